@@ -1,0 +1,24 @@
+"""Table models. Importing this package registers every table on ``SQLModel.metadata``."""
+
+from .chat import DEFAULT_FALLBACK_RESPONSE, ChatSession, Message
+from .knowledge import DEFAULT_CHUNKING, Chunk, Knowledge, KnowledgeBase, KnowledgeType, ParseStatus
+from .model_registry import ModelSource, ModelType, RegisteredModel
+from .outbox import OutboxEvent
+from .tenant import Tenant
+
+__all__ = [
+    "DEFAULT_CHUNKING",
+    "DEFAULT_FALLBACK_RESPONSE",
+    "ChatSession",
+    "Chunk",
+    "Knowledge",
+    "KnowledgeBase",
+    "KnowledgeType",
+    "Message",
+    "ModelSource",
+    "ModelType",
+    "OutboxEvent",
+    "ParseStatus",
+    "RegisteredModel",
+    "Tenant",
+]

@@ -1,0 +1,113 @@
+"""Knowledge bases, their documents (knowledges) and the documents' chunks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Column, Index, UniqueConstraint
+from sqlalchemy.dialects.postgresql import ARRAY, INTEGER
+from sqlmodel import Field, SQLModel
+
+from ._common import id_field, json_field, tenant_field, timestamp_field
+
+DEFAULT_CHUNKING = {"chunk_size": 512, "chunk_overlap": 50, "separators": ["\n\n", "\n", "。"]}
+
+
+def _default_chunking() -> dict[str, Any]:
+    return {**DEFAULT_CHUNKING, "separators": list(DEFAULT_CHUNKING["separators"])}
+
+
+class KnowledgeBase(SQLModel, table=True):
+    __tablename__ = "knowledge_bases"
+
+    id: str = id_field()
+    tenant_id: str = tenant_field()
+    name: str = Field(max_length=255)
+    description: str = ""
+    chunking_config: dict[str, Any] = json_field(default=_default_chunking)
+    image_processing_config: dict[str, Any] = json_field()
+    embedding_model_id: str = ""
+    summary_model_id: str = ""
+    rerank_model_id: str = ""
+    vlm_model_id: str = ""
+    created_at: datetime = timestamp_field()
+    updated_at: datetime = timestamp_field(onupdate=True)
+
+
+class KnowledgeType(StrEnum):
+    FILE = "file"
+    URL = "url"
+    MANUAL = "manual"
+
+
+class ParseStatus(StrEnum):
+    """Where a document is in the ingest pipeline."""
+
+    DRAFT = "draft"
+    PENDING = "pending"
+    PARSING = "parsing"
+    VALIDATING = "validating"
+    EMBEDDING = "embedding"
+    INDEXING = "indexing"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+class Knowledge(SQLModel, table=True):
+    """One document in a knowledge base."""
+
+    __tablename__ = "knowledges"
+    __table_args__ = (Index("ix_knowledges_kb_hash", "knowledge_base_id", "file_hash"),)
+
+    id: str = id_field()
+    tenant_id: str = tenant_field()
+    knowledge_base_id: str = Field(foreign_key="knowledge_bases.id", index=True, max_length=36, ondelete="CASCADE")
+    type: KnowledgeType = KnowledgeType.FILE
+    title: str = ""
+    description: str = ""
+    source: str = ""
+    file_name: str = ""
+    file_type: str = ""
+    file_size: int = 0
+    file_hash: str = Field("", max_length=64)
+    storage_key: str = ""
+    parse_status: ParseStatus = ParseStatus.PENDING
+    error_message: str = ""
+    # Id of the document this one duplicates, when validation found the same content.
+    duplicate_of: str = ""
+    page_count: int = 0
+    chunk_count: int = 0
+    # Bumped by every (re)publish or reprocess; events carry it so stale work is ignored.
+    version: int = 1
+    enable_status: str = Field("enabled", max_length=16)
+    metadata_: dict[str, Any] = json_field()
+    created_at: datetime = timestamp_field()
+    updated_at: datetime = timestamp_field(onupdate=True)
+    processed_at: datetime | None = None
+
+
+Knowledge.__table__.c.metadata_.name = "metadata"  # type: ignore[attr-defined]
+
+
+class Chunk(SQLModel, table=True):
+    """A chunk of a document as the docreader produced it (the search index lives in the retriever)."""
+
+    __tablename__ = "chunks"
+    __table_args__ = (UniqueConstraint("knowledge_id", "chunk_index", name="uq_chunks_knowledge_seq"),)
+
+    id: str = Field(primary_key=True, max_length=64)
+    tenant_id: str = tenant_field()
+    knowledge_base_id: str = Field(index=True, max_length=36)
+    knowledge_id: str = Field(foreign_key="knowledges.id", index=True, max_length=36, ondelete="CASCADE")
+    content: str
+    chunk_index: int
+    start_at: int
+    end_at: int
+    pages: list[int] = Field(default_factory=list, sa_column=Column(ARRAY(INTEGER), nullable=False))
+    chunk_type: str = Field("text", max_length=32)
+    image_info: list[dict[str, Any]] = json_field(default=list)
+    is_enabled: bool = True
+    created_at: datetime = timestamp_field()
+    updated_at: datetime = timestamp_field(onupdate=True)

@@ -1,0 +1,27 @@
+"""Tenants: the unit of isolation. Every other row carries a tenant_id."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from ._common import id_field, timestamp_field
+
+DEFAULT_STORAGE_QUOTA = 10 * 1024**3
+
+
+class Tenant(SQLModel, table=True):
+    __tablename__ = "tenants"
+
+    id: str = id_field()
+    name: str = Field(max_length=255)
+    description: str = ""
+    # sha256 of the API key; the key itself is shown once and never stored.
+    api_key_hash: str = Field(max_length=64, unique=True, index=True)
+    # First characters of the key, so a user can tell keys apart.
+    api_key_prefix: str = Field(max_length=16)
+    storage_quota: int = DEFAULT_STORAGE_QUOTA
+    storage_used: int = 0
+    created_at: datetime = timestamp_field()
+    updated_at: datetime = timestamp_field(onupdate=True)

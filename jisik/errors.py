@@ -1,0 +1,106 @@
+"""The jisik error tree. Every layer raises these; one gRPC interceptor and one HTTP handler map them.
+
+::
+
+    JisikError
+    ├── InvalidInput        bad argument or request (gRPC INVALID_ARGUMENT, HTTP 422)
+    │   ├── UnsupportedFormat   file type we cannot read (HTTP 415)
+    │   └── TooLarge            over a configured limit (gRPC RESOURCE_EXHAUSTED, HTTP 413)
+    ├── Unauthenticated     missing or wrong credentials (gRPC UNAUTHENTICATED, HTTP 401)
+    ├── NotFound            no such object for this tenant (gRPC NOT_FOUND, HTTP 404)
+    ├── Conflict            duplicate or state clash (gRPC ALREADY_EXISTS, HTTP 409)
+    ├── ParseFailed         a document could not be parsed (gRPC FAILED_PRECONDITION, HTTP 422)
+    ├── Blocked             refused by policy, e.g. an SSRF-guarded URL (gRPC PERMISSION_DENIED, HTTP 403)
+    ├── Unavailable         a dependency is down or timed out (gRPC UNAVAILABLE, HTTP 503)
+    └── DeadlineExceeded    work took longer than its limit (gRPC DEADLINE_EXCEEDED, HTTP 504)
+
+Messages are meant for users: they name the object and the cause, never secrets or document text.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "Blocked",
+    "Conflict",
+    "DeadlineExceeded",
+    "InvalidInput",
+    "JisikError",
+    "NotFound",
+    "ParseFailed",
+    "TooLarge",
+    "Unauthenticated",
+    "Unavailable",
+    "UnsupportedFormat",
+]
+
+
+class JisikError(Exception):
+    """Base of every error jisik raises on purpose. ``code`` is a stable machine-readable name."""
+
+    code: str = "error"
+    http_status: int = 500
+    grpc_status: str = "INTERNAL"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class InvalidInput(JisikError):
+    code = "invalid_input"
+    http_status = 422
+    grpc_status = "INVALID_ARGUMENT"
+
+
+class UnsupportedFormat(InvalidInput):
+    code = "unsupported_format"
+    http_status = 415
+
+
+class TooLarge(InvalidInput):
+    code = "too_large"
+    http_status = 413
+    grpc_status = "RESOURCE_EXHAUSTED"
+
+
+class Unauthenticated(JisikError):
+    code = "unauthenticated"
+    http_status = 401
+    grpc_status = "UNAUTHENTICATED"
+
+
+class NotFound(JisikError):
+    code = "not_found"
+    http_status = 404
+    grpc_status = "NOT_FOUND"
+
+
+class Conflict(JisikError):
+    code = "conflict"
+    http_status = 409
+    grpc_status = "ALREADY_EXISTS"
+
+
+class ParseFailed(JisikError):
+    code = "parse_failed"
+    http_status = 422
+    grpc_status = "FAILED_PRECONDITION"
+
+
+class Blocked(JisikError):
+    code = "blocked"
+    http_status = 403
+    grpc_status = "PERMISSION_DENIED"
+
+
+class Unavailable(JisikError):
+    code = "unavailable"
+    http_status = 503
+    grpc_status = "UNAVAILABLE"
+
+
+class DeadlineExceeded(JisikError):
+    code = "deadline_exceeded"
+    http_status = 504
+    grpc_status = "DEADLINE_EXCEEDED"

@@ -1,0 +1,118 @@
+"""Kafka topics and the JSON event schemas carried on them.
+
+Every event is keyed by document id (tenant id for billing), carries ``tenant_id`` and a
+``schema_version``, and travels with a W3C ``traceparent`` header.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "DocumentEvent",
+    "DocumentFailed",
+    "DocumentIndexed",
+    "DocumentParsed",
+    "DocumentUploaded",
+    "DocumentValidated",
+    "Topic",
+    "cdc_topic",
+    "event_model_for",
+]
+
+
+class Topic(StrEnum):
+    DOCUMENTS_UPLOADED = "documents.uploaded"
+    DOCUMENTS_PARSED = "documents.parsed"
+    DOCUMENTS_VALIDATED = "documents.validated"
+    DOCUMENTS_INDEXED = "documents.indexed"
+    DOCUMENTS_FAILED = "documents.failed"
+    INDEX_META = "index.meta"
+    BILLING_USAGE = "billing.usage"
+    ML_TRAINING_JOBS = "ml.training.jobs"
+    ML_MODELS_REGISTERED = "ml.models.registered"
+
+
+def cdc_topic(table: str) -> str:
+    """Topic of the Debezium-format change events of one table."""
+    return f"db.{table}"
+
+
+def _now_ms() -> int:
+    return int(datetime.now(UTC).timestamp() * 1000)
+
+
+class DocumentEvent(BaseModel):
+    """Fields every documents.* event shares."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    topic: ClassVar[Topic]
+
+    schema_version: Literal[1] = 1
+    tenant_id: str
+    knowledge_base_id: str
+    knowledge_id: str
+    # Document version the event belongs to; workers drop events older than the row's version.
+    version: int = 1
+    attempt: int = 0
+    ts_ms: int = Field(default_factory=_now_ms)
+
+    @property
+    def key(self) -> bytes:
+        return self.knowledge_id.encode()
+
+
+class DocumentUploaded(DocumentEvent):
+    topic: ClassVar[Topic] = Topic.DOCUMENTS_UPLOADED
+
+    storage_key: str = ""
+    file_name: str = ""
+    file_type: str = ""
+    source_url: str = ""
+    chunking: dict[str, Any] = Field(default_factory=dict)
+    enable_multimodal: bool = False
+
+
+class DocumentParsed(DocumentEvent):
+    topic: ClassVar[Topic] = Topic.DOCUMENTS_PARSED
+
+    page_count: int
+    chunk_count: int
+    content_hash: str
+
+
+class DocumentValidated(DocumentEvent):
+    topic: ClassVar[Topic] = Topic.DOCUMENTS_VALIDATED
+
+    chunk_count: int
+    language: str = ""
+
+
+class DocumentIndexed(DocumentEvent):
+    topic: ClassVar[Topic] = Topic.DOCUMENTS_INDEXED
+
+    chunk_count: int
+    embedding_model: str = ""
+
+
+class DocumentFailed(DocumentEvent):
+    topic: ClassVar[Topic] = Topic.DOCUMENTS_FAILED
+
+    stage: str
+    reason: str
+    failed_topic: str
+
+
+_BY_TOPIC: dict[str, type[DocumentEvent]] = {
+    model.topic.value: model
+    for model in (DocumentUploaded, DocumentParsed, DocumentValidated, DocumentIndexed, DocumentFailed)
+}
+
+
+def event_model_for(topic: str) -> type[DocumentEvent]:
+    """The schema of a documents.* topic; KeyError for any other topic."""
+    return _BY_TOPIC[topic]

@@ -1,0 +1,170 @@
+"""One shape for every jisik gRPC server: health, reflection, tracing, typed-error mapping.
+
+``create_server`` builds and binds a server and returns it with its port (bind port 0 in tests);
+``serve_forever`` starts it and stops it with a grace period on SIGINT/SIGTERM.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+from opentelemetry import trace
+
+from jisik.errors import JisikError
+from jisik.settings import EndpointSettings
+from jisik.telemetry import context_from_metadata, inject_metadata
+
+__all__ = ["TracingClientInterceptor", "create_server", "grpc_channel", "serve_forever"]
+
+logger = logging.getLogger(__name__)
+
+
+def _status_for(error: JisikError) -> grpc.StatusCode:
+    return getattr(grpc.StatusCode, error.grpc_status, grpc.StatusCode.INTERNAL)
+
+
+def _wrap_unary(behavior: Callable[..., Awaitable[Any]], method: str) -> Callable[..., Awaitable[Any]]:
+    async def handler(request: Any, context: grpc.aio.ServicerContext) -> Any:
+        parent = context_from_metadata(context.invocation_metadata())
+        with trace.get_tracer(__name__).start_as_current_span(
+            method, context=parent, kind=trace.SpanKind.SERVER, attributes={"rpc.method": method}
+        ) as span:
+            try:
+                return await behavior(request, context)
+            except JisikError as exc:
+                span.set_attribute("error.code", exc.code)
+                await context.abort(_status_for(exc), exc.message)
+
+    return handler
+
+
+def _wrap_stream(behavior: Callable[..., Any], method: str) -> Callable[..., Any]:
+    async def handler(request: Any, context: grpc.aio.ServicerContext) -> Any:
+        parent = context_from_metadata(context.invocation_metadata())
+        with trace.get_tracer(__name__).start_as_current_span(
+            method, context=parent, kind=trace.SpanKind.SERVER, attributes={"rpc.method": method}
+        ) as span:
+            try:
+                async for item in behavior(request, context):
+                    yield item
+            except JisikError as exc:
+                span.set_attribute("error.code", exc.code)
+                await context.abort(_status_for(exc), exc.message)
+
+    return handler
+
+
+class _ServerInterceptor(grpc.aio.ServerInterceptor):
+    """Opens a server span in the caller's trace and turns JisikError into a gRPC status."""
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(handler_call_details)
+        method = handler_call_details.method
+        if handler is None or method.startswith(("/grpc.health", "/grpc.reflection")):
+            return handler
+        if handler.unary_unary:
+            return grpc.unary_unary_rpc_method_handler(
+                _wrap_unary(handler.unary_unary, method),
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        if handler.unary_stream:
+            return grpc.unary_stream_rpc_method_handler(
+                _wrap_stream(handler.unary_stream, method),
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        return handler
+
+
+class TracingClientInterceptor(
+    grpc.aio.UnaryUnaryClientInterceptor, grpc.aio.UnaryStreamClientInterceptor
+):
+    """Adds the W3C traceparent of the current span to every outgoing call."""
+
+    @staticmethod
+    def _details(details: grpc.aio.ClientCallDetails) -> grpc.aio.ClientCallDetails:
+        return grpc.aio.ClientCallDetails(
+            method=details.method,
+            timeout=details.timeout,
+            metadata=grpc.aio.Metadata(*inject_metadata(tuple(details.metadata or ()))),
+            credentials=details.credentials,
+            wait_for_ready=details.wait_for_ready,
+        )
+
+    async def intercept_unary_unary(self, continuation: Any, client_call_details: Any, request: Any) -> Any:
+        return await continuation(self._details(client_call_details), request)
+
+    async def intercept_unary_stream(self, continuation: Any, client_call_details: Any, request: Any) -> Any:
+        return await continuation(self._details(client_call_details), request)
+
+
+def grpc_channel(address: str, endpoints: EndpointSettings) -> grpc.aio.Channel:
+    """An insecure channel with jisik's message cap and trace propagation."""
+    size = endpoints.grpc_max_message_bytes
+    return grpc.aio.insecure_channel(
+        address,
+        options=[("grpc.max_send_message_length", size), ("grpc.max_receive_message_length", size)],
+        interceptors=[TracingClientInterceptor()],
+    )
+
+
+def create_server(
+    *,
+    register: Callable[[grpc.aio.Server], None],
+    service_names: Sequence[str],
+    address: str,
+    endpoints: EndpointSettings,
+    max_workers: int | None = None,
+) -> tuple[grpc.aio.Server, int, health.aio.HealthServicer]:
+    """Build a server with the service(s) registered, health and reflection; bind ``address``.
+
+    :returns: the server, the bound port and the health servicer (to flip NOT_SERVING on shutdown).
+    """
+    size = endpoints.grpc_max_message_bytes
+    options = [("grpc.max_send_message_length", size), ("grpc.max_receive_message_length", size)]
+    if max_workers:
+        options.append(("grpc.max_concurrent_streams", max_workers * 4))
+    server = grpc.aio.server(interceptors=[_ServerInterceptor()], options=options)
+    register(server)
+    health_servicer = health.aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    reflection.enable_server_reflection([*service_names, health.SERVICE_NAME, reflection.SERVICE_NAME], server)
+    port = server.add_insecure_port(address)
+    if port == 0:
+        raise OSError(f"cannot bind {address}: the port is in use or the address is invalid")
+    return server, port, health_servicer
+
+
+async def serve_forever(
+    server: grpc.aio.Server,
+    health_servicer: health.aio.HealthServicer,
+    service_names: Sequence[str],
+    grace_s: float,
+    on_stop: Callable[[], Awaitable[None]] | None = None,
+) -> None:
+    """Start, mark SERVING, and on SIGINT/SIGTERM mark NOT_SERVING and stop with a grace period."""
+    await server.start()
+    for name in ("", *service_names):
+        await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    for name in ("", *service_names):
+        await health_servicer.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
+    await server.stop(grace_s)
+    if on_stop is not None:
+        await on_stop()

@@ -1,0 +1,69 @@
+"""Typed settings for every jisik process.
+
+Each service has its own class (env prefix ``JISIK_<SVC>_``); :func:`get_settings` bundles them.
+Values come from environment variables, then from the TOML file named by ``JISIK_CONFIG``.
+Nothing else in jisik reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict
+
+from .database import DatabaseSettings
+from .docreader import DocreaderSettings
+from .endpoints import EndpointSettings
+from .gateway import GatewaySettings
+from .ingest import IngestSettings
+from .kafka import KafkaSettings
+from .model import ModelSettings
+from .retriever import RetrieverSettings
+from .runtime import RuntimeSettings
+from .storage import StorageSettings
+from .telemetry import TelemetrySettings
+
+__all__ = [
+    "DatabaseSettings",
+    "DocreaderSettings",
+    "EndpointSettings",
+    "GatewaySettings",
+    "IngestSettings",
+    "KafkaSettings",
+    "ModelSettings",
+    "RetrieverSettings",
+    "RuntimeSettings",
+    "Settings",
+    "StorageSettings",
+    "TelemetrySettings",
+    "get_settings",
+]
+
+
+class Settings(BaseModel):
+    """All settings of one process, grouped by concern."""
+
+    model_config = ConfigDict(frozen=True)
+
+    endpoints: EndpointSettings
+    database: DatabaseSettings
+    kafka: KafkaSettings
+    storage: StorageSettings
+    telemetry: TelemetrySettings
+    runtime: RuntimeSettings
+    docreader: DocreaderSettings
+    retriever: RetrieverSettings
+    model: ModelSettings
+    gateway: GatewaySettings
+    ingest: IngestSettings
+
+    @classmethod
+    def load(cls) -> Settings:
+        """Read every group from the environment and the optional config file."""
+        return cls(**{name: field.annotation() for name, field in cls.model_fields.items()})  # type: ignore[misc]
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings.load()

@@ -1,0 +1,17 @@
+"""Gateway (public HTTP API) settings."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from ._base import JisikSettings
+
+
+class GatewaySettings(JisikSettings):
+    config_table = "gateway"
+    model_config = SettingsConfigDict(env_prefix="JISIK_GATEWAY_", extra="ignore", frozen=True)
+
+    max_upload_mb: int = Field(100, ge=1, description="Largest accepted upload, MiB")
+    max_query_chars: int = Field(4000, ge=1, description="Longest accepted chat or search query")
+    web_dist: str = Field("web/dist", description="Folder of the built web app served at /")

@@ -1,0 +1,20 @@
+"""Kafka connection settings."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from ._base import JisikSettings
+
+
+class KafkaSettings(JisikSettings):
+    """An empty ``bootstrap_servers`` means: use the embedded Tansu broker."""
+
+    config_table = "kafka"
+    model_config = SettingsConfigDict(env_prefix="JISIK_KAFKA_", extra="ignore", frozen=True)
+
+    bootstrap_servers: str = Field("", description="host:port[,host:port]; empty = embedded Tansu")
+    embedded_port: int = Field(19092, ge=1, le=65535, description="Port of the embedded broker")
+    client_id: str = "jisik"
+    session_timeout_ms: int = Field(10_000, ge=1000)
