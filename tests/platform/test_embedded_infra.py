@@ -50,3 +50,33 @@ class TestEmbeddedTansu:
             await consumer.stop()
         assert (record.key, record.value) == (b"k1", b"hello")
         assert dict(record.headers)["traceparent"] == b"00-x"
+
+
+class TestKafkaHelpers:
+    async def test_publish_carries_trace_context(self, kafka: EmbeddedTansu) -> None:
+        from opentelemetry import trace
+        from opentelemetry.sdk.trace import TracerProvider
+
+        from jisik.kafka import create_consumer, create_producer, decode_value, ensure_topics, publish, record_context
+        from jisik.settings import KafkaSettings
+
+        settings = KafkaSettings()
+        topic = f"t-{uuid.uuid4().hex[:8]}"
+        await ensure_topics(settings, [topic], bootstrap_servers=kafka.bootstrap_servers)
+        tracer = TracerProvider().get_tracer("test")
+        producer = await create_producer(settings, kafka.bootstrap_servers)
+        try:
+            with tracer.start_as_current_span("produce") as span:
+                await publish(producer, topic, key="doc-1", value={"tenant_id": "t1"})
+                sent_trace = span.get_span_context().trace_id
+        finally:
+            await producer.stop()
+        consumer = create_consumer(settings, [topic], group_id=f"g-{topic}", bootstrap_servers=kafka.bootstrap_servers)
+        await consumer.start()
+        try:
+            record = await consumer.getone()
+        finally:
+            await consumer.stop()
+        assert decode_value(record) == {"tenant_id": "t1"}
+        received = trace.get_current_span(record_context(record)).get_span_context()
+        assert received.trace_id == sent_trace
