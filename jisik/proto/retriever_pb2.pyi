@@ -179,3 +179,21 @@ class AnalyzeResponse(_message.Message):
     TOKENS_FIELD_NUMBER: _ClassVar[int]
     tokens: _containers.RepeatedScalarFieldContainer[str]
     def __init__(self, tokens: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class SetKnowledgeAccessRequest(_message.Message):
+    __slots__ = ("tenant_id", "knowledge_id", "acl_principals", "enabled")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    KNOWLEDGE_ID_FIELD_NUMBER: _ClassVar[int]
+    ACL_PRINCIPALS_FIELD_NUMBER: _ClassVar[int]
+    ENABLED_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    knowledge_id: str
+    acl_principals: _containers.RepeatedScalarFieldContainer[str]
+    enabled: bool
+    def __init__(self, tenant_id: _Optional[str] = ..., knowledge_id: _Optional[str] = ..., acl_principals: _Optional[_Iterable[str]] = ..., enabled: _Optional[bool] = ...) -> None: ...
+
+class SetKnowledgeAccessResponse(_message.Message):
+    __slots__ = ("updated",)
+    UPDATED_FIELD_NUMBER: _ClassVar[int]
+    updated: int
+    def __init__(self, updated: _Optional[int] = ...) -> None: ...

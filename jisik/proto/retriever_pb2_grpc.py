@@ -59,6 +59,11 @@ class RetrieverStub:
                 request_serializer=retriever__pb2.AnalyzeRequest.SerializeToString,
                 response_deserializer=retriever__pb2.AnalyzeResponse.FromString,
                 _registered_method=True)
+        self.SetKnowledgeAccess = channel.unary_unary(
+                '/jisik.retriever.v1.Retriever/SetKnowledgeAccess',
+                request_serializer=retriever__pb2.SetKnowledgeAccessRequest.SerializeToString,
+                response_deserializer=retriever__pb2.SetKnowledgeAccessResponse.FromString,
+                _registered_method=True)
 
 
 class RetrieverServicer:
@@ -98,6 +103,13 @@ class RetrieverServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SetKnowledgeAccess(self, request, context):
+        """Set who may read one knowledge's chunks and whether they are searchable (fed by the index.meta stream).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_RetrieverServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -125,6 +137,11 @@ def add_RetrieverServicer_to_server(servicer, server):
                     servicer.Analyze,
                     request_deserializer=retriever__pb2.AnalyzeRequest.FromString,
                     response_serializer=retriever__pb2.AnalyzeResponse.SerializeToString,
+            ),
+            'SetKnowledgeAccess': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetKnowledgeAccess,
+                    request_deserializer=retriever__pb2.SetKnowledgeAccessRequest.FromString,
+                    response_serializer=retriever__pb2.SetKnowledgeAccessResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -262,6 +279,33 @@ class Retriever:
             '/jisik.retriever.v1.Retriever/Analyze',
             retriever__pb2.AnalyzeRequest.SerializeToString,
             retriever__pb2.AnalyzeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetKnowledgeAccess(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jisik.retriever.v1.Retriever/SetKnowledgeAccess',
+            retriever__pb2.SetKnowledgeAccessRequest.SerializeToString,
+            retriever__pb2.SetKnowledgeAccessResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Column, Index, UniqueConstraint
-from sqlalchemy.dialects.postgresql import ARRAY, INTEGER
+from sqlalchemy.dialects.postgresql import ARRAY, INTEGER, VARCHAR
 from sqlmodel import Field, SQLModel
 
 from ._common import id_field, json_field, tenant_field, timestamp_field
@@ -82,6 +82,8 @@ class Knowledge(SQLModel, table=True):
     # Bumped by every (re)publish or reprocess; events carry it so stale work is ignored.
     version: int = 1
     enable_status: str = Field("enabled", max_length=16)
+    # Principals allowed to read the document; empty means everyone in the tenant.
+    acl_principals: list[str] = Field(default_factory=list, sa_column=Column(ARRAY(VARCHAR(255)), nullable=False))
     metadata_: dict[str, Any] = json_field()
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field(onupdate=True)

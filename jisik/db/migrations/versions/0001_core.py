@@ -123,6 +123,7 @@ def upgrade() -> None:
     sa.Column('chunk_count', sa.Integer(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('enable_status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('acl_principals', postgresql.ARRAY(sa.VARCHAR(length=255)), nullable=False),
     sa.Column('metadata', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
