@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
+from .cdc import CdcSettings
 from .database import DatabaseSettings
 from .docreader import DocreaderSettings
 from .endpoints import EndpointSettings
@@ -24,6 +25,7 @@ from .storage import StorageSettings
 from .telemetry import TelemetrySettings
 
 __all__ = [
+    "CdcSettings",
     "DatabaseSettings",
     "DocreaderSettings",
     "EndpointSettings",
@@ -56,6 +58,7 @@ class Settings(BaseModel):
     model: ModelSettings
     gateway: GatewaySettings
     ingest: IngestSettings
+    cdc: CdcSettings
 
     @classmethod
     def load(cls) -> Settings:

@@ -1,0 +1,53 @@
+"""Change-data-capture settings: the outbox relay, Debezium-format change events and their processors."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import Field, field_validator
+from pydantic_settings import SettingsConfigDict
+
+from ._base import JisikSettings
+
+_IDENTIFIER = r"^[a-z_][a-z0-9_]{0,62}$"
+
+
+class CdcSettings(JisikSettings):
+    """Slot and publication names are per deployment; tests give each run its own."""
+
+    config_table = "cdc"
+    model_config = SettingsConfigDict(env_prefix="JISIK_CDC_", extra="ignore", frozen=True)
+
+    slot_name: str = Field("jisik_cdc", pattern=_IDENTIFIER, description="Logical replication slot")
+    publication_name: str = Field("jisik_cdc", pattern=_IDENTIFIER, description="Publication read by the slot")
+    outbox_table: str = Field("outbox", pattern=_IDENTIFIER)
+    tables: tuple[str, ...] = Field(
+        ("tenants", "knowledge_bases", "knowledges", "sessions", "messages"),
+        description="Tables whose changes go to db.<table> as Debezium envelopes (chunks are left out: "
+        "they are large, churn on every re-index and carry document text)",
+    )
+    excluded_columns: tuple[str, ...] = Field(
+        ("tenants.api_key_hash", "models.api_key_encrypted"),
+        description="table.column pairs never copied into change events (secrets)",
+    )
+    snapshot_on_create: bool = Field(True, description="Emit op=r for existing rows when the slot is created")
+    delete_published_outbox: bool = Field(True, description="Delete outbox rows once Kafka acked them")
+    poll_interval_s: float = Field(0.2, gt=0, le=60, description="Pause between slot reads when idle")
+    max_changes: int = Field(1000, ge=1, description="Changes read from the slot per batch (whole transactions)")
+    index_meta_group: str = "jisik.cdc.index-meta"
+    retriever_access_group: str = "jisik.cdc.retriever-access"
+    billing_group: str = "jisik.cdc.billing"
+    billing_window_s: int = Field(60, ge=1, description="Tumbling window length of billing.usage")
+    billing_grace_s: float = Field(5.0, ge=0, description="How long a window waits for late events")
+    billing_retention_windows: int = Field(
+        10, ge=1, description="Closed windows kept to absorb late events (and replayed after a restart)"
+    )
+    retriever_timeout_s: float = Field(5.0, gt=0)
+
+    @field_validator("tables")
+    @classmethod
+    def _identifiers(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for table in value:
+            if not re.match(_IDENTIFIER, table):
+                raise ValueError(f"not a plain table name: {table!r}")
+        return value
