@@ -12,6 +12,7 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict
 
 from .cdc import CdcSettings
+from .chat import ChatSettings
 from .database import DatabaseSettings
 from .docreader import DocreaderSettings
 from .endpoints import EndpointSettings
@@ -25,6 +26,7 @@ from .storage import StorageSettings
 from .telemetry import TelemetrySettings
 
 __all__ = [
+    "ChatSettings",
     "CdcSettings",
     "DatabaseSettings",
     "DocreaderSettings",
@@ -57,6 +59,7 @@ class Settings(BaseModel):
     retriever: RetrieverSettings
     model: ModelSettings
     gateway: GatewaySettings
+    chat: ChatSettings
     ingest: IngestSettings
     cdc: CdcSettings
 
