@@ -26,8 +26,8 @@ from .storage import StorageSettings
 from .telemetry import TelemetrySettings
 
 __all__ = [
-    "ChatSettings",
     "CdcSettings",
+    "ChatSettings",
     "DatabaseSettings",
     "DocreaderSettings",
     "EndpointSettings",
