@@ -15,3 +15,11 @@ class IngestSettings(JisikSettings):
     max_attempts: int = Field(3, ge=1, description="Tries before an event goes to documents.failed")
     concurrency: int = Field(2, ge=1, le=64, description="Documents in flight per stage and worker")
     embed_batch: int = Field(32, ge=1, le=1024)
+    retry_backoff_s: float = Field(1.0, ge=0, description="First retry delay; doubles on every further try")
+    retry_backoff_max_s: float = Field(30.0, ge=0, description="Longest delay between two tries")
+    redrive_interval_s: float = Field(30.0, gt=0, description="How often unfinished documents are checked")
+    redrive_stale_s: float = Field(
+        120.0, ge=0, description="A non-terminal document untouched this long is re-published"
+    )
+    grpc_timeout_s: float = Field(600.0, gt=0, description="Deadline of one docreader/model/retriever call")
+    max_url_chars: int = Field(2048, ge=16, description="Longest accepted import URL")

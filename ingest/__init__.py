@@ -1,0 +1,1 @@
+"""Kafka-carried ingest pipeline: upload -> parse -> validate -> embed + index."""

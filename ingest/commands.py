@@ -1,0 +1,327 @@
+"""Document commands the gateway calls. Each runs in the caller's transaction and writes the
+knowledge row together with its outbox event, so an event exists if and only if the row committed.
+
+Every lookup is scoped to ``tenant_id``: another tenant's ids are simply not found.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import logging
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from jisik.db.models import Knowledge, KnowledgeBase, KnowledgeType, ParseStatus
+from jisik.db.models._common import new_id
+from jisik.db.outbox import add_event
+from jisik.errors import Blocked, Conflict, InvalidInput, NotFound, TooLarge
+from jisik.events import DocumentUploaded
+from jisik.settings import Settings
+
+from .clients import Services
+from .formats import detect_file_type
+from .keys import knowledge_prefix, original_key, safe_file_name
+from .lag import consumer_lag
+
+if TYPE_CHECKING:
+    from jisik.storage import ObjectStore
+
+__all__ = [
+    "DuplicateDocument",
+    "consumer_lag",
+    "create_manual",
+    "delete_knowledge",
+    "draft_from_answer",
+    "import_url",
+    "reprocess",
+    "update_manual",
+    "upload_file",
+]
+
+logger = logging.getLogger(__name__)
+
+MANUAL_CONTENT = "content"
+PUBLISHED_CONTENT = "published_content"
+_MAX_TITLE = 255
+MAX_MANUAL_CHARS = 1_000_000
+
+
+class DuplicateDocument(Conflict):
+    """The same bytes are already a document of this knowledge base; ``existing_id`` names it."""
+
+    code = "duplicate_document"
+
+    def __init__(self, message: str, *, existing_id: str) -> None:
+        super().__init__(message, field="file")
+        self.existing_id = existing_id
+
+
+def _check_base(knowledge_base: KnowledgeBase, tenant_id: str) -> None:
+    if knowledge_base.tenant_id != tenant_id:
+        raise NotFound(f"knowledge base {knowledge_base.id} not found")
+
+
+def _uploaded_event(knowledge: Knowledge, knowledge_base: KnowledgeBase) -> DocumentUploaded:
+    return DocumentUploaded(
+        tenant_id=knowledge.tenant_id,
+        knowledge_base_id=knowledge.knowledge_base_id,
+        knowledge_id=knowledge.id,
+        version=knowledge.version,
+        storage_key=knowledge.storage_key,
+        file_name=knowledge.file_name,
+        file_type=knowledge.file_type,
+        source_url=knowledge.source if knowledge.type == KnowledgeType.URL else "",
+        chunking=dict(knowledge_base.chunking_config),
+        enable_multimodal=bool(knowledge_base.image_processing_config.get("enable_multimodal", False)),
+    )
+
+
+async def _announce(session: AsyncSession, knowledge: Knowledge, knowledge_base: KnowledgeBase | None = None) -> None:
+    """Queue the document for the pipeline: status pending plus a documents.uploaded outbox row."""
+    if knowledge_base is None:
+        knowledge_base = await session.get(KnowledgeBase, knowledge.knowledge_base_id)
+        if knowledge_base is None:
+            raise NotFound(f"knowledge base {knowledge.knowledge_base_id} not found")
+    knowledge.parse_status = ParseStatus.PENDING
+    knowledge.error_message = ""
+    knowledge.duplicate_of = ""
+    knowledge.processed_at = None
+    session.add(knowledge)
+    add_event(session, _uploaded_event(knowledge, knowledge_base))
+
+
+async def _load(session: AsyncSession, tenant_id: str, knowledge_id: str, *, lock: bool = True) -> Knowledge:
+    query = select(Knowledge).where(Knowledge.id == knowledge_id, Knowledge.tenant_id == tenant_id)
+    if lock:
+        query = query.with_for_update()
+    knowledge = (await session.execute(query)).scalar_one_or_none()
+    if knowledge is None:
+        raise NotFound(f"document {knowledge_id} not found")
+    return knowledge
+
+
+def _title(title: str, fallback: str) -> str:
+    cleaned = " ".join(title.split())[:_MAX_TITLE]
+    return cleaned or fallback[:_MAX_TITLE]
+
+
+async def upload_file(
+    session: AsyncSession,
+    store: ObjectStore,
+    *,
+    tenant_id: str,
+    knowledge_base: KnowledgeBase,
+    file_name: str,
+    data: bytes,
+    settings: Settings,
+) -> Knowledge:
+    """Store the original and queue it for parsing.
+
+    :raises InvalidInput: empty file. :raises TooLarge: over the upload limit.
+    :raises UnsupportedFormat: unknown type or content that does not match the extension.
+    :raises DuplicateDocument: the same bytes are already in this knowledge base.
+    """
+    _check_base(knowledge_base, tenant_id)
+    if not data:
+        raise InvalidInput("the file is empty", field="file")
+    limit_mb = min(settings.gateway.max_upload_mb, settings.docreader.max_file_mb)
+    if len(data) > limit_mb * 1024 * 1024:
+        raise TooLarge(f"the file is {len(data) / 1048576:.1f} MiB; the limit is {limit_mb} MiB", field="file")
+    name = safe_file_name(file_name)
+    file_type = detect_file_type(name, data)
+    digest = hashlib.sha256(data).hexdigest()
+    # Serialise uploads of the same bytes into the same knowledge base, so two cannot both pass the check.
+    await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(f"{knowledge_base.id}:{digest}", 0))))
+    existing = (
+        await session.execute(
+            select(Knowledge.id).where(
+                Knowledge.tenant_id == tenant_id,
+                Knowledge.knowledge_base_id == knowledge_base.id,
+                Knowledge.file_hash == digest,
+            )
+        )
+    ).scalar_one_or_none()
+    if existing is not None:
+        raise DuplicateDocument(f"{name} is already in this knowledge base", existing_id=existing)
+    knowledge_id = new_id()
+    knowledge = Knowledge(
+        id=knowledge_id,
+        tenant_id=tenant_id,
+        knowledge_base_id=knowledge_base.id,
+        type=KnowledgeType.FILE,
+        title=_title(name.rsplit(".", 1)[0], name),
+        file_name=name,
+        file_type=file_type,
+        file_size=len(data),
+        file_hash=digest,
+        storage_key=original_key(tenant_id, knowledge_base.id, knowledge_id, name),
+    )
+    await store.put(knowledge.storage_key, data)
+    try:
+        await _announce(session, knowledge, knowledge_base)
+        await session.flush()
+    except BaseException:
+        await store.delete(knowledge.storage_key)
+        raise
+    return knowledge
+
+
+def _check_url(url: str, settings: Settings) -> str:
+    url = url.strip()
+    if len(url) > settings.ingest.max_url_chars:
+        raise InvalidInput(f"the URL is longer than {settings.ingest.max_url_chars} characters", field="url")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidInput("the URL must be an absolute http:// or https:// address", field="url")
+    if parts.username or parts.password:
+        raise InvalidInput("the URL must not contain credentials", field="url")
+    try:
+        address = ipaddress.ip_address(parts.hostname.strip("[]"))
+    except ValueError:
+        address = None
+    if parts.hostname == "localhost" or (address is not None and not address.is_global):
+        raise Blocked("the URL points to a private or local address", field="url")
+    return url
+
+
+async def import_url(
+    session: AsyncSession, *, tenant_id: str, knowledge_base: KnowledgeBase, url: str, title: str, settings: Settings
+) -> Knowledge:
+    """Queue a web page for fetching (by the SSRF-guarded docreader) and parsing."""
+    _check_base(knowledge_base, tenant_id)
+    url = _check_url(url, settings)
+    knowledge = Knowledge(
+        tenant_id=tenant_id,
+        knowledge_base_id=knowledge_base.id,
+        type=KnowledgeType.URL,
+        title=_title(title, url),
+        source=url,
+        file_type="html",
+    )
+    await _announce(session, knowledge, knowledge_base)
+    await session.flush()
+    return knowledge
+
+
+def _check_manual(title: str, content: str) -> None:
+    if not title.strip():
+        raise InvalidInput("the title is empty", field="title")
+    if len(content) > MAX_MANUAL_CHARS:
+        raise TooLarge(f"the document is longer than {MAX_MANUAL_CHARS} characters", field="content")
+
+
+def _set_manual(knowledge: Knowledge, title: str, content: str, publish: bool) -> None:
+    metadata: dict[str, Any] = dict(knowledge.metadata_)
+    metadata[MANUAL_CONTENT] = content
+    if publish:
+        metadata[PUBLISHED_CONTENT] = content
+    knowledge.metadata_ = metadata
+    knowledge.title = _title(title, "untitled")
+    knowledge.file_name = safe_file_name(f"{knowledge.title}.md")
+    knowledge.file_size = len(content.encode())
+
+
+async def create_manual(
+    session: AsyncSession,
+    *,
+    tenant_id: str,
+    knowledge_base: KnowledgeBase,
+    title: str,
+    content: str,
+    publish: bool,
+) -> Knowledge:
+    """A Markdown document: a draft (stored, not searchable) or published (runs the pipeline)."""
+    _check_base(knowledge_base, tenant_id)
+    _check_manual(title, content)
+    knowledge = Knowledge(
+        tenant_id=tenant_id,
+        knowledge_base_id=knowledge_base.id,
+        type=KnowledgeType.MANUAL,
+        file_type="md",
+        parse_status=ParseStatus.DRAFT,
+    )
+    _set_manual(knowledge, title, content, publish)
+    if publish:
+        await _announce(session, knowledge, knowledge_base)
+    else:
+        session.add(knowledge)
+    await session.flush()
+    return knowledge
+
+
+async def update_manual(
+    session: AsyncSession,
+    *,
+    tenant_id: str,
+    knowledge_id: str,
+    title: str,
+    content: str,
+    publish: bool,
+) -> Knowledge:
+    """Edit a Markdown document. Publishing bumps the version; the index swaps old chunks for new in one step.
+
+    Saving without publishing keeps the published version searchable and stores the edit as the draft.
+    """
+    knowledge = await _load(session, tenant_id, knowledge_id)
+    if knowledge.type != KnowledgeType.MANUAL:
+        raise InvalidInput("only Markdown documents written in the editor can be edited", field="knowledge_id")
+    _check_manual(title, content)
+    _set_manual(knowledge, title, content, publish)
+    if publish:
+        if knowledge.parse_status != ParseStatus.DRAFT:
+            knowledge.version += 1
+        await _announce(session, knowledge)
+    else:
+        session.add(knowledge)
+    await session.flush()
+    return knowledge
+
+
+async def reprocess(session: AsyncSession, *, tenant_id: str, knowledge_id: str) -> Knowledge:
+    """Run the whole pipeline again under a new version; events of the old version are dropped."""
+    knowledge = await _load(session, tenant_id, knowledge_id)
+    if knowledge.parse_status == ParseStatus.DRAFT:
+        raise InvalidInput("a draft is not in the pipeline; publish it instead", field="knowledge_id")
+    knowledge.version += 1
+    await _announce(session, knowledge)
+    await session.flush()
+    return knowledge
+
+
+async def delete_knowledge(
+    session: AsyncSession, store: ObjectStore, *, tenant_id: str, knowledge_id: str, settings: Settings
+) -> None:
+    """Remove the document's chunks from the index, its row (chunks cascade) and its stored objects.
+
+    :raises Unavailable: the retriever cannot be reached; nothing is deleted then.
+    """
+    knowledge = await _load(session, tenant_id, knowledge_id)
+    services = Services(settings)
+    try:
+        await services.delete_knowledge(tenant_id, knowledge_id)
+    finally:
+        await services.close()
+    await session.delete(knowledge)
+    await session.flush()
+    await store.delete_prefix(knowledge_prefix(tenant_id, knowledge.knowledge_base_id, knowledge_id))
+
+
+async def draft_from_answer(
+    session: AsyncSession, *, tenant_id: str, knowledge_base: KnowledgeBase, question: str, answer: str
+) -> Knowledge:
+    """"Add to knowledge base" from a chat answer: a Markdown draft the user can edit and publish."""
+    if not answer.strip():
+        raise InvalidInput("the answer is empty", field="answer")
+    title = _title(question, "Answer")
+    content = f"# {title}\n\n{answer.strip()}\n"
+    knowledge = await create_manual(
+        session, tenant_id=tenant_id, knowledge_base=knowledge_base, title=title, content=content, publish=False
+    )
+    knowledge.metadata_ = {**knowledge.metadata_, "origin": "chat_answer", "question": question[:2000]}
+    session.add(knowledge)
+    await session.flush()
+    return knowledge
