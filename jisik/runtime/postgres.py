@@ -94,6 +94,21 @@ def _open_path_for(path: Path) -> None:
                 entry.chmod(wanted)
 
 
+def embedded_url(port: int) -> str:
+    """URL of the database the embedded server on ``port`` serves."""
+    return f"postgresql://{SUPERUSER}@127.0.0.1:{port}/{DATABASE}"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class EmbeddedPostgres:
     """Owns one PostgreSQL server process bound to 127.0.0.1:``port`` with data in ``data_dir``."""
 
@@ -105,7 +120,11 @@ class EmbeddedPostgres:
 
     @property
     def url(self) -> str:
-        return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{DATABASE}"
+        return embedded_url(self.port)
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process else None
 
     @property
     def socket_dir(self) -> Path:
@@ -141,9 +160,7 @@ class EmbeddedPostgres:
         self._init_cluster()
         self.socket_dir.mkdir(exist_ok=True)
         self._chown(self.socket_dir)
-        stale_pid = self.data_dir / "postmaster.pid"
-        if stale_pid.exists():
-            stale_pid.unlink()
+        self._clear_stale_pid_file()
         args = [str(_bin_dir() / "postgres"), "-D", str(self.data_dir), "-p", str(self.port),
                 "-k", str(self.socket_dir)]
         for key, value in SERVER_SETTINGS.items():
@@ -155,6 +172,20 @@ class EmbeddedPostgres:
         )
         self._wait_ready(timeout_s)
         self._ensure_database()
+
+    def _clear_stale_pid_file(self) -> None:
+        """Remove postmaster.pid left by a crash; refuse when its server is still running."""
+        pid_file = self.data_dir / "postmaster.pid"
+        try:
+            first_line = pid_file.read_text().splitlines()[0]
+        except (FileNotFoundError, IndexError):
+            return
+        if first_line.strip().isdigit() and _pid_alive(int(first_line)):
+            raise EmbeddedPostgresError(
+                f"{self.data_dir} is used by a running PostgreSQL (pid {first_line.strip()}); "
+                "stop it or set JISIK_DATA_DIR to another folder"
+            )
+        pid_file.unlink()
 
     def _psql(self, sql: str, database: str = "postgres") -> subprocess.CompletedProcess[bytes]:
         return subprocess.run(

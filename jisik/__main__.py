@@ -1,0 +1,5 @@
+"""``python -m jisik`` is the ``jisik`` command."""
+
+from jisik.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,252 @@
+"""The ``jisik`` command: ``up``, ``serve <service>``, ``migrate`` and ``tenant create``.
+
+This is the process edge: it alone configures logging and tracing, reads the settings, and turns
+bad settings, busy ports and missing services into one clear line instead of a stack trace.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import errno
+import importlib
+import logging
+import os
+import signal
+import sys
+import time
+import tomllib
+from collections.abc import Callable, Sequence
+from types import FrameType, ModuleType
+
+from pydantic import ValidationError
+
+from jisik.settings import Settings, get_settings
+
+__all__ = ["main"]
+
+logger = logging.getLogger("jisik")
+
+EXIT_USAGE = 2
+EXIT_MISSING = 3
+
+
+class _Terminated(Exception):
+    """SIGTERM arrived."""
+
+
+class _CliError(Exception):
+    """A failure reported as one line, with an exit code."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper() if level.upper() in logging.getLevelNamesMapping() else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def _settings_error(exc: ValidationError) -> str:
+    from jisik.runtime.settings_catalog import env_name_for_error
+
+    errors = exc.errors(include_input=False, include_url=False)
+    first = errors[0]
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    message = str(first["msg"]).removeprefix("Value error, ")
+    return f"invalid setting {env_name_for_error(exc.title, tuple(first['loc']))}: {message}{more}"
+
+
+def _load_settings() -> Settings:
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        raise _CliError(_settings_error(exc), EXIT_USAGE) from None
+    except FileNotFoundError as exc:
+        raise _CliError(str(exc), EXIT_USAGE) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise _CliError(f"JISIK_CONFIG: the config file is not valid TOML: {exc}", EXIT_USAGE) from None
+
+
+def _database_url(settings: Settings) -> str:
+    from jisik.runtime.postgres import embedded_url
+
+    return settings.database.url or embedded_url(settings.database.embedded_port)
+
+
+# -- jisik serve ---------------------------------------------------------------------------------
+
+
+def _import_service(name: str, module_name: str) -> ModuleType:
+    try:
+        return importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        missing = exc.name or ""
+        if missing and (module_name == missing or module_name.startswith(missing + ".")):
+            raise _CliError(
+                f"the {name} service is not available: module {module_name} does not exist yet", EXIT_MISSING
+            ) from None
+        raise
+
+
+def _check_port_free(name: str, host: str, port: int, setting: str) -> None:
+    from jisik.runtime.postgres import port_is_free
+
+    bind_host = "127.0.0.1" if host in ("", "localhost") else host.strip("[]")
+    if port and not port_is_free(port, bind_host if bind_host not in ("::",) else "0.0.0.0"):
+        raise _CliError(f"{name}: port {port} is already in use: set {setting} or pass --port to a free port")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from jisik.runtime.services import service
+    from jisik.runtime.settings_catalog import env_name
+    from jisik.telemetry import configure_tracing
+
+    settings = _load_settings()
+    _configure_logging(settings.telemetry.log_level)
+    spec = service(args.service)
+    if spec.probe != "process":
+        host, _, port = spec.address(settings).rpartition(":")
+        setting = "JISIK_GATEWAY_PORT" if spec.probe == "http" else env_name(
+            type(settings.endpoints), spec.address_setting
+        )
+        _check_port_free(spec.name, host, args.port or int(port), setting)
+    configure_tracing(f"jisik-{spec.name}", settings.telemetry)
+    module = _import_service(spec.name, spec.module)
+    run: Callable[..., object] | None = getattr(module, "run", None)
+    if run is None:
+        raise _CliError(f"{spec.module} has no `async def run(settings, *, port=None)`", EXIT_MISSING)
+    logger.info("serving %s", spec.name)
+    try:
+        asyncio.run(run(settings, port=args.port))  # type: ignore[arg-type]
+    except KeyboardInterrupt:
+        return 0
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE or "cannot bind" in str(exc):
+            raise _CliError(f"{spec.name}: {exc}") from None
+        raise
+    return 0
+
+
+# -- jisik up ------------------------------------------------------------------------------------
+
+
+def _raise_terminated(signum: int, frame: FrameType | None) -> None:
+    raise _Terminated
+
+
+def _up(args: argparse.Namespace) -> int:
+    from jisik.runtime.supervisor import Stack, StackError
+
+    settings = _load_settings()
+    _configure_logging(settings.telemetry.log_level)
+    stack = Stack(settings, base_env=os.environ)
+    signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        try:
+            stack.start()
+        except StackError as exc:
+            raise _CliError(f"jisik up failed: {exc}") from None
+        print(f"jisik is ready at {stack.gateway_url}", flush=True)
+        print(f"API key: {stack.api_key}  (kept in {stack.key_file})", flush=True)
+        print("Press Ctrl-C to stop.", flush=True)
+        while True:
+            exited = stack.exited()
+            if exited is not None:
+                print(f"jisik: {exited.describe()}\nstopping the other services", file=sys.stderr, flush=True)
+                return 1
+            time.sleep(0.5)
+    except (KeyboardInterrupt, _Terminated):
+        print("stopping jisik ...", file=sys.stderr, flush=True)
+        return 0
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        stack.stop()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+# -- jisik migrate / tenant ------------------------------------------------------------------------
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from jisik.runtime.bootstrap import migrate
+
+    settings = _load_settings()
+    _configure_logging(settings.telemetry.log_level)
+    try:
+        migrate(_database_url(settings))
+    except OSError as exc:
+        raise _CliError(f"cannot reach PostgreSQL (set JISIK_DB_URL or run `jisik up`): {exc}") from None
+    print("database is at the newest schema revision")
+    return 0
+
+
+async def _create_tenant(url: str, name: str) -> tuple[str, str]:
+    from sqlalchemy.ext.asyncio import async_sessionmaker
+    from sqlmodel.ext.asyncio.session import AsyncSession
+
+    from jisik.db.engine import create_engine, transaction
+    from jisik.db.tenants import create_tenant
+
+    engine = create_engine(url, pool_size=1)
+    try:
+        factory = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+        async with transaction(factory) as session:
+            tenant, key = await create_tenant(session, name=name)
+            return str(tenant.id), key
+    finally:
+        await engine.dispose()
+
+
+def _tenant_create(args: argparse.Namespace) -> int:
+    settings = _load_settings()
+    name = args.name.strip()
+    if not name or len(name) > 255:
+        raise _CliError("tenant name must be 1 to 255 characters", EXIT_USAGE)
+    try:
+        tenant_id, key = asyncio.run(_create_tenant(_database_url(settings), name))
+    except OSError as exc:
+        raise _CliError(f"cannot reach PostgreSQL (set JISIK_DB_URL or run `jisik up`): {exc}") from None
+    print(f"tenant {name!r} created with id {tenant_id}")
+    print(f"API key (shown only now): {key}")
+    return 0
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 0 < value < 65536:
+        raise argparse.ArgumentTypeError(f"{text} is not a TCP port (1-65535)")
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
+    from jisik.runtime.services import SERVICES
+
+    parser = argparse.ArgumentParser(prog="jisik", description="jisik: a self-hosted RAG platform")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("up", help="run the whole platform on embedded defaults").set_defaults(func=_up)
+    serve = commands.add_parser("serve", help="run one service")
+    serve.add_argument("service", choices=[spec.name for spec in SERVICES])
+    serve.add_argument("--port", type=_port, default=None, help="listen on this port instead of the configured one")
+    serve.set_defaults(func=_serve)
+    commands.add_parser("migrate", help="apply database migrations").set_defaults(func=_migrate)
+    tenant = commands.add_parser("tenant", help="manage tenants").add_subparsers(dest="action", required=True)
+    create = tenant.add_parser("create", help="create a tenant and print its API key once")
+    create.add_argument("name")
+    create.set_defaults(func=_tenant_create)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except _CliError as exc:
+        print(f"jisik: {exc}", file=sys.stderr, flush=True)
+        return exc.code
