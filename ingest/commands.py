@@ -19,13 +19,13 @@ from jisik.db.models import Knowledge, KnowledgeBase, KnowledgeType, ParseStatus
 from jisik.db.models._common import new_id
 from jisik.db.outbox import add_event
 from jisik.errors import Blocked, Conflict, InvalidInput, NotFound, TooLarge
-from jisik.events import DocumentUploaded
 from jisik.settings import Settings
 
 from .clients import Services
 from .formats import detect_file_type
-from .keys import knowledge_prefix, original_key, safe_file_name
+from .keys import MANUAL_CONTENT, PUBLISHED_CONTENT, knowledge_prefix, original_key, safe_file_name
 from .lag import consumer_lag
+from .messages import uploaded_event
 
 if TYPE_CHECKING:
     from jisik.storage import ObjectStore
@@ -44,8 +44,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-MANUAL_CONTENT = "content"
-PUBLISHED_CONTENT = "published_content"
 _MAX_TITLE = 255
 MAX_MANUAL_CHARS = 1_000_000
 
@@ -65,21 +63,6 @@ def _check_base(knowledge_base: KnowledgeBase, tenant_id: str) -> None:
         raise NotFound(f"knowledge base {knowledge_base.id} not found")
 
 
-def _uploaded_event(knowledge: Knowledge, knowledge_base: KnowledgeBase) -> DocumentUploaded:
-    return DocumentUploaded(
-        tenant_id=knowledge.tenant_id,
-        knowledge_base_id=knowledge.knowledge_base_id,
-        knowledge_id=knowledge.id,
-        version=knowledge.version,
-        storage_key=knowledge.storage_key,
-        file_name=knowledge.file_name,
-        file_type=knowledge.file_type,
-        source_url=knowledge.source if knowledge.type == KnowledgeType.URL else "",
-        chunking=dict(knowledge_base.chunking_config),
-        enable_multimodal=bool(knowledge_base.image_processing_config.get("enable_multimodal", False)),
-    )
-
-
 async def _announce(session: AsyncSession, knowledge: Knowledge, knowledge_base: KnowledgeBase | None = None) -> None:
     """Queue the document for the pipeline: status pending plus a documents.uploaded outbox row."""
     if knowledge_base is None:
@@ -91,7 +74,7 @@ async def _announce(session: AsyncSession, knowledge: Knowledge, knowledge_base:
     knowledge.duplicate_of = ""
     knowledge.processed_at = None
     session.add(knowledge)
-    add_event(session, _uploaded_event(knowledge, knowledge_base))
+    add_event(session, uploaded_event(knowledge, knowledge_base))
 
 
 async def _load(session: AsyncSession, tenant_id: str, knowledge_id: str, *, lock: bool = True) -> Knowledge:

@@ -5,7 +5,11 @@ from __future__ import annotations
 import hashlib
 import re
 
-__all__ = ["chunk_id", "knowledge_prefix", "original_key", "safe_file_name"]
+__all__ = ["MANUAL_CONTENT", "PUBLISHED_CONTENT", "chunk_id", "knowledge_prefix", "original_key", "safe_file_name"]
+
+# Knowledge metadata keys of editor documents: the latest edit, and the text the pipeline indexes.
+MANUAL_CONTENT = "content"
+PUBLISHED_CONTENT = "published_content"
 
 _UNSAFE = re.compile(r"[^\w.\-]+", re.UNICODE)
 

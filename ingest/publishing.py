@@ -1,0 +1,39 @@
+"""Publishing documents.* events from the workers, recreating topics a restarted broker lost."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
+
+from jisik.events import DocumentEvent, Topic
+from jisik.kafka import ensure_topics, publish
+from jisik.settings import Settings
+
+__all__ = ["DOCUMENT_TOPICS", "publish_event"]
+
+logger = logging.getLogger(__name__)
+
+DOCUMENT_TOPICS = [topic.value for topic in Topic if topic.value.startswith("documents.")]
+_TRIES = 3
+
+
+async def publish_event(
+    producer: AIOKafkaProducer, event: DocumentEvent, settings: Settings, bootstrap_servers: str | None = None
+) -> bool:
+    """Send with a few retries; False when the broker stays unreachable (the re-driver resends later)."""
+    for attempt in range(1, _TRIES + 1):
+        try:
+            await publish(producer, event.topic.value, key=event.key, value=event)
+            return True
+        except KafkaError as exc:
+            logger.warning("publishing %s for %s failed (try %d/%d): %s", event.topic.value, event.knowledge_id,
+                           attempt, _TRIES, type(exc).__name__)
+            await asyncio.sleep(attempt)
+            try:
+                await ensure_topics(settings.kafka, DOCUMENT_TOPICS, bootstrap_servers=bootstrap_servers)
+            except KafkaError:
+                continue
+    return False

@@ -1,0 +1,78 @@
+"""The re-driver: the database is the system of record, so events a broker lost (memory storage,
+restart) or a worker never sent are rebuilt from document status and published again.
+
+Each stage re-drives only the statuses it owns; a document counts as stuck when no worker has
+touched it for ``redrive_stale_s`` (busy workers refresh ``updated_at`` with a heartbeat).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime, timedelta
+
+from aiokafka import AIOKafkaProducer
+from sqlalchemy import select
+
+from jisik.db.models import Knowledge, KnowledgeBase
+
+from .context import IngestContext
+from .messages import pending_event
+from .publishing import publish_event
+from .repository import touch
+from .topology import Stage
+
+__all__ = ["Redriver"]
+
+logger = logging.getLogger(__name__)
+
+_BATCH = 200
+
+
+class Redriver:
+    def __init__(self, stage: Stage, context: IngestContext, producer: AIOKafkaProducer,
+                 *, bootstrap_servers: str | None = None) -> None:
+        self.stage = stage
+        self._context = context
+        self._producer = producer
+        self._servers = bootstrap_servers
+
+    async def run(self) -> None:
+        """Re-drive now, then every ``redrive_interval_s`` until cancelled."""
+        settings = self._context.settings.ingest
+        while True:
+            try:
+                await self.redrive_once(older_than_s=settings.redrive_stale_s)
+            except Exception:
+                logger.exception("re-driving %s documents failed; trying again later", self.stage.name)
+            await asyncio.sleep(settings.redrive_interval_s)
+
+    async def redrive_once(self, *, older_than_s: float) -> int:
+        """Publish the next event of every stuck document in this stage's statuses; returns how many."""
+        cutoff = datetime.now(UTC) - timedelta(seconds=older_than_s)
+        sent = 0
+        while True:
+            async with self._context.sessions.begin() as session:
+                rows = (
+                    await session.execute(
+                        select(Knowledge, KnowledgeBase)
+                        .join(KnowledgeBase, KnowledgeBase.id == Knowledge.knowledge_base_id)  # type: ignore[arg-type]
+                        .where(Knowledge.parse_status.in_(list(self.stage.entry)),  # type: ignore[attr-defined]
+                               Knowledge.updated_at < cutoff)
+                        .order_by(Knowledge.updated_at)  # type: ignore[arg-type]
+                        .limit(_BATCH)
+                        .with_for_update(of=Knowledge, skip_locked=True)
+                    )
+                ).all()
+                batch = [(knowledge, pending_event(knowledge, base)) for knowledge, base in rows]
+                for knowledge, _ in batch:
+                    await touch(session, knowledge.id)
+            for knowledge, event in batch:
+                if event is not None and await publish_event(self._producer, event, self._context.settings,
+                                                             self._servers):
+                    sent += 1
+            if len(rows) < _BATCH:
+                break
+        if sent:
+            logger.info("re-drove %d %s document(s)", sent, self.stage.name)
+        return sent

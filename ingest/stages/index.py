@@ -1,0 +1,109 @@
+"""Embed (model service, batched) and index (retriever), then mark the document completed.
+
+A first version is upserted with IndexChunks; a later version (republish, reprocess) swaps all of
+the document's chunks with ReplaceKnowledge, so searches never see both versions or neither.
+Vectors of a document survive a failed try in a small cache, so a retry only embeds what is missing.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from datetime import UTC, datetime
+
+from jisik.db.models import Chunk, Knowledge, KnowledgeBase, ParseStatus
+from jisik.events import DocumentEvent, DocumentIndexed, DocumentValidated
+
+from ..clients import indexed_chunk
+from ..context import IngestContext
+from ..repository import claim, load_chunks, move
+from ..topology import stage_named
+
+__all__ = ["IndexStage"]
+
+_INDEX_BATCH = 256
+_CACHED_DOCUMENTS = 8
+
+
+class IndexStage:
+    stage = stage_named("index")
+
+    def __init__(self, context: IngestContext) -> None:
+        self._context = context
+        self._vectors: OrderedDict[tuple[str, int], dict[str, list[float]]] = OrderedDict()
+
+    def _cache_for(self, key: tuple[str, int]) -> dict[str, list[float]]:
+        cache = self._vectors.setdefault(key, {})
+        self._vectors.move_to_end(key)
+        while len(self._vectors) > _CACHED_DOCUMENTS:
+            self._vectors.popitem(last=False)
+        return cache
+
+    async def _embed(self, knowledge: Knowledge, model_id: str, chunks: list[Chunk]) -> tuple[dict[str, list[float]], str]:
+        key = (knowledge.id, knowledge.version)
+        vectors = self._cache_for(key)
+        missing = [chunk for chunk in chunks if chunk.id not in vectors]
+        used_model = model_id
+        batch = self._context.settings.ingest.embed_batch
+        for start in range(0, len(missing), batch):
+            part = missing[start:start + batch]
+            embedded, used_model = await self._context.services.embed_passages(
+                knowledge.tenant_id, [chunk.content for chunk in part], model_id
+            )
+            vectors.update(zip((chunk.id for chunk in part), embedded, strict=True))
+        return vectors, used_model
+
+    async def handle(self, event: DocumentEvent) -> DocumentEvent | None:
+        assert isinstance(event, DocumentValidated)
+        sessions = self._context.sessions
+        async with sessions.begin() as session:
+            knowledge = await claim(session, event, entry=self.stage.entry, working=ParseStatus.EMBEDDING)
+            if knowledge is None:
+                return None
+            knowledge_base = await session.get(KnowledgeBase, knowledge.knowledge_base_id)
+            chunks = [chunk for chunk in await load_chunks(session, knowledge.id) if chunk.content.strip()]
+        model_id = knowledge_base.embedding_model_id if knowledge_base is not None else ""
+        vectors, used_model = await self._embed(knowledge, model_id, chunks)
+        async with sessions.begin() as session:
+            if await move(session, event, expected=ParseStatus.EMBEDDING, to=ParseStatus.INDEXING) is None:
+                return None
+        payload = [
+            indexed_chunk(
+                chunk_id=chunk.id,
+                tenant_id=chunk.tenant_id,
+                knowledge_base_id=chunk.knowledge_base_id,
+                knowledge_id=chunk.knowledge_id,
+                content=chunk.content,
+                embedding=vectors[chunk.id],
+                seq=chunk.chunk_index,
+                start=chunk.start_at,
+                end=chunk.end_at,
+                acl_principals=knowledge.acl_principals,
+                metadata={"title": knowledge.title, "file_name": knowledge.file_name, "pages": chunk.pages,
+                          "chunk_type": chunk.chunk_type, "version": knowledge.version},
+            )
+            for chunk in chunks
+        ]
+        services = self._context.services
+        if knowledge.version == 1:
+            for start in range(0, len(payload), _INDEX_BATCH):
+                await services.index_chunks(payload[start:start + _INDEX_BATCH])
+        else:
+            await services.replace_knowledge(knowledge.tenant_id, knowledge.id, payload)
+        async with sessions.begin() as session:
+            done = await move(session, event, expected=ParseStatus.INDEXING, to=ParseStatus.COMPLETED,
+                              chunk_count=len(payload), processed_at=datetime.now(UTC), error_message="")
+            if done is None:
+                still_there = await session.get(Knowledge, knowledge.id)
+        if done is None:
+            if still_there is None:  # deleted while we indexed: take the chunks back out
+                await services.delete_knowledge(knowledge.tenant_id, knowledge.id)
+            return None
+        self._vectors.pop((knowledge.id, knowledge.version), None)
+        return DocumentIndexed(
+            tenant_id=event.tenant_id,
+            knowledge_base_id=event.knowledge_base_id,
+            knowledge_id=event.knowledge_id,
+            version=event.version,
+            chunk_count=len(payload),
+            embedding_model=used_model,
+        )

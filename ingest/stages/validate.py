@@ -1,0 +1,55 @@
+"""Validate: run the checks on the parsed text, announce documents.validated."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from jisik.db.models import ParseStatus
+from jisik.events import DocumentEvent, DocumentParsed, DocumentValidated
+
+from ..checks import Check, DocumentText, ValidationFailed, default_checks
+from ..context import IngestContext
+from ..repository import claim, load_chunks, mark_failed, move
+from ..topology import stage_named
+
+__all__ = ["ValidateStage"]
+
+
+class ValidateStage:
+    stage = stage_named("validate")
+
+    def __init__(self, context: IngestContext, checks: Sequence[Check] | None = None) -> None:
+        self._context = context
+        self._checks = list(checks) if checks is not None else default_checks()
+
+    async def handle(self, event: DocumentEvent) -> DocumentEvent | None:
+        assert isinstance(event, DocumentParsed)
+        async with self._context.sessions.begin() as session:
+            knowledge = await claim(session, event, entry=self.stage.entry, working=self.stage.working)
+            if knowledge is None:
+                return None
+            chunks = [chunk.content for chunk in await load_chunks(session, knowledge.id)]
+            document = DocumentText(knowledge, chunks, event.content_hash, dict(knowledge.metadata_))
+            failure: ValidationFailed | None = None
+            try:
+                for check in self._checks:
+                    await check.run(session, document)
+            except ValidationFailed as exc:
+                # Terminal for this version: committed here together with the duplicate link.
+                failure = exc
+                await mark_failed(session, event, exc.message, duplicate_of=exc.duplicate_of,
+                                  metadata_=document.metadata)
+            else:
+                if await move(session, event, expected=ParseStatus.VALIDATING, to=ParseStatus.EMBEDDING,
+                              metadata_=document.metadata) is None:
+                    return None
+        if failure is not None:
+            raise failure
+        return DocumentValidated(
+            tenant_id=event.tenant_id,
+            knowledge_base_id=event.knowledge_base_id,
+            knowledge_id=event.knowledge_id,
+            version=event.version,
+            chunk_count=len(chunks),
+            language=str(document.metadata.get("language", "")),
+        )
