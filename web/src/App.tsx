@@ -1,0 +1,65 @@
+import { BookOpen, FilePenLine, MessagesSquare, Settings as SettingsIcon } from "lucide-react";
+import type { ReactNode } from "react";
+import { useApi } from "./api/context";
+import { ApiKeyGate } from "./components/ApiKeyGate";
+import { useI18n } from "./i18n";
+import { useRoute } from "./lib/router";
+import { ChatPage } from "./pages/ChatPage";
+import { DocumentPage } from "./pages/DocumentPage";
+import { EditorPage } from "./pages/EditorPage";
+import { KnowledgeBasePage } from "./pages/KnowledgeBasePage";
+import { KnowledgeBasesPage } from "./pages/KnowledgeBasesPage";
+import { SettingsPage } from "./pages/SettingsPage";
+
+export function App() {
+  const { apiKey } = useApi();
+  const { t, lang, setLang } = useI18n();
+  const route = useRoute();
+  const [section, id] = route.parts;
+
+  if (!apiKey) return <ApiKeyGate />;
+
+  let page: ReactNode;
+  switch (section) {
+    case "kbs":
+      page = id ? <KnowledgeBasePage key={id} kbId={id} tab={route.parts[2] ?? "documents"} /> : <KnowledgeBasesPage />;
+      break;
+    case "docs":
+      page = <DocumentPage key={id} knowledgeId={id} />;
+      break;
+    case "editor":
+      page = <EditorPage key={`${id ?? "new"}-${route.query.get("kb") ?? ""}`} knowledgeId={id} kbId={route.query.get("kb") ?? ""} />;
+      break;
+    case "settings":
+      page = <SettingsPage />;
+      break;
+    default:
+      page = <ChatPage sessionId={section === "chat" ? id : undefined} />;
+  }
+
+  const link = (href: string, match: string[], icon: ReactNode, label: string) => (
+    <a href={href} className={match.includes(section ?? "chat") ? "nav-link active" : "nav-link"} data-testid={`nav-${match[0]}`}>
+      {icon}
+      <span>{label}</span>
+    </a>
+  );
+
+  return (
+    <div className="shell">
+      <nav className="topnav">
+        <a className="brand" href="#/chat">
+          지식 <small>jisik</small>
+        </a>
+        {link("#/chat", ["chat"], <MessagesSquare size={16} />, t("nav.chat"))}
+        {link("#/kbs", ["kbs", "docs"], <BookOpen size={16} />, t("nav.kbs"))}
+        {link("#/editor", ["editor"], <FilePenLine size={16} />, t("nav.editor"))}
+        {link("#/settings", ["settings"], <SettingsIcon size={16} />, t("nav.settings"))}
+        <span className="spacer" />
+        <button type="button" className="ghost" onClick={() => setLang(lang === "ko" ? "en" : "ko")} data-testid="lang-switch">
+          {t("lang.switch")}
+        </button>
+      </nav>
+      <main className="content">{page}</main>
+    </div>
+  );
+}

@@ -1,0 +1,257 @@
+// The one typed client for the gateway's public REST + SSE API. Every call the app makes lives here.
+import { SseParser } from "./sse";
+import type {
+  ChatSession,
+  Chunk,
+  IngestLag,
+  Knowledge,
+  KnowledgeBase,
+  KnowledgeBaseInput,
+  Message,
+  ModelInput,
+  ModelTestResult,
+  Paged,
+  RegisteredModel,
+  StreamEvent,
+} from "./types";
+
+export const API_PREFIX = "/api/v1";
+
+/** A failed API call: HTTP status plus the gateway's error code and message. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+/** The SSE connection ended before the final `done` event. */
+export class StreamInterrupted extends Error {
+  constructor(readonly cause: unknown) {
+    super("stream interrupted");
+    this.name = "StreamInterrupted";
+  }
+}
+
+type Envelope<T> = { success?: boolean; data?: T; total?: number; error?: unknown; message?: string; detail?: unknown };
+
+function errorFrom(status: number, body: Envelope<unknown> | null, fallback: string): ApiError {
+  const err = body?.error as { code?: string; message?: string } | string | undefined;
+  if (err && typeof err === "object") return new ApiError(status, err.code ?? String(status), err.message ?? fallback);
+  if (typeof err === "string") return new ApiError(status, String(status), err);
+  const detail = body?.detail;
+  if (typeof detail === "string") return new ApiError(status, String(status), detail);
+  if (body?.message) return new ApiError(status, String(status), body.message);
+  return new ApiError(status, String(status), fallback);
+}
+
+async function readJson(response: Response): Promise<Envelope<unknown> | null> {
+  const text = await response.text();
+  if (!text) return null;
+  try {
+    return JSON.parse(text) as Envelope<unknown>;
+  } catch {
+    return { message: text.slice(0, 300) };
+  }
+}
+
+export interface UploadProgress {
+  loaded: number;
+  total: number;
+}
+
+export interface ChatStreamHandlers {
+  onEvent: (event: StreamEvent) => void;
+}
+
+export class ApiClient {
+  constructor(
+    private readonly getKey: () => string,
+    private readonly base = "",
+  ) {}
+
+  private headers(extra?: Record<string, string>): Record<string, string> {
+    return { "X-API-Key": this.getKey(), ...extra };
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<Envelope<T>> {
+    let response: Response;
+    try {
+      response = await fetch(this.base + API_PREFIX + path, {
+        method,
+        headers: this.headers(body === undefined ? undefined : { "Content-Type": "application/json" }),
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (cause) {
+      throw new ApiError(0, "network", String(cause));
+    }
+    const parsed = await readJson(response);
+    if (!response.ok || parsed?.success === false) throw errorFrom(response.status, parsed, response.statusText);
+    return (parsed ?? {}) as Envelope<T>;
+  }
+
+  private async data<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return (await this.call<T>(method, path, body)).data as T;
+  }
+
+  private async paged<T>(path: string): Promise<Paged<T>> {
+    const envelope = await this.call<T[] | { items?: T[]; data?: T[]; total?: number }>("GET", path);
+    const raw = envelope.data;
+    if (Array.isArray(raw)) return { items: raw, total: envelope.total ?? raw.length };
+    const items = raw?.items ?? raw?.data ?? [];
+    return { items, total: raw?.total ?? envelope.total ?? items.length };
+  }
+
+  // Health and auth ---------------------------------------------------------------------------
+  health = () => this.data<{ status: string }>("GET", "/health");
+  ingestLag = () => this.data<IngestLag>("GET", "/ingest/lag");
+
+  // Knowledge bases ---------------------------------------------------------------------------
+  listKnowledgeBases = () => this.data<KnowledgeBase[]>("GET", "/knowledge-bases");
+  getKnowledgeBase = (id: string) => this.data<KnowledgeBase>("GET", `/knowledge-bases/${enc(id)}`);
+  createKnowledgeBase = (input: Partial<KnowledgeBaseInput> & { name: string }) =>
+    this.data<KnowledgeBase>("POST", "/knowledge-bases", input);
+  updateKnowledgeBase = (id: string, input: Partial<KnowledgeBaseInput>) =>
+    this.data<KnowledgeBase>("PUT", `/knowledge-bases/${enc(id)}`, input);
+  deleteKnowledgeBase = (id: string) => this.data<unknown>("DELETE", `/knowledge-bases/${enc(id)}`);
+
+  // Documents ---------------------------------------------------------------------------------
+  listKnowledge = (kbId: string, page = 1, pageSize = 100) =>
+    this.paged<Knowledge>(`/knowledge-bases/${enc(kbId)}/knowledge?page=${page}&page_size=${pageSize}`);
+  batchKnowledge = (ids: string[]) =>
+    this.data<Knowledge[]>("GET", `/knowledge/batch?${ids.map((id) => `ids=${enc(id)}`).join("&")}`);
+  getKnowledge = (id: string) => this.data<Knowledge>("GET", `/knowledge/${enc(id)}`);
+  deleteKnowledge = (id: string) => this.data<unknown>("DELETE", `/knowledge/${enc(id)}`);
+  reprocessKnowledge = (id: string) => this.data<Knowledge>("POST", `/knowledge/${enc(id)}/reprocess`);
+  listChunks = (knowledgeId: string, page = 1, pageSize = 200) =>
+    this.paged<Chunk>(`/chunks/${enc(knowledgeId)}?page=${page}&page_size=${pageSize}`);
+  downloadUrl = (knowledgeId: string) => `${this.base}${API_PREFIX}/knowledge/${enc(knowledgeId)}/download`;
+
+  /** Multipart upload with byte progress (fetch cannot report upload progress, XHR can). */
+  uploadFile(kbId: string, file: File, onProgress?: (p: UploadProgress) => void): Promise<Knowledge> {
+    return new Promise((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open("POST", `${this.base}${API_PREFIX}/knowledge-bases/${enc(kbId)}/knowledge/file`);
+      xhr.setRequestHeader("X-API-Key", this.getKey());
+      xhr.upload.onprogress = (e) => onProgress?.({ loaded: e.loaded, total: e.total || file.size });
+      xhr.onerror = () => reject(new ApiError(0, "network", "network error"));
+      xhr.onload = () => {
+        let body: Envelope<Knowledge> | null = null;
+        try {
+          body = xhr.responseText ? (JSON.parse(xhr.responseText) as Envelope<Knowledge>) : null;
+        } catch {
+          body = { message: xhr.responseText.slice(0, 300) };
+        }
+        if (xhr.status >= 200 && xhr.status < 300 && body?.success !== false && body?.data) resolve(body.data);
+        else reject(errorFrom(xhr.status, body, xhr.statusText || "upload failed"));
+      };
+      const form = new FormData();
+      form.append("file", file, file.name);
+      xhr.send(form);
+    });
+  }
+
+  // Manual Markdown knowledge -----------------------------------------------------------------
+  createManual = (kbId: string, input: { title: string; content: string; status: "draft" | "publish" }) =>
+    this.data<Knowledge>("POST", `/knowledge-bases/${enc(kbId)}/knowledge/manual`, input);
+  updateManual = (id: string, input: { title: string; content: string; status: "draft" | "publish" }) =>
+    this.data<Knowledge>("PUT", `/knowledge/manual/${enc(id)}`, input);
+
+  // Sessions and chat -------------------------------------------------------------------------
+  listSessions = () => this.paged<ChatSession>("/sessions?page=1&page_size=100");
+  createSession = (input: { title?: string; knowledge_base_ids: string[] }) =>
+    this.data<ChatSession>("POST", "/sessions", input);
+  updateSession = (id: string, input: Partial<Pick<ChatSession, "title" | "knowledge_base_ids">>) =>
+    this.data<ChatSession>("PUT", `/sessions/${enc(id)}`, input);
+  deleteSession = (id: string) => this.data<unknown>("DELETE", `/sessions/${enc(id)}`);
+  loadMessages = (sessionId: string, limit = 50) =>
+    this.data<Message[]>("GET", `/messages/${enc(sessionId)}/load?limit=${limit}`);
+  stopSession = (sessionId: string) => this.data<unknown>("POST", `/sessions/${enc(sessionId)}/stop`);
+
+  /** POST a question and feed each SSE event to the handler until `done`. */
+  chat(sessionId: string, query: string, handlers: ChatStreamHandlers, signal?: AbortSignal): Promise<void> {
+    return this.stream("POST", `/knowledge-chat/${enc(sessionId)}`, { query }, handlers, signal);
+  }
+
+  /** Re-attach to an answer still being generated (after a reload or a dropped connection). */
+  continueStream(sessionId: string, handlers: ChatStreamHandlers, signal?: AbortSignal): Promise<void> {
+    return this.stream("GET", `/sessions/continue-stream/${enc(sessionId)}`, undefined, handlers, signal);
+  }
+
+  private async stream(
+    method: string,
+    path: string,
+    body: unknown,
+    handlers: ChatStreamHandlers,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    let response: Response;
+    try {
+      response = await fetch(this.base + API_PREFIX + path, {
+        method,
+        headers: this.headers({
+          Accept: "text/event-stream",
+          ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+        }),
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal,
+      });
+    } catch (cause) {
+      if (signal?.aborted) return;
+      throw new StreamInterrupted(cause);
+    }
+    if (!response.ok || !response.body) throw errorFrom(response.status, await readJson(response), response.statusText);
+    await consumeStream(response.body, handlers, signal);
+  }
+
+  // Models ------------------------------------------------------------------------------------
+  listModels = () => this.data<RegisteredModel[]>("GET", "/models");
+  createModel = (input: ModelInput) => this.data<RegisteredModel>("POST", "/models", input);
+  deleteModel = (id: string) => this.data<unknown>("DELETE", `/models/${enc(id)}`);
+  testModel = (id: string) => this.data<ModelTestResult>("POST", `/models/${enc(id)}/test`);
+}
+
+/** Reads an SSE body to its end; throws StreamInterrupted when it ends without `done: true`. */
+export async function consumeStream(
+  body: ReadableStream<Uint8Array>,
+  handlers: ChatStreamHandlers,
+  signal?: AbortSignal,
+): Promise<void> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  const parser = new SseParser();
+  let finished = false;
+  const deliver = (messages: ReturnType<SseParser["push"]>) => {
+    for (const message of messages) {
+      if (message.event !== "message" || !message.data) continue;
+      let event: StreamEvent;
+      try {
+        event = JSON.parse(message.data) as StreamEvent;
+      } catch {
+        continue;
+      }
+      handlers.onEvent(event);
+      if (event.done) finished = true;
+    }
+  };
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      deliver(parser.push(decoder.decode(value, { stream: true })));
+    }
+    deliver(parser.flush());
+  } catch (cause) {
+    if (signal?.aborted) return;
+    throw new StreamInterrupted(cause);
+  }
+  if (!finished && !signal?.aborted) throw new StreamInterrupted(new Error("stream ended before done"));
+}
+
+function enc(value: string): string {
+  return encodeURIComponent(value);
+}

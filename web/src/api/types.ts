@@ -1,0 +1,167 @@
+// Wire types of the jisik gateway (/api/v1, WeKnora-compatible). Field names match the gateway's JSON.
+
+export type ParseStatus =
+  | "draft"
+  | "pending"
+  | "parsing"
+  | "validating"
+  | "embedding"
+  | "indexing"
+  | "completed"
+  | "failed";
+
+export interface ChunkingConfig {
+  chunk_size: number;
+  chunk_overlap: number;
+  separators: string[];
+}
+
+export interface KnowledgeBase {
+  id: string;
+  name: string;
+  description: string;
+  chunking_config: ChunkingConfig;
+  image_processing_config?: { enable_multimodal?: boolean; model_id?: string };
+  embedding_model_id: string;
+  summary_model_id: string;
+  rerank_model_id: string;
+  vlm_model_id: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export type KnowledgeBaseInput = Pick<
+  KnowledgeBase,
+  "name" | "description" | "chunking_config" | "embedding_model_id" | "summary_model_id" | "rerank_model_id" | "vlm_model_id"
+>;
+
+export interface Knowledge {
+  id: string;
+  knowledge_base_id: string;
+  type: "file" | "url" | "manual";
+  title: string;
+  description: string;
+  file_name: string;
+  file_type: string;
+  file_size: number;
+  parse_status: ParseStatus;
+  error_message: string;
+  page_count: number;
+  chunk_count: number;
+  version: number;
+  enable_status: string;
+  metadata?: Record<string, unknown> & { content?: string; status?: "draft" | "publish" };
+  created_at: string;
+  updated_at: string;
+  processed_at?: string | null;
+}
+
+export interface ImageInfo {
+  url?: string;
+  original_url?: string;
+  caption?: string;
+  ocr_text?: string;
+  start?: number;
+  end?: number;
+}
+
+export interface Chunk {
+  id: string;
+  knowledge_id: string;
+  content: string;
+  chunk_index: number;
+  start_at: number;
+  end_at: number;
+  pages: number[];
+  chunk_type: string;
+  image_info: ImageInfo[] | string | null;
+}
+
+export interface Paged<T> {
+  items: T[];
+  total: number;
+}
+
+export interface ChatSession {
+  id: string;
+  title: string;
+  description: string;
+  knowledge_base_ids: string[];
+  created_at: string;
+  updated_at: string;
+}
+
+export interface StageTiming {
+  name: string;
+  ms: number;
+  skipped?: string;
+}
+
+export interface Reference {
+  id: string;
+  content: string;
+  knowledge_id: string;
+  knowledge_title: string;
+  chunk_index: number;
+  start_at: number;
+  end_at: number;
+  seq: number;
+  score: number;
+  match_type: number | string;
+  chunk_type?: string;
+  knowledge_filename?: string;
+  metadata?: { pages?: number[] } & Record<string, unknown>;
+}
+
+export interface Message {
+  id: string;
+  session_id: string;
+  request_id: string;
+  role: "user" | "assistant";
+  content: string;
+  knowledge_references: Reference[];
+  stage_timings: StageTiming[];
+  is_completed: boolean;
+  status?: string;
+  created_at: string;
+}
+
+/** One `event: message` of the chat SSE stream. */
+export interface StreamEvent {
+  id: string;
+  response_type: "references" | "answer" | "thinking" | "error" | "session_title" | "stage_timings" | string;
+  content: string;
+  done: boolean;
+  knowledge_references?: Reference[];
+  stage_timings?: StageTiming[];
+  session_id?: string;
+  assistant_message_id?: string;
+}
+
+export interface RegisteredModel {
+  id: string;
+  name: string;
+  type: "Embedding" | "Rerank" | "KnowledgeQA" | "VLLM";
+  source: "local" | "remote";
+  description: string;
+  parameters: { base_url?: string; interface_type?: string; dimension?: number } & Record<string, unknown>;
+  is_default: boolean;
+  status: string;
+}
+
+export interface ModelInput {
+  name: string;
+  type: RegisteredModel["type"];
+  source: RegisteredModel["source"];
+  parameters: { base_url: string; interface_type: "openai" | "ollama"; dimension?: number };
+  api_key?: string;
+}
+
+export interface ModelTestResult {
+  ok: boolean;
+  message?: string;
+}
+
+export interface IngestLag {
+  [topic: string]: number;
+}

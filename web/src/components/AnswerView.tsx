@@ -1,0 +1,147 @@
+import { Brain, Check, Clock, Copy, FilePlus2, RotateCcw } from "lucide-react";
+import { useState } from "react";
+import type { Reference } from "../api/types";
+import { useI18n } from "../i18n";
+import type { AnswerState } from "../lib/answer";
+import { splitThinking } from "../lib/thinking";
+import { Markdown } from "./Markdown";
+
+interface Props {
+  answer: AnswerState;
+  onCite: (reference: Reference, n: number) => void;
+  onRetry: () => void;
+  onAddToKb: (answerText: string) => void;
+  onTimings: () => Promise<void>;
+}
+
+async function copyText(text: string): Promise<void> {
+  if (navigator.clipboard?.writeText) {
+    try {
+      await navigator.clipboard.writeText(text);
+      return;
+    } catch {
+      // fall through to the selection-based copy (insecure origins, denied permission)
+    }
+  }
+  const area = document.createElement("textarea");
+  area.value = text;
+  document.body.appendChild(area);
+  area.select();
+  document.execCommand("copy");
+  area.remove();
+}
+
+/** One assistant answer: thinking panel, Markdown with [n] citations, sources, and actions. */
+export function AnswerView({ answer, onCite, onRetry, onAddToKb, onTimings }: Props) {
+  const { t } = useI18n();
+  const [copied, setCopied] = useState(false);
+  const [showTimings, setShowTimings] = useState(false);
+  const split = splitThinking(answer.content);
+  const thinking = [answer.thinking, split.thinking].filter(Boolean).join("\n\n");
+  const thinkingLive = answer.status === "streaming" && (split.thinkingOpen || (!!answer.thinking && !split.answer));
+  const streaming = answer.status === "streaming";
+
+  const cite = (n: number) => {
+    const reference = answer.references[n - 1];
+    if (reference) onCite(reference, n);
+  };
+
+  return (
+    <div className="answer" data-testid="answer" data-status={answer.status}>
+      {thinking && (
+        <details className="thinking" open={thinkingLive}>
+          <summary>
+            <Brain size={14} /> {t("chat.thinking")}
+          </summary>
+          <div className="thinking-body">{thinking}</div>
+        </details>
+      )}
+      {split.answer ? (
+        <Markdown text={split.answer} citations onCite={cite} className={streaming ? "streaming" : ""} />
+      ) : (
+        streaming && <div className="typing" aria-label="…"><span /><span /><span /></div>
+      )}
+      {answer.status === "error" && <p className="error">{answer.error}</p>}
+      {answer.status === "stopped" && <p className="muted small">{t("chat.stopped")}</p>}
+      {answer.status === "interrupted" && (
+        <p className="warn" data-testid="interrupted">
+          {t("chat.interrupted")}{" "}
+          <button type="button" onClick={onRetry} data-testid="retry">
+            <RotateCcw size={14} /> {t("common.retry")}
+          </button>
+        </p>
+      )}
+      {answer.references.length > 0 && (
+        <details className="sources">
+          <summary>{t("chat.references", { n: answer.references.length })}</summary>
+          <ol>
+            {answer.references.map((ref, i) => (
+              <li key={`${ref.id}-${i}`}>
+                <button type="button" className="link" onClick={() => onCite(ref, i + 1)}>
+                  {ref.knowledge_title || ref.knowledge_filename || ref.knowledge_id}
+                </button>
+              </li>
+            ))}
+          </ol>
+        </details>
+      )}
+      {!streaming && (
+        <div className="answer-actions">
+          <button
+            type="button"
+            className="icon"
+            title={t("chat.copy")}
+            data-testid="copy"
+            onClick={() =>
+              void copyText(split.answer).then(() => {
+                setCopied(true);
+                window.setTimeout(() => setCopied(false), 1500);
+              })
+            }
+          >
+            {copied ? <Check size={14} /> : <Copy size={14} />} {copied ? t("chat.copied") : t("chat.copy")}
+          </button>
+          <button
+            type="button"
+            className="icon"
+            data-testid="timings-toggle"
+            onClick={() => {
+              if (!showTimings && answer.timings.length === 0) void onTimings();
+              setShowTimings(!showTimings);
+            }}
+          >
+            <Clock size={14} /> {t("chat.timings")}
+          </button>
+          {split.answer && (
+            <button type="button" className="icon" data-testid="add-to-kb" onClick={() => onAddToKb(split.answer)}>
+              <FilePlus2 size={14} /> {t("chat.addToKb")}
+            </button>
+          )}
+          {(answer.status === "error" || answer.status === "stopped") && (
+            <button type="button" className="icon" onClick={onRetry}>
+              <RotateCcw size={14} /> {t("common.retry")}
+            </button>
+          )}
+        </div>
+      )}
+      {showTimings && (
+        <table className="timings" data-testid="timings">
+          <tbody>
+            {answer.timings.map((timing) => (
+              <tr key={timing.name}>
+                <td>{timing.name}</td>
+                <td className="num">{timing.skipped ? t("chat.skipped") : `${Math.round(timing.ms)} ms`}</td>
+              </tr>
+            ))}
+            {answer.timings.length > 0 && (
+              <tr className="total">
+                <td />
+                <td className="num">{Math.round(answer.timings.reduce((sum, x) => sum + (x.ms || 0), 0))} ms</td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}

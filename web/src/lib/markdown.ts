@@ -1,0 +1,75 @@
+// Markdown to sanitized HTML: GFM tables, highlighted code and clickable [n] citation markers.
+import DOMPurify from "dompurify";
+import { Marked, type Tokens } from "marked";
+import hljs from "highlight.js/lib/core";
+import bash from "highlight.js/lib/languages/bash";
+import javascript from "highlight.js/lib/languages/javascript";
+import json from "highlight.js/lib/languages/json";
+import python from "highlight.js/lib/languages/python";
+import sql from "highlight.js/lib/languages/sql";
+import typescript from "highlight.js/lib/languages/typescript";
+import yaml from "highlight.js/lib/languages/yaml";
+
+for (const [name, lang] of Object.entries({ bash, javascript, json, python, sql, typescript, yaml })) {
+  hljs.registerLanguage(name, lang);
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+}
+
+interface CitationToken extends Tokens.Generic {
+  type: "citation";
+  n: number;
+}
+
+function createMarked(citations: boolean): Marked {
+  const marked = new Marked({ gfm: true, breaks: false });
+  marked.use({
+    renderer: {
+      code({ text, lang }: Tokens.Code) {
+        const language = lang && hljs.getLanguage(lang) ? lang : undefined;
+        const html = language ? hljs.highlight(text, { language }).value : escapeHtml(text);
+        return `<pre><code class="hljs${language ? ` language-${language}` : ""}">${html}</code></pre>`;
+      },
+    },
+  });
+  if (citations) {
+    marked.use({
+      extensions: [
+        {
+          name: "citation",
+          level: "inline",
+          start: (src: string) => src.indexOf("["),
+          tokenizer(src: string): CitationToken | undefined {
+            // [n] but not a link "[n](url)" or reference "[n][x]".
+            const match = /^\[(\d{1,3})\](?![([])/.exec(src);
+            if (!match) return undefined;
+            return { type: "citation", raw: match[0], n: Number(match[1]) };
+          },
+          renderer(token) {
+            const n = (token as CitationToken).n;
+            return `<button type="button" class="cite" data-cite="${n}">${n}</button>`;
+          },
+        },
+      ],
+    });
+  }
+  return marked;
+}
+
+const withCitations = createMarked(true);
+const plain = createMarked(false);
+
+/** Renders Markdown to HTML that is safe to inject; `citations` turns [n] into buttons with data-cite. */
+export function renderMarkdown(text: string, options: { citations?: boolean } = {}): string {
+  const html = (options.citations ? withCitations : plain).parse(text, { async: false }) as string;
+  return DOMPurify.sanitize(html, { ADD_ATTR: ["data-cite"], FORBID_TAGS: ["style", "form", "input"] });
+}
+
+/** Citation numbers used in an answer, in order of first appearance. */
+export function citedNumbers(text: string): number[] {
+  const seen = new Set<number>();
+  for (const m of text.matchAll(/\[(\d{1,3})\](?![([])/g)) seen.add(Number(m[1]));
+  return [...seen];
+}

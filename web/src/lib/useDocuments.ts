@@ -1,0 +1,74 @@
+// A knowledge base's documents, polled while any of them is still moving through ingest.
+import { useCallback, useEffect, useState } from "react";
+import { useApi } from "../api/context";
+import type { Knowledge } from "../api/types";
+import { isTerminal } from "./stages";
+
+export const POLL_MS = 1500;
+
+export interface Documents {
+  items: Knowledge[];
+  error: string;
+  loading: boolean;
+  track: (doc: Knowledge) => void;
+  remove: (id: string) => Promise<void>;
+  reprocess: (id: string) => Promise<void>;
+}
+
+export function useDocuments(kbId: string): Documents {
+  const { api } = useApi();
+  const [items, setItems] = useState<Knowledge[]>([]);
+  const [error, setError] = useState("");
+  const [loading, setLoading] = useState(true);
+
+  const refresh = useCallback(async () => {
+    try {
+      const page = await api.listKnowledge(kbId);
+      setItems(page.items);
+      setError("");
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setLoading(false);
+    }
+  }, [api, kbId]);
+
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+
+  const moving = items.filter((d) => !isTerminal(d.parse_status)).map((d) => d.id);
+  const movingKey = moving.join(",");
+  useEffect(() => {
+    if (!movingKey) return;
+    const timer = window.setInterval(async () => {
+      try {
+        const fresh = await api.batchKnowledge(movingKey.split(","));
+        const byId = new Map(fresh.map((d) => [d.id, d]));
+        setItems((current) => current.map((d) => byId.get(d.id) ?? d));
+      } catch (e) {
+        setError((e as Error).message);
+      }
+    }, POLL_MS);
+    return () => window.clearInterval(timer);
+  }, [api, movingKey]);
+
+  const track = useCallback((doc: Knowledge) => {
+    setItems((current) => [doc, ...current.filter((d) => d.id !== doc.id)]);
+  }, []);
+  const remove = useCallback(
+    async (id: string) => {
+      await api.deleteKnowledge(id);
+      setItems((current) => current.filter((d) => d.id !== id));
+    },
+    [api],
+  );
+  const reprocess = useCallback(
+    async (id: string) => {
+      const doc = await api.reprocessKnowledge(id);
+      setItems((current) => current.map((d) => (d.id === id ? { ...d, ...doc, parse_status: doc?.parse_status ?? "pending" } : d)));
+    },
+    [api],
+  );
+  return { items, error, loading, track, remove, reprocess };
+}

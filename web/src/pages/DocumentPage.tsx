@@ -1,0 +1,96 @@
+import { ArrowLeft, Download, FilePenLine } from "lucide-react";
+import { useEffect } from "react";
+import { useApi } from "../api/context";
+import type { Chunk } from "../api/types";
+import { Markdown } from "../components/Markdown";
+import { StageProgress, StatusBadge } from "../components/StatusBadge";
+import { useI18n } from "../i18n";
+import { chunkImages, safeImageUrl } from "../lib/images";
+import { useRoute } from "../lib/router";
+import { useLoad } from "../lib/useLoad";
+
+function ChunkView({ chunk, highlighted }: { chunk: Chunk; highlighted: boolean }) {
+  const { t } = useI18n();
+  const images = chunkImages(chunk);
+  return (
+    <article id={`chunk-${chunk.chunk_index}`} className={highlighted ? "chunk highlighted" : "chunk"} data-testid="chunk">
+      <header className="chunk-head">
+        <span className="badge">#{chunk.chunk_index}</span>
+        <span className="badge subtle">{chunk.chunk_type}</span>
+        {chunk.pages?.length > 0 && <small className="muted">{t("doc.page", { pages: chunk.pages.join(", ") })}</small>}
+      </header>
+      <Markdown text={chunk.content} />
+      {images.map((image, i) => {
+        const src = safeImageUrl(image.url);
+        return (
+          <figure key={i} className="chunk-image">
+            {src && <img src={src} alt={image.caption ?? ""} loading="lazy" />}
+            {image.caption && (
+              <figcaption>
+                <strong>{t("doc.caption")}:</strong> {image.caption}
+              </figcaption>
+            )}
+            {image.ocr_text && (
+              <div className="ocr">
+                <strong>{t("doc.ocr")}:</strong>
+                <pre>{image.ocr_text}</pre>
+              </div>
+            )}
+          </figure>
+        );
+      })}
+    </article>
+  );
+}
+
+export function DocumentPage({ knowledgeId }: { knowledgeId: string }) {
+  const { api } = useApi();
+  const { t, lang } = useI18n();
+  const route = useRoute();
+  const highlight = route.query.get("chunk");
+  const doc = useLoad(() => api.getKnowledge(knowledgeId), [api, knowledgeId]);
+  const chunks = useLoad(() => api.listChunks(knowledgeId), [api, knowledgeId]);
+
+  useEffect(() => {
+    if (highlight && chunks.data) document.getElementById(`chunk-${highlight}`)?.scrollIntoView({ block: "center" });
+  }, [highlight, chunks.data]);
+
+  if (doc.error) return <p className="error page">{doc.error}</p>;
+  if (!doc.data) return <p className="muted page">{t("common.loading")}</p>;
+  const d = doc.data;
+  return (
+    <div className="page">
+      <a href={`#/kbs/${d.knowledge_base_id}`} className="muted back">
+        <ArrowLeft size={14} /> {t("nav.kbs")}
+      </a>
+      <div className="row">
+        <h1 className="grow">{d.title || d.file_name}</h1>
+        {d.type === "manual" ? (
+          <a className="button" href={`#/editor/${d.id}`}>
+            <FilePenLine size={16} /> {t("doc.edit")}
+          </a>
+        ) : (
+          <a className="button" href={api.downloadUrl(d.id)} target="_blank" rel="noreferrer">
+            <Download size={16} /> {t("doc.download")}
+          </a>
+        )}
+      </div>
+      <div className="row meta">
+        <StatusBadge status={d.parse_status} />
+        <StageProgress status={d.parse_status} />
+        <small className="muted">
+          {t("doc.pages")}: {d.page_count} · {t("doc.chunks")}: {d.chunk_count} · {t("doc.updated")}:{" "}
+          {new Date(d.updated_at).toLocaleString(lang)}
+        </small>
+      </div>
+      {d.error_message && <p className="error">{d.error_message}</p>}
+      {chunks.error && <p className="error">{chunks.error}</p>}
+      {chunks.data?.items.length === 0 && <p className="muted">{t("doc.noChunks")}</p>}
+      <div className="chunks">
+        {chunks.data?.items.map((chunk) => (
+          <ChunkView key={chunk.id} chunk={chunk} highlighted={highlight === String(chunk.chunk_index)} />
+        ))}
+      </div>
+    </div>
+  );
+}
