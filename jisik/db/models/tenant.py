@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import BigInteger
 from sqlmodel import Field, SQLModel
 
 from ._common import id_field, timestamp_field
@@ -21,7 +22,8 @@ class Tenant(SQLModel, table=True):
     api_key_hash: str = Field(max_length=64, unique=True, index=True)
     # First characters of the key, so a user can tell keys apart.
     api_key_prefix: str = Field(max_length=16)
-    storage_quota: int = DEFAULT_STORAGE_QUOTA
-    storage_used: int = 0
+    # Bytes: 64-bit, the default quota alone exceeds int32.
+    storage_quota: int = Field(default=DEFAULT_STORAGE_QUOTA, sa_type=BigInteger)
+    storage_used: int = Field(default=0, sa_type=BigInteger)
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field(onupdate=True)

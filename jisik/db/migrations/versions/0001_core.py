@@ -38,8 +38,8 @@ def upgrade() -> None:
     sa.Column('description', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('api_key_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('api_key_prefix', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('storage_quota', sa.Integer(), nullable=False),
-    sa.Column('storage_used', sa.Integer(), nullable=False),
+    sa.Column('storage_quota', sa.BigInteger(), nullable=False),
+    sa.Column('storage_used', sa.BigInteger(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id')
