@@ -150,7 +150,7 @@ def _up(args: argparse.Namespace) -> int:
         try:
             stack.start()
         except StackError as exc:
-            raise _CliError(f"jisik up failed: {exc}") from None
+            raise _CliError(f"up failed: {exc}") from None
         print(f"jisik is ready at {stack.gateway_url}", flush=True)
         print(f"API key: {stack.api_key}  (kept in {stack.key_file})", flush=True)
         print("Press Ctrl-C to stop.", flush=True)

@@ -1,0 +1,124 @@
+"""Readiness of a process's dependencies: PostgreSQL, the Kafka broker and the gRPC services.
+
+The gateway's ``/ready`` route calls :func:`check_dependencies`; each check has a short time limit
+and, when it fails, a reason that names the cause (never a password or key).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import asyncpg
+import grpc
+from aiokafka import AIOKafkaClient
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from jisik.db.engine import async_url
+from jisik.runtime.postgres import embedded_url
+from jisik.settings import Settings
+
+__all__ = ["DEFAULT_TIMEOUT_S", "DependencyStatus", "check_dependencies"]
+
+DEFAULT_TIMEOUT_S = 2.0
+
+
+@dataclass(frozen=True)
+class DependencyStatus:
+    """``ok`` with the check's latency, or not ok with a ``reason``."""
+
+    ok: bool
+    reason: str = ""
+    latency_ms: float = 0.0
+
+
+def _database_url(settings: Settings) -> str:
+    return settings.database.url or embedded_url(settings.database.embedded_port)
+
+
+def _bootstrap_servers(settings: Settings) -> str:
+    return settings.kafka.bootstrap_servers or f"127.0.0.1:{settings.kafka.embedded_port}"
+
+
+async def _check_database(settings: Settings, engine: AsyncEngine | None) -> None:
+    if engine is not None:
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+        return
+    dsn = "postgresql://" + async_url(_database_url(settings)).removeprefix("postgresql+asyncpg://")
+    connection = await asyncpg.connect(dsn, timeout=DEFAULT_TIMEOUT_S)
+    try:
+        await connection.fetchval("SELECT 1")
+    finally:
+        await connection.close()
+
+
+async def _check_kafka(settings: Settings) -> None:
+    client = AIOKafkaClient(bootstrap_servers=_bootstrap_servers(settings), client_id=settings.kafka.client_id)
+    try:
+        await client.bootstrap()  # a metadata request to one of the brokers
+    finally:
+        await client.close()
+
+
+async def _check_grpc(address: str, timeout_s: float) -> None:
+    async with grpc.aio.insecure_channel(address) as channel:
+        reply = await health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=timeout_s)
+    if reply.status != health_pb2.HealthCheckResponse.SERVING:
+        raise RuntimeError(f"health status is {health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)}")
+
+
+def _reason(exc: BaseException, secrets: tuple[str, ...]) -> str:
+    if isinstance(exc, TimeoutError):
+        return "no answer in time"
+    if isinstance(exc, grpc.aio.AioRpcError):
+        reason = f"{exc.code().name}: {exc.details() or ''}".strip(": ")
+    else:
+        reason = f"{type(exc).__name__}: {exc}".strip(": ")
+    for secret in secrets:
+        if secret:
+            reason = reason.replace(secret, "***")
+    return reason[:300]
+
+
+async def _timed(check: Callable[[], Awaitable[None]], timeout_s: float, secrets: tuple[str, ...]) -> DependencyStatus:
+    started = time.perf_counter()
+    try:
+        await asyncio.wait_for(check(), timeout_s)
+    except Exception as exc:  # noqa: BLE001 - any failure means "down", reported with its reason
+        return DependencyStatus(ok=False, reason=_reason(exc, secrets))
+    return DependencyStatus(ok=True, latency_ms=round((time.perf_counter() - started) * 1000, 1))
+
+
+def _password(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(async_url(url)).password or ""
+    except Exception:  # noqa: BLE001 - an unparsable URL has no password to hide
+        return ""
+
+
+async def check_dependencies(
+    settings: Settings, *, engine: AsyncEngine | None = None, timeout_s: float = DEFAULT_TIMEOUT_S
+) -> dict[str, DependencyStatus]:
+    """Check every dependency concurrently.
+
+    :param engine: the caller's engine, reused for the database check; else a short connection is made.
+    :returns: ``database``, ``kafka``, ``docreader``, ``retriever`` and ``model``, each with its status.
+    """
+    secrets = (_password(_database_url(settings)),)
+    endpoints = settings.endpoints
+    checks: dict[str, Callable[[], Awaitable[None]]] = {
+        "database": lambda: _check_database(settings, engine),
+        "kafka": lambda: _check_kafka(settings),
+        "docreader": lambda: _check_grpc(endpoints.docreader_addr, timeout_s),
+        "retriever": lambda: _check_grpc(endpoints.retriever_addr, timeout_s),
+        "model": lambda: _check_grpc(endpoints.model_addr, timeout_s),
+    }
+    results = await asyncio.gather(*(_timed(check, timeout_s, secrets) for check in checks.values()))
+    return dict(zip(checks, results, strict=True))
