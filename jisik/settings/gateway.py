@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from ._base import JisikSettings
@@ -15,3 +15,6 @@ class GatewaySettings(JisikSettings):
     max_upload_mb: int = Field(100, ge=1, description="Largest accepted upload, MiB")
     max_query_chars: int = Field(4000, ge=1, description="Longest accepted chat or search query")
     web_dist: str = Field("web/dist", description="Folder of the built web app served at /")
+    open_signup: bool = Field(False, description="Anyone may create a tenant via POST /api/v1/tenants")
+    admin_token: SecretStr = Field(SecretStr(""), description="X-Admin-Token that may create tenants")
+    max_page_size: int = Field(100, ge=1, le=1000, description="Largest page of a list endpoint")

@@ -1,0 +1,27 @@
+"""The chat pipeline: nine small stages over one context, streamed answers with checked citations."""
+
+from __future__ import annotations
+
+from .clients import GrpcModel, GrpcRetriever, KnowledgeCatalog, KnowledgeInfo, ModelClient, RetrieverClient
+from .context import ChatContext, HistoryTurn, Passage, RetrievalSettings, StageTiming
+from .pipeline import ChatPipeline, PipelineEvent
+from .streams import StreamEvent, StreamRegistry, StreamState
+
+__all__ = [
+    "ChatContext",
+    "ChatPipeline",
+    "GrpcModel",
+    "GrpcRetriever",
+    "HistoryTurn",
+    "KnowledgeCatalog",
+    "KnowledgeInfo",
+    "ModelClient",
+    "Passage",
+    "PipelineEvent",
+    "RetrievalSettings",
+    "RetrieverClient",
+    "StageTiming",
+    "StreamEvent",
+    "StreamRegistry",
+    "StreamState",
+]

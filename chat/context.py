@@ -1,0 +1,129 @@
+"""The blackboard the nine stages share: request, session settings, intermediate results, timings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["ChatContext", "HistoryTurn", "Passage", "RetrievalSettings", "StageTiming"]
+
+
+@dataclass(frozen=True, slots=True)
+class RetrievalSettings:
+    """Per-session retrieval and generation settings (WeKnora's session fields and defaults)."""
+
+    embedding_top_k: int = 10
+    vector_threshold: float = 0.5
+    keyword_threshold: float = 0.5
+    rerank_model_id: str = ""
+    rerank_top_k: int = 10
+    rerank_threshold: float = 0.65
+    enable_rewrite: bool = True
+    max_rounds: int = 5
+    fallback_response: str = "The documents do not contain the answer to this question."
+    chat_model_id: str = ""
+    temperature: float = 0.3
+    max_completion_tokens: int = 2048
+    embedding_model_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryTurn:
+    """One completed question/answer pair of the session (thinking already stripped)."""
+
+    question: str
+    answer: str
+    references: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(slots=True)
+class Passage:
+    """A retrieved (and possibly merged) chunk. ``to_reference`` gives WeKnora's SearchResult fields."""
+
+    chunk_id: str
+    knowledge_id: str
+    knowledge_base_id: str
+    content: str
+    score: float
+    start_at: int
+    end_at: int
+    seq: int
+    match_type: int = 0
+    chunk_type: str = "text"
+    metadata: dict[str, Any] = field(default_factory=dict)
+    sub_chunk_ids: list[str] = field(default_factory=list)
+    knowledge_title: str = ""
+    knowledge_filename: str = ""
+    knowledge_source: str = ""
+    cited: bool = False
+
+    def to_reference(self) -> dict[str, Any]:
+        return {
+            "id": self.chunk_id,
+            "content": self.content,
+            "knowledge_id": self.knowledge_id,
+            "knowledge_base_id": self.knowledge_base_id,
+            "chunk_index": self.seq,
+            "knowledge_title": self.knowledge_title,
+            "start_at": self.start_at,
+            "end_at": self.end_at,
+            "seq": self.seq,
+            "score": self.score,
+            "match_type": self.match_type,
+            "sub_chunk_id": list(self.sub_chunk_ids or [self.chunk_id]),
+            "metadata": self.metadata,
+            "chunk_type": self.chunk_type,
+            "parent_chunk_id": "",
+            "image_info": "",
+            "knowledge_filename": self.knowledge_filename,
+            "knowledge_source": self.knowledge_source,
+            "cited": self.cited,
+        }
+
+
+@dataclass(slots=True)
+class StageTiming:
+    name: str
+    ms: float = 0.0
+    skipped: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"name": self.name, "ms": round(self.ms, 2)}
+        if self.skipped:
+            data["skipped"] = self.skipped
+        if self.detail:
+            data.update(self.detail)
+        return data
+
+
+@dataclass(slots=True)
+class ChatContext:
+    """Everything one answer needs. Stages read the fields before them and fill their own."""
+
+    tenant_id: str
+    query: str
+    knowledge_base_ids: list[str]
+    settings: RetrievalSettings = field(default_factory=RetrievalSettings)
+    history: list[HistoryTurn] = field(default_factory=list)
+    # rewrite_query
+    rewritten_query: str = ""
+    # preprocess_query
+    keywords: str = ""
+    # chunk_search / chunk_rerank / chunk_merge / filter_top_k
+    search_results: list[Passage] = field(default_factory=list)
+    rerank_results: list[Passage] = field(default_factory=list)
+    merged: list[Passage] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+    # into_chat_message
+    messages: list[tuple[str, str]] = field(default_factory=list)
+    language: str = "en"
+    # chat_completion_stream / stream_filter
+    answer: str = ""
+    thinking: str = ""
+    no_answer: bool = False
+    timings: list[StageTiming] = field(default_factory=list)
+
+    @property
+    def search_query(self) -> str:
+        return self.rewritten_query or self.query

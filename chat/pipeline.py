@@ -1,0 +1,148 @@
+"""The nine-stage answer pipeline over one ChatContext.
+
+Seven batch stages fill the context (each in its own span, timed); then the chat model's stream runs
+through the stream filter. ``ChatPipeline.run`` yields one ``references`` event before any answer text,
+then ``thinking`` / ``answer`` deltas. Closing the generator (a client that left) cancels the model call;
+``ctx.answer`` then holds the partial answer.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from opentelemetry import trace
+
+from jisik.settings import ChatSettings
+
+from .clients import KnowledgeCatalog, ModelClient, RetrieverClient
+from .context import ChatContext, StageTiming
+from .stages import (
+    ChunkMerge,
+    ChunkRerank,
+    ChunkSearch,
+    FilterTopK,
+    IntoChatMessage,
+    PreprocessQuery,
+    RewriteQuery,
+    Stage,
+    StreamFilter,
+)
+from .stages.into_chat_message import NO_MATCH
+
+__all__ = ["ChatPipeline", "PipelineEvent"]
+
+_tracer = trace.get_tracer(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineEvent:
+    kind: Literal["references", "thinking", "answer"]
+    content: str = ""
+    references: list[dict[str, Any]] = field(default_factory=list)
+
+
+class ChatPipeline:
+    """rewrite_query, preprocess_query, chunk_search, chunk_rerank, chunk_merge, filter_top_k,
+    into_chat_message, chat_completion_stream, stream_filter."""
+
+    def __init__(
+        self,
+        *,
+        retriever: RetrieverClient,
+        model: ModelClient,
+        catalog: KnowledgeCatalog,
+        settings: ChatSettings,
+        no_answer_markers: Sequence[str] = (),
+    ) -> None:
+        self._model = model
+        self._markers = (NO_MATCH, *no_answer_markers)
+        self.stages: list[Stage] = [
+            RewriteQuery(model, max_tokens=settings.rewrite_max_tokens),
+            PreprocessQuery(retriever),
+            ChunkSearch(retriever, model, catalog),
+            ChunkRerank(model),
+            ChunkMerge(),
+            FilterTopK(),
+            IntoChatMessage(
+                history_turns=settings.generation_history_turns, max_passage_chars=settings.max_passage_chars
+            ),
+        ]
+
+    async def _run_stage(self, stage: Stage, ctx: ChatContext) -> None:
+        timing = StageTiming(stage.name)
+        ctx.timings.append(timing)
+        started = time.perf_counter()
+        with _tracer.start_as_current_span(f"chat.{stage.name}") as span:
+            try:
+                timing.skipped = await stage.run(ctx)
+            finally:
+                timing.ms = (time.perf_counter() - started) * 1000
+            if timing.skipped:
+                span.set_attribute("chat.skipped", timing.skipped)
+            span.set_attribute("chat.passages", len(ctx.passages or ctx.merged or ctx.search_results))
+
+    async def run(self, ctx: ChatContext) -> AsyncIterator[PipelineEvent]:
+        for stage in self.stages:
+            await self._run_stage(stage, ctx)
+        yield PipelineEvent("references", references=[passage.to_reference() for passage in ctx.passages])
+        if not ctx.passages:
+            for name in ("chat_completion_stream", "stream_filter"):
+                ctx.timings.append(StageTiming(name, skipped="no passages; fallback response"))
+            ctx.no_answer = True
+            ctx.answer = ctx.settings.fallback_response
+            yield PipelineEvent("answer", ctx.answer)
+            return
+        async for event in self._generate(ctx):
+            yield event
+
+    def _apply(self, ctx: ChatContext, kind: str, text: str) -> PipelineEvent:
+        if kind == "thinking":
+            ctx.thinking += text
+            return PipelineEvent("thinking", text)
+        ctx.answer += text
+        return PipelineEvent("answer", text)
+
+    async def _generate(self, ctx: ChatContext) -> AsyncIterator[PipelineEvent]:
+        stream_filter = StreamFilter(
+            markers=self._markers, fallback=ctx.settings.fallback_response, passage_count=len(ctx.passages)
+        )
+        generation, filtering = StageTiming("chat_completion_stream"), StageTiming("stream_filter")
+        ctx.timings += [generation, filtering]
+        span = _tracer.start_span("chat.chat_completion_stream")
+        started = time.perf_counter()
+        filter_s = 0.0
+        try:
+            stream = self._model.chat_stream(
+                tenant_id=ctx.tenant_id,
+                model_id=ctx.settings.chat_model_id,
+                messages=ctx.messages,
+                passages=[passage.content for passage in ctx.passages],
+                question=ctx.query,
+                temperature=ctx.settings.temperature,
+                max_tokens=ctx.settings.max_completion_tokens,
+            )
+            async for delta in stream:
+                if "first_token_ms" not in generation.detail:
+                    generation.detail["first_token_ms"] = round((time.perf_counter() - started) * 1000, 2)
+                mark = time.perf_counter()
+                parts = stream_filter.feed(delta)
+                filter_s += time.perf_counter() - mark
+                for kind, text in parts:
+                    yield self._apply(ctx, kind, text)
+            mark = time.perf_counter()
+            parts = stream_filter.finish()
+            filter_s += time.perf_counter() - mark
+            for kind, text in parts:
+                yield self._apply(ctx, kind, text)
+        finally:
+            generation.ms = (time.perf_counter() - started) * 1000
+            filtering.ms = filter_s * 1000
+            ctx.no_answer = stream_filter.no_answer
+            for number in stream_filter.cited:
+                ctx.passages[number - 1].cited = True
+            filtering.detail["cited"] = sorted(stream_filter.cited)
+            span.set_attribute("chat.cited", len(stream_filter.cited))
+            span.end()

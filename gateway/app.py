@@ -1,0 +1,71 @@
+"""The FastAPI application: routers, error handlers, request context, docs and the web app."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+
+from jisik.settings import Settings
+
+from .docs import mount_docs
+from .errors import install_error_handlers
+from .limits import BodyLimitMiddleware
+from .middleware import RequestContextMiddleware
+from .resources import GatewayResources
+from .routes import (
+    chat,
+    chunks,
+    health,
+    ingest,
+    knowledge,
+    knowledge_bases,
+    messages,
+    models,
+    sessions,
+    tenants,
+)
+from .web import mount_web
+
+__all__ = ["API_PREFIX", "create_app"]
+
+API_PREFIX = "/api/v1"
+
+
+def _api() -> APIRouter:
+    api = APIRouter(prefix=API_PREFIX)
+    for module in (tenants, knowledge_bases, knowledge, chunks, sessions, chat, messages, models, ingest):
+        api.include_router(module.router)
+    return api
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The gateway app. Resources (database, gRPC channels, streams) open with the app's lifespan."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        resources = GatewayResources.open(settings)
+        app.state.resources = resources
+        try:
+            yield
+        finally:
+            await resources.aclose()
+
+    app = FastAPI(
+        title="jisik",
+        summary="Self-hosted RAG: documents in, cited answers out (WeKnora-compatible API).",
+        version="0.1.0",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=(settings.gateway.max_upload_mb + 1) * 1024 * 1024)
+    app.add_middleware(RequestContextMiddleware)
+    app.include_router(health.router)
+    app.include_router(_api())
+    mount_docs(app)
+    mount_web(app, Path(settings.gateway.web_dist))
+    return app

@@ -1,0 +1,31 @@
+"""The chat pipeline's view of documents: titles of searchable (enabled, existing) documents."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from chat import KnowledgeInfo
+from jisik.db.models import Knowledge
+
+__all__ = ["DatabaseCatalog"]
+
+
+class DatabaseCatalog:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def describe(self, *, tenant_id: str, knowledge_ids: Sequence[str]) -> dict[str, KnowledgeInfo]:
+        if not knowledge_ids:
+            return {}
+        query = select(Knowledge.id, Knowledge.title, Knowledge.file_name, Knowledge.source).where(
+            Knowledge.tenant_id == tenant_id,
+            Knowledge.id.in_(list(knowledge_ids)),  # type: ignore[attr-defined]
+            Knowledge.enable_status == "enabled",
+        )
+        async with self._sessions() as session:
+            rows = (await session.execute(query)).all()
+        return {row.id: KnowledgeInfo(title=row.title, file_name=row.file_name, source=row.source) for row in rows}

@@ -1,0 +1,107 @@
+"""Request dependencies as ``Annotated`` aliases: a route reads ``session: SessionDep, tenant: TenantDep``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from chat import ChatPipeline, GrpcModel, GrpcRetriever, StreamRegistry
+from jisik.db.models import Tenant
+from jisik.db.tenants import authenticate
+from jisik.errors import Unauthenticated
+from jisik.settings import Settings
+
+from .resources import GatewayResources
+
+if TYPE_CHECKING:
+    from jisik.storage import ObjectStore
+
+__all__ = [
+    "ModelDep",
+    "PipelineDep",
+    "ResourcesDep",
+    "RetrieverDep",
+    "SessionDep",
+    "SettingsDep",
+    "StoreDep",
+    "StreamsDep",
+    "TenantDep",
+    "api_key_from",
+]
+
+
+def _resources(request: Request) -> GatewayResources:
+    return request.app.state.resources  # type: ignore[no-any-return]
+
+
+ResourcesDep = Annotated[GatewayResources, Depends(_resources)]
+
+
+def _settings(resources: ResourcesDep) -> Settings:
+    return resources.settings
+
+
+async def _session(resources: ResourcesDep) -> AsyncIterator[AsyncSession]:
+    """One transaction per request: committed when the route returns, rolled back when it raises."""
+    async with resources.sessions() as session, session.begin():
+        yield session
+
+
+def api_key_from(x_api_key: str | None, authorization: str | None) -> str:
+    if x_api_key:
+        return x_api_key.strip()
+    if authorization:
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() == "bearer" and token.strip():
+            return token.strip()
+    raise Unauthenticated("missing API key: send X-API-Key or Authorization: Bearer <key>")
+
+
+_api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="Tenant API key (sk-...)")
+_bearer = HTTPBearer(auto_error=False, description="The tenant API key as a bearer token")
+
+
+async def _tenant(
+    resources: ResourcesDep,
+    x_api_key: Annotated[str | None, Security(_api_key_header)] = None,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
+) -> Tenant:
+    """The caller's tenant, looked up in a short session of its own (streams hold no connection)."""
+    api_key = api_key_from(x_api_key, f"Bearer {bearer.credentials}" if bearer else None)
+    async with resources.sessions() as session:
+        return await authenticate(session, api_key)
+
+
+def _store(resources: ResourcesDep) -> ObjectStore:
+    return resources.store
+
+
+def _retriever(resources: ResourcesDep) -> GrpcRetriever:
+    return resources.retriever
+
+
+def _model(resources: ResourcesDep) -> GrpcModel:
+    return resources.model
+
+
+def _pipeline(resources: ResourcesDep) -> ChatPipeline:
+    return resources.pipeline
+
+
+def _streams(resources: ResourcesDep) -> StreamRegistry:
+    return resources.streams
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+SessionDep = Annotated[AsyncSession, Depends(_session)]
+TenantDep = Annotated[Tenant, Depends(_tenant)]
+# Typed as Any: jisik.storage is imported lazily (ObjectStore under TYPE_CHECKING only).
+StoreDep = Annotated[Any, Depends(_store)]
+RetrieverDep = Annotated[GrpcRetriever, Depends(_retriever)]
+ModelDep = Annotated[GrpcModel, Depends(_model)]
+PipelineDep = Annotated[ChatPipeline, Depends(_pipeline)]
+StreamsDep = Annotated[StreamRegistry, Depends(_streams)]

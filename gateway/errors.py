@@ -1,0 +1,71 @@
+"""One error shape for every failure: ``{"success": false, "error": {"code", "message", "field"}}``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from jisik.errors import JisikError
+
+__all__ = ["error_body", "install_error_handlers"]
+
+logger = logging.getLogger(__name__)
+
+_HTTP_CODES = {401: "unauthenticated", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
+
+
+def error_body(code: str, message: str, field: str | None = None, **extra: Any) -> dict[str, Any]:
+    return {"success": False, "error": {"code": code, "message": message, "field": field, **extra}}
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    parts = [str(part) for part in loc if part not in ("body", "query", "path", "header", "form")]
+    return ".".join(parts) or "body"
+
+
+async def _jisik_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, JisikError)
+    extra: dict[str, Any] = {}
+    if existing := getattr(exc, "existing_id", None):
+        extra["existing_id"] = existing
+    if exc.http_status >= 500:
+        logger.warning("request failed: %s (%s)", exc.code, exc.message)
+    return JSONResponse(error_body(exc.code, exc.message, exc.field, **extra), status_code=exc.http_status)
+
+
+async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    first = errors[0] if errors else {"loc": ("body",), "msg": "invalid request", "type": "invalid"}
+    field = _field_name(tuple(first.get("loc", ())))
+    if first.get("type") == "json_invalid":
+        message = f"malformed JSON: {first.get('ctx', {}).get('error', 'cannot decode the body')}"
+    else:
+        message = f"{field}: {first.get('msg', 'invalid value')}"
+    details = [{"field": _field_name(tuple(err.get("loc", ()))), "message": err.get("msg", "")} for err in errors]
+    return JSONResponse(error_body("invalid_input", message, field, details=details), status_code=422)
+
+
+async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    code = _HTTP_CODES.get(exc.status_code, "http_error")
+    return JSONResponse(
+        error_body(code, str(exc.detail)), status_code=exc.status_code, headers=getattr(exc, "headers", None)
+    )
+
+
+async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+    logger.exception("unhandled error", exc_info=exc)
+    return JSONResponse(error_body("internal", "internal server error"), status_code=500)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(JisikError, _jisik_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,73 @@
+"""Request context: X-Request-ID (honoured or generated, always returned) and one server span per
+request in the caller's W3C trace. Spans record method, route template and status only — never
+headers, API keys or bodies."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from contextvars import ContextVar
+
+from opentelemetry import propagate, trace
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+__all__ = ["RequestContextMiddleware", "current_request_id"]
+
+REQUEST_ID_HEADER = "x-request-id"
+_VALID_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+_request_id: ContextVar[str] = ContextVar("jisik_request_id", default="")
+_tracer = trace.get_tracer(__name__)
+
+
+def current_request_id() -> str:
+    return _request_id.get()
+
+
+def _request_id_from(headers: dict[str, str]) -> str:
+    given = headers.get(REQUEST_ID_HEADER, "")
+    return given if _VALID_ID.match(given) else uuid.uuid4().hex
+
+
+class RequestContextMiddleware:
+    """Pure ASGI (no response buffering), so SSE streams and disconnects pass straight through."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {key.decode("latin-1").lower(): value.decode("latin-1") for key, value in scope["headers"]}
+        request_id = _request_id_from(headers)
+        token = _request_id.set(request_id)
+        carrier = {name: headers[name] for name in ("traceparent", "tracestate") if name in headers}
+        method = scope["method"]
+        status = {"code": 0}
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [
+                    *message["headers"],
+                    (REQUEST_ID_HEADER.encode(), request_id.encode()),
+                ]
+            await send(message)
+
+        with _tracer.start_as_current_span(
+            f"{method} http", context=propagate.extract(carrier), kind=trace.SpanKind.SERVER
+        ) as span:
+            span.set_attribute("http.request.method", method)
+            span.set_attribute("jisik.request_id", request_id)
+            try:
+                await self.app(scope, receive, send_with_id)
+            finally:
+                route = scope.get("route")
+                template = getattr(route, "path", None) or "unmatched"
+                span.update_name(f"{method} {template}")
+                span.set_attribute("http.route", template)
+                span.set_attribute("http.response.status_code", status["code"] or 500)
+                if status["code"] >= 500 or not status["code"]:
+                    span.set_status(trace.Status(trace.StatusCode.ERROR))
+                _request_id.reset(token)

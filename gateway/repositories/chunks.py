@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from jisik.db.models import Chunk
+from jisik.errors import NotFound
+
+from ._paging import paged
+
+__all__ = ["delete_chunks", "get_chunk", "list_chunks"]
+
+
+async def list_chunks(
+    *, session: AsyncSession, tenant_id: str, knowledge_id: str, page: int, page_size: int
+) -> tuple[list[Chunk], int]:
+    query = (
+        select(Chunk)
+        .where(Chunk.tenant_id == tenant_id, Chunk.knowledge_id == knowledge_id)
+        .order_by(Chunk.chunk_index)  # type: ignore[arg-type]
+    )
+    return await paged(session, query, page=page, page_size=page_size)
+
+
+async def get_chunk(*, session: AsyncSession, tenant_id: str, knowledge_id: str, chunk_id: str) -> Chunk:
+    query = select(Chunk).where(
+        Chunk.id == chunk_id, Chunk.knowledge_id == knowledge_id, Chunk.tenant_id == tenant_id
+    )
+    found = (await session.execute(query.with_for_update())).scalar_one_or_none()
+    if found is None:
+        raise NotFound(f"chunk {chunk_id} not found", field="chunk_id")
+    return found
+
+
+async def delete_chunks(*, session: AsyncSession, tenant_id: str, knowledge_id: str) -> list[str]:
+    """Delete every chunk row of one document; returns their ids."""
+    result = await session.execute(
+        delete(Chunk).where(Chunk.tenant_id == tenant_id, Chunk.knowledge_id == knowledge_id).returning(Chunk.id)
+    )
+    return list(result.scalars().all())

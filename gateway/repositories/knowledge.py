@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from jisik.db.models import Knowledge
+from jisik.errors import NotFound
+
+from ._paging import paged
+
+__all__ = ["batch_knowledge", "get_knowledge", "list_knowledge", "update_knowledge"]
+
+
+async def list_knowledge(
+    *, session: AsyncSession, tenant_id: str, knowledge_base_id: str, page: int, page_size: int
+) -> tuple[list[Knowledge], int]:
+    query = (
+        select(Knowledge)
+        .where(Knowledge.tenant_id == tenant_id, Knowledge.knowledge_base_id == knowledge_base_id)
+        .order_by(Knowledge.created_at.desc(), Knowledge.id)  # type: ignore[attr-defined]
+    )
+    return await paged(session, query, page=page, page_size=page_size)
+
+
+async def batch_knowledge(*, session: AsyncSession, tenant_id: str, ids: Sequence[str]) -> list[Knowledge]:
+    """The tenant's documents among ``ids``, in the order asked (unknown ids are left out)."""
+    query = select(Knowledge).where(
+        Knowledge.tenant_id == tenant_id,
+        Knowledge.id.in_(list(ids)),  # type: ignore[attr-defined]
+    )
+    found = {row.id: row for row in (await session.execute(query)).scalars().all()}
+    return [found[knowledge_id] for knowledge_id in dict.fromkeys(ids) if knowledge_id in found]
+
+
+async def get_knowledge(*, session: AsyncSession, tenant_id: str, knowledge_id: str) -> Knowledge:
+    query = select(Knowledge).where(Knowledge.id == knowledge_id, Knowledge.tenant_id == tenant_id)
+    found = (await session.execute(query)).scalar_one_or_none()
+    if found is None:
+        raise NotFound(f"document {knowledge_id} not found", field="knowledge_id")
+    return found
+
+
+async def update_knowledge(*, session: AsyncSession, knowledge: Knowledge, values: dict[str, Any]) -> Knowledge:
+    for name, value in values.items():
+        setattr(knowledge, name, value)
+    session.add(knowledge)
+    await session.flush()
+    await session.refresh(knowledge)
+    return knowledge

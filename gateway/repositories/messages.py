@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chat import HistoryTurn
+from jisik.db.models import Message
+from jisik.db.models._common import utcnow
+from jisik.errors import NotFound
+
+__all__ = [
+    "delete_message",
+    "finish_answer",
+    "get_message",
+    "latest_answer",
+    "load_messages",
+    "question_of",
+    "recent_turns",
+    "start_turn",
+]
+
+
+async def load_messages(
+    *, session: AsyncSession, tenant_id: str, session_id: str, before_time: datetime | None, limit: int
+) -> list[Message]:
+    """The ``limit`` latest messages created before ``before_time``, oldest first."""
+    query = select(Message).where(Message.tenant_id == tenant_id, Message.session_id == session_id)
+    if before_time is not None:
+        query = query.where(Message.created_at < before_time)  # type: ignore[arg-type]
+    query = query.order_by(Message.created_at.desc(), Message.role.desc()).limit(limit)  # type: ignore[attr-defined]
+    rows = list((await session.execute(query)).scalars().all())
+    rows.reverse()
+    return rows
+
+
+async def get_message(*, session: AsyncSession, tenant_id: str, message_id: str, session_id: str | None = None) -> Message:
+    query = select(Message).where(Message.id == message_id, Message.tenant_id == tenant_id)
+    if session_id is not None:
+        query = query.where(Message.session_id == session_id)
+    found = (await session.execute(query)).scalar_one_or_none()
+    if found is None:
+        raise NotFound(f"message {message_id} not found", field="message_id")
+    return found
+
+
+async def delete_message(*, session: AsyncSession, message: Message) -> None:
+    await session.delete(message)
+    await session.flush()
+
+
+async def start_turn(
+    *, session: AsyncSession, tenant_id: str, session_id: str, request_id: str, query: str
+) -> tuple[Message, Message]:
+    """The user's message and an empty assistant message marked as streaming."""
+    asked = utcnow()
+    user = Message(
+        tenant_id=tenant_id, session_id=session_id, request_id=request_id, role="user", content=query,
+        is_completed=True, status="complete", created_at=asked, updated_at=asked,
+    )
+    assistant = Message(
+        tenant_id=tenant_id, session_id=session_id, request_id=request_id, role="assistant",
+        is_completed=False, status="streaming",
+    )
+    session.add(user)
+    await session.flush()
+    session.add(assistant)
+    await session.flush()
+    return user, assistant
+
+
+async def finish_answer(
+    *,
+    session: AsyncSession,
+    tenant_id: str,
+    message_id: str,
+    content: str,
+    references: list[dict[str, Any]],
+    timings: list[dict[str, Any]],
+    status: str,
+) -> bool:
+    """Store the answer; False when the message is gone (its session was deleted meanwhile)."""
+    result = await session.execute(
+        update(Message)
+        .where(Message.id == message_id, Message.tenant_id == tenant_id)
+        .values(
+            content=content,
+            knowledge_references=references,
+            stage_timings=timings,
+            status=status,
+            is_completed=status == "complete",
+            updated_at=utcnow(),
+        )
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def question_of(*, session: AsyncSession, tenant_id: str, session_id: str, request_id: str) -> str:
+    """The user's question of one turn ("" when it was deleted)."""
+    query = select(Message.content).where(
+        Message.tenant_id == tenant_id,
+        Message.session_id == session_id,
+        Message.request_id == request_id,
+        Message.role == "user",
+    )
+    return (await session.execute(query.limit(1))).scalar_one_or_none() or ""
+
+
+async def latest_answer(*, session: AsyncSession, tenant_id: str, session_id: str) -> Message | None:
+    query = (
+        select(Message)
+        .where(Message.tenant_id == tenant_id, Message.session_id == session_id, Message.role == "assistant")
+        .order_by(Message.created_at.desc())  # type: ignore[attr-defined]
+        .limit(1)
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def recent_turns(*, session: AsyncSession, tenant_id: str, session_id: str, limit: int) -> list[HistoryTurn]:
+    """Completed question/answer pairs among the last ``limit`` messages, oldest first."""
+    messages = await load_messages(
+        session=session, tenant_id=tenant_id, session_id=session_id, before_time=None, limit=limit
+    )
+    questions: dict[str, str] = {}
+    turns: list[HistoryTurn] = []
+    for message in messages:
+        if message.role == "user":
+            questions[message.request_id] = message.content
+        elif message.request_id in questions and message.status == "complete" and message.content:
+            turns.append(
+                HistoryTurn(
+                    question=questions.pop(message.request_id),
+                    answer=message.content,
+                    references=tuple(message.knowledge_references),
+                )
+            )
+    return turns

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from jisik.db.models import ChatSession
+from jisik.errors import NotFound
+
+from ._paging import paged
+
+__all__ = ["create_session", "delete_session", "get_session", "list_sessions", "update_session"]
+
+
+async def create_session(*, session: AsyncSession, tenant_id: str, values: dict[str, Any]) -> ChatSession:
+    chat_session = ChatSession(tenant_id=tenant_id, **values)
+    session.add(chat_session)
+    await session.flush()
+    return chat_session
+
+
+async def list_sessions(
+    *, session: AsyncSession, tenant_id: str, page: int, page_size: int
+) -> tuple[list[ChatSession], int]:
+    query = (
+        select(ChatSession)
+        .where(ChatSession.tenant_id == tenant_id)
+        .order_by(ChatSession.updated_at.desc(), ChatSession.id)  # type: ignore[attr-defined]
+    )
+    return await paged(session, query, page=page, page_size=page_size)
+
+
+async def get_session(*, session: AsyncSession, tenant_id: str, session_id: str) -> ChatSession:
+    query = select(ChatSession).where(ChatSession.id == session_id, ChatSession.tenant_id == tenant_id)
+    found = (await session.execute(query)).scalar_one_or_none()
+    if found is None:
+        raise NotFound(f"session {session_id} not found", field="session_id")
+    return found
+
+
+async def update_session(*, session: AsyncSession, chat_session: ChatSession, values: dict[str, Any]) -> ChatSession:
+    for name, value in values.items():
+        setattr(chat_session, name, value)
+    session.add(chat_session)
+    await session.flush()
+    await session.refresh(chat_session)
+    return chat_session
+
+
+async def delete_session(*, session: AsyncSession, chat_session: ChatSession) -> None:
+    """Delete the session; its messages cascade."""
+    await session.delete(chat_session)
+    await session.flush()

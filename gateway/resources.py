@@ -1,0 +1,112 @@
+"""Everything the gateway opens once per process: database engine, gRPC channels, object store,
+chat pipeline and live answer streams."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import grpc
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from chat import ChatPipeline, GrpcModel, GrpcRetriever, StreamRegistry
+from jisik.db.engine import create_engine
+from jisik.errors import Unavailable
+from jisik.grpc_server import grpc_channel
+from jisik.settings import Settings
+
+from .catalog import DatabaseCatalog
+from .index import IndexClient
+
+if TYPE_CHECKING:
+    from jisik.storage import ObjectStore
+
+__all__ = ["GatewayResources", "no_answer_markers"]
+
+logger = logging.getLogger(__name__)
+
+
+def no_answer_markers() -> tuple[str, ...]:
+    """The extractive backend's no-answer text, when the model service package is installed here."""
+    try:
+        module = importlib.import_module("ml.serving.backends.extractive")
+    except ImportError:
+        return ()
+    marker = getattr(module, "NO_ANSWER", "")
+    return (marker,) if isinstance(marker, str) and marker else ()
+
+
+@dataclass
+class GatewayResources:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    retriever_channel: grpc.aio.Channel
+    model_channel: grpc.aio.Channel
+    retriever: GrpcRetriever
+    model: GrpcModel
+    pipeline: ChatPipeline
+    pipeline_catalog: DatabaseCatalog
+    streams: StreamRegistry
+    index: IndexClient
+    _store: Any = field(default=None, repr=False)
+
+    @classmethod
+    def open(cls, settings: Settings) -> GatewayResources:
+        if not settings.database.url:
+            raise ValueError("JISIK_DB_URL is not set: the gateway needs the ops database")
+        engine = create_engine(settings.database.url, pool_size=settings.database.pool_size)
+        sessions = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+        endpoints = settings.endpoints
+        retriever_channel = grpc_channel(endpoints.retriever_addr, endpoints)
+        model_channel = grpc_channel(endpoints.model_addr, endpoints)
+        chat = settings.chat
+        retriever = GrpcRetriever(retriever_channel, timeout_s=chat.search_timeout_s)
+        model = GrpcModel(
+            model_channel,
+            timeout_s=chat.search_timeout_s,
+            rerank_timeout_s=chat.rerank_timeout_s,
+            stream_timeout_s=chat.generation_timeout_s,
+        )
+        catalog = DatabaseCatalog(sessions)
+        pipeline = ChatPipeline(
+            retriever=retriever,
+            model=model,
+            catalog=catalog,
+            settings=chat,
+            no_answer_markers=no_answer_markers(),
+        )
+        streams = StreamRegistry(grace_s=chat.resume_grace_s, finished_ttl_s=chat.finished_stream_ttl_s)
+        index = IndexClient(retriever_channel, model_channel, timeout_s=chat.search_timeout_s)
+        return cls(
+            settings, engine, sessions, retriever_channel, model_channel, retriever, model, pipeline, catalog,
+            streams, index,
+        )
+
+    @property
+    def store(self) -> ObjectStore:
+        """The object store, opened on first use (Unavailable when the storage module is missing)."""
+        if self._store is None:
+            try:
+                from jisik.storage import open_store
+            except ImportError as exc:
+                raise Unavailable("object storage is not installed (jisik.storage)") from exc
+            self._store = open_store(self.settings.storage)
+        return self._store
+
+    def seal_api_key(self, api_key: str) -> str:
+        """Encrypt a model's API key with the model service's key (it decrypts it to call the model)."""
+        try:
+            module = importlib.import_module("ml.serving.secrets")
+        except ImportError as exc:
+            raise Unavailable("API key encryption is not installed (ml.serving.secrets)") from exc
+        return str(module.encrypt_api_key(api_key, self.settings.model))
+
+    async def aclose(self) -> None:
+        await self.streams.aclose()
+        await self.retriever_channel.close()
+        await self.model_channel.close()
+        await self.engine.dispose()

@@ -1,0 +1,201 @@
+"""Documents ("knowledge"): upload, URL import, Markdown drafts, listing, download, reprocess, delete.
+Writes go through ingest.commands, which queue the document for the pipeline in the same transaction."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, File, Query, UploadFile
+from fastapi.responses import Response
+
+from ingest import commands
+from ingest.keys import MANUAL_CONTENT
+from jisik.db.models import KnowledgeType
+from jisik.errors import InvalidInput, NotFound, TooLarge
+
+from ..deps import ResourcesDep, SessionDep, SettingsDep, StoreDep, TenantDep
+from ..repositories import knowledge as repo
+from ..repositories.knowledge_bases import get_knowledge_base
+from ..repositories.messages import get_message, question_of
+from ..schemas.common import Envelope, Paged
+from ..schemas.knowledge import (
+    AnswerToKnowledge,
+    KnowledgeFromUrl,
+    KnowledgePublic,
+    KnowledgeUpdate,
+    ManualKnowledge,
+)
+
+router = APIRouter(tags=["knowledge"])
+
+Page = Annotated[int, Query(ge=1, le=1_000_000)]
+PageSize = Annotated[int, Query(ge=1, le=1000)]
+
+
+def _ok(data: Any) -> dict[str, Any]:
+    return {"success": True, "data": data}
+
+
+@router.post(
+    "/knowledge-bases/{knowledge_base_id}/knowledge/file", status_code=201, response_model=Envelope[KnowledgePublic]
+)
+async def upload(
+    knowledge_base_id: str,
+    file: Annotated[UploadFile, File(description="The document")],
+    tenant: TenantDep,
+    session: SessionDep,
+    store: StoreDep,
+    settings: SettingsDep,
+) -> dict[str, Any]:
+    """Upload a file; it is parsed, checked and indexed in the background (poll /knowledge/batch)."""
+    limit = settings.gateway.max_upload_mb * 1024 * 1024
+    data = await file.read(limit + 1)
+    if len(data) > limit:
+        raise TooLarge(f"the file is larger than {settings.gateway.max_upload_mb} MiB", field="file")
+    knowledge_base = await get_knowledge_base(session=session, tenant_id=tenant.id, knowledge_base_id=knowledge_base_id)
+    knowledge = await commands.upload_file(
+        session, store, tenant_id=tenant.id, knowledge_base=knowledge_base,
+        file_name=file.filename or "upload", data=data, settings=settings,
+    )
+    return _ok(knowledge)
+
+
+@router.post(
+    "/knowledge-bases/{knowledge_base_id}/knowledge/url", status_code=201, response_model=Envelope[KnowledgePublic]
+)
+async def from_url(
+    knowledge_base_id: str, body: KnowledgeFromUrl, tenant: TenantDep, session: SessionDep, settings: SettingsDep
+) -> dict[str, Any]:
+    """Import a web page (fetched by the SSRF-guarded docreader)."""
+    knowledge_base = await get_knowledge_base(session=session, tenant_id=tenant.id, knowledge_base_id=knowledge_base_id)
+    knowledge = await commands.import_url(
+        session, tenant_id=tenant.id, knowledge_base=knowledge_base, url=body.url, title=body.title, settings=settings
+    )
+    return _ok(knowledge)
+
+
+@router.post(
+    "/knowledge-bases/{knowledge_base_id}/knowledge/manual", status_code=201, response_model=Envelope[KnowledgePublic]
+)
+async def create_manual(
+    knowledge_base_id: str, body: ManualKnowledge, tenant: TenantDep, session: SessionDep
+) -> dict[str, Any]:
+    """Write a Markdown document: a draft, or published straight into the pipeline."""
+    knowledge_base = await get_knowledge_base(session=session, tenant_id=tenant.id, knowledge_base_id=knowledge_base_id)
+    knowledge = await commands.create_manual(
+        session, tenant_id=tenant.id, knowledge_base=knowledge_base, title=body.title, content=body.content,
+        publish=body.status == "publish",
+    )
+    return _ok(knowledge)
+
+
+@router.put("/knowledge/manual/{knowledge_id}", response_model=Envelope[KnowledgePublic])
+async def update_manual(knowledge_id: str, body: ManualKnowledge, tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
+    """Save a new draft of a Markdown document, or publish it (the index swaps old chunks for new)."""
+    knowledge = await commands.update_manual(
+        session, tenant_id=tenant.id, knowledge_id=knowledge_id, title=body.title, content=body.content,
+        publish=body.status == "publish",
+    )
+    return _ok(knowledge)
+
+
+@router.post("/knowledge/from-answer", status_code=201, response_model=Envelope[KnowledgePublic])
+async def from_answer(body: AnswerToKnowledge, tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
+    """"Add to knowledge base": a Markdown draft made from a chat answer (by message id, or given text)."""
+    question, answer = body.question or "", body.answer or ""
+    if body.message_id:
+        message = await get_message(session=session, tenant_id=tenant.id, message_id=body.message_id)
+        if message.role != "assistant":
+            raise InvalidInput("the message is not an answer", field="message_id")
+        answer = answer or message.content
+        if not question:
+            question = await question_of(
+                session=session, tenant_id=tenant.id, session_id=message.session_id, request_id=message.request_id
+            )
+    if not answer.strip():
+        raise InvalidInput("give message_id or answer", field="answer")
+    knowledge_base = await get_knowledge_base(
+        session=session, tenant_id=tenant.id, knowledge_base_id=body.knowledge_base_id
+    )
+    knowledge = await commands.draft_from_answer(
+        session, tenant_id=tenant.id, knowledge_base=knowledge_base, question=question or "Answer", answer=answer
+    )
+    return _ok(knowledge)
+
+
+@router.get("/knowledge-bases/{knowledge_base_id}/knowledge", response_model=Paged[KnowledgePublic])
+async def list_documents(
+    knowledge_base_id: str,
+    tenant: TenantDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    page: Page = 1,
+    page_size: PageSize = 20,
+) -> dict[str, Any]:
+    await get_knowledge_base(session=session, tenant_id=tenant.id, knowledge_base_id=knowledge_base_id)
+    page_size = min(page_size, settings.gateway.max_page_size)
+    rows, total = await repo.list_knowledge(
+        session=session, tenant_id=tenant.id, knowledge_base_id=knowledge_base_id, page=page, page_size=page_size
+    )
+    return {"success": True, "data": rows, "total": total, "page": page, "page_size": page_size}
+
+
+@router.get("/knowledge/batch", response_model=Envelope[list[KnowledgePublic]])
+async def batch(
+    tenant: TenantDep, session: SessionDep, ids: Annotated[list[str], Query(max_length=500)]
+) -> dict[str, Any]:
+    """Several documents at once (the UI polls parse status with it); ids may repeat or be comma-separated."""
+    wanted = [part for value in ids for part in value.split(",") if part]
+    if len(wanted) > 500:
+        raise TooLarge("at most 500 ids per request", field="ids")
+    return _ok(await repo.batch_knowledge(session=session, tenant_id=tenant.id, ids=wanted))
+
+
+@router.get("/knowledge/{knowledge_id}", response_model=Envelope[KnowledgePublic])
+async def get(knowledge_id: str, tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
+    return _ok(await repo.get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id))
+
+
+@router.put("/knowledge/{knowledge_id}", response_model=Envelope[KnowledgePublic])
+async def update(
+    knowledge_id: str, body: KnowledgeUpdate, tenant: TenantDep, session: SessionDep, resources: ResourcesDep
+) -> dict[str, Any]:
+    """Rename, describe, or enable/disable a document (disabled documents are never retrieved)."""
+    knowledge = await repo.get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id)
+    values = body.model_dump(exclude_unset=True)
+    if "enable_status" in values and values["enable_status"] != knowledge.enable_status:
+        await resources.index.set_access(knowledge=knowledge, enabled=values["enable_status"] == "enabled")
+    return _ok(await repo.update_knowledge(session=session, knowledge=knowledge, values=values))
+
+
+@router.delete("/knowledge/{knowledge_id}", response_model=Envelope[None])
+async def delete(
+    knowledge_id: str, tenant: TenantDep, session: SessionDep, store: StoreDep, settings: SettingsDep
+) -> dict[str, Any]:
+    """Delete the document, its chunks, its index entries and its stored files."""
+    await commands.delete_knowledge(session, store, tenant_id=tenant.id, knowledge_id=knowledge_id, settings=settings)
+    return _ok(None)
+
+
+@router.post("/knowledge/{knowledge_id}/reprocess", response_model=Envelope[KnowledgePublic])
+async def reprocess(knowledge_id: str, tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
+    """Run the whole pipeline again (e.g. after a failure or a chunking change)."""
+    return _ok(await commands.reprocess(session, tenant_id=tenant.id, knowledge_id=knowledge_id))
+
+
+@router.get("/knowledge/{knowledge_id}/download", response_class=Response)
+async def download(knowledge_id: str, tenant: TenantDep, session: SessionDep, store: StoreDep) -> Response:
+    """The original file (or the Markdown of an editor document)."""
+    knowledge = await repo.get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id)
+    if knowledge.type == KnowledgeType.MANUAL:
+        data = str(knowledge.metadata_.get(MANUAL_CONTENT, "")).encode()
+        media_type = "text/markdown; charset=utf-8"
+    elif knowledge.storage_key:
+        data = await store.get(knowledge.storage_key)
+        media_type = "application/octet-stream"
+    else:
+        raise NotFound(f"document {knowledge_id} has no stored file", field="knowledge_id")
+    name = knowledge.file_name or f"{knowledge.id}.bin"
+    disposition = f"attachment; filename*=UTF-8''{quote(name)}"
+    return Response(data, media_type=media_type, headers={"Content-Disposition": disposition})

@@ -1,0 +1,39 @@
+"""Messages of a session: paged history and deletion."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from ..deps import SessionDep, TenantDep
+from ..repositories import messages as repo
+from ..repositories.sessions import get_session
+from ..schemas.common import Envelope
+from ..schemas.session import MessagePublic
+
+router = APIRouter(prefix="/messages", tags=["messages"])
+
+
+@router.get("/{session_id}/load", response_model=Envelope[list[MessagePublic]])
+async def load(
+    session_id: str,
+    tenant: TenantDep,
+    session: SessionDep,
+    before_time: datetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 20,
+) -> dict[str, Any]:
+    """The ``limit`` messages before ``before_time`` (default: the latest), oldest first."""
+    await get_session(session=session, tenant_id=tenant.id, session_id=session_id)
+    rows = await repo.load_messages(
+        session=session, tenant_id=tenant.id, session_id=session_id, before_time=before_time, limit=limit
+    )
+    return {"success": True, "data": rows}
+
+
+@router.delete("/{session_id}/{message_id}", response_model=Envelope[None])
+async def delete(session_id: str, message_id: str, tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
+    message = await repo.get_message(session=session, tenant_id=tenant.id, message_id=message_id, session_id=session_id)
+    await repo.delete_message(session=session, message=message)
+    return {"success": True, "data": None}

@@ -1,0 +1,65 @@
+"""Registered models (embedding, rerank, chat, vision). API keys are write-only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from ..deps import ResourcesDep, SessionDep, TenantDep
+from ..repositories import models as repo
+from ..schemas.common import Envelope
+from ..schemas.model import ModelCreate, ModelPublic, ModelUpdate
+
+router = APIRouter(prefix="/models", tags=["models"])
+
+
+def _secret(value: Any) -> str | None:
+    return value.get_secret_value() if value is not None else None
+
+
+@router.post("", status_code=201, response_model=Envelope[ModelPublic])
+async def create(body: ModelCreate, tenant: TenantDep, session: SessionDep, resources: ResourcesDep) -> dict[str, Any]:
+    """Register a model; an API key (top level or parameters.api_key) is stored encrypted and never returned."""
+    model = await repo.create_model(
+        session=session,
+        tenant_id=tenant.id,
+        values=body.model_dump(exclude={"api_key"}),
+        api_key=_secret(body.api_key),
+        seal=resources.seal_api_key,
+    )
+    return {"success": True, "data": repo.public_model(model)}
+
+
+@router.get("", response_model=Envelope[list[ModelPublic]])
+async def list_all(tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
+    rows = await repo.list_models(session=session, tenant_id=tenant.id)
+    return {"success": True, "data": [repo.public_model(row) for row in rows]}
+
+
+@router.get("/{model_id}", response_model=Envelope[ModelPublic])
+async def get(model_id: str, tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
+    model = await repo.get_model(session=session, tenant_id=tenant.id, model_id=model_id)
+    return {"success": True, "data": repo.public_model(model)}
+
+
+@router.put("/{model_id}", response_model=Envelope[ModelPublic])
+async def update(
+    model_id: str, body: ModelUpdate, tenant: TenantDep, session: SessionDep, resources: ResourcesDep
+) -> dict[str, Any]:
+    model = await repo.get_model(session=session, tenant_id=tenant.id, model_id=model_id)
+    updated = await repo.update_model(
+        session=session,
+        model=model,
+        values=body.model_dump(exclude_unset=True, exclude={"api_key"}),
+        api_key=_secret(body.api_key),
+        seal=resources.seal_api_key,
+    )
+    return {"success": True, "data": repo.public_model(updated)}
+
+
+@router.delete("/{model_id}", response_model=Envelope[None])
+async def delete(model_id: str, tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
+    model = await repo.get_model(session=session, tenant_id=tenant.id, model_id=model_id)
+    await repo.delete_model(session=session, model=model)
+    return {"success": True, "data": None}

@@ -1,0 +1,73 @@
+"""Tenants. A key sees only its own tenant; creating one needs the admin token (or open sign-up)."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header
+
+from jisik.db.models import Tenant
+from jisik.db.tenants import create_tenant
+from jisik.errors import Blocked, NotFound, Unauthenticated
+
+from ..deps import SessionDep, SettingsDep, TenantDep
+from ..schemas.common import Envelope
+from ..schemas.tenant import TenantCreate, TenantCreated, TenantPublic, TenantUpdate
+
+router = APIRouter(prefix="/tenants", tags=["tenants"])
+
+
+def _own(tenant_id: str, tenant: Any) -> None:
+    if tenant_id != tenant.id:
+        raise NotFound(f"tenant {tenant_id} not found", field="tenant_id")
+
+
+@router.post("", status_code=201, response_model=Envelope[TenantCreated])
+async def create(
+    body: TenantCreate,
+    session: SessionDep,
+    settings: SettingsDep,
+    x_admin_token: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> dict[str, Any]:
+    """Create a tenant; the response carries its API key, shown only this once."""
+    admin = settings.gateway.admin_token.get_secret_value()
+    if not settings.gateway.open_signup:
+        if not admin:
+            raise Blocked("tenant sign-up is closed; set JISIK_GATEWAY_ADMIN_TOKEN to create tenants")
+        if not x_admin_token or not hmac.compare_digest(x_admin_token.encode(), admin.encode()):
+            raise Unauthenticated("creating a tenant needs the admin token (X-Admin-Token)")
+    tenant, api_key = await create_tenant(session, name=body.name, description=body.description)
+    await session.refresh(tenant)
+    return {"success": True, "data": {**TenantPublic.model_validate(tenant).model_dump(), "api_key": api_key}}
+
+
+@router.get("", response_model=Envelope[list[TenantPublic]])
+async def list_own(tenant: TenantDep) -> dict[str, Any]:
+    """The caller's tenant (a key never sees other tenants)."""
+    return {"success": True, "data": [tenant]}
+
+
+@router.get("/{tenant_id}", response_model=Envelope[TenantPublic])
+async def get(tenant_id: str, tenant: TenantDep) -> dict[str, Any]:
+    _own(tenant_id, tenant)
+    return {"success": True, "data": tenant}
+
+
+@router.put("/{tenant_id}", response_model=Envelope[TenantPublic])
+async def update(tenant_id: str, body: TenantUpdate, tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
+    _own(tenant_id, tenant)
+    row = await session.get_one(Tenant, tenant.id)
+    for name, value in body.model_dump(exclude_unset=True).items():
+        setattr(row, name, value)
+    await session.flush()
+    await session.refresh(row)
+    return {"success": True, "data": row}
+
+
+@router.delete("/{tenant_id}", response_model=Envelope[None])
+async def delete(tenant_id: str, tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
+    """Delete the tenant and everything it owns."""
+    _own(tenant_id, tenant)
+    await session.delete(await session.get_one(Tenant, tenant.id))
+    return {"success": True, "data": None}

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .common import Strict
+
+
+class KnowledgePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    tenant_id: str
+    knowledge_base_id: str
+    type: str
+    title: str
+    description: str
+    source: str
+    parse_status: str
+    enable_status: str
+    file_name: str
+    file_type: str
+    file_size: int
+    file_hash: str
+    error_message: str
+    duplicate_of: str
+    page_count: int
+    chunk_count: int
+    version: int
+    metadata: dict[str, Any] = Field(validation_alias="metadata_")
+    created_at: datetime
+    updated_at: datetime
+    processed_at: datetime | None
+
+
+class KnowledgeFromUrl(Strict):
+    url: str = Field(min_length=1, max_length=4096)
+    title: str = Field("", max_length=255)
+
+
+class ManualKnowledge(Strict):
+    title: str = Field(min_length=1, max_length=255)
+    content: str
+    # WeKnora's manual API: "draft" keeps it private, "publish" sends it through the pipeline.
+    status: Literal["draft", "publish"] = "draft"
+
+
+class KnowledgeUpdate(Strict):
+    title: str | None = Field(None, min_length=1, max_length=255)
+    description: str | None = Field(None, max_length=2000)
+    enable_status: Literal["enabled", "disabled"] | None = None
+
+
+class AnswerToKnowledge(Strict):
+    """"Add to knowledge base": a Markdown draft from one assistant message (or given text)."""
+
+    knowledge_base_id: str = Field(min_length=1, max_length=36)
+    message_id: str | None = Field(None, max_length=36)
+    question: str | None = Field(None, max_length=4000)
+    answer: str | None = None

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .common import Strict
+
+
+class ChunkingConfig(Strict):
+    chunk_size: int = Field(512, ge=64, le=8192)
+    chunk_overlap: int = Field(50, ge=0, le=2048)
+    separators: list[str] = Field(default_factory=lambda: ["\n\n", "\n", "。"])
+
+
+class KnowledgeBaseCreate(Strict):
+    name: str = Field(min_length=1, max_length=255)
+    description: str = Field("", max_length=2000)
+    chunking_config: ChunkingConfig = Field(default_factory=ChunkingConfig)
+    image_processing_config: dict[str, Any] = Field(default_factory=dict)
+    embedding_model_id: str = Field("", max_length=64)
+    summary_model_id: str = Field("", max_length=64)
+    rerank_model_id: str = Field("", max_length=64)
+    vlm_model_id: str = Field("", max_length=64)
+
+
+class KnowledgeBaseUpdate(Strict):
+    name: str | None = Field(None, min_length=1, max_length=255)
+    description: str | None = Field(None, max_length=2000)
+    chunking_config: ChunkingConfig | None = None
+    image_processing_config: dict[str, Any] | None = None
+    summary_model_id: str | None = Field(None, max_length=64)
+    rerank_model_id: str | None = Field(None, max_length=64)
+    vlm_model_id: str | None = Field(None, max_length=64)
+
+
+class KnowledgeBasePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    tenant_id: str
+    name: str
+    description: str
+    chunking_config: dict[str, Any]
+    image_processing_config: dict[str, Any]
+    embedding_model_id: str
+    summary_model_id: str
+    rerank_model_id: str
+    vlm_model_id: str
+    created_at: datetime
+    updated_at: datetime

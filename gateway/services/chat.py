@@ -1,0 +1,181 @@
+"""One chat turn: store the question and an empty answer, run the pipeline as the session's live
+stream, and store the answer (complete, interrupted or failed) with references and stage timings."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from chat import ChatContext, RetrievalSettings, StreamEvent, StreamRegistry, StreamState
+from jisik.db.models import ChatSession, KnowledgeBase, Message
+from jisik.errors import Conflict, InvalidInput, JisikError, NotFound, TooLarge
+
+from ..repositories import messages as message_repo
+from ..repositories.knowledge_bases import get_knowledge_base, require_knowledge_bases
+from ..resources import GatewayResources
+
+__all__ = ["check_query", "replay_message", "retrieval_settings", "sse", "start_chat"]
+
+logger = logging.getLogger(__name__)
+
+
+def check_query(query: str, *, max_chars: int) -> str:
+    if not query.strip():
+        raise InvalidInput("the query is empty", field="query")
+    if len(query) > max_chars:
+        raise TooLarge(f"the query has {len(query)} characters; the limit is {max_chars}", field="query")
+    return query.strip()
+
+
+def retrieval_settings(chat_session: ChatSession, knowledge_base: KnowledgeBase | None) -> RetrievalSettings:
+    params = chat_session.summary_parameters or {}
+    return RetrievalSettings(
+        embedding_top_k=chat_session.embedding_top_k,
+        vector_threshold=chat_session.vector_threshold,
+        keyword_threshold=chat_session.keyword_threshold,
+        rerank_model_id=chat_session.rerank_model_id,
+        rerank_top_k=chat_session.rerank_top_k,
+        rerank_threshold=chat_session.rerank_threshold,
+        enable_rewrite=chat_session.enable_rewrite,
+        max_rounds=chat_session.max_rounds,
+        fallback_response=chat_session.fallback_response,
+        chat_model_id=chat_session.summary_model_id,
+        temperature=float(params.get("temperature", 0.3)),
+        max_completion_tokens=int(params.get("max_completion_tokens", 2048)),
+        embedding_model_id=knowledge_base.embedding_model_id if knowledge_base else "",
+    )
+
+
+async def start_chat(
+    resources: GatewayResources,
+    *,
+    tenant_id: str,
+    chat_session: ChatSession,
+    query: str,
+    knowledge_base_ids: list[str] | None,
+    request_id: str,
+) -> StreamState:
+    """Validate, store the turn, and start generating; returns the live stream to read."""
+    query = check_query(query, max_chars=resources.settings.gateway.max_query_chars)
+    live = resources.streams.get(chat_session.id)
+    if live is not None and not live.finished:
+        raise Conflict("an answer is already streaming in this session; stop it first", field="session_id")
+    async with resources.sessions() as session, session.begin():
+        base_ids = await require_knowledge_bases(
+            session=session,
+            tenant_id=tenant_id,
+            ids=chat_session.knowledge_base_ids if knowledge_base_ids is None else knowledge_base_ids,
+        )
+        first_base = (
+            await get_knowledge_base(session=session, tenant_id=tenant_id, knowledge_base_id=base_ids[0])
+            if base_ids
+            else None
+        )
+        history = await message_repo.recent_turns(
+            session=session,
+            tenant_id=tenant_id,
+            session_id=chat_session.id,
+            limit=resources.settings.chat.history_messages,
+        )
+        _, assistant = await message_repo.start_turn(
+            session=session, tenant_id=tenant_id, session_id=chat_session.id, request_id=request_id, query=query
+        )
+    ctx = ChatContext(
+        tenant_id=tenant_id,
+        query=query,
+        knowledge_base_ids=base_ids,
+        settings=retrieval_settings(chat_session, first_base),
+        history=history,
+    )
+    state = StreamState(session_id=chat_session.id, request_id=request_id, message_id=assistant.id)
+    resources.streams.start(state, _produce(resources, ctx, state))
+    return state
+
+
+def _event(state: StreamState, response_type: str, **fields: Any) -> StreamEvent:
+    return StreamEvent(
+        id=state.request_id,
+        response_type=response_type,  # type: ignore[arg-type]
+        session_id=state.session_id,
+        assistant_message_id=state.message_id,
+        **fields,
+    )
+
+
+async def _produce(resources: GatewayResources, ctx: ChatContext, state: StreamState) -> None:
+    status = "complete"
+    try:
+        async for item in resources.pipeline.run(ctx):
+            if item.kind == "references":
+                await state.publish(_event(state, "references", knowledge_references=item.references))
+            else:
+                await state.publish(_event(state, item.kind, content=item.content))
+    except asyncio.CancelledError:
+        status = "interrupted"
+        raise
+    except JisikError as exc:
+        status = "failed"
+        logger.warning("chat %s failed: %s", state.request_id, exc.code)
+        await state.publish(_event(state, "error", content=exc.message, extra={"code": exc.code}))
+    except Exception:
+        status = "failed"
+        logger.exception("chat %s failed", state.request_id)
+        await state.publish(_event(state, "error", content="internal error", extra={"code": "internal"}))
+    finally:
+        stored = await asyncio.shield(_store_answer(resources, ctx, state, status))
+        if not stored:
+            state.stop_reason = "session deleted"
+        cited = [number for number, passage in enumerate(ctx.passages, start=1) if passage.cited]
+        await state.publish(
+            _event(
+                state,
+                "answer",
+                done=True,
+                extra={"status": status, "cited": cited, **({"stop_reason": state.stop_reason} if state.stop_reason else {})},
+            )
+        )
+
+
+async def _store_answer(resources: GatewayResources, ctx: ChatContext, state: StreamState, status: str) -> bool:
+    try:
+        async with resources.sessions() as session, session.begin():
+            return await message_repo.finish_answer(
+                session=session,
+                tenant_id=ctx.tenant_id,
+                message_id=state.message_id,
+                content=ctx.answer,
+                references=[passage.to_reference() for passage in ctx.passages],
+                timings=[timing.to_dict() for timing in ctx.timings],
+                status=status,
+            )
+    except Exception:
+        logger.exception("could not store the answer of %s", state.request_id)
+        return False
+
+
+async def sse(registry: StreamRegistry, state: StreamState) -> AsyncIterator[str]:
+    """The stream's events as SSE text; leaving (a client disconnect) detaches this reader."""
+    registry.attach(state)
+    try:
+        async for event in state.follow():
+            yield event.to_sse()
+    finally:
+        registry.detach(state)
+
+
+async def replay_message(message: Message) -> AsyncIterator[str]:
+    """A stored answer as the same SSE sequence a live one has (for continue-stream after it ended)."""
+    base = {"id": message.request_id, "session_id": message.session_id, "assistant_message_id": message.id}
+    cited = [n for n, ref in enumerate(message.knowledge_references, start=1) if ref.get("cited")]
+    yield StreamEvent(response_type="references", knowledge_references=message.knowledge_references, **base).to_sse()
+    if message.content:
+        yield StreamEvent(response_type="answer", content=message.content, **base).to_sse()
+    yield StreamEvent(
+        response_type="answer", done=True, extra={"status": message.status, "cited": cited}, **base
+    ).to_sse()
+
+
+def not_found_stream(session_id: str) -> NotFound:
+    return NotFound(f"session {session_id} has no answer to continue", field="session_id")

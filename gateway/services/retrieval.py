@@ -1,0 +1,42 @@
+"""Retrieval without generation: the chunk_search stage on its own (hybrid search + document titles)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chat import ChatContext, RetrievalSettings
+from chat.stages import ChunkSearch
+
+from ..resources import GatewayResources
+
+__all__ = ["search_chunks"]
+
+
+async def search_chunks(
+    resources: GatewayResources,
+    *,
+    tenant_id: str,
+    knowledge_base_ids: list[str],
+    query: str,
+    top_k: int,
+    vector_threshold: float,
+    keyword_threshold: float,
+    embedding_model_id: str = "",
+) -> list[dict[str, Any]]:
+    ctx = ChatContext(
+        tenant_id=tenant_id,
+        query=query,
+        knowledge_base_ids=knowledge_base_ids,
+        settings=RetrievalSettings(
+            embedding_top_k=top_k,
+            vector_threshold=vector_threshold,
+            keyword_threshold=keyword_threshold,
+            embedding_model_id=embedding_model_id,
+        ),
+    )
+    stage = ChunkSearch(resources.retriever, resources.model, resources.pipeline_catalog)
+    await stage.run(ctx)
+    references = [passage.to_reference() for passage in ctx.search_results[:top_k]]
+    for reference in references:
+        reference.pop("cited", None)
+    return references
