@@ -115,7 +115,8 @@ export class ApiClient {
   getKnowledgeBase = (id: string) => this.data<KnowledgeBase>("GET", `/knowledge-bases/${enc(id)}`);
   createKnowledgeBase = (input: Partial<KnowledgeBaseInput> & { name: string }) =>
     this.data<KnowledgeBase>("POST", "/knowledge-bases", input);
-  updateKnowledgeBase = (id: string, input: Partial<KnowledgeBaseInput>) =>
+  // The embedding model cannot change after creation (the stored vectors depend on it).
+  updateKnowledgeBase = (id: string, input: Partial<Omit<KnowledgeBaseInput, "embedding_model_id">>) =>
     this.data<KnowledgeBase>("PUT", `/knowledge-bases/${enc(id)}`, input);
   deleteKnowledgeBase = (id: string) => this.data<unknown>("DELETE", `/knowledge-bases/${enc(id)}`);
 
@@ -127,8 +128,19 @@ export class ApiClient {
   getKnowledge = (id: string) => this.data<Knowledge>("GET", `/knowledge/${enc(id)}`);
   deleteKnowledge = (id: string) => this.data<unknown>("DELETE", `/knowledge/${enc(id)}`);
   reprocessKnowledge = (id: string) => this.data<Knowledge>("POST", `/knowledge/${enc(id)}/reprocess`);
-  listChunks = (knowledgeId: string, page = 1, pageSize = 200) =>
+  listChunks = (knowledgeId: string, page = 1, pageSize = 100) =>
     this.paged<Chunk>(`/chunks/${enc(knowledgeId)}?page=${page}&page_size=${pageSize}`);
+
+  /** Every chunk of a document in order, page by page (capped so a huge document cannot hang the tab). */
+  async listAllChunks(knowledgeId: string, cap = 5000): Promise<Chunk[]> {
+    const all: Chunk[] = [];
+    for (let page = 1; all.length < cap; page += 1) {
+      const batch = await this.listChunks(knowledgeId, page);
+      all.push(...batch.items);
+      if (batch.items.length === 0 || all.length >= batch.total) break;
+    }
+    return all.sort((a, b) => a.chunk_index - b.chunk_index);
+  }
   downloadUrl = (knowledgeId: string) => `${this.base}${API_PREFIX}/knowledge/${enc(knowledgeId)}/download`;
 
   /** Multipart upload with byte progress (fetch cannot report upload progress, XHR can). */

@@ -144,7 +144,8 @@ export interface RegisteredModel {
   type: "Embedding" | "Rerank" | "KnowledgeQA" | "VLLM";
   source: "local" | "remote";
   description: string;
-  parameters: { base_url?: string; interface_type?: string; dimension?: number } & Record<string, unknown>;
+  parameters: { base_url?: string; interface_type?: string; embedding_parameters?: { dimension?: number } } & Record<string, unknown>;
+  has_api_key: boolean;
   is_default: boolean;
   status: string;
 }
@@ -153,7 +154,7 @@ export interface ModelInput {
   name: string;
   type: RegisteredModel["type"];
   source: RegisteredModel["source"];
-  parameters: { base_url: string; interface_type: "openai" | "ollama"; dimension?: number };
+  parameters: { base_url: string; interface_type: "openai" | "ollama"; embedding_parameters?: { dimension: number } };
   api_key?: string;
 }
 

@@ -37,7 +37,6 @@ export function KnowledgeBaseSettings({ kb, onSaved }: { kb: KnowledgeBase; onSa
           chunk_overlap: Number(form.chunk_overlap),
           separators: form.separators.split("\n").filter(Boolean).map(unescapeSeparator),
         },
-        embedding_model_id: form.embedding_model_id,
         summary_model_id: form.summary_model_id,
         rerank_model_id: form.rerank_model_id,
         vlm_model_id: form.vlm_model_id,
@@ -51,10 +50,11 @@ export function KnowledgeBaseSettings({ kb, onSaved }: { kb: KnowledgeBase; onSa
     }
   };
 
-  const modelSelect = (label: string, field: keyof typeof form, type: RegisteredModel["type"]) => (
+  // The embedding model is fixed once a knowledge base exists: its vectors were made with it.
+  const modelSelect = (label: string, field: keyof typeof form, type: RegisteredModel["type"], locked = false) => (
     <label>
       {label}
-      <select value={String(form[field])} onChange={(e) => set({ [field]: e.target.value })}>
+      <select value={String(form[field])} disabled={locked} onChange={(e) => set({ [field]: e.target.value })}>
         <option value="">{t("kb.defaultModel")}</option>
         {models.data
           ?.filter((m) => m.type === type)
@@ -91,7 +91,7 @@ export function KnowledgeBaseSettings({ kb, onSaved }: { kb: KnowledgeBase; onSa
         {t("kb.separators")}
         <textarea rows={3} value={form.separators} onChange={(e) => set({ separators: e.target.value })} />
       </label>
-      {modelSelect(t("kb.embeddingModel"), "embedding_model_id", "Embedding")}
+      {modelSelect(t("kb.embeddingModel"), "embedding_model_id", "Embedding", true)}
       {modelSelect(t("kb.summaryModel"), "summary_model_id", "KnowledgeQA")}
       {modelSelect(t("kb.rerankModel"), "rerank_model_id", "Rerank")}
       {modelSelect(t("kb.vlmModel"), "vlm_model_id", "VLLM")}

@@ -42,8 +42,8 @@ function createMarked(citations: boolean): Marked {
           level: "inline",
           start: (src: string) => src.indexOf("["),
           tokenizer(src: string): CitationToken | undefined {
-            // [n] but not a link "[n](url)" or reference "[n][x]".
-            const match = /^\[(\d{1,3})\](?![([])/.exec(src);
+            // [n] but not a link "[n](url)"; adjacent markers "[1][2]" are two citations.
+            const match = /^\[(\d{1,3})\](?!\()/.exec(src);
             if (!match) return undefined;
             return { type: "citation", raw: match[0], n: Number(match[1]) };
           },
@@ -70,6 +70,6 @@ export function renderMarkdown(text: string, options: { citations?: boolean } = 
 /** Citation numbers used in an answer, in order of first appearance. */
 export function citedNumbers(text: string): number[] {
   const seen = new Set<number>();
-  for (const m of text.matchAll(/\[(\d{1,3})\](?![([])/g)) seen.add(Number(m[1]));
+  for (const m of text.matchAll(/\[(\d{1,3})\](?!\()/g)) seen.add(Number(m[1]));
   return [...seen];
 }

@@ -49,7 +49,7 @@ export function DocumentPage({ knowledgeId }: { knowledgeId: string }) {
   const route = useRoute();
   const highlight = route.query.get("chunk");
   const doc = useLoad(() => api.getKnowledge(knowledgeId), [api, knowledgeId]);
-  const chunks = useLoad(() => api.listChunks(knowledgeId), [api, knowledgeId]);
+  const chunks = useLoad(() => api.listAllChunks(knowledgeId), [api, knowledgeId]);
 
   useEffect(() => {
     if (highlight && chunks.data) document.getElementById(`chunk-${highlight}`)?.scrollIntoView({ block: "center" });
@@ -85,9 +85,9 @@ export function DocumentPage({ knowledgeId }: { knowledgeId: string }) {
       </div>
       {d.error_message && <p className="error">{d.error_message}</p>}
       {chunks.error && <p className="error">{chunks.error}</p>}
-      {chunks.data?.items.length === 0 && <p className="muted">{t("doc.noChunks")}</p>}
+      {chunks.data?.length === 0 && <p className="muted">{t("doc.noChunks")}</p>}
       <div className="chunks">
-        {chunks.data?.items.map((chunk) => (
+        {chunks.data?.map((chunk) => (
           <ChunkView key={chunk.id} chunk={chunk} highlighted={highlight === String(chunk.chunk_index)} />
         ))}
       </div>

@@ -31,7 +31,7 @@ function ModelForm({ onAdded }: { onAdded: () => void }) {
       parameters: {
         base_url: form.base_url.trim() || DEFAULT_URL[provider],
         interface_type: provider,
-        ...(form.type === "Embedding" && form.dimension ? { dimension: Number(form.dimension) } : {}),
+        ...(form.type === "Embedding" && form.dimension ? { embedding_parameters: { dimension: Number(form.dimension) } } : {}),
       },
       ...(form.api_key ? { api_key: form.api_key } : {}),
     };

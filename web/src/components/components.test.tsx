@@ -1,0 +1,138 @@
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import type { ReactNode } from "react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { ApiProvider } from "../api/context";
+import type { Reference } from "../api/types";
+import { I18nProvider } from "../i18n";
+import { emptyAnswer, type AnswerState } from "../lib/answer";
+import { AnswerView } from "./AnswerView";
+import { CitationPanel } from "./CitationPanel";
+import { UploadZone } from "./UploadZone";
+
+const wrap = (node: ReactNode) =>
+  render(
+    <I18nProvider>
+      <ApiProvider>{node}</ApiProvider>
+    </I18nProvider>,
+  );
+
+const reference: Reference = {
+  id: "c1", content: "서울은 대한민국의 **수도**이다.", knowledge_id: "doc-1", knowledge_title: "Korea facts", chunk_index: 4,
+  start_at: 0, end_at: 20, seq: 4, score: 0.87, match_type: 0, metadata: { pages: [12] },
+};
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+  localStorage.clear();
+});
+
+describe("AnswerView", () => {
+  const answer = (patch: Partial<AnswerState>): AnswerState => ({ ...emptyAnswer(), status: "done", ...patch });
+  const noop = async () => undefined;
+
+  it("opens the cited reference when a [n] marker is clicked", () => {
+    const onCite = vi.fn();
+    wrap(<AnswerView answer={answer({ content: "Seoul [1].", references: [reference] })} onCite={onCite} onRetry={vi.fn()} onAddToKb={vi.fn()} onTimings={noop} />);
+    fireEvent.click(document.querySelector("button.cite")!);
+    expect(onCite).toHaveBeenCalledWith(reference, 1);
+  });
+
+  it("ignores a marker with no matching reference", () => {
+    const onCite = vi.fn();
+    wrap(<AnswerView answer={answer({ content: "x [7]", references: [reference] })} onCite={onCite} onRetry={vi.fn()} onAddToKb={vi.fn()} onTimings={noop} />);
+    fireEvent.click(document.querySelector("button.cite")!);
+    expect(onCite).not.toHaveBeenCalled();
+  });
+
+  it("keeps what arrived after a dropped connection and offers retry", () => {
+    const onRetry = vi.fn();
+    wrap(<AnswerView answer={answer({ content: "half an ans", status: "interrupted" })} onCite={vi.fn()} onRetry={onRetry} onAddToKb={vi.fn()} onTimings={noop} />);
+    expect(screen.getByText("half an ans")).toBeTruthy();
+    fireEvent.click(screen.getByTestId("retry"));
+    expect(onRetry).toHaveBeenCalledOnce();
+  });
+
+  it("puts thinking in a collapsible panel, apart from the answer", () => {
+    wrap(<AnswerView answer={answer({ content: "<think>pondering</think>The answer" })} onCite={vi.fn()} onRetry={vi.fn()} onAddToKb={vi.fn()} onTimings={noop} />);
+    const details = document.querySelector("details.thinking") as HTMLDetailsElement;
+    expect(details.textContent).toContain("pondering");
+    expect(details.open).toBe(false);
+    expect(document.querySelector(".markdown")?.textContent?.trim()).toBe("The answer");
+  });
+
+  it("shows stage timings on demand and adds the answer to a knowledge base", () => {
+    const onAdd = vi.fn();
+    wrap(<AnswerView answer={answer({ content: "A", timings: [{ name: "rerank", ms: 41.6 }] })} onCite={vi.fn()} onRetry={vi.fn()} onAddToKb={onAdd} onTimings={noop} />);
+    expect(screen.queryByTestId("timings")).toBeNull();
+    fireEvent.click(screen.getByTestId("timings-toggle"));
+    expect(screen.getByTestId("timings").textContent).toContain("rerank");
+    expect(screen.getByTestId("timings").textContent).toContain("42 ms");
+    fireEvent.click(screen.getByTestId("add-to-kb"));
+    expect(onAdd).toHaveBeenCalledWith("A");
+  });
+});
+
+describe("CitationPanel", () => {
+  it("shows the document title, page and highlighted passage", () => {
+    wrap(<CitationPanel reference={reference} n={1} onClose={vi.fn()} />);
+    expect(screen.getByTestId("citation-title").textContent).toBe("Korea facts");
+    expect(screen.getByTestId("citation-page").textContent).toContain("12");
+    expect(screen.getByTestId("citation-passage").querySelector("strong")?.textContent).toBe("수도");
+  });
+});
+
+describe("UploadZone", () => {
+  it("explains per file why a file is refused and uploads the rest", async () => {
+    localStorage.setItem("jisik.apiKey", "sk-x");
+    const sent: string[] = [];
+    class FakeXhr {
+      upload = { onprogress: null };
+      status = 200;
+      statusText = "OK";
+      responseText = "";
+      onload: (() => void) | null = null;
+      onerror: (() => void) | null = null;
+      open() {}
+      setRequestHeader() {}
+      send(form: FormData) {
+        const file = form.get("file") as File;
+        sent.push(file.name);
+        this.responseText = JSON.stringify({ success: true, data: { id: "k1", title: file.name, parse_status: "pending" } });
+        queueMicrotask(() => this.onload?.());
+      }
+    }
+    vi.stubGlobal("XMLHttpRequest", FakeXhr);
+    const onUploaded = vi.fn();
+    wrap(<UploadZone kbId="kb" onUploaded={onUploaded} maxMb={1} />);
+    const files = [
+      new File(["%PDF-1.7"], "ok.pdf"),
+      new File(["MZ"], "tool.exe"),
+      new File([new Uint8Array(2 * 1024 * 1024)], "huge.txt"),
+    ];
+    fireEvent.change(screen.getByTestId("file-input"), { target: { files } });
+    await waitFor(() => expect(onUploaded).toHaveBeenCalledOnce());
+    expect(sent).toEqual(["ok.pdf"]);
+    const errors = screen.getAllByTestId("upload-error").map((e) => e.textContent);
+    expect(errors).toEqual([expect.stringContaining(".exe"), expect.stringContaining("2.0 MB")]);
+  });
+
+  it("shows the server's reason when it refuses an upload", async () => {
+    class RefusingXhr {
+      upload = { onprogress: null };
+      status = 413;
+      statusText = "";
+      responseText = JSON.stringify({ success: false, error: { code: "too_large", message: "file exceeds 100 MiB" } });
+      onload: (() => void) | null = null;
+      open() {}
+      setRequestHeader() {}
+      send() {
+        queueMicrotask(() => this.onload?.());
+      }
+    }
+    vi.stubGlobal("XMLHttpRequest", RefusingXhr);
+    wrap(<UploadZone kbId="kb" onUploaded={vi.fn()} />);
+    fireEvent.change(screen.getByTestId("file-input"), { target: { files: [new File(["x"], "a.md")] } });
+    await waitFor(() => expect(screen.getByTestId("upload-error").textContent).toContain("file exceeds 100 MiB"));
+  });
+});
