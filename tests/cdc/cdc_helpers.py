@@ -1,0 +1,66 @@
+"""Helpers shared by the CDC tests (a relay task that can be killed, a topic reader)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, ConsumerRecord
+
+from cdc.relay import Relay
+
+
+class RelayRunner:
+    """Starts and stops a relay as a task (a stop is as abrupt as cancelling it)."""
+
+    def __init__(self, make: Callable[[], Relay]) -> None:
+        self._make = make
+        self.relay: Relay | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self, *, wait: bool = True) -> Relay:
+        self.relay = self._make()
+        self._task = asyncio.create_task(self.relay.run())
+        if wait:
+            await asyncio.wait_for(self.relay.ready.wait(), 30)
+        return self.relay
+
+    async def kill(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    def check(self) -> None:
+        if self._task is not None and self._task.done():
+            self._task.result()
+
+
+async def read_topic(
+    bootstrap: str, topic: str, *, until: Callable[[list[ConsumerRecord[bytes, bytes]]], bool],
+    keep: Callable[[ConsumerRecord[bytes, bytes]], bool] = lambda _: True, timeout_s: float = 30.0,
+    check: Callable[[], None] = lambda: None,
+) -> list[ConsumerRecord[bytes, bytes]]:
+    """Records of ``topic`` from the beginning that pass ``keep``, once ``until`` holds (or the timeout)."""
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+                                enable_auto_commit=False, group_id=None)
+    await consumer.start()
+    found: list[ConsumerRecord[bytes, bytes]] = []
+    try:
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        while not until(found) and asyncio.get_running_loop().time() < deadline:
+            check()
+            batches = await consumer.getmany(timeout_ms=300)
+            for records in batches.values():
+                found.extend(record for record in records if keep(record))
+    finally:
+        await consumer.stop()
+    return found
+
+
+def value(record: ConsumerRecord[bytes, bytes]) -> Any:
+    return json.loads(record.value or b"null")

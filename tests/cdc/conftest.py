@@ -1,0 +1,61 @@
+"""Fixtures for the CDC suite: per-test slot/publication names, a relay task, a topic reader."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import psycopg
+import pytest
+from cdc_helpers import RelayRunner
+
+from cdc.relay import Relay
+from cdc.slot import ReplicationSlot, plain_url
+from jisik.runtime.tansu import EmbeddedTansu
+from jisik.settings import CdcSettings, KafkaSettings
+
+
+@pytest.fixture
+def cdc_settings() -> CdcSettings:
+    name = f"cdc_{uuid.uuid4().hex[:10]}"
+    return CdcSettings(slot_name=name, publication_name=name, poll_interval_s=0.05, billing_window_s=2,
+                       billing_grace_s=0.5)
+
+
+@pytest.fixture
+def kafka_settings() -> KafkaSettings:
+    return KafkaSettings(session_timeout_ms=6000)
+
+
+@pytest.fixture
+async def slot_cleanup(fresh_database: str, cdc_settings: CdcSettings) -> AsyncIterator[None]:
+    """Drops the test's slot and publication whatever happens, so the shared server keeps no WAL."""
+    yield
+    async with ReplicationSlot(fresh_database, slot=cdc_settings.slot_name,
+                               publication=cdc_settings.publication_name) as slot:
+        for _ in range(50):
+            try:
+                await slot.drop()
+                return
+            except psycopg.errors.ObjectInUse:
+                await asyncio.sleep(0.1)
+
+
+@pytest.fixture
+async def relay_runner(
+    fresh_database: str, cdc_settings: CdcSettings, kafka_settings: KafkaSettings, kafka: EmbeddedTansu,
+    slot_cleanup: None,
+) -> AsyncIterator[RelayRunner]:
+    runner = RelayRunner(lambda: Relay(cdc_settings, kafka_settings, fresh_database,
+                                       bootstrap_servers=kafka.bootstrap_servers))
+    yield runner
+    await runner.kill()
+
+
+@pytest.fixture
+async def db(fresh_database: str) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
+    conn = await psycopg.AsyncConnection.connect(plain_url(fresh_database), autocommit=True)
+    yield conn
+    await conn.close()
