@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
@@ -15,4 +17,16 @@ class RetrieverSettings(JisikSettings):
     embedding_dimension: int = Field(384, ge=1, le=16000, description="Dimension of indexed vectors")
     max_top_k: int = Field(200, ge=1)
     max_batch: int = Field(2000, ge=1, description="Most chunks in one IndexChunks call")
+    max_chunk_chars: int = Field(100_000, ge=1, description="Longest chunk content accepted")
+    max_query_chars: int = Field(4_000, ge=1, description="Longest query text accepted")
     rrf_k: int = Field(60, ge=1)
+    vector_weight: float = Field(0.7, ge=0, description="Default vector weight of weighted fusion")
+    keyword_weight: float = Field(0.3, ge=0, description="Default keyword weight of weighted fusion")
+    fusion_depth: int = Field(50, ge=1, description="Candidates each channel hands to fusion (at least top_k)")
+    bm25_k1: float = Field(1.5, gt=0)
+    bm25_b: float = Field(0.75, ge=0, le=1)
+    bm25_epsilon: float = Field(0.25, ge=0, description="Floor for negative idf, as a share of the mean idf")
+    hnsw_ef_search: int = Field(100, ge=1, le=1000)
+    hnsw_iterative_scan: Literal["strict_order", "relaxed_order"] = "strict_order"
+    hnsw_max_scan_tuples: int = Field(20_000, ge=1)
+    pool_size: int = Field(8, ge=2, le=200, description="PostgreSQL connections per retriever process")

@@ -1,0 +1,164 @@
+"""The two search channels as SQL: BM25 over the postings table and cosine distance over the HNSW index.
+
+Both apply the same filters (tenant always; knowledge bases, knowledges and ACL principals when given;
+disabled knowledges never), inside the query, so a selective filter still yields a full top-k.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import asyncpg
+import numpy as np
+
+from .bm25 import BM25Params, CorpusStats, query_weights
+from .types import ChannelHit, Filters
+
+__all__ = ["HnswOptions", "KeywordChannel", "VectorChannel", "filter_sql"]
+
+
+def filter_sql(filters: Filters, params: list[object], alias: str = "c") -> str:
+    """A WHERE clause over ``alias`` for ``filters``; appends its parameters to ``params``."""
+
+    def bind(value: object) -> str:
+        params.append(value)
+        return f"${len(params)}"
+
+    clauses = [f"{alias}.tenant_id = {bind(filters.tenant_id)}", f"{alias}.enabled"]
+    if filters.principals:
+        clauses.append(
+            f"(cardinality({alias}.acl_principals) = 0 OR {alias}.acl_principals && {bind(list(filters.principals))}::text[])"
+        )
+    else:
+        clauses.append(f"cardinality({alias}.acl_principals) = 0")
+    if filters.knowledge_base_ids:
+        clauses.append(f"{alias}.knowledge_base_id = ANY({bind(list(filters.knowledge_base_ids))}::text[])")
+    if filters.knowledge_ids:
+        clauses.append(f"{alias}.knowledge_id = ANY({bind(list(filters.knowledge_ids))}::text[])")
+    return " AND ".join(clauses)
+
+
+def _ranked(rows: Sequence[asyncpg.Record], *, descending: bool) -> list[ChannelHit]:
+    """Order by score (ties by chunk id) and number the ranks from 1."""
+    sign = -1.0 if descending else 1.0
+    ordered = sorted(rows, key=lambda row: (sign * row["score"], row["chunk_id"]))
+    return [ChannelHit(row["id"], row["chunk_id"], float(row["score"]), rank) for rank, row in enumerate(ordered, 1)]
+
+
+class KeywordChannel:
+    """Okapi BM25 over the tenant's whole corpus, equal to ``rank_bm25.BM25Okapi`` on the same tokens."""
+
+    def __init__(self, params: BM25Params) -> None:
+        self._params = params
+        self._mean_idf: dict[str, tuple[int, float]] = {}
+
+    async def _stats(self, connection: asyncpg.Connection, tenant_id: str) -> CorpusStats | None:
+        row = await connection.fetchrow(
+            "SELECT doc_count, total_len, generation FROM retriever_stats WHERE tenant_id = $1", tenant_id
+        )
+        if row is None or row["doc_count"] == 0:
+            return None
+        return CorpusStats(int(row["doc_count"]), int(row["total_len"]), int(row["generation"]))
+
+    async def _mean_idf_of(self, connection: asyncpg.Connection, tenant_id: str, stats: CorpusStats) -> float:
+        cached = self._mean_idf.get(tenant_id)
+        if cached is not None and cached[0] == stats.generation:
+            return cached[1]
+        value = await connection.fetchval(
+            "SELECT avg(ln($2 - df + 0.5) - ln(df + 0.5)) FROM retriever_terms WHERE tenant_id = $1",
+            tenant_id, float(stats.doc_count),
+        )
+        self._mean_idf[tenant_id] = (stats.generation, float(value))
+        return float(value)
+
+    async def search(
+        self, connection: asyncpg.Connection, tokens: Sequence[str], filters: Filters, *, limit: int, threshold: float
+    ) -> list[ChannelHit]:
+        if not tokens:
+            return []
+        # Statistics, document frequencies and postings must come from one snapshot.
+        async with connection.transaction(isolation="repeatable_read", readonly=True):
+            stats = await self._stats(connection, filters.tenant_id)
+            if stats is None:
+                return []
+            dfs = {
+                row["term"]: int(row["df"])
+                for row in await connection.fetch(
+                    "SELECT term, df FROM retriever_terms WHERE tenant_id = $1 AND term = ANY($2::text[])",
+                    filters.tenant_id, sorted(set(tokens)),
+                )
+            }
+
+            async def mean_idf() -> float:
+                return await self._mean_idf_of(connection, filters.tenant_id, stats)
+
+            weights = await query_weights(tokens, dfs, stats.doc_count, self._params, mean_idf)
+            if not weights:
+                return []
+            terms = sorted(weights)
+            k1, b = self._params.k1, self._params.b
+            params: list[object] = []
+            where = filter_sql(filters, params)
+            params += [terms, [weights[term] for term in terms], k1, b, stats.avgdl, threshold, limit]
+            n = len(params)
+            rows = await connection.fetch(
+                f"""
+                SELECT c.id, c.chunk_id, s.score FROM (
+                    SELECT p.chunk_ref, sum(
+                        q.weight * p.tf * (${n - 4} + 1) / (p.tf + ${n - 4} * (1 - ${n - 3} + ${n - 3} * p.doc_len / ${n - 2}))
+                    ) AS score
+                    FROM unnest(${n - 6}::text[], ${n - 5}::float8[]) AS q(term, weight)
+                    JOIN retriever_postings p ON p.tenant_id = $1 AND p.term = q.term
+                    GROUP BY p.chunk_ref
+                ) s JOIN retriever_chunks c ON c.id = s.chunk_ref
+                WHERE {where} AND s.score >= ${n - 1}
+                ORDER BY s.score DESC, c.chunk_id
+                LIMIT ${n}
+                """,
+                *params,
+            )
+        return _ranked(rows, descending=True)
+
+
+@dataclass(frozen=True)
+class HnswOptions:
+    ef_search: int = 100
+    iterative_scan: str = "strict_order"
+    max_scan_tuples: int = 20_000
+
+
+class VectorChannel:
+    """Cosine similarity (1 - cosine distance) through the HNSW index with pgvector 0.8 iterative scans."""
+
+    def __init__(self, options: HnswOptions) -> None:
+        self._options = options
+
+    async def search(
+        self, connection: asyncpg.Connection, vector: np.ndarray, filters: Filters, *, limit: int, threshold: float
+    ) -> list[ChannelHit]:
+        params: list[object] = []
+        where = filter_sql(filters, params)
+        params += [vector, limit]
+        n = len(params)
+        async with connection.transaction(readonly=True):
+            # Iterative scans keep walking the graph until ``limit`` rows pass the filters.
+            await connection.execute(
+                """
+                SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', $2, true),
+                       set_config('hnsw.max_scan_tuples', $3, true)
+                """,
+                str(max(self._options.ef_search, limit)), self._options.iterative_scan,
+                str(self._options.max_scan_tuples),
+            )
+            rows = await connection.fetch(
+                f"""
+                SELECT c.id, c.chunk_id, 1 - (c.embedding <=> ${n - 1}) AS score
+                FROM retriever_chunks c
+                WHERE {where}
+                ORDER BY c.embedding <=> ${n - 1}
+                LIMIT ${n}
+                """,
+                *params,
+            )
+        return [hit for hit in _ranked(rows, descending=True) if hit.score >= threshold]
