@@ -18,6 +18,7 @@ import pytest
 from jisik.db.migrate import upgrade
 from jisik.runtime.postgres import EmbeddedPostgres
 from jisik.runtime.tansu import EmbeddedTansu
+from tests.stack import embedded_stack  # noqa: F401
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 BENCH_DOCS = SHARED / "bench" / "docs"

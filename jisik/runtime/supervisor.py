@@ -15,7 +15,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Coroutine, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +33,7 @@ from .services import SERVICES, ServiceSpec, service
 from .settings_catalog import env_name
 from .tansu import EmbeddedBrokerError, EmbeddedTansu
 
-__all__ = ["ChildExit", "Stack", "StackError"]
+__all__ = ["ChildExit", "Stack", "StackError", "serve_command"]
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +101,11 @@ def http_ready(url: str, timeout_s: float = 2.0) -> bool:
         return False
 
 
+def serve_command(spec: ServiceSpec) -> list[str]:
+    """The command line that runs one service: ``python -m jisik serve <name>``."""
+    return [sys.executable, "-m", "jisik", "serve", spec.name]
+
+
 class Stack:
     """One embedded jisik deployment: infrastructure plus every service as a child process."""
 
@@ -110,8 +115,10 @@ class Stack:
         *,
         base_env: Mapping[str, str],
         services: Sequence[str] | None = None,
+        command: Callable[[ServiceSpec], list[str]] = serve_command,
     ) -> None:
         self.settings = settings
+        self._command = command
         self.data_dir = settings.runtime.data_dir.resolve()
         self.specs = [service(name) for name in services] if services is not None else list(SERVICES)
         self._base_env = dict(base_env)
@@ -223,7 +230,7 @@ class Stack:
         env = {**self._base_env, **self.env, "PYTHONUNBUFFERED": "1"}
         with log_path.open("ab") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "jisik", "serve", spec.name],
+                self._command(spec),
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
             )
         logger.info("started %s (pid %d, log %s)", spec.name, process.pid, log_path)

@@ -1,0 +1,95 @@
+"""The embedded stack supervisor: real PostgreSQL, real broker, real child processes.
+
+The children here are small stand-in programs (a worker that runs until stopped, one that crashes)
+launched through the supervisor's command seam, so these tests do not depend on the other services.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import stat
+import sys
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from jisik.runtime.services import ServiceSpec
+from jisik.runtime.supervisor import Stack, StackError
+from tests.stack import stack_settings
+
+pytestmark = pytest.mark.integration
+
+# ingest runs until SIGTERM; cdc crashes at once with exit code 7.
+STAND_INS = {
+    "ingest": "import signal, sys, time\n"
+    "signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))\n"
+    "while True: time.sleep(1)\n",
+    "cdc": "import sys\nprint('stand-in crashed on purpose', file=sys.stderr)\nsys.exit(7)\n",
+}
+
+
+def _stand_in(spec: ServiceSpec) -> list[str]:
+    return [sys.executable, "-c", STAND_INS[spec.name]]
+
+
+def _stack(tmp_path: Path, names: list[str]) -> Stack:
+    return Stack(stack_settings(tmp_path / "var", ready_timeout_s=30), base_env=os.environ, services=names,
+                 command=_stand_in)
+
+
+class TestStack:
+    def test_first_start_creates_key_and_second_start_reuses_data(self, tmp_path: Path) -> None:
+        stack = _stack(tmp_path, ["ingest"])
+        stack.start()
+        try:
+            key = stack.api_key
+            key_file = stack.key_file
+            assert key.startswith("sk-")
+            assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+            with psycopg.connect(stack.database_url) as conn:
+                conn.execute("CREATE TABLE keepme (v text)")
+                conn.execute("INSERT INTO keepme VALUES ('still here')")
+            assert stack.exited() is None
+        finally:
+            stack.stop()
+        again = _stack(tmp_path, ["ingest"])
+        again.start()
+        try:
+            assert again.api_key == key
+            with psycopg.connect(again.database_url) as conn:
+                assert conn.execute("SELECT v FROM keepme").fetchall() == [("still here",)]
+                assert conn.execute("SELECT count(*) FROM tenants").fetchone() == (1,)
+        finally:
+            again.stop()
+
+    def test_crashing_service_is_named_with_code_and_log(self, tmp_path: Path) -> None:
+        stack = _stack(tmp_path, ["ingest", "cdc"])
+        with pytest.raises(StackError) as failure:
+            stack.start()
+        message = str(failure.value)
+        assert "cdc exited with code 7" in message
+        assert "stand-in crashed on purpose" in message
+        assert "ingest" not in message
+
+    def test_kill_and_restart_one_service(self, tmp_path: Path) -> None:
+        stack = _stack(tmp_path, ["ingest"])
+        stack.start()
+        try:
+            first = stack.pids()
+            stack.kill("ingest")
+            stack.restart("ingest")
+            assert stack.exited() is None
+            assert set(stack.pids()) != set(first)
+        finally:
+            stack.stop()
+        assert stack.pids() == []
+
+    def test_port_in_use_names_the_setting(self, tmp_path: Path) -> None:
+        stack = _stack(tmp_path, ["ingest"])
+        with socket.socket() as busy:
+            busy.bind(("127.0.0.1", stack.settings.database.embedded_port))
+            busy.listen()
+            with pytest.raises(StackError, match="JISIK_DB_EMBEDDED_PORT"):
+                stack.start()
