@@ -101,7 +101,7 @@ describe("ApiClient", () => {
     vi.stubGlobal("fetch", fetchMock);
     const page = await new ApiClient(() => "k").listKnowledge("a/b");
     expect(page).toEqual({ items: [{ id: "d" }], total: 7 });
-    expect(fetchMock.mock.calls[0][0]).toContain("/knowledge-bases/a%2Fb/knowledge");
+    expect((fetchMock.mock.calls[0] as unknown as [string])[0]).toContain("/knowledge-bases/a%2Fb/knowledge");
   });
 
   it("reads every page of chunks in order", async () => {

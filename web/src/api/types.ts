@@ -136,6 +136,12 @@ export interface StreamEvent {
   stage_timings?: StageTiming[];
   session_id?: string;
   assistant_message_id?: string;
+  /** On the final event: how the answer ended. */
+  status?: "complete" | "interrupted" | "failed";
+  /** On the final event: the reference numbers the answer actually cites. */
+  cited?: number[];
+  stop_reason?: string;
+  code?: string;
 }
 
 export interface RegisteredModel {

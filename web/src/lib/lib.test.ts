@@ -61,7 +61,7 @@ describe("turnsFromMessages", () => {
   const msg = (role: "user" | "assistant", content: string, at: string, extra: Partial<Message> = {}): Message => ({
     id: at, session_id: "s", request_id: "", role, content, knowledge_references: [], stage_timings: [], is_completed: true, status: "complete", created_at: at, ...extra,
   });
-  it("pairs questions with answers in time order and keeps interrupted state", () => {
+  it("pairs questions with answers in time order and keeps a stopped answer stopped", () => {
     const turns = turnsFromMessages([
       msg("assistant", "second answer", "2026-01-01T00:00:04Z", { status: "interrupted", is_completed: false }),
       msg("user", "first?", "2026-01-01T00:00:01Z"),
@@ -70,7 +70,7 @@ describe("turnsFromMessages", () => {
     ]);
     expect(turns.map((t) => [t.question, t.answer.content, t.answer.status])).toEqual([
       ["first?", "first answer", "done"],
-      ["second?", "second answer", "interrupted"],
+      ["second?", "second answer", "stopped"],
     ]);
   });
 });

@@ -1,4 +1,4 @@
-// One conversation: history, the answer being streamed, stop and retry.
+// One conversation: history, the answer being streamed, stop, resume and retry.
 import { useCallback, useEffect, useRef, useState } from "react";
 import { ApiError, StreamInterrupted, type ApiClient } from "../api/client";
 import type { Message } from "../api/types";
@@ -15,17 +15,51 @@ export function turnsFromMessages(messages: Message[]): Turn[] {
   const turns: Turn[] = [];
   for (const message of sorted) {
     if (message.role === "user") turns.push({ question: message.content, answer: { ...emptyAnswer(), status: "done" } });
-    else if (turns.length && !turns[turns.length - 1].answer.content) turns[turns.length - 1].answer = answerFromMessage(message);
+    else if (turns.length && !turns[turns.length - 1].answer.messageId) turns[turns.length - 1].answer = answerFromMessage(message);
     else turns.push({ question: "", answer: answerFromMessage(message) });
   }
   return turns;
 }
 
-export function useChat(api: ApiClient, sessionId: string | undefined, onTitle: () => void) {
+type Mode = "ask" | "resume";
+
+export function useChat(api: ApiClient, sessionId: string | undefined, onTurnEnd: () => void) {
   const [turns, setTurns] = useState<Turn[]>([]);
   const [error, setError] = useState("");
   const controller = useRef<AbortController | null>(null);
   const skipLoad = useRef<string | null>(null);
+
+  const setAnswer = (index: number, answer: AnswerState) =>
+    setTurns((current) => current.map((turn, i) => (i === index ? { ...turn, answer } : turn)));
+
+  /** Streams one answer into turn `index`; returns how it ended. */
+  const run = useCallback(
+    async (session: string, index: number, question: string, mode: Mode): Promise<AnswerState> => {
+      const abort = new AbortController();
+      controller.current = abort;
+      let answer = emptyAnswer();
+      setAnswer(index, answer);
+      const handlers = {
+        onEvent: (event: Parameters<typeof applyEvent>[1]) => {
+          answer = applyEvent(answer, event);
+          setAnswer(index, answer);
+        },
+      };
+      try {
+        if (mode === "resume") await api.continueStream(session, handlers, abort.signal);
+        else await api.chat(session, question, handlers, abort.signal);
+      } catch (e) {
+        if (e instanceof StreamInterrupted) answer = { ...answer, status: "interrupted" };
+        else answer = { ...answer, status: "error", error: e instanceof ApiError ? e.message : String(e) };
+      }
+      if (answer.status === "streaming") answer = { ...answer, status: abort.signal.aborted ? "stopped" : "done" };
+      setAnswer(index, answer);
+      if (controller.current === abort) controller.current = null;
+      onTurnEnd();
+      return answer;
+    },
+    [api, onTurnEnd],
+  );
 
   useEffect(() => {
     // A session this hook just created already holds its first, streaming turn.
@@ -34,91 +68,76 @@ export function useChat(api: ApiClient, sessionId: string | undefined, onTitle: 
     controller.current?.abort();
     controller.current = null;
     setError("");
-    if (!sessionId) {
-      setTurns([]);
-      return;
-    }
+    setTurns([]);
+    if (!sessionId) return;
     let live = true;
     api
-      .loadMessages(sessionId)
-      .then((messages) => live && setTurns(turnsFromMessages(messages ?? [])))
+      .loadMessages(sessionId, 100)
+      .then((messages) => {
+        if (!live) return;
+        const loaded = turnsFromMessages(messages ?? []);
+        setTurns(loaded);
+        // An answer still being generated (e.g. after a reload): re-attach to it.
+        const last = loaded.length - 1;
+        if (last >= 0 && loaded[last].answer.status === "streaming") void run(sessionId, last, loaded[last].question, "resume");
+      })
       .catch((e: Error) => live && setError(e.message));
     return () => {
       live = false;
     };
-  }, [api, sessionId]);
+  }, [api, sessionId, run]);
 
   const streaming = turns.some((t) => t.answer.status === "streaming");
-
-  const updateTurn = (index: number, fn: (a: AnswerState) => AnswerState) =>
-    setTurns((current) => current.map((turn, i) => (i === index ? { ...turn, answer: fn(turn.answer) } : turn)));
-
-  const run = useCallback(
-    async (session: string, index: number, question: string) => {
-      const abort = new AbortController();
-      controller.current = abort;
-      let titled = false;
-      try {
-        await api.chat(
-          session,
-          question,
-          {
-            onEvent: (event) => {
-              updateTurn(index, (a) => applyEvent(a, event));
-              if (event.response_type === "session_title") titled = true;
-            },
-          },
-          abort.signal,
-        );
-      } catch (e) {
-        if (e instanceof StreamInterrupted) updateTurn(index, (a) => ({ ...a, status: "interrupted" }));
-        else updateTurn(index, (a) => ({ ...a, status: "error", error: e instanceof ApiError ? e.message : String(e) }));
-      } finally {
-        if (abort.signal.aborted) updateTurn(index, (a) => (a.status === "streaming" ? { ...a, status: "stopped" } : a));
-        else updateTurn(index, (a) => (a.status === "streaming" ? { ...a, status: "done" } : a));
-        if (controller.current === abort) controller.current = null;
-        if (titled || index === 0) onTitle();
-      }
-    },
-    [api, onTitle],
-  );
 
   /** Asks in `session` (which may have just been created by the caller). */
   const ask = useCallback(
     (session: string, question: string) => {
       skipLoad.current = session;
-      const index = session === sessionId ? turns.length : 0;
-      setTurns((current) => [...(session === sessionId ? current : []), { question, answer: emptyAnswer() }]);
-      void run(session, index, question);
+      const fresh = session !== sessionId;
+      const index = fresh ? 0 : turns.length;
+      setTurns((current) => [...(fresh ? [] : current), { question, answer: emptyAnswer() }]);
+      void run(session, index, question, "ask");
     },
     [run, sessionId, turns.length],
   );
 
+  /** After a dropped connection: re-attach to the latest answer; if it did not finish, ask again. */
   const retry = useCallback(
-    (index: number) => {
+    async (index: number) => {
       if (!sessionId) return;
-      const question = turns[index]?.question;
-      if (!question) return;
-      updateTurn(index, () => emptyAnswer());
-      void run(sessionId, index, question);
+      const question = turns[index]?.question ?? "";
+      const isLast = index === turns.length - 1;
+      if (isLast && turns[index].answer.status === "interrupted") {
+        const resumed = await run(sessionId, index, question, "resume");
+        if (resumed.status === "done" || !question) return;
+      }
+      if (question) await run(sessionId, index, question, "ask");
     },
     [run, sessionId, turns],
   );
 
+  /** Asks the server to stop; the stream then ends with the partial answer. Aborts if the server cannot. */
   const stop = useCallback(async () => {
-    if (sessionId) await api.stopSession(sessionId).catch(() => undefined);
-    controller.current?.abort();
+    const active = controller.current;
+    if (!sessionId || !active) return;
+    try {
+      const result = await api.stopSession(sessionId);
+      if (!(result as { stopped?: boolean })?.stopped) active.abort();
+    } catch {
+      active.abort();
+    }
   }, [api, sessionId]);
 
+  /** Stage timings are stored with the answer; fetch them when asked for. */
   const loadTimings = useCallback(
     async (index: number) => {
       if (!sessionId) return;
-      const messages = await api.loadMessages(sessionId);
-      const requestId = turns[index]?.answer.requestId;
-      const assistant = messages.filter((m) => m.role === "assistant");
-      const match = assistant.find((m) => requestId && m.request_id === requestId) ?? turnsFromMessages(messages)[index]?.answer;
-      const timings = match && "stage_timings" in match ? match.stage_timings : match && "timings" in match ? match.timings : [];
-      updateTurn(index, (a) => ({ ...a, timings: timings ?? [] }));
+      const target = turns[index]?.answer;
+      const messages = await api.loadMessages(sessionId, 200);
+      const match = messages.find(
+        (m) => m.role === "assistant" && ((target?.messageId && m.id === target.messageId) || (target?.requestId && m.request_id === target.requestId)),
+      );
+      if (match && target) setAnswer(index, { ...target, timings: match.stage_timings ?? [] });
     },
     [api, sessionId, turns],
   );

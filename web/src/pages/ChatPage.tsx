@@ -5,7 +5,7 @@ import type { Reference } from "../api/types";
 import { AnswerView } from "../components/AnswerView";
 import { CitationPanel } from "../components/CitationPanel";
 import { useI18n } from "../i18n";
-import { openEditorWith } from "../lib/prefill";
+import { openEditorWith, prefillTitle } from "../lib/prefill";
 import { navigate } from "../lib/router";
 import { useChat } from "../lib/useChat";
 import { useLoad } from "../lib/useLoad";
@@ -37,7 +37,7 @@ export function ChatPage({ sessionId }: { sessionId?: string }) {
       let session = sessionId;
       if (!session) {
         const ids = scope ? [scope] : (kbs.data ?? []).map((kb) => kb.id);
-        session = (await api.createSession({ knowledge_base_ids: ids })).id;
+        session = (await api.createSession({ title: prefillTitle(question), knowledge_base_ids: ids })).id;
         chat.ask(session, question);
         navigate(`/chat/${session}`);
         void sessions.reload();
@@ -114,7 +114,7 @@ export function ChatPage({ sessionId }: { sessionId?: string }) {
               <AnswerView
                 answer={turn.answer}
                 onCite={(reference, n) => setCitation({ reference, n })}
-                onRetry={() => chat.retry(i)}
+                onRetry={() => void chat.retry(i)}
                 onAddToKb={(text) => openEditorWith({ title: turn.question, content: text })}
                 onTimings={() => chat.loadTimings(i)}
               />
