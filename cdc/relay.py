@@ -17,16 +17,15 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 from psycopg import sql
 
-from jisik.kafka import create_producer, ensure_topics
 from jisik.settings import CdcSettings, KafkaSettings
-from jisik.telemetry import inject_headers, tracer
+from jisik.telemetry import tracer
 
 from . import pgoutput
 from .changes import RowChange, Transaction, TransactionAssembler, row_from_values
+from .publisher import OrderedPublisher
 from .records import KafkaRecord, debezium_record, outbox_record
 from .slot import ReplicationSlot
 
@@ -58,7 +57,6 @@ class Relay:
         self.published = 0
         # Set once the slot exists and the initial snapshot is out: changes from then on stream in commit order.
         self.ready = asyncio.Event()
-        self._topics: set[str] = set()
         self._primary_keys: dict[str, tuple[str, ...]] = {}
         self._database = ""
         self._confirmed = 0
@@ -74,24 +72,25 @@ class Relay:
             self._database = await slot.database_name()
             self._primary_keys = {table: await slot.primary_key(table) for table in self.cdc.tables}
             self._confirmed = await slot.confirmed_lsn()
-            producer = await create_producer(self.kafka, self.bootstrap_servers)
+            publisher = OrderedPublisher(self.kafka, self.bootstrap_servers)
+            await publisher.start()
             try:
                 if await slot.snapshot_pending():
-                    await self._snapshot(slot, producer)
+                    await self._snapshot(slot, publisher)
                     await slot.snapshot_done()
                 self.ready.set()
                 while not stop.is_set():
                     try:
-                        sent = await self.step(slot, producer)
+                        sent = await self.step(slot, publisher)
                     except KafkaError:
                         logger.exception("publishing failed; the slot did not move, retrying")
                         sent = 0
                     if not sent:
                         await _sleep_until(stop, self.cdc.poll_interval_s)
             finally:
-                await producer.stop()
+                await publisher.stop()
 
-    async def step(self, slot: ReplicationSlot, producer: AIOKafkaProducer) -> int:
+    async def step(self, slot: ReplicationSlot, publisher: OrderedPublisher) -> int:
         """Publish what committed since the slot position; returns the number of records sent."""
         read = await slot.read(self.cdc.max_changes)
         assembler = TransactionAssembler(frozenset(self.cdc.excluded_columns))
@@ -100,7 +99,7 @@ class Relay:
         with tracer(__name__).start_as_current_span(
             "cdc.relay.publish", attributes={"cdc.records": len(batch.records), "cdc.transactions": len(transactions)}
         ):
-            await self._send(producer, batch.records)
+            await publisher.send(batch.records)
         if batch.outbox_ids and self.cdc.delete_published_outbox:
             await self._delete_outbox(slot, batch.outbox_ids)
         target = read.upto_lsn if read.complete else (transactions[-1].end_lsn if transactions else 0)
@@ -133,29 +132,12 @@ class Relay:
             snapshot=txn is None,
         )
 
-    async def _send(self, producer: AIOKafkaProducer, records: list[KafkaRecord]) -> None:
-        """Enqueue in order, then wait for every ack (the producer keeps per-partition order)."""
-        if not records:
-            return
-        new_topics = {record.topic for record in records} - self._topics
-        if new_topics:
-            await ensure_topics(self.kafka, new_topics, bootstrap_servers=self.bootstrap_servers)
-            self._topics |= new_topics
-        trace_headers = inject_headers()
-        pending = []
-        for record in records:
-            headers = list(record.headers)
-            if not any(name == "traceparent" for name, _ in headers):
-                headers += trace_headers
-            pending.append(await producer.send(record.topic, record.value, key=record.key, headers=headers))
-        await asyncio.gather(*pending)
-
     async def _delete_outbox(self, slot: ReplicationSlot, ids: list[str]) -> None:
         await slot.conn.execute(
             sql.SQL("DELETE FROM {} WHERE id = ANY(%s)").format(sql.Identifier(self.cdc.outbox_table)), (ids,)
         )
 
-    async def _snapshot(self, slot: ReplicationSlot, producer: AIOKafkaProducer) -> None:
+    async def _snapshot(self, slot: ReplicationSlot, publisher: OrderedPublisher) -> None:
         """Publish rows that existed when the slot was created: op=r envelopes and unpublished outbox rows."""
         for table in (*self.cdc.tables, self.cdc.outbox_table):
             layout = await slot.columns(table)
@@ -174,21 +156,21 @@ class Relay:
                 async for values in cursor.stream(select):
                     page.append(row_from_values(columns, tuple(values), excluded))  # type: ignore[arg-type]
                     if len(page) >= _SNAPSHOT_PAGE:
-                        await self._publish_snapshot_page(slot, producer, table, page)
+                        await self._publish_snapshot_page(slot, publisher, table, page)
                         page = []
-            await self._publish_snapshot_page(slot, producer, table, page)
+            await self._publish_snapshot_page(slot, publisher, table, page)
         logger.info("initial snapshot published")
 
     async def _publish_snapshot_page(
-        self, slot: ReplicationSlot, producer: AIOKafkaProducer, table: str, rows: list[dict[str, object]]
+        self, slot: ReplicationSlot, publisher: OrderedPublisher, table: str, rows: list[dict[str, object]]
     ) -> None:
         if table == self.cdc.outbox_table:
-            await self._send(producer, [outbox_record(row) for row in rows])
+            await publisher.send([outbox_record(row) for row in rows])
             if rows and self.cdc.delete_published_outbox:
                 await self._delete_outbox(slot, [str(row["id"]) for row in rows])
         else:
             changes = [RowChange("public", table, "r", None, row, 0) for row in rows]
-            await self._send(producer, [self._envelope(change, None, None) for change in changes])
+            await publisher.send([self._envelope(change, None, None) for change in changes])
         self.published += len(rows)
 
 

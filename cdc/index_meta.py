@@ -1,0 +1,169 @@
+"""``index.meta``: each knowledge's search-relevant state, and its application to the retriever.
+
+:class:`IndexMetaMaterializer` turns ``db.knowledges`` change events into one compact record per
+knowledge (key = knowledge id), emitted only when a field the index cares about changed.
+:class:`RetrieverAccessApplier` consumes ``index.meta`` (from this materializer or from the Flink
+job in cdc/flink/) and calls the retriever's ``SetKnowledgeAccess``, so an ACL or enable/disable
+change in the database reaches search within seconds. Both are idempotent: the record is a full
+state, not a delta, and applying it twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import grpc
+from aiokafka import ConsumerRecord
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from jisik.db.models import ParseStatus
+from jisik.events import Topic, cdc_topic
+from jisik.grpc_server import grpc_channel
+from jisik.proto import retriever_pb2, retriever_pb2_grpc
+from jisik.settings import CdcSettings, EndpointSettings, KafkaSettings
+
+from .change_event import ChangeEvent, parse_change
+from .publisher import OrderedPublisher
+from .records import KafkaRecord
+
+__all__ = ["IndexMetaMaterializer", "KnowledgeMeta", "RetrieverAccessApplier", "meta_change"]
+
+logger = logging.getLogger(__name__)
+
+# gRPC codes that will not get better by retrying the same request.
+_PERMANENT = {grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.NOT_FOUND, grpc.StatusCode.PERMISSION_DENIED}
+
+
+class KnowledgeMeta(BaseModel):
+    """The value of an ``index.meta`` record."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    schema_version: Literal[1] = 1
+    tenant_id: str
+    knowledge_base_id: str
+    knowledge_id: str
+    parse_status: str
+    enabled: bool
+    acl_principals: list[str]
+    version: int
+    deleted: bool = False
+
+
+def _status(raw: Any) -> str:
+    """The DB stores the enum's name (COMPLETED); index.meta carries its value (completed)."""
+    text = str(raw or "")
+    return ParseStatus[text].value if text in ParseStatus.__members__ else text.lower()
+
+
+def _meta(row: dict[str, Any]) -> KnowledgeMeta:
+    return KnowledgeMeta(
+        tenant_id=str(row["tenant_id"]),
+        knowledge_base_id=str(row["knowledge_base_id"]),
+        knowledge_id=str(row["id"]),
+        parse_status=_status(row.get("parse_status")),
+        enabled=row.get("enable_status", "enabled") == "enabled",
+        acl_principals=[str(item) for item in row.get("acl_principals") or [] if item is not None],
+        version=int(row.get("version") or 1),
+    )
+
+
+def meta_change(event: ChangeEvent) -> KnowledgeMeta | None:
+    """The new index.meta of a knowledge change, or None when nothing the index uses changed."""
+    if event.op in ("c", "r") and event.after is not None:
+        return _meta(event.after)
+    if event.op == "u" and event.after is not None:
+        new = _meta(event.after)
+        return None if event.before is not None and _meta(event.before) == new else new
+    if event.op == "d" and event.before is not None:
+        return _meta(event.before).model_copy(update={"deleted": True, "enabled": False})
+    return None
+
+
+class IndexMetaMaterializer:
+    """db.knowledges -> index.meta."""
+
+    name = "index-meta"
+
+    def __init__(self, cdc: CdcSettings, kafka: KafkaSettings, bootstrap_servers: str | None = None) -> None:
+        self.topics = (cdc_topic("knowledges"),)
+        self.group_id = cdc.index_meta_group
+        self._publisher = OrderedPublisher(kafka, bootstrap_servers)
+
+    async def start(self) -> None:
+        await self._publisher.start()
+
+    async def stop(self) -> None:
+        await self._publisher.stop()
+
+    async def handle(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
+        out: list[KafkaRecord] = []
+        for record in records:
+            try:
+                event = parse_change(record)
+                meta = meta_change(event) if event is not None else None
+            except (ValueError, KeyError, ValidationError):
+                logger.warning("skipping a malformed change event at %s@%d", record.topic, record.offset)
+                continue
+            if meta is not None:
+                out.append(KafkaRecord(Topic.INDEX_META.value, meta.knowledge_id.encode(),
+                                       meta.model_dump_json().encode()))
+        await self._publisher.send(out)
+
+
+class RetrieverAccessApplier:
+    """index.meta -> retriever ``SetKnowledgeAccess``; the newest record per knowledge in a batch wins."""
+
+    name = "retriever-access"
+
+    def __init__(self, cdc: CdcSettings, endpoints: EndpointSettings, retriever_addr: str | None = None) -> None:
+        self.topics = (Topic.INDEX_META.value,)
+        self.group_id = cdc.retriever_access_group
+        self._endpoints = endpoints
+        self._address = retriever_addr or endpoints.retriever_addr
+        self._timeout = cdc.retriever_timeout_s
+        self._channel: grpc.aio.Channel | None = None
+        self._stub: retriever_pb2_grpc.RetrieverStub | None = None
+        self.applied = 0
+
+    async def start(self) -> None:
+        self._channel = grpc_channel(self._address, self._endpoints)
+        self._stub = retriever_pb2_grpc.RetrieverStub(self._channel)
+
+    async def stop(self) -> None:
+        if self._channel is not None:
+            await self._channel.close()
+            self._channel = None
+
+    async def handle(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
+        latest: dict[str, KnowledgeMeta] = {}
+        for record in records:
+            if record.value is None:
+                continue  # tombstone (Flink upsert sink): the knowledge's chunks are deleted by ingest
+            try:
+                meta = KnowledgeMeta.model_validate(json.loads(record.value))
+            except (ValueError, ValidationError):
+                logger.warning("skipping a malformed index.meta record at offset %d", record.offset)
+                continue
+            latest[meta.knowledge_id] = meta
+        await asyncio.gather(*(self._apply(meta) for meta in latest.values()))
+
+    async def _apply(self, meta: KnowledgeMeta) -> None:
+        if self._stub is None:
+            raise RuntimeError("RetrieverAccessApplier.handle before start()")
+        request = retriever_pb2.SetKnowledgeAccessRequest(
+            tenant_id=meta.tenant_id, knowledge_id=meta.knowledge_id,
+            acl_principals=meta.acl_principals, enabled=meta.enabled and not meta.deleted,
+        )
+        try:
+            await self._stub.SetKnowledgeAccess(request, timeout=self._timeout)
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() not in _PERMANENT:
+                raise
+            logger.warning("retriever refused access update for knowledge %s: %s", meta.knowledge_id, exc.code().name)
+            return
+        self.applied += 1
