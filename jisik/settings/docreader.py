@@ -2,23 +2,65 @@
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field
+import os
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from ._base import JisikSettings
 
 
 class DocreaderSettings(JisikSettings):
+    """Limits, worker pools, OCR, vision model and URL-fetch policy of the docreader.
+
+    Object storage comes from :class:`StorageSettings` only: storage credentials sent in a request's
+    ``StorageConfig`` are ignored.
+    """
+
     config_table = "docreader"
     model_config = SettingsConfigDict(env_prefix="JISIK_DOCREADER_", extra="ignore", frozen=True)
 
     worker_processes: int = Field(
-        1, ge=1, le=64, validation_alias=AliasChoices("GRPC_WORKER_PROCESSES", "JISIK_DOCREADER_WORKER_PROCESSES")
+        default_factory=lambda: max(1, min(os.cpu_count() or 1, 8)),
+        ge=1,
+        le=64,
+        validation_alias=AliasChoices("GRPC_WORKER_PROCESSES", "JISIK_DOCREADER_WORKER_PROCESSES"),
+        description="Parser processes (CPU-bound parsing and OCR run there)",
     )
     max_workers: int = Field(
-        4, ge=1, le=256, validation_alias=AliasChoices("GRPC_MAX_WORKERS", "JISIK_DOCREADER_MAX_WORKERS")
+        4,
+        ge=1,
+        le=256,
+        validation_alias=AliasChoices("GRPC_MAX_WORKERS", "JISIK_DOCREADER_MAX_WORKERS"),
+        description="Documents parsed at the same time",
     )
     max_file_mb: int = Field(100, ge=1, description="Largest accepted file, MiB")
     max_pages: int = Field(5000, ge=1, description="Largest accepted page count")
     max_unzipped_mb: int = Field(500, ge=1, description="Largest decompressed size of an Office zip, MiB")
     timeout_s: float = Field(600.0, gt=0, description="Time limit per document")
+    pages_per_task: int = Field(24, ge=1, description="PDF pages a worker process parses per task")
+    worker_max_tasks: int = Field(200, ge=1, description="Tasks before a worker process is replaced")
+
+    # OCR
+    ocr_engine: Literal["tesseract", "rapidocr", "paddleocr", "none"] = "tesseract"
+    ocr_languages: str = Field("kor+chi_sim+eng", description="Tesseract language string")
+    ocr_dpi: int = Field(200, ge=72, le=600, description="Render resolution of scanned pages")
+    ocr_timeout_s: float = Field(60.0, gt=0, description="Time limit per OCRed page or image")
+
+    # Multimodal
+    image_concurrency: int = Field(4, ge=1, le=64, description="Images OCRed/captioned at the same time")
+    min_image_px: int = Field(16, ge=1, description="Images smaller than this on both sides are decorations")
+    vlm_base_url: str = Field("", description="Default vision model endpoint when a request has none")
+    vlm_model: str = ""
+    vlm_api_key: SecretStr = SecretStr("")
+    vlm_interface: Literal["openai", "ollama"] = "openai"
+    vlm_timeout_s: float = Field(60.0, gt=0)
+
+    # URL fetching
+    url_allow_list: list[str] = Field(
+        default_factory=list, description="Hosts or CIDRs allowed even when private (intranet use)"
+    )
+    url_timeout_s: float = Field(30.0, gt=0)
+    url_max_redirects: int = Field(5, ge=0, le=20)
+    url_max_mb: int = Field(20, ge=1, description="Largest fetched page, MiB")
