@@ -187,30 +187,15 @@ def _migrate(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _create_tenant(url: str, name: str) -> tuple[str, str]:
-    from sqlalchemy.ext.asyncio import async_sessionmaker
-    from sqlmodel.ext.asyncio.session import AsyncSession
-
-    from jisik.db.engine import create_engine, transaction
-    from jisik.db.tenants import create_tenant
-
-    engine = create_engine(url, pool_size=1)
-    try:
-        factory = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
-        async with transaction(factory) as session:
-            tenant, key = await create_tenant(session, name=name)
-            return str(tenant.id), key
-    finally:
-        await engine.dispose()
-
-
 def _tenant_create(args: argparse.Namespace) -> int:
+    from jisik.runtime.bootstrap import new_tenant
+
     settings = _load_settings()
     name = args.name.strip()
     if not name or len(name) > 255:
         raise _CliError("tenant name must be 1 to 255 characters", EXIT_USAGE)
     try:
-        tenant_id, key = asyncio.run(_create_tenant(_database_url(settings), name))
+        tenant_id, key = asyncio.run(new_tenant(_database_url(settings), name))
     except OSError as exc:
         raise _CliError(f"cannot reach PostgreSQL (set JISIK_DB_URL or run `jisik up`): {exc}") from None
     print(f"tenant {name!r} created with id {tenant_id}")

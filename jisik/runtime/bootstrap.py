@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
-from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel import select
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from jisik.db.engine import create_engine, transaction
@@ -16,9 +20,10 @@ from jisik.db.models import Tenant
 from jisik.db.tenants import authenticate, create_tenant, rotate_api_key
 from jisik.errors import Unauthenticated
 
-__all__ = ["BOOTSTRAP_TENANT", "ensure_bootstrap_key", "migrate"]
+__all__ = ["BOOTSTRAP_TENANT", "ensure_bootstrap_key", "migrate", "new_tenant", "run_coroutine"]
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 BOOTSTRAP_TENANT = "default"
 
@@ -38,34 +43,58 @@ def _write_secret(path: Path, value: str) -> None:
     os.replace(temporary, path)
 
 
-async def ensure_bootstrap_key(url: str, key_file: Path) -> str:
-    """The bootstrap tenant's API key: reused from ``key_file`` when still valid, else created.
+def _sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """sqlmodel sessions: jisik.db.tenants uses ``session.exec``."""
+    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
 
-    A missing or stale file with an existing bootstrap tenant rotates that tenant's key, so its
-    data stays reachable.
-    """
+
+async def new_tenant(url: str, name: str) -> tuple[str, str]:
+    """Create tenant ``name``; returns its id and API key (shown once, stored hashed)."""
     engine = create_engine(url, pool_size=1)
-    # sqlmodel's session: jisik.db.tenants uses ``session.exec``.
-    factory = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
     try:
-        if key_file.is_file():
-            key = key_file.read_text().strip()
-            try:
-                async with transaction(factory) as session:
-                    await authenticate(session, key)
-                return key
-            except Unauthenticated:
-                logger.warning("the key in %s is no longer valid; issuing a new one", key_file)
-        async with transaction(factory) as session:
-            statement = select(Tenant).where(Tenant.name == BOOTSTRAP_TENANT).order_by(Tenant.created_at)
-            existing = (await session.exec(statement)).first()
-            if existing is not None:
-                key = await rotate_api_key(session, existing)
-            else:
-                _, key = await create_tenant(
-                    session, name=BOOTSTRAP_TENANT, description="Created by jisik up on first run"
-                )
-        _write_secret(key_file, key)
-        return key
+        async with transaction(_sessions(engine)) as session:  # type: ignore[arg-type]
+            tenant, key = await create_tenant(session, name=name)
+            return str(tenant.id), key
     finally:
         await engine.dispose()
+
+
+async def _valid_or_new_key(url: str, current: str) -> str:
+    """``current`` when it still authenticates, else a key for the bootstrap tenant (created if absent).
+
+    An existing bootstrap tenant gets its key rotated, so its data stays reachable.
+    """
+    engine = create_engine(url, pool_size=1)
+    factory = _sessions(engine)
+    try:
+        if current:
+            try:
+                async with transaction(factory) as session:  # type: ignore[arg-type]
+                    await authenticate(session, current)
+                return current
+            except Unauthenticated:
+                logger.warning("the saved bootstrap API key is no longer valid; issuing a new one")
+        async with transaction(factory) as session:  # type: ignore[arg-type]
+            statement = select(Tenant).where(Tenant.name == BOOTSTRAP_TENANT).order_by(col(Tenant.created_at))
+            existing = (await session.exec(statement)).first()  # type: ignore[attr-defined]
+            if existing is not None:
+                return await rotate_api_key(session, existing)
+            _, key = await create_tenant(session, name=BOOTSTRAP_TENANT, description="Created by jisik up on first run")
+            return key
+    finally:
+        await engine.dispose()
+
+
+def run_coroutine(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run ``coroutine`` on a fresh loop in a worker thread (safe even inside a running loop)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+def ensure_bootstrap_key(url: str, key_file: Path) -> str:
+    """The bootstrap tenant's API key, kept in ``key_file`` (mode 0600) and reused while it is valid."""
+    current = key_file.read_text().strip() if key_file.is_file() else ""
+    key = run_coroutine(_valid_or_new_key(url, current))
+    if key != current:
+        _write_secret(key_file, key)
+    return key

@@ -8,18 +8,15 @@ driven from the CLI's main thread and from synchronous pytest fixtures, and does
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Coroutine, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
 
 import grpc
 import httpx
@@ -37,7 +34,6 @@ __all__ = ["ChildExit", "Stack", "StackError", "serve_command"]
 
 logger = logging.getLogger(__name__)
 
-T = TypeVar("T")
 WORKER_SETTLE_S = 2.0
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "0.0.0.0", "::", "[::]", ""}
 
@@ -64,12 +60,6 @@ class _Child:
     process: subprocess.Popen[bytes]
     log_path: Path
     started: float = field(default_factory=time.monotonic)
-
-
-def _run_coroutine(coroutine: Coroutine[Any, Any, T]) -> T:
-    """Run ``coroutine`` to completion on a fresh loop in a worker thread (safe inside a running loop)."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
 
 
 def _tail(path: Path, lines: int = 15) -> str:
@@ -193,12 +183,12 @@ class Stack:
             address = spec.address(self.settings)
             if not address:
                 continue
-            host, _, port = address.rpartition(":")
+            host, _, port_text = address.rpartition(":")
             if host in LOCAL_HOSTS or host == self.settings.endpoints.bind_host:
                 setting = "JISIK_GATEWAY_PORT" if spec.probe == "http" else env_name(
                     type(self.settings.endpoints), spec.address_setting
                 )
-                wanted.append((int(port), setting))
+                wanted.append((int(port_text), setting))
         for port, setting in wanted:
             if not port_is_free(port):
                 raise StackError(f"port {port} is already in use: set {setting} to a free port")
@@ -221,7 +211,7 @@ class Stack:
             raise StackError(str(exc)) from exc
         try:
             migrate(self.database_url)
-            self.api_key = _run_coroutine(ensure_bootstrap_key(self.database_url, self.key_file))
+            self.api_key = ensure_bootstrap_key(self.database_url, self.key_file)
         except OSError as exc:
             raise StackError(f"cannot reach PostgreSQL (JISIK_DB_URL): {exc}") from exc
 

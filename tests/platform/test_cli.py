@@ -1,0 +1,102 @@
+"""The ``jisik`` command's edge behaviour: one clear line for bad settings, busy ports and missing services."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from jisik.cli import _import_service, main
+
+
+def _jisik(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "jisik", *args],
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+class TestSettingsErrors:
+    def test_wrong_database_url_is_one_line_naming_the_setting(self, tmp_path: Path) -> None:
+        result = _jisik("up", env={"JISIK_DB_URL": "mysql://root@db/x", "JISIK_DATA_DIR": str(tmp_path)})
+        assert result.returncode == 2
+        lines = result.stderr.strip().splitlines()
+        assert lines == ["jisik: invalid setting JISIK_DB_URL: JISIK_DB_URL must be a postgresql:// URL"]
+        assert not (tmp_path / "pg").exists()
+
+    def test_out_of_range_port_names_the_setting(self) -> None:
+        result = _jisik("up", env={"JISIK_GATEWAY_PORT": "70000"})
+        assert result.returncode == 2
+        assert result.stderr.strip().startswith("jisik: invalid setting JISIK_GATEWAY_PORT:")
+        assert "Traceback" not in result.stderr
+
+    def test_missing_config_file(self, tmp_path: Path) -> None:
+        result = _jisik("migrate", env={"JISIK_CONFIG": str(tmp_path / "absent.toml")})
+        assert result.returncode == 2
+        assert "JISIK_CONFIG" in result.stderr and "no such config file" in result.stderr
+
+    def test_alias_error_names_the_jisik_variable(self) -> None:
+        result = _jisik("migrate", env={"GRPC_MAX_WORKERS": "lots"})
+        assert result.returncode == 2
+        assert "JISIK_DOCREADER_MAX_WORKERS" in result.stderr
+
+
+class TestServe:
+    def test_port_in_use_is_one_line(self) -> None:
+        with socket.socket() as busy:
+            busy.bind(("127.0.0.1", 0))
+            busy.listen()
+            port = busy.getsockname()[1]
+            result = _jisik("serve", "docreader", "--port", str(port))
+        assert result.returncode == 1
+        assert result.stderr.strip() == (
+            f"jisik: docreader: port {port} is already in use: set JISIK_DOCREADER_ADDR or pass --port to a free port"
+        )
+
+    def test_unknown_service_is_rejected(self) -> None:
+        result = _jisik("serve", "mailer")
+        assert result.returncode == 2
+        assert "invalid choice: 'mailer'" in result.stderr
+
+    def test_missing_service_module_is_named(self) -> None:
+        from jisik.cli import _CliError
+
+        with pytest.raises(_CliError, match="the search service is not available: module nothere.server"):
+            _import_service("search", "nothere.server")
+
+    def test_broken_dependency_inside_a_service_is_not_hidden(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        (tmp_path / "brokensvc.py").write_text("import not_a_real_dependency_xyz\n")
+        monkeypatch.syspath_prepend(str(tmp_path))
+        with pytest.raises(ModuleNotFoundError, match="not_a_real_dependency_xyz"):
+            _import_service("broken", "brokensvc")
+
+
+@pytest.mark.integration
+class TestTenantCreate:
+    def test_creates_a_tenant_whose_key_authenticates(self, fresh_database: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+        import psycopg
+
+        from jisik.db.tenants import hash_api_key
+        from jisik.settings import get_settings
+
+        monkeypatch.setenv("JISIK_DB_URL", fresh_database)
+        get_settings.cache_clear()
+        try:
+            assert main(["tenant", "create", "acme"]) == 0
+        finally:
+            get_settings.cache_clear()
+        out = capsys.readouterr().out
+        key = out.strip().splitlines()[-1].split(": ", 1)[1]
+        assert key.startswith("sk-")
+        with psycopg.connect(fresh_database) as conn:
+            rows = conn.execute("SELECT name, api_key_hash FROM tenants").fetchall()
+        assert rows == [("acme", hash_api_key(key))]
+        assert key not in str(rows)
