@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from chat import ChatPipeline, GrpcModel, GrpcRetriever, StreamRegistry
 from jisik.db.models import Tenant
@@ -72,7 +72,7 @@ async def _tenant(
 ) -> Tenant:
     """The caller's tenant, looked up in a short session of its own (streams hold no connection)."""
     api_key = api_key_from(x_api_key, f"Bearer {bearer.credentials}" if bearer else None)
-    async with resources.sessions() as session:
+    async with resources.auth_sessions() as session:
         return await authenticate(session, api_key)
 
 
@@ -97,7 +97,7 @@ def _streams(resources: ResourcesDep) -> StreamRegistry:
 
 
 SettingsDep = Annotated[Settings, Depends(_settings)]
-SessionDep = Annotated[AsyncSession, Depends(_session)]
+SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
 TenantDep = Annotated[Tenant, Depends(_tenant)]
 # Typed as Any: jisik.storage is imported lazily (ObjectStore under TYPE_CHECKING only).
 StoreDep = Annotated[Any, Depends(_store)]

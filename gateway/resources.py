@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import grpc
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession as SQLModelSession
 
 from chat import ChatPipeline, GrpcModel, GrpcRetriever, StreamRegistry
 from jisik.db.engine import create_engine
 from jisik.errors import Unavailable
 from jisik.grpc_server import grpc_channel
+from jisik.runtime.postgres import embedded_url
 from jisik.settings import Settings
 
 from .catalog import DatabaseCatalog
@@ -44,6 +45,8 @@ class GatewayResources:
     settings: Settings
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    # jisik.db.tenants uses SQLModel's ``exec``; everything else plain SQLAlchemy sessions.
+    auth_sessions: async_sessionmaker[SQLModelSession]
     retriever_channel: grpc.aio.Channel
     model_channel: grpc.aio.Channel
     retriever: GrpcRetriever
@@ -56,10 +59,10 @@ class GatewayResources:
 
     @classmethod
     def open(cls, settings: Settings) -> GatewayResources:
-        if not settings.database.url:
-            raise ValueError("JISIK_DB_URL is not set: the gateway needs the ops database")
-        engine = create_engine(settings.database.url, pool_size=settings.database.pool_size)
+        url = settings.database.url or embedded_url(settings.database.embedded_port)
+        engine = create_engine(url, pool_size=settings.database.pool_size)
         sessions = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+        auth_sessions = async_sessionmaker(engine, class_=SQLModelSession, expire_on_commit=False)
         endpoints = settings.endpoints
         retriever_channel = grpc_channel(endpoints.retriever_addr, endpoints)
         model_channel = grpc_channel(endpoints.model_addr, endpoints)
@@ -82,7 +85,7 @@ class GatewayResources:
         streams = StreamRegistry(grace_s=chat.resume_grace_s, finished_ttl_s=chat.finished_stream_ttl_s)
         index = IndexClient(retriever_channel, model_channel, timeout_s=chat.search_timeout_s)
         return cls(
-            settings, engine, sessions, retriever_channel, model_channel, retriever, model, pipeline, catalog,
+            settings, engine, sessions, auth_sessions, retriever_channel, model_channel, retriever, model, pipeline, catalog,
             streams, index,
         )
 
