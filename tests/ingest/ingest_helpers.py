@@ -3,12 +3,17 @@ a tenant with a knowledge base, and an async session factory."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
 from dataclasses import dataclass
 
+from aiokafka import AIOKafkaConsumer
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from jisik.db.models import KnowledgeBase
+from jisik.db.models import Knowledge, KnowledgeBase
 from jisik.db.tenants import create_tenant
 from jisik.settings import DatabaseSettings, IngestSettings, KafkaSettings, Settings
 
@@ -49,3 +54,47 @@ def free_endpoint() -> str:
     from tests.conftest import free_port
 
     return f"127.0.0.1:{free_port()}"
+
+
+async def tenant_docs(sessions: async_sessionmaker[AsyncSession], ws: Workspace, count: int) -> list[Knowledge]:
+    """``count`` published Markdown documents (pending) of the workspace's tenant."""
+    from ingest import commands
+
+    docs = []
+    async with sessions.begin() as session:
+        for number in range(count):
+            docs.append(await commands.create_manual(
+                session, tenant_id=ws.tenant_id, knowledge_base=ws.knowledge_base, title=f"doc {number}",
+                content=f"# doc {number}\n\nbody {number}", publish=True))
+    return docs
+
+
+async def read_events(bootstrap: str, topic: str, knowledge_ids: set[str], *, want: int,
+                      timeout_s: float = 60.0) -> list[dict[str, Any]]:
+    """Events on ``topic`` for the given documents, waiting until ``want`` arrived or the time is up."""
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+                                enable_auto_commit=False, group_id=None)
+    await consumer.start()
+    found: list[dict[str, Any]] = []
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    try:
+        while len(found) < want and asyncio.get_running_loop().time() < deadline:
+            batches = await consumer.getmany(timeout_ms=500)
+            for records in batches.values():
+                for record in records:
+                    value = json.loads(record.value or b"{}")
+                    if value.get("knowledge_id") in knowledge_ids:
+                        found.append(value)
+    finally:
+        await consumer.stop()
+    return found
+
+
+async def wait_for(predicate: Callable[[], Awaitable[bool]], *, timeout_s: float = 120.0,
+                   interval_s: float = 0.3) -> bool:
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while asyncio.get_running_loop().time() < deadline:
+        if await predicate():
+            return True
+        await asyncio.sleep(interval_s)
+    return False

@@ -1,0 +1,169 @@
+"""StageWorker against the real Tansu broker and PostgreSQL, driving a scripted stage handler."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+
+from ingest.clients import Services
+from ingest.context import IngestContext
+from ingest.worker import StageWorker
+from ingest.topology import stage_named
+from jisik.db.models import Knowledge, ParseStatus
+from jisik.errors import ParseFailed, Unavailable
+from jisik.events import DocumentEvent, DocumentParsed, DocumentUploaded, Topic
+from jisik.kafka import create_producer, ensure_topics, publish
+from jisik.settings import IngestSettings
+
+from ingest_helpers import Workspace, read_events, tenant_docs, wait_for
+
+pytestmark = pytest.mark.integration
+
+Behaviour = Callable[[DocumentUploaded, int], DocumentEvent | None]
+
+
+class ScriptedStage:
+    """A parse-stage stand-in whose outcome per document and attempt is scripted by the test."""
+
+    def __init__(self, behaviour: Behaviour, ids: set[str]) -> None:
+        self.stage = dataclasses.replace(stage_named("parse"), group_id=f"test-worker-{uuid.uuid4().hex[:8]}")
+        self._behaviour = behaviour
+        self._ids = ids
+        self.calls: Counter[str] = Counter()
+        self.running = 0
+        self.peak = 0
+
+    async def handle(self, event: DocumentEvent) -> DocumentEvent | None:
+        assert isinstance(event, DocumentUploaded)
+        if event.knowledge_id not in self._ids:  # records of other tests on the shared broker
+            return None
+        self.calls[event.knowledge_id] += 1
+        self.running += 1
+        self.peak = max(self.peak, self.running)
+        try:
+            await asyncio.sleep(0.2)
+            return self._behaviour(event, self.calls[event.knowledge_id])
+        finally:
+            self.running -= 1
+
+
+def parsed(event: DocumentUploaded) -> DocumentParsed:
+    return DocumentParsed(tenant_id=event.tenant_id, knowledge_base_id=event.knowledge_base_id,
+                          knowledge_id=event.knowledge_id, version=event.version, page_count=1, chunk_count=1,
+                          content_hash="h")
+
+
+@pytest.fixture
+async def producer(workspace: Workspace) -> AsyncIterator[AIOKafkaProducer]:
+    servers = workspace.settings.kafka.bootstrap_servers
+    await ensure_topics(workspace.settings.kafka, [t.value for t in Topic if t.value.startswith("documents.")],
+                        bootstrap_servers=servers)
+    producer = await create_producer(workspace.settings.kafka, servers)
+    yield producer
+    await producer.stop()
+
+
+async def _run(ws: Workspace, producer: AIOKafkaProducer, handler: ScriptedStage, docs: list[Knowledge],
+               until: Callable[[], bool], **ingest: object) -> StageWorker:
+    settings = ws.settings.model_copy(update={"ingest": IngestSettings(
+        **{**ws.settings.ingest.model_dump(), **ingest})})
+    context = IngestContext(settings, ws.sessions, Services(settings))
+    worker = StageWorker(handler, context, producer)
+    task = asyncio.create_task(worker.run())
+    try:
+        for doc in docs:
+            event = DocumentUploaded(tenant_id=doc.tenant_id, knowledge_base_id=doc.knowledge_base_id,
+                                     knowledge_id=doc.id, version=doc.version)
+            await publish(producer, Topic.DOCUMENTS_UPLOADED, key=event.key, value=event)
+
+        async def done() -> bool:
+            return until()
+
+        assert await wait_for(done, timeout_s=60), f"worker did not finish: calls={dict(handler.calls)}"
+        await asyncio.sleep(0.5)  # let the last offsets commit
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    return worker
+
+
+async def _status(ws: Workspace, knowledge_id: str) -> Knowledge:
+    async with ws.sessions() as session:
+        row = await session.get(Knowledge, knowledge_id)
+    assert row is not None
+    return row
+
+
+class TestStageWorker:
+    async def test_transient_errors_are_retried_then_the_result_is_published(
+        self, workspace: Workspace, producer: AIOKafkaProducer
+    ) -> None:
+        [doc] = await tenant_docs(workspace.sessions, workspace, 1)
+
+        def flaky(event: DocumentUploaded, attempt: int) -> DocumentEvent | None:
+            if attempt < 3:
+                raise Unavailable("model service is unavailable")
+            return parsed(event)
+
+        handler = ScriptedStage(flaky, {doc.id})
+        await _run(workspace, producer, handler, [doc], lambda: handler.calls[doc.id] >= 3)
+        [event] = await read_events(workspace.settings.kafka.bootstrap_servers, Topic.DOCUMENTS_PARSED, {doc.id},
+                                    want=1)
+        assert event["version"] == 1 and event["tenant_id"] == workspace.tenant_id
+        assert handler.calls[doc.id] == 3
+        assert (await _status(workspace, doc.id)).parse_status == ParseStatus.PENDING  # the handler owns status
+
+    async def test_bad_document_is_dead_lettered_without_blocking_others(
+        self, workspace: Workspace, producer: AIOKafkaProducer
+    ) -> None:
+        bad, flaky, good = await tenant_docs(workspace.sessions, workspace, 3)
+
+        def behaviour(event: DocumentUploaded, attempt: int) -> DocumentEvent | None:
+            if event.knowledge_id == bad.id:
+                raise ParseFailed("the PDF is encrypted")
+            if event.knowledge_id == flaky.id:
+                raise Unavailable("docreader is unavailable")
+            return parsed(event)
+
+        handler = ScriptedStage(behaviour, {bad.id, flaky.id, good.id})
+        await _run(workspace, producer, handler, [bad, flaky, good],
+                   lambda: handler.calls[flaky.id] >= 3 and handler.calls[good.id] >= 1 and handler.calls[bad.id] >= 1)
+        assert handler.calls[bad.id] == 1  # permanent: no retries
+        servers = workspace.settings.kafka.bootstrap_servers
+        dead = await read_events(servers, Topic.DOCUMENTS_FAILED, {bad.id, flaky.id}, want=2)
+        reasons = {event["knowledge_id"]: event for event in dead}
+        assert reasons[bad.id]["stage"] == "parse" and "encrypted" in reasons[bad.id]["reason"]
+        assert reasons[flaky.id]["failed_topic"] == "documents.uploaded"
+        assert "gave up after 3 tries" in reasons[flaky.id]["reason"]
+        assert "encrypted" in (await _status(workspace, bad.id)).error_message
+        assert (await _status(workspace, flaky.id)).parse_status == ParseStatus.FAILED
+        assert await read_events(servers, Topic.DOCUMENTS_PARSED, {good.id}, want=1)
+
+    async def test_in_flight_work_is_bounded_and_malformed_records_are_skipped(
+        self, workspace: Workspace, producer: AIOKafkaProducer
+    ) -> None:
+        docs = await tenant_docs(workspace.sessions, workspace, 6)
+        await publish(producer, Topic.DOCUMENTS_UPLOADED, key=b"junk", value={"not": "an event"})
+        handler = ScriptedStage(lambda event, attempt: parsed(event), {doc.id for doc in docs})
+        await _run(workspace, producer, handler, docs, lambda: len(handler.calls) == 6, concurrency=2)
+        assert handler.peak == 2
+        assert set(handler.calls.values()) == {1}
+        # Everything finished, so the group committed up to the end of the topic (the junk record included).
+        admin = AIOKafkaAdminClient(bootstrap_servers=workspace.settings.kafka.bootstrap_servers)
+        probe = AIOKafkaConsumer(bootstrap_servers=workspace.settings.kafka.bootstrap_servers)
+        await admin.start()
+        await probe.start()
+        try:
+            tp = TopicPartition(Topic.DOCUMENTS_UPLOADED.value, 0)
+            committed = await admin.list_consumer_group_offsets(handler.stage.group_id, partitions=[tp])
+            assert committed[tp].offset == (await probe.end_offsets([tp]))[tp]
+        finally:
+            await probe.stop()
+            await admin.close()
