@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
 
 from cdc.relay import Relay
+from jisik.db.engine import create_engine, session_factory, transaction
+from jisik.db.models import KnowledgeBase, Tenant
 
 
 class RelayRunner:
@@ -64,3 +67,18 @@ async def read_topic(
 
 def value(record: ConsumerRecord[bytes, bytes]) -> Any:
     return json.loads(record.value or b"null")
+
+
+async def seed(url: str) -> tuple[str, str]:
+    """A tenant and a knowledge base; returns their ids."""
+    engine = create_engine(url, pool_size=1)
+    try:
+        async with transaction(session_factory(engine)) as session:
+            tenant = Tenant(name="acme", api_key_hash=uuid.uuid4().hex, api_key_prefix="sk-")
+            session.add(tenant)
+            await session.flush()
+            base = KnowledgeBase(tenant_id=tenant.id, name="handbook")
+            session.add(base)
+        return tenant.id, base.id
+    finally:
+        await engine.dispose()

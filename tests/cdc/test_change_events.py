@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Any
 
 import pytest
-from cdc_helpers import RelayRunner, read_topic, value
+from cdc_helpers import RelayRunner, read_topic, seed, value
 from sqlmodel import select
 
 from jisik.db.engine import create_engine, session_factory, transaction
-from jisik.db.models import Knowledge, KnowledgeBase, ParseStatus, Tenant
+from jisik.db.models import Knowledge, ParseStatus
 from jisik.runtime.tansu import EmbeddedTansu
 
 pytestmark = pytest.mark.integration
@@ -23,21 +22,6 @@ def _database(url: str) -> str:
 
 def _of_db(name: str) -> Any:
     return lambda record: value(record)["source"]["db"] == name
-
-
-async def seed(url: str) -> tuple[str, str]:
-    """A tenant and a knowledge base; returns their ids."""
-    engine = create_engine(url, pool_size=1)
-    try:
-        async with transaction(session_factory(engine)) as session:
-            tenant = Tenant(name="acme", api_key_hash=uuid.uuid4().hex, api_key_prefix="sk-")
-            session.add(tenant)
-            await session.flush()
-            base = KnowledgeBase(tenant_id=tenant.id, name="handbook")
-            session.add(base)
-        return tenant.id, base.id
-    finally:
-        await engine.dispose()
 
 
 class TestChangeEvents:
