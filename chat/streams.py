@@ -54,32 +54,31 @@ class StreamState:
         self.stop_reason = ""
         self.readers = 0
         self.task: asyncio.Task[None] | None = None
-        self._changed = asyncio.Condition()
+        self._changed = asyncio.Event()
         self._detach_timer: asyncio.TimerHandle | None = None
 
-    async def publish(self, event: StreamEvent) -> None:
-        async with self._changed:
-            self.events.append(event)
-            self._changed.notify_all()
+    def _wake(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
 
-    async def close(self) -> None:
-        async with self._changed:
-            self.finished = True
-            self._changed.notify_all()
+    async def publish(self, event: StreamEvent) -> None:
+        self.events.append(event)
+        self._wake()
+
+    def close(self) -> None:
+        self.finished = True
+        self._wake()
 
     async def follow(self) -> AsyncIterator[StreamEvent]:
         """Every event from the first, then live ones until the stream finishes."""
         index = 0
         while True:
-            async with self._changed:
-                await self._changed.wait_for(lambda seen=index: seen < len(self.events) or self.finished)
-                batch = self.events[index:]
-                finished = self.finished
-            for event in batch:
-                yield event
-            index += len(batch)
-            if finished and index >= len(self.events):
+            while index < len(self.events):
+                yield self.events[index]
+                index += 1
+            if self.finished:
                 return
+            await self._changed.wait()
 
 
 class StreamRegistry:
@@ -100,15 +99,12 @@ class StreamRegistry:
             producer.close()
             raise Conflict("an answer is already streaming in this session; stop it first")
         self._streams[state.session_id] = state
-        state.task = asyncio.create_task(self._produce(state, producer), name=f"chat-{state.request_id}")
+        state.task = asyncio.create_task(producer, name=f"chat-{state.request_id}")
+        state.task.add_done_callback(lambda _: self._finished(state))
 
-    async def _produce(self, state: StreamState, producer: Coroutine[Any, Any, None]) -> None:
-        try:
-            await producer
-        finally:
-            await state.close()
-            loop = asyncio.get_running_loop()
-            loop.call_later(self._ttl, self._forget, state)
+    def _finished(self, state: StreamState) -> None:
+        state.close()
+        asyncio.get_running_loop().call_later(self._ttl, self._forget, state)
 
     def _forget(self, state: StreamState) -> None:
         if self._streams.get(state.session_id) is state:
