@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from pathlib import Path
+
 import pytest
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
@@ -9,9 +12,10 @@ from sqlalchemy import func, select, text, update
 
 from ingest import commands
 from jisik.db.models import Knowledge, OutboxEvent, ParseStatus
-from jisik.errors import Blocked, InvalidInput, NotFound, TooLarge, Unavailable
+from jisik.errors import Blocked, InvalidInput, NotFound, TooLarge, Unavailable, UnsupportedFormat
 from jisik.events import Topic
-from jisik.settings import EndpointSettings
+from jisik.settings import EndpointSettings, GatewaySettings
+from jisik.storage import LocalStore
 
 from ingest_helpers import Workspace, free_endpoint
 
@@ -177,20 +181,79 @@ class TestReprocessAndTenancy:
         assert await _count(workspace, Knowledge) == 1
 
 
+@pytest.fixture
+async def refusing_outbox(workspace: Workspace) -> AsyncIterator[None]:
+    """A real database failure on every outbox insert, for the length of one test."""
+    async with workspace.sessions.begin() as session:
+        await session.execute(text(
+            "CREATE OR REPLACE FUNCTION refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'outbox down'; END $$ "
+            "LANGUAGE plpgsql"))
+        await session.execute(text("CREATE TRIGGER refuse BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION refuse()"))
+    yield
+    async with workspace.sessions.begin() as session:
+        await session.execute(text("DROP TRIGGER refuse ON outbox"))
+
+
 class TestTransactional:
+    @pytest.mark.usefixtures("refusing_outbox")
     async def test_failed_outbox_insert_leaves_no_knowledge_row(self, workspace: Workspace) -> None:
-        async with workspace.sessions.begin() as session:
-            await session.execute(text(
-                "CREATE OR REPLACE FUNCTION refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'outbox down'; END $$ "
-                "LANGUAGE plpgsql"))
-            await session.execute(text("CREATE TRIGGER refuse BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION refuse()"))
-        try:
-            with pytest.raises(Exception, match="outbox down"):
-                async with workspace.sessions.begin() as session:
-                    await commands.create_manual(session, tenant_id=workspace.tenant_id,
-                                                 knowledge_base=workspace.knowledge_base, title="t", content="c",
-                                                 publish=True)
-        finally:
+        with pytest.raises(Exception, match="outbox down"):
             async with workspace.sessions.begin() as session:
-                await session.execute(text("DROP TRIGGER refuse ON outbox"))
+                await commands.create_manual(session, tenant_id=workspace.tenant_id,
+                                             knowledge_base=workspace.knowledge_base, title="t", content="c",
+                                             publish=True)
         assert await _count(workspace, Knowledge) == 0
+
+    @pytest.mark.usefixtures("refusing_outbox")
+    async def test_failed_upload_transaction_removes_the_stored_object(self, workspace: Workspace,
+                                                                        tmp_path: Path) -> None:
+        with pytest.raises(Exception, match="outbox down"):
+            async with workspace.sessions.begin() as session:
+                await commands.upload_file(session, LocalStore(tmp_path), tenant_id=workspace.tenant_id,
+                                           knowledge_base=workspace.knowledge_base, file_name="a.pdf", data=PDF,
+                                           settings=workspace.settings)
+        assert await _count(workspace, Knowledge) == 0
+        assert not [p for p in tmp_path.rglob("*") if p.is_file()]
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+class TestUploadFile:
+    async def _upload(self, ws: Workspace, store: LocalStore, name: str, data: bytes, settings: object = None) -> Knowledge:
+        async with ws.sessions.begin() as session:
+            return await commands.upload_file(session, store, tenant_id=ws.tenant_id,
+                                              knowledge_base=ws.knowledge_base, file_name=name, data=data,
+                                              settings=settings or ws.settings)  # type: ignore[arg-type]
+
+    async def test_stores_original_and_queues_it(self, workspace: Workspace, tmp_path: Path) -> None:
+        store = LocalStore(tmp_path)
+        doc = await self._upload(workspace, store, "../분기 보고서.pdf", PDF)
+        assert doc.file_type == "pdf" and doc.file_size == len(PDF) and doc.file_name == "분기_보고서.pdf"
+        assert await store.get(doc.storage_key) == PDF
+        assert doc.storage_key.startswith(f"{workspace.tenant_id}/{workspace.knowledge_base.id}/{doc.id}/")
+        [event] = await _outbox(workspace, doc.id)
+        assert event.payload["storage_key"] == doc.storage_key and event.payload["file_type"] == "pdf"
+        assert event.payload["chunking"]["chunk_size"] == 512
+
+    async def test_duplicate_bytes_are_reported_with_the_existing_id(self, workspace: Workspace, tmp_path: Path) -> None:
+        store = LocalStore(tmp_path)
+        first = await self._upload(workspace, store, "a.pdf", PDF)
+        with pytest.raises(commands.DuplicateDocument) as caught:
+            await self._upload(workspace, store, "copy.pdf", PDF)
+        assert caught.value.existing_id == first.id and caught.value.http_status == 409
+        assert await _count(workspace, Knowledge) == 1
+
+    @pytest.mark.parametrize(
+        ("name", "data", "error"),
+        [("empty.pdf", b"", InvalidInput), ("tool.exe", b"MZ", UnsupportedFormat),
+         ("fake.pdf", b"<html>not a pdf</html>", UnsupportedFormat), ("big.txt", b"a" * (1024 * 1024 + 1), TooLarge)],
+    )
+    async def test_bad_uploads_store_nothing(self, workspace: Workspace, tmp_path: Path, name: str, data: bytes,
+                                             error: type) -> None:
+        store = LocalStore(tmp_path)
+        settings = workspace.settings.model_copy(update={"gateway": GatewaySettings(max_upload_mb=1)})
+        with pytest.raises(error):
+            await self._upload(workspace, store, name, data, settings)
+        assert await _count(workspace, Knowledge) == 0
+        assert not any(tmp_path.rglob("*.*"))
