@@ -43,6 +43,11 @@ export function ChatPage({ sessionId }: { sessionId?: string }) {
         void sessions.reload();
         return;
       }
+      // A session made elsewhere (e.g. "ask this knowledge base") is titled by its first question.
+      const current = sessions.data?.items.find((s) => s.id === session);
+      if (current && !current.title && chat.turns.length === 0) {
+        void api.updateSession(session, { title: prefillTitle(question) }).then(() => sessions.reload(), () => undefined);
+      }
       chat.ask(session, question);
     } catch (e) {
       setDraft(question);

@@ -6,6 +6,8 @@ import { Markdown } from "../components/Markdown";
 import { StatusBadge } from "../components/StatusBadge";
 import { useI18n } from "../i18n";
 import { takePrefill } from "../lib/prefill";
+import { isTerminal } from "../lib/stages";
+import { POLL_MS } from "../lib/useDocuments";
 import { useLoad } from "../lib/useLoad";
 
 export const MIN_PUBLISH_CHARS = 10;
@@ -54,6 +56,16 @@ export function EditorPage({ knowledgeId, kbId: initialKb }: { knowledgeId?: str
   useEffect(() => {
     if (!kbId && kbs.data?.length) setKbId(kbs.data[0].id);
   }, [kbId, kbs.data]);
+
+  // Follow a published document through ingest so the badge shows when it becomes searchable.
+  const moving = doc && !isTerminal(doc.parse_status) ? doc.id : "";
+  useEffect(() => {
+    if (!moving) return;
+    const timer = window.setInterval(() => {
+      api.getKnowledge(moving).then(setDoc, () => undefined);
+    }, POLL_MS);
+    return () => window.clearInterval(timer);
+  }, [api, moving]);
 
   const save = async (status: "draft" | "publish") => {
     setMessage("");

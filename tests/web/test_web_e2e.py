@@ -1,0 +1,63 @@
+"""End to end in real headless Chromium against the embedded stack (web/e2e/run.mjs drives the browser).
+
+Set JISIK_E2E_SCREENSHOTS=docs/screenshots to refresh the README's screenshots while they run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.web.webapp import CHROMIUM, WEB, require_node
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.slow]
+
+
+def _run_scenario(stack, name: str, workdir: Path) -> dict:  # noqa: ANN001 - EmbeddedStack
+    env = {
+        **os.environ,
+        "JISIK_GATEWAY_URL": stack.gateway_url,
+        "JISIK_API_KEY": stack.api_key,
+        "JISIK_E2E_WORKDIR": str(workdir),
+    }
+    result = subprocess.run(
+        ["node", "e2e/run.mjs", name], cwd=WEB, env=env, capture_output=True, text=True, timeout=290, check=False
+    )
+    if result.returncode != 0:
+        pytest.fail(f"scenario {name} failed:\n{result.stderr[-5000:]}\n{result.stdout[-2000:]}", pytrace=False)
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["ok"] is True
+    assert report["problems"] == [], report["problems"]
+    return report
+
+
+@pytest.fixture(scope="module")
+def web_stack(embedded_stack):  # noqa: ANN001, ANN201
+    """The stack, once its gateway serves the built web app at /."""
+    require_node()
+    if not CHROMIUM.exists() or shutil.which("node") is None:
+        pytest.skip("headless Chromium (Debian packages chromium, chromium-driver) is not installed")
+    if not (WEB / "node_modules" / "playwright-core").is_dir():
+        pytest.skip("web/node_modules lacks playwright-core; run npm ci in web/")
+    page = httpx.get(embedded_stack.gateway_url + "/", timeout=10)
+    if page.status_code != 200 or '<div id="root">' not in page.text:
+        pytest.fail("the gateway does not serve web/dist at /; build it (npm run build in web/) before the stack starts")
+    return embedded_stack
+
+
+class TestBrowser:
+    def test_upload_watch_ingest_ask_and_open_citation(self, web_stack, tmp_path: Path) -> None:  # noqa: ANN001
+        report = _run_scenario(web_stack, "upload-chat", tmp_path)
+        assert report["statuses"][-1] == "completed"
+        assert report["sawStreaming"] is True
+        assert "lighthouse" in report["citation"]["title"].lower()
+
+    def test_markdown_draft_publish_then_cited_in_chat(self, web_stack, tmp_path: Path) -> None:  # noqa: ANN001
+        report = _run_scenario(web_stack, "editor", tmp_path)
+        assert report["citation"]["title"].startswith("Orchard rota")

@@ -1,0 +1,261 @@
+// End-to-end scenarios in real headless Chromium (playwright-core, the system browser; nothing is downloaded).
+// Usage: node e2e/run.mjs <scenario>   with JISIK_GATEWAY_URL, JISIK_API_KEY, JISIK_E2E_WORKDIR set,
+// and optionally JISIK_E2E_SCREENSHOTS (a folder for PNGs of the main screens).
+// Scenarios: upload-chat, editor. Exits non-zero with a message when an expectation fails.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const BROWSER = process.env.JISIK_CHROMIUM ?? "/usr/bin/chromium";
+const BASE = (process.env.JISIK_GATEWAY_URL ?? "").replace(/\/$/, "");
+const KEY = process.env.JISIK_API_KEY ?? "";
+const WORK = process.env.JISIK_E2E_WORKDIR ?? mkdtempSync(join(tmpdir(), "jisik-e2e-"));
+const SHOTS = process.env.JISIK_E2E_SCREENSHOTS ?? "";
+const INGEST_TIMEOUT = Number(process.env.JISIK_E2E_INGEST_TIMEOUT_MS ?? 240_000);
+const ANSWER_TIMEOUT = Number(process.env.JISIK_E2E_ANSWER_TIMEOUT_MS ?? 180_000);
+
+function check(condition, message) {
+  if (!condition) throw new Error(`expectation failed: ${message}`);
+}
+
+async function shot(page, name) {
+  if (!SHOTS) return;
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+}
+
+async function launch() {
+  const profile = mkdtempSync(join(tmpdir(), "jisik-chromium-"));
+  // A persistent context is how playwright passes a fresh --user-data-dir.
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: BROWSER,
+    headless: true,
+    args: [
+      "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    ],
+    locale: process.env.JISIK_E2E_LOCALE ?? "en-US",
+    viewport: { width: 1360, height: 860 },
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const problems = [];
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  page.on("console", (msg) => msg.type() === "error" && problems.push(`console: ${msg.text()}`));
+  const close = async () => {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  };
+  return { page, close, problems };
+}
+
+async function signIn(page) {
+  await page.goto(`${BASE}/`);
+  await page.getByTestId("api-key-input").fill(KEY);
+  await page.getByTestId("api-key-submit").click();
+  await page.getByTestId("nav-chat").waitFor();
+}
+
+async function createKnowledgeBase(page, name) {
+  await page.goto(`${BASE}/#/kbs`);
+  await page.getByTestId("kb-name").fill(name);
+  await page.getByTestId("kb-create").click();
+  await page.waitForURL(/#\/kbs\/[^/]+$/);
+  return page.url().split("#/kbs/")[1];
+}
+
+/** Waits until the document row reaches `completed`; fails with the shown reason when it fails. */
+async function waitForDocument(page, name) {
+  const row = page.locator(`[data-testid="doc-row"][data-name="${name}"]`);
+  await row.waitFor({ timeout: 30_000 });
+  const seen = new Set();
+  const deadline = Date.now() + INGEST_TIMEOUT;
+  while (Date.now() < deadline) {
+    const status = await row.getByTestId("parse-status").getAttribute("data-status");
+    seen.add(status);
+    if (status === "completed") return [...seen];
+    if (status === "failed") throw new Error(`ingest failed: ${await row.getByTestId("doc-error").textContent().catch(() => "")}`);
+    await page.waitForTimeout(300);
+  }
+  throw new Error(`document ${name} did not complete within ${INGEST_TIMEOUT} ms (statuses seen: ${[...seen]})`);
+}
+
+async function ask(page, question) {
+  await page.getByTestId("chat-input").fill(question);
+  await page.getByTestId("chat-input").press("Enter");
+  const answer = page.getByTestId("answer").last();
+  await answer.waitFor();
+  const sawStreaming = (await answer.getAttribute("data-status")) === "streaming";
+  await page.waitForFunction(
+    () => {
+      const all = document.querySelectorAll('[data-testid="answer"]');
+      const last = all[all.length - 1];
+      return last && last.getAttribute("data-status") !== "streaming";
+    },
+    null,
+    { timeout: ANSWER_TIMEOUT },
+  );
+  const status = await answer.getAttribute("data-status");
+  const text = (await answer.locator(".markdown").first().textContent().catch(() => "")) ?? "";
+  check(status === "done", `answer ended as ${status}: ${(await answer.textContent()) ?? ""}`);
+  check(text.trim().length > 0, "the answer is empty");
+  return { answer, text, sawStreaming };
+}
+
+/** Opens the first citation: a [n] marker when the answer has one, else the first listed source. */
+async function openCitation(page, answer) {
+  const marker = answer.locator("button.cite").first();
+  let via = "marker";
+  if (await marker.count()) await marker.click();
+  else {
+    via = "sources";
+    await answer.locator("details.sources summary").click();
+    await answer.locator("details.sources li button").first().click();
+  }
+  const panel = page.getByTestId("citation-panel");
+  await panel.waitFor();
+  return {
+    via,
+    title: (await panel.getByTestId("citation-title").textContent()) ?? "",
+    passage: (await panel.getByTestId("citation-passage").textContent()) ?? "",
+  };
+}
+
+const FACT_DOC = `# Hallasan lighthouse keepers' handbook
+
+The Seongsan harbour lighthouse was first lit on 14 March 1907 by keeper Kim Dal-su.
+Its lamp is visible for 19 nautical miles and flashes white every 6 seconds.
+
+## Maintenance
+
+| Task | Interval |
+|---|---|
+| Clean the lens | weekly |
+| Replace the lamp | every 2 years |
+
+The fog horn is tested every Monday at 09:00.
+`;
+
+async function uploadChat() {
+  const { page, close, problems } = await launch();
+  try {
+    await signIn(page);
+    const kbName = `e2e upload ${Date.now()}`;
+    await createKnowledgeBase(page, kbName);
+    const good = join(WORK, "lighthouse-handbook.md");
+    const bad = join(WORK, "installer.exe");
+    writeFileSync(good, FACT_DOC);
+    writeFileSync(bad, "MZ\u0090\u0000 not a document");
+    await page.getByTestId("file-input").setInputFiles([good, bad]);
+    const refusal = page.locator('[data-testid="upload-item"][data-state="rejected"]');
+    await refusal.waitFor();
+    check((await refusal.textContent()).includes(".exe"), "the unsupported file is refused with its reason");
+    const statuses = await waitForDocument(page, "lighthouse-handbook.md");
+    await shot(page, "knowledge-base-documents");
+
+    await page.locator('[data-testid="doc-row"][data-name="lighthouse-handbook.md"] a').first().click();
+    await page.getByTestId("chunk").first().waitFor();
+    check((await page.locator(".chunk table td").count()) > 0, "the table chunk is rendered as a table");
+    await shot(page, "document-chunks");
+
+    await page.goto(`${BASE}/#/kbs`);
+    await page.locator('[data-testid="kb-card"]', { hasText: kbName }).click();
+    await page.getByRole("button", { name: /Ask this knowledge base/ }).click();
+    await page.waitForURL(/#\/chat\/.+/);
+    const { answer, text, sawStreaming } = await ask(page, "When was the Seongsan harbour lighthouse first lit, and by whom?");
+    const citation = await openCitation(page, answer);
+    check(/lighthouse/i.test(citation.title), `citation shows the document title (got "${citation.title}")`);
+    check(/1907|Kim Dal-su/.test(citation.passage), "the cited passage holds the fact");
+    await page.getByTestId("session-link").first().waitFor();
+    await shot(page, "chat-citation");
+    return { statuses, answer: text.slice(0, 200), sawStreaming, citation: { via: citation.via, title: citation.title }, problems };
+  } finally {
+    await close();
+  }
+}
+
+async function editor() {
+  const { page, close, problems } = await launch();
+  try {
+    await signIn(page);
+    const kbId = await createKnowledgeBase(page, `e2e editor ${Date.now()}`);
+    const title = `Orchard rota ${Date.now()}`;
+    await page.goto(`${BASE}/#/editor?kb=${kbId}`);
+    await page.getByTestId("editor-title").fill(title);
+    await page
+      .getByTestId("editor-content")
+      .fill("# Orchard rota\n\nThe persimmon orchard in Sangju is watered by **Park Ji-won** on Thursdays.\n");
+    check((await page.getByTestId("editor-preview").locator("strong").textContent()) === "Park Ji-won", "live preview renders Markdown");
+    await page.getByTestId("save-draft").click();
+    await page.getByTestId("editor-badge").filter({ hasText: "Draft" }).waitFor();
+    await page.waitForURL(/#\/editor\/.+/);
+    const docId = page.url().split("#/editor/")[1];
+
+    await page.getByTestId("publish").click();
+    await page.getByTestId("editor-badge").filter({ hasText: "Published" }).waitFor();
+    await page.goto(`${BASE}/#/kbs/${kbId}`);
+    await waitForDocument(page, title);
+
+    // Reopen the published document, edit and republish.
+    await page.goto(`${BASE}/#/editor/${docId}`);
+    await page.getByTestId("editor-badge").filter({ hasText: "Published" }).waitFor();
+    const content = page.getByTestId("editor-content");
+    await content.fill(`${await content.inputValue()}\nIt is pruned by Choi Min-seo every March.\n`);
+    await page.getByTestId("publish").click();
+    await page.getByText("Published. It becomes searchable").waitFor();
+    check((await page.getByTestId("editor-updated").textContent()).startsWith("Last updated"), "shows last-updated");
+    await shot(page, "markdown-editor");
+    await page.goto(`${BASE}/#/kbs/${kbId}`);
+    await waitForDocument(page, title);
+
+    await page.goto(`${BASE}/#/chat`);
+    await page.getByTestId("chat-scope").selectOption(kbId);
+    const { answer } = await ask(page, "Who waters the persimmon orchard in Sangju, and who prunes it?");
+    const citation = await openCitation(page, answer);
+    check(citation.title.includes("Orchard rota"), `the answer cites the published document (got "${citation.title}")`);
+    check(/Park Ji-won/.test(citation.passage), "the cited passage is the published text");
+
+    // "Add to knowledge base" opens the editor with the question and the answer.
+    await answer.getByTestId("add-to-kb").click();
+    await page.waitForURL(/#\/editor\?prefill=1/);
+    check((await page.getByTestId("editor-title").inputValue()).startsWith("Who waters"), "prefilled title is the question");
+    check((await page.getByTestId("editor-content").inputValue()).length > 0, "prefilled content is the answer");
+    return { citation: { via: citation.via, title: citation.title }, problems };
+  } finally {
+    await close();
+  }
+}
+
+async function screens() {
+  const { page, close, problems } = await launch();
+  try {
+    await signIn(page);
+    await page.goto(`${BASE}/#/kbs`);
+    await page.getByTestId("kb-card").first().waitFor();
+    await shot(page, "knowledge-bases");
+    await page.goto(`${BASE}/#/settings`);
+    await page.getByTestId("tenant-key").waitFor();
+    await shot(page, "settings");
+    await page.getByTestId("lang-select").selectOption("ko");
+    await page.goto(`${BASE}/#/kbs`);
+    await page.getByText("지식 베이스").first().waitFor();
+    await shot(page, "knowledge-bases-ko");
+    return { problems };
+  } finally {
+    await close();
+  }
+}
+
+const SCENARIOS = { "upload-chat": uploadChat, editor, screens };
+const name = process.argv[2];
+if (!SCENARIOS[name] || !BASE || !KEY) {
+  console.error(`usage: JISIK_GATEWAY_URL=... JISIK_API_KEY=... node e2e/run.mjs ${Object.keys(SCENARIOS).join("|")}`);
+  process.exit(2);
+}
+try {
+  const result = await SCENARIOS[name]();
+  console.log(JSON.stringify({ scenario: name, ok: true, ...result }));
+} catch (error) {
+  console.error(`${name}: ${error.stack ?? error}`);
+  process.exit(1);
+}
