@@ -1,0 +1,1 @@
+"""jisik machine-learning components: the model service lives in :mod:`ml.serving`."""

@@ -1,0 +1,1 @@
+"""The model service: embeddings, reranking and streaming chat behind one gRPC API."""
