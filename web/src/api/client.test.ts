@@ -118,3 +118,26 @@ describe("ApiClient", () => {
     expect(chunks.map((c) => c.id)).toEqual(["c0", "c1", "c2"]);
   });
 });
+
+describe("ApiClient authentication", () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it("reports a rejected key so the app can ask for a new one", async () => {
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async () => new Response(JSON.stringify({ success: false, error: { code: "unauthenticated", message: "invalid API key" } }), { status: 401 })),
+    );
+    const onUnauthorized = vi.fn();
+    const error = await new ApiClient(() => "sk-old", "", onUnauthorized).listSessions().catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 401, code: "unauthenticated" });
+    expect(onUnauthorized).toHaveBeenCalledOnce();
+  });
+
+  it("does not treat other failures as a sign-out", async () => {
+    vi.stubGlobal("fetch", vi.fn(async () => new Response("upstream down", { status: 503 })));
+    const onUnauthorized = vi.fn();
+    const error = await new ApiClient(() => "k", "", onUnauthorized).listModels().catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 503, message: "upstream down" });
+    expect(onUnauthorized).not.toHaveBeenCalled();
+  });
+});

@@ -69,10 +69,17 @@ export interface ChatStreamHandlers {
 }
 
 export class ApiClient {
+  /** `onUnauthorized` runs when the gateway rejects the key (revoked or changed), so the app can ask again. */
   constructor(
     private readonly getKey: () => string,
     private readonly base = "",
+    private readonly onUnauthorized?: () => void,
   ) {}
+
+  private fail(status: number, body: Envelope<unknown> | null, fallback: string): ApiError {
+    if (status === 401) this.onUnauthorized?.();
+    return errorFrom(status, body, fallback);
+  }
 
   private headers(extra?: Record<string, string>): Record<string, string> {
     return { "X-API-Key": this.getKey(), ...extra };
@@ -90,7 +97,7 @@ export class ApiClient {
       throw new ApiError(0, "network", String(cause));
     }
     const parsed = await readJson(response);
-    if (!response.ok || parsed?.success === false) throw errorFrom(response.status, parsed, response.statusText);
+    if (!response.ok || parsed?.success === false) throw this.fail(response.status, parsed, response.statusText);
     return (parsed ?? {}) as Envelope<T>;
   }
 
@@ -159,7 +166,7 @@ export class ApiClient {
           body = { message: xhr.responseText.slice(0, 300) };
         }
         if (xhr.status >= 200 && xhr.status < 300 && body?.success !== false && body?.data) resolve(body.data);
-        else reject(errorFrom(xhr.status, body, xhr.statusText || "upload failed"));
+        else reject(this.fail(xhr.status, body, xhr.statusText || "upload failed"));
       };
       const form = new FormData();
       form.append("file", file, file.name);
@@ -216,7 +223,7 @@ export class ApiClient {
       if (signal?.aborted) return;
       throw new StreamInterrupted(cause);
     }
-    if (!response.ok || !response.body) throw errorFrom(response.status, await readJson(response), response.statusText);
+    if (!response.ok || !response.body) throw this.fail(response.status, await readJson(response), response.statusText);
     await consumeStream(response.body, handlers, signal);
   }
 

@@ -18,9 +18,14 @@ export function ApiProvider({ children }: { children: ReactNode }) {
     const setApiKey = (key: string) => {
       if (key) localStorage.setItem(KEY_STORAGE, key);
       else localStorage.removeItem(KEY_STORAGE);
+      if (!key) {
+        sessionStorage.clear();
+        if (window.location.hash) window.location.hash = "";
+      }
       setKey(key);
     };
-    return { api: new ApiClient(() => apiKey), apiKey, setApiKey };
+    // A new key means another tenant may be signed in: start from the home screen with nothing cached.
+    return { api: new ApiClient(() => apiKey, "", () => setApiKey("")), apiKey, setApiKey };
   }, [apiKey]);
   return <ApiContext.Provider value={value}>{children}</ApiContext.Provider>;
 }
