@@ -1,0 +1,70 @@
+"""A stand-in for a hosted chat LLM behind the real Model gRPC interface (the one fake jisik allows).
+
+It scripts ChatStream from the question: ``think`` adds <think>...</think> and a bad citation,
+``nothing`` answers NO_MATCH, ``slowly`` streams many small deltas with pauses. Embed is
+unimplemented, so the pipeline runs its keyword-only fallback against the real retriever.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import grpc
+
+from jisik.grpc_server import create_server
+from jisik.proto import model_pb2, model_pb2_grpc
+from jisik.settings import EndpointSettings
+
+SLOW_DELTAS = 80
+REWRITTEN = "Where are visitor badges issued?"
+
+
+def slow_answer() -> str:
+    return "".join(f"word{index} " for index in range(SLOW_DELTAS))
+
+
+class ScriptedLLM(model_pb2_grpc.ModelServicer):
+    def __init__(self) -> None:
+        self.requests: list[model_pb2.ChatRequest] = []
+
+    async def Embed(self, request: model_pb2.EmbedRequest, context: grpc.aio.ServicerContext) -> model_pb2.EmbedResponse:
+        await context.abort(grpc.StatusCode.UNAVAILABLE, "a hosted chat model has no embeddings")
+        raise AssertionError("unreachable")
+
+    async def Rerank(self, request: model_pb2.RerankRequest, context: grpc.aio.ServicerContext) -> model_pb2.RerankResponse:
+        scores = [0.9 if "reception" in passage else 0.1 for passage in request.passages]
+        return model_pb2.RerankResponse(scores=scores, model_id=request.model_id)
+
+    async def ChatStream(
+        self, request: model_pb2.ChatRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[model_pb2.ChatChunk]:
+        self.requests.append(request)
+        question = request.question
+        if not request.passages:  # the rewrite call
+            deltas = [REWRITTEN]
+        elif "nothing" in question:
+            deltas = ["<think>\n</think>\n", "NO_", "MATCH"]
+        elif "slowly" in question:
+            for index in range(SLOW_DELTAS):
+                await asyncio.sleep(0.05)
+                yield model_pb2.ChatChunk(delta=f"word{index} ")
+            deltas = []
+        else:
+            deltas = ["<think>check passage", " one</think>", "Badges are issued at reception [", "1]. ",
+                      "Nothing else [9]."]
+        for delta in deltas:
+            yield model_pb2.ChatChunk(delta=delta)
+        yield model_pb2.ChatChunk(done=True, finish_reason="stop")
+
+
+async def start_scripted_llm(endpoints: EndpointSettings) -> tuple[grpc.aio.Server, int, ScriptedLLM]:
+    servicer = ScriptedLLM()
+    server, port, _ = create_server(
+        register=lambda server: model_pb2_grpc.add_ModelServicer_to_server(servicer, server),
+        service_names=[model_pb2.DESCRIPTOR.services_by_name["Model"].full_name],
+        address="127.0.0.1:0",
+        endpoints=endpoints,
+    )
+    await server.start()
+    return server, port, servicer

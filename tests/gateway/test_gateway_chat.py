@@ -1,0 +1,307 @@
+"""The chat over HTTP with a real retriever (in-process gRPC on port 0) and a scripted chat LLM:
+the SSE contract, stored turns, stop, disconnect, session deletion mid-stream, resume, isolation."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from gateway_testkit import RunningGateway, gateway_settings, running_gateway
+from scripted_llm import ScriptedLLM, slow_answer, start_scripted_llm
+from sse_testkit import ask, check_contract, events
+
+from jisik.db.models import Knowledge, ParseStatus
+from jisik.grpc_server import grpc_channel
+from jisik.proto import retriever_pb2, retriever_pb2_grpc
+from jisik.settings import Settings
+
+retriever_server = pytest.importorskip("retriever.server")
+
+pytestmark = pytest.mark.integration
+
+API = "/api/v1"
+HANDBOOK = (
+    "Visitor badges are issued at the reception desk on the ground floor. Bring photo ID to collect one. "
+    "Laptops are handed out by the IT team on the first morning. Lunch is served at noon in the canteen."
+)
+CHUNKS = [(0, 70), (60, 134), (134, 200)]  # the first two overlap by ten characters
+FALLBACK = "Sorry, the handbook does not say."
+
+
+@dataclass
+class ChatEnv:
+    gateway: RunningGateway
+    llm: ScriptedLLM
+    base_id: str
+    knowledge_id: str
+    settings: Settings
+
+    def client(self, other: bool = False) -> Any:
+        return self.gateway.client(self.gateway.globex if other else self.gateway.acme)
+
+    async def session(self, **settings: Any) -> str:
+        async with self.client() as client:
+            body = {"knowledge_base_id": self.base_id, "enable_rewrite": False, **settings}
+            response = await client.post(f"{API}/sessions", json=body)
+        assert response.status_code == 201, response.text
+        return str(response.json()["data"]["id"])
+
+
+def _vector(seed: int, dimension: int) -> list[float]:
+    values = np.random.default_rng(seed).normal(size=dimension)
+    return (values / np.linalg.norm(values)).astype(np.float32).tolist()
+
+
+async def _seed(env_settings: Settings, running: RunningGateway, port: int) -> tuple[str, str]:
+    async with running.client(running.acme) as client:
+        base = (await client.post(f"{API}/knowledge-bases", json={"name": "handbook"})).json()["data"]
+    knowledge = Knowledge(
+        tenant_id=running.acme.id, knowledge_base_id=base["id"], title="Employee handbook",
+        file_name="handbook.pdf", parse_status=ParseStatus.COMPLETED, chunk_count=len(CHUNKS),
+    )
+    async with running.sessions() as session, session.begin():
+        session.add(knowledge)
+    dimension = env_settings.retriever.embedding_dimension
+    chunks = [
+        retriever_pb2.IndexedChunk(
+            chunk_id=f"{knowledge.id}-{seq}", tenant_id=running.acme.id, knowledge_base_id=base["id"],
+            knowledge_id=knowledge.id, content=HANDBOOK[start:end], embedding=_vector(seq, dimension),
+            metadata_json=json.dumps({"pages": [1]}), seq=seq, start=start, end=end,
+        )
+        for seq, (start, end) in enumerate(CHUNKS)
+    ]
+    channel = grpc_channel(f"127.0.0.1:{port}", env_settings.endpoints)
+    await retriever_pb2_grpc.RetrieverStub(channel).IndexChunks(retriever_pb2.IndexChunksRequest(chunks=chunks))
+    await channel.close()
+    return base["id"], knowledge.id
+
+
+@pytest.fixture(scope="module")
+async def env(module_database: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[ChatEnv]:
+    data_dir: Path = tmp_path_factory.mktemp("chat")
+    base = gateway_settings(module_database, data_dir)
+    retriever, retriever_port, _, service = await retriever_server.create_server(base, 0, module_database)
+    await retriever.start()
+    llm_server, llm_port, llm = await start_scripted_llm(base.endpoints)
+    endpoints = {"retriever_addr": f"127.0.0.1:{retriever_port}", "model_addr": f"127.0.0.1:{llm_port}"}
+    settings = gateway_settings(module_database, data_dir, endpoints=endpoints)
+    try:
+        async with running_gateway(settings) as running:
+            base_id, knowledge_id = await _seed(settings, running, retriever_port)
+            yield ChatEnv(running, llm, base_id, knowledge_id, settings)
+    finally:
+        await llm_server.stop(0)
+        await retriever.stop(0)
+        await service.close()
+
+
+async def _messages(env: ChatEnv, session_id: str) -> list[dict[str, Any]]:
+    async with env.client() as client:
+        response = await client.get(f"{API}/messages/{session_id}/load")
+    assert response.status_code == 200, response.text
+    return list(response.json()["data"])
+
+
+async def _assistant_status(env: ChatEnv, session_id: str, wanted: str) -> dict[str, Any]:
+    for _ in range(100):
+        assistant = (await _messages(env, session_id))[-1]
+        if assistant["status"] == wanted:
+            return assistant
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"assistant message never became {wanted}: {assistant['status']}")
+
+
+class TestStream:
+    async def test_contract_thinking_and_citations(self, env: ChatEnv) -> None:
+        session_id = await env.session(summary_parameters={"temperature": 0.1})
+        async with env.client() as client:
+            stream = await ask(client, session_id, "Where are visitor badges issued, with which photo ID? think")
+        references, answer, final = check_contract(stream)
+        thinking = "".join(e["content"] for e in stream if e["response_type"] == "thinking")
+        assert thinking == "check passage one"
+        assert answer == "Badges are issued at reception [1]. Nothing else ."
+        assert final["cited"] == [1] and final["status"] == "complete"
+        # the two overlapping chunks were merged into one passage without repeating the overlap
+        first = references[0]
+        assert first["content"] == HANDBOOK[0:134]
+        assert first["sub_chunk_id"] == [f"{env.knowledge_id}-0", f"{env.knowledge_id}-1"]
+        assert first["knowledge_title"] == "Employee handbook"
+        assert {"id", "knowledge_id", "chunk_index", "start_at", "end_at", "seq", "score", "match_type"} <= set(first)
+        assert len({event["id"] for event in stream}) == 1
+        user, assistant = await _messages(env, session_id)
+        assert user["content"] == "Where are visitor badges issued, with which photo ID? think"
+        assert assistant["content"] == answer and assistant["status"] == "complete"
+        assert assistant["knowledge_references"][0]["cited"] is True
+        timings = {t["name"]: t for t in assistant["stage_timings"]}
+        assert list(timings) == [
+            "rewrite_query", "preprocess_query", "chunk_search", "chunk_rerank", "chunk_merge", "filter_top_k",
+            "into_chat_message", "chat_completion_stream", "stream_filter",
+        ]
+        assert timings["chunk_rerank"]["skipped"] == "no rerank model configured"
+        assert timings["chunk_search"]["skipped"] == "embedding unavailable; keyword search only"
+        assert "first_token_ms" in timings["chat_completion_stream"]
+        request = env.llm.requests[-1]
+        assert list(request.passages) == [ref["content"] for ref in references]
+        assert "[1]" in request.messages[-1].content and request.messages[0].role == "system"
+
+    async def test_no_match_becomes_the_sessions_fallback(self, env: ChatEnv) -> None:
+        session_id = await env.session(fallback_response=FALLBACK)
+        async with env.client() as client:
+            stream = await ask(client, session_id, "Where are badges issued? nothing")
+        _, answer, final = check_contract(stream)
+        assert answer == FALLBACK and final["cited"] == []
+        assert not [e for e in stream if e["response_type"] == "thinking" and "NO_MATCH" in e["content"]]
+
+    async def test_nothing_found_answers_with_the_fallback(self, env: ChatEnv) -> None:
+        session_id = await env.session(fallback_response=FALLBACK)
+        async with env.client() as client:
+            stream = await ask(client, session_id, "quantum chromodynamics")
+        references, answer, _ = check_contract(stream)
+        assert references == [] and answer == FALLBACK
+
+    async def test_rewrite_uses_the_history(self, env: ChatEnv) -> None:
+        models = await _chat_model(env)
+        session_id = await env.session(enable_rewrite=True, summary_model_id=models)
+        async with env.client() as client:
+            await ask(client, session_id, "Where are visitor badges issued? think")
+            await ask(client, session_id, "and what do I bring? think")
+        rewrite_request = [r for r in env.llm.requests if not r.passages][-1]
+        assert "Where are visitor badges issued?" in rewrite_request.messages[-1].content
+        assistant = (await _messages(env, session_id))[-1]
+        rewrite = assistant["stage_timings"][0]
+        assert rewrite["name"] == "rewrite_query" and "skipped" not in rewrite
+
+    async def test_rerank_model_is_used_when_configured(self, env: ChatEnv) -> None:
+        async with env.client() as client:
+            model = await client.post(f"{API}/models", json={"name": "rr", "type": "Rerank", "source": "local"})
+        session_id = await env.session(rerank_model_id=model.json()["data"]["id"], rerank_threshold=0.5)
+        async with env.client() as client:
+            stream = await ask(client, session_id, "Where are visitor badges issued? think")
+        references, _, _ = check_contract(stream)
+        assert all("reception" in ref["content"] for ref in references)
+        assert references[0]["score"] == pytest.approx(0.9)
+
+
+async def _chat_model(env: ChatEnv) -> str:
+    async with env.client() as client:
+        response = await client.post(f"{API}/models", json={"name": "llm", "type": "KnowledgeQA", "source": "remote"})
+    return str(response.json()["data"]["id"])
+
+
+class TestInterruptions:
+    async def test_client_disconnect_stops_and_stores_the_partial_answer(self, env: ChatEnv) -> None:
+        session_id = await env.session()
+        async with env.client() as client:
+            async with client.stream("POST", f"{API}/knowledge-chat/{session_id}", json={"query": "badges slowly"}) as response:
+                seen = 0
+                async for event in events(response):
+                    seen += event["response_type"] == "answer"
+                    if seen == 3:
+                        break
+        assistant = await _assistant_status(env, session_id, "interrupted")
+        assert assistant["is_completed"] is False
+        assert assistant["content"] and slow_answer().startswith(assistant["content"])
+        assert len(assistant["content"]) < len(slow_answer())
+
+    async def test_stop_ends_the_stream(self, env: ChatEnv) -> None:
+        session_id = await env.session()
+        async with env.client() as client:
+            async with client.stream("POST", f"{API}/knowledge-chat/{session_id}", json={"query": "badges slowly"}) as response:
+                received = []
+                async for event in events(response):
+                    received.append(event)
+                    if event["response_type"] == "answer" and len(received) == 3:
+                        async with env.client() as other:
+                            stop = await other.post(f"{API}/sessions/{session_id}/stop")
+                        assert stop.json()["data"] == {"stopped": True}
+        assert received[-1]["done"] is True and received[-1]["status"] == "interrupted"
+        await _assistant_status(env, session_id, "interrupted")
+
+    async def test_session_deleted_mid_stream_ends_cleanly(self, env: ChatEnv) -> None:
+        session_id = await env.session()
+        async with env.client() as client:
+            async with client.stream("POST", f"{API}/knowledge-chat/{session_id}", json={"query": "badges slowly"}) as response:
+                received = []
+                async for event in events(response):
+                    received.append(event)
+                    if len(received) == 2:
+                        async with env.client() as other:
+                            assert (await other.delete(f"{API}/sessions/{session_id}")).status_code == 200
+            assert received[-1]["done"] is True
+            assert (await client.get(f"{API}/sessions/{session_id}")).status_code == 404
+
+    async def test_second_question_while_streaming_is_409(self, env: ChatEnv) -> None:
+        session_id = await env.session()
+        async with env.client() as client:
+            async with client.stream("POST", f"{API}/knowledge-chat/{session_id}", json={"query": "badges slowly"}) as response:
+                async for _ in events(response):
+                    async with env.client() as other:
+                        second = await other.post(f"{API}/knowledge-chat/{session_id}", json={"query": "again"})
+                    assert second.status_code == 409
+                    await other_stop(env, session_id)
+                    break
+
+    async def test_continue_stream_replays_then_follows(self, env: ChatEnv) -> None:
+        session_id = await env.session()
+        async with env.client() as client:
+            async with client.stream("POST", f"{API}/knowledge-chat/{session_id}", json={"query": "badges slowly"}) as response:
+                async for event in events(response):
+                    if event["response_type"] == "answer":
+                        async with env.client() as other, other.stream(
+                            "GET", f"{API}/sessions/continue-stream/{session_id}"
+                        ) as resumed:
+                            replay = [item async for item in events(resumed)]
+                        break
+        _, answer, final = check_contract(replay)
+        assert answer == slow_answer() and final["status"] == "complete"
+        async with env.client() as client, client.stream("GET", f"{API}/sessions/continue-stream/{session_id}") as again:
+            stored = [item async for item in events(again)]
+        assert check_contract(stored)[1] == slow_answer()
+
+
+async def other_stop(env: ChatEnv, session_id: str) -> None:
+    async with env.client() as client:
+        await client.post(f"{API}/sessions/{session_id}/stop")
+
+
+class TestSearch:
+    async def test_hybrid_search_with_a_json_body_on_get(self, env: ChatEnv) -> None:
+        async with env.client() as client:
+            response = await client.request(
+                "GET", f"{API}/knowledge-bases/{env.base_id}/hybrid-search",
+                json={"query_text": "laptops IT team", "match_count": 5},
+            )
+            posted = await client.post(
+                f"{API}/knowledge-bases/{env.base_id}/hybrid-search", json={"query_text": "laptops IT team"}
+            )
+        assert response.status_code == 200, response.text
+        assert "Laptops" in response.json()["data"][0]["content"]
+        assert posted.json()["data"][0]["id"] == response.json()["data"][0]["id"]
+
+    async def test_knowledge_search_and_isolation(self, env: ChatEnv) -> None:
+        async with env.client() as client:
+            mine = await client.post(f"{API}/knowledge-search", json={"query": "canteen lunch", "knowledge_base_id": env.base_id})
+        assert "canteen" in mine.json()["data"][0]["content"]
+        async with env.client(other=True) as client:
+            theirs = await client.post(
+                f"{API}/knowledge-search", json={"query": "canteen lunch", "knowledge_base_id": env.base_id}
+            )
+            hybrid = await client.post(f"{API}/knowledge-bases/{env.base_id}/hybrid-search", json={"query_text": "lunch"})
+        assert theirs.status_code == 404 and hybrid.status_code == 404
+        assert "canteen" not in theirs.text
+
+    async def test_disabled_document_is_not_retrieved(self, env: ChatEnv) -> None:
+        async with env.client() as client:
+            off = await client.put(f"{API}/knowledge/{env.knowledge_id}", json={"enable_status": "disabled"})
+            assert off.status_code == 200, off.text
+            hidden = await client.post(f"{API}/knowledge-search", json={"query": "canteen lunch", "knowledge_base_id": env.base_id})
+            await client.put(f"{API}/knowledge/{env.knowledge_id}", json={"enable_status": "enabled"})
+            shown = await client.post(f"{API}/knowledge-search", json={"query": "canteen lunch", "knowledge_base_id": env.base_id})
+        assert hidden.json()["data"] == []
+        assert shown.json()["data"]
