@@ -7,9 +7,12 @@ launched through the supervisor's command seam, so these tests do not depend on 
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import stat
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -34,14 +37,23 @@ def _stand_in(spec: ServiceSpec) -> list[str]:
     return [sys.executable, "-c", STAND_INS[spec.name]]
 
 
-def _stack(tmp_path: Path, names: list[str]) -> Stack:
-    return Stack(stack_settings(tmp_path / "var", ready_timeout_s=30), base_env=os.environ, services=names,
+@pytest.fixture
+def data_root() -> Iterator[Path]:
+    """A folder outside pytest's tmp tree: pytest re-locks that tree to 0700, which the unprivileged
+    PostgreSQL user could then no longer enter."""
+    root = Path(tempfile.mkdtemp(prefix="jisik-stack-test-"))
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def _stack(root: Path, names: list[str]) -> Stack:
+    return Stack(stack_settings(root / "var", ready_timeout_s=30), base_env=os.environ, services=names,
                  command=_stand_in)
 
 
 class TestStack:
-    def test_first_start_creates_key_and_second_start_reuses_data(self, tmp_path: Path) -> None:
-        stack = _stack(tmp_path, ["ingest"])
+    def test_first_start_creates_key_and_second_start_reuses_data(self, data_root: Path) -> None:
+        stack = _stack(data_root, ["ingest"])
         stack.start()
         try:
             key = stack.api_key
@@ -54,7 +66,7 @@ class TestStack:
             assert stack.exited() is None
         finally:
             stack.stop()
-        again = _stack(tmp_path, ["ingest"])
+        again = _stack(data_root, ["ingest"])
         again.start()
         try:
             assert again.api_key == key
@@ -64,8 +76,8 @@ class TestStack:
         finally:
             again.stop()
 
-    def test_crashing_service_is_named_with_code_and_log(self, tmp_path: Path) -> None:
-        stack = _stack(tmp_path, ["ingest", "cdc"])
+    def test_crashing_service_is_named_with_code_and_log(self, data_root: Path) -> None:
+        stack = _stack(data_root, ["ingest", "cdc"])
         with pytest.raises(StackError) as failure:
             stack.start()
         message = str(failure.value)
@@ -73,8 +85,8 @@ class TestStack:
         assert "stand-in crashed on purpose" in message
         assert "ingest" not in message
 
-    def test_kill_and_restart_one_service(self, tmp_path: Path) -> None:
-        stack = _stack(tmp_path, ["ingest"])
+    def test_kill_and_restart_one_service(self, data_root: Path) -> None:
+        stack = _stack(data_root, ["ingest"])
         stack.start()
         try:
             first = stack.pids()
@@ -86,8 +98,8 @@ class TestStack:
             stack.stop()
         assert stack.pids() == []
 
-    def test_port_in_use_names_the_setting(self, tmp_path: Path) -> None:
-        stack = _stack(tmp_path, ["ingest"])
+    def test_port_in_use_names_the_setting(self, data_root: Path) -> None:
+        stack = _stack(data_root, ["ingest"])
         with socket.socket() as busy:
             busy.bind(("127.0.0.1", stack.settings.database.embedded_port))
             busy.listen()
