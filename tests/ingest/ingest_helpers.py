@@ -98,3 +98,20 @@ async def wait_for(predicate: Callable[[], Awaitable[bool]], *, timeout_s: float
             return True
         await asyncio.sleep(interval_s)
     return False
+
+
+def make_pdf(pages: int, subject: str) -> bytes:
+    """A real PDF with ``pages`` pages of distinct sentences about ``subject``."""
+    import pymupdf
+
+    document = pymupdf.open()
+    for number in range(1, pages + 1):
+        page = document.new_page()
+        lines = [f"{subject} handbook, page {number}."] + [
+            f"Section {number}.{line}: the {subject} rule number {number * 100 + line} applies to team {line}."
+            for line in range(1, 25)
+        ]
+        page.insert_text((50, 60), "\n".join(lines), fontsize=10)
+    data = document.tobytes()
+    document.close()
+    return data

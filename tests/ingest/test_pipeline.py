@@ -1,0 +1,200 @@
+"""The whole pipeline with real processes: docreader, retriever, model service, cdc and ingest run as
+children (``python -m jisik serve <svc>``) on the embedded PostgreSQL and a Tansu broker of this module.
+
+Covers upload -> searchable, bad documents ending failed, republish swapping chunks, delete, and
+kill -9 of the ingest worker and of the broker in the middle of a document.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import os
+import shutil
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import grpc
+import pytest
+from sqlalchemy import func, select, text
+
+from ingest import commands
+from jisik.db.engine import create_engine, session_factory
+from jisik.db.models import Chunk, Knowledge, ParseStatus
+from jisik.proto import retriever_pb2, retriever_pb2_grpc
+from jisik.runtime.supervisor import Stack
+from jisik.runtime.tansu import EmbeddedTansu
+from jisik.settings import EndpointSettings, RuntimeSettings, StorageSettings
+from jisik.storage import open_store
+from tests.conftest import free_port
+
+from ingest_helpers import Workspace, make_pdf, make_settings, tenant_with_base, wait_for
+
+REQUIRED = ("docreader.server", "retriever.server", "ml.serving.server", "cdc.server")
+MISSING = [name for name in REQUIRED if importlib.util.find_spec(name.rsplit(".", 1)[0]) is None
+           or importlib.util.find_spec(name) is None]
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.slow,
+    pytest.mark.skipif(bool(MISSING), reason=f"services not landed yet: {', '.join(MISSING)}"),
+]
+
+TERMINAL = {ParseStatus.COMPLETED, ParseStatus.FAILED}
+INGEST_ENV = {"JISIK_INGEST_REDRIVE_STALE_S": "4", "JISIK_INGEST_REDRIVE_INTERVAL_S": "1",
+              "JISIK_INGEST_RETRY_BACKOFF_S": "0.5", "JISIK_INGEST_RETRY_BACKOFF_MAX_S": "2",
+              "JISIK_KAFKA_SESSION_TIMEOUT_MS": "6000"}
+
+
+class Deployment:
+    def __init__(self, stack: Stack, broker: EmbeddedTansu, ws: Workspace) -> None:
+        self.stack, self.broker, self.ws = stack, broker, ws
+        self.store = open_store(ws.settings.storage)
+
+    async def status(self, knowledge_id: str) -> Knowledge:
+        async with self.ws.sessions() as session:
+            row = await session.get(Knowledge, knowledge_id, populate_existing=True)
+        assert row is not None
+        return row
+
+    async def settle(self, knowledge_id: str, *, timeout_s: float = 180.0) -> Knowledge:
+        async def finished() -> bool:
+            return (await self.status(knowledge_id)).parse_status in TERMINAL
+
+        assert await wait_for(finished, timeout_s=timeout_s), (
+            f"document stuck in {(await self.status(knowledge_id)).parse_status}")
+        return await self.status(knowledge_id)
+
+    async def upload(self, name: str, data: bytes) -> Knowledge:
+        async with self.ws.sessions.begin() as session:
+            return await commands.upload_file(session, self.store, tenant_id=self.ws.tenant_id,
+                                              knowledge_base=self.ws.knowledge_base, file_name=name, data=data,
+                                              settings=self.ws.settings)
+
+    async def search(self, query: str, knowledge_id: str) -> list[retriever_pb2.SearchHit]:
+        async with grpc.aio.insecure_channel(self.ws.settings.endpoints.retriever_addr) as channel:
+            response = await retriever_pb2_grpc.RetrieverStub(channel).Search(retriever_pb2.SearchRequest(
+                tenant_id=self.ws.tenant_id, query_text=query, top_k=50, knowledge_ids=[knowledge_id],
+                mode=retriever_pb2.SEARCH_MODE_KEYWORD))
+        return list(response.hits)
+
+    async def chunk_counts(self, knowledge_id: str) -> tuple[int, int, int]:
+        """(rows in chunks, distinct chunk indexes, rows in the retriever index) of one document."""
+        async with self.ws.sessions() as session:
+            rows, distinct = (await session.execute(
+                select(func.count(), func.count(func.distinct(Chunk.chunk_index))).where(
+                    Chunk.knowledge_id == knowledge_id))).one()
+            indexed = (await session.execute(text(
+                "SELECT count(*) FROM retriever_chunks WHERE knowledge_id = :k"), {"k": knowledge_id})).scalar_one()
+        return int(rows), int(distinct), int(indexed)
+
+
+@pytest.fixture(scope="module")
+def broker() -> Iterator[EmbeddedTansu]:
+    """This module's own broker, so killing it does not disturb other suites."""
+    server = EmbeddedTansu(free_port())
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def stack(module_database: str, broker: EmbeddedTansu) -> Iterator[Stack]:
+    root = Path(tempfile.mkdtemp(prefix="jisik-ingest-e2e-"))
+    settings = make_settings(module_database, broker.bootstrap_servers).model_copy(update={
+        "endpoints": EndpointSettings(docreader_addr=f"127.0.0.1:{free_port()}",
+                                      retriever_addr=f"127.0.0.1:{free_port()}",
+                                      model_addr=f"127.0.0.1:{free_port()}", gateway_port=free_port()),
+        "runtime": RuntimeSettings(data_dir=root / "var", ready_timeout_s=240),
+        "storage": StorageSettings(local_dir=root / "objects"),
+    })
+    stack = Stack(settings, base_env={**os.environ, **INGEST_ENV},
+                  services=["docreader", "retriever", "model", "cdc", "ingest"])
+    stack.start()
+    yield stack
+    stack.stop()
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+async def deployment(stack: Stack, broker: EmbeddedTansu) -> AsyncIterator[Deployment]:
+    engine = create_engine(stack.database_url, pool_size=3)
+    sessions = session_factory(engine)
+    tenant_id, base = await tenant_with_base(sessions, "e2e")
+    other_id, other_base = await tenant_with_base(sessions, "e2e-other")
+    yield Deployment(stack, broker, Workspace(stack.settings, engine, sessions, tenant_id, base, other_id, other_base))
+    await engine.dispose()
+
+
+class TestPipeline:
+    async def test_upload_becomes_searchable_with_counts(self, deployment: Deployment) -> None:
+        doc = await deployment.upload("kimchi.pdf", make_pdf(3, "kimchi"))
+        done = await deployment.settle(doc.id)
+        assert done.parse_status == ParseStatus.COMPLETED, done.error_message
+        assert done.page_count == 3 and done.chunk_count > 0 and done.metadata_["language"] == "en"
+        assert await deployment.chunk_counts(doc.id) == (done.chunk_count, done.chunk_count, done.chunk_count)
+        hits = await deployment.search("kimchi rule", doc.id)
+        assert hits and all(hit.knowledge_id == doc.id for hit in hits)
+
+    async def test_bad_documents_end_failed_with_a_reason(self, deployment: Deployment) -> None:
+        blank = await deployment.upload("blank.txt", b"   \n\n  ")
+        broken = await deployment.upload("broken.pdf", b"%PDF-1.7\n" + os.urandom(2048))
+        good = await deployment.upload("ok.md", "# 연차\n\n연차는 15일입니다. 신청은 인사팀에.".encode())
+        for doc in (blank, broken):
+            failed = await deployment.settle(doc.id)
+            assert failed.parse_status == ParseStatus.FAILED and failed.error_message
+        ok = await deployment.settle(good.id)
+        assert ok.parse_status == ParseStatus.COMPLETED and ok.metadata_["language"] == "ko"
+
+    async def test_same_text_in_another_file_is_a_duplicate(self, deployment: Deployment) -> None:
+        text_body = "Parking permits are issued by the facilities desk on floor 2.\n"
+        first = await deployment.settle((await deployment.upload("parking.txt", text_body.encode())).id)
+        second = await deployment.settle((await deployment.upload("parking.md", text_body.encode())).id)
+        assert first.parse_status == ParseStatus.COMPLETED
+        assert second.parse_status == ParseStatus.FAILED and second.duplicate_of == first.id
+
+    async def test_republish_replaces_chunks_and_delete_removes_everything(self, deployment: Deployment) -> None:
+        ws = deployment.ws
+        async with ws.sessions.begin() as session:
+            doc = await commands.create_manual(session, tenant_id=ws.tenant_id, knowledge_base=ws.knowledge_base,
+                                               title="Lunch", content="# Lunch\n\nLunch is served at noon in hall A.",
+                                               publish=True)
+        assert (await deployment.settle(doc.id)).parse_status == ParseStatus.COMPLETED
+        async with ws.sessions.begin() as session:
+            await commands.update_manual(session, tenant_id=ws.tenant_id, knowledge_id=doc.id, title="Lunch",
+                                         content="# Lunch\n\nLunch moved to the rooftop garden.", publish=True)
+        republished = await deployment.settle(doc.id)
+        assert republished.parse_status == ParseStatus.COMPLETED and republished.version == 2
+        contents = " ".join(hit.content for hit in await deployment.search("lunch", doc.id))
+        assert "rooftop" in contents and "hall A" not in contents
+        async with ws.sessions.begin() as session:
+            await commands.delete_knowledge(session, deployment.store, tenant_id=ws.tenant_id, knowledge_id=doc.id,
+                                            settings=ws.settings)
+        assert await deployment.chunk_counts(doc.id) == (0, 0, 0)
+
+    async def test_kill_the_worker_mid_document(self, deployment: Deployment) -> None:
+        doc = await deployment.upload("long.pdf", make_pdf(40, "safety"))
+
+        async def started() -> bool:
+            return (await deployment.status(doc.id)).parse_status not in (ParseStatus.PENDING,)
+
+        assert await wait_for(started, timeout_s=60, interval_s=0.05)
+        await asyncio.to_thread(deployment.stack.kill, "ingest")
+        await asyncio.to_thread(deployment.stack.restart, "ingest")
+        done = await deployment.settle(doc.id, timeout_s=240)
+        assert done.parse_status == ParseStatus.COMPLETED, done.error_message
+        assert await deployment.chunk_counts(doc.id) == (done.chunk_count, done.chunk_count, done.chunk_count)
+
+    async def test_kill_the_broker_mid_document(self, deployment: Deployment) -> None:
+        doc = await deployment.upload("second.pdf", make_pdf(30, "travel"))
+
+        async def started() -> bool:
+            return (await deployment.status(doc.id)).parse_status != ParseStatus.PENDING
+
+        assert await wait_for(started, timeout_s=60, interval_s=0.05)
+        await asyncio.to_thread(deployment.broker.kill)
+        await asyncio.to_thread(deployment.broker.start)
+        done = await deployment.settle(doc.id, timeout_s=240)
+        assert done.parse_status == ParseStatus.COMPLETED, done.error_message
+        assert await deployment.chunk_counts(doc.id) == (done.chunk_count, done.chunk_count, done.chunk_count)
