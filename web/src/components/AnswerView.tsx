@@ -76,7 +76,7 @@ export function AnswerView({ answer, onCite, onRetry, onAddToKb, onTimings }: Pr
           <summary>{t("chat.references", { n: answer.references.length })}</summary>
           <ol>
             {answer.references.map((ref, i) => (
-              <li key={`${ref.id}-${i}`}>
+              <li key={`${ref.id}-${i}`} className={answer.cited.includes(i + 1) ? "cited" : undefined}>
                 <button type="button" className="link" onClick={() => onCite(ref, i + 1)}>
                   {ref.knowledge_title || ref.knowledge_filename || ref.knowledge_id}
                 </button>
