@@ -1,0 +1,1 @@
+"""Images: OCR engines, vision-model captions, and the bounded-concurrency processor."""

@@ -1,0 +1,158 @@
+"""The parser facade: sniff what a file really is, check container limits, run the right parser.
+
+Content wins over the declared name: a DOCX renamed ``.pdf`` is read as DOCX; a legacy ``.doc``
+renamed ``.docx`` fails with a clear message instead of a parser crash. Parser modules are imported
+only when first needed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+import zipfile
+from functools import cache
+from pathlib import PurePosixPath
+
+from docreader.models import ParsedDocument
+from jisik.errors import JisikError, ParseFailed, TooLarge, UnsupportedFormat
+
+from .base import ParseOptions, Parser
+
+__all__ = ["FORMATS", "declared_format", "detect_format", "get_parser", "parse_document"]
+
+_PARSERS: dict[str, tuple[str, str]] = {
+    "pdf": ("pdf", "PdfParser"),
+    "docx": ("word", "DocxParser"),
+    "xlsx": ("spreadsheet", "XlsxParser"),
+    "xls": ("spreadsheet", "XlsParser"),
+    "csv": ("spreadsheet", "CsvParser"),
+    "pptx": ("slides", "PptxParser"),
+    "md": ("text", "MarkdownParser"),
+    "txt": ("text", "TextParser"),
+    "html": ("html", "HtmlParser"),
+    "image": ("image", "ImageParser"),
+}
+FORMATS = frozenset(_PARSERS)
+
+_ALIASES = {
+    "markdown": "md", "htm": "html", "xhtml": "html", "text": "txt", "tsv": "csv",
+    "jpg": "image", "jpeg": "image", "png": "image", "gif": "image", "bmp": "image",
+    "tif": "image", "tiff": "image", "webp": "image",
+}
+_LEGACY = {"doc": "legacy Word .doc", "ppt": "legacy PowerPoint .ppt"}
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*", b"BM")
+
+
+def declared_format(file_name: str, file_type: str) -> str:
+    """Normalised format from ``file_type`` (or the file name's extension); ``""`` when unknown."""
+    raw = (file_type or PurePosixPath(file_name or "").suffix).lower().lstrip(".").strip()
+    if "/" in raw:  # a MIME type
+        raw = raw.rsplit("/", 1)[-1].replace("vnd.openxmlformats-officedocument.", "")
+        raw = {"wordprocessingml.document": "docx", "spreadsheetml.sheet": "xlsx",
+               "presentationml.presentation": "pptx", "plain": "txt", "jpeg": "jpg"}.get(raw, raw)
+    return _ALIASES.get(raw, raw)
+
+
+def _sniff_ole(data: bytes, name: str) -> str:
+    head = data[: 1 << 20]
+    if "EncryptedPackage".encode("utf-16-le") in head:
+        raise ParseFailed(f"{name}: the Office file is password-protected")
+    if "Workbook".encode("utf-16-le") in head or "Book".encode("utf-16-le") in head:
+        return "xls"
+    if "WordDocument".encode("utf-16-le") in head:
+        raise UnsupportedFormat(f"{name}: a legacy Word .doc file; save it as .docx")
+    if "PowerPoint".encode("utf-16-le") in head:
+        raise UnsupportedFormat(f"{name}: a legacy PowerPoint .ppt file; save it as .pptx")
+    raise UnsupportedFormat(f"{name}: an OLE compound file jisik cannot read")
+
+
+def _sniff_zip(data: bytes, name: str) -> str:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ParseFailed(f"{name}: a damaged zip container ({type(exc).__name__})") from exc
+    for marker, fmt in (("word/document.xml", "docx"), ("xl/workbook.xml", "xlsx"),
+                        ("ppt/presentation.xml", "pptx")):
+        if marker in names:
+            return fmt
+    raise UnsupportedFormat(f"{name}: a zip archive that is not a DOCX, XLSX or PPTX file")
+
+
+def _looks_like_html(data: bytes) -> bool:
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith((b"<!doctype html", b"<html")) or (head.startswith(b"<") and b"<body" in data[:65536].lower())
+
+
+def detect_format(data: bytes, file_name: str = "", file_type: str = "") -> str:
+    """The format to parse ``data`` as.
+
+    :raises UnsupportedFormat: for formats jisik does not read.
+    :raises ParseFailed: when the bytes contradict a binary format the caller declared.
+    """
+    name = file_name or "document"
+    declared = declared_format(file_name, file_type)
+    if data[:1024].find(b"%PDF-") != -1:
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        return _sniff_zip(data, name)
+    if data.startswith(_OLE_MAGIC):
+        return _sniff_ole(data, name)
+    if data.startswith(_IMAGE_MAGIC) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP"):
+        return "image"
+    if declared in _LEGACY:
+        raise UnsupportedFormat(f"{name}: {_LEGACY[declared]} files are not supported")
+    if declared in ("pdf", "docx", "xlsx", "xls", "pptx", "image"):
+        raise ParseFailed(f"{name}: declared as {declared} but the content is not a valid {declared} file")
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise UnsupportedFormat(f"{name}: binary content of an unknown format")
+    if declared in ("md", "csv", "html"):
+        return declared
+    if _looks_like_html(data):
+        return "html"
+    if declared in ("", "txt") or declared not in FORMATS:
+        if declared and declared != "txt" and declared not in ("log", "json", "xml", "yaml", "yml", "rst"):
+            raise UnsupportedFormat(f"{name}: file type {declared!r} is not supported")
+        return "txt"
+    return declared
+
+
+@cache
+def get_parser(fmt: str) -> Parser:
+    """The parser for a format, imported on first use."""
+    if fmt not in _PARSERS:
+        raise UnsupportedFormat(f"file type {fmt!r} is not supported")
+    module_name, class_name = _PARSERS[fmt]
+    module = importlib.import_module(f"{__package__}.{module_name}")
+    parser: Parser = getattr(module, class_name)()
+    return parser
+
+
+def check_zip_limits(data: bytes, options: ParseOptions) -> None:
+    """Refuse Office zips whose decompressed size is over the limit (zip bombs)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ParseFailed(f"{options.name}: a damaged zip container ({type(exc).__name__})") from exc
+    if total > options.max_unzipped_bytes:
+        raise TooLarge(
+            f"{options.name}: decompresses to {total // (1 << 20)} MiB, over the limit of "
+            f"{options.max_unzipped_bytes // (1 << 20)} MiB"
+        )
+
+
+def parse_document(data: bytes, fmt: str, options: ParseOptions) -> ParsedDocument:
+    """Parse with the format's parser; third-party failures become :class:`ParseFailed`."""
+    if fmt in ("docx", "xlsx", "pptx"):
+        check_zip_limits(data, options)
+    parser = get_parser(fmt)
+    try:
+        return parser.parse(data, options)
+    except JisikError:
+        raise
+    except (MemoryError, RecursionError) as exc:
+        raise TooLarge(f"{options.name}: too complex to parse ({type(exc).__name__})") from exc
+    except Exception as exc:  # noqa: BLE001 - third-party parsers raise anything; name the file and the type
+        raise ParseFailed(f"{options.name}: could not be parsed as {fmt} ({type(exc).__name__})") from exc
