@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pathlib import Path
+
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from ._base import JisikSettings
@@ -14,5 +16,22 @@ class ModelSettings(JisikSettings):
 
     default_embedding: str = Field("multilingual-e5-small", description="Built-in default embedder")
     default_chat: str = Field("extractive", description="Built-in default chat backend")
+    default_rerank: str = Field("", description="Built-in default reranker (empty = lexical overlap reranker)")
     request_timeout_s: float = Field(60.0, gt=0)
+    connect_timeout_s: float = Field(5.0, gt=0)
     max_retries: int = Field(3, ge=0)
+    retry_backoff_s: float = Field(0.5, ge=0, description="First retry delay; doubles each attempt")
+    max_retry_after_s: float = Field(30.0, ge=0, description="Longest Retry-After honoured before failing")
+    max_concurrency: int = Field(4, ge=1, description="Concurrent calls per backend")
+    max_batch_texts: int = Field(256, ge=1, description="Largest Embed request accepted")
+    remote_batch_size: int = Field(32, ge=1, description="Texts per remote embedding sub-batch")
+    batch_window_ms: float = Field(5.0, ge=0, description="How long dynamic batching waits for more texts")
+    batch_max_texts: int = Field(64, ge=1, description="Texts per merged local embedding call")
+    max_text_chars: int = Field(100_000, ge=1, description="Longer inputs are refused, not truncated")
+    embed_cache_entries: int = Field(50_000, ge=0, description="Embedding cache size (0 disables)")
+    threads: int = Field(0, ge=0, description="Threads of the local embedding engine (0 = all cores)")
+    cache_dir: Path | None = Field(None, description="Converted local models; default ~/.cache/jisik/models")
+    encryption_key: SecretStr = Field(
+        SecretStr(""), description="Fernet key for stored model API keys (urlsafe base64, 32 bytes)"
+    )
+    gguf_path: Path | None = Field(None, description="Local GGUF chat model for the llama-cpp backend")
