@@ -1,4 +1,4 @@
-"""The ``jisik`` command: ``up``, ``serve <service>``, ``migrate`` and ``tenant create``.
+"""The ``jisik`` command: ``up``, ``serve <service>``, ``probe``, ``migrate`` and ``tenant create``.
 
 This is the process edge: it alone configures logging and tracing, reads the settings, and turns
 bad settings, busy ports and missing services into one clear line instead of a stack trace.
@@ -171,6 +171,27 @@ def _up(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
+# -- jisik probe ---------------------------------------------------------------------------------
+
+
+def _probe(args: argparse.Namespace) -> int:
+    """Exit 0 when one service answers its readiness probe (container health checks use this)."""
+    from jisik.runtime.services import service
+    from jisik.runtime.supervisor import grpc_serving, http_ready
+
+    settings = _load_settings()
+    spec = service(args.service)
+    if spec.probe == "grpc":
+        ok = grpc_serving(spec.address(settings), timeout_s=args.timeout)
+    elif spec.probe == "http":
+        ok = http_ready(f"http://127.0.0.1:{settings.endpoints.gateway_port}/ready", timeout_s=args.timeout)
+    else:
+        raise _CliError(f"{spec.name} has no network endpoint to probe", EXIT_USAGE)
+    if not ok:
+        raise _CliError(f"{spec.name} is not ready")
+    return 0
+
+
 # -- jisik migrate / tenant ------------------------------------------------------------------------
 
 
@@ -220,6 +241,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("service", choices=[spec.name for spec in SERVICES])
     serve.add_argument("--port", type=_port, default=None, help="listen on this port instead of the configured one")
     serve.set_defaults(func=_serve)
+    probe = commands.add_parser("probe", help="exit 0 when a service is ready (for health checks)")
+    probe.add_argument("service", choices=[spec.name for spec in SERVICES if spec.probe != "process"])
+    probe.add_argument("--timeout", type=float, default=3.0)
+    probe.set_defaults(func=_probe)
     commands.add_parser("migrate", help="apply database migrations").set_defaults(func=_migrate)
     tenant = commands.add_parser("tenant", help="manage tenants").add_subparsers(dest="action", required=True)
     create = tenant.add_parser("create", help="create a tenant and print its API key once")
