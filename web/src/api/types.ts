@@ -50,7 +50,8 @@ export interface Knowledge {
   chunk_count: number;
   version: number;
   enable_status: string;
-  metadata?: Record<string, unknown> & { content?: string; status?: "draft" | "publish" };
+  /** Editor documents: `content` is the latest edit, `published_content` the text that is indexed. */
+  metadata?: Record<string, unknown> & { content?: string; published_content?: string };
   created_at: string;
   updated_at: string;
   processed_at?: string | null;

@@ -28,6 +28,7 @@ export function useChat(api: ApiClient, sessionId: string | undefined, onTurnEnd
   const [error, setError] = useState("");
   const controller = useRef<AbortController | null>(null);
   const skipLoad = useRef<string | null>(null);
+  const stopRequested = useRef(false);
 
   const setAnswer = (index: number, answer: AnswerState) =>
     setTurns((current) => current.map((turn, i) => (i === index ? { ...turn, answer } : turn)));
@@ -37,6 +38,7 @@ export function useChat(api: ApiClient, sessionId: string | undefined, onTurnEnd
     async (session: string, index: number, question: string, mode: Mode): Promise<AnswerState> => {
       const abort = new AbortController();
       controller.current = abort;
+      stopRequested.current = false;
       let answer = emptyAnswer();
       setAnswer(index, answer);
       const handlers = {
@@ -49,7 +51,8 @@ export function useChat(api: ApiClient, sessionId: string | undefined, onTurnEnd
         if (mode === "resume") await api.continueStream(session, handlers, abort.signal);
         else await api.chat(session, question, handlers, abort.signal);
       } catch (e) {
-        if (e instanceof StreamInterrupted) answer = { ...answer, status: "interrupted" };
+        // A stream that ends early after the user pressed stop was stopped, not dropped.
+        if (e instanceof StreamInterrupted) answer = { ...answer, status: stopRequested.current ? "stopped" : "interrupted" };
         else answer = { ...answer, status: "error", error: e instanceof ApiError ? e.message : String(e) };
       }
       if (answer.status === "streaming") answer = { ...answer, status: abort.signal.aborted ? "stopped" : "done" };
@@ -120,6 +123,7 @@ export function useChat(api: ApiClient, sessionId: string | undefined, onTurnEnd
   const stop = useCallback(async () => {
     const active = controller.current;
     if (!sessionId || !active) return;
+    stopRequested.current = true;
     try {
       const result = await api.stopSession(sessionId);
       if (!(result as { stopped?: boolean })?.stopped) active.abort();

@@ -74,10 +74,12 @@ export function EditorPage({ knowledgeId, kbId: initialKb }: { knowledgeId?: str
     if (status === "publish" && !canPublish(content)) return setError(t("editor.minLength"));
     setBusy(true);
     try {
-      const input = { title: title.trim() || content.trim().split("\n")[0].slice(0, 40), content, status };
+      const fallback = content.trim().split("\n")[0].replace(/^#+\s*/, "").slice(0, 40) || t("editor.untitled");
+      const input = { title: title.trim() || fallback, content, status };
       const saved = doc ? await api.updateManual(doc.id, input) : await api.createManual(kbId, input);
       setDoc(saved);
-      setMessage(status === "draft" ? t("editor.saved") : t("editor.publishedMsg"));
+      const stillPublished = saved.parse_status !== "draft";
+      setMessage(status === "publish" ? t("editor.publishedMsg") : stillPublished ? t("editor.savedPublished") : t("editor.saved"));
       if (!doc) window.history.replaceState(null, "", `#/editor/${saved.id}`);
     } catch (e) {
       setError((e as Error).message);
@@ -87,6 +89,9 @@ export function EditorPage({ knowledgeId, kbId: initialKb }: { knowledgeId?: str
   };
 
   const published = doc ? doc.parse_status !== "draft" : false;
+  // Saving a published document keeps the published text searchable; the edit waits for republish.
+  const publishedText = doc?.metadata?.published_content;
+  const unpublished = published && typeof publishedText === "string" && publishedText !== doc?.metadata?.content;
   return (
     <div className="editor-page">
       <aside className="sessions">
@@ -129,6 +134,11 @@ export function EditorPage({ knowledgeId, kbId: initialKb }: { knowledgeId?: str
                 {published ? t("editor.published") : t("editor.draft")}
               </span>
               {published && <StatusBadge status={doc.parse_status} />}
+              {unpublished && (
+                <span className="badge status-draft" data-testid="editor-unpublished">
+                  {t("editor.unpublished")}
+                </span>
+              )}
               <small className="muted" data-testid="editor-updated">
                 {t("editor.lastUpdated", { time: new Date(doc.updated_at).toLocaleString(lang) })}
               </small>
