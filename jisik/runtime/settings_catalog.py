@@ -32,6 +32,7 @@ class SettingInfo:
     default: str
     description: str
     secret: bool
+    aliases: tuple[str, ...] = ()
 
 
 def env_name(settings_cls: type[JisikSettings], field: str) -> str:
@@ -98,6 +99,9 @@ def all_settings() -> list[SettingInfo]:
                     default=_default(info),
                     description=info.description or "",
                     secret=info.annotation is SecretStr,
+                    aliases=tuple(
+                        name for name in _aliases(settings_cls, field) if name != env_name(settings_cls, field)
+                    ),
                 )
             )
     return rows
