@@ -1,0 +1,125 @@
+"""gRPC face of the model service: protobuf in and out; the logic is in service.py."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+import grpc
+from grpc_health.v1 import health
+
+from jisik.db.engine import create_engine, session_factory
+from jisik.grpc_server import create_server as create_grpc_server
+from jisik.grpc_server import serve_forever
+from jisik.proto import model_pb2 as pb
+from jisik.proto import model_pb2_grpc as pb_grpc
+from jisik.runtime.postgres import embedded_url
+from jisik.settings import Settings
+
+from .local import load_embedder
+from .service import ModelService
+from .types import ChatInput, Message
+
+__all__ = ["SERVICE_NAME", "ModelServicer", "create_server", "run"]
+
+logger = logging.getLogger(__name__)
+
+SERVICE_NAME = pb.DESCRIPTOR.services_by_name["Model"].full_name
+_ROLES = {pb.EMBED_ROLE_PASSAGE: "passage", pb.EMBED_ROLE_QUERY: "query"}
+
+
+class ModelServicer(pb_grpc.ModelServicer):
+    def __init__(self, service: ModelService) -> None:
+        self.service = service
+
+    async def Embed(self, request: pb.EmbedRequest, context: grpc.aio.ServicerContext) -> pb.EmbedResponse:
+        role = _ROLES.get(request.role, "passage")
+        spec, result = await self.service.embed(request.tenant_id, request.model_id, list(request.texts), role)
+        return pb.EmbedResponse(
+            vectors=[pb.Vector(values=row.tolist()) for row in result.vectors],
+            model_id=spec.id,
+            dimension=int(result.vectors.shape[1]),
+            truncated=list(result.truncated),
+        )
+
+    async def Rerank(self, request: pb.RerankRequest, context: grpc.aio.ServicerContext) -> pb.RerankResponse:
+        spec, scores = await self.service.rerank(
+            request.tenant_id, request.model_id, request.query, list(request.passages)
+        )
+        return pb.RerankResponse(scores=scores, model_id=spec.id)
+
+    async def ChatStream(
+        self, request: pb.ChatRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[pb.ChatChunk]:
+        chat = ChatInput(
+            messages=tuple(Message(m.role, m.content) for m in request.messages),
+            passages=tuple(request.passages),
+            question=request.question,
+            temperature=request.temperature,
+            max_tokens=request.max_tokens,
+        )
+        spec, events = await self.service.chat_stream(request.tenant_id, request.model_id, chat)
+        async for event in events:
+            if event.usage is None:
+                yield pb.ChatChunk(delta=event.delta, model_id=spec.id)
+            else:
+                yield pb.ChatChunk(
+                    delta=event.delta,
+                    done=True,
+                    usage=pb.Usage(
+                        prompt_tokens=event.usage.prompt_tokens, completion_tokens=event.usage.completion_tokens
+                    ),
+                    model_id=spec.id,
+                    finish_reason=event.finish_reason,
+                )
+
+    async def ListModels(
+        self, request: pb.ListModelsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ListModelsResponse:
+        infos = await self.service.list_models(request.tenant_id)
+        return pb.ListModelsResponse(
+            models=[
+                pb.ModelInfo(
+                    id=info.spec.id,
+                    name=info.spec.name,
+                    type=info.spec.type.value,
+                    source=info.spec.source.value,
+                    dimension=info.spec.dimension,
+                    is_default=info.spec.is_default,
+                    available=info.available,
+                    unavailable_reason=info.unavailable_reason,
+                )
+                for info in infos
+            ]
+        )
+
+
+async def create_server(
+    settings: Settings, port: int, database_url: str | None
+) -> tuple[grpc.aio.Server, int, health.aio.HealthServicer, ModelService]:
+    """Build the service (registry on ``database_url``; built-ins only when None) and bind, not start."""
+    sessions = session_factory(create_engine(database_url, pool_size=settings.database.pool_size)) \
+        if database_url else None
+    service = ModelService(settings.model, sessions)
+    servicer = ModelServicer(service)
+    server, bound, health_servicer = create_grpc_server(
+        register=lambda server: pb_grpc.add_ModelServicer_to_server(servicer, server),
+        service_names=[SERVICE_NAME],
+        address=f"{settings.endpoints.bind_host}:{port}",
+        endpoints=settings.endpoints,
+    )
+    return server, bound, health_servicer, service
+
+
+async def run(settings: Settings, *, port: int | None = None) -> None:
+    """Serve the model service until SIGINT/SIGTERM; the default embedder is warmed first."""
+    database_url = settings.database.url or embedded_url(settings.database.embedded_port)
+    if port is None:
+        port = int(settings.endpoints.model_addr.rsplit(":", 1)[1])
+    if settings.model.default_embedding == "multilingual-e5-small":
+        load_embedder(cache_dir=settings.model.cache_dir)
+    server, bound, health_servicer, service = await create_server(settings, port, database_url)
+    logger.info("model service listening on %s:%d", settings.endpoints.bind_host, bound)
+    await serve_forever(
+        server, health_servicer, [SERVICE_NAME], settings.endpoints.grpc_shutdown_grace_s, on_stop=service.aclose
+    )
