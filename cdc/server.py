@@ -26,8 +26,8 @@ logger = logging.getLogger(__name__)
 class CdcService:
     """Relay + index.meta materializer + retriever access applier + billing, until ``stop`` is set.
 
-    :param apply_to_retriever: run the index.meta -> retriever applier here (off when the retriever
-        consumes index.meta itself or no retriever is deployed).
+    :param apply_to_retriever: run the index.meta -> retriever applier here; defaults to
+        ``cdc.apply_to_retriever`` (off when the retriever consumes index.meta itself).
     """
 
     def __init__(
@@ -37,7 +37,7 @@ class CdcService:
         database_url: str | None = None,
         bootstrap_servers: str | None = None,
         retriever_addr: str | None = None,
-        apply_to_retriever: bool = True,
+        apply_to_retriever: bool | None = None,
         max_backoff_s: float = 30.0,
     ) -> None:
         self.settings = settings
@@ -48,7 +48,7 @@ class CdcService:
             IndexMetaMaterializer(settings.cdc, settings.kafka, bootstrap_servers),
             BillingProcessor(settings.cdc, settings.kafka, bootstrap_servers),
         ]
-        if apply_to_retriever:
+        if settings.cdc.apply_to_retriever if apply_to_retriever is None else apply_to_retriever:
             self.processors.append(RetrieverAccessApplier(settings.cdc, settings.endpoints, retriever_addr))
         self.max_backoff_s = max_backoff_s
 

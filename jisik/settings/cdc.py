@@ -42,7 +42,10 @@ class CdcSettings(JisikSettings):
     billing_retention_windows: int = Field(
         10, ge=1, description="Closed windows kept to absorb late events (and replayed after a restart)"
     )
-    retriever_timeout_s: float = Field(5.0, gt=0)
+    apply_to_retriever: bool = Field(
+        True, description="Apply index.meta to the retriever (SetKnowledgeAccess) from the cdc process"
+    )
+    retriever_timeout_s: float = Field(5.0, gt=0, description="Deadline of one SetKnowledgeAccess call")
 
     @field_validator("tables")
     @classmethod

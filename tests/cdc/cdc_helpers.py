@@ -82,3 +82,15 @@ async def seed(url: str) -> tuple[str, str]:
         return tenant.id, base.id
     finally:
         await engine.dispose()
+
+
+INSERT_OUTBOX = (
+    "INSERT INTO outbox (id, tenant_id, aggregate_type, aggregate_id, event_type, payload, headers, created_at) "
+    "VALUES (%s, 't1', 'knowledge', %s, %s, %s, %s, now())"
+)
+
+
+def outbox_row(topic: str, doc: str, n: int) -> tuple[Any, ...]:
+    traceparent = f"00-{uuid.uuid4().hex}-{uuid.uuid4().hex[:16]}-01"
+    return (str(uuid.uuid4()), doc, topic, json.dumps({"knowledge_id": doc, "n": n}),
+            json.dumps({"traceparent": traceparent}))

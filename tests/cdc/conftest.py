@@ -38,11 +38,16 @@ async def slot_cleanup(fresh_database: str, cdc_settings: CdcSettings) -> AsyncI
     async with ReplicationSlot(fresh_database, slot=cdc_settings.slot_name,
                                publication=cdc_settings.publication_name) as slot:
         for _ in range(50):
+            # A killed relay's server backend may still hold the slot for a moment.
+            await slot.conn.execute(
+                "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots "
+                "WHERE slot_name = %s AND active_pid IS NOT NULL", (cdc_settings.slot_name,))
             try:
                 await slot.drop()
                 return
             except psycopg.errors.ObjectInUse:
                 await asyncio.sleep(0.1)
+        pytest.fail(f"replication slot {cdc_settings.slot_name} could not be dropped")
 
 
 @pytest.fixture

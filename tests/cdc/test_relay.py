@@ -9,7 +9,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from cdc_helpers import RelayRunner, read_topic
+from cdc_helpers import INSERT_OUTBOX, RelayRunner, outbox_row, read_topic
 
 from jisik.db.engine import create_engine, session_factory, transaction
 from jisik.db.outbox import add_event
@@ -19,18 +19,6 @@ from jisik.settings import TelemetrySettings
 from jisik.telemetry import configure_tracing, tracer
 
 pytestmark = pytest.mark.integration
-
-INSERT_OUTBOX = (
-    "INSERT INTO outbox (id, tenant_id, aggregate_type, aggregate_id, event_type, payload, headers, created_at) "
-    "VALUES (%s, 't1', 'knowledge', %s, %s, %s, %s, now())"
-)
-
-
-def _row(topic: str, doc: str, n: int) -> tuple[Any, ...]:
-    traceparent = f"00-{uuid.uuid4().hex}-{uuid.uuid4().hex[:16]}-01"
-    return (str(uuid.uuid4()), doc, topic, json.dumps({"knowledge_id": doc, "n": n}),
-            json.dumps({"traceparent": traceparent}))
-
 
 async def _outbox_count(db: psycopg.AsyncConnection[Any]) -> int:
     cursor = await db.execute("SELECT count(*) FROM outbox")
@@ -45,10 +33,10 @@ class TestOutboxRelay:
     ) -> None:
         topic = f"test.cdc.{uuid.uuid4().hex[:8]}"
         await relay_runner.start()
-        first = _row(topic, "doc-a", 1)
-        second = _row(topic, "doc-b", 2)
-        third = _row(topic, "doc-a", 3)
-        doomed = _row(topic, "doc-x", 99)
+        first = outbox_row(topic, "doc-a", 1)
+        second = outbox_row(topic, "doc-b", 2)
+        third = outbox_row(topic, "doc-a", 3)
+        doomed = outbox_row(topic, "doc-x", 99)
         async with await psycopg.AsyncConnection.connect(db.info.dsn) as a, \
                 await psycopg.AsyncConnection.connect(db.info.dsn) as b, \
                 await psycopg.AsyncConnection.connect(db.info.dsn) as c:
@@ -82,7 +70,7 @@ class TestOutboxRelay:
         db: psycopg.AsyncConnection[Any],
     ) -> None:
         topic = f"test.cdc.{uuid.uuid4().hex[:8]}"
-        rows = [_row(topic, f"doc-{n % 7}", n) for n in range(120)]
+        rows = [outbox_row(topic, f"doc-{n % 7}", n) for n in range(120)]
         await relay_runner.start()
 
         async def write() -> None:
@@ -114,7 +102,7 @@ class TestOutboxRelay:
         db: psycopg.AsyncConnection[Any],
     ) -> None:
         topic = f"test.cdc.{uuid.uuid4().hex[:8]}"
-        early = _row(topic, "doc-early", 1)
+        early = outbox_row(topic, "doc-early", 1)
         await db.execute(INSERT_OUTBOX, early)
         await relay_runner.start(wait=False)
         records = await read_topic(kafka.bootstrap_servers, topic, until=lambda found: len(found) >= 1,
