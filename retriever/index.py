@@ -50,6 +50,17 @@ async def _remove(connection: asyncpg.Connection, tenant_id: str, refs: list[int
     """Delete chunks by internal id and take them out of the statistics. Returns how many went."""
     if not refs:
         return 0
+    # Terms the removed chunks were the last holders of go first; then the others' counts drop.
+    await connection.execute(
+        """
+        DELETE FROM retriever_terms t USING (
+            SELECT term, count(*)::int AS n FROM retriever_postings
+            WHERE tenant_id = $1 AND chunk_ref = ANY($2::bigint[]) GROUP BY term
+        ) gone
+        WHERE t.tenant_id = $1 AND t.term = gone.term AND t.df <= gone.n
+        """,
+        tenant_id, refs,
+    )
     await connection.execute(
         """
         WITH gone AS (
@@ -58,16 +69,6 @@ async def _remove(connection: asyncpg.Connection, tenant_id: str, refs: list[int
         )
         UPDATE retriever_terms t SET df = t.df - gone.n FROM gone
         WHERE t.tenant_id = $1 AND t.term = gone.term AND t.df > gone.n
-        """,
-        tenant_id, refs,
-    )
-    await connection.execute(
-        """
-        DELETE FROM retriever_terms t USING (
-            SELECT term, count(*)::int AS n FROM retriever_postings
-            WHERE tenant_id = $1 AND chunk_ref = ANY($2::bigint[]) GROUP BY term
-        ) gone
-        WHERE t.tenant_id = $1 AND t.term = gone.term AND t.df <= gone.n
         """,
         tenant_id, refs,
     )

@@ -100,21 +100,23 @@ class KeywordChannel:
             k1, b = self._params.k1, self._params.b
             params: list[object] = []
             where = filter_sql(filters, params)
+            first = len(params) + 1
             params += [terms, [weights[term] for term in terms], k1, b, stats.avgdl, threshold, limit]
-            n = len(params)
+            terms_p, weights_p, k1_p, b_p, avgdl_p, threshold_p, limit_p = (f"${first + i}" for i in range(7))
             rows = await connection.fetch(
                 f"""
                 SELECT c.id, c.chunk_id, s.score FROM (
                     SELECT p.chunk_ref, sum(
-                        q.weight * p.tf * (${n - 4} + 1) / (p.tf + ${n - 4} * (1 - ${n - 3} + ${n - 3} * p.doc_len / ${n - 2}))
+                        q.weight * p.tf * ({k1_p}::float8 + 1)
+                        / (p.tf + {k1_p}::float8 * (1 - {b_p}::float8 + {b_p}::float8 * p.doc_len / {avgdl_p}::float8))
                     ) AS score
-                    FROM unnest(${n - 6}::text[], ${n - 5}::float8[]) AS q(term, weight)
+                    FROM unnest({terms_p}::text[], {weights_p}::float8[]) AS q(term, weight)
                     JOIN retriever_postings p ON p.tenant_id = $1 AND p.term = q.term
                     GROUP BY p.chunk_ref
                 ) s JOIN retriever_chunks c ON c.id = s.chunk_ref
-                WHERE {where} AND s.score >= ${n - 1}
+                WHERE {where} AND s.score >= {threshold_p}::float8
                 ORDER BY s.score DESC, c.chunk_id
-                LIMIT ${n}
+                LIMIT {limit_p}::int
                 """,
                 *params,
             )
@@ -140,7 +142,7 @@ class VectorChannel:
         params: list[object] = []
         where = filter_sql(filters, params)
         params += [vector, limit]
-        n = len(params)
+        vector_p, limit_p = f"${len(params) - 1}", f"${len(params)}"
         async with connection.transaction(readonly=True):
             # Iterative scans keep walking the graph until ``limit`` rows pass the filters.
             await connection.execute(
@@ -153,11 +155,11 @@ class VectorChannel:
             )
             rows = await connection.fetch(
                 f"""
-                SELECT c.id, c.chunk_id, 1 - (c.embedding <=> ${n - 1}) AS score
+                SELECT c.id, c.chunk_id, 1 - (c.embedding <=> {vector_p}::vector) AS score
                 FROM retriever_chunks c
                 WHERE {where}
-                ORDER BY c.embedding <=> ${n - 1}
-                LIMIT ${n}
+                ORDER BY c.embedding <=> {vector_p}::vector
+                LIMIT {limit_p}::int
                 """,
                 *params,
             )

@@ -45,3 +45,21 @@ def new_tenant() -> str:
     return f"tenant-{uuid.uuid4().hex[:12]}"
 
 
+
+
+async def assert_statistics_match_rows(pool: object, tenant_id: str) -> None:
+    """The tenant's corpus statistics and document frequencies equal a recount from its rows."""
+    async with pool.acquire() as connection:  # type: ignore[attr-defined]
+        stats = await connection.fetchrow(
+            "SELECT doc_count, total_len FROM retriever_stats WHERE tenant_id = $1", tenant_id
+        )
+        recount = await connection.fetchrow(
+            "SELECT count(*) AS n, coalesce(sum(token_count), 0) AS len FROM retriever_chunks WHERE tenant_id = $1",
+            tenant_id,
+        )
+        stored = {r["term"]: r["df"] for r in await connection.fetch(
+            "SELECT term, df FROM retriever_terms WHERE tenant_id = $1", tenant_id)}
+        counted = {r["term"]: r["n"] for r in await connection.fetch(
+            "SELECT term, count(*) AS n FROM retriever_postings WHERE tenant_id = $1 GROUP BY term", tenant_id)}
+    assert (stats["doc_count"], stats["total_len"]) == (recount["n"], recount["len"])
+    assert stored == counted

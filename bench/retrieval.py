@@ -1,0 +1,232 @@
+"""Retriever benchmark: quality on KorQuAD v1.0 dev and speed on a synthetic corpus.
+
+Quality: the 964 dev paragraphs are indexed as chunks; each of the 5,774 questions should find the
+paragraph that holds its answer. Reported for keyword, vector and hybrid (RRF and weighted):
+recall@1/5/20 and MRR@10. Embeddings (the default e5-small) are cached under --cache-dir, so a rerun
+skips them and an interrupted run resumes.
+
+Speed: a synthetic corpus (Korean sentences recombined from KorQuAD, random unit vectors) at each
+--sizes value: index throughput (chunks/s, analysis included) and hybrid search latency p50/p95
+through RetrieverService, excluding query embedding.
+
+    .venv/bin/python bench/retrieval.py                    # quality + speed at 10k
+    .venv/bin/python bench/retrieval.py --sizes 10000 100000
+    .venv/bin/python bench/retrieval.py --skip-quality --sizes 100000
+
+Prints a table and writes bench/results/retrieval.json (with cpu count and memory).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import random
+import re
+import shutil
+import socket
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _retrieval_embed import cached_embeddings, default_embedder  # noqa: E402
+
+from jisik.db.migrate import upgrade  # noqa: E402
+from jisik.runtime.postgres import EmbeddedPostgres  # noqa: E402
+from jisik.settings import RetrieverSettings  # noqa: E402
+from retriever.db import create_pool  # noqa: E402
+from retriever.service import RetrieverService  # noqa: E402
+from retriever.types import ChunkInput, Filters, Fusion, Mode, SearchQuery  # noqa: E402
+
+KORQUAD = ROOT.parent / "shared" / "bench" / "korquad" / "KorQuAD_v1.0_dev.json"
+RESULTS = ROOT / "bench" / "results"
+BATCH = 500
+
+logger = logging.getLogger("bench.retrieval")
+
+
+def load_korquad(path: Path) -> tuple[list[str], list[tuple[str, int]]]:
+    """Paragraphs, and (question, index of its paragraph)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    paragraphs: list[str] = []
+    questions: list[tuple[str, int]] = []
+    for article in data["data"]:
+        for paragraph in article["paragraphs"]:
+            paragraphs.append(paragraph["context"])
+            questions.extend((qa["question"], len(paragraphs) - 1) for qa in paragraph["qas"])
+    return paragraphs, questions
+
+
+def metrics(ranks: Sequence[int | None]) -> dict[str, float]:
+    """recall@1/5/20 and MRR@10 from the 1-based rank of the right paragraph (None: not returned)."""
+    n = len(ranks)
+    found = [rank for rank in ranks if rank is not None]
+    return {
+        "recall@1": sum(rank <= 1 for rank in found) / n,
+        "recall@5": sum(rank <= 5 for rank in found) / n,
+        "recall@20": sum(rank <= 20 for rank in found) / n,
+        "mrr@10": sum(1 / rank for rank in found if rank <= 10) / n,
+    }
+
+
+async def index_all(service: RetrieverService, tenant: str, chunks: Sequence[ChunkInput]) -> float:
+    """Index in batches; returns chunks per second."""
+    started = time.perf_counter()
+    for start in range(0, len(chunks), BATCH):
+        await service.index_chunks(tenant, chunks[start:start + BATCH])
+    return len(chunks) / (time.perf_counter() - started)
+
+
+async def quality(service: RetrieverService, cache_dir: Path, limit: int | None) -> dict[str, object]:
+    paragraphs, questions = load_korquad(KORQUAD)
+    if limit:
+        questions = questions[:limit]
+    name, embed = default_embedder()
+    passage_vectors = cached_embeddings(cache_dir, name, "passage", paragraphs, embed)
+    query_vectors = cached_embeddings(cache_dir, name, "query", [q for q, _ in questions], embed)
+    tenant = "korquad"
+    chunks = [
+        ChunkInput(chunk_id=f"p{i:04d}", knowledge_base_id="korquad", knowledge_id=f"p{i:04d}", content=text,
+                   embedding=passage_vectors[i])
+        for i, text in enumerate(paragraphs)
+    ]
+    await index_all(service, tenant, chunks)
+    runs = {
+        "keyword": dict(mode=Mode.KEYWORD),
+        "vector": dict(mode=Mode.VECTOR),
+        "hybrid_rrf": dict(mode=Mode.HYBRID, fusion=Fusion.RRF),
+        "hybrid_weighted": dict(mode=Mode.HYBRID, fusion=Fusion.WEIGHTED),
+    }
+    table: dict[str, dict[str, float]] = {}
+    for run, options in runs.items():
+        ranks: list[int | None] = []
+        for (question, answer), vector in zip(questions, query_vectors, strict=True):
+            query = SearchQuery(
+                Filters(tenant), top_k=20, text=question, vector=vector,
+                vector_weight=service.settings.vector_weight, keyword_weight=service.settings.keyword_weight,
+                **options,  # type: ignore[arg-type]
+            )
+            ids = [hit.chunk_id for hit in await service.search(query)]
+            target = f"p{answer:04d}"
+            ranks.append(ids.index(target) + 1 if target in ids else None)
+        table[run] = metrics(ranks)
+        logger.info("%s: %s", run, table[run])
+    return {"embedder": name, "paragraphs": len(paragraphs), "questions": len(questions), "results": table}
+
+
+def synthetic_chunks(size: int, sentences: Sequence[str], seed: int) -> list[ChunkInput]:
+    rng = random.Random(seed)
+    vectors = np.random.default_rng(seed).standard_normal((size, 384)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return [
+        ChunkInput(
+            chunk_id=f"c{i:07d}", knowledge_base_id=f"kb{i % 10}", knowledge_id=f"k{i // 20}",
+            content=" ".join(rng.choices(sentences, k=4)), embedding=vectors[i],
+        )
+        for i in range(size)
+    ]
+
+
+async def speed(service: RetrieverService, size: int, queries: int) -> dict[str, float]:
+    paragraphs, questions = load_korquad(KORQUAD)
+    sentences = [s for p in paragraphs for s in re.split(r"(?<=[.?!])\s+", p) if len(s) > 20]
+    tenant = f"synthetic-{size}"
+    chunks = synthetic_chunks(size, sentences, seed=size)
+    throughput = await index_all(service, tenant, chunks)
+    async with service._pool.acquire() as connection:  # fresh statistics for the planner
+        await connection.execute("VACUUM ANALYZE retriever_chunks")
+        await connection.execute("VACUUM ANALYZE retriever_postings")
+        await connection.execute("VACUUM ANALYZE retriever_terms")
+    rng = np.random.default_rng(7)
+    latencies = []
+    for i in range(queries):
+        vector = rng.standard_normal(384).astype(np.float32)
+        query = SearchQuery(Filters(tenant), top_k=10, text=questions[i % len(questions)][0], vector=vector)
+        started = time.perf_counter()
+        await service.search(query)
+        latencies.append((time.perf_counter() - started) * 1000)
+    latencies.sort()
+    return {
+        "chunks": size,
+        "index_chunks_per_s": round(throughput, 1),
+        "hybrid_p50_ms": round(statistics.median(latencies), 2),
+        "hybrid_p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))], 2),
+        "queries": queries,
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def machine() -> dict[str, object]:
+    pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    return {"cpu_count": os.cpu_count(), "memory_gib": round(pages / 2**30, 1)}
+
+
+async def main(args: argparse.Namespace) -> dict[str, object]:
+    root = Path(tempfile.mkdtemp(prefix="jisik-bench-pg-"))
+    server: EmbeddedPostgres | None = None
+    url = args.database_url
+    try:
+        if not url:
+            server = EmbeddedPostgres(root / "data", args.port or free_port())
+            server.start()
+            url = server.create_database("bench_retrieval")
+        upgrade(url)
+        pool = await create_pool(url, size=4)
+        service = RetrieverService(pool, RetrieverSettings())
+        report: dict[str, object] = {"machine": machine()}
+        if not args.skip_quality:
+            report["quality"] = await quality(service, Path(args.cache_dir), args.limit)
+        report["speed"] = [await speed(service, size, args.queries) for size in args.sizes]
+        await service.close()
+        return report
+    finally:
+        if server is not None:
+            server.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def print_table(report: dict[str, object]) -> None:
+    print(f"machine: {report['machine']}")
+    if "quality" in report:
+        q = report["quality"]
+        print(f"\nKorQuAD v1.0 dev ({q['questions']} questions, {q['paragraphs']} paragraphs, {q['embedder']})")
+        print(f"{'run':<18}{'R@1':>8}{'R@5':>8}{'R@20':>8}{'MRR@10':>8}")
+        for run, m in q["results"].items():
+            print(f"{run:<18}{m['recall@1']:>8.3f}{m['recall@5']:>8.3f}{m['recall@20']:>8.3f}{m['mrr@10']:>8.3f}")
+    print(f"\n{'chunks':>8}{'index/s':>10}{'p50 ms':>9}{'p95 ms':>9}")
+    for row in report["speed"]:
+        print(f"{row['chunks']:>8}{row['index_chunks_per_s']:>10}{row['hybrid_p50_ms']:>9}{row['hybrid_p95_ms']:>9}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10_000])
+    parser.add_argument("--queries", type=int, default=300, help="searches per size for latency")
+    parser.add_argument("--limit", type=int, default=None, help="use only the first N KorQuAD questions")
+    parser.add_argument("--skip-quality", action="store_true")
+    parser.add_argument("--cache-dir", default="/tmp/jisik-bench-cache")
+    parser.add_argument("--database-url", default="", help="use this PostgreSQL instead of an embedded one")
+    parser.add_argument("--port", type=int, default=0, help="port of the embedded PostgreSQL (0: any free)")
+    parser.add_argument("--output", default=str(RESULTS / "retrieval.json"))
+    arguments = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    result = asyncio.run(main(arguments))
+    Path(arguments.output).parent.mkdir(parents=True, exist_ok=True)
+    Path(arguments.output).write_text(json.dumps(result, indent=2, ensure_ascii=False))
+    print_table(result)

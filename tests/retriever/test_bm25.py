@@ -1,0 +1,98 @@
+"""The keyword channel's scores equal rank_bm25.BM25Okapi on the same tokens and parameters."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from rank_bm25 import BM25Okapi
+from retriever_testkit import assert_statistics_match_rows, chunk, new_tenant
+
+from retriever.analysis import analyze
+from retriever.bm25 import BM25Params, idf, query_weights
+from retriever.index import Selector
+from retriever.service import RetrieverService
+from retriever.types import Filters, Mode, SearchQuery
+
+VOCABULARY = [
+    "검색", "엔진", "서울", "부산", "데이터", "모델", "python", "kafka", "postgres", "한국어", "형태소", "분석",
+    "도서관", "지하철", "기차", "바다", "산", "강", "학교", "병원", "vector", "index", "中文", "人民",
+]
+QUERIES = ["검색 엔진", "공통 데이터", "python python kafka", "서울 부산 한국어 형태소", "없는단어", "공통"]
+
+
+def corpus(seed: int, size: int) -> dict[str, str]:
+    rng = random.Random(seed)
+    # "공통" is in every document, so its idf is negative and the epsilon floor applies.
+    return {
+        f"d{seed}-{i:03d}": " ".join(["공통", *rng.choices(VOCABULARY, k=rng.randint(2, 14))])
+        for i in range(size)
+    }
+
+
+async def assert_equal_to_rank_bm25(service: RetrieverService, tenant: str, documents: dict[str, str]) -> None:
+    ids = sorted(documents)
+    reference = BM25Okapi([analyze(documents[i]) for i in ids], k1=1.5, b=0.75, epsilon=0.25)
+    for text in QUERIES:
+        expected = dict(zip(ids, reference.get_scores(analyze(text)), strict=True))
+        # A threshold far below zero keeps documents whose (floored) idf sum is negative.
+        query = SearchQuery(Filters(tenant), top_k=100, text=text, mode=Mode.KEYWORD, keyword_threshold=-1e9)
+        hits = await service.search(query)
+        got = {hit.chunk_id: hit.keyword_score for hit in hits}
+        for chunk_id, score in got.items():
+            assert score == pytest.approx(expected[chunk_id], rel=1e-9, abs=1e-12), (text, chunk_id)
+        missing = {cid for cid, score in expected.items() if score != 0} - set(got)
+        assert not missing, text
+        ordered = sorted(got, key=lambda cid: (-got[cid], cid))
+        assert [hit.chunk_id for hit in hits] == ordered
+
+
+@pytest.mark.integration
+class TestBM25Equality:
+    async def test_scores_equal_rank_bm25(self, service: RetrieverService) -> None:
+        tenant = new_tenant()
+        documents = corpus(1, 40)
+        await service.index_chunks(tenant, [chunk(cid, text) for cid, text in documents.items()])
+        await assert_equal_to_rank_bm25(service, tenant, documents)
+
+    async def test_scores_stay_equal_after_upserts_and_deletes(self, service: RetrieverService) -> None:
+        tenant = new_tenant()
+        documents = corpus(2, 30)
+        await service.index_chunks(tenant, [chunk(cid, text) for cid, text in documents.items()])
+        changed = {cid: text for cid, text in corpus(3, 30).items()}
+        # Re-upsert ten documents with new text, add five, delete seven.
+        rewritten = {cid: changed[f"d3-{cid[-3:]}"] for cid in sorted(documents)[:10]}
+        added = {f"new-{i}": text for i, text in enumerate(list(changed.values())[10:15])}
+        await service.index_chunks(tenant, [chunk(cid, text) for cid, text in {**rewritten, **added}.items()])
+        gone = sorted(documents)[20:27]
+        assert await service.delete(tenant, Selector(chunk_ids=tuple(gone))) == 7
+        documents.update(rewritten)
+        documents.update(added)
+        for cid in gone:
+            del documents[cid]
+        await assert_statistics_match_rows(service._pool, tenant)
+        await assert_equal_to_rank_bm25(service, tenant, documents)
+
+    async def test_other_tenants_do_not_change_statistics(self, service: RetrieverService) -> None:
+        tenant, other = new_tenant(), new_tenant()
+        documents = corpus(4, 20)
+        await service.index_chunks(tenant, [chunk(cid, text) for cid, text in documents.items()])
+        await service.index_chunks(other, [chunk(f"o{i}", "검색 검색 검색 공통") for i in range(50)])
+        await assert_equal_to_rank_bm25(service, tenant, documents)
+
+
+@pytest.mark.unit
+class TestQueryWeights:
+    async def test_repeated_query_terms_count_again_and_unknown_terms_vanish(self) -> None:
+        async def mean() -> float:
+            raise AssertionError("mean idf is needed only for negative idf")
+
+        weights = await query_weights(["a", "a", "b", "zzz"], {"a": 1, "b": 2}, 10, BM25Params(), mean)
+        assert weights == {"a": pytest.approx(2 * idf(1, 10)), "b": pytest.approx(idf(2, 10))}
+
+    async def test_negative_idf_is_floored_to_epsilon_times_mean(self) -> None:
+        async def mean() -> float:
+            return 2.0
+
+        weights = await query_weights(["common"], {"common": 9}, 10, BM25Params(epsilon=0.25), mean)
+        assert weights == {"common": pytest.approx(0.5)}
