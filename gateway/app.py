@@ -60,6 +60,8 @@ def create_app(settings: Settings) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
+        # Our RequestContextMiddleware makes the one server span per request (route template, status).
+        telemetry={"tracing": False, "metrics": False, "logs": False, "auto_configure": False},
     )
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=(settings.gateway.max_upload_mb + 1) * 1024 * 1024)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
@@ -14,11 +14,9 @@ from jisik.db.models import Tenant
 from jisik.db.tenants import authenticate
 from jisik.errors import Unauthenticated
 from jisik.settings import Settings
+from jisik.storage import ObjectStore
 
 from .resources import GatewayResources
-
-if TYPE_CHECKING:
-    from jisik.storage import ObjectStore
 
 __all__ = [
     "ModelDep",
@@ -99,8 +97,7 @@ def _streams(resources: ResourcesDep) -> StreamRegistry:
 SettingsDep = Annotated[Settings, Depends(_settings)]
 SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
 TenantDep = Annotated[Tenant, Depends(_tenant)]
-# Typed as Any: jisik.storage is imported lazily (ObjectStore under TYPE_CHECKING only).
-StoreDep = Annotated[Any, Depends(_store)]
+StoreDep = Annotated[ObjectStore, Depends(_store)]
 RetrieverDep = Annotated[GrpcRetriever, Depends(_retriever)]
 ModelDep = Annotated[GrpcModel, Depends(_model)]
 PipelineDep = Annotated[ChatPipeline, Depends(_pipeline)]

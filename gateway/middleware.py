@@ -23,6 +23,17 @@ def current_request_id() -> str:
     return _request_id.get()
 
 
+def route_template(scope: Scope) -> str:
+    """The matched route's full path template (``/api/v1/sessions/{session_id}``), never the raw path.
+
+    FastAPI keeps included routes as they were declared, so the full template (with the router
+    prefixes) lives in its effective route context; plain Starlette routes carry it themselves.
+    """
+    effective = scope.get("fastapi", {}).get("effective_route_context")
+    template = getattr(effective, "path", None) or getattr(scope.get("route"), "path", None)
+    return str(template) if template else "unmatched"
+
+
 def _request_id_from(headers: dict[str, str]) -> str:
     given = headers.get(REQUEST_ID_HEADER, "")
     return given if _VALID_ID.match(given) else uuid.uuid4().hex
@@ -63,8 +74,7 @@ class RequestContextMiddleware:
             try:
                 await self.app(scope, receive, send_with_id)
             finally:
-                route = scope.get("route")
-                template = getattr(route, "path", None) or "unmatched"
+                template = route_template(scope)
                 span.update_name(f"{method} {template}")
                 span.set_attribute("http.route", template)
                 span.set_attribute("http.response.status_code", status["code"] or 500)

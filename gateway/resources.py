@@ -6,7 +6,6 @@ from __future__ import annotations
 import importlib
 import logging
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 
 import grpc
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -18,12 +17,10 @@ from jisik.errors import Unavailable
 from jisik.grpc_server import grpc_channel
 from jisik.runtime.postgres import embedded_url
 from jisik.settings import Settings
+from jisik.storage import ObjectStore, open_store
 
 from .catalog import DatabaseCatalog
 from .index import IndexClient
-
-if TYPE_CHECKING:
-    from jisik.storage import ObjectStore
 
 __all__ = ["GatewayResources", "no_answer_markers"]
 
@@ -55,7 +52,7 @@ class GatewayResources:
     pipeline_catalog: DatabaseCatalog
     streams: StreamRegistry
     index: IndexClient
-    _store: Any = field(default=None, repr=False)
+    _store: ObjectStore | None = field(default=None, repr=False)
 
     @classmethod
     def open(cls, settings: Settings) -> GatewayResources:
@@ -91,12 +88,8 @@ class GatewayResources:
 
     @property
     def store(self) -> ObjectStore:
-        """The object store, opened on first use (Unavailable when the storage module is missing)."""
+        """The object store, opened on first use."""
         if self._store is None:
-            try:
-                from jisik.storage import open_store
-            except ImportError as exc:
-                raise Unavailable("object storage is not installed (jisik.storage)") from exc
             self._store = open_store(self.settings.storage)
         return self._store
 

@@ -1,0 +1,134 @@
+"""HTTP edges: uploads through ingest.commands, body limits, tracing, the web app mount."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from gateway_testkit import RunningGateway, gateway_settings, running_gateway
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from jisik.settings import TelemetrySettings
+from jisik.telemetry import configure_tracing
+
+pytestmark = pytest.mark.integration
+
+API = "/api/v1"
+TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
+
+
+@pytest.fixture(scope="module")
+def spans() -> InMemorySpanExporter:
+    exporter = InMemorySpanExporter()
+    provider = configure_tracing("gateway-tests", TelemetrySettings(), extra_processor=SimpleSpanProcessor(exporter))
+    assert isinstance(trace.get_tracer_provider(), TracerProvider) and provider
+    return exporter
+
+
+@pytest.fixture(scope="module")
+async def web_gateway(module_database: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[RunningGateway]:
+    data_dir: Path = tmp_path_factory.mktemp("web")
+    dist = data_dir / "dist"
+    (dist / "assets").mkdir(parents=True)
+    (dist / "index.html").write_text("<!doctype html><div id=root>jisik</div>")
+    (dist / "assets" / "app.js").write_text("console.log('jisik')")
+    settings = gateway_settings(module_database, data_dir)
+    settings = settings.model_copy(
+        update={"gateway": settings.gateway.model_copy(update={"web_dist": str(dist), "max_upload_mb": 1})}
+    )
+    async with running_gateway(settings) as running:
+        yield running
+
+
+class TestUploads:
+    async def _base(self, gateway: RunningGateway) -> str:
+        async with gateway.client(gateway.acme) as client:
+            return str((await client.post(f"{API}/knowledge-bases", json={"name": "files"})).json()["data"]["id"])
+
+    async def test_upload_duplicate_download_delete(self, web_gateway: RunningGateway) -> None:
+        base_id = await self._base(web_gateway)
+        data = b"# Notes\n\nThe wifi password is on the fridge.\n"
+        async with web_gateway.client(web_gateway.acme) as client:
+            first = await client.post(f"{API}/knowledge-bases/{base_id}/knowledge/file", files={"file": ("notes.md", data)})
+            again = await client.post(f"{API}/knowledge-bases/{base_id}/knowledge/file", files={"file": ("copy.md", data)})
+            knowledge_id = first.json()["data"]["id"]
+            download = await client.get(f"{API}/knowledge/{knowledge_id}/download")
+        assert first.status_code == 201 and first.json()["data"]["parse_status"] == "pending"
+        assert again.status_code == 409
+        assert again.json()["error"]["existing_id"] == knowledge_id
+        assert download.content == data
+        assert "notes.md" in download.headers["content-disposition"]
+        async with web_gateway.client(web_gateway.globex) as client:
+            assert (await client.get(f"{API}/knowledge/{knowledge_id}/download")).status_code == 404
+            assert (await client.delete(f"{API}/knowledge/{knowledge_id}")).status_code == 404
+            assert (await client.post(f"{API}/knowledge/{knowledge_id}/reprocess")).status_code == 404
+
+    async def test_bad_files_are_refused_with_typed_errors(self, web_gateway: RunningGateway) -> None:
+        base_id = await self._base(web_gateway)
+        async with web_gateway.client(web_gateway.acme) as client:
+            fake_pdf = await client.post(
+                f"{API}/knowledge-bases/{base_id}/knowledge/file", files={"file": ("x.pdf", b"not a pdf at all")}
+            )
+            unknown = await client.post(
+                f"{API}/knowledge-bases/{base_id}/knowledge/file", files={"file": ("x.exe", b"MZ\x90\x00")}
+            )
+            empty = await client.post(f"{API}/knowledge-bases/{base_id}/knowledge/file", files={"file": ("e.txt", b"")})
+            huge = await client.post(
+                f"{API}/knowledge-bases/{base_id}/knowledge/file", files={"file": ("big.txt", b"a" * (3 * 1024 * 1024))}
+            )
+            listed = await client.get(f"{API}/knowledge-bases/{base_id}/knowledge")
+        assert fake_pdf.status_code == 415 and unknown.status_code == 415
+        assert empty.status_code == 422
+        assert huge.status_code == 413 and huge.json()["error"]["code"] == "too_large"
+        assert listed.json()["total"] == 0
+
+    async def test_hostile_url_is_blocked(self, web_gateway: RunningGateway) -> None:
+        base_id = await self._base(web_gateway)
+        async with web_gateway.client(web_gateway.acme) as client:
+            response = await client.post(
+                f"{API}/knowledge-bases/{base_id}/knowledge/url", json={"url": "http://169.254.169.254/latest"}
+            )
+        assert response.status_code == 403
+        assert response.json()["error"]["field"] == "url"
+
+
+class TestTracing:
+    async def test_one_server_span_in_the_callers_trace_without_secrets(
+        self, web_gateway: RunningGateway, spans: InMemorySpanExporter, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        spans.clear()
+        caplog.set_level(logging.DEBUG)
+        traceparent = f"00-{TRACE_ID}-00f067aa0ba902b7-01"
+        async with web_gateway.client(web_gateway.acme, headers={"traceparent": traceparent}) as client:
+            response = await client.post(f"{API}/knowledge-bases", json={"name": "traced secret name"})
+        assert response.status_code == 201
+        server = [span for span in spans.get_finished_spans() if span.kind == trace.SpanKind.SERVER]
+        assert len(server) == 1
+        span = server[0]
+        assert format(span.context.trace_id, "032x") == TRACE_ID
+        assert span.name == "POST /api/v1/knowledge-bases"
+        assert span.attributes["http.route"] == "/api/v1/knowledge-bases"
+        assert span.attributes["http.response.status_code"] == 201
+        dumped = repr(dict(span.attributes)) + caplog.text
+        assert web_gateway.acme.api_key not in dumped
+        assert "traced secret name" not in dumped
+
+
+class TestWebApp:
+    async def test_spa_is_served_with_fallback(self, web_gateway: RunningGateway) -> None:
+        async with web_gateway.client() as client:
+            root = await client.get("/")
+            deep = await client.get("/chat/some-session")
+            asset = await client.get("/assets/app.js")
+            escape = await client.get("/assets/..%2F..%2F..%2Fetc%2Fpasswd")
+            api = await client.get(f"{API}/unknown")
+        assert "jisik" in root.text and root.headers["content-type"].startswith("text/html")
+        assert deep.text == root.text
+        assert asset.text == "console.log('jisik')"
+        assert "root:" not in escape.text
+        assert api.status_code == 404 and api.json()["success"] is False
