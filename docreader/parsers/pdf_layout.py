@@ -51,10 +51,7 @@ def _contains(rect: Rect, x: float, y: float) -> bool:
 def text_blocks(words: list[Word], skip: list[Rect]) -> list[Block]:
     """Rebuild PyMuPDF's blocks and lines from words, leaving out words inside ``skip`` rects."""
     lines: dict[tuple[int, int], list[Word]] = {}
-    for word in words:
-        cx, cy = (word[0] + word[2]) / 2, (word[1] + word[3]) / 2
-        if any(_contains(rect, cx, cy) for rect in skip):
-            continue
+    for word in _outside(words, skip) if skip else words:
         lines.setdefault((word[5], word[6]), []).append(word)
     blocks: dict[int, list[list[Word]]] = {}
     for (block_no, _), line_words in sorted(lines.items()):
@@ -68,19 +65,23 @@ def text_blocks(words: list[Word], skip: list[Rect]) -> list[Block]:
     return out
 
 
+def _outside(words: list[Word], rects: list[Rect]) -> list[Word]:
+    return [w for w in words if not any(_contains(r, (w[0] + w[2]) / 2, (w[1] + w[3]) / 2) for r in rects)]
+
+
 def _rows(words: list[Word]) -> list[list[Word]]:
     """Cluster words into visual rows by their vertical centre."""
     rows: list[list[Word]] = []
     centre = -1e9
-    for word in sorted(words, key=lambda w: ((w[1] + w[3]) / 2, w[0])):
-        mid = (word[1] + word[3]) / 2
-        height = word[3] - word[1]
+    for mid, _, height, word in sorted([((w[1] + w[3]) / 2, w[0], w[3] - w[1], w) for w in words]):
         if rows and abs(mid - centre) <= max(2.0, height * 0.35):
             rows[-1].append(word)
         else:
             rows.append([word])
             centre = mid
-    return [sorted(row, key=lambda w: w[0]) for row in rows]
+    for row in rows:
+        row.sort()
+    return rows
 
 
 def _segments(row: list[Word]) -> list[list[Word]]:
@@ -155,7 +156,7 @@ def _fold_symbol_columns(rows: list[list[str]]) -> list[list[str]]:
 
 def find_word_tables(words: list[Word], skip: list[Rect]) -> list[WordTable]:
     """Tables of aligned rows (no ruling lines needed)."""
-    candidates = [w for w in words if not any(_contains(r, (w[0] + w[2]) / 2, (w[1] + w[3]) / 2) for r in skip)]
+    candidates = _outside(words, skip) if skip else words
     if len(candidates) < 6:
         return []
     tables: list[WordTable] = []

@@ -18,7 +18,15 @@ from jisik.errors import JisikError, ParseFailed, TooLarge, UnsupportedFormat
 
 from .base import ParseOptions, Parser
 
-__all__ = ["FORMATS", "declared_format", "detect_format", "get_parser", "parse_document"]
+__all__ = [
+    "FORMATS",
+    "declared_format",
+    "detect_format",
+    "get_parser",
+    "parse_document",
+    "pdf_page_count",
+    "warm_up",
+]
 
 _PARSERS: dict[str, tuple[str, str]] = {
     "pdf": ("pdf", "PdfParser"),
@@ -143,12 +151,19 @@ def check_zip_limits(data: bytes, options: ParseOptions) -> None:
         )
 
 
-def parse_document(data: bytes, fmt: str, options: ParseOptions) -> ParsedDocument:
-    """Parse with the format's parser; third-party failures become :class:`ParseFailed`."""
+def parse_document(
+    data: bytes, fmt: str, options: ParseOptions, pages: tuple[int, int] | None = None
+) -> ParsedDocument:
+    """Parse with the format's parser (only ``pages`` [start, stop) for PDFs when given).
+
+    Third-party failures become :class:`ParseFailed` naming the file and the error type.
+    """
     if fmt in ("docx", "xlsx", "pptx"):
         check_zip_limits(data, options)
     parser = get_parser(fmt)
     try:
+        if pages is not None and fmt == "pdf":
+            return parser.parse_range(data, options, *pages)  # type: ignore[attr-defined]
         return parser.parse(data, options)
     except JisikError:
         raise
@@ -156,3 +171,14 @@ def parse_document(data: bytes, fmt: str, options: ParseOptions) -> ParsedDocume
         raise TooLarge(f"{options.name}: too complex to parse ({type(exc).__name__})") from exc
     except Exception as exc:  # noqa: BLE001 - third-party parsers raise anything; name the file and the type
         raise ParseFailed(f"{options.name}: could not be parsed as {fmt} ({type(exc).__name__})") from exc
+
+
+def pdf_page_count(data: bytes, options: ParseOptions) -> int:
+    """Page count of a PDF (checks encryption and the page limit)."""
+    return int(get_parser("pdf").page_count(data, options))  # type: ignore[attr-defined]
+
+
+def warm_up() -> None:
+    """Import the heavy parser modules (run once in each worker process)."""
+    for fmt in ("pdf", "docx", "xlsx", "pptx", "html"):
+        get_parser(fmt)

@@ -1,0 +1,171 @@
+"""gRPC servicer for ``docreader.DocReader``: maps protobuf to and from the service's domain objects.
+
+WeKnora-compatible ``ReadFromFile``/``ReadFromURL`` put the error text in ``ReadResponse.error`` and
+also set a non-OK status; ``ReadStream``/``ReadFromStorage`` are jisik additions.
+Storage credentials sent in ``ReadConfig.storage_config`` are accepted for wire compatibility and
+ignored: images go to the docreader's own configured store, never to a store named by the caller.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import AsyncIterator
+
+import grpc
+
+from jisik.errors import JisikError
+from jisik.grpc_server import create_server as create_grpc_server
+from jisik.grpc_server import serve_forever
+from jisik.proto import docreader_pb2 as pb
+from jisik.proto import docreader_pb2_grpc as pb_grpc
+from jisik.settings import Settings
+
+from .chunking import ChunkingConfig
+from .models import TextChunk
+from .multimodal.caption import VlmConfig
+from .service import DocReaderService, DocumentSummary, ReadRequest
+
+__all__ = ["SERVICE_NAME", "DocReaderServicer", "create_server", "run"]
+
+logger = logging.getLogger(__name__)
+SERVICE_NAME = pb.DESCRIPTOR.services_by_name["DocReader"].full_name
+
+
+def _request(
+    config: pb.ReadConfig, *, request_id: str, content: bytes | None = None, storage_key: str = "", url: str = "",
+    file_name: str = "", file_type: str = "", title: str = "",
+) -> ReadRequest:
+    vlm = None
+    if config.vlm_config.base_url and config.vlm_config.model_name:
+        vlm = VlmConfig(
+            base_url=config.vlm_config.base_url,
+            model=config.vlm_config.model_name,
+            api_key=config.vlm_config.api_key,
+            interface="ollama" if config.vlm_config.interface_type.lower() == "ollama" else "openai",
+        )
+    return ReadRequest(
+        content=content, storage_key=storage_key, url=url, file_name=file_name, file_type=file_type, title=title,
+        chunking=ChunkingConfig.from_request(
+            config.chunk_size, config.chunk_overlap, list(config.separators), config.size_unit
+        ),
+        multimodal=config.enable_multimodal,
+        vlm=vlm,
+        request_id=request_id or str(uuid.uuid4()),
+    )
+
+
+def _chunk(chunk: TextChunk) -> pb.Chunk:
+    return pb.Chunk(
+        content=chunk.content, seq=chunk.seq, start=chunk.start, end=chunk.end, pages=list(chunk.pages),
+        images=[
+            pb.Image(url=image.url, caption=image.caption, ocr_text=image.ocr_text, original_url=image.original_url,
+                     start=image.start, end=image.end, error=image.error, storage_key=image.storage_key)
+            for image in chunk.images
+        ],
+    )
+
+
+def _document(summary: DocumentSummary) -> pb.DocumentInfo:
+    return pb.DocumentInfo(
+        title=summary.title, file_type=summary.file_type, page_count=summary.page_count,
+        chunk_count=summary.chunk_count, text_length=summary.text_length, metadata=summary.metadata,
+        warnings=summary.warnings,
+    )
+
+
+def _status(error: JisikError) -> grpc.StatusCode:
+    return getattr(grpc.StatusCode, error.grpc_status, grpc.StatusCode.INTERNAL)
+
+
+class DocReaderServicer(pb_grpc.DocReaderServicer):
+    def __init__(self, service: DocReaderService) -> None:
+        self.service = service
+
+    async def _read(self, build: object, context: grpc.aio.ServicerContext) -> pb.ReadResponse:
+        try:
+            request: ReadRequest = build()  # type: ignore[operator]
+            chunks, summary = await self.service.read(request)
+        except JisikError as exc:
+            context.set_code(_status(exc))
+            context.set_details(exc.message)
+            return pb.ReadResponse(error=exc.message)
+        except Exception:  # noqa: BLE001 - a bug must fail this request, never the server
+            logger.exception("unexpected error while reading a document")
+            context.set_code(grpc.StatusCode.INTERNAL)
+            context.set_details("internal error while parsing the document")
+            return pb.ReadResponse(error="internal error while parsing the document")
+        return pb.ReadResponse(chunks=[_chunk(c) for c in chunks], document=_document(summary))
+
+    async def ReadFromFile(self, request: pb.ReadFromFileRequest, context: grpc.aio.ServicerContext) -> pb.ReadResponse:
+        return await self._read(lambda: _request(
+            request.read_config, request_id=request.request_id, content=request.file_content,
+            file_name=request.file_name, file_type=request.file_type,
+        ), context)
+
+    async def ReadFromURL(self, request: pb.ReadFromURLRequest, context: grpc.aio.ServicerContext) -> pb.ReadResponse:
+        return await self._read(lambda: _request(
+            request.read_config, request_id=request.request_id, url=request.url, title=request.title,
+        ), context)
+
+    async def ReadFromStorage(
+        self, request: pb.ReadFromStorageRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ReadResponse:
+        return await self._read(lambda: _request(
+            request.read_config, request_id=request.request_id, storage_key=request.storage_key,
+            file_name=request.file_name, file_type=request.file_type,
+        ), context)
+
+    async def ReadStream(
+        self, request: pb.ReadStreamRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[pb.ReadStreamResponse]:
+        source = request.WhichOneof("source")
+        read = _request(
+            request.read_config, request_id=request.request_id,
+            content=request.file_content if source == "file_content" else None,
+            storage_key=request.storage_key if source == "storage_key" else "",
+            url=request.url if source == "url" else "",
+            file_name=request.file_name, file_type=request.file_type, title=request.title,
+        )
+        try:
+            async for item in self.service.stream(read):
+                if isinstance(item, DocumentSummary):
+                    yield pb.ReadStreamResponse(done=_document(item))
+                else:
+                    yield pb.ReadStreamResponse(chunk=_chunk(item))
+        except JisikError:
+            raise  # the shared interceptor turns it into a status
+        except Exception as exc:  # noqa: BLE001 - a bug must fail this request, never the server
+            logger.exception("unexpected error while streaming a document")
+            await context.abort(grpc.StatusCode.INTERNAL, "internal error while parsing the document")
+            raise AssertionError("unreachable") from exc
+
+
+async def create_server(
+    settings: Settings, port: int | None = None, *, service: DocReaderService | None = None
+) -> tuple[grpc.aio.Server, int, object, DocReaderService]:
+    """Build the server (not started) on ``port`` (None: the configured docreader address; 0: any free port).
+
+    :returns: server, bound port, health servicer, and the service (call ``close`` after stopping).
+    """
+    service = service or DocReaderService(settings)
+    await service.start()
+    host, _, configured = settings.endpoints.docreader_addr.rpartition(":")
+    address = f"{host or settings.endpoints.bind_host}:{configured if port is None else port}"
+    server, bound, health = create_grpc_server(
+        register=lambda s: pb_grpc.add_DocReaderServicer_to_server(DocReaderServicer(service), s),
+        service_names=[SERVICE_NAME],
+        address=address,
+        endpoints=settings.endpoints,
+        max_workers=settings.docreader.max_workers,
+    )
+    return server, bound, health, service
+
+
+async def run(settings: Settings, *, port: int | None = None) -> None:
+    """Serve until SIGINT/SIGTERM."""
+    server, bound, health, service = await create_server(settings, port)
+    logger.info("docreader listening on port %d with %d parser processes", bound,
+                settings.docreader.worker_processes)
+    await serve_forever(server, health, [SERVICE_NAME], settings.endpoints.grpc_shutdown_grace_s,
+                        on_stop=service.close)
