@@ -1,0 +1,162 @@
+"""The Flink SQL jobs: their contract with the Python processors, and their logic run in PyFlink.
+
+PyFlink runs where ``pyflink`` is importable, or through the interpreter named by
+JISIK_TEST_PYFLINK_PYTHON (apache-flink pins old dependencies, so it gets its own virtualenv:
+``python -m venv /opt/flink && /opt/flink/bin/pip install apache-flink``; needs Java 11+).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiokafka import TopicPartition
+
+from cdc.billing import UsageRecord, UsageWindows
+from cdc.change_event import ChangeEvent
+from cdc.flink import kafka_connectors, options, statements
+from cdc.index_meta import KnowledgeMeta, meta_change
+from jisik.settings import CdcSettings
+
+RUNNER = Path(__file__).with_name("flink_runner.py")
+BLACKHOLE = options(connector="blackhole")
+
+
+def _pyflink_python() -> str | None:
+    if importlib.util.find_spec("pyflink") is not None:
+        return sys.executable
+    return os.environ.get("JISIK_TEST_PYFLINK_PYTHON") or None
+
+
+def _columns(job: str, table: str) -> list[str]:
+    ddl = next(s for s in statements(job, kafka_connectors("k:9092")) if s.startswith(f"CREATE TABLE {table} ("))
+    body = ddl[ddl.index("(") + 1:ddl.rindex(") WITH")]
+    return [m.group(1) for line in body.splitlines() if (m := re.match(r"\s*`?(\w+)`?\s+[A-Z]", line))
+            and m.group(1) != "PRIMARY"]
+
+
+@pytest.mark.unit
+class TestJobContract:
+    def test_sinks_carry_the_python_records_fields(self) -> None:
+        assert set(_columns("index_meta", "index_meta")) == set(KnowledgeMeta.model_fields)
+        iso_strings = {"window_start", "window_end"}
+        assert set(_columns("billing_usage", "billing_usage")) == set(UsageRecord.model_fields) - iso_strings
+
+    def test_kafka_topics_and_formats(self) -> None:
+        index_meta = " ".join(statements("index_meta", kafka_connectors("k:9092")))
+        assert "'topic' = 'db.knowledges'" in index_meta and "'format' = 'debezium-json'" in index_meta
+        assert "'connector' = 'upsert-kafka'" in index_meta and "'topic' = 'index.meta'" in index_meta
+        billing = " ".join(statements("billing_usage", kafka_connectors("k:9092"), CdcSettings(billing_window_s=90)))
+        assert "'topic' = 'db.messages'" in billing and "'topic' = 'billing.usage'" in billing
+        assert "MOD(ts_ms, 90000)" in billing
+
+    def test_bad_jobs_and_missing_connectors(self) -> None:
+        with pytest.raises(KeyError, match="unknown Flink job"):
+            statements("nope", {})
+        with pytest.raises(KeyError):
+            statements("index_meta", {"knowledges_changes": BLACKHOLE})
+        assert options(path="it's") == "'path' = 'it''s'"
+
+
+def _envelope(op: str, table: str, lsn: int, ts: int, before: dict[str, Any] | None,
+              after: dict[str, Any] | None) -> dict[str, Any]:
+    return {"before": before, "after": after, "op": op, "ts_ms": ts,
+            "source": {"db": "d", "schema": "public", "table": table, "lsn": lsn, "ts_ms": ts, "connector": "jisik"}}
+
+
+def _knowledge(kid: str, tenant: str = "t1", **overrides: Any) -> dict[str, Any]:
+    row = {"id": kid, "tenant_id": tenant, "knowledge_base_id": "kb1", "parse_status": "PENDING",
+           "enable_status": "enabled", "acl_principals": [], "version": 1, "file_size": 100, "chunk_count": 0}
+    return {**row, **overrides}
+
+
+def _run_flink(python: str, job: str, connectors: dict[str, str], view: str, cdc: CdcSettings) -> list[dict[str, Any]]:
+    runnable = [s for s in statements(job, connectors, cdc) if not s.startswith("INSERT")]
+    spec = json.dumps({"statements": runnable, "query": f"SELECT * FROM {view}"})
+    done = subprocess.run([python, str(RUNNER)], input=spec, capture_output=True, text=True, timeout=280,
+                          check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return list(json.loads(done.stdout))
+
+
+def _write(path: Path, events: list[dict[str, Any]]) -> str:
+    path.write_text("".join(json.dumps(event) + "\n" for event in events))
+    return str(path)
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+class TestJobsInPyFlink:
+    @pytest.fixture
+    def python(self) -> str:
+        found = _pyflink_python()
+        if found is None:
+            pytest.skip("pyflink is not importable and JISIK_TEST_PYFLINK_PYTHON is not set")
+        return found
+
+    def test_index_meta_matches_the_materializer(self, python: str, tmp_path: Path) -> None:
+        k1, k2 = _knowledge("k1"), _knowledge("k2", parse_status="COMPLETED")
+        events = [
+            _envelope("c", "knowledges", 1, 1000, None, k1),
+            _envelope("r", "knowledges", 0, 1000, None, k2),
+            _envelope("u", "knowledges", 2, 1100, k1, {**k1, "acl_principals": ["group:hr"]}),
+            _envelope("u", "knowledges", 3, 1200, {**k1, "acl_principals": ["group:hr"]},
+                      {**k1, "acl_principals": ["group:hr"], "enable_status": "disabled", "version": 2}),
+            _envelope("u", "knowledges", 4, 1300, k2, {**k2, "title": "renamed"}),
+        ]
+        source = options(connector="filesystem", path=_write(tmp_path / "knowledges.json", events),
+                         format="debezium-json")
+        rows = _run_flink(python, "index_meta", {"knowledges_changes": source, "index_meta": BLACKHOLE},
+                          "index_meta_view", CdcSettings())
+        expected: dict[str, KnowledgeMeta] = {}
+        for event in events:
+            meta = meta_change(ChangeEvent.model_validate(event))
+            if meta is not None:
+                expected[meta.knowledge_id] = meta
+        assert {row["knowledge_id"]: KnowledgeMeta.model_validate(row) for row in rows} == expected
+
+        deleted = [*events, _envelope("d", "knowledges", 5, 1400, k2, None)]
+        source = options(connector="filesystem", path=_write(tmp_path / "deleted.json", deleted),
+                         format="debezium-json")
+        rows = _run_flink(python, "index_meta", {"knowledges_changes": source, "index_meta": BLACKHOLE},
+                          "index_meta_view", CdcSettings())
+        assert [row["knowledge_id"] for row in rows] == ["k1"], "a deleted knowledge leaves index.meta"
+
+    def test_billing_matches_the_python_windows(self, python: str, tmp_path: Path) -> None:
+        cdc = CdcSettings(billing_window_s=60)
+        a, b = _knowledge("a", file_size=300), _knowledge("b", file_size=200)
+        knowledge_events = [
+            _envelope("c", "knowledges", 10, 1_000, None, a),
+            _envelope("c", "knowledges", 10, 1_000, None, a),          # redelivered by the relay
+            _envelope("c", "knowledges", 11, 2_000, None, b),
+            _envelope("u", "knowledges", 12, 30_000, a, {**a, "parse_status": "COMPLETED", "chunk_count": 9}),
+            _envelope("d", "knowledges", 13, 61_000, b, None),
+            _envelope("c", "knowledges", 14, 62_000, None, _knowledge("c", tenant="t2", file_size=5)),
+            _envelope("r", "knowledges", 0, 62_000, None, _knowledge("old")),
+        ]
+        message_events = [_envelope("c", "messages", 20 + n, 3_000 * n, None, {"id": f"m{n}", "tenant_id": "t1"})
+                          for n in range(1, 4)]
+        connectors = {
+            "knowledge_events": options(connector="filesystem", format="json",
+                                        path=_write(tmp_path / "knowledges.json", knowledge_events)),
+            "message_events": options(connector="filesystem", format="json",
+                                      path=_write(tmp_path / "messages.json", message_events)),
+            "billing_usage": BLACKHOLE,
+        }
+        rows = _run_flink(python, "billing_usage", connectors, "billing_usage_view", cdc)
+
+        windows = UsageWindows(window_s=60, grace_s=0, retention_windows=100)
+        for offset, event in enumerate(knowledge_events + message_events):
+            windows.add(ChangeEvent.model_validate(event), TopicPartition("x", 0), offset)
+        expected = {record.window_id: record.model_dump(exclude={"window_start", "window_end"})
+                    for record in windows.due(10**13, idle=True)}
+        assert {row["window_id"]: row for row in rows} == expected
+        assert expected["t1/0"]["documents_uploaded"] == 2 and expected["t1/0"]["chunks_indexed"] == 9
+        assert expected["t1/60000"]["bytes_stored"] == -200
