@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal, Protocol, runtime_checkable
 
 import numpy as np
@@ -47,7 +47,6 @@ class ChatEvent:
     delta: str = ""
     usage: Usage | None = None
     finish_reason: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 @runtime_checkable
