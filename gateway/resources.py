@@ -13,7 +13,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession as SQLModelSession
 
 from chat import ChatPipeline, GrpcModel, GrpcRetriever, StreamRegistry
 from jisik.db.engine import create_engine
-from jisik.errors import Unavailable
 from jisik.grpc_server import grpc_channel
 from jisik.runtime.postgres import embedded_url
 from jisik.settings import Settings
@@ -28,13 +27,13 @@ logger = logging.getLogger(__name__)
 
 
 def no_answer_markers() -> tuple[str, ...]:
-    """The extractive backend's no-answer text, when the model service package is installed here."""
+    """The extractive backend's no-answer texts (one per language), when the ml package is installed here."""
     try:
         module = importlib.import_module("ml.serving.backends.extractive")
     except ImportError:
         return ()
-    marker = getattr(module, "NO_ANSWER", "")
-    return (marker,) if isinstance(marker, str) and marker else ()
+    markers = getattr(module, "NO_ANSWER", ())
+    return (markers,) if isinstance(markers, str) else tuple(sorted(markers))
 
 
 @dataclass
@@ -94,12 +93,13 @@ class GatewayResources:
         return self._store
 
     def seal_api_key(self, api_key: str) -> str:
-        """Encrypt a model's API key with the model service's key (it decrypts it to call the model)."""
-        try:
-            module = importlib.import_module("ml.serving.secrets")
-        except ImportError as exc:
-            raise Unavailable("API key encryption is not installed (ml.serving.secrets)") from exc
-        return str(module.encrypt_api_key(api_key, self.settings.model))
+        """Encrypt a model's API key with the model service's key (it decrypts it to call the model).
+
+        :raises InvalidInput: no JISIK_MODEL_ENCRYPTION_KEY is set (keys are never stored in clear).
+        """
+        from ml.serving.secrets import SecretBox
+
+        return SecretBox(self.settings.model.encryption_key.get_secret_value()).encrypt(api_key)
 
     async def aclose(self) -> None:
         await self.streams.aclose()

@@ -240,6 +240,15 @@ class TestModels:
         async with gateway.client(gateway.acme) as client:
             assert (await client.delete(f"{API}/models/{model_id}")).status_code == 200
 
+    async def test_api_key_without_an_encryption_key_is_refused(self, gateway: RunningGateway) -> None:
+        body = {"name": "m", "type": "KnowledgeQA", "source": "remote", "api_key": "sk-secret-value"}
+        async with gateway.client(gateway.acme) as client:
+            response = await client.post(f"{API}/models", json=body)
+            listed = await client.get(f"{API}/models")
+        assert response.status_code == 422
+        assert response.json()["error"]["field"] == "api_key"
+        assert "sk-secret-value" not in response.text + listed.text
+
     async def test_bad_type_is_422(self, gateway: RunningGateway) -> None:
         async with gateway.client(gateway.acme) as client:
             response = await client.post(f"{API}/models", json={"name": "m", "type": "Magic", "source": "local"})

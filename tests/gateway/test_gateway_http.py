@@ -7,12 +7,16 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from gateway_testkit import RunningGateway, gateway_settings, running_gateway
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from pydantic import SecretStr
+from sqlalchemy import select
 
+from jisik.db.models import RegisteredModel
 from jisik.settings import TelemetrySettings
 from jisik.telemetry import configure_tracing
 
@@ -39,7 +43,10 @@ async def web_gateway(module_database: str, tmp_path_factory: pytest.TempPathFac
     (dist / "assets" / "app.js").write_text("console.log('jisik')")
     settings = gateway_settings(module_database, data_dir)
     settings = settings.model_copy(
-        update={"gateway": settings.gateway.model_copy(update={"web_dist": str(dist), "max_upload_mb": 1})}
+        update={
+            "gateway": settings.gateway.model_copy(update={"web_dist": str(dist), "max_upload_mb": 1}),
+            "model": settings.model.model_copy(update={"encryption_key": SecretStr(Fernet.generate_key().decode())}),
+        }
     )
     async with running_gateway(settings) as running:
         yield running
@@ -132,3 +139,23 @@ class TestWebApp:
         assert asset.text == "console.log('jisik')"
         assert "root:" not in escape.text
         assert api.status_code == 404 and api.json()["success"] is False
+
+
+class TestModelKeys:
+    async def test_api_key_is_write_only_and_encrypted(self, web_gateway: RunningGateway) -> None:
+        secret = "sk-remote-provider-secret"
+        body = {"name": "gpt", "type": "KnowledgeQA", "source": "remote",
+                "parameters": {"base_url": "http://127.0.0.1:9/v1", "api_key": secret}}
+        async with web_gateway.client(web_gateway.acme) as client:
+            created = await client.post(f"{API}/models", json=body)
+            listed = await client.get(f"{API}/models")
+            rotated = await client.put(f"{API}/models/{created.json()['data']['id']}", json={"api_key": "sk-new"})
+        assert created.status_code == 201, created.text
+        assert created.json()["data"]["has_api_key"] is True
+        for response in (created, listed, rotated):
+            assert secret not in response.text and "sk-new" not in response.text
+        async with web_gateway.sessions() as session:
+            stored = (await session.execute(select(RegisteredModel.api_key_encrypted, RegisteredModel.parameters)
+                                            .where(RegisteredModel.id == created.json()["data"]["id"]))).one()
+        assert stored.api_key_encrypted and "sk-new" not in stored.api_key_encrypted
+        assert "api_key" not in stored.parameters
