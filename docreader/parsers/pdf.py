@@ -83,7 +83,7 @@ def _page_text(doc: pymupdf.Document, page: pymupdf.Page, number: int, options: 
     for word_table in find_word_tables(words, skip):
         blocks.append(Block(word_table.rect, word_table.markdown, "table"))
         skip.append(word_table.rect)
-    blocks.extend(text_blocks(words, skip))
+    blocks.extend(text_blocks(words, skip, page.rect.width))
     blocks.extend(_image_blocks(doc, page, number, options, result))
     return "\n\n".join(block.text.strip("\n") for block in reading_order(blocks, page.rect.width))
 

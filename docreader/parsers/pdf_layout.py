@@ -48,20 +48,41 @@ def _contains(rect: Rect, x: float, y: float) -> bool:
     return rect[0] - 1 <= x <= rect[2] + 1 and rect[1] - 1 <= y <= rect[3] + 1
 
 
-def text_blocks(words: list[Word], skip: list[Rect]) -> list[Block]:
-    """Rebuild PyMuPDF's blocks and lines from words, leaving out words inside ``skip`` rects."""
+def _column(x0: float, x1: float, page_width: float) -> str:
+    mid, slack = page_width / 2, page_width * 0.04
+    if x1 <= mid + slack:
+        return "left"
+    if x0 >= mid - slack:
+        return "right"
+    return "full"
+
+
+def _block(lines: list[list[Word]]) -> Block:
+    flat = [w for line in lines for w in line]
+    rect = (min(w[0] for w in flat), min(w[1] for w in flat), max(w[2] for w in flat), max(w[3] for w in flat))
+    return Block(rect, "\n".join(" ".join(w[4] for w in line) for line in lines))
+
+
+def text_blocks(words: list[Word], skip: list[Rect], page_width: float) -> list[Block]:
+    """Rebuild PyMuPDF's blocks and lines from words, leaving out words inside ``skip`` rects.
+
+    A block whose lines sit in both columns (MuPDF joins side-by-side lines) is split per column.
+    """
     lines: dict[tuple[int, int], list[Word]] = {}
     for word in _outside(words, skip) if skip else words:
         lines.setdefault((word[5], word[6]), []).append(word)
     blocks: dict[int, list[list[Word]]] = {}
     for (block_no, _), line_words in sorted(lines.items()):
         blocks.setdefault(block_no, []).append(sorted(line_words, key=lambda w: w[7]))
-    out = []
+    out: list[Block] = []
     for block_lines in blocks.values():
-        flat = [w for line in block_lines for w in line]
-        rect = (min(w[0] for w in flat), min(w[1] for w in flat), max(w[2] for w in flat), max(w[3] for w in flat))
-        text = "\n".join(" ".join(w[4] for w in line) for line in block_lines)
-        out.append(Block(rect, text))
+        sides: dict[str, list[list[Word]]] = {}
+        for line in block_lines:
+            sides.setdefault(_column(line[0][0], line[-1][2], page_width), []).append(line)
+        if "left" in sides and "right" in sides:
+            out.extend(_block(side) for side in sides.values())
+        else:
+            out.append(_block(block_lines))
     return out
 
 
@@ -211,7 +232,6 @@ def has_ruled_grid(drawings: list[dict], limit: int = 3000) -> bool:  # type: ig
 
 def reading_order(blocks: list[Block], page_width: float) -> list[Block]:
     """Two-column aware order: full-width items split the page into bands; left column, then right."""
-    mid, slack = page_width / 2, page_width * 0.04
     ordered: list[Block] = []
     left: list[Block] = []
     right: list[Block] = []
@@ -223,10 +243,10 @@ def reading_order(blocks: list[Block], page_width: float) -> list[Block]:
         right.clear()
 
     for block in sorted(blocks, key=lambda b: (b.rect[1], b.rect[0])):
-        x0, _, x1, _ = block.rect
-        if x1 <= mid + slack:
+        side = _column(block.rect[0], block.rect[2], page_width)
+        if side == "left":
             left.append(block)
-        elif x0 >= mid - slack:
+        elif side == "right":
             right.append(block)
         else:
             flush()
