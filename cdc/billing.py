@@ -165,7 +165,7 @@ class UsageWindows:
                 out.append(UsageRecord(
                     tenant_id=window.tenant_id, window_id=f"{window.tenant_id}/{window.start_ms}",
                     window_start=_iso(window.start_ms), window_end=_iso(end),
-                    window_start_ms=window.start_ms, window_end_ms=end, **window.totals,
+                    window_start_ms=window.start_ms, window_end_ms=end, **window.totals,  # type: ignore[arg-type]
                 ))
         return out
 
@@ -191,7 +191,7 @@ class BillingProcessor:
     name = "billing"
 
     def __init__(self, cdc: CdcSettings, kafka: KafkaSettings, bootstrap_servers: str | None = None) -> None:
-        self.topics = (cdc_topic("knowledges"), cdc_topic("messages"))
+        self.topics: tuple[str, ...] = (cdc_topic("knowledges"), cdc_topic("messages"))
         self.group_id = cdc.billing_group
         self.windows = UsageWindows(window_s=cdc.billing_window_s, grace_s=cdc.billing_grace_s,
                                     retention_windows=cdc.billing_retention_windows)

@@ -90,7 +90,7 @@ class IndexMetaMaterializer:
     name = "index-meta"
 
     def __init__(self, cdc: CdcSettings, kafka: KafkaSettings, bootstrap_servers: str | None = None) -> None:
-        self.topics = (cdc_topic("knowledges"),)
+        self.topics: tuple[str, ...] = (cdc_topic("knowledges"),)
         self.group_id = cdc.index_meta_group
         self._publisher = OrderedPublisher(kafka, bootstrap_servers)
 
@@ -121,7 +121,7 @@ class RetrieverAccessApplier:
     name = "retriever-access"
 
     def __init__(self, cdc: CdcSettings, endpoints: EndpointSettings, retriever_addr: str | None = None) -> None:
-        self.topics = (Topic.INDEX_META.value,)
+        self.topics: tuple[str, ...] = (Topic.INDEX_META.value,)
         self.group_id = cdc.retriever_access_group
         self._endpoints = endpoints
         self._address = retriever_addr or endpoints.retriever_addr

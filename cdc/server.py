@@ -6,6 +6,7 @@ There is no listening socket; ``port`` is accepted for the common ``run`` signat
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import signal
 from collections.abc import Awaitable, Callable
@@ -55,8 +56,8 @@ class CdcService:
     async def run(self, stop: asyncio.Event) -> None:
         jobs: list[tuple[str, Callable[[], Awaitable[None]]]] = [("relay", lambda: self.relay.run(stop))]
         for processor in self.processors:
-            jobs.append((processor.name, lambda p=processor: run_processor(  # type: ignore[misc]
-                p, self.settings.kafka, stop, bootstrap_servers=self.bootstrap_servers)))
+            jobs.append((processor.name, functools.partial(
+                run_processor, processor, self.settings.kafka, stop, bootstrap_servers=self.bootstrap_servers)))
         await asyncio.gather(*(self._supervise(name, job, stop) for name, job in jobs))
 
     async def _supervise(self, name: str, job: Callable[[], Awaitable[None]], stop: asyncio.Event) -> None:

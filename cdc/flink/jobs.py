@@ -12,7 +12,6 @@ from pathlib import Path
 from string import Template
 
 from jisik.events import Topic, cdc_topic
-from jisik.settings import CdcSettings
 
 __all__ = ["FLINK_JOBS", "kafka_connectors", "options", "statements"]
 
@@ -53,16 +52,13 @@ def kafka_connectors(bootstrap_servers: str, group_prefix: str = "jisik.flink") 
     }
 
 
-def statements(job: str, connectors: dict[str, str], cdc: CdcSettings | None = None) -> list[str]:
-    """The job's SQL statements with connectors and settings filled in.
+def statements(job: str, connectors: dict[str, str], *, window_s: int = 60) -> list[str]:
+    """The job's SQL statements with connectors and the billing window (``cdc.billing_window_s``) filled in.
 
     :raises KeyError: for an unknown job or a connector the job needs but ``connectors`` lacks.
     """
     if job not in FLINK_JOBS:
         raise KeyError(f"unknown Flink job {job!r}; known: {', '.join(FLINK_JOBS)}")
-    cdc = cdc or CdcSettings()
-    text = Template((_HERE / f"{job}.sql").read_text()).substitute(
-        connectors, window_ms=str(cdc.billing_window_s * 1000)
-    )
+    text = Template((_HERE / f"{job}.sql").read_text()).substitute(connectors, window_ms=str(window_s * 1000))
     body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
     return [statement.strip() for statement in body.split(";") if statement.strip()]

@@ -27,16 +27,16 @@ class CdcSettings(JisikSettings):
         "they are large, churn on every re-index and carry document text)",
     )
     excluded_columns: tuple[str, ...] = Field(
-        ("tenants.api_key_hash", "models.api_key_encrypted"),
-        description="table.column pairs never copied into change events (secrets)",
+        ("tenants.api_key_hash", "models.api_key_encrypted", "messages.content", "messages.knowledge_references"),
+        description="table.column pairs never copied into change events (secrets, chat and document text)",
     )
     snapshot_on_create: bool = Field(True, description="Emit op=r for existing rows when the slot is created")
     delete_published_outbox: bool = Field(True, description="Delete outbox rows once Kafka acked them")
     poll_interval_s: float = Field(0.2, gt=0, le=60, description="Pause between slot reads when idle")
     max_changes: int = Field(1000, ge=1, description="Changes read from the slot per batch (whole transactions)")
-    index_meta_group: str = "jisik.cdc.index-meta"
-    retriever_access_group: str = "jisik.cdc.retriever-access"
-    billing_group: str = "jisik.cdc.billing"
+    index_meta_group: str = Field("jisik.cdc.index-meta", description="Consumer group: db.knowledges -> index.meta")
+    retriever_access_group: str = Field("jisik.cdc.retriever-access", description="Consumer group: index.meta -> retriever")
+    billing_group: str = Field("jisik.cdc.billing", description="Consumer group: db.* -> billing.usage")
     billing_window_s: int = Field(60, ge=1, description="Tumbling window length of billing.usage")
     billing_grace_s: float = Field(5.0, ge=0, description="How long a window waits for late events")
     billing_retention_windows: int = Field(

@@ -23,7 +23,6 @@ from cdc.billing import UsageRecord, UsageWindows
 from cdc.change_event import ChangeEvent
 from cdc.flink import kafka_connectors, options, statements
 from cdc.index_meta import KnowledgeMeta, meta_change
-from jisik.settings import CdcSettings
 
 RUNNER = Path(__file__).with_name("flink_runner.py")
 BLACKHOLE = options(connector="blackhole")
@@ -53,7 +52,7 @@ class TestJobContract:
         index_meta = " ".join(statements("index_meta", kafka_connectors("k:9092")))
         assert "'topic' = 'db.knowledges'" in index_meta and "'format' = 'debezium-json'" in index_meta
         assert "'connector' = 'upsert-kafka'" in index_meta and "'topic' = 'index.meta'" in index_meta
-        billing = " ".join(statements("billing_usage", kafka_connectors("k:9092"), CdcSettings(billing_window_s=90)))
+        billing = " ".join(statements("billing_usage", kafka_connectors("k:9092"), window_s=90))
         assert "'topic' = 'db.messages'" in billing and "'topic' = 'billing.usage'" in billing
         assert "MOD(ts_ms, 90000)" in billing
 
@@ -77,8 +76,8 @@ def _knowledge(kid: str, tenant: str = "t1", **overrides: Any) -> dict[str, Any]
     return {**row, **overrides}
 
 
-def _run_flink(python: str, job: str, connectors: dict[str, str], view: str, cdc: CdcSettings) -> list[dict[str, Any]]:
-    runnable = [s for s in statements(job, connectors, cdc) if not s.startswith("INSERT")]
+def _run_flink(python: str, job: str, connectors: dict[str, str], view: str) -> list[dict[str, Any]]:
+    runnable = [s for s in statements(job, connectors) if not s.startswith("INSERT")]
     spec = json.dumps({"statements": runnable, "query": f"SELECT * FROM {view}"})
     done = subprocess.run([python, str(RUNNER)], input=spec, capture_output=True, text=True, timeout=280,
                           check=False)
@@ -114,7 +113,7 @@ class TestJobsInPyFlink:
         source = options(connector="filesystem", path=_write(tmp_path / "knowledges.json", events),
                          format="debezium-json")
         rows = _run_flink(python, "index_meta", {"knowledges_changes": source, "index_meta": BLACKHOLE},
-                          "index_meta_view", CdcSettings())
+                          "index_meta_view")
         expected: dict[str, KnowledgeMeta] = {}
         for event in events:
             meta = meta_change(ChangeEvent.model_validate(event))
@@ -126,11 +125,10 @@ class TestJobsInPyFlink:
         source = options(connector="filesystem", path=_write(tmp_path / "deleted.json", deleted),
                          format="debezium-json")
         rows = _run_flink(python, "index_meta", {"knowledges_changes": source, "index_meta": BLACKHOLE},
-                          "index_meta_view", CdcSettings())
+                          "index_meta_view")
         assert [row["knowledge_id"] for row in rows] == ["k1"], "a deleted knowledge leaves index.meta"
 
     def test_billing_matches_the_python_windows(self, python: str, tmp_path: Path) -> None:
-        cdc = CdcSettings(billing_window_s=60)
         a, b = _knowledge("a", file_size=300), _knowledge("b", file_size=200)
         knowledge_events = [
             _envelope("c", "knowledges", 10, 1_000, None, a),
@@ -150,7 +148,7 @@ class TestJobsInPyFlink:
                                       path=_write(tmp_path / "messages.json", message_events)),
             "billing_usage": BLACKHOLE,
         }
-        rows = _run_flink(python, "billing_usage", connectors, "billing_usage_view", cdc)
+        rows = _run_flink(python, "billing_usage", connectors, "billing_usage_view")
 
         windows = UsageWindows(window_s=60, grace_s=0, retention_windows=100)
         for offset, event in enumerate(knowledge_events + message_events):
