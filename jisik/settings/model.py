@@ -16,7 +16,9 @@ class ModelSettings(JisikSettings):
 
     default_embedding: str = Field("multilingual-e5-small", description="Built-in default embedder")
     default_chat: str = Field("extractive", description="Built-in default chat backend")
-    default_rerank: str = Field("", description="Built-in default reranker (empty = lexical overlap reranker)")
+    default_rerank: str = Field(
+        "", description="Built-in default reranker (empty = lexical overlap reranker)"
+    )
     request_timeout_s: float = Field(60.0, gt=0)
     connect_timeout_s: float = Field(5.0, gt=0)
     max_retries: int = Field(3, ge=0)

@@ -20,7 +20,9 @@ def sub_batches(count: int, size: int) -> list[range]:
 @dataclass
 class _Pending:
     texts: list[str]
-    future: asyncio.Future[Embeddings] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+    future: asyncio.Future[Embeddings] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
 
 
 class DynamicBatcher:

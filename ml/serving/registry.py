@@ -39,7 +39,9 @@ class ModelSpec:
 
 
 def _builtin(name: str, type_: ModelType, **parameters: Any) -> ModelSpec:
-    return ModelSpec(id=name, name=name, type=type_, source=ModelSource.LOCAL, parameters=parameters, builtin=True)
+    return ModelSpec(
+        id=name, name=name, type=type_, source=ModelSource.LOCAL, parameters=parameters, builtin=True
+    )
 
 
 BUILTINS: dict[str, ModelSpec] = {
@@ -162,10 +164,18 @@ async def register_model(
     """Add a model for a tenant; the API key is stored only encrypted (never in ``parameters``)."""
     params = dict(parameters or {})
     if "api_key" in params:
-        raise InvalidInput("pass the API key separately; it is never stored in parameters", field="parameters")
-    if source is ModelSource.REMOTE and not str(params.get("base_url", "")).startswith(("http://", "https://")):
+        raise InvalidInput(
+            "pass the API key separately; it is never stored in parameters", field="parameters"
+        )
+    if source is ModelSource.REMOTE and not str(params.get("base_url", "")).startswith(
+        ("http://", "https://")
+    ):
         raise InvalidInput("a remote model needs an http(s) base_url", field="parameters.base_url")
-    if type is ModelType.EMBEDDING and source is ModelSource.REMOTE and int(params.get("dimension", 0) or 0) <= 0:
+    if (
+        type is ModelType.EMBEDDING
+        and source is ModelSource.REMOTE
+        and int(params.get("dimension", 0) or 0) <= 0
+    ):
         raise InvalidInput("a remote embedding model needs its dimension", field="parameters.dimension")
     row = RegisteredModel(
         tenant_id=tenant_id,
@@ -175,6 +185,7 @@ async def register_model(
         parameters=params,
         api_key_encrypted=box.encrypt(api_key),
         is_default=is_default,
+        status="active",
     )
     session.add(row)
     await session.flush()

@@ -21,8 +21,10 @@ class SecretBox:
             try:
                 self._fernet = Fernet(key.encode())
             except (ValueError, TypeError) as exc:
-                raise InvalidInput("the model encryption key must be 32 url-safe base64-encoded bytes",
-                                   field="encryption_key") from exc
+                raise InvalidInput(
+                    "the model encryption key must be 32 url-safe base64-encoded bytes",
+                    field="encryption_key",
+                ) from exc
 
     @staticmethod
     def generate_key() -> str:
@@ -32,16 +34,21 @@ class SecretBox:
         if not secret:
             return ""
         if self._fernet is None:
-            raise InvalidInput("cannot store an API key: JISIK_MODEL_ENCRYPTION_KEY is not set", field="api_key")
+            raise InvalidInput(
+                "cannot store an API key: JISIK_MODEL_ENCRYPTION_KEY is not set", field="api_key"
+            )
         return self._fernet.encrypt(secret.encode()).decode()
 
     def decrypt(self, token: str, *, model: str) -> str:
         if not token:
             return ""
         if self._fernet is None:
-            raise Unavailable(f"model {model!r} has a stored API key but JISIK_MODEL_ENCRYPTION_KEY is not set")
+            raise Unavailable(
+                f"model {model!r} has a stored API key but JISIK_MODEL_ENCRYPTION_KEY is not set"
+            )
         try:
             return self._fernet.decrypt(token.encode()).decode()
         except InvalidToken as exc:
-            raise Unavailable(f"the stored API key of model {model!r} cannot be decrypted with the current key") \
-                from exc
+            raise Unavailable(
+                f"the stored API key of model {model!r} cannot be decrypted with the current key"
+            ) from exc

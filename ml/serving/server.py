@@ -18,14 +18,14 @@ from jisik.settings import Settings
 
 from .local import load_embedder
 from .service import ModelService
-from .types import ChatInput, Message
+from .types import ChatInput, Message, Role
 
 __all__ = ["SERVICE_NAME", "ModelServicer", "create_server", "run"]
 
 logger = logging.getLogger(__name__)
 
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["Model"].full_name
-_ROLES = {pb.EMBED_ROLE_PASSAGE: "passage", pb.EMBED_ROLE_QUERY: "query"}
+_ROLES: dict[int, Role] = {pb.EMBED_ROLE_PASSAGE: "passage", pb.EMBED_ROLE_QUERY: "query"}
 
 
 class ModelServicer(pb_grpc.ModelServicer):
@@ -34,7 +34,9 @@ class ModelServicer(pb_grpc.ModelServicer):
 
     async def Embed(self, request: pb.EmbedRequest, context: grpc.aio.ServicerContext) -> pb.EmbedResponse:
         role = _ROLES.get(request.role, "passage")
-        spec, result = await self.service.embed(request.tenant_id, request.model_id, list(request.texts), role)
+        spec, result = await self.service.embed(
+            request.tenant_id, request.model_id, list(request.texts), role
+        )
         return pb.EmbedResponse(
             vectors=[pb.Vector(values=row.tolist()) for row in result.vectors],
             model_id=spec.id,
@@ -67,7 +69,8 @@ class ModelServicer(pb_grpc.ModelServicer):
                     delta=event.delta,
                     done=True,
                     usage=pb.Usage(
-                        prompt_tokens=event.usage.prompt_tokens, completion_tokens=event.usage.completion_tokens
+                        prompt_tokens=event.usage.prompt_tokens,
+                        completion_tokens=event.usage.completion_tokens,
                     ),
                     model_id=spec.id,
                     finish_reason=event.finish_reason,
@@ -98,8 +101,11 @@ async def create_server(
     settings: Settings, port: int, database_url: str | None
 ) -> tuple[grpc.aio.Server, int, health.aio.HealthServicer, ModelService]:
     """Build the service (registry on ``database_url``; built-ins only when None) and bind, not start."""
-    sessions = session_factory(create_engine(database_url, pool_size=settings.database.pool_size)) \
-        if database_url else None
+    sessions = (
+        session_factory(create_engine(database_url, pool_size=settings.database.pool_size))
+        if database_url
+        else None
+    )
     service = ModelService(settings.model, sessions)
     servicer = ModelServicer(service)
     server, bound, health_servicer = create_grpc_server(
@@ -121,5 +127,9 @@ async def run(settings: Settings, *, port: int | None = None) -> None:
     server, bound, health_servicer, service = await create_server(settings, port, database_url)
     logger.info("model service listening on %s:%d", settings.endpoints.bind_host, bound)
     await serve_forever(
-        server, health_servicer, [SERVICE_NAME], settings.endpoints.grpc_shutdown_grace_s, on_stop=service.aclose
+        server,
+        health_servicer,
+        [SERVICE_NAME],
+        settings.endpoints.grpc_shutdown_grace_s,
+        on_stop=service.aclose,
     )

@@ -37,9 +37,13 @@ class ModelInfo:
 class ModelService:
     """Embed, rerank and chat for a tenant; backends are built once per model version and reused."""
 
-    def __init__(self, settings: ModelSettings, sessions: async_sessionmaker[AsyncSession] | None = None) -> None:
+    def __init__(
+        self, settings: ModelSettings, sessions: async_sessionmaker[AsyncSession] | None = None
+    ) -> None:
         self.settings = settings
-        self.registry = ModelRegistry(sessions, SecretBox(settings.encryption_key.get_secret_value()), settings)
+        self.registry = ModelRegistry(
+            sessions, SecretBox(settings.encryption_key.get_secret_value()), settings
+        )
         self.factory = BackendFactory(settings)
         self.cache = EmbeddingCache(settings.embed_cache_entries)
         self._backends: dict[tuple[str, str, str], object] = {}
@@ -87,25 +91,31 @@ class ModelService:
                     field=f"{field}[{i}]",
                 )
 
-    async def embed(self, tenant_id: str, model_id: str, texts: list[str], role: Role) -> tuple[ModelSpec, Embeddings]:
+    async def embed(
+        self, tenant_id: str, model_id: str, texts: list[str], role: Role
+    ) -> tuple[ModelSpec, Embeddings]:
         if not texts:
             raise InvalidInput("texts is empty", field="texts")
         if len(texts) > self.settings.max_batch_texts:
-            raise TooLarge(f"{len(texts)} texts in one call; the limit is {self.settings.max_batch_texts}",
-                           field="texts")
+            raise TooLarge(
+                f"{len(texts)} texts in one call; the limit is {self.settings.max_batch_texts}", field="texts"
+            )
         self._check_texts(texts, "texts")
         spec = await self.registry.resolve(tenant_id, model_id, (ModelType.EMBEDDING,))
         embedder: Embedder = await self._backend(spec, "embed")  # type: ignore[assignment]
         return spec, await self._timed(spec, embedder.embed(texts, role))
 
-    async def rerank(self, tenant_id: str, model_id: str, query: str, passages: list[str]) -> tuple[ModelSpec, list[float]]:
+    async def rerank(
+        self, tenant_id: str, model_id: str, query: str, passages: list[str]
+    ) -> tuple[ModelSpec, list[float]]:
         if not query.strip():
             raise InvalidInput("query is empty", field="query")
         if not passages:
             raise InvalidInput("passages is empty", field="passages")
         if len(passages) > self.settings.max_batch_texts:
-            raise TooLarge(f"{len(passages)} passages; the limit is {self.settings.max_batch_texts}",
-                           field="passages")
+            raise TooLarge(
+                f"{len(passages)} passages; the limit is {self.settings.max_batch_texts}", field="passages"
+            )
         self._check_texts([query], "query")
         self._check_texts(passages, "passages")
         spec = await self.registry.resolve(tenant_id, model_id, (ModelType.RERANK,))
@@ -113,14 +123,17 @@ class ModelService:
         scores = await self._timed(spec, reranker.rerank(query, passages))
         return spec, scores
 
-    async def chat_stream(self, tenant_id: str, model_id: str, request: ChatInput) -> tuple[ModelSpec, AsyncIterator[ChatEvent]]:
+    async def chat_stream(
+        self, tenant_id: str, model_id: str, request: ChatInput
+    ) -> tuple[ModelSpec, AsyncIterator[ChatEvent]]:
         """Resolve the model (errors surface here) and return its event stream."""
         if not request.messages and not request.question.strip():
             raise InvalidInput("a chat request needs messages or a question", field="messages")
         for i, message in enumerate(request.messages):
             if message.role not in ("system", "user", "assistant"):
-                raise InvalidInput(f"messages[{i}].role must be system, user or assistant",
-                                   field=f"messages[{i}].role")
+                raise InvalidInput(
+                    f"messages[{i}].role must be system, user or assistant", field=f"messages[{i}].role"
+                )
         spec = await self.registry.resolve(tenant_id, model_id, CHAT_TYPES)
         model: ChatModel = await self._backend(spec, "chat")  # type: ignore[assignment]
         return spec, self._guarded(spec, model.stream(request))

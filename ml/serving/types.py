@@ -8,7 +8,17 @@ from typing import Literal, Protocol, runtime_checkable
 
 import numpy as np
 
-__all__ = ["ChatEvent", "ChatInput", "ChatModel", "Embedder", "Embeddings", "Message", "Reranker", "Role", "Usage"]
+__all__ = [
+    "ChatEvent",
+    "ChatInput",
+    "ChatModel",
+    "Embedder",
+    "Embeddings",
+    "Message",
+    "Reranker",
+    "Role",
+    "Usage",
+]
 
 Role = Literal["query", "passage"]
 

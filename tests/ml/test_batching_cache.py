@@ -70,8 +70,9 @@ class TestDynamicBatcher:
 
     async def test_a_failure_reaches_every_waiter(self) -> None:
         batcher = DynamicBatcher(Failing(), window_s=0.01, max_texts=64)
-        outcomes = await asyncio.gather(batcher.embed(["a"], "query"), batcher.embed(["b"], "query"),
-                                        return_exceptions=True)
+        outcomes = await asyncio.gather(
+            batcher.embed(["a"], "query"), batcher.embed(["b"], "query"), return_exceptions=True
+        )
         assert all(isinstance(o, RuntimeError) for o in outcomes)
 
     def test_sub_batches(self) -> None:

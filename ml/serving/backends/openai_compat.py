@@ -53,8 +53,12 @@ class OpenAIEmbedder:
         prefix = self._prefixes.get(role, "")
         body = await self._endpoint.post_json(
             "/v1/embeddings",
-            {"model": self._model, "input": [prefix + t for t in texts], "input_type": role,
-             "encoding_format": "float"},
+            {
+                "model": self._model,
+                "input": [prefix + t for t in texts],
+                "input_type": role,
+                "encoding_format": "float",
+            },
         )
         try:
             rows = sorted(body["data"], key=lambda item: item["index"])
@@ -87,7 +91,8 @@ class OpenAIReranker:
 
     async def rerank(self, query: str, passages: list[str]) -> list[float]:
         body = await self._endpoint.post_json(
-            "/v1/rerank", {"model": self._model, "query": query, "documents": passages, "top_n": len(passages)}
+            "/v1/rerank",
+            {"model": self._model, "query": query, "documents": passages, "top_n": len(passages)},
         )
         scores = [0.0] * len(passages)
         try:
@@ -130,8 +135,10 @@ class OpenAIChat:
             except json.JSONDecodeError as exc:
                 raise Unavailable(f"model backend {self.name!r} sent a malformed stream event") from exc
             if event.get("usage"):
-                usage = Usage(int(event["usage"].get("prompt_tokens", 0)),
-                              int(event["usage"].get("completion_tokens", 0)))
+                usage = Usage(
+                    int(event["usage"].get("prompt_tokens", 0)),
+                    int(event["usage"].get("completion_tokens", 0)),
+                )
             for choice in event.get("choices") or []:
                 text = (choice.get("delta") or {}).get("content") or ""
                 if text:

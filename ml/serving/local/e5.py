@@ -83,7 +83,8 @@ class FastE5Embedder:
         self._tokenizer = E5Tokenizer(weights.vocab)
         self._word = weights.q4("emb.word")
         self._position_type = (
-            weights.f32("emb.pos").reshape(cfg.max_positions, cfg.hidden) + weights.f32("emb.type")[: cfg.hidden]
+            weights.f32("emb.pos").reshape(cfg.max_positions, cfg.hidden)
+            + weights.f32("emb.type")[: cfg.hidden]
         )
         graph = _cached_graph(weights, source, cache_dir or default_cache_dir(), int8=int8)
         options = ort.SessionOptions()
@@ -113,7 +114,10 @@ class FastE5Embedder:
         while start < len(order):
             longest = len(inputs[order[start]])
             end = start
-            while end < len(order) and (end - start + 1) * max(longest, len(inputs[order[end]])) <= _TOKENS_PER_CALL:
+            while (
+                end < len(order)
+                and (end - start + 1) * max(longest, len(inputs[order[end]])) <= _TOKENS_PER_CALL
+            ):
                 longest = max(longest, len(inputs[order[end]]))
                 end += 1
             end = max(end, start + 1)
@@ -141,7 +145,9 @@ class FastE5Embedder:
             mask[row, : len(seq)] = 1.0
         embeddings = self._word.dequantize_rows(ids) + self._position_type[:length]
         with self._lock:
-            (pooled,) = self._session.run(["pooled"], {"embeddings": embeddings.astype(np.float32), "mask": mask})
+            (pooled,) = self._session.run(
+                ["pooled"], {"embeddings": embeddings.astype(np.float32), "mask": mask}
+            )
         return pooled
 
 

@@ -15,6 +15,8 @@ Output: ``pooled`` [batch, hidden], the masked mean of the last hidden states.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
@@ -47,7 +49,7 @@ class _GraphBuilder:
             self._shared[key] = self.const(key, value)
         return self._shared[key]
 
-    def op(self, op_type: str, inputs: list[str], hint: str, domain: str = "", **attrs: object) -> str:
+    def op(self, op_type: str, inputs: list[str], hint: str, domain: str = "", **attrs: Any) -> str:
         out = self.name(hint)
         self.nodes.append(helper.make_node(op_type, inputs, [out], domain=domain, **attrs))
         return out
@@ -58,7 +60,9 @@ class _GraphBuilder:
         if self.int8:
             y = self._int8_matmul(x, weights, bias, hint)
         else:
-            y = self.op("Add", [self._q4_matmul(x, weights, hint), self.const(f"{hint}_b", bias)], f"{hint}_bias")
+            y = self.op(
+                "Add", [self._q4_matmul(x, weights, hint), self.const(f"{hint}_b", bias)], f"{hint}_bias"
+            )
         if len(weights) == 1:
             return [y]
         sizes = self.const(f"{hint}_split", np.array([w.shape[0] for w in weights], np.int64))
@@ -89,41 +93,72 @@ class _GraphBuilder:
         w_scale = (np.maximum(np.abs(dense).max(axis=1), 1e-12) / 127.0).astype(np.float32)
         w_q = np.clip(np.rint(dense / w_scale[:, None]), -127, 127).astype(np.int8)
         # per-token symmetric scale; values shifted by 128 so the GEMM is uint8 x int8
-        flat = self.op("Reshape", [x, self.shared(f"shape_k{cols}", np.array([-1, cols], np.int64))], f"{hint}_flat")
-        amax = self.op("ReduceMax", [self.op("Abs", [flat], f"{hint}_abs")], f"{hint}_amax", axes=[1], keepdims=1)
+        flat = self.op(
+            "Reshape", [x, self.shared(f"shape_k{cols}", np.array([-1, cols], np.int64))], f"{hint}_flat"
+        )
+        amax = self.op(
+            "ReduceMax", [self.op("Abs", [flat], f"{hint}_abs")], f"{hint}_amax", axes=[1], keepdims=1
+        )
         a_scale = self.op(
             "Max",
-            [self.op("Mul", [amax, self.shared("inv127", np.array(1 / 127, np.float32))], f"{hint}_as"),
-             self.shared("tiny", np.array(1e-12, np.float32))],
+            [
+                self.op("Mul", [amax, self.shared("inv127", np.array(1 / 127, np.float32))], f"{hint}_as"),
+                self.shared("tiny", np.array(1e-12, np.float32)),
+            ],
             f"{hint}_ascale",
         )
-        a_scale_1d = self.op("Reshape", [a_scale, self.shared("shape_flat", np.array([-1], np.int64))], f"{hint}_as1d")
+        a_scale_1d = self.op(
+            "Reshape", [a_scale, self.shared("shape_flat", np.array([-1], np.int64))], f"{hint}_as1d"
+        )
         zp = self.op(
             "Cast",
-            [self.op("Add", [self.op("Mul", [a_scale_1d, self.shared("zero", np.array(0.0, np.float32))], f"{hint}_z0"),
-                             self.shared("f128", np.array(128.0, np.float32))], f"{hint}_z1")],
+            [
+                self.op(
+                    "Add",
+                    [
+                        self.op(
+                            "Mul", [a_scale_1d, self.shared("zero", np.array(0.0, np.float32))], f"{hint}_z0"
+                        ),
+                        self.shared("f128", np.array(128.0, np.float32)),
+                    ],
+                    f"{hint}_z1",
+                )
+            ],
             f"{hint}_zp",
             to=TensorProto.UINT8,
         )
         x_q = self.op("QuantizeLinear", [flat, a_scale_1d, zp], f"{hint}_xq", axis=0)
         y = self.op(
             "MatMulIntegerToFloat",
-            [x_q, self.const(f"{hint}_w", w_q.T.copy()), self.shared("one", np.array(1.0, np.float32)),
-             self.const(f"{hint}_ws", w_scale), self.shared("u128", np.array(128, np.uint8)), "",
-             self.const(f"{hint}_b0", np.zeros(rows, np.float32))],
+            [
+                x_q,
+                self.const(f"{hint}_w", w_q.T.copy()),
+                self.shared("one", np.array(1.0, np.float32)),
+                self.const(f"{hint}_ws", w_scale),
+                self.shared("u128", np.array(128, np.uint8)),
+                "",
+                self.const(f"{hint}_b0", np.zeros(rows, np.float32)),
+            ],
             f"{hint}_mm",
             domain=_MS,
         )
-        y = self.op("Add", [self.op("Mul", [y, a_scale], f"{hint}_ya"), self.const(f"{hint}_b", bias)], f"{hint}_yb")
+        y = self.op(
+            "Add", [self.op("Mul", [y, a_scale], f"{hint}_ya"), self.const(f"{hint}_b", bias)], f"{hint}_yb"
+        )
         lead = self.op("Shape", [x], f"{hint}_shape", start=0, end=-1)
-        out_shape = self.op("Concat", [lead, self.shared(f"n{rows}", np.array([rows], np.int64))], f"{hint}_oshape",
-                            axis=0)
+        out_shape = self.op(
+            "Concat", [lead, self.shared(f"n{rows}", np.array([rows], np.int64))], f"{hint}_oshape", axis=0
+        )
         return self.op("Reshape", [y, out_shape], f"{hint}_out")
 
     def layer_norm(self, x: str, w: np.ndarray, b: np.ndarray, eps: float, hint: str) -> str:
         return self.op(
             "LayerNormalization",
-            [x, self.const(f"{hint}_g", w.astype(np.float32)), self.const(f"{hint}_beta", b.astype(np.float32))],
+            [
+                x,
+                self.const(f"{hint}_g", w.astype(np.float32)),
+                self.const(f"{hint}_beta", b.astype(np.float32)),
+            ],
             hint,
             axis=-1,
             epsilon=eps,
@@ -145,7 +180,9 @@ def build_encoder(weights: E5Weights, *, int8: bool = True) -> onnx.ModelProto:
             [weights.f32(p + "q.b"), weights.f32(p + "k.b"), weights.f32(p + "v.b")],
             f"l{i}_qkv",
         )
-        ctx = g.op("MultiHeadAttention", [q, k, v, "", key_mask], f"l{i}_mha", domain=_MS, num_heads=cfg.heads)
+        ctx = g.op(
+            "MultiHeadAttention", [q, k, v, "", key_mask], f"l{i}_mha", domain=_MS, num_heads=cfg.heads
+        )
         (attn,) = g.linear(ctx, [weights.q4(p + "ao.w")], [weights.f32(p + "ao.b")], f"l{i}_ao")
         x = g.layer_norm(
             g.op("Add", [x, attn], "res1"), weights.f32(p + "aln.w"), weights.f32(p + "aln.b"), cfg.eps, "aln"
