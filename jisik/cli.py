@@ -49,6 +49,8 @@ def _configure_logging(level: str) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    # Per-request lines from the HTTP client would repeat every readiness poll.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def _settings_error(exc: ValidationError) -> str:

@@ -1,0 +1,96 @@
+"""The whole platform as `jisik up` runs it: ready, authenticated, and honest about a service that is down."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+
+from tests.stack import EmbeddedStack, stack_settings
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+def _wait_for(predicate: Callable[[], bool], timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not predicate():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.3)
+
+
+class TestEmbeddedStack:
+    def test_ready_and_bootstrap_key_authenticates(self, embedded_stack: EmbeddedStack) -> None:
+        ready = httpx.get(f"{embedded_stack.gateway_url}/ready", timeout=10)
+        assert ready.status_code == 200, ready.text
+        assert ready.json()["status"] == "ok"
+        headers = {"X-API-Key": embedded_stack.api_key}
+        listed = httpx.get(f"{embedded_stack.gateway_url}/api/v1/knowledge-bases", headers=headers, timeout=10)
+        assert listed.status_code == 200, listed.text
+        wrong = httpx.get(
+            f"{embedded_stack.gateway_url}/api/v1/knowledge-bases", headers={"X-API-Key": "sk-wrong"}, timeout=10
+        )
+        assert wrong.status_code == 401
+
+    def test_killed_service_is_named_by_ready_and_comes_back(self, embedded_stack: EmbeddedStack) -> None:
+        url = f"{embedded_stack.gateway_url}/ready"
+        embedded_stack.kill("retriever")
+        try:
+            _wait_for(lambda: httpx.get(url, timeout=10).status_code == 503)
+            body = httpx.get(url, timeout=10).json()
+            assert body["down"] == ["retriever"]
+            assert body["dependencies"]["retriever"]["reason"]
+        finally:
+            embedded_stack.start("retriever")
+        assert httpx.get(url, timeout=10).status_code == 200
+
+
+class TestJisikUp:
+    def test_prints_url_and_key_and_sigterm_stops_every_process(self) -> None:
+        root = Path(tempfile.mkdtemp(prefix="jisik-up-test-"))
+        settings = stack_settings(root / "var")
+        env = {
+            **os.environ,
+            "JISIK_DB_EMBEDDED_PORT": str(settings.database.embedded_port),
+            "JISIK_KAFKA_EMBEDDED_PORT": str(settings.kafka.embedded_port),
+            "JISIK_GATEWAY_PORT": str(settings.endpoints.gateway_port),
+            "JISIK_DOCREADER_ADDR": settings.endpoints.docreader_addr,
+            "JISIK_RETRIEVER_ADDR": settings.endpoints.retriever_addr,
+            "JISIK_MODEL_ADDR": settings.endpoints.model_addr,
+            "JISIK_DATA_DIR": str(root / "var"),
+            "JISIK_STORAGE_LOCAL_DIR": str(root / "var" / "objects"),
+            "JISIK_DB_URL": "",
+            "JISIK_KAFKA_BOOTSTRAP_SERVERS": "",
+        }
+        up = subprocess.Popen(
+            [sys.executable, "-m", "jisik", "up"], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+        )
+        try:
+            assert up.stdout is not None
+            first = up.stdout.readline()
+            assert first.strip() == f"jisik is ready at http://127.0.0.1:{settings.endpoints.gateway_port}", first
+            key_line = up.stdout.readline()
+            key = re.search(r"API key: (sk-\S+)", key_line)
+            assert key is not None and (root / "var" / "bootstrap_api_key").read_text().strip() == key.group(1)
+            tree = psutil.Process(up.pid).children(recursive=True)
+            names = " ".join(" ".join(p.cmdline()) for p in tree)
+            for service in ("docreader", "retriever", "model", "ingest", "cdc", "gateway", "postgres", "tansu"):
+                assert service in names
+            up.send_signal(signal.SIGTERM)
+            assert up.wait(60) == 0
+            _, alive = psutil.wait_procs(tree, timeout=10)
+            assert alive == []
+        finally:
+            if up.poll() is None:
+                up.kill()
+            shutil.rmtree(root, ignore_errors=True)
