@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -110,6 +111,9 @@ class ChatContext:
     rewritten_query: str = ""
     # preprocess_query
     keywords: str = ""
+    # chunk_search (the sentence's embedding may start early, overlapping preprocess_query)
+    query_vector: asyncio.Future[list[float] | None] | None = None
+    search_detail: dict[str, float] = field(default_factory=dict)
     # chunk_search / chunk_rerank / chunk_merge / filter_top_k
     search_results: list[Passage] = field(default_factory=list)
     rerank_results: list[Passage] = field(default_factory=list)

@@ -59,10 +59,11 @@ class ChatPipeline:
     ) -> None:
         self._model = model
         self._markers = (NO_MATCH, *no_answer_markers)
+        self._search = ChunkSearch(retriever, model, catalog)
         self.stages: list[Stage] = [
             RewriteQuery(model, max_tokens=settings.rewrite_max_tokens),
             PreprocessQuery(retriever),
-            ChunkSearch(retriever, model, catalog),
+            self._search,
             ChunkRerank(model),
             ChunkMerge(),
             FilterTopK(),
@@ -84,9 +85,20 @@ class ChatPipeline:
                 span.set_attribute("chat.skipped", timing.skipped)
             span.set_attribute("chat.passages", len(ctx.passages or ctx.merged or ctx.search_results))
 
+    async def _prepare(self, ctx: ChatContext) -> None:
+        try:
+            for stage in self.stages:
+                await self._run_stage(stage, ctx)
+                if stage.name == "rewrite_query":
+                    self._search.start_embedding(ctx)  # overlaps preprocess_query
+        finally:
+            if ctx.query_vector is not None and not ctx.query_vector.done():
+                ctx.query_vector.cancel()
+        search = next(timing for timing in ctx.timings if timing.name == self._search.name)
+        search.detail.update(ctx.search_detail)
+
     async def run(self, ctx: ChatContext) -> AsyncIterator[PipelineEvent]:
-        for stage in self.stages:
-            await self._run_stage(stage, ctx)
+        await self._prepare(ctx)
         yield PipelineEvent("references", references=[passage.to_reference() for passage in ctx.passages])
         if not ctx.passages:
             for name in ("chat_completion_stream", "stream_filter"):

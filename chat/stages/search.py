@@ -1,10 +1,19 @@
-"""chunk_search: hybrid search with the rewritten sentence and with the keyword sequence, concurrently."""
+"""chunk_search: hybrid search with the rewritten sentence and a keyword search with the keyword
+sequence, concurrently; results de-duplicated deterministically and labelled with document titles.
+
+The sentence's embedding starts as soon as the sentence is known (``start_embedding``, called by the
+pipeline right after rewrite_query), so it overlaps preprocess_query. The keyword sequence goes to
+BM25 only: embedding a bag of words (as WeKnora does) costs a second model call and adds nothing the
+sentence's vector does not already bring.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Coroutine, Iterable, Sequence
+from typing import Any
 
 from jisik.errors import DeadlineExceeded, Unavailable
 from jisik.proto import retriever_pb2
@@ -44,41 +53,58 @@ class ChunkSearch:
         self._model = model
         self._catalog = catalog
 
-    async def _vectors(self, ctx: ChatContext, queries: list[str]) -> list[list[float]] | None:
+    async def _embed(self, ctx: ChatContext, text: str) -> list[float] | None:
+        started = time.perf_counter()
         try:
-            return await self._model.embed(
-                tenant_id=ctx.tenant_id, model_id=ctx.settings.embedding_model_id, texts=queries
+            vectors = await self._model.embed(
+                tenant_id=ctx.tenant_id, model_id=ctx.settings.embedding_model_id, texts=[text]
             )
         except (Unavailable, DeadlineExceeded) as exc:
             logger.warning("query embedding failed, searching keywords only: %s", exc.code)
             return None
+        finally:
+            ctx.search_detail["embed_ms"] = round((time.perf_counter() - started) * 1000, 2)
+        return vectors[0] if vectors else None
+
+    def start_embedding(self, ctx: ChatContext) -> None:
+        """Begin embedding the search sentence in the background (no-op without knowledge bases)."""
+        if ctx.knowledge_base_ids and ctx.query_vector is None:
+            ctx.query_vector = asyncio.ensure_future(self._embed(ctx, ctx.search_query))
+
+    def _search(
+        self, ctx: ChatContext, text: str, vector: Sequence[float] | None, mode: int
+    ) -> Coroutine[Any, Any, list[Passage]]:
+        return self._retriever.search(
+            tenant_id=ctx.tenant_id,
+            query_text=text,
+            query_vector=vector or [],
+            top_k=ctx.settings.embedding_top_k,
+            vector_threshold=ctx.settings.vector_threshold,
+            keyword_threshold=ctx.settings.keyword_threshold,
+            knowledge_base_ids=ctx.knowledge_base_ids,
+            mode=mode,
+        )
 
     async def run(self, ctx: ChatContext) -> str | None:
         if not ctx.knowledge_base_ids:
             ctx.search_results = []
             return "no knowledge base selected"
-        queries = search_queries(ctx.search_query, ctx.keywords)
-        vectors = await self._vectors(ctx, queries)
-        mode = retriever_pb2.SEARCH_MODE_HYBRID if vectors else retriever_pb2.SEARCH_MODE_KEYWORD
-        results = await asyncio.gather(
-            *(
-                self._retriever.search(
-                    tenant_id=ctx.tenant_id,
-                    query_text=query,
-                    query_vector=vectors[index] if vectors else [],
-                    top_k=ctx.settings.embedding_top_k,
-                    vector_threshold=ctx.settings.vector_threshold,
-                    keyword_threshold=ctx.settings.keyword_threshold,
-                    knowledge_base_ids=ctx.knowledge_base_ids,
-                    mode=mode,
-                )
-                for index, query in enumerate(queries)
-            )
-        )
+        self.start_embedding(ctx)
+        assert ctx.query_vector is not None
+        vector = await ctx.query_vector
+        sentence, *keyword_query = search_queries(ctx.search_query, ctx.keywords)
+        hybrid = retriever_pb2.SEARCH_MODE_HYBRID if vector else retriever_pb2.SEARCH_MODE_KEYWORD
+        started = time.perf_counter()
+        searches = [self._search(ctx, sentence, vector, hybrid)]
+        searches += [self._search(ctx, text, None, retriever_pb2.SEARCH_MODE_KEYWORD) for text in keyword_query]
+        results = await asyncio.gather(*searches)
+        ctx.search_detail["search_ms"] = round((time.perf_counter() - started) * 1000, 2)
         found = dedupe(results)
+        started = time.perf_counter()
         known = await self._catalog.describe(
             tenant_id=ctx.tenant_id, knowledge_ids=sorted({passage.knowledge_id for passage in found})
         )
+        ctx.search_detail["catalog_ms"] = round((time.perf_counter() - started) * 1000, 2)
         ctx.search_results = []
         for passage in found:
             info = known.get(passage.knowledge_id)
@@ -88,4 +114,4 @@ class ChunkSearch:
             passage.knowledge_filename = info.file_name
             passage.knowledge_source = info.source
             ctx.search_results.append(passage)
-        return None if vectors else "embedding unavailable; keyword search only"
+        return None if vector else "embedding unavailable; keyword search only"
