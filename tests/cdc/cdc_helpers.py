@@ -14,6 +14,8 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord
 from cdc.relay import Relay
 from jisik.db.engine import create_engine, session_factory, transaction
 from jisik.db.models import KnowledgeBase, Tenant
+from jisik.kafka import ensure_topics
+from jisik.settings import KafkaSettings
 
 
 class RelayRunner:
@@ -48,7 +50,12 @@ async def read_topic(
     keep: Callable[[ConsumerRecord[bytes, bytes]], bool] = lambda _: True, timeout_s: float = 30.0,
     check: Callable[[], None] = lambda: None,
 ) -> list[ConsumerRecord[bytes, bytes]]:
-    """Records of ``topic`` from the beginning that pass ``keep``, once ``until`` holds (or the timeout)."""
+    """Records of ``topic`` from the beginning that pass ``keep``, once ``until`` holds (or the timeout).
+
+    The topic is created first (one partition, as the relay would): a consumer's metadata request must not
+    auto-create it with the broker's default partition count.
+    """
+    await ensure_topics(KafkaSettings(), [topic], bootstrap_servers=bootstrap)
     consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
                                 enable_auto_commit=False, group_id=None)
     await consumer.start()
