@@ -6,8 +6,9 @@ recall@1/5/20 and MRR@10. Embeddings (the default e5-small) are cached under --c
 skips them and an interrupted run resumes.
 
 Speed: a synthetic corpus (Korean sentences recombined from KorQuAD, random unit vectors) at each
---sizes value: index throughput (chunks/s, analysis included) and hybrid search latency p50/p95
-through RetrieverService, excluding query embedding.
+--sizes value: index write throughput (chunks/s of pre-analysed chunks: rows, postings, statistics,
+HNSW) and hybrid search latency p50/p95 through RetrieverService (query analysis included, query
+embedding excluded). Analyzer throughput is reported on its own (chars/s on KorQuAD paragraphs).
 
     .venv/bin/python bench/retrieval.py                    # quality + speed at 10k
     .venv/bin/python bench/retrieval.py --sizes 10000 100000
@@ -34,6 +35,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+import asyncpg
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,7 +47,9 @@ from _retrieval_embed import cached_embeddings, default_embedder  # noqa: E402
 from jisik.db.migrate import upgrade  # noqa: E402
 from jisik.runtime.postgres import EmbeddedPostgres  # noqa: E402
 from jisik.settings import RetrieverSettings  # noqa: E402
+from retriever.analysis import analyze  # noqa: E402
 from retriever.db import create_pool  # noqa: E402
+from retriever.index import AnalyzedChunk, IndexWriter  # noqa: E402
 from retriever.service import RetrieverService  # noqa: E402
 from retriever.types import ChunkInput, Filters, Fusion, Mode, SearchQuery  # noqa: E402
 
@@ -125,29 +129,49 @@ async def quality(service: RetrieverService, cache_dir: Path, limit: int | None)
     return {"embedder": name, "paragraphs": len(paragraphs), "questions": len(questions), "results": table}
 
 
-def synthetic_chunks(size: int, sentences: Sequence[str], seed: int) -> list[ChunkInput]:
+def sentence_tokens(cache_dir: Path) -> list[tuple[str, list[str]]]:
+    """KorQuAD sentences with their analyzer tokens, analysed once and cached."""
+    path = cache_dir / "korquad-sentence-tokens.json"
+    if path.exists():
+        return [(text, tokens) for text, tokens in json.loads(path.read_text(encoding="utf-8"))]
+    paragraphs, _ = load_korquad(KORQUAD)
+    sentences = sorted({s for p in paragraphs for s in re.split(r"(?<=[.?!])\s+", p) if len(s) > 20})
+    pairs = [(text, analyze(text)) for text in sentences]
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(pairs, ensure_ascii=False), encoding="utf-8")
+    return pairs
+
+
+def synthetic_chunks(size: int, sentences: Sequence[tuple[str, list[str]]], seed: int) -> list[AnalyzedChunk]:
+    """Chunks of four random KorQuAD sentences with random unit vectors, in ten knowledge bases."""
     rng = random.Random(seed)
     vectors = np.random.default_rng(seed).standard_normal((size, 384)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    return [
-        ChunkInput(
+    chunks = []
+    for i in range(size):
+        picked = rng.choices(sentences, k=4)
+        chunk = ChunkInput(
             chunk_id=f"c{i:07d}", knowledge_base_id=f"kb{i % 10}", knowledge_id=f"k{i // 20}",
-            content=" ".join(rng.choices(sentences, k=4)), embedding=vectors[i],
+            content=" ".join(text for text, _ in picked), embedding=vectors[i],
         )
-        for i in range(size)
-    ]
+        chunks.append(AnalyzedChunk(chunk, [token for _, tokens in picked for token in tokens]))
+    return chunks
 
 
-async def speed(service: RetrieverService, size: int, queries: int) -> dict[str, float]:
-    paragraphs, questions = load_korquad(KORQUAD)
-    sentences = [s for p in paragraphs for s in re.split(r"(?<=[.?!])\s+", p) if len(s) > 20]
+async def speed(service: RetrieverService, pool: asyncpg.Pool, size: int, queries: int, cache_dir: Path) -> dict[str, float]:
+    """Write throughput of pre-analysed chunks, then hybrid latency (analysis of the query included)."""
+    sentences = sentence_tokens(cache_dir)
+    _, questions = load_korquad(KORQUAD)
     tenant = f"synthetic-{size}"
     chunks = synthetic_chunks(size, sentences, seed=size)
-    throughput = await index_all(service, tenant, chunks)
-    async with service._pool.acquire() as connection:  # fresh statistics for the planner
-        await connection.execute("VACUUM ANALYZE retriever_chunks")
-        await connection.execute("VACUUM ANALYZE retriever_postings")
-        await connection.execute("VACUUM ANALYZE retriever_terms")
+    writer = IndexWriter(pool)
+    started = time.perf_counter()
+    for start in range(0, len(chunks), BATCH):
+        await writer.upsert(tenant, chunks[start:start + BATCH])
+    throughput = size / (time.perf_counter() - started)
+    async with pool.acquire() as connection:  # fresh statistics for the planner, visibility map for index-only scans
+        for table in ("retriever_chunks", "retriever_postings", "retriever_terms"):
+            await connection.execute(f"VACUUM ANALYZE {table}")
     rng = np.random.default_rng(7)
     latencies = []
     for i in range(queries):
@@ -164,6 +188,19 @@ async def speed(service: RetrieverService, size: int, queries: int) -> dict[str,
         "hybrid_p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))], 2),
         "queries": queries,
     }
+
+
+def analysis_speed(limit: int = 200) -> dict[str, float]:
+    """Analyzer throughput on KorQuAD paragraphs (characters per second)."""
+    paragraphs, _ = load_korquad(KORQUAD)
+    analyze(paragraphs[0])
+    started = time.perf_counter()
+    chars = 0
+    for paragraph in paragraphs[:limit]:
+        analyze(paragraph)
+        chars += len(paragraph)
+    elapsed = time.perf_counter() - started
+    return {"paragraphs": limit, "chars_per_s": round(chars / elapsed), "paragraphs_per_s": round(limit / elapsed, 1)}
 
 
 def free_port() -> int:
@@ -192,7 +229,10 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
         report: dict[str, object] = {"machine": machine()}
         if not args.skip_quality:
             report["quality"] = await quality(service, Path(args.cache_dir), args.limit)
-        report["speed"] = [await speed(service, size, args.queries) for size in args.sizes]
+        report["analysis"] = analysis_speed()
+        report["speed"] = [
+            await speed(service, pool, size, args.queries, Path(args.cache_dir)) for size in args.sizes
+        ]
         await service.close()
         return report
     finally:
@@ -209,6 +249,7 @@ def print_table(report: dict[str, object]) -> None:
         print(f"{'run':<18}{'R@1':>8}{'R@5':>8}{'R@20':>8}{'MRR@10':>8}")
         for run, m in q["results"].items():
             print(f"{run:<18}{m['recall@1']:>8.3f}{m['recall@5']:>8.3f}{m['recall@20']:>8.3f}{m['mrr@10']:>8.3f}")
+    print(f"\nanalysis: {report['analysis']}")
     print(f"\n{'chunks':>8}{'index/s':>10}{'p50 ms':>9}{'p95 ms':>9}")
     for row in report["speed"]:
         print(f"{row['chunks']:>8}{row['index_chunks_per_s']:>10}{row['hybrid_p50_ms']:>9}{row['hybrid_p95_ms']:>9}")
