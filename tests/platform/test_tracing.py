@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any
 
 import grpc
@@ -166,3 +166,31 @@ class TestOneTrace:
         assert log_lines, "the request logged nothing at DEBUG; the check below would prove nothing"
         for line in log_lines:
             assert API_KEY not in line and "Hwangso" not in line
+
+
+class _Streamer(docreader_pb2_grpc.DocReaderServicer):
+    async def ReadStream(  # noqa: N802 - generated name
+        self, request: docreader_pb2.ReadStreamRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[docreader_pb2.ReadStreamResponse]:
+        yield docreader_pb2.ReadStreamResponse()
+
+
+class TestStreamingCalls:
+    async def test_server_streaming_call_joins_the_callers_trace(self, spans: InMemorySpanExporter) -> None:
+        server, port, _ = create_server(
+            register=lambda s: docreader_pb2_grpc.add_DocReaderServicer_to_server(_Streamer(), s),
+            service_names=["docreader.DocReader"],
+            address="127.0.0.1:0",
+            endpoints=EndpointSettings(),
+        )
+        await server.start()
+        try:
+            with trace.get_tracer(__name__).start_as_current_span("caller") as caller:
+                async with grpc_channel(f"127.0.0.1:{port}", EndpointSettings()) as channel:
+                    frames = docreader_pb2_grpc.DocReaderStub(channel).ReadStream(docreader_pb2.ReadStreamRequest())
+                    assert len([frame async for frame in frames]) == 1
+        finally:
+            await server.stop(0)
+        stream = [s for s in spans.get_finished_spans() if s.name == "/docreader.DocReader/ReadStream"]
+        assert stream and stream[-1].context.trace_id == caller.get_span_context().trace_id
+        assert stream[-1].parent is not None and stream[-1].parent.span_id == caller.get_span_context().span_id
