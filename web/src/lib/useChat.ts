@@ -26,9 +26,14 @@ type Mode = "ask" | "resume";
 export function useChat(api: ApiClient, sessionId: string | undefined, onTurnEnd: () => void) {
   const [turns, setTurns] = useState<Turn[]>([]);
   const [error, setError] = useState("");
+  // False while a session's history loads: asking then would race the load (turn indices would shift).
+  const [ready, setReady] = useState(true);
   const controller = useRef<AbortController | null>(null);
   const skipLoad = useRef<string | null>(null);
   const stopRequested = useRef(false);
+  // Read through a ref so a caller's inline callback does not restart the history load on every render.
+  const turnEnd = useRef(onTurnEnd);
+  turnEnd.current = onTurnEnd;
 
   const setAnswer = (index: number, answer: AnswerState) =>
     setTurns((current) => current.map((turn, i) => (i === index ? { ...turn, answer } : turn)));
@@ -58,10 +63,10 @@ export function useChat(api: ApiClient, sessionId: string | undefined, onTurnEnd
       if (answer.status === "streaming") answer = { ...answer, status: abort.signal.aborted ? "stopped" : "done" };
       setAnswer(index, answer);
       if (controller.current === abort) controller.current = null;
-      onTurnEnd();
+      turnEnd.current();
       return answer;
     },
-    [api, onTurnEnd],
+    [api],
   );
 
   useEffect(() => {
@@ -73,6 +78,7 @@ export function useChat(api: ApiClient, sessionId: string | undefined, onTurnEnd
     setError("");
     setTurns([]);
     if (!sessionId) return;
+    setReady(false);
     let live = true;
     api
       .loadMessages(sessionId, 100)
@@ -84,7 +90,8 @@ export function useChat(api: ApiClient, sessionId: string | undefined, onTurnEnd
         const last = loaded.length - 1;
         if (last >= 0 && loaded[last].answer.status === "streaming") void run(sessionId, last, loaded[last].question, "resume");
       })
-      .catch((e: Error) => live && setError(e.message));
+      .catch((e: Error) => live && setError(e.message))
+      .finally(() => live && setReady(true));
     return () => {
       live = false;
     };
@@ -146,5 +153,5 @@ export function useChat(api: ApiClient, sessionId: string | undefined, onTurnEnd
     [api, sessionId, turns],
   );
 
-  return { turns, error, streaming, ask, retry, stop, loadTimings };
+  return { turns, error, ready, streaming, ask, retry, stop, loadTimings };
 }

@@ -30,7 +30,7 @@ export function ChatPage({ sessionId }: { sessionId?: string }) {
 
   const send = async () => {
     const question = draft.trim();
-    if (!question || chat.streaming) return;
+    if (!question || chat.streaming || !chat.ready) return;
     setDraft("");
     setError("");
     try {
@@ -142,7 +142,7 @@ export function ChatPage({ sessionId }: { sessionId?: string }) {
               <Square size={16} /> {t("chat.stop")}
             </button>
           ) : (
-            <button type="button" className="primary" onClick={() => void send()} disabled={!draft.trim()} data-testid="send">
+            <button type="button" className="primary" onClick={() => void send()} disabled={!draft.trim() || !chat.ready} data-testid="send">
               <Send size={16} /> {t("chat.send")}
             </button>
           )}
