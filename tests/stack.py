@@ -3,6 +3,7 @@
 Every port is free-picked and the data folder is temporary. End-to-end suites (gateway, ingest, web)
 take the fixture; when a service fails to start, the tests using it fail with each failing service's
 exit code and log tail. ``kill(service)`` / ``start(service)`` SIGKILL and restart one child.
+Every child exports its spans over OTLP to a collector in the test process: ``spans(trace_id)``.
 """
 
 from __future__ import annotations
@@ -11,15 +12,21 @@ import os
 import shutil
 import socket
 import tempfile
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
+import grpc
 import pytest
+from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
+from opentelemetry.proto.common.v1.common_pb2 import AnyValue
 
 from jisik.runtime.supervisor import Stack, StackError
 from jisik.settings import Settings
 
-__all__ = ["EmbeddedStack", "embedded_stack", "stack_settings"]
+__all__ = ["CollectedSpan", "EmbeddedStack", "SpanCollector", "embedded_stack", "stack_settings"]
 
 
 def _free_port() -> int:
@@ -28,11 +35,74 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def stack_settings(data_dir: Path, *, ready_timeout_s: float = 120.0) -> Settings:
+@dataclass(frozen=True)
+class CollectedSpan:
+    service: str
+    name: str
+    trace_id: str
+    span_id: str
+    parent_span_id: str
+    attributes: dict[str, str]
+
+
+def _text(value: AnyValue) -> str:
+    kind = value.WhichOneof("value")
+    return str(getattr(value, kind)) if kind else ""
+
+
+class SpanCollector(trace_service_pb2_grpc.TraceServiceServicer):
+    """A minimal OTLP/gRPC trace receiver that keeps every span it is sent."""
+
+    def __init__(self) -> None:
+        self._spans: list[CollectedSpan] = []
+        self._lock = threading.Lock()
+        self._server = grpc.server(ThreadPoolExecutor(max_workers=2))
+        trace_service_pb2_grpc.add_TraceServiceServicer_to_server(self, self._server)
+        self.port = self._server.add_insecure_port("127.0.0.1:0")
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def Export(  # noqa: N802 - generated name
+        self, request: trace_service_pb2.ExportTraceServiceRequest, context: grpc.ServicerContext
+    ) -> trace_service_pb2.ExportTraceServiceResponse:
+        received = []
+        for resource_spans in request.resource_spans:
+            resource = {a.key: _text(a.value) for a in resource_spans.resource.attributes}
+            for scope_spans in resource_spans.scope_spans:
+                received += [
+                    CollectedSpan(
+                        service=resource.get("service.name", ""),
+                        name=span.name,
+                        trace_id=span.trace_id.hex(),
+                        span_id=span.span_id.hex(),
+                        parent_span_id=span.parent_span_id.hex(),
+                        attributes={a.key: _text(a.value) for a in span.attributes},
+                    )
+                    for span in scope_spans.spans
+                ]
+        with self._lock:
+            self._spans += received
+        return trace_service_pb2.ExportTraceServiceResponse()
+
+    def spans(self, trace_id: str | None = None) -> list[CollectedSpan]:
+        with self._lock:
+            return [span for span in self._spans if trace_id is None or span.trace_id == trace_id]
+
+    def start(self) -> None:
+        self._server.start()
+
+    def stop(self) -> None:
+        self._server.stop(0)
+
+
+def stack_settings(data_dir: Path, *, ready_timeout_s: float = 120.0, otlp_endpoint: str = "") -> Settings:
     """This process's settings with free ports and every folder under ``data_dir``."""
     base = Settings.load()
     return base.model_copy(
         update={
+            "telemetry": base.telemetry.model_copy(update={"exporter_otlp_endpoint": otlp_endpoint}),
             "endpoints": base.endpoints.model_copy(
                 update={
                     "bind_host": "127.0.0.1",
@@ -53,8 +123,9 @@ def stack_settings(data_dir: Path, *, ready_timeout_s: float = 120.0) -> Setting
 class EmbeddedStack:
     """What a test sees of the running stack."""
 
-    def __init__(self, stack: Stack) -> None:
+    def __init__(self, stack: Stack, collector: SpanCollector) -> None:
         self._stack = stack
+        self._collector = collector
 
     @property
     def gateway_url(self) -> str:
@@ -84,6 +155,10 @@ class EmbeddedStack:
             }
         )
 
+    def spans(self, trace_id: str | None = None) -> list[CollectedSpan]:
+        """Spans the services exported so far (batched: allow about a second), optionally of one trace."""
+        return self._collector.spans(trace_id)
+
     def log_path(self, service: str) -> Path:
         return self._stack.logs_dir / f"{service}.log"
 
@@ -100,14 +175,20 @@ class EmbeddedStack:
 def embedded_stack() -> Iterator[EmbeddedStack]:
     """The whole platform on embedded defaults, once per test session."""
     data_dir = Path(tempfile.mkdtemp(prefix="jisik-stack-"))
-    stack = Stack(stack_settings(data_dir / "var"), base_env=os.environ)
+    collector = SpanCollector()
+    collector.start()
+    settings = stack_settings(data_dir / "var", otlp_endpoint=collector.endpoint)
+    # The OpenTelemetry SDK reads OTEL_BSP_* itself: export batches every 200 ms instead of 5 s.
+    stack = Stack(settings, base_env={**os.environ, "OTEL_BSP_SCHEDULE_DELAY": "200"})
     try:
         stack.start()
     except StackError as exc:
+        collector.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
         pytest.fail(f"the embedded stack is not ready:\n{exc}", pytrace=False)
     try:
-        yield EmbeddedStack(stack)
+        yield EmbeddedStack(stack, collector)
     finally:
         stack.stop()
+        collector.stop()
         shutil.rmtree(data_dir, ignore_errors=True)

@@ -139,7 +139,9 @@ class Stack:
     def env(self) -> dict[str, str]:
         """Environment variables that point a jisik process at this stack."""
         endpoints = self.settings.endpoints
+        otlp = self.settings.telemetry.exporter_otlp_endpoint
         return {
+            **({"OTEL_EXPORTER_OTLP_ENDPOINT": otlp} if otlp else {}),
             "JISIK_DB_URL": self.database_url,
             "JISIK_KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers,
             "JISIK_BIND_HOST": endpoints.bind_host,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import shutil
 import signal
 import subprocess
@@ -22,10 +23,10 @@ from tests.stack import EmbeddedStack, stack_settings
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
-def _wait_for(predicate: Callable[[], bool], timeout_s: float = 60.0) -> None:
+def _wait_for(predicate: Callable[[], bool], timeout_s: float = 60.0, what: Callable[[], str] = str) -> None:
     deadline = time.monotonic() + timeout_s
     while not predicate():
-        assert time.monotonic() < deadline, "condition not met in time"
+        assert time.monotonic() < deadline, f"condition not met in {timeout_s:.0f}s {what()}"
         time.sleep(0.3)
 
 
@@ -53,6 +54,45 @@ class TestEmbeddedStack:
         finally:
             embedded_stack.start("retriever")
         assert httpx.get(url, timeout=10).status_code == 200
+
+
+SECRET_WORD = "Hwangsoburi"
+
+
+class TestTracing:
+    def test_one_trace_crosses_gateway_kafka_and_grpc_without_secrets(self, embedded_stack: EmbeddedStack) -> None:
+        trace_id, caller_span = secrets.token_hex(16), secrets.token_hex(8)
+        url, key = embedded_stack.gateway_url, embedded_stack.api_key
+        headers = {"X-API-Key": key}
+        base = httpx.post(f"{url}/api/v1/knowledge-bases", json={"name": "traced"}, headers=headers, timeout=30)
+        assert base.status_code == 201, base.text
+        memo = {"title": "Memo", "content": f"# Memo\n\nThe code name is {SECRET_WORD}.\n", "status": "publish"}
+        created = httpx.post(
+            f"{url}/api/v1/knowledge-bases/{base.json()['data']['id']}/knowledge/manual",
+            json=memo,
+            headers={**headers, "traceparent": f"00-{trace_id}-{caller_span}-01"},
+            timeout=30,
+        )
+        assert created.status_code == 201, created.text
+        wanted = {"jisik-gateway", "jisik-ingest", "jisik-docreader"}
+        _wait_for(
+            lambda: wanted <= {span.service for span in embedded_stack.spans(trace_id)},
+            timeout_s=120,
+            what=lambda: str(sorted((s.service, s.name) for s in embedded_stack.spans(trace_id))),
+        )
+
+        spans = embedded_stack.spans(trace_id)
+        gateway_root = [s for s in spans if s.service == "jisik-gateway" and s.parent_span_id == caller_span]
+        assert gateway_root, "the gateway's server span continues the caller's trace"
+        consumer = [s for s in spans if s.service == "jisik-ingest" and s.name.startswith("ingest.")]
+        assert consumer, "an ingest Kafka consumer span joined the trace"
+        assert any(s.service == "jisik-docreader" and "DocReader" in s.name for s in spans)
+        for span in embedded_stack.spans():
+            text = " ".join([span.name, *span.attributes.keys(), *span.attributes.values()])
+            assert key not in text and SECRET_WORD not in text, (span.service, span.name)
+        for service in ("gateway", "ingest", "docreader", "cdc"):
+            log = embedded_stack.log_path(service).read_text(errors="replace")
+            assert key not in log and SECRET_WORD not in log, service
 
 
 class TestJisikUp:
