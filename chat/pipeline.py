@@ -99,7 +99,11 @@ class ChatPipeline:
 
     async def run(self, ctx: ChatContext) -> AsyncIterator[PipelineEvent]:
         await self._prepare(ctx)
-        yield PipelineEvent("references", references=[passage.to_reference() for passage in ctx.passages])
+        # Which references are cited is known only at the end (the final event and the stored message).
+        references = [passage.to_reference() for passage in ctx.passages]
+        for reference in references:
+            reference.pop("cited")
+        yield PipelineEvent("references", references=references)
         if not ctx.passages:
             for name in ("chat_completion_stream", "stream_filter"):
                 ctx.timings.append(StageTiming(name, skipped="no passages; fallback response"))

@@ -13,6 +13,7 @@ __all__ = [
     "check_model",
     "create_knowledge_base",
     "delete_knowledge_base",
+    "existing_knowledge_bases",
     "get_knowledge_base",
     "list_knowledge_bases",
     "require_knowledge_bases",
@@ -83,8 +84,8 @@ async def get_knowledge_base(
     return found
 
 
-async def require_knowledge_bases(*, session: AsyncSession, tenant_id: str, ids: Sequence[str]) -> list[str]:
-    """``ids`` (deduplicated, in order) after checking each is the tenant's; NotFound names the first missing."""
+async def existing_knowledge_bases(*, session: AsyncSession, tenant_id: str, ids: Sequence[str]) -> list[str]:
+    """The tenant's knowledge bases among ``ids``, in order (deleted or foreign ids are left out)."""
     wanted = list(dict.fromkeys(ids))
     if not wanted:
         return []
@@ -93,6 +94,13 @@ async def require_knowledge_bases(*, session: AsyncSession, tenant_id: str, ids:
         KnowledgeBase.id.in_(wanted),  # type: ignore[attr-defined]
     )
     found = set((await session.execute(query)).scalars().all())
+    return [knowledge_base_id for knowledge_base_id in wanted if knowledge_base_id in found]
+
+
+async def require_knowledge_bases(*, session: AsyncSession, tenant_id: str, ids: Sequence[str]) -> list[str]:
+    """``ids`` (deduplicated, in order) after checking each is the tenant's; NotFound names the first missing."""
+    wanted = list(dict.fromkeys(ids))
+    found = await existing_knowledge_bases(session=session, tenant_id=tenant_id, ids=wanted)
     for knowledge_base_id in wanted:
         if knowledge_base_id not in found:
             raise NotFound(f"knowledge base {knowledge_base_id} not found", field="knowledge_base_ids")

@@ -11,7 +11,8 @@ from jisik.db.models import Tenant
 from jisik.db.tenants import create_tenant
 from jisik.errors import Blocked, NotFound, Unauthenticated
 
-from ..deps import SessionDep, SettingsDep, TenantDep
+from ..deps import ResourcesDep, SessionDep, SettingsDep, TenantDep
+from ..repositories.knowledge_bases import list_knowledge_bases
 from ..schemas.common import Envelope
 from ..schemas.tenant import TenantCreate, TenantCreated, TenantPublic, TenantUpdate
 
@@ -66,8 +67,14 @@ async def update(tenant_id: str, body: TenantUpdate, tenant: TenantDep, session:
 
 
 @router.delete("/{tenant_id}", response_model=Envelope[None])
-async def delete(tenant_id: str, tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
-    """Delete the tenant and everything it owns."""
+async def delete(tenant_id: str, tenant: TenantDep, session: SessionDep, resources: ResourcesDep) -> dict[str, Any]:
+    """Delete the tenant and everything it owns: rows, index entries and stored files."""
     _own(tenant_id, tenant)
+    store = resources.store
+    bases = [base.id for base in await list_knowledge_bases(session=session, tenant_id=tenant.id)]
+    if bases:
+        await resources.index.delete(tenant_id=tenant.id, knowledge_base_ids=bases)
     await session.delete(await session.get_one(Tenant, tenant.id))
+    await session.flush()
+    await store.delete_prefix(f"{tenant.id}/")
     return {"success": True, "data": None}

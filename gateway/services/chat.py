@@ -13,7 +13,11 @@ from jisik.db.models import ChatSession, KnowledgeBase, Message
 from jisik.errors import Conflict, InvalidInput, JisikError, NotFound, TooLarge
 
 from ..repositories import messages as message_repo
-from ..repositories.knowledge_bases import get_knowledge_base, require_knowledge_bases
+from ..repositories.knowledge_bases import (
+    existing_knowledge_bases,
+    get_knowledge_base,
+    require_knowledge_bases,
+)
 from ..resources import GatewayResources
 
 __all__ = ["check_query", "replay_message", "retrieval_settings", "sse", "start_chat"]
@@ -63,11 +67,12 @@ async def start_chat(
     if live is not None and not live.finished:
         raise Conflict("an answer is already streaming in this session; stop it first", field="session_id")
     async with resources.sessions() as session, session.begin():
-        base_ids = await require_knowledge_bases(
-            session=session,
-            tenant_id=tenant_id,
-            ids=chat_session.knowledge_base_ids if knowledge_base_ids is None else knowledge_base_ids,
-        )
+        if knowledge_base_ids is None:  # the session's own: skip bases deleted since it was set up
+            base_ids = await existing_knowledge_bases(
+                session=session, tenant_id=tenant_id, ids=chat_session.knowledge_base_ids
+            )
+        else:
+            base_ids = await require_knowledge_bases(session=session, tenant_id=tenant_id, ids=knowledge_base_ids)
         first_base = (
             await get_knowledge_base(session=session, tenant_id=tenant_id, knowledge_base_id=base_ids[0])
             if base_ids

@@ -8,9 +8,14 @@ from pathlib import Path
 import pytest
 from gateway_testkit import RunningGateway, gateway_settings, running_gateway
 
+from jisik.runtime.tansu import EmbeddedTansu
+
 
 @pytest.fixture(scope="module")
-async def gateway(module_database: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[RunningGateway]:
+async def gateway(
+    module_database: str, kafka: EmbeddedTansu, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[RunningGateway]:
     data_dir: Path = tmp_path_factory.mktemp("gateway")
-    async with running_gateway(gateway_settings(module_database, data_dir)) as running:
+    settings = gateway_settings(module_database, data_dir, kafka_servers=kafka.bootstrap_servers)
+    async with running_gateway(settings) as running:
         yield running

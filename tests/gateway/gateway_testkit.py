@@ -23,11 +23,17 @@ ADMIN_TOKEN = "admin-token-for-tests"
 
 
 def gateway_settings(
-    database_url: str, data_dir: Path, *, endpoints: dict[str, Any] | None = None, **chat: Any
+    database_url: str,
+    data_dir: Path,
+    *,
+    endpoints: dict[str, Any] | None = None,
+    kafka_servers: str = "",
+    **chat: Any,
 ) -> Settings:
     base = Settings.load()
     return base.model_copy(
         update={
+            "kafka": base.kafka.model_copy(update={"bootstrap_servers": kafka_servers}),
             "database": base.database.model_copy(update={"url": database_url, "pool_size": 5}),
             "storage": base.storage.model_copy(update={"backend": "local", "local_dir": data_dir / "objects"}),
             "gateway": base.gateway.model_copy(

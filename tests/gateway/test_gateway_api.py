@@ -315,3 +315,15 @@ class TestDocs:
         paths = spec.json()["paths"]
         assert "/api/v1/knowledge-chat/{session_id}" in paths
         assert "get" in paths["/api/v1/knowledge-bases/{knowledge_base_id}/hybrid-search"]
+
+
+class TestIngestLag:
+    async def test_lag_per_stage(self, gateway: RunningGateway) -> None:
+        async with gateway.client(gateway.acme) as client:
+            response = await client.get(f"{API}/ingest/lag")
+        async with gateway.client() as client:
+            anonymous = await client.get(f"{API}/ingest/lag")
+        assert response.status_code == 200, response.text
+        lag = response.json()["data"]
+        assert lag and all(isinstance(value, int) and value >= 0 for value in lag.values())
+        assert anonymous.status_code == 401

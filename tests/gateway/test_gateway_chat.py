@@ -16,7 +16,7 @@ from gateway_testkit import RunningGateway, gateway_settings, running_gateway
 from scripted_llm import ScriptedLLM, slow_answer, start_scripted_llm
 from sse_testkit import ask, check_contract, events
 
-from jisik.db.models import Knowledge, ParseStatus
+from jisik.db.models import Chunk, Knowledge, ParseStatus
 from jisik.grpc_server import grpc_channel
 from jisik.proto import retriever_pb2, retriever_pb2_grpc
 from jisik.settings import Settings
@@ -67,6 +67,12 @@ async def _seed(env_settings: Settings, running: RunningGateway, port: int) -> t
     )
     async with running.sessions() as session, session.begin():
         session.add(knowledge)
+        await session.flush()
+        session.add_all(
+            Chunk(id=f"{knowledge.id}-{seq}", tenant_id=running.acme.id, knowledge_base_id=base["id"],
+                  knowledge_id=knowledge.id, content=HANDBOOK[start:end], chunk_index=seq, start_at=start, end_at=end)
+            for seq, (start, end) in enumerate(CHUNKS)
+        )
     dimension = env_settings.retriever.embedding_dimension
     chunks = [
         retriever_pb2.IndexedChunk(
@@ -305,3 +311,52 @@ class TestSearch:
             shown = await client.post(f"{API}/knowledge-search", json={"query": "canteen lunch", "knowledge_base_id": env.base_id})
         assert hidden.json()["data"] == []
         assert shown.json()["data"]
+
+
+class TestMessages:
+    async def test_delete_a_message(self, env: ChatEnv) -> None:
+        session_id = await env.session()
+        async with env.client() as client:
+            await ask(client, session_id, "Where are visitor badges issued? think")
+        user, assistant = await _messages(env, session_id)
+        async with env.client(other=True) as client:
+            assert (await client.delete(f"{API}/messages/{session_id}/{assistant['id']}")).status_code == 404
+        async with env.client() as client:
+            assert (await client.delete(f"{API}/messages/{session_id}/{assistant['id']}")).status_code == 200
+        assert [m["id"] for m in await _messages(env, session_id)] == [user["id"]]
+
+
+class TestChunks:
+    """Runs last in this module: it changes what the index holds."""
+
+    async def _search(self, env: ChatEnv, query: str) -> list[str]:
+        async with env.client() as client:
+            response = await client.post(f"{API}/knowledge-search", json={"query": query, "knowledge_base_id": env.base_id})
+        return [hit["id"] for hit in response.json()["data"]]
+
+    async def test_list_edit_disable_delete(self, env: ChatEnv) -> None:
+        chunk_ids = [f"{env.knowledge_id}-{seq}" for seq in range(len(CHUNKS))]
+        async with env.client() as client:
+            listed = await client.get(f"{API}/chunks/{env.knowledge_id}")
+            # editing the text needs a fresh embedding; the model cannot embed here, so nothing changes
+            edit = await client.put(f"{API}/chunks/{env.knowledge_id}/{chunk_ids[2]}", json={"content": "changed"})
+            after_edit = await client.get(f"{API}/chunks/{env.knowledge_id}")
+        assert [c["id"] for c in listed.json()["data"]] == chunk_ids and listed.json()["total"] == 3
+        assert edit.status_code == 503
+        assert after_edit.json()["data"][2]["content"] == HANDBOOK[134:200]
+        async with env.client(other=True) as client:
+            assert (await client.get(f"{API}/chunks/{env.knowledge_id}")).status_code == 404
+            assert (await client.delete(f"{API}/chunks/{env.knowledge_id}/{chunk_ids[2]}")).status_code == 404
+            assert (await client.put(f"{API}/chunks/{env.knowledge_id}/{chunk_ids[2]}",
+                                     json={"is_enabled": False})).status_code == 404
+        assert chunk_ids[2] in await self._search(env, "canteen lunch")
+        async with env.client() as client:
+            disabled = await client.put(f"{API}/chunks/{env.knowledge_id}/{chunk_ids[2]}", json={"is_enabled": False})
+        assert disabled.json()["data"]["is_enabled"] is False
+        assert chunk_ids[2] not in await self._search(env, "canteen lunch")
+        assert chunk_ids[1] in await self._search(env, "laptops IT team")
+        async with env.client() as client:
+            assert (await client.delete(f"{API}/chunks/{env.knowledge_id}/{chunk_ids[1]}")).status_code == 200
+            remaining = await client.get(f"{API}/chunks/{env.knowledge_id}")
+        assert chunk_ids[1] not in await self._search(env, "laptops IT team")
+        assert [c["id"] for c in remaining.json()["data"]] == [chunk_ids[0], chunk_ids[2]]
