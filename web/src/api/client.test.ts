@@ -1,3 +1,4 @@
+// @vitest-environment node
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ApiClient, ApiError, consumeStream, StreamInterrupted } from "./client";
 import type { StreamEvent } from "./types";
