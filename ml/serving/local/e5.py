@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 Role = Literal["query", "passage"]
 _PREFIX: dict[str, str] = {"query": "query: ", "passage": "passage: "}
-_GRAPH_VERSION = "2"
+_GRAPH_VERSION = "4"
 # Tokens per ONNX Runtime call: large enough to keep the int8 kernels busy, small enough for cache.
 _TOKENS_PER_CALL = 8192
 
@@ -91,6 +91,7 @@ class FastE5Embedder:
         options.intra_op_num_threads = threads or os.cpu_count() or 1
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
         self._lock = threading.Lock()
 

@@ -128,23 +128,21 @@ class _GraphBuilder:
             to=TensorProto.UINT8,
         )
         x_q = self.op("QuantizeLinear", [flat, a_scale_1d, zp], f"{hint}_xq", axis=0)
+        # a_scale [tokens, 1] scales each output row. The bias is added afterwards: with a per-row
+        # a_scale ORT applies that scale after its own bias input, which would scale the bias too.
         y = self.op(
             "MatMulIntegerToFloat",
             [
                 x_q,
                 self.const(f"{hint}_w", w_q.T.copy()),
-                self.shared("one", np.array(1.0, np.float32)),
+                a_scale,
                 self.const(f"{hint}_ws", w_scale),
                 self.shared("u128", np.array(128, np.uint8)),
-                "",
-                self.const(f"{hint}_b0", np.zeros(rows, np.float32)),
             ],
             f"{hint}_mm",
             domain=_MS,
         )
-        y = self.op(
-            "Add", [self.op("Mul", [y, a_scale], f"{hint}_ya"), self.const(f"{hint}_b", bias)], f"{hint}_yb"
-        )
+        y = self.op("Add", [y, self.const(f"{hint}_b", bias)], f"{hint}_yb")
         lead = self.op("Shape", [x], f"{hint}_shape", start=0, end=-1)
         out_shape = self.op(
             "Concat", [lead, self.shared(f"n{rows}", np.array([rows], np.int64))], f"{hint}_oshape", axis=0
