@@ -101,12 +101,8 @@ async def create_server(
     settings: Settings, port: int, database_url: str | None
 ) -> tuple[grpc.aio.Server, int, health.aio.HealthServicer, ModelService]:
     """Build the service (registry on ``database_url``; built-ins only when None) and bind, not start."""
-    sessions = (
-        session_factory(create_engine(database_url, pool_size=settings.database.pool_size))
-        if database_url
-        else None
-    )
-    service = ModelService(settings.model, sessions)
+    engine = create_engine(database_url, pool_size=settings.database.pool_size) if database_url else None
+    service = ModelService(settings.model, session_factory(engine) if engine else None, engine=engine)
     servicer = ModelServicer(service)
     server, bound, health_servicer = create_grpc_server(
         register=lambda server: pb_grpc.add_ModelServicer_to_server(servicer, server),

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from jisik.db.models import ModelType
 from jisik.errors import DeadlineExceeded, InvalidInput, JisikError, TooLarge
@@ -38,9 +38,14 @@ class ModelService:
     """Embed, rerank and chat for a tenant; backends are built once per model version and reused."""
 
     def __init__(
-        self, settings: ModelSettings, sessions: async_sessionmaker[AsyncSession] | None = None
+        self,
+        settings: ModelSettings,
+        sessions: async_sessionmaker[AsyncSession] | None = None,
+        *,
+        engine: AsyncEngine | None = None,
     ) -> None:
         self.settings = settings
+        self._engine = engine
         self.registry = ModelRegistry(
             sessions, SecretBox(settings.encryption_key.get_secret_value()), settings
         )
@@ -163,3 +168,5 @@ class ModelService:
 
     async def aclose(self) -> None:
         await self.factory.aclose()
+        if self._engine is not None:
+            await self._engine.dispose()
