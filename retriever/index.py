@@ -107,13 +107,15 @@ class IndexWriter:
         async with self._pool.acquire() as connection, connection.transaction():
             await _lock_tenant(connection, tenant_id)
             old = await connection.fetch(
-                """
-                SELECT id FROM retriever_chunks
-                WHERE tenant_id = $1 AND (chunk_id = ANY($2::text[]) OR knowledge_id = $3)
-                """,
-                tenant_id, chunk_ids, replace_knowledge_id,
+                "SELECT id FROM retriever_chunks WHERE tenant_id = $1 AND chunk_id = ANY($2::text[])",
+                tenant_id, chunk_ids,
             )
-            await _remove(connection, tenant_id, [row["id"] for row in old])
+            if replace_knowledge_id is not None:
+                old += await connection.fetch(
+                    "SELECT id FROM retriever_chunks WHERE tenant_id = $1 AND knowledge_id = $2",
+                    tenant_id, replace_knowledge_id,
+                )
+            await _remove(connection, tenant_id, sorted({row["id"] for row in old}))
             if chunks:
                 await self._insert(connection, tenant_id, chunks)
         return len(chunks)
