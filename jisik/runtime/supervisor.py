@@ -92,8 +92,8 @@ def http_ready(url: str, timeout_s: float = 2.0) -> bool:
 
 
 def serve_command(spec: ServiceSpec) -> list[str]:
-    """The command line that runs one service: ``python -m jisik serve <name>``."""
-    return [sys.executable, "-m", "jisik", "serve", spec.name]
+    """The command line that runs one service: ``python -m jisik serve <name>``, ending with its supervisor."""
+    return [sys.executable, "-m", "jisik", "serve", spec.name, "--exit-with-parent"]
 
 
 class Stack:

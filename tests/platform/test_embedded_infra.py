@@ -57,7 +57,14 @@ class TestKafkaHelpers:
         from opentelemetry import trace
         from opentelemetry.sdk.trace import TracerProvider
 
-        from jisik.kafka import create_consumer, create_producer, decode_value, ensure_topics, publish, record_context
+        from jisik.kafka import (
+            create_consumer,
+            create_producer,
+            decode_value,
+            ensure_topics,
+            publish,
+            record_context,
+        )
         from jisik.settings import KafkaSettings
 
         settings = KafkaSettings()
