@@ -76,7 +76,8 @@ class Relay:
             await publisher.start()
             try:
                 if await slot.snapshot_pending():
-                    await self._snapshot(slot, publisher)
+                    if self.cdc.snapshot_on_create:
+                        await self._snapshot(slot, publisher)
                     await slot.snapshot_done()
                 self.ready.set()
                 while not stop.is_set():

@@ -20,7 +20,7 @@ class CdcSettings(JisikSettings):
 
     slot_name: str = Field("jisik_cdc", pattern=_IDENTIFIER, description="Logical replication slot")
     publication_name: str = Field("jisik_cdc", pattern=_IDENTIFIER, description="Publication read by the slot")
-    outbox_table: str = Field("outbox", pattern=_IDENTIFIER)
+    outbox_table: str = Field("outbox", pattern=_IDENTIFIER, description="Table the transactional outbox lives in")
     tables: tuple[str, ...] = Field(
         ("tenants", "knowledge_bases", "knowledges", "sessions", "messages"),
         description="Tables whose changes go to db.<table> as Debezium envelopes (chunks are left out: "
