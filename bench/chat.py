@@ -50,6 +50,8 @@ RESULTS = ROOT / "bench" / "results"
 CHUNKS_PER_DOCUMENT = 20
 CHUNK_CHARS = 300
 WARMUP = 3
+# Parts of a stage's time recorded with it (see chat.stages.search and chat.pipeline).
+SUB_TIMINGS = {"chunk_search": ("embed_ms", "search_ms", "catalog_ms"), "chat_completion_stream": ("first_token_ms",)}
 
 logger = logging.getLogger("bench.chat")
 
@@ -68,8 +70,9 @@ def corpus(paragraphs: list[str], size: int) -> list[str]:
 
 
 def machine() -> dict[str, object]:
+    """CPU count, memory and the 1-minute load average (other work on the machine skews latency)."""
     pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    return {"cpu_count": os.cpu_count(), "memory_gib": round(pages / 2**30, 1)}
+    return {"cpu_count": os.cpu_count(), "memory_gib": round(pages / 2**30, 1), "load_avg_1m": os.getloadavg()[0]}
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -138,6 +141,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     from ml.serving.server import create_server as model_server
     from retriever.server import create_server as retriever_server
 
+    load_at_start = os.getloadavg()[0]
     root = Path(tempfile.mkdtemp(prefix="jisik-bench-chat-"))
     postgres = EmbeddedPostgres(root / "pg", 0 or _free_port())
     postgres.start()
@@ -178,6 +182,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 stored = (await client.get(f"/api/v1/messages/{session_id}/load", params={"limit": 1})).json()["data"]
                 for timing in stored[-1]["stage_timings"]:
                     stages[timing["name"]].append(float(timing["ms"]))
+                    for part in SUB_TIMINGS.get(timing["name"], ()):
+                        if part in timing:
+                            stages[f"{timing['name']}.{part}"].append(float(timing[part]))
         server.should_exit = True
         await serving
         await model.stop(0)
@@ -186,7 +193,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         postgres.stop()
     return {
-        "machine": machine(),
+        "machine": machine() | {"load_avg_1m_at_start": load_at_start},
         "chunks": args.chunks,
         "questions": len(marks),
         "chat_backend": "extractive",
@@ -209,8 +216,10 @@ def _free_port() -> int:
 
 
 def print_table(report: dict[str, Any]) -> None:
+    machine_info = report["machine"]
     print(f"chat benchmark: {report['chunks']} chunks, {report['questions']} questions, "
-          f"{report['machine']['cpu_count']} cpus, {report['chat_backend']} backend")
+          f"{machine_info['cpu_count']} cpus (load {machine_info['load_avg_1m_at_start']:.1f} -> "
+          f"{machine_info['load_avg_1m']:.1f}), {report['chat_backend']} backend")
     print(f"{'measure':<28}{'p50 ms':>10}{'p95 ms':>10}")
     for name in ("references_ms", "first_token_ms", "done_ms"):
         print(f"{name:<28}{report[name]['p50']:>10}{report[name]['p95']:>10}")
