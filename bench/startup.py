@@ -1,5 +1,5 @@
 """Start-up of the embedded platform: seconds from `jisik up` to GET /ready = 200, cold and warm,
-and the resident memory of the whole process tree (before any model is loaded).
+and the resident memory of the whole process tree (RSS sum and PSS) before any request.
 
 Cold = a fresh data folder (initdb, migrations, bootstrap tenant); warm = the same folder again.
 Every port is picked free, so this runs next to a live `jisik up`.
@@ -53,18 +53,27 @@ def _environment(data_dir: Path) -> dict[str, str]:
     }
 
 
-def _tree_rss_mib(root: psutil.Process) -> tuple[float, int]:
+def _tree_memory_mib(root: psutil.Process) -> dict[str, float | int]:
+    """RSS summed over the tree (counts shared pages once per process) and PSS (shares them out)."""
     processes = [root, *root.children(recursive=True)]
-    total = 0
+    rss = pss = 0
+    by_name: dict[str, float] = {}
     for process in processes:
         try:
-            total += process.memory_info().rss
-        except psutil.NoSuchProcess:
+            info = process.memory_full_info()
+            command = " ".join(process.cmdline()[-3:])
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
             continue
-    return total / 2**20, len(processes)
+        rss += info.rss
+        pss += info.pss
+        if "serve" in command:
+            name = command.split("serve", 1)[1].split()[0]
+            by_name[name] = round(info.rss / 2**20, 1)
+    return {"rss_mib": round(rss / 2**20, 1), "pss_mib": round(pss / 2**20, 1), "processes": len(processes),
+            "service_rss_mib": by_name}
 
 
-def _one_start(env: dict[str, str], timeout_s: float) -> dict[str, float | int]:
+def _one_start(env: dict[str, str], timeout_s: float) -> dict[str, object]:
     """Start `jisik up`, wait for /ready, measure, stop it cleanly."""
     url = f"http://127.0.0.1:{env['JISIK_GATEWAY_PORT']}/ready"
     log = Path(env["JISIK_DATA_DIR"]).parent / "up.log"
@@ -85,7 +94,7 @@ def _one_start(env: dict[str, str], timeout_s: float) -> dict[str, float | int]:
             time.sleep(0.1)
         ready_s = time.perf_counter() - started
         time.sleep(2.0)  # let every process finish its start-up work before measuring memory
-        rss_mib, processes = _tree_rss_mib(psutil.Process(up.pid))
+        memory = _tree_memory_mib(psutil.Process(up.pid))
     finally:
         stop_started = time.perf_counter()
         up.send_signal(signal.SIGTERM)
@@ -95,8 +104,7 @@ def _one_start(env: dict[str, str], timeout_s: float) -> dict[str, float | int]:
             up.kill()
             up.wait()
         stop_s = time.perf_counter() - stop_started
-    return {"ready_s": round(ready_s, 2), "rss_mib": round(rss_mib, 1), "processes": processes,
-            "stop_s": round(stop_s, 2), "exit_code": up.returncode}
+    return {"ready_s": round(ready_s, 2), **memory, "stop_s": round(stop_s, 2), "exit_code": up.returncode}
 
 
 def machine() -> dict[str, object]:
@@ -115,10 +123,11 @@ def main() -> int:
         shutil.rmtree(root, ignore_errors=True)
     report = {"machine": machine(), "goals": GOALS, "runs": runs}
     print(f"machine: {report['machine']}")
-    print(f"{'start':<6} {'ready s':>8} {'RSS MiB':>9} {'procs':>6} {'stop s':>7} {'exit':>5}")
+    print(f"{'start':<6} {'ready s':>8} {'RSS MiB':>9} {'PSS MiB':>9} {'procs':>6} {'stop s':>7} {'exit':>5}")
     for name, run in runs.items():
-        print(f"{name:<6} {run['ready_s']:>8} {run['rss_mib']:>9} {run['processes']:>6} {run['stop_s']:>7}"
-              f" {run['exit_code']:>5}")
+        print(f"{name:<6} {run['ready_s']:>8} {run['rss_mib']:>9} {run['pss_mib']:>9} {run['processes']:>6}"
+              f" {run['stop_s']:>7} {run['exit_code']:>5}")
+    print("RSS per service (warm):", ", ".join(f"{k} {v}" for k, v in runs["warm"]["service_rss_mib"].items()))
     print(f"goals: warm ready <= {GOALS['warm_ready_s']} s, RSS <= {GOALS['rss_mib']:.0f} MiB")
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "startup.json").write_text(json.dumps(report, indent=2) + "\n")
