@@ -20,6 +20,7 @@ import pytest
 
 from jisik.runtime.services import ServiceSpec
 from jisik.runtime.supervisor import Stack, StackError
+from jisik.runtime.tansu import EmbeddedTansu
 from tests.stack import stack_settings
 
 pytestmark = pytest.mark.integration
@@ -105,3 +106,27 @@ class TestStack:
             busy.listen()
             with pytest.raises(StackError, match="JISIK_DB_EMBEDDED_PORT"):
                 stack.start()
+
+
+class TestExternalInfrastructure:
+    def test_configured_database_and_broker_replace_the_embedded_ones(
+        self, data_root: Path, fresh_database: str, kafka: EmbeddedTansu
+    ) -> None:
+        settings = stack_settings(data_root / "var", ready_timeout_s=30)
+        settings = settings.model_copy(
+            update={
+                "database": settings.database.model_copy(update={"url": fresh_database}),
+                "kafka": settings.kafka.model_copy(update={"bootstrap_servers": kafka.bootstrap_servers}),
+            }
+        )
+        stack = Stack(settings, base_env=os.environ, services=["ingest"], command=_stand_in)
+        stack.start()
+        try:
+            assert not (data_root / "var" / "pg").exists()
+            assert stack.env["JISIK_DB_URL"] == fresh_database
+            assert stack.env["JISIK_KAFKA_BOOTSTRAP_SERVERS"] == kafka.bootstrap_servers
+            assert len(stack.pids()) == 1  # the one service; no embedded PostgreSQL or broker
+            with psycopg.connect(fresh_database) as conn:
+                assert conn.execute("SELECT name FROM tenants").fetchall() == [("default",)]
+        finally:
+            stack.stop()
