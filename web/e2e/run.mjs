@@ -65,8 +65,8 @@ async function createKnowledgeBase(page, name) {
 }
 
 /** Waits until the document row reaches `completed`; fails with the shown reason when it fails. */
-async function waitForDocument(page, name) {
-  const row = page.locator(`[data-testid="doc-row"][data-name="${name}"]`);
+async function waitForDocument(page, name, attribute = "data-name") {
+  const row = page.locator(`[data-testid="doc-row"][${attribute}="${name}"]`);
   await row.waitFor({ timeout: 30_000 });
   const seen = new Set();
   const deadline = Date.now() + INGEST_TIMEOUT;
@@ -82,6 +82,8 @@ async function waitForDocument(page, name) {
 
 async function ask(page, question) {
   await page.getByTestId("chat-input").fill(question);
+  // The send button is enabled once the session's history has loaded.
+  await page.waitForSelector('[data-testid="send"]:not([disabled])', { timeout: 30_000 });
   await page.getByTestId("chat-input").press("Enter");
   const answer = page.getByTestId("answer").last();
   await answer.waitFor();
@@ -136,6 +138,14 @@ Its lamp is visible for 19 nautical miles and flashes white every 6 seconds.
 The fog horn is tested every Monday at 09:00.
 `;
 
+/** Keeps a screenshot and the page text of a failed scenario next to its work files. */
+async function keepEvidence(page, error) {
+  await page.screenshot({ path: join(WORK, "failure.png") }).catch(() => undefined);
+  const text = await page.locator("body").innerText().catch(() => "");
+  error.message += `\nURL: ${page.url()}\nscreenshot: ${join(WORK, "failure.png")}\npage text:\n${text.slice(0, 1500)}`;
+  throw error;
+}
+
 async function uploadChat() {
   const { page, close, problems } = await launch();
   try {
@@ -150,10 +160,10 @@ async function uploadChat() {
     const refusal = page.locator('[data-testid="upload-item"][data-state="rejected"]');
     await refusal.waitFor();
     check((await refusal.textContent()).includes(".exe"), "the unsupported file is refused with its reason");
-    const statuses = await waitForDocument(page, "lighthouse-handbook.md");
+    const statuses = await waitForDocument(page, "lighthouse-handbook.md", "data-file");
     await shot(page, "knowledge-base-documents");
 
-    await page.locator('[data-testid="doc-row"][data-name="lighthouse-handbook.md"] a').first().click();
+    await page.locator('[data-testid="doc-row"][data-file="lighthouse-handbook.md"] a').first().click();
     await page.getByTestId("chunk").first().waitFor();
     check((await page.locator(".chunk table td").count()) > 0, "the table chunk is rendered as a table");
     await shot(page, "document-chunks");
@@ -166,9 +176,14 @@ async function uploadChat() {
     const citation = await openCitation(page, answer);
     check(/lighthouse/i.test(citation.title), `citation shows the document title (got "${citation.title}")`);
     check(/1907|Kim Dal-su/.test(citation.passage), "the cited passage holds the fact");
+    await answer.getByTestId("timings-toggle").click();
+    await answer.locator('[data-testid="timings"] tr').first().waitFor();
+    const timings = await answer.locator('[data-testid="timings"] tr').count();
     await page.getByTestId("session-link").first().waitFor();
     await shot(page, "chat-citation");
-    return { statuses, answer: text.slice(0, 200), sawStreaming, citation: { via: citation.via, title: citation.title }, problems };
+    return { statuses, answer: text.slice(0, 200), sawStreaming, timings, citation: { via: citation.via, title: citation.title }, problems };
+  } catch (error) {
+    return await keepEvidence(page, error);
   } finally {
     await close();
   }
@@ -221,6 +236,8 @@ async function editor() {
     check((await page.getByTestId("editor-title").inputValue()).startsWith("Who waters"), "prefilled title is the question");
     check((await page.getByTestId("editor-content").inputValue()).length > 0, "prefilled content is the answer");
     return { citation: { via: citation.via, title: citation.title }, problems };
+  } catch (error) {
+    return await keepEvidence(page, error);
   } finally {
     await close();
   }
@@ -234,13 +251,32 @@ async function screens() {
     await page.getByTestId("kb-card").first().waitFor();
     await shot(page, "knowledge-bases");
     await page.goto(`${BASE}/#/settings`);
-    await page.getByTestId("tenant-key").waitFor();
+    await page.locator('[data-testid="model-row"], [data-testid="models-empty"]').first().waitFor();
+    // Register an Ollama endpoint through the form and test it (nothing listens there: the reason shows).
+    await page.getByTestId("model-provider").selectOption("ollama");
+    await page.getByTestId("model-name").fill(`qwen2.5:7b-${Date.now() % 10000}`);
+    await page.getByTestId("model-add").click();
+    const row = page.getByTestId("model-row").last();
+    await row.waitFor();
+    check((await row.textContent()).includes("ollama"), "the new model is listed as an Ollama endpoint");
+    check(!(await page.getByTestId("tenant-key").textContent()).includes(KEY), "the API key is hidden until asked");
     await shot(page, "settings");
+    await row.getByTestId("model-test").click();
+    await page.waitForFunction(() => {
+      const cells = document.querySelectorAll('[data-testid="model-test-result"]');
+      const text = cells[cells.length - 1]?.textContent ?? "";
+      return text.length > 1 && text !== "…";
+    });
+    await page.getByTestId("toggle-key").click();
+    check((await page.getByTestId("tenant-key").textContent()) === KEY, "the API key shows when asked");
+    await page.getByTestId("toggle-key").click();
     await page.getByTestId("lang-select").selectOption("ko");
     await page.goto(`${BASE}/#/kbs`);
     await page.getByText("지식 베이스").first().waitFor();
     await shot(page, "knowledge-bases-ko");
     return { problems };
+  } catch (error) {
+    return await keepEvidence(page, error);
   } finally {
     await close();
   }

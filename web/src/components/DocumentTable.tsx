@@ -32,7 +32,7 @@ export function DocumentTable({ documents }: { documents: Documents }) {
             </tr>
           )}
           {documents.items.map((doc) => (
-            <tr key={doc.id} data-testid="doc-row" data-name={doc.title || doc.file_name}>
+            <tr key={doc.id} data-testid="doc-row" data-name={doc.title || doc.file_name} data-file={doc.file_name}>
               <td>
                 <a href={`#/docs/${doc.id}`}>{doc.title || doc.file_name}</a>
                 {doc.parse_status === "failed" && doc.error_message && (

@@ -51,7 +51,7 @@ function ModelForm({ onAdded }: { onAdded: () => void }) {
       <div className="row wrap">
         <label>
           {t("settings.provider")}
-          <select value={provider} onChange={(e) => setProvider(e.target.value as "openai" | "ollama")}>
+          <select value={provider} onChange={(e) => setProvider(e.target.value as "openai" | "ollama")} data-testid="model-provider">
             <option value="openai">{t("settings.openai")}</option>
             <option value="ollama">{t("settings.ollama")}</option>
           </select>
@@ -66,7 +66,13 @@ function ModelForm({ onAdded }: { onAdded: () => void }) {
         </label>
         <label className="grow">
           {t("settings.modelName")}
-          <input required value={form.name} onChange={(e) => set({ name: e.target.value })} placeholder={provider === "ollama" ? "qwen2.5:7b" : "gpt-4o-mini"} />
+          <input
+            required
+            value={form.name}
+            onChange={(e) => set({ name: e.target.value })}
+            placeholder={provider === "ollama" ? "qwen2.5:7b" : "gpt-4o-mini"}
+            data-testid="model-name"
+          />
         </label>
       </div>
       <div className="row wrap">
@@ -89,7 +95,7 @@ function ModelForm({ onAdded }: { onAdded: () => void }) {
       </div>
       {error && <p className="error">{error}</p>}
       <div>
-        <button type="submit" className="primary">
+        <button type="submit" className="primary" data-testid="model-add">
           <Plus size={16} /> {t("settings.addModel")}
         </button>
       </div>
@@ -130,7 +136,9 @@ export function SettingsPage() {
           <tbody>
             {models.data?.length === 0 && (
               <tr>
-                <td className="muted">{t("common.empty")}</td>
+                <td className="muted" data-testid="models-empty">
+                  {t("common.empty")}
+                </td>
               </tr>
             )}
             {models.data?.map((model) => (
@@ -141,9 +149,11 @@ export function SettingsPage() {
                 <td>{model.type}</td>
                 <td>{model.parameters?.interface_type ?? model.source}</td>
                 <td className="muted small">{model.parameters?.base_url}</td>
-                <td className="small">{tests[model.id]}</td>
+                <td className="small" data-testid="model-test-result">
+                  {tests[model.id]}
+                </td>
                 <td className="actions">
-                  <button type="button" className="icon" onClick={() => void test(model)} title={t("settings.test")}>
+                  <button type="button" className="icon" onClick={() => void test(model)} title={t("settings.test")} data-testid="model-test">
                     <Plug size={14} /> {t("settings.test")}
                   </button>
                   <button type="button" className="icon danger" onClick={() => void remove(model)} title={t("common.delete")}>
