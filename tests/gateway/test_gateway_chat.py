@@ -31,6 +31,15 @@ HANDBOOK = (
     "Laptops are handed out by the IT team on the first morning. Lunch is served at noon in the canteen."
 )
 CHUNKS = [(0, 70), (60, 134), (134, 200)]  # the first two overlap by ten characters
+# Unrelated chunks of another document, so BM25's document frequencies stay meaningful.
+FILLER = [
+    "Parking permits are renewed every spring by the facilities office.",
+    "The quarterly report template lives in the finance folder.",
+    "Fire drills happen twice a year and take about twenty minutes.",
+    "Travel expenses need a receipt and manager approval within thirty days.",
+    "The library on the third floor lends books for two weeks.",
+    "Printers on each floor accept badge release for confidential jobs.",
+]
 FALLBACK = "Sorry, the handbook does not say."
 
 
@@ -73,8 +82,19 @@ async def _seed(env_settings: Settings, running: RunningGateway, port: int) -> t
                   knowledge_id=knowledge.id, content=HANDBOOK[start:end], chunk_index=seq, start_at=start, end_at=end)
             for seq, (start, end) in enumerate(CHUNKS)
         )
+    filler = Knowledge(tenant_id=running.acme.id, knowledge_base_id=base["id"], title="Office notes",
+                       parse_status=ParseStatus.COMPLETED, chunk_count=len(FILLER))
+    async with running.sessions() as session, session.begin():
+        session.add(filler)
     dimension = env_settings.retriever.embedding_dimension
     chunks = [
+        retriever_pb2.IndexedChunk(
+            chunk_id=f"{filler.id}-{seq}", tenant_id=running.acme.id, knowledge_base_id=base["id"],
+            knowledge_id=filler.id, content=text, embedding=_vector(100 + seq, dimension), seq=seq,
+            start=seq * 100, end=seq * 100 + len(text),
+        )
+        for seq, text in enumerate(FILLER)
+    ] + [
         retriever_pb2.IndexedChunk(
             chunk_id=f"{knowledge.id}-{seq}", tenant_id=running.acme.id, knowledge_base_id=base["id"],
             knowledge_id=knowledge.id, content=HANDBOOK[start:end], embedding=_vector(seq, dimension),
