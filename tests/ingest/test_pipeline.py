@@ -185,26 +185,28 @@ class TestPipeline:
         assert await deployment.chunk_counts(doc.id) == (0, 0, 0)
 
     async def test_kill_the_worker_mid_document(self, deployment: Deployment) -> None:
-        doc = await deployment.upload("long.pdf", make_pdf(40, "safety"))
+        doc = await deployment.upload("long.pdf", make_pdf(20, "safety"))
 
         async def started() -> bool:
             return (await deployment.status(doc.id)).parse_status not in (ParseStatus.PENDING,)
 
         assert await wait_for(started, timeout_s=60, interval_s=0.05)
         await asyncio.to_thread(deployment.stack.kill, "ingest")
+        assert (await deployment.status(doc.id)).parse_status not in TERMINAL  # killed mid-document
         await asyncio.to_thread(deployment.stack.restart, "ingest")
         done = await deployment.settle(doc.id, timeout_s=240)
         assert done.parse_status == ParseStatus.COMPLETED, done.error_message
         assert await deployment.chunk_counts(doc.id) == (done.chunk_count, done.chunk_count, done.chunk_count)
 
     async def test_kill_the_broker_mid_document(self, deployment: Deployment) -> None:
-        doc = await deployment.upload("second.pdf", make_pdf(30, "travel"))
+        doc = await deployment.upload("second.pdf", make_pdf(15, "travel"))
 
         async def started() -> bool:
             return (await deployment.status(doc.id)).parse_status != ParseStatus.PENDING
 
         assert await wait_for(started, timeout_s=60, interval_s=0.05)
         await asyncio.to_thread(deployment.broker.kill)
+        assert (await deployment.status(doc.id)).parse_status not in TERMINAL  # killed mid-document
         await asyncio.to_thread(deployment.broker.start)
         done = await deployment.settle(doc.id, timeout_s=240)
         assert done.parse_status == ParseStatus.COMPLETED, done.error_message
