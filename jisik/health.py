@@ -36,6 +36,10 @@ class DependencyStatus:
     latency_ms: float = 0.0
 
 
+class _NotServing(Exception):
+    """The service answered, but not with SERVING."""
+
+
 def _database_url(settings: Settings) -> str:
     return settings.database.url or embedded_url(settings.database.embedded_port)
 
@@ -69,12 +73,14 @@ async def _check_grpc(address: str, timeout_s: float) -> None:
     async with grpc.aio.insecure_channel(address) as channel:
         reply = await health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=timeout_s)
     if reply.status != health_pb2.HealthCheckResponse.SERVING:
-        raise RuntimeError(f"health status is {health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)}")
+        raise _NotServing(f"health status is {health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)}")
 
 
 def _reason(exc: BaseException, secrets: tuple[str, ...]) -> str:
     if isinstance(exc, TimeoutError):
         return "no answer in time"
+    if isinstance(exc, _NotServing):
+        return str(exc)
     if isinstance(exc, grpc.aio.AioRpcError):
         reason = f"{exc.code().name}: {exc.details() or ''}".strip(": ")
     else:
