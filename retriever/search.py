@@ -26,12 +26,13 @@ def filter_sql(filters: Filters, params: list[object], alias: str = "c") -> str:
         return f"${len(params)}"
 
     clauses = [f"{alias}.tenant_id = {bind(filters.tenant_id)}", f"{alias}.enabled"]
+    # "= '{}'" rather than cardinality(): the planner has statistics for it and so picks the HNSW index.
     if filters.principals:
         clauses.append(
-            f"(cardinality({alias}.acl_principals) = 0 OR {alias}.acl_principals && {bind(list(filters.principals))}::text[])"
+            f"({alias}.acl_principals = '{{}}' OR {alias}.acl_principals && {bind(list(filters.principals))}::text[])"
         )
     else:
-        clauses.append(f"cardinality({alias}.acl_principals) = 0")
+        clauses.append(f"{alias}.acl_principals = '{{}}'")
     if filters.knowledge_base_ids:
         clauses.append(f"{alias}.knowledge_base_id = ANY({bind(list(filters.knowledge_base_ids))}::text[])")
     if filters.knowledge_ids:
@@ -103,9 +104,11 @@ class KeywordChannel:
             first = len(params) + 1
             params += [terms, [weights[term] for term in terms], k1, b, stats.avgdl, threshold, limit]
             terms_p, weights_p, k1_p, b_p, avgdl_p, threshold_p, limit_p = (f"${first + i}" for i in range(7))
+            # Score from the postings alone, then walk candidates best first through the filters until
+            # ``limit`` pass: the join stops early instead of checking every candidate.
             rows = await connection.fetch(
                 f"""
-                SELECT c.id, c.chunk_id, s.score FROM (
+                WITH scored AS MATERIALIZED (
                     SELECT p.chunk_ref, sum(
                         q.weight * p.tf * ({k1_p}::float8 + 1)
                         / (p.tf + {k1_p}::float8 * (1 - {b_p}::float8 + {b_p}::float8 * p.doc_len / {avgdl_p}::float8))
@@ -113,9 +116,11 @@ class KeywordChannel:
                     FROM unnest({terms_p}::text[], {weights_p}::float8[]) AS q(term, weight)
                     JOIN retriever_postings p ON p.tenant_id = $1 AND p.term = q.term
                     GROUP BY p.chunk_ref
-                ) s JOIN retriever_chunks c ON c.id = s.chunk_ref
-                WHERE {where} AND s.score >= {threshold_p}::float8
-                ORDER BY s.score DESC, c.chunk_id
+                )
+                SELECT c.id, c.chunk_id, s.score
+                FROM (SELECT * FROM scored WHERE score >= {threshold_p}::float8 ORDER BY score DESC, chunk_ref) s
+                JOIN LATERAL (SELECT * FROM retriever_chunks c WHERE c.id = s.chunk_ref AND {where}) c ON true
+                ORDER BY s.score DESC, s.chunk_ref
                 LIMIT {limit_p}::int
                 """,
                 *params,

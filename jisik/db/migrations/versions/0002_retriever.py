@@ -53,7 +53,8 @@ CREATE TABLE retriever_postings (
     chunk_ref bigint  NOT NULL REFERENCES retriever_chunks (id) ON DELETE CASCADE,
     tf        integer NOT NULL,
     doc_len   integer NOT NULL,
-    PRIMARY KEY (tenant_id, term, chunk_ref)
+    -- Covering, so scoring is an index-only scan.
+    PRIMARY KEY (tenant_id, term, chunk_ref) INCLUDE (tf, doc_len)
 );
 CREATE INDEX ix_retriever_postings_chunk ON retriever_postings (chunk_ref);
 
