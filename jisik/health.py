@@ -22,7 +22,8 @@ from jisik.db.engine import async_url
 from jisik.runtime.postgres import embedded_url
 from jisik.settings import Settings
 
-__all__ = ["DEFAULT_TIMEOUT_S", "DependencyStatus", "check_dependencies"]
+__all__ = ["DEFAULT_TIMEOUT_S", "DependencyStatus", "check_dependencies", "database_status", "grpc_status",
+           "kafka_status"]
 
 DEFAULT_TIMEOUT_S = 2.0
 
@@ -109,6 +110,24 @@ def _password(url: str) -> str:
         return ""
 
 
+async def database_status(
+    settings: Settings, *, engine: AsyncEngine | None = None, timeout_s: float = DEFAULT_TIMEOUT_S
+) -> DependencyStatus:
+    """Whether PostgreSQL answers ``SELECT 1``."""
+    secrets = (_password(_database_url(settings)),)
+    return await _timed(lambda: _check_database(settings, engine), timeout_s, secrets)
+
+
+async def kafka_status(settings: Settings, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> DependencyStatus:
+    """Whether a Kafka broker answers a metadata request."""
+    return await _timed(lambda: _check_kafka(settings), timeout_s, ())
+
+
+async def grpc_status(address: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> DependencyStatus:
+    """Whether the gRPC server at ``address`` answers grpc.health.v1 Check with SERVING."""
+    return await _timed(lambda: _check_grpc(address, timeout_s), timeout_s, ())
+
+
 async def check_dependencies(
     settings: Settings, *, engine: AsyncEngine | None = None, timeout_s: float = DEFAULT_TIMEOUT_S
 ) -> dict[str, DependencyStatus]:
@@ -117,14 +136,13 @@ async def check_dependencies(
     :param engine: the caller's engine, reused for the database check; else a short connection is made.
     :returns: ``database``, ``kafka``, ``docreader``, ``retriever`` and ``model``, each with its status.
     """
-    secrets = (_password(_database_url(settings)),)
     endpoints = settings.endpoints
-    checks: dict[str, Callable[[], Awaitable[None]]] = {
-        "database": lambda: _check_database(settings, engine),
-        "kafka": lambda: _check_kafka(settings),
-        "docreader": lambda: _check_grpc(endpoints.docreader_addr, timeout_s),
-        "retriever": lambda: _check_grpc(endpoints.retriever_addr, timeout_s),
-        "model": lambda: _check_grpc(endpoints.model_addr, timeout_s),
+    checks: dict[str, Awaitable[DependencyStatus]] = {
+        "database": database_status(settings, engine=engine, timeout_s=timeout_s),
+        "kafka": kafka_status(settings, timeout_s=timeout_s),
+        "docreader": grpc_status(endpoints.docreader_addr, timeout_s=timeout_s),
+        "retriever": grpc_status(endpoints.retriever_addr, timeout_s=timeout_s),
+        "model": grpc_status(endpoints.model_addr, timeout_s=timeout_s),
     }
-    results = await asyncio.gather(*(_timed(check, timeout_s, secrets) for check in checks.values()))
+    results = await asyncio.gather(*checks.values())
     return dict(zip(checks, results, strict=True))

@@ -22,9 +22,10 @@ import grpc
 import httpx
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from jisik.health import database_status, kafka_status
 from jisik.settings import Settings
 
-from .bootstrap import ensure_bootstrap_key, migrate
+from .bootstrap import ensure_bootstrap_key, migrate, run_coroutine
 from .postgres import EmbeddedPostgres, EmbeddedPostgresError, port_is_free
 from .services import SERVICES, ServiceSpec, service
 from .settings_catalog import env_name
@@ -35,6 +36,7 @@ __all__ = ["ChildExit", "Stack", "StackError", "serve_command"]
 logger = logging.getLogger(__name__)
 
 WORKER_SETTLE_S = 2.0
+EXTERNAL_TIMEOUT_S = 5.0
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "0.0.0.0", "::", "[::]", ""}
 
 
@@ -211,11 +213,29 @@ class Stack:
                 self.bootstrap_servers = self._broker.bootstrap_servers
         except (EmbeddedPostgresError, EmbeddedBrokerError) as exc:
             raise StackError(str(exc)) from exc
-        try:
-            migrate(self.database_url)
-            self.api_key = ensure_bootstrap_key(self.database_url, self.key_file)
-        except OSError as exc:
-            raise StackError(f"cannot reach PostgreSQL (JISIK_DB_URL): {exc}") from exc
+        self._check_external()
+        migrate(self.database_url)
+        self.api_key = ensure_bootstrap_key(self.database_url, self.key_file)
+
+    def _check_external(self) -> None:
+        """Fail early, naming the setting, when a configured PostgreSQL or broker does not answer."""
+        current = self.settings.model_copy(
+            update={
+                "database": self.settings.database.model_copy(update={"url": self.database_url}),
+                "kafka": self.settings.kafka.model_copy(update={"bootstrap_servers": self.bootstrap_servers}),
+            }
+        )
+        if self._postgres is None:
+            status = run_coroutine(database_status(current, timeout_s=EXTERNAL_TIMEOUT_S))
+            if not status.ok:
+                raise StackError(f"cannot reach PostgreSQL (JISIK_DB_URL): {status.reason}")
+        if self._broker is None:
+            status = run_coroutine(kafka_status(current, timeout_s=EXTERNAL_TIMEOUT_S))
+            if not status.ok:
+                raise StackError(
+                    f"cannot reach the Kafka broker at {self.bootstrap_servers} (JISIK_KAFKA_BOOTSTRAP_SERVERS): "
+                    f"{status.reason}"
+                )
 
     def _spawn(self, spec: ServiceSpec) -> None:
         log_path = self.logs_dir / f"{spec.name}.log"

@@ -130,3 +130,30 @@ class TestExternalInfrastructure:
                 assert conn.execute("SELECT name FROM tenants").fetchall() == [("default",)]
         finally:
             stack.stop()
+
+    def test_unreachable_database_is_one_message_naming_the_setting(self, data_root: Path) -> None:
+        settings = stack_settings(data_root / "var", ready_timeout_s=30)
+        closed = settings.database.embedded_port  # free, nothing listens
+        url = f"postgresql://jisik:Sup3rS3cret@127.0.0.1:{closed}/jisik"
+        stack = Stack(
+            settings.model_copy(update={"database": settings.database.model_copy(update={"url": url})}),
+            base_env=os.environ, services=["ingest"], command=_stand_in,
+        )
+        with pytest.raises(StackError, match=r"cannot reach PostgreSQL \(JISIK_DB_URL\)") as failure:
+            stack.start()
+        assert "Sup3rS3cret" not in str(failure.value)
+        assert stack.pids() == []
+
+    def test_unreachable_broker_names_the_setting(self, data_root: Path, fresh_database: str) -> None:
+        settings = stack_settings(data_root / "var", ready_timeout_s=30)
+        stack = Stack(
+            settings.model_copy(
+                update={
+                    "database": settings.database.model_copy(update={"url": fresh_database}),
+                    "kafka": settings.kafka.model_copy(update={"bootstrap_servers": "127.0.0.1:1"}),
+                }
+            ),
+            base_env=os.environ, services=["ingest"], command=_stand_in,
+        )
+        with pytest.raises(StackError, match="JISIK_KAFKA_BOOTSTRAP_SERVERS"):
+            stack.start()
