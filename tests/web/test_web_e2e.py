@@ -56,6 +56,7 @@ class TestBrowser:
         report = _run_scenario(web_stack, "upload-chat", tmp_path)
         assert report["statuses"][-1] == "completed"
         assert report["sawStreaming"] is True
+        assert report["timings"] > 0  # stage timings shown on demand
         assert "lighthouse" in report["citation"]["title"].lower()
 
     def test_markdown_draft_publish_then_cited_in_chat(self, web_stack, tmp_path: Path) -> None:  # noqa: ANN001
