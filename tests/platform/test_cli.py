@@ -49,6 +49,37 @@ class TestSettingsErrors:
         assert "JISIK_DOCREADER_MAX_WORKERS" in result.stderr
 
 
+class TestUp:
+    def test_busy_gateway_port_is_one_line(self, tmp_path: Path) -> None:
+        with socket.socket() as busy:
+            busy.bind(("127.0.0.1", 0))
+            busy.listen()
+            port = busy.getsockname()[1]
+            result = _jisik("up", env={"JISIK_GATEWAY_PORT": str(port), "JISIK_DATA_DIR": str(tmp_path)})
+        assert result.returncode == 1
+        assert result.stderr.strip().splitlines()[-1] == (
+            f"jisik: up failed: port {port} is already in use: set JISIK_GATEWAY_PORT to a free port"
+        )
+        assert "Traceback" not in result.stderr
+
+    def test_unreachable_database_is_one_line(self, tmp_path: Path) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            closed = probe.getsockname()[1]
+        url = f"postgresql://jisik:Sup3rS3cret@127.0.0.1:{closed}/jisik"
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            broker_port = probe.getsockname()[1]
+        result = _jisik(
+            "up", env={"JISIK_DB_URL": url, "JISIK_DATA_DIR": str(tmp_path), "JISIK_GATEWAY_PORT": str(closed),
+                       "JISIK_KAFKA_EMBEDDED_PORT": str(broker_port)},
+        )
+        assert result.returncode == 1
+        last = result.stderr.strip().splitlines()[-1]
+        assert last.startswith("jisik: up failed: cannot reach PostgreSQL (JISIK_DB_URL):")
+        assert "Sup3rS3cret" not in result.stderr and "Traceback" not in result.stderr
+
+
 class TestServe:
     def test_port_in_use_is_one_line(self) -> None:
         with socket.socket() as busy:
