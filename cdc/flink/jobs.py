@@ -1,9 +1,9 @@
-"""Rendering the Flink SQL jobs kept next to this module.
+"""The Flink SQL jobs: templates in ``templates/``, rendered for Kafka next to this module.
 
-Each ``<job>.sql`` names its connectors as ``${table}`` placeholders, so the same query runs over
-Kafka in production (:func:`kafka_connectors`) and over files in tests. ``${window_ms}`` is the
-billing window. Submit with ``sql-client.sh -f`` on the rendered text, or with PyFlink's
-``TableEnvironment.execute_sql`` statement by statement.
+Each template names its connectors as ``${table}`` placeholders, so the same query runs over Kafka
+(:func:`kafka_connectors`) and over files in tests. ``cdc/flink/<job>.sql`` are the templates rendered
+for docker compose (broker ``kafka:9092``, 60 s windows), which runs them with ``sql-client.sh -f``;
+regenerate them with ``python -m cdc.flink`` after editing a template.
 """
 
 from __future__ import annotations
@@ -13,10 +13,12 @@ from string import Template
 
 from jisik.events import Topic, cdc_topic
 
-__all__ = ["FLINK_JOBS", "kafka_connectors", "options", "statements"]
+__all__ = ["COMPOSE_BOOTSTRAP", "FLINK_JOBS", "kafka_connectors", "options", "render", "statements", "write_rendered"]
 
 _HERE = Path(__file__).parent
 FLINK_JOBS = ("index_meta", "billing_usage")
+COMPOSE_BOOTSTRAP = "kafka:9092"
+_HEADER = "-- Generated from templates/{job}.sql by `python -m cdc.flink`; edit the template, not this file.\n"
 
 
 def options(**values: str) -> str:
@@ -52,13 +54,31 @@ def kafka_connectors(bootstrap_servers: str, group_prefix: str = "jisik.flink") 
     }
 
 
-def statements(job: str, connectors: dict[str, str], *, window_s: int = 60) -> list[str]:
-    """The job's SQL statements with connectors and the billing window (``cdc.billing_window_s``) filled in.
+def render(job: str, connectors: dict[str, str], *, window_s: int = 60, retention_windows: int = 10) -> str:
+    """The job's SQL text with connectors, the billing window and the state retention filled in.
 
     :raises KeyError: for an unknown job or a connector the job needs but ``connectors`` lacks.
     """
     if job not in FLINK_JOBS:
         raise KeyError(f"unknown Flink job {job!r}; known: {', '.join(FLINK_JOBS)}")
-    text = Template((_HERE / f"{job}.sql").read_text()).substitute(connectors, window_ms=str(window_s * 1000))
+    window_ms = window_s * 1000
+    return Template((_HERE / "templates" / f"{job}.sql").read_text()).substitute(
+        connectors, window_ms=str(window_ms), state_ttl_ms=str(window_ms * (retention_windows + 1))
+    )
+
+
+def statements(job: str, connectors: dict[str, str], *, window_s: int = 60, retention_windows: int = 10) -> list[str]:
+    """:func:`render`, split into statements without comments (for ``TableEnvironment.execute_sql``)."""
+    text = render(job, connectors, window_s=window_s, retention_windows=retention_windows)
     body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
     return [statement.strip() for statement in body.split(";") if statement.strip()]
+
+
+def write_rendered(directory: Path = _HERE, bootstrap_servers: str = COMPOSE_BOOTSTRAP, *, window_s: int = 60) -> list[Path]:
+    """Write ``<job>.sql`` over Kafka for the SQL client; returns the files written."""
+    written = []
+    for job in FLINK_JOBS:
+        path = directory / f"{job}.sql"
+        path.write_text(_HEADER.format(job=job) + render(job, kafka_connectors(bootstrap_servers), window_s=window_s))
+        written.append(path)
+    return written

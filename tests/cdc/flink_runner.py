@@ -8,6 +8,7 @@ The query's changelog is folded (+I/+U add a row, -U/-D remove it) into its fina
 from __future__ import annotations
 
 import json
+import re
 import sys
 
 from pyflink.common import RowKind
@@ -19,7 +20,11 @@ def main() -> None:
     env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
     env.get_config().set("parallelism.default", "1")
     for statement in spec["statements"]:
-        env.execute_sql(statement)
+        setting = re.fullmatch(r"SET\s+'([^']+)'\s*=\s*'([^']*)'", statement, flags=re.IGNORECASE)
+        if setting:  # an SQL-client statement; TableEnvironment takes it as configuration
+            env.get_config().set(setting.group(1), setting.group(2))
+        else:
+            env.execute_sql(statement)
     table = env.execute_sql(spec["query"])
     names = table.get_table_schema().get_field_names()
     rows: list[list[object]] = []

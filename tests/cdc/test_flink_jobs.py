@@ -21,7 +21,8 @@ from aiokafka import TopicPartition
 
 from cdc.billing import UsageRecord, UsageWindows
 from cdc.change_event import ChangeEvent
-from cdc.flink import kafka_connectors, options, statements
+from cdc.flink import jobs as jobs_module
+from cdc.flink import kafka_connectors, options, statements, write_rendered
 from cdc.index_meta import KnowledgeMeta, meta_change
 
 RUNNER = Path(__file__).with_name("flink_runner.py")
@@ -55,6 +56,12 @@ class TestJobContract:
         billing = " ".join(statements("billing_usage", kafka_connectors("k:9092"), window_s=90))
         assert "'topic' = 'db.messages'" in billing and "'topic' = 'billing.usage'" in billing
         assert "MOD(ts_ms, 90000)" in billing
+
+    def test_compose_files_are_rendered_from_the_templates(self, tmp_path: Path) -> None:
+        for path in write_rendered(tmp_path):
+            shipped = Path(jobs_module.__file__).with_name(path.name)
+            assert shipped.read_text() == path.read_text(), "run: .venv/bin/python -m cdc.flink"
+            assert "${" not in shipped.read_text()
 
     def test_bad_jobs_and_missing_connectors(self) -> None:
         with pytest.raises(KeyError, match="unknown Flink job"):

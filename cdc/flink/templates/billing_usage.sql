@@ -5,6 +5,9 @@
 -- "<tenant>/<window start ms>" exactly like the Python processor; a change delivered twice (the relay
 -- is at-least-once) is counted once (deduplicated on database/table/lsn/row id).
 -- The result is an upsert stream per window: consumers keep the latest record per window_id.
+-- State (deduplication and open windows) expires after the retention, like the Python processor's.
+
+SET 'table.exec.state.ttl' = '${state_ttl_ms} ms';
 
 CREATE TABLE knowledge_events (
   `before` ROW<id STRING, tenant_id STRING, parse_status STRING, file_size BIGINT, chunk_count BIGINT, version INT>,
