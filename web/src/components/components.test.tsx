@@ -117,6 +117,32 @@ describe("UploadZone", () => {
     expect(errors).toEqual([expect.stringContaining(".exe"), expect.stringContaining("2.0 MB")]);
   });
 
+  it("accepts many files dropped at once", async () => {
+    const sent: string[] = [];
+    class OkXhr {
+      upload = { onprogress: null };
+      status = 201;
+      statusText = "";
+      responseText = "";
+      onload: (() => void) | null = null;
+      open() {}
+      setRequestHeader() {}
+      send(form: FormData) {
+        const name = (form.get("file") as File).name;
+        sent.push(name);
+        this.responseText = JSON.stringify({ success: true, data: { id: name, title: name, parse_status: "pending" } });
+        queueMicrotask(() => this.onload?.());
+      }
+    }
+    vi.stubGlobal("XMLHttpRequest", OkXhr);
+    const onUploaded = vi.fn();
+    wrap(<UploadZone kbId="kb" onUploaded={onUploaded} />);
+    const files = ["a.pdf", "b.docx", "c.xlsx", "d.pptx"].map((name) => new File(["x"], name));
+    fireEvent.drop(screen.getByTestId("dropzone"), { dataTransfer: { files } });
+    await waitFor(() => expect(onUploaded).toHaveBeenCalledTimes(4));
+    expect(sent.sort()).toEqual(["a.pdf", "b.docx", "c.xlsx", "d.pptx"]);
+  });
+
   it("shows the server's reason when it refuses an upload", async () => {
     class RefusingXhr {
       upload = { onprogress: null };
