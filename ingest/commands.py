@@ -12,10 +12,10 @@ import logging
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from jisik.db.models import Knowledge, KnowledgeBase, KnowledgeType, ParseStatus
+from jisik.db.models import Knowledge, KnowledgeBase, KnowledgeType, ParseStatus, Tenant
 from jisik.db.models._common import new_id
 from jisik.db.outbox import add_event
 from jisik.errors import Blocked, Conflict, InvalidInput, NotFound, TooLarge
@@ -130,6 +130,7 @@ async def upload_file(
     ).scalar_one_or_none()
     if existing is not None:
         raise DuplicateDocument(f"{name} is already in this knowledge base", existing_id=existing)
+    await _charge_storage(session, tenant_id, len(data))
     knowledge_id = new_id()
     knowledge = Knowledge(
         id=knowledge_id,
@@ -151,6 +152,21 @@ async def upload_file(
         await store.delete(knowledge.storage_key)
         raise
     return knowledge
+
+
+async def _charge_storage(session: AsyncSession, tenant_id: str, size: int) -> None:
+    """Count ``size`` bytes against the tenant's storage quota (negative to release).
+
+    :raises TooLarge: the upload would exceed the quota.
+    """
+    charged = await session.execute(
+        update(Tenant)
+        .where(Tenant.id == tenant_id, Tenant.storage_used + size <= Tenant.storage_quota)  # type: ignore[operator]
+        .values(storage_used=func.greatest(Tenant.storage_used + size, 0))
+        .returning(Tenant.id)
+    )
+    if charged.scalar_one_or_none() is None:
+        raise TooLarge("the upload would exceed this tenant's storage quota", field="file")
 
 
 def _check_url(url: str, settings: Settings) -> str:
@@ -288,6 +304,8 @@ async def delete_knowledge(
         await services.delete_knowledge(tenant_id, knowledge_id)
     finally:
         await services.close()
+    if knowledge.type == KnowledgeType.FILE:
+        await _charge_storage(session, tenant_id, -knowledge.file_size)
     await session.delete(knowledge)
     await session.flush()
     await store.delete_prefix(knowledge_prefix(tenant_id, knowledge.knowledge_base_id, knowledge_id))

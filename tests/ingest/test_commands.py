@@ -11,7 +11,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import func, select, text, update
 
 from ingest import commands
-from jisik.db.models import Knowledge, OutboxEvent, ParseStatus
+from jisik.db.models import Knowledge, OutboxEvent, ParseStatus, Tenant
 from jisik.errors import Blocked, InvalidInput, NotFound, TooLarge, Unavailable, UnsupportedFormat
 from jisik.events import Topic
 from jisik.settings import EndpointSettings, GatewaySettings
@@ -257,3 +257,23 @@ class TestUploadFile:
             await self._upload(workspace, store, name, data, settings)
         assert await _count(workspace, Knowledge) == 0
         assert not any(tmp_path.rglob("*.*"))
+
+
+class TestStorageQuota:
+    async def test_uploads_count_against_the_quota(self, workspace: Workspace, tmp_path: Path) -> None:
+        async with workspace.sessions.begin() as session:
+            await session.execute(update(Tenant).where(Tenant.id == workspace.tenant_id).values(storage_quota=100))
+        store = LocalStore(tmp_path)
+        async with workspace.sessions.begin() as session:
+            await commands.upload_file(session, store, tenant_id=workspace.tenant_id,
+                                       knowledge_base=workspace.knowledge_base, file_name="a.pdf", data=PDF,
+                                       settings=workspace.settings)
+        with pytest.raises(TooLarge, match="quota"):
+            async with workspace.sessions.begin() as session:
+                await commands.upload_file(session, store, tenant_id=workspace.tenant_id,
+                                           knowledge_base=workspace.knowledge_base, file_name="b.pdf",
+                                           data=PDF + b"%" * 60, settings=workspace.settings)
+        async with workspace.sessions() as session:
+            tenant = await session.get(Tenant, workspace.tenant_id)
+        assert tenant is not None and tenant.storage_used == len(PDF)
+        assert await _count(workspace, Knowledge) == 1
