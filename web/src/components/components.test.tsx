@@ -6,6 +6,7 @@ import type { Reference } from "../api/types";
 import { I18nProvider } from "../i18n";
 import { emptyAnswer, type AnswerState } from "../lib/answer";
 import { AnswerView } from "./AnswerView";
+import { ChunkView } from "./ChunkView";
 import { CitationPanel } from "./CitationPanel";
 import { UploadZone } from "./UploadZone";
 
@@ -160,5 +161,26 @@ describe("UploadZone", () => {
     wrap(<UploadZone kbId="kb" onUploaded={vi.fn()} />);
     fireEvent.change(screen.getByTestId("file-input"), { target: { files: [new File(["x"], "a.md")] } });
     await waitFor(() => expect(screen.getByTestId("upload-error").textContent).toContain("file exceeds 100 MiB"));
+  });
+});
+
+describe("ChunkView", () => {
+  it("renders table chunks as tables and images with caption and OCR text", () => {
+    wrap(
+      <ChunkView
+        highlighted
+        chunk={{
+          id: "c", knowledge_id: "k", content: "| 항목 | 값 |\n|---|---|\n| 금리 | 3.5% |\n", chunk_index: 2, start_at: 0, end_at: 10,
+          pages: [4], chunk_type: "text",
+          image_info: [{ url: "javascript:alert(1)", caption: "기준금리 추이 그래프", ocr_text: "2021 0.5%\n2022 3.25%" }],
+        }}
+      />,
+    );
+    const chunk = screen.getByTestId("chunk");
+    expect(chunk.className).toContain("highlighted");
+    expect(chunk.querySelectorAll("table td")[1].textContent).toBe("3.5%");
+    expect(chunk.textContent).toContain("기준금리 추이 그래프");
+    expect(chunk.querySelector(".ocr pre")?.textContent).toBe("2021 0.5%\n2022 3.25%");
+    expect(chunk.querySelector("img")).toBeNull();
   });
 });

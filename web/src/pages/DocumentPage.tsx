@@ -1,47 +1,11 @@
 import { ArrowLeft, Download, FilePenLine } from "lucide-react";
 import { useEffect } from "react";
 import { useApi } from "../api/context";
-import type { Chunk } from "../api/types";
-import { Markdown } from "../components/Markdown";
+import { ChunkView } from "../components/ChunkView";
 import { StageProgress, StatusBadge } from "../components/StatusBadge";
 import { useI18n } from "../i18n";
-import { chunkImages, safeImageUrl } from "../lib/images";
 import { useRoute } from "../lib/router";
 import { useLoad } from "../lib/useLoad";
-
-function ChunkView({ chunk, highlighted }: { chunk: Chunk; highlighted: boolean }) {
-  const { t } = useI18n();
-  const images = chunkImages(chunk);
-  return (
-    <article id={`chunk-${chunk.chunk_index}`} className={highlighted ? "chunk highlighted" : "chunk"} data-testid="chunk">
-      <header className="chunk-head">
-        <span className="badge">#{chunk.chunk_index}</span>
-        <span className="badge subtle">{chunk.chunk_type}</span>
-        {chunk.pages?.length > 0 && <small className="muted">{t("doc.page", { pages: chunk.pages.join(", ") })}</small>}
-      </header>
-      <Markdown text={chunk.content} />
-      {images.map((image, i) => {
-        const src = safeImageUrl(image.url);
-        return (
-          <figure key={i} className="chunk-image">
-            {src && <img src={src} alt={image.caption ?? ""} loading="lazy" />}
-            {image.caption && (
-              <figcaption>
-                <strong>{t("doc.caption")}:</strong> {image.caption}
-              </figcaption>
-            )}
-            {image.ocr_text && (
-              <div className="ocr">
-                <strong>{t("doc.ocr")}:</strong>
-                <pre>{image.ocr_text}</pre>
-              </div>
-            )}
-          </figure>
-        );
-      })}
-    </article>
-  );
-}
 
 export function DocumentPage({ knowledgeId }: { knowledgeId: string }) {
   const { api } = useApi();
