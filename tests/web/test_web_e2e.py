@@ -26,6 +26,9 @@ def _run_scenario(stack, name: str, workdir: Path) -> dict:  # noqa: ANN001 - Em
         "JISIK_API_KEY": stack.api_key,
         "JISIK_E2E_WORKDIR": str(workdir),
     }
+    if shots := os.environ.get("JISIK_E2E_SCREENSHOTS"):
+        # Relative to the repository root, not to web/ where node runs.
+        env["JISIK_E2E_SCREENSHOTS"] = str((WEB.parent / shots).resolve())
     result = subprocess.run(
         ["node", "e2e/run.mjs", name], cwd=WEB, env=env, capture_output=True, text=True, timeout=290, check=False
     )
