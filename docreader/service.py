@@ -165,6 +165,7 @@ class DocReaderService:
             ocr_dpi=self.config.ocr_dpi,
             ocr_timeout_s=self.config.ocr_timeout_s,
             min_image_px=self.config.min_image_px,
+            extract_images=request.multimodal,
             title=request.title,
             base_url=source.base_url,
         )

@@ -22,6 +22,7 @@ class ParseOptions:
     ocr_dpi: int = 200
     ocr_timeout_s: float = 60.0
     min_image_px: int = 16
+    extract_images: bool = True  # False: placeholders only (no image bytes decoded or returned)
     title: str = ""
     base_url: str = ""
 

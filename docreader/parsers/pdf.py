@@ -3,16 +3,22 @@ pages without a text layer. Pages can be parsed in ranges so worker processes sh
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import sys
 
-import pymupdf
+# When the optional pymupdf_layout package is installed, ``import pymupdf`` loads its ONNX models
+# (seconds and hundreds of MiB per process). jisik does its own layout analysis: keep it out.
+sys.modules.setdefault("pymupdf.layout", None)  # type: ignore[arg-type]
 
-from docreader.models import ImageAsset, ParsedDocument, image_placeholder
-from docreader.multimodal.ocr import create_ocr_engine
-from jisik.errors import JisikError, ParseFailed, TooLarge
+import pymupdf  # noqa: E402
 
-from .base import ParseOptions, markdown_table
-from .pdf_layout import Block, find_word_tables, has_ruled_grid, reading_order, text_blocks
+from docreader.models import ImageAsset, ParsedDocument, image_placeholder  # noqa: E402
+from docreader.multimodal.ocr import create_ocr_engine  # noqa: E402
+from jisik.errors import JisikError, ParseFailed, TooLarge  # noqa: E402
+
+from .base import ParseOptions, markdown_table  # noqa: E402
+from .pdf_layout import Block, find_word_tables, has_ruled_grid, reading_order, text_blocks  # noqa: E402
 
 __all__ = ["PdfParser"]
 
@@ -100,6 +106,10 @@ def _image_blocks(doc: pymupdf.Document, page: pymupdf.Page, number: int, option
         if max(info.get("width", 0), info.get("height", 0)) < options.min_image_px or (xref and xref in seen):
             continue
         seen.add(xref)
+        if not options.extract_images and xref:
+            key = _raw_image_key(doc, xref)
+            blocks.append(Block(bbox, f"![image p{number}]({key})", "image"))
+            continue
         try:
             asset = _extract_image(doc, page, xref, bbox)
         except (RuntimeError, ValueError) as exc:
@@ -108,6 +118,13 @@ def _image_blocks(doc: pymupdf.Document, page: pymupdf.Page, number: int, option
         result.add_image(asset)
         blocks.append(Block(bbox, image_placeholder(asset, f"image p{number}"), "image"))
     return blocks
+
+
+def _raw_image_key(doc: pymupdf.Document, xref: int) -> str:
+    """A stable placeholder key from the raw image stream, without decoding (images not extracted)."""
+    fmt = doc.xref_get_key(xref, "Filter")[1]
+    ext = "jpg" if "DCT" in fmt else "jp2" if "JPX" in fmt else "png"
+    return f"images/{hashlib.sha256(doc.xref_stream_raw(xref) or b'').hexdigest()}.{ext}"
 
 
 def _extract_image(doc: pymupdf.Document, page: pymupdf.Page, xref: int, bbox: tuple) -> ImageAsset:  # type: ignore[type-arg]

@@ -1,0 +1,169 @@
+"""docreader benchmark over ../shared/bench/docs, end to end through gRPC.
+
+Starts the docreader server in this process (its parser worker processes do the work), sends each
+file with ReadStream, and records time, pages, chunks, tables and peak memory (server + workers).
+
+    .venv/bin/python bench/docreader.py [--docs ../shared/bench/docs] [--repeat 3] [--no-ocr]
+
+Prints a table and writes bench/results/docreader.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+# This file is named like the package it measures: keep bench/ off the import path.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+import grpc  # noqa: E402
+import psutil  # noqa: E402
+
+from docreader.server import create_server  # noqa: E402
+from jisik.proto import docreader_pb2 as pb  # noqa: E402
+from jisik.proto import docreader_pb2_grpc as pb_grpc  # noqa: E402
+from jisik.settings import StorageSettings, get_settings  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DOCS = ROOT.parent / "shared" / "bench" / "docs"
+SCANNED = {"zh_scanned_book_8p.pdf", "en_scanned_1p.pdf"}
+IMAGES = {".png", ".jpg", ".jpeg"}
+
+
+class PeakMemory:
+    """Samples the RSS of this process and its children every 50 ms."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        me = psutil.Process()
+        while not self._stop.is_set():
+            total = me.memory_info().rss
+            for child in me.children(recursive=True):
+                try:
+                    total += child.memory_info().rss
+                except psutil.Error:
+                    continue
+            self.peak = max(self.peak, total)
+            self._stop.wait(0.05)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+async def read(stub: pb_grpc.DocReaderStub, path: Path) -> dict[str, object]:
+    started = time.perf_counter()
+    chunks = tables = 0
+    done = None
+    async for frame in stub.ReadStream(pb.ReadStreamRequest(file_content=path.read_bytes(), file_name=path.name)):
+        if frame.WhichOneof("payload") == "chunk":
+            chunks += 1
+            tables += "|---" in frame.chunk.content
+        else:
+            done = frame.done
+    seconds = time.perf_counter() - started
+    assert done is not None
+    return {
+        "seconds": round(seconds, 3),
+        "pages": done.page_count,
+        "chunks": chunks,
+        "table_chunks": tables,
+        "ocr_pages": int(done.metadata.get("ocr_pages", "0")),
+        "warnings": len(done.warnings),
+    }
+
+
+async def main(args: argparse.Namespace) -> dict[str, object]:
+    store = Path(tempfile.mkdtemp(prefix="jisik-bench-objects-"))
+    settings = get_settings()
+    settings = settings.model_copy(update={
+        "storage": StorageSettings(local_dir=store),
+        "docreader": settings.docreader.model_copy(update={"ocr_engine": "none" if args.no_ocr else "tesseract"}),
+    })
+    files = sorted(p for p in args.docs.iterdir() if p.is_file() and p.name != "MANIFEST.md")
+    results: dict[str, dict[str, object]] = {}
+    with PeakMemory() as memory:
+        server, port, _, service = await create_server(settings, 0)
+        await server.start()
+        size = 256 * 1024 * 1024
+        options = [("grpc.max_receive_message_length", size), ("grpc.max_send_message_length", size)]
+        try:
+            async with grpc.aio.insecure_channel(f"127.0.0.1:{port}", options=options) as channel:
+                stub = pb_grpc.DocReaderStub(channel)
+                for path in files:
+                    if args.no_ocr and (path.name in SCANNED or path.suffix in IMAGES):
+                        continue
+                    runs = [await read(stub, path) for _ in range(args.repeat if path.suffix == ".pdf" else 1)]
+                    best = min(runs, key=lambda r: float(r["seconds"]))  # type: ignore[arg-type]
+                    best["median_seconds"] = round(statistics.median(float(r["seconds"]) for r in runs), 3)  # type: ignore[arg-type]
+                    pages = int(best["pages"])  # type: ignore[arg-type]
+                    if path.suffix == ".pdf" and path.name not in SCANNED and pages:
+                        best["pages_per_s"] = round(pages / float(best["median_seconds"]), 1)  # type: ignore[arg-type]
+                    if int(best["ocr_pages"]):  # type: ignore[arg-type]
+                        best["s_per_ocr_page"] = round(float(best["median_seconds"]) / int(best["ocr_pages"]), 2)  # type: ignore[arg-type]
+                    results[path.name] = best
+        finally:
+            await server.stop(1)
+            await service.close()
+    text_pdf_pages = sum(int(r["pages"]) for n, r in results.items() if n.endswith(".pdf") and n not in SCANNED)  # type: ignore[arg-type]
+    text_pdf_seconds = sum(float(r["median_seconds"]) for n, r in results.items()  # type: ignore[arg-type]
+                           if n.endswith(".pdf") and n not in SCANNED)
+    return {
+        "machine": {
+            "cpu_count": os.cpu_count(),
+            "memory_gib": round(psutil.virtual_memory().total / (1 << 30), 1),
+            "load_average_1m_at_end": round(os.getloadavg()[0], 2),
+            "python": platform.python_version(),
+            "worker_processes": settings.docreader.worker_processes,
+        },
+        "summary": {
+            "text_pdf_pages_per_s": round(text_pdf_pages / text_pdf_seconds, 1) if text_pdf_seconds else None,
+            "lyft_10k_pages_per_s": results.get("en_lyft_10k_2021_238p.pdf", {}).get("pages_per_s"),
+            "peak_rss_mib": round(memory.peak / (1 << 20), 1),
+        },
+        "files": results,
+    }
+
+
+def print_table(report: dict[str, object]) -> None:
+    files: dict[str, dict[str, object]] = report["files"]  # type: ignore[assignment]
+    header = f"{'file':42} {'pages':>5} {'chunks':>6} {'tables':>6} {'sec':>7} {'pages/s':>8} {'s/OCR pg':>8}"
+    print(header)
+    print("-" * len(header))
+    for name, row in files.items():
+        print(f"{name[:42]:42} {row['pages']:>5} {row['chunks']:>6} {row['table_chunks']:>6} "
+              f"{row['median_seconds']:>7} {row.get('pages_per_s', ''):>8} {row.get('s_per_ocr_page', ''):>8}")
+    print()
+    print(json.dumps({"machine": report["machine"], "summary": report["summary"]}, indent=2))
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--docs", type=Path, default=DEFAULT_DOCS)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per PDF (the median is reported)")
+    parser.add_argument("--no-ocr", action="store_true", help="skip scanned files and images")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "docreader.json")
+    arguments = parser.parse_args()
+    if not arguments.docs.is_dir():
+        raise SystemExit(f"{arguments.docs} does not exist")
+    report = asyncio.run(main(arguments))
+    print_table(report)
+    arguments.out.parent.mkdir(parents=True, exist_ok=True)
+    arguments.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
