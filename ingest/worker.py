@@ -5,7 +5,8 @@
 - Offsets are committed only up to the oldest record whose work is finished (exactly-once effect
   together with deterministic chunk ids and upserts).
 - Retries with exponential backoff; permanent errors fail at once; after ``max_attempts`` the
-  document is marked failed and a documents.failed dead letter says why. One bad document holds one
+  document is marked failed and a documents.failed dead letter says why. A dependency outage is
+  waited out (``outage_budget_s``) instead of failing every document in flight. One bad document holds one
   slot only, never the others.
 - Records of one document are handled one after another, never concurrently.
 """
@@ -22,7 +23,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPa
 from aiokafka.errors import KafkaError
 from pydantic import ValidationError
 
-from jisik.errors import Blocked, InvalidInput, JisikError, NotFound, ParseFailed
+from jisik.errors import Blocked, InvalidInput, JisikError, NotFound, ParseFailed, Unavailable
 from jisik.events import DocumentEvent, DocumentFailed, event_model_for
 from jisik.kafka import create_consumer, decode_value, record_context
 from jisik.settings import IngestSettings
@@ -143,30 +144,43 @@ class StageWorker:
             return None
 
     async def _attempt(self, event: DocumentEvent) -> None:
+        """Handle with retries. A dependency outage (Unavailable) is not the document's fault: it is
+        retried for up to ``outage_budget_s`` without using up the document's ``max_attempts``."""
         settings = self._settings
-        reason = ""
-        for attempt in range(1, settings.max_attempts + 1):
+        loop = asyncio.get_running_loop()
+        attempt, tries, outage_since, reason = 0, 0, None, ""
+        while True:
             try:
                 outcome = await self.handler.handle(event)
             except PERMANENT_ERRORS as exc:
-                await self._fail(event, exc.message, attempt)
+                await self._fail(event, exc.message, attempt + 1)
                 return
-            except JisikError as exc:
+            except Unavailable as exc:
+                outage_since = outage_since if outage_since is not None else loop.time()
                 reason = exc.message
+                if loop.time() - outage_since >= settings.outage_budget_s:
+                    await self._fail(event, f"{reason} (still unavailable after {settings.outage_budget_s:.0f} s)",
+                                     attempt + 1)
+                    return
+                logger.warning("ingest stage %s: document %s waits for a dependency: %s", self.stage.name,
+                               event.knowledge_id, exc.code)
+            except JisikError as exc:
+                attempt, reason = attempt + 1, exc.message
                 logger.warning("ingest stage %s: document %s try %d/%d failed: %s", self.stage.name,
                                event.knowledge_id, attempt, settings.max_attempts, exc.code)
             except Exception:
-                reason = f"an internal error stopped the {self.stage.name} step"
+                attempt, reason = attempt + 1, f"an internal error stopped the {self.stage.name} step"
                 logger.exception("ingest stage %s: document %s try %d/%d failed", self.stage.name,
                                  event.knowledge_id, attempt, settings.max_attempts)
             else:
                 if outcome is not None:
                     await publish_event(self._producer, outcome, self._context.settings, self._servers)
                 return
-            if attempt < settings.max_attempts:
-                delay = min(settings.retry_backoff_max_s, settings.retry_backoff_s * 2 ** (attempt - 1))
-                await asyncio.sleep(delay)
-        await self._fail(event, f"{reason} (gave up after {settings.max_attempts} tries)", settings.max_attempts)
+            if attempt >= settings.max_attempts:
+                await self._fail(event, f"{reason} (gave up after {attempt} tries)", attempt)
+                return
+            tries += 1
+            await asyncio.sleep(min(settings.retry_backoff_max_s, settings.retry_backoff_s * 2 ** (tries - 1)))
 
     async def _fail(self, event: DocumentEvent, reason: str, attempts: int) -> None:
         async with self._context.sessions.begin() as session:

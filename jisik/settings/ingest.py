@@ -17,6 +17,9 @@ class IngestSettings(JisikSettings):
     embed_batch: int = Field(32, ge=1, le=1024)
     retry_backoff_s: float = Field(1.0, ge=0, description="First retry delay; doubles on every further try")
     retry_backoff_max_s: float = Field(30.0, ge=0, description="Longest delay between two tries")
+    outage_budget_s: float = Field(
+        600.0, ge=0, description="How long a document waits out an unavailable docreader/model/retriever"
+    )
     redrive_interval_s: float = Field(30.0, gt=0, description="How often unfinished documents are checked")
     redrive_stale_s: float = Field(
         120.0, ge=0, description="A non-terminal document untouched this long is re-published"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import inspect
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
@@ -17,7 +18,7 @@ from ingest.context import IngestContext
 from ingest.worker import StageWorker
 from ingest.topology import stage_named
 from jisik.db.models import Knowledge, ParseStatus
-from jisik.errors import ParseFailed, Unavailable
+from jisik.errors import DeadlineExceeded, ParseFailed, Unavailable
 from jisik.events import DocumentEvent, DocumentParsed, DocumentUploaded, Topic
 from jisik.kafka import create_producer, ensure_topics, publish
 from jisik.settings import IngestSettings
@@ -71,7 +72,7 @@ async def producer(workspace: Workspace) -> AsyncIterator[AIOKafkaProducer]:
 
 
 async def _run(ws: Workspace, producer: AIOKafkaProducer, handler: ScriptedStage, docs: list[Knowledge],
-               until: Callable[[], bool], **ingest: object) -> StageWorker:
+               until: Callable[[], object], **ingest: object) -> StageWorker:
     settings = ws.settings.model_copy(update={"ingest": IngestSettings(
         **{**ws.settings.ingest.model_dump(), **ingest})})
     context = IngestContext(settings, ws.sessions, Services(settings))
@@ -84,7 +85,8 @@ async def _run(ws: Workspace, producer: AIOKafkaProducer, handler: ScriptedStage
             await publish(producer, Topic.DOCUMENTS_UPLOADED, key=event.key, value=event)
 
         async def done() -> bool:
-            return until()
+            result = until()
+            return await result if inspect.isawaitable(result) else bool(result)
 
         assert await wait_for(done, timeout_s=60), f"worker did not finish: calls={dict(handler.calls)}"
         await asyncio.sleep(0.5)  # let the last offsets commit
@@ -102,7 +104,7 @@ async def _status(ws: Workspace, knowledge_id: str) -> Knowledge:
 
 
 class TestStageWorker:
-    async def test_transient_errors_are_retried_then_the_result_is_published(
+    async def test_an_outage_is_waited_out_without_using_up_attempts(
         self, workspace: Workspace, producer: AIOKafkaProducer
     ) -> None:
         [doc] = await tenant_docs(workspace.sessions, workspace, 1)
@@ -113,7 +115,7 @@ class TestStageWorker:
             return parsed(event)
 
         handler = ScriptedStage(flaky, {doc.id})
-        await _run(workspace, producer, handler, [doc], lambda: handler.calls[doc.id] >= 3)
+        await _run(workspace, producer, handler, [doc], lambda: handler.calls[doc.id] >= 3, max_attempts=1)
         [event] = await read_events(workspace.settings.kafka.bootstrap_servers, Topic.DOCUMENTS_PARSED, {doc.id},
                                     want=1)
         assert event["version"] == 1 and event["tenant_id"] == workspace.tenant_id
@@ -129,7 +131,7 @@ class TestStageWorker:
             if event.knowledge_id == bad.id:
                 raise ParseFailed("the PDF is encrypted")
             if event.knowledge_id == flaky.id:
-                raise Unavailable("docreader is unavailable")
+                raise DeadlineExceeded("docreader did not answer in time")
             return parsed(event)
 
         handler = ScriptedStage(behaviour, {bad.id, flaky.id, good.id})
@@ -145,6 +147,23 @@ class TestStageWorker:
         assert "encrypted" in (await _status(workspace, bad.id)).error_message
         assert (await _status(workspace, flaky.id)).parse_status == ParseStatus.FAILED
         assert await read_events(servers, Topic.DOCUMENTS_PARSED, {good.id}, want=1)
+
+    async def test_a_long_outage_fails_the_document_in_words(
+        self, workspace: Workspace, producer: AIOKafkaProducer
+    ) -> None:
+        [doc] = await tenant_docs(workspace.sessions, workspace, 1)
+
+        def down(event: DocumentUploaded, attempt: int) -> DocumentEvent | None:
+            raise Unavailable("model service is unavailable")
+
+        handler = ScriptedStage(down, {doc.id})
+
+        async def failed() -> bool:
+            return (await _status(workspace, doc.id)).parse_status == ParseStatus.FAILED
+
+        await _run(workspace, producer, handler, [doc], failed, outage_budget_s=0.5)
+        assert handler.calls[doc.id] >= 2
+        assert "still unavailable" in (await _status(workspace, doc.id)).error_message
 
     async def test_in_flight_work_is_bounded_and_malformed_records_are_skipped(
         self, workspace: Workspace, producer: AIOKafkaProducer
