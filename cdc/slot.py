@@ -88,7 +88,11 @@ class ReplicationSlot:
         """
         wanted = (outbox_table, *tables)
         for table in tables:
-            await self.conn.execute(sql.SQL("ALTER TABLE {} REPLICA IDENTITY FULL").format(sql.Identifier(table)))
+            identity = await self._scalar("SELECT relreplident FROM pg_class WHERE oid = %s::regclass", (table,))
+            if identity != "f":  # the ALTER takes an exclusive lock: only when needed
+                await self.conn.execute(
+                    sql.SQL("ALTER TABLE {} REPLICA IDENTITY FULL").format(sql.Identifier(table))
+                )
         if await self._scalar("SELECT 1 FROM pg_publication WHERE pubname = %s", (self.publication,)) is None:
             await self.conn.execute(
                 sql.SQL("CREATE PUBLICATION {} FOR TABLE {}").format(
