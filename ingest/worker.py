@@ -61,9 +61,6 @@ class _OffsetTracker:
             commit = done + 1
         return commit
 
-    def in_flight(self) -> int:
-        return sum(1 for flags in self._flags.values() for done in flags.values() if not done)
-
 
 class StageWorker:
     def __init__(self, handler: StageHandler, context: IngestContext, producer: AIOKafkaProducer,
