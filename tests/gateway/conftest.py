@@ -7,8 +7,12 @@ from pathlib import Path
 
 import pytest
 from gateway_testkit import RunningGateway, gateway_settings, running_gateway
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from jisik.runtime.tansu import EmbeddedTansu
+from jisik.settings import TelemetrySettings
+from jisik.telemetry import configure_tracing
 
 
 @pytest.fixture(scope="module")
@@ -19,3 +23,11 @@ async def gateway(
     settings = gateway_settings(module_database, data_dir, kafka_servers=kafka.bootstrap_servers)
     async with running_gateway(settings) as running:
         yield running
+
+
+@pytest.fixture(scope="session")
+def spans() -> InMemorySpanExporter:
+    """Every span this test process ends, kept in memory."""
+    exporter = InMemorySpanExporter()
+    configure_tracing("gateway-tests", TelemetrySettings(), extra_processor=SimpleSpanProcessor(exporter))
+    return exporter

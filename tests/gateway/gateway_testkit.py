@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -40,9 +41,19 @@ def gateway_settings(
                 update={"admin_token": SecretStr(ADMIN_TOKEN), "web_dist": str(data_dir / "no-web")}
             ),
             "chat": base.chat.model_copy(update=chat),
-            "endpoints": base.endpoints.model_copy(update=endpoints or {}),
+            # Nothing listens on fresh ports: services a test does not start are down, never someone else's.
+            "endpoints": base.endpoints.model_copy(update={**_unused_addresses(), **(endpoints or {})}),
         }
     )
+
+
+def _unused_addresses() -> dict[str, str]:
+    addresses = {}
+    for name in ("docreader_addr", "retriever_addr", "model_addr"):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            addresses[name] = f"127.0.0.1:{probe.getsockname()[1]}"
+    return addresses
 
 
 @dataclass

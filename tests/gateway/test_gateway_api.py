@@ -47,6 +47,15 @@ class TestAuthentication:
         assert len(generated.headers["x-request-id"]) == 32
         assert hostile.headers["x-request-id"] != "a b<script>"
 
+    async def test_ready_names_what_is_down(self, gateway: RunningGateway) -> None:
+        async with gateway.client() as client:
+            response = await client.get("/ready")
+        body = response.json()
+        assert response.status_code == 503
+        assert body["dependencies"]["database"]["ok"] is True
+        assert {"docreader", "retriever", "model"} <= set(body["down"])
+        assert all(body["dependencies"][name]["reason"] for name in body["down"])
+
     async def test_health_needs_no_key(self, gateway: RunningGateway) -> None:
         async with gateway.client() as client:
             response = await client.get("/health")

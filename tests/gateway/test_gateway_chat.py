@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 from gateway_testkit import RunningGateway, gateway_settings, running_gateway
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from scripted_llm import ScriptedLLM, slow_answer, start_scripted_llm
 from sse_testkit import ask, check_contract, events
 
@@ -175,6 +176,25 @@ class TestStream:
         request = env.llm.requests[-1]
         assert list(request.passages) == [ref["content"] for ref in references]
         assert "[1]" in request.messages[-1].content and request.messages[0].role == "system"
+
+    async def test_every_stage_has_its_own_span_in_the_request_trace(
+        self, env: ChatEnv, spans: InMemorySpanExporter
+    ) -> None:
+        spans.clear()
+        session_id = await env.session()
+        query = "Where are visitor badges issued? think"
+        async with env.client() as client:
+            await ask(client, session_id, query)
+        finished = spans.get_finished_spans()
+        server = [s for s in finished if s.name == "POST /api/v1/knowledge-chat/{session_id}"]
+        assert len(server) == 1
+        trace_id = server[0].context.trace_id
+        names = {s.name for s in finished if s.context.trace_id == trace_id}
+        assert {f"chat.{stage}" for stage in (
+            "rewrite_query", "preprocess_query", "chunk_search", "chunk_rerank", "chunk_merge", "filter_top_k",
+            "into_chat_message", "chat_completion_stream")} <= names
+        for span in finished:
+            assert query not in repr(dict(span.attributes or {})) and env.gateway.acme.api_key not in repr(span.attributes)
 
     async def test_no_match_becomes_the_sessions_fallback(self, env: ChatEnv) -> None:
         session_id = await env.session(fallback_response=FALLBACK)

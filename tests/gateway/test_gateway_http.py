@@ -10,28 +10,16 @@ import pytest
 from cryptography.fernet import Fernet
 from gateway_testkit import RunningGateway, gateway_settings, running_gateway
 from opentelemetry import trace
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from pydantic import SecretStr
 from sqlalchemy import select
 
 from jisik.db.models import RegisteredModel
-from jisik.settings import TelemetrySettings
-from jisik.telemetry import configure_tracing
 
 pytestmark = pytest.mark.integration
 
 API = "/api/v1"
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
-
-
-@pytest.fixture(scope="module")
-def spans() -> InMemorySpanExporter:
-    exporter = InMemorySpanExporter()
-    provider = configure_tracing("gateway-tests", TelemetrySettings(), extra_processor=SimpleSpanProcessor(exporter))
-    assert isinstance(trace.get_tracer_provider(), TracerProvider) and provider
-    return exporter
 
 
 @pytest.fixture(scope="module")
