@@ -58,8 +58,12 @@ def _handler(name: str, context: IngestContext) -> StageHandler:
 async def start_pipeline(
     settings: Settings, *, stages: Sequence[str] | None = None, bootstrap_servers: str | None = None
 ) -> Pipeline:
-    """Start the named stages (default: all) in this process."""
-    names = list(stages or [stage.name for stage in STAGES])
+    """Start the named stages (default: ``settings.ingest.stages``, else all) in this process.
+
+    :raises KeyError: an unknown stage name.
+    """
+    configured = [name.strip() for name in settings.ingest.stages.split(",") if name.strip()]
+    names = list(stages or configured or [stage.name for stage in STAGES])
     for name in names:
         stage_named(name)
     engine = create_engine(settings.database.url or embedded_url(settings.database.embedded_port),

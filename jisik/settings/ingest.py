@@ -12,6 +12,9 @@ class IngestSettings(JisikSettings):
     config_table = "ingest"
     model_config = SettingsConfigDict(env_prefix="JISIK_INGEST_", extra="ignore", frozen=True)
 
+    stages: str = Field(
+        "", description="Comma-separated stages this process runs (parse, validate, index); empty = all"
+    )
     max_attempts: int = Field(3, ge=1, description="Tries before an event goes to documents.failed")
     concurrency: int = Field(2, ge=1, le=64, description="Documents in flight per stage and worker")
     embed_batch: int = Field(32, ge=1, le=1024)
