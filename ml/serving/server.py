@@ -16,6 +16,7 @@ from jisik.proto import model_pb2_grpc as pb_grpc
 from jisik.runtime.postgres import embedded_url
 from jisik.settings import Settings
 
+from .backends import extractive
 from .local import load_embedder
 from .service import ModelService
 from .types import ChatInput, Message, Role
@@ -120,6 +121,8 @@ async def run(settings: Settings, *, port: int | None = None) -> None:
         port = int(settings.endpoints.model_addr.rsplit(":", 1)[1])
     if settings.model.default_embedding == "multilingual-e5-small":
         load_embedder(cache_dir=settings.model.cache_dir)
+    if settings.model.default_chat == extractive.NAME:
+        extractive.warm_up()
     server, bound, health_servicer, service = await create_server(settings, port, database_url)
     logger.info("model service listening on %s:%d", settings.endpoints.bind_host, bound)
     await serve_forever(

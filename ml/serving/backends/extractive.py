@@ -29,6 +29,7 @@ __all__ = [
     "compose_answer",
     "question_language",
     "split_sentences",
+    "warm_up",
 ]
 
 NAME = "extractive"
@@ -136,6 +137,11 @@ def default_analyzer() -> Callable[[str], list[str]]:
         return [t.casefold() for t in analyze(text)]
 
     return tokens
+
+
+def warm_up() -> None:
+    """Load the Korean and Chinese analyzers now rather than on the first question."""
+    default_analyzer()("서울 北京 Seoul")
 
 
 @dataclass(frozen=True)
