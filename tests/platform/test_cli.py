@@ -6,11 +6,15 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from jisik.cli import _import_service, main
+from jisik.settings import get_settings
+
+RunCli = Callable[..., tuple[int, str]]
 
 
 def _jisik(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
@@ -24,6 +28,21 @@ def _jisik(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -
     )
 
 
+@pytest.fixture
+def run_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Iterator[RunCli]:
+    """``jisik ARGS`` in this process with extra environment: returns (exit code, stderr)."""
+
+    def run(*args: str, env: dict[str, str]) -> tuple[int, str]:
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        get_settings.cache_clear()
+        code = main(list(args))
+        return code, capsys.readouterr().err
+
+    yield run
+    get_settings.cache_clear()
+
+
 class TestSettingsErrors:
     def test_wrong_database_url_is_one_line_naming_the_setting(self, tmp_path: Path) -> None:
         result = _jisik("up", env={"JISIK_DB_URL": "mysql://root@db/x", "JISIK_DATA_DIR": str(tmp_path)})
@@ -32,21 +51,28 @@ class TestSettingsErrors:
         assert lines == ["jisik: invalid setting JISIK_DB_URL: JISIK_DB_URL must be a postgresql:// URL"]
         assert not (tmp_path / "pg").exists()
 
-    def test_out_of_range_port_names_the_setting(self) -> None:
-        result = _jisik("up", env={"JISIK_GATEWAY_PORT": "70000"})
-        assert result.returncode == 2
-        assert result.stderr.strip().startswith("jisik: invalid setting JISIK_GATEWAY_PORT:")
-        assert "Traceback" not in result.stderr
+    def test_out_of_range_port_names_the_setting(self, run_cli: RunCli) -> None:
+        code, err = run_cli("up", env={"JISIK_GATEWAY_PORT": "70000"})
+        assert code == 2
+        assert err.strip().startswith("jisik: invalid setting JISIK_GATEWAY_PORT:")
+        assert len(err.strip().splitlines()) == 1
 
-    def test_missing_config_file(self, tmp_path: Path) -> None:
-        result = _jisik("migrate", env={"JISIK_CONFIG": str(tmp_path / "absent.toml")})
-        assert result.returncode == 2
-        assert "JISIK_CONFIG" in result.stderr and "no such config file" in result.stderr
+    def test_missing_config_file(self, run_cli: RunCli, tmp_path: Path) -> None:
+        code, err = run_cli("migrate", env={"JISIK_CONFIG": str(tmp_path / "absent.toml")})
+        assert code == 2
+        assert "JISIK_CONFIG" in err and "no such config file" in err
 
-    def test_alias_error_names_the_jisik_variable(self) -> None:
-        result = _jisik("migrate", env={"GRPC_MAX_WORKERS": "lots"})
-        assert result.returncode == 2
-        assert "JISIK_DOCREADER_MAX_WORKERS" in result.stderr
+    def test_broken_config_file(self, run_cli: RunCli, tmp_path: Path) -> None:
+        config = tmp_path / "jisik.toml"
+        config.write_text("[gateway\nmax_upload_mb = 5\n")
+        code, err = run_cli("migrate", env={"JISIK_CONFIG": str(config)})
+        assert code == 2
+        assert err.startswith("jisik: JISIK_CONFIG: the config file is not valid TOML")
+
+    def test_alias_error_names_the_jisik_variable(self, run_cli: RunCli) -> None:
+        code, err = run_cli("migrate", env={"GRPC_MAX_WORKERS": "lots"})
+        assert code == 2
+        assert "JISIK_DOCREADER_MAX_WORKERS" in err
 
 
 class TestUp:
@@ -92,10 +118,11 @@ class TestServe:
             f"jisik: docreader: port {port} is already in use: set JISIK_DOCREADER_ADDR or pass --port to a free port"
         )
 
-    def test_unknown_service_is_rejected(self) -> None:
-        result = _jisik("serve", "mailer")
-        assert result.returncode == 2
-        assert "invalid choice: 'mailer'" in result.stderr
+    def test_unknown_service_is_rejected(self, capsys: pytest.CaptureFixture[str]) -> None:
+        with pytest.raises(SystemExit) as exit_:
+            main(["serve", "mailer"])
+        assert exit_.value.code == 2
+        assert "invalid choice: 'mailer'" in capsys.readouterr().err
 
     def test_missing_service_module_is_named(self) -> None:
         from jisik.cli import _CliError

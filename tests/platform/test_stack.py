@@ -47,9 +47,16 @@ def data_root() -> Iterator[Path]:
     shutil.rmtree(root, ignore_errors=True)
 
 
-def _stack(root: Path, names: list[str]) -> Stack:
-    return Stack(stack_settings(root / "var", ready_timeout_s=30), base_env=os.environ, services=names,
-                 command=_stand_in)
+def _stack(root: Path, names: list[str], *, database_url: str = "", bootstrap_servers: str = "") -> Stack:
+    """A stack of stand-ins; embedded PostgreSQL/broker unless a URL / bootstrap servers are given."""
+    settings = stack_settings(root / "var", ready_timeout_s=30)
+    settings = settings.model_copy(
+        update={
+            "database": settings.database.model_copy(update={"url": database_url}),
+            "kafka": settings.kafka.model_copy(update={"bootstrap_servers": bootstrap_servers}),
+        }
+    )
+    return Stack(settings, base_env=os.environ, services=names, command=_stand_in)
 
 
 class TestStack:
@@ -77,8 +84,11 @@ class TestStack:
         finally:
             again.stop()
 
-    def test_crashing_service_is_named_with_code_and_log(self, data_root: Path) -> None:
-        stack = _stack(data_root, ["ingest", "cdc"])
+    def test_crashing_service_is_named_with_code_and_log(
+        self, data_root: Path, fresh_database: str, kafka: EmbeddedTansu
+    ) -> None:
+        stack = _stack(data_root, ["ingest", "cdc"], database_url=fresh_database,
+                       bootstrap_servers=kafka.bootstrap_servers)
         with pytest.raises(StackError) as failure:
             stack.start()
         message = str(failure.value)
@@ -86,8 +96,8 @@ class TestStack:
         assert "stand-in crashed on purpose" in message
         assert "ingest" not in message
 
-    def test_kill_and_restart_one_service(self, data_root: Path) -> None:
-        stack = _stack(data_root, ["ingest"])
+    def test_kill_and_restart_one_service(self, data_root: Path, fresh_database: str, kafka: EmbeddedTansu) -> None:
+        stack = _stack(data_root, ["ingest"], database_url=fresh_database, bootstrap_servers=kafka.bootstrap_servers)
         stack.start()
         try:
             first = stack.pids()
@@ -112,14 +122,7 @@ class TestExternalInfrastructure:
     def test_configured_database_and_broker_replace_the_embedded_ones(
         self, data_root: Path, fresh_database: str, kafka: EmbeddedTansu
     ) -> None:
-        settings = stack_settings(data_root / "var", ready_timeout_s=30)
-        settings = settings.model_copy(
-            update={
-                "database": settings.database.model_copy(update={"url": fresh_database}),
-                "kafka": settings.kafka.model_copy(update={"bootstrap_servers": kafka.bootstrap_servers}),
-            }
-        )
-        stack = Stack(settings, base_env=os.environ, services=["ingest"], command=_stand_in)
+        stack = _stack(data_root, ["ingest"], database_url=fresh_database, bootstrap_servers=kafka.bootstrap_servers)
         stack.start()
         try:
             assert not (data_root / "var" / "pg").exists()
@@ -132,28 +135,17 @@ class TestExternalInfrastructure:
             stack.stop()
 
     def test_unreachable_database_is_one_message_naming_the_setting(self, data_root: Path) -> None:
-        settings = stack_settings(data_root / "var", ready_timeout_s=30)
-        closed = settings.database.embedded_port  # free, nothing listens
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            closed = probe.getsockname()[1]
         url = f"postgresql://jisik:Sup3rS3cret@127.0.0.1:{closed}/jisik"
-        stack = Stack(
-            settings.model_copy(update={"database": settings.database.model_copy(update={"url": url})}),
-            base_env=os.environ, services=["ingest"], command=_stand_in,
-        )
+        stack = _stack(data_root, ["ingest"], database_url=url, bootstrap_servers="127.0.0.1:1")
         with pytest.raises(StackError, match=r"cannot reach PostgreSQL \(JISIK_DB_URL\)") as failure:
             stack.start()
         assert "Sup3rS3cret" not in str(failure.value)
         assert stack.pids() == []
 
     def test_unreachable_broker_names_the_setting(self, data_root: Path, fresh_database: str) -> None:
-        settings = stack_settings(data_root / "var", ready_timeout_s=30)
-        stack = Stack(
-            settings.model_copy(
-                update={
-                    "database": settings.database.model_copy(update={"url": fresh_database}),
-                    "kafka": settings.kafka.model_copy(update={"bootstrap_servers": "127.0.0.1:1"}),
-                }
-            ),
-            base_env=os.environ, services=["ingest"], command=_stand_in,
-        )
+        stack = _stack(data_root, ["ingest"], database_url=fresh_database, bootstrap_servers="127.0.0.1:1")
         with pytest.raises(StackError, match="JISIK_KAFKA_BOOTSTRAP_SERVERS"):
             stack.start()
