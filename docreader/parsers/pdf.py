@@ -13,6 +13,8 @@ sys.modules.setdefault("pymupdf.layout", None)  # type: ignore[arg-type]
 
 import pymupdf  # noqa: E402
 
+pymupdf.no_recommend_layout()
+
 from docreader.models import ImageAsset, ParsedDocument, image_placeholder  # noqa: E402
 from docreader.multimodal.ocr import create_ocr_engine  # noqa: E402
 from jisik.errors import JisikError, ParseFailed, TooLarge  # noqa: E402

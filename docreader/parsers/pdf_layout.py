@@ -11,7 +11,6 @@ full-width items, the left column is read top to bottom, then the right one.
 from __future__ import annotations
 
 import re
-import statistics
 from dataclasses import dataclass, field
 
 from .base import markdown_table
@@ -22,6 +21,7 @@ Word = tuple[float, float, float, float, str, int, int, int]
 Rect = tuple[float, float, float, float]
 
 _NUMERIC = re.compile(r"^[\(\-–—]?[\$€£¥₩]?\s?[\d.,]+%?\)?$|^[—–-]$")
+_CURRENCY = frozenset("$€£¥₩")
 _SYMBOL_ONLY = re.compile(r"^[\$€£¥₩%()]+$")
 
 
@@ -58,8 +58,8 @@ def _column(x0: float, x1: float, page_width: float) -> str:
 
 
 def _block(lines: list[list[Word]]) -> Block:
-    flat = [w for line in lines for w in line]
-    rect = (min(w[0] for w in flat), min(w[1] for w in flat), max(w[2] for w in flat), max(w[3] for w in flat))
+    """Lines are sorted left to right, so first/last words bound each line horizontally."""
+    rect = (min(line[0][0] for line in lines), lines[0][0][1], max(line[-1][2] for line in lines), lines[-1][0][3])
     return Block(rect, "\n".join(" ".join(w[4] for w in line) for line in lines))
 
 
@@ -107,11 +107,10 @@ def _rows(words: list[Word]) -> list[list[Word]]:
 
 def _segments(row: list[Word]) -> list[list[Word]]:
     """Split a row where the gap between words is much wider than a space."""
-    heights = [w[3] - w[1] for w in row]
-    gap = max(7.0, 0.75 * statistics.median(heights))
+    gap = max(8.0, 1.1 * (row[0][3] - row[0][1]))
     segments = [[row[0]]]
     for previous, word in zip(row, row[1:], strict=False):
-        if word[0] - previous[2] > gap:
+        if word[0] - previous[2] > gap or word[4] in _CURRENCY:
             segments.append([word])
         else:
             segments[-1].append(word)
@@ -194,16 +193,16 @@ def find_word_tables(words: list[Word], skip: list[Rect]) -> list[WordTable]:
         region.clear()
 
     for row in _rows(candidates):
-        segments = _segments(row)
-        top = min(w[1] for w in row)
-        height = max(w[3] - w[1] for w in row)
-        if _is_table_row(segments) and (not region or top - last_bottom < 2.5 * height):
+        first = row[0]
+        segments = _segments(row) if len(row) > 1 else [row]
+        is_table_row = _is_table_row(segments)
+        if is_table_row and (not region or first[1] - last_bottom < 2.5 * (first[3] - first[1])):
             region.append(segments)
         else:
             close()
-            if _is_table_row(segments):
+            if is_table_row:
                 region.append(segments)
-        last_bottom = max(w[3] for w in row)
+        last_bottom = first[3]
     close()
     return tables
 
