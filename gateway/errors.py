@@ -41,10 +41,11 @@ async def _jisik_error(_: Request, exc: Exception) -> JSONResponse:
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = exc.errors()
-    first = errors[0] if errors else {"loc": ("body",), "msg": "invalid request", "type": "invalid"}
+    first: dict[str, Any] = dict(errors[0]) if errors else {"loc": ("body",), "msg": "invalid", "type": "invalid"}
     field = _field_name(tuple(first.get("loc", ())))
     if first.get("type") == "json_invalid":
-        message = f"malformed JSON: {first.get('ctx', {}).get('error', 'cannot decode the body')}"
+        context: dict[str, Any] = first.get("ctx") or {}
+        message = f"malformed JSON: {context.get('error', 'cannot decode the body')}"
     else:
         message = f"{field}: {first.get('msg', 'invalid value')}"
     details = [{"field": _field_name(tuple(err.get("loc", ()))), "message": err.get("msg", "")} for err in errors]

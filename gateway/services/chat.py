@@ -172,14 +172,20 @@ async def sse(registry: StreamRegistry, state: StreamState) -> AsyncIterator[str
 
 async def replay_message(message: Message) -> AsyncIterator[str]:
     """A stored answer as the same SSE sequence a live one has (for continue-stream after it ended)."""
-    base = {"id": message.request_id, "session_id": message.session_id, "assistant_message_id": message.id}
+    def event(response_type: str, **fields: Any) -> str:
+        return StreamEvent(
+            id=message.request_id,
+            response_type=response_type,  # type: ignore[arg-type]
+            session_id=message.session_id,
+            assistant_message_id=message.id,
+            **fields,
+        ).to_sse()
+
     cited = [n for n, ref in enumerate(message.knowledge_references, start=1) if ref.get("cited")]
-    yield StreamEvent(response_type="references", knowledge_references=message.knowledge_references, **base).to_sse()
+    yield event("references", knowledge_references=message.knowledge_references)
     if message.content:
-        yield StreamEvent(response_type="answer", content=message.content, **base).to_sse()
-    yield StreamEvent(
-        response_type="answer", done=True, extra={"status": message.status, "cited": cited}, **base
-    ).to_sse()
+        yield event("answer", content=message.content)
+    yield event("answer", done=True, extra={"status": message.status, "cited": cited})
 
 
 def not_found_stream(session_id: str) -> NotFound:
