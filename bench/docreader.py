@@ -69,10 +69,11 @@ class PeakMemory:
 
 
 async def read(stub: pb_grpc.DocReaderStub, path: Path) -> dict[str, object]:
+    content = await asyncio.to_thread(path.read_bytes)
     started = time.perf_counter()
     chunks = tables = 0
     done = None
-    async for frame in stub.ReadStream(pb.ReadStreamRequest(file_content=path.read_bytes(), file_name=path.name)):
+    async for frame in stub.ReadStream(pb.ReadStreamRequest(file_content=content, file_name=path.name)):
         if frame.WhichOneof("payload") == "chunk":
             chunks += 1
             tables += "|---" in frame.chunk.content
@@ -93,10 +94,14 @@ async def read(stub: pb_grpc.DocReaderStub, path: Path) -> dict[str, object]:
 async def main(args: argparse.Namespace) -> dict[str, object]:
     store = Path(tempfile.mkdtemp(prefix="jisik-bench-objects-"))
     settings = get_settings()
-    settings = settings.model_copy(update={
-        "storage": StorageSettings(local_dir=store),
-        "docreader": settings.docreader.model_copy(update={"ocr_engine": "none" if args.no_ocr else "tesseract"}),
-    })
+    settings = settings.model_copy(
+        update={
+            "storage": StorageSettings(local_dir=store),
+            "docreader": settings.docreader.model_copy(
+                update={"ocr_engine": "none" if args.no_ocr else "tesseract"}
+            ),
+        }
+    )
     files = sorted(p for p in args.docs.iterdir() if p.is_file() and p.name != "MANIFEST.md")
     results: dict[str, dict[str, object]] = {}
     with PeakMemory() as memory:
@@ -110,21 +115,30 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
                 for path in files:
                     if args.no_ocr and (path.name in SCANNED or path.suffix in IMAGES):
                         continue
-                    runs = [await read(stub, path) for _ in range(args.repeat if path.suffix == ".pdf" else 1)]
+                    runs = [
+                        await read(stub, path) for _ in range(args.repeat if path.suffix == ".pdf" else 1)
+                    ]
                     best = min(runs, key=lambda r: float(r["seconds"]))  # type: ignore[arg-type]
                     best["median_seconds"] = round(statistics.median(float(r["seconds"]) for r in runs), 3)  # type: ignore[arg-type]
                     pages = int(best["pages"])  # type: ignore[arg-type]
                     if path.suffix == ".pdf" and path.name not in SCANNED and pages:
                         best["pages_per_s"] = round(pages / float(best["median_seconds"]), 1)  # type: ignore[arg-type]
                     if int(best["ocr_pages"]):  # type: ignore[arg-type]
-                        best["s_per_ocr_page"] = round(float(best["median_seconds"]) / int(best["ocr_pages"]), 2)  # type: ignore[arg-type]
+                        best["s_per_ocr_page"] = round(
+                            float(best["median_seconds"]) / int(best["ocr_pages"]), 2
+                        )  # type: ignore[arg-type]
                     results[path.name] = best
         finally:
             await server.stop(1)
             await service.close()
-    text_pdf_pages = sum(int(r["pages"]) for n, r in results.items() if n.endswith(".pdf") and n not in SCANNED)  # type: ignore[arg-type]
-    text_pdf_seconds = sum(float(r["median_seconds"]) for n, r in results.items()  # type: ignore[arg-type]
-                           if n.endswith(".pdf") and n not in SCANNED)
+    text_pdf_pages = sum(
+        int(r["pages"]) for n, r in results.items() if n.endswith(".pdf") and n not in SCANNED
+    )  # type: ignore[arg-type]
+    text_pdf_seconds = sum(
+        float(r["median_seconds"])
+        for n, r in results.items()  # type: ignore[arg-type]
+        if n.endswith(".pdf") and n not in SCANNED
+    )
     return {
         "machine": {
             "cpu_count": os.cpu_count(),
@@ -148,14 +162,18 @@ def print_table(report: dict[str, object]) -> None:
     print(header)
     print("-" * len(header))
     for name, row in files.items():
-        print(f"{name[:42]:42} {row['pages']:>5} {row['chunks']:>6} {row['table_chunks']:>6} "
-              f"{row['median_seconds']:>7} {row.get('pages_per_s', ''):>8} {row.get('s_per_ocr_page', ''):>8}")
+        print(
+            f"{name[:42]:42} {row['pages']:>5} {row['chunks']:>6} {row['table_chunks']:>6} "
+            f"{row['median_seconds']:>7} {row.get('pages_per_s', ''):>8} {row.get('s_per_ocr_page', ''):>8}"
+        )
     print()
     print(json.dumps({"machine": report["machine"], "summary": report["summary"]}, indent=2))
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--docs", type=Path, default=DEFAULT_DOCS)
     parser.add_argument("--repeat", type=int, default=3, help="runs per PDF (the median is reported)")
     parser.add_argument("--no-ocr", action="store_true", help="skip scanned files and images")

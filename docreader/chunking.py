@@ -75,7 +75,9 @@ class ChunkingConfig:
         if self.chunk_size < 1:
             raise InvalidInput("chunk_size must be positive", field="chunk_size")
         if not 0 <= self.chunk_overlap < self.chunk_size:
-            raise InvalidInput("chunk_overlap must be >= 0 and smaller than chunk_size", field="chunk_overlap")
+            raise InvalidInput(
+                "chunk_overlap must be >= 0 and smaller than chunk_size", field="chunk_overlap"
+            )
         if not self.separators or any(not sep for sep in self.separators):
             raise InvalidInput("separators must be non-empty strings", field="separators")
         if self.size_unit not in ("chars", "tokens"):

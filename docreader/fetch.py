@@ -22,8 +22,11 @@ from jisik.errors import Blocked, InvalidInput, ParseFailed, TooLarge, Unavailab
 __all__ = ["FetchedPage", "UrlFetcher", "UrlPolicy"]
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-_METADATA = {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254"),
-             ipaddress.ip_address("100.100.100.200")}
+_METADATA = {
+    ipaddress.ip_address("169.254.169.254"),
+    ipaddress.ip_address("fd00:ec2::254"),
+    ipaddress.ip_address("100.100.100.200"),
+}
 _REDIRECTS = {301, 302, 303, 307, 308}
 
 
@@ -67,7 +70,9 @@ def _split(url: str) -> tuple[str, str, int]:
     except ValueError as exc:
         raise InvalidInput(f"malformed URL: {exc}", field="url") from exc
     if parts.scheme not in ("http", "https"):
-        raise InvalidInput(f"only http and https URLs can be read, not {parts.scheme or 'none'!r}", field="url")
+        raise InvalidInput(
+            f"only http and https URLs can be read, not {parts.scheme or 'none'!r}", field="url"
+        )
     if not parts.hostname:
         raise InvalidInput("the URL has no host", field="url")
     if parts.username or parts.password:
@@ -89,7 +94,10 @@ class UrlFetcher:
         self.max_redirects = max_redirects
         self.max_bytes = max_bytes
         self._client = httpx.AsyncClient(
-            follow_redirects=False, timeout=timeout_s, trust_env=False, transport=transport,
+            follow_redirects=False,
+            timeout=timeout_s,
+            trust_env=False,
+            transport=transport,
             headers={"User-Agent": "jisik-docreader/0.1 (+https://github.com/jisik)"},
         )
 
@@ -118,7 +126,9 @@ class UrlFetcher:
         if not self.policy.host_allowed(host):
             for address in addresses:
                 if not self.policy.address_allowed(address):
-                    raise Blocked(f"refused to fetch {host!r}: it resolves to a non-public address ({address})")
+                    raise Blocked(
+                        f"refused to fetch {host!r}: it resolves to a non-public address ({address})"
+                    )
         return addresses[0]
 
     async def fetch(self, url: str) -> FetchedPage:
@@ -156,7 +166,9 @@ class UrlFetcher:
                 async for piece in response.aiter_bytes():
                     body.extend(piece)
                     if len(body) > self.max_bytes:
-                        raise TooLarge(f"{current}: the page is larger than {self.max_bytes // (1 << 20)} MiB")
+                        raise TooLarge(
+                            f"{current}: the page is larger than {self.max_bytes // (1 << 20)} MiB"
+                        )
                 return FetchedPage(current, bytes(body), response.headers.get("content-type", ""))
             finally:
                 await response.aclose()

@@ -16,9 +16,17 @@ __all__ = [
 
 PAGE_BREAK = "\n\n--- Page Break ---\n\n"
 
-_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp",
-               "image/tiff": "tiff", "image/bmp": "bmp", "image/jpx": "jp2", "image/x-emf": "emf",
-               "image/x-wmf": "wmf"}
+_EXTENSIONS = {
+    "image/png": "png",
+    "image/jpeg": "jpg",
+    "image/gif": "gif",
+    "image/webp": "webp",
+    "image/tiff": "tiff",
+    "image/bmp": "bmp",
+    "image/jpx": "jp2",
+    "image/x-emf": "emf",
+    "image/x-wmf": "wmf",
+}
 
 
 @dataclass(slots=True)

@@ -33,8 +33,15 @@ SERVICE_NAME = pb.DESCRIPTOR.services_by_name["DocReader"].full_name
 
 
 def _request(
-    config: pb.ReadConfig, *, request_id: str, content: bytes | None = None, storage_key: str = "", url: str = "",
-    file_name: str = "", file_type: str = "", title: str = "",
+    config: pb.ReadConfig,
+    *,
+    request_id: str,
+    content: bytes | None = None,
+    storage_key: str = "",
+    url: str = "",
+    file_name: str = "",
+    file_type: str = "",
+    title: str = "",
 ) -> ReadRequest:
     vlm = None
     if config.vlm_config.base_url and config.vlm_config.model_name:
@@ -45,7 +52,12 @@ def _request(
             interface="ollama" if config.vlm_config.interface_type.lower() == "ollama" else "openai",
         )
     return ReadRequest(
-        content=content, storage_key=storage_key, url=url, file_name=file_name, file_type=file_type, title=title,
+        content=content,
+        storage_key=storage_key,
+        url=url,
+        file_name=file_name,
+        file_type=file_type,
+        title=title,
         chunking=ChunkingConfig.from_request(
             config.chunk_size, config.chunk_overlap, list(config.separators), config.size_unit
         ),
@@ -57,10 +69,22 @@ def _request(
 
 def _chunk(chunk: TextChunk) -> pb.Chunk:
     return pb.Chunk(
-        content=chunk.content, seq=chunk.seq, start=chunk.start, end=chunk.end, pages=list(chunk.pages),
+        content=chunk.content,
+        seq=chunk.seq,
+        start=chunk.start,
+        end=chunk.end,
+        pages=list(chunk.pages),
         images=[
-            pb.Image(url=image.url, caption=image.caption, ocr_text=image.ocr_text, original_url=image.original_url,
-                     start=image.start, end=image.end, error=image.error, storage_key=image.storage_key)
+            pb.Image(
+                url=image.url,
+                caption=image.caption,
+                ocr_text=image.ocr_text,
+                original_url=image.original_url,
+                start=image.start,
+                end=image.end,
+                error=image.error,
+                storage_key=image.storage_key,
+            )
             for image in chunk.images
         ],
     )
@@ -68,8 +92,12 @@ def _chunk(chunk: TextChunk) -> pb.Chunk:
 
 def _document(summary: DocumentSummary) -> pb.DocumentInfo:
     return pb.DocumentInfo(
-        title=summary.title, file_type=summary.file_type, page_count=summary.page_count,
-        chunk_count=summary.chunk_count, text_length=summary.text_length, metadata=summary.metadata,
+        title=summary.title,
+        file_type=summary.file_type,
+        page_count=summary.page_count,
+        chunk_count=summary.chunk_count,
+        text_length=summary.text_length,
+        metadata=summary.metadata,
         warnings=summary.warnings,
     )
 
@@ -97,35 +125,60 @@ class DocReaderServicer(pb_grpc.DocReaderServicer):
             return pb.ReadResponse(error="internal error while parsing the document")
         return pb.ReadResponse(chunks=[_chunk(c) for c in chunks], document=_document(summary))
 
-    async def ReadFromFile(self, request: pb.ReadFromFileRequest, context: grpc.aio.ServicerContext) -> pb.ReadResponse:
-        return await self._read(lambda: _request(
-            request.read_config, request_id=request.request_id, content=request.file_content,
-            file_name=request.file_name, file_type=request.file_type,
-        ), context)
+    async def ReadFromFile(
+        self, request: pb.ReadFromFileRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ReadResponse:
+        return await self._read(
+            lambda: _request(
+                request.read_config,
+                request_id=request.request_id,
+                content=request.file_content,
+                file_name=request.file_name,
+                file_type=request.file_type,
+            ),
+            context,
+        )
 
-    async def ReadFromURL(self, request: pb.ReadFromURLRequest, context: grpc.aio.ServicerContext) -> pb.ReadResponse:
-        return await self._read(lambda: _request(
-            request.read_config, request_id=request.request_id, url=request.url, title=request.title,
-        ), context)
+    async def ReadFromURL(
+        self, request: pb.ReadFromURLRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ReadResponse:
+        return await self._read(
+            lambda: _request(
+                request.read_config,
+                request_id=request.request_id,
+                url=request.url,
+                title=request.title,
+            ),
+            context,
+        )
 
     async def ReadFromStorage(
         self, request: pb.ReadFromStorageRequest, context: grpc.aio.ServicerContext
     ) -> pb.ReadResponse:
-        return await self._read(lambda: _request(
-            request.read_config, request_id=request.request_id, storage_key=request.storage_key,
-            file_name=request.file_name, file_type=request.file_type,
-        ), context)
+        return await self._read(
+            lambda: _request(
+                request.read_config,
+                request_id=request.request_id,
+                storage_key=request.storage_key,
+                file_name=request.file_name,
+                file_type=request.file_type,
+            ),
+            context,
+        )
 
     async def ReadStream(
         self, request: pb.ReadStreamRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[pb.ReadStreamResponse]:
         source = request.WhichOneof("source")
         read = _request(
-            request.read_config, request_id=request.request_id,
+            request.read_config,
+            request_id=request.request_id,
             content=request.file_content if source == "file_content" else None,
             storage_key=request.storage_key if source == "storage_key" else "",
             url=request.url if source == "url" else "",
-            file_name=request.file_name, file_type=request.file_type, title=request.title,
+            file_name=request.file_name,
+            file_type=request.file_type,
+            title=request.title,
         )
         try:
             async for item in self.service.stream(read):
@@ -165,7 +218,9 @@ async def create_server(
 async def run(settings: Settings, *, port: int | None = None) -> None:
     """Serve until SIGINT/SIGTERM."""
     server, bound, health, service = await create_server(settings, port)
-    logger.info("docreader listening on port %d with %d parser processes", bound,
-                settings.docreader.worker_processes)
-    await serve_forever(server, health, [SERVICE_NAME], settings.endpoints.grpc_shutdown_grace_s,
-                        on_stop=service.close)
+    logger.info(
+        "docreader listening on port %d with %d parser processes", bound, settings.docreader.worker_processes
+    )
+    await serve_forever(
+        server, health, [SERVICE_NAME], settings.endpoints.grpc_shutdown_grace_s, on_stop=service.close
+    )

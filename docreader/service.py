@@ -34,8 +34,14 @@ __all__ = ["DocReaderService", "DocumentSummary", "ReadRequest"]
 logger = logging.getLogger(__name__)
 
 _PLACEHOLDER = re.compile(r"!\[[^\]\n]*\]\(([^)\s]+)\)")
-_CONTENT_TYPES = {"application/pdf": "pdf", "text/html": "html", "application/xhtml+xml": "html",
-                  "text/plain": "txt", "text/markdown": "md", "text/csv": "csv"}
+_CONTENT_TYPES = {
+    "application/pdf": "pdf",
+    "text/html": "html",
+    "application/xhtml+xml": "html",
+    "text/plain": "txt",
+    "text/markdown": "md",
+    "text/csv": "csv",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,8 +120,13 @@ class DocReaderService:
         async with self._slots:
             deadline = asyncio.get_running_loop().time() + self.config.timeout_s
             source = await self._load(request)
-            logger.info("read request_id=%s name=%s format=%s bytes=%d", request_id, source.name, source.fmt,
-                        len(source.data))
+            logger.info(
+                "read request_id=%s name=%s format=%s bytes=%d",
+                request_id,
+                source.name,
+                source.fmt,
+                len(source.data),
+            )
             images = await self._image_processor(request) if request.multimodal else None
             try:
                 async for item in self._parse_and_chunk(request, source, images, deadline):
@@ -126,11 +137,16 @@ class DocReaderService:
             logger.info("read request_id=%s done in %.2fs", request_id, time.perf_counter() - started)
 
     async def _load(self, request: ReadRequest) -> _Source:
-        sources = [request.content is not None and request.content != b"", bool(request.storage_key),
-                   bool(request.url)]
+        sources = [
+            request.content is not None and request.content != b"",
+            bool(request.storage_key),
+            bool(request.url),
+        ]
         if sum(sources) != 1:
             if request.content == b"" and not request.storage_key and not request.url:
-                raise InvalidInput(f"{request.file_name or 'document'}: the file is empty", field="file_content")
+                raise InvalidInput(
+                    f"{request.file_name or 'document'}: the file is empty", field="file_content"
+                )
             raise InvalidInput("give exactly one of file content, storage key or URL", field="source")
         base_url = ""
         if request.url:
@@ -150,7 +166,9 @@ class DocReaderService:
             file_type = request.file_type
         limit = self.config.max_file_mb * 1024 * 1024
         if len(data) > limit:
-            raise TooLarge(f"{name}: {len(data) // (1 << 20)} MiB is over the limit of {self.config.max_file_mb} MiB")
+            raise TooLarge(
+                f"{name}: {len(data) // (1 << 20)} MiB is over the limit of {self.config.max_file_mb} MiB"
+            )
         if not data:
             raise InvalidInput(f"{name}: the file is empty", field="file_content")
         return _Source(data, name, detect_format(data, name, file_type), base_url)
@@ -172,7 +190,9 @@ class DocReaderService:
 
     async def _image_processor(self, request: ReadRequest) -> ImageProcessor:
         try:
-            ocr = create_ocr_engine(self.config.ocr_engine, self.config.ocr_languages, self.config.ocr_timeout_s)
+            ocr = create_ocr_engine(
+                self.config.ocr_engine, self.config.ocr_languages, self.config.ocr_timeout_s
+            )
             ocr_unavailable = ""
         except JisikError as exc:
             ocr, ocr_unavailable = None, exc.message
@@ -220,8 +240,9 @@ class DocReaderService:
         futures = [self.pool.submit(parse_document, source.data, source.fmt, options, part) for part in parts]
         chunker = Chunker(request.chunking)
         pages = PageIndex()
-        summary = DocumentSummary(title=request.title, file_type=source.fmt, page_count=0, chunk_count=0,
-                                  text_length=0)
+        summary = DocumentSummary(
+            title=request.title, file_type=source.fmt, page_count=0, chunk_count=0, text_length=0
+        )
         assets: dict[str, ImageAsset] = {}
         paged = True
         try:
@@ -256,8 +277,15 @@ class DocReaderService:
             summary.page_count = 0
         yield summary
 
-    async def _finish_chunk(self, chunk: TextChunk, pages: PageIndex, paged: bool, assets: dict[str, ImageAsset],
-                            images: ImageProcessor | None, summary: DocumentSummary) -> TextChunk:
+    async def _finish_chunk(
+        self,
+        chunk: TextChunk,
+        pages: PageIndex,
+        paged: bool,
+        assets: dict[str, ImageAsset],
+        images: ImageProcessor | None,
+        summary: DocumentSummary,
+    ) -> TextChunk:
         chunk.pages = pages.pages(chunk.start, chunk.end) if paged else ()
         summary.chunk_count += 1
         if images is None:
@@ -267,10 +295,18 @@ class DocReaderService:
             if asset is None:
                 continue
             result = await images.result(asset)
-            chunk.images.append(ChunkImage(
-                original_url=match.group(1), start=match.start(), end=match.end(), storage_key=result.storage_key,
-                url=result.url, ocr_text=result.ocr_text, caption=result.caption, error=result.error,
-            ))
+            chunk.images.append(
+                ChunkImage(
+                    original_url=match.group(1),
+                    start=match.start(),
+                    end=match.end(),
+                    storage_key=result.storage_key,
+                    url=result.url,
+                    ocr_text=result.ocr_text,
+                    caption=result.caption,
+                    error=result.error,
+                )
+            )
             warning = f"{result.storage_key}: {result.error}"
             if result.errors and warning not in summary.warnings:
                 summary.warnings.append(warning)

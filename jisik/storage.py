@@ -150,7 +150,9 @@ class S3Store:
         try:
             return await asyncio.to_thread(fn, *args, **kwargs)
         except (MinioException, HTTPError, OSError) as exc:
-            raise Unavailable(f"object storage at bucket {self.bucket!r} failed: {type(exc).__name__}") from exc
+            raise Unavailable(
+                f"object storage at bucket {self.bucket!r} failed: {type(exc).__name__}"
+            ) from exc
 
     async def _ensure_bucket(self) -> None:
         if self._bucket_ready:

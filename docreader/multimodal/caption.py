@@ -44,8 +44,13 @@ class CaptionClient:
             if self.config.interface == "ollama":
                 response = await self._client.post(
                     f"{base}/api/generate",
-                    json={"model": self.config.model, "prompt": CAPTION_PROMPT, "images": [encoded],
-                          "stream": False, "options": {"temperature": 0.1}},
+                    json={
+                        "model": self.config.model,
+                        "prompt": CAPTION_PROMPT,
+                        "images": [encoded],
+                        "stream": False,
+                        "options": {"temperature": 0.1},
+                    },
                     timeout=self.config.timeout_s,
                 )
                 response.raise_for_status()
@@ -57,10 +62,15 @@ class CaptionClient:
                 json={
                     "model": self.config.model,
                     "temperature": 0.3,
-                    "messages": [{"role": "user", "content": [
-                        {"type": "text", "text": CAPTION_PROMPT},
-                        {"type": "image_url", "image_url": {"url": f"data:{mime};base64,{encoded}"}},
-                    ]}],
+                    "messages": [
+                        {
+                            "role": "user",
+                            "content": [
+                                {"type": "text", "text": CAPTION_PROMPT},
+                                {"type": "image_url", "image_url": {"url": f"data:{mime};base64,{encoded}"}},
+                            ],
+                        }
+                    ],
                 },
                 timeout=self.config.timeout_s,
             )

@@ -16,7 +16,9 @@ from jisik.errors import DeadlineExceeded, ParseFailed, Unavailable
 
 __all__ = ["OcrEngine", "PaddleOcr", "RapidOcr", "TesseractOcr", "create_ocr_engine", "tidy_ocr_text"]
 
-_HAN_GAP = re.compile(r"(?<=[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]) (?=[\u3400-\u9fff\u3000-\u303f\uff00-\uffef])")
+_HAN_GAP = re.compile(
+    r"(?<=[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]) (?=[\u3400-\u9fff\u3000-\u303f\uff00-\uffef])"
+)
 
 
 class OcrEngine(Protocol):
@@ -108,7 +110,9 @@ class PaddleOcr:
 
 
 @cache
-def create_ocr_engine(name: str, languages: str = "kor+chi_sim+eng", timeout_s: float = 60.0) -> OcrEngine | None:
+def create_ocr_engine(
+    name: str, languages: str = "kor+chi_sim+eng", timeout_s: float = 60.0
+) -> OcrEngine | None:
     """The named engine (one per process), or ``None`` for ``"none"``.
 
     :raises Unavailable: when the engine is not installed.

@@ -17,8 +17,27 @@ from .text import decode_text
 
 __all__ = ["HtmlParser", "html_to_document"]
 
-_DROP_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg",
-              "button", "input", "select", "textarea", "template", "link", "meta", "object", "embed")
+_DROP_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "form",
+    "iframe",
+    "svg",
+    "button",
+    "input",
+    "select",
+    "textarea",
+    "template",
+    "link",
+    "meta",
+    "object",
+    "embed",
+)
 _DROP_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search", "menu", "menubar"}
 _BOILERPLATE_WORDS = frozenset(
     "nav navbar navbox navigation menu footer sidebar breadcrumb breadcrumbs cookie cookies banner advert ads "

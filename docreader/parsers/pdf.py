@@ -73,8 +73,9 @@ class PdfParser:
             return result
 
 
-def _page_text(doc: pymupdf.Document, page: pymupdf.Page, number: int, options: ParseOptions,
-               result: ParsedDocument) -> str:
+def _page_text(
+    doc: pymupdf.Document, page: pymupdf.Page, number: int, options: ParseOptions, result: ParsedDocument
+) -> str:
     words = page.get_text("words", sort=False)
     if not any(w[4].strip() for w in words):
         return _ocr_page(page, number, options, result)
@@ -96,8 +97,9 @@ def _page_text(doc: pymupdf.Document, page: pymupdf.Page, number: int, options: 
     return "\n\n".join(block.text.strip("\n") for block in reading_order(blocks, page.rect.width))
 
 
-def _image_blocks(doc: pymupdf.Document, page: pymupdf.Page, number: int, options: ParseOptions,
-                  result: ParsedDocument) -> list[Block]:
+def _image_blocks(
+    doc: pymupdf.Document, page: pymupdf.Page, number: int, options: ParseOptions, result: ParsedDocument
+) -> list[Block]:
     if not page.get_images():
         return []
     blocks: list[Block] = []
@@ -115,7 +117,9 @@ def _image_blocks(doc: pymupdf.Document, page: pymupdf.Page, number: int, option
         try:
             asset = _extract_image(doc, page, xref, bbox)
         except (RuntimeError, ValueError) as exc:
-            result.warnings.append(f"page {number}: image {xref} could not be extracted ({type(exc).__name__})")
+            result.warnings.append(
+                f"page {number}: image {xref} could not be extracted ({type(exc).__name__})"
+            )
             continue
         result.add_image(asset)
         blocks.append(Block(bbox, image_placeholder(asset, f"image p{number}"), "image"))

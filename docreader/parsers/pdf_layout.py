@@ -59,7 +59,12 @@ def _column(x0: float, x1: float, page_width: float) -> str:
 
 def _block(lines: list[list[Word]]) -> Block:
     """Lines are sorted left to right, so first/last words bound each line horizontally."""
-    rect = (min(line[0][0] for line in lines), lines[0][0][1], max(line[-1][2] for line in lines), lines[-1][0][3])
+    rect = (
+        min(line[0][0] for line in lines),
+        lines[0][0][1],
+        max(line[-1][2] for line in lines),
+        lines[-1][0][3],
+    )
     return Block(rect, "\n".join(" ".join(w[4] for w in line) for line in lines))
 
 
@@ -186,7 +191,12 @@ def find_word_tables(words: list[Word], skip: list[Rect]) -> list[WordTable]:
     def close() -> None:
         if len(region) >= 3:
             flat = [w for row in region for seg in row for w in seg]
-            rect = (min(w[0] for w in flat), min(w[1] for w in flat), max(w[2] for w in flat), max(w[3] for w in flat))
+            rect = (
+                min(w[0] for w in flat),
+                min(w[1] for w in flat),
+                max(w[2] for w in flat),
+                max(w[3] for w in flat),
+            )
             rows = _region_rows(region)
             if len(rows[0]) >= 2:
                 tables.append(WordTable(rect, rows))

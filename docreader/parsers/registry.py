@@ -43,9 +43,19 @@ _PARSERS: dict[str, tuple[str, str]] = {
 FORMATS = frozenset(_PARSERS)
 
 _ALIASES = {
-    "markdown": "md", "htm": "html", "xhtml": "html", "text": "txt", "tsv": "csv",
-    "jpg": "image", "jpeg": "image", "png": "image", "gif": "image", "bmp": "image",
-    "tif": "image", "tiff": "image", "webp": "image",
+    "markdown": "md",
+    "htm": "html",
+    "xhtml": "html",
+    "text": "txt",
+    "tsv": "csv",
+    "jpg": "image",
+    "jpeg": "image",
+    "png": "image",
+    "gif": "image",
+    "bmp": "image",
+    "tif": "image",
+    "tiff": "image",
+    "webp": "image",
 }
 _LEGACY = {"doc": "legacy Word .doc", "ppt": "legacy PowerPoint .ppt"}
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -57,8 +67,13 @@ def declared_format(file_name: str, file_type: str) -> str:
     raw = (file_type or PurePosixPath(file_name or "").suffix).lower().lstrip(".").strip()
     if "/" in raw:  # a MIME type
         raw = raw.rsplit("/", 1)[-1].replace("vnd.openxmlformats-officedocument.", "")
-        raw = {"wordprocessingml.document": "docx", "spreadsheetml.sheet": "xlsx",
-               "presentationml.presentation": "pptx", "plain": "txt", "jpeg": "jpg"}.get(raw, raw)
+        raw = {
+            "wordprocessingml.document": "docx",
+            "spreadsheetml.sheet": "xlsx",
+            "presentationml.presentation": "pptx",
+            "plain": "txt",
+            "jpeg": "jpg",
+        }.get(raw, raw)
     return _ALIASES.get(raw, raw)
 
 
@@ -81,8 +96,11 @@ def _sniff_zip(data: bytes, name: str) -> str:
             names = set(archive.namelist())
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise ParseFailed(f"{name}: a damaged zip container ({type(exc).__name__})") from exc
-    for marker, fmt in (("word/document.xml", "docx"), ("xl/workbook.xml", "xlsx"),
-                        ("ppt/presentation.xml", "pptx")):
+    for marker, fmt in (
+        ("word/document.xml", "docx"),
+        ("xl/workbook.xml", "xlsx"),
+        ("ppt/presentation.xml", "pptx"),
+    ):
         if marker in names:
             return fmt
     raise UnsupportedFormat(f"{name}: a zip archive that is not a DOCX, XLSX or PPTX file")
@@ -90,7 +108,9 @@ def _sniff_zip(data: bytes, name: str) -> str:
 
 def _looks_like_html(data: bytes) -> bool:
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    return head.startswith((b"<!doctype html", b"<html")) or (head.startswith(b"<") and b"<body" in data[:65536].lower())
+    return head.startswith((b"<!doctype html", b"<html")) or (
+        head.startswith(b"<") and b"<body" in data[:65536].lower()
+    )
 
 
 def detect_format(data: bytes, file_name: str = "", file_type: str = "") -> str:

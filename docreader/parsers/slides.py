@@ -47,9 +47,13 @@ class _SlideRenderer:
 
     def text(self, shape: BaseShape) -> list[str]:
         lines = []
-        is_title = bool(getattr(shape, "is_placeholder", False)) and "title" in str(
-            getattr(shape.placeholder_format, "type", "")  # type: ignore[attr-defined]
-        ).lower()
+        is_title = (
+            bool(getattr(shape, "is_placeholder", False))
+            and "title"
+            in str(
+                getattr(shape.placeholder_format, "type", "")  # type: ignore[attr-defined]
+            ).lower()
+        )
         for paragraph in shape.text_frame.paragraphs:  # type: ignore[attr-defined]
             text = "".join(run.text for run in paragraph.runs).strip() or paragraph.text.strip()
             if not text:
@@ -73,7 +77,9 @@ class _SlideRenderer:
         return [image_placeholder(asset, shape.name or "picture")]
 
     def chart(self, chart) -> str:  # type: ignore[no-untyped-def]
-        title = chart.chart_title.text_frame.text if chart.has_title and chart.chart_title.has_text_frame else ""
+        title = (
+            chart.chart_title.text_frame.text if chart.has_title and chart.chart_title.has_text_frame else ""
+        )
         try:
             categories = [str(c) for c in chart.plots[0].categories]
             rows: list[list[object]] = [["", *categories]]
@@ -96,7 +102,11 @@ class PptxParser:
         for number, slide in enumerate(presentation.slides, start=1):
             blocks = _SlideRenderer(result, number).shapes(slide.shapes)
             if slide.has_notes_slide:
-                notes = slide.notes_slide.notes_text_frame.text.strip() if slide.notes_slide.notes_text_frame else ""
+                notes = (
+                    slide.notes_slide.notes_text_frame.text.strip()
+                    if slide.notes_slide.notes_text_frame
+                    else ""
+                )
                 if notes:
                     blocks.append(f"Notes: {notes}")
             result.pages.append("\n\n".join(blocks))

@@ -38,7 +38,9 @@ def rows_to_markdown(rows: Iterable[list[str]]) -> str:
             block.append(row)
             continue
         if block:
-            tables.append(markdown_table(block) if len(block) > 1 or len(block[0]) > 1 else block[0][0] + "\n")
+            tables.append(
+                markdown_table(block) if len(block) > 1 or len(block[0]) > 1 else block[0][0] + "\n"
+            )
             block = []
     return "\n".join(table for table in tables if table)
 
@@ -61,8 +63,10 @@ class XlsxParser:
                     for col in range(cell_range.min_col, cell_range.max_col + 1):
                         merged[(row, col)] = value
             rows = [
-                [_format(merged.get((cell.row, cell.column), cell.value)) if hasattr(cell, "row") else ""
-                 for cell in row]
+                [
+                    _format(merged.get((cell.row, cell.column), cell.value)) if hasattr(cell, "row") else ""
+                    for cell in row
+                ]
                 for row in sheet.iter_rows()
             ]
             body = rows_to_markdown(rows)

@@ -27,7 +27,9 @@ def _plausibility(text: str, encoding: str) -> float:
     if not letters:
         return 1.0
     expected = {"cp949": _HANGUL, "gb18030": _HAN, "big5": _HAN, "shift_jis": _KANA}[encoding]
-    hits = len(expected.findall(text)) + (len(_HAN.findall(text)) * 0.5 if encoding in ("cp949", "shift_jis") else 0)
+    hits = len(expected.findall(text)) + (
+        len(_HAN.findall(text)) * 0.5 if encoding in ("cp949", "shift_jis") else 0
+    )
     return hits / letters
 
 

@@ -68,7 +68,9 @@ class _Renderer:
         num_pr = paragraph._p.pPr.numPr if paragraph._p.pPr is not None else None
         if num_pr is not None and num_pr.numId is not None:
             level = int(num_pr.ilvl.val) if num_pr.ilvl is not None else 0
-            marker = "1." if self._numbering.get((int(num_pr.numId.val), level), "bullet") != "bullet" else "-"
+            marker = (
+                "1." if self._numbering.get((int(num_pr.numId.val), level), "bullet") != "bullet" else "-"
+            )
             return "  " * level + f"{marker} {text}"
         if style.lower().startswith("list"):
             return f"- {text}"

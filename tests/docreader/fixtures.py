@@ -69,8 +69,14 @@ def pdf_document() -> bytes:
     for i in range(12):
         page.insert_text((40, 80 + i * 18), f"L{i:02d} {ZH}", fontname="china-s", fontsize=10)
         page.insert_text((320, 80 + i * 18), f"R{i:02d} right column text", fontsize=10)
-    for r, row in enumerate([["Item", "Q1", "Q2", "Q3"], ["Rides", "1,200", "1,350", "1,410"],
-                             ["Bikes", "310", "325", "402"], ["Scooters", "88", "91", "97"]]):
+    for r, row in enumerate(
+        [
+            ["Item", "Q1", "Q2", "Q3"],
+            ["Rides", "1,200", "1,350", "1,410"],
+            ["Bikes", "310", "325", "402"],
+            ["Scooters", "88", "91", "97"],
+        ]
+    ):
         for c, cell in enumerate(row):
             page.insert_text((60 + c * 120, 420 + r * 16), cell, fontsize=10)
     return doc.tobytes()
@@ -79,7 +85,9 @@ def pdf_document() -> bytes:
 def scanned_pdf() -> bytes:
     doc = pymupdf.open()
     page = doc.new_page(width=595, height=842)
-    page.insert_image(pymupdf.Rect(40, 40, 555, 300), stream=text_image(["Invoice number 4711", "Total amount 980"]))
+    page.insert_image(
+        pymupdf.Rect(40, 40, 555, 300), stream=text_image(["Invoice number 4711", "Total amount 980"])
+    )
     return doc.tobytes()
 
 

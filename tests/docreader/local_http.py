@@ -9,9 +9,11 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-PAGE = ("<html><head><title>로컬 페이지</title></head><body><nav class='menu'>Menu junk</nav><main>"
-        "<h1>로컬 제목</h1><p>" + "지식 문서 본문입니다. " * 30 + "</p><ul><li>하나</li><li>둘</li></ul></main>"
-        "</body></html>").encode()
+PAGE = (
+    "<html><head><title>로컬 페이지</title></head><body><nav class='menu'>Menu junk</nav><main>"
+    "<h1>로컬 제목</h1><p>" + "지식 문서 본문입니다. " * 30 + "</p><ul><li>하나</li><li>둘</li></ul></main>"
+    "</body></html>"
+).encode()
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -44,8 +46,11 @@ class _Handler(BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))) or b"{}")
         _Handler.captions.append(body)
         if self.path.endswith("/chat/completions"):
-            self._send(200, json.dumps({"choices": [{"message": {"content": "a small square"}}]}).encode(),
-                       "application/json")
+            self._send(
+                200,
+                json.dumps({"choices": [{"message": {"content": "a small square"}}]}).encode(),
+                "application/json",
+            )
         elif self.path.endswith("/api/generate"):
             self._send(200, json.dumps({"response": "ollama caption"}).encode(), "application/json")
         else:

@@ -29,7 +29,11 @@ def tables_intact(text: str, size: int = 512) -> None:
     for chunk in chunk_text(text, ChunkingConfig(chunk_size=size, chunk_overlap=50)):
         lines = chunk.content.splitlines()
         for index, line in enumerate(lines):
-            if line.startswith("|") and index + 1 < len(lines) and re.match(r"^\|\s*:?-{2,}", lines[index + 1]):
+            if (
+                line.startswith("|")
+                and index + 1 < len(lines)
+                and re.match(r"^\|\s*:?-{2,}", lines[index + 1])
+            ):
                 assert line.rstrip().endswith("|")
 
 

@@ -36,9 +36,24 @@ def fetcher(made: list[UrlFetcher], allow: list[str], **kwargs: object) -> UrlFe
 class TestUrlPolicy:
     @pytest.mark.parametrize(
         "address",
-        ["127.0.0.1", "127.8.9.10", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1",
-         "0.0.0.0", "224.0.0.1", "255.255.255.255", "::1", "fe80::1", "fc00::1", "::ffff:127.0.0.1",
-         "::ffff:169.254.169.254", "fd00:ec2::254"],
+        [
+            "127.0.0.1",
+            "127.8.9.10",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "224.0.0.1",
+            "255.255.255.255",
+            "::1",
+            "fe80::1",
+            "fc00::1",
+            "::ffff:127.0.0.1",
+            "::ffff:169.254.169.254",
+            "fd00:ec2::254",
+        ],
     )
     def test_internal_addresses_refused(self, address: str) -> None:
         assert not UrlPolicy([]).address_allowed(ipaddress.ip_address(address))
@@ -55,11 +70,15 @@ class TestUrlPolicy:
 
 
 class TestFetch:
-    async def test_loopback_refused_without_allow_list(self, base_url: str, open_fetcher: list[UrlFetcher]) -> None:
+    async def test_loopback_refused_without_allow_list(
+        self, base_url: str, open_fetcher: list[UrlFetcher]
+    ) -> None:
         with pytest.raises(Blocked, match="non-public"):
             await fetcher(open_fetcher, []).fetch(f"{base_url}/page")
 
-    async def test_name_resolving_to_loopback_refused(self, base_url: str, open_fetcher: list[UrlFetcher]) -> None:
+    async def test_name_resolving_to_loopback_refused(
+        self, base_url: str, open_fetcher: list[UrlFetcher]
+    ) -> None:
         port = base_url.rsplit(":", 1)[1]
         with pytest.raises(Blocked):
             await fetcher(open_fetcher, []).fetch(f"http://localhost:{port}/page")
@@ -75,21 +94,31 @@ class TestFetch:
 
     @pytest.mark.parametrize(
         "target",
-        ["http://127.0.0.2:{port}/page", "http://169.254.169.254/latest/meta-data/", "http://10.0.0.1/",
-         "http://[::1]:{port}/page"],
+        [
+            "http://127.0.0.2:{port}/page",
+            "http://169.254.169.254/latest/meta-data/",
+            "http://10.0.0.1/",
+            "http://[::1]:{port}/page",
+        ],
     )
     async def test_redirect_to_internal_address_refused(
         self, base_url: str, open_fetcher: list[UrlFetcher], target: str
     ) -> None:
         port = base_url.rsplit(":", 1)[1]
         with pytest.raises(Blocked):
-            await fetcher(open_fetcher, ["127.0.0.1"]).fetch(f"{base_url}/redirect?to={target.format(port=port)}")
+            await fetcher(open_fetcher, ["127.0.0.1"]).fetch(
+                f"{base_url}/redirect?to={target.format(port=port)}"
+            )
 
-    async def test_redirect_within_allow_list_followed(self, base_url: str, open_fetcher: list[UrlFetcher]) -> None:
+    async def test_redirect_within_allow_list_followed(
+        self, base_url: str, open_fetcher: list[UrlFetcher]
+    ) -> None:
         page = await fetcher(open_fetcher, ["127.0.0.1"]).fetch(f"{base_url}/redirect?to=/page")
         assert page.content == PAGE and page.url.endswith("/page")
 
-    async def test_redirect_to_other_scheme_refused(self, base_url: str, open_fetcher: list[UrlFetcher]) -> None:
+    async def test_redirect_to_other_scheme_refused(
+        self, base_url: str, open_fetcher: list[UrlFetcher]
+    ) -> None:
         with pytest.raises(InvalidInput, match="only http and https"):
             await fetcher(open_fetcher, ["127.0.0.1"]).fetch(f"{base_url}/redirect?to=file:///etc/passwd")
 
@@ -101,7 +130,9 @@ class TestFetch:
         with pytest.raises(TooLarge):
             await fetcher(open_fetcher, ["127.0.0.1"], max_bytes=1024 * 1024).fetch(f"{base_url}/big")
 
-    @pytest.mark.parametrize("url", ["ftp://example.com/x", "http://user:pw@example.com/", "http:///nohost", "nonsense"])
+    @pytest.mark.parametrize(
+        "url", ["ftp://example.com/x", "http://user:pw@example.com/", "http:///nohost", "nonsense"]
+    )
     async def test_malformed_urls(self, url: str, open_fetcher: list[UrlFetcher]) -> None:
         with pytest.raises(InvalidInput):
             await fetcher(open_fetcher, []).fetch(url)

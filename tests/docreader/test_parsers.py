@@ -27,8 +27,11 @@ def parse(data: bytes, name: str, **options: object) -> tuple[str, list[str]]:
 
 
 def table_rows(text: str) -> list[list[str]]:
-    return [[cell.strip() for cell in line.strip("|").split("|")] for line in text.splitlines()
-            if line.startswith("|") and not re.match(r"^\|\s*:?-{2,}", line)]
+    return [
+        [cell.strip() for cell in line.strip("|").split("|")]
+        for line in text.splitlines()
+        if line.startswith("|") and not re.match(r"^\|\s*:?-{2,}", line)
+    ]
 
 
 class TestPdf:
@@ -38,7 +41,11 @@ class TestPdf:
         first = pages[0]
         assert fx.KO in first and "Quarterly revenue" in first
         rows = table_rows(first)
-        assert ["구분", "2023", "2024"] in rows and ["매출", "120", "150"] in rows and ["이익", "30", "45"] in rows
+        assert (
+            ["구분", "2023", "2024"] in rows
+            and ["매출", "120", "150"] in rows
+            and ["이익", "30", "45"] in rows
+        )
         image = re.search(r"!\[[^\]]*\]\((images/[0-9a-f]{64}\.png)\)", first)
         assert image is not None
         assert first.index("구분") < image.start() < first.index("After the picture")
@@ -46,7 +53,9 @@ class TestPdf:
     def test_two_columns_read_left_then_right(self) -> None:
         _, pages = parse(fx.pdf_document(), "report.pdf")
         second = pages[1]
-        positions = [second.index(f"L{i:02d}") for i in range(12)] + [second.index(f"R{i:02d}") for i in range(12)]
+        positions = [second.index(f"L{i:02d}") for i in range(12)] + [
+            second.index(f"R{i:02d}") for i in range(12)
+        ]
         assert positions == sorted(positions)
         assert fx.ZH in second
 
@@ -99,7 +108,12 @@ class TestSpreadsheets:
         assert fmt == "xlsx" and len(pages) == 2
         assert pages[0].startswith("## 매출")
         rows = table_rows(pages[0])
-        assert rows == [["지역", "분기", "금액"], ["서울", "Q1", "100"], ["서울", "Q2", "120"], ["北京", "Q1", "80"]]
+        assert rows == [
+            ["지역", "분기", "금액"],
+            ["서울", "Q1", "100"],
+            ["서울", "Q2", "120"],
+            ["北京", "Q1", "80"],
+        ]
         assert table_rows(pages[1]) == [["Key", "Value"], ["owner", "Kim"]]
 
     def test_csv_in_cp949(self) -> None:
@@ -138,9 +152,10 @@ class TestHtml:
 class TestText:
     @pytest.mark.parametrize("encoding", ["utf-8", "cp949", "euc-kr", "gb18030", "big5", "utf-16"])
     def test_encodings_detected(self, encoding: str) -> None:
-        sample = {"big5": "繁體中文的知識庫文件，內容很多。", "gb18030": "知识库文件的内容很多，中文测试。"}.get(
-            encoding, "한국어 문서입니다. 지식 그래프와 검색을 설명합니다."
-        )
+        sample = {
+            "big5": "繁體中文的知識庫文件，內容很多。",
+            "gb18030": "知识库文件的内容很多，中文测试。",
+        }.get(encoding, "한국어 문서입니다. 지식 그래프와 검색을 설명합니다.")
         assert decode_text(sample.encode(encoding)) == sample
 
     def test_markdown_keeps_structure(self) -> None:

@@ -52,13 +52,17 @@ def classic_messages(tmp: Path) -> dict[str, Any]:
 
     (tmp / "docreader.proto").write_text(CLASSIC_PROTO)
     out = tmp / "classic.desc"
-    assert protoc.main(["protoc", f"-I{tmp}", f"--descriptor_set_out={out}", str(tmp / "docreader.proto")]) == 0
+    assert (
+        protoc.main(["protoc", f"-I{tmp}", f"--descriptor_set_out={out}", str(tmp / "docreader.proto")]) == 0
+    )
     files = descriptor_pb2.FileDescriptorSet.FromString(out.read_bytes())
     pool = descriptor_pool.DescriptorPool()
     for file in files.file:
         pool.Add(file)
-    return {name: message_factory.GetMessageClass(pool.FindMessageTypeByName(f"docreader.{name}"))
-            for name in ("ReadFromFileRequest", "ReadFromURLRequest", "ReadResponse", "ReadConfig")}
+    return {
+        name: message_factory.GetMessageClass(pool.FindMessageTypeByName(f"docreader.{name}"))
+        for name in ("ReadFromFileRequest", "ReadFromURLRequest", "ReadResponse", "ReadConfig")
+    }
 
 
 @pytest.fixture(scope="module")
@@ -70,13 +74,19 @@ def http_base() -> Iterator[str]:
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     root = tmp_path_factory.mktemp("docreader-store")
-    return get_settings().model_copy(update={
-        "storage": StorageSettings(backend="local", local_dir=root),
-        "docreader": DocreaderSettings(
-            worker_processes=1, max_workers=4, max_file_mb=2, url_allow_list=["127.0.0.1"],
-            ocr_languages="eng", image_concurrency=2,
-        ),
-    })
+    return get_settings().model_copy(
+        update={
+            "storage": StorageSettings(backend="local", local_dir=root),
+            "docreader": DocreaderSettings(
+                worker_processes=1,
+                max_workers=4,
+                max_file_mb=2,
+                url_allow_list=["127.0.0.1"],
+                ocr_languages="eng",
+                image_concurrency=2,
+            ),
+        }
+    )
 
 
 @pytest.fixture(scope="module")
@@ -122,7 +132,9 @@ class TestClassicContract:
         text = ("첫 문단입니다. " * 10 + "\n\n") * 12
         storage = {"provider": 2, "bucket_name": "theirs", "access_key_id": "AK", "secret_access_key": "SK"}
         request = msgs["ReadFromFileRequest"](
-            file_content=text.encode(), file_name="notes.txt", file_type="txt",
+            file_content=text.encode(),
+            file_name="notes.txt",
+            file_type="txt",
             read_config=msgs["ReadConfig"](storage_config=storage),
         )
         response = await call(request)
@@ -132,7 +144,9 @@ class TestClassicContract:
         assert response.chunks[0].content.startswith("첫 문단입니다.")
         assert max(len(c.content) for c in response.chunks) > 400  # packed up to 512, not split per sentence
 
-    async def test_read_from_url_classic(self, channel: grpc.aio.Channel, tmp_path: Path, http_base: str) -> None:
+    async def test_read_from_url_classic(
+        self, channel: grpc.aio.Channel, tmp_path: Path, http_base: str
+    ) -> None:
         msgs = classic_messages(tmp_path)
         call = channel.unary_unary(
             "/docreader.DocReader/ReadFromURL",
@@ -147,10 +161,16 @@ class TestClassicContract:
 
 class TestAdditions:
     async def test_stream_sends_chunks_then_done_with_pages(self, stub: pb_grpc.DocReaderStub) -> None:
-        frames = [frame async for frame in stub.ReadStream(pb.ReadStreamRequest(
-            file_content=fx.pdf_document(), file_name="report.pdf",
-            read_config=pb.ReadConfig(chunk_size=200, chunk_overlap=20),
-        ))]
+        frames = [
+            frame
+            async for frame in stub.ReadStream(
+                pb.ReadStreamRequest(
+                    file_content=fx.pdf_document(),
+                    file_name="report.pdf",
+                    read_config=pb.ReadConfig(chunk_size=200, chunk_overlap=20),
+                )
+            )
+        ]
         assert frames[-1].WhichOneof("payload") == "done"
         assert all(f.WhichOneof("payload") == "chunk" for f in frames[:-1])
         done = frames[-1].done
@@ -173,16 +193,21 @@ class TestAdditions:
 
     async def test_reflection_lists_the_service(self, channel: grpc.aio.Channel) -> None:
         stub = reflection_pb2_grpc.ServerReflectionStub(channel)
-        responses = stub.ServerReflectionInfo(iter([reflection_pb2.ServerReflectionRequest(list_services="")]))
+        responses = stub.ServerReflectionInfo(
+            iter([reflection_pb2.ServerReflectionRequest(list_services="")])
+        )
         names = [s.name async for r in responses for s in r.list_services_response.service]
         assert SERVICE_NAME in names and "grpc.health.v1.Health" in names
 
     async def test_concurrent_requests(self, stub: pb_grpc.DocReaderStub) -> None:
         data = [fx.docx_document(), fx.xlsx_document(), fx.pptx_document(), fx.HTML.encode()]
         names = ["a.docx", "b.xlsx", "c.pptx", "d.html"]
-        responses = await asyncio.gather(*(
-            stub.ReadFromFile(pb.ReadFromFileRequest(file_content=d, file_name=n)) for d, n in zip(data, names, strict=True)
-        ))
+        responses = await asyncio.gather(
+            *(
+                stub.ReadFromFile(pb.ReadFromFileRequest(file_content=d, file_name=n))
+                for d, n in zip(data, names, strict=True)
+            )
+        )
         assert [r.document.file_type for r in responses] == ["docx", "xlsx", "pptx", "html"]
         assert all(r.chunks for r in responses)
 
@@ -191,12 +216,31 @@ class TestErrors:
     @pytest.mark.parametrize(
         ("request_kwargs", "code", "pattern"),
         [
-            ({"file_content": b"not a pdf at all", "file_name": "x.pdf"}, grpc.StatusCode.FAILED_PRECONDITION, "x.pdf"),
+            (
+                {"file_content": b"not a pdf at all", "file_name": "x.pdf"},
+                grpc.StatusCode.FAILED_PRECONDITION,
+                "x.pdf",
+            ),
             ({"file_content": b"", "file_name": "empty.txt"}, grpc.StatusCode.INVALID_ARGUMENT, "empty"),
-            ({"file_content": b"\x00\x01" * 3000, "file_name": "blob.bin"}, grpc.StatusCode.INVALID_ARGUMENT, "blob.bin"),
-            ({"file_content": b"a" * (3 << 20), "file_name": "big.txt"}, grpc.StatusCode.RESOURCE_EXHAUSTED, "big.txt"),
-            ({"file_content": b"hello", "file_name": "a.txt", "read_config": pb.ReadConfig(chunk_size=10, chunk_overlap=20)},
-             grpc.StatusCode.INVALID_ARGUMENT, "chunk_overlap"),
+            (
+                {"file_content": b"\x00\x01" * 3000, "file_name": "blob.bin"},
+                grpc.StatusCode.INVALID_ARGUMENT,
+                "blob.bin",
+            ),
+            (
+                {"file_content": b"a" * (3 << 20), "file_name": "big.txt"},
+                grpc.StatusCode.RESOURCE_EXHAUSTED,
+                "big.txt",
+            ),
+            (
+                {
+                    "file_content": b"hello",
+                    "file_name": "a.txt",
+                    "read_config": pb.ReadConfig(chunk_size=10, chunk_overlap=20),
+                },
+                grpc.StatusCode.INVALID_ARGUMENT,
+                "chunk_overlap",
+            ),
         ],
     )
     async def test_typed_status_and_message(
@@ -209,7 +253,9 @@ class TestErrors:
 
     async def test_encrypted_pdf_then_server_still_serves(self, stub: pb_grpc.DocReaderStub) -> None:
         with pytest.raises(grpc.aio.AioRpcError) as caught:
-            await stub.ReadFromFile(pb.ReadFromFileRequest(file_content=fx.encrypted_pdf(), file_name="locked.pdf"))
+            await stub.ReadFromFile(
+                pb.ReadFromFileRequest(file_content=fx.encrypted_pdf(), file_name="locked.pdf")
+            )
         assert "password" in (caught.value.details() or "")
         ok = await stub.ReadFromFile(pb.ReadFromFileRequest(file_content=b"still alive", file_name="a.txt"))
         assert ok.chunks[0].content == "still alive"
@@ -239,9 +285,13 @@ class TestMultimodal:
     async def test_images_stored_and_reported_when_no_vision_model(
         self, stub: pb_grpc.DocReaderStub, settings: Settings
     ) -> None:
-        response = await stub.ReadFromFile(pb.ReadFromFileRequest(
-            file_content=fx.docx_document(), file_name="note.docx", read_config=pb.ReadConfig(enable_multimodal=True),
-        ))
+        response = await stub.ReadFromFile(
+            pb.ReadFromFileRequest(
+                file_content=fx.docx_document(),
+                file_name="note.docx",
+                read_config=pb.ReadConfig(enable_multimodal=True),
+            )
+        )
         images = [image for chunk in response.chunks for image in chunk.images]
         assert images, "the picture must be reported"
         image = images[0]
@@ -252,20 +302,30 @@ class TestMultimodal:
         assert chunk.content[image.start : image.end] == f"![image]({image.storage_key})"
         assert (Path(settings.storage.local_dir) / image.storage_key).read_bytes()[:4] == b"\x89PNG"
 
-    async def test_caption_from_request_vision_model(self, stub: pb_grpc.DocReaderStub, http_base: str) -> None:
-        vlm = pb.VLMConfig(model_name="tiny-vl", base_url=f"{http_base}/v1", api_key="k", interface_type="openai")
-        response = await stub.ReadFromFile(pb.ReadFromFileRequest(
-            file_content=fx.pptx_document(), file_name="deck.pptx",
-            read_config=pb.ReadConfig(enable_multimodal=True, vlm_config=vlm),
-        ))
+    async def test_caption_from_request_vision_model(
+        self, stub: pb_grpc.DocReaderStub, http_base: str
+    ) -> None:
+        vlm = pb.VLMConfig(
+            model_name="tiny-vl", base_url=f"{http_base}/v1", api_key="k", interface_type="openai"
+        )
+        response = await stub.ReadFromFile(
+            pb.ReadFromFileRequest(
+                file_content=fx.pptx_document(),
+                file_name="deck.pptx",
+                read_config=pb.ReadConfig(enable_multimodal=True, vlm_config=vlm),
+            )
+        )
         images = [image for chunk in response.chunks for image in chunk.images]
         assert images and all(image.caption == "a small square" for image in images)
 
     async def test_vision_model_on_blocked_address_is_refused(self, stub: pb_grpc.DocReaderStub) -> None:
         vlm = pb.VLMConfig(model_name="m", base_url="http://169.254.169.254/v1")
-        response = await stub.ReadFromFile(pb.ReadFromFileRequest(
-            file_content=fx.pptx_document(), file_name="deck.pptx",
-            read_config=pb.ReadConfig(enable_multimodal=True, vlm_config=vlm),
-        ))
+        response = await stub.ReadFromFile(
+            pb.ReadFromFileRequest(
+                file_content=fx.pptx_document(),
+                file_name="deck.pptx",
+                read_config=pb.ReadConfig(enable_multimodal=True, vlm_config=vlm),
+            )
+        )
         images = [image for chunk in response.chunks for image in chunk.images]
         assert images and all("vision model URL refused" in image.error for image in images)

@@ -41,7 +41,9 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
 
 
 class TestValidateKey:
-    @pytest.mark.parametrize("key", ["", "/etc/passwd", "../x", "a/../../b", "a//b", "a\\b", "C:/x", "a/./b", "a\x00b"])
+    @pytest.mark.parametrize(
+        "key", ["", "/etc/passwd", "../x", "a/../../b", "a//b", "a\\b", "C:/x", "a/./b", "a\x00b"]
+    )
     def test_rejects_unsafe_keys(self, key: str) -> None:
         with pytest.raises(InvalidInput):
             validate_key(key)
