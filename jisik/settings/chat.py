@@ -20,6 +20,9 @@ class ChatSettings(JisikSettings):
     generation_timeout_s: float = Field(120.0, gt=0, description="Deadline of the whole answer stream")
     max_passage_chars: int = Field(4000, ge=100, description="Longest passage put into the prompt")
     resume_grace_s: float = Field(
-        0.0, ge=0, description="Seconds a stream keeps generating after its last reader left (for continue-stream)"
+        10.0,
+        ge=0,
+        description="Seconds an answer keeps generating after its reader left, so a reloaded page can resume it "
+        "with continue-stream; then generation stops and the partial answer is stored as interrupted (0 = at once)",
     )
     finished_stream_ttl_s: float = Field(300.0, ge=0, description="Seconds a finished stream stays replayable")

@@ -16,7 +16,7 @@ from jisik.grpc_server import create_server
 from jisik.proto import model_pb2, model_pb2_grpc
 from jisik.settings import EndpointSettings
 
-SLOW_DELTAS = 80
+SLOW_DELTAS = 120
 REWRITTEN = "Where are visitor badges issued?"
 
 

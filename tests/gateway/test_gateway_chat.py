@@ -42,6 +42,7 @@ FILLER = [
     "Printers on each floor accept badge release for confidential jobs.",
 ]
 FALLBACK = "Sorry, the handbook does not say."
+GRACE_S = 1.5  # how long an answer outlives its disconnected reader in these tests
 
 
 @dataclass
@@ -117,7 +118,7 @@ async def env(module_database: str, tmp_path_factory: pytest.TempPathFactory) ->
     await retriever.start()
     llm_server, llm_port, llm = await start_scripted_llm(base.endpoints)
     endpoints = {"retriever_addr": f"127.0.0.1:{retriever_port}", "model_addr": f"127.0.0.1:{llm_port}"}
-    settings = gateway_settings(module_database, data_dir, endpoints=endpoints)
+    settings = gateway_settings(module_database, data_dir, endpoints=endpoints, resume_grace_s=GRACE_S)
     try:
         async with running_gateway(settings) as running:
             base_id, knowledge_id = await _seed(settings, running, retriever_port)
@@ -136,7 +137,7 @@ async def _messages(env: ChatEnv, session_id: str) -> list[dict[str, Any]]:
 
 
 async def _assistant_status(env: ChatEnv, session_id: str, wanted: str) -> dict[str, Any]:
-    for _ in range(100):
+    for _ in range(200):
         assistant = (await _messages(env, session_id))[-1]
         if assistant["status"] == wanted:
             return assistant
@@ -254,6 +255,19 @@ class TestInterruptions:
         assert assistant["is_completed"] is False
         assert assistant["content"] and slow_answer().startswith(assistant["content"])
         assert len(assistant["content"]) < len(slow_answer())
+
+    async def test_reload_within_the_grace_period_resumes_the_answer(self, env: ChatEnv) -> None:
+        session_id = await env.session()
+        async with env.client() as client:
+            async with client.stream("POST", f"{API}/knowledge-chat/{session_id}", json={"query": "badges slowly"}) as response:
+                async for event in events(response):
+                    if event["response_type"] == "answer":
+                        break  # the page is reloaded: this reader is gone
+        async with env.client() as client, client.stream("GET", f"{API}/sessions/continue-stream/{session_id}") as resumed:
+            replay = [item async for item in events(resumed)]
+        _, answer, final = check_contract(replay)
+        assert answer == slow_answer() and final["status"] == "complete"
+        assert (await _messages(env, session_id))[-1]["status"] == "complete"
 
     async def test_stop_ends_the_stream(self, env: ChatEnv) -> None:
         session_id = await env.session()
