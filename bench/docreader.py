@@ -144,7 +144,7 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
             "memory_gib": round(psutil.virtual_memory().total / (1 << 30), 1),
             "load_average_1m_at_end": round(os.getloadavg()[0], 2),
             "python": platform.python_version(),
-            "worker_processes": settings.docreader.worker_processes,
+            "worker_processes": settings.docreader.parser_processes,
         },
         "summary": {
             "text_pdf_pages_per_s": round(text_pdf_pages / text_pdf_seconds, 1) if text_pdf_seconds else None,

@@ -219,7 +219,7 @@ async def run(settings: Settings, *, port: int | None = None) -> None:
     """Serve until SIGINT/SIGTERM."""
     server, bound, health, service = await create_server(settings, port)
     logger.info(
-        "docreader listening on port %d with %d parser processes", bound, settings.docreader.worker_processes
+        "docreader listening on port %d with %d parser processes", bound, settings.docreader.parser_processes
     )
     await serve_forever(
         server, health, [SERVICE_NAME], settings.endpoints.grpc_shutdown_grace_s, on_stop=service.close

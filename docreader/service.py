@@ -86,7 +86,7 @@ class DocReaderService:
         self.settings = settings
         self.config = settings.docreader
         self.store = store or open_store(settings.storage)
-        self.pool = ParserPool(self.config.worker_processes, self.config.worker_max_tasks)
+        self.pool = ParserPool(self.config.parser_processes, self.config.worker_max_tasks)
         self._slots = asyncio.Semaphore(self.config.max_workers)
         self._http = httpx.AsyncClient(trust_env=False)
         self.fetcher = UrlFetcher(

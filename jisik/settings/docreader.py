@@ -22,11 +22,11 @@ class DocreaderSettings(JisikSettings):
     model_config = SettingsConfigDict(env_prefix="JISIK_DOCREADER_", extra="ignore", frozen=True)
 
     worker_processes: int = Field(
-        default_factory=lambda: max(1, min(os.cpu_count() or 1, 8)),
-        ge=1,
+        0,
+        ge=0,
         le=64,
         validation_alias=AliasChoices("GRPC_WORKER_PROCESSES", "JISIK_DOCREADER_WORKER_PROCESSES"),
-        description="Parser processes (CPU-bound parsing and OCR run there)",
+        description="Parser processes for CPU-bound parsing and OCR; 0 = one per CPU (at most 8)",
     )
     max_workers: int = Field(
         4,
@@ -43,7 +43,9 @@ class DocreaderSettings(JisikSettings):
     worker_max_tasks: int = Field(200, ge=1, description="Tasks before a worker process is replaced")
 
     # OCR
-    ocr_engine: Literal["tesseract", "rapidocr", "paddleocr", "none"] = "tesseract"
+    ocr_engine: Literal["tesseract", "rapidocr", "paddleocr", "none"] = Field(
+        "tesseract", description="OCR for scanned pages and images (rapidocr/paddleocr only when installed)"
+    )
     ocr_languages: str = Field("kor+chi_sim+eng", description="Tesseract language string")
     ocr_dpi: int = Field(200, ge=72, le=600, description="Render resolution of scanned pages")
     ocr_timeout_s: float = Field(60.0, gt=0, description="Time limit per OCRed page or image")
@@ -52,15 +54,20 @@ class DocreaderSettings(JisikSettings):
     image_concurrency: int = Field(4, ge=1, le=64, description="Images OCRed/captioned at the same time")
     min_image_px: int = Field(16, ge=1, description="Images smaller than this on both sides are decorations")
     vlm_base_url: str = Field("", description="Default vision model endpoint when a request has none")
-    vlm_model: str = ""
-    vlm_api_key: SecretStr = SecretStr("")
-    vlm_interface: Literal["openai", "ollama"] = "openai"
-    vlm_timeout_s: float = Field(60.0, gt=0)
+    vlm_model: str = Field("", description="Vision model name for image captions")
+    vlm_api_key: SecretStr = Field(SecretStr(""), description="API key of the default vision model")
+    vlm_interface: Literal["openai", "ollama"] = Field("openai", description="Vision model API flavour")
+    vlm_timeout_s: float = Field(60.0, gt=0, description="Time limit per caption")
+
+    @property
+    def parser_processes(self) -> int:
+        """``worker_processes``, with 0 resolved to the CPU count (at most 8)."""
+        return self.worker_processes or max(1, min(os.cpu_count() or 1, 8))
 
     # URL fetching
     url_allow_list: list[str] = Field(
-        default_factory=list, description="Hosts or CIDRs allowed even when private (intranet use)"
+        default=[], description="Hosts, IPs or CIDRs that may be fetched even when private (intranet use)"
     )
-    url_timeout_s: float = Field(30.0, gt=0)
-    url_max_redirects: int = Field(5, ge=0, le=20)
+    url_timeout_s: float = Field(30.0, gt=0, description="Time limit per URL fetch")
+    url_max_redirects: int = Field(5, ge=0, le=20, description="Redirects followed (each one re-checked)")
     url_max_mb: int = Field(20, ge=1, description="Largest fetched page, MiB")
