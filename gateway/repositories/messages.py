@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chat import HistoryTurn
@@ -13,6 +13,7 @@ from jisik.errors import NotFound
 
 __all__ = [
     "delete_message",
+    "delete_turn",
     "finish_answer",
     "get_message",
     "latest_answer",
@@ -50,6 +51,13 @@ async def get_message(*, session: AsyncSession, tenant_id: str, message_id: str,
 async def delete_message(*, session: AsyncSession, message: Message) -> None:
     await session.delete(message)
     await session.flush()
+
+
+async def delete_turn(*, session: AsyncSession, tenant_id: str, message_ids: list[str]) -> None:
+    """Remove the messages of one question (used when its answer could not start)."""
+    await session.execute(
+        delete(Message).where(Message.tenant_id == tenant_id, Message.id.in_(message_ids))  # type: ignore[attr-defined]
+    )
 
 
 async def start_turn(

@@ -84,7 +84,7 @@ async def start_chat(
             session_id=chat_session.id,
             limit=resources.settings.chat.history_messages,
         )
-        _, assistant = await message_repo.start_turn(
+        user, assistant = await message_repo.start_turn(
             session=session, tenant_id=tenant_id, session_id=chat_session.id, request_id=request_id, query=query
         )
     ctx = ChatContext(
@@ -95,7 +95,12 @@ async def start_chat(
         history=history,
     )
     state = StreamState(session_id=chat_session.id, request_id=request_id, message_id=assistant.id)
-    resources.streams.start(state, _produce(resources, ctx, state))
+    try:
+        resources.streams.start(state, _produce(resources, ctx, state))
+    except Conflict:  # another question on this session won the race: leave no half turn behind
+        async with resources.sessions() as session, session.begin():
+            await message_repo.delete_turn(session=session, tenant_id=tenant_id, message_ids=[user.id, assistant.id])
+        raise
     return state
 
 
