@@ -184,13 +184,16 @@ def parse_document(
     try:
         if pages is not None and fmt == "pdf":
             return parser.parse_range(data, options, *pages)  # type: ignore[attr-defined]
-        return parser.parse(data, options)
+        document = parser.parse(data, options)
     except JisikError:
         raise
     except (MemoryError, RecursionError) as exc:
         raise TooLarge(f"{options.name}: too complex to parse ({type(exc).__name__})") from exc
     except Exception as exc:  # noqa: BLE001 - third-party parsers raise anything; name the file and the type
         raise ParseFailed(f"{options.name}: could not be parsed as {fmt} ({type(exc).__name__})") from exc
+    if document.paged and len(document.pages) > options.max_pages:
+        raise TooLarge(f"{options.name}: {len(document.pages)} pages is over the limit of {options.max_pages}")
+    return document
 
 
 def pdf_page_count(data: bytes, options: ParseOptions) -> int:

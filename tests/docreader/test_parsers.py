@@ -127,6 +127,14 @@ class TestSpreadsheets:
         assert table.splitlines() == ["| a | b\\|c |", "|---|---|", "| 1 |  |", "| x<br>y |  |"]
 
 
+class TestPageLimits:
+    def test_slides_and_sheets_count_as_pages(self) -> None:
+        with pytest.raises(TooLarge, match="deck.pptx: 2 pages"):
+            parse(fx.pptx_document(), "deck.pptx", max_pages=1)
+        with pytest.raises(TooLarge, match="sales.xlsx: 2 pages"):
+            parse(fx.xlsx_document(), "sales.xlsx", max_pages=1)
+
+
 class TestPptx:
     def test_slides_in_order_with_table_and_picture(self) -> None:
         fmt, pages = parse(fx.pptx_document(), "deck.pptx")
