@@ -21,7 +21,14 @@ from jisik.errors import (
     UnsupportedFormat,
 )
 from jisik.grpc_server import grpc_channel
-from jisik.proto import docreader_pb2, docreader_pb2_grpc, model_pb2, model_pb2_grpc, retriever_pb2, retriever_pb2_grpc
+from jisik.proto import (
+    docreader_pb2,
+    docreader_pb2_grpc,
+    model_pb2,
+    model_pb2_grpc,
+    retriever_pb2,
+    retriever_pb2_grpc,
+)
 from jisik.settings import Settings
 
 __all__ = ["Services", "indexed_chunk", "map_rpc_errors"]

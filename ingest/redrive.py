@@ -64,10 +64,10 @@ class Redriver:
                         .with_for_update(of=Knowledge, skip_locked=True)
                     )
                 ).all()
-                batch = [(knowledge, pending_event(knowledge, base)) for knowledge, base in rows]
-                for knowledge, _ in batch:
+                events = [pending_event(knowledge, base) for knowledge, base in rows]
+                for knowledge, _ in rows:
                     await touch(session, knowledge.id)
-            for knowledge, event in batch:
+            for event in events:
                 if event is not None and await publish_event(self._producer, event, self._context.settings,
                                                              self._servers):
                     sent += 1

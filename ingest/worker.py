@@ -22,6 +22,7 @@ from collections.abc import AsyncIterator
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.errors import KafkaError
 from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 
 from jisik.errors import Blocked, InvalidInput, JisikError, NotFound, ParseFailed, Unavailable
 from jisik.events import DocumentEvent, DocumentFailed, event_model_for
@@ -215,7 +216,7 @@ class StageWorker:
                 try:
                     async with self._context.sessions.begin() as session:
                         await touch(session, knowledge_id)
-                except Exception:  # a missed beat only risks a redundant re-drive
+                except (SQLAlchemyError, OSError):  # a missed beat only risks a redundant re-drive
                     logger.warning("ingest heartbeat for %s failed", knowledge_id)
 
         task = asyncio.create_task(beat())

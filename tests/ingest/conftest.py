@@ -6,11 +6,10 @@ import uuid
 from collections.abc import AsyncIterator
 
 import pytest
+from ingest_helpers import Workspace, make_settings, tenant_with_base
 
 from jisik.db.engine import create_engine, session_factory
 from jisik.runtime.tansu import EmbeddedTansu
-
-from ingest_helpers import Workspace, make_settings, tenant_with_base
 
 
 @pytest.fixture

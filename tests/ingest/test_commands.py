@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from ingest_helpers import Workspace, free_endpoint
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import func, select, text, update
@@ -17,8 +18,6 @@ from jisik.events import Topic
 from jisik.settings import EndpointSettings, GatewaySettings
 from jisik.storage import LocalStore
 
-from ingest_helpers import Workspace, free_endpoint
-
 pytestmark = pytest.mark.integration
 
 
@@ -28,6 +27,10 @@ async def _outbox(ws: Workspace, knowledge_id: str) -> list[OutboxEvent]:
             select(OutboxEvent).where(OutboxEvent.aggregate_id == knowledge_id).order_by(OutboxEvent.created_at)
         )
         return list(rows.scalars())
+
+
+def _stored_files(root: Path) -> list[Path]:
+    return [path for path in root.rglob("*") if path.is_file()]
 
 
 async def _count(ws: Workspace, model: type) -> int:
@@ -213,7 +216,7 @@ class TestTransactional:
                                            knowledge_base=workspace.knowledge_base, file_name="a.pdf", data=PDF,
                                            settings=workspace.settings)
         assert await _count(workspace, Knowledge) == 0
-        assert not [p for p in tmp_path.rglob("*") if p.is_file()]
+        assert not _stored_files(tmp_path)
 
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -256,7 +259,7 @@ class TestUploadFile:
         with pytest.raises(error):
             await self._upload(workspace, store, name, data, settings)
         assert await _count(workspace, Knowledge) == 0
-        assert not any(tmp_path.rglob("*.*"))
+        assert not _stored_files(tmp_path)
 
 
 class TestStorageQuota:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import grpc
 import pytest
+from ingest_helpers import Workspace, make_pdf, make_settings, tenant_with_base, wait_for
 from sqlalchemy import func, select, text
 
 from ingest import commands
@@ -28,8 +29,6 @@ from jisik.runtime.tansu import EmbeddedTansu
 from jisik.settings import EndpointSettings, RuntimeSettings, StorageSettings
 from jisik.storage import open_store
 from tests.conftest import free_port
-
-from ingest_helpers import Workspace, make_pdf, make_settings, tenant_with_base, wait_for
 
 REQUIRED = ("docreader.server", "retriever.server", "ml.serving.server", "cdc.server")
 MISSING = [name for name in REQUIRED if importlib.util.find_spec(name.rsplit(".", 1)[0]) is None

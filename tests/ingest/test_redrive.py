@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiokafka import AIOKafkaProducer
+from ingest_helpers import Workspace, free_endpoint, read_events, tenant_docs
 from sqlalchemy import update
 
 from ingest.clients import Services
@@ -20,8 +21,6 @@ from jisik.errors import Unavailable
 from jisik.events import Topic
 from jisik.kafka import create_producer, ensure_topics
 from jisik.settings import KafkaSettings
-
-from ingest_helpers import Workspace, free_endpoint, read_events, tenant_docs
 
 pytestmark = pytest.mark.integration
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from ingest_helpers import Workspace, tenant_docs
 from sqlalchemy import select, update
 
 from ingest.checks import ValidationFailed
@@ -14,8 +15,6 @@ from ingest.stages import ValidateStage
 from ingest.topology import stage_named
 from jisik.db.models import Chunk, Knowledge, ParseStatus
 from jisik.events import DocumentParsed, DocumentUploaded, DocumentValidated
-
-from ingest_helpers import Workspace, tenant_docs
 
 pytestmark = pytest.mark.integration
 

@@ -12,18 +12,17 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from ingest_helpers import Workspace, read_events, tenant_docs, wait_for
 
 from ingest.clients import Services
 from ingest.context import IngestContext
-from ingest.worker import StageWorker
 from ingest.topology import stage_named
+from ingest.worker import StageWorker
 from jisik.db.models import Knowledge, ParseStatus
 from jisik.errors import DeadlineExceeded, ParseFailed, Unavailable
 from jisik.events import DocumentEvent, DocumentParsed, DocumentUploaded, Topic
 from jisik.kafka import create_producer, ensure_topics, publish
 from jisik.settings import IngestSettings
-
-from ingest_helpers import Workspace, read_events, tenant_docs, wait_for
 
 pytestmark = pytest.mark.integration
 
