@@ -60,6 +60,8 @@ class TestBrowser:
         assert report["statuses"][-1] == "completed"
         assert report["sawStreaming"] is True
         assert report["timings"] > 0  # stage timings shown on demand
+        # A stream cut before its final event kept the partial answer; retry brought the whole one.
+        assert report["resumed"]["fullChars"] >= report["resumed"]["partialChars"] > 0
         assert "lighthouse" in report["citation"]["title"].lower()
 
     def test_markdown_draft_publish_then_cited_in_chat(self, web_stack, tmp_path: Path) -> None:  # noqa: ANN001

@@ -123,6 +123,41 @@ async function openCitation(page, answer) {
   };
 }
 
+/**
+ * A dropped connection: the browser gets the real answer stream cut before its final event. The UI must
+ * keep what arrived and offer retry; retry re-attaches through /sessions/continue-stream.
+ */
+async function dropAndRetry(page) {
+  await page.route(
+    "**/api/v1/knowledge-chat/**",
+    async (route) => {
+      const response = await route.fetch();
+      const events = (await response.text()).split("\n\n").filter((e) => e.trim());
+      const cut = events.filter((e) => !/"done":\s*true/.test(e)).slice(0, 2);
+      await route.fulfill({ status: 200, headers: { "content-type": "text/event-stream" }, body: `${cut.join("\n\n")}\n\n` });
+    },
+    { times: 1 },
+  );
+  await page.getByTestId("chat-input").fill("How often is the fog horn tested?");
+  await page.getByTestId("chat-input").press("Enter");
+  const answer = page.getByTestId("answer").last();
+  await page.getByTestId("interrupted").waitFor({ timeout: ANSWER_TIMEOUT });
+  check((await answer.getAttribute("data-status")) === "interrupted", "a cut stream shows as interrupted");
+  const partial = (await answer.locator(".markdown").first().textContent().catch(() => "")) ?? "";
+  await page.getByTestId("retry").click();
+  await page.waitForFunction(
+    () => {
+      const all = document.querySelectorAll('[data-testid="answer"]');
+      return all[all.length - 1]?.getAttribute("data-status") === "done";
+    },
+    null,
+    { timeout: ANSWER_TIMEOUT },
+  );
+  const full = (await answer.locator(".markdown").first().textContent()) ?? "";
+  check(full.trim().length >= partial.trim().length && full.trim().length > 0, "retry shows the whole answer");
+  return { partialChars: partial.trim().length, fullChars: full.trim().length };
+}
+
 const FACT_DOC = `# Hallasan lighthouse keepers' handbook
 
 The Seongsan harbour lighthouse was first lit on 14 March 1907 by keeper Kim Dal-su.
@@ -181,7 +216,8 @@ async function uploadChat() {
     const timings = await answer.locator('[data-testid="timings"] tr').count();
     await page.getByTestId("session-link").first().waitFor();
     await shot(page, "chat-citation");
-    return { statuses, answer: text.slice(0, 200), sawStreaming, timings, citation: { via: citation.via, title: citation.title }, problems };
+    const resumed = await dropAndRetry(page);
+    return { statuses, answer: text.slice(0, 200), sawStreaming, timings, resumed, citation: { via: citation.via, title: citation.title }, problems };
   } catch (error) {
     return await keepEvidence(page, error);
   } finally {
