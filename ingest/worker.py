@@ -48,7 +48,10 @@ class _OffsetTracker:
         self._flags: dict[TopicPartition, OrderedDict[int, bool]] = {}
 
     def started(self, tp: TopicPartition, offset: int) -> None:
-        self._flags.setdefault(tp, OrderedDict())[offset] = False
+        flags = self._flags.setdefault(tp, OrderedDict())
+        if flags and offset <= next(reversed(flags)):
+            flags.clear()  # the partition restarted (a broker that lost its log, a reset): forget the old offsets
+        flags[offset] = False
 
     def finished(self, tp: TopicPartition, offset: int) -> int | None:
         """The offset to commit now, if the finished work moved the low-water mark."""

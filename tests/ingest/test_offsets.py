@@ -19,3 +19,10 @@ class TestOffsetTracker:
     def test_unknown_offsets_are_ignored(self) -> None:
         tracker = _OffsetTracker()
         assert tracker.finished(TP, 3) is None
+
+    def test_a_restarted_partition_forgets_old_offsets(self) -> None:
+        tracker = _OffsetTracker()
+        tracker.started(TP, 57)
+        tracker.started(TP, 0)  # the broker came back empty
+        assert tracker.finished(TP, 57) is None
+        assert tracker.finished(TP, 0) == 1
