@@ -120,7 +120,9 @@ class UrlFetcher:
                 infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
             except socket.gaierror as exc:
                 raise Unavailable(f"cannot resolve host {host!r}") from exc
-            addresses = list(dict.fromkeys(ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos))
+            addresses = list(
+                dict.fromkeys(ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos)
+            )
         if not addresses:
             raise Unavailable(f"host {host!r} has no addresses")
         if not self.policy.host_allowed(host):

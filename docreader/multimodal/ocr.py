@@ -39,7 +39,7 @@ def _open_image(image: bytes):  # type: ignore[no-untyped-def]
     from PIL import Image, UnidentifiedImageError
 
     try:
-        picture = Image.open(io.BytesIO(image))
+        picture: Image.Image = Image.open(io.BytesIO(image))
         picture.load()
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise ParseFailed(f"image cannot be decoded: {type(exc).__name__}") from exc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -39,7 +40,7 @@ def _cell(value: object) -> str:
     return "<br>".join(part.strip() for part in text.split("\n") if part.strip())
 
 
-def markdown_table(rows: list[list[object]]) -> str:
+def markdown_table(rows: Sequence[Sequence[object]]) -> str:
     """Render rows (the first is the header) as a Markdown table; ragged rows are padded, not dropped."""
     cleaned = [[_cell(value) for value in row] for row in rows]
     cleaned = [row for row in cleaned if any(row)]

@@ -64,7 +64,11 @@ def _is_boilerplate(tag: Tag) -> bool:
         return True
     if tag.name in _NEVER_DROP:
         return False
-    names = [*tag.get("class", []), str(tag.get("id", ""))]
+    classes = tag.get("class")
+    names = [
+        *(classes if isinstance(classes, list) else str(classes or "").split()),
+        str(tag.get("id") or ""),
+    ]
     return any(_boilerplate_name(name.lower()) for name in names if name)
 
 

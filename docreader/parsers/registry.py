@@ -192,7 +192,9 @@ def parse_document(
     except Exception as exc:  # noqa: BLE001 - third-party parsers raise anything; name the file and the type
         raise ParseFailed(f"{options.name}: could not be parsed as {fmt} ({type(exc).__name__})") from exc
     if document.paged and len(document.pages) > options.max_pages:
-        raise TooLarge(f"{options.name}: {len(document.pages)} pages is over the limit of {options.max_pages}")
+        raise TooLarge(
+            f"{options.name}: {len(document.pages)} pages is over the limit of {options.max_pages}"
+        )
     return document
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from typing import Any
 
 import docx
 from docx.document import Document as DocxDocument
@@ -65,7 +66,7 @@ class _Renderer:
             return "#" * min(int(heading.group(1)), 6) + " " + text.replace("\n", " ")
         if style.lower() == "title":
             return "# " + text.replace("\n", " ")
-        num_pr = paragraph._p.pPr.numPr if paragraph._p.pPr is not None else None
+        num_pr: Any = paragraph._p.pPr.numPr if paragraph._p.pPr is not None else None
         if num_pr is not None and num_pr.numId is not None:
             level = int(num_pr.ilvl.val) if num_pr.ilvl is not None else 0
             marker = (
