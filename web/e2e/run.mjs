@@ -133,7 +133,9 @@ async function dropAndRetry(page) {
     async (route) => {
       const response = await route.fetch();
       const events = (await response.text()).split("\n\n").filter((e) => e.trim());
-      const cut = events.filter((e) => !/"done":\s*true/.test(e)).slice(0, 2);
+      // Keep everything up to the first piece of answer text, then end the body without the final event.
+      const firstAnswer = events.findIndex((e) => /"response_type":\s*"answer"/.test(e) && /"content":\s*"[^"]/.test(e));
+      const cut = events.slice(0, firstAnswer + 1).filter((e) => !/"done":\s*true/.test(e));
       await route.fulfill({ status: 200, headers: { "content-type": "text/event-stream" }, body: `${cut.join("\n\n")}\n\n` });
     },
     { times: 1 },

@@ -36,7 +36,7 @@ export function AnswerView({ answer, onCite, onRetry, onAddToKb, onTimings }: Pr
   const { t } = useI18n();
   const [copied, setCopied] = useState(false);
   const [showTimings, setShowTimings] = useState(false);
-  const split = splitThinking(answer.content);
+  const split = splitThinking(answer.content, answer.status === "streaming");
   const thinking = [answer.thinking, split.thinking].filter(Boolean).join("\n\n");
   const thinkingLive = answer.status === "streaming" && (split.thinkingOpen || (!!answer.thinking && !split.answer));
   const streaming = answer.status === "streaming";

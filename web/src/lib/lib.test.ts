@@ -33,6 +33,9 @@ describe("splitThinking", () => {
     expect(splitThinking("<think>why</think>\nanswer")).toEqual({ thinking: "why", answer: "answer", thinkingOpen: false });
     expect(splitThinking("<think>still going")).toEqual({ thinking: "still going", answer: "", thinkingOpen: true });
     expect(splitThinking("no thinking")).toEqual({ thinking: "", answer: "no thinking", thinkingOpen: false });
+    expect(splitThinking("<thi", true).answer).toBe("");
+    expect(splitThinking("a < b <", true).answer).toBe("a < b ");
+    expect(splitThinking("a < b <", false).answer).toBe("a < b <");
   });
 });
 

@@ -7,7 +7,13 @@ export interface SplitAnswer {
   thinkingOpen: boolean;
 }
 
-export function splitThinking(text: string): SplitAnswer {
+/** While streaming, a trailing "<thi" may be the start of a think tag: hold it back until it completes. */
+function withoutPartialTag(answer: string): string {
+  for (let k = 6; k >= 1; k--) if (answer.endsWith("<think>".slice(0, k))) return answer.slice(0, -k);
+  return answer;
+}
+
+export function splitThinking(text: string, streaming = false): SplitAnswer {
   let thinking = "";
   let answer = "";
   let rest = text;
@@ -28,5 +34,6 @@ export function splitThinking(text: string): SplitAnswer {
     thinking += rest.slice(open + 7, close);
     rest = rest.slice(close + 8);
   }
+  if (streaming && !thinkingOpen) answer = withoutPartialTag(answer);
   return { thinking: thinking.trim(), answer: answer.replace(/^\s+/, ""), thinkingOpen };
 }
