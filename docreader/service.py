@@ -130,11 +130,18 @@ class DocReaderService:
             images = await self._image_processor(request) if request.multimodal else None
             try:
                 async for item in self._parse_and_chunk(request, source, images, deadline):
+                    if isinstance(item, DocumentSummary):
+                        logger.info(
+                            "read request_id=%s pages=%d chunks=%d in %.2fs",
+                            request_id,
+                            item.page_count,
+                            item.chunk_count,
+                            time.perf_counter() - started,
+                        )
                     yield item
             finally:
                 if images is not None:
                     await images.close()
-            logger.info("read request_id=%s done in %.2fs", request_id, time.perf_counter() - started)
 
     async def _load(self, request: ReadRequest) -> _Source:
         sources = [
