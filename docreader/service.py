@@ -4,6 +4,7 @@ ordered stream page by page, attach image results, and report the document."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import time
@@ -107,10 +108,11 @@ class DocReaderService:
     async def read(self, request: ReadRequest) -> tuple[list[TextChunk], DocumentSummary]:
         """Every chunk of the document, then its summary."""
         chunks: list[TextChunk] = []
-        async for item in self.stream(request):
-            if isinstance(item, DocumentSummary):
-                return chunks, item
-            chunks.append(item)
+        async with contextlib.aclosing(self.stream(request)) as items:
+            async for item in items:
+                if isinstance(item, DocumentSummary):
+                    return chunks, item
+                chunks.append(item)
         raise AssertionError("stream ended without a summary")
 
     async def stream(self, request: ReadRequest) -> AsyncIterator[TextChunk | DocumentSummary]:
