@@ -98,8 +98,8 @@ def _import_service(name: str, module_name: str) -> ModuleType:
 def _check_port_free(name: str, host: str, port: int, setting: str) -> None:
     from jisik.runtime.postgres import port_is_free
 
-    bind_host = "127.0.0.1" if host in ("", "localhost") else host.strip("[]")
-    if port and not port_is_free(port, bind_host if bind_host not in ("::",) else "0.0.0.0"):
+    bind_host = {"": "127.0.0.1", "localhost": "127.0.0.1", "::": "0.0.0.0", "[::]": "0.0.0.0"}.get(host, host)
+    if not port_is_free(port, bind_host):
         raise _CliError(f"{name}: port {port} is already in use: set {setting} or pass --port to a free port")
 
 
@@ -127,11 +127,11 @@ def _serve(args: argparse.Namespace) -> int:
     _configure_logging(settings.telemetry.log_level)
     spec = service(args.service)
     if spec.probe != "process":
-        host, _, port = spec.address(settings).rpartition(":")
+        port = int(spec.address(settings).rpartition(":")[2])
         setting = "JISIK_GATEWAY_PORT" if spec.probe == "http" else env_name(
             type(settings.endpoints), spec.address_setting
         )
-        _check_port_free(spec.name, host, args.port or int(port), setting)
+        _check_port_free(spec.name, settings.endpoints.bind_host, args.port or port, setting)
     configure_tracing(f"jisik-{spec.name}", settings.telemetry)
     if args.exit_with_parent:
         _exit_with_parent()

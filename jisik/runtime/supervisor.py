@@ -193,8 +193,9 @@ class Stack:
                     type(self.settings.endpoints), spec.address_setting
                 )
                 wanted.append((int(port_text), setting))
+        bind_host = self.settings.endpoints.bind_host
         for port, setting in wanted:
-            if not port_is_free(port):
+            if not port_is_free(port, "127.0.0.1" if bind_host in LOCAL_HOSTS else bind_host):
                 raise StackError(f"port {port} is already in use: set {setting} to a free port")
 
     def _start_infrastructure(self) -> None:
