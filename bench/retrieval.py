@@ -47,11 +47,12 @@ from _retrieval_embed import cached_embeddings, default_embedder  # noqa: E402
 from jisik.db.migrate import upgrade  # noqa: E402
 from jisik.runtime.postgres import EmbeddedPostgres  # noqa: E402
 from jisik.settings import RetrieverSettings  # noqa: E402
+from retriever import fusion  # noqa: E402
 from retriever.analysis import analyze  # noqa: E402
 from retriever.db import create_pool  # noqa: E402
 from retriever.index import AnalyzedChunk, IndexWriter  # noqa: E402
 from retriever.service import RetrieverService  # noqa: E402
-from retriever.types import ChunkInput, Filters, Fusion, Mode, SearchQuery  # noqa: E402
+from retriever.types import ChannelHit, ChunkInput, Filters, Mode, SearchQuery  # noqa: E402
 
 KORQUAD = ROOT.parent / "shared" / "bench" / "korquad" / "KorQuAD_v1.0_dev.json"
 RESULTS = ROOT / "bench" / "results"
@@ -106,26 +107,29 @@ async def quality(service: RetrieverService, cache_dir: Path, limit: int | None)
         for i, text in enumerate(paragraphs)
     ]
     await index_all(service, tenant, chunks)
-    runs = {
-        "keyword": dict(mode=Mode.KEYWORD),
-        "vector": dict(mode=Mode.VECTOR),
-        "hybrid_rrf": dict(mode=Mode.HYBRID, fusion=Fusion.RRF),
-        "hybrid_weighted": dict(mode=Mode.HYBRID, fusion=Fusion.WEIGHTED),
-    }
-    table: dict[str, dict[str, float]] = {}
-    for run, options in runs.items():
-        ranks: list[int | None] = []
-        for (question, answer), vector in zip(questions, query_vectors, strict=True):
-            query = SearchQuery(
-                Filters(tenant), top_k=20, text=question, vector=vector,
+    # Each channel runs once per question at the depth hybrid search uses; the fusions are then the
+    # service's own functions over those two rankings (exactly what a hybrid Search computes).
+    depth = max(20, service.settings.fusion_depth)
+    ranks: dict[str, list[int | None]] = {run: [] for run in ("keyword", "vector", "hybrid_rrf", "hybrid_weighted")}
+    for (question, answer), vector in zip(questions, query_vectors, strict=True):
+        keyword = await service.search(SearchQuery(Filters(tenant), top_k=depth, text=question, mode=Mode.KEYWORD))
+        semantic = await service.search(SearchQuery(Filters(tenant), top_k=depth, vector=vector, mode=Mode.VECTOR))
+        k_hits = [ChannelHit(h.ref, h.chunk_id, h.keyword_score, h.keyword_rank) for h in keyword]
+        v_hits = [ChannelHit(h.ref, h.chunk_id, h.vector_score, h.vector_rank) for h in semantic]
+        rankings = {
+            "keyword": k_hits,
+            "vector": v_hits,
+            "hybrid_rrf": fusion.rrf(v_hits, k_hits, k=service.settings.rrf_k),
+            "hybrid_weighted": fusion.weighted(
+                v_hits, k_hits,
                 vector_weight=service.settings.vector_weight, keyword_weight=service.settings.keyword_weight,
-                **options,  # type: ignore[arg-type]
-            )
-            ids = [hit.chunk_id for hit in await service.search(query)]
-            target = f"p{answer:04d}"
-            ranks.append(ids.index(target) + 1 if target in ids else None)
-        table[run] = metrics(ranks)
-        logger.info("%s: %s", run, table[run])
+            ),
+        }
+        target = f"p{answer:04d}"
+        for run, hits in rankings.items():
+            ids = [hit.chunk_id for hit in hits][:20]
+            ranks[run].append(ids.index(target) + 1 if target in ids else None)
+    table = {run: metrics(run_ranks) for run, run_ranks in ranks.items()}
     return {"embedder": name, "paragraphs": len(paragraphs), "questions": len(questions), "results": table}
 
 
@@ -211,7 +215,8 @@ def free_port() -> int:
 
 def machine() -> dict[str, object]:
     pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    return {"cpu_count": os.cpu_count(), "memory_gib": round(pages / 2**30, 1)}
+    # The load average says how busy the shared machine was while the figures were taken.
+    return {"cpu_count": os.cpu_count(), "memory_gib": round(pages / 2**30, 1), "load_avg_1m": os.getloadavg()[0]}
 
 
 async def main(args: argparse.Namespace) -> dict[str, object]:

@@ -7,6 +7,7 @@ import zlib
 from collections.abc import Sequence
 
 import numpy as np
+
 from retriever.types import ChunkInput
 
 DIM = 384
