@@ -232,6 +232,15 @@ async function editor() {
   try {
     await signIn(page);
     const kbId = await createKnowledgeBase(page, `e2e editor ${Date.now()}`);
+    // Knowledge base settings: change the chunking, save, and find it kept after a reload.
+    await page.goto(`${BASE}/#/kbs/${kbId}/settings`);
+    await page.getByTestId("chunk-size").fill("384");
+    await page.getByTestId("kb-save").click();
+    await page.getByTestId("kb-saved").waitFor();
+    await page.reload();
+    await page.getByTestId("chunk-size").waitFor();
+    check((await page.getByTestId("chunk-size").inputValue()) === "384", "the chunk size is saved");
+
     const title = `Orchard rota ${Date.now()}`;
     await page.goto(`${BASE}/#/editor?kb=${kbId}`);
     await page.getByTestId("editor-title").fill(title);

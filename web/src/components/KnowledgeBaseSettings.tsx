@@ -80,7 +80,14 @@ export function KnowledgeBaseSettings({ kb, onSaved }: { kb: KnowledgeBase; onSa
       <div className="row">
         <label className="grow">
           {t("kb.chunkSize")}
-          <input type="number" min={64} max={8192} value={form.chunk_size} onChange={(e) => set({ chunk_size: Number(e.target.value) })} />
+          <input
+            type="number"
+            min={64}
+            max={8192}
+            value={form.chunk_size}
+            onChange={(e) => set({ chunk_size: Number(e.target.value) })}
+            data-testid="chunk-size"
+          />
         </label>
         <label className="grow">
           {t("kb.chunkOverlap")}
@@ -96,9 +103,13 @@ export function KnowledgeBaseSettings({ kb, onSaved }: { kb: KnowledgeBase; onSa
       {modelSelect(t("kb.rerankModel"), "rerank_model_id", "Rerank")}
       {modelSelect(t("kb.vlmModel"), "vlm_model_id", "VLLM")}
       {error && <p className="error">{error}</p>}
-      {message && <p className="ok">{message}</p>}
+      {message && (
+        <p className="ok" data-testid="kb-saved">
+          {message}
+        </p>
+      )}
       <div>
-        <button type="submit" className="primary">
+        <button type="submit" className="primary" data-testid="kb-save">
           {t("common.save")}
         </button>
       </div>
