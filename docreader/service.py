@@ -238,7 +238,8 @@ class DocReaderService:
         if source.fmt != "pdf":
             return [None]
         count = await self.pool.run(source.name, pdf_page_count, source.data, options)
-        step = self.config.pages_per_task
+        # Spread small files over every worker too (scanned pages are slow), long ones in fixed steps.
+        step = max(1, min(self.config.pages_per_task, -(-count // self.config.parser_processes)))
         return [(start, min(start + step, count)) for start in range(0, max(count, 1), step)]
 
     async def _parse_and_chunk(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -21,6 +22,11 @@ __all__ = ["ParserPool"]
 logger = logging.getLogger(__name__)
 
 
+def _limit_threads() -> None:
+    """One OCR thread per worker: the pool already runs one worker per CPU (Tesseract reads this)."""
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+
+
 class ParserPool:
     def __init__(self, processes: int, max_tasks_per_child: int) -> None:
         self.processes = processes
@@ -32,6 +38,7 @@ class ParserPool:
             max_workers=self.processes,
             mp_context=multiprocessing.get_context("spawn"),
             max_tasks_per_child=self.max_tasks_per_child,
+            initializer=_limit_threads,
         )
 
     async def start(self) -> None:

@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 pymupdf.TOOLS.mupdf_display_errors(False)
 pymupdf.TOOLS.mupdf_display_warnings(False)
 
+_OCR_MAX_EDGE_PX = 2500
 _WEB_IMAGE_EXT = {"png", "jpeg", "jpg", "gif", "webp", "bmp", "tiff"}
 
 
@@ -157,7 +158,10 @@ def _ocr_page(page: pymupdf.Page, number: int, options: ParseOptions, result: Pa
     if engine is None:
         result.warnings.append(f"page {number}: no text layer and OCR is disabled")
         return ""
-    image = page.get_pixmap(dpi=options.ocr_dpi, colorspace=pymupdf.csGRAY).tobytes("png")
+    # Cap the longest side: big scans at full resolution cost minutes per page and read no better.
+    longest = max(page.rect.width, page.rect.height, 1.0)
+    dpi = max(72, min(options.ocr_dpi, int(72 * _OCR_MAX_EDGE_PX / longest)))
+    image = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY).tobytes("png")
     try:
         text = engine.recognize(image)
     except JisikError as exc:
