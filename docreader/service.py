@@ -262,7 +262,12 @@ class DocReaderService:
                 )
                 paged = part.paged
                 summary.title = summary.title or part.title
+                ocr_pages = int(summary.metadata.get("ocr_pages", "0")) + int(
+                    part.metadata.pop("ocr_pages", "0")
+                )
                 summary.metadata.update(part.metadata)
+                if ocr_pages:
+                    summary.metadata["ocr_pages"] = str(ocr_pages)
                 summary.warnings.extend(part.warnings)
                 assets.update(part.images)
                 if images is not None:
