@@ -160,8 +160,10 @@ class Stack:
     def start(self) -> None:
         """Bring everything up and wait until ready; on failure stop what started and raise StackError."""
         self._check_ports()
+        began = time.monotonic()
         try:
             self._start_infrastructure()
+            logger.info("database and broker ready after %.1fs", time.monotonic() - began)
             deadline = time.monotonic() + self.settings.runtime.ready_timeout_s
             stages = sorted({spec.stage for spec in self.specs})
             for number, stage in enumerate(stages):
@@ -267,6 +269,7 @@ class Stack:
                     failures.append(ChildExit(name, code, _tail(child.log_path)).describe())
                     pending.remove(name)
                 elif self._is_ready(child):
+                    logger.info("%s ready after %.1fs", name, time.monotonic() - child.started)
                     pending.remove(name)
             if pending and time.monotonic() > deadline:
                 timeout = self.settings.runtime.ready_timeout_s
