@@ -1,1 +1,20 @@
-"""The retriever: hybrid (pgvector + BM25) search over chunks, per tenant, behind a gRPC service."""
+"""The retriever: hybrid (pgvector + BM25) search over chunks, per tenant, behind a gRPC service.
+
+Layout: ``analysis/`` (tokens per script run), ``bm25.py`` (Okapi maths), ``index.py`` (writes),
+``search.py`` (the two channels as SQL), ``fusion.py`` (RRF and weighted), ``validation.py``,
+``service.py`` (the behaviour) and ``server.py`` (protobuf mapping, ``create_server``, ``run``).
+
+Decisions worth knowing:
+
+- Keyword scores are Okapi BM25 over the tenant's whole corpus (all its knowledge bases), equal to
+  ``rank_bm25.BM25Okapi`` on the analyzer's tokens (k1 1.5, b 0.75, epsilon 0.25 by default). As in
+  rank_bm25, a term in exactly half of the documents has idf 0 and one in more than half gets the
+  epsilon floor, so very small corpora (one or two chunks) score few or no keyword hits.
+- ``vector_threshold`` applies to cosine similarity, ``keyword_threshold`` to the raw BM25 score;
+  a hit must reach the threshold (``>=``), so the default 0 drops negative scores.
+- A knowledge base id in a search filter must be known to the tenant (it owns the knowledge base in
+  the ops database, or has chunks indexed in it); otherwise the search fails with NotFound. Another
+  tenant's knowledge base is "not found" too, so nothing leaks. Unknown knowledge ids just match nothing.
+- Ties rank by chunk id; where the candidate cut-off falls inside a tie, insertion order decides.
+- ``SetKnowledgeAccess`` is remembered per knowledge and wins over the ACL sent with later chunks.
+"""
