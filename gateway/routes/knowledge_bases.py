@@ -23,7 +23,7 @@ router = APIRouter(prefix="/knowledge-bases", tags=["knowledge bases"])
 
 @router.post("", status_code=201, response_model=Envelope[KnowledgeBasePublic])
 async def create(body: KnowledgeBaseCreate, tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
-    knowledge_base = await repo.create_knowledge_base(session=session, tenant_id=tenant.id, values=body.model_dump())
+    knowledge_base = await repo.create_knowledge_base(session=session, tenant_id=tenant.id, values=body.values())
     return {"success": True, "data": knowledge_base}
 
 
@@ -47,7 +47,7 @@ async def update(
         session=session, tenant_id=tenant.id, knowledge_base_id=knowledge_base_id, lock=True
     )
     updated = await repo.update_knowledge_base(
-        session=session, knowledge_base=found, values=body.model_dump(exclude_unset=True)
+        session=session, knowledge_base=found, values=body.values()
     )
     return {"success": True, "data": updated}
 

@@ -12,6 +12,8 @@ class ChunkingConfig(Strict):
     chunk_size: int = Field(512, ge=64, le=8192)
     chunk_overlap: int = Field(50, ge=0, le=2048)
     separators: list[str] = Field(default_factory=lambda: ["\n\n", "\n", "。"])
+    # WeKnora keeps the multimodal switch here; jisik's ingest reads image_processing_config.
+    enable_multimodal: bool = False
 
 
 class KnowledgeBaseCreate(Strict):
@@ -24,6 +26,20 @@ class KnowledgeBaseCreate(Strict):
     rerank_model_id: str = Field("", max_length=64)
     vlm_model_id: str = Field("", max_length=64)
 
+    def values(self) -> dict[str, Any]:
+        return _fold_multimodal(self.model_dump())
+
+
+def _fold_multimodal(values: dict[str, Any]) -> dict[str, Any]:
+    """Move WeKnora's ``chunking_config.enable_multimodal`` into ``image_processing_config``."""
+    chunking = values.get("chunking_config")
+    if isinstance(chunking, dict) and "enable_multimodal" in chunking:
+        enabled = chunking.pop("enable_multimodal")
+        if enabled:
+            values["image_processing_config"] = {**(values.get("image_processing_config") or {}),
+                                                 "enable_multimodal": True}
+    return values
+
 
 class KnowledgeBaseUpdate(Strict):
     name: str | None = Field(None, min_length=1, max_length=255)
@@ -33,6 +49,9 @@ class KnowledgeBaseUpdate(Strict):
     summary_model_id: str | None = Field(None, max_length=64)
     rerank_model_id: str | None = Field(None, max_length=64)
     vlm_model_id: str | None = Field(None, max_length=64)
+
+    def values(self) -> dict[str, Any]:
+        return _fold_multimodal(self.model_dump(exclude_unset=True))
 
 
 class KnowledgeBasePublic(BaseModel):

@@ -40,12 +40,41 @@ class SessionSettingsUpdate(Strict):
         return values
 
 
+class SessionStrategy(BaseModel):
+    """WeKnora clients send the retrieval settings nested as ``session_strategy``; fields jisik does not
+    have (e.g. ``no_match_prefix``) are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    max_rounds: int | None = Field(None, ge=0, le=50)
+    enable_rewrite: bool | None = None
+    fallback_strategy: Literal["fixed", "model"] | None = None
+    fallback_response: str | None = Field(None, min_length=1, max_length=2000)
+    keyword_threshold: float | None = Field(None, ge=0)
+    vector_threshold: float | None = Field(None, ge=-1, le=1)
+    embedding_top_k: int | None = Field(None, ge=1, le=200)
+    rerank_model_id: str | None = Field(None, max_length=36)
+    rerank_top_k: int | None = Field(None, ge=1, le=100)
+    rerank_threshold: float | None = Field(None, ge=-10, le=10)
+    summary_model_id: str | None = Field(None, max_length=36)
+    summary_parameters: dict[str, Any] | None = None
+
+
 class SessionCreate(SessionSettingsUpdate):
+    session_strategy: SessionStrategy | None = None
+
     @model_validator(mode="after")
     def _default_title(self) -> SessionCreate:
         if self.title is None:
             self.title = ""
         return self
+
+    def changes(self) -> dict[str, Any]:
+        """Top-level fields win over the same field inside ``session_strategy``."""
+        nested = self.session_strategy.model_dump(exclude_unset=True) if self.session_strategy else {}
+        values = super().changes()
+        values.pop("session_strategy", None)
+        return {**nested, **values}
 
 
 class SessionPublic(BaseModel):

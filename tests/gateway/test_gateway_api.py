@@ -113,6 +113,14 @@ class TestKnowledgeBases:
             mine = await client.get(f"{API}/knowledge-bases/{base['id']}")
         assert mine.json()["data"]["name"] == "secret"
 
+    async def test_weknora_multimodal_switch_moves_to_image_processing(self, gateway: RunningGateway) -> None:
+        body = {"name": "mm", "chunking_config": {"chunk_size": 300, "chunk_overlap": 20, "enable_multimodal": True}}
+        async with gateway.client(gateway.acme) as client:
+            response = await client.post(f"{API}/knowledge-bases", json=body)
+        data = response.json()["data"]
+        assert data["image_processing_config"] == {"enable_multimodal": True}
+        assert "enable_multimodal" not in data["chunking_config"]
+
     async def test_unknown_model_is_404_naming_the_field(self, gateway: RunningGateway) -> None:
         async with gateway.client(gateway.acme) as client:
             response = await client.post(f"{API}/knowledge-bases", json={"name": "x", "rerank_model_id": "nope"})
@@ -179,6 +187,14 @@ class TestSessions:
             assert (await client.get(f"{API}/messages/{session['id']}/load")).status_code == 404
             listed = await client.get(f"{API}/sessions")
         assert session["id"] not in [item["id"] for item in listed.json()["data"]]
+
+    async def test_weknora_session_strategy_is_understood(self, gateway: RunningGateway) -> None:
+        body = {"session_strategy": {"max_rounds": 3, "embedding_top_k": 7, "no_match_prefix": "<think>"},
+                "embedding_top_k": 8}
+        async with gateway.client(gateway.acme) as client:
+            response = await client.post(f"{API}/sessions", json=body)
+        data = response.json()["data"]
+        assert (data["max_rounds"], data["embedding_top_k"]) == (3, 8)
 
     async def test_another_tenants_base_cannot_be_attached(self, gateway: RunningGateway) -> None:
         base = await _create_base(gateway, "private")
