@@ -113,8 +113,7 @@ export class ApiClient {
     return { items, total: raw?.total ?? envelope.total ?? items.length };
   }
 
-  // Health and auth ---------------------------------------------------------------------------
-  health = () => this.data<{ status: string }>("GET", "/health");
+  // Ingest ------------------------------------------------------------------------------------
   ingestLag = () => this.data<IngestLag>("GET", "/ingest/lag");
 
   // Knowledge bases ---------------------------------------------------------------------------

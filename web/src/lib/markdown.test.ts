@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { citedNumbers, renderMarkdown } from "./markdown";
+import { renderMarkdown } from "./markdown";
 
 describe("renderMarkdown", () => {
   it("turns [n] markers into citation buttons", () => {
@@ -32,11 +32,5 @@ describe("renderMarkdown", () => {
 
   it("highlights fenced code in known languages", () => {
     expect(renderMarkdown("```python\ndef f():\n    return 1\n```")).toContain("hljs-keyword");
-  });
-});
-
-describe("citedNumbers", () => {
-  it("lists citations once, in order of appearance", () => {
-    expect(citedNumbers("a [2] b [1][4] c [2] [x](y) [3](z)")).toEqual([2, 1, 4]);
   });
 });

@@ -66,10 +66,3 @@ export function renderMarkdown(text: string, options: { citations?: boolean } = 
   const html = (options.citations ? withCitations : plain).parse(text, { async: false }) as string;
   return DOMPurify.sanitize(html, { ADD_ATTR: ["data-cite"], FORBID_TAGS: ["style", "form", "input"] });
 }
-
-/** Citation numbers used in an answer, in order of first appearance. */
-export function citedNumbers(text: string): number[] {
-  const seen = new Set<number>();
-  for (const m of text.matchAll(/\[(\d{1,3})\](?!\()/g)) seen.add(Number(m[1]));
-  return [...seen];
-}

@@ -29,7 +29,7 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
   useEffect(() => {
     setLoading(true);
     void reload();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // `deps` are the caller's: the load function itself changes every render and is read through a ref.
   }, deps);
   return { data, error, loading, reload, setData };
 }
