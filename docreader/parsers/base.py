@@ -21,7 +21,7 @@ class ParseOptions:
     ocr_engine: str = "tesseract"
     ocr_languages: str = "kor+chi_sim+eng"
     ocr_dpi: int = 200
-    ocr_timeout_s: float = 60.0
+    ocr_timeout_s: float = 120.0
     min_image_px: int = 16
     extract_images: bool = True  # False: placeholders only (no image bytes decoded or returned)
     title: str = ""

@@ -48,7 +48,7 @@ class DocreaderSettings(JisikSettings):
     )
     ocr_languages: str = Field("kor+chi_sim+eng", description="Tesseract language string")
     ocr_dpi: int = Field(200, ge=72, le=600, description="Render resolution of scanned pages")
-    ocr_timeout_s: float = Field(60.0, gt=0, description="Time limit per OCRed page or image")
+    ocr_timeout_s: float = Field(120.0, gt=0, description="Time limit per OCRed page or image")
 
     # Multimodal
     image_concurrency: int = Field(4, ge=1, le=64, description="Images OCRed/captioned at the same time")
