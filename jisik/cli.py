@@ -103,16 +103,14 @@ def _check_port_free(name: str, host: str, port: int, setting: str) -> None:
         raise _CliError(f"{name}: port {port} is already in use: set {setting} or pass --port to a free port")
 
 
-def _exit_with_parent() -> None:
-    """SIGTERM ourselves once the process that started us is gone (a SIGKILLed ``jisik up``)."""
+def _exit_with_parent(parent: int) -> None:
+    """SIGTERM ourselves once process ``parent`` (the ``jisik up`` that started us) is gone."""
     import threading
-
-    parent = os.getppid()
 
     def watch() -> None:
         while os.getppid() == parent:
             time.sleep(1.0)
-        logger.warning("the supervisor is gone; stopping")
+        logger.warning("the supervisor (pid %d) is gone; stopping", parent)
         os.kill(os.getpid(), signal.SIGTERM)
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
@@ -134,7 +132,7 @@ def _serve(args: argparse.Namespace) -> int:
         _check_port_free(spec.name, settings.endpoints.bind_host, args.port or port, setting)
     configure_tracing(f"jisik-{spec.name}", settings.telemetry)
     if args.exit_with_parent:
-        _exit_with_parent()
+        _exit_with_parent(args.exit_with_parent)
     module = _import_service(spec.name, spec.module)
     run: Callable[..., object] | None = getattr(module, "run", None)
     if run is None:
@@ -259,7 +257,7 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run one service")
     serve.add_argument("service", choices=[spec.name for spec in SERVICES])
     serve.add_argument("--port", type=_port, default=None, help="listen on this port instead of the configured one")
-    serve.add_argument("--exit-with-parent", action="store_true", help=argparse.SUPPRESS)
+    serve.add_argument("--exit-with-parent", type=int, default=0, metavar="PID", help=argparse.SUPPRESS)
     serve.set_defaults(func=_serve)
     probe = commands.add_parser("probe", help="exit 0 when a service is ready (for health checks)")
     probe.add_argument("service", choices=[spec.name for spec in SERVICES if spec.probe != "process"])

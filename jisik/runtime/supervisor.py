@@ -95,7 +95,7 @@ def http_ready(url: str, timeout_s: float = 2.0) -> bool:
 
 def serve_command(spec: ServiceSpec) -> list[str]:
     """The command line that runs one service: ``python -m jisik serve <name>``, ending with its supervisor."""
-    return [sys.executable, "-m", "jisik", "serve", spec.name, "--exit-with-parent"]
+    return [sys.executable, "-m", "jisik", "serve", spec.name, "--exit-with-parent", str(os.getpid())]
 
 
 class Stack:

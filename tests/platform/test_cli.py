@@ -158,3 +158,35 @@ class TestTenantCreate:
             rows = conn.execute("SELECT name, api_key_hash FROM tenants").fetchall()
         assert rows == [("acme", hash_api_key(key))]
         assert key not in str(rows)
+
+
+@pytest.mark.integration
+class TestExitWithParent:
+    def test_service_stops_when_its_supervisor_dies(self, tmp_path: Path) -> None:
+        import psutil
+
+        from tests.conftest import free_port
+
+        # Starts the service, waits until it serves, then exits as a crashed supervisor would.
+        launcher = (
+            "import os, subprocess, sys, time\n"
+            "from jisik.runtime.supervisor import grpc_serving\n"
+            "child = subprocess.Popen([sys.executable, '-m', 'jisik', 'serve', 'docreader', '--port', sys.argv[1],"
+            " '--exit-with-parent', str(os.getpid())], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+            "deadline = time.monotonic() + 90\n"
+            "while not grpc_serving('127.0.0.1:' + sys.argv[1]):\n"
+            "    assert child.poll() is None and time.monotonic() < deadline, 'docreader did not start'\n"
+            "    time.sleep(0.3)\n"
+            "print(child.pid, flush=True)\n"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", launcher, str(free_port())],
+            env={**os.environ, "JISIK_DATA_DIR": str(tmp_path)}, capture_output=True, text=True, timeout=120,
+            check=True,
+        )
+        orphan = psutil.Process(int(result.stdout.strip()))
+        try:
+            orphan.wait(timeout=60)  # the launcher is gone, so the service must stop by itself
+        except psutil.TimeoutExpired:
+            orphan.kill()
+            pytest.fail("the orphaned service kept running")
