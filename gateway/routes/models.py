@@ -10,6 +10,7 @@ from ..deps import ResourcesDep, SessionDep, TenantDep
 from ..repositories import models as repo
 from ..schemas.common import Envelope
 from ..schemas.model import ModelCreate, ModelPublic, ModelUpdate
+from ..services.model_check import check_model
 
 router = APIRouter(prefix="/models", tags=["models"])
 
@@ -63,3 +64,10 @@ async def delete(model_id: str, tenant: TenantDep, session: SessionDep) -> dict[
     model = await repo.get_model(session=session, tenant_id=tenant.id, model_id=model_id)
     await repo.delete_model(session=session, model=model)
     return {"success": True, "data": None}
+
+
+@router.post("/{model_id}/test", response_model=Envelope[dict[str, Any]])
+async def test(model_id: str, tenant: TenantDep, session: SessionDep, resources: ResourcesDep) -> dict[str, Any]:
+    """Call the model once through the model service: ``{ok, message, latency_ms}``."""
+    model = await repo.get_model(session=session, tenant_id=tenant.id, model_id=model_id)
+    return {"success": True, "data": await check_model(resources.model, model)}

@@ -143,7 +143,12 @@ async def _produce(resources: GatewayResources, ctx: ChatContext, state: StreamS
                 state,
                 "answer",
                 done=True,
-                extra={"status": status, "cited": cited, **({"stop_reason": state.stop_reason} if state.stop_reason else {})},
+                extra={
+                    "status": status,
+                    "cited": cited,
+                    "stage_timings": [timing.to_dict() for timing in ctx.timings],
+                    **({"stop_reason": state.stop_reason} if state.stop_reason else {}),
+                },
             )
         )
 

@@ -155,6 +155,7 @@ class TestStream:
         assert thinking == "check passage one"
         assert answer == "Badges are issued at reception [1]. Nothing else ."
         assert final["cited"] == [1] and final["status"] == "complete"
+        assert [t["name"] for t in final["stage_timings"]][-1] == "stream_filter"
         # the two overlapping chunks were merged into one passage without repeating the overlap
         first = references[0]
         assert first["content"] == HANDBOOK[0:134]
@@ -239,6 +240,22 @@ async def _chat_model(env: ChatEnv) -> str:
     async with env.client() as client:
         response = await client.post(f"{API}/models", json={"name": "llm", "type": "KnowledgeQA", "source": "remote"})
     return str(response.json()["data"]["id"])
+
+
+class TestModelCheck:
+    async def test_check_reports_success_and_failure(self, env: ChatEnv) -> None:
+        async with env.client() as client:
+            chat_model = (await client.post(f"{API}/models", json={"name": "llm", "type": "KnowledgeQA",
+                                                                    "source": "remote"})).json()["data"]["id"]
+            embedder = (await client.post(f"{API}/models", json={"name": "emb", "type": "Embedding",
+                                                                  "source": "remote"})).json()["data"]["id"]
+            good = await client.post(f"{API}/models/{chat_model}/test")
+            bad = await client.post(f"{API}/models/{embedder}/test")
+        assert good.json()["data"]["ok"] is True
+        assert bad.status_code == 200 and bad.json()["data"]["ok"] is False
+        assert "no embeddings" in bad.json()["data"]["message"]
+        async with env.client(other=True) as client:
+            assert (await client.post(f"{API}/models/{chat_model}/test")).status_code == 404
 
 
 class TestInterruptions:
