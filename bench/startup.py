@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psutil
@@ -53,7 +54,7 @@ def _environment(data_dir: Path) -> dict[str, str]:
     }
 
 
-def _tree_memory_mib(root: psutil.Process) -> dict[str, float | int]:
+def _tree_memory_mib(root: psutil.Process) -> dict[str, Any]:
     """RSS summed over the tree (counts shared pages once per process) and PSS (shares them out)."""
     processes = [root, *root.children(recursive=True)]
     rss = pss = 0
@@ -73,7 +74,7 @@ def _tree_memory_mib(root: psutil.Process) -> dict[str, float | int]:
             "service_rss_mib": by_name}
 
 
-def _one_start(env: dict[str, str], timeout_s: float) -> dict[str, object]:
+def _one_start(env: dict[str, str], timeout_s: float) -> dict[str, Any]:
     """Start `jisik up`, wait for /ready, measure, stop it cleanly."""
     url = f"http://127.0.0.1:{env['JISIK_GATEWAY_PORT']}/ready"
     log = Path(env["JISIK_DATA_DIR"]).parent / "up.log"
