@@ -75,7 +75,7 @@ class SentenceTransformerEmbedder:
         truncated = tuple(
             i
             for i, t in enumerate(inputs)
-            if len(tokenizer(t, add_special_tokens=True)["input_ids"]) > self.max_tokens
+            if len(tokenizer(t, add_special_tokens=True, verbose=False)["input_ids"]) > self.max_tokens
         )
         vectors = self._model.encode(inputs, normalize_embeddings=True, convert_to_numpy=True, batch_size=32)
         return Embeddings(np.asarray(vectors, dtype=np.float32), truncated)
