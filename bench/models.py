@@ -15,6 +15,7 @@ import platform
 import statistics
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +78,8 @@ def bench_embedder(name: str, embed: Callable[[list[str]], Any], passages: list[
 
 def query_latency(embed_one: Callable[[str], Any], runs: int) -> float:
     embed_one("warm up")
-    samples = [timed(lambda i=i: embed_one(f"{i}번 질문: 서울의 인구는 몇 명인가?"))[0] for i in range(runs)]
+    questions = [f"{i}번 질문: 서울의 인구는 몇 명인가?" for i in range(runs)]
+    samples = [timed(partial(embed_one, question))[0] for question in questions]
     return statistics.median(samples) * 1000
 
 

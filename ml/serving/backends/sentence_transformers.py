@@ -63,8 +63,8 @@ class SentenceTransformerEmbedder:
         dimension = getattr(self._model, "get_embedding_dimension", None) or (
             self._model.get_sentence_embedding_dimension
         )
-        self.dimension = int(dimension())
-        self.max_tokens = int(self._model.max_seq_length)
+        self.dimension = int(dimension() or 0)
+        self.max_tokens = int(self._model.max_seq_length or 512)
         self._prefixes = prefixes or {}
         self._slot = asyncio.Semaphore(1)
 
