@@ -17,11 +17,11 @@ class ModelSettings(JisikSettings):
     default_embedding: str = Field("multilingual-e5-small", description="Built-in default embedder")
     default_chat: str = Field("extractive", description="Built-in default chat backend")
     default_rerank: str = Field(
-        "", description="Built-in default reranker (empty = lexical overlap reranker)"
+        "", description="Default reranker (empty = e5-similarity, cosine of e5 vectors)"
     )
-    request_timeout_s: float = Field(60.0, gt=0)
-    connect_timeout_s: float = Field(5.0, gt=0)
-    max_retries: int = Field(3, ge=0)
+    request_timeout_s: float = Field(60.0, gt=0, description="Limit per model call / per streamed chunk")
+    connect_timeout_s: float = Field(5.0, gt=0, description="TCP connect limit for remote backends")
+    max_retries: int = Field(3, ge=0, description="Retries of a failed remote (sub-)batch")
     retry_backoff_s: float = Field(0.5, ge=0, description="First retry delay; doubles each attempt")
     max_retry_after_s: float = Field(30.0, ge=0, description="Longest Retry-After honoured before failing")
     max_concurrency: int = Field(4, ge=1, description="Concurrent calls per backend")
