@@ -18,6 +18,7 @@ from typing import Literal
 import numpy as np
 import onnxruntime as ort
 
+from . import e5graph
 from .e5file import E5Weights, read_e5_file
 from .e5graph import build_encoder
 from .e5tokenizer import E5Tokenizer
@@ -26,7 +27,6 @@ logger = logging.getLogger(__name__)
 
 Role = Literal["query", "passage"]
 _PREFIX: dict[str, str] = {"query": "query: ", "passage": "passage: "}
-_GRAPH_VERSION = "5"
 # Tokens per ONNX Runtime call. Small calls measured fastest here (one 256-token passage per call
 # beats 32 at once by ~25% CPU time: the attention scores and activations stay in L2 cache).
 _TOKENS_PER_CALL = 512
@@ -55,7 +55,9 @@ def _fingerprint(path: Path) -> str:
 
 def _cached_graph(weights: E5Weights, source: Path, cache_dir: Path, *, int8: bool) -> Path:
     kind = "int8" if int8 else "q4"
-    target = cache_dir / f"e5-small-{kind}-v{_GRAPH_VERSION}-{_fingerprint(source)}.onnx"
+    # keyed by the weights and by the graph builder's code, so a changed builder never reuses a stale graph
+    builder = hashlib.sha256(Path(e5graph.__file__).read_bytes()).hexdigest()[:8]
+    target = cache_dir / f"e5-small-{kind}-{builder}-{_fingerprint(source)}.onnx"
     if not target.exists():
         cache_dir.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(f".{os.getpid()}.tmp")
