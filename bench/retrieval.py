@@ -119,7 +119,10 @@ async def quality(service: RetrieverService, cache_dir: Path, limit: int | None)
         rankings = {
             "keyword": k_hits,
             "vector": v_hits,
-            "hybrid_rrf": fusion.rrf(v_hits, k_hits, k=service.settings.rrf_k),
+            "hybrid_rrf": fusion.rrf(
+                v_hits, k_hits, k=service.settings.rrf_k,
+                vector_weight=service.settings.vector_weight, keyword_weight=service.settings.keyword_weight,
+            ),
             "hybrid_weighted": fusion.weighted(
                 v_hits, k_hits,
                 vector_weight=service.settings.vector_weight, keyword_weight=service.settings.keyword_weight,

@@ -1,6 +1,7 @@
 """Combine the vector and keyword rankings into one.
 
-- RRF: ``score = sum over channels of 1 / (k + rank)``; only ranks matter, so uncalibrated scores mix safely.
+- RRF: ``score = sum over channels of weight / (k + rank)``; only ranks matter, so uncalibrated scores mix
+  safely. With the weights at 1 it is the classic RRF.
 - Weighted: each channel's scores are min-max normalised to [0, 1] over its candidates (a lone candidate
   gets 1), then ``w_vector * v + w_keyword * k``; a channel that missed a chunk contributes 0.
 
@@ -39,11 +40,18 @@ def _merge(
     return hits
 
 
-def rrf(vector: Sequence[ChannelHit], keyword: Sequence[ChannelHit], *, k: int) -> list[Hit]:
-    """Reciprocal rank fusion with constant ``k`` (60 in the original paper and by default)."""
+def rrf(
+    vector: Sequence[ChannelHit],
+    keyword: Sequence[ChannelHit],
+    *,
+    k: int,
+    vector_weight: float = 1.0,
+    keyword_weight: float = 1.0,
+) -> list[Hit]:
+    """Reciprocal rank fusion with constant ``k`` (60 in the original paper and by default), per-channel weights."""
 
     def fused(v: ChannelHit | None, kw: ChannelHit | None) -> float:
-        return (1.0 / (k + v.rank) if v else 0.0) + (1.0 / (k + kw.rank) if kw else 0.0)
+        return (vector_weight / (k + v.rank) if v else 0.0) + (keyword_weight / (k + kw.rank) if kw else 0.0)
 
     return _merge(vector, keyword, fused)
 

@@ -104,7 +104,10 @@ class RetrieverService:
                     vector_hits, keyword_hits, vector_weight=query.vector_weight, keyword_weight=query.keyword_weight
                 )
             else:
-                hits = fusion.rrf(vector_hits, keyword_hits, k=query.rrf_k)
+                hits = fusion.rrf(
+                    vector_hits, keyword_hits, k=query.rrf_k,
+                    vector_weight=query.vector_weight, keyword_weight=query.keyword_weight,
+                )
         elif use_vector:
             hits = fusion.single_channel(vector_hits, MatchType.EMBEDDING)
         else:

@@ -65,8 +65,8 @@ class SearchQuery:
     keyword_threshold: float = 0.0
     fusion: Fusion = Fusion.RRF
     rrf_k: int = 60
-    vector_weight: float = 0.7
-    keyword_weight: float = 0.3
+    vector_weight: float = 0.3
+    keyword_weight: float = 0.7
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,10 @@ class RetrieverSettings(JisikSettings):
     max_chunk_chars: int = Field(100_000, ge=1, description="Longest chunk content accepted")
     max_query_chars: int = Field(4_000, ge=1, description="Longest query text accepted")
     rrf_k: int = Field(60, ge=1)
-    vector_weight: float = Field(0.7, ge=0, description="Default vector weight of weighted fusion")
-    keyword_weight: float = Field(0.3, ge=0, description="Default keyword weight of weighted fusion")
+    # Tuned on KorQuAD v1.0 dev with the default e5-small embedder (bench/retrieval.py): BM25 over Kiwi
+    # morphemes is the stronger channel there, so it gets the larger share.
+    vector_weight: float = Field(0.3, ge=0, description="Default vector weight of RRF and weighted fusion")
+    keyword_weight: float = Field(0.7, ge=0, description="Default keyword weight of RRF and weighted fusion")
     fusion_depth: int = Field(50, ge=1, description="Candidates each channel hands to fusion (at least top_k)")
     bm25_k1: float = Field(1.5, gt=0)
     bm25_b: float = Field(0.75, ge=0, le=1)

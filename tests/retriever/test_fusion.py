@@ -35,6 +35,10 @@ class TestRRF:
         hits = rrf(ranking(("z", 0.9), ("y", 0.1)), ranking(("y", 2.0), ("z", 1.0)), k=60)
         assert [hit.chunk_id for hit in hits] == ["y", "z"]
 
+    def test_channel_weights_scale_each_term(self) -> None:
+        hits = rrf(ranking(("a", 0.9)), ranking(("b", 5.0)), k=60, vector_weight=0.3, keyword_weight=0.7)
+        assert [(hit.chunk_id, hit.score) for hit in hits] == [("b", pytest.approx(0.7 / 61)), ("a", pytest.approx(0.3 / 61))]
+
     def test_k_changes_the_gap(self) -> None:
         small = rrf(ranking(("a", 1.0)), ranking(), k=1)
         assert small[0].score == pytest.approx(0.5)

@@ -52,7 +52,7 @@ class TestRpcs:
         assert (best.chunk_id, best.match_type, best.vector_rank, best.keyword_rank) == ("a", pb.MATCH_TYPE_HYBRID, 1, 1)
         assert (best.content, json.loads(best.metadata_json)) == ("서울 지하철 노선도", {"page": 3})
         assert (best.knowledge_base_id, best.knowledge_id, best.seq, best.start, best.end) == ("kb", "k", 2, 10, 42)
-        assert best.score == pytest.approx(2 / 61)
+        assert best.score == pytest.approx((0.3 + 0.7) / 61)  # default weights, both ranks 1
         deleted = await stub.Delete(pb.DeleteRequest(tenant_id=tenant, chunk_ids=["a"]))
         assert deleted.deleted == 1
         keyword = await stub.Search(pb.SearchRequest(
