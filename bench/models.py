@@ -167,7 +167,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     if gguf is not None:
         from ml.serving.backends.llama_cpp import LlamaCppChat
 
-        llama = LlamaCppChat(gguf, name="gemma3-270m")
+        llama = LlamaCppChat(gguf, name="gemma3-270m", chat_format="gemma")
         prompt = ChatInput(messages=(Message("user", "Write three sentences about Seoul."),), max_tokens=64)
         await chat_speed(llama, prompt)
         chats.append({"backend": "llama-cpp gemma3-270m q4_k_m", **await chat_speed(llama, prompt)})

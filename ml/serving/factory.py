@@ -157,7 +157,12 @@ class BackendFactory:
             raise InvalidInput(
                 f"local chat model {spec.name!r} needs parameters.path (a GGUF file)", field="parameters.path"
             )
-        return llama_cpp.LlamaCppChat(path, name=spec.name, threads=self.settings.threads or None)
+        chat_format = spec.parameters.get("chat_format") or (
+            llama_cpp.GEMMA_CHAT_FORMAT if engine == "gemma" else None
+        )
+        return llama_cpp.LlamaCppChat(
+            path, name=spec.name, threads=self.settings.threads or None, chat_format=chat_format
+        )
 
     async def aclose(self) -> None:
         for endpoint in self.endpoints:

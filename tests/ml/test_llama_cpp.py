@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ml.serving.backends.llama_cpp import bundled_gguf, llama_unavailable_reason
+from ml.serving.backends.llama_cpp import GEMMA_CHAT_FORMAT, bundled_gguf, llama_unavailable_reason
 from ml.serving.backends.openai_compat import OpenAIChat
 from ml.serving.http import RemoteEndpoint, RetryPolicy
 from ml.serving.types import ChatEvent, ChatInput, Message
@@ -54,6 +54,8 @@ def llama_server(gguf: Path) -> Iterator[str]:
             "1024",
             "--model_alias",
             "gemma",
+            "--chat_format",
+            GEMMA_CHAT_FORMAT,
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -78,7 +80,7 @@ class TestLlamaCpp:
     async def test_in_process_stream(self, gguf: Path) -> None:
         from ml.serving.backends.llama_cpp import LlamaCppChat
 
-        chat = LlamaCppChat(gguf, name="gemma3-270m", context=1024)
+        chat = LlamaCppChat(gguf, name="gemma3-270m", context=1024, chat_format=GEMMA_CHAT_FORMAT)
         check_stream([event async for event in chat.stream(PROMPT)])
 
     async def test_openai_client_against_llama_server(self, llama_server: str) -> None:

