@@ -179,7 +179,8 @@ async def run(settings: Settings, *, port: int | None = None) -> None:
     database_url = settings.database.url or embedded_url(settings.database.embedded_port)
     if port is None:
         port = int(settings.endpoints.retriever_addr.rsplit(":", 1)[1])
-    analysis.warm_up()
+    if settings.runtime.preload_models:
+        analysis.warm_up()
     server, bound, health_servicer, service = await create_server(settings, port, database_url)
     logger.info("retriever listening on %s:%d", settings.endpoints.bind_host, bound)
     await serve_forever(

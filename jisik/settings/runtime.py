@@ -16,3 +16,8 @@ class RuntimeSettings(JisikSettings):
 
     data_dir: Path = Field(Path("var"), description="Where embedded PostgreSQL data and objects live")
     ready_timeout_s: float = Field(120.0, gt=0, description="How long `jisik up` waits for readiness")
+    preload_models: bool = Field(
+        False,
+        description="Load analyzers and the default models at service start instead of on first use "
+        "(slower start, more memory up front, no first-request delay)",
+    )

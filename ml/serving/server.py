@@ -115,14 +115,15 @@ async def create_server(
 
 
 async def run(settings: Settings, *, port: int | None = None) -> None:
-    """Serve the model service until SIGINT/SIGTERM; the default embedder is warmed first."""
+    """Serve the model service until SIGINT/SIGTERM; default models load at start only when preloading."""
     database_url = settings.database.url or embedded_url(settings.database.embedded_port)
     if port is None:
         port = int(settings.endpoints.model_addr.rsplit(":", 1)[1])
-    if settings.model.default_embedding == "multilingual-e5-small":
-        load_embedder(cache_dir=settings.model.cache_dir)
-    if settings.model.default_chat == extractive.NAME:
-        extractive.warm_up()
+    if settings.runtime.preload_models:
+        if settings.model.default_embedding == "multilingual-e5-small":
+            load_embedder(cache_dir=settings.model.cache_dir)
+        if settings.model.default_chat == extractive.NAME:
+            extractive.warm_up()
     server, bound, health_servicer, service = await create_server(settings, port, database_url)
     logger.info("model service listening on %s:%d", settings.endpoints.bind_host, bound)
     await serve_forever(
