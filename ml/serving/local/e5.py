@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -90,13 +90,15 @@ class FastE5Embedder:
             + weights.f32("emb.type")[: cfg.hidden]
         )
         graph = _cached_graph(weights, source, cache_dir or default_cache_dir(), int8=int8)
+        # Small per-call GEMMs do not scale across intra-op threads; whole batches on parallel
+        # single-threaded runs do (InferenceSession.run is thread-safe).
         options = ort.SessionOptions()
-        options.intra_op_num_threads = threads or os.cpu_count() or 1
+        options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
-        self._lock = threading.Lock()
+        self._runners = ThreadPoolExecutor(max_workers=threads or os.cpu_count() or 1, thread_name_prefix="e5")
 
     def tokenize(self, texts: list[str], role: Role) -> tuple[list[list[int]], list[int]]:
         """Return model inputs (with ``<s>``/``</s>``) and the indexes of truncated texts."""
@@ -114,6 +116,7 @@ class FastE5Embedder:
         inputs, truncated = self.tokenize(texts, role)
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         order = sorted(range(len(inputs)), key=lambda i: len(inputs[i]))
+        batches: list[list[int]] = []
         start = 0
         while start < len(order):
             longest = len(inputs[order[start]])
@@ -125,9 +128,11 @@ class FastE5Embedder:
                 longest = max(longest, len(inputs[order[end]]))
                 end += 1
             end = max(end, start + 1)
-            batch = order[start:end]
-            out[batch] = self._forward([inputs[i] for i in batch])
+            batches.append(order[start:end])
             start = end
+        pooled = self._runners.map(lambda batch: self._forward([inputs[i] for i in batch]), batches)
+        for batch, vectors in zip(batches, pooled, strict=True):
+            out[batch] = vectors
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         out /= np.maximum(norms, 1e-12)
         return EmbedResult(out, truncated, [len(i) for i in inputs])
@@ -148,10 +153,7 @@ class FastE5Embedder:
             ids[row, : len(seq)] = seq
             mask[row, : len(seq)] = 1.0
         embeddings = self._word.dequantize_rows(ids) + self._position_type[:length]
-        with self._lock:
-            (pooled,) = self._session.run(
-                ["pooled"], {"embeddings": embeddings.astype(np.float32), "mask": mask}
-            )
+        (pooled,) = self._session.run(["pooled"], {"embeddings": embeddings.astype(np.float32), "mask": mask})
         return pooled
 
 
