@@ -4,6 +4,10 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip -q --disable-pip-version-check
 STAMP  := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+# The test extras add llama-cpp-python (built from source: about 13 minutes the first time on 2 cores)
+# and sentence-transformers with the CPU build of torch, so every backend is tested for real.
+TEST_EXTRAS := dev,ocr,llm,st
 
 .PHONY: up test install web protos check-protos lint bench clean
 
@@ -11,8 +15,12 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): $(PY) pyproject.toml constraints.txt
-	$(PIP) install -c constraints.txt -e '.[dev,ocr]'
+	$(PIP) install -c constraints.txt -e '.[ocr]'
 	touch $(STAMP)
+
+$(TEST_STAMP): $(STAMP)
+	$(PIP) install -c constraints.txt -e '.[$(TEST_EXTRAS)]'
+	touch $(TEST_STAMP)
 
 install: $(STAMP)
 
@@ -22,14 +30,14 @@ web:
 up: install web
 	$(VENV)/bin/jisik up
 
-test: install web
+test: $(TEST_STAMP) web
 	$(PY) scripts/gen_protos.py --check
 	$(PY) -m pytest
 
 protos: install
 	$(PY) scripts/gen_protos.py
 
-lint: install
+lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check .
 
 bench: install
