@@ -47,6 +47,21 @@ def _ranked(rows: Sequence[asyncpg.Record], *, descending: bool) -> list[Channel
     return [ChannelHit(row["id"], row["chunk_id"], float(row["score"]), rank) for rank, row in enumerate(ordered, 1)]
 
 
+# A query term in more than this share of the tenant's chunks does not generate candidates on its own
+# (its long postings list is read only for the chunks a rarer term found), as long as that provably
+# cannot change the top-k; otherwise the search reads every postings list.
+COMMON_TERM_SHARE = 0.05
+
+
+def _common_terms(weights: dict[str, float], dfs: dict[str, int], doc_count: int) -> frozenset[str]:
+    """Query terms left out of candidate generation: the frequent ones, never all of them, and none when
+    a weight is negative (then a missing term could raise a score and no upper bound holds)."""
+    if any(weight <= 0 for weight in weights.values()):
+        return frozenset()
+    by_df = sorted(weights, key=lambda term: (dfs[term], term))
+    return frozenset(term for term in by_df[1:] if dfs[term] > COMMON_TERM_SHARE * doc_count)
+
+
 class KeywordChannel:
     """Okapi BM25 over the tenant's whole corpus, equal to ``rank_bm25.BM25Okapi`` on the same tokens."""
 
@@ -97,35 +112,72 @@ class KeywordChannel:
             weights = await query_weights(tokens, dfs, stats.doc_count, self._params, mean_idf)
             if not weights:
                 return []
-            terms = sorted(weights)
-            k1, b = self._params.k1, self._params.b
-            params: list[object] = []
-            where = filter_sql(filters, params)
-            first = len(params) + 1
-            params += [terms, [weights[term] for term in terms], k1, b, stats.avgdl, threshold, limit]
-            terms_p, weights_p, k1_p, b_p, avgdl_p, threshold_p, limit_p = (f"${first + i}" for i in range(7))
-            # Score from the postings alone, then walk candidates best first through the filters until
-            # ``limit`` pass: the join stops early instead of checking every candidate.
-            rows = await connection.fetch(
-                f"""
-                WITH scored AS MATERIALIZED (
-                    SELECT p.chunk_ref, sum(
-                        q.weight * p.tf * ({k1_p}::float8 + 1)
-                        / (p.tf + {k1_p}::float8 * (1 - {b_p}::float8 + {b_p}::float8 * p.doc_len / {avgdl_p}::float8))
-                    ) AS score
-                    FROM unnest({terms_p}::text[], {weights_p}::float8[]) AS q(term, weight)
-                    JOIN retriever_postings p ON p.tenant_id = $1 AND p.term = q.term
-                    GROUP BY p.chunk_ref
-                )
-                SELECT c.id, c.chunk_id, s.score
-                FROM (SELECT * FROM scored WHERE score >= {threshold_p}::float8 ORDER BY score DESC, chunk_ref) s
-                JOIN LATERAL (SELECT * FROM retriever_chunks c WHERE c.id = s.chunk_ref AND {where}) c ON true
-                ORDER BY s.score DESC, s.chunk_ref
-                LIMIT {limit_p}::int
-                """,
-                *params,
-            )
+            common = _common_terms(weights, dfs, stats.doc_count)
+            if common:
+                # Every chunk outside the candidates scores below ``bound``; if the candidates' last
+                # hit beats it (or the threshold excludes it), no other chunk can enter the top-k.
+                bound = (self._params.k1 + 1) * sum(weights[term] for term in common)
+                rare = sorted(set(weights) - common)
+                rows = await self._fetch(connection, weights, filters, stats, limit, threshold, rare)
+                if bound <= threshold or (len(rows) == limit and rows[-1]["score"] > bound):
+                    return _ranked(rows, descending=True)
+            rows = await self._fetch(connection, weights, filters, stats, limit, threshold, None)
         return _ranked(rows, descending=True)
+
+    async def _fetch(
+        self,
+        connection: asyncpg.Connection,
+        weights: dict[str, float],
+        filters: Filters,
+        stats: CorpusStats,
+        limit: int,
+        threshold: float,
+        candidate_terms: list[str] | None,
+    ) -> list[asyncpg.Record]:
+        """The best ``limit`` chunks passing ``filters``, scored over all query terms: among chunks that
+        hold one of ``candidate_terms``, or among all chunks holding any query term when it is None."""
+        terms = sorted(weights)
+        params: list[object] = []
+        where = filter_sql(filters, params)
+        first = len(params) + 1
+        params += [terms, [weights[term] for term in terms], self._params.k1, self._params.b, stats.avgdl,
+                   threshold, limit]
+        terms_p, weights_p, k1_p, b_p, avgdl_p, threshold_p, limit_p = (f"${first + i}" for i in range(7))
+        if candidate_terms is None:
+            source = f"unnest({terms_p}::text[], {weights_p}::float8[]) AS q(term, weight)"
+            postings = "JOIN retriever_postings p ON p.tenant_id = $1 AND p.term = q.term"
+            candidates = ""
+        else:
+            params.append(candidate_terms)
+            # Few candidates: each query term is probed per candidate through the postings' primary key.
+            candidates = f"""
+                candidates AS MATERIALIZED (
+                    SELECT DISTINCT chunk_ref FROM retriever_postings
+                    WHERE tenant_id = $1 AND term = ANY(${len(params)}::text[])
+                ),"""
+            source = f"candidates k CROSS JOIN unnest({terms_p}::text[], {weights_p}::float8[]) AS q(term, weight)"
+            postings = "JOIN retriever_postings p ON p.tenant_id = $1 AND p.term = q.term AND p.chunk_ref = k.chunk_ref"
+        # Score from the postings alone, then walk candidates best first through the filters until
+        # ``limit`` pass: the join stops early instead of checking every candidate.
+        return await connection.fetch(
+            f"""
+            WITH {candidates} scored AS MATERIALIZED (
+                SELECT p.chunk_ref, sum(
+                    q.weight * p.tf * ({k1_p}::float8 + 1)
+                    / (p.tf + {k1_p}::float8 * (1 - {b_p}::float8 + {b_p}::float8 * p.doc_len / {avgdl_p}::float8))
+                ) AS score
+                FROM {source}
+                {postings}
+                GROUP BY p.chunk_ref
+            )
+            SELECT c.id, c.chunk_id, s.score
+            FROM (SELECT * FROM scored WHERE score >= {threshold_p}::float8 ORDER BY score DESC, chunk_ref) s
+            JOIN LATERAL (SELECT * FROM retriever_chunks c WHERE c.id = s.chunk_ref AND {where}) c ON true
+            ORDER BY s.score DESC, s.chunk_ref
+            LIMIT {limit_p}::int
+            """,
+            *params,
+        )
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from retriever_testkit import assert_statistics_match_rows, chunk, new_tenant
 from retriever.analysis import analyze
 from retriever.bm25 import BM25Params, idf, query_weights
 from retriever.index import Selector
+from retriever.search import KeywordChannel
 from retriever.service import RetrieverService
 from retriever.types import Filters, Mode, SearchQuery
 
@@ -96,3 +97,58 @@ class TestQueryWeights:
 
         weights = await query_weights(["common"], {"common": 9}, 10, BM25Params(epsilon=0.25), mean)
         assert weights == {"common": pytest.approx(0.5)}
+
+
+FREQUENT = {"공통": 0.6, "데이터": 0.35, "검색": 0.2, "모델": 0.1}
+
+
+def rare_word(i: int) -> str:
+    return "rare" + "abcdefghijklmnopqrstuvwxyz"[i // 26] + "abcdefghijklmnopqrstuvwxyz"[i % 26]
+
+
+def skewed_corpus(size: int) -> dict[str, str]:
+    """Documents with a few frequent words (in 10-60% of them) and many rare ones (a handful each)."""
+    rng = random.Random(11)
+    documents = {}
+    for i in range(size):
+        words = [word for word, share in FREQUENT.items() if rng.random() < share]
+        words += [rare_word(rng.randrange(120)) for _ in range(rng.randint(1, 4))]
+        words += rng.choices(["공통", "데이터"], k=rng.randint(0, 3))
+        rng.shuffle(words)
+        documents[f"s{i:04d}"] = " ".join(words)
+    return documents
+
+
+@pytest.mark.integration
+class TestPrunedCandidates:
+    """Frequent query terms do not generate candidates when that cannot change the top-k."""
+
+    async def test_top_k_is_exact_whether_or_not_frequent_terms_are_pruned(
+        self, service: RetrieverService, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        tenant = new_tenant()
+        documents = skewed_corpus(400)
+        await service.index_chunks(tenant, [chunk(cid, text) for cid, text in sorted(documents.items())])
+        ids = sorted(documents)
+        reference = BM25Okapi([analyze(documents[i]) for i in ids], k1=1.5, b=0.75, epsilon=0.25)
+        pruned_runs: list[list[str]] = []
+        fetch = KeywordChannel._fetch
+
+        async def spy(self: KeywordChannel, *args: object) -> object:
+            if args[-1] is not None:
+                pruned_runs.append(list(args[-1]))  # type: ignore[arg-type]
+            return await fetch(self, *args)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(KeywordChannel, "_fetch", spy)
+        queries = [f"{rare_word(i)} 공통 데이터" for i in range(0, 120, 7)]
+        queries += [f"{rare_word(3)} {rare_word(4)} 검색 모델", "공통 데이터 검색"]
+        for text in queries:
+            for top_k in (1, 5, 20):
+                hits = await service.search(SearchQuery(Filters(tenant), top_k=top_k, text=text, mode=Mode.KEYWORD))
+                scores = reference.get_scores(analyze(text))
+                expected = sorted((s for s in scores if s > 0), reverse=True)[:top_k]
+                assert [hit.keyword_score for hit in hits] == pytest.approx(expected, rel=1e-9), (text, top_k)
+                for hit in hits:
+                    assert hit.keyword_score == pytest.approx(scores[ids.index(hit.chunk_id)], rel=1e-9)
+        # The shortcut was taken, with only the rare term generating candidates.
+        assert [rare_word(0)] in pruned_runs
