@@ -8,8 +8,10 @@ TEST_STAMP := $(VENV)/.installed-test
 # The test extras add llama-cpp-python (built from source: about 13 minutes the first time on 2 cores)
 # and sentence-transformers with the CPU build of torch, so every backend is tested for real.
 TEST_EXTRAS := dev,ocr,llm,st
+# apache-flink pins old dependencies, so the Flink SQL jobs are tested from a virtualenv of their own.
+FLINK_VENV := .venv-flink
 
-.PHONY: up test install web protos check-protos lint bench clean
+.PHONY: up test install web protos lint bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +24,11 @@ $(TEST_STAMP): $(STAMP)
 	$(PIP) install -c constraints.txt -e '.[$(TEST_EXTRAS)]'
 	touch $(TEST_STAMP)
 
+$(FLINK_VENV)/.installed:
+	@if command -v java >/dev/null 2>&1; then \
+		$(PYTHON) -m venv $(FLINK_VENV) && $(FLINK_VENV)/bin/pip -q --disable-pip-version-check install apache-flink==2.0.2 && touch $@; \
+	else echo "java not found: the PyFlink tests will skip"; fi
+
 install: $(STAMP)
 
 web:
@@ -30,9 +37,9 @@ web:
 up: install web
 	$(VENV)/bin/jisik up
 
-test: $(TEST_STAMP) web
+test: $(TEST_STAMP) $(FLINK_VENV)/.installed web
 	$(PY) scripts/gen_protos.py --check
-	$(PY) -m pytest
+	JISIK_TEST_PYFLINK_PYTHON=$$([ -x $(FLINK_VENV)/bin/python ] && echo $(CURDIR)/$(FLINK_VENV)/bin/python) $(PY) -m pytest
 
 protos: install
 	$(PY) scripts/gen_protos.py
@@ -44,4 +51,4 @@ bench: install
 	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) var web/dist web/node_modules
+	rm -rf $(VENV) $(FLINK_VENV) var web/dist web/node_modules
