@@ -11,7 +11,7 @@ import logging
 import signal
 from collections.abc import Awaitable, Callable
 
-from jisik.runtime.postgres import embedded_url
+from jisik.runtime.postgres import database_url as configured_database_url
 from jisik.settings import Settings
 
 from .billing import BillingProcessor
@@ -42,7 +42,7 @@ class CdcService:
         max_backoff_s: float = 30.0,
     ) -> None:
         self.settings = settings
-        url = database_url or settings.database.url or embedded_url(settings.database.embedded_port)
+        url = database_url or configured_database_url(settings.database)
         self.bootstrap_servers = bootstrap_servers
         self.relay = Relay(settings.cdc, settings.kafka, url, bootstrap_servers=bootstrap_servers)
         self.processors: list[Processor] = [

@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession as SQLModelSession
 from chat import ChatPipeline, GrpcModel, GrpcRetriever, StreamRegistry
 from jisik.db.engine import create_engine
 from jisik.grpc_server import grpc_channel
-from jisik.runtime.postgres import embedded_url
+from jisik.runtime.postgres import database_url
 from jisik.settings import Settings
 from jisik.storage import ObjectStore, open_store
 
@@ -55,7 +55,7 @@ class GatewayResources:
 
     @classmethod
     def open(cls, settings: Settings) -> GatewayResources:
-        url = settings.database.url or embedded_url(settings.database.embedded_port)
+        url = database_url(settings.database)
         engine = create_engine(url, pool_size=settings.database.pool_size)
         sessions = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
         auth_sessions = async_sessionmaker(engine, class_=SQLModelSession, expire_on_commit=False)

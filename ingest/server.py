@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from jisik.db.engine import create_engine, session_factory
 from jisik.kafka import create_producer, ensure_topics
-from jisik.runtime.postgres import embedded_url
+from jisik.runtime.postgres import database_url
 from jisik.settings import Settings
 
 from .clients import Services
@@ -66,7 +66,7 @@ async def start_pipeline(
     names = list(stages or configured or [stage.name for stage in STAGES])
     for name in names:
         stage_named(name)
-    engine = create_engine(settings.database.url or embedded_url(settings.database.embedded_port),
+    engine = create_engine(database_url(settings.database),
                            pool_size=settings.database.pool_size)
     services = Services(settings)
     await ensure_topics(settings.kafka, DOCUMENT_TOPICS, bootstrap_servers=bootstrap_servers)

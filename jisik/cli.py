@@ -75,9 +75,9 @@ def _load_settings() -> Settings:
 
 
 def _database_url(settings: Settings) -> str:
-    from jisik.runtime.postgres import embedded_url
+    from jisik.runtime.postgres import database_url
 
-    return settings.database.url or embedded_url(settings.database.embedded_port)
+    return database_url(settings.database)
 
 
 # -- jisik serve ---------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from jisik.db.engine import async_url
-from jisik.runtime.postgres import embedded_url
+from jisik.runtime.postgres import database_url
 from jisik.settings import Settings
 
 __all__ = ["DEFAULT_TIMEOUT_S", "DependencyStatus", "check_dependencies", "database_status", "grpc_status",
@@ -41,10 +41,6 @@ class _NotServing(Exception):
     """The service answered, but not with SERVING."""
 
 
-def _database_url(settings: Settings) -> str:
-    return settings.database.url or embedded_url(settings.database.embedded_port)
-
-
 def _bootstrap_servers(settings: Settings) -> str:
     return settings.kafka.bootstrap_servers or f"127.0.0.1:{settings.kafka.embedded_port}"
 
@@ -54,7 +50,7 @@ async def _check_database(settings: Settings, engine: AsyncEngine | None) -> Non
         async with engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
         return
-    dsn = "postgresql://" + async_url(_database_url(settings)).removeprefix("postgresql+asyncpg://")
+    dsn = "postgresql://" + async_url(database_url(settings.database)).removeprefix("postgresql+asyncpg://")
     connection = await asyncpg.connect(dsn, timeout=DEFAULT_TIMEOUT_S)
     try:
         await connection.fetchval("SELECT 1")
@@ -114,7 +110,7 @@ async def database_status(
     settings: Settings, *, engine: AsyncEngine | None = None, timeout_s: float = DEFAULT_TIMEOUT_S
 ) -> DependencyStatus:
     """Whether PostgreSQL answers ``SELECT 1``."""
-    secrets = (_password(_database_url(settings)),)
+    secrets = (_password(database_url(settings.database)),)
     return await _timed(lambda: _check_database(settings, engine), timeout_s, secrets)
 
 

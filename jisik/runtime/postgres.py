@@ -17,6 +17,10 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from jisik.settings import DatabaseSettings
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +101,11 @@ def _open_path_for(path: Path) -> None:
 def embedded_url(port: int) -> str:
     """URL of the database the embedded server on ``port`` serves."""
     return f"postgresql://{SUPERUSER}@127.0.0.1:{port}/{DATABASE}"
+
+
+def database_url(settings: DatabaseSettings) -> str:
+    """The configured database URL, else the embedded server's."""
+    return settings.url or embedded_url(settings.embedded_port)
 
 
 def _pid_alive(pid: int) -> bool:

@@ -13,7 +13,7 @@ from jisik.grpc_server import create_server as create_grpc_server
 from jisik.grpc_server import serve_forever
 from jisik.proto import model_pb2 as pb
 from jisik.proto import model_pb2_grpc as pb_grpc
-from jisik.runtime.postgres import embedded_url
+from jisik.runtime.postgres import database_url as configured_database_url
 from jisik.settings import Settings
 
 from .backends import extractive
@@ -116,7 +116,7 @@ async def create_server(
 
 async def run(settings: Settings, *, port: int | None = None) -> None:
     """Serve the model service until SIGINT/SIGTERM; default models load at start only when preloading."""
-    database_url = settings.database.url or embedded_url(settings.database.embedded_port)
+    database_url = configured_database_url(settings.database)
     if port is None:
         port = int(settings.endpoints.model_addr.rsplit(":", 1)[1])
     if settings.runtime.preload_models:
