@@ -1,7 +1,8 @@
 """The retriever: hybrid (pgvector + BM25) search over chunks, per tenant, behind a gRPC service.
 
 Layout: ``analysis/`` (tokens per script run), ``bm25.py`` (Okapi maths), ``index.py`` (writes),
-``search.py`` (the two channels as SQL), ``fusion.py`` (RRF and weighted), ``validation.py``,
+``keyword.py`` and ``vector.py`` (the two channels as SQL, with the filters of ``filters.py``),
+``fusion.py`` (RRF and weighted), ``validation.py``,
 ``service.py`` (the behaviour) and ``server.py`` (protobuf mapping, ``create_server``, ``run``).
 
 Decisions worth knowing:

@@ -15,9 +15,10 @@ from jisik.settings import RetrieverSettings
 from . import analysis, fusion
 from .bm25 import BM25Params
 from .index import AnalyzedChunk, IndexWriter, Selector
-from .search import HnswOptions, KeywordChannel, VectorChannel
+from .keyword import KeywordChannel
 from .types import ChannelHit, ChunkInput, Fusion, Hit, MatchType, Mode, SearchQuery
 from .validation import check_chunks, check_id, check_query
+from .vector import HnswOptions, VectorChannel
 
 __all__ = ["RetrieverService"]
 

@@ -11,7 +11,7 @@ from retriever_testkit import assert_statistics_match_rows, chunk, new_tenant
 from retriever.analysis import analyze
 from retriever.bm25 import BM25Params, idf, query_weights
 from retriever.index import Selector
-from retriever.search import KeywordChannel
+from retriever.keyword import KeywordChannel
 from retriever.service import RetrieverService
 from retriever.types import Filters, Mode, SearchQuery
 

@@ -1,50 +1,16 @@
-"""The two search channels as SQL: BM25 over the postings table and cosine distance over the HNSW index.
-
-Both apply the same filters (tenant always; knowledge bases, knowledges and ACL principals when given;
-disabled knowledges never), inside the query, so a selective filter still yields a full top-k.
-"""
+"""The keyword channel: Okapi BM25 over the postings table, in SQL."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import asyncpg
-import numpy as np
 
 from .bm25 import BM25Params, CorpusStats, query_weights
+from .filters import filter_sql, ranked
 from .types import ChannelHit, Filters
 
-__all__ = ["HnswOptions", "KeywordChannel", "VectorChannel", "filter_sql"]
-
-
-def filter_sql(filters: Filters, params: list[object], alias: str = "c") -> str:
-    """A WHERE clause over ``alias`` for ``filters``; appends its parameters to ``params``."""
-
-    def bind(value: object) -> str:
-        params.append(value)
-        return f"${len(params)}"
-
-    clauses = [f"{alias}.tenant_id = {bind(filters.tenant_id)}", f"{alias}.enabled"]
-    # "= '{}'" rather than cardinality(): the planner has statistics for it and so picks the HNSW index.
-    if filters.principals:
-        clauses.append(
-            f"({alias}.acl_principals = '{{}}' OR {alias}.acl_principals && {bind(list(filters.principals))}::text[])"
-        )
-    else:
-        clauses.append(f"{alias}.acl_principals = '{{}}'")
-    if filters.knowledge_base_ids:
-        clauses.append(f"{alias}.knowledge_base_id = ANY({bind(list(filters.knowledge_base_ids))}::text[])")
-    if filters.knowledge_ids:
-        clauses.append(f"{alias}.knowledge_id = ANY({bind(list(filters.knowledge_ids))}::text[])")
-    return " AND ".join(clauses)
-
-
-def _ranked(rows: Sequence[asyncpg.Record], *, descending: bool) -> list[ChannelHit]:
-    """Order by score (ties by chunk id) and number the ranks from 1."""
-    sign = -1.0 if descending else 1.0
-    ordered = sorted(rows, key=lambda row: (sign * row["score"], row["chunk_id"]))
-    return [ChannelHit(row["id"], row["chunk_id"], float(row["score"]), rank) for rank, row in enumerate(ordered, 1)]
+__all__ = ["KeywordChannel"]
 
 
 # A query term in more than this share of the tenant's chunks does not generate candidates on its own
@@ -120,9 +86,9 @@ class KeywordChannel:
                 rare = sorted(set(weights) - common)
                 rows = await self._fetch(connection, weights, filters, stats, limit, threshold, rare)
                 if bound <= threshold or (len(rows) == limit and rows[-1]["score"] > bound):
-                    return _ranked(rows, descending=True)
+                    return ranked(rows, descending=True)
             rows = await self._fetch(connection, weights, filters, stats, limit, threshold, None)
-        return _ranked(rows, descending=True)
+        return ranked(rows, descending=True)
 
     async def _fetch(
         self,
@@ -178,46 +144,3 @@ class KeywordChannel:
             """,
             *params,
         )
-
-
-@dataclass(frozen=True)
-class HnswOptions:
-    ef_search: int = 100
-    iterative_scan: str = "strict_order"
-    max_scan_tuples: int = 20_000
-
-
-class VectorChannel:
-    """Cosine similarity (1 - cosine distance) through the HNSW index with pgvector 0.8 iterative scans."""
-
-    def __init__(self, options: HnswOptions) -> None:
-        self._options = options
-
-    async def search(
-        self, connection: asyncpg.Connection, vector: np.ndarray, filters: Filters, *, limit: int, threshold: float
-    ) -> list[ChannelHit]:
-        params: list[object] = []
-        where = filter_sql(filters, params)
-        params += [vector, limit]
-        vector_p, limit_p = f"${len(params) - 1}", f"${len(params)}"
-        async with connection.transaction(readonly=True):
-            # Iterative scans keep walking the graph until ``limit`` rows pass the filters.
-            await connection.execute(
-                """
-                SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', $2, true),
-                       set_config('hnsw.max_scan_tuples', $3, true)
-                """,
-                str(max(self._options.ef_search, limit)), self._options.iterative_scan,
-                str(self._options.max_scan_tuples),
-            )
-            rows = await connection.fetch(
-                f"""
-                SELECT c.id, c.chunk_id, 1 - (c.embedding <=> {vector_p}::vector) AS score
-                FROM retriever_chunks c
-                WHERE {where}
-                ORDER BY c.embedding <=> {vector_p}::vector
-                LIMIT {limit_p}::int
-                """,
-                *params,
-            )
-        return [hit for hit in _ranked(rows, descending=True) if hit.score >= threshold]
