@@ -2,6 +2,8 @@
 
 Lines with Hangul go to kiwipiepy (content morphemes), Han runs to jieba (search mode), every other
 run is split into Unicode letter and digit words, case-folded. Models load once per process on first use; ``analyze`` is thread-safe.
+Chunks are analysed sentence by sentence (``analyze_sentences``), so the keyword channel can tell
+whether a query's terms meet in one sentence; queries are analysed whole.
 
 >>> analyze("Python으로 검색 엔진을 만들었다")
 ['python', '검색', '엔진', '만들']
@@ -11,9 +13,9 @@ from __future__ import annotations
 
 from .chinese import ChineseAnalyzer
 from .korean import CONTENT_TAGS, KoreanAnalyzer
-from .segment import Script, script_runs, words
+from .segment import Script, script_runs, sentences, words
 
-__all__ = ["CONTENT_TAGS", "analyze", "warm_up"]
+__all__ = ["CONTENT_TAGS", "analyze", "analyze_sentences", "warm_up"]
 
 _KOREAN = KoreanAnalyzer()
 _CHINESE = ChineseAnalyzer()
@@ -30,6 +32,11 @@ def analyze(text: str) -> list[str]:
         else:
             tokens.extend(words(run))
     return tokens
+
+
+def analyze_sentences(text: str) -> list[list[str]]:
+    """The keyword tokens of each sentence of ``text`` that has any, in order."""
+    return [tokens for sentence in sentences(text) if (tokens := analyze(sentence))]
 
 
 def warm_up() -> None:

@@ -1,4 +1,5 @@
-"""Korean content morphemes from kiwipiepy (nouns, verb and adjective stems, roots, adverbs, foreign words)."""
+"""Korean content morphemes from kiwipiepy (nouns, verb and adjective stems, roots, adverbs, foreign words),
+plus the compound each run of touching nouns forms."""
 
 from __future__ import annotations
 
@@ -20,6 +21,11 @@ CONTENT_TAGS = frozenset({"NNG", "NNP", "NNB", "NR", "VV", "VA", "XR", "XSN", "M
 # gives the same tokens inside a Korean sentence as in an English one.
 _FOREIGN_TAGS = frozenset({"SL", "SN", "W_URL", "W_EMAIL", "W_HASHTAG", "W_MENTION", "W_SERIAL"})
 _HANJA_TAG = "SH"
+# Morphemes that build compounds when nothing separates them: ``지방자치단체장`` is analysed as
+# ``지방 자치 단체장`` and also indexed whole, and a name Kiwi splits (``유영 철``) is kept as written.
+# A bound noun only continues a compound (``시민단체들``), never starts one. KorQuAD dev, BM25 k1 0.6:
+# keyword R@1 0.907 without compounds, 0.913 with them.
+_COMPOUND_TAGS = frozenset({"NNG", "NNP", "NR", "XR", _HANJA_TAG})
 
 
 class KoreanAnalyzer:
@@ -41,10 +47,22 @@ class KoreanAnalyzer:
         with self._lock:
             morphemes = self._kiwi.tokenize(text)
         tokens: list[str] = []
+        compound: list[str] = []
+        compound_end = -1
         for morpheme in morphemes:
             tag = morpheme.tag.split("-", 1)[0]
+            joins = tag in _COMPOUND_TAGS or (tag == "NNB" and bool(compound))
+            if not (joins and morpheme.start == compound_end):
+                if len(compound) > 1:
+                    tokens.append("".join(compound))
+                compound = []
+            if joins:
+                compound.append(morpheme.form)
+                compound_end = morpheme.start + morpheme.len
             if tag in CONTENT_TAGS or tag == _HANJA_TAG:
                 tokens.append(morpheme.form)
             elif tag in _FOREIGN_TAGS:
                 tokens.extend(words(morpheme.form))
+        if len(compound) > 1:
+            tokens.append("".join(compound))
         return tokens

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from enum import Enum
 
-__all__ = ["Script", "script_runs", "words"]
+__all__ = ["Script", "script_runs", "sentences", "words"]
 
 _HANGUL = "\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\ud7b0-\ud7ff"
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
@@ -20,6 +20,10 @@ _HAS_HANGUL = re.compile(f"[{_HANGUL}]")
 _LINES = re.compile(r"[^\r\n]+")
 _WORD = rf"(?:(?![{_HAN}])[^\W\d_])+|\d+"
 _WORDS = re.compile(_WORD)
+# A sentence ends at a line break, at ``.``, ``!``, ``?`` or ``…`` followed by space (closing quotes and
+# brackets may come between), and at a full-width ``。！？`` (Chinese and Japanese use no space after it).
+# ``28.3km`` and ``v1.2`` stay whole; an abbreviation such as ``Dr. Kim`` splits, which costs little.
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?…])[\"'”’」』)\]]*\s+|(?<=[。！？])[”’」』）]*")
 _RUNS = re.compile(rf"(?P<han>[{_HAN}]+(?:[^\w\r\n]+[{_HAN}]+)*)|(?P<word>{_WORD})")
 
 
@@ -42,3 +46,8 @@ def script_runs(text: str) -> Iterator[tuple[Script, str]]:
             continue
         for match in _RUNS.finditer(line):
             yield (Script.HAN if match.lastgroup == "han" else Script.WORD), match.group()
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of ``text`` in order, without empty ones."""
+    return [part for line in _LINES.findall(text) for part in _SENTENCE_BREAK.split(line) if part.strip()]
