@@ -29,10 +29,16 @@ class CorpusStats:
     doc_count: int
     total_len: int
     generation: int
+    sentence_count: int = 0
+    sentence_len: int = 0
 
     @property
     def avgdl(self) -> float:
         return self.total_len / self.doc_count if self.doc_count else 0.0
+
+    @property
+    def avg_sentence_len(self) -> float:
+        return self.sentence_len / self.sentence_count if self.sentence_count else 0.0
 
 
 def idf(df: int, doc_count: int) -> float:

@@ -34,6 +34,8 @@ def _merge(
             vector_rank=v.rank if v else 0,
             keyword_score=k.score if k else 0.0,
             keyword_rank=k.rank if k else 0,
+            bm25_score=k.bm25_score if k else 0.0,
+            sentence_score=k.sentence_score if k else 0.0,
             ref=(v or k).ref,  # type: ignore[union-attr]
         ))
     hits.sort(key=lambda hit: (-hit.score, hit.chunk_id))
@@ -90,6 +92,8 @@ def single_channel(hits: Sequence[ChannelHit], match: MatchType) -> list[Hit]:
             vector_rank=hit.rank if vector else 0,
             keyword_score=0.0 if vector else hit.score,
             keyword_rank=0 if vector else hit.rank,
+            bm25_score=hit.bm25_score,
+            sentence_score=hit.sentence_score,
             ref=hit.ref,
         )
         for hit in hits

@@ -19,8 +19,20 @@ __all__ = ["AnalyzedChunk", "IndexWriter", "Selector"]
 
 @dataclass(frozen=True)
 class AnalyzedChunk:
+    """A chunk with its analyzer tokens: per sentence of the content, and of its title."""
+
     chunk: ChunkInput
-    tokens: Sequence[str]
+    sentences: Sequence[Sequence[str]]
+    title_tokens: Sequence[str] = ()
+
+    @property
+    def tokens(self) -> list[str]:
+        """The BM25 document: the title's tokens and the content's."""
+        return [*self.title_tokens, *(token for sentence in self.sentences for token in sentence)]
+
+    @property
+    def sentence_len(self) -> int:
+        return sum(len(sentence) for sentence in self.sentences)
 
 
 @dataclass(frozen=True)
@@ -34,7 +46,8 @@ class Selector:
 
 _CHUNK_COLUMNS = (
     "id", "tenant_id", "chunk_id", "knowledge_base_id", "knowledge_id", "content", "metadata",
-    "acl_principals", "enabled", "seq", "start_at", "end_at", "token_count", "embedding",
+    "acl_principals", "enabled", "seq", "start_at", "end_at", "token_count", "embedding", "title",
+    "sentence_tokens", "sentence_count", "sentence_len",
 )
 _POSTING_COLUMNS = ("tenant_id", "term", "chunk_ref", "tf", "doc_len")
 
@@ -75,19 +88,24 @@ async def _remove(connection: asyncpg.Connection, tenant_id: str, refs: list[int
     removed = await connection.fetchrow(
         """
         WITH gone AS (
-            DELETE FROM retriever_chunks WHERE tenant_id = $1 AND id = ANY($2::bigint[]) RETURNING token_count
+            DELETE FROM retriever_chunks WHERE tenant_id = $1 AND id = ANY($2::bigint[])
+            RETURNING token_count, sentence_count, sentence_len
         )
-        SELECT count(*)::bigint AS n, coalesce(sum(token_count), 0)::bigint AS len FROM gone
+        SELECT count(*)::bigint AS n, coalesce(sum(token_count), 0)::bigint AS len,
+               coalesce(sum(sentence_count), 0)::bigint AS sentences,
+               coalesce(sum(sentence_len), 0)::bigint AS sentence_len
+        FROM gone
         """,
         tenant_id, refs,
     )
     await connection.execute(
         """
         UPDATE retriever_stats SET doc_count = doc_count - $2, total_len = total_len - $3,
+               sentence_count = sentence_count - $4, sentence_len = sentence_len - $5,
                generation = generation + 1
         WHERE tenant_id = $1
         """,
-        tenant_id, removed["n"], removed["len"],
+        tenant_id, removed["n"], removed["len"], removed["sentences"], removed["sentence_len"],
     )
     return int(removed["n"])
 
@@ -146,14 +164,17 @@ class IndexWriter:
         for ref, item in zip(refs, chunks, strict=True):
             chunk = item.chunk
             acl, enabled = access.get(chunk.knowledge_id, (list(chunk.acl_principals), True))
-            length = len(item.tokens)
+            tokens = item.tokens
+            length = len(tokens)
             total_len += length
             chunk_rows.append((
                 ref, tenant_id, chunk.chunk_id, chunk.knowledge_base_id, chunk.knowledge_id, chunk.content,
                 json.dumps(chunk.metadata, ensure_ascii=False), acl, enabled, chunk.seq, chunk.start, chunk.end,
-                length, chunk.embedding,
+                length, chunk.embedding, chunk.title,
+                json.dumps([list(sentence) for sentence in item.sentences], ensure_ascii=False),
+                len(item.sentences), item.sentence_len,
             ))
-            frequencies = Counter(item.tokens)
+            frequencies = Counter(tokens)
             document_frequency.update(frequencies.keys())
             posting_rows.extend((tenant_id, term, ref, tf, length) for term, tf in frequencies.items())
         await connection.copy_records_to_table("retriever_chunks", records=chunk_rows, columns=_CHUNK_COLUMNS)
@@ -170,10 +191,12 @@ class IndexWriter:
         await connection.execute(
             """
             UPDATE retriever_stats SET doc_count = doc_count + $2, total_len = total_len + $3,
+                   sentence_count = sentence_count + $4, sentence_len = sentence_len + $5,
                    generation = generation + 1
             WHERE tenant_id = $1
             """,
             tenant_id, len(chunks), total_len,
+            sum(len(item.sentences) for item in chunks), sum(item.sentence_len for item in chunks),
         )
 
     async def delete(self, tenant_id: str, selector: Selector) -> int:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import asyncpg
 
 from .bm25 import BM25Params, CorpusStats, query_weights
 from .filters import filter_sql, ranked
+from .sentences import blend, sentence_scores
 from .types import ChannelHit, Filters
 
 __all__ = ["KeywordChannel"]
@@ -29,19 +31,28 @@ def _common_terms(weights: dict[str, float], dfs: dict[str, int], doc_count: int
 
 
 class KeywordChannel:
-    """Okapi BM25 over the tenant's whole corpus, equal to ``rank_bm25.BM25Okapi`` on the same tokens."""
+    """Okapi BM25 over the tenant's whole corpus, equal to ``rank_bm25.BM25Okapi`` on the same tokens;
+    with a sentence weight, BM25's best ``sentence_depth`` candidates are re-ranked with sentence evidence."""
 
-    def __init__(self, params: BM25Params) -> None:
+    def __init__(self, params: BM25Params, *, sentence_depth: int = 50) -> None:
         self._params = params
+        self._sentence_depth = sentence_depth
         self._mean_idf: dict[str, tuple[int, float]] = {}
 
     async def _stats(self, connection: asyncpg.Connection, tenant_id: str) -> CorpusStats | None:
         row = await connection.fetchrow(
-            "SELECT doc_count, total_len, generation FROM retriever_stats WHERE tenant_id = $1", tenant_id
+            """
+            SELECT doc_count, total_len, generation, sentence_count, sentence_len
+            FROM retriever_stats WHERE tenant_id = $1
+            """,
+            tenant_id,
         )
         if row is None or row["doc_count"] == 0:
             return None
-        return CorpusStats(int(row["doc_count"]), int(row["total_len"]), int(row["generation"]))
+        return CorpusStats(
+            int(row["doc_count"]), int(row["total_len"]), int(row["generation"]),
+            int(row["sentence_count"]), int(row["sentence_len"]),
+        )
 
     async def _mean_idf_of(self, connection: asyncpg.Connection, tenant_id: str, stats: CorpusStats) -> float:
         cached = self._mean_idf.get(tenant_id)
@@ -55,10 +66,20 @@ class KeywordChannel:
         return float(value)
 
     async def search(
-        self, connection: asyncpg.Connection, tokens: Sequence[str], filters: Filters, *, limit: int, threshold: float
+        self,
+        connection: asyncpg.Connection,
+        tokens: Sequence[str],
+        filters: Filters,
+        *,
+        limit: int,
+        threshold: float,
+        sentence_weight: float = 0.0,
     ) -> list[ChannelHit]:
+        """The best ``limit`` chunks by BM25 (whose score reaches ``threshold``), re-ranked by
+        ``(1 - sentence_weight) * bm25 + sentence_weight * best sentence`` when the weight is positive."""
         if not tokens:
             return []
+        depth = max(limit, self._sentence_depth) if sentence_weight > 0 else limit
         # Statistics, document frequencies and postings must come from one snapshot.
         async with connection.transaction(isolation="repeatable_read", readonly=True):
             stats = await self._stats(connection, filters.tenant_id)
@@ -84,11 +105,18 @@ class KeywordChannel:
                 # hit beats it (or the threshold excludes it), no other chunk can enter the top-k.
                 bound = (self._params.k1 + 1) * sum(weights[term] for term in common)
                 rare = sorted(set(weights) - common)
-                rows = await self._fetch(connection, weights, filters, stats, limit, threshold, rare)
-                if bound <= threshold or (len(rows) == limit and rows[-1]["score"] > bound):
-                    return ranked(rows, descending=True)
-            rows = await self._fetch(connection, weights, filters, stats, limit, threshold, None)
-        return ranked(rows, descending=True)
+                rows = await self._fetch(connection, weights, filters, stats, depth, threshold, rare)
+                if not (bound <= threshold or (len(rows) == depth and rows[-1]["score"] > bound)):
+                    rows = await self._fetch(connection, weights, filters, stats, depth, threshold, None)
+            else:
+                rows = await self._fetch(connection, weights, filters, stats, depth, threshold, None)
+            hits = ranked(rows, descending=True)
+            if sentence_weight <= 0 or not stats.sentence_count:
+                return [replace(hit, bm25_score=hit.score) for hit in hits]
+            scores = await sentence_scores(
+                connection, filters.tenant_id, [hit.ref for hit in hits], weights, stats.avg_sentence_len, self._params
+            )
+        return blend(hits, scores, sentence_weight, limit)
 
     async def _fetch(
         self,

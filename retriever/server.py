@@ -56,6 +56,7 @@ def _chunk(message: pb.IndexedChunk, position: int) -> ChunkInput:
         knowledge_base_id=message.knowledge_base_id,
         knowledge_id=message.knowledge_id,
         content=message.content,
+        title=message.title,
         embedding=np.asarray(message.embedding, dtype=np.float32),
         metadata=_metadata(message.metadata_json, f"chunks[{position}].metadata_json"),
         acl_principals=tuple(message.acl_principals),
@@ -85,6 +86,8 @@ def _hit(hit: Hit) -> pb.SearchHit:
         vector_rank=hit.vector_rank,
         keyword_score=hit.keyword_score,
         keyword_rank=hit.keyword_rank,
+        bm25_score=hit.bm25_score,
+        sentence_score=hit.sentence_score,
         match_type=_MATCH_TYPES[hit.match_type],
         seq=hit.seq,
         start=hit.start,
@@ -138,10 +141,13 @@ class RetrieverServicer(pb_grpc.RetrieverServicer):
             vector=np.asarray(request.query_vector, dtype=np.float32) if len(request.query_vector) else None,
             vector_threshold=request.vector_threshold,
             keyword_threshold=request.keyword_threshold,
-            fusion=_FUSIONS[request.fusion],
+            fusion=_FUSIONS[request.fusion] if request.HasField("fusion") else Fusion(settings.fusion),
             rrf_k=request.rrf_k or settings.rrf_k,
             vector_weight=settings.vector_weight if default_weights else request.vector_weight,
             keyword_weight=settings.keyword_weight if default_weights else request.keyword_weight,
+            sentence_weight=(
+                request.sentence_weight if request.HasField("sentence_weight") else settings.sentence_weight
+            ),
         )
         hits = await self._service.search(query)
         return pb.SearchResponse(hits=[_hit(hit) for hit in hits])

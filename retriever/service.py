@@ -25,8 +25,11 @@ __all__ = ["RetrieverService"]
 logger = logging.getLogger(__name__)
 
 
-def _analyze_all(texts: Sequence[str]) -> list[list[str]]:
-    return [analysis.analyze(text) for text in texts]
+def _analyze_all(chunks: Sequence[ChunkInput]) -> list[AnalyzedChunk]:
+    return [
+        AnalyzedChunk(chunk, analysis.analyze_sentences(chunk.content), analysis.analyze(chunk.title))
+        for chunk in chunks
+    ]
 
 
 class RetrieverService:
@@ -37,7 +40,9 @@ class RetrieverService:
         self._pool = pool
         self._settings = settings
         self._writer = IndexWriter(pool)
-        self._keyword = KeywordChannel(BM25Params(settings.bm25_k1, settings.bm25_b, settings.bm25_epsilon))
+        self._keyword = KeywordChannel(
+            BM25Params(settings.bm25_k1, settings.bm25_b, settings.bm25_epsilon), sentence_depth=settings.fusion_depth
+        )
         self._vector = VectorChannel(
             HnswOptions(settings.hnsw_ef_search, settings.hnsw_iterative_scan, settings.hnsw_max_scan_tuples)
         )
@@ -62,8 +67,7 @@ class RetrieverService:
         elif not chunks:
             return 0
         check_chunks(chunks, self._settings)
-        tokens = await asyncio.to_thread(_analyze_all, [chunk.content for chunk in chunks])
-        analyzed = [AnalyzedChunk(chunk, chunk_tokens) for chunk, chunk_tokens in zip(chunks, tokens, strict=True)]
+        analyzed = await asyncio.to_thread(_analyze_all, chunks)
         count = await self._writer.upsert(tenant_id, analyzed, replace_knowledge_id=replace_knowledge_id)
         logger.info("indexed %d chunks for tenant %s", count, tenant_id)
         return count
@@ -126,7 +130,8 @@ class RetrieverService:
         tokens = await asyncio.to_thread(analysis.analyze, query.text)
         async with self._pool.acquire() as connection:
             return await self._keyword.search(
-                connection, tokens, query.filters, limit=depth, threshold=query.keyword_threshold
+                connection, tokens, query.filters, limit=depth, threshold=query.keyword_threshold,
+                sentence_weight=query.sentence_weight,
             )
 
     async def _check_knowledge_bases(self, tenant_id: str, knowledge_base_ids: Sequence[str]) -> None:

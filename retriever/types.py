@@ -37,6 +37,8 @@ class ChunkInput:
     knowledge_id: str
     content: str
     embedding: np.ndarray
+    # The document's title: indexed for keyword search with every chunk of the document.
+    title: str = ""
     metadata: dict[str, Any] = field(default_factory=dict)
     acl_principals: tuple[str, ...] = ()
     seq: int = 0
@@ -67,16 +69,20 @@ class SearchQuery:
     rrf_k: int = 60
     vector_weight: float = 0.3
     keyword_weight: float = 0.7
+    sentence_weight: float = 0.5
 
 
 @dataclass(frozen=True)
 class ChannelHit:
-    """One chunk as one channel ranked it (rank is 1-based)."""
+    """One chunk as one channel ranked it (rank is 1-based). The keyword channel also gives the two parts
+    its score blends: the chunk's BM25 score and its best sentence's."""
 
     ref: int
     chunk_id: str
     score: float
     rank: int
+    bm25_score: float = 0.0
+    sentence_score: float = 0.0
 
 
 @dataclass
@@ -88,6 +94,8 @@ class Hit:
     vector_rank: int = 0
     keyword_score: float = 0.0
     keyword_rank: int = 0
+    bm25_score: float = 0.0
+    sentence_score: float = 0.0
     ref: int = 0
     knowledge_base_id: str = ""
     knowledge_id: str = ""

@@ -35,6 +35,10 @@ def check_vector(vector: np.ndarray, dimension: int, field: str) -> np.ndarray:
     return vector
 
 
+# A document title, not a second content: longer ones are rejected rather than silently cut.
+MAX_TITLE_CHARS = 1_000
+
+
 def check_chunks(chunks: Sequence[ChunkInput], settings: RetrieverSettings) -> None:
     """Reject the whole batch if any chunk is bad, so nothing is half-indexed."""
     if len(chunks) > settings.max_batch:
@@ -52,6 +56,10 @@ def check_chunks(chunks: Sequence[ChunkInput], settings: RetrieverSettings) -> N
             raise TooLarge(f"{where}.content is over {settings.max_chunk_chars} characters", field=f"{where}.content")
         if "\x00" in chunk.content:
             raise InvalidInput(f"{where}.content contains a NUL character", field=f"{where}.content")
+        if len(chunk.title) > MAX_TITLE_CHARS or "\x00" in chunk.title:
+            raise InvalidInput(
+                f"{where}.title is over {MAX_TITLE_CHARS} characters or contains a NUL character", field=f"{where}.title"
+            )
         check_vector(chunk.embedding, settings.embedding_dimension, f"{where}.embedding")
 
 
@@ -72,11 +80,13 @@ def check_query(query: SearchQuery, settings: RetrieverSettings) -> None:
         raise InvalidInput("give query_text, query_vector or both", field="query_text")
     if query.vector is not None:
         check_vector(query.vector, settings.embedding_dimension, "query_vector")
-    for name in ("vector_threshold", "keyword_threshold", "vector_weight", "keyword_weight"):
+    for name in ("vector_threshold", "keyword_threshold", "vector_weight", "keyword_weight", "sentence_weight"):
         if not math.isfinite(getattr(query, name)):
             raise InvalidInput(f"{name} is not a finite number", field=name)
     if query.vector_weight < 0 or query.keyword_weight < 0:
         raise InvalidInput("fusion weights cannot be negative", field="vector_weight")
+    if not 0 <= query.sentence_weight <= 1:
+        raise InvalidInput("sentence_weight must be between 0 and 1", field="sentence_weight")
     if query.rrf_k < 1:
         raise InvalidInput("rrf_k must be positive", field="rrf_k")
     for field, ids in (("knowledge_base_ids", query.filters.knowledge_base_ids),

@@ -33,7 +33,7 @@ MATCH_TYPE_KEYWORDS: MatchType
 MATCH_TYPE_HYBRID: MatchType
 
 class IndexedChunk(_message.Message):
-    __slots__ = ("chunk_id", "tenant_id", "knowledge_base_id", "knowledge_id", "content", "embedding", "metadata_json", "acl_principals", "seq", "start", "end")
+    __slots__ = ("chunk_id", "tenant_id", "knowledge_base_id", "knowledge_id", "content", "embedding", "metadata_json", "acl_principals", "seq", "start", "end", "title")
     CHUNK_ID_FIELD_NUMBER: _ClassVar[int]
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     KNOWLEDGE_BASE_ID_FIELD_NUMBER: _ClassVar[int]
@@ -45,6 +45,7 @@ class IndexedChunk(_message.Message):
     SEQ_FIELD_NUMBER: _ClassVar[int]
     START_FIELD_NUMBER: _ClassVar[int]
     END_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
     chunk_id: str
     tenant_id: str
     knowledge_base_id: str
@@ -56,7 +57,8 @@ class IndexedChunk(_message.Message):
     seq: int
     start: int
     end: int
-    def __init__(self, chunk_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., knowledge_base_id: _Optional[str] = ..., knowledge_id: _Optional[str] = ..., content: _Optional[str] = ..., embedding: _Optional[_Iterable[float]] = ..., metadata_json: _Optional[str] = ..., acl_principals: _Optional[_Iterable[str]] = ..., seq: _Optional[int] = ..., start: _Optional[int] = ..., end: _Optional[int] = ...) -> None: ...
+    title: str
+    def __init__(self, chunk_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., knowledge_base_id: _Optional[str] = ..., knowledge_id: _Optional[str] = ..., content: _Optional[str] = ..., embedding: _Optional[_Iterable[float]] = ..., metadata_json: _Optional[str] = ..., acl_principals: _Optional[_Iterable[str]] = ..., seq: _Optional[int] = ..., start: _Optional[int] = ..., end: _Optional[int] = ..., title: _Optional[str] = ...) -> None: ...
 
 class IndexChunksRequest(_message.Message):
     __slots__ = ("chunks",)
@@ -99,7 +101,7 @@ class DeleteResponse(_message.Message):
     def __init__(self, deleted: _Optional[int] = ...) -> None: ...
 
 class SearchRequest(_message.Message):
-    __slots__ = ("tenant_id", "query_text", "query_vector", "top_k", "vector_threshold", "keyword_threshold", "mode", "fusion", "rrf_k", "vector_weight", "keyword_weight", "knowledge_base_ids", "knowledge_ids", "acl_principals")
+    __slots__ = ("tenant_id", "query_text", "query_vector", "top_k", "vector_threshold", "keyword_threshold", "mode", "fusion", "rrf_k", "vector_weight", "keyword_weight", "knowledge_base_ids", "knowledge_ids", "acl_principals", "sentence_weight")
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     QUERY_TEXT_FIELD_NUMBER: _ClassVar[int]
     QUERY_VECTOR_FIELD_NUMBER: _ClassVar[int]
@@ -114,6 +116,7 @@ class SearchRequest(_message.Message):
     KNOWLEDGE_BASE_IDS_FIELD_NUMBER: _ClassVar[int]
     KNOWLEDGE_IDS_FIELD_NUMBER: _ClassVar[int]
     ACL_PRINCIPALS_FIELD_NUMBER: _ClassVar[int]
+    SENTENCE_WEIGHT_FIELD_NUMBER: _ClassVar[int]
     tenant_id: str
     query_text: str
     query_vector: _containers.RepeatedScalarFieldContainer[float]
@@ -128,10 +131,11 @@ class SearchRequest(_message.Message):
     knowledge_base_ids: _containers.RepeatedScalarFieldContainer[str]
     knowledge_ids: _containers.RepeatedScalarFieldContainer[str]
     acl_principals: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, tenant_id: _Optional[str] = ..., query_text: _Optional[str] = ..., query_vector: _Optional[_Iterable[float]] = ..., top_k: _Optional[int] = ..., vector_threshold: _Optional[float] = ..., keyword_threshold: _Optional[float] = ..., mode: _Optional[_Union[SearchMode, str]] = ..., fusion: _Optional[_Union[Fusion, str]] = ..., rrf_k: _Optional[int] = ..., vector_weight: _Optional[float] = ..., keyword_weight: _Optional[float] = ..., knowledge_base_ids: _Optional[_Iterable[str]] = ..., knowledge_ids: _Optional[_Iterable[str]] = ..., acl_principals: _Optional[_Iterable[str]] = ...) -> None: ...
+    sentence_weight: float
+    def __init__(self, tenant_id: _Optional[str] = ..., query_text: _Optional[str] = ..., query_vector: _Optional[_Iterable[float]] = ..., top_k: _Optional[int] = ..., vector_threshold: _Optional[float] = ..., keyword_threshold: _Optional[float] = ..., mode: _Optional[_Union[SearchMode, str]] = ..., fusion: _Optional[_Union[Fusion, str]] = ..., rrf_k: _Optional[int] = ..., vector_weight: _Optional[float] = ..., keyword_weight: _Optional[float] = ..., knowledge_base_ids: _Optional[_Iterable[str]] = ..., knowledge_ids: _Optional[_Iterable[str]] = ..., acl_principals: _Optional[_Iterable[str]] = ..., sentence_weight: _Optional[float] = ...) -> None: ...
 
 class SearchHit(_message.Message):
-    __slots__ = ("chunk_id", "knowledge_base_id", "knowledge_id", "content", "metadata_json", "score", "vector_score", "vector_rank", "keyword_score", "keyword_rank", "match_type", "seq", "start", "end")
+    __slots__ = ("chunk_id", "knowledge_base_id", "knowledge_id", "content", "metadata_json", "score", "vector_score", "vector_rank", "keyword_score", "keyword_rank", "match_type", "seq", "start", "end", "bm25_score", "sentence_score")
     CHUNK_ID_FIELD_NUMBER: _ClassVar[int]
     KNOWLEDGE_BASE_ID_FIELD_NUMBER: _ClassVar[int]
     KNOWLEDGE_ID_FIELD_NUMBER: _ClassVar[int]
@@ -146,6 +150,8 @@ class SearchHit(_message.Message):
     SEQ_FIELD_NUMBER: _ClassVar[int]
     START_FIELD_NUMBER: _ClassVar[int]
     END_FIELD_NUMBER: _ClassVar[int]
+    BM25_SCORE_FIELD_NUMBER: _ClassVar[int]
+    SENTENCE_SCORE_FIELD_NUMBER: _ClassVar[int]
     chunk_id: str
     knowledge_base_id: str
     knowledge_id: str
@@ -160,7 +166,9 @@ class SearchHit(_message.Message):
     seq: int
     start: int
     end: int
-    def __init__(self, chunk_id: _Optional[str] = ..., knowledge_base_id: _Optional[str] = ..., knowledge_id: _Optional[str] = ..., content: _Optional[str] = ..., metadata_json: _Optional[str] = ..., score: _Optional[float] = ..., vector_score: _Optional[float] = ..., vector_rank: _Optional[int] = ..., keyword_score: _Optional[float] = ..., keyword_rank: _Optional[int] = ..., match_type: _Optional[_Union[MatchType, str]] = ..., seq: _Optional[int] = ..., start: _Optional[int] = ..., end: _Optional[int] = ...) -> None: ...
+    bm25_score: float
+    sentence_score: float
+    def __init__(self, chunk_id: _Optional[str] = ..., knowledge_base_id: _Optional[str] = ..., knowledge_id: _Optional[str] = ..., content: _Optional[str] = ..., metadata_json: _Optional[str] = ..., score: _Optional[float] = ..., vector_score: _Optional[float] = ..., vector_rank: _Optional[int] = ..., keyword_score: _Optional[float] = ..., keyword_rank: _Optional[int] = ..., match_type: _Optional[_Union[MatchType, str]] = ..., seq: _Optional[int] = ..., start: _Optional[int] = ..., end: _Optional[int] = ..., bm25_score: _Optional[float] = ..., sentence_score: _Optional[float] = ...) -> None: ...
 
 class SearchResponse(_message.Message):
     __slots__ = ("hits",)

@@ -24,7 +24,11 @@ class RetrieverSettings(JisikSettings):
     # morphemes is the stronger channel there, so it gets the larger share.
     vector_weight: float = Field(0.3, ge=0, description="Default vector weight of RRF and weighted fusion")
     keyword_weight: float = Field(0.7, ge=0, description="Default keyword weight of RRF and weighted fusion")
+    fusion: Literal["rrf", "weighted"] = Field("weighted", description="Fusion of a hybrid search that names none")
     fusion_depth: int = Field(50, ge=1, description="Candidates each channel hands to fusion (at least top_k)")
+    sentence_weight: float = Field(
+        0.5, ge=0, le=1, description="Share of the best sentence's BM25 in keyword ranking (0: plain BM25)"
+    )
     bm25_k1: float = Field(1.5, gt=0)
     bm25_b: float = Field(0.75, ge=0, le=1)
     bm25_epsilon: float = Field(0.25, ge=0, description="Floor for negative idf, as a share of the mean idf")

@@ -29,6 +29,7 @@ def chunk(
     vector: np.ndarray | None = None,
     acl: Sequence[str] = (),
     seq: int = 0,
+    title: str = "",
 ) -> ChunkInput:
     return ChunkInput(
         chunk_id=chunk_id,
@@ -38,6 +39,7 @@ def chunk(
         embedding=unit_vector(chunk_id) if vector is None else vector,
         acl_principals=tuple(acl),
         seq=seq,
+        title=title,
         metadata={"title": chunk_id},
     )
 
@@ -52,15 +54,22 @@ async def assert_statistics_match_rows(pool: object, tenant_id: str) -> None:
     """The tenant's corpus statistics and document frequencies equal a recount from its rows."""
     async with pool.acquire() as connection:  # type: ignore[attr-defined]
         stats = await connection.fetchrow(
-            "SELECT doc_count, total_len FROM retriever_stats WHERE tenant_id = $1", tenant_id
+            "SELECT doc_count, total_len, sentence_count, sentence_len FROM retriever_stats WHERE tenant_id = $1",
+            tenant_id,
         )
         recount = await connection.fetchrow(
-            "SELECT count(*) AS n, coalesce(sum(token_count), 0) AS len FROM retriever_chunks WHERE tenant_id = $1",
+            """
+            SELECT count(*) AS n, coalesce(sum(token_count), 0) AS len,
+                   coalesce(sum(jsonb_array_length(sentence_tokens::jsonb)), 0) AS sentences,
+                   coalesce(sum((SELECT sum(jsonb_array_length(s)) FROM jsonb_array_elements(sentence_tokens::jsonb) s)), 0)
+                       AS sentence_len
+            FROM retriever_chunks WHERE tenant_id = $1
+            """,
             tenant_id,
         )
         stored = {r["term"]: r["df"] for r in await connection.fetch(
             "SELECT term, df FROM retriever_terms WHERE tenant_id = $1", tenant_id)}
         counted = {r["term"]: r["n"] for r in await connection.fetch(
             "SELECT term, count(*) AS n FROM retriever_postings WHERE tenant_id = $1 GROUP BY term", tenant_id)}
-    assert (stats["doc_count"], stats["total_len"]) == (recount["n"], recount["len"])
+    assert tuple(stats.values()) == (recount["n"], recount["len"], recount["sentences"], recount["sentence_len"])
     assert stored == counted

@@ -36,12 +36,16 @@ async def assert_equal_to_rank_bm25(service: RetrieverService, tenant: str, docu
     reference = BM25Okapi([analyze(documents[i]) for i in ids], k1=1.5, b=0.75, epsilon=0.25)
     for text in QUERIES:
         expected = dict(zip(ids, reference.get_scores(analyze(text)), strict=True))
-        # A threshold far below zero keeps documents whose (floored) idf sum is negative.
-        query = SearchQuery(Filters(tenant), top_k=100, text=text, mode=Mode.KEYWORD, keyword_threshold=-1e9)
+        # A threshold far below zero keeps documents whose (floored) idf sum is negative; without sentence
+        # evidence the channel's score is plain BM25.
+        query = SearchQuery(
+            Filters(tenant), top_k=100, text=text, mode=Mode.KEYWORD, keyword_threshold=-1e9, sentence_weight=0.0
+        )
         hits = await service.search(query)
         got = {hit.chunk_id: hit.keyword_score for hit in hits}
-        for chunk_id, score in got.items():
-            assert score == pytest.approx(expected[chunk_id], rel=1e-9, abs=1e-12), (text, chunk_id)
+        for hit in hits:
+            assert hit.keyword_score == hit.bm25_score
+            assert hit.keyword_score == pytest.approx(expected[hit.chunk_id], rel=1e-9, abs=1e-12), (text, hit.chunk_id)
         missing = {cid for cid, score in expected.items() if score != 0} - set(got)
         assert not missing, text
         ordered = sorted(got, key=lambda cid: (-got[cid], cid))

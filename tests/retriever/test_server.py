@@ -52,13 +52,23 @@ class TestRpcs:
         assert (best.chunk_id, best.match_type, best.vector_rank, best.keyword_rank) == ("a", pb.MATCH_TYPE_HYBRID, 1, 1)
         assert (best.content, json.loads(best.metadata_json)) == ("서울 지하철 노선도", {"page": 3})
         assert (best.knowledge_base_id, best.knowledge_id, best.seq, best.start, best.end) == ("kb", "k", 2, 10, 42)
-        assert best.score == pytest.approx((0.3 + 0.7) / 61)  # default weights, both ranks 1
+        assert best.score == pytest.approx(0.3 + 0.7)  # default: weighted fusion, best in both channels
         deleted = await stub.Delete(pb.DeleteRequest(tenant_id=tenant, chunk_ids=["a"]))
         assert deleted.deleted == 1
         keyword = await stub.Search(pb.SearchRequest(
             tenant_id=tenant, query_text="서울", top_k=3, mode=pb.SEARCH_MODE_KEYWORD
         ))
         assert [hit.chunk_id for hit in keyword.hits] == []
+
+    async def test_rrf_fusion_when_asked(self, stub: pb_grpc.RetrieverStub) -> None:
+        tenant = new_tenant()
+        await stub.IndexChunks(pb.IndexChunksRequest(chunks=[indexed(tenant, c, t) for c, t in TEXTS.items()]))
+        response = await stub.Search(pb.SearchRequest(
+            tenant_id=tenant, query_text="서울 지하철", query_vector=unit_vector("a").tolist(), top_k=3,
+            fusion=pb.FUSION_RRF,
+        ))
+        assert response.hits[0].chunk_id == "a"
+        assert response.hits[0].score == pytest.approx((0.3 + 0.7) / 61)  # default weights, both ranks 1
 
     async def test_weighted_fusion_uses_default_weights(self, stub: pb_grpc.RetrieverStub) -> None:
         tenant = new_tenant()
