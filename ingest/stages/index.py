@@ -1,6 +1,7 @@
 """Embed (model service, batched) and index (retriever), then mark the document completed.
 
-A first version is upserted with IndexChunks; a later version (republish, reprocess) swaps all of
+Chunks are embedded with their document's title (``passage_text``) and indexed with it, so both search
+channels know what document a chunk comes from. A first version is upserted with IndexChunks; a later version (republish, reprocess) swaps all of
 the document's chunks with ReplaceKnowledge, so searches never see both versions or neither.
 Vectors of a document survive a failed try in a small cache, so a retry only embeds what is missing.
 """
@@ -15,6 +16,7 @@ from jisik.events import DocumentEvent, DocumentIndexed, DocumentValidated
 
 from ..clients import indexed_chunk
 from ..context import IngestContext
+from ..passages import passage_text
 from ..repository import claim, load_chunks, move
 from ..topology import stage_named
 
@@ -47,7 +49,7 @@ class IndexStage:
         for start in range(0, len(missing), batch):
             part = missing[start:start + batch]
             embedded, used_model = await self._context.services.embed_passages(
-                knowledge.tenant_id, [chunk.content for chunk in part], model_id
+                knowledge.tenant_id, [passage_text(knowledge.title, chunk.content) for chunk in part], model_id
             )
             vectors.update(zip((chunk.id for chunk in part), embedded, strict=True))
         return vectors, used_model
@@ -73,6 +75,7 @@ class IndexStage:
                 knowledge_base_id=chunk.knowledge_base_id,
                 knowledge_id=chunk.knowledge_id,
                 content=chunk.content,
+                title=knowledge.title,
                 embedding=vectors[chunk.id],
                 seq=chunk.chunk_index,
                 start=chunk.start_at,

@@ -173,9 +173,11 @@ class TestPipeline:
         republished = await deployment.settle(doc.id)
         assert republished.parse_status == ParseStatus.COMPLETED and republished.version == 2
         async with ws.sessions() as session:
-            indexed = (await session.execute(text(
-                "SELECT content FROM retriever_chunks WHERE knowledge_id = :k"), {"k": doc.id})).scalars().all()
+            rows = (await session.execute(text(
+                "SELECT content, title FROM retriever_chunks WHERE knowledge_id = :k"), {"k": doc.id})).all()
+        indexed = [row.content for row in rows]
         assert len(indexed) == 1 and "rooftop" in indexed[0] and "hall A" not in indexed[0]
+        assert rows[0].title == "Lunch"  # the document's title travels with its chunks
         hits = await deployment.search("rooftop garden", doc.id)
         assert [hit.content for hit in hits] == list(indexed)
         async with ws.sessions.begin() as session:
