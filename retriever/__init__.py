@@ -7,8 +7,14 @@ Layout: ``analysis/`` (tokens per script run), ``bm25.py`` (Okapi maths), ``inde
 
 Decisions worth knowing:
 
-- Keyword scores are Okapi BM25 over the tenant's whole corpus (all its knowledge bases), equal to
-  ``rank_bm25.BM25Okapi`` on the analyzer's tokens (k1 1.5, b 0.75, epsilon 0.25 by default). As in
+- A chunk's BM25 document is its title's tokens plus its content's; the content is analysed sentence
+  by sentence and the sentences' tokens are kept with the row.
+- The keyword channel re-ranks BM25's best ``fusion_depth`` candidates by
+  ``(1 - w) * bm25 + w * best sentence`` (``sentence_weight`` w, 0.5 by default; ``sentences.py``):
+  a chunk where the query's terms meet in one sentence beats one where they are scattered. Hits carry
+  ``bm25_score`` and ``sentence_score``; ``keyword_score`` is the blend, plain BM25 when w is 0.
+- BM25 scores are Okapi BM25 over the tenant's whole corpus (all its knowledge bases), equal to
+  ``rank_bm25.BM25Okapi`` on the analyzer's tokens (k1 0.6, b 0.75, epsilon 0.25 by default). As in
   rank_bm25, a term in exactly half of the documents has idf 0 and one in more than half gets the
   epsilon floor, so very small corpora (one or two chunks) score few or no keyword hits.
 - Keyword search is exact but avoids reading the long postings lists of frequent terms (in more than

@@ -29,8 +29,10 @@ class RetrieverSettings(JisikSettings):
     sentence_weight: float = Field(
         0.5, ge=0, le=1, description="Share of the best sentence's BM25 in keyword ranking (0: plain BM25)"
     )
-    bm25_k1: float = Field(1.5, gt=0)
-    bm25_b: float = Field(0.75, ge=0, le=1)
+    # k1 0.6 saturates term frequency early, which suits chunk-sized documents and question queries.
+    # KorQuAD dev keyword R@1 (compound analyzer): k1 0.6 0.913, 0.9 0.909, 1.2 0.903, 1.5 0.899.
+    bm25_k1: float = Field(0.6, gt=0, description="Okapi BM25 term-frequency saturation")
+    bm25_b: float = Field(0.75, ge=0, le=1, description="Okapi BM25 length normalisation")
     bm25_epsilon: float = Field(0.25, ge=0, description="Floor for negative idf, as a share of the mean idf")
     hnsw_ef_search: int = Field(100, ge=1, le=1000)
     hnsw_iterative_scan: Literal["strict_order", "relaxed_order"] = "strict_order"

@@ -31,9 +31,14 @@ def corpus(seed: int, size: int) -> dict[str, str]:
     }
 
 
+def reference_bm25(service: RetrieverService, documents: list[list[str]]) -> BM25Okapi:
+    settings = service.settings
+    return BM25Okapi(documents, k1=settings.bm25_k1, b=settings.bm25_b, epsilon=settings.bm25_epsilon)
+
+
 async def assert_equal_to_rank_bm25(service: RetrieverService, tenant: str, documents: dict[str, str]) -> None:
     ids = sorted(documents)
-    reference = BM25Okapi([analyze(documents[i]) for i in ids], k1=1.5, b=0.75, epsilon=0.25)
+    reference = reference_bm25(service, [analyze(documents[i]) for i in ids])
     for text in QUERIES:
         expected = dict(zip(ids, reference.get_scores(analyze(text)), strict=True))
         # A threshold far below zero keeps documents whose (floored) idf sum is negative; without sentence
@@ -134,7 +139,7 @@ class TestPrunedCandidates:
         documents = skewed_corpus(400)
         await service.index_chunks(tenant, [chunk(cid, text) for cid, text in sorted(documents.items())])
         ids = sorted(documents)
-        reference = BM25Okapi([analyze(documents[i]) for i in ids], k1=1.5, b=0.75, epsilon=0.25)
+        reference = reference_bm25(service, [analyze(documents[i]) for i in ids])
         pruned_runs: list[list[str]] = []
         fetch = KeywordChannel._fetch
 
