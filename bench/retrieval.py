@@ -1,8 +1,9 @@
 """Retriever benchmark: quality on KorQuAD v1.0 dev and speed on a synthetic corpus.
 
 Quality: the 964 dev paragraphs are indexed as chunks; each of the 5,774 questions should find the
-paragraph that holds its answer. Reported for keyword, vector and hybrid (RRF and weighted):
-recall@1/5/20 and MRR@10. Embeddings (the default e5-small) are cached under --cache-dir, so a rerun
+paragraph that holds its answer. Reported for keyword (plain BM25, and with sentence evidence), vector
+and hybrid (RRF and weighted): recall@1/5/20 and MRR@10, once with each paragraph's article title as
+its document title (as ingest indexes and embeds an upload) and once without titles. Embeddings (the default e5-small) are cached under --cache-dir, so a rerun
 skips them and an interrupted run resumes.
 
 Speed: a synthetic corpus (Korean sentences recombined from KorQuAD, random unit vectors) at each
@@ -39,11 +40,11 @@ import asyncpg
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(ROOT))  # ahead of bench/ (the script folder), whose ingest.py would shadow the package
 
 from _retrieval_embed import cached_embeddings, default_embedder  # noqa: E402
 
+from ingest.passages import passage_text  # noqa: E402
 from jisik.db.migrate import upgrade  # noqa: E402
 from jisik.runtime.postgres import EmbeddedPostgres  # noqa: E402
 from jisik.settings import RetrieverSettings  # noqa: E402
@@ -61,16 +62,18 @@ BATCH = 500
 logger = logging.getLogger("bench.retrieval")
 
 
-def load_korquad(path: Path) -> tuple[list[str], list[tuple[str, int]]]:
-    """Paragraphs, and (question, index of its paragraph)."""
+def load_korquad(path: Path) -> tuple[list[str], list[str], list[tuple[str, int]]]:
+    """Paragraphs, their articles' titles, and (question, index of its paragraph)."""
     data = json.loads(path.read_text(encoding="utf-8"))
     paragraphs: list[str] = []
+    titles: list[str] = []
     questions: list[tuple[str, int]] = []
     for article in data["data"]:
         for paragraph in article["paragraphs"]:
             paragraphs.append(paragraph["context"])
+            titles.append(article["title"].replace("_", " "))
             questions.extend((qa["question"], len(paragraphs) - 1) for qa in paragraph["qas"])
-    return paragraphs, questions
+    return paragraphs, titles, questions
 
 
 def metrics(ranks: Sequence[int | None]) -> dict[str, float]:
@@ -94,29 +97,52 @@ async def index_all(service: RetrieverService, tenant: str, chunks: Sequence[Chu
 
 
 async def quality(service: RetrieverService, cache_dir: Path, limit: int | None) -> dict[str, object]:
-    paragraphs, questions = load_korquad(KORQUAD)
+    """Each paragraph is a chunk of a document named after its Wikipedia article, indexed and embedded as
+    ingest does with an upload of that article; the same runs without titles show what the paragraph
+    text alone achieves."""
+    paragraphs, titles, questions = load_korquad(KORQUAD)
     if limit:
         questions = questions[:limit]
     name, embed = default_embedder()
-    passage_vectors = cached_embeddings(cache_dir, name, "passage", paragraphs, embed)
     query_vectors = cached_embeddings(cache_dir, name, "query", [q for q, _ in questions], embed)
-    tenant = "korquad"
-    chunks = [
-        ChunkInput(chunk_id=f"p{i:04d}", knowledge_base_id="korquad", knowledge_id=f"p{i:04d}", content=text,
-                   embedding=passage_vectors[i])
-        for i, text in enumerate(paragraphs)
-    ]
-    await index_all(service, tenant, chunks)
+    results: dict[str, object] = {}
+    for with_titles in (True, False):
+        tenant = "korquad" if with_titles else "korquad-untitled"
+        passages = [passage_text(titles[i] if with_titles else "", text) for i, text in enumerate(paragraphs)]
+        passage_vectors = cached_embeddings(cache_dir, name, "passage", passages, embed)
+        chunks = [
+            ChunkInput(chunk_id=f"p{i:04d}", knowledge_base_id="korquad", knowledge_id=f"p{i:04d}", content=text,
+                       title=titles[i] if with_titles else "", embedding=passage_vectors[i])
+            for i, text in enumerate(paragraphs)
+        ]
+        await index_all(service, tenant, chunks)
+        runs = await rank_questions(service, tenant, questions, query_vectors)
+        results.update({(run if with_titles else f"{run} (no titles)"): table for run, table in runs.items()})
+    return {"embedder": name, "paragraphs": len(paragraphs), "questions": len(questions), "results": results}
+
+
+async def rank_questions(
+    service: RetrieverService, tenant: str, questions: Sequence[tuple[str, int]], query_vectors: np.ndarray
+) -> dict[str, dict[str, float]]:
+    """recall@k and MRR of each channel and fusion over one indexed tenant."""
     # Each channel runs once per question at the depth hybrid search uses; the fusions are then the
     # service's own functions over those two rankings (exactly what a hybrid Search computes).
     depth = max(20, service.settings.fusion_depth)
-    ranks: dict[str, list[int | None]] = {run: [] for run in ("keyword", "vector", "hybrid_rrf", "hybrid_weighted")}
+    runs = ("keyword_bm25", "keyword", "vector", "hybrid_rrf", "hybrid_weighted")
+    ranks: dict[str, list[int | None]] = {run: [] for run in runs}
+    sentence_weight = service.settings.sentence_weight
     for (question, answer), vector in zip(questions, query_vectors, strict=True):
-        keyword = await service.search(SearchQuery(Filters(tenant), top_k=depth, text=question, mode=Mode.KEYWORD))
+        plain = await service.search(
+            SearchQuery(Filters(tenant), top_k=depth, text=question, mode=Mode.KEYWORD, sentence_weight=0.0)
+        )
+        keyword = await service.search(
+            SearchQuery(Filters(tenant), top_k=depth, text=question, mode=Mode.KEYWORD, sentence_weight=sentence_weight)
+        )
         semantic = await service.search(SearchQuery(Filters(tenant), top_k=depth, vector=vector, mode=Mode.VECTOR))
         k_hits = [ChannelHit(h.ref, h.chunk_id, h.keyword_score, h.keyword_rank) for h in keyword]
         v_hits = [ChannelHit(h.ref, h.chunk_id, h.vector_score, h.vector_rank) for h in semantic]
         rankings = {
+            "keyword_bm25": plain,
             "keyword": k_hits,
             "vector": v_hits,
             "hybrid_rrf": fusion.rrf(
@@ -132,8 +158,7 @@ async def quality(service: RetrieverService, cache_dir: Path, limit: int | None)
         for run, hits in rankings.items():
             ids = [hit.chunk_id for hit in hits][:20]
             ranks[run].append(ids.index(target) + 1 if target in ids else None)
-    table = {run: metrics(run_ranks) for run, run_ranks in ranks.items()}
-    return {"embedder": name, "paragraphs": len(paragraphs), "questions": len(questions), "results": table}
+    return {run: metrics(run_ranks) for run, run_ranks in ranks.items()}
 
 
 def sentence_tokens(cache_dir: Path) -> list[tuple[str, list[str]]]:
@@ -141,7 +166,7 @@ def sentence_tokens(cache_dir: Path) -> list[tuple[str, list[str]]]:
     path = cache_dir / "korquad-sentence-tokens.json"
     if path.exists():
         return [(text, tokens) for text, tokens in json.loads(path.read_text(encoding="utf-8"))]
-    paragraphs, _ = load_korquad(KORQUAD)
+    paragraphs, _, _ = load_korquad(KORQUAD)
     sentences = sorted({s for p in paragraphs for s in re.split(r"(?<=[.?!])\s+", p) if len(s) > 20})
     pairs = [(text, analyze(text)) for text in sentences]
     cache_dir.mkdir(parents=True, exist_ok=True)
@@ -161,14 +186,14 @@ def synthetic_chunks(size: int, sentences: Sequence[tuple[str, list[str]]], seed
             chunk_id=f"c{i:07d}", knowledge_base_id=f"kb{i % 10}", knowledge_id=f"k{i // 20}",
             content=" ".join(text for text, _ in picked), embedding=vectors[i],
         )
-        chunks.append(AnalyzedChunk(chunk, [token for _, tokens in picked for token in tokens]))
+        chunks.append(AnalyzedChunk(chunk, [tokens for _, tokens in picked]))
     return chunks
 
 
 async def speed(service: RetrieverService, pool: asyncpg.Pool, size: int, queries: int, cache_dir: Path) -> dict[str, float]:
     """Write throughput of pre-analysed chunks, then hybrid latency (analysis of the query included)."""
     sentences = sentence_tokens(cache_dir)
-    _, questions = load_korquad(KORQUAD)
+    _, _, questions = load_korquad(KORQUAD)
     tenant = f"synthetic-{size}"
     chunks = synthetic_chunks(size, sentences, seed=size)
     writer = IndexWriter(pool)
@@ -199,7 +224,7 @@ async def speed(service: RetrieverService, pool: asyncpg.Pool, size: int, querie
 
 def analysis_speed(limit: int = 200) -> dict[str, float]:
     """Analyzer throughput on KorQuAD paragraphs (characters per second)."""
-    paragraphs, _ = load_korquad(KORQUAD)
+    paragraphs, _, _ = load_korquad(KORQUAD)
     analyze(paragraphs[0])
     started = time.perf_counter()
     chars = 0
