@@ -53,7 +53,7 @@ def score_postings(
     """Sum ``weight * term_score`` per chunk over (query-term weight, packed block) pairs."""
     if not blocks:
         return Scores(np.empty(0, np.int64), np.empty(0))
-    records = np.concatenate([np.frombuffer(data, dtype=POSTING) for _, data in blocks])
+    records = np.frombuffer(b"".join(data for _, data in blocks), dtype=POSTING)
     weights = np.repeat([weight for weight, _ in blocks], [len(data) // POSTING.itemsize for _, data in blocks])
     tf = records["tf"].astype(np.float64)
     norm = params.k1 * (1 - params.b + params.b * records["len"].astype(np.float64) / stats.avgdl)
