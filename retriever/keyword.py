@@ -7,6 +7,7 @@ a window at a time, until ``limit`` pass.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
 import asyncpg
@@ -21,8 +22,10 @@ __all__ = ["KeywordChannel", "Scores", "score_postings"]
 
 # Candidates checked against the filters per round, as a multiple of ``limit`` (doubling each round).
 WINDOW = 4
-# Chunk refs spanning at most this range are summed in a dense array, wider spans by sorting.
-DENSE_SPAN = 1 << 22
+# Chunk refs are summed in a dense array when their span is at most this many slots per posting
+# (or DENSE_MIN_SPAN), else by sorting: memory stays proportional to the postings read.
+DENSE_SLOTS = 8
+DENSE_MIN_SPAN = 1 << 16
 
 
 class Scores:
@@ -61,9 +64,10 @@ def score_postings(
     refs = records["ref"].astype(np.int64)
     low = int(refs.min())
     span = int(refs.max()) - low + 1
-    if span <= DENSE_SPAN:
+    if span <= max(DENSE_MIN_SPAN, DENSE_SLOTS * len(refs)):
         offsets = refs - low
-        present = np.bincount(offsets, minlength=span) > 0
+        present = np.zeros(span, dtype=bool)
+        present[offsets] = True
         totals = np.bincount(offsets, weights=contributions, minlength=span)
         unique = np.flatnonzero(present)
         values = totals[unique]
@@ -129,8 +133,9 @@ class KeywordChannel:
                 "SELECT term, data FROM retriever_blocks WHERE tenant_id = $1 AND term = ANY($2::text[])",
                 filters.tenant_id, sorted(weights),
             )
-            scores = score_postings(
-                [(weights[row["term"]], row["data"]) for row in blocks], stats, self._params, threshold
+            # Off the event loop: a frequent term means hundreds of thousands of postings.
+            scores = await asyncio.to_thread(
+                score_postings, [(weights[row["term"]], row["data"]) for row in blocks], stats, self._params, threshold
             )
             rows = await self._passing(connection, scores, filters, limit)
         return ranked(rows, descending=True)

@@ -69,13 +69,13 @@ class TestScorePostings:
     def test_dense_and_sparse_sums_agree_and_threshold_applies(self, monkeypatch: pytest.MonkeyPatch) -> None:
         rng = random.Random(5)
         data = [
-            (rng.uniform(-1, 3), self.block(sorted({(rng.randrange(10**9), rng.randint(1, 4), rng.randint(1, 50))
+            (rng.uniform(-1, 3), self.block(sorted({(rng.randrange(10**5), rng.randint(1, 4), rng.randint(1, 50))
                                                      for _ in range(200)})))
             for _ in range(4)
         ]
         stats, params = CorpusStats(1000, 20_000, 1), BM25Params()
-        wide = score_postings(data, stats, params, -1e9)  # refs span 1e9: summed by sorting
-        monkeypatch.setattr(keyword, "DENSE_SPAN", 1 << 40)
+        wide = score_postings(data, stats, params, -1e9)  # 800 postings over 1e5 refs: summed by sorting
+        monkeypatch.setattr(keyword, "DENSE_MIN_SPAN", 1 << 20)
         dense = score_postings(data, stats, params, -1e9)
         assert wide.refs.tolist() == dense.refs.tolist()
         assert wide.values == pytest.approx(dense.values, rel=1e-12)

@@ -2,8 +2,9 @@
 fixed-width records (chunk ref int64, tf int32, chunk length int32, big-endian) ascending by chunk ref.
 
 A frequent term's list is then a few rows instead of one row per chunk (see retriever/blocks.py).
-Existing postings are packed here. The data is stored uncompressed: it hardly compresses, and
-decompressing on every read would cost more than it saves.
+Existing postings are packed here, and ``retriever_postings`` is re-keyed by chunk: only deletes read
+it now, by chunk, so its large (tenant, term, chunk) index goes. Blocks are stored uncompressed: they
+hardly compress, and decompressing on every read would cost more than it saves.
 
 Revision ID: 0003_keyword_bounds
 Revises: 0002_retriever
@@ -40,9 +41,20 @@ FROM (
     FROM retriever_postings
 ) numbered
 GROUP BY tenant_id, term, block;
+
+-- Nothing looks postings up by term any more: they are the per-chunk record that deletes read
+-- (which terms, to lower document frequencies and rewrite blocks), so they are keyed by chunk.
+ALTER TABLE retriever_postings DROP CONSTRAINT retriever_postings_pkey;
+DROP INDEX ix_retriever_postings_chunk;
+ALTER TABLE retriever_postings ADD PRIMARY KEY (chunk_ref, term);
 """
 
-DOWNGRADE = "DROP TABLE IF EXISTS retriever_blocks;"
+DOWNGRADE = """
+ALTER TABLE retriever_postings DROP CONSTRAINT retriever_postings_pkey;
+ALTER TABLE retriever_postings ADD PRIMARY KEY (tenant_id, term, chunk_ref) INCLUDE (tf, doc_len);
+CREATE INDEX ix_retriever_postings_chunk ON retriever_postings (chunk_ref);
+DROP TABLE IF EXISTS retriever_blocks;
+"""
 
 
 def upgrade() -> None:
