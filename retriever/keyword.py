@@ -20,7 +20,7 @@ from .types import ChannelHit, Filters
 
 __all__ = ["KeywordChannel", "Scores", "score_postings"]
 
-# Candidates checked against the filters per round, as a multiple of ``limit`` (doubling each round).
+# Candidates checked against the filters in the first round, as a multiple of ``limit``.
 WINDOW = 4
 # Chunk refs are summed in a dense array when their span is at most this many slots per posting
 # (or DENSE_MIN_SPAN), else by sorting: memory stays proportional to the postings read.
@@ -148,7 +148,7 @@ class KeywordChannel:
         where = filter_sql(filters, params)
         query = f"SELECT c.id, c.chunk_id FROM retriever_chunks c WHERE c.id = ANY(${len(params) + 1}::bigint[]) AND {where}"
         found: list[dict[str, object]] = []
-        checked = 0
+        checked = passed = 0
         window = limit * WINDOW
         while checked < len(scores) and len(found) < limit:
             refs, values = scores.best(checked + window)
@@ -160,5 +160,7 @@ class KeywordChannel:
                 if ref in passing and len(found) < limit:
                     found.append({"id": ref, "chunk_id": passing[ref], "score": value})
             checked += len(refs)
-            window *= 2
+            passed += len(passing)
+            # The next window doubles, or more when the filters pass few: selective filters take few rounds.
+            window = max(2 * window, 2 * (limit - len(found)) * checked // max(passed, 1))
         return found
