@@ -6,9 +6,10 @@ recall@1/5/20 and MRR@10. Embeddings (the default e5-small) are cached under --c
 skips them and an interrupted run resumes.
 
 Speed: a synthetic corpus (Korean sentences recombined from KorQuAD, random unit vectors) at each
---sizes value: index write throughput (chunks/s of pre-analysed chunks: rows, postings, statistics,
-HNSW) and search latency p50/p95 through RetrieverService (query analysis included, query embedding
-excluded): each channel alone at the fusion depth, then hybrid. Analyzer throughput is reported on its own (chars/s on KorQuAD paragraphs).
+--sizes value: index write throughput (chunks/s of pre-analysed chunks: rows, postings and their
+blocks, statistics, HNSW) and search latency p50/p95 through RetrieverService (query analysis
+included, query embedding excluded): each channel alone at the fusion depth, then hybrid. Analyzer
+throughput is reported on its own (chars/s on KorQuAD paragraphs).
 
     .venv/bin/python bench/retrieval.py                    # quality + speed at 10k
     .venv/bin/python bench/retrieval.py --sizes 10000 100000
@@ -166,7 +167,7 @@ def synthetic_chunks(size: int, sentences: Sequence[tuple[str, list[str]]], seed
 
 
 async def speed(service: RetrieverService, pool: asyncpg.Pool, size: int, queries: int, cache_dir: Path) -> dict[str, float]:
-    """Write throughput of pre-analysed chunks, then hybrid latency (analysis of the query included)."""
+    """Write throughput of pre-analysed chunks, then keyword, vector and hybrid latency (query analysis included)."""
     sentences = sentence_tokens(cache_dir)
     _, questions = load_korquad(KORQUAD)
     tenant = f"synthetic-{size}"

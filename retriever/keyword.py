@@ -29,8 +29,8 @@ DENSE_MIN_SPAN = 1 << 16
 
 
 class Scores:
-    """BM25 scores of the chunks holding a query term: ``refs`` with their ``values``, best first
-    (ties by chunk ref) once ``ordered`` is asked for a prefix."""
+    """BM25 scores of the chunks holding a query term: ``refs`` with their ``values``, in no order;
+    ``best`` orders a prefix."""
 
     def __init__(self, refs: np.ndarray, values: np.ndarray) -> None:
         self.refs = refs
