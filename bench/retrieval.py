@@ -7,9 +7,10 @@ its document title (as ingest indexes and embeds an upload) and once without tit
 skips them and an interrupted run resumes.
 
 Speed: a synthetic corpus (Korean sentences recombined from KorQuAD, random unit vectors) at each
---sizes value: index write throughput (chunks/s of pre-analysed chunks: rows, postings, statistics,
-HNSW) and hybrid search latency p50/p95 through RetrieverService (query analysis included, query
-embedding excluded). Analyzer throughput is reported on its own (chars/s on KorQuAD paragraphs).
+--sizes value: index write throughput (chunks/s of pre-analysed chunks: rows, postings and their
+blocks, statistics, HNSW) and search latency p50/p95 through RetrieverService (query analysis
+included, query embedding excluded): each channel alone at the fusion depth, then hybrid. Analyzer
+throughput is reported on its own (chars/s on KorQuAD paragraphs).
 
     .venv/bin/python bench/retrieval.py                    # quality + speed at 10k
     .venv/bin/python bench/retrieval.py --sizes 10000 100000
@@ -191,7 +192,7 @@ def synthetic_chunks(size: int, sentences: Sequence[tuple[str, list[str]]], seed
 
 
 async def speed(service: RetrieverService, pool: asyncpg.Pool, size: int, queries: int, cache_dir: Path) -> dict[str, float]:
-    """Write throughput of pre-analysed chunks, then hybrid latency (analysis of the query included)."""
+    """Write throughput of pre-analysed chunks, then keyword, vector and hybrid latency (query analysis included)."""
     sentences = sentence_tokens(cache_dir)
     _, _, questions = load_korquad(KORQUAD)
     tenant = f"synthetic-{size}"
@@ -202,24 +203,30 @@ async def speed(service: RetrieverService, pool: asyncpg.Pool, size: int, querie
         await writer.upsert(tenant, chunks[start:start + BATCH])
     throughput = size / (time.perf_counter() - started)
     async with pool.acquire() as connection:  # fresh statistics for the planner, visibility map for index-only scans
-        for table in ("retriever_chunks", "retriever_postings", "retriever_terms"):
+        for table in ("retriever_chunks", "retriever_postings", "retriever_blocks", "retriever_terms"):
             await connection.execute(f"VACUUM ANALYZE {table}")
     rng = np.random.default_rng(7)
-    latencies = []
-    for i in range(queries):
-        vector = rng.standard_normal(384).astype(np.float32)
-        query = SearchQuery(Filters(tenant), top_k=10, text=questions[i % len(questions)][0], vector=vector)
-        started = time.perf_counter()
-        await service.search(query)
-        latencies.append((time.perf_counter() - started) * 1000)
-    latencies.sort()
-    return {
-        "chunks": size,
-        "index_chunks_per_s": round(throughput, 1),
-        "hybrid_p50_ms": round(statistics.median(latencies), 2),
-        "hybrid_p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))], 2),
-        "queries": queries,
+    vectors = [rng.standard_normal(384).astype(np.float32) for _ in range(queries)]
+    texts = [questions[i % len(questions)][0] for i in range(queries)]
+    depth = service.settings.fusion_depth
+    # Each channel alone at the depth hybrid search asks of it, then hybrid (both channels concurrently).
+    runs = {
+        "keyword": lambda i: SearchQuery(Filters(tenant), top_k=depth, text=texts[i], mode=Mode.KEYWORD),
+        "vector": lambda i: SearchQuery(Filters(tenant), top_k=depth, vector=vectors[i], mode=Mode.VECTOR),
+        "hybrid": lambda i: SearchQuery(Filters(tenant), top_k=10, text=texts[i], vector=vectors[i]),
     }
+    row: dict[str, float] = {"chunks": size, "index_chunks_per_s": round(throughput, 1)}
+    for run, make in runs.items():
+        latencies = []
+        for i in range(queries):
+            started = time.perf_counter()
+            await service.search(make(i))
+            latencies.append((time.perf_counter() - started) * 1000)
+        latencies.sort()
+        row[f"{run}_p50_ms"] = round(statistics.median(latencies), 2)
+        row[f"{run}_p95_ms"] = round(latencies[int(0.95 * (len(latencies) - 1))], 2)
+    row["queries"] = queries
+    return row
 
 
 def analysis_speed(limit: int = 200) -> dict[str, float]:
@@ -283,9 +290,11 @@ def print_table(report: dict[str, object]) -> None:
         for run, m in q["results"].items():
             print(f"{run:<18}{m['recall@1']:>8.3f}{m['recall@5']:>8.3f}{m['recall@20']:>8.3f}{m['mrr@10']:>8.3f}")
     print(f"\nanalysis: {report['analysis']}")
-    print(f"\n{'chunks':>8}{'index/s':>10}{'p50 ms':>9}{'p95 ms':>9}")
+    runs = ("keyword", "vector", "hybrid")
+    print(f"\n{'chunks':>8}{'index/s':>10}" + "".join(f"{run + ' p50/p95 ms':>24}" for run in runs))
     for row in report["speed"]:
-        print(f"{row['chunks']:>8}{row['index_chunks_per_s']:>10}{row['hybrid_p50_ms']:>9}{row['hybrid_p95_ms']:>9}")
+        latency = "".join(f"{row[run + '_p50_ms']:>12}{row[run + '_p95_ms']:>12}" for run in runs)
+        print(f"{row['chunks']:>8}{row['index_chunks_per_s']:>10}{latency}")
 
 
 if __name__ == "__main__":

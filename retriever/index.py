@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from . import blocks
 from .types import ChunkInput
 
 __all__ = ["AnalyzedChunk", "IndexWriter", "Selector"]
@@ -63,6 +64,7 @@ async def _remove(connection: asyncpg.Connection, tenant_id: str, refs: list[int
     """Delete chunks by internal id and take them out of the statistics. Returns how many went."""
     if not refs:
         return 0
+    await blocks.remove(connection, tenant_id, refs)
     # Terms the removed chunks were the last holders of go first; then the others' counts drop.
     await connection.execute(
         """
@@ -159,6 +161,7 @@ class IndexWriter:
         ]
         chunk_rows = []
         posting_rows = []
+        packed: dict[str, list[tuple[int, int, int]]] = {}
         document_frequency: Counter[str] = Counter()
         total_len = 0
         for ref, item in zip(refs, chunks, strict=True):
@@ -177,8 +180,11 @@ class IndexWriter:
             frequencies = Counter(tokens)
             document_frequency.update(frequencies.keys())
             posting_rows.extend((tenant_id, term, ref, tf, length) for term, tf in frequencies.items())
+            for term, tf in frequencies.items():
+                packed.setdefault(term, []).append((ref, tf, length))
         await connection.copy_records_to_table("retriever_chunks", records=chunk_rows, columns=_CHUNK_COLUMNS)
         await connection.copy_records_to_table("retriever_postings", records=posting_rows, columns=_POSTING_COLUMNS)
+        await blocks.append(connection, tenant_id, packed)
         terms = list(document_frequency)
         await connection.execute(
             """

@@ -1,33 +1,84 @@
-"""The keyword channel: Okapi BM25 over the postings table, in SQL."""
+"""The keyword channel: Okapi BM25 over the packed postings (retriever/blocks.py), scored with numpy.
+
+Every postings list of the query terms is read whole and every chunk holding a query term is scored,
+so the ranking is exact by construction. Candidates are then checked against the filters best first,
+a window at a time, until ``limit`` pass.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import replace
 
 import asyncpg
+import numpy as np
 
+from .blocks import POSTING
 from .bm25 import BM25Params, CorpusStats, query_weights
 from .filters import filter_sql, ranked
 from .sentences import blend, sentence_scores
 from .types import ChannelHit, Filters
 
-__all__ = ["KeywordChannel"]
+__all__ = ["KeywordChannel", "Scores", "score_postings"]
+
+# Candidates checked against the filters in the first round, as a multiple of ``limit``.
+WINDOW = 4
+# Chunk refs are summed in a dense array when their span is at most this many slots per posting
+# (or DENSE_MIN_SPAN), else by sorting: memory stays proportional to the postings read.
+DENSE_SLOTS = 8
+DENSE_MIN_SPAN = 1 << 16
 
 
-# A query term in more than this share of the tenant's chunks does not generate candidates on its own
-# (its long postings list is read only for the chunks a rarer term found), as long as that provably
-# cannot change the top-k; otherwise the search reads every postings list.
-COMMON_TERM_SHARE = 0.05
+class Scores:
+    """BM25 scores of the chunks holding a query term: ``refs`` with their ``values``, in no order;
+    ``best`` orders a prefix."""
+
+    def __init__(self, refs: np.ndarray, values: np.ndarray) -> None:
+        self.refs = refs
+        self.values = values
+
+    def __len__(self) -> int:
+        return len(self.refs)
+
+    def best(self, count: int) -> tuple[np.ndarray, np.ndarray]:
+        """The ``count`` best (or all, with every tie of the last one), ordered by score then ref."""
+        if count < len(self.values):
+            kth = np.partition(self.values, len(self.values) - count)[len(self.values) - count]
+            picked = np.flatnonzero(self.values >= kth)
+        else:
+            picked = np.arange(len(self.values))
+        order = picked[np.lexsort((self.refs[picked], -self.values[picked]))]
+        return self.refs[order], self.values[order]
 
 
-def _common_terms(weights: dict[str, float], dfs: dict[str, int], doc_count: int) -> frozenset[str]:
-    """Query terms left out of candidate generation: the frequent ones, never all of them, and none when
-    a weight is negative (then a missing term could raise a score and no upper bound holds)."""
-    if any(weight <= 0 for weight in weights.values()):
-        return frozenset()
-    by_df = sorted(weights, key=lambda term: (dfs[term], term))
-    return frozenset(term for term in by_df[1:] if dfs[term] > COMMON_TERM_SHARE * doc_count)
+def score_postings(
+    blocks: Sequence[tuple[float, bytes]], stats: CorpusStats, params: BM25Params, threshold: float
+) -> Scores:
+    """Sum ``weight * term_score`` per chunk over (query-term weight, packed block) pairs."""
+    if not blocks:
+        return Scores(np.empty(0, np.int64), np.empty(0))
+    records = np.frombuffer(b"".join(data for _, data in blocks), dtype=POSTING)
+    weights = np.repeat([weight for weight, _ in blocks], [len(data) // POSTING.itemsize for _, data in blocks])
+    tf = records["tf"].astype(np.float64)
+    norm = params.k1 * (1 - params.b + params.b * records["len"].astype(np.float64) / stats.avgdl)
+    contributions = weights * tf * (params.k1 + 1) / (tf + norm)
+    refs = records["ref"].astype(np.int64)
+    low = int(refs.min())
+    span = int(refs.max()) - low + 1
+    if span <= max(DENSE_MIN_SPAN, DENSE_SLOTS * len(refs)):
+        offsets = refs - low
+        present = np.zeros(span, dtype=bool)
+        present[offsets] = True
+        totals = np.bincount(offsets, weights=contributions, minlength=span)
+        unique = np.flatnonzero(present)
+        values = totals[unique]
+        unique += low
+    else:
+        unique, inverse = np.unique(refs, return_inverse=True)
+        values = np.bincount(inverse, weights=contributions)
+    keep = values >= threshold
+    return Scores(unique[keep], values[keep])
 
 
 class KeywordChannel:
@@ -80,7 +131,7 @@ class KeywordChannel:
         if not tokens:
             return []
         depth = max(limit, self._sentence_depth) if sentence_weight > 0 else limit
-        # Statistics, document frequencies and postings must come from one snapshot.
+        # Statistics, document frequencies, postings and filters must come from one snapshot.
         async with connection.transaction(isolation="repeatable_read", readonly=True):
             stats = await self._stats(connection, filters.tenant_id)
             if stats is None:
@@ -99,76 +150,43 @@ class KeywordChannel:
             weights = await query_weights(tokens, dfs, stats.doc_count, self._params, mean_idf)
             if not weights:
                 return []
-            common = _common_terms(weights, dfs, stats.doc_count)
-            if common:
-                # Every chunk outside the candidates scores below ``bound``; if the candidates' last
-                # hit beats it (or the threshold excludes it), no other chunk can enter the top-k.
-                bound = (self._params.k1 + 1) * sum(weights[term] for term in common)
-                rare = sorted(set(weights) - common)
-                rows = await self._fetch(connection, weights, filters, stats, depth, threshold, rare)
-                if not (bound <= threshold or (len(rows) == depth and rows[-1]["score"] > bound)):
-                    rows = await self._fetch(connection, weights, filters, stats, depth, threshold, None)
-            else:
-                rows = await self._fetch(connection, weights, filters, stats, depth, threshold, None)
-            hits = ranked(rows, descending=True)
+            blocks = await connection.fetch(
+                "SELECT term, data FROM retriever_blocks WHERE tenant_id = $1 AND term = ANY($2::text[])",
+                filters.tenant_id, sorted(weights),
+            )
+            # Off the event loop: a frequent term means hundreds of thousands of postings.
+            scores = await asyncio.to_thread(
+                score_postings, [(weights[row["term"]], row["data"]) for row in blocks], stats, self._params, threshold
+            )
+            hits = ranked(await self._passing(connection, scores, filters, depth), descending=True)
             if sentence_weight <= 0 or not stats.sentence_count:
                 return [replace(hit, bm25_score=hit.score) for hit in hits]
-            scores = await sentence_scores(
+            evidence = await sentence_scores(
                 connection, filters.tenant_id, [hit.ref for hit in hits], weights, stats.avg_sentence_len, self._params
             )
-        return blend(hits, scores, sentence_weight, limit)
+        return blend(hits, evidence, sentence_weight, limit)
 
-    async def _fetch(
-        self,
-        connection: asyncpg.Connection,
-        weights: dict[str, float],
-        filters: Filters,
-        stats: CorpusStats,
-        limit: int,
-        threshold: float,
-        candidate_terms: list[str] | None,
-    ) -> list[asyncpg.Record]:
-        """The best ``limit`` chunks passing ``filters``, scored over all query terms: among chunks that
-        hold one of ``candidate_terms``, or among all chunks holding any query term when it is None."""
-        terms = sorted(weights)
+    async def _passing(
+        self, connection: asyncpg.Connection, scores: Scores, filters: Filters, limit: int
+    ) -> list[dict[str, object]]:
+        """The best ``limit`` scored chunks that pass ``filters``."""
         params: list[object] = []
         where = filter_sql(filters, params)
-        first = len(params) + 1
-        params += [terms, [weights[term] for term in terms], self._params.k1, self._params.b, stats.avgdl,
-                   threshold, limit]
-        terms_p, weights_p, k1_p, b_p, avgdl_p, threshold_p, limit_p = (f"${first + i}" for i in range(7))
-        if candidate_terms is None:
-            source = f"unnest({terms_p}::text[], {weights_p}::float8[]) AS q(term, weight)"
-            postings = "JOIN retriever_postings p ON p.tenant_id = $1 AND p.term = q.term"
-            candidates = ""
-        else:
-            params.append(candidate_terms)
-            # Few candidates: each query term is probed per candidate through the postings' primary key.
-            candidates = f"""
-                candidates AS MATERIALIZED (
-                    SELECT DISTINCT chunk_ref FROM retriever_postings
-                    WHERE tenant_id = $1 AND term = ANY(${len(params)}::text[])
-                ),"""
-            source = f"candidates k CROSS JOIN unnest({terms_p}::text[], {weights_p}::float8[]) AS q(term, weight)"
-            postings = "JOIN retriever_postings p ON p.tenant_id = $1 AND p.term = q.term AND p.chunk_ref = k.chunk_ref"
-        # Score from the postings alone, then walk candidates best first through the filters until
-        # ``limit`` pass: the join stops early instead of checking every candidate.
-        return await connection.fetch(
-            f"""
-            WITH {candidates} scored AS MATERIALIZED (
-                SELECT p.chunk_ref, sum(
-                    q.weight * p.tf * ({k1_p}::float8 + 1)
-                    / (p.tf + {k1_p}::float8 * (1 - {b_p}::float8 + {b_p}::float8 * p.doc_len / {avgdl_p}::float8))
-                ) AS score
-                FROM {source}
-                {postings}
-                GROUP BY p.chunk_ref
-            )
-            SELECT c.id, c.chunk_id, s.score
-            FROM (SELECT * FROM scored WHERE score >= {threshold_p}::float8 ORDER BY score DESC, chunk_ref) s
-            JOIN LATERAL (SELECT * FROM retriever_chunks c WHERE c.id = s.chunk_ref AND {where}) c ON true
-            ORDER BY s.score DESC, s.chunk_ref
-            LIMIT {limit_p}::int
-            """,
-            *params,
-        )
+        query = f"SELECT c.id, c.chunk_id FROM retriever_chunks c WHERE c.id = ANY(${len(params) + 1}::bigint[]) AND {where}"
+        found: list[dict[str, object]] = []
+        checked = passed = 0
+        window = limit * WINDOW
+        while checked < len(scores) and len(found) < limit:
+            refs, values = scores.best(checked + window)
+            refs, values = refs[checked:], values[checked:]
+            passing = {
+                row["id"]: row["chunk_id"] for row in await connection.fetch(query, *params, refs.tolist())
+            }
+            for ref, value in zip(refs.tolist(), values.tolist(), strict=True):
+                if ref in passing and len(found) < limit:
+                    found.append({"id": ref, "chunk_id": passing[ref], "score": value})
+            checked += len(refs)
+            passed += len(passing)
+            # The next window doubles, or more when the filters pass few: selective filters take few rounds.
+            window = max(2 * window, 2 * (limit - len(found)) * checked // max(passed, 1))
+        return found

@@ -11,7 +11,6 @@ from retriever_testkit import assert_statistics_match_rows, chunk, new_tenant
 from retriever.analysis import analyze
 from retriever.bm25 import BM25Params, idf, query_weights
 from retriever.index import Selector
-from retriever.keyword import KeywordChannel
 from retriever.service import RetrieverService
 from retriever.types import Filters, Mode, SearchQuery
 
@@ -129,35 +128,31 @@ def skewed_corpus(size: int) -> dict[str, str]:
 
 
 @pytest.mark.integration
-class TestPrunedCandidates:
-    """Frequent query terms do not generate candidates when that cannot change the top-k."""
+class TestTopK:
+    """The keyword channel's top-k is exactly BM25's, also when filters drop most of the best chunks."""
 
-    async def test_top_k_is_exact_whether_or_not_frequent_terms_are_pruned(
-        self, service: RetrieverService, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
+    async def test_top_k_is_exact_on_a_skewed_corpus(self, service: RetrieverService) -> None:
         tenant = new_tenant()
         documents = skewed_corpus(400)
-        await service.index_chunks(tenant, [chunk(cid, text) for cid, text in sorted(documents.items())])
+        # Every fifth document is in kb-rare, so a kb-rare search skips most of the best candidates.
+        kb_of = {cid: "kb-rare" if i % 5 == 0 else "kb-1" for i, cid in enumerate(sorted(documents))}
+        await service.index_chunks(
+            tenant, [chunk(cid, text, kb=kb_of[cid]) for cid, text in sorted(documents.items())]
+        )
         ids = sorted(documents)
         reference = reference_bm25(service, [analyze(documents[i]) for i in ids])
-        pruned_runs: list[list[str]] = []
-        fetch = KeywordChannel._fetch
-
-        async def spy(self: KeywordChannel, *args: object) -> object:
-            if args[-1] is not None:
-                pruned_runs.append(list(args[-1]))  # type: ignore[arg-type]
-            return await fetch(self, *args)  # type: ignore[arg-type]
-
-        monkeypatch.setattr(KeywordChannel, "_fetch", spy)
         queries = [f"{rare_word(i)} 공통 데이터" for i in range(0, 120, 7)]
         queries += [f"{rare_word(3)} {rare_word(4)} 검색 모델", "공통 데이터 검색"]
         for text in queries:
-            for top_k in (1, 5, 20):
-                hits = await service.search(SearchQuery(Filters(tenant), top_k=top_k, text=text, mode=Mode.KEYWORD))
-                scores = reference.get_scores(analyze(text))
-                expected = sorted((s for s in scores if s > 0), reverse=True)[:top_k]
-                assert [hit.keyword_score for hit in hits] == pytest.approx(expected, rel=1e-9), (text, top_k)
-                for hit in hits:
-                    assert hit.keyword_score == pytest.approx(scores[ids.index(hit.chunk_id)], rel=1e-9)
-        # The shortcut was taken, with only the rare term generating candidates.
-        assert [rare_word(0)] in pruned_runs
+            scores = dict(zip(ids, reference.get_scores(analyze(text)), strict=True))
+            for kbs in ((), ("kb-rare",)):
+                allowed = [cid for cid in ids if not kbs or kb_of[cid] in kbs]
+                for top_k in (1, 5, 20):
+                    query = SearchQuery(Filters(tenant, knowledge_base_ids=kbs), top_k=top_k, text=text,
+                                        mode=Mode.KEYWORD, sentence_weight=0.0)
+                    hits = await service.search(query)
+                    expected = sorted((scores[cid] for cid in allowed if scores[cid] > 0), reverse=True)[:top_k]
+                    assert [hit.keyword_score for hit in hits] == pytest.approx(expected, rel=1e-9), (text, kbs)
+                    for hit in hits:
+                        assert hit.keyword_score == pytest.approx(scores[hit.chunk_id], rel=1e-9)
+                        assert kb_of[hit.chunk_id] in (kbs or ("kb-1", "kb-rare"))
