@@ -3,11 +3,11 @@
 Quality: the 964 dev paragraphs are indexed as chunks; each of the 5,774 questions should find the
 paragraph that holds its answer. Reported for keyword (plain BM25, and with sentence evidence), vector
 and hybrid (RRF and weighted): recall@1/5/20 and MRR@10, once with each paragraph's article title as
-its document title (as ingest indexes and embeds an upload) and once without titles. Embeddings (the default e5-small) are cached under --cache-dir, so a rerun
-skips them and an interrupted run resumes.
+its document title (as ingest indexes and embeds an upload) and once without titles. Embeddings (the
+default e5-small) are cached under --cache-dir, so a rerun skips them and an interrupted run resumes.
 
-Speed: a synthetic corpus (Korean sentences recombined from KorQuAD, random unit vectors) at each
---sizes value: index write throughput (chunks/s of pre-analysed chunks: rows, postings and their
+Speed: a synthetic corpus (Korean sentences recombined from KorQuAD; a chunk's vector is the mean of
+its sentences' e5 vectors, a query's the question's own e5 vector) at each --sizes value: index write throughput (chunks/s of pre-analysed chunks: rows, postings and their
 blocks, statistics, HNSW) and search latency p50/p95 through RetrieverService (query analysis
 included, query embedding excluded): each channel alone at the fusion depth, then hybrid. Analyzer
 throughput is reported on its own (chars/s on KorQuAD paragraphs).
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import json
 import logging
 import os
@@ -163,8 +164,11 @@ async def rank_questions(
 
 
 def sentence_tokens(cache_dir: Path) -> list[tuple[str, list[str]]]:
-    """KorQuAD sentences with their analyzer tokens, analysed once and cached."""
-    path = cache_dir / "korquad-sentence-tokens.json"
+    """KorQuAD sentences with their analyzer tokens, analysed once per analyzer version and cached."""
+    analyzer = hashlib.sha256(
+        b"".join(path.read_bytes() for path in sorted((ROOT / "retriever" / "analysis").glob("*.py")))
+    ).hexdigest()[:12]
+    path = cache_dir / f"korquad-sentence-tokens-{analyzer}.json"
     if path.exists():
         return [(text, tokens) for text, tokens in json.loads(path.read_text(encoding="utf-8"))]
     paragraphs, _, _ = load_korquad(KORQUAD)
@@ -175,19 +179,22 @@ def sentence_tokens(cache_dir: Path) -> list[tuple[str, list[str]]]:
     return pairs
 
 
-def synthetic_chunks(size: int, sentences: Sequence[tuple[str, list[str]]], seed: int) -> list[AnalyzedChunk]:
-    """Chunks of four random KorQuAD sentences with random unit vectors, in ten knowledge bases."""
+def synthetic_chunks(
+    size: int, sentences: Sequence[tuple[str, list[str]]], sentence_vectors: np.ndarray, seed: int
+) -> list[AnalyzedChunk]:
+    """Chunks of four random KorQuAD sentences in ten knowledge bases. A chunk's vector is the normalised
+    mean of its sentences' e5 vectors: close to embedding the chunk, and shaped like a real corpus
+    (random unit vectors are the HNSW graph's worst case, which no embedder produces)."""
     rng = random.Random(seed)
-    vectors = np.random.default_rng(seed).standard_normal((size, 384)).astype(np.float32)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     chunks = []
     for i in range(size):
-        picked = rng.choices(sentences, k=4)
+        picked = rng.choices(range(len(sentences)), k=4)
+        vector = sentence_vectors[picked].mean(axis=0)
         chunk = ChunkInput(
             chunk_id=f"c{i:07d}", knowledge_base_id=f"kb{i % 10}", knowledge_id=f"k{i // 20}",
-            content=" ".join(text for text, _ in picked), embedding=vectors[i],
+            content=" ".join(sentences[j][0] for j in picked), embedding=vector / np.linalg.norm(vector),
         )
-        chunks.append(AnalyzedChunk(chunk, [tokens for _, tokens in picked]))
+        chunks.append(AnalyzedChunk(chunk, [sentences[j][1] for j in picked]))
     return chunks
 
 
@@ -195,8 +202,10 @@ async def speed(service: RetrieverService, pool: asyncpg.Pool, size: int, querie
     """Write throughput of pre-analysed chunks, then keyword, vector and hybrid latency (query analysis included)."""
     sentences = sentence_tokens(cache_dir)
     _, _, questions = load_korquad(KORQUAD)
+    name, embed = default_embedder()
+    sentence_vectors = cached_embeddings(cache_dir, name, "passage", [text for text, _ in sentences], embed)
     tenant = f"synthetic-{size}"
-    chunks = synthetic_chunks(size, sentences, seed=size)
+    chunks = synthetic_chunks(size, sentences, sentence_vectors, seed=size)
     writer = IndexWriter(pool)
     started = time.perf_counter()
     for start in range(0, len(chunks), BATCH):
@@ -205,9 +214,8 @@ async def speed(service: RetrieverService, pool: asyncpg.Pool, size: int, querie
     async with pool.acquire() as connection:  # fresh statistics for the planner, visibility map for index-only scans
         for table in ("retriever_chunks", "retriever_postings", "retriever_blocks", "retriever_terms"):
             await connection.execute(f"VACUUM ANALYZE {table}")
-    rng = np.random.default_rng(7)
-    vectors = [rng.standard_normal(384).astype(np.float32) for _ in range(queries)]
     texts = [questions[i % len(questions)][0] for i in range(queries)]
+    vectors = cached_embeddings(cache_dir, name, "query", texts, embed)
     depth = service.settings.fusion_depth
     # Each channel alone at the depth hybrid search asks of it, then hybrid (both channels concurrently).
     runs = {
