@@ -22,6 +22,7 @@ __all__ = ["BLOCK_SIZE", "POSTING", "append", "remove"]
 POSTING = np.dtype([("ref", ">i8"), ("tf", ">i4"), ("len", ">i4")])
 BLOCK_SIZE = 1024
 _COLUMNS = ("tenant_id", "term", "first_ref", "size", "data")
+_Row = tuple[str, str, int, int, bytes]
 
 
 def _pack(records: np.ndarray) -> bytes:
@@ -29,15 +30,14 @@ def _pack(records: np.ndarray) -> bytes:
     return records.astype(POSTING, copy=False).tobytes()
 
 
-def _blocks(tenant_id: str, term: str, records: np.ndarray) -> Iterable[tuple[str, str, int, int, bytes]]:
+def _blocks(tenant_id: str, term: str, records: np.ndarray) -> Iterable[_Row]:
     for start in range(0, len(records), BLOCK_SIZE):
         block = records[start:start + BLOCK_SIZE]
         yield tenant_id, term, int(block["ref"][0]), len(block), _pack(block)
 
 
-async def _replace(
-    connection: asyncpg.Connection, tenant_id: str, old: Sequence[tuple[str, int]], new: list[tuple[str, str, int, int, bytes]]
-) -> None:
+async def _replace(connection: asyncpg.Connection, tenant_id: str, old: Sequence[tuple[str, int]], new: list[_Row]) -> None:
+    """Delete blocks by (term, first_ref) and write ``new`` ones."""
     if old:
         await connection.execute(
             """
@@ -66,7 +66,7 @@ async def append(connection: asyncpg.Connection, tenant_id: str, postings: dict[
         tenant_id, terms, BLOCK_SIZE,
     )
     tail = {row["term"]: np.frombuffer(row["data"], dtype=POSTING) for row in tails}
-    new: list[tuple[str, str, int, int, bytes]] = []
+    new: list[_Row] = []
     for term in terms:
         records = np.array(sorted(postings[term]), dtype=POSTING)
         if term in tail:
@@ -92,7 +92,7 @@ async def remove(connection: asyncpg.Connection, tenant_id: str, refs: Sequence[
         tenant_id, list(refs),
     )
     gone = np.asarray(refs, dtype=np.int64)
-    new: list[tuple[str, str, int, int, bytes]] = []
+    new: list[_Row] = []
     for row in rows:
         records = np.frombuffer(row["data"], dtype=POSTING)
         kept = records[~np.isin(records["ref"], gone)]

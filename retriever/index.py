@@ -160,7 +160,7 @@ class IndexWriter:
             )
         ]
         chunk_rows = []
-        posting_rows = []
+        posting_rows: list[tuple[str, str, int, int, int]] = []
         packed: dict[str, list[tuple[int, int, int]]] = {}
         document_frequency: Counter[str] = Counter()
         total_len = 0
