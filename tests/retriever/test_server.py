@@ -60,25 +60,24 @@ class TestRpcs:
         ))
         assert [hit.chunk_id for hit in keyword.hits] == []
 
-    async def test_rrf_fusion_when_asked(self, stub: pb_grpc.RetrieverStub) -> None:
+    @pytest.mark.parametrize(
+        ("fusion", "text", "best", "score"),
+        [
+            (pb.FUSION_RRF, "서울 지하철", "a", (0.3 + 0.7) / 61),  # default weights, both ranks 1
+            (pb.FUSION_WEIGHTED, "한라산", "c", 1.0),  # default weights, best in both channels
+        ],
+    )
+    async def test_asked_fusion_uses_default_weights(
+        self, stub: pb_grpc.RetrieverStub, fusion: int, text: str, best: str, score: float
+    ) -> None:
         tenant = new_tenant()
         await stub.IndexChunks(pb.IndexChunksRequest(chunks=[indexed(tenant, c, t) for c, t in TEXTS.items()]))
         response = await stub.Search(pb.SearchRequest(
-            tenant_id=tenant, query_text="서울 지하철", query_vector=unit_vector("a").tolist(), top_k=3,
-            fusion=pb.FUSION_RRF,
+            tenant_id=tenant, query_text=text, query_vector=unit_vector(best).tolist(), top_k=3,
+            fusion=fusion,  # type: ignore[arg-type]
         ))
-        assert response.hits[0].chunk_id == "a"
-        assert response.hits[0].score == pytest.approx((0.3 + 0.7) / 61)  # default weights, both ranks 1
-
-    async def test_weighted_fusion_uses_default_weights(self, stub: pb_grpc.RetrieverStub) -> None:
-        tenant = new_tenant()
-        await stub.IndexChunks(pb.IndexChunksRequest(chunks=[indexed(tenant, c, t) for c, t in TEXTS.items()]))
-        response = await stub.Search(pb.SearchRequest(
-            tenant_id=tenant, query_text="한라산", query_vector=unit_vector("c").tolist(), top_k=2,
-            fusion=pb.FUSION_WEIGHTED,
-        ))
-        assert response.hits[0].chunk_id == "c"
-        assert response.hits[0].score == pytest.approx(1.0)
+        assert response.hits[0].chunk_id == best
+        assert response.hits[0].score == pytest.approx(score)
 
     async def test_replace_knowledge_and_access(self, stub: pb_grpc.RetrieverStub) -> None:
         tenant = new_tenant()
