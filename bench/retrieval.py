@@ -294,9 +294,9 @@ def print_table(report: dict[str, object]) -> None:
     if "quality" in report:
         q = report["quality"]
         print(f"\nKorQuAD v1.0 dev ({q['questions']} questions, {q['paragraphs']} paragraphs, {q['embedder']})")
-        print(f"{'run':<18}{'R@1':>8}{'R@5':>8}{'R@20':>8}{'MRR@10':>8}")
+        print(f"{'run':<30}{'R@1':>8}{'R@5':>8}{'R@20':>8}{'MRR@10':>8}")
         for run, m in q["results"].items():
-            print(f"{run:<18}{m['recall@1']:>8.3f}{m['recall@5']:>8.3f}{m['recall@20']:>8.3f}{m['mrr@10']:>8.3f}")
+            print(f"{run:<30}{m['recall@1']:>8.3f}{m['recall@5']:>8.3f}{m['recall@20']:>8.3f}{m['mrr@10']:>8.3f}")
     print(f"\nanalysis: {report['analysis']}")
     runs = ("keyword", "vector", "hybrid")
     print(f"\n{'chunks':>8}{'index/s':>10}" + "".join(f"{run + ' p50/p95 ms':>24}" for run in runs))
