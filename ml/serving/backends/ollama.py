@@ -10,51 +10,26 @@ import numpy as np
 
 from jisik.errors import Unavailable
 
-from ..batching import sub_batches
 from ..http import RemoteEndpoint
-from ..types import ChatEvent, ChatInput, Embeddings, Role, Usage
-from .openai_compat import chat_messages
+from ..types import ChatEvent, ChatInput, Role, Usage
+from .openai_compat import OpenAIEmbedder, chat_messages
 
 __all__ = ["OllamaChat", "OllamaEmbedder"]
 
 
-class OllamaEmbedder:
-    def __init__(
-        self,
-        endpoint: RemoteEndpoint,
-        *,
-        name: str,
-        model: str,
-        dimension: int,
-        batch_size: int,
-        prefixes: dict[str, str] | None = None,
-    ) -> None:
-        self.name = name
-        self.dimension = dimension
-        self._endpoint = endpoint
-        self._model = model
-        self._batch_size = batch_size
-        self._prefixes = prefixes or {}
+class OllamaEmbedder(OpenAIEmbedder):
+    """Ollama's ``POST /api/embed``; sub-batching, retries and normalisation as for OpenAI-style servers."""
 
-    async def embed(self, texts: list[str], role: Role) -> Embeddings:
+    async def _embed_batch(self, texts: list[str], role: Role) -> np.ndarray:
         prefix = self._prefixes.get(role, "")
-        parts = []
-        for part in sub_batches(len(texts), self._batch_size):
-            body = await self._endpoint.post_json(
-                "/api/embed", {"model": self._model, "input": [prefix + texts[i] for i in part]}
-            )
-            try:
-                vectors = np.asarray(body["embeddings"], dtype=np.float32)
-            except (KeyError, TypeError, ValueError) as exc:
-                raise Unavailable(
-                    f"model backend {self.name!r} returned a malformed embeddings body"
-                ) from exc
-            if vectors.shape != (len(part), self.dimension):
-                raise Unavailable(f"model backend {self.name!r} returned vectors of shape {vectors.shape}")
-            parts.append(vectors)
-        vectors = np.concatenate(parts) if parts else np.zeros((0, self.dimension), np.float32)
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return Embeddings((vectors / np.maximum(norms, 1e-12)).astype(np.float32))
+        body = await self._endpoint.post_json("/api/embed", {"model": self._model, "input": [prefix + t for t in texts]})
+        try:
+            vectors = np.asarray(body["embeddings"], dtype=np.float32)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise Unavailable(f"model backend {self.name!r} returned a malformed embeddings body") from exc
+        if vectors.shape != (len(texts), self.dimension):
+            raise Unavailable(f"model backend {self.name!r} returned vectors of shape {vectors.shape}")
+        return vectors
 
 
 class OllamaChat:
