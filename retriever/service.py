@@ -26,10 +26,9 @@ logger = logging.getLogger(__name__)
 
 
 def _analyze_all(chunks: Sequence[ChunkInput]) -> list[AnalyzedChunk]:
-    return [
-        AnalyzedChunk(chunk, analysis.analyze_sentences(chunk.content), analysis.analyze(chunk.title))
-        for chunk in chunks
-    ]
+    # A batch usually holds many chunks of one document: analyse each distinct title once.
+    titles = {title: analysis.analyze(title) for title in {chunk.title for chunk in chunks}}
+    return [AnalyzedChunk(chunk, analysis.analyze_sentences(chunk.content), titles[chunk.title]) for chunk in chunks]
 
 
 class RetrieverService:
