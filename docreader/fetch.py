@@ -5,6 +5,10 @@ must be public: loopback, private, link-local, carrier-grade NAT, multicast, res
 metadata addresses are refused unless the host or address is on the allow-list. The connection then
 goes to the address that was checked (the name is not resolved a second time), with the original
 Host header and TLS server name, so DNS rebinding cannot swap in an internal address.
+
+A page that cannot be fetched (unknown host, refused or timed-out connection, a server error) is the
+document's failure (ParseFailed naming the cause), never an outage of jisik's own services: ingest
+fails such a document at once instead of holding a slot for its outage budget.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 
-from jisik.errors import Blocked, InvalidInput, ParseFailed, TooLarge, Unavailable
+from jisik.errors import Blocked, InvalidInput, ParseFailed, TooLarge
 
 __all__ = ["FetchedPage", "UrlFetcher", "UrlPolicy"]
 
@@ -108,6 +112,7 @@ class UrlFetcher:
         """The first address of ``host``, after checking that every address it resolves to is allowed.
 
         :raises Blocked: when any address is internal and neither host nor address is allow-listed.
+        :raises ParseFailed: when the host does not resolve.
         """
         try:
             literal: IPAddress | None = ipaddress.ip_address(host.strip("[]"))
@@ -119,12 +124,12 @@ class UrlFetcher:
             try:
                 infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
             except socket.gaierror as exc:
-                raise Unavailable(f"cannot resolve host {host!r}") from exc
+                raise ParseFailed(f"cannot resolve host {host!r}") from exc
             addresses = list(
                 dict.fromkeys(ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos)
             )
         if not addresses:
-            raise Unavailable(f"host {host!r} has no addresses")
+            raise ParseFailed(f"host {host!r} has no addresses")
         if not self.policy.host_allowed(host):
             for address in addresses:
                 if not self.policy.address_allowed(address):
@@ -150,9 +155,9 @@ class UrlFetcher:
                 )
                 response = await self._client.send(request, stream=True)
             except httpx.TimeoutException as exc:
-                raise Unavailable(f"{host}: timed out") from exc
+                raise ParseFailed(f"{host}: timed out") from exc
             except httpx.HTTPError as exc:
-                raise Unavailable(f"{host}: connection failed ({type(exc).__name__})") from exc
+                raise ParseFailed(f"{host}: connection failed ({type(exc).__name__})") from exc
             try:
                 if response.status_code in _REDIRECTS:
                     location = response.headers.get("location")
@@ -160,8 +165,6 @@ class UrlFetcher:
                         raise ParseFailed(f"{host}: redirect without a Location header")
                     current = urljoin(current, location)
                     continue
-                if response.status_code >= 500:
-                    raise Unavailable(f"{current}: the server answered HTTP {response.status_code}")
                 if response.status_code >= 400:
                     raise ParseFailed(f"{current}: the server answered HTTP {response.status_code}")
                 body = bytearray()
