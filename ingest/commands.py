@@ -7,10 +7,8 @@ Every lookup is scoped to ``tenant_id``: another tenant's ids are simply not fou
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import logging
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from jisik.db.models import Knowledge, KnowledgeBase, KnowledgeType, ParseStatus, Tenant
 from jisik.db.models._common import new_id
 from jisik.db.outbox import add_event
-from jisik.errors import Blocked, Conflict, InvalidInput, NotFound, TooLarge
+from jisik.errors import Conflict, InvalidInput, NotFound, TooLarge
+from jisik.netguard import AddressPolicy
 from jisik.settings import Settings
 
 from .clients import Services
@@ -172,20 +171,11 @@ async def _charge_storage(session: AsyncSession, tenant_id: str, size: int) -> N
 
 
 def _check_url(url: str, settings: Settings) -> str:
+    """The shared address policy's shape check (no DNS here; the docreader resolves and re-checks)."""
     url = url.strip()
     if len(url) > settings.ingest.max_url_chars:
         raise InvalidInput(f"the URL is longer than {settings.ingest.max_url_chars} characters", field="url")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidInput("the URL must be an absolute http:// or https:// address", field="url")
-    if parts.username or parts.password:
-        raise InvalidInput("the URL must not contain credentials", field="url")
-    try:
-        address = ipaddress.ip_address(parts.hostname.strip("[]"))
-    except ValueError:
-        address = None
-    if parts.hostname == "localhost" or (address is not None and not address.is_global):
-        raise Blocked("the URL points to a private or local address", field="url")
+    AddressPolicy(settings.endpoints.egress_allow_list).check_url(url)
     return url
 
 
