@@ -217,8 +217,11 @@ async def page_image(
     store: StoreDep,
     settings: SettingsDep,
     chunk_id: Annotated[list[str], Query(max_length=50)] = [],  # noqa: B006 - FastAPI reads the default
+    focus: Annotated[str, Query(max_length=1000)] = "",
 ) -> Response:
-    """One page of a PDF document as PNG; the text of the given chunks is highlighted where it appears."""
+    """One page of a PDF document as PNG; the text of the given chunks is highlighted where it appears.
+    With ``focus`` (the answer's sentence citing them), only the chunks' sentences that support it are
+    highlighted when they are on this page (``X-Focused: 1``)."""
     knowledge = await repo.get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id)
     if knowledge.file_type != "pdf" or not knowledge.storage_key:
         raise UnsupportedFormat("page images exist only for PDF documents", field="knowledge_id")
@@ -226,10 +229,13 @@ async def page_image(
         session=session, tenant_id=tenant.id, knowledge_id=knowledge_id, chunk_ids=list(dict.fromkeys(chunk_id))
     )
     data = await store.get(knowledge.storage_key)
-    rendered = await asyncio.to_thread(render_page, data, page, passages, zoom=settings.gateway.page_image_zoom)
+    rendered = await asyncio.to_thread(
+        render_page, data, page, passages, zoom=settings.gateway.page_image_zoom, focus=focus
+    )
     headers = {
         "Cache-Control": "private, max-age=300",
         "X-Page-Count": str(rendered.page_count),
         "X-Highlights": str(rendered.highlights),
+        "X-Focused": "1" if rendered.focused else "0",
     }
     return Response(rendered.png, media_type="image/png", headers=headers)

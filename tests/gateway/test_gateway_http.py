@@ -133,7 +133,8 @@ class TestPageImages:
         chunk = Chunk(
             id=f"{knowledge_id}-0", tenant_id=web_gateway.acme.id, knowledge_base_id=base_id,
             knowledge_id=knowledge_id, chunk_index=0, start_at=0, end_at=99, pages=[2],
-            content="Visitor badges are issued at the reception desk on the ground floor. Bring photo ID to collect one.",
+            content="Visitor badges are issued at the reception desk on the ground floor. Bring photo ID to collect one. "
+            "Lunch is served at noon in the canteen.",
         )
         async with web_gateway.sessions() as session, session.begin():
             session.add(chunk)
@@ -141,6 +142,8 @@ class TestPageImages:
         async with web_gateway.client(web_gateway.acme) as client:
             cited = await client.get(page, params={"chunk_id": chunk.id})
             plain = await client.get(page)
+            focused = await client.get(page, params={"chunk_id": chunk.id, "focus": "When is lunch served? At noon [1]."})
+            unfocused = await client.get(page, params={"chunk_id": chunk.id, "focus": "Parking is free [1]."})
             beyond = await client.get(f"{API}/knowledge/{knowledge_id}/pages/3.png")
             unknown_chunk = await client.get(page, params={"chunk_id": "nope"})
             not_pdf = await client.get(f"{API}/knowledge/{markdown.json()['data']['id']}/pages/1.png")
@@ -149,7 +152,10 @@ class TestPageImages:
         assert cited.status_code == 200 and cited.headers["content-type"] == "image/png"
         assert cited.headers["x-page-count"] == "2" and int(cited.headers["x-highlights"]) >= 2
         rows = _yellow_rows(cited.content)
-        assert rows and 85 <= min(rows) and max(rows) <= 125  # the two cited lines, not the lunch line
+        assert rows and 85 <= min(rows) and max(rows) >= 400  # the whole chunk: badges and lunch lines
+        focused_rows = _yellow_rows(focused.content)
+        assert focused.headers["x-focused"] == "1" and focused_rows and min(focused_rows) >= 380  # only lunch
+        assert unfocused.headers["x-focused"] == "0" and _yellow_rows(unfocused.content) == rows
         assert _yellow_rows(plain.content) == [] and plain.headers["x-highlights"] == "0"
         assert beyond.status_code == 404 and beyond.json()["error"]["field"] == "page"
         assert unknown_chunk.status_code == 404 and unknown_chunk.json()["error"]["field"] == "chunk_id"
