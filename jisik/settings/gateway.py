@@ -21,3 +21,8 @@ class GatewaySettings(JisikSettings):
     open_signup: bool = Field(False, description="Anyone may create a tenant via POST /api/v1/tenants")
     admin_token: SecretStr = Field(SecretStr(""), description="X-Admin-Token that may create tenants")
     max_page_size: int = Field(100, ge=1, le=1000, description="Largest page of a list endpoint")
+    ready_busy_window_s: float = Field(
+        30.0, ge=0,
+        description="/ready reports a dependency that answered within this many seconds and now only times "
+        "out as busy, not down",
+    )

@@ -43,6 +43,11 @@ class IngestSettings(JisikSettings):
     redrive_stale_s: float = Field(
         120.0, ge=0, description="A non-terminal document untouched this long is re-published"
     )
+    redrive_start_stale_s: float = Field(
+        120.0, ge=0,
+        description="At start, unfinished documents untouched this long are re-published at once; "
+        "0 when this is the only ingest process (`jisik up` sets it), so a restart resumes in-flight work",
+    )
     grpc_timeout_s: float = Field(600.0, gt=0, description="Deadline of one docreader/model/retriever call")
     fields_ocr_languages: str = Field(
         "kor+eng", description="Tesseract languages for reading fields from scanned pages and images"
