@@ -54,6 +54,7 @@ class RetrieverClient(Protocol):
         keyword_threshold: float,
         knowledge_base_ids: Sequence[str],
         mode: SearchMode = retriever_pb2.SEARCH_MODE_HYBRID,
+        knowledge_ids: Sequence[str] = (),
     ) -> list[Passage]: ...
 
 
@@ -149,6 +150,7 @@ class GrpcRetriever:
         keyword_threshold: float,
         knowledge_base_ids: Sequence[str],
         mode: SearchMode = retriever_pb2.SEARCH_MODE_HYBRID,
+        knowledge_ids: Sequence[str] = (),
     ) -> list[Passage]:
         request = retriever_pb2.SearchRequest(
             tenant_id=tenant_id,
@@ -159,6 +161,7 @@ class GrpcRetriever:
             keyword_threshold=keyword_threshold,
             mode=mode,  # type: ignore[arg-type]
             knowledge_base_ids=list(knowledge_base_ids),
+            knowledge_ids=list(knowledge_ids),
         )
         with _rpc("retriever"):
             reply = await self._stub.Search(request, timeout=self._timeout)

@@ -83,6 +83,7 @@ class ChunkSearch:
             keyword_threshold=ctx.settings.keyword_threshold,
             knowledge_base_ids=ctx.knowledge_base_ids,
             mode=mode,
+            knowledge_ids=ctx.knowledge_ids,
         )
 
     async def run(self, ctx: ChatContext) -> str | None:
