@@ -3,6 +3,11 @@ import { SseParser } from "./sse";
 import type {
   ChatSession,
   Chunk,
+  DocumentFields,
+  FieldPreview,
+  FieldSchema,
+  FieldStatus,
+  ReviewQueueItem,
   IngestLag,
   Knowledge,
   KnowledgeBase,
@@ -171,6 +176,34 @@ export class ApiClient {
       form.append("file", file, file.name);
       xhr.send(form);
     });
+  }
+
+  // Fields and review -------------------------------------------------------------------------
+  getFieldSchema = (kbId: string) => this.data<FieldSchema>("GET", `/knowledge-bases/${enc(kbId)}/field-schema`);
+  putFieldSchema = (kbId: string, schema: FieldSchema) =>
+    this.data<FieldSchema>("PUT", `/knowledge-bases/${enc(kbId)}/field-schema`, schema);
+  previewFieldSchema = (kbId: string, knowledgeId: string, schema: FieldSchema) =>
+    this.data<FieldPreview>("POST", `/knowledge-bases/${enc(kbId)}/field-schema/preview`, {
+      knowledge_id: knowledgeId,
+      schema,
+    });
+  getDocumentFields = (knowledgeId: string) => this.data<DocumentFields>("GET", `/knowledge/${enc(knowledgeId)}/fields`);
+  reviewCounts = (kbId: string) => this.data<Record<FieldStatus, number>>("GET", `/knowledge-bases/${enc(kbId)}/review-counts`);
+  reviewQueue = (status: FieldStatus, kbId = "", page = 1) =>
+    this.paged<ReviewQueueItem>(
+      `/review-queue?status=${enc(status)}&page=${page}&page_size=50${kbId ? `&knowledge_base_id=${enc(kbId)}` : ""}`,
+    );
+  review = (
+    knowledgeId: string,
+    input: { decision: "approve" | "reject"; corrections: Record<string, string>; comment: string; revision: number },
+  ) => this.data<DocumentFields>("POST", `/knowledge/${enc(knowledgeId)}/review`, input);
+  /** A page as an object URL (the key travels in a header, so an <img src> cannot fetch it directly). */
+  async pageImage(knowledgeId: string, page: number): Promise<string> {
+    const response = await fetch(`${this.base}${API_PREFIX}/knowledge/${enc(knowledgeId)}/pages/${page}`, {
+      headers: this.headers(),
+    });
+    if (!response.ok) throw this.fail(response.status, await readJson(response), response.statusText);
+    return URL.createObjectURL(await response.blob());
   }
 
   // Manual Markdown knowledge -----------------------------------------------------------------
