@@ -22,7 +22,7 @@ from .layout import (
 if TYPE_CHECKING:
     from PIL import Image
 
-__all__ = ["OCR_DPI", "layout_of", "ocr_words", "page_image", "prepare_scan"]
+__all__ = ["OCR_DPI", "layout_of", "ocr_words", "prepare_scan"]
 
 OCR_DPI = 300
 _IMAGE_TYPES = {"png", "jpg", "jpeg", "tif", "tiff", "bmp", "gif", "webp"}
@@ -155,26 +155,3 @@ def layout_of(file_type: str, data: bytes, *, ocr: bool = True, languages: str =
         return layout_from_text(data.decode("utf-8", errors="replace"))
     return None
 
-
-PREVIEW_DPI = 110
-
-
-def page_image(file_type: str, data: bytes, page: int) -> bytes | None:
-    """A PNG of one page (1-based) for the review screen; None when the format has no pages or no such page."""
-    kind = file_type.lower().lstrip(".")
-    if kind == "pdf":
-        import fitz
-
-        with fitz.open(stream=data, filetype="pdf") as document:
-            if not 1 <= page <= len(document):
-                return None
-            return bytes(document[page - 1].get_pixmap(dpi=PREVIEW_DPI).tobytes("png"))
-    if kind in _IMAGE_TYPES and page == 1:
-        from PIL import Image as PILImage
-
-        picture = PILImage.open(io.BytesIO(data))
-        picture.thumbnail((1600, 1600))
-        buffer = io.BytesIO()
-        picture.convert("RGB").save(buffer, format="PNG")
-        return buffer.getvalue()
-    return None

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Query, Request
 from sqlalchemy import func, select
 
 from fields.evaluate import Status, evaluate
@@ -14,7 +12,6 @@ from fields.extract import extract_fields
 from fields.reading import document_layout
 from fields.review import review_document
 from fields.schema import FieldSchema, parse_schema
-from fields.sources import page_image
 from fields.store import current_schema, load_fields, save_schema
 from jisik.db.models import Chunk, DocumentFields, Knowledge
 from jisik.errors import InvalidInput, NotFound
@@ -162,18 +159,3 @@ async def review(
     knowledge = await get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id)
     return _ok({**row.model_dump(), "page_count": knowledge.page_count})
 
-
-@router.get("/knowledge/{knowledge_id}/pages/{page}", response_class=Response)
-async def page_png(
-    knowledge_id: str, page: Annotated[int, Path(ge=1, le=100_000)], tenant: TenantDep, session: SessionDep,
-    store: StoreDep,
-) -> Response:
-    """One page of a PDF or image document as PNG (the review screen draws field boxes on it)."""
-    knowledge = await get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id)
-    if not knowledge.storage_key:
-        raise NotFound(f"document {knowledge_id} has no page images", field="knowledge_id")
-    data = await store.get(knowledge.storage_key)
-    image = await asyncio.to_thread(page_image, knowledge.file_type, data, page)
-    if image is None:
-        raise NotFound(f"document {knowledge_id} has no page {page} image", field="page")
-    return Response(image, media_type="image/png", headers={"Cache-Control": "private, max-age=300"})

@@ -152,6 +152,22 @@ export class ApiClient {
     }
     return all.sort((a, b) => a.chunk_index - b.chunk_index);
   }
+  /** A PDF page as a PNG with the given chunks highlighted (fetched with the key, shown via an object URL);
+   * `focused` tells whether the sentences supporting `focus` were found on this page. */
+  async pageImage(knowledgeId: string, page: number, chunkIds: string[], focus = ""): Promise<{ blob: Blob; focused: boolean }> {
+    const params = chunkIds.map((id) => `chunk_id=${enc(id)}`);
+    if (focus) params.push(`focus=${enc(focus.slice(0, 1000))}`);
+    const query = params.join("&");
+    const url = `${this.base}${API_PREFIX}/knowledge/${enc(knowledgeId)}/pages/${page}.png${query ? `?${query}` : ""}`;
+    let response: Response;
+    try {
+      response = await fetch(url, { headers: this.headers() });
+    } catch (cause) {
+      throw new ApiError(0, "network", String(cause));
+    }
+    if (!response.ok) throw this.fail(response.status, await readJson(response), response.statusText);
+    return { blob: await response.blob(), focused: response.headers.get("X-Focused") === "1" };
+  }
   downloadUrl = (knowledgeId: string) => `${this.base}${API_PREFIX}/knowledge/${enc(knowledgeId)}/download`;
 
   /** Multipart upload with byte progress (fetch cannot report upload progress, XHR can). */
@@ -197,14 +213,6 @@ export class ApiClient {
     knowledgeId: string,
     input: { decision: "approve" | "reject"; corrections: Record<string, string>; comment: string; revision: number },
   ) => this.data<DocumentFields>("POST", `/knowledge/${enc(knowledgeId)}/review`, input);
-  /** A page as an object URL (the key travels in a header, so an <img src> cannot fetch it directly). */
-  async pageImage(knowledgeId: string, page: number): Promise<string> {
-    const response = await fetch(`${this.base}${API_PREFIX}/knowledge/${enc(knowledgeId)}/pages/${page}`, {
-      headers: this.headers(),
-    });
-    if (!response.ok) throw this.fail(response.status, await readJson(response), response.statusText);
-    return URL.createObjectURL(await response.blob());
-  }
 
   // Manual Markdown knowledge -----------------------------------------------------------------
   createManual = (kbId: string, input: { title: string; content: string; status: "draft" | "publish" }) =>

@@ -17,10 +17,10 @@ function PageImage({ knowledgeId, field }: { knowledgeId: string; field: FieldVa
   const [missing, setMissing] = useState(false);
   useEffect(() => {
     let made = "";
-    api.pageImage(knowledgeId, page).then(
-      (objectUrl) => {
-        made = objectUrl;
-        setUrl(objectUrl);
+    api.pageImage(knowledgeId, page, []).then(
+      ({ blob }) => {
+        made = URL.createObjectURL(blob);
+        setUrl(made);
         setMissing(false);
       },
       () => setMissing(true),
