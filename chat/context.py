@@ -6,6 +6,8 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
+from jisik.clients.types import SearchHit
+
 __all__ = ["ChatContext", "HistoryTurn", "Passage", "RetrievalSettings", "StageTiming"]
 
 
@@ -57,6 +59,22 @@ class Passage:
     knowledge_filename: str = ""
     knowledge_source: str = ""
     cited: bool = False
+
+    @classmethod
+    def from_hit(cls, hit: SearchHit) -> Passage:
+        return cls(
+            chunk_id=hit.chunk_id,
+            knowledge_id=hit.knowledge_id,
+            knowledge_base_id=hit.knowledge_base_id,
+            content=hit.content,
+            score=hit.score,
+            start_at=hit.start,
+            end_at=hit.end,
+            seq=hit.seq,
+            match_type=hit.match_type.number,
+            chunk_type=hit.metadata.chunk_type,
+            metadata=hit.metadata.to_dict(),
+        )
 
     def to_reference(self) -> dict[str, Any]:
         return {

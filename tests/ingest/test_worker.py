@@ -14,10 +14,10 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from ingest_helpers import Workspace, read_events, tenant_docs, wait_for
 
-from ingest.clients import Services
 from ingest.context import IngestContext
 from ingest.topology import stage_named
 from ingest.worker import StageWorker
+from jisik.clients.bundle import ServiceClients
 from jisik.db.models import Knowledge, ParseStatus
 from jisik.errors import DeadlineExceeded, ParseFailed, Unavailable
 from jisik.events import DocumentEvent, DocumentParsed, DocumentUploaded, Topic
@@ -74,7 +74,7 @@ async def _run(ws: Workspace, producer: AIOKafkaProducer, handler: ScriptedStage
                until: Callable[[], object], **ingest: object) -> StageWorker:
     settings = ws.settings.model_copy(update={"ingest": IngestSettings(
         **{**ws.settings.ingest.model_dump(), **ingest})})
-    context = IngestContext(settings, ws.sessions, Services(settings))
+    context = IngestContext(settings, ws.sessions, ServiceClients.open(settings, timeout_s=5))
     worker = StageWorker(handler, context, producer)
     task = asyncio.create_task(worker.run())
     try:

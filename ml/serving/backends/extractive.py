@@ -7,8 +7,8 @@ followed by its ``[n]`` citation (``n`` is the passage's 1-based position), afte
 lead-in in the question's language.
 
 When no sentence is relevant, the whole answer is one of :data:`NO_ANSWER` (in the
-question's language) and the final chunk's ``finish_reason`` is :data:`NO_ANSWER_FINISH_REASON`,
-so the chat pipeline can detect it either way.
+question's language), sent in the final chunk whose ``finish_reason`` is
+:data:`NO_ANSWER_FINISH_REASON`; the chat pipeline goes by the finish reason, never by the text.
 """
 
 from __future__ import annotations
@@ -202,10 +202,11 @@ class ExtractiveChat:
         _, pieces, answered = compose_answer(
             question, list(request.passages), self._analyzer, max_sentences=self._max_sentences
         )
+        prompt = estimate_tokens(question) + sum(estimate_tokens(p) for p in request.passages)
+        usage = Usage(prompt, sum(estimate_tokens(p) for p in pieces))
+        if not answered:  # the no-answer text travels with its finish reason, so a reader can drop it
+            yield ChatEvent(delta="".join(pieces), usage=usage, finish_reason=NO_ANSWER_FINISH_REASON)
+            return
         for piece in pieces:
             yield ChatEvent(delta=piece)
-        prompt = estimate_tokens(question) + sum(estimate_tokens(p) for p in request.passages)
-        completion = sum(estimate_tokens(p) for p in pieces)
-        yield ChatEvent(
-            usage=Usage(prompt, completion), finish_reason="stop" if answered else NO_ANSWER_FINISH_REASON
-        )
+        yield ChatEvent(usage=usage, finish_reason="stop")
