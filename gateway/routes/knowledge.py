@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Query, UploadFile
+from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import Response
+from pydantic import TypeAdapter, ValidationError
 
 from ingest import commands
 from ingest.keys import MANUAL_CONTENT
@@ -21,6 +22,7 @@ from ..repositories.messages import get_message, question_of
 from ..schemas.common import Envelope, Paged
 from ..schemas.knowledge import (
     AnswerToKnowledge,
+    ExpectedFields,
     KnowledgeFromUrl,
     KnowledgePublic,
     KnowledgeUpdate,
@@ -37,6 +39,25 @@ def _ok(data: Any) -> dict[str, Any]:
     return {"success": True, "data": data}
 
 
+def _expected(values: dict[str, Any]) -> dict[str, str]:
+    return {name: str(value) for name, value in values.items()}
+
+
+_EXPECTED = TypeAdapter(ExpectedFields)
+
+
+def _expected_from_form(raw: str | None) -> dict[str, str]:
+    """The multipart ``expected_fields`` part: a JSON object of field name -> value."""
+    if not raw or not raw.strip():
+        return {}
+    try:
+        return _expected(_EXPECTED.validate_json(raw))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in ("expected_fields", *first["loc"]))
+        raise InvalidInput(f"{where}: {first['msg']}", field="expected_fields") from exc
+
+
 @router.post(
     "/knowledge-bases/{knowledge_base_id}/knowledge/file", status_code=201, response_model=Envelope[KnowledgePublic]
 )
@@ -47,8 +68,12 @@ async def upload(
     session: SessionDep,
     store: StoreDep,
     settings: SettingsDep,
+    expected_fields: Annotated[
+        str | None, Form(description="JSON object: field name -> the value expected in the document")
+    ] = None,
 ) -> dict[str, Any]:
     """Upload a file; it is parsed, checked and indexed in the background (poll /knowledge/batch)."""
+    expected = _expected_from_form(expected_fields)
     limit = settings.gateway.max_upload_mb * 1024 * 1024
     data = await file.read(limit + 1)
     if len(data) > limit:
@@ -56,7 +81,7 @@ async def upload(
     knowledge_base = await get_knowledge_base(session=session, tenant_id=tenant.id, knowledge_base_id=knowledge_base_id)
     knowledge = await commands.upload_file(
         session, store, tenant_id=tenant.id, knowledge_base=knowledge_base,
-        file_name=file.filename or "upload", data=data, settings=settings,
+        file_name=file.filename or "upload", data=data, settings=settings, expected_fields=expected,
     )
     return _ok(knowledge)
 
@@ -70,7 +95,8 @@ async def from_url(
     """Import a web page (fetched by the SSRF-guarded docreader)."""
     knowledge_base = await get_knowledge_base(session=session, tenant_id=tenant.id, knowledge_base_id=knowledge_base_id)
     knowledge = await commands.import_url(
-        session, tenant_id=tenant.id, knowledge_base=knowledge_base, url=body.url, title=body.title, settings=settings
+        session, tenant_id=tenant.id, knowledge_base=knowledge_base, url=body.url, title=body.title, settings=settings,
+        expected_fields=_expected(body.expected_fields),
     )
     return _ok(knowledge)
 
@@ -85,7 +111,7 @@ async def create_manual(
     knowledge_base = await get_knowledge_base(session=session, tenant_id=tenant.id, knowledge_base_id=knowledge_base_id)
     knowledge = await commands.create_manual(
         session, tenant_id=tenant.id, knowledge_base=knowledge_base, title=body.title, content=body.content,
-        publish=body.status == "publish",
+        publish=body.status == "publish", expected_fields=_expected(body.expected_fields),
     )
     return _ok(knowledge)
 

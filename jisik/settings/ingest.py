@@ -28,4 +28,7 @@ class IngestSettings(JisikSettings):
         120.0, ge=0, description="A non-terminal document untouched this long is re-published"
     )
     grpc_timeout_s: float = Field(600.0, gt=0, description="Deadline of one docreader/model/retriever call")
+    fields_ocr_languages: str = Field(
+        "kor+eng", description="Tesseract languages for reading fields from scanned pages and images"
+    )
     max_url_chars: int = Field(2048, ge=16, description="Longest accepted import URL")

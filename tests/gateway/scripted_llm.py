@@ -1,10 +1,11 @@
 """A stand-in for a hosted chat LLM behind the real Model gRPC interface (the one fake jisik allows).
 
 It scripts ChatStream from the question: ``think`` adds <think>...</think> and a bad citation,
-``nothing`` answers NO_MATCH, ``slowly`` streams many small deltas with pauses, ``unanswerable`` ends
-with the ``no_answer`` finish reason. Query embeddings are unavailable, so the pipeline runs its
-keyword-only fallback against the real retriever; passage embeddings (chunk edits) are a deterministic
-hash of the text, and the texts are recorded.
+``nothing`` answers NO_MATCH, ``unverified`` cites a passage for a sentence it does not hold, ``slowly``
+streams many small deltas with pauses, ``unanswerable`` ends with the ``no_answer`` finish reason.
+Query embeddings are unavailable, so the pipeline runs its keyword-only fallback against the real
+retriever; passage embeddings (chunk edits) are a deterministic hash of the text, and the texts are
+recorded.
 """
 
 from __future__ import annotations
@@ -60,6 +61,8 @@ class ScriptedLLM(model_pb2_grpc.ModelServicer):
         elif "unanswerable" in question:
             yield model_pb2.ChatChunk(delta="The passages say nothing about it.", done=True, finish_reason="no_answer")
             return
+        elif "unverified" in question:
+            deltas = ["Badges are issued at reception [1]. ", "Lunch costs 5 dollars a day [1]."]
         elif "slowly" in question:
             for index in range(SLOW_DELTAS):
                 await asyncio.sleep(0.05)

@@ -63,7 +63,8 @@ class TestImportUrl:
         ("url", "error"),
         [("ftp://example.com/a", InvalidInput), ("not a url", InvalidInput), ("http://user:pw@example.com", InvalidInput),
          ("http://localhost:8080/admin", Blocked), ("http://10.0.0.5/", Blocked), ("http://[::1]/", Blocked),
-         ("http://169.254.169.254/latest/meta-data", Blocked)],
+         ("http://169.254.169.254/latest/meta-data", Blocked), ("http://localhost.:8080/", Blocked),
+         ("http://2130706433/", InvalidInput), ("http://[::ffff:127.0.0.1]/", Blocked)],
     )
     async def test_rejects_bad_and_private_urls(self, workspace: Workspace, url: str, error: type) -> None:
         with pytest.raises(error):
