@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession as SQLModelSession
 from chat import ChatPipeline, StreamRegistry
 from jisik.clients.bundle import ServiceClients
 from jisik.db.engine import create_engine
+from jisik.health import BusyTolerance
 from jisik.runtime.postgres import database_url
 from jisik.settings import Settings
 from jisik.storage import ObjectStore, open_store
@@ -34,6 +35,7 @@ class GatewayResources:
     pipeline: ChatPipeline
     pipeline_catalog: DatabaseCatalog
     streams: StreamRegistry
+    readiness: BusyTolerance
     _store: ObjectStore | None = field(default=None, repr=False)
 
     @classmethod
@@ -50,7 +52,10 @@ class GatewayResources:
         catalog = DatabaseCatalog(sessions)
         pipeline = ChatPipeline(retriever=clients.retriever, model=clients.model, catalog=catalog, settings=chat)
         streams = StreamRegistry(grace_s=chat.resume_grace_s, finished_ttl_s=chat.finished_stream_ttl_s)
-        return cls(settings, engine, sessions, auth_sessions, clients, pipeline, catalog, streams)
+        return cls(
+            settings, engine, sessions, auth_sessions, clients, pipeline, catalog, streams,
+            BusyTolerance(settings.gateway.ready_busy_window_s),
+        )
 
     @property
     def store(self) -> ObjectStore:

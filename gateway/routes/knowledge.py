@@ -3,20 +3,22 @@ Writes go through ingest.commands, which queue the document for the pipeline in 
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi import APIRouter, File, Form, Path, Query, UploadFile
 from fastapi.responses import Response
 from pydantic import TypeAdapter, ValidationError
 
 from ingest import commands
 from ingest.keys import MANUAL_CONTENT
 from jisik.db.models import KnowledgeType
-from jisik.errors import InvalidInput, NotFound, TooLarge
+from jisik.errors import InvalidInput, NotFound, TooLarge, UnsupportedFormat
 
 from ..deps import ResourcesDep, SessionDep, SettingsDep, StoreDep, TenantDep
 from ..repositories import knowledge as repo
+from ..repositories.chunks import chunk_contents
 from ..repositories.knowledge_bases import get_knowledge_base
 from ..repositories.messages import get_message, question_of
 from ..schemas.common import Envelope, Paged
@@ -28,6 +30,7 @@ from ..schemas.knowledge import (
     KnowledgeUpdate,
     ManualKnowledge,
 )
+from ..services.pdf_pages import render_page
 
 router = APIRouter(tags=["knowledge"])
 
@@ -230,3 +233,40 @@ async def download(knowledge_id: str, tenant: TenantDep, session: SessionDep, st
     name = knowledge.file_name or f"{knowledge.id}.bin"
     disposition = f"attachment; filename*=UTF-8''{quote(name)}"
     return Response(data, media_type=media_type, headers={"Content-Disposition": disposition})
+
+
+@router.get(
+    "/knowledge/{knowledge_id}/pages/{page}.png",
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}}, "description": "The page, cited passages highlighted"}},
+)
+async def page_image(
+    knowledge_id: str,
+    page: Annotated[int, Path(ge=1, le=100_000)],
+    tenant: TenantDep,
+    session: SessionDep,
+    store: StoreDep,
+    settings: SettingsDep,
+    chunk_id: Annotated[list[str], Query(max_length=50)] = [],  # noqa: B006 - FastAPI reads the default
+    focus: Annotated[str, Query(max_length=1000)] = "",
+) -> Response:
+    """One page of a PDF document as PNG; the text of the given chunks is highlighted where it appears.
+    With ``focus`` (the answer's sentence citing them), only the chunks' sentences that support it are
+    highlighted when they are on this page (``X-Focused: 1``)."""
+    knowledge = await repo.get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id)
+    if knowledge.file_type != "pdf" or not knowledge.storage_key:
+        raise UnsupportedFormat("page images exist only for PDF documents", field="knowledge_id")
+    passages = await chunk_contents(
+        session=session, tenant_id=tenant.id, knowledge_id=knowledge_id, chunk_ids=list(dict.fromkeys(chunk_id))
+    )
+    data = await store.get(knowledge.storage_key)
+    rendered = await asyncio.to_thread(
+        render_page, data, page, passages, zoom=settings.gateway.page_image_zoom, focus=focus
+    )
+    headers = {
+        "Cache-Control": "private, max-age=300",
+        "X-Page-Count": str(rendered.page_count),
+        "X-Highlights": str(rendered.highlights),
+        "X-Focused": "1" if rendered.focused else "0",
+    }
+    return Response(rendered.png, media_type="image/png", headers=headers)

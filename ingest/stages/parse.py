@@ -7,13 +7,14 @@ import logging
 from dataclasses import asdict
 from typing import Any
 
-from jisik.clients.types import DocumentSource, ReadChunk
+from jisik.clients.types import DocumentSource, ReadChunk, ReadSummary
 from jisik.db.models import Knowledge, KnowledgeType, ParseStatus
 from jisik.errors import InvalidInput, ParseFailed
 from jisik.events import DocumentEvent, DocumentParsed, DocumentUploaded
 
 from ..context import IngestContext
 from ..keys import PUBLISHED_CONTENT, chunk_id
+from ..limits import check_chunk_cap
 from ..repository import claim, move, replace_chunks
 from ..topology import stage_named
 
@@ -57,9 +58,19 @@ class ParseStage:
             knowledge = await claim(session, event, entry=self.stage.entry, working=self.stage.working)
         if knowledge is None:
             return None
-        chunks, info = await self._context.clients.docreader.read(_source(knowledge, event))
+        chunks: list[ReadChunk] = []
+        info: ReadSummary | None = None
+        limits = self._context.settings.ingest
+        async for item in self._context.clients.docreader.stream(_source(knowledge, event)):
+            if isinstance(item, ReadSummary):
+                info = item
+            else:
+                chunks.append(item)
+                check_chunk_cap(len(chunks), limits)  # stops reading (the call is cancelled) once over
+        assert info is not None  # the client raises Unavailable when the stream ends without it
         if not chunks:
             raise ParseFailed("no text could be extracted from the document")
+        chunks.sort(key=lambda chunk: chunk.seq)
         rows = [self._row(knowledge, index, chunk) for index, chunk in enumerate(chunks)]
         content_hash = hashlib.sha256("\x1e".join(" ".join(c.content.split()) for c in chunks).encode()).hexdigest()
         metadata = {**knowledge.metadata_, "content_hash": content_hash, "parse_warnings": list(info.warnings[:50])}

@@ -60,23 +60,21 @@ class DocReaderClient:
         self._stub = pb_grpc.DocReaderStub(channel)
         self._timeout = timeout_s
 
-    async def read(self, source: DocumentSource) -> tuple[list[ReadChunk], ReadSummary]:
-        """Every chunk of the document in ``seq`` order, and its summary.
+    async def stream(self, source: DocumentSource) -> AsyncIterator[ReadChunk | ReadSummary]:
+        """The document's chunks as the docreader makes them, then its summary. Leaving the loop early
+        cancels the call.
 
-        :raises Unavailable: the stream ended before the document was complete.
+        :raises Unavailable: the stream ended before the summary.
         """
-        chunks: list[ReadChunk] = []
-        summary: ReadSummary | None = None
-        with rpc_errors(_SERVICE):
-            frames: AsyncIterator[pb.ReadStreamResponse] = self._stub.ReadStream(
-                _request(source), timeout=self._timeout
-            )
-            async for frame in frames:
-                if frame.HasField("chunk"):
-                    chunks.append(_chunk(frame.chunk))
-                elif frame.HasField("done"):
-                    summary = ReadSummary(page_count=frame.done.page_count, warnings=tuple(frame.done.warnings))
-        if summary is None:
-            raise Unavailable("the docreader stream ended before the document was complete")
-        chunks.sort(key=lambda chunk: chunk.seq)
-        return chunks, summary
+        call = self._stub.ReadStream(_request(source), timeout=self._timeout)
+        try:
+            with rpc_errors(_SERVICE):
+                async for frame in call:
+                    if frame.HasField("chunk"):
+                        yield _chunk(frame.chunk)
+                    elif frame.HasField("done"):
+                        yield ReadSummary(page_count=frame.done.page_count, warnings=tuple(frame.done.warnings))
+                        return
+        finally:
+            call.cancel()
+        raise Unavailable("the docreader stream ended before the document was complete")

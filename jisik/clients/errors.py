@@ -27,14 +27,21 @@ _BY_CODE: dict[str, type[JisikError]] = {
     for cls in (getattr(errors, name) for name in errors.__all__)
     if isinstance(cls, type) and issubclass(cls, JisikError)
 }
-# The class a bare status means: the most general class that declares it.
-_BY_STATUS: dict[grpc.StatusCode, type[JisikError]] = {}
-for _cls in sorted(_BY_CODE.values(), key=lambda cls: len(cls.__mro__)):
-    _BY_STATUS.setdefault(grpc.StatusCode[_cls.grpc_status], _cls)
-# Transport failures (no server, connection reset, cancelled by the peer) mean "try again later".
-for _status in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED, grpc.StatusCode.ABORTED):
-    _BY_STATUS[_status] = errors.Unavailable
-del _cls, _status
+# What a bare status (no code: a foreign server, or grpc itself) means. Where several classes share a
+# status, the one a bare status most likely stands for; the transport's own failures mean "try again".
+_BY_STATUS: dict[grpc.StatusCode, type[JisikError]] = {
+    grpc.StatusCode.INVALID_ARGUMENT: errors.InvalidInput,
+    grpc.StatusCode.RESOURCE_EXHAUSTED: errors.TooLarge,
+    grpc.StatusCode.UNAUTHENTICATED: errors.Unauthenticated,
+    grpc.StatusCode.NOT_FOUND: errors.NotFound,
+    grpc.StatusCode.ALREADY_EXISTS: errors.Conflict,
+    grpc.StatusCode.FAILED_PRECONDITION: errors.ParseFailed,
+    grpc.StatusCode.PERMISSION_DENIED: errors.Blocked,
+    grpc.StatusCode.DEADLINE_EXCEEDED: errors.DeadlineExceeded,
+    grpc.StatusCode.UNAVAILABLE: errors.Unavailable,
+    grpc.StatusCode.CANCELLED: errors.Unavailable,
+    grpc.StatusCode.ABORTED: errors.ParserCrashed,
+}
 
 
 def status_of(error: JisikError) -> grpc.StatusCode:

@@ -1,7 +1,7 @@
 """What kind of answer a question asks for, and where such answers sit in a sentence.
 
 A question that asks for a number (``how many``, ``몇``, ``多少``) or a date (``when``, ``언제``,
-``哪一年``) is answered by a span of that kind: a number with its unit, or a date written whole.
+``哪一年``) is answered by a span of that kind: a number with its unit, or a date or time written whole.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ class Cue(Enum):
 
 
 _DATE_CUES = re.compile(
-    r"\bwhen\b|\bwhat (?:year|date|day|month)\b|\bwhich (?:year|date|day|month)\b|\bin what year\b"
-    r"|언제|몇\s*년|몇\s*월|며칠|연도|날짜|일자|시기|년도|何时|什么时候|哪一?年|哪一?天|几月|几号|日期",
+    r"\bwhen\b|\bwhat (?:year|date|day|month|time)\b|\bwhich (?:year|date|day|month)\b|\bin what year\b"
+    r"|언제|몇\s*년|몇\s*월|몇\s*시|며칠|연도|날짜|일자|시기|년도|何时|什么时候|几点|哪一?年|哪一?天|几月|几号|日期",
     re.IGNORECASE,
 )
 _NUMBER_CUES = re.compile(
@@ -35,7 +35,8 @@ _DATE = re.compile(
     rf"(?:{_MONTHS})\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+(?:{_MONTHS})\s+\d{{4}}|(?:{_MONTHS})\s+\d{{4}}"
     r"|\d{4}\s*년(?:\s*\d{1,2}\s*월)?(?:\s*\d{1,2}\s*일)?|\d{1,2}\s*월\s*\d{1,2}\s*일"
     r"|\d{4}\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*[日号])?"
-    r"|\d{4}[.\-/]\s?\d{1,2}[.\-/]\s?\d{1,2}\.?(?:\s*일)?|\b(?:1[5-9]|20)\d{2}\b",
+    r"|\d{4}[.\-/]\s?\d{1,2}[.\-/]\s?\d{1,2}\.?(?:\s*일)?|\b(?:1[5-9]|20)\d{2}\b"
+    r"|\b\d{1,2}:\d{2}(?:\s?[AaPp]\.?[Mm]\.?)?|(?:오전|오후)?\s?\d{1,2}\s?시(?:\s?\d{1,2}\s?분)?|\d{1,2}[点點](?:\d{1,2}分)?",
     re.IGNORECASE,
 )
 _UNIT = (

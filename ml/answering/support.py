@@ -16,7 +16,7 @@ from .language import detect_language
 from .terms import numbers, terms
 from .text import split_sentences
 
-__all__ = ["SUPPORT_THRESHOLD", "UnsupportedCitation", "cited_sentences", "unsupported_citations"]
+__all__ = ["FRAME_TERMS", "SUPPORT_THRESHOLD", "UnsupportedCitation", "cited_sentences", "unsupported_citations"]
 
 #: Share of a cited sentence's content terms its passage must hold.
 SUPPORT_THRESHOLD = 0.5
@@ -24,7 +24,7 @@ _CITATIONS = re.compile(r"(?:\s*\[\d+(?:\s*[,，]\s*\d+)*\])+")
 _NUMBER_IN_GROUP = re.compile(r"\d+")
 _MARKUP = re.compile(r"^[\s>*#\-•]+|\*\*|__|`")
 # Words of the answer's own frame ("According to the documents, the answer is ..."), not claims.
-_FRAME = frozenset({"answer", "답", "값", "따르", "答案", "根据", "答え", "文書"})
+FRAME_TERMS = frozenset({"answer", "답", "값", "따르", "答案", "根据", "答え", "文書"})
 _SCRIPT = {
     "ko": re.compile(r"[\uac00-\ud7a3]"),
     "zh": re.compile(r"[\u4e00-\u9fff]"),
@@ -70,7 +70,7 @@ def _supported(sentence: str, passage: str, threshold: float) -> bool:
         return False
     if not _same_script(sentence, passage):
         return True
-    claim = terms(sentence) - _FRAME
+    claim = terms(sentence) - FRAME_TERMS
     if not claim:
         return True
     return len(claim & terms(passage)) / len(claim) >= threshold

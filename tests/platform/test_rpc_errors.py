@@ -24,6 +24,7 @@ FOREIGN = {
     "INVALID_ARGUMENT": errors.InvalidInput,
     "RESOURCE_EXHAUSTED": errors.TooLarge,
     "UNAVAILABLE": errors.Unavailable,
+    "ABORTED": errors.ParserCrashed,
     "INTERNAL": errors.JisikError,
 }
 
@@ -83,3 +84,10 @@ async def test_no_server_is_unavailable() -> None:
                 tenant_id="t", model_id="", texts=["x"])
     finally:
         await channel.close()
+
+
+def test_every_status_a_jisik_error_uses_means_something_bare() -> None:
+    from jisik.clients.errors import _BY_STATUS
+
+    used = {grpc.StatusCode[getattr(errors, name).grpc_status] for name in errors.__all__} - {grpc.StatusCode.INTERNAL}
+    assert used <= set(_BY_STATUS)
