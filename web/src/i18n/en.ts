@@ -36,7 +36,7 @@ export const en = {
   "kb.chat": "Ask this knowledge base",
   "kb.newDoc": "Write a document",
   "upload.drop": "Drop files here or click to choose",
-  "upload.hint": "PDF, Word, Excel, PowerPoint, Markdown, text, HTML, CSV and images, up to {mb} MB each",
+  "upload.hint": "PDF, Word, Excel, PowerPoint, Hangul (HWP, HWPX), Markdown, text, HTML, CSV and images, up to {mb} MB each",
   "upload.unsupported": "Unsupported file type \".{ext}\"",
   "upload.noExtension": "Unsupported file: it has no extension",
   "upload.tooLarge": "Too large: {size} (limit {limit})",

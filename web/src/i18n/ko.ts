@@ -38,7 +38,7 @@ export const ko: Record<MessageKey, string> = {
   "kb.chat": "이 지식 베이스에 질문",
   "kb.newDoc": "문서 작성",
   "upload.drop": "파일을 여기에 끌어 놓거나 클릭해서 고르세요",
-  "upload.hint": "PDF, Word, Excel, PowerPoint, Markdown, 텍스트, HTML, CSV, 이미지 · 파일당 최대 {mb} MB",
+  "upload.hint": "PDF, Word, Excel, PowerPoint, 한글(HWP, HWPX), Markdown, 텍스트, HTML, CSV, 이미지 · 파일당 최대 {mb} MB",
   "upload.unsupported": "지원하지 않는 파일 형식 \".{ext}\"",
   "upload.noExtension": "지원하지 않는 파일: 확장자가 없습니다",
   "upload.tooLarge": "너무 큽니다: {size} (한도 {limit})",
