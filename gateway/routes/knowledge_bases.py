@@ -62,7 +62,7 @@ async def delete(
     found = await repo.get_knowledge_base(
         session=session, tenant_id=tenant.id, knowledge_base_id=knowledge_base_id, lock=True
     )
-    await resources.index.delete(tenant_id=tenant.id, knowledge_base_ids=[found.id])
+    await resources.clients.retriever.delete(tenant.id, knowledge_base_ids=[found.id])
     await repo.delete_knowledge_base(session=session, knowledge_base=found)
     await store.delete_prefix(f"{tenant.id}/{found.id}/")
     return {"success": True, "data": None}

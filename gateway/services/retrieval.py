@@ -39,7 +39,7 @@ async def search_chunks(
             embedding_model_id=embedding_model_id,
         ),
     )
-    stage = ChunkSearch(resources.retriever, resources.model, resources.pipeline_catalog)
+    stage = ChunkSearch(resources.clients.retriever, resources.clients.model, resources.pipeline_catalog)
     await stage.run(ctx)
     references = [passage.to_reference() for passage in ctx.search_results[:top_k]]
     for reference in references:

@@ -11,11 +11,11 @@ from gateway_testkit import RunningGateway
 from sqlalchemy import select, update
 
 from fields.store import documents_matching
-from ingest.clients import Services
 from ingest.context import IngestContext
 from ingest.keys import chunk_id
 from ingest.repository import replace_chunks
 from ingest.stages import ValidateStage
+from jisik.clients.bundle import ServiceClients
 from jisik.db.models import DocumentFields, FieldReview, Knowledge, OutboxEvent, ParseStatus
 from jisik.events import DocumentParsed, DocumentValidated
 
@@ -86,7 +86,7 @@ async def _run_validate(gateway: RunningGateway, knowledge_id: str, text: str) -
             parse_status=ParseStatus.VALIDATING, chunk_count=1, metadata_={**doc.metadata_, "content_hash": content_hash}))
         event = DocumentParsed(tenant_id=doc.tenant_id, knowledge_base_id=doc.knowledge_base_id, knowledge_id=doc.id,
                                version=doc.version, page_count=1, chunk_count=1, content_hash=content_hash)
-    stage = ValidateStage(IngestContext(gateway.settings, gateway.sessions, Services(gateway.settings)))
+    stage = ValidateStage(IngestContext(gateway.settings, gateway.sessions, ServiceClients.open(gateway.settings, timeout_s=5)))
     out = await stage.handle(event)
     assert isinstance(out, DocumentValidated)
     return out
