@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 from fields.normalize import find_value, normalize_amount, normalize_date, parse_korean_number
