@@ -21,6 +21,7 @@ from types import FrameType, ModuleType
 
 from pydantic import ValidationError
 
+from jisik.errors import InvalidInput
 from jisik.settings import Settings, get_settings
 
 __all__ = ["main"]
@@ -142,6 +143,8 @@ def _serve(args: argparse.Namespace) -> int:
         asyncio.run(run(settings, port=args.port))  # type: ignore[arg-type]
     except KeyboardInterrupt:
         return 0
+    except InvalidInput as exc:  # a setting that makes serving unsafe, e.g. no service token
+        raise _CliError(f"{spec.name}: {exc.message}", EXIT_USAGE) from None
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE or "cannot bind" in str(exc):
             raise _CliError(f"{spec.name}: {exc}") from None

@@ -22,6 +22,7 @@ import grpc
 import pytest
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue
+from pydantic import SecretStr
 
 from jisik.runtime.supervisor import Stack, StackError
 from jisik.settings import Settings
@@ -152,6 +153,9 @@ class EmbeddedStack:
             update={
                 "database": settings.database.model_copy(update={"url": self._stack.database_url}),
                 "kafka": settings.kafka.model_copy(update={"bootstrap_servers": self._stack.bootstrap_servers}),
+                "endpoints": settings.endpoints.model_copy(
+                    update={"service_token": SecretStr(self._stack.service_token)}
+                ),
             }
         )
 

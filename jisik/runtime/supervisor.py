@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -120,6 +121,8 @@ class Stack:
         self.database_url = settings.database.url
         self.bootstrap_servers = settings.kafka.bootstrap_servers
         self.api_key = ""
+        # The children authenticate to each other with the operator's token, or one made for this run.
+        self.service_token = settings.endpoints.service_token.get_secret_value() or secrets.token_urlsafe(32)
 
     # -- addresses -------------------------------------------------------------------------------
 
@@ -151,6 +154,7 @@ class Stack:
             "JISIK_DOCREADER_ADDR": endpoints.docreader_addr,
             "JISIK_RETRIEVER_ADDR": endpoints.retriever_addr,
             "JISIK_MODEL_ADDR": endpoints.model_addr,
+            "JISIK_SERVICE_TOKEN": self.service_token,
             "JISIK_DATA_DIR": str(self.data_dir),
             "JISIK_STORAGE_LOCAL_DIR": str(self.settings.storage.local_dir.resolve()),
         }
