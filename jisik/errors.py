@@ -11,6 +11,7 @@
     ├── Conflict            duplicate or state clash (gRPC ALREADY_EXISTS, HTTP 409)
     ├── ParseFailed         a document could not be parsed (gRPC FAILED_PRECONDITION, HTTP 422)
     ├── Blocked             refused by policy, e.g. an SSRF-guarded URL (gRPC PERMISSION_DENIED, HTTP 403)
+    ├── RateLimited         too many attempts; retry after ``retry_after_s`` (gRPC RESOURCE_EXHAUSTED, HTTP 429)
     ├── Unavailable         a dependency is down or timed out (gRPC UNAVAILABLE, HTTP 503)
     └── DeadlineExceeded    work took longer than its limit (gRPC DEADLINE_EXCEEDED, HTTP 504)
 
@@ -27,6 +28,7 @@ __all__ = [
     "JisikError",
     "NotFound",
     "ParseFailed",
+    "RateLimited",
     "TooLarge",
     "Unauthenticated",
     "Unavailable",
@@ -92,6 +94,16 @@ class Blocked(JisikError):
     code = "blocked"
     http_status = 403
     grpc_status = "PERMISSION_DENIED"
+
+
+class RateLimited(JisikError):
+    code = "rate_limited"
+    http_status = 429
+    grpc_status = "RESOURCE_EXHAUSTED"
+
+    def __init__(self, message: str, *, retry_after_s: float, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.retry_after_s = retry_after_s
 
 
 class Unavailable(JisikError):
