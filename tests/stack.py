@@ -183,7 +183,9 @@ def embedded_stack() -> Iterator[EmbeddedStack]:
     collector.start()
     settings = stack_settings(data_dir / "var", otlp_endpoint=collector.endpoint)
     # The OpenTelemetry SDK reads OTEL_BSP_* itself: export batches every 200 ms instead of 5 s.
-    stack = Stack(settings, base_env={**os.environ, "OTEL_BSP_SCHEDULE_DELAY": "200"})
+    # The web app's default Ollama endpoint is allow-listed (that port only), as an operator would.
+    env = {**os.environ, "OTEL_BSP_SCHEDULE_DELAY": "200", "JISIK_EGRESS_ALLOW_LIST": '["127.0.0.1:11434"]'}
+    stack = Stack(settings, base_env=env)
     try:
         stack.start()
     except StackError as exc:
