@@ -6,6 +6,9 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
+from jisik.db.models import DEFAULT_FALLBACK_RESPONSE
+from ml.answering.language import no_answer_text
+
 __all__ = ["ChatContext", "HistoryTurn", "Passage", "RetrievalSettings", "StageTiming"]
 
 
@@ -21,7 +24,7 @@ class RetrievalSettings:
     rerank_threshold: float = 0.65
     enable_rewrite: bool = True
     max_rounds: int = 5
-    fallback_response: str = "The documents do not contain the answer to this question."
+    fallback_response: str = DEFAULT_FALLBACK_RESPONSE
     chat_model_id: str = ""
     temperature: float = 0.3
     max_completion_tokens: int = 2048
@@ -57,6 +60,8 @@ class Passage:
     knowledge_filename: str = ""
     knowledge_source: str = ""
     cited: bool = False
+    # answer sentences that cite this passage but are not supported by it (ml.answering.support)
+    unsupported_sentences: list[str] = field(default_factory=list)
 
     def to_reference(self) -> dict[str, Any]:
         return {
@@ -79,6 +84,7 @@ class Passage:
             "knowledge_filename": self.knowledge_filename,
             "knowledge_source": self.knowledge_source,
             "cited": self.cited,
+            "unsupported_sentences": list(self.unsupported_sentences),
         }
 
 
@@ -127,6 +133,13 @@ class ChatContext:
     thinking: str = ""
     no_answer: bool = False
     timings: list[StageTiming] = field(default_factory=list)
+
+    @property
+    def fallback_response(self) -> str:
+        """What to answer when the documents do not hold the answer: the session's own text, or the
+        built-in one in the question's language."""
+        configured = self.settings.fallback_response
+        return no_answer_text(self.language) if configured == DEFAULT_FALLBACK_RESPONSE else configured
 
     @property
     def search_query(self) -> str:

@@ -2,6 +2,10 @@
 
 Redirects are followed here one hop at a time (so the count is bounded and each hop's URL is
 re-checked by the guarded transport); bodies are read with a size cap.
+
+A page that cannot be fetched (unknown host, refused or timed-out connection, a server error) is the
+document's failure (ParseFailed naming the cause), never an outage of jisik's own services: ingest
+fails such a document at once instead of holding a slot for its outage budget.
 """
 
 from __future__ import annotations
@@ -56,10 +60,12 @@ class UrlFetcher:
             host = self.policy.check_url(current).host
             try:
                 response = await self._client.send(self._client.build_request("GET", current), stream=True)
+            except Unavailable as exc:  # the host does not resolve
+                raise ParseFailed(exc.message) from exc
             except httpx.TimeoutException as exc:
-                raise Unavailable(f"{host}: timed out") from exc
+                raise ParseFailed(f"{host}: timed out") from exc
             except httpx.HTTPError as exc:
-                raise Unavailable(f"{host}: connection failed ({type(exc).__name__})") from exc
+                raise ParseFailed(f"{host}: connection failed ({type(exc).__name__})") from exc
             try:
                 if response.status_code in _REDIRECTS:
                     location = response.headers.get("location")
@@ -67,8 +73,6 @@ class UrlFetcher:
                         raise ParseFailed(f"{host}: redirect without a Location header")
                     current = urljoin(current, location)
                     continue
-                if response.status_code >= 500:
-                    raise Unavailable(f"{current}: the server answered HTTP {response.status_code}")
                 if response.status_code >= 400:
                     raise ParseFailed(f"{current}: the server answered HTTP {response.status_code}")
                 body = bytearray()

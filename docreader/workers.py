@@ -13,7 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from jisik.errors import ParseFailed
+from jisik.errors import ParserCrashed
 
 from .parsers.registry import warm_up
 
@@ -57,13 +57,13 @@ class ParserPool:
         return await self.wait(name, self.submit(fn, *args))
 
     async def wait(self, name: str, future: asyncio.Future[Any]) -> Any:
-        """Await a task; a crashed worker (segfault, OOM kill) becomes ParseFailed and a fresh pool."""
+        """Await a task; a crashed worker (segfault, OOM kill) becomes ParserCrashed and a fresh pool."""
         try:
             return await future
         except BrokenProcessPool as exc:
             if self._executor is None or getattr(self._executor, "_broken", False):
                 self.reset()
-            raise ParseFailed(f"{name}: the parser process crashed") from exc
+            raise ParserCrashed(f"{name}: the parser process crashed") from exc
 
     def reset(self) -> None:
         """Replace the executor (after a crash or a timed-out task that may still be running)."""

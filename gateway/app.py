@@ -21,6 +21,7 @@ from .resources import GatewayResources
 from .routes import (
     chat,
     chunks,
+    fields,
     health,
     ingest,
     knowledge,
@@ -39,7 +40,7 @@ API_PREFIX = "/api/v1"
 
 def _api() -> APIRouter:
     api = APIRouter(prefix=API_PREFIX)
-    for module in (tenants, knowledge_bases, knowledge, chunks, sessions, chat, messages, models, ingest):
+    for module in (tenants, knowledge_bases, knowledge, fields, chunks, sessions, chat, messages, models, ingest):
         api.include_router(module.router)
     return api
 

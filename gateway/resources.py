@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession as SQLModelSession
 from chat import ChatPipeline, GrpcModel, GrpcRetriever, StreamRegistry
 from jisik.db.engine import create_engine
 from jisik.grpc_server import grpc_channel
+from jisik.health import BusyTolerance
 from jisik.runtime.postgres import database_url
 from jisik.settings import Settings
 from jisik.storage import ObjectStore, open_store
@@ -51,6 +52,7 @@ class GatewayResources:
     pipeline_catalog: DatabaseCatalog
     streams: StreamRegistry
     index: IndexClient
+    readiness: BusyTolerance
     _store: ObjectStore | None = field(default=None, repr=False)
 
     @classmethod
@@ -82,7 +84,7 @@ class GatewayResources:
         index = IndexClient(retriever_channel, model_channel, timeout_s=chat.search_timeout_s)
         return cls(
             settings, engine, sessions, auth_sessions, retriever_channel, model_channel, retriever, model, pipeline, catalog,
-            streams, index,
+            streams, index, BusyTolerance(settings.gateway.ready_busy_window_s),
         )
 
     @property

@@ -16,6 +16,7 @@ from jisik.errors import (
     JisikError,
     NotFound,
     ParseFailed,
+    ParserCrashed,
     TooLarge,
     Unavailable,
     UnsupportedFormat,
@@ -41,6 +42,7 @@ _PERMANENT: dict[grpc.StatusCode, type[JisikError]] = {
     grpc.StatusCode.NOT_FOUND: NotFound,
     grpc.StatusCode.UNIMPLEMENTED: UnsupportedFormat,
     grpc.StatusCode.PERMISSION_DENIED: InvalidInput,
+    grpc.StatusCode.ABORTED: ParserCrashed,
 }
 
 

@@ -100,6 +100,7 @@ async def upload_file(
     file_name: str,
     data: bytes,
     settings: Settings,
+    expected_fields: dict[str, str] | None = None,
 ) -> Knowledge:
     """Store the original and queue it for parsing.
 
@@ -142,6 +143,7 @@ async def upload_file(
         file_size=len(data),
         file_hash=digest,
         storage_key=original_key(tenant_id, knowledge_base.id, knowledge_id, name),
+        expected_fields=dict(expected_fields or {}),
     )
     await store.put(knowledge.storage_key, data)
     try:
@@ -178,7 +180,14 @@ def _check_url(url: str, settings: Settings) -> str:
 
 
 async def import_url(
-    session: AsyncSession, *, tenant_id: str, knowledge_base: KnowledgeBase, url: str, title: str, settings: Settings
+    session: AsyncSession,
+    *,
+    tenant_id: str,
+    knowledge_base: KnowledgeBase,
+    url: str,
+    title: str,
+    settings: Settings,
+    expected_fields: dict[str, str] | None = None,
 ) -> Knowledge:
     """Queue a web page for fetching (by the SSRF-guarded docreader) and parsing."""
     _check_base(knowledge_base, tenant_id)
@@ -190,6 +199,7 @@ async def import_url(
         title=_title(title, url),
         source=url,
         file_type="html",
+        expected_fields=dict(expected_fields or {}),
     )
     await _announce(session, knowledge, knowledge_base)
     await session.flush()
@@ -222,6 +232,7 @@ async def create_manual(
     title: str,
     content: str,
     publish: bool,
+    expected_fields: dict[str, str] | None = None,
 ) -> Knowledge:
     """A Markdown document: a draft (stored, not searchable) or published (runs the pipeline)."""
     _check_base(knowledge_base, tenant_id)
@@ -232,6 +243,7 @@ async def create_manual(
         type=KnowledgeType.MANUAL,
         file_type="md",
         parse_status=ParseStatus.DRAFT,
+        expected_fields=dict(expected_fields or {}),
     )
     _set_manual(knowledge, title, content, publish)
     if publish:

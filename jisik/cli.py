@@ -14,7 +14,6 @@ import logging
 import os
 import signal
 import sys
-import time
 import tomllib
 from collections.abc import Callable, Sequence
 from types import FrameType, ModuleType
@@ -97,24 +96,11 @@ def _import_service(name: str, module_name: str) -> ModuleType:
 
 
 def _check_port_free(name: str, host: str, port: int, setting: str) -> None:
-    from jisik.runtime.postgres import port_is_free
+    from jisik.runtime.ports import port_is_free
 
     bind_host = {"": "127.0.0.1", "localhost": "127.0.0.1", "::": "0.0.0.0", "[::]": "0.0.0.0"}.get(host, host)
     if not port_is_free(port, bind_host):
         raise _CliError(f"{name}: port {port} is already in use: set {setting} or pass --port to a free port")
-
-
-def _exit_with_parent(parent: int) -> None:
-    """SIGTERM ourselves once process ``parent`` (the ``jisik up`` that started us) is gone."""
-    import threading
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        logger.warning("the supervisor (pid %d) is gone; stopping", parent)
-        os.kill(os.getpid(), signal.SIGTERM)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -133,7 +119,9 @@ def _serve(args: argparse.Namespace) -> int:
         _check_port_free(spec.name, settings.endpoints.bind_host, args.port or port, setting)
     configure_tracing(f"jisik-{spec.name}", settings.telemetry)
     if args.exit_with_parent:
-        _exit_with_parent(args.exit_with_parent)
+        from jisik.runtime.processes import exit_with_parent
+
+        exit_with_parent(args.exit_with_parent)
     module = _import_service(spec.name, spec.module)
     run: Callable[..., object] | None = getattr(module, "run", None)
     if run is None:
@@ -174,12 +162,11 @@ def _up(args: argparse.Namespace) -> int:
         print(f"jisik is ready at {stack.gateway_url}", flush=True)
         print(f"API key: {stack.api_key}  (kept in {stack.key_file})", flush=True)
         print("Press Ctrl-C to stop.", flush=True)
-        while True:
-            exited = stack.exited()
-            if exited is not None:
-                print(f"jisik: {exited.describe()}\nstopping the other services", file=sys.stderr, flush=True)
-                return 1
-            time.sleep(0.5)
+        try:
+            stack.supervise()
+        except StackError as exc:
+            print(f"jisik: {exc}\nstopping the other services", file=sys.stderr, flush=True)
+            return 1
     except (KeyboardInterrupt, _Terminated):
         print("stopping jisik ...", file=sys.stderr, flush=True)
         return 0
@@ -196,8 +183,8 @@ def _up(args: argparse.Namespace) -> int:
 
 def _probe(args: argparse.Namespace) -> int:
     """Exit 0 when one service answers its readiness probe (container health checks use this)."""
+    from jisik.runtime.probes import grpc_serving, http_ready
     from jisik.runtime.services import service
-    from jisik.runtime.supervisor import grpc_serving, http_ready
 
     settings = _load_settings()
     spec = service(args.service)

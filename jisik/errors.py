@@ -10,6 +10,8 @@
     ├── NotFound            no such object for this tenant (gRPC NOT_FOUND, HTTP 404)
     ├── Conflict            duplicate or state clash (gRPC ALREADY_EXISTS, HTTP 409)
     ├── ParseFailed         a document could not be parsed (gRPC FAILED_PRECONDITION, HTTP 422)
+    │   └── ParserCrashed       a parser process died while reading it (gRPC ABORTED)
+    ├── QuotaExceeded       a tenant used up a budget for now (gRPC RESOURCE_EXHAUSTED, HTTP 429)
     ├── Blocked             refused by policy, e.g. an SSRF-guarded URL (gRPC PERMISSION_DENIED, HTTP 403)
     ├── RateLimited         too many attempts; retry after ``retry_after_s`` (gRPC RESOURCE_EXHAUSTED, HTTP 429)
     ├── Unavailable         a dependency is down or timed out (gRPC UNAVAILABLE, HTTP 503)
@@ -28,6 +30,8 @@ __all__ = [
     "JisikError",
     "NotFound",
     "ParseFailed",
+    "ParserCrashed",
+    "QuotaExceeded",
     "RateLimited",
     "TooLarge",
     "Unauthenticated",
@@ -88,6 +92,19 @@ class ParseFailed(JisikError):
     code = "parse_failed"
     http_status = 422
     grpc_status = "FAILED_PRECONDITION"
+
+
+class ParserCrashed(ParseFailed):
+    """The parser process died on the document (or on another one it shared the process pool with)."""
+
+    code = "parser_crashed"
+    grpc_status = "ABORTED"
+
+
+class QuotaExceeded(JisikError):
+    code = "quota_exceeded"
+    http_status = 429
+    grpc_status = "RESOURCE_EXHAUSTED"
 
 
 class Blocked(JisikError):

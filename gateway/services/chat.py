@@ -21,7 +21,7 @@ from ..repositories.knowledge_bases import (
 )
 from ..resources import GatewayResources
 
-__all__ = ["check_query", "replay_message", "retrieval_settings", "sse", "start_chat"]
+__all__ = ["check_query", "replay_message", "retrieval_settings", "sse", "start_chat", "unsupported_of"]
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +105,15 @@ async def start_chat(
     return state
 
 
+def unsupported_of(references: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The final event's ``unsupported_citations``: each cited sentence its passage does not support."""
+    return [
+        {"number": number, "sentence": sentence}
+        for number, reference in enumerate(references, start=1)
+        for sentence in reference.get("unsupported_sentences", [])
+    ]
+
+
 def _event(state: StreamState, response_type: str, **fields: Any) -> StreamEvent:
     return StreamEvent(
         id=state.request_id,
@@ -139,6 +148,7 @@ async def _produce(resources: GatewayResources, ctx: ChatContext, state: StreamS
         if not stored:
             state.stop_reason = "session deleted"
         cited = [number for number, passage in enumerate(ctx.passages, start=1) if passage.cited]
+        references = [passage.to_reference() for passage in ctx.passages]
         await state.publish(
             _event(
                 state,
@@ -147,6 +157,7 @@ async def _produce(resources: GatewayResources, ctx: ChatContext, state: StreamS
                 extra={
                     "status": status,
                     "cited": cited,
+                    "unsupported_citations": unsupported_of(references),
                     "stage_timings": [timing.to_dict() for timing in ctx.timings],
                     **({"stop_reason": state.stop_reason} if state.stop_reason else {}),
                 },
@@ -193,10 +204,12 @@ async def replay_message(message: Message) -> AsyncIterator[str]:
         ).to_sse()
 
     cited = [n for n, ref in enumerate(message.knowledge_references, start=1) if ref.get("cited")]
+    unsupported = unsupported_of(message.knowledge_references)
+    extra = {"status": message.status, "cited": cited, "unsupported_citations": unsupported}
     yield event("references", knowledge_references=message.knowledge_references)
     if message.content:
         yield event("answer", content=message.content)
-    yield event("answer", done=True, extra={"status": message.status, "cited": cited})
+    yield event("answer", done=True, extra=extra)
 
 
 def not_found_stream(session_id: str) -> NotFound:

@@ -16,6 +16,7 @@ from jisik.events import DocumentEvent, DocumentIndexed, DocumentValidated
 
 from ..clients import indexed_chunk
 from ..context import IngestContext
+from ..limits import check_embed_budget
 from ..passages import passage_text
 from ..repository import claim, load_chunks, move
 from ..topology import stage_named
@@ -63,6 +64,7 @@ class IndexStage:
                 return None
             knowledge_base = await session.get(KnowledgeBase, knowledge.knowledge_base_id)
             chunks = [chunk for chunk in await load_chunks(session, knowledge.id) if chunk.content.strip()]
+            await check_embed_budget(session, knowledge.tenant_id, len(chunks), self._context.settings.ingest)
         model_id = knowledge_base.embedding_model_id if knowledge_base is not None else ""
         vectors, used_model = await self._embed(knowledge, model_id, chunks)
         async with sessions.begin() as session:

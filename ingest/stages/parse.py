@@ -13,6 +13,7 @@ from jisik.proto import docreader_pb2
 
 from ..context import IngestContext
 from ..keys import PUBLISHED_CONTENT, chunk_id
+from ..limits import check_chunk_cap
 from ..repository import claim, move, replace_chunks
 from ..topology import stage_named
 
@@ -65,9 +66,11 @@ class ParseStage:
             return None
         chunks: list[docreader_pb2.Chunk] = []
         info: docreader_pb2.DocumentInfo | None = None
+        limits = self._context.settings.ingest
         async for frame in self._context.services.read_stream(_request(knowledge, event)):
             if frame.HasField("chunk"):
                 chunks.append(frame.chunk)
+                check_chunk_cap(len(chunks), limits)  # stops reading (the call is cancelled) once over
             elif frame.HasField("done"):
                 info = frame.done
         if info is None:

@@ -8,8 +8,10 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from docreader.fetch import UrlFetcher
-from jisik.errors import Blocked, InvalidInput, TooLarge
+from jisik.errors import Blocked, InvalidInput, ParseFailed, TooLarge
 from jisik.netguard import AddressPolicy
+
+from tests.conftest import free_port
 
 from .local_http import PAGE, local_http_server
 
@@ -137,3 +139,19 @@ class TestFetch:
     async def test_malformed_urls(self, url: str, open_fetcher: list[UrlFetcher]) -> None:
         with pytest.raises(InvalidInput):
             await fetcher(open_fetcher, []).fetch(url)
+
+    @pytest.mark.parametrize(
+        ("where", "reason"),
+        [
+            ("http://jisik-missing.invalid/page", "cannot resolve host"),
+            ("http://127.0.0.1:{closed}/page", "connection failed"),
+            ("{base}/down", "HTTP 503"),
+        ],
+    )
+    async def test_a_page_that_cannot_be_fetched_is_the_documents_failure(
+        self, where: str, reason: str, base_url: str, open_fetcher: list[UrlFetcher]
+    ) -> None:
+        """Not Unavailable: ingest must fail such a document at once, not wait it out as an outage."""
+        url = where.format(closed=free_port(), base=base_url)
+        with pytest.raises(ParseFailed, match=reason):
+            await fetcher(open_fetcher, ["127.0.0.1"]).fetch(url)

@@ -1,7 +1,7 @@
 """A stand-in for a hosted chat LLM behind the real Model gRPC interface (the one fake jisik allows).
 
 It scripts ChatStream from the question: ``think`` adds <think>...</think> and a bad citation,
-``nothing`` answers NO_MATCH, ``slowly`` streams many small deltas with pauses. Embed is
+``nothing`` answers NO_MATCH, ``unverified`` cites a passage for a sentence it does not hold, ``slowly`` streams many small deltas with pauses. Embed is
 unimplemented, so the pipeline runs its keyword-only fallback against the real retriever.
 """
 
@@ -45,6 +45,8 @@ class ScriptedLLM(model_pb2_grpc.ModelServicer):
             deltas = [REWRITTEN]
         elif "nothing" in question:
             deltas = ["<think>\n</think>\n", "NO_", "MATCH"]
+        elif "unverified" in question:
+            deltas = ["Badges are issued at reception [1]. ", "Lunch costs 5 dollars a day [1]."]
         elif "slowly" in question:
             for index in range(SLOW_DELTAS):
                 await asyncio.sleep(0.05)

@@ -155,7 +155,8 @@ class TestStream:
         assert thinking == "check passage one"
         assert answer == "Badges are issued at reception [1]. Nothing else ."
         assert final["cited"] == [1] and final["status"] == "complete"
-        assert [t["name"] for t in final["stage_timings"]][-1] == "stream_filter"
+        assert [t["name"] for t in final["stage_timings"]][-1] == "citation_check"
+        assert final["unsupported_citations"] == []
         # the two overlapping chunks were merged into one passage without repeating the overlap
         first = references[0]
         assert first["content"] == HANDBOOK[0:134]
@@ -170,7 +171,7 @@ class TestStream:
         timings = {t["name"]: t for t in assistant["stage_timings"]}
         assert list(timings) == [
             "rewrite_query", "preprocess_query", "chunk_search", "chunk_rerank", "chunk_merge", "filter_top_k",
-            "into_chat_message", "chat_completion_stream", "stream_filter",
+            "into_chat_message", "chat_completion_stream", "stream_filter", "citation_check",
         ]
         assert timings["chunk_rerank"]["skipped"] == "no rerank model configured"
         assert timings["chunk_search"]["skipped"] == "embedding unavailable; keyword search only"
@@ -205,6 +206,30 @@ class TestStream:
         _, answer, final = check_contract(stream)
         assert answer == FALLBACK and final["cited"] == []
         assert not [e for e in stream if e["response_type"] == "thinking" and "NO_MATCH" in e["content"]]
+
+    async def test_default_fallback_speaks_the_questions_language(self, env: ChatEnv) -> None:
+        session_id = await env.session()
+        async with env.client() as client:
+            found = await ask(client, session_id, "방문객 badges 발급 장소는? nothing")
+            empty = await ask(client, session_id, "양자 색역학이란?")
+        assert check_contract(found)[1] == "제공된 문서에는 이 질문에 대한 답이 없습니다."
+        assert check_contract(empty)[1] == "제공된 문서에는 이 질문에 대한 답이 없습니다."
+
+    async def test_unsupported_citations_are_flagged_in_the_final_event(self, env: ChatEnv) -> None:
+        session_id = await env.session()
+        async with env.client() as client:
+            stream = await ask(client, session_id, "Where are visitor badges issued? unverified")
+        references, answer, final = check_contract(stream)
+        assert "reception" in references[0]["content"] and "5 dollars" not in references[0]["content"]
+        assert answer == "Badges are issued at reception [1]. Lunch costs 5 dollars a day [1]."
+        assert final["unsupported_citations"] == [{"number": 1, "sentence": "Lunch costs 5 dollars a day"}]
+        assistant = (await _messages(env, session_id))[-1]
+        assert assistant["knowledge_references"][0]["unsupported_sentences"] == ["Lunch costs 5 dollars a day"]
+        async with env.client() as client, client.stream(
+            "GET", f"{API}/sessions/continue-stream/{session_id}"
+        ) as replayed:
+            replay = [item async for item in events(replayed)]
+        assert check_contract(replay)[2]["unsupported_citations"] == final["unsupported_citations"]
 
     async def test_nothing_found_answers_with_the_fallback(self, env: ChatEnv) -> None:
         session_id = await env.session(fallback_response=FALLBACK)

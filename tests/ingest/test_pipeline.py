@@ -66,11 +66,19 @@ class Deployment:
             f"document stuck in {(await self.status(knowledge_id)).parse_status}")
         return await self.status(knowledge_id)
 
-    async def upload(self, name: str, data: bytes) -> Knowledge:
+    async def upload(self, name: str, data: bytes, *, other_tenant: bool = False) -> Knowledge:
+        ws = self.ws
+        tenant_id, base = (ws.other_tenant_id, ws.other_knowledge_base) if other_tenant else (ws.tenant_id,
+                                                                                             ws.knowledge_base)
+        async with ws.sessions.begin() as session:
+            return await commands.upload_file(session, self.store, tenant_id=tenant_id, knowledge_base=base,
+                                              file_name=name, data=data, settings=ws.settings)
+
+    async def import_url(self, url: str) -> Knowledge:
         async with self.ws.sessions.begin() as session:
-            return await commands.upload_file(session, self.store, tenant_id=self.ws.tenant_id,
-                                              knowledge_base=self.ws.knowledge_base, file_name=name, data=data,
-                                              settings=self.ws.settings)
+            return await commands.import_url(session, tenant_id=self.ws.tenant_id,
+                                             knowledge_base=self.ws.knowledge_base, url=url, title="",
+                                             settings=self.ws.settings)
 
     async def search(self, query: str, knowledge_id: str) -> list[retriever_pb2.SearchHit]:
         """Hybrid search (query embedded by the model service) within one document."""
@@ -152,6 +160,19 @@ class TestPipeline:
             assert failed.parse_status == ParseStatus.FAILED and failed.error_message
         ok = await deployment.settle(good.id)
         assert ok.parse_status == ParseStatus.COMPLETED and ok.metadata_["language"] == "ko"
+
+    async def test_unresolvable_urls_fail_fast_and_leave_other_tenants_flowing(self, deployment: Deployment) -> None:
+        # Before: "cannot resolve" was an outage, so both documents held both parse slots for the
+        # 600 s outage budget while the other tenant's upload waited behind them.
+        bad = [await deployment.import_url(f"http://jisik-missing-{n}.invalid/page") for n in range(2)]
+        small = await deployment.upload("hello.txt", b"Tenant B says hello to the parking desk.\n", other_tenant=True)
+        done = await deployment.settle(small.id, timeout_s=120)
+        assert done.parse_status == ParseStatus.COMPLETED, done.error_message
+        for doc in bad:
+            failed = await deployment.settle(doc.id, timeout_s=120)
+            assert failed.parse_status == ParseStatus.FAILED
+            assert "cannot resolve host" in failed.error_message
+            assert "still unavailable" not in failed.error_message
 
     async def test_same_text_in_another_file_is_a_duplicate(self, deployment: Deployment) -> None:
         text_body = "Parking permits are issued by the facilities desk on floor 2.\n"

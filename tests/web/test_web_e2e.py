@@ -12,6 +12,7 @@ import subprocess
 from pathlib import Path
 
 import httpx
+import pymupdf
 import pytest
 
 from jisik.runtime.bootstrap import new_tenant, run_coroutine
@@ -64,6 +65,20 @@ class TestBrowser:
         # A stream cut before its final event kept the partial answer; retry brought the whole one.
         assert report["resumed"]["fullChars"] >= report["resumed"]["partialChars"] > 0
         assert "lighthouse" in report["citation"]["title"].lower()
+
+    def test_pdf_citation_opens_the_page_with_the_passage_highlighted(self, web_stack, tmp_path: Path) -> None:  # noqa: ANN001
+        document = pymupdf.open()
+        document.new_page().insert_text((72, 100), "Harbour notes. The car park opens at dawn.")
+        second = document.new_page()
+        second.insert_text((72, 120), "Timetable. The morning ferry from Mokpo to Jeju leaves at 07:30")
+        second.insert_text((72, 134), "from pier 3 and the crossing takes four and a half hours.")
+        second.insert_text((72, 420), "Bicycles travel free of charge on every sailing.")
+        document.save(tmp_path / "ferry-timetable.pdf")
+        report = _run_scenario(web_stack, "pdf-citation", tmp_path)
+        assert "07:30" in report["answer"]
+        assert report["shownPage"] == 2 and report["caption"].endswith("2 of the original")
+        assert report["naturalWidth"] > 500
+        assert report["highlighted"] > 200  # the cited lines are highlighted on the page image
 
     def test_markdown_draft_publish_then_cited_in_chat(self, web_stack, tmp_path: Path) -> None:  # noqa: ANN001
         report = _run_scenario(web_stack, "editor", tmp_path)

@@ -1,7 +1,8 @@
 // End-to-end scenarios in real headless Chromium (playwright-core, the system browser; nothing is downloaded).
 // Usage: node e2e/run.mjs <scenario>   with JISIK_GATEWAY_URL, JISIK_API_KEY, JISIK_E2E_WORKDIR set,
 // and optionally JISIK_E2E_SCREENSHOTS (a folder for PNGs of the main screens).
-// Scenarios: upload-chat, editor, screens, key-rotation. Exits non-zero with a message when an expectation fails.
+// Scenarios: upload-chat, editor, pdf-citation (needs ferry-timetable.pdf in the work folder), screens,
+// key-rotation. Exits non-zero with a message when an expectation fails.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -227,6 +228,59 @@ async function uploadChat() {
   }
 }
 
+/**
+ * A PDF citation opens the cited page of the original with the passage highlighted. The test writes
+ * ferry-timetable.pdf (two pages; the fact is on page 2) into the work folder before the run.
+ */
+async function pdfCitation() {
+  const { page, close, problems } = await launch();
+  try {
+    await signIn(page);
+    const kbName = `e2e pdf ${Date.now()}`;
+    await createKnowledgeBase(page, kbName);
+    await page.getByTestId("file-input").setInputFiles([join(WORK, "ferry-timetable.pdf")]);
+    await waitForDocument(page, "ferry-timetable.pdf", "data-file");
+    await page.goto(`${BASE}/#/kbs`);
+    await page.locator('[data-testid="kb-card"]', { hasText: kbName }).click();
+    await page.getByRole("button", { name: /Ask this knowledge base/ }).click();
+    await page.waitForURL(/#\/chat\/.+/);
+    const { answer, text } = await ask(page, "When does the morning ferry from Mokpo to Jeju leave?");
+    const marker = answer.locator("button.cite").first();
+    check((await marker.count()) > 0, `the answer cites a passage: ${text}`);
+    await marker.click();
+    const panel = page.getByTestId("citation-panel");
+    await panel.getByTestId("pdf-page-view").waitFor();
+    const image = panel.getByTestId("pdf-page");
+    await image.waitFor({ timeout: 30_000 });
+    await page.waitForFunction(() => {
+      const img = document.querySelector('[data-testid="pdf-page"]');
+      return img instanceof HTMLImageElement && img.complete && img.naturalWidth > 0;
+    });
+    const shownPage = Number(await panel.getByTestId("pdf-page-view").getAttribute("data-page"));
+    const naturalWidth = await image.evaluate((img) => img.naturalWidth);
+    // Count highlight-yellow pixels of the rendered page in the browser.
+    const highlighted = await image.evaluate((img) => {
+      const canvas = document.createElement("canvas");
+      canvas.width = img.naturalWidth;
+      canvas.height = img.naturalHeight;
+      const context = canvas.getContext("2d");
+      context.drawImage(img, 0, 0);
+      const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
+      let count = 0;
+      for (let i = 0; i < data.length; i += 16) if (data[i] > 220 && data[i + 1] > 180 && data[i + 1] < 235 && data[i + 2] < 90) count++;
+      return count;
+    });
+    const caption = (await panel.getByTestId("pdf-page-caption").textContent()) ?? "";
+    await page.screenshot({ path: join(WORK, "pdf-citation.png") });
+    await shot(page, "chat-pdf-citation");
+    return { answer: text.slice(0, 200), shownPage, naturalWidth, highlighted, caption, problems };
+  } catch (error) {
+    return await keepEvidence(page, error);
+  } finally {
+    await close();
+  }
+}
+
 async function editor() {
   const { page, close, problems } = await launch();
   try {
@@ -364,7 +418,7 @@ async function keyRotation() {
   }
 }
 
-const SCENARIOS = { "upload-chat": uploadChat, editor, screens, "key-rotation": keyRotation };
+const SCENARIOS = { "upload-chat": uploadChat, editor, "pdf-citation": pdfCitation, screens, "key-rotation": keyRotation };
 const name = process.argv[2];
 if (!SCENARIOS[name] || !BASE || !KEY) {
   console.error(`usage: JISIK_GATEWAY_URL=... JISIK_API_KEY=... node e2e/run.mjs ${Object.keys(SCENARIOS).join("|")}`);

@@ -149,6 +149,22 @@ export class ApiClient {
     }
     return all.sort((a, b) => a.chunk_index - b.chunk_index);
   }
+  /** A PDF page as a PNG with the given chunks highlighted (fetched with the key, shown via an object URL);
+   * `focused` tells whether the sentences supporting `focus` were found on this page. */
+  async pageImage(knowledgeId: string, page: number, chunkIds: string[], focus = ""): Promise<{ blob: Blob; focused: boolean }> {
+    const params = chunkIds.map((id) => `chunk_id=${enc(id)}`);
+    if (focus) params.push(`focus=${enc(focus.slice(0, 1000))}`);
+    const query = params.join("&");
+    const url = `${this.base}${API_PREFIX}/knowledge/${enc(knowledgeId)}/pages/${page}.png${query ? `?${query}` : ""}`;
+    let response: Response;
+    try {
+      response = await fetch(url, { headers: this.headers() });
+    } catch (cause) {
+      throw new ApiError(0, "network", String(cause));
+    }
+    if (!response.ok) throw this.fail(response.status, await readJson(response), response.statusText);
+    return { blob: await response.blob(), focused: response.headers.get("X-Focused") === "1" };
+  }
   downloadUrl = (knowledgeId: string) => `${this.base}${API_PREFIX}/knowledge/${enc(knowledgeId)}/download`;
 
   /** Multipart upload with byte progress (fetch cannot report upload progress, XHR can). */

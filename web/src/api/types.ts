@@ -112,6 +112,16 @@ export interface Reference {
   chunk_type?: string;
   knowledge_filename?: string;
   metadata?: { pages?: number[] } & Record<string, unknown>;
+  /** The chunks merged into this passage (the first is the passage's own id). */
+  sub_chunk_id?: string[];
+  /** On stored answers: sentences that cite this passage but are not supported by it. */
+  unsupported_sentences?: string[];
+}
+
+/** A sentence of the answer whose citation [number] its passage does not support. */
+export interface UnsupportedCitation {
+  number: number;
+  sentence: string;
 }
 
 export interface Message {
@@ -141,6 +151,8 @@ export interface StreamEvent {
   status?: "complete" | "interrupted" | "failed";
   /** On the final event: the reference numbers the answer actually cites. */
   cited?: number[];
+  /** On the final event: cited sentences their passage does not support. */
+  unsupported_citations?: UnsupportedCitation[];
   stop_reason?: string;
   code?: string;
 }
