@@ -25,6 +25,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from opentelemetry import trace
 
+from jisik.clients.errors import status_of, trailing_metadata
 from jisik.errors import InvalidInput, JisikError
 from jisik.settings import EndpointSettings
 from jisik.telemetry import context_from_metadata, inject_metadata
@@ -33,6 +34,7 @@ __all__ = [
     "SERVICE_TOKEN_HEADER",
     "TracingClientInterceptor",
     "TracingStreamClientInterceptor",
+    "abort_with",
     "create_server",
     "grpc_channel",
     "serve_forever",
@@ -44,8 +46,9 @@ SERVICE_TOKEN_HEADER = "x-jisik-service-token"
 _UNAUTHENTICATED_EXEMPT = ("/grpc.health.v1.Health/",)
 
 
-def _status_for(error: JisikError) -> grpc.StatusCode:
-    return getattr(grpc.StatusCode, error.grpc_status, grpc.StatusCode.INTERNAL)
+async def abort_with(context: grpc.aio.ServicerContext, error: JisikError) -> None:
+    """End the call with ``error``'s status; its code in trailing metadata lets clients rebuild it."""
+    await context.abort(status_of(error), error.message, trailing_metadata=trailing_metadata(error))
 
 
 def _wrap_unary(behavior: Callable[..., Awaitable[Any]], method: str) -> Callable[..., Awaitable[Any]]:
@@ -58,7 +61,7 @@ def _wrap_unary(behavior: Callable[..., Awaitable[Any]], method: str) -> Callabl
                 return await behavior(request, context)
             except JisikError as exc:
                 span.set_attribute("error.code", exc.code)
-                await context.abort(_status_for(exc), exc.message)
+                await abort_with(context, exc)
 
     return handler
 
@@ -74,7 +77,7 @@ def _wrap_stream(behavior: Callable[..., Any], method: str) -> Callable[..., Any
                     yield item
             except JisikError as exc:
                 span.set_attribute("error.code", exc.code)
-                await context.abort(_status_for(exc), exc.message)
+                await abort_with(context, exc)
 
     return handler
 
@@ -180,7 +183,8 @@ class TracingStreamClientInterceptor(grpc.aio.UnaryStreamClientInterceptor):
 
 
 def grpc_channel(address: str, endpoints: EndpointSettings) -> grpc.aio.Channel:
-    """An insecure channel with jisik's message cap, trace propagation and the service token."""
+    """A channel with jisik's message cap, trace propagation and the service token; every client opens
+    its channel here."""
     size = endpoints.grpc_max_message_bytes
     token = endpoints.service_token.get_secret_value()
     return grpc.aio.insecure_channel(
