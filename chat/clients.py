@@ -36,6 +36,7 @@ class RetrieverClient(Protocol):
         keyword_threshold: float,
         knowledge_base_ids: Sequence[str],
         mode: SearchMode = SearchMode.HYBRID,
+        knowledge_ids: Sequence[str] = (),
     ) -> list[SearchHit]: ...
 
 

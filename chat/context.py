@@ -129,6 +129,8 @@ class ChatContext:
     query: str
     knowledge_base_ids: list[str]
     settings: RetrievalSettings = field(default_factory=RetrievalSettings)
+    # Only these documents (e.g. those whose fields match a search filter); empty means all.
+    knowledge_ids: list[str] = field(default_factory=list)
     history: list[HistoryTurn] = field(default_factory=list)
     # rewrite_query
     rewritten_query: str = ""

@@ -82,6 +82,7 @@ class ChunkSearch:
             keyword_threshold=ctx.settings.keyword_threshold,
             knowledge_base_ids=ctx.knowledge_base_ids,
             mode=mode,
+            knowledge_ids=ctx.knowledge_ids,
         )
         return [Passage.from_hit(hit) for hit in hits]
 

@@ -22,11 +22,16 @@ async def search_chunks(
     vector_threshold: float,
     keyword_threshold: float,
     embedding_model_id: str = "",
+    knowledge_ids: list[str] | None = None,
 ) -> list[dict[str, Any]]:
+    """Search chunks; ``knowledge_ids`` (when given) restricts the search to those documents."""
+    if knowledge_ids is not None and not knowledge_ids:
+        return []
     ctx = ChatContext(
         tenant_id=tenant_id,
         query=query,
         knowledge_base_ids=knowledge_base_ids,
+        knowledge_ids=list(knowledge_ids or []),
         settings=RetrievalSettings(
             embedding_top_k=top_k,
             vector_threshold=vector_threshold,

@@ -136,7 +136,9 @@ class RetrieverClient:
         keyword_threshold: float,
         knowledge_base_ids: Sequence[str],
         mode: SearchMode = SearchMode.HYBRID,
+        knowledge_ids: Sequence[str] = (),
     ) -> list[SearchHit]:
+        """Hybrid search; ``knowledge_ids`` (when not empty) restricts it to those documents."""
         request = pb.SearchRequest(
             tenant_id=tenant_id,
             query_text=query_text,
@@ -146,6 +148,7 @@ class RetrieverClient:
             keyword_threshold=keyword_threshold,
             mode=_MODES[mode],
             knowledge_base_ids=list(knowledge_base_ids),
+            knowledge_ids=list(knowledge_ids),
         )
         with rpc_errors(_SERVICE):
             reply = await self._stub.Search(request, timeout=self._timeout)

@@ -11,10 +11,10 @@ from typing import Any
 
 import numpy as np
 import pytest
-from sqlalchemy import text
 from gateway_testkit import RunningGateway, gateway_settings, running_gateway
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from scripted_llm import ScriptedLLM, slow_answer, start_scripted_llm
+from sqlalchemy import text
 from sse_testkit import ask, check_contract, events
 
 from jisik.db.models import Chunk, Knowledge, ParseStatus
