@@ -91,9 +91,22 @@ class FaultBench:
         return {"lost": self.docs - completed, "failed": failed, "duplicated_documents": max(0, rows - self.docs),
                 "duplicated_chunks": int(extra_chunks[0]) if extra_chunks else 0}
 
+    def _wait_ready(self) -> None:
+        """Until /ready answers 200 (the previous run's victim is back)."""
+        deadline = time.monotonic() + self.timeout_s
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.up.gateway_url}/ready", timeout=10).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        raise RuntimeError(f"the stack was not ready again within {self.timeout_s:.0f}s")
+
     def run(self, victim: str | None) -> dict[str, Any]:
         """One ingest of ``--docs`` documents, killing ``victim`` once a third of them completed."""
         tag = victim or "no-fault"
+        self._wait_ready()
         started = time.monotonic()
         base_id = self._upload_all(tag)
         uploaded = time.monotonic() - started
