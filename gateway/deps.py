@@ -9,7 +9,7 @@ from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chat import ChatPipeline, GrpcModel, GrpcRetriever, StreamRegistry
+from chat import ChatPipeline, StreamRegistry
 from jisik.db.models import Tenant
 from jisik.db.tenants import authenticate
 from jisik.errors import Unauthenticated
@@ -19,10 +19,8 @@ from jisik.storage import ObjectStore
 from .resources import GatewayResources
 
 __all__ = [
-    "ModelDep",
     "PipelineDep",
     "ResourcesDep",
-    "RetrieverDep",
     "SessionDep",
     "SettingsDep",
     "StoreDep",
@@ -78,14 +76,6 @@ def _store(resources: ResourcesDep) -> ObjectStore:
     return resources.store
 
 
-def _retriever(resources: ResourcesDep) -> GrpcRetriever:
-    return resources.retriever
-
-
-def _model(resources: ResourcesDep) -> GrpcModel:
-    return resources.model
-
-
 def _pipeline(resources: ResourcesDep) -> ChatPipeline:
     return resources.pipeline
 
@@ -98,7 +88,5 @@ SettingsDep = Annotated[Settings, Depends(_settings)]
 SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
 TenantDep = Annotated[Tenant, Depends(_tenant)]
 StoreDep = Annotated[ObjectStore, Depends(_store)]
-RetrieverDep = Annotated[GrpcRetriever, Depends(_retriever)]
-ModelDep = Annotated[GrpcModel, Depends(_model)]
 PipelineDep = Annotated[ChatPipeline, Depends(_pipeline)]
 StreamsDep = Annotated[StreamRegistry, Depends(_streams)]

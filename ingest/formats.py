@@ -29,6 +29,8 @@ _BINARY: dict[str, tuple[bytes, ...]] = {
     "doc": _OFFICE,
     "xls": _OFFICE,
     "ppt": _OFFICE,
+    "hwp": _OLE,
+    "hwpx": _ZIP,
     **_IMAGES,
 }
 _TEXT = frozenset({"txt", "md", "markdown", "csv", "html", "htm", "json"})
@@ -49,7 +51,11 @@ def detect_file_type(file_name: str, data: bytes) -> str:
         )
     if suffix in _BINARY:
         if not data.startswith(_BINARY[suffix]):
-            raise UnsupportedFormat(f"the file is named .{suffix} but its content is not that format", field="file")
+            raise UnsupportedFormat(
+                f"the file is named .{suffix} but its content is not that format", field="file"
+            )
     elif b"\x00" in data[:8192]:
-        raise UnsupportedFormat(f"the file is named .{suffix} but its content is binary, not text", field="file")
+        raise UnsupportedFormat(
+            f"the file is named .{suffix} but its content is binary, not text", field="file"
+        )
     return suffix

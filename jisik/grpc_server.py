@@ -17,6 +17,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from opentelemetry import trace
 
+from jisik.clients.errors import status_of, trailing_metadata
 from jisik.errors import JisikError
 from jisik.settings import EndpointSettings
 from jisik.telemetry import context_from_metadata, inject_metadata
@@ -24,6 +25,7 @@ from jisik.telemetry import context_from_metadata, inject_metadata
 __all__ = [
     "TracingClientInterceptor",
     "TracingStreamClientInterceptor",
+    "abort_with",
     "create_server",
     "grpc_channel",
     "serve_forever",
@@ -32,8 +34,9 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 
-def _status_for(error: JisikError) -> grpc.StatusCode:
-    return getattr(grpc.StatusCode, error.grpc_status, grpc.StatusCode.INTERNAL)
+async def abort_with(context: grpc.aio.ServicerContext, error: JisikError) -> None:
+    """End the call with ``error``'s status; its code in trailing metadata lets clients rebuild it."""
+    await context.abort(status_of(error), error.message, trailing_metadata=trailing_metadata(error))
 
 
 def _wrap_unary(behavior: Callable[..., Awaitable[Any]], method: str) -> Callable[..., Awaitable[Any]]:
@@ -46,7 +49,7 @@ def _wrap_unary(behavior: Callable[..., Awaitable[Any]], method: str) -> Callabl
                 return await behavior(request, context)
             except JisikError as exc:
                 span.set_attribute("error.code", exc.code)
-                await context.abort(_status_for(exc), exc.message)
+                await abort_with(context, exc)
 
     return handler
 
@@ -62,7 +65,7 @@ def _wrap_stream(behavior: Callable[..., Any], method: str) -> Callable[..., Any
                     yield item
             except JisikError as exc:
                 span.set_attribute("error.code", exc.code)
-                await context.abort(_status_for(exc), exc.message)
+                await abort_with(context, exc)
 
     return handler
 
@@ -121,7 +124,7 @@ class TracingStreamClientInterceptor(grpc.aio.UnaryStreamClientInterceptor):
 
 
 def grpc_channel(address: str, endpoints: EndpointSettings) -> grpc.aio.Channel:
-    """An insecure channel with jisik's message cap and trace propagation."""
+    """A channel with jisik's message cap and trace propagation; every client opens its channel here."""
     size = endpoints.grpc_max_message_bytes
     return grpc.aio.insecure_channel(
         address,

@@ -70,4 +70,4 @@ async def delete(model_id: str, tenant: TenantDep, session: SessionDep) -> dict[
 async def test(model_id: str, tenant: TenantDep, session: SessionDep, resources: ResourcesDep) -> dict[str, Any]:
     """Call the model once through the model service: ``{ok, message, latency_ms}``."""
     model = await repo.get_model(session=session, tenant_id=tenant.id, model_id=model_id)
-    return {"success": True, "data": await check_model(resources.model, model)}
+    return {"success": True, "data": await check_model(resources.clients.model, model)}

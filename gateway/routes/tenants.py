@@ -73,7 +73,7 @@ async def delete(tenant_id: str, tenant: TenantDep, session: SessionDep, resourc
     store = resources.store
     bases = [base.id for base in await list_knowledge_bases(session=session, tenant_id=tenant.id)]
     if bases:
-        await resources.index.delete(tenant_id=tenant.id, knowledge_base_ids=bases)
+        await resources.clients.retriever.delete(tenant.id, knowledge_base_ids=bases)
     await session.delete(await session.get_one(Tenant, tenant.id))
     await session.flush()
     await store.delete_prefix(f"{tenant.id}/")

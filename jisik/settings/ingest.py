@@ -25,7 +25,7 @@ class IngestSettings(JisikSettings):
         500, ge=1, le=100_000,
         description="Consumed records waiting for a slot; when full the heaviest tenant's newest is re-driven later",
     )
-    crash_retries: int = Field(1, ge=0, le=3, description="Retries of a document that crashed a parser")
+    crash_retries: int = Field(1, ge=0, le=3, description="Retries of a document that crashed a parser or overran a deadline")
     max_chunks_per_document: int = Field(
         20_000, ge=1, description="Most chunks one document may have; a larger one fails with too_large"
     )

@@ -4,7 +4,6 @@ the SSE contract, stored turns, stop, disconnect, session deletion mid-stream, r
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,7 +99,7 @@ async def _seed(env_settings: Settings, running: RunningGateway, port: int) -> t
         retriever_pb2.IndexedChunk(
             chunk_id=f"{knowledge.id}-{seq}", tenant_id=running.acme.id, knowledge_base_id=base["id"],
             knowledge_id=knowledge.id, content=HANDBOOK[start:end], embedding=_vector(seq, dimension),
-            metadata_json=json.dumps({"pages": [1]}), seq=seq, start=start, end=end,
+            metadata=retriever_pb2.ChunkMetadata(pages=[1]), seq=seq, start=start, end=end,
         )
         for seq, (start, end) in enumerate(CHUNKS)
     ]
@@ -116,7 +115,8 @@ async def env(module_database: str, tmp_path_factory: pytest.TempPathFactory) ->
     base = gateway_settings(module_database, data_dir)
     retriever, retriever_port, _, service = await retriever_server.create_server(base, 0, module_database)
     await retriever.start()
-    llm_server, llm_port, llm = await start_scripted_llm(base.endpoints)
+    llm_server, llm_port, llm = await start_scripted_llm(
+        base.endpoints, dimension=base.retriever.embedding_dimension)
     endpoints = {"retriever_addr": f"127.0.0.1:{retriever_port}", "model_addr": f"127.0.0.1:{llm_port}"}
     settings = gateway_settings(module_database, data_dir, endpoints=endpoints, resume_grace_s=GRACE_S)
     try:
@@ -207,6 +207,15 @@ class TestStream:
         assert answer == FALLBACK and final["cited"] == []
         assert not [e for e in stream if e["response_type"] == "thinking" and "NO_MATCH" in e["content"]]
 
+    async def test_a_no_answer_finish_reason_becomes_the_sessions_fallback(self, env: ChatEnv) -> None:
+        """The model's own no-answer text never reaches the user; the finish reason alone decides."""
+        session_id = await env.session(fallback_response=FALLBACK)
+        async with env.client() as client:
+            stream = await ask(client, session_id, "Where are badges issued? unanswerable")
+        _, answer, final = check_contract(stream)
+        assert answer == FALLBACK and final["cited"] == []
+        assert not [e for e in stream if "say nothing" in (e.get("content") or "")]
+
     async def test_default_fallback_speaks_the_questions_language(self, env: ChatEnv) -> None:
         session_id = await env.session()
         async with env.client() as client:
@@ -278,7 +287,7 @@ class TestModelCheck:
             bad = await client.post(f"{API}/models/{embedder}/test")
         assert good.json()["data"]["ok"] is True
         assert bad.status_code == 200 and bad.json()["data"]["ok"] is False
-        assert "no embeddings" in bad.json()["data"]["message"]
+        assert "no query embeddings" in bad.json()["data"]["message"]
         async with env.client(other=True) as client:
             assert (await client.post(f"{API}/models/{chat_model}/test")).status_code == 404
 
@@ -434,12 +443,7 @@ class TestChunks:
         chunk_ids = [f"{env.knowledge_id}-{seq}" for seq in range(len(CHUNKS))]
         async with env.client() as client:
             listed = await client.get(f"{API}/chunks/{env.knowledge_id}")
-            # editing the text needs a fresh embedding; the model cannot embed here, so nothing changes
-            edit = await client.put(f"{API}/chunks/{env.knowledge_id}/{chunk_ids[2]}", json={"content": "changed"})
-            after_edit = await client.get(f"{API}/chunks/{env.knowledge_id}")
         assert [c["id"] for c in listed.json()["data"]] == chunk_ids and listed.json()["total"] == 3
-        assert edit.status_code == 503
-        assert after_edit.json()["data"][2]["content"] == HANDBOOK[134:200]
         async with env.client(other=True) as client:
             assert (await client.get(f"{API}/chunks/{env.knowledge_id}")).status_code == 404
             assert (await client.delete(f"{API}/chunks/{env.knowledge_id}/{chunk_ids[2]}")).status_code == 404
@@ -456,3 +460,17 @@ class TestChunks:
             remaining = await client.get(f"{API}/chunks/{env.knowledge_id}")
         assert chunk_ids[1] not in await self._search(env, "laptops IT team")
         assert [c["id"] for c in remaining.json()["data"]] == [chunk_ids[0], chunk_ids[2]]
+
+    async def test_an_edited_chunk_is_embedded_and_indexed_with_its_title(self, env: ChatEnv) -> None:
+        """Like ingest: the embedder sees "title\ncontent" and the title's words count for keyword search."""
+        chunk_id = f"{env.knowledge_id}-0"
+        assert chunk_id not in await self._search(env, "handbook")  # seeded without the title
+        content = "Visitors sign the guest book at the front door."
+        async with env.client() as client:
+            edit = await client.put(f"{API}/chunks/{env.knowledge_id}/{chunk_id}", json={"content": content})
+            listed = await client.get(f"{API}/chunks/{env.knowledge_id}")
+        assert edit.status_code == 200, edit.text
+        assert edit.json()["data"]["content"] == content == listed.json()["data"][0]["content"]
+        assert env.llm.embedded_passages[-1] == f"Employee handbook\n{content}"
+        assert chunk_id in await self._search(env, "guest book")
+        assert chunk_id in await self._search(env, "handbook")

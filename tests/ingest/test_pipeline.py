@@ -21,6 +21,7 @@ from ingest_helpers import Workspace, make_pdf, make_settings, tenant_with_base,
 from sqlalchemy import func, select, text
 
 from ingest import commands
+from jisik.clients.bundle import ServiceClients
 from jisik.db.engine import create_engine, session_factory
 from jisik.db.models import Chunk, Knowledge, ParseStatus
 from jisik.proto import model_pb2, model_pb2_grpc, retriever_pb2, retriever_pb2_grpc
@@ -201,9 +202,11 @@ class TestPipeline:
         assert rows[0].title == "Lunch"  # the document's title travels with its chunks
         hits = await deployment.search("rooftop garden", doc.id)
         assert [hit.content for hit in hits] == list(indexed)
+        clients = ServiceClients.open(ws.settings, timeout_s=10)
         async with ws.sessions.begin() as session:
-            await commands.delete_knowledge(session, deployment.store, tenant_id=ws.tenant_id, knowledge_id=doc.id,
-                                            settings=ws.settings)
+            await commands.delete_knowledge(session, deployment.store, clients.retriever, tenant_id=ws.tenant_id,
+                                            knowledge_id=doc.id)
+        await clients.close()
         assert await deployment.chunk_counts(doc.id) == (0, 0, 0)
 
     async def test_kill_the_worker_mid_document(self, deployment: Deployment) -> None:

@@ -82,3 +82,21 @@ class TestBrowser:
     def test_markdown_draft_publish_then_cited_in_chat(self, web_stack, tmp_path: Path) -> None:  # noqa: ANN001
         report = _run_scenario(web_stack, "editor", tmp_path)
         assert report["citation"]["title"].startswith("Orchard rota")
+
+    def test_define_fields_upload_correct_and_approve(self, web_stack, tmp_path: Path) -> None:  # noqa: ANN001
+        _write_invoice(tmp_path / "fields-invoice.pdf")
+        report = _run_scenario(web_stack, "fields-review", tmp_path)
+        assert report["status"] == "approved"
+
+
+def _write_invoice(path: Path) -> None:
+    """A one-page tax invoice whose total does not add up (1,357,000 instead of 1,357,400)."""
+    import fitz
+
+    pdf = fitz.open()
+    page = pdf.new_page(width=595, height=842)
+    lines = ["세금계산서", "공급자 등록번호: 220-81-62517", "공급가액: 1,234,000원", "세액: 123,400원",
+             "합계금액: 1,357,000원"]
+    for index, line in enumerate(lines):
+        page.insert_text((60, 80 + index * 28), line, fontname="korea", fontsize=13)
+    path.write_bytes(pdf.tobytes())

@@ -3,6 +3,11 @@ import { SseParser } from "./sse";
 import type {
   ChatSession,
   Chunk,
+  DocumentFields,
+  FieldPreview,
+  FieldSchema,
+  FieldStatus,
+  ReviewQueueItem,
   IngestLag,
   Knowledge,
   KnowledgeBase,
@@ -188,6 +193,26 @@ export class ApiClient {
       xhr.send(form);
     });
   }
+
+  // Fields and review -------------------------------------------------------------------------
+  getFieldSchema = (kbId: string) => this.data<FieldSchema>("GET", `/knowledge-bases/${enc(kbId)}/field-schema`);
+  putFieldSchema = (kbId: string, schema: FieldSchema) =>
+    this.data<FieldSchema>("PUT", `/knowledge-bases/${enc(kbId)}/field-schema`, schema);
+  previewFieldSchema = (kbId: string, knowledgeId: string, schema: FieldSchema) =>
+    this.data<FieldPreview>("POST", `/knowledge-bases/${enc(kbId)}/field-schema/preview`, {
+      knowledge_id: knowledgeId,
+      schema,
+    });
+  getDocumentFields = (knowledgeId: string) => this.data<DocumentFields>("GET", `/knowledge/${enc(knowledgeId)}/fields`);
+  reviewCounts = (kbId: string) => this.data<Record<FieldStatus, number>>("GET", `/knowledge-bases/${enc(kbId)}/review-counts`);
+  reviewQueue = (status: FieldStatus, kbId = "", page = 1) =>
+    this.paged<ReviewQueueItem>(
+      `/review-queue?status=${enc(status)}&page=${page}&page_size=50${kbId ? `&knowledge_base_id=${enc(kbId)}` : ""}`,
+    );
+  review = (
+    knowledgeId: string,
+    input: { decision: "approve" | "reject"; corrections: Record<string, string>; comment: string; revision: number },
+  ) => this.data<DocumentFields>("POST", `/knowledge/${enc(knowledgeId)}/review`, input);
 
   // Manual Markdown knowledge -----------------------------------------------------------------
   createManual = (kbId: string, input: { title: string; content: string; status: "draft" | "publish" }) =>
