@@ -26,6 +26,7 @@ import grpc
 import pytest
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue
+from pydantic import SecretStr
 
 from jisik.runtime.ports import ephemeral_range, port_is_free
 from jisik.runtime.processes import PidFiles
@@ -163,6 +164,9 @@ class EmbeddedStack:
             update={
                 "database": settings.database.model_copy(update={"url": self._stack.database_url}),
                 "kafka": settings.kafka.model_copy(update={"bootstrap_servers": self._stack.bootstrap_servers}),
+                "endpoints": settings.endpoints.model_copy(
+                    update={"service_token": SecretStr(self._stack.service_token)}
+                ),
             }
         )
 
@@ -275,7 +279,9 @@ def embedded_stack() -> Iterator[EmbeddedStack]:
     collector.start()
     settings = stack_settings(data_dir / "var", otlp_endpoint=collector.endpoint)
     # The OpenTelemetry SDK reads OTEL_BSP_* itself: export batches every 200 ms instead of 5 s.
-    stack = Stack(settings, base_env={**os.environ, "OTEL_BSP_SCHEDULE_DELAY": "200"})
+    # The web app's default Ollama endpoint is allow-listed (that port only), as an operator would.
+    env = {**os.environ, "OTEL_BSP_SCHEDULE_DELAY": "200", "JISIK_EGRESS_ALLOW_LIST": '["127.0.0.1:11434"]'}
+    stack = Stack(settings, base_env=env)
     try:
         stack.start()
     except StackError as exc:

@@ -11,6 +11,7 @@ from typing import Any
 from chat import ChatContext, RetrievalSettings, StreamEvent, StreamRegistry, StreamState
 from jisik.db.models import ChatSession, KnowledgeBase, Message
 from jisik.errors import Conflict, InvalidInput, JisikError, NotFound, TooLarge
+from jisik.parameters import summary_settings
 
 from ..repositories import messages as message_repo
 from ..repositories.knowledge_bases import (
@@ -34,7 +35,7 @@ def check_query(query: str, *, max_chars: int) -> str:
 
 
 def retrieval_settings(chat_session: ChatSession, knowledge_base: KnowledgeBase | None) -> RetrievalSettings:
-    params = chat_session.summary_parameters or {}
+    generation = summary_settings(chat_session.summary_parameters)
     return RetrievalSettings(
         embedding_top_k=chat_session.embedding_top_k,
         vector_threshold=chat_session.vector_threshold,
@@ -46,8 +47,8 @@ def retrieval_settings(chat_session: ChatSession, knowledge_base: KnowledgeBase 
         max_rounds=chat_session.max_rounds,
         fallback_response=chat_session.fallback_response,
         chat_model_id=chat_session.summary_model_id,
-        temperature=float(params.get("temperature", 0.3)),
-        max_completion_tokens=int(params.get("max_completion_tokens", 2048)),
+        temperature=generation.temperature,
+        max_completion_tokens=generation.max_completion_tokens,
         embedding_model_id=knowledge_base.embedding_model_id if knowledge_base else "",
     )
 

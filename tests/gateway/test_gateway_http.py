@@ -204,7 +204,7 @@ class TestModelKeys:
     async def test_api_key_is_write_only_and_encrypted(self, web_gateway: RunningGateway) -> None:
         secret = "sk-remote-provider-secret"
         body = {"name": "gpt", "type": "KnowledgeQA", "source": "remote",
-                "parameters": {"base_url": "http://127.0.0.1:9/v1", "api_key": secret}}
+                "parameters": {"base_url": "https://llm.example.com/v1", "api_key": secret}}
         async with web_gateway.client(web_gateway.acme) as client:
             created = await client.post(f"{API}/models", json=body)
             listed = await client.get(f"{API}/models")
