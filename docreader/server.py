@@ -200,7 +200,6 @@ async def create_server(
     :returns: server, bound port, health servicer, and the service (call ``close`` after stopping).
     """
     service = service or DocReaderService(settings)
-    await service.start()
     host, _, configured = settings.endpoints.docreader_addr.rpartition(":")
     address = f"{host or settings.endpoints.bind_host}:{configured if port is None else port}"
     server, bound, health = create_grpc_server(
@@ -210,6 +209,7 @@ async def create_server(
         endpoints=settings.endpoints,
         max_workers=settings.docreader.max_workers,
     )
+    await service.start()  # after binding: a refused address leaves no worker processes behind
     return server, bound, health, service
 
 
