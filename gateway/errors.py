@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -12,7 +13,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
-from jisik.errors import JisikError
+from jisik.errors import JisikError, RateLimited
 
 __all__ = ["error_body", "install_error_handlers"]
 
@@ -37,7 +38,12 @@ async def _jisik_error(_: Request, exc: Exception) -> JSONResponse:
         extra["existing_id"] = existing
     if exc.http_status >= 500:
         logger.warning("request failed: %s (%s)", exc.code, exc.message)
-    return JSONResponse(error_body(exc.code, exc.message, exc.field, **extra), status_code=exc.http_status)
+    headers = {}
+    if isinstance(exc, RateLimited):
+        headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after_s)))
+    return JSONResponse(
+        error_body(exc.code, exc.message, exc.field, **extra), status_code=exc.http_status, headers=headers
+    )
 
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:

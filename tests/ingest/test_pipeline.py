@@ -15,15 +15,17 @@ import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import grpc
 import psutil
 import pytest
 from ingest_helpers import Workspace, make_pdf, make_scanned_pdf, make_settings, tenant_with_base, wait_for
+from pydantic import SecretStr
 from sqlalchemy import func, select, text
 
 from ingest import commands
+from jisik.clients.bundle import ServiceClients
 from jisik.db.engine import create_engine, session_factory
 from jisik.db.models import Chunk, Knowledge, ParseStatus
+from jisik.grpc_server import grpc_channel
 from jisik.proto import model_pb2, model_pb2_grpc, retriever_pb2, retriever_pb2_grpc
 from jisik.runtime.supervisor import Stack
 from jisik.runtime.tansu import EmbeddedTansu
@@ -83,10 +85,10 @@ class Deployment:
     async def search(self, query: str, knowledge_id: str) -> list[retriever_pb2.SearchHit]:
         """Hybrid search (query embedded by the model service) within one document."""
         endpoints = self.ws.settings.endpoints
-        async with grpc.aio.insecure_channel(endpoints.model_addr) as channel:
+        async with grpc_channel(endpoints.model_addr, endpoints) as channel:
             embedded = await model_pb2_grpc.ModelStub(channel).Embed(model_pb2.EmbedRequest(
                 tenant_id=self.ws.tenant_id, texts=[query], role=model_pb2.EMBED_ROLE_QUERY))
-        async with grpc.aio.insecure_channel(endpoints.retriever_addr) as channel:
+        async with grpc_channel(endpoints.retriever_addr, endpoints) as channel:
             response = await retriever_pb2_grpc.RetrieverStub(channel).Search(retriever_pb2.SearchRequest(
                 tenant_id=self.ws.tenant_id, query_text=query, query_vector=list(embedded.vectors[0].values),
                 top_k=50, knowledge_ids=[knowledge_id], mode=retriever_pb2.SEARCH_MODE_HYBRID))
@@ -131,7 +133,8 @@ def stack(module_database: str, broker: EmbeddedTansu) -> Iterator[Stack]:
     settings = make_settings(module_database, broker.bootstrap_servers).model_copy(update={
         "endpoints": EndpointSettings(docreader_addr=f"127.0.0.1:{free_port()}",
                                       retriever_addr=f"127.0.0.1:{free_port()}",
-                                      model_addr=f"127.0.0.1:{free_port()}", gateway_port=free_port()),
+                                      model_addr=f"127.0.0.1:{free_port()}", gateway_port=free_port(),
+                                      service_token=SecretStr("pipeline-test-token")),
         "runtime": RuntimeSettings(data_dir=root / "var", ready_timeout_s=240),
         "storage": StorageSettings(local_dir=root / "objects"),
     })
@@ -232,9 +235,11 @@ class TestPipeline:
         assert rows[0].title == "Lunch"  # the document's title travels with its chunks
         hits = await deployment.search("rooftop garden", doc.id)
         assert [hit.content for hit in hits] == list(indexed)
+        clients = ServiceClients.open(ws.settings, timeout_s=10)
         async with ws.sessions.begin() as session:
-            await commands.delete_knowledge(session, deployment.store, tenant_id=ws.tenant_id, knowledge_id=doc.id,
-                                            settings=ws.settings)
+            await commands.delete_knowledge(session, deployment.store, clients.retriever, tenant_id=ws.tenant_id,
+                                            knowledge_id=doc.id)
+        await clients.close()
         assert await deployment.chunk_counts(doc.id) == (0, 0, 0)
 
     async def test_kill_the_worker_mid_document(self, deployment: Deployment) -> None:

@@ -15,10 +15,10 @@ from aiokafka.admin import AIOKafkaAdminClient
 from ingest_helpers import Workspace, read_events, tenant_docs, wait_for
 
 from ingest import commands
-from ingest.clients import Services
 from ingest.context import IngestContext
 from ingest.topology import stage_named
 from ingest.worker import StageWorker
+from jisik.clients.bundle import ServiceClients
 from jisik.db.models import Knowledge, ParseStatus
 from jisik.errors import ParseFailed, ParserCrashed, Unavailable
 from jisik.events import DocumentEvent, DocumentParsed, DocumentUploaded, Topic
@@ -65,7 +65,7 @@ async def _run(ws: Workspace, producer: AIOKafkaProducer, handler: ScriptedStage
                until: Callable[[], object], **ingest: object) -> StageWorker:
     settings = ws.settings.model_copy(update={"ingest": IngestSettings(
         **{**ws.settings.ingest.model_dump(), **ingest})})
-    context = IngestContext(settings, ws.sessions, Services(settings))
+    context = IngestContext(settings, ws.sessions, ServiceClients.open(settings, timeout_s=5))
     worker = StageWorker(handler, context, producer)
     task = asyncio.create_task(worker.run())
     try:
@@ -235,7 +235,7 @@ class TestStageWorker:
         handler = Stuck(lambda event, attempt: None, {doc.id for doc in stuck} | {small.id})
         settings = workspace.settings.model_copy(update={"ingest": IngestSettings(
             **{**workspace.settings.ingest.model_dump(), "concurrency": 3})})
-        context = IngestContext(settings, workspace.sessions, Services(settings))
+        context = IngestContext(settings, workspace.sessions, ServiceClients.open(settings, timeout_s=5))
         task = asyncio.create_task(StageWorker(handler, context, producer).run())
         try:
             for doc in [*stuck, small]:  # tenant A's records come first in the partition
