@@ -51,6 +51,11 @@ def _configure_logging(level: str) -> None:
     )
     # Per-request lines from the HTTP client would repeat every readiness poll.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    from jisik.runtime.log_backoff import RepeatBackoff
+
+    repeats = RepeatBackoff()
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(repeats)
 
 
 def _settings_error(exc: ValidationError) -> str:

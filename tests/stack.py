@@ -9,10 +9,10 @@ Every child exports its spans over OTLP to a collector in the test process: ``sp
 from __future__ import annotations
 
 import os
+import random
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,6 +28,7 @@ from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_serv
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue
 from pydantic import SecretStr
 
+from jisik.runtime.ports import ephemeral_range, port_is_free
 from jisik.runtime.processes import PidFiles
 from jisik.runtime.supervisor import Stack, StackError
 from jisik.settings import Settings
@@ -36,9 +37,14 @@ __all__ = ["CollectedSpan", "EmbeddedStack", "JisikUp", "SpanCollector", "embedd
 
 
 def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A free port below the ephemeral range: a client retrying while the server restarts cannot be
+    handed it as its own source port (see jisik.runtime.ports)."""
+    low, _ = ephemeral_range()
+    for _ in range(200):
+        port = random.randrange(20000, low)
+        if port_is_free(port):
+            return port
+    raise RuntimeError(f"no free port between 20000 and {low}")
 
 
 @dataclass(frozen=True)
