@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -25,6 +26,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -201,16 +203,10 @@ def _table(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--small-docs", type=int, default=100)
-    parser.add_argument("--skip-long", action="store_true")
-    parser.add_argument("--timeout", type=float, default=120.0, help="seconds per document")
-    parser.add_argument("--output", default=str(RESULTS / "ingest.json"))
-    args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
-    root = Path(tempfile.mkdtemp(prefix="jisik-bench-ingest-"))
+@contextlib.contextmanager
+def pipeline_stack(prefix: str) -> Iterator[Stack]:
+    """The pipeline's services on free ports, a fresh embedded PostgreSQL and broker, default settings."""
+    root = Path(tempfile.mkdtemp(prefix=prefix))
     settings = Settings.load().model_copy(update={
         "database": DatabaseSettings(embedded_port=_port()),
         "kafka": KafkaSettings(embedded_port=_port()),
@@ -222,13 +218,31 @@ def main() -> None:
     stack = Stack(settings, base_env=dict(os.environ), services=["docreader", "retriever", "model", "cdc", "ingest"])
     stack.start()
     try:
-        result = asyncio.run(run_bench(stack, args))
+        yield stack
     finally:
         stack.stop()
         shutil.rmtree(root, ignore_errors=True)
-    print(_table(result))  # noqa: T201 - a benchmark prints its table
+
+
+def run_and_report(prefix: str, run: Callable[[Stack, argparse.Namespace], Awaitable[dict[str, Any]]],
+                   args: argparse.Namespace, table: Callable[[dict[str, Any]], str]) -> None:
+    """Run a benchmark on a fresh :func:`pipeline_stack`, print its table and write ``args.output``."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    with pipeline_stack(prefix) as stack:
+        result = asyncio.run(run(stack, args))
+    print(table(result))  # noqa: T201 - a benchmark prints its table
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     Path(args.output).write_text(json.dumps(result, indent=2, ensure_ascii=False))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--small-docs", type=int, default=100)
+    parser.add_argument("--skip-long", action="store_true")
+    parser.add_argument("--timeout", type=float, default=120.0, help="seconds per document")
+    parser.add_argument("--output", default=str(RESULTS / "ingest.json"))
+    run_and_report("jisik-bench-ingest-", run_bench, parser.parse_args(), _table)
 
 
 if __name__ == "__main__":

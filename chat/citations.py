@@ -32,7 +32,11 @@ class CitationGuard:
         return "".join(f"[{n}]" for n in valid)
 
     def _settle(self, text: str) -> str:
-        return _GROUP.sub(self._fix, text)
+        while True:  # dropping "[0]" from "[0[0]]" leaves a new group to check
+            fixed = _GROUP.sub(self._fix, text)
+            if fixed == text:
+                return fixed
+            text = fixed
 
     def feed(self, delta: str) -> str:
         """The part of the answer that is safe to send now."""

@@ -6,6 +6,10 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
+from jisik.clients.types import SearchHit
+from jisik.db.models import DEFAULT_FALLBACK_RESPONSE
+from ml.answering.language import no_answer_text
+
 __all__ = ["ChatContext", "HistoryTurn", "Passage", "RetrievalSettings", "StageTiming"]
 
 
@@ -21,7 +25,7 @@ class RetrievalSettings:
     rerank_threshold: float = 0.65
     enable_rewrite: bool = True
     max_rounds: int = 5
-    fallback_response: str = "The documents do not contain the answer to this question."
+    fallback_response: str = DEFAULT_FALLBACK_RESPONSE
     chat_model_id: str = ""
     temperature: float = 0.3
     max_completion_tokens: int = 2048
@@ -57,6 +61,24 @@ class Passage:
     knowledge_filename: str = ""
     knowledge_source: str = ""
     cited: bool = False
+    # answer sentences that cite this passage but are not supported by it (ml.answering.support)
+    unsupported_sentences: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_hit(cls, hit: SearchHit) -> Passage:
+        return cls(
+            chunk_id=hit.chunk_id,
+            knowledge_id=hit.knowledge_id,
+            knowledge_base_id=hit.knowledge_base_id,
+            content=hit.content,
+            score=hit.score,
+            start_at=hit.start,
+            end_at=hit.end,
+            seq=hit.seq,
+            match_type=hit.match_type.number,
+            chunk_type=hit.metadata.chunk_type,
+            metadata=hit.metadata.to_dict(),
+        )
 
     def to_reference(self) -> dict[str, Any]:
         return {
@@ -79,6 +101,7 @@ class Passage:
             "knowledge_filename": self.knowledge_filename,
             "knowledge_source": self.knowledge_source,
             "cited": self.cited,
+            "unsupported_sentences": list(self.unsupported_sentences),
         }
 
 
@@ -106,6 +129,8 @@ class ChatContext:
     query: str
     knowledge_base_ids: list[str]
     settings: RetrievalSettings = field(default_factory=RetrievalSettings)
+    # Only these documents (e.g. those whose fields match a search filter); empty means all.
+    knowledge_ids: list[str] = field(default_factory=list)
     history: list[HistoryTurn] = field(default_factory=list)
     # rewrite_query
     rewritten_query: str = ""
@@ -116,7 +141,7 @@ class ChatContext:
     search_detail: dict[str, float] = field(default_factory=dict)
     # chunk_search / chunk_rerank / chunk_merge / filter_top_k
     search_results: list[Passage] = field(default_factory=list)
-    rerank_results: list[Passage] = field(default_factory=list)
+    rerank_results: list[Passage] | None = None  # None: no rerank ran; []: nothing passed it
     merged: list[Passage] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
     # into_chat_message
@@ -127,6 +152,13 @@ class ChatContext:
     thinking: str = ""
     no_answer: bool = False
     timings: list[StageTiming] = field(default_factory=list)
+
+    @property
+    def fallback_response(self) -> str:
+        """What to answer when the documents do not hold the answer: the session's own text, or the
+        built-in one in the question's language."""
+        configured = self.settings.fallback_response
+        return no_answer_text(self.language) if configured == DEFAULT_FALLBACK_RESPONSE else configured
 
     @property
     def search_query(self) -> str:

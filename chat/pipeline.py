@@ -8,14 +8,16 @@ then ``thinking`` / ``answer`` deltas. Closing the generator (a client that left
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from opentelemetry import trace
 
 from jisik.settings import ChatSettings
+from ml.answering.support import unsupported_citations
 
 from .clients import KnowledgeCatalog, ModelClient, RetrieverClient
 from .context import ChatContext, StageTiming
@@ -46,7 +48,7 @@ class PipelineEvent:
 
 class ChatPipeline:
     """rewrite_query, preprocess_query, chunk_search, chunk_rerank, chunk_merge, filter_top_k,
-    into_chat_message, chat_completion_stream, stream_filter."""
+    into_chat_message, chat_completion_stream, stream_filter, then citation_check on the whole answer."""
 
     def __init__(
         self,
@@ -55,10 +57,8 @@ class ChatPipeline:
         model: ModelClient,
         catalog: KnowledgeCatalog,
         settings: ChatSettings,
-        no_answer_markers: Sequence[str] = (),
     ) -> None:
         self._model = model
-        self._markers = (NO_MATCH, *no_answer_markers)
         self._search = ChunkSearch(retriever, model, catalog)
         self.stages: list[Stage] = [
             RewriteQuery(model, max_tokens=settings.rewrite_max_tokens),
@@ -103,16 +103,36 @@ class ChatPipeline:
         references = [passage.to_reference() for passage in ctx.passages]
         for reference in references:
             reference.pop("cited")
+            reference.pop("unsupported_sentences")
         yield PipelineEvent("references", references=references)
         if not ctx.passages:
             for name in ("chat_completion_stream", "stream_filter"):
                 ctx.timings.append(StageTiming(name, skipped="no passages; fallback response"))
             ctx.no_answer = True
-            ctx.answer = ctx.settings.fallback_response
+            ctx.answer = ctx.fallback_response
             yield PipelineEvent("answer", ctx.answer)
             return
         async for event in self._generate(ctx):
             yield event
+        await self._check_citations(ctx)
+
+    async def _check_citations(self, ctx: ChatContext) -> None:
+        """citation_check: flag each cited sentence of the answer its passage does not support."""
+        timing = StageTiming("citation_check")
+        ctx.timings.append(timing)
+        if ctx.no_answer:
+            timing.skipped = "no answer"
+            return
+        started = time.perf_counter()
+        with _tracer.start_as_current_span("chat.citation_check") as span:
+            found = await asyncio.to_thread(
+                unsupported_citations, ctx.answer, [passage.content for passage in ctx.passages]
+            )
+            timing.ms = (time.perf_counter() - started) * 1000
+            for citation in found:
+                ctx.passages[citation.number - 1].unsupported_sentences.append(citation.sentence)
+            timing.detail["unsupported"] = len(found)
+            span.set_attribute("chat.unsupported_citations", len(found))
 
     def _apply(self, ctx: ChatContext, kind: str, text: str) -> PipelineEvent:
         if kind == "thinking":
@@ -123,7 +143,7 @@ class ChatPipeline:
 
     async def _generate(self, ctx: ChatContext) -> AsyncIterator[PipelineEvent]:
         stream_filter = StreamFilter(
-            markers=self._markers, fallback=ctx.settings.fallback_response, passage_count=len(ctx.passages)
+            markers=(NO_MATCH,), fallback=ctx.fallback_response, passage_count=len(ctx.passages)
         )
         generation, filtering = StageTiming("chat_completion_stream"), StageTiming("stream_filter")
         ctx.timings += [generation, filtering]
@@ -140,16 +160,20 @@ class ChatPipeline:
                 temperature=ctx.settings.temperature,
                 max_tokens=ctx.settings.max_completion_tokens,
             )
+            model_no_answer = False
             async for delta in stream:
                 if "first_token_ms" not in generation.detail:
                     generation.detail["first_token_ms"] = round((time.perf_counter() - started) * 1000, 2)
+                if delta.no_answer:  # the model's own "not in the passages" text gives way to the fallback
+                    model_no_answer = True
+                    break
                 mark = time.perf_counter()
-                parts = stream_filter.feed(delta)
+                parts = stream_filter.feed(delta.text)
                 filter_s += time.perf_counter() - mark
                 for kind, text in parts:
                     yield self._apply(ctx, kind, text)
             mark = time.perf_counter()
-            parts = stream_filter.finish()
+            parts = stream_filter.finish(no_answer=model_no_answer)
             filter_s += time.perf_counter() - mark
             for kind, text in parts:
                 yield self._apply(ctx, kind, text)

@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Callable
 import grpc
 from grpc_health.v1 import health, health_pb2
 
+from jisik.clients.errors import status_of, trailing_metadata
 from jisik.errors import JisikError
 from jisik.grpc_server import create_server as create_grpc_server
 from jisik.grpc_server import serve_forever
@@ -104,21 +105,18 @@ def _document(summary: DocumentSummary) -> pb.DocumentInfo:
     )
 
 
-def _status(error: JisikError) -> grpc.StatusCode:
-    return getattr(grpc.StatusCode, error.grpc_status, grpc.StatusCode.INTERNAL)
-
-
 class DocReaderServicer(pb_grpc.DocReaderServicer):
     def __init__(self, service: DocReaderService) -> None:
         self.service = service
 
-    async def _read(self, build: object, context: grpc.aio.ServicerContext) -> pb.ReadResponse:
+    async def _read(self, build: Callable[[], ReadRequest], context: grpc.aio.ServicerContext) -> pb.ReadResponse:
         try:
-            request: ReadRequest = build()  # type: ignore[operator]
+            request = build()
             chunks, summary = await self.service.read(request)
         except JisikError as exc:
-            context.set_code(_status(exc))
+            context.set_code(status_of(exc))
             context.set_details(exc.message)
+            context.set_trailing_metadata(trailing_metadata(exc))
             return pb.ReadResponse(error=exc.message)
         except Exception:  # noqa: BLE001 - a bug must fail this request, never the server
             logger.exception("unexpected error while reading a document")
@@ -218,7 +216,6 @@ async def create_server(
     :returns: server, bound port, health servicer, and the service (call ``close`` after stopping).
     """
     service = service or DocReaderService(settings)
-    await service.start()
     host, _, configured = settings.endpoints.docreader_addr.rpartition(":")
     address = f"{host or settings.endpoints.bind_host}:{configured if port is None else port}"
     server, bound, health_servicer = create_grpc_server(
@@ -229,6 +226,7 @@ async def create_server(
         max_workers=settings.docreader.max_workers,
     )
     service.pool.on_health = _health_reporter(health_servicer)
+    await service.start()  # after binding: a refused address leaves no worker processes behind
     return server, bound, health_servicer, service
 
 

@@ -14,14 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
-import httpx
-
 from jisik.errors import DeadlineExceeded, InvalidInput, JisikError, TooLarge
+from jisik.netguard import AddressPolicy, guarded_client
 from jisik.settings import Settings
 from jisik.storage import ObjectStore, open_store
 
 from .chunking import Chunker, ChunkingConfig, PageIndex
-from .fetch import UrlFetcher, UrlPolicy
+from .fetch import UrlFetcher
 from .models import PAGE_BREAK, ChunkImage, ImageAsset, ParsedDocument, TextChunk
 from .multimodal.caption import CaptionClient, VlmConfig
 from .multimodal.ocr import create_ocr_engine
@@ -96,9 +95,11 @@ class DocReaderService:
             ),
         )
         self._slots = asyncio.Semaphore(self.config.max_workers)
-        self._http = httpx.AsyncClient(trust_env=False)
+        policy = AddressPolicy(settings.endpoints.egress_allow_list)
+        # The operator's own vision endpoint is trusted; a tenant's must pass the policy.
+        self._http = guarded_client(policy.with_hosts_of([self.config.vlm_base_url]))
         self.fetcher = UrlFetcher(
-            UrlPolicy(self.config.url_allow_list),
+            policy,
             timeout_s=self.config.url_timeout_s,
             max_redirects=self.config.url_max_redirects,
             max_bytes=self.config.url_max_mb * 1024 * 1024,
@@ -232,8 +233,7 @@ class DocReaderService:
         """The request's vision model (its URL must pass the SSRF policy) or the configured default."""
         if request.vlm and request.vlm.base_url and request.vlm.model:
             try:
-                _, host, port = _host_port(request.vlm.base_url)
-                await self.fetcher.resolve(host, port)
+                await self.fetcher.policy.check(request.vlm.base_url)
             except JisikError as exc:
                 return None, f"vision model URL refused: {exc.message}"
             return request.vlm, ""
@@ -342,13 +342,6 @@ class DocReaderService:
             if result.errors and warning not in summary.warnings:
                 summary.warnings.append(warning)
         return chunk
-
-
-def _host_port(url: str) -> tuple[str, str, int]:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidInput("vision model URL must be http(s)", field="vlm_config.base_url")
-    return parts.scheme, parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
 
 
 async def _within(awaitable, deadline: float, name: str, limit: float):  # type: ignore[no-untyped-def]

@@ -26,7 +26,7 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any, NoReturn
 
-from jisik.errors import DeadlineExceeded, JisikError, ParseFailed, TooLarge, Unavailable
+from jisik.errors import DeadlineExceeded, JisikError, ParseFailed, ParserCrashed, TooLarge, Unavailable
 
 from .parsers.registry import warm_up
 
@@ -212,7 +212,7 @@ class ParserPool:
     async def run(self, name: str, fn: Callable[..., Any], *args: Any) -> Any:
         """Run one task in a worker and return its result.
 
-        :raises ParseFailed: the worker crashed (it is replaced; the next task is served).
+        :raises ParserCrashed: the worker crashed (it is replaced; the next task is served).
         :raises DeadlineExceeded: the task ran past ``worker_time_limit_s`` (the worker is killed).
         """
         loop = asyncio.get_running_loop()
@@ -248,7 +248,7 @@ class ParserPool:
             ) from exc
         if isinstance(exc, (EOFError, OSError)):
             how = await self._discard_and_reap(worker)
-            raise ParseFailed(f"{name}: the parser crashed on this document ({how})") from exc
+            raise ParserCrashed(f"{name}: the parser crashed on this document ({how})") from exc
         self._discard(worker)  # cancelled: the document's deadline passed or its caller left
         raise exc
 

@@ -10,14 +10,18 @@ from fastapi import APIRouter, FastAPI
 
 from jisik.settings import Settings
 
+from .access_log import AccessLogMiddleware
+from .auth_limits import AuthFailureLimiter
 from .docs import mount_docs
 from .errors import install_error_handlers
+from .hygiene import InputHygieneMiddleware
 from .limits import BodyLimitMiddleware
 from .middleware import RequestContextMiddleware
 from .resources import GatewayResources
 from .routes import (
     chat,
     chunks,
+    fields,
     health,
     ingest,
     knowledge,
@@ -36,7 +40,7 @@ API_PREFIX = "/api/v1"
 
 def _api() -> APIRouter:
     api = APIRouter(prefix=API_PREFIX)
-    for module in (tenants, knowledge_bases, knowledge, chunks, sessions, chat, messages, models, ingest):
+    for module in (tenants, knowledge_bases, knowledge, fields, chunks, sessions, chat, messages, models, ingest):
         api.include_router(module.router)
     return api
 
@@ -64,7 +68,11 @@ def create_app(settings: Settings) -> FastAPI:
         telemetry={"tracing": False, "metrics": False, "logs": False, "auto_configure": False},
     )
     install_error_handlers(app)
+    app.state.auth_limiter = AuthFailureLimiter.from_settings(settings.gateway)
+    # Starlette runs the last added middleware first: context, access log, body limit, hygiene, routes.
+    app.add_middleware(InputHygieneMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=(settings.gateway.max_upload_mb + 1) * 1024 * 1024)
+    app.add_middleware(AccessLogMiddleware)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health.router)
     app.include_router(_api())

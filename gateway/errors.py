@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
-from jisik.errors import JisikError
+from jisik.errors import JisikError, RateLimited
 
 __all__ = ["error_body", "install_error_handlers"]
 
@@ -35,7 +38,12 @@ async def _jisik_error(_: Request, exc: Exception) -> JSONResponse:
         extra["existing_id"] = existing
     if exc.http_status >= 500:
         logger.warning("request failed: %s (%s)", exc.code, exc.message)
-    return JSONResponse(error_body(exc.code, exc.message, exc.field, **extra), status_code=exc.http_status)
+    headers = {}
+    if isinstance(exc, RateLimited):
+        headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after_s)))
+    return JSONResponse(
+        error_body(exc.code, exc.message, exc.field, **extra), status_code=exc.http_status, headers=headers
+    )
 
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
@@ -60,6 +68,42 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
+_DATABASE_MODULES = ("/asyncpg/", "/sqlalchemy/")
+
+
+def _raised_by_database_driver(exc: BaseException) -> bool:
+    """A connection error is PostgreSQL's when the database driver raised it (asyncpg's connect
+    raises plain OSError subclasses that SQLAlchemy does not wrap)."""
+    frame = exc.__traceback__
+    while frame is not None:
+        if any(part in frame.tb_frame.f_code.co_filename for part in _DATABASE_MODULES):
+            return True
+        frame = frame.tb_next
+    return False
+
+
+def _database_is_down(exc: Exception) -> bool:
+    if isinstance(exc, OperationalError | InterfaceError | PoolTimeout):
+        return True
+    if isinstance(exc, DBAPIError):
+        return bool(exc.connection_invalidated)
+    return isinstance(exc, ConnectionError | TimeoutError) and _raised_by_database_driver(exc)
+
+
+def _database_unavailable() -> JSONResponse:
+    body = error_body("unavailable", "the database (PostgreSQL) is unavailable; try again shortly",
+                      dependency="database")
+    return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
+
+
+async def _connection_error(request: Request, exc: Exception) -> JSONResponse:
+    """PostgreSQL down or restarting: 503 naming the database, never a 500 with a traceback."""
+    if _database_is_down(exc):
+        logger.warning("request failed: the database is unavailable (%s)", type(exc).__name__)
+        return _database_unavailable()
+    return await _unexpected(request, exc)
+
+
 async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled error", exc_info=exc)
     return JSONResponse(error_body("internal", "internal server error"), status_code=500)
@@ -69,4 +113,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(JisikError, _jisik_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
+    for connection_error in (DBAPIError, PoolTimeout, ConnectionError, TimeoutError):
+        app.add_exception_handler(connection_error, _connection_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -12,6 +12,7 @@ from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fields.evaluate import Outcome
 from jisik.db.models import Knowledge, ParseStatus
 from jisik.errors import InvalidInput
 
@@ -51,6 +52,8 @@ class DocumentText:
     chunks: list[str]
     content_hash: str
     metadata: dict[str, Any] = field(default_factory=dict)
+    # The field validation outcome, when the knowledge base has a field schema.
+    fields: Outcome | None = None
 
 
 class Check(Protocol):

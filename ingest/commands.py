@@ -7,10 +7,8 @@ Every lookup is scoped to ``tenant_id``: another tenant's ids are simply not fou
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import logging
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,16 +16,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from jisik.db.models import Knowledge, KnowledgeBase, KnowledgeType, ParseStatus, Tenant
 from jisik.db.models._common import new_id
 from jisik.db.outbox import add_event
-from jisik.errors import Blocked, Conflict, InvalidInput, NotFound, TooLarge
+from jisik.errors import Conflict, InvalidInput, NotFound, TooLarge
+from jisik.netguard import AddressPolicy
 from jisik.settings import Settings
 
-from .clients import Services
 from .formats import detect_file_type
 from .keys import MANUAL_CONTENT, PUBLISHED_CONTENT, knowledge_prefix, original_key, safe_file_name
 from .lag import consumer_lag
 from .messages import uploaded_event
 
 if TYPE_CHECKING:
+    from jisik.clients.retriever import RetrieverClient
     from jisik.storage import ObjectStore
 
 __all__ = [
@@ -101,6 +100,7 @@ async def upload_file(
     file_name: str,
     data: bytes,
     settings: Settings,
+    expected_fields: dict[str, str] | None = None,
 ) -> Knowledge:
     """Store the original and queue it for parsing.
 
@@ -143,6 +143,7 @@ async def upload_file(
         file_size=len(data),
         file_hash=digest,
         storage_key=original_key(tenant_id, knowledge_base.id, knowledge_id, name),
+        expected_fields=dict(expected_fields or {}),
     )
     await store.put(knowledge.storage_key, data)
     try:
@@ -170,25 +171,23 @@ async def _charge_storage(session: AsyncSession, tenant_id: str, size: int) -> N
 
 
 def _check_url(url: str, settings: Settings) -> str:
+    """The shared address policy's shape check (no DNS here; the docreader resolves and re-checks)."""
     url = url.strip()
     if len(url) > settings.ingest.max_url_chars:
         raise InvalidInput(f"the URL is longer than {settings.ingest.max_url_chars} characters", field="url")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidInput("the URL must be an absolute http:// or https:// address", field="url")
-    if parts.username or parts.password:
-        raise InvalidInput("the URL must not contain credentials", field="url")
-    try:
-        address = ipaddress.ip_address(parts.hostname.strip("[]"))
-    except ValueError:
-        address = None
-    if parts.hostname == "localhost" or (address is not None and not address.is_global):
-        raise Blocked("the URL points to a private or local address", field="url")
+    AddressPolicy(settings.endpoints.egress_allow_list).check_url(url)
     return url
 
 
 async def import_url(
-    session: AsyncSession, *, tenant_id: str, knowledge_base: KnowledgeBase, url: str, title: str, settings: Settings
+    session: AsyncSession,
+    *,
+    tenant_id: str,
+    knowledge_base: KnowledgeBase,
+    url: str,
+    title: str,
+    settings: Settings,
+    expected_fields: dict[str, str] | None = None,
 ) -> Knowledge:
     """Queue a web page for fetching (by the SSRF-guarded docreader) and parsing."""
     _check_base(knowledge_base, tenant_id)
@@ -200,6 +199,7 @@ async def import_url(
         title=_title(title, url),
         source=url,
         file_type="html",
+        expected_fields=dict(expected_fields or {}),
     )
     await _announce(session, knowledge, knowledge_base)
     await session.flush()
@@ -232,6 +232,7 @@ async def create_manual(
     title: str,
     content: str,
     publish: bool,
+    expected_fields: dict[str, str] | None = None,
 ) -> Knowledge:
     """A Markdown document: a draft (stored, not searchable) or published (runs the pipeline)."""
     _check_base(knowledge_base, tenant_id)
@@ -242,6 +243,7 @@ async def create_manual(
         type=KnowledgeType.MANUAL,
         file_type="md",
         parse_status=ParseStatus.DRAFT,
+        expected_fields=dict(expected_fields or {}),
     )
     _set_manual(knowledge, title, content, publish)
     if publish:
@@ -292,18 +294,14 @@ async def reprocess(session: AsyncSession, *, tenant_id: str, knowledge_id: str)
 
 
 async def delete_knowledge(
-    session: AsyncSession, store: ObjectStore, *, tenant_id: str, knowledge_id: str, settings: Settings
+    session: AsyncSession, store: ObjectStore, retriever: RetrieverClient, *, tenant_id: str, knowledge_id: str
 ) -> None:
     """Remove the document's chunks from the index, its row (chunks cascade) and its stored objects.
 
     :raises Unavailable: the retriever cannot be reached; nothing is deleted then.
     """
     knowledge = await _load(session, tenant_id, knowledge_id)
-    services = Services(settings)
-    try:
-        await services.delete_knowledge(tenant_id, knowledge_id)
-    finally:
-        await services.close()
+    await retriever.delete(tenant_id, knowledge_ids=[knowledge_id])
     if knowledge.type == KnowledgeType.FILE:
         await _charge_storage(session, tenant_id, -knowledge.file_size)
     await session.delete(knowledge)

@@ -21,6 +21,7 @@ def uploaded_event(knowledge: Knowledge, knowledge_base: KnowledgeBase) -> Docum
         source_url=knowledge.source if knowledge.type == KnowledgeType.URL else "",
         chunking=dict(knowledge_base.chunking_config),
         enable_multimodal=bool(knowledge_base.image_processing_config.get("enable_multimodal", False)),
+        expected_fields={str(k): str(v) for k, v in knowledge.expected_fields.items()},
     )
 
 

@@ -1,13 +1,14 @@
 """Runs one stage as a Kafka consumer group member.
 
-- Bounded in-flight work: at most ``settings.ingest.concurrency`` documents at once; when full the
-  partitions are paused (the consumer keeps polling, so it stays in the group).
+- Bounded in-flight work: at most ``concurrency`` documents at once, shared fairly between tenants
+  (round-robin, at most ``slots_per_tenant`` each; see :mod:`ingest.fairness`), with a bounded buffer of
+  consumed records waiting for a slot.
 - Offsets are committed only up to the oldest record whose work is finished (exactly-once effect
   together with deterministic chunk ids and upserts).
-- Retries with exponential backoff; permanent errors fail at once; after ``max_attempts`` the
-  document is marked failed and a documents.failed dead letter says why. A dependency outage is
-  waited out (``outage_budget_s``) instead of failing every document in flight. One bad document holds one
-  slot only, never the others.
+- Retries with exponential backoff, by whose fault a try failed (see :mod:`ingest.failures`): the
+  document's own fails at once, a parser crash is retried once, a dependency outage is waited out
+  (``outage_budget_s``), anything else gets ``max_attempts`` tries; a failed document is marked failed
+  and a documents.failed dead letter says why. One bad document holds one slot only, never the others.
 - Records of one document are handled one after another, never concurrently.
 """
 
@@ -15,30 +16,32 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections import OrderedDict
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.errors import KafkaError
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
-from jisik.errors import Blocked, InvalidInput, JisikError, NotFound, ParseFailed, Unavailable
+from jisik.errors import JisikError
 from jisik.events import DocumentEvent, DocumentFailed, event_model_for
 from jisik.kafka import create_consumer, decode_value, record_context
 from jisik.settings import IngestSettings
 from jisik.telemetry import tracer
 
 from .context import IngestContext, StageHandler
+from .failures import TryLedger
+from .fairness import FairQueue
 from .publishing import publish_event
 from .repository import mark_failed, touch
 
 __all__ = ["StageWorker"]
 
 logger = logging.getLogger(__name__)
-
-PERMANENT_ERRORS: tuple[type[JisikError], ...] = (InvalidInput, ParseFailed, Blocked, NotFound)
 
 
 class _OffsetTracker:
@@ -66,6 +69,13 @@ class _OffsetTracker:
         return commit
 
 
+@dataclass(frozen=True)
+class _Work:
+    tp: TopicPartition
+    record: ConsumerRecord[bytes, bytes]
+    event: DocumentEvent
+
+
 class StageWorker:
     def __init__(self, handler: StageHandler, context: IngestContext, producer: AIOKafkaProducer,
                  *, bootstrap_servers: str | None = None) -> None:
@@ -79,6 +89,9 @@ class StageWorker:
         self._key_locks: dict[str, asyncio.Lock] = {}
         self._key_users: dict[str, int] = {}
         self._consumer: AIOKafkaConsumer | None = None
+        settings = self._settings
+        self._queue: FairQueue[_Work] = FairQueue(slots_per_tenant=settings.slots_per_tenant,
+                                                  capacity=settings.buffer_records)
 
     @property
     def _settings(self) -> IngestSettings:
@@ -86,28 +99,22 @@ class StageWorker:
 
     async def run(self) -> None:
         """Consume until cancelled; in-flight documents are cancelled (their offsets stay uncommitted)."""
-        concurrency = self._settings.concurrency
+        settings = self._settings
         consumer = create_consumer(self._context.settings.kafka, [self.stage.consumes], group_id=self.stage.group_id,
-                                   bootstrap_servers=self._servers, max_poll_records=concurrency)
+                                   bootstrap_servers=self._servers, max_poll_records=settings.concurrency)
         self._consumer = consumer
         await consumer.start()
         logger.info("ingest stage %s consuming %s as %s", self.stage.name, self.stage.consumes, self.stage.group_id)
         try:
             while True:
-                free = concurrency - len(self._tasks)
-                assigned = consumer.assignment()
-                if free <= 0:
-                    consumer.pause(*assigned)
-                else:
-                    consumer.resume(*assigned)
-                batches = await consumer.getmany(timeout_ms=500, max_records=max(free, 1))
+                self._start_ready()
+                room = self._queue.capacity - len(self._queue)
+                batches = await consumer.getmany(timeout_ms=500, max_records=max(room, settings.concurrency))
                 for tp, records in batches.items():
                     for record in records:
-                        self._offsets.started(tp, record.offset)
-                        task = asyncio.create_task(self._process(tp, record))
-                        self._tasks.add(task)
-                        task.add_done_callback(self._tasks.discard)
-                if free <= 0 and self._tasks:
+                        await self._take(tp, record)
+                self._start_ready()
+                if len(self._queue) and self._tasks:  # what waits cannot start until a slot frees up
                     await asyncio.wait(self._tasks, timeout=0.5, return_when=asyncio.FIRST_COMPLETED)
         finally:
             for task in self._tasks:
@@ -115,21 +122,51 @@ class StageWorker:
             await asyncio.gather(*self._tasks, return_exceptions=True)
             await consumer.stop()
 
-    async def _process(self, tp: TopicPartition, record: ConsumerRecord[bytes, bytes]) -> None:
+    async def _take(self, tp: TopicPartition, record: ConsumerRecord[bytes, bytes]) -> None:
+        """Queue a consumed record under its tenant; a malformed or shed record is released at once."""
+        self._offsets.started(tp, record.offset)
+        event = self._decode(record)
+        if event is None:
+            await self._release(tp, record.offset)
+            return
+        shed = self._queue.add(event.tenant_id, _Work(tp, record, event))
+        if shed is not None:
+            logger.info("ingest stage %s: buffer full, document %s of the busiest tenant is re-driven later",
+                        self.stage.name, shed.event.knowledge_id)
+            await self._release(shed.tp, shed.record.offset)
+
+    def _start_ready(self) -> None:
+        while len(self._tasks) < self._settings.concurrency:
+            picked = self._queue.next()
+            if picked is None:
+                return
+            tenant, work = picked
+            task = asyncio.create_task(self._process(work))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            task.add_done_callback(functools.partial(self._slot_freed, tenant))
+
+    def _slot_freed(self, tenant: str, _task: asyncio.Task[None]) -> None:
+        self._queue.finished(tenant)
+
+    async def _process(self, work: _Work) -> None:
+        event, record = work.event, work.record
         try:
-            event = self._decode(record)
-            if event is not None:
-                attributes = {"jisik.tenant_id": event.tenant_id, "jisik.knowledge_id": event.knowledge_id,
-                              "jisik.version": event.version}
-                with tracer(__name__).start_as_current_span(
-                    f"ingest.{self.stage.name}", context=record_context(record), attributes=attributes
-                ):
-                    async with self._one_at_a_time(event.knowledge_id), self._heartbeat(event.knowledge_id):
-                        await self._attempt(event)
+            attributes = {"jisik.tenant_id": event.tenant_id, "jisik.knowledge_id": event.knowledge_id,
+                          "jisik.version": event.version}
+            with tracer(__name__).start_as_current_span(
+                f"ingest.{self.stage.name}", context=record_context(record), attributes=attributes
+            ):
+                async with self._one_at_a_time(event.knowledge_id), self._heartbeat(event.knowledge_id):
+                    await self._attempt(event)
         except Exception:
             # Nothing may stop the stage: the re-driver picks the document up again from its status.
-            logger.exception("ingest stage %s could not finish record %s@%d", self.stage.name, tp, record.offset)
-        commit = self._offsets.finished(tp, record.offset)
+            logger.exception("ingest stage %s could not finish record %s@%d", self.stage.name, work.tp, record.offset)
+        await self._release(work.tp, record.offset)
+
+    async def _release(self, tp: TopicPartition, offset: int) -> None:
+        """The record needs no more work here: commit its offset once everything before it is done too."""
+        commit = self._offsets.finished(tp, offset)
         if commit is not None and self._consumer is not None:
             try:
                 await self._consumer.commit({tp: commit})
@@ -145,43 +182,29 @@ class StageWorker:
             return None
 
     async def _attempt(self, event: DocumentEvent) -> None:
-        """Handle with retries. A dependency outage (Unavailable) is not the document's fault: it is
-        retried for up to ``outage_budget_s`` without using up the document's ``max_attempts``."""
-        settings = self._settings
+        """Handle with retries; :class:`TryLedger` decides from whose fault a failure was when to give up."""
         loop = asyncio.get_running_loop()
-        attempt, tries, outage_since, reason = 0, 0, None, ""
+        ledger = TryLedger(self._settings)
         while True:
             try:
                 outcome = await self.handler.handle(event)
-            except PERMANENT_ERRORS as exc:
-                await self._fail(event, exc.message, attempt + 1)
-                return
-            except Unavailable as exc:
-                outage_since = outage_since if outage_since is not None else loop.time()
-                reason = exc.message
-                if loop.time() - outage_since >= settings.outage_budget_s:
-                    await self._fail(event, f"{reason} (still unavailable after {settings.outage_budget_s:.0f} s)",
-                                     attempt + 1)
-                    return
-                logger.warning("ingest stage %s: document %s waits for a dependency: %s", self.stage.name,
-                               event.knowledge_id, exc.code)
             except JisikError as exc:
-                attempt, reason = attempt + 1, exc.message
-                logger.warning("ingest stage %s: document %s try %d/%d failed: %s", self.stage.name,
-                               event.knowledge_id, attempt, settings.max_attempts, exc.code)
-            except Exception:
-                attempt, reason = attempt + 1, f"an internal error stopped the {self.stage.name} step"
-                logger.exception("ingest stage %s: document %s try %d/%d failed", self.stage.name,
-                                 event.knowledge_id, attempt, settings.max_attempts)
+                reason = exc.message
+                logger.warning("ingest stage %s: document %s try failed: %s", self.stage.name, event.knowledge_id,
+                               exc.code)
+                verdict = ledger.failed(exc, reason, loop.time())
+            except Exception as exc:
+                reason = f"an internal error stopped the {self.stage.name} step"
+                logger.exception("ingest stage %s: document %s try failed", self.stage.name, event.knowledge_id)
+                verdict = ledger.failed(exc, reason, loop.time())
             else:
                 if outcome is not None:
                     await publish_event(self._producer, outcome, self._context.settings, self._servers)
                 return
-            if attempt >= settings.max_attempts:
-                await self._fail(event, f"{reason} (gave up after {attempt} tries)", attempt)
+            if verdict is not None:
+                await self._fail(event, verdict, max(ledger.attempts, 1))
                 return
-            tries += 1
-            await asyncio.sleep(min(settings.retry_backoff_max_s, settings.retry_backoff_s * 2 ** (tries - 1)))
+            await asyncio.sleep(ledger.backoff_s())
 
     async def _fail(self, event: DocumentEvent, reason: str, attempts: int) -> None:
         async with self._context.sessions.begin() as session:

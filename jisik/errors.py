@@ -10,7 +10,10 @@
     ├── NotFound            no such object for this tenant (gRPC NOT_FOUND, HTTP 404)
     ├── Conflict            duplicate or state clash (gRPC ALREADY_EXISTS, HTTP 409)
     ├── ParseFailed         a document could not be parsed (gRPC FAILED_PRECONDITION, HTTP 422)
+    │   └── ParserCrashed       a parser process died while reading it (gRPC ABORTED)
+    ├── QuotaExceeded       a tenant used up a budget for now (gRPC RESOURCE_EXHAUSTED, HTTP 429)
     ├── Blocked             refused by policy, e.g. an SSRF-guarded URL (gRPC PERMISSION_DENIED, HTTP 403)
+    ├── RateLimited         too many attempts; retry after ``retry_after_s`` (gRPC RESOURCE_EXHAUSTED, HTTP 429)
     ├── Unavailable         a dependency is down or timed out (gRPC UNAVAILABLE, HTTP 503)
     └── DeadlineExceeded    work took longer than its limit (gRPC DEADLINE_EXCEEDED, HTTP 504)
 
@@ -27,6 +30,9 @@ __all__ = [
     "JisikError",
     "NotFound",
     "ParseFailed",
+    "ParserCrashed",
+    "QuotaExceeded",
+    "RateLimited",
     "TooLarge",
     "Unauthenticated",
     "Unavailable",
@@ -88,10 +94,33 @@ class ParseFailed(JisikError):
     grpc_status = "FAILED_PRECONDITION"
 
 
+class ParserCrashed(ParseFailed):
+    """The parser process died on the document (it alone is failed; its worker is replaced)."""
+
+    code = "parser_crashed"
+    grpc_status = "ABORTED"
+
+
+class QuotaExceeded(JisikError):
+    code = "quota_exceeded"
+    http_status = 429
+    grpc_status = "RESOURCE_EXHAUSTED"
+
+
 class Blocked(JisikError):
     code = "blocked"
     http_status = 403
     grpc_status = "PERMISSION_DENIED"
+
+
+class RateLimited(JisikError):
+    code = "rate_limited"
+    http_status = 429
+    grpc_status = "RESOURCE_EXHAUSTED"
+
+    def __init__(self, message: str, *, retry_after_s: float, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.retry_after_s = retry_after_s
 
 
 class Unavailable(JisikError):

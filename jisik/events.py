@@ -75,6 +75,8 @@ class DocumentUploaded(DocumentEvent):
     source_url: str = ""
     chunking: dict[str, Any] = Field(default_factory=dict)
     enable_multimodal: bool = False
+    # Values the uploader expects in the document (field name -> value).
+    expected_fields: dict[str, str] = Field(default_factory=dict)
 
 
 class DocumentParsed(DocumentEvent):
@@ -90,6 +92,12 @@ class DocumentValidated(DocumentEvent):
 
     chunk_count: int
     language: str = ""
+    # Field validation (empty when the knowledge base has no field schema): normalised values by field name,
+    # auto_approved / needs_review / rejected / approved, errors naming field and rule, the duplicate's id.
+    validated_data: dict[str, str] = Field(default_factory=dict)
+    status: str = ""
+    errors: list[dict[str, str]] = Field(default_factory=list)
+    duplicate: str = ""
 
 
 class DocumentIndexed(DocumentEvent):

@@ -3,8 +3,9 @@ say so when they do not hold the answer, answer in the question's language."""
 
 from __future__ import annotations
 
+from ml.answering.language import LANGUAGE_NAMES, detect_language
+
 from ..context import ChatContext, Passage
-from ..language import LANGUAGE_NAMES, detect_language
 from .rewrite import strip_thinking
 
 __all__ = ["NO_MATCH", "IntoChatMessage", "render_passages", "system_prompt"]

@@ -40,6 +40,8 @@ _PARSERS: dict[str, tuple[str, str]] = {
     "txt": ("text", "TextParser"),
     "html": ("html", "HtmlParser"),
     "image": ("image", "ImageParser"),
+    "hwp": ("hwp", "HwpParser"),
+    "hwpx": ("hwpx", "HwpxParser"),
 }
 FORMATS = frozenset(_PARSERS)
 
@@ -74,12 +76,20 @@ def declared_format(file_name: str, file_type: str) -> str:
             "presentationml.presentation": "pptx",
             "plain": "txt",
             "jpeg": "jpg",
+            "x-hwp": "hwp",
+            "haansofthwp": "hwp",
+            "vnd.hancom.hwp": "hwp",
+            "hwp+zip": "hwpx",
+            "vnd.hancom.hwpx": "hwpx",
+            "haansofthwpx": "hwpx",
         }.get(raw, raw)
     return _ALIASES.get(raw, raw)
 
 
 def _sniff_ole(data: bytes, name: str) -> str:
     head = data[: 1 << 20]
+    if "FileHeader".encode("utf-16-le") in head and "BodyText".encode("utf-16-le") in head:
+        return "hwp"
     if "EncryptedPackage".encode("utf-16-le") in head:
         raise ParseFailed(f"{name}: the Office file is password-protected")
     if "Workbook".encode("utf-16-le") in head or "Book".encode("utf-16-le") in head:
@@ -101,10 +111,11 @@ def _sniff_zip(data: bytes, name: str) -> str:
         ("word/document.xml", "docx"),
         ("xl/workbook.xml", "xlsx"),
         ("ppt/presentation.xml", "pptx"),
+        ("Contents/content.hpf", "hwpx"),
     ):
         if marker in names:
             return fmt
-    raise UnsupportedFormat(f"{name}: a zip archive that is not a DOCX, XLSX or PPTX file")
+    raise UnsupportedFormat(f"{name}: a zip archive that is not a DOCX, XLSX, PPTX or HWPX file")
 
 
 def _looks_like_html(data: bytes) -> bool:
@@ -132,7 +143,7 @@ def detect_format(data: bytes, file_name: str = "", file_type: str = "") -> str:
         return "image"
     if declared in _LEGACY:
         raise UnsupportedFormat(f"{name}: {_LEGACY[declared]} files are not supported")
-    if declared in ("pdf", "docx", "xlsx", "xls", "pptx", "image"):
+    if declared in ("pdf", "docx", "xlsx", "xls", "pptx", "image", "hwp", "hwpx"):
         raise ParseFailed(f"{name}: declared as {declared} but the content is not a valid {declared} file")
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise UnsupportedFormat(f"{name}: binary content of an unknown format")
@@ -181,7 +192,7 @@ def parse_document(
     """
     parser = get_parser(fmt)
     try:
-        if fmt in ("docx", "xlsx", "pptx"):
+        if fmt in ("docx", "xlsx", "pptx", "hwpx"):
             check_zip_limits(data, options)
         if fmt in ("docx", "pptx"):  # their libraries load whole parts: count what they would load first
             scan_office_xml(data, options)

@@ -8,7 +8,7 @@ from jisik.errors import NotFound
 
 from ._paging import paged
 
-__all__ = ["delete_chunks", "get_chunk", "list_chunks"]
+__all__ = ["chunk_contents", "delete_chunks", "get_chunk", "list_chunks"]
 
 
 async def list_chunks(
@@ -30,6 +30,20 @@ async def get_chunk(*, session: AsyncSession, tenant_id: str, knowledge_id: str,
     if found is None:
         raise NotFound(f"chunk {chunk_id} not found", field="chunk_id")
     return found
+
+
+async def chunk_contents(
+    *, session: AsyncSession, tenant_id: str, knowledge_id: str, chunk_ids: list[str]
+) -> list[str]:
+    """The text of the given chunks of one document, in the order asked (read only, no lock)."""
+    query = select(Chunk).where(
+        Chunk.id.in_(chunk_ids), Chunk.knowledge_id == knowledge_id, Chunk.tenant_id == tenant_id  # type: ignore[attr-defined]
+    )
+    found = {chunk.id: chunk.content for chunk in (await session.execute(query)).scalars()}
+    missing = [chunk_id for chunk_id in chunk_ids if chunk_id not in found]
+    if missing:
+        raise NotFound(f"chunk {missing[0]} not found", field="chunk_id")
+    return [found[chunk_id] for chunk_id in chunk_ids]
 
 
 async def delete_chunks(*, session: AsyncSession, tenant_id: str, knowledge_id: str) -> list[str]:

@@ -3,29 +3,34 @@ Writes go through ingest.commands, which queue the document for the pipeline in 
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Query, UploadFile
+from fastapi import APIRouter, File, Form, Path, Query, UploadFile
 from fastapi.responses import Response
+from pydantic import TypeAdapter, ValidationError
 
 from ingest import commands
 from ingest.keys import MANUAL_CONTENT
 from jisik.db.models import KnowledgeType
-from jisik.errors import InvalidInput, NotFound, TooLarge
+from jisik.errors import InvalidInput, NotFound, TooLarge, UnsupportedFormat
 
 from ..deps import ResourcesDep, SessionDep, SettingsDep, StoreDep, TenantDep
 from ..repositories import knowledge as repo
+from ..repositories.chunks import chunk_contents
 from ..repositories.knowledge_bases import get_knowledge_base
 from ..repositories.messages import get_message, question_of
 from ..schemas.common import Envelope, Paged
 from ..schemas.knowledge import (
     AnswerToKnowledge,
+    ExpectedFields,
     KnowledgeFromUrl,
     KnowledgePublic,
     KnowledgeUpdate,
     ManualKnowledge,
 )
+from ..services.pdf_pages import render_page
 
 router = APIRouter(tags=["knowledge"])
 
@@ -35,6 +40,25 @@ PageSize = Annotated[int, Query(ge=1, le=1000)]
 
 def _ok(data: Any) -> dict[str, Any]:
     return {"success": True, "data": data}
+
+
+def _expected(values: dict[str, Any]) -> dict[str, str]:
+    return {name: str(value) for name, value in values.items()}
+
+
+_EXPECTED = TypeAdapter(ExpectedFields)
+
+
+def _expected_from_form(raw: str | None) -> dict[str, str]:
+    """The multipart ``expected_fields`` part: a JSON object of field name -> value."""
+    if not raw or not raw.strip():
+        return {}
+    try:
+        return _expected(_EXPECTED.validate_json(raw))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in ("expected_fields", *first["loc"]))
+        raise InvalidInput(f"{where}: {first['msg']}", field="expected_fields") from exc
 
 
 @router.post(
@@ -47,8 +71,12 @@ async def upload(
     session: SessionDep,
     store: StoreDep,
     settings: SettingsDep,
+    expected_fields: Annotated[
+        str | None, Form(description="JSON object: field name -> the value expected in the document")
+    ] = None,
 ) -> dict[str, Any]:
     """Upload a file; it is parsed, checked and indexed in the background (poll /knowledge/batch)."""
+    expected = _expected_from_form(expected_fields)
     limit = settings.gateway.max_upload_mb * 1024 * 1024
     data = await file.read(limit + 1)
     if len(data) > limit:
@@ -56,7 +84,7 @@ async def upload(
     knowledge_base = await get_knowledge_base(session=session, tenant_id=tenant.id, knowledge_base_id=knowledge_base_id)
     knowledge = await commands.upload_file(
         session, store, tenant_id=tenant.id, knowledge_base=knowledge_base,
-        file_name=file.filename or "upload", data=data, settings=settings,
+        file_name=file.filename or "upload", data=data, settings=settings, expected_fields=expected,
     )
     return _ok(knowledge)
 
@@ -70,7 +98,8 @@ async def from_url(
     """Import a web page (fetched by the SSRF-guarded docreader)."""
     knowledge_base = await get_knowledge_base(session=session, tenant_id=tenant.id, knowledge_base_id=knowledge_base_id)
     knowledge = await commands.import_url(
-        session, tenant_id=tenant.id, knowledge_base=knowledge_base, url=body.url, title=body.title, settings=settings
+        session, tenant_id=tenant.id, knowledge_base=knowledge_base, url=body.url, title=body.title, settings=settings,
+        expected_fields=_expected(body.expected_fields),
     )
     return _ok(knowledge)
 
@@ -85,7 +114,7 @@ async def create_manual(
     knowledge_base = await get_knowledge_base(session=session, tenant_id=tenant.id, knowledge_base_id=knowledge_base_id)
     knowledge = await commands.create_manual(
         session, tenant_id=tenant.id, knowledge_base=knowledge_base, title=body.title, content=body.content,
-        publish=body.status == "publish",
+        publish=body.status == "publish", expected_fields=_expected(body.expected_fields),
     )
     return _ok(knowledge)
 
@@ -165,16 +194,21 @@ async def update(
     knowledge = await repo.get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id)
     values = body.model_dump(exclude_unset=True)
     if "enable_status" in values and values["enable_status"] != knowledge.enable_status:
-        await resources.index.set_access(knowledge=knowledge, enabled=values["enable_status"] == "enabled")
+        await resources.clients.retriever.set_access(
+            knowledge.tenant_id, knowledge.id, acl_principals=knowledge.acl_principals,
+            enabled=values["enable_status"] == "enabled",
+        )
     return _ok(await repo.update_knowledge(session=session, knowledge=knowledge, values=values))
 
 
 @router.delete("/knowledge/{knowledge_id}", response_model=Envelope[None])
 async def delete(
-    knowledge_id: str, tenant: TenantDep, session: SessionDep, store: StoreDep, settings: SettingsDep
+    knowledge_id: str, tenant: TenantDep, session: SessionDep, store: StoreDep, resources: ResourcesDep
 ) -> dict[str, Any]:
     """Delete the document, its chunks, its index entries and its stored files."""
-    await commands.delete_knowledge(session, store, tenant_id=tenant.id, knowledge_id=knowledge_id, settings=settings)
+    await commands.delete_knowledge(
+        session, store, resources.clients.retriever, tenant_id=tenant.id, knowledge_id=knowledge_id
+    )
     return _ok(None)
 
 
@@ -199,3 +233,40 @@ async def download(knowledge_id: str, tenant: TenantDep, session: SessionDep, st
     name = knowledge.file_name or f"{knowledge.id}.bin"
     disposition = f"attachment; filename*=UTF-8''{quote(name)}"
     return Response(data, media_type=media_type, headers={"Content-Disposition": disposition})
+
+
+@router.get(
+    "/knowledge/{knowledge_id}/pages/{page}.png",
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}}, "description": "The page, cited passages highlighted"}},
+)
+async def page_image(
+    knowledge_id: str,
+    page: Annotated[int, Path(ge=1, le=100_000)],
+    tenant: TenantDep,
+    session: SessionDep,
+    store: StoreDep,
+    settings: SettingsDep,
+    chunk_id: Annotated[list[str], Query(max_length=50)] = [],  # noqa: B006 - FastAPI reads the default
+    focus: Annotated[str, Query(max_length=1000)] = "",
+) -> Response:
+    """One page of a PDF document as PNG; the text of the given chunks is highlighted where it appears.
+    With ``focus`` (the answer's sentence citing them), only the chunks' sentences that support it are
+    highlighted when they are on this page (``X-Focused: 1``)."""
+    knowledge = await repo.get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id)
+    if knowledge.file_type != "pdf" or not knowledge.storage_key:
+        raise UnsupportedFormat("page images exist only for PDF documents", field="knowledge_id")
+    passages = await chunk_contents(
+        session=session, tenant_id=tenant.id, knowledge_id=knowledge_id, chunk_ids=list(dict.fromkeys(chunk_id))
+    )
+    data = await store.get(knowledge.storage_key)
+    rendered = await asyncio.to_thread(
+        render_page, data, page, passages, zoom=settings.gateway.page_image_zoom, focus=focus
+    )
+    headers = {
+        "Cache-Control": "private, max-age=300",
+        "X-Page-Count": str(rendered.page_count),
+        "X-Highlights": str(rendered.highlights),
+        "X-Focused": "1" if rendered.focused else "0",
+    }
+    return Response(rendered.png, media_type="image/png", headers=headers)

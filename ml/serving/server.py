@@ -11,6 +11,7 @@ from grpc_health.v1 import health
 from jisik.db.engine import create_engine, session_factory
 from jisik.grpc_server import create_server as create_grpc_server
 from jisik.grpc_server import serve_forever
+from jisik.netguard import AddressPolicy
 from jisik.proto import model_pb2 as pb
 from jisik.proto import model_pb2_grpc as pb_grpc
 from jisik.runtime.postgres import database_url as configured_database_url
@@ -103,7 +104,12 @@ async def create_server(
 ) -> tuple[grpc.aio.Server, int, health.aio.HealthServicer, ModelService]:
     """Build the service (registry on ``database_url``; built-ins only when None) and bind, not start."""
     engine = create_engine(database_url, pool_size=settings.database.pool_size) if database_url else None
-    service = ModelService(settings.model, session_factory(engine) if engine else None, engine=engine)
+    service = ModelService(
+        settings.model,
+        session_factory(engine) if engine else None,
+        engine=engine,
+        address_policy=AddressPolicy(settings.endpoints.egress_allow_list),
+    )
     servicer = ModelServicer(service)
     server, bound, health_servicer = create_grpc_server(
         register=lambda server: pb_grpc.add_ModelServicer_to_server(servicer, server),

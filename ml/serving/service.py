@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from jisik.db.models import ModelType
 from jisik.errors import DeadlineExceeded, InvalidInput, JisikError, TooLarge
+from jisik.netguard import AddressPolicy
 from jisik.settings.model import ModelSettings
 
 from .batching import DynamicBatcher
@@ -43,13 +44,15 @@ class ModelService:
         sessions: async_sessionmaker[AsyncSession] | None = None,
         *,
         engine: AsyncEngine | None = None,
+        address_policy: AddressPolicy | None = None,
     ) -> None:
+        """``address_policy`` governs remote backends' URLs; the default refuses every internal address."""
         self.settings = settings
         self._engine = engine
         self.registry = ModelRegistry(
             sessions, SecretBox(settings.encryption_key.get_secret_value()), settings
         )
-        self.factory = BackendFactory(settings)
+        self.factory = BackendFactory(settings, address_policy or AddressPolicy())
         self.cache = EmbeddingCache(settings.embed_cache_entries)
         self._backends: dict[tuple[str, str, str], object] = {}
         self._building = asyncio.Lock()

@@ -37,6 +37,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
         elif parts.path == "/big":
             self._send(200, b"x" * (3 * 1024 * 1024), "text/plain")
+        elif parts.path == "/down":
+            self._send(503, b"maintenance", "text/plain")
         elif parts.path == "/host":
             self._send(200, (self.headers.get("Host") or "").encode(), "text/plain")
         else:

@@ -1,4 +1,4 @@
-"""The SSRF guard: policy decisions and real fetches against a local server (no internet)."""
+"""URL import through the shared address policy: policy decisions and real fetches against a local server (no internet)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from docreader.fetch import UrlFetcher, UrlPolicy
-from jisik.errors import Blocked, InvalidInput, TooLarge
+from docreader.fetch import UrlFetcher
+from jisik.errors import Blocked, InvalidInput, ParseFailed, TooLarge
+from jisik.netguard import AddressPolicy
+from tests.conftest import free_port
 
 from .local_http import PAGE, local_http_server
 
@@ -28,12 +30,12 @@ async def open_fetcher() -> AsyncIterator[list[UrlFetcher]]:
 
 
 def fetcher(made: list[UrlFetcher], allow: list[str], **kwargs: object) -> UrlFetcher:
-    instance = UrlFetcher(UrlPolicy(allow), timeout_s=5, **kwargs)  # type: ignore[arg-type]
+    instance = UrlFetcher(AddressPolicy(allow), timeout_s=5, **kwargs)  # type: ignore[arg-type]
     made.append(instance)
     return instance
 
 
-class TestUrlPolicy:
+class TestAddressPolicy:
     @pytest.mark.parametrize(
         "address",
         [
@@ -56,14 +58,14 @@ class TestUrlPolicy:
         ],
     )
     def test_internal_addresses_refused(self, address: str) -> None:
-        assert not UrlPolicy([]).address_allowed(ipaddress.ip_address(address))
+        assert not AddressPolicy([]).address_allowed(ipaddress.ip_address(address))
 
     @pytest.mark.parametrize("address", ["8.8.8.8", "1.1.1.1", "2606:4700:4700::1111"])
     def test_public_addresses_allowed(self, address: str) -> None:
-        assert UrlPolicy([]).address_allowed(ipaddress.ip_address(address))
+        assert AddressPolicy([]).address_allowed(ipaddress.ip_address(address))
 
     def test_allow_list_by_cidr_and_host(self) -> None:
-        policy = UrlPolicy(["10.0.0.0/8", "Intranet.Example."])
+        policy = AddressPolicy(["10.0.0.0/8", "Intranet.Example."])
         assert policy.address_allowed(ipaddress.ip_address("10.20.30.40"))
         assert not policy.address_allowed(ipaddress.ip_address("192.168.0.1"))
         assert policy.host_allowed("intranet.example")
@@ -73,7 +75,7 @@ class TestFetch:
     async def test_loopback_refused_without_allow_list(
         self, base_url: str, open_fetcher: list[UrlFetcher]
     ) -> None:
-        with pytest.raises(Blocked, match="non-public"):
+        with pytest.raises(Blocked, match="internal address"):
             await fetcher(open_fetcher, []).fetch(f"{base_url}/page")
 
     async def test_name_resolving_to_loopback_refused(
@@ -136,3 +138,19 @@ class TestFetch:
     async def test_malformed_urls(self, url: str, open_fetcher: list[UrlFetcher]) -> None:
         with pytest.raises(InvalidInput):
             await fetcher(open_fetcher, []).fetch(url)
+
+    @pytest.mark.parametrize(
+        ("where", "reason"),
+        [
+            ("http://jisik-missing.invalid/page", "cannot resolve host"),
+            ("http://127.0.0.1:{closed}/page", "connection failed"),
+            ("{base}/down", "HTTP 503"),
+        ],
+    )
+    async def test_a_page_that_cannot_be_fetched_is_the_documents_failure(
+        self, where: str, reason: str, base_url: str, open_fetcher: list[UrlFetcher]
+    ) -> None:
+        """Not Unavailable: ingest must fail such a document at once, not wait it out as an outage."""
+        url = where.format(closed=free_port(), base=base_url)
+        with pytest.raises(ParseFailed, match=reason):
+            await fetcher(open_fetcher, ["127.0.0.1"]).fetch(url)

@@ -21,7 +21,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from docreader.server import create_server
 from docreader.service import DocReaderService, ReadRequest
 from docreader.workers import WorkerLimits
-from jisik.errors import DeadlineExceeded, ParseFailed, TooLarge
+from jisik.errors import DeadlineExceeded, ParserCrashed, TooLarge
 from jisik.settings import DocreaderSettings, Settings, StorageSettings, get_settings
 from tests import hostile_files as hostile
 
@@ -104,7 +104,7 @@ class TestWorkerFaults:
         slow = asyncio.create_task(_text(service, hostile.many_cells_xlsx(60_000), "slow.xlsx"))
         await _wait_for(lambda: psutil.Process(victim).cpu_times().user > 0.5)
         os.kill(victim, signal.SIGKILL)
-        with pytest.raises(ParseFailed, match=r"slow.xlsx: the parser crashed on this document \(killed by SIGKILL\)"):
+        with pytest.raises(ParserCrashed, match=r"slow.xlsx: the parser crashed on this document \(killed by SIGKILL\)"):
             await slow
         assert fx.KO in await _text(service, fx.docx_document(), "next.docx")
         assert service.pool.pids and victim not in service.pool.pids

@@ -16,7 +16,7 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from docreader.server import SERVICE_NAME, create_server
 from jisik.proto import docreader_pb2 as pb
 from jisik.proto import docreader_pb2_grpc as pb_grpc
-from jisik.settings import DocreaderSettings, Settings, StorageSettings, get_settings
+from jisik.settings import DocreaderSettings, EndpointSettings, Settings, StorageSettings, get_settings
 from jisik.storage import LocalStore
 
 from . import fixtures as fx
@@ -77,11 +77,11 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return get_settings().model_copy(
         update={
             "storage": StorageSettings(backend="local", local_dir=root),
+            "endpoints": EndpointSettings(egress_allow_list=["127.0.0.1"]),
             "docreader": DocreaderSettings(
                 worker_processes=1,
                 max_workers=4,
                 max_file_mb=2,
-                url_allow_list=["127.0.0.1"],
                 ocr_languages="eng",
                 image_concurrency=2,
             ),

@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import pymupdf
 import pytest
 from cryptography.fernet import Fernet
 from gateway_testkit import RunningGateway, gateway_settings, running_gateway
@@ -14,7 +15,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from jisik.db.models import RegisteredModel
+from jisik.db.models import Chunk, RegisteredModel, Tenant
 
 pytestmark = pytest.mark.integration
 
@@ -82,6 +83,28 @@ class TestUploads:
         assert huge.status_code == 413 and huge.json()["error"]["code"] == "too_large"
         assert listed.json()["total"] == 0
 
+    async def test_legacy_office_files_are_refused_before_any_quota_is_charged(
+        self, web_gateway: RunningGateway
+    ) -> None:
+        """The docreader cannot read .doc or .ppt: the upload says so at once (415) and charges nothing."""
+        base_id = await self._base(web_gateway)
+        ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512
+        async with web_gateway.sessions() as session:
+            used_before = (await session.get_one(Tenant, web_gateway.acme.id)).storage_used
+        async with web_gateway.client(web_gateway.acme) as client:
+            refused = {
+                name: await client.post(f"{API}/knowledge-bases/{base_id}/knowledge/file", files={"file": (name, ole)})
+                for name in ("minutes.doc", "slides.ppt")
+            }
+            listed = await client.get(f"{API}/knowledge-bases/{base_id}/knowledge")
+        assert {name: response.status_code for name, response in refused.items()} == {
+            "minutes.doc": 415, "slides.ppt": 415}
+        assert ".docx" in refused["minutes.doc"].json()["error"]["message"]
+        assert ".pptx" in refused["slides.ppt"].json()["error"]["message"]
+        assert listed.json()["total"] == 0
+        async with web_gateway.sessions() as session:
+            assert (await session.get_one(Tenant, web_gateway.acme.id)).storage_used == used_before
+
     async def test_hostile_url_is_blocked(self, web_gateway: RunningGateway) -> None:
         base_id = await self._base(web_gateway)
         async with web_gateway.client(web_gateway.acme) as client:
@@ -90,6 +113,76 @@ class TestUploads:
             )
         assert response.status_code == 403
         assert response.json()["error"]["field"] == "url"
+
+
+def _two_page_pdf() -> bytes:
+    document = pymupdf.open()
+    document.new_page().insert_text((72, 100), "Page one says nothing useful.")
+    second = document.new_page()
+    second.insert_text((72, 100), "Visitor badges are issued at the reception desk")
+    second.insert_text((72, 114), "on the ground floor. Bring photo ID to collect one.")
+    second.insert_text((72, 400), "Lunch is served at noon in the canteen.")
+    return bytes(document.tobytes())
+
+
+_A4_HEIGHT_PT = 842  # pymupdf's default page
+
+
+def _yellow_rows(png: bytes) -> list[int]:
+    """Rows of the image (in PDF points) that hold highlight-yellow pixels."""
+    pixmap = pymupdf.Pixmap(png)
+    rows = set()
+    for y in range(0, pixmap.height, 2):
+        for x in range(0, pixmap.width, 4):
+            red, green, blue = pixmap.pixel(x, y)[:3]
+            if red > 220 and 180 < green < 235 and blue < 90:
+                rows.add(round(y * _A4_HEIGHT_PT / pixmap.height))
+                break
+    return sorted(rows)
+
+
+class TestPageImages:
+    async def test_pdf_page_with_the_cited_chunk_highlighted(self, web_gateway: RunningGateway) -> None:
+        async with web_gateway.client(web_gateway.acme) as client:
+            base_id = (await client.post(f"{API}/knowledge-bases", json={"name": "pages"})).json()["data"]["id"]
+            uploaded = await client.post(
+                f"{API}/knowledge-bases/{base_id}/knowledge/file", files={"file": ("badges.pdf", _two_page_pdf())}
+            )
+            markdown = await client.post(
+                f"{API}/knowledge-bases/{base_id}/knowledge/file", files={"file": ("n.md", b"# Notes\n\nText.")}
+            )
+        knowledge_id = uploaded.json()["data"]["id"]
+        chunk = Chunk(
+            id=f"{knowledge_id}-0", tenant_id=web_gateway.acme.id, knowledge_base_id=base_id,
+            knowledge_id=knowledge_id, chunk_index=0, start_at=0, end_at=99, pages=[2],
+            content="Visitor badges are issued at the reception desk on the ground floor. Bring photo ID to collect one. "
+            "Lunch is served at noon in the canteen.",
+        )
+        async with web_gateway.sessions() as session, session.begin():
+            session.add(chunk)
+        page = f"{API}/knowledge/{knowledge_id}/pages/2.png"
+        async with web_gateway.client(web_gateway.acme) as client:
+            cited = await client.get(page, params={"chunk_id": chunk.id})
+            plain = await client.get(page)
+            focused = await client.get(page, params={"chunk_id": chunk.id, "focus": "When is lunch served? At noon [1]."})
+            unfocused = await client.get(page, params={"chunk_id": chunk.id, "focus": "Parking is free [1]."})
+            beyond = await client.get(f"{API}/knowledge/{knowledge_id}/pages/3.png")
+            unknown_chunk = await client.get(page, params={"chunk_id": "nope"})
+            not_pdf = await client.get(f"{API}/knowledge/{markdown.json()['data']['id']}/pages/1.png")
+        async with web_gateway.client(web_gateway.globex) as client:
+            other_tenant = await client.get(page, params={"chunk_id": chunk.id})
+        assert cited.status_code == 200 and cited.headers["content-type"] == "image/png"
+        assert cited.headers["x-page-count"] == "2" and int(cited.headers["x-highlights"]) >= 2
+        rows = _yellow_rows(cited.content)
+        assert rows and 85 <= min(rows) and max(rows) >= 400  # the whole chunk: badges and lunch lines
+        focused_rows = _yellow_rows(focused.content)
+        assert focused.headers["x-focused"] == "1" and focused_rows and min(focused_rows) >= 380  # only lunch
+        assert unfocused.headers["x-focused"] == "0" and _yellow_rows(unfocused.content) == rows
+        assert _yellow_rows(plain.content) == [] and plain.headers["x-highlights"] == "0"
+        assert beyond.status_code == 404 and beyond.json()["error"]["field"] == "page"
+        assert unknown_chunk.status_code == 404 and unknown_chunk.json()["error"]["field"] == "chunk_id"
+        assert not_pdf.status_code == 415
+        assert other_tenant.status_code == 404
 
 
 class TestTracing:
@@ -133,7 +226,7 @@ class TestModelKeys:
     async def test_api_key_is_write_only_and_encrypted(self, web_gateway: RunningGateway) -> None:
         secret = "sk-remote-provider-secret"
         body = {"name": "gpt", "type": "KnowledgeQA", "source": "remote",
-                "parameters": {"base_url": "http://127.0.0.1:9/v1", "api_key": secret}}
+                "parameters": {"base_url": "https://llm.example.com/v1", "api_key": secret}}
         async with web_gateway.client(web_gateway.acme) as client:
             created = await client.post(f"{API}/models", json=body)
             listed = await client.get(f"{API}/models")

@@ -6,9 +6,12 @@ import uuid
 from collections.abc import AsyncIterator
 
 import pytest
+from aiokafka import AIOKafkaProducer
 from ingest_helpers import Workspace, make_settings, tenant_with_base
 
 from jisik.db.engine import create_engine, session_factory
+from jisik.events import Topic
+from jisik.kafka import create_producer, ensure_topics
 from jisik.runtime.tansu import EmbeddedTansu
 
 
@@ -23,3 +26,12 @@ async def workspace(module_database: str, kafka: EmbeddedTansu) -> AsyncIterator
     yield Workspace(settings, engine, sessions, tenant_id, base, other_id, other_base)
     await engine.dispose()
 
+
+@pytest.fixture
+async def producer(workspace: Workspace) -> AsyncIterator[AIOKafkaProducer]:
+    servers = workspace.settings.kafka.bootstrap_servers
+    await ensure_topics(workspace.settings.kafka, [t.value for t in Topic if t.value.startswith("documents.")],
+                        bootstrap_servers=servers)
+    producer = await create_producer(workspace.settings.kafka, servers)
+    yield producer
+    await producer.stop()

@@ -15,14 +15,16 @@ import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import grpc
 import pytest
 from ingest_helpers import Workspace, make_pdf, make_settings, tenant_with_base, wait_for
+from pydantic import SecretStr
 from sqlalchemy import func, select, text
 
 from ingest import commands
+from jisik.clients.bundle import ServiceClients
 from jisik.db.engine import create_engine, session_factory
 from jisik.db.models import Chunk, Knowledge, ParseStatus
+from jisik.grpc_server import grpc_channel
 from jisik.proto import model_pb2, model_pb2_grpc, retriever_pb2, retriever_pb2_grpc
 from jisik.runtime.supervisor import Stack
 from jisik.runtime.tansu import EmbeddedTansu
@@ -65,19 +67,27 @@ class Deployment:
             f"document stuck in {(await self.status(knowledge_id)).parse_status}")
         return await self.status(knowledge_id)
 
-    async def upload(self, name: str, data: bytes) -> Knowledge:
+    async def upload(self, name: str, data: bytes, *, other_tenant: bool = False) -> Knowledge:
+        ws = self.ws
+        tenant_id, base = (ws.other_tenant_id, ws.other_knowledge_base) if other_tenant else (ws.tenant_id,
+                                                                                             ws.knowledge_base)
+        async with ws.sessions.begin() as session:
+            return await commands.upload_file(session, self.store, tenant_id=tenant_id, knowledge_base=base,
+                                              file_name=name, data=data, settings=ws.settings)
+
+    async def import_url(self, url: str) -> Knowledge:
         async with self.ws.sessions.begin() as session:
-            return await commands.upload_file(session, self.store, tenant_id=self.ws.tenant_id,
-                                              knowledge_base=self.ws.knowledge_base, file_name=name, data=data,
-                                              settings=self.ws.settings)
+            return await commands.import_url(session, tenant_id=self.ws.tenant_id,
+                                             knowledge_base=self.ws.knowledge_base, url=url, title="",
+                                             settings=self.ws.settings)
 
     async def search(self, query: str, knowledge_id: str) -> list[retriever_pb2.SearchHit]:
         """Hybrid search (query embedded by the model service) within one document."""
         endpoints = self.ws.settings.endpoints
-        async with grpc.aio.insecure_channel(endpoints.model_addr) as channel:
+        async with grpc_channel(endpoints.model_addr, endpoints) as channel:
             embedded = await model_pb2_grpc.ModelStub(channel).Embed(model_pb2.EmbedRequest(
                 tenant_id=self.ws.tenant_id, texts=[query], role=model_pb2.EMBED_ROLE_QUERY))
-        async with grpc.aio.insecure_channel(endpoints.retriever_addr) as channel:
+        async with grpc_channel(endpoints.retriever_addr, endpoints) as channel:
             response = await retriever_pb2_grpc.RetrieverStub(channel).Search(retriever_pb2.SearchRequest(
                 tenant_id=self.ws.tenant_id, query_text=query, query_vector=list(embedded.vectors[0].values),
                 top_k=50, knowledge_ids=[knowledge_id], mode=retriever_pb2.SEARCH_MODE_HYBRID))
@@ -109,7 +119,8 @@ def stack(module_database: str, broker: EmbeddedTansu) -> Iterator[Stack]:
     settings = make_settings(module_database, broker.bootstrap_servers).model_copy(update={
         "endpoints": EndpointSettings(docreader_addr=f"127.0.0.1:{free_port()}",
                                       retriever_addr=f"127.0.0.1:{free_port()}",
-                                      model_addr=f"127.0.0.1:{free_port()}", gateway_port=free_port()),
+                                      model_addr=f"127.0.0.1:{free_port()}", gateway_port=free_port(),
+                                      service_token=SecretStr("pipeline-test-token")),
         "runtime": RuntimeSettings(data_dir=root / "var", ready_timeout_s=240),
         "storage": StorageSettings(local_dir=root / "objects"),
     })
@@ -151,6 +162,19 @@ class TestPipeline:
         ok = await deployment.settle(good.id)
         assert ok.parse_status == ParseStatus.COMPLETED and ok.metadata_["language"] == "ko"
 
+    async def test_unresolvable_urls_fail_fast_and_leave_other_tenants_flowing(self, deployment: Deployment) -> None:
+        # Before: "cannot resolve" was an outage, so both documents held both parse slots for the
+        # 600 s outage budget while the other tenant's upload waited behind them.
+        bad = [await deployment.import_url(f"http://jisik-missing-{n}.invalid/page") for n in range(2)]
+        small = await deployment.upload("hello.txt", b"Tenant B says hello to the parking desk.\n", other_tenant=True)
+        done = await deployment.settle(small.id, timeout_s=120)
+        assert done.parse_status == ParseStatus.COMPLETED, done.error_message
+        for doc in bad:
+            failed = await deployment.settle(doc.id, timeout_s=120)
+            assert failed.parse_status == ParseStatus.FAILED
+            assert "cannot resolve host" in failed.error_message
+            assert "still unavailable" not in failed.error_message
+
     async def test_same_text_in_another_file_is_a_duplicate(self, deployment: Deployment) -> None:
         text_body = "Parking permits are issued by the facilities desk on floor 2.\n"
         first = await deployment.settle((await deployment.upload("parking.txt", text_body.encode())).id)
@@ -180,9 +204,11 @@ class TestPipeline:
         assert rows[0].title == "Lunch"  # the document's title travels with its chunks
         hits = await deployment.search("rooftop garden", doc.id)
         assert [hit.content for hit in hits] == list(indexed)
+        clients = ServiceClients.open(ws.settings, timeout_s=10)
         async with ws.sessions.begin() as session:
-            await commands.delete_knowledge(session, deployment.store, tenant_id=ws.tenant_id, knowledge_id=doc.id,
-                                            settings=ws.settings)
+            await commands.delete_knowledge(session, deployment.store, clients.retriever, tenant_id=ws.tenant_id,
+                                            knowledge_id=doc.id)
+        await clients.close()
         assert await deployment.chunk_counts(doc.id) == (0, 0, 0)
 
     async def test_kill_the_worker_mid_document(self, deployment: Deployment) -> None:

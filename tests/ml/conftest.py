@@ -15,10 +15,13 @@ from typing import Any
 
 import pytest
 
+from jisik.netguard import AddressPolicy
 from ml.serving.local import FastE5Embedder, load_embedder
 from tests.conftest import free_port
 
 Reply = tuple[int, dict[str, str], bytes]
+# The test servers listen on loopback, which the address policy refuses unless allow-listed.
+LOCAL = AddressPolicy(["127.0.0.1", "localhost"])
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ from ml.serving.http import RemoteEndpoint, RetryPolicy
 from ml.serving.types import ChatEvent, ChatInput, Message
 from tests.conftest import free_port
 
-from .conftest import _wait_http
+from .conftest import LOCAL, _wait_http
 
 pytestmark = [
     pytest.mark.integration,
@@ -85,7 +85,8 @@ class TestLlamaCpp:
 
     async def test_openai_client_against_llama_server(self, llama_server: str) -> None:
         endpoint = RemoteEndpoint(
-            backend="llama-server", base_url=llama_server, policy=RetryPolicy(timeout_s=120)
+            backend="llama-server", base_url=llama_server, policy=RetryPolicy(timeout_s=120),
+            address_policy=LOCAL,
         )
         try:
             chat = OpenAIChat(endpoint, name="llama-server", model="gemma")

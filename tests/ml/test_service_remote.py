@@ -12,6 +12,7 @@ from jisik.db.engine import create_engine, session_factory, transaction
 from jisik.db.models import ModelSource, ModelType
 from jisik.db.tenants import create_tenant
 from jisik.errors import DeadlineExceeded
+from jisik.netguard import AddressPolicy
 from jisik.settings.model import ModelSettings
 from ml.serving.registry import register_model
 from ml.serving.secrets import SecretBox
@@ -46,7 +47,8 @@ async def service_with_default_chat(database_url: str, base_url: str) -> tuple[M
             is_default=True,
         )
     settings = ModelSettings(encryption_key=key, request_timeout_s=1.0, max_retries=0)
-    return ModelService(settings, sessions, engine=engine), tenant.id, other.id
+    service = ModelService(settings, sessions, engine=engine, address_policy=AddressPolicy(["127.0.0.1"]))
+    return service, tenant.id, other.id
 
 
 class TestTenantDefaultChat:

@@ -1,6 +1,7 @@
 """Table models. Importing this package registers every table on ``SQLModel.metadata``."""
 
 from .chat import DEFAULT_FALLBACK_RESPONSE, ChatSession, Message
+from .fields import DocumentFields, FieldReview, FieldSchemaVersion
 from .knowledge import DEFAULT_CHUNKING, Chunk, Knowledge, KnowledgeBase, KnowledgeType, ParseStatus
 from .model_registry import ModelSource, ModelType, RegisteredModel
 from .outbox import OutboxEvent
@@ -9,6 +10,9 @@ from .tenant import Tenant
 __all__ = [
     "DEFAULT_CHUNKING",
     "DEFAULT_FALLBACK_RESPONSE",
+    "DocumentFields",
+    "FieldReview",
+    "FieldSchemaVersion",
     "ChatSession",
     "Chunk",
     "Knowledge",

@@ -83,6 +83,8 @@ class Knowledge(SQLModel, table=True):
     version: int = 1
     enable_status: str = Field("enabled", max_length=16)
     # Principals allowed to read the document; empty means everyone in the tenant.
+    # Values the uploader expects in the document (field name -> value), checked by field validation.
+    expected_fields: dict[str, Any] = json_field()
     acl_principals: list[str] = Field(default_factory=list, sa_column=Column(ARRAY(VARCHAR(255)), nullable=False))
     metadata_: dict[str, Any] = json_field()
     created_at: datetime = timestamp_field()

@@ -1,14 +1,15 @@
 import { Brain, Check, Clock, Copy, FilePlus2, RotateCcw } from "lucide-react";
-import { useState } from "react";
+import { useMemo, useState } from "react";
 import type { Reference } from "../api/types";
 import { useI18n } from "../i18n";
-import type { AnswerState } from "../lib/answer";
+import { flaggedCitations, type AnswerState } from "../lib/answer";
 import { splitThinking } from "../lib/thinking";
 import { Markdown } from "./Markdown";
 
 interface Props {
   answer: AnswerState;
-  onCite: (reference: Reference, n: number) => void;
+  /** `focus`: the answer's sentence just before the clicked marker (what the passage should support). */
+  onCite: (reference: Reference, n: number, focus: string) => void;
   onRetry: () => void;
   onAddToKb: (answerText: string) => void;
   onTimings: () => Promise<void>;
@@ -31,6 +32,20 @@ async function copyText(text: string): Promise<void> {
   area.remove();
 }
 
+/** The text of the sentence just before a citation marker (other markers left out). */
+function sentenceBefore(anchor: HTMLElement): string {
+  const block = anchor.closest("p, li, blockquote, td, th") ?? anchor.parentElement;
+  if (!block) return "";
+  let text = "";
+  const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (anchor.compareDocumentPosition(node) & Node.DOCUMENT_POSITION_FOLLOWING || anchor.contains(node)) break;
+    if (!node.parentElement?.closest("button.cite")) text += node.textContent ?? "";
+  }
+  const sentences = text.split(/(?<=[.!?。！？])\s+/).map((s) => s.trim()).filter(Boolean);
+  return sentences[sentences.length - 1] ?? "";
+}
+
 /** One assistant answer: thinking panel, Markdown with [n] citations, sources, and actions. */
 export function AnswerView({ answer, onCite, onRetry, onAddToKb, onTimings }: Props) {
   const { t } = useI18n();
@@ -40,10 +55,11 @@ export function AnswerView({ answer, onCite, onRetry, onAddToKb, onTimings }: Pr
   const thinking = [answer.thinking, split.thinking].filter(Boolean).join("\n\n");
   const thinkingLive = answer.status === "streaming" && (split.thinkingOpen || (!!answer.thinking && !split.answer));
   const streaming = answer.status === "streaming";
+  const flagged = useMemo(() => flaggedCitations(split.answer, answer.unsupported), [split.answer, answer.unsupported]);
 
-  const cite = (n: number) => {
+  const cite = (n: number, anchor: HTMLElement) => {
     const reference = answer.references[n - 1];
-    if (reference) onCite(reference, n);
+    if (reference) onCite(reference, n, sentenceBefore(anchor));
   };
 
   return (
@@ -57,9 +73,21 @@ export function AnswerView({ answer, onCite, onRetry, onAddToKb, onTimings }: Pr
         </details>
       )}
       {split.answer ? (
-        <Markdown text={split.answer} citations onCite={cite} className={streaming ? "streaming" : ""} />
+        <Markdown
+          text={split.answer}
+          citations
+          flagged={flagged}
+          flaggedTitle={t("chat.unsupportedCitation")}
+          onCite={cite}
+          className={streaming ? "streaming" : ""}
+        />
       ) : (
         streaming && <div className="typing" aria-label="…"><span /><span /><span /></div>
+      )}
+      {answer.unsupported.length > 0 && !streaming && (
+        <p className="warn small" data-testid="unsupported-note">
+          ⚠ {t("chat.unsupportedNote", { n: answer.unsupported.length })}
+        </p>
       )}
       {answer.status === "error" && <p className="error">{answer.error}</p>}
       {answer.status === "stopped" && <p className="muted small">{t("chat.stopped")}</p>}
@@ -77,7 +105,7 @@ export function AnswerView({ answer, onCite, onRetry, onAddToKb, onTimings }: Pr
           <ol>
             {answer.references.map((ref, i) => (
               <li key={`${ref.id}-${i}`} className={answer.cited.includes(i + 1) ? "cited" : undefined}>
-                <button type="button" className="link" onClick={() => onCite(ref, i + 1)}>
+                <button type="button" className="link" onClick={() => onCite(ref, i + 1, "")}>
                   {ref.knowledge_title || ref.knowledge_filename || ref.knowledge_id}
                 </button>
               </li>

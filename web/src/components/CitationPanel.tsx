@@ -1,13 +1,26 @@
 import { ExternalLink, X } from "lucide-react";
 import type { Reference } from "../api/types";
 import { useI18n } from "../i18n";
-import { referencePages } from "../lib/answer";
+import { isPdfReference, referencePages } from "../lib/answer";
 import { Markdown } from "./Markdown";
+import { PdfPageView } from "./PdfPageView";
 
-/** The passage behind a [n] marker: document title, page and the highlighted text. */
-export function CitationPanel({ reference, n, onClose }: { reference: Reference; n: number; onClose: () => void }) {
+interface Props {
+  reference: Reference;
+  n: number;
+  /** The answer's sentence that cites the passage (its evidence is highlighted on a PDF page). */
+  focus?: string;
+  /** Sentences of the answer that cite this passage but are not supported by it. */
+  unsupported?: string[];
+  onClose: () => void;
+}
+
+/** The passage behind a [n] marker: document title, page and the highlighted text; for a PDF, the
+ * original page with the passage highlighted. */
+export function CitationPanel({ reference, n, focus = "", unsupported = [], onClose }: Props) {
   const { t } = useI18n();
   const pages = referencePages(reference);
+  const showPage = isPdfReference(reference) && pages.length > 0;
   return (
     <aside className="citation-panel" data-testid="citation-panel" aria-label={t("chat.citation", { n })}>
       <header className="row">
@@ -22,6 +35,24 @@ export function CitationPanel({ reference, n, onClose }: { reference: Reference;
         {reference.chunk_index}
         {typeof reference.score === "number" && ` · ${t("chat.score", { score: reference.score.toFixed(3) })}`}
       </p>
+      {unsupported.length > 0 && (
+        <div className="warn small" data-testid="citation-unsupported">
+          ⚠ {t("chat.unsupportedSentences")}
+          <ul>
+            {unsupported.map((sentence) => (
+              <li key={sentence}>{sentence}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {showPage && (
+        <PdfPageView
+          knowledgeId={reference.knowledge_id}
+          pages={pages}
+          focus={focus}
+          chunkIds={reference.sub_chunk_id?.length ? reference.sub_chunk_id : [reference.id]}
+        />
+      )}
       <div className="passage" data-testid="citation-passage">
         <Markdown text={reference.content} />
       </div>

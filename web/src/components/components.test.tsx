@@ -32,11 +32,22 @@ describe("AnswerView", () => {
   const answer = (patch: Partial<AnswerState>): AnswerState => ({ ...emptyAnswer(), status: "done", ...patch });
   const noop = async () => undefined;
 
-  it("opens the cited reference when a [n] marker is clicked", () => {
+  it("opens the cited reference with the sentence before the clicked [n] marker", () => {
     const onCite = vi.fn();
-    wrap(<AnswerView answer={answer({ content: "Seoul [1].", references: [reference] })} onCite={onCite} onRetry={vi.fn()} onAddToKb={vi.fn()} onTimings={noop} />);
-    fireEvent.click(document.querySelector("button.cite")!);
-    expect(onCite).toHaveBeenCalledWith(reference, 1);
+    const content = "Busan is second [1]. Seoul is the capital [1].";
+    wrap(<AnswerView answer={answer({ content, references: [reference] })} onCite={onCite} onRetry={vi.fn()} onAddToKb={vi.fn()} onTimings={noop} />);
+    fireEvent.click(document.querySelectorAll("button.cite")[1]);
+    expect(onCite).toHaveBeenCalledWith(reference, 1, "Seoul is the capital");
+  });
+
+  it("marks an unsupported citation and says how many there are", () => {
+    const content = "Badges are at reception [1]. Lunch costs 5 dollars [1].";
+    const unsupported = [{ number: 1, sentence: "Lunch costs 5 dollars" }];
+    wrap(<AnswerView answer={answer({ content, references: [reference], unsupported })} onCite={vi.fn()} onRetry={vi.fn()} onAddToKb={vi.fn()} onTimings={noop} />);
+    const markers = [...document.querySelectorAll("button.cite")];
+    expect(markers.map((m) => m.getAttribute("data-unsupported"))).toEqual([null, "true"]);
+    expect(markers[1].textContent).toBe("1⚠");
+    expect(screen.getByTestId("unsupported-note").textContent).toContain("1");
   });
 
   it("ignores a marker with no matching reference", () => {

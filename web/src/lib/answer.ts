@@ -1,5 +1,5 @@
 // Folds chat SSE events into the state of one streamed answer.
-import type { Message, Reference, StageTiming, StreamEvent } from "../api/types";
+import type { Message, Reference, StageTiming, StreamEvent, UnsupportedCitation } from "../api/types";
 
 export type AnswerStatus = "streaming" | "done" | "stopped" | "interrupted" | "error";
 
@@ -13,12 +13,13 @@ export interface AnswerState {
   status: AnswerStatus;
   error: string;
   cited: number[];
+  unsupported: UnsupportedCitation[];
   stopReason: string;
 }
 
 export function emptyAnswer(): AnswerState {
   return {
-    requestId: "", messageId: "", content: "", thinking: "", references: [], timings: [], status: "streaming", error: "", cited: [], stopReason: "",
+    requestId: "", messageId: "", content: "", thinking: "", references: [], timings: [], status: "streaming", error: "", cited: [], unsupported: [], stopReason: "",
   };
 }
 
@@ -46,6 +47,7 @@ export function applyEvent(state: AnswerState, event: StreamEvent): AnswerState 
   }
   if (event.done) {
     if (event.cited) next.cited = event.cited;
+    if (event.unsupported_citations) next.unsupported = event.unsupported_citations;
     if (event.stop_reason) next.stopReason = event.stop_reason;
     if (next.status === "streaming") {
       if (event.status === "interrupted") next.status = "stopped";
@@ -66,6 +68,9 @@ export function answerFromMessage(message: Message): AnswerState {
     messageId: message.id,
     content: message.content,
     references: message.knowledge_references ?? [],
+    unsupported: (message.knowledge_references ?? []).flatMap((ref, i) =>
+      (ref.unsupported_sentences ?? []).map((sentence) => ({ number: i + 1, sentence })),
+    ),
     timings: message.stage_timings ?? [],
     status,
   };
@@ -75,4 +80,23 @@ export function answerFromMessage(message: Message): AnswerState {
 export function referencePages(reference: Reference): number[] {
   const pages = reference.metadata?.pages;
   return Array.isArray(pages) ? pages.filter((p): p is number => typeof p === "number") : [];
+}
+
+/** Which [n] markers of `text` (by position among all markers, 0-based) cite a passage that does not
+ * support their sentence: the first [number] after each unsupported sentence. */
+export function flaggedCitations(text: string, unsupported: UnsupportedCitation[]): Set<number> {
+  const markers = [...text.matchAll(/\[(\d{1,3})\](?!\()/g)];
+  const flagged = new Set<number>();
+  for (const { number, sentence } of unsupported) {
+    const at = text.indexOf(sentence);
+    if (at < 0) continue;
+    const index = markers.findIndex((m) => (m.index ?? 0) >= at + sentence.length && Number(m[1]) === number);
+    if (index >= 0) flagged.add(index);
+  }
+  return flagged;
+}
+
+/** Whether the reference comes from a PDF (its cited page can be shown as the original). */
+export function isPdfReference(reference: Reference): boolean {
+  return /\.pdf$/i.test(reference.knowledge_filename ?? "");
 }

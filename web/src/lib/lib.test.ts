@@ -3,7 +3,7 @@ import type { Message } from "../api/types";
 import { detectLang, translate } from "../i18n";
 import { en } from "../i18n/en";
 import { ko } from "../i18n/ko";
-import { applyEvent, emptyAnswer, referencePages } from "./answer";
+import { answerFromMessage, applyEvent, emptyAnswer, flaggedCitations, isPdfReference, referencePages } from "./answer";
 import { chunkImages, safeImageUrl } from "./images";
 import { prefillTitle } from "./prefill";
 import { parseHash } from "./router";
@@ -15,6 +15,8 @@ import { turnsFromMessages } from "./useChat";
 describe("checkFile", () => {
   it("accepts supported files and explains rejections per file", () => {
     expect(checkFile({ name: "보고서.PDF", size: 10 })).toBeNull();
+    expect(checkFile({ name: "공문.hwp", size: 10 })).toBeNull();
+    expect(checkFile({ name: "공문.HWPX", size: 10 })).toBeNull();
     expect(checkFile({ name: "virus.exe", size: 10 })).toEqual({ reason: "unsupported", extension: "exe" });
     expect(checkFile({ name: "README", size: 10 })).toEqual({ reason: "unsupported", extension: "" });
     expect(checkFile({ name: "empty.txt", size: 0 })).toEqual({ reason: "empty" });
@@ -54,9 +56,35 @@ describe("applyEvent", () => {
     expect(referencePages(s.references[0])).toEqual([3]);
   });
 
+  it("keeps the unsupported citations of the final event and of a stored answer", () => {
+    const unsupported = [{ number: 1, sentence: "Lunch costs 5 dollars" }];
+    const s = applyEvent(emptyAnswer(), { id: "r", response_type: "answer", content: "", done: true, unsupported_citations: unsupported });
+    expect(s.unsupported).toEqual(unsupported);
+    const stored = answerFromMessage({
+      id: "m", session_id: "s", request_id: "r", role: "assistant", content: "x", is_completed: true, stage_timings: [], created_at: "",
+      knowledge_references: [{ ...ref, unsupported_sentences: ["Lunch costs 5 dollars"] }],
+    });
+    expect(stored.unsupported).toEqual(unsupported);
+  });
+
   it("marks an error event as a failed answer", () => {
     const s = applyEvent(emptyAnswer(), { id: "r", response_type: "error", content: "model unavailable", done: true });
     expect(s).toMatchObject({ status: "error", error: "model unavailable" });
+  });
+});
+
+describe("flaggedCitations", () => {
+  it("flags the marker right after each unsupported sentence, by position", () => {
+    const text = "Badges are at reception [1]. Lunch costs 5 dollars [1][2]. See [the guide](x) [1].";
+    expect([...flaggedCitations(text, [{ number: 1, sentence: "Lunch costs 5 dollars" }])]).toEqual([1]);
+    expect([...flaggedCitations(text, [{ number: 2, sentence: "Lunch costs 5 dollars" }])]).toEqual([2]);
+    expect([...flaggedCitations(text, [{ number: 1, sentence: "not in the answer" }])]).toEqual([]);
+  });
+
+  it("knows a PDF reference by its file name", () => {
+    const base = { id: "c", content: "", knowledge_id: "k", knowledge_title: "", chunk_index: 0, start_at: 0, end_at: 0, seq: 0, score: 0, match_type: 0 };
+    expect(isPdfReference({ ...base, knowledge_filename: "Report.PDF" })).toBe(true);
+    expect(isPdfReference({ ...base, knowledge_filename: "notes.md" })).toBe(false);
   });
 });
 

@@ -2,6 +2,13 @@ import { describe, expect, it } from "vitest";
 import { renderMarkdown } from "./markdown";
 
 describe("renderMarkdown", () => {
+  it("marks flagged citation markers as unsupported, counting markers in order", () => {
+    const html = renderMarkdown("A [1]. B [1][2].", { citations: true, flagged: new Set([1]), flaggedTitle: "not <supported>" });
+    expect(html.match(/data-unsupported="true"/g)).toHaveLength(1);
+    expect(html).toContain('class="cite unsupported" data-cite="1" data-unsupported="true" title="not &lt;supported&gt;">1⚠</button>');
+    expect(renderMarkdown("A [1].", { citations: true })).not.toContain("unsupported");
+  });
+
   it("turns [n] markers into citation buttons", () => {
     const html = renderMarkdown("Seoul is the capital [1][2].", { citations: true });
     const doc = new DOMParser().parseFromString(html, "text/html");

@@ -23,6 +23,10 @@ interface CitationToken extends Tokens.Generic {
   n: number;
 }
 
+// The citation renderer numbers the markers of one parse in order; parse is synchronous, so this
+// state is set just before a parse and read by the renderer during it.
+const citationState = { next: 0, flagged: new Set<number>() as ReadonlySet<number>, flaggedTitle: "" };
+
 function createMarked(citations: boolean): Marked {
   const marked = new Marked({ gfm: true, breaks: false });
   marked.use({
@@ -49,7 +53,10 @@ function createMarked(citations: boolean): Marked {
           },
           renderer(token) {
             const n = (token as CitationToken).n;
-            return `<button type="button" class="cite" data-cite="${n}">${n}</button>`;
+            const index = citationState.next++;
+            if (!citationState.flagged.has(index)) return `<button type="button" class="cite" data-cite="${n}">${n}</button>`;
+            const title = escapeHtml(citationState.flaggedTitle);
+            return `<button type="button" class="cite unsupported" data-cite="${n}" data-unsupported="true" title="${title}">${n}⚠</button>`;
           },
         },
       ],
@@ -61,8 +68,19 @@ function createMarked(citations: boolean): Marked {
 const withCitations = createMarked(true);
 const plain = createMarked(false);
 
-/** Renders Markdown to HTML that is safe to inject; `citations` turns [n] into buttons with data-cite. */
-export function renderMarkdown(text: string, options: { citations?: boolean } = {}): string {
+export interface RenderOptions {
+  /** Turn [n] into buttons with data-cite. */
+  citations?: boolean;
+  /** Markers (0-based, in order) to show as unsupported, with this tooltip. */
+  flagged?: ReadonlySet<number>;
+  flaggedTitle?: string;
+}
+
+/** Renders Markdown to HTML that is safe to inject. */
+export function renderMarkdown(text: string, options: RenderOptions = {}): string {
+  citationState.next = 0;
+  citationState.flagged = options.flagged ?? new Set();
+  citationState.flaggedTitle = options.flaggedTitle ?? "";
   const html = (options.citations ? withCitations : plain).parse(text, { async: false }) as string;
-  return DOMPurify.sanitize(html, { ADD_ATTR: ["data-cite"], FORBID_TAGS: ["style", "form", "input"] });
+  return DOMPurify.sanitize(html, { ADD_ATTR: ["data-cite", "data-unsupported"], FORBID_TAGS: ["style", "form", "input"] });
 }

@@ -19,7 +19,7 @@ export function ChatPage({ sessionId }: { sessionId?: string }) {
   const chat = useChat(api, sessionId, reloadSessions);
   const [draft, setDraft] = useState("");
   const [scope, setScope] = useState("");
-  const [citation, setCitation] = useState<{ reference: Reference; n: number } | null>(null);
+  const [citation, setCitation] = useState<{ reference: Reference; n: number; focus: string; unsupported: string[] } | null>(null);
   const [error, setError] = useState("");
   const bottom = useRef<HTMLDivElement>(null);
 
@@ -118,7 +118,14 @@ export function ChatPage({ sessionId }: { sessionId?: string }) {
               )}
               <AnswerView
                 answer={turn.answer}
-                onCite={(reference, n) => setCitation({ reference, n })}
+                onCite={(reference, n, focus) =>
+                  setCitation({
+                    reference,
+                    n,
+                    focus,
+                    unsupported: turn.answer.unsupported.filter((u) => u.number === n).map((u) => u.sentence),
+                  })
+                }
                 onRetry={() => void chat.retry(i)}
                 onAddToKb={(text) => openEditorWith({ title: turn.question, content: text })}
                 onTimings={() => chat.loadTimings(i)}
@@ -148,7 +155,15 @@ export function ChatPage({ sessionId }: { sessionId?: string }) {
           )}
         </div>
       </section>
-      {citation && <CitationPanel reference={citation.reference} n={citation.n} onClose={() => setCitation(null)} />}
+      {citation && (
+        <CitationPanel
+          reference={citation.reference}
+          n={citation.n}
+          focus={citation.focus}
+          unsupported={citation.unsupported}
+          onClose={() => setCitation(null)}
+        />
+      )}
     </div>
   );
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-__all__ = ["LANGUAGE_NAMES", "detect_language"]
+__all__ = ["LANGUAGE_NAMES", "NO_ANSWER_TEXTS", "detect_language", "no_answer_text"]
 
 LANGUAGE_NAMES = {"ko": "Korean", "zh": "Chinese", "ja": "Japanese", "en": "English"}
 
@@ -33,3 +33,16 @@ def detect_language(text: str) -> str:
         if counts[language]:
             return language
     return "en"
+
+
+#: "The documents do not contain the answer", per language (the answer when no passage supports one).
+NO_ANSWER_TEXTS: dict[str, str] = {
+    "ko": "제공된 문서에는 이 질문에 대한 답이 없습니다.",
+    "zh": "提供的文档中没有这个问题的答案。",
+    "ja": "提供された文書にはこの質問の答えがありません。",
+    "en": "The provided documents do not contain the answer to this question.",
+}
+
+
+def no_answer_text(language: str) -> str:
+    return NO_ANSWER_TEXTS.get(language, NO_ANSWER_TEXTS["en"])

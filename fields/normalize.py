@@ -1,0 +1,293 @@
+"""Typed normalisers: find a value of a field type at the start of a text and give its canonical form.
+
+Every normaliser returns a :class:`Value` (the raw text it consumed, the canonical string, and the number
+or date behind it for rules) or None when the text holds no such value. Dates say which format was read
+and whether it was ambiguous (``01/05/2024``); amounts accept ``₩1,234,000``, ``1,234,000원``,
+``123만4천원``, the Hangul ``금 일백이십삼만사천원정`` and USD/EUR/CHF with either decimal separator.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from jisik.identifiers import digits_of
+
+from .schema import FieldSpec, FieldType
+
+__all__ = ["Value", "find_value", "normalize_amount", "normalize_date", "parse_korean_number"]
+
+
+@dataclass(frozen=True)
+class Value:
+    raw: str
+    normalized: str
+    number: Decimal | None = None
+    day: date | None = None
+    # e.g. "ambiguous: read as MM/DD/YYYY"; the date format used; the currency.
+    note: str = ""
+
+
+# --- numbers and amounts -----------------------------------------------------------------------------
+
+_HANGUL_DIGITS = {"영": 0, "공": 0, "일": 1, "이": 2, "삼": 3, "사": 4, "오": 5, "육": 6, "칠": 7, "팔": 8, "구": 9}
+_SMALL_UNITS = {"십": 10, "백": 100, "천": 1000}
+_LARGE_UNITS = {"만": 10**4, "억": 10**8, "조": 10**12}
+_KOREAN_NUMBER = re.compile(r"(?:[0-9][0-9,]*|[영공일이삼사오육칠팔구십백천만억조])+")
+
+
+def parse_korean_number(text: str) -> int | None:
+    """``123만4천`` or ``일백이십삼만사천`` (also mixed) as an integer; None when it is not one."""
+    total = section = 0
+    current: int | None = None
+    seen = False
+    for token in re.findall(r"[0-9][0-9,]*|.", text):
+        if token[0].isdigit():
+            current = int(token.replace(",", ""))
+        elif token in _HANGUL_DIGITS:
+            current = _HANGUL_DIGITS[token]
+        elif token in _SMALL_UNITS:
+            section += (1 if current is None else current) * _SMALL_UNITS[token]
+            current = None
+        elif token in _LARGE_UNITS:
+            section += current or 0
+            total += (section or 1) * _LARGE_UNITS[token]
+            section, current = 0, None
+        else:
+            return None
+        seen = True
+    return total + section + (current or 0) if seen else None
+
+
+_CURRENCY_WORDS = {
+    "₩": "KRW", "원": "KRW", "krw": "KRW", "$": "USD", "usd": "USD", "us$": "USD", "€": "EUR", "eur": "EUR",
+    "chf": "CHF", "sfr": "CHF", "fr.": "CHF",
+}
+_AMOUNT = re.compile(
+    r"(?P<pre>(?:금\s*)?(?:₩|\$|€|KRW|USD|EUR|CHF|US\$)?\s*)"
+    r"(?P<num>[0-9영공일이삼사오육칠팔구십백천만억조,]*[만억조천백십][0-9영공일이삼사오육칠팔구십백천,]*"
+    r"|-?\d{1,3}(?:[,.' \u2019]\d{3})+(?:[.,]\d{1,2})?|-?\d+(?:[.,]\d{1,2})?)"
+    r"(?P<post>\s*(?:원정?|정|KRW|USD|EUR|CHF|€|\$)?)",
+    re.IGNORECASE,
+)
+
+
+def _decimal_of(number: str) -> Decimal | None:
+    """``1,234,000`` / ``1.234.567,89`` / ``1'234.50`` / ``12,50``: the last separator followed by one or two
+    digits is the decimal mark, every other separator groups thousands."""
+    text = number.replace(" ", "").replace("'", "").replace("\u2019", "")
+    match = re.fullmatch(r"(-?[\d.,]*?)(?:([.,])(\d{1,2}))?", text)
+    if match is None:
+        return None
+    whole, _, fraction = match.groups()
+    whole = whole.replace(",", "").replace(".", "")
+    try:
+        return Decimal(f"{whole or '0'}.{fraction}") if fraction else Decimal(whole)
+    except InvalidOperation:
+        return None
+
+
+# OCR reads ₩ as a backslash or a W, and breaks digit groups with spaces ("10, 167, 300").
+_OCR_WON = re.compile(r"(?:(?<=\s)|^)[\\W](?=\s?\d)")
+_GAP_BEFORE_SEPARATOR = re.compile(r"(?<=\d)\s+(?=[,.]\s?\d)")
+_GAP_AFTER_SEPARATOR = re.compile(r"(?<=\d[,.])\s+(?=\d)")
+_GROUP_GAP = re.compile(r"(?<=\d)\s+(?=\d{3}(?!\d))")
+_DIGIT_GAP = re.compile(r"(?<=\d)\s(?=\d)")
+
+
+def _close_digit_gaps(text: str) -> str:
+    text = _GAP_AFTER_SEPARATOR.sub("", _GAP_BEFORE_SEPARATOR.sub("", text))
+    return _DIGIT_GAP.sub("", _GROUP_GAP.sub(",", text))
+
+
+def normalize_amount(text: str) -> Value | None:
+    text = _close_digit_gaps(_OCR_WON.sub("₩", text))
+    for match in _AMOUNT.finditer(text):
+        num = match.group("num").strip()
+        if not num or not any(c.isdigit() or c in _HANGUL_DIGITS or c in _LARGE_UNITS for c in num):
+            continue
+        if re.search(r"[만억조천백십영공일이삼사오육칠팔구]", num):
+            # A Korean numeral needs a digit, 금 or 원 beside it: 백화점 or 천안 are words, not amounts.
+            if not re.search(r"\d", num) and "금" not in match.group("pre") and "원" not in match.group("post"):
+                continue
+            parsed = parse_korean_number(num)
+            value = Decimal(parsed) if parsed is not None else None
+        else:
+            value = _decimal_of(num)
+        if value is None:
+            continue
+        marks = (match.group("pre") + match.group("post")).lower()
+        currency = next((code for word, code in _CURRENCY_WORDS.items() if word in marks), "KRW")
+        normalized = str(value.normalize()) if value == value.to_integral() else f"{value:.2f}"
+        if "E" in normalized:
+            normalized = str(int(value))
+        return Value(match.group(0).strip(), normalized, number=value, note=currency)
+    return None
+
+
+def _normalize_number(text: str) -> Value | None:
+    match = re.search(r"-?\d[\d,]*(?:\.\d+)?", text)
+    if match is None:
+        return None
+    try:
+        value = Decimal(match.group(0).replace(",", ""))
+    except InvalidOperation:
+        return None
+    return Value(match.group(0), str(value), number=value)
+
+
+# --- dates ---------------------------------------------------------------------------------------------
+
+_MONTHS = {name: index for index, names in enumerate(
+    [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
+     ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+     ("dec", "december")], start=1) for name in names}
+_DATE_FORMATS: list[tuple[str, re.Pattern[str], str]] = [
+    ("YYYY년 M월 D일", re.compile(r"(\d{4})\s*년\s*(\d{1,2})\s*월\s*(\d{1,2})\s*일"), "ymd"),
+    ("YYYY-MM-DD", re.compile(r"(\d{4})\s*[-./]\s*(\d{1,2})\s*[-./]\s*(\d{1,2})\.?(?!\d)"), "ymd"),
+    ("YY.MM.DD", re.compile(r"(?<!\d)(\d{2})\.\s?(\d{2})\.\s?(\d{2})(?!\d)"), "yymd"),
+    ("MM/DD/YYYY", re.compile(r"(?<!\d)(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?!\d)"), "mdy"),
+    ("D Month YYYY", re.compile(r"(?<!\d)(\d{1,2})\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})"), "dMy"),
+    ("Month D, YYYY", re.compile(r"([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})"), "Mdy"),
+]
+
+
+def _to_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _date_from(groups: tuple[str, ...], order: str) -> tuple[date | None, str]:
+    a, b, c = groups
+    if order == "ymd":
+        return _to_date(int(a), int(b), int(c)), ""
+    if order == "yymd":
+        return _to_date(2000 + int(a), int(b), int(c)), ""
+    if order == "mdy":
+        first, second = int(a), int(b)
+        if first > 12:
+            return _to_date(int(c), second, first), ""
+        note = "ambiguous: read as MM/DD/YYYY" if second <= 12 and first != second else ""
+        return _to_date(int(c), first, second), note
+    if order == "dMy":
+        month = _MONTHS.get(b.lower())
+        return (_to_date(int(c), month, int(a)) if month else None), ""
+    month = _MONTHS.get(a.lower())
+    return (_to_date(int(c), month, int(b)) if month else None), ""
+
+
+def normalize_date(text: str) -> Value | None:
+    """The first date in ``text``; ``note`` names the format read and marks ambiguous day/month order."""
+    best: tuple[int, Value] | None = None
+    for label, pattern, order in _DATE_FORMATS:
+        match = pattern.search(text)
+        if match is None or (best is not None and match.start() >= best[0]):
+            continue
+        day, note = _date_from(match.groups(), order)
+        if day is not None:
+            best = (match.start(), Value(match.group(0).strip(), day.isoformat(), day=day,
+                                         note="; ".join(filter(None, [label, note]))))
+    return best[1] if best else None
+
+
+# --- identifiers and contact details ---------------------------------------------------------------------
+
+def _digit_pattern(*groups: int) -> re.Pattern[str]:
+    body = r"[-\u2010-\u2014 ]{0,3}".join(rf"\d{{{size}}}" for size in groups)
+    return re.compile(rf"(?<!\d){body}(?!\d)")
+
+
+_DIGIT_RUN = re.compile(r"(?<!\d)\d[\d\s\-\u2010-\u2014]*\d(?!\d)")
+
+
+def _grouped(pattern: re.Pattern[str], groups: tuple[int, ...]) -> Callable[[str], Value | None]:
+    """Numbers written in fixed digit groups; OCR's stray spaces inside a group are tolerated."""
+    def normalize(text: str) -> Value | None:
+        match = pattern.search(text) or next(
+            (run for run in _DIGIT_RUN.finditer(text) if len(digits_of(run.group(0))) == sum(groups)), None)
+        if match is None:
+            return None
+        digits = digits_of(match.group(0))
+        parts, start = [], 0
+        for size in groups:
+            parts.append(digits[start:start + size])
+            start += size
+        return Value(match.group(0), "-".join(parts))
+    return normalize
+
+
+_PHONE = re.compile(r"(?<!\d)(?:\+82[\s-]?|0)(\d{1,2})[\s.)-]{0,2}(\d{3,4})[\s.-]?(\d{4})(?!\d)")
+
+
+def _normalize_phone(text: str) -> Value | None:
+    match = _PHONE.search(text)
+    if match is None:
+        return None
+    area, middle, last = match.groups()
+    return Value(match.group(0), f"0{area}-{middle}-{last}")
+
+
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+
+
+def _normalize_email(text: str) -> Value | None:
+    match = _EMAIL.search(text)
+    return Value(match.group(0), match.group(0).lower()) if match else None
+
+
+_CARD = re.compile(r"(?<!\d)\d{4}(?:[\s-]?\d{4}){2}[\s-]?\d{1,7}(?!\d)")
+
+
+def _normalize_card(text: str) -> Value | None:
+    match = _CARD.search(text)
+    return Value(match.group(0), digits_of(match.group(0))) if match else None
+
+
+_ACCOUNT = re.compile(r"(?<!\d)\d{2,6}(?:-\d{2,8}){1,4}(?!\d)|(?<!\d)\d{10,16}(?!\d)")
+
+
+def _normalize_account(text: str) -> Value | None:
+    match = _ACCOUNT.search(text)
+    return Value(match.group(0), match.group(0)) if match else None
+
+
+def _normalize_text(text: str) -> Value | None:
+    cleaned = re.sub(r"\(\s+|\s+\)", lambda m: m.group(0).strip(), " ".join(text.split())).strip(" :：|")
+    return Value(cleaned, cleaned) if cleaned else None
+
+
+_BY_TYPE: dict[FieldType, Callable[[str], Value | None]] = {
+    FieldType.TEXT: _normalize_text,
+    FieldType.NUMBER: _normalize_number,
+    FieldType.AMOUNT: normalize_amount,
+    FieldType.DATE: normalize_date,
+    FieldType.BRN: _grouped(_digit_pattern(3, 2, 5), (3, 2, 5)),
+    FieldType.RRN: _grouped(_digit_pattern(6, 7), (6, 7)),
+    FieldType.FRN: _grouped(_digit_pattern(6, 7), (6, 7)),
+    FieldType.CORP_NO: _grouped(_digit_pattern(6, 7), (6, 7)),
+    FieldType.PHONE: _normalize_phone,
+    FieldType.EMAIL: _normalize_email,
+    FieldType.CARD: _normalize_card,
+    FieldType.ACCOUNT: _normalize_account,
+    FieldType.REGEX: _normalize_text,
+}
+
+
+def _normalize_enum(spec: FieldSpec, text: str) -> Value | None:
+    folded = " ".join(text.split()).casefold()
+    for allowed in sorted(spec.values, key=len, reverse=True):
+        if allowed.casefold() in folded:
+            return Value(allowed, allowed)
+    return None
+
+
+def find_value(spec: FieldSpec, text: str) -> Value | None:
+    """The first value of the field's type in ``text`` (the text after a label, or a reviewer's input)."""
+    if spec.type == FieldType.ENUM:
+        return _normalize_enum(spec, text)
+    return _BY_TYPE[spec.type](text)

@@ -1,0 +1,69 @@
+"""Content terms of a question or a sentence, comparable across the two.
+
+Korean goes through Kiwi and Chinese through jieba (the retriever's analysers, so answers and search
+agree on what a word is); other scripts are split into words, case-folded, with a light English
+suffix strip (``employees`` and ``employee`` match). Numbers are kept whole without group separators
+(``4,453`` -> ``4453``, ``68.8`` stays ``68.8``). Question words and function words are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from retriever.analysis import analyze
+
+__all__ = ["STOPWORDS", "numbers", "terms", "warm_up"]
+
+_NUMBER = re.compile(r"(?<![\w.])[-+]?\d[\d,]*(?:\.\d+)?")
+_CODE = re.compile(r"(?<![A-Za-z\d])[A-Za-z]+-?\d+[A-Za-z\d]*(?![A-Za-z\d])")  # F1, COVID-19, GPT4: kept whole as well
+STOPWORDS = frozenset(
+    (
+        "a an the of in on at to for from by with and or is are was were be been being what which who whom "
+        "whose when where why how does do did done can could should would will shall may might must about "
+        "into than that this these those it its as there their they them he she his her i you we our your "
+        "me my many much tell please give list name any some all each per according document documents have has had "
+        "get got make made use used "
+        "say says said state stated mention mentioned value number"
+    ).split()
+    + "무엇 뭐 언제 어디 누구 누가 어떻 어떠 어떤 왜 얼마 몇 무슨 이 그 저 하 있 되 것 수 등 때 알 나 대하 관하 경우 문서 말".split()
+    + "什么 哪 哪里 哪个 哪些 谁 怎么 怎样 为什么 多少 多长 多大 多高 多远 多久 几 吗 呢 是 的 了 在 有 和 与 请 问 文档".split()
+)
+
+
+def numbers(text: str) -> set[str]:
+    """The numbers written in ``text``, group separators removed."""
+    return {match.replace(",", "").lstrip("+") for match in _NUMBER.findall(text)}
+
+
+def _fold(token: str) -> str:
+    token = token.casefold()
+    if not (token.isascii() and token.isalpha() and len(token) > 4):
+        return token
+    if token.endswith("ies"):
+        return token[:-3] + "y"
+    if token.endswith("es") and token[:-2].endswith(("s", "x", "z", "ch", "sh")):
+        return token[:-2]
+    if token.endswith("s") and not token.endswith(("ss", "us", "is")):
+        return token[:-1]
+    for suffix in ("ing", "ed"):
+        if token.endswith(suffix) and len(token) - len(suffix) >= 4:
+            return token[: -len(suffix)]
+    return token
+
+
+@lru_cache(maxsize=8192)
+def _terms(text: str) -> frozenset[str]:
+    words = {_fold(token) for token in analyze(text) if not token.isdigit()}
+    codes = {code.casefold().replace("-", "") for code in _CODE.findall(text)}
+    return frozenset((words - STOPWORDS) | numbers(text) | codes)
+
+
+def terms(text: str) -> frozenset[str]:
+    """The content terms of ``text`` (cached: passages are analysed once per process and text)."""
+    return _terms(text)
+
+
+def warm_up() -> None:
+    """Load the Korean and Chinese models now rather than on the first question."""
+    terms("서울 北京 Seoul")
