@@ -8,9 +8,11 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from chat import ChatContext, RetrievalSettings, StreamEvent, StreamRegistry, StreamState
 from jisik.db.models import ChatSession, KnowledgeBase, Message
-from jisik.errors import Conflict, InvalidInput, JisikError, NotFound, TooLarge
+from jisik.errors import Conflict, InvalidInput, JisikError, NotFound, TooLarge, Unavailable
 from jisik.parameters import summary_settings
 
 from ..repositories import messages as message_repo
@@ -144,9 +146,12 @@ async def _produce(resources: GatewayResources, ctx: ChatContext, state: StreamS
         logger.exception("chat %s failed", state.request_id)
         await state.publish(_event(state, "error", content="internal error", extra={"code": "internal"}))
     finally:
-        stored = await asyncio.shield(_store_answer(resources, ctx, state, status))
-        if not stored:
+        not_stored = await asyncio.shield(_store_answer(resources, ctx, state, status))
+        if isinstance(not_stored, NotFound):
             state.stop_reason = "session deleted"
+        elif not_stored is not None:
+            state.stop_reason = "the answer could not be stored"
+            await state.publish(_event(state, "error", content=not_stored.message, extra={"code": not_stored.code}))
         cited = [number for number, passage in enumerate(ctx.passages, start=1) if passage.cited]
         references = [passage.to_reference() for passage in ctx.passages]
         await state.publish(
@@ -165,10 +170,14 @@ async def _produce(resources: GatewayResources, ctx: ChatContext, state: StreamS
         )
 
 
-async def _store_answer(resources: GatewayResources, ctx: ChatContext, state: StreamState, status: str) -> bool:
+async def _store_answer(
+    resources: GatewayResources, ctx: ChatContext, state: StreamState, status: str
+) -> JisikError | None:
+    """None once stored; NotFound when the session was deleted meanwhile; Unavailable when the
+    database failed (the answer streamed but is not kept)."""
     try:
         async with resources.sessions() as session, session.begin():
-            return await message_repo.finish_answer(
+            stored = await message_repo.finish_answer(
                 session=session,
                 tenant_id=ctx.tenant_id,
                 message_id=state.message_id,
@@ -177,9 +186,10 @@ async def _store_answer(resources: GatewayResources, ctx: ChatContext, state: St
                 timings=[timing.to_dict() for timing in ctx.timings],
                 status=status,
             )
-    except Exception:
-        logger.exception("could not store the answer of %s", state.request_id)
-        return False
+    except (SQLAlchemyError, OSError) as exc:
+        logger.warning("could not store the answer of %s: %s", state.request_id, type(exc).__name__)
+        return Unavailable("the answer could not be stored: the database is unavailable")
+    return None if stored else NotFound(f"session {state.session_id} was deleted", field="session_id")
 
 
 async def sse(registry: StreamRegistry, state: StreamState) -> AsyncIterator[str]:
