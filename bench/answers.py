@@ -4,7 +4,8 @@
 Documents: the ones bench/answers_set.py generates (text PDFs, two-column PDFs, scans read by OCR,
 DOCX tables, Markdown; Korean, English, Chinese) and, when present, ../shared/bench/docs. Each is
 parsed by docreader's parsers and chunked with the default settings; for each question the 5 best
-chunks of all documents by BM25 over the retriever's analysers (title included) are the passages.
+chunks of all documents by BM25 over the retriever's analysers (title included), merged as the chat
+pipeline merges them, are the passages.
 
 Backends: ``extractive`` (the built-in one) and, with ``--llm``, gemma3-270m served by llama.cpp's
 OpenAI-compatible server, prompted as the chat pipeline prompts (chat.stages.into_chat_message).
@@ -48,6 +49,8 @@ from rank_bm25 import BM25Okapi  # noqa: E402
 
 from bench.answers_set import DOCUMENTS, QUESTIONS, SHARED, Question  # noqa: E402
 from chat.citations import cited_numbers  # noqa: E402
+from chat.context import Passage  # noqa: E402
+from chat.stages.merge import merge_passages  # noqa: E402
 from chat.stages.into_chat_message import NO_MATCH, system_prompt  # noqa: E402
 from docreader.chunking import ChunkingConfig, chunk_text  # noqa: E402
 from docreader.parsers.base import ParseOptions  # noqa: E402
@@ -71,6 +74,8 @@ class Chunk:
     document: str
     title: str
     content: str
+    start: int = 0
+    end: int = 0
 
 
 @dataclass
@@ -89,7 +94,10 @@ def machine() -> dict[str, object]:
 def chunks_of(name: str, data: bytes, title: str) -> list[Chunk]:
     fmt = detect_format(data, name)
     parsed = parse_document(data, fmt, ParseOptions(name=name, extract_images=False))
-    return [Chunk(name, title or parsed.title or name, c.content) for c in chunk_text(parsed.text, ChunkingConfig())]
+    return [
+        Chunk(name, title or parsed.title or name, c.content, c.start, c.end)
+        for c in chunk_text(parsed.text, ChunkingConfig())
+    ]
 
 
 def build_corpus(shared: bool) -> tuple[list[Chunk], dict[str, str]]:
@@ -110,12 +118,19 @@ def normalise(text: str) -> str:
 
 
 def retrieve(chunks: list[Chunk], questions: list[Question]) -> list[list[Chunk]]:
+    """The TOP_K best chunks by BM25, merged like the chat pipeline's chunk_merge (adjacent or
+    overlapping chunks of one document become one passage)."""
     index = BM25Okapi([analyze(f"{c.title}\n{c.content}") or ["_"] for c in chunks])
     found = []
     for question in questions:
         scores = index.get_scores(analyze(question.question))
         best = sorted(range(len(chunks)), key=lambda i: -scores[i])[:TOP_K]
-        found.append([chunks[i] for i in best])
+        merged = merge_passages([
+            Passage(str(i), chunks[i].document, "kb", chunks[i].content, float(scores[i]), chunks[i].start,
+                    chunks[i].end, i, knowledge_title=chunks[i].title)
+            for i in best
+        ])
+        found.append([Chunk(p.knowledge_id, p.knowledge_title, p.content, p.start_at, p.end_at) for p in merged])
     return found
 
 

@@ -53,7 +53,7 @@ _UNIT = (
     r"(?:\s?(?:%|퍼센트|percent|per cent|employees|people|pixels|px|km|kg|mm|cm|m|g|ms|s|GB|MB|KB|TB|GHz|MHz|"
     r"Hz|W|kW|V|USD|EUR|dollars|won|yuan|years|months|days|hours|minutes|seconds|points|times|x)\b"
     r"|\s?(?:만|억|조|천)?\s?(?:명|개|원|달러|년|개월|일|시간|분|초|건|배|점|회|곳|대|세|권|호|위|층|톤|미터|킬로미터)"
-    r"|\s?(?:百|千|万|亿)?(?:人|个|元|美元|年|月|天|小时|分钟|秒|次|倍|分|家|岁|公里|米|吨))?"
+    r"|\s?(?:百|千|万|亿)*(?:人|个|元|美元|立方米|平方米|平方公里|公里|千米|米|公顷|亩|吨|年|月|天|小时|分钟|秒|次|倍|分|家|岁))?"
 )
 _NUMBER = re.compile(
     rf"(?<![A-Za-z\d.])[-+−]?(?:[$€£₩¥]\s?)?\d[\d,]*(?:\.\d+)?(?:\s?(?:×|x)\s?\d[\d,]*(?:\.\d+)?)?(?:\s?(?:만|억|조|천|million|billion|thousand|百|千|万|亿))?{_UNIT}",
