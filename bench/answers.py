@@ -50,8 +50,8 @@ from rank_bm25 import BM25Okapi  # noqa: E402
 from bench.answers_set import DOCUMENTS, QUESTIONS, SHARED, Question  # noqa: E402
 from chat.citations import cited_numbers  # noqa: E402
 from chat.context import Passage  # noqa: E402
-from chat.stages.merge import merge_passages  # noqa: E402
 from chat.stages.into_chat_message import NO_MATCH, system_prompt  # noqa: E402
+from chat.stages.merge import merge_passages  # noqa: E402
 from docreader.chunking import ChunkingConfig, chunk_text  # noqa: E402
 from docreader.parsers.base import ParseOptions  # noqa: E402
 from docreader.parsers.registry import detect_format, parse_document  # noqa: E402
