@@ -37,6 +37,6 @@ COPY --from=web /web/dist web/dist
 RUN useradd --system --uid 10001 --home-dir /data --create-home jisik
 USER jisik
 VOLUME ["/data"]
-EXPOSE 8080 50051 50052 50053
+EXPOSE 8080 17051 17052 17053
 ENTRYPOINT ["jisik"]
 CMD ["serve", "gateway"]

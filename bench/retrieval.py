@@ -46,8 +46,8 @@ sys.path.insert(0, str(ROOT))  # ahead of bench/ (the script folder), whose inge
 
 from _retrieval_embed import cached_embeddings, default_embedder  # noqa: E402
 
-from ingest.passages import passage_text  # noqa: E402
 from jisik.db.migrate import upgrade  # noqa: E402
+from jisik.passages import passage_text  # noqa: E402
 from jisik.runtime.postgres import EmbeddedPostgres  # noqa: E402
 from jisik.settings import RetrieverSettings  # noqa: E402
 from retriever import fusion  # noqa: E402

@@ -20,10 +20,11 @@ import grpc
 from aiokafka import ConsumerRecord
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from jisik.clients.retriever import RetrieverClient
 from jisik.db.models import ParseStatus
+from jisik.errors import Blocked, InvalidInput, NotFound
 from jisik.events import Topic, cdc_topic
 from jisik.grpc_server import grpc_channel
-from jisik.proto import retriever_pb2, retriever_pb2_grpc
 from jisik.settings import CdcSettings, EndpointSettings, KafkaSettings
 
 from .change_event import ChangeEvent, parse_change
@@ -34,8 +35,8 @@ __all__ = ["IndexMetaMaterializer", "KnowledgeMeta", "RetrieverAccessApplier", "
 
 logger = logging.getLogger(__name__)
 
-# gRPC codes that will not get better by retrying the same request.
-_PERMANENT = {grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.NOT_FOUND, grpc.StatusCode.PERMISSION_DENIED}
+# Refusals that will not get better by retrying the same request.
+_PERMANENT = (InvalidInput, NotFound, Blocked)
 
 
 class KnowledgeMeta(BaseModel):
@@ -127,12 +128,12 @@ class RetrieverAccessApplier:
         self._address = retriever_addr or endpoints.retriever_addr
         self._timeout = cdc.retriever_timeout_s
         self._channel: grpc.aio.Channel | None = None
-        self._stub: retriever_pb2_grpc.RetrieverStub | None = None
+        self._retriever: RetrieverClient | None = None
         self.applied = 0
 
     async def start(self) -> None:
         self._channel = grpc_channel(self._address, self._endpoints)
-        self._stub = retriever_pb2_grpc.RetrieverStub(self._channel)
+        self._retriever = RetrieverClient(self._channel, timeout_s=self._timeout)
 
     async def stop(self) -> None:
         if self._channel is not None:
@@ -153,17 +154,14 @@ class RetrieverAccessApplier:
         await asyncio.gather(*(self._apply(meta) for meta in latest.values()))
 
     async def _apply(self, meta: KnowledgeMeta) -> None:
-        if self._stub is None:
+        if self._retriever is None:
             raise RuntimeError("RetrieverAccessApplier.handle before start()")
-        request = retriever_pb2.SetKnowledgeAccessRequest(
-            tenant_id=meta.tenant_id, knowledge_id=meta.knowledge_id,
-            acl_principals=meta.acl_principals, enabled=meta.enabled and not meta.deleted,
-        )
         try:
-            await self._stub.SetKnowledgeAccess(request, timeout=self._timeout)
-        except grpc.aio.AioRpcError as exc:
-            if exc.code() not in _PERMANENT:
-                raise
-            logger.warning("retriever refused access update for knowledge %s: %s", meta.knowledge_id, exc.code().name)
+            await self._retriever.set_access(
+                meta.tenant_id, meta.knowledge_id, acl_principals=meta.acl_principals,
+                enabled=meta.enabled and not meta.deleted,
+            )
+        except _PERMANENT as exc:
+            logger.warning("retriever refused access update for knowledge %s: %s", meta.knowledge_id, exc.code)
             return
         self.applied += 1

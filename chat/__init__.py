@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .clients import GrpcModel, GrpcRetriever, KnowledgeCatalog, KnowledgeInfo, ModelClient, RetrieverClient
+from .clients import KnowledgeCatalog, KnowledgeInfo, ModelClient, RetrieverClient
 from .context import ChatContext, HistoryTurn, Passage, RetrievalSettings, StageTiming
 from .pipeline import ChatPipeline, PipelineEvent
 from .streams import StreamEvent, StreamRegistry, StreamState
@@ -10,8 +10,6 @@ from .streams import StreamEvent, StreamRegistry, StreamState
 __all__ = [
     "ChatContext",
     "ChatPipeline",
-    "GrpcModel",
-    "GrpcRetriever",
     "HistoryTurn",
     "KnowledgeCatalog",
     "KnowledgeInfo",

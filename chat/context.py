@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
+from jisik.clients.types import SearchHit
 from jisik.db.models import DEFAULT_FALLBACK_RESPONSE
 from ml.answering.language import no_answer_text
 
@@ -63,6 +64,22 @@ class Passage:
     # answer sentences that cite this passage but are not supported by it (ml.answering.support)
     unsupported_sentences: list[str] = field(default_factory=list)
 
+    @classmethod
+    def from_hit(cls, hit: SearchHit) -> Passage:
+        return cls(
+            chunk_id=hit.chunk_id,
+            knowledge_id=hit.knowledge_id,
+            knowledge_base_id=hit.knowledge_base_id,
+            content=hit.content,
+            score=hit.score,
+            start_at=hit.start,
+            end_at=hit.end,
+            seq=hit.seq,
+            match_type=hit.match_type.number,
+            chunk_type=hit.metadata.chunk_type,
+            metadata=hit.metadata.to_dict(),
+        )
+
     def to_reference(self) -> dict[str, Any]:
         return {
             "id": self.chunk_id,
@@ -112,6 +129,8 @@ class ChatContext:
     query: str
     knowledge_base_ids: list[str]
     settings: RetrievalSettings = field(default_factory=RetrievalSettings)
+    # Only these documents (e.g. those whose fields match a search filter); empty means all.
+    knowledge_ids: list[str] = field(default_factory=list)
     history: list[HistoryTurn] = field(default_factory=list)
     # rewrite_query
     rewritten_query: str = ""
@@ -122,7 +141,7 @@ class ChatContext:
     search_detail: dict[str, float] = field(default_factory=dict)
     # chunk_search / chunk_rerank / chunk_merge / filter_top_k
     search_results: list[Passage] = field(default_factory=list)
-    rerank_results: list[Passage] = field(default_factory=list)
+    rerank_results: list[Passage] | None = None  # None: no rerank ran; []: nothing passed it
     merged: list[Passage] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
     # into_chat_message

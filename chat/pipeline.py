@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -57,10 +57,8 @@ class ChatPipeline:
         model: ModelClient,
         catalog: KnowledgeCatalog,
         settings: ChatSettings,
-        no_answer_markers: Sequence[str] = (),
     ) -> None:
         self._model = model
-        self._markers = (NO_MATCH, *no_answer_markers)
         self._search = ChunkSearch(retriever, model, catalog)
         self.stages: list[Stage] = [
             RewriteQuery(model, max_tokens=settings.rewrite_max_tokens),
@@ -145,7 +143,7 @@ class ChatPipeline:
 
     async def _generate(self, ctx: ChatContext) -> AsyncIterator[PipelineEvent]:
         stream_filter = StreamFilter(
-            markers=self._markers, fallback=ctx.fallback_response, passage_count=len(ctx.passages)
+            markers=(NO_MATCH,), fallback=ctx.fallback_response, passage_count=len(ctx.passages)
         )
         generation, filtering = StageTiming("chat_completion_stream"), StageTiming("stream_filter")
         ctx.timings += [generation, filtering]
@@ -162,16 +160,20 @@ class ChatPipeline:
                 temperature=ctx.settings.temperature,
                 max_tokens=ctx.settings.max_completion_tokens,
             )
+            model_no_answer = False
             async for delta in stream:
                 if "first_token_ms" not in generation.detail:
                     generation.detail["first_token_ms"] = round((time.perf_counter() - started) * 1000, 2)
+                if delta.no_answer:  # the model's own "not in the passages" text gives way to the fallback
+                    model_no_answer = True
+                    break
                 mark = time.perf_counter()
-                parts = stream_filter.feed(delta)
+                parts = stream_filter.feed(delta.text)
                 filter_s += time.perf_counter() - mark
                 for kind, text in parts:
                     yield self._apply(ctx, kind, text)
             mark = time.perf_counter()
-            parts = stream_filter.finish()
+            parts = stream_filter.finish(no_answer=model_no_answer)
             filter_s += time.perf_counter() - mark
             for kind, text in parts:
                 yield self._apply(ctx, kind, text)

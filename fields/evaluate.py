@@ -91,6 +91,19 @@ def _result_of(spec: FieldSpec, extracted: Extracted | None, correction: str | N
                        list(extracted.bbox) if extracted.bbox else None, extracted.source_text, extracted.note)
 
 
+_CONFIRMING_RULES = ("sum", "ratio", "equals")
+
+
+def _verified(schema: FieldSchema, results: list[FieldResult], values: dict[str, str]) -> set[str]:
+    """Fields whose value is confirmed independently of how sure the reading was: a passing checksum, or
+    a passing arithmetic rule tying it to other fields (a misread digit would break the sum)."""
+    confirmed = {r.name for r in results if any(c.rule == "checksum" and c.ok and not c.message for c in r.checks)}
+    for rule in schema.rules:
+        if rule.kind in _CONFIRMING_RULES and run_rule(rule, values)[0]:
+            confirmed.update(rule.fields)
+    return confirmed
+
+
 def evaluate(
     schema: FieldSchema,
     extracted: dict[str, Extracted],
@@ -130,9 +143,10 @@ def evaluate(
             result.checks.append(Check("expected", same, "" if same else f"{spec.name}: differs from the expected value"))
             if not same:
                 fail(spec.name, "expected", f"{spec.name}: differs from the expected value")
-        if result.confidence < schema.review_threshold:
-            soft = True
     values = {result.name: result.normalized for result in results}
+    verified = _verified(schema, results, values)
+    if any(r.confidence < schema.review_threshold and r.name not in verified for r in results):
+        soft = True
     for rule in schema.rules:
         decided, message = run_rule(rule, values)
         if decided is None:

@@ -81,7 +81,7 @@ def _edit_distance(a: str, b: str, limit: int) -> int:
 def _find_fuzzy(segment_text: str, label: str) -> tuple[int, int] | None:
     compact, offsets = _compact(segment_text)
     needle, _ = _compact(label)
-    if len(needle) < 3:
+    if len(needle) < 3 or len(set(needle) & set(compact)) < len(set(needle)) / 2:
         return None
     limit = 1 if len(needle) < 7 else 2
     for size in (len(needle), len(needle) - 1, len(needle) + 1):
@@ -123,7 +123,7 @@ def _fuzzy_anchors(layout: Layout, missing: list[tuple[str, FieldSpec]], exact: 
             for s, segment in enumerate(row.segments):
                 if not segment.ocr:
                     continue
-                span = _find_fuzzy(segment.text[:len(label) + 12], label)
+                span = _find_fuzzy(segment.text, label)
                 if span is None or any(a.row == r and a.segment == s and span[0] < a.end and span[1] > a.start
                                        for a in [*exact, *found]):
                     continue

@@ -41,7 +41,7 @@ class Segment:
 
     def confidence_of(self, start: int, end: int) -> float:
         values = [word.confidence for s, e, word in self.words if s < end and e > start]
-        return min(values) if values else 1.0
+        return sum(values) / len(values) if values else 1.0
 
 
 @dataclass
@@ -64,13 +64,25 @@ def union_box(boxes: list[Box]) -> Box | None:
     return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
-def _segment_of(words: list[Word], page: int, ocr: bool) -> Segment:
+def _hangul(text: str) -> bool:
+    return bool(text) and all("\uac00" <= c <= "\ud7a3" for c in text)
+
+
+def _one_word(previous: Word, word: Word, line_height: float) -> bool:
+    """OCR splits Korean words into syllables: a lone syllable next to Hangul, close by, is part of it."""
+    close = word.box[0] - previous.box[2] < line_height * 1.2
+    lone = (len(previous.text) == 1 or len(word.text) == 1) and _hangul(previous.text[-1]) and _hangul(word.text[0])
+    return close and lone
+
+
+def _segment_of(words: list[Word], page: int, ocr: bool, line_height: float) -> Segment:
     parts: list[tuple[int, int, Word]] = []
-    offset = 0
-    for word in words:
-        parts.append((offset, offset + len(word.text), word))
-        offset += len(word.text) + 1
-    text = " ".join(word.text for word in words)
+    text = ""
+    for index, word in enumerate(words):
+        if index and not (ocr and _one_word(words[index - 1], word, line_height)):
+            text += " "
+        parts.append((len(text), len(text) + len(word.text), word))
+        text += word.text
     return Segment(text, page, (words[0].box[0], words[-1].box[2]), parts, ocr)
 
 
@@ -91,8 +103,8 @@ def layout_rows_from_words(words: list[Word], page: int, *, ocr: bool = False) -
             lines.append([word])
             centre = middle
     rows: list[Row] = []
-    # Words further apart than this belong to different cells or key: value runs.
-    gap_limit = line_height * 1.6
+    # Words further apart than this belong to different cells or key: value runs (OCR boxes are looser).
+    gap_limit = line_height * (3.0 if ocr else 1.6)
     for line in lines:
         line.sort(key=lambda w: w.box[0])
         segments: list[list[Word]] = [[line[0]]]
@@ -101,7 +113,7 @@ def layout_rows_from_words(words: list[Word], page: int, *, ocr: bool = False) -
                 segments.append([word])
             else:
                 segments[-1].append(word)
-        rows.append(Row([_segment_of(group, page, ocr) for group in segments]))
+        rows.append(Row([_segment_of(group, page, ocr, line_height) for group in segments]))
     return rows
 
 

@@ -90,7 +90,21 @@ def _decimal_of(number: str) -> Decimal | None:
         return None
 
 
+# OCR reads ₩ as a backslash or a W, and breaks digit groups with spaces ("10, 167, 300").
+_OCR_WON = re.compile(r"(?:(?<=\s)|^)[\\W](?=\s?\d)")
+_GAP_BEFORE_SEPARATOR = re.compile(r"(?<=\d)\s+(?=[,.]\s?\d)")
+_GAP_AFTER_SEPARATOR = re.compile(r"(?<=\d[,.])\s+(?=\d)")
+_GROUP_GAP = re.compile(r"(?<=\d)\s+(?=\d{3}(?!\d))")
+_DIGIT_GAP = re.compile(r"(?<=\d)\s(?=\d)")
+
+
+def _close_digit_gaps(text: str) -> str:
+    text = _GAP_AFTER_SEPARATOR.sub("", _GAP_BEFORE_SEPARATOR.sub("", text))
+    return _DIGIT_GAP.sub("", _GROUP_GAP.sub(",", text))
+
+
 def normalize_amount(text: str) -> Value | None:
+    text = _close_digit_gaps(_OCR_WON.sub("₩", text))
     for match in _AMOUNT.finditer(text):
         num = match.group("num").strip()
         if not num or not any(c.isdigit() or c in _HANGUL_DIGITS or c in _LARGE_UNITS for c in num):
@@ -134,7 +148,7 @@ _MONTHS = {name: index for index, names in enumerate(
 _DATE_FORMATS: list[tuple[str, re.Pattern[str], str]] = [
     ("YYYY년 M월 D일", re.compile(r"(\d{4})\s*년\s*(\d{1,2})\s*월\s*(\d{1,2})\s*일"), "ymd"),
     ("YYYY-MM-DD", re.compile(r"(\d{4})\s*[-./]\s*(\d{1,2})\s*[-./]\s*(\d{1,2})\.?(?!\d)"), "ymd"),
-    ("YY.MM.DD", re.compile(r"(?<!\d)(\d{2})\.(\d{2})\.(\d{2})(?!\d)"), "yymd"),
+    ("YY.MM.DD", re.compile(r"(?<!\d)(\d{2})\.\s?(\d{2})\.\s?(\d{2})(?!\d)"), "yymd"),
     ("MM/DD/YYYY", re.compile(r"(?<!\d)(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?!\d)"), "mdy"),
     ("D Month YYYY", re.compile(r"(?<!\d)(\d{1,2})\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})"), "dMy"),
     ("Month D, YYYY", re.compile(r"([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})"), "Mdy"),
@@ -184,13 +198,18 @@ def normalize_date(text: str) -> Value | None:
 # --- identifiers and contact details ---------------------------------------------------------------------
 
 def _digit_pattern(*groups: int) -> re.Pattern[str]:
-    body = r"\s?[-\u2010-\u2014]?\s?".join(rf"\d{{{size}}}" for size in groups)
+    body = r"[-\u2010-\u2014 ]{0,3}".join(rf"\d{{{size}}}" for size in groups)
     return re.compile(rf"(?<!\d){body}(?!\d)")
 
 
+_DIGIT_RUN = re.compile(r"(?<!\d)\d[\d\s\-\u2010-\u2014]*\d(?!\d)")
+
+
 def _grouped(pattern: re.Pattern[str], groups: tuple[int, ...]) -> Callable[[str], Value | None]:
+    """Numbers written in fixed digit groups; OCR's stray spaces inside a group are tolerated."""
     def normalize(text: str) -> Value | None:
-        match = pattern.search(text)
+        match = pattern.search(text) or next(
+            (run for run in _DIGIT_RUN.finditer(text) if len(digits_of(run.group(0))) == sum(groups)), None)
         if match is None:
             return None
         digits = digits_of(match.group(0))
@@ -202,7 +221,7 @@ def _grouped(pattern: re.Pattern[str], groups: tuple[int, ...]) -> Callable[[str
     return normalize
 
 
-_PHONE = re.compile(r"(?<!\d)(?:\+82[\s-]?|0)(\d{1,2})[\s.)-]?(\d{3,4})[\s.-]?(\d{4})(?!\d)")
+_PHONE = re.compile(r"(?<!\d)(?:\+82[\s-]?|0)(\d{1,2})[\s.)-]{0,2}(\d{3,4})[\s.-]?(\d{4})(?!\d)")
 
 
 def _normalize_phone(text: str) -> Value | None:
@@ -238,7 +257,7 @@ def _normalize_account(text: str) -> Value | None:
 
 
 def _normalize_text(text: str) -> Value | None:
-    cleaned = " ".join(text.split()).strip(" :：|")
+    cleaned = re.sub(r"\(\s+|\s+\)", lambda m: m.group(0).strip(), " ".join(text.split())).strip(" :：|")
     return Value(cleaned, cleaned) if cleaned else None
 
 

@@ -29,6 +29,8 @@ _IMAGE_TYPES = {"png", "jpg", "jpeg", "tif", "tiff", "bmp", "gif", "webp"}
 _TEXT_TYPES = {"txt", "md", "markdown", "csv", "html", "htm", "json"}
 # Pages whose text layer has fewer characters than this are treated as scans.
 _MIN_TEXT_CHARS = 20
+# Narrower page images (an A4 page under about 200 dpi) are enlarged twice before OCR.
+_UPSCALE_BELOW_PX = 1800
 
 
 def _deskew_angle(picture: Image.Image) -> float:
@@ -56,6 +58,8 @@ def prepare_scan(picture: Image.Image) -> Image.Image:
     from PIL import Image, ImageFilter, ImageOps
 
     grey = ImageOps.autocontrast(picture.convert("L"))
+    if grey.width < _UPSCALE_BELOW_PX:  # a low-resolution scan: Tesseract reads Hangul best near 300 dpi
+        grey = grey.resize((grey.width * 2, grey.height * 2), Image.Resampling.LANCZOS)
     grey = grey.filter(ImageFilter.MedianFilter(3))
     angle = _deskew_angle(grey)
     if angle:
@@ -150,3 +154,4 @@ def layout_of(file_type: str, data: bytes, *, ocr: bool = True, languages: str =
     if kind in _TEXT_TYPES:
         return layout_from_text(data.decode("utf-8", errors="replace"))
     return None
+

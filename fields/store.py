@@ -12,10 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from jisik.db.models import DocumentFields, FieldSchemaVersion, Knowledge
 
 from .evaluate import Outcome
+from .normalize import find_value
 from .schema import FieldSchema
 
 __all__ = [
     "current_schema",
+    "documents_matching",
     "find_duplicate",
     "load_fields",
     "reviewed_values",
@@ -134,3 +136,29 @@ async def save_outcome(
     session.add(row)
     await session.flush()
     return row
+
+
+MAX_FILTERED_DOCUMENTS = 10_000
+
+
+async def documents_matching(
+    session: AsyncSession, tenant_id: str, knowledge_base_ids: list[str], filters: dict[str, str]
+) -> list[str]:
+    """Ids of the documents whose validated fields equal every filter value. A value is compared in the
+    canonical form of its field's type (``1234567890`` finds ``123-45-67890``)."""
+    found: list[str] = []
+    for knowledge_base_id in knowledge_base_ids:
+        schema = await current_schema(session, tenant_id, knowledge_base_id)
+        wanted: dict[str, str] = {}
+        for name, value in filters.items():
+            spec = schema[1].field(name) if schema else None
+            normalized = find_value(spec, value) if spec is not None else None
+            wanted[name] = normalized.normalized if normalized is not None else " ".join(value.split())
+        rows = await session.execute(
+            select(DocumentFields.knowledge_id)
+            .where(DocumentFields.tenant_id == tenant_id, DocumentFields.knowledge_base_id == knowledge_base_id,
+                   DocumentFields.validated_data.contains(wanted))  # type: ignore[attr-defined]
+            .limit(MAX_FILTERED_DOCUMENTS)
+        )
+        found.extend(rows.scalars())
+    return found

@@ -9,20 +9,19 @@ from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chat import ChatPipeline, GrpcModel, GrpcRetriever, StreamRegistry
+from chat import ChatPipeline, StreamRegistry
 from jisik.db.models import Tenant
 from jisik.db.tenants import authenticate
 from jisik.errors import Unauthenticated
 from jisik.settings import Settings
 from jisik.storage import ObjectStore
 
+from .auth_limits import counted_attempt
 from .resources import GatewayResources
 
 __all__ = [
-    "ModelDep",
     "PipelineDep",
     "ResourcesDep",
-    "RetrieverDep",
     "SessionDep",
     "SettingsDep",
     "StoreDep",
@@ -64,26 +63,21 @@ _bearer = HTTPBearer(auto_error=False, description="The tenant API key as a bear
 
 
 async def _tenant(
+    request: Request,
     resources: ResourcesDep,
     x_api_key: Annotated[str | None, Security(_api_key_header)] = None,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
 ) -> Tenant:
-    """The caller's tenant, looked up in a short session of its own (streams hold no connection)."""
+    """The caller's tenant, looked up in a short session of its own (streams hold no connection).
+    Failed keys count towards the caller's backoff (:mod:`gateway.auth_limits`)."""
     api_key = api_key_from(x_api_key, f"Bearer {bearer.credentials}" if bearer else None)
-    async with resources.auth_sessions() as session:
-        return await authenticate(session, api_key)
+    with counted_attempt(request):
+        async with resources.auth_sessions() as session:
+            return await authenticate(session, api_key)
 
 
 def _store(resources: ResourcesDep) -> ObjectStore:
     return resources.store
-
-
-def _retriever(resources: ResourcesDep) -> GrpcRetriever:
-    return resources.retriever
-
-
-def _model(resources: ResourcesDep) -> GrpcModel:
-    return resources.model
 
 
 def _pipeline(resources: ResourcesDep) -> ChatPipeline:
@@ -98,7 +92,5 @@ SettingsDep = Annotated[Settings, Depends(_settings)]
 SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
 TenantDep = Annotated[Tenant, Depends(_tenant)]
 StoreDep = Annotated[ObjectStore, Depends(_store)]
-RetrieverDep = Annotated[GrpcRetriever, Depends(_retriever)]
-ModelDep = Annotated[GrpcModel, Depends(_model)]
 PipelineDep = Annotated[ChatPipeline, Depends(_pipeline)]
 StreamsDep = Annotated[StreamRegistry, Depends(_streams)]

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
+from starlette.types import Send
 
-from jisik.errors import JisikError
+from jisik.errors import JisikError, RateLimited
 
-__all__ = ["error_body", "install_error_handlers"]
+__all__ = ["error_body", "install_error_handlers", "send_error"]
 
 logger = logging.getLogger(__name__)
 
@@ -21,6 +26,14 @@ _HTTP_CODES = {401: "unauthenticated", 404: "not_found", 405: "method_not_allowe
 
 def error_body(code: str, message: str, field: str | None = None, **extra: Any) -> dict[str, Any]:
     return {"success": False, "error": {"code": code, "message": message, "field": field, **extra}}
+
+
+async def send_error(send: Send, status: int, code: str, message: str, field: str | None = None) -> None:
+    """Answer with the usual error body straight from an ASGI middleware (before any route runs)."""
+    body = json.dumps(error_body(code, message, field)).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:
@@ -35,7 +48,12 @@ async def _jisik_error(_: Request, exc: Exception) -> JSONResponse:
         extra["existing_id"] = existing
     if exc.http_status >= 500:
         logger.warning("request failed: %s (%s)", exc.code, exc.message)
-    return JSONResponse(error_body(exc.code, exc.message, exc.field, **extra), status_code=exc.http_status)
+    headers = {}
+    if isinstance(exc, RateLimited):
+        headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after_s)))
+    return JSONResponse(
+        error_body(exc.code, exc.message, exc.field, **extra), status_code=exc.http_status, headers=headers
+    )
 
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
@@ -60,6 +78,42 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
+_DATABASE_MODULES = ("/asyncpg/", "/sqlalchemy/")
+
+
+def _raised_by_database_driver(exc: BaseException) -> bool:
+    """A connection error is PostgreSQL's when the database driver raised it (asyncpg's connect
+    raises plain OSError subclasses that SQLAlchemy does not wrap)."""
+    frame = exc.__traceback__
+    while frame is not None:
+        if any(part in frame.tb_frame.f_code.co_filename for part in _DATABASE_MODULES):
+            return True
+        frame = frame.tb_next
+    return False
+
+
+def _database_is_down(exc: Exception) -> bool:
+    if isinstance(exc, OperationalError | InterfaceError | PoolTimeout):
+        return True
+    if isinstance(exc, DBAPIError):
+        return bool(exc.connection_invalidated)
+    return isinstance(exc, ConnectionError | TimeoutError) and _raised_by_database_driver(exc)
+
+
+def _database_unavailable() -> JSONResponse:
+    body = error_body("unavailable", "the database (PostgreSQL) is unavailable; try again shortly",
+                      dependency="database")
+    return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
+
+
+async def _connection_error(request: Request, exc: Exception) -> JSONResponse:
+    """PostgreSQL down or restarting: 503 naming the database, never a 500 with a traceback."""
+    if _database_is_down(exc):
+        logger.warning("request failed: the database is unavailable (%s)", type(exc).__name__)
+        return _database_unavailable()
+    return await _unexpected(request, exc)
+
+
 async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled error", exc_info=exc)
     return JSONResponse(error_body("internal", "internal server error"), status_code=500)
@@ -69,4 +123,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(JisikError, _jisik_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
+    for connection_error in (DBAPIError, PoolTimeout, ConnectionError, TimeoutError):
+        app.add_exception_handler(connection_error, _connection_error)
     app.add_exception_handler(Exception, _unexpected)

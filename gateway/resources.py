@@ -1,39 +1,27 @@
-"""Everything the gateway opens once per process: database engine, gRPC channels, object store,
+"""Everything the gateway opens once per process: database engine, service clients, object store,
 chat pipeline and live answer streams."""
 
 from __future__ import annotations
 
-import importlib
 import logging
 from dataclasses import dataclass, field
 
-import grpc
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession as SQLModelSession
 
-from chat import ChatPipeline, GrpcModel, GrpcRetriever, StreamRegistry
+from chat import ChatPipeline, StreamRegistry
+from jisik.clients.bundle import ServiceClients
 from jisik.db.engine import create_engine
-from jisik.grpc_server import grpc_channel
+from jisik.health import BusyTolerance
 from jisik.runtime.postgres import database_url
 from jisik.settings import Settings
 from jisik.storage import ObjectStore, open_store
 
 from .catalog import DatabaseCatalog
-from .index import IndexClient
 
-__all__ = ["GatewayResources", "no_answer_markers"]
+__all__ = ["GatewayResources"]
 
 logger = logging.getLogger(__name__)
-
-
-def no_answer_markers() -> tuple[str, ...]:
-    """The extractive backend's no-answer texts (one per language), when the ml package is installed here."""
-    try:
-        module = importlib.import_module("ml.serving.backends.extractive")
-    except ImportError:
-        return ()
-    markers = getattr(module, "NO_ANSWER", ())
-    return (markers,) if isinstance(markers, str) else tuple(sorted(markers))
 
 
 @dataclass
@@ -43,14 +31,11 @@ class GatewayResources:
     sessions: async_sessionmaker[AsyncSession]
     # jisik.db.tenants uses SQLModel's ``exec``; everything else plain SQLAlchemy sessions.
     auth_sessions: async_sessionmaker[SQLModelSession]
-    retriever_channel: grpc.aio.Channel
-    model_channel: grpc.aio.Channel
-    retriever: GrpcRetriever
-    model: GrpcModel
+    clients: ServiceClients
     pipeline: ChatPipeline
     pipeline_catalog: DatabaseCatalog
     streams: StreamRegistry
-    index: IndexClient
+    readiness: BusyTolerance
     _store: ObjectStore | None = field(default=None, repr=False)
 
     @classmethod
@@ -59,30 +44,17 @@ class GatewayResources:
         engine = create_engine(url, pool_size=settings.database.pool_size)
         sessions = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
         auth_sessions = async_sessionmaker(engine, class_=SQLModelSession, expire_on_commit=False)
-        endpoints = settings.endpoints
-        retriever_channel = grpc_channel(endpoints.retriever_addr, endpoints)
-        model_channel = grpc_channel(endpoints.model_addr, endpoints)
         chat = settings.chat
-        retriever = GrpcRetriever(retriever_channel, timeout_s=chat.search_timeout_s)
-        model = GrpcModel(
-            model_channel,
-            timeout_s=chat.search_timeout_s,
-            rerank_timeout_s=chat.rerank_timeout_s,
-            stream_timeout_s=chat.generation_timeout_s,
+        clients = ServiceClients.open(
+            settings, timeout_s=chat.search_timeout_s, rerank_timeout_s=chat.rerank_timeout_s,
+            generation_timeout_s=chat.generation_timeout_s,
         )
         catalog = DatabaseCatalog(sessions)
-        pipeline = ChatPipeline(
-            retriever=retriever,
-            model=model,
-            catalog=catalog,
-            settings=chat,
-            no_answer_markers=no_answer_markers(),
-        )
+        pipeline = ChatPipeline(retriever=clients.retriever, model=clients.model, catalog=catalog, settings=chat)
         streams = StreamRegistry(grace_s=chat.resume_grace_s, finished_ttl_s=chat.finished_stream_ttl_s)
-        index = IndexClient(retriever_channel, model_channel, timeout_s=chat.search_timeout_s)
         return cls(
-            settings, engine, sessions, auth_sessions, retriever_channel, model_channel, retriever, model, pipeline, catalog,
-            streams, index,
+            settings, engine, sessions, auth_sessions, clients, pipeline, catalog, streams,
+            BusyTolerance(settings.gateway.ready_busy_window_s),
         )
 
     @property
@@ -103,6 +75,5 @@ class GatewayResources:
 
     async def aclose(self) -> None:
         await self.streams.aclose()
-        await self.retriever_channel.close()
-        await self.model_channel.close()
+        await self.clients.close()
         await self.engine.dispose()

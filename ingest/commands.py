@@ -20,13 +20,13 @@ from jisik.errors import Conflict, InvalidInput, NotFound, TooLarge
 from jisik.netguard import AddressPolicy
 from jisik.settings import Settings
 
-from .clients import Services
 from .formats import detect_file_type
 from .keys import MANUAL_CONTENT, PUBLISHED_CONTENT, knowledge_prefix, original_key, safe_file_name
 from .lag import consumer_lag
 from .messages import uploaded_event
 
 if TYPE_CHECKING:
+    from jisik.clients.retriever import RetrieverClient
     from jisik.storage import ObjectStore
 
 __all__ = [
@@ -294,18 +294,14 @@ async def reprocess(session: AsyncSession, *, tenant_id: str, knowledge_id: str)
 
 
 async def delete_knowledge(
-    session: AsyncSession, store: ObjectStore, *, tenant_id: str, knowledge_id: str, settings: Settings
+    session: AsyncSession, store: ObjectStore, retriever: RetrieverClient, *, tenant_id: str, knowledge_id: str
 ) -> None:
     """Remove the document's chunks from the index, its row (chunks cascade) and its stored objects.
 
     :raises Unavailable: the retriever cannot be reached; nothing is deleted then.
     """
     knowledge = await _load(session, tenant_id, knowledge_id)
-    services = Services(settings)
-    try:
-        await services.delete_knowledge(tenant_id, knowledge_id)
-    finally:
-        await services.close()
+    await retriever.delete(tenant_id, knowledge_ids=[knowledge_id])
     if knowledge.type == KnowledgeType.FILE:
         await _charge_storage(session, tenant_id, -knowledge.file_size)
     await session.delete(knowledge)

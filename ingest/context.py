@@ -7,10 +7,10 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from jisik.clients.bundle import ServiceClients
 from jisik.events import DocumentEvent
 from jisik.settings import Settings
 
-from .clients import Services
 from .topology import Stage
 
 __all__ = ["IngestContext", "StageHandler"]
@@ -20,7 +20,7 @@ __all__ = ["IngestContext", "StageHandler"]
 class IngestContext:
     settings: Settings
     sessions: async_sessionmaker[AsyncSession]
-    services: Services
+    clients: ServiceClients
 
 
 class StageHandler(Protocol):

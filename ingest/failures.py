@@ -3,11 +3,13 @@
 - The document's own (it cannot be read, fetched or resolved, is refused, too large, over a budget:
   InvalidInput and its kinds, ParseFailed, Blocked, NotFound, QuotaExceeded): it fails at once and
   the reason is recorded on it.
-- A parser crash (ParserCrashed): retried ``crash_retries`` times (one by default), then failed. One
-  retry because a crash also fails the documents that shared the parser pool at that moment.
+- A parser crash or an overrun time limit (ParserCrashed, DeadlineExceeded): retried ``crash_retries``
+  times (one by default), then failed. One retry because a crash can fail a document that only shared
+  the parser pool at that moment, and a deadline can pass because the service was busy; a document
+  that does it again would do it every time.
 - A service of jisik's own is down (Unavailable): waited out for ``outage_budget_s`` without using
   up the document's tries.
-- Anything else (a deadline, an unexpected error): retried with backoff up to ``max_attempts``.
+- Anything else (an unexpected error): retried with backoff up to ``max_attempts``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 
 from jisik.errors import (
     Blocked,
+    DeadlineExceeded,
     InvalidInput,
     NotFound,
     ParseFailed,
@@ -33,14 +36,14 @@ _DOCUMENT_FAULTS = (InvalidInput, ParseFailed, Blocked, NotFound, QuotaExceeded)
 
 class Fault(enum.Enum):
     DOCUMENT = "document"
-    CRASH = "crash"
+    CRASH_OR_DEADLINE = "crash_or_deadline"
     OUTAGE = "outage"
     TRANSIENT = "transient"
 
 
 def classify(error: BaseException) -> Fault:
-    if isinstance(error, ParserCrashed):  # before ParseFailed, its base
-        return Fault.CRASH
+    if isinstance(error, ParserCrashed | DeadlineExceeded):  # ParserCrashed before ParseFailed, its base
+        return Fault.CRASH_OR_DEADLINE
     if isinstance(error, _DOCUMENT_FAULTS):
         return Fault.DOCUMENT
     if isinstance(error, Unavailable):
@@ -54,7 +57,7 @@ class TryLedger:
 
     settings: IngestSettings
     attempts: int = 0  # tries that count against the document (not outage waits)
-    crashes: int = 0
+    crashes: int = 0  # crashes and overrun deadlines
     waits: int = 0  # every failed try, for the backoff
     outage_since: float | None = None
 
@@ -72,10 +75,10 @@ class TryLedger:
         self.attempts += 1
         if fault is Fault.DOCUMENT:
             return reason
-        if fault is Fault.CRASH:
+        if fault is Fault.CRASH_OR_DEADLINE:
             self.crashes += 1
             if self.crashes > self.settings.crash_retries:
-                return f"{reason} (crashed the parser {self.crashes} times)"
+                return f"{reason} (gave up after {self.crashes} tries)"
             return None
         if self.attempts >= self.settings.max_attempts:
             return f"{reason} (gave up after {self.attempts} tries)"

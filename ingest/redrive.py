@@ -38,11 +38,14 @@ class Redriver:
         self._servers = bootstrap_servers
 
     async def run(self) -> None:
-        """Re-drive now, then every ``redrive_interval_s`` until cancelled."""
+        """Re-drive at once (documents untouched for ``redrive_start_stale_s``: a restarted sole worker
+        resumes its in-flight work right away), then every ``redrive_interval_s`` until cancelled."""
         settings = self._context.settings.ingest
+        older_than_s = settings.redrive_start_stale_s
         while True:
             try:
-                await self.redrive_once(older_than_s=settings.redrive_stale_s)
+                await self.redrive_once(older_than_s=older_than_s)
+                older_than_s = settings.redrive_stale_s
             except Exception:
                 logger.exception("re-driving %s documents failed; trying again later", self.stage.name)
             await asyncio.sleep(settings.redrive_interval_s)

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from aiokafka import AIOKafkaProducer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from jisik.clients.bundle import ServiceClients
 from jisik.db.engine import create_engine, session_factory
 from jisik.kafka import create_producer, ensure_topics
 from jisik.runtime.postgres import database_url
 from jisik.settings import Settings
 
-from .clients import Services
 from .context import IngestContext, StageHandler
 from .publishing import DOCUMENT_TOPICS
 from .redrive import Redriver
@@ -34,7 +34,7 @@ class Pipeline:
     """Running stages; ``stop`` cancels them and closes every client."""
 
     engine: AsyncEngine
-    services: Services
+    clients: ServiceClients
     producer: AIOKafkaProducer
     workers: list[StageWorker]
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -44,7 +44,7 @@ class Pipeline:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
         await self.producer.stop()
-        await self.services.close()
+        await self.clients.close()
         await self.engine.dispose()
 
 
@@ -68,11 +68,11 @@ async def start_pipeline(
         stage_named(name)
     engine = create_engine(database_url(settings.database),
                            pool_size=settings.database.pool_size)
-    services = Services(settings)
+    clients = ServiceClients.open(settings, timeout_s=settings.ingest.grpc_timeout_s)
     await ensure_topics(settings.kafka, DOCUMENT_TOPICS, bootstrap_servers=bootstrap_servers)
     producer = await create_producer(settings.kafka, bootstrap_servers)
-    context = IngestContext(settings, session_factory(engine), services)
-    pipeline = Pipeline(engine, services, producer, [])
+    context = IngestContext(settings, session_factory(engine), clients)
+    pipeline = Pipeline(engine, clients, producer, [])
     for name in names:
         worker = StageWorker(_handler(name, context), context, producer, bootstrap_servers=bootstrap_servers)
         redriver = Redriver(worker.stage, context, producer, bootstrap_servers=bootstrap_servers)

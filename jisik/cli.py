@@ -1,4 +1,4 @@
-"""The ``jisik`` command: ``up``, ``serve <service>``, ``probe``, ``migrate`` and ``tenant create``.
+"""The ``jisik`` command: ``up``, ``serve <service>``, ``probe``, ``migrate`` and ``tenant ...``.
 
 This is the process edge: it alone configures logging and tracing, reads the settings, and turns
 bad settings, busy ports and missing services into one clear line instead of a stack trace.
@@ -14,13 +14,13 @@ import logging
 import os
 import signal
 import sys
-import time
 import tomllib
 from collections.abc import Callable, Sequence
 from types import FrameType, ModuleType
 
 from pydantic import ValidationError
 
+from jisik.errors import InvalidInput
 from jisik.settings import Settings, get_settings
 
 __all__ = ["main"]
@@ -51,6 +51,11 @@ def _configure_logging(level: str) -> None:
     )
     # Per-request lines from the HTTP client would repeat every readiness poll.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    from jisik.runtime.log_backoff import RepeatBackoff
+
+    repeats = RepeatBackoff()
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(repeats)
 
 
 def _settings_error(exc: ValidationError) -> str:
@@ -96,24 +101,11 @@ def _import_service(name: str, module_name: str) -> ModuleType:
 
 
 def _check_port_free(name: str, host: str, port: int, setting: str) -> None:
-    from jisik.runtime.postgres import port_is_free
+    from jisik.runtime.ports import port_is_free
 
     bind_host = {"": "127.0.0.1", "localhost": "127.0.0.1", "::": "0.0.0.0", "[::]": "0.0.0.0"}.get(host, host)
     if not port_is_free(port, bind_host):
         raise _CliError(f"{name}: port {port} is already in use: set {setting} or pass --port to a free port")
-
-
-def _exit_with_parent(parent: int) -> None:
-    """SIGTERM ourselves once process ``parent`` (the ``jisik up`` that started us) is gone."""
-    import threading
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        logger.warning("the supervisor (pid %d) is gone; stopping", parent)
-        os.kill(os.getpid(), signal.SIGTERM)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -132,7 +124,9 @@ def _serve(args: argparse.Namespace) -> int:
         _check_port_free(spec.name, settings.endpoints.bind_host, args.port or port, setting)
     configure_tracing(f"jisik-{spec.name}", settings.telemetry)
     if args.exit_with_parent:
-        _exit_with_parent(args.exit_with_parent)
+        from jisik.runtime.processes import exit_with_parent
+
+        exit_with_parent(args.exit_with_parent)
     module = _import_service(spec.name, spec.module)
     run: Callable[..., object] | None = getattr(module, "run", None)
     if run is None:
@@ -142,6 +136,8 @@ def _serve(args: argparse.Namespace) -> int:
         asyncio.run(run(settings, port=args.port))  # type: ignore[arg-type]
     except KeyboardInterrupt:
         return 0
+    except InvalidInput as exc:  # a setting that makes serving unsafe, e.g. no service token
+        raise _CliError(f"{spec.name}: {exc.message}", EXIT_USAGE) from None
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE or "cannot bind" in str(exc):
             raise _CliError(f"{spec.name}: {exc}") from None
@@ -171,12 +167,11 @@ def _up(args: argparse.Namespace) -> int:
         print(f"jisik is ready at {stack.gateway_url}", flush=True)
         print(f"API key: {stack.api_key}  (kept in {stack.key_file})", flush=True)
         print("Press Ctrl-C to stop.", flush=True)
-        while True:
-            exited = stack.exited()
-            if exited is not None:
-                print(f"jisik: {exited.describe()}\nstopping the other services", file=sys.stderr, flush=True)
-                return 1
-            time.sleep(0.5)
+        try:
+            stack.supervise()
+        except StackError as exc:
+            print(f"jisik: {exc}\nstopping the other services", file=sys.stderr, flush=True)
+            return 1
     except (KeyboardInterrupt, _Terminated):
         print("stopping jisik ...", file=sys.stderr, flush=True)
         return 0
@@ -193,8 +188,8 @@ def _up(args: argparse.Namespace) -> int:
 
 def _probe(args: argparse.Namespace) -> int:
     """Exit 0 when one service answers its readiness probe (container health checks use this)."""
+    from jisik.runtime.probes import grpc_serving, http_ready
     from jisik.runtime.services import service
-    from jisik.runtime.supervisor import grpc_serving, http_ready
 
     settings = _load_settings()
     spec = service(args.service)
@@ -241,6 +236,25 @@ def _tenant_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _tenant_key(args: argparse.Namespace) -> int:
+    from jisik.errors import NotFound
+    from jisik.runtime.bootstrap import replace_tenant_key
+
+    settings = _load_settings()
+    revoke = args.action == "revoke-key"
+    try:
+        key = asyncio.run(replace_tenant_key(_database_url(settings), args.tenant_id, revoke=revoke))
+    except NotFound as exc:
+        raise _CliError(exc.message, EXIT_USAGE) from None
+    except OSError as exc:
+        raise _CliError(f"cannot reach PostgreSQL (set JISIK_DB_URL or run `jisik up`): {exc}") from None
+    if revoke:
+        print(f"the API key of tenant {args.tenant_id} is revoked; `jisik tenant rotate-key` issues a new one")
+    else:
+        print(f"new API key of tenant {args.tenant_id} (shown only now; the old key no longer works): {key}")
+    return 0
+
+
 def _port(text: str) -> int:
     value = int(text)
     if not 0 < value < 65536:
@@ -268,6 +282,13 @@ def _parser() -> argparse.ArgumentParser:
     create = tenant.add_parser("create", help="create a tenant and print its API key once")
     create.add_argument("name")
     create.set_defaults(func=_tenant_create)
+    for action, text in (
+        ("rotate-key", "replace a tenant's API key and print the new one once"),
+        ("revoke-key", "make a tenant's API key stop working"),
+    ):
+        command = tenant.add_parser(action, help=text)
+        command.add_argument("tenant_id")
+        command.set_defaults(func=_tenant_key)
     return parser
 
 

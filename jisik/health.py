@@ -22,8 +22,8 @@ from jisik.db.engine import async_url
 from jisik.runtime.postgres import database_url
 from jisik.settings import Settings
 
-__all__ = ["DEFAULT_TIMEOUT_S", "DependencyStatus", "check_dependencies", "database_status", "grpc_status",
-           "kafka_status"]
+__all__ = ["DEFAULT_TIMEOUT_S", "BusyTolerance", "DependencyStatus", "check_dependencies", "database_status",
+           "grpc_status", "kafka_status"]
 
 DEFAULT_TIMEOUT_S = 2.0
 
@@ -35,6 +35,31 @@ class DependencyStatus:
     ok: bool
     reason: str = ""
     latency_ms: float = 0.0
+
+
+NO_ANSWER_IN_TIME = "no answer in time"
+
+
+class BusyTolerance:
+    """Tells a busy service from a dead one: a check that only timed out counts as ok (``busy``)
+    when the same dependency answered within the last ``window_s`` seconds. A refused connection or
+    an explicit NOT_SERVING is reported at once."""
+
+    def __init__(self, window_s: float) -> None:
+        self.window_s = window_s
+        self._last_ok: dict[str, float] = {}
+
+    def apply(self, results: dict[str, DependencyStatus], now: float | None = None) -> dict[str, DependencyStatus]:
+        now = time.monotonic() if now is None else now
+        tolerated = {}
+        for name, status in results.items():
+            if status.ok:
+                self._last_ok[name] = now
+            elif status.reason == NO_ANSWER_IN_TIME and now - self._last_ok.get(name, -self.window_s) < self.window_s:
+                status = DependencyStatus(ok=True, reason="busy: slow to answer, answered "
+                                          f"{now - self._last_ok[name]:.0f}s ago")
+            tolerated[name] = status
+        return tolerated
 
 
 class _NotServing(Exception):
@@ -75,9 +100,11 @@ async def _check_grpc(address: str, timeout_s: float) -> None:
 
 def _reason(exc: BaseException, secrets: tuple[str, ...]) -> str:
     if isinstance(exc, TimeoutError):
-        return "no answer in time"
+        return NO_ANSWER_IN_TIME
     if isinstance(exc, _NotServing):
         return str(exc)
+    if isinstance(exc, grpc.aio.AioRpcError) and exc.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
+        return NO_ANSWER_IN_TIME
     if isinstance(exc, grpc.aio.AioRpcError):
         reason = f"{exc.code().name}: {exc.details() or ''}".strip(": ")
     else:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -38,19 +37,24 @@ _MATCH_TYPES = {
 }
 
 
-def _metadata(raw: str, field: str) -> dict[str, Any]:
-    if not raw:
-        return {}
-    try:
-        value = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(f"{field} is not valid JSON", field=field) from exc
-    if not isinstance(value, dict):
-        raise InvalidInput(f"{field} must be a JSON object", field=field)
-    return value
+def _stored_metadata(message: pb.ChunkMetadata) -> dict[str, Any]:
+    """The chunk's metadata as the index stores it (JSONB)."""
+    return {"file_name": message.file_name, "pages": list(message.pages),
+            "chunk_type": message.chunk_type or "text", "version": message.version}
 
 
-def _chunk(message: pb.IndexedChunk, position: int) -> ChunkInput:
+def _metadata_message(stored: dict[str, Any]) -> pb.ChunkMetadata:
+    """Stored metadata back as a message; keys it does not know (older rows) are left out."""
+    pages = stored.get("pages")
+    return pb.ChunkMetadata(
+        file_name=str(stored.get("file_name") or ""),
+        pages=[int(page) for page in pages if isinstance(page, int)] if isinstance(pages, list) else [],
+        chunk_type=str(stored.get("chunk_type") or "text"),
+        version=int(stored.get("version") or 0),
+    )
+
+
+def _chunk(message: pb.IndexedChunk) -> ChunkInput:
     return ChunkInput(
         chunk_id=message.chunk_id,
         knowledge_base_id=message.knowledge_base_id,
@@ -58,7 +62,7 @@ def _chunk(message: pb.IndexedChunk, position: int) -> ChunkInput:
         content=message.content,
         title=message.title,
         embedding=np.asarray(message.embedding, dtype=np.float32),
-        metadata=_metadata(message.metadata_json, f"chunks[{position}].metadata_json"),
+        metadata=_stored_metadata(message.metadata),
         acl_principals=tuple(message.acl_principals),
         seq=message.seq,
         start=message.start,
@@ -80,7 +84,7 @@ def _hit(hit: Hit) -> pb.SearchHit:
         knowledge_base_id=hit.knowledge_base_id,
         knowledge_id=hit.knowledge_id,
         content=hit.content,
-        metadata_json=json.dumps(hit.metadata, ensure_ascii=False),
+        metadata=_metadata_message(hit.metadata),
         score=hit.score,
         vector_score=hit.vector_score,
         vector_rank=hit.vector_rank,
@@ -101,7 +105,7 @@ class RetrieverServicer(pb_grpc.RetrieverServicer):
 
     async def IndexChunks(self, request: pb.IndexChunksRequest, context: grpc.aio.ServicerContext) -> pb.IndexChunksResponse:
         tenant = _batch_tenant(request.chunks)
-        chunks = [_chunk(chunk, i) for i, chunk in enumerate(request.chunks)]
+        chunks = [_chunk(chunk) for chunk in request.chunks]
         return pb.IndexChunksResponse(indexed=await self._service.index_chunks(tenant, chunks))
 
     async def ReplaceKnowledge(
@@ -109,7 +113,7 @@ class RetrieverServicer(pb_grpc.RetrieverServicer):
     ) -> pb.IndexChunksResponse:
         if _batch_tenant(request.chunks, request.tenant_id) != request.tenant_id:
             raise InvalidInput("chunk tenant_id differs from the request's", field="chunks.tenant_id")
-        chunks = [_chunk(chunk, i) for i, chunk in enumerate(request.chunks)]
+        chunks = [_chunk(chunk) for chunk in request.chunks]
         indexed = await self._service.index_chunks(
             request.tenant_id, chunks, replace_knowledge_id=request.knowledge_id
         )

@@ -9,8 +9,12 @@ Every child exports its spans over OTLP to a collector in the test process: ``sp
 from __future__ import annotations
 
 import os
+import random
+import re
 import shutil
-import socket
+import signal
+import subprocess
+import sys
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -22,17 +26,25 @@ import grpc
 import pytest
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue
+from pydantic import SecretStr
 
+from jisik.runtime.ports import ephemeral_range, port_is_free
+from jisik.runtime.processes import PidFiles
 from jisik.runtime.supervisor import Stack, StackError
 from jisik.settings import Settings
 
-__all__ = ["CollectedSpan", "EmbeddedStack", "SpanCollector", "embedded_stack", "stack_settings"]
+__all__ = ["CollectedSpan", "EmbeddedStack", "JisikUp", "SpanCollector", "embedded_stack", "stack_settings"]
 
 
 def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A free port below the ephemeral range: a client retrying while the server restarts cannot be
+    handed it as its own source port (see jisik.runtime.ports)."""
+    low, _ = ephemeral_range()
+    for _ in range(200):
+        port = random.randrange(20000, low)
+        if port_is_free(port):
+            return port
+    raise RuntimeError(f"no free port between 20000 and {low}")
 
 
 @dataclass(frozen=True)
@@ -152,6 +164,9 @@ class EmbeddedStack:
             update={
                 "database": settings.database.model_copy(update={"url": self._stack.database_url}),
                 "kafka": settings.kafka.model_copy(update={"bootstrap_servers": self._stack.bootstrap_servers}),
+                "endpoints": settings.endpoints.model_copy(
+                    update={"service_token": SecretStr(self._stack.service_token)}
+                ),
             }
         )
 
@@ -171,6 +186,91 @@ class EmbeddedStack:
         self._stack.restart(service)
 
 
+class JisikUp:
+    """``jisik up`` as a real process on free ports, with its data under ``root``; the processes it
+    runs are found through its pid files."""
+
+    def __init__(self, root: Path, **env: str) -> None:
+        self.root = root
+        self.settings = stack_settings(root / "var")
+        endpoints = self.settings.endpoints
+        self.env = {
+            **os.environ,
+            "JISIK_DB_EMBEDDED_PORT": str(self.settings.database.embedded_port),
+            "JISIK_KAFKA_EMBEDDED_PORT": str(self.settings.kafka.embedded_port),
+            "JISIK_GATEWAY_PORT": str(endpoints.gateway_port),
+            "JISIK_DOCREADER_ADDR": endpoints.docreader_addr,
+            "JISIK_RETRIEVER_ADDR": endpoints.retriever_addr,
+            "JISIK_MODEL_ADDR": endpoints.model_addr,
+            "JISIK_DATA_DIR": str(root / "var"),
+            "JISIK_STORAGE_LOCAL_DIR": str(root / "var" / "objects"),
+            "JISIK_DB_URL": "",
+            "JISIK_KAFKA_BOOTSTRAP_SERVERS": "",
+            **env,
+        }
+        self.process: subprocess.Popen[str] | None = None
+        self.ready_line = ""
+        self.api_key = ""
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://127.0.0.1:{self.settings.endpoints.gateway_port}"
+
+    @property
+    def database_url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.settings.database.embedded_port}/jisik"
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"X-API-Key": self.api_key}
+
+    def start(self) -> None:
+        """Run ``jisik up`` and wait for its ready line (it prints it once every service is ready)."""
+        with (self.root / "up.log").open("ab") as log:
+            self.process = subprocess.Popen([sys.executable, "-m", "jisik", "up"], env=self.env,
+                                            stdout=subprocess.PIPE, stderr=log, text=True)
+        assert self.process.stdout is not None
+        self.ready_line = ready = self.process.stdout.readline().strip()
+        if not ready.startswith("jisik is ready"):
+            self.process.wait(30)
+            raise StackError(f"jisik up did not start: {self.log_tail()}")
+        key = re.search(r"API key: (sk-\S+)", self.process.stdout.readline())
+        assert key is not None
+        self.api_key = key.group(1)
+
+    def log_tail(self, characters: int = 3000) -> str:
+        return (self.root / "up.log").read_text(errors="replace")[-characters:]
+
+    def pid(self, name: str) -> int | None:
+        """Pid of a running child (a service, ``postgres`` or ``broker``), None when it is not running."""
+        process = PidFiles(self.root / "var" / "run").live(name)
+        return process.pid if process is not None else None
+
+    def kill(self, name: str) -> int:
+        """SIGKILL one child, as a crash would; returns its pid."""
+        pid = self.pid(name)
+        assert pid is not None, f"{name} is not running"
+        os.kill(pid, signal.SIGKILL)
+        return pid
+
+    def kill_supervisor(self) -> None:
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait()
+
+    def stop(self) -> int | None:
+        """SIGTERM ``jisik up`` and wait; returns its exit code."""
+        if self.process is None:
+            return None
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(90)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        return self.process.wait()
+
+
 @pytest.fixture(scope="session")
 def embedded_stack() -> Iterator[EmbeddedStack]:
     """The whole platform on embedded defaults, once per test session."""
@@ -179,7 +279,9 @@ def embedded_stack() -> Iterator[EmbeddedStack]:
     collector.start()
     settings = stack_settings(data_dir / "var", otlp_endpoint=collector.endpoint)
     # The OpenTelemetry SDK reads OTEL_BSP_* itself: export batches every 200 ms instead of 5 s.
-    stack = Stack(settings, base_env={**os.environ, "OTEL_BSP_SCHEDULE_DELAY": "200"})
+    # The web app's default Ollama endpoint is allow-listed (that port only), as an operator would.
+    env = {**os.environ, "OTEL_BSP_SCHEDULE_DELAY": "200", "JISIK_EGRESS_ALLOW_LIST": '["127.0.0.1:11434"]'}
+    stack = Stack(settings, base_env=env)
     try:
         stack.start()
     except StackError as exc:

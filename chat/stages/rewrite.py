@@ -61,7 +61,7 @@ class RewriteQuery:
         prompt = f"Conversation:\n{_conversation(turns)}\n\nLatest question: {ctx.query}"
         try:
             parts = [
-                delta
+                delta.text
                 async for delta in self._model.chat_stream(
                     tenant_id=ctx.tenant_id,
                     model_id=ctx.settings.chat_model_id,

@@ -12,11 +12,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Coroutine, Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
 
+from jisik.clients.types import SearchMode
 from jisik.errors import DeadlineExceeded, Unavailable
-from jisik.proto import retriever_pb2
 
 from ..clients import KnowledgeCatalog, ModelClient, RetrieverClient
 from ..context import ChatContext, Passage
@@ -71,10 +70,10 @@ class ChunkSearch:
         if ctx.knowledge_base_ids and ctx.query_vector is None:
             ctx.query_vector = asyncio.ensure_future(self._embed(ctx, ctx.search_query))
 
-    def _search(
-        self, ctx: ChatContext, text: str, vector: Sequence[float] | None, mode: int
-    ) -> Coroutine[Any, Any, list[Passage]]:
-        return self._retriever.search(
+    async def _search(
+        self, ctx: ChatContext, text: str, vector: Sequence[float] | None, mode: SearchMode
+    ) -> list[Passage]:
+        hits = await self._retriever.search(
             tenant_id=ctx.tenant_id,
             query_text=text,
             query_vector=vector or [],
@@ -83,7 +82,9 @@ class ChunkSearch:
             keyword_threshold=ctx.settings.keyword_threshold,
             knowledge_base_ids=ctx.knowledge_base_ids,
             mode=mode,
+            knowledge_ids=ctx.knowledge_ids,
         )
+        return [Passage.from_hit(hit) for hit in hits]
 
     async def run(self, ctx: ChatContext) -> str | None:
         if not ctx.knowledge_base_ids:
@@ -93,10 +94,10 @@ class ChunkSearch:
         assert ctx.query_vector is not None
         vector = await ctx.query_vector
         sentence, *keyword_query = search_queries(ctx.search_query, ctx.keywords)
-        hybrid = retriever_pb2.SEARCH_MODE_HYBRID if vector else retriever_pb2.SEARCH_MODE_KEYWORD
+        hybrid = SearchMode.HYBRID if vector else SearchMode.KEYWORD
         started = time.perf_counter()
         searches = [self._search(ctx, sentence, vector, hybrid)]
-        searches += [self._search(ctx, text, None, retriever_pb2.SEARCH_MODE_KEYWORD) for text in keyword_query]
+        searches += [self._search(ctx, text, None, SearchMode.KEYWORD) for text in keyword_query]
         results = await asyncio.gather(*searches)
         ctx.search_detail["search_ms"] = round((time.perf_counter() - started) * 1000, 2)
         found = dedupe(results)

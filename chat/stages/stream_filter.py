@@ -1,5 +1,6 @@
-"""stream_filter: split model output into ``thinking`` and ``answer``, turn a no-answer marker into the
-session's fallback response, and keep citations honest (see chat.citations)."""
+"""stream_filter: split model output into ``thinking`` and ``answer``, turn a no-answer (the prompt's
+marker, or the model's ``no_answer`` finish reason) into the session's fallback response, and keep
+citations honest (see chat.citations)."""
 
 from __future__ import annotations
 
@@ -82,12 +83,14 @@ class NoAnswerGate:
         text, self._pending = self._pending, ""
         return text
 
-    def finish(self) -> str:
+    def finish(self, *, no_answer: bool = False) -> str:
+        """The held-back text, or the fallback when it was a marker, empty, or ``no_answer`` (the
+        model's finish reason) says so. Text already let through stays."""
         if self._decided:
             return ""
         head = self._pending.strip().rstrip(self._TRAIL)
         text, self._pending = self._pending, ""
-        if not head or head in self._markers:
+        if no_answer or not head or head in self._markers:
             self.no_answer = True
             return self._fallback
         return text
@@ -121,9 +124,10 @@ class StreamFilter:
     def feed(self, delta: str) -> list[tuple[str, str]]:
         return self._route(self._think.feed(delta))
 
-    def finish(self) -> list[tuple[str, str]]:
+    def finish(self, *, no_answer: bool = False) -> list[tuple[str, str]]:
+        """Flush; ``no_answer`` is the model's finish reason saying the passages hold no answer."""
         out = self._route(self._think.finish())
-        closing = self._gate.finish()
+        closing = self._gate.finish(no_answer=no_answer)
         if self._gate.no_answer:
             out.append(("answer", closing))
             return out

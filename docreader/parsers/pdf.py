@@ -19,8 +19,10 @@ from docreader.models import ImageAsset, ParsedDocument, image_placeholder  # no
 from docreader.multimodal.ocr import create_ocr_engine  # noqa: E402
 from jisik.errors import JisikError, ParseFailed, TooLarge  # noqa: E402
 
+from . import ko_spacing  # noqa: E402
 from .base import ParseOptions, markdown_table  # noqa: E402
 from .pdf_layout import Block, find_word_tables, has_ruled_grid, reading_order, text_blocks  # noqa: E402
+from .pdf_text import cell_rows, gap_words, line_end_spaces, space_signal  # noqa: E402
 
 __all__ = ["PdfParser"]
 
@@ -77,14 +79,22 @@ class PdfParser:
 def _page_text(
     doc: pymupdf.Document, page: pymupdf.Page, number: int, options: ParseOptions, result: ParsedDocument
 ) -> str:
-    words = page.get_text("words", sort=False)
+    textpage = page.get_textpage(flags=pymupdf.TEXTFLAGS_WORDS)
+    words = textpage.extractWORDS()
     if not any(w[4].strip() for w in words):
         return _ocr_page(page, number, options, result)
+    korean = ko_spacing.has_hangul(" ".join(w[4] for w in words))
+    ends = line_end_spaces(textpage) if korean else {}  # the signal only decides Korean joins
+    signal = space_signal(ends)
+    lost = korean and _lost_spaces(words)
+    if lost:
+        words = gap_words(page)
+        lost = _lost_spaces(words)
     blocks: list[Block] = []
     skip: list[tuple[float, float, float, float]] = []
     if has_ruled_grid(page.get_cdrawings()):
         for table in page.find_tables(strategy="lines", use_layout=False).tables:
-            rows = table.extract()
+            rows = cell_rows(page, table, signal)
             if len(rows) >= 2 and max(len(r) for r in rows) >= 2:
                 text = markdown_table(rows)
                 if text:
@@ -93,9 +103,18 @@ def _page_text(
     for word_table in find_word_tables(words, skip):
         blocks.append(Block(word_table.rect, word_table.markdown, "table"))
         skip.append(word_table.rect)
-    blocks.extend(text_blocks(words, skip, page.rect.width))
+    blocks.extend(text_blocks(words, skip, page.rect.width, ends, signal))
     blocks.extend(_image_blocks(doc, page, number, options, result))
-    return "\n\n".join(block.text.strip("\n") for block in reading_order(blocks, page.rect.width))
+    text = "\n\n".join(block.text.strip("\n") for block in reading_order(blocks, page.rect.width))
+    return ko_spacing.restore_spaces(text) if lost else text
+
+
+def _lost_spaces(words: list[tuple]) -> bool:  # type: ignore[type-arg]
+    """True when some printed line of Korean text has (almost) no spaces in the text layer."""
+    lines: dict[tuple[int, int], list[str]] = {}
+    for word in words:
+        lines.setdefault((word[5], word[6]), []).append(word[4])
+    return any(ko_spacing.lost_spaces(" ".join(texts)) for texts in lines.values())
 
 
 def _image_blocks(

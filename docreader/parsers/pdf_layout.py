@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from .base import markdown_table
+from .pdf_text import Line, reflow
 
 __all__ = ["Block", "WordTable", "find_word_tables", "has_ruled_grid", "reading_order", "text_blocks"]
 
@@ -57,7 +58,7 @@ def _column(x0: float, x1: float, page_width: float) -> str:
     return "full"
 
 
-def _block(lines: list[list[Word]]) -> Block:
+def _block(lines: list[list[Word]], ends: dict[tuple[int, int], bool], signal: bool) -> Block:
     """Lines are sorted left to right, so first/last words bound each line horizontally."""
     rect = (
         min(line[0][0] for line in lines),
@@ -65,30 +66,90 @@ def _block(lines: list[list[Word]]) -> Block:
         max(line[-1][2] for line in lines),
         lines[-1][0][3],
     )
-    return Block(rect, "\n".join(" ".join(w[4] for w in line) for line in lines))
+    if len(lines) == 1:
+        return Block(rect, " ".join(w[4] for w in lines[0]))
+    printed = [
+        Line(
+            line[0][0],
+            line[0][1],
+            line[-1][2],
+            line[0][3],
+            " ".join(w[4] for w in line),
+            ends.get((line[0][5], line[0][6]), False),
+        )
+        for line in lines
+    ]
+    return Block(rect, reflow(printed, signal))
 
 
-def text_blocks(words: list[Word], skip: list[Rect], page_width: float) -> list[Block]:
-    """Rebuild PyMuPDF's blocks and lines from words, leaving out words inside ``skip`` rects.
+def text_blocks(
+    words: list[Word],
+    skip: list[Rect],
+    page_width: float,
+    ends: dict[tuple[int, int], bool] | None = None,
+    signal: bool = False,
+) -> list[Block]:
+    """Rebuild PyMuPDF's blocks and lines from words (leaving out words inside ``skip`` rects) and
+    reflow each block's lines into paragraphs; ``ends`` tells which lines end with a space.
 
     A block whose lines sit in both columns (MuPDF joins side-by-side lines) is split per column.
     """
+    ends = ends or {}
     lines: dict[tuple[int, int], list[Word]] = {}
     for word in _outside(words, skip) if skip else words:
         lines.setdefault((word[5], word[6]), []).append(word)
     blocks: dict[int, list[list[Word]]] = {}
     for (block_no, _), line_words in sorted(lines.items()):
         blocks.setdefault(block_no, []).append(sorted(line_words, key=lambda w: w[7]))
-    out: list[Block] = []
+    groups: list[tuple[str, list[list[Word]]]] = []
     for block_lines in blocks.values():
         sides: dict[str, list[list[Word]]] = {}
         for line in block_lines:
             sides.setdefault(_column(line[0][0], line[-1][2], page_width), []).append(line)
         if "left" in sides and "right" in sides:
-            out.extend(_block(side) for side in sides.values())
+            groups.extend(sides.items())
         else:
-            out.append(_block(block_lines))
-    return out
+            groups.append(
+                (
+                    _column(
+                        min(ln[0][0] for ln in block_lines), max(ln[-1][2] for ln in block_lines), page_width
+                    ),
+                    block_lines,
+                )
+            )
+    return [_block(group, ends, signal) for group in _merge_continued(groups)]
+
+
+def _merge_continued(groups: list[tuple[str, list[list[Word]]]]) -> list[list[list[Word]]]:
+    """Join a block to the one before when it continues it (producers that write one block per line):
+    the next line down, overlapping horizontally, in the same column (or a short full-width-page line
+    where nothing sits in the right column beside it). Reflow then decides the paragraphs."""
+    right_spans = [(ls[0][0][1], ls[-1][0][3]) for side, ls in groups if side == "right"]
+    merged: list[tuple[str, list[list[Word]]]] = []
+    for side, block_lines in groups:
+        if merged and _continues(merged[-1], (side, block_lines), right_spans):
+            merged[-1] = (merged[-1][0], merged[-1][1] + block_lines)
+        else:
+            merged.append((side, block_lines))
+    return [block_lines for _, block_lines in merged]
+
+
+def _continues(
+    previous: tuple[str, list[list[Word]]],
+    block: tuple[str, list[list[Word]]],
+    right_spans: list[tuple[float, float]],
+) -> bool:
+    last, first = previous[1][-1], block[1][0]
+    height = max(w[3] - w[1] for w in last)
+    gap = first[0][1] - max(w[3] for w in last)
+    overlap = min(last[-1][2], first[-1][2]) - max(last[0][0], first[0][0])
+    if not (-0.3 * height <= gap <= 0.6 * height and overlap > 0):
+        return False
+    if previous[0] == block[0]:
+        return True
+    top, bottom = first[0][1], block[1][-1][0][3]
+    beside = any(y0 < bottom and y1 > top for y0, y1 in right_spans)
+    return previous[0] == "full" and block[0] == "left" and not beside
 
 
 def _outside(words: list[Word], rects: list[Rect]) -> list[Word]:

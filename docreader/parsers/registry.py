@@ -17,6 +17,7 @@ from docreader.models import ParsedDocument
 from jisik.errors import JisikError, ParseFailed, TooLarge, UnsupportedFormat
 
 from .base import ParseOptions, Parser
+from .limits import ReadBudget, scan_office_xml
 
 __all__ = [
     "FORMATS",
@@ -39,6 +40,8 @@ _PARSERS: dict[str, tuple[str, str]] = {
     "txt": ("text", "TextParser"),
     "html": ("html", "HtmlParser"),
     "image": ("image", "ImageParser"),
+    "hwp": ("hwp", "HwpParser"),
+    "hwpx": ("hwpx", "HwpxParser"),
 }
 FORMATS = frozenset(_PARSERS)
 
@@ -73,12 +76,20 @@ def declared_format(file_name: str, file_type: str) -> str:
             "presentationml.presentation": "pptx",
             "plain": "txt",
             "jpeg": "jpg",
+            "x-hwp": "hwp",
+            "haansofthwp": "hwp",
+            "vnd.hancom.hwp": "hwp",
+            "hwp+zip": "hwpx",
+            "vnd.hancom.hwpx": "hwpx",
+            "haansofthwpx": "hwpx",
         }.get(raw, raw)
     return _ALIASES.get(raw, raw)
 
 
 def _sniff_ole(data: bytes, name: str) -> str:
     head = data[: 1 << 20]
+    if "FileHeader".encode("utf-16-le") in head and "BodyText".encode("utf-16-le") in head:
+        return "hwp"
     if "EncryptedPackage".encode("utf-16-le") in head:
         raise ParseFailed(f"{name}: the Office file is password-protected")
     if "Workbook".encode("utf-16-le") in head or "Book".encode("utf-16-le") in head:
@@ -100,10 +111,11 @@ def _sniff_zip(data: bytes, name: str) -> str:
         ("word/document.xml", "docx"),
         ("xl/workbook.xml", "xlsx"),
         ("ppt/presentation.xml", "pptx"),
+        ("Contents/content.hpf", "hwpx"),
     ):
         if marker in names:
             return fmt
-    raise UnsupportedFormat(f"{name}: a zip archive that is not a DOCX, XLSX or PPTX file")
+    raise UnsupportedFormat(f"{name}: a zip archive that is not a DOCX, XLSX, PPTX or HWPX file")
 
 
 def _looks_like_html(data: bytes) -> bool:
@@ -131,7 +143,7 @@ def detect_format(data: bytes, file_name: str = "", file_type: str = "") -> str:
         return "image"
     if declared in _LEGACY:
         raise UnsupportedFormat(f"{name}: {_LEGACY[declared]} files are not supported")
-    if declared in ("pdf", "docx", "xlsx", "xls", "pptx", "image"):
+    if declared in ("pdf", "docx", "xlsx", "xls", "pptx", "image", "hwp", "hwpx"):
         raise ParseFailed(f"{name}: declared as {declared} but the content is not a valid {declared} file")
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise UnsupportedFormat(f"{name}: binary content of an unknown format")
@@ -178,10 +190,12 @@ def parse_document(
 
     Third-party failures become :class:`ParseFailed` naming the file and the error type.
     """
-    if fmt in ("docx", "xlsx", "pptx"):
-        check_zip_limits(data, options)
     parser = get_parser(fmt)
     try:
+        if fmt in ("docx", "xlsx", "pptx", "hwpx"):
+            check_zip_limits(data, options)
+        if fmt in ("docx", "pptx"):  # their libraries load whole parts: count what they would load first
+            scan_office_xml(data, options)
         if pages is not None and fmt == "pdf":
             return parser.parse_range(data, options, *pages)  # type: ignore[attr-defined]
         document = parser.parse(data, options)
@@ -195,6 +209,7 @@ def parse_document(
         raise TooLarge(
             f"{options.name}: {len(document.pages)} pages is over the limit of {options.max_pages}"
         )
+    ReadBudget(options).add_text(sum(len(page) for page in document.pages))
     return document
 
 

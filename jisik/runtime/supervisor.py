@@ -2,34 +2,35 @@
 
 Starts PostgreSQL and the Tansu broker unless external ones are configured, migrates, makes sure a
 bootstrap tenant exists, then runs every service as a child process ``python -m jisik serve <svc>``
-stage by stage, waiting for each stage to be ready. Process management is blocking on purpose: it is
-driven from the CLI's main thread and from synchronous pytest fixtures, and does no request I/O.
+stage by stage, waiting for each stage to be ready. :meth:`Stack.supervise` then keeps it running:
+a crashed child (service, broker or PostgreSQL) is restarted with backoff until it crashes too often.
+Process management is blocking on purpose and must stay on one long-lived thread: children get a
+parent-death signal tied to the thread that started them.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import signal
-import subprocess
+import secrets
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import grpc
-import httpx
-from grpc_health.v1 import health_pb2, health_pb2_grpc
+from typing import NoReturn
 
 from jisik.health import database_status, kafka_status
 from jisik.settings import Settings
 
 from .bootstrap import ensure_bootstrap_key, migrate, run_coroutine
-from .postgres import EmbeddedPostgres, EmbeddedPostgresError, port_is_free
+from .healing import CrashHistory, CrashLoop, RestartPolicy
+from .infrastructure import BROKER, POSTGRES, EmbeddedInfrastructure, InfrastructureError
+from .ports import in_ephemeral_range, port_is_free
+from .probes import grpc_serving, http_ready
+from .processes import ChildProcess, PidFiles
 from .services import SERVICES, ServiceSpec, service
 from .settings_catalog import env_name
-from .tansu import EmbeddedBrokerError, EmbeddedTansu
 
 __all__ = ["ChildExit", "Stack", "StackError", "serve_command"]
 
@@ -37,11 +38,16 @@ logger = logging.getLogger(__name__)
 
 WORKER_SETTLE_S = 2.0
 EXTERNAL_TIMEOUT_S = 5.0
+SUPERVISE_TICK_S = 0.5
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "0.0.0.0", "::", "[::]", ""}
+SUPERVISOR = "supervisor"
+# Services that hold broker or database state (consumer groups, replication slots) and re-drive
+# in-flight work when they start: they are restarted whenever the broker or PostgreSQL was.
+PIPELINE = ("ingest", "cdc")
 
 
 class StackError(RuntimeError):
-    """The stack could not start; the message is meant for the user, one service per line."""
+    """The stack could not start or keep running; the message is meant for the user, one service per line."""
 
 
 @dataclass(frozen=True)
@@ -59,9 +65,12 @@ class ChildExit:
 @dataclass
 class _Child:
     spec: ServiceSpec
-    process: subprocess.Popen[bytes]
-    log_path: Path
+    process: ChildProcess
     started: float = field(default_factory=time.monotonic)
+
+    @property
+    def log_path(self) -> Path:
+        return self.process.log_path
 
 
 def _tail(path: Path, lines: int = 15) -> str:
@@ -73,24 +82,6 @@ def _tail(path: Path, lines: int = 15) -> str:
     except FileNotFoundError:
         return ""
     return "\n".join(text.splitlines()[-lines:])
-
-
-def grpc_serving(address: str, timeout_s: float = 1.0) -> bool:
-    """True when ``address`` answers grpc.health.v1 Check with SERVING."""
-    try:
-        with grpc.insecure_channel(address) as channel:
-            reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=timeout_s)
-    except grpc.RpcError:
-        return False
-    return bool(reply.status == health_pb2.HealthCheckResponse.SERVING)
-
-
-def http_ready(url: str, timeout_s: float = 2.0) -> bool:
-    """True when GET ``url`` answers 200."""
-    try:
-        return httpx.get(url, timeout=timeout_s).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 def serve_command(spec: ServiceSpec) -> list[str]:
@@ -114,12 +105,22 @@ class Stack:
         self.data_dir = settings.runtime.data_dir.resolve()
         self.specs = [service(name) for name in services] if services is not None else list(SERVICES)
         self._base_env = dict(base_env)
-        self._postgres: EmbeddedPostgres | None = None
-        self._broker: EmbeddedTansu | None = None
+        self._pid_files = PidFiles(self.data_dir / "run")
+        self._infrastructure = EmbeddedInfrastructure(settings, self.data_dir, self.logs_dir, self._pid_files)
         self._children: dict[str, _Child] = {}
-        self.database_url = settings.database.url
-        self.bootstrap_servers = settings.kafka.bootstrap_servers
+        runtime = settings.runtime
+        self._policy = RestartPolicy(runtime.restart_backoff_s, runtime.restart_backoff_max_s,
+                                     runtime.crash_loop_limit, runtime.crash_loop_window_s)
+        self._crashes: dict[str, CrashHistory] = {}
+        self._restart_due: dict[str, float] = {}
+        infrastructure = self._infrastructure
+        self.database_url = infrastructure.postgres.url if infrastructure.postgres else settings.database.url
+        self.bootstrap_servers = (
+            infrastructure.broker.bootstrap_servers if infrastructure.broker else settings.kafka.bootstrap_servers
+        )
         self.api_key = ""
+        # The children authenticate to each other with the operator's token, or one made for this run.
+        self.service_token = settings.endpoints.service_token.get_secret_value() or secrets.token_urlsafe(32)
 
     # -- addresses -------------------------------------------------------------------------------
 
@@ -151,6 +152,7 @@ class Stack:
             "JISIK_DOCREADER_ADDR": endpoints.docreader_addr,
             "JISIK_RETRIEVER_ADDR": endpoints.retriever_addr,
             "JISIK_MODEL_ADDR": endpoints.model_addr,
+            "JISIK_SERVICE_TOKEN": self.service_token,
             "JISIK_DATA_DIR": str(self.data_dir),
             "JISIK_STORAGE_LOCAL_DIR": str(self.settings.storage.local_dir.resolve()),
         }
@@ -159,6 +161,7 @@ class Stack:
 
     def start(self) -> None:
         """Bring everything up and wait until ready; on failure stop what started and raise StackError."""
+        self._claim_data_dir()
         self._check_ports()
         began = time.monotonic()
         try:
@@ -179,11 +182,23 @@ class Stack:
             self.stop()
             raise
 
+    def _claim_data_dir(self) -> None:
+        """Refuse a data folder another live supervisor uses; clear what a killed one left running."""
+        other = self._pid_files.live(SUPERVISOR)
+        if other is not None and other.pid != os.getpid():
+            raise StackError(
+                f"another jisik (pid {other.pid}) is running on {self.data_dir}: stop it or set JISIK_DATA_DIR"
+            )
+        cleared = self._pid_files.clear_stale(keep=[SUPERVISOR])
+        if cleared:
+            logger.warning("cleared processes left by an earlier run: %s", ", ".join(cleared))
+        self._pid_files.record(SUPERVISOR, os.getpid())
+
     def _check_ports(self) -> None:
         wanted: list[tuple[int, str]] = []
-        if not self.settings.database.url:
+        if self._infrastructure.postgres is not None:
             wanted.append((self.settings.database.embedded_port, "JISIK_DB_EMBEDDED_PORT"))
-        if not self.settings.kafka.bootstrap_servers:
+        if self._infrastructure.broker is not None:
             wanted.append((self.settings.kafka.embedded_port, "JISIK_KAFKA_EMBEDDED_PORT"))
         for spec in self.specs:
             address = spec.address(self.settings)
@@ -198,23 +213,19 @@ class Stack:
         bind_host = self.settings.endpoints.bind_host
         for port, setting in wanted:
             if not port_is_free(port, "127.0.0.1" if bind_host in LOCAL_HOSTS else bind_host):
+                self._pid_files.forget(SUPERVISOR)
                 raise StackError(f"port {port} is already in use: set {setting} to a free port")
+            if in_ephemeral_range(port):
+                logger.warning("port %d (%s) lies in the ephemeral port range: a client may take it while its "
+                               "server restarts; choose a port below the range", port, setting)
 
     def _start_infrastructure(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.logs_dir.mkdir(exist_ok=True)
         try:
-            if not self.database_url:
-                self._postgres = EmbeddedPostgres(self.data_dir / "pg", self.settings.database.embedded_port)
-                logger.info("starting embedded PostgreSQL on port %d", self._postgres.port)
-                self._postgres.start()
-                self.database_url = self._postgres.url
-            if not self.bootstrap_servers:
-                self._broker = EmbeddedTansu(self.settings.kafka.embedded_port, self.logs_dir / "tansu.log")
-                logger.info("starting embedded Kafka broker on port %d", self._broker.port)
-                self._broker.start()
-                self.bootstrap_servers = self._broker.bootstrap_servers
-        except (EmbeddedPostgresError, EmbeddedBrokerError) as exc:
+            for name in self._infrastructure.names:
+                self._infrastructure.start(name)
+        except InfrastructureError as exc:
             raise StackError(str(exc)) from exc
         self._check_external()
         migrate(self.database_url)
@@ -228,11 +239,11 @@ class Stack:
                 "kafka": self.settings.kafka.model_copy(update={"bootstrap_servers": self.bootstrap_servers}),
             }
         )
-        if self._postgres is None:
+        if self._infrastructure.postgres is None:
             status = run_coroutine(database_status(current, timeout_s=EXTERNAL_TIMEOUT_S))
             if not status.ok:
                 raise StackError(f"cannot reach PostgreSQL (JISIK_DB_URL): {status.reason}")
-        if self._broker is None:
+        if self._infrastructure.broker is None:
             status = run_coroutine(kafka_status(current, timeout_s=EXTERNAL_TIMEOUT_S))
             if not status.ok:
                 raise StackError(
@@ -241,15 +252,14 @@ class Stack:
                 )
 
     def _spawn(self, spec: ServiceSpec) -> None:
-        log_path = self.logs_dir / f"{spec.name}.log"
-        env = {**self._base_env, **self.env, "PYTHONUNBUFFERED": "1"}
-        with log_path.open("ab") as log:
-            process = subprocess.Popen(
-                self._command(spec),
-                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
-            )
-        logger.info("started %s (pid %d, log %s)", spec.name, process.pid, log_path)
-        self._children[spec.name] = _Child(spec, process, log_path)
+        # The one ingest process of this stack owns every in-flight document: it resumes them at start.
+        env = {**self._base_env, **self.env, "PYTHONUNBUFFERED": "1", "JISIK_INGEST_REDRIVE_START_STALE_S": "0"}
+        process = ChildProcess(spec.name, self._command(spec), self.logs_dir / f"{spec.name}.log", env=env)
+        process.start()
+        assert process.pid is not None
+        self._pid_files.record(spec.name, process.pid)
+        logger.info("started %s (pid %d, log %s)", spec.name, process.pid, process.log_path)
+        self._children[spec.name] = _Child(spec, process)
 
     def _is_ready(self, child: _Child) -> bool:
         if child.spec.probe == "grpc":
@@ -264,7 +274,7 @@ class Stack:
         while pending:
             for name in list(pending):
                 child = self._children[name]
-                code = child.process.poll()
+                code = child.process.exit_code()
                 if code is not None:
                     failures.append(ChildExit(name, code, _tail(child.log_path)).describe())
                     pending.remove(name)
@@ -283,20 +293,77 @@ class Stack:
                 time.sleep(0.2)
         return failures
 
+    # -- healing ---------------------------------------------------------------------------------
+
+    def supervise(self) -> NoReturn:
+        """Keep the stack running until interrupted: restart crashed children with backoff.
+
+        :raises StackError: a child crashed ``crash_loop_limit`` times within ``crash_loop_window_s``.
+        """
+        while True:
+            self.heal()
+            time.sleep(SUPERVISE_TICK_S)
+
+    def heal(self) -> None:
+        """One supervision pass: notice crashed children and restart those whose backoff has passed."""
+        now = time.monotonic()
+        crashed: list[tuple[str, _Child | None]] = [
+            (name, None) for name in self._infrastructure.down() if name not in self._restart_due
+        ]
+        crashed += [
+            (name, child) for name, child in self._children.items()
+            if name not in self._restart_due and child.process.exit_code() is not None
+        ]
+        for name, child in crashed:
+            try:
+                delay = self._crashes.setdefault(name, CrashHistory(name, self._policy)).record(now)
+            except CrashLoop as exc:
+                tail = f"; last log lines:\n{_tail(child.log_path)}" if child is not None else ""
+                raise StackError(f"{exc}{tail}") from None
+            what = f"exited with code {child.process.exit_code()}" if child is not None else "is down"
+            logger.warning("%s %s; restarting it in %.1fs", name, what, delay)
+            self._restart_due[name] = now + delay
+        for name, due in sorted(self._restart_due.items(), key=lambda item: item[1]):
+            if due <= now:
+                del self._restart_due[name]
+                self._restart(name)
+
+    def _restart(self, name: str) -> None:
+        if name not in (POSTGRES, BROKER):
+            self._spawn(service(name))
+            return
+        try:
+            self._infrastructure.start(name)
+        except InfrastructureError as exc:
+            logger.warning("restarting %s failed: %s", name, exc)
+            return  # still down: the next pass counts it as another crash
+        logger.info("%s is back; restarting %s so in-flight work is re-driven", name, ", ".join(PIPELINE))
+        for dependent in PIPELINE:
+            child = self._children.get(dependent)
+            if child is not None and dependent not in self._restart_due:
+                child.process.kill()
+                self._spawn(child.spec)
+
+    # -- control ---------------------------------------------------------------------------------
+
     def exited(self) -> ChildExit | None:
         """The first child that ended on its own, if any."""
         for name, child in self._children.items():
-            code = child.process.poll()
+            code = child.process.exit_code()
             if code is not None:
                 return ChildExit(name, code, _tail(child.log_path))
         return None
 
     def kill(self, name: str) -> None:
-        """SIGKILL one service, as a crash would."""
-        child = self._children.pop(name)
-        if child.process.poll() is None:
-            child.process.kill()
-        child.process.wait()
+        """SIGKILL one service, as a crash would; it stays down until :meth:`restart`."""
+        self._children.pop(name).process.kill()
+        self._pid_files.forget(name)
+
+    def kill_infrastructure(self, name: str) -> None:
+        """SIGKILL the embedded ``postgres`` or ``broker``, as a crash would."""
+        server = self._infrastructure.postgres if name == POSTGRES else self._infrastructure.broker
+        assert server is not None, f"no embedded {name}"
+        server.kill()
 
     def restart(self, name: str) -> None:
         """Start one service again (after :meth:`kill`) and wait until it is ready."""
@@ -308,33 +375,24 @@ class Stack:
             self._children.pop(name, None)
             raise StackError("\n".join(failures))
 
-    def stop(self, grace_s: float = 10.0) -> None:
-        """SIGTERM the children (last started first), SIGKILL stragglers, then the broker and PostgreSQL."""
+    def stop(self) -> None:
+        """Stop every child at once (SIGTERM, SIGKILL after the grace time), then the broker and PostgreSQL."""
         children = list(self._children.values())[::-1]
         self._children.clear()
+        self._restart_due.clear()
         for child in children:
-            if child.process.poll() is None:
-                child.process.send_signal(signal.SIGTERM)
+            child.process.signal(child.process.stop_signal)
+        grace_s = self.settings.runtime.stop_grace_s
         deadline = time.monotonic() + grace_s
         for child in children:
-            try:
-                child.process.wait(max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
+            if not child.process.wait(deadline - time.monotonic()):
                 logger.warning("%s did not stop within %.0fs; killing it", child.spec.name, grace_s)
                 child.process.kill()
-                child.process.wait()
-        if self._broker is not None:
-            self._broker.stop()
-            self._broker = None
-        if self._postgres is not None:
-            self._postgres.stop()
-            self._postgres = None
+            self._pid_files.forget(child.spec.name)
+        self._infrastructure.stop()
+        self._pid_files.forget(SUPERVISOR)
 
     def pids(self) -> list[int]:
         """Process ids of the children and embedded servers (for resource measurements)."""
-        pids = [child.process.pid for child in self._children.values()]
-        for server in (self._postgres, self._broker):
-            pid = getattr(server, "pid", None)
-            if pid:
-                pids.append(pid)
-        return pids
+        children = [child.process.pid for child in self._children.values() if child.process.pid]
+        return children + self._infrastructure.pids()

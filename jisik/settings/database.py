@@ -16,7 +16,9 @@ class DatabaseSettings(JisikSettings):
 
     url: str = Field("", description="postgresql://user:pass@host:port/db; empty = embedded")
     pool_size: int = Field(10, ge=1, le=200)
-    embedded_port: int = Field(54329, ge=1, le=65535, description="Port of the embedded PostgreSQL")
+    embedded_port: int = Field(
+        15432, ge=1, le=65535, description="Port of the embedded PostgreSQL (below the ephemeral port range)"
+    )
 
     @field_validator("url")
     @classmethod

@@ -20,9 +20,9 @@ class EndpointSettings(JisikSettings):
 
     bind_host: str = Field("127.0.0.1", description="Interface every service binds to")
     gateway_port: int = Field(8080, ge=1, le=65535)
-    docreader_addr: str = Field("127.0.0.1:50051", description="docreader gRPC address")
-    retriever_addr: str = Field("127.0.0.1:50052", description="retriever gRPC address")
-    model_addr: str = Field("127.0.0.1:50053", description="model service gRPC address")
+    docreader_addr: str = Field("127.0.0.1:17051", description="docreader gRPC address")
+    retriever_addr: str = Field("127.0.0.1:17052", description="retriever gRPC address")
+    model_addr: str = Field("127.0.0.1:17053", description="model service gRPC address")
     grpc_max_message_mb: int = Field(64, ge=1, le=2048, description="gRPC send/receive cap, MiB")
     grpc_shutdown_grace_s: float = Field(5.0, ge=0, description="Seconds a gRPC server waits on stop")
     service_token: SecretStr = Field(

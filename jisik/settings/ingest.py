@@ -25,7 +25,7 @@ class IngestSettings(JisikSettings):
         500, ge=1, le=100_000,
         description="Consumed records waiting for a slot; when full the heaviest tenant's newest is re-driven later",
     )
-    crash_retries: int = Field(1, ge=0, le=3, description="Retries of a document that crashed a parser")
+    crash_retries: int = Field(1, ge=0, le=3, description="Retries of a document that crashed a parser or overran a deadline")
     max_chunks_per_document: int = Field(
         20_000, ge=1, description="Most chunks one document may have; a larger one fails with too_large"
     )
@@ -42,6 +42,11 @@ class IngestSettings(JisikSettings):
     redrive_interval_s: float = Field(30.0, gt=0, description="How often unfinished documents are checked")
     redrive_stale_s: float = Field(
         120.0, ge=0, description="A non-terminal document untouched this long is re-published"
+    )
+    redrive_start_stale_s: float = Field(
+        120.0, ge=0,
+        description="At start, unfinished documents untouched this long are re-published at once; "
+        "0 when this is the only ingest process (`jisik up` sets it), so a restart resumes in-flight work",
     )
     grpc_timeout_s: float = Field(600.0, gt=0, description="Deadline of one docreader/model/retriever call")
     fields_ocr_languages: str = Field(

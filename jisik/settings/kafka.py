@@ -15,6 +15,8 @@ class KafkaSettings(JisikSettings):
     model_config = SettingsConfigDict(env_prefix="JISIK_KAFKA_", extra="ignore", frozen=True)
 
     bootstrap_servers: str = Field("", description="host:port[,host:port]; empty = embedded Tansu")
-    embedded_port: int = Field(19092, ge=1, le=65535, description="Port of the embedded broker")
+    embedded_port: int = Field(
+        19092, ge=1, le=65535, description="Port of the embedded broker (below the ephemeral port range)"
+    )
     client_id: str = "jisik"
     session_timeout_ms: int = Field(10_000, ge=1000)

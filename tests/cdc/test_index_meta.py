@@ -93,7 +93,7 @@ class TestIndexMetaToRetriever:
                 session.add(doc)
             await stub.IndexChunks(retriever_pb2.IndexChunksRequest(chunks=[retriever_pb2.IndexedChunk(
                 chunk_id=f"{doc.id}-0", tenant_id=tenant_id, knowledge_base_id=base_id, knowledge_id=doc.id,
-                content="The vacation policy grants 25 days.", embedding=VECTOR.tolist(), metadata_json="{}")]))
+                content="The vacation policy grants 25 days.", embedding=VECTOR.tolist())]))
             assert await _search(stub, tenant_id, ["group:eng"]) == 1
 
             await relay_runner.start()

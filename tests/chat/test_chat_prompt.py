@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from chat.context import ChatContext, HistoryTurn, Passage, RetrievalSettings
-from ml.answering.language import detect_language
 from chat.stages import FilterTopK, IntoChatMessage, clean_query
 from chat.stages.into_chat_message import NO_MATCH
 from chat.stages.rewrite import RewriteQuery, clean_rewrite
+from ml.answering.language import detect_language
 
 
 def _passage(number: int) -> Passage:

@@ -10,7 +10,6 @@ import pytest
 from docreader.fetch import UrlFetcher
 from jisik.errors import Blocked, InvalidInput, ParseFailed, TooLarge
 from jisik.netguard import AddressPolicy
-
 from tests.conftest import free_port
 
 from .local_http import PAGE, local_http_server

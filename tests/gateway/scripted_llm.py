@@ -1,8 +1,11 @@
 """A stand-in for a hosted chat LLM behind the real Model gRPC interface (the one fake jisik allows).
 
 It scripts ChatStream from the question: ``think`` adds <think>...</think> and a bad citation,
-``nothing`` answers NO_MATCH, ``unverified`` cites a passage for a sentence it does not hold, ``slowly`` streams many small deltas with pauses. Embed is
-unimplemented, so the pipeline runs its keyword-only fallback against the real retriever.
+``nothing`` answers NO_MATCH, ``unverified`` cites a passage for a sentence it does not hold, ``slowly``
+streams many small deltas with pauses, ``unanswerable`` ends with the ``no_answer`` finish reason.
+Query embeddings are unavailable, so the pipeline runs its keyword-only fallback against the real
+retriever; passage embeddings (chunk edits) are a deterministic hash of the text, and the texts are
+recorded.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import grpc
+import numpy as np
 
 from jisik.grpc_server import create_server
 from jisik.proto import model_pb2, model_pb2_grpc
@@ -25,12 +29,21 @@ def slow_answer() -> str:
 
 
 class ScriptedLLM(model_pb2_grpc.ModelServicer):
-    def __init__(self) -> None:
+    def __init__(self, dimension: int) -> None:
         self.requests: list[model_pb2.ChatRequest] = []
+        self.embedded_passages: list[str] = []
+        self._dimension = dimension
+
+    def _vector(self, text: str) -> model_pb2.Vector:
+        values = np.random.default_rng(list(text.encode())).normal(size=self._dimension)
+        return model_pb2.Vector(values=(values / np.linalg.norm(values)).tolist())
 
     async def Embed(self, request: model_pb2.EmbedRequest, context: grpc.aio.ServicerContext) -> model_pb2.EmbedResponse:
-        await context.abort(grpc.StatusCode.UNAVAILABLE, "a hosted chat model has no embeddings")
-        raise AssertionError("unreachable")
+        if request.role == model_pb2.EMBED_ROLE_QUERY:
+            await context.abort(grpc.StatusCode.UNAVAILABLE, "a hosted chat model has no query embeddings")
+        self.embedded_passages += request.texts
+        return model_pb2.EmbedResponse(vectors=[self._vector(text) for text in request.texts],
+                                       model_id="scripted", dimension=self._dimension)
 
     async def Rerank(self, request: model_pb2.RerankRequest, context: grpc.aio.ServicerContext) -> model_pb2.RerankResponse:
         scores = [0.9 if "reception" in passage else 0.1 for passage in request.passages]
@@ -45,6 +58,9 @@ class ScriptedLLM(model_pb2_grpc.ModelServicer):
             deltas = [REWRITTEN]
         elif "nothing" in question:
             deltas = ["<think>\n</think>\n", "NO_", "MATCH"]
+        elif "unanswerable" in question:
+            yield model_pb2.ChatChunk(delta="The passages say nothing about it.", done=True, finish_reason="no_answer")
+            return
         elif "unverified" in question:
             deltas = ["Badges are issued at reception [1]. ", "Lunch costs 5 dollars a day [1]."]
         elif "slowly" in question:
@@ -60,8 +76,10 @@ class ScriptedLLM(model_pb2_grpc.ModelServicer):
         yield model_pb2.ChatChunk(done=True, finish_reason="stop")
 
 
-async def start_scripted_llm(endpoints: EndpointSettings) -> tuple[grpc.aio.Server, int, ScriptedLLM]:
-    servicer = ScriptedLLM()
+async def start_scripted_llm(
+    endpoints: EndpointSettings, *, dimension: int
+) -> tuple[grpc.aio.Server, int, ScriptedLLM]:
+    servicer = ScriptedLLM(dimension)
     server, port, _ = create_server(
         register=lambda server: model_pb2_grpc.add_ModelServicer_to_server(servicer, server),
         service_names=[model_pb2.DESCRIPTOR.services_by_name["Model"].full_name],

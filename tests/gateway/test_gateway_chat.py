@@ -4,7 +4,6 @@ the SSE contract, stored turns, stop, disconnect, session deletion mid-stream, r
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,7 @@ import pytest
 from gateway_testkit import RunningGateway, gateway_settings, running_gateway
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from scripted_llm import ScriptedLLM, slow_answer, start_scripted_llm
+from sqlalchemy import text
 from sse_testkit import ask, check_contract, events
 
 from jisik.db.models import Chunk, Knowledge, ParseStatus
@@ -100,7 +100,7 @@ async def _seed(env_settings: Settings, running: RunningGateway, port: int) -> t
         retriever_pb2.IndexedChunk(
             chunk_id=f"{knowledge.id}-{seq}", tenant_id=running.acme.id, knowledge_base_id=base["id"],
             knowledge_id=knowledge.id, content=HANDBOOK[start:end], embedding=_vector(seq, dimension),
-            metadata_json=json.dumps({"pages": [1]}), seq=seq, start=start, end=end,
+            metadata=retriever_pb2.ChunkMetadata(pages=[1]), seq=seq, start=start, end=end,
         )
         for seq, (start, end) in enumerate(CHUNKS)
     ]
@@ -116,7 +116,8 @@ async def env(module_database: str, tmp_path_factory: pytest.TempPathFactory) ->
     base = gateway_settings(module_database, data_dir)
     retriever, retriever_port, _, service = await retriever_server.create_server(base, 0, module_database)
     await retriever.start()
-    llm_server, llm_port, llm = await start_scripted_llm(base.endpoints)
+    llm_server, llm_port, llm = await start_scripted_llm(
+        base.endpoints, dimension=base.retriever.embedding_dimension)
     endpoints = {"retriever_addr": f"127.0.0.1:{retriever_port}", "model_addr": f"127.0.0.1:{llm_port}"}
     settings = gateway_settings(module_database, data_dir, endpoints=endpoints, resume_grace_s=GRACE_S)
     try:
@@ -207,6 +208,15 @@ class TestStream:
         assert answer == FALLBACK and final["cited"] == []
         assert not [e for e in stream if e["response_type"] == "thinking" and "NO_MATCH" in e["content"]]
 
+    async def test_a_no_answer_finish_reason_becomes_the_sessions_fallback(self, env: ChatEnv) -> None:
+        """The model's own no-answer text never reaches the user; the finish reason alone decides."""
+        session_id = await env.session(fallback_response=FALLBACK)
+        async with env.client() as client:
+            stream = await ask(client, session_id, "Where are badges issued? unanswerable")
+        _, answer, final = check_contract(stream)
+        assert answer == FALLBACK and final["cited"] == []
+        assert not [e for e in stream if "say nothing" in (e.get("content") or "")]
+
     async def test_default_fallback_speaks_the_questions_language(self, env: ChatEnv) -> None:
         session_id = await env.session()
         async with env.client() as client:
@@ -260,6 +270,22 @@ class TestStream:
         assert all("reception" in ref["content"] for ref in references)
         assert references[0]["score"] == pytest.approx(0.9)
 
+    async def test_a_threshold_no_passage_passes_leaves_nothing(self, env: ChatEnv) -> None:
+        """The reranker scores every passage below the threshold: no references, the fallback, and
+        the timings say why (the unreranked list must not come back)."""
+        async with env.client() as client:
+            model = await client.post(f"{API}/models", json={"name": "rr2", "type": "Rerank", "source": "local"})
+        session_id = await env.session(
+            rerank_model_id=model.json()["data"]["id"], rerank_threshold=0.95, fallback_response=FALLBACK
+        )
+        async with env.client() as client:
+            stream = await ask(client, session_id, "Where are visitor badges issued? think")
+        references, answer, final = check_contract(stream)
+        assert references == [] and answer == FALLBACK
+        timings = {timing["name"]: timing for timing in final["stage_timings"]}
+        assert timings["chunk_rerank"]["skipped"] == "no passage scored above the rerank threshold 0.95"
+        assert timings["chunk_merge"]["skipped"] == "nothing to merge"
+
 
 async def _chat_model(env: ChatEnv) -> str:
     async with env.client() as client:
@@ -278,7 +304,7 @@ class TestModelCheck:
             bad = await client.post(f"{API}/models/{embedder}/test")
         assert good.json()["data"]["ok"] is True
         assert bad.status_code == 200 and bad.json()["data"]["ok"] is False
-        assert "no embeddings" in bad.json()["data"]["message"]
+        assert "no query embeddings" in bad.json()["data"]["message"]
         async with env.client(other=True) as client:
             assert (await client.post(f"{API}/models/{chat_model}/test")).status_code == 404
 
@@ -336,7 +362,29 @@ class TestInterruptions:
                         async with env.client() as other:
                             assert (await other.delete(f"{API}/sessions/{session_id}")).status_code == 200
             assert received[-1]["done"] is True
+            assert received[-1]["stop_reason"] == "session deleted"
             assert (await client.get(f"{API}/sessions/{session_id}")).status_code == 404
+
+    async def test_a_database_failure_while_storing_is_unavailable_not_a_deleted_session(self, env: ChatEnv) -> None:
+        session_id = await env.session()
+        async with env.gateway.sessions.begin() as session:  # a real failure: this session's answers refuse updates
+            await session.execute(text(
+                "CREATE OR REPLACE FUNCTION refuse_answer() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'down'; END $$ "
+                "LANGUAGE plpgsql"))
+            await session.execute(text(
+                "CREATE TRIGGER refuse_answer BEFORE UPDATE ON messages FOR EACH ROW "
+                f"WHEN (NEW.session_id = '{session_id}') EXECUTE FUNCTION refuse_answer()"))
+        try:
+            async with env.client() as client:
+                stream = await ask(client, session_id, "Where are visitor badges issued? think")
+        finally:
+            async with env.gateway.sessions.begin() as session:
+                await session.execute(text("DROP TRIGGER refuse_answer ON messages"))
+        _, answer, final = check_contract(stream)
+        assert "reception" in answer
+        assert final["stop_reason"] == "the answer could not be stored"
+        errors = [event for event in stream if event["response_type"] == "error"]
+        assert [error["code"] for error in errors] == ["unavailable"]
 
     async def test_second_question_while_streaming_is_409(self, env: ChatEnv) -> None:
         session_id = await env.session()
@@ -434,12 +482,7 @@ class TestChunks:
         chunk_ids = [f"{env.knowledge_id}-{seq}" for seq in range(len(CHUNKS))]
         async with env.client() as client:
             listed = await client.get(f"{API}/chunks/{env.knowledge_id}")
-            # editing the text needs a fresh embedding; the model cannot embed here, so nothing changes
-            edit = await client.put(f"{API}/chunks/{env.knowledge_id}/{chunk_ids[2]}", json={"content": "changed"})
-            after_edit = await client.get(f"{API}/chunks/{env.knowledge_id}")
         assert [c["id"] for c in listed.json()["data"]] == chunk_ids and listed.json()["total"] == 3
-        assert edit.status_code == 503
-        assert after_edit.json()["data"][2]["content"] == HANDBOOK[134:200]
         async with env.client(other=True) as client:
             assert (await client.get(f"{API}/chunks/{env.knowledge_id}")).status_code == 404
             assert (await client.delete(f"{API}/chunks/{env.knowledge_id}/{chunk_ids[2]}")).status_code == 404
@@ -456,3 +499,17 @@ class TestChunks:
             remaining = await client.get(f"{API}/chunks/{env.knowledge_id}")
         assert chunk_ids[1] not in await self._search(env, "laptops IT team")
         assert [c["id"] for c in remaining.json()["data"]] == [chunk_ids[0], chunk_ids[2]]
+
+    async def test_an_edited_chunk_is_embedded_and_indexed_with_its_title(self, env: ChatEnv) -> None:
+        """Like ingest: the embedder sees "title\ncontent" and the title's words count for keyword search."""
+        chunk_id = f"{env.knowledge_id}-0"
+        assert chunk_id not in await self._search(env, "handbook")  # seeded without the title
+        content = "Visitors sign the guest book at the front door."
+        async with env.client() as client:
+            edit = await client.put(f"{API}/chunks/{env.knowledge_id}/{chunk_id}", json={"content": content})
+            listed = await client.get(f"{API}/chunks/{env.knowledge_id}")
+        assert edit.status_code == 200, edit.text
+        assert edit.json()["data"]["content"] == content == listed.json()["data"][0]["content"]
+        assert env.llm.embedded_passages[-1] == f"Employee handbook\n{content}"
+        assert chunk_id in await self._search(env, "guest book")
+        assert chunk_id in await self._search(env, "handbook")

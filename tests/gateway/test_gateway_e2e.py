@@ -138,6 +138,6 @@ class TestEndToEnd:
         assert "60" in assistant["content"]
         assert [t["name"] for t in assistant["stage_timings"]] == [
             "rewrite_query", "preprocess_query", "chunk_search", "chunk_rerank", "chunk_merge", "filter_top_k",
-            "into_chat_message", "chat_completion_stream", "stream_filter",
+            "into_chat_message", "chat_completion_stream", "stream_filter", "citation_check",
         ]
         assert any(ref["cited"] for ref in assistant["knowledge_references"])

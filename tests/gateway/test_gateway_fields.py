@@ -10,11 +10,12 @@ import pytest
 from gateway_testkit import RunningGateway
 from sqlalchemy import select, update
 
-from ingest.clients import Services
+from fields.store import documents_matching
 from ingest.context import IngestContext
 from ingest.keys import chunk_id
 from ingest.repository import replace_chunks
 from ingest.stages import ValidateStage
+from jisik.clients.bundle import ServiceClients
 from jisik.db.models import DocumentFields, FieldReview, Knowledge, OutboxEvent, ParseStatus
 from jisik.events import DocumentParsed, DocumentValidated
 
@@ -85,7 +86,7 @@ async def _run_validate(gateway: RunningGateway, knowledge_id: str, text: str) -
             parse_status=ParseStatus.VALIDATING, chunk_count=1, metadata_={**doc.metadata_, "content_hash": content_hash}))
         event = DocumentParsed(tenant_id=doc.tenant_id, knowledge_base_id=doc.knowledge_base_id, knowledge_id=doc.id,
                                version=doc.version, page_count=1, chunk_count=1, content_hash=content_hash)
-    stage = ValidateStage(IngestContext(gateway.settings, gateway.sessions, Services(gateway.settings)))
+    stage = ValidateStage(IngestContext(gateway.settings, gateway.sessions, ServiceClients.open(gateway.settings, timeout_s=5)))
     out = await stage.handle(event)
     assert isinstance(out, DocumentValidated)
     return out
@@ -235,3 +236,26 @@ class TestFieldsAndReview:
             outbox = (await session.execute(select(OutboxEvent).where(
                 OutboxEvent.aggregate_id == good.json()["data"]["id"]))).scalars().all()
         assert outbox[0].payload["expected_fields"] == {"supply": "1234000"}
+
+
+class TestFieldFilters:
+    async def test_filters_find_documents_by_validated_fields(self, gateway: RunningGateway) -> None:
+        base_id = await _base(gateway)
+        knowledge_id = await _validated(gateway, base_id, INVOICE.format(number="F-1", total="1,357,400원"), {})
+        async with gateway.sessions() as session:
+            # written without hyphens, compared in the field's canonical form
+            assert await documents_matching(session, gateway.acme.id, [base_id], {"supplier_brn": "2208162517"}) \
+                == [knowledge_id]
+            assert await documents_matching(session, gateway.acme.id, [base_id],
+                                            {"supplier_brn": "2208162517", "invoice_no": "other"}) == []
+            assert await documents_matching(session, gateway.globex.id, [base_id], {"supplier_brn": "2208162517"}) == []
+        async with gateway.client(gateway.acme) as client:
+            nothing = await client.post(f"{API}/knowledge-bases/{base_id}/hybrid-search",
+                                        json={"query_text": "세금계산서", "filters": {"invoice_no": "nope"}})
+            searched = await client.post(f"{API}/knowledge-search", json={
+                "query": "세금계산서", "knowledge_base_id": base_id, "filters": {"invoice_no": "nope"}})
+            bad = await client.post(f"{API}/knowledge-search", json={
+                "query": "세금계산서", "knowledge_base_id": base_id, "filters": {"invoice_no": ["x"]}})
+        assert nothing.status_code == 200 and nothing.json()["data"] == []
+        assert searched.status_code == 200 and searched.json()["data"] == []
+        assert bad.status_code == 422

@@ -12,6 +12,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import func, select, text, update
 
 from ingest import commands
+from jisik.clients.bundle import ServiceClients
 from jisik.db.models import Knowledge, OutboxEvent, ParseStatus, Tenant
 from jisik.errors import Blocked, InvalidInput, NotFound, TooLarge, Unavailable, UnsupportedFormat
 from jisik.events import Topic
@@ -178,10 +179,12 @@ class TestReprocessAndTenancy:
             async def delete_prefix(self, prefix: str) -> int:
                 raise AssertionError("objects must stay when the index delete fails")
 
+        clients = ServiceClients.open(settings, timeout_s=2)
         with pytest.raises(Unavailable):
             async with workspace.sessions.begin() as session:
-                await commands.delete_knowledge(session, _Unused(), tenant_id=workspace.tenant_id,  # type: ignore[arg-type]
-                                                knowledge_id=doc.id, settings=settings)
+                await commands.delete_knowledge(session, _Unused(), clients.retriever,  # type: ignore[arg-type]
+                                                tenant_id=workspace.tenant_id, knowledge_id=doc.id)
+        await clients.close()
         assert await _count(workspace, Knowledge) == 1
 
 

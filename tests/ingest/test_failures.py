@@ -32,9 +32,9 @@ def ledger(**settings: object) -> TryLedger:
         (TooLarge("too many chunks"), Fault.DOCUMENT),
         (NotFound("gone"), Fault.DOCUMENT),
         (QuotaExceeded("budget"), Fault.DOCUMENT),
-        (ParserCrashed("the parser process crashed"), Fault.CRASH),
+        (ParserCrashed("the parser process crashed"), Fault.CRASH_OR_DEADLINE),
+        (DeadlineExceeded("docreader did not answer in time"), Fault.CRASH_OR_DEADLINE),
         (Unavailable("docreader is unavailable"), Fault.OUTAGE),
-        (DeadlineExceeded("slow"), Fault.TRANSIENT),
         (RuntimeError("bug"), Fault.TRANSIENT),
     ],
 )
@@ -49,11 +49,12 @@ class TestTryLedger:
             "cannot resolve host 'x.invalid'")
         assert tries.attempts == 1
 
-    def test_a_crash_is_retried_once_then_fails_in_words(self) -> None:
+    @pytest.mark.parametrize("error", [ParserCrashed("c"), DeadlineExceeded("d")])
+    def test_a_crash_or_deadline_is_retried_once_then_fails_in_words(self, error: Exception) -> None:
         tries = ledger(max_attempts=5)
-        assert tries.failed(ParserCrashed("c"), "the parser process crashed", 0.0) is None
-        assert tries.failed(ParserCrashed("c"), "the parser process crashed", 1.0) == (
-            "the parser process crashed (crashed the parser 2 times)")
+        assert tries.failed(error, "the parser process crashed", 0.0) is None
+        assert tries.failed(error, "the parser process crashed", 1.0) == (
+            "the parser process crashed (gave up after 2 tries)")
 
     def test_no_crash_retries_when_set_to_zero(self) -> None:
         assert ledger(crash_retries=0).failed(ParserCrashed("c"), "crashed", 0.0) is not None
@@ -70,8 +71,8 @@ class TestTryLedger:
         tries = ledger(max_attempts=3)
         delays = []
         for _ in range(2):
-            assert tries.failed(DeadlineExceeded("d"), "docreader did not answer in time", 0.0) is None
+            assert tries.failed(RuntimeError("bug"), "an internal error stopped the parse step", 0.0) is None
             delays.append(tries.backoff_s())
-        assert tries.failed(DeadlineExceeded("d"), "docreader did not answer in time", 0.0) == (
-            "docreader did not answer in time (gave up after 3 tries)")
+        assert tries.failed(RuntimeError("bug"), "an internal error stopped the parse step", 0.0) == (
+            "an internal error stopped the parse step (gave up after 3 tries)")
         assert delays == [1.0, 2.0] and tries.backoff_s() == 4.0

@@ -17,13 +17,13 @@ from sqlalchemy import update
 
 from docreader.server import create_server
 from ingest import commands
-from ingest.clients import Services
 from ingest.context import IngestContext
 from ingest.keys import chunk_id
 from ingest.limits import check_embed_budget
 from ingest.repository import replace_chunks
 from ingest.stages import IndexStage, ParseStage
 from ingest.worker import StageWorker
+from jisik.clients.bundle import ServiceClients
 from jisik.db.models import Knowledge, ParseStatus
 from jisik.errors import QuotaExceeded
 from jisik.events import DocumentUploaded, DocumentValidated, Topic
@@ -65,7 +65,7 @@ class TestChunkCap:
                                                content=f"# long\n\n{paragraphs}", publish=True)
         settings = _with(workspace, max_chunks_per_document=3).model_copy(update={
             "endpoints": EndpointSettings(docreader_addr=docreader)})
-        context = IngestContext(settings, workspace.sessions, Services(settings))
+        context = IngestContext(settings, workspace.sessions, ServiceClients.open(settings, timeout_s=5))
         worker = StageWorker(ParseStage(context), context, producer)
         task = asyncio.create_task(worker.run())
         try:
@@ -80,7 +80,7 @@ class TestChunkCap:
         finally:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
-            await context.services.close()
+            await context.clients.close()
         row = await _status(workspace, doc.id)
         assert "more than 3 chunks" in row.error_message and "max_chunks_per_document" in row.error_message
         assert row.chunk_count == 0  # nothing of it was stored
@@ -100,7 +100,7 @@ class TestEmbedBudget:
                 "chunk_index": 0, "start_at": 0, "end_at": 8, "pages": [], "chunk_type": "text", "image_info": [],
                 "is_enabled": True}])
         settings = _with(workspace, tenant_embed_budget=8, tenant_embed_window_s=600)
-        stage = IndexStage(IngestContext(settings, workspace.sessions, Services(settings)))
+        stage = IndexStage(IngestContext(settings, workspace.sessions, ServiceClients.open(settings, timeout_s=5)))
         event = DocumentValidated(tenant_id=waiting.tenant_id, knowledge_base_id=waiting.knowledge_base_id,
                                   knowledge_id=waiting.id, version=waiting.version, language="en", chunk_count=1)
         with pytest.raises(QuotaExceeded, match=r"8 of 8 chunks embedded in the last 600 s and this document needs 1"):

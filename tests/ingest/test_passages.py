@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ingest.passages import passage_text
+from jisik.passages import passage_text
 
 
 class TestPassageText:

@@ -10,12 +10,12 @@ from aiokafka import AIOKafkaProducer
 from ingest_helpers import Workspace, free_endpoint, read_events, tenant_docs
 from sqlalchemy import update
 
-from ingest.clients import Services
 from ingest.context import IngestContext
 from ingest.lag import consumer_lag
 from ingest.publishing import DOCUMENT_TOPICS
 from ingest.redrive import Redriver
 from ingest.topology import STAGES, stage_named
+from jisik.clients.bundle import ServiceClients
 from jisik.db.models import Knowledge, ParseStatus
 from jisik.errors import Unavailable
 from jisik.events import Topic
@@ -50,7 +50,7 @@ class TestRedriver:
         await _age(workspace, embedding.id, ParseStatus.INDEXING, 600, chunk_count=7)
         await _age(workspace, fresh.id, ParseStatus.PARSING, 1)
         await _age(workspace, done.id, ParseStatus.COMPLETED, 600)
-        context = IngestContext(workspace.settings, workspace.sessions, Services(workspace.settings))
+        context = IngestContext(workspace.settings, workspace.sessions, ServiceClients.open(workspace.settings, timeout_s=5))
         sent = {stage.name: await Redriver(stage, context, producer).redrive_once(older_than_s=60) for stage in STAGES}
         assert sent["parse"] >= 1 and sent["validate"] >= 1 and sent["index"] >= 1
         servers = workspace.settings.kafka.bootstrap_servers
@@ -71,7 +71,7 @@ class TestConsumerLag:
         assert set(before) == {"parse", "validate", "index"}
         for doc in await tenant_docs(workspace.sessions, workspace, 2):
             await _age(workspace, doc.id, ParseStatus.PENDING, 600)
-        context = IngestContext(workspace.settings, workspace.sessions, Services(workspace.settings))
+        context = IngestContext(workspace.settings, workspace.sessions, ServiceClients.open(workspace.settings, timeout_s=5))
         assert await Redriver(stage_named("parse"), context, producer).redrive_once(older_than_s=60) >= 2
         after = await consumer_lag(workspace.settings)
         assert after["parse"] >= before["parse"] + 2  # nobody consumes documents.uploaded in this test

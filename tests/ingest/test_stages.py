@@ -7,12 +7,12 @@ from ingest_helpers import Workspace, tenant_docs
 from sqlalchemy import select, update
 
 from ingest.checks import ValidationFailed
-from ingest.clients import Services
 from ingest.context import IngestContext
 from ingest.keys import chunk_id
 from ingest.repository import claim, replace_chunks
 from ingest.stages import ValidateStage
 from ingest.topology import stage_named
+from jisik.clients.bundle import ServiceClients
 from jisik.db.models import Chunk, Knowledge, ParseStatus
 from jisik.events import DocumentParsed, DocumentUploaded, DocumentValidated
 
@@ -72,7 +72,7 @@ class TestRepository:
 
 class TestValidateStage:
     def _stage(self, ws: Workspace) -> ValidateStage:
-        return ValidateStage(IngestContext(ws.settings, ws.sessions, Services(ws.settings)))
+        return ValidateStage(IngestContext(ws.settings, ws.sessions, ServiceClients.open(ws.settings, timeout_s=5)))
 
     async def test_detects_language_and_moves_on(self, workspace: Workspace) -> None:
         [doc] = await tenant_docs(workspace.sessions, workspace, 1)

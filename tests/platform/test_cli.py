@@ -170,7 +170,7 @@ class TestExitWithParent:
         # Starts the service, waits until it serves, then exits as a crashed supervisor would.
         launcher = (
             "import os, subprocess, sys, time\n"
-            "from jisik.runtime.supervisor import grpc_serving\n"
+            "from jisik.runtime.probes import grpc_serving\n"
             "child = subprocess.Popen([sys.executable, '-m', 'jisik', 'serve', 'docreader', '--port', sys.argv[1],"
             " '--exit-with-parent', str(os.getpid())], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
             "deadline = time.monotonic() + 90\n"

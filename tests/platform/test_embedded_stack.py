@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import re
 import secrets
 import shutil
-import signal
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -18,7 +13,7 @@ import httpx
 import psutil
 import pytest
 
-from tests.stack import EmbeddedStack, stack_settings
+from tests.stack import EmbeddedStack, JisikUp
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -99,39 +94,19 @@ class TestTracing:
 class TestJisikUp:
     def test_prints_url_and_key_and_sigterm_stops_every_process(self) -> None:
         root = Path(tempfile.mkdtemp(prefix="jisik-up-test-"))
-        settings = stack_settings(root / "var")
-        env = {
-            **os.environ,
-            "JISIK_DB_EMBEDDED_PORT": str(settings.database.embedded_port),
-            "JISIK_KAFKA_EMBEDDED_PORT": str(settings.kafka.embedded_port),
-            "JISIK_GATEWAY_PORT": str(settings.endpoints.gateway_port),
-            "JISIK_DOCREADER_ADDR": settings.endpoints.docreader_addr,
-            "JISIK_RETRIEVER_ADDR": settings.endpoints.retriever_addr,
-            "JISIK_MODEL_ADDR": settings.endpoints.model_addr,
-            "JISIK_DATA_DIR": str(root / "var"),
-            "JISIK_STORAGE_LOCAL_DIR": str(root / "var" / "objects"),
-            "JISIK_DB_URL": "",
-            "JISIK_KAFKA_BOOTSTRAP_SERVERS": "",
-        }
-        up = subprocess.Popen(
-            [sys.executable, "-m", "jisik", "up"], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
-        )
+        up = JisikUp(root)
         try:
-            assert up.stdout is not None
-            first = up.stdout.readline()
-            assert first.strip() == f"jisik is ready at http://127.0.0.1:{settings.endpoints.gateway_port}", first
-            key_line = up.stdout.readline()
-            key = re.search(r"API key: (sk-\S+)", key_line)
-            assert key is not None and (root / "var" / "bootstrap_api_key").read_text().strip() == key.group(1)
-            tree = psutil.Process(up.pid).children(recursive=True)
+            up.start()
+            assert up.ready_line == f"jisik is ready at {up.gateway_url}"
+            assert (root / "var" / "bootstrap_api_key").read_text().strip() == up.api_key
+            assert up.process is not None
+            tree = psutil.Process(up.process.pid).children(recursive=True)
             names = " ".join(" ".join(p.cmdline()) for p in tree)
             for service in ("docreader", "retriever", "model", "ingest", "cdc", "gateway", "postgres", "tansu"):
                 assert service in names
-            up.send_signal(signal.SIGTERM)
-            assert up.wait(60) == 0
+            assert up.stop() == 0
             _, alive = psutil.wait_procs(tree, timeout=10)
             assert alive == []
         finally:
-            if up.poll() is None:
-                up.kill()
+            up.stop()
             shutil.rmtree(root, ignore_errors=True)

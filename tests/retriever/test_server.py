@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 
 import grpc
@@ -31,7 +30,7 @@ async def stub(module_database: str) -> AsyncIterator[pb_grpc.RetrieverStub]:
 def indexed(tenant: str, chunk_id: str, content: str, **fields: object) -> pb.IndexedChunk:
     values = {
         "chunk_id": chunk_id, "tenant_id": tenant, "knowledge_base_id": "kb", "knowledge_id": "k",
-        "content": content, "embedding": unit_vector(chunk_id).tolist(), "metadata_json": json.dumps({"page": 3}),
+        "content": content, "embedding": unit_vector(chunk_id).tolist(), "metadata": pb.ChunkMetadata(file_name="map.pdf", pages=[3], chunk_type="table", version=2),
         "seq": 2, "start": 10, "end": 42, **fields,
     }
     return pb.IndexedChunk(**values)  # type: ignore[arg-type]
@@ -50,7 +49,8 @@ class TestRpcs:
         ))
         best = response.hits[0]
         assert (best.chunk_id, best.match_type, best.vector_rank, best.keyword_rank) == ("a", pb.MATCH_TYPE_HYBRID, 1, 1)
-        assert (best.content, json.loads(best.metadata_json)) == ("서울 지하철 노선도", {"page": 3})
+        assert best.content == "서울 지하철 노선도"
+        assert best.metadata == pb.ChunkMetadata(file_name="map.pdf", pages=[3], chunk_type="table", version=2)
         assert (best.knowledge_base_id, best.knowledge_id, best.seq, best.start, best.end) == ("kb", "k", 2, 10, 42)
         assert best.score == pytest.approx(0.3 + 0.7)  # default: weighted fusion, best in both channels
         deleted = await stub.Delete(pb.DeleteRequest(tenant_id=tenant, chunk_ids=["a"]))
@@ -119,13 +119,14 @@ class TestStatusCodes:
         with pytest.raises(grpc.aio.AioRpcError) as error:
             await stub.Search(pb.SearchRequest(tenant_id=new_tenant(), **{"top_k": 5, **request_fields}))
         assert error.value.code() == code
+        codes = {grpc.StatusCode.INVALID_ARGUMENT: "invalid_input", grpc.StatusCode.NOT_FOUND: "not_found",
+                 grpc.StatusCode.RESOURCE_EXHAUSTED: "too_large"}
+        assert dict(error.value.trailing_metadata() or ())["jisik-error-code"] == codes[code]
 
     async def test_bad_batches_index_nothing(self, stub: pb_grpc.RetrieverStub) -> None:
         tenant = new_tenant()
         cases = [
             [indexed(tenant, "a", "좋음"), indexed(tenant, "b", "나쁨", embedding=[1.0, 2.0])],
-            [indexed(tenant, "a", "좋음"), indexed(tenant, "b", "나쁨", metadata_json="[1, 2]")],
-            [indexed(tenant, "a", "좋음"), indexed(tenant, "b", "나쁨", metadata_json="{broken")],
             [indexed(tenant, "a", "좋음"), indexed(new_tenant(), "b", "남의 것")],
         ]
         for chunks in cases:

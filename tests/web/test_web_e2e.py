@@ -15,16 +15,17 @@ import httpx
 import pymupdf
 import pytest
 
+from jisik.runtime.bootstrap import new_tenant, run_coroutine
 from tests.web.webapp import CHROMIUM, WEB, require_node
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.slow]
 
 
-def _run_scenario(stack, name: str, workdir: Path) -> dict:  # noqa: ANN001 - EmbeddedStack
+def _run_scenario(stack, name: str, workdir: Path, api_key: str = "") -> dict:  # noqa: ANN001 - EmbeddedStack
     env = {
         **os.environ,
         "JISIK_GATEWAY_URL": stack.gateway_url,
-        "JISIK_API_KEY": stack.api_key,
+        "JISIK_API_KEY": api_key or stack.api_key,
         "JISIK_E2E_WORKDIR": str(workdir),
     }
     if shots := os.environ.get("JISIK_E2E_SCREENSHOTS"):
@@ -82,3 +83,27 @@ class TestBrowser:
     def test_markdown_draft_publish_then_cited_in_chat(self, web_stack, tmp_path: Path) -> None:  # noqa: ANN001
         report = _run_scenario(web_stack, "editor", tmp_path)
         assert report["citation"]["title"].startswith("Orchard rota")
+
+    def test_define_fields_upload_correct_and_approve(self, web_stack, tmp_path: Path) -> None:  # noqa: ANN001
+        _write_invoice(tmp_path / "fields-invoice.pdf")
+        report = _run_scenario(web_stack, "fields-review", tmp_path)
+        assert report["status"] == "approved"
+
+    def test_rotate_then_revoke_the_api_key_in_settings(self, web_stack, tmp_path: Path) -> None:  # noqa: ANN001
+        # A tenant of its own: rotating the stack's key would sign the other scenarios out.
+        _, key = run_coroutine(new_tenant(web_stack.settings.database.url, "key-rotation"))
+        report = _run_scenario(web_stack, "key-rotation", tmp_path, api_key=key)
+        assert (report["oldStatus"], report["newStatus"], report["revokedStatus"]) == (401, 200, 401)
+
+
+def _write_invoice(path: Path) -> None:
+    """A one-page tax invoice whose total does not add up (1,357,000 instead of 1,357,400)."""
+    import fitz
+
+    pdf = fitz.open()
+    page = pdf.new_page(width=595, height=842)
+    lines = ["세금계산서", "공급자 등록번호: 220-81-62517", "공급가액: 1,234,000원", "세액: 123,400원",
+             "합계금액: 1,357,000원"]
+    for index, line in enumerate(lines):
+        page.insert_text((60, 80 + index * 28), line, fontname="korea", fontsize=13)
+    path.write_bytes(pdf.tobytes())

@@ -1,7 +1,8 @@
 // End-to-end scenarios in real headless Chromium (playwright-core, the system browser; nothing is downloaded).
 // Usage: node e2e/run.mjs <scenario>   with JISIK_GATEWAY_URL, JISIK_API_KEY, JISIK_E2E_WORKDIR set,
 // and optionally JISIK_E2E_SCREENSHOTS (a folder for PNGs of the main screens).
-// Scenarios: upload-chat, editor, pdf-citation (needs ferry-timetable.pdf in the work folder), screens. Exits non-zero with a message when an expectation fails.
+// Scenarios: upload-chat, editor, pdf-citation (needs ferry-timetable.pdf in the work folder), screens,
+// fields-review (needs fields-invoice.pdf), key-rotation. Exits non-zero with a message when an expectation fails.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -343,6 +344,84 @@ async function editor() {
   }
 }
 
+/**
+ * Field extraction and review: define a schema in the editor, upload an invoice whose total is wrong
+ * (the Python test writes fields-invoice.pdf into the work folder), see it wait for review, correct the
+ * total next to the page image, approve.
+ */
+async function fieldsReview() {
+  const { page, close, problems } = await launch();
+  try {
+    await signIn(page);
+    const kbId = await createKnowledgeBase(page, `e2e fields ${Date.now()}`);
+    await page.getByTestId("kb-fields-tab").click();
+    await page.getByTestId("schema-editor").waitFor();
+    const specs = [
+      ["supplier_brn", "공급자 등록번호", "brn", "등록번호"],
+      ["supply", "공급가액", "amount", ""],
+      ["tax", "세액", "amount", ""],
+      ["total", "합계금액", "amount", "합계"],
+    ];
+    for (const [index, [name, label, type, aliases]] of specs.entries()) {
+      await page.getByTestId("schema-add").click();
+      const row = page.getByTestId("schema-field").nth(index);
+      await row.getByTestId("schema-name").fill(name);
+      await row.getByTestId("schema-label").fill(label);
+      await row.getByTestId("schema-type").selectOption(type);
+      await row.getByTestId("schema-aliases").fill(aliases);
+    }
+    await page.getByTestId("schema-rules").fill(
+      JSON.stringify([{ name: "total_is_sum", kind: "sum", fields: ["total", "supply", "tax"], tolerance: 1 }]),
+    );
+    await page.getByTestId("schema-save").click();
+    await page.getByTestId("schema-saved").waitFor();
+    await shot(page, "fields-schema");
+
+    await page.goto(`${BASE}/#/kbs/${kbId}`);
+    await page.getByTestId("file-input").setInputFiles([join(WORK, "fields-invoice.pdf")]);
+    await waitForDocument(page, "fields-invoice.pdf", "data-file");
+    const waiting = page.getByTestId("review-count-needs_review");
+    await waiting.waitFor({ timeout: 30_000 });
+    check((await waiting.getAttribute("data-count")) === "1", "the knowledge base counts one document waiting for review");
+
+    // The live preview reads the stored document with the schema being edited.
+    await page.getByTestId("kb-fields-tab").click();
+    await page.getByTestId("schema-preview-doc").selectOption({ label: "fields-invoice" });
+    await page.getByTestId("schema-preview").waitFor({ timeout: 60_000 });
+    const previewText = (await page.getByTestId("schema-preview").textContent()) ?? "";
+    check(previewText.includes("220-81-62517"), `the preview shows the registration number: ${previewText}`);
+
+    await page.goto(`${BASE}/#/review?kb=${kbId}`);
+    const queued = page.locator('[data-testid="review-row"][data-name="fields-invoice"]');
+    await queued.waitFor();
+    await queued.getByTestId("review-open").click();
+    await page.getByTestId("review-screen").waitFor();
+    const total = page.locator('[data-testid="review-field"][data-name="total"]');
+    check((await total.getByTestId("review-failed-check").count()) > 0, "the wrong total shows its failed rule");
+    await total.getByTestId("review-input").click();
+    await page.locator('[data-testid="review-page-image"] img').waitFor();
+    await page.getByTestId("field-box").waitFor();
+    await shot(page, "fields-review");
+    await total.getByTestId("review-input").fill("1,357,400원");
+    await page.getByTestId("review-approve").click();
+    await page.getByTestId("review-done").waitFor();
+    const status = await page.getByTestId("field-status").first().getAttribute("data-status");
+    check(status === "approved", `approved after the correction (was ${status})`);
+    await shot(page, "fields-approved");
+
+    const knowledgeId = page.url().split("#/review/")[1];
+    await page.goto(`${BASE}/#/docs/${knowledgeId}`);
+    const normalized = page.locator('[data-testid="field-row"][data-name="total"] [data-testid="field-normalized"]');
+    await normalized.waitFor();
+    check((await normalized.textContent()) === "1357400", "the document page shows the corrected total");
+    return { problems, status };
+  } catch (error) {
+    return await keepEvidence(page, error);
+  } finally {
+    await close();
+  }
+}
+
 async function screens() {
   const { page, close, problems } = await launch();
   try {
@@ -382,7 +461,45 @@ async function screens() {
   }
 }
 
-const SCENARIOS = { "upload-chat": uploadChat, editor, "pdf-citation": pdfCitation, screens };
+/** Status of one API call made outside the browser with ``key``. */
+async function statusWith(key) {
+  const response = await fetch(`${BASE}/api/v1/knowledge-bases`, { headers: { "X-API-Key": key } });
+  return response.status;
+}
+
+async function keyRotation() {
+  const { page, close, problems } = await launch();
+  page.on("dialog", (dialog) => void dialog.accept());
+  try {
+    await signIn(page);
+    await page.goto(`${BASE}/#/settings`);
+    await page.getByTestId("rotate-key").click();
+    await page.getByTestId("key-notice").waitFor();
+    const rotated = (await page.getByTestId("tenant-key").textContent()).trim();
+    check(rotated.startsWith("sk-") && rotated !== KEY, "the new key is shown after rotating");
+    await shot(page, "settings-key-rotated");
+    const oldStatus = await statusWith(KEY);
+    const newStatus = await statusWith(rotated);
+    check(oldStatus === 401 && newStatus === 200, `old key ${oldStatus}, new key ${newStatus}`);
+    await page.goto(`${BASE}/#/kbs`);
+    await page.getByTestId("nav-chat").waitFor(); // still signed in, now with the new key
+    await page.goto(`${BASE}/#/settings`);
+    await page.getByTestId("revoke-key").click();
+    await page.getByTestId("api-key-input").waitFor(); // revoking signs out
+    const revokedStatus = await statusWith(rotated);
+    check(revokedStatus === 401, `a revoked key answers ${revokedStatus}`);
+    return { oldStatus, newStatus, revokedStatus, problems };
+  } catch (error) {
+    return await keepEvidence(page, error);
+  } finally {
+    await close();
+  }
+}
+
+const SCENARIOS = {
+  "upload-chat": uploadChat, editor, "pdf-citation": pdfCitation, screens, "fields-review": fieldsReview,
+  "key-rotation": keyRotation,
+};
 const name = process.argv[2];
 if (!SCENARIOS[name] || !BASE || !KEY) {
   console.error(`usage: JISIK_GATEWAY_URL=... JISIK_API_KEY=... node e2e/run.mjs ${Object.keys(SCENARIOS).join("|")}`);

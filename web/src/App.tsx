@@ -1,4 +1,4 @@
-import { BookOpen, FilePenLine, MessagesSquare, Settings as SettingsIcon } from "lucide-react";
+import { BookOpen, ClipboardCheck, FilePenLine, MessagesSquare, Settings as SettingsIcon } from "lucide-react";
 import type { ReactNode } from "react";
 import { useApi } from "./api/context";
 import { ApiKeyGate } from "./components/ApiKeyGate";
@@ -9,6 +9,8 @@ import { DocumentPage } from "./pages/DocumentPage";
 import { EditorPage } from "./pages/EditorPage";
 import { KnowledgeBasePage } from "./pages/KnowledgeBasePage";
 import { KnowledgeBasesPage } from "./pages/KnowledgeBasesPage";
+import { ReviewPage } from "./pages/ReviewPage";
+import { ReviewQueuePage } from "./pages/ReviewQueuePage";
 import { SettingsPage } from "./pages/SettingsPage";
 
 export function App() {
@@ -33,6 +35,9 @@ export function App() {
     case "settings":
       page = <SettingsPage />;
       break;
+    case "review":
+      page = id ? <ReviewPage key={id} knowledgeId={id} /> : <ReviewQueuePage kbId={route.query.get("kb") ?? ""} />;
+      break;
     default:
       page = <ChatPage sessionId={section === "chat" ? id : undefined} />;
   }
@@ -53,6 +58,7 @@ export function App() {
         {link("#/chat", ["chat"], <MessagesSquare size={16} />, t("nav.chat"))}
         {link("#/kbs", ["kbs", "docs"], <BookOpen size={16} />, t("nav.kbs"))}
         {link("#/editor", ["editor"], <FilePenLine size={16} />, t("nav.editor"))}
+        {link("#/review", ["review"], <ClipboardCheck size={16} />, t("nav.review"))}
         {link("#/settings", ["settings"], <SettingsIcon size={16} />, t("nav.settings"))}
         <span className="spacer" />
         <button type="button" className="ghost" onClick={() => setLang(lang === "ko" ? "en" : "ko")} data-testid="lang-switch">

@@ -6,8 +6,8 @@ answer first, in the question's language, then the supporting quotes with ``[n]`
 passage's 1-based position).
 
 When no passage supports an answer, the whole answer is one of :data:`NO_ANSWER` (in the question's
-language) and the final chunk's ``finish_reason`` is :data:`NO_ANSWER_FINISH_REASON`, so the chat
-pipeline can detect it either way.
+language), sent in the final chunk whose ``finish_reason`` is :data:`NO_ANSWER_FINISH_REASON`; the chat
+pipeline goes by the finish reason, never by the text.
 """
 
 from __future__ import annotations
@@ -46,10 +46,11 @@ class ExtractiveChat:
             (m.content for m in reversed(request.messages) if m.role == "user"), ""
         )
         answer = compose(question, list(request.passages), max_quotes=self._max_quotes)
+        prompt = estimate_tokens(question) + sum(estimate_tokens(p) for p in request.passages)
+        usage = Usage(prompt, sum(estimate_tokens(p) for p in answer.pieces))
+        if not answer.answered:  # the no-answer text travels with its finish reason, so a reader can drop it
+            yield ChatEvent(delta="".join(answer.pieces), usage=usage, finish_reason=NO_ANSWER_FINISH_REASON)
+            return
         for piece in answer.pieces:
             yield ChatEvent(delta=piece)
-        prompt = estimate_tokens(question) + sum(estimate_tokens(p) for p in request.passages)
-        completion = sum(estimate_tokens(p) for p in answer.pieces)
-        yield ChatEvent(
-            usage=Usage(prompt, completion), finish_reason="stop" if answer.answered else NO_ANSWER_FINISH_REASON
-        )
+        yield ChatEvent(usage=usage, finish_reason="stop")

@@ -3,6 +3,11 @@ import { SseParser } from "./sse";
 import type {
   ChatSession,
   Chunk,
+  DocumentFields,
+  FieldPreview,
+  FieldSchema,
+  FieldStatus,
+  ReviewQueueItem,
   IngestLag,
   Knowledge,
   KnowledgeBase,
@@ -12,7 +17,9 @@ import type {
   ModelTestResult,
   Paged,
   RegisteredModel,
+  RotatedTenant,
   StreamEvent,
+  Tenant,
 } from "./types";
 
 export const API_PREFIX = "/api/v1";
@@ -189,6 +196,26 @@ export class ApiClient {
     });
   }
 
+  // Fields and review -------------------------------------------------------------------------
+  getFieldSchema = (kbId: string) => this.data<FieldSchema>("GET", `/knowledge-bases/${enc(kbId)}/field-schema`);
+  putFieldSchema = (kbId: string, schema: FieldSchema) =>
+    this.data<FieldSchema>("PUT", `/knowledge-bases/${enc(kbId)}/field-schema`, schema);
+  previewFieldSchema = (kbId: string, knowledgeId: string, schema: FieldSchema) =>
+    this.data<FieldPreview>("POST", `/knowledge-bases/${enc(kbId)}/field-schema/preview`, {
+      knowledge_id: knowledgeId,
+      schema,
+    });
+  getDocumentFields = (knowledgeId: string) => this.data<DocumentFields>("GET", `/knowledge/${enc(knowledgeId)}/fields`);
+  reviewCounts = (kbId: string) => this.data<Record<FieldStatus, number>>("GET", `/knowledge-bases/${enc(kbId)}/review-counts`);
+  reviewQueue = (status: FieldStatus, kbId = "", page = 1) =>
+    this.paged<ReviewQueueItem>(
+      `/review-queue?status=${enc(status)}&page=${page}&page_size=50${kbId ? `&knowledge_base_id=${enc(kbId)}` : ""}`,
+    );
+  review = (
+    knowledgeId: string,
+    input: { decision: "approve" | "reject"; corrections: Record<string, string>; comment: string; revision: number },
+  ) => this.data<DocumentFields>("POST", `/knowledge/${enc(knowledgeId)}/review`, input);
+
   // Manual Markdown knowledge -----------------------------------------------------------------
   createManual = (kbId: string, input: { title: string; content: string; status: "draft" | "publish" }) =>
     this.data<Knowledge>("POST", `/knowledge-bases/${enc(kbId)}/knowledge/manual`, input);
@@ -247,6 +274,17 @@ export class ApiClient {
   createModel = (input: ModelInput) => this.data<RegisteredModel>("POST", "/models", input);
   deleteModel = (id: string) => this.data<unknown>("DELETE", `/models/${enc(id)}`);
   testModel = (id: string) => this.data<ModelTestResult>("POST", `/models/${enc(id)}/test`);
+
+  // The tenant's API key ------------------------------------------------------------------------
+  /** Replaces the caller's key; the returned ``api_key`` is shown only this once. */
+  rotateKey = async (): Promise<RotatedTenant> => {
+    const [tenant] = await this.data<Tenant[]>("GET", "/tenants");
+    return this.data<RotatedTenant>("POST", `/tenants/${enc(tenant.id)}/api-key/rotate`);
+  };
+  revokeKey = async (): Promise<void> => {
+    const [tenant] = await this.data<Tenant[]>("GET", "/tenants");
+    await this.data<unknown>("POST", `/tenants/${enc(tenant.id)}/api-key/revoke`);
+  };
 }
 
 /** Reads an SSE body to its end; throws StreamInterrupted when it ends without `done: true`. */

@@ -177,6 +177,17 @@ export interface ModelInput {
   api_key?: string;
 }
 
+export interface Tenant {
+  id: string;
+  name: string;
+  api_key_prefix: string;
+}
+
+/** Returned once by a key rotation: the only time the new key is visible. */
+export interface RotatedTenant extends Tenant {
+  api_key: string;
+}
+
 export interface ModelTestResult {
   ok: boolean;
   message?: string;
@@ -184,4 +195,84 @@ export interface ModelTestResult {
 
 export interface IngestLag {
   [topic: string]: number;
+}
+
+// Field extraction and review -----------------------------------------------------------------
+export type FieldType =
+  | "text" | "number" | "amount" | "date" | "brn" | "rrn" | "frn" | "corp_no" | "phone" | "email" | "card"
+  | "account" | "enum" | "regex";
+
+export interface FieldSpec {
+  name: string;
+  label: string;
+  type: FieldType;
+  aliases: string[];
+  required: boolean;
+  pattern?: string;
+  values?: string[];
+}
+
+export interface FieldSchema {
+  version?: number;
+  fields: FieldSpec[];
+  rules: Record<string, unknown>[];
+  duplicate_key: string[];
+  review_threshold: number;
+}
+
+export interface FieldCheck {
+  rule: string;
+  ok: boolean;
+  message: string;
+}
+
+export interface FieldValue {
+  name: string;
+  value: string;
+  normalized: string;
+  confidence: number;
+  page: number | null;
+  bbox: number[] | null;
+  source_text: string;
+  note: string;
+  reviewed: boolean;
+  checks: FieldCheck[];
+}
+
+export interface FieldError {
+  field: string;
+  rule: string;
+  message: string;
+}
+
+export type FieldStatus = "auto_approved" | "needs_review" | "rejected" | "approved";
+
+export interface DocumentFields {
+  knowledge_id: string;
+  knowledge_base_id: string;
+  status: FieldStatus;
+  fields: FieldValue[];
+  errors: FieldError[];
+  duplicate_of: string;
+  schema_version: number;
+  revision: number;
+  reviewed_by: string;
+  reviewed_at: string | null;
+  page_count: number;
+}
+
+export interface FieldPreview {
+  status: FieldStatus;
+  fields: FieldValue[];
+  errors: FieldError[];
+}
+
+export interface ReviewQueueItem {
+  knowledge_id: string;
+  knowledge_base_id: string;
+  title: string;
+  status: FieldStatus;
+  error_count: number;
+  lowest_confidence: number | null;
+  updated_at: string;
 }

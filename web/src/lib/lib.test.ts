@@ -15,6 +15,8 @@ import { turnsFromMessages } from "./useChat";
 describe("checkFile", () => {
   it("accepts supported files and explains rejections per file", () => {
     expect(checkFile({ name: "보고서.PDF", size: 10 })).toBeNull();
+    expect(checkFile({ name: "공문.hwp", size: 10 })).toBeNull();
+    expect(checkFile({ name: "공문.HWPX", size: 10 })).toBeNull();
     expect(checkFile({ name: "virus.exe", size: 10 })).toEqual({ reason: "unsupported", extension: "exe" });
     expect(checkFile({ name: "README", size: 10 })).toEqual({ reason: "unsupported", extension: "" });
     expect(checkFile({ name: "empty.txt", size: 0 })).toEqual({ reason: "empty" });

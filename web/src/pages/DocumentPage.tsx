@@ -2,6 +2,7 @@ import { ArrowLeft, Download, FilePenLine } from "lucide-react";
 import { useEffect } from "react";
 import { useApi } from "../api/context";
 import { ChunkView } from "../components/ChunkView";
+import { FieldsPanel } from "../components/FieldsPanel";
 import { StageProgress, StatusBadge } from "../components/StatusBadge";
 import { useI18n } from "../i18n";
 import { useRoute } from "../lib/router";
@@ -48,6 +49,7 @@ export function DocumentPage({ knowledgeId }: { knowledgeId: string }) {
         </small>
       </div>
       {d.error_message && <p className="error">{d.error_message}</p>}
+      <FieldsPanel knowledgeId={d.id} />
       {chunks.error && <p className="error">{chunks.error}</p>}
       {chunks.data?.length === 0 && <p className="muted">{t("doc.noChunks")}</p>}
       <div className="chunks">

@@ -1,6 +1,8 @@
 import { FilePenLine, MessagesSquare, Trash2 } from "lucide-react";
 import { useApi } from "../api/context";
 import { DocumentTable } from "../components/DocumentTable";
+import { FieldSchemaEditor } from "../components/FieldSchemaEditor";
+import { FieldStatusBadge } from "../components/FieldStatusBadge";
 import { KnowledgeBaseSettings } from "../components/KnowledgeBaseSettings";
 import { UploadZone } from "../components/UploadZone";
 import { useI18n } from "../i18n";
@@ -13,6 +15,7 @@ export function KnowledgeBasePage({ kbId, tab }: { kbId: string; tab: string }) 
   const { t } = useI18n();
   const kb = useLoad(() => api.getKnowledgeBase(kbId), [api, kbId]);
   const docs = useDocuments(kbId);
+  const counts = useLoad(() => api.reviewCounts(kbId), [api, kbId, docs.items.map((d) => d.parse_status).join()]);
 
   const remove = async () => {
     if (!kb.data || !window.confirm(t("common.confirmDelete", { name: kb.data.name }))) return;
@@ -41,9 +44,22 @@ export function KnowledgeBasePage({ kbId, tab }: { kbId: string; tab: string }) 
         </button>
       </div>
       <p className="muted">{kb.data.description}</p>
+      {counts.data && Object.values(counts.data).some((n) => n > 0) && (
+        <div className="row review-counts" data-testid="review-counts">
+          <strong>{t("kb.reviewCounts")}</strong>
+          {(["needs_review", "rejected", "approved", "auto_approved"] as const).map((status) => (
+            <a key={status} href={`#/review?kb=${kbId}`} data-testid={`review-count-${status}`} data-count={counts.data?.[status] ?? 0}>
+              <FieldStatusBadge status={status} /> {counts.data?.[status] ?? 0}
+            </a>
+          ))}
+        </div>
+      )}
       <div className="tabs">
         <a className={tab === "documents" ? "tab active" : "tab"} href={`#/kbs/${kbId}`}>
           {t("kb.documents")}
+        </a>
+        <a className={tab === "fields" ? "tab active" : "tab"} href={`#/kbs/${kbId}/fields`} data-testid="kb-fields-tab">
+          {t("kb.fields")}
         </a>
         <a className={tab === "settings" ? "tab active" : "tab"} href={`#/kbs/${kbId}/settings`} data-testid="kb-settings-tab">
           {t("kb.settings")}
@@ -51,6 +67,8 @@ export function KnowledgeBasePage({ kbId, tab }: { kbId: string; tab: string }) 
       </div>
       {tab === "settings" ? (
         <KnowledgeBaseSettings kb={kb.data} onSaved={kb.setData} />
+      ) : tab === "fields" ? (
+        <FieldSchemaEditor kbId={kbId} documents={docs.items} />
       ) : (
         <>
           <UploadZone kbId={kbId} onUploaded={docs.track} />

@@ -1,0 +1,93 @@
+"""The one gRPC-status <-> error mapping: what a jisik server raises, a jisik client raises again,
+class for class, through a real server and channel; a plain status from a foreign server maps by status."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncIterator
+
+import grpc
+import pytest
+
+from jisik import errors
+from jisik.clients.model import ModelClient
+from jisik.grpc_server import create_server, grpc_channel
+from jisik.proto import model_pb2, model_pb2_grpc
+from jisik.settings import EndpointSettings
+
+# Every error class of jisik.errors, raised by the server under its name.
+RAISED = {name: getattr(errors, name) for name in errors.__all__}
+FOREIGN = {
+    "ALREADY_EXISTS": errors.Conflict,
+    "PERMISSION_DENIED": errors.Blocked,
+    "FAILED_PRECONDITION": errors.ParseFailed,
+    "INVALID_ARGUMENT": errors.InvalidInput,
+    "RESOURCE_EXHAUSTED": errors.TooLarge,
+    "UNAVAILABLE": errors.Unavailable,
+    "ABORTED": errors.ParserCrashed,
+    "INTERNAL": errors.JisikError,
+}
+
+
+class Raising(model_pb2_grpc.ModelServicer):
+    """``model_id`` names the error: a jisik class (raised, so the shared interceptor maps it), or
+    ``status:NAME`` (a bare status, as a server that is not jisik's would answer)."""
+
+    async def Embed(self, request: model_pb2.EmbedRequest, context: grpc.aio.ServicerContext) -> model_pb2.EmbedResponse:
+        if request.model_id.startswith("status:"):
+            await context.abort(grpc.StatusCode[request.model_id.removeprefix("status:")], "refused")
+        raise RAISED[request.model_id](f"refused by {request.model_id}", field="texts")
+
+
+@pytest.fixture(scope="module")
+async def client() -> AsyncIterator[ModelClient]:
+    endpoints = EndpointSettings()
+    server, port, _ = create_server(
+        register=lambda server: model_pb2_grpc.add_ModelServicer_to_server(Raising(), server),
+        service_names=[model_pb2.DESCRIPTOR.services_by_name["Model"].full_name],
+        address="127.0.0.1:0",
+        endpoints=endpoints,
+    )
+    await server.start()
+    channel = grpc_channel(f"127.0.0.1:{port}", endpoints)
+    try:
+        yield ModelClient(channel, timeout_s=5, rerank_timeout_s=5, stream_timeout_s=5)
+    finally:
+        await channel.close()
+        await server.stop(0)
+
+
+@pytest.mark.parametrize("name", sorted(RAISED))
+async def test_a_jisik_error_arrives_as_the_same_class(client: ModelClient, name: str) -> None:
+    with pytest.raises(errors.JisikError) as raised:
+        await client.embed(tenant_id="t", model_id=name, texts=["x"])
+    assert type(raised.value) is RAISED[name]
+    assert raised.value.field == "texts"
+    assert raised.value.message == f"model service: refused by {name}"
+
+
+@pytest.mark.parametrize("status", sorted(FOREIGN))
+async def test_a_bare_status_maps_by_status(client: ModelClient, status: str) -> None:
+    with pytest.raises(errors.JisikError) as raised:
+        await client.embed(tenant_id="t", model_id=f"status:{status}", texts=["x"])
+    assert type(raised.value) is FOREIGN[status]
+
+
+async def test_no_server_is_unavailable() -> None:
+    with socket.socket() as probe:  # a port that was free a moment ago; nothing listens on it
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    channel = grpc_channel(f"127.0.0.1:{port}", EndpointSettings())
+    try:
+        with pytest.raises(errors.Unavailable):
+            await ModelClient(channel, timeout_s=2, rerank_timeout_s=2, stream_timeout_s=2).embed(
+                tenant_id="t", model_id="", texts=["x"])
+    finally:
+        await channel.close()
+
+
+def test_every_status_a_jisik_error_uses_means_something_bare() -> None:
+    from jisik.clients.errors import _BY_STATUS
+
+    used = {grpc.StatusCode[getattr(errors, name).grpc_status] for name in errors.__all__} - {grpc.StatusCode.INTERNAL}
+    assert used <= set(_BY_STATUS)
