@@ -83,6 +83,8 @@ def _edit_distance(a: str, b: str, limit: int) -> int:
 def _find_fuzzy(segment_text: str, label: str) -> tuple[int, int] | None:
     compact, offsets = _compact(segment_text)
     needle, _ = _compact(label)
+    if len(needle) == 2 and len(compact) == 2:  # a short label alone in its cell: one misread syllable
+        return (offsets[0], offsets[-1] + 1) if _edit_distance(compact, needle, 1) <= 1 else None
     if len(needle) < 3 or len(set(needle) & set(compact)) < len(set(needle)) / 2:
         return None
     limit = 1 if len(needle) < 7 else 2
