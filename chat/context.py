@@ -141,7 +141,7 @@ class ChatContext:
     search_detail: dict[str, float] = field(default_factory=dict)
     # chunk_search / chunk_rerank / chunk_merge / filter_top_k
     search_results: list[Passage] = field(default_factory=list)
-    rerank_results: list[Passage] = field(default_factory=list)
+    rerank_results: list[Passage] | None = None  # None: no rerank ran; []: nothing passed it
     merged: list[Passage] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
     # into_chat_message

@@ -10,8 +10,11 @@ from fastapi import APIRouter, FastAPI
 
 from jisik.settings import Settings
 
+from .access_log import AccessLogMiddleware
+from .auth_limits import AuthFailureLimiter
 from .docs import mount_docs
 from .errors import install_error_handlers
+from .hygiene import InputHygieneMiddleware
 from .limits import BodyLimitMiddleware
 from .middleware import RequestContextMiddleware
 from .resources import GatewayResources
@@ -65,7 +68,11 @@ def create_app(settings: Settings) -> FastAPI:
         telemetry={"tracing": False, "metrics": False, "logs": False, "auto_configure": False},
     )
     install_error_handlers(app)
+    app.state.auth_limiter = AuthFailureLimiter.from_settings(settings.gateway)
+    # Starlette runs the last added middleware first: context, access log, body limit, hygiene, routes.
+    app.add_middleware(InputHygieneMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=(settings.gateway.max_upload_mb + 1) * 1024 * 1024)
+    app.add_middleware(AccessLogMiddleware)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health.router)
     app.include_router(_api())

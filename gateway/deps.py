@@ -16,6 +16,7 @@ from jisik.errors import Unauthenticated
 from jisik.settings import Settings
 from jisik.storage import ObjectStore
 
+from .auth_limits import counted_attempt
 from .resources import GatewayResources
 
 __all__ = [
@@ -62,14 +63,17 @@ _bearer = HTTPBearer(auto_error=False, description="The tenant API key as a bear
 
 
 async def _tenant(
+    request: Request,
     resources: ResourcesDep,
     x_api_key: Annotated[str | None, Security(_api_key_header)] = None,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
 ) -> Tenant:
-    """The caller's tenant, looked up in a short session of its own (streams hold no connection)."""
+    """The caller's tenant, looked up in a short session of its own (streams hold no connection).
+    Failed keys count towards the caller's backoff (:mod:`gateway.auth_limits`)."""
     api_key = api_key_from(x_api_key, f"Bearer {bearer.credentials}" if bearer else None)
-    async with resources.auth_sessions() as session:
-        return await authenticate(session, api_key)
+    with counted_attempt(request):
+        async with resources.auth_sessions() as session:
+            return await authenticate(session, api_key)
 
 
 def _store(resources: ResourcesDep) -> ObjectStore:

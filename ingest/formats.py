@@ -12,6 +12,9 @@ _PDF = (b"%PDF-",)
 _ZIP = (b"PK\x03\x04",)
 _OLE = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)
 _OFFICE = _ZIP + _OLE  # a legacy .doc renamed to .docx still reaches the docreader, which sniffs it
+# Named formats the docreader refuses, so an upload never gets a 201, a quota charge and a later failure.
+_REFUSED = {"doc": "legacy Word .doc files cannot be read; save it as .docx",
+            "ppt": "legacy PowerPoint .ppt files cannot be read; save it as .pptx"}
 _IMAGES: dict[str, tuple[bytes, ...]] = {
     "png": (b"\x89PNG\r\n\x1a\n",),
     "jpg": (b"\xff\xd8\xff",),
@@ -26,9 +29,7 @@ _BINARY: dict[str, tuple[bytes, ...]] = {
     "docx": _OFFICE,
     "xlsx": _OFFICE,
     "pptx": _OFFICE,
-    "doc": _OFFICE,
     "xls": _OFFICE,
-    "ppt": _OFFICE,
     "hwp": _OLE,
     "hwpx": _ZIP,
     **_IMAGES,
@@ -44,6 +45,8 @@ def detect_file_type(file_name: str, data: bytes) -> str:
     :raises UnsupportedFormat: unknown extension, or content that does not match it.
     """
     suffix = PurePosixPath(file_name.replace("\\", "/")).suffix.lower().lstrip(".")
+    if suffix in _REFUSED:
+        raise UnsupportedFormat(_REFUSED[suffix], field="file")
     if suffix not in SUPPORTED_TYPES:
         shown = f".{suffix}" if suffix else "files without an extension"
         raise UnsupportedFormat(

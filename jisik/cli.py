@@ -1,4 +1,4 @@
-"""The ``jisik`` command: ``up``, ``serve <service>``, ``probe``, ``migrate`` and ``tenant create``.
+"""The ``jisik`` command: ``up``, ``serve <service>``, ``probe``, ``migrate`` and ``tenant ...``.
 
 This is the process edge: it alone configures logging and tracing, reads the settings, and turns
 bad settings, busy ports and missing services into one clear line instead of a stack trace.
@@ -20,6 +20,7 @@ from types import FrameType, ModuleType
 
 from pydantic import ValidationError
 
+from jisik.errors import InvalidInput
 from jisik.settings import Settings, get_settings
 
 __all__ = ["main"]
@@ -50,6 +51,11 @@ def _configure_logging(level: str) -> None:
     )
     # Per-request lines from the HTTP client would repeat every readiness poll.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    from jisik.runtime.log_backoff import RepeatBackoff
+
+    repeats = RepeatBackoff()
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(repeats)
 
 
 def _settings_error(exc: ValidationError) -> str:
@@ -130,6 +136,8 @@ def _serve(args: argparse.Namespace) -> int:
         asyncio.run(run(settings, port=args.port))  # type: ignore[arg-type]
     except KeyboardInterrupt:
         return 0
+    except InvalidInput as exc:  # a setting that makes serving unsafe, e.g. no service token
+        raise _CliError(f"{spec.name}: {exc.message}", EXIT_USAGE) from None
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE or "cannot bind" in str(exc):
             raise _CliError(f"{spec.name}: {exc}") from None
@@ -228,6 +236,25 @@ def _tenant_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _tenant_key(args: argparse.Namespace) -> int:
+    from jisik.errors import NotFound
+    from jisik.runtime.bootstrap import replace_tenant_key
+
+    settings = _load_settings()
+    revoke = args.action == "revoke-key"
+    try:
+        key = asyncio.run(replace_tenant_key(_database_url(settings), args.tenant_id, revoke=revoke))
+    except NotFound as exc:
+        raise _CliError(exc.message, EXIT_USAGE) from None
+    except OSError as exc:
+        raise _CliError(f"cannot reach PostgreSQL (set JISIK_DB_URL or run `jisik up`): {exc}") from None
+    if revoke:
+        print(f"the API key of tenant {args.tenant_id} is revoked; `jisik tenant rotate-key` issues a new one")
+    else:
+        print(f"new API key of tenant {args.tenant_id} (shown only now; the old key no longer works): {key}")
+    return 0
+
+
 def _port(text: str) -> int:
     value = int(text)
     if not 0 < value < 65536:
@@ -255,6 +282,13 @@ def _parser() -> argparse.ArgumentParser:
     create = tenant.add_parser("create", help="create a tenant and print its API key once")
     create.add_argument("name")
     create.set_defaults(func=_tenant_create)
+    for action, text in (
+        ("rotate-key", "replace a tenant's API key and print the new one once"),
+        ("revoke-key", "make a tenant's API key stop working"),
+    ):
+        command = tenant.add_parser(action, help=text)
+        command.add_argument("tenant_id")
+        command.set_defaults(func=_tenant_key)
     return parser
 
 

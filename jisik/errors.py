@@ -13,6 +13,7 @@
     │   └── ParserCrashed       a parser process died while reading it (gRPC ABORTED)
     ├── QuotaExceeded       a tenant used up a budget for now (gRPC RESOURCE_EXHAUSTED, HTTP 429)
     ├── Blocked             refused by policy, e.g. an SSRF-guarded URL (gRPC PERMISSION_DENIED, HTTP 403)
+    ├── RateLimited         too many attempts; retry after ``retry_after_s`` (gRPC RESOURCE_EXHAUSTED, HTTP 429)
     ├── Unavailable         a dependency is down or timed out (gRPC UNAVAILABLE, HTTP 503)
     └── DeadlineExceeded    work took longer than its limit (gRPC DEADLINE_EXCEEDED, HTTP 504)
 
@@ -31,6 +32,7 @@ __all__ = [
     "ParseFailed",
     "ParserCrashed",
     "QuotaExceeded",
+    "RateLimited",
     "TooLarge",
     "Unauthenticated",
     "Unavailable",
@@ -93,7 +95,7 @@ class ParseFailed(JisikError):
 
 
 class ParserCrashed(ParseFailed):
-    """The parser process died on the document (or on another one it shared the process pool with)."""
+    """The parser process died on the document (it alone is failed; its worker is replaced)."""
 
     code = "parser_crashed"
     grpc_status = "ABORTED"
@@ -109,6 +111,16 @@ class Blocked(JisikError):
     code = "blocked"
     http_status = 403
     grpc_status = "PERMISSION_DENIED"
+
+
+class RateLimited(JisikError):
+    code = "rate_limited"
+    http_status = 429
+    grpc_status = "RESOURCE_EXHAUSTED"
+
+    def __init__(self, message: str, *, retry_after_s: float, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.retry_after_s = retry_after_s
 
 
 class Unavailable(JisikError):

@@ -1,12 +1,20 @@
-"""One shape for every jisik gRPC server: health, reflection, tracing, typed-error mapping.
+"""One shape for every jisik gRPC server: health, reflection, tracing, typed-error mapping, service auth.
 
 ``create_server`` builds and binds a server and returns it with its port (bind port 0 in tests);
-``serve_forever`` starts it and stops it with a grace period on SIGINT/SIGTERM.
+``serve_forever`` starts it and stops it with a grace period on SIGINT/SIGTERM; ``grpc_channel`` is the
+one way clients reach a service.
+
+Service authentication: when ``JISIK_SERVICE_TOKEN`` is set, every call except health checks must carry
+it (``x-jisik-service-token`` metadata, compared in constant time) and every channel made by
+``grpc_channel`` sends it. A server bound beyond loopback refuses to start without a token, because its
+callers name the tenant they act for and the services trust that name.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hmac
+import ipaddress
 import logging
 import signal
 from collections.abc import Awaitable, Callable, Sequence
@@ -18,11 +26,12 @@ from grpc_reflection.v1alpha import reflection
 from opentelemetry import trace
 
 from jisik.clients.errors import status_of, trailing_metadata
-from jisik.errors import JisikError
+from jisik.errors import InvalidInput, JisikError
 from jisik.settings import EndpointSettings
 from jisik.telemetry import context_from_metadata, inject_metadata
 
 __all__ = [
+    "SERVICE_TOKEN_HEADER",
     "TracingClientInterceptor",
     "TracingStreamClientInterceptor",
     "abort_with",
@@ -32,6 +41,9 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+SERVICE_TOKEN_HEADER = "x-jisik-service-token"
+_UNAUTHENTICATED_EXEMPT = ("/grpc.health.v1.Health/",)
 
 
 async def abort_with(context: grpc.aio.ServicerContext, error: JisikError) -> None:
@@ -97,11 +109,52 @@ class _ServerInterceptor(grpc.aio.ServerInterceptor):
         return handler
 
 
-def _with_trace_context(details: grpc.aio.ClientCallDetails) -> grpc.aio.ClientCallDetails:
+def _refuse(handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
+    """A handler of the same call shape that rejects the call as unauthenticated."""
+
+    async def abort(request: Any, context: grpc.aio.ServicerContext) -> Any:
+        await context.abort(grpc.StatusCode.UNAUTHENTICATED, "missing or wrong service token")
+
+    shape = {"request_deserializer": handler.request_deserializer, "response_serializer": handler.response_serializer}
+    if handler.unary_stream:
+        return grpc.unary_stream_rpc_method_handler(abort, **shape)
+    if handler.stream_unary:
+        return grpc.stream_unary_rpc_method_handler(abort, **shape)
+    if handler.stream_stream:
+        return grpc.stream_stream_rpc_method_handler(abort, **shape)
+    return grpc.unary_unary_rpc_method_handler(abort, **shape)
+
+
+class _ServiceTokenInterceptor(grpc.aio.ServerInterceptor):
+    """Lets a call through only when it carries the service token (health checks excepted)."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token.encode()
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(handler_call_details)
+        if handler is None or handler_call_details.method.startswith(_UNAUTHENTICATED_EXEMPT):
+            return handler
+        sent = dict(handler_call_details.invocation_metadata or ()).get(SERVICE_TOKEN_HEADER, "")
+        sent_bytes = sent.encode() if isinstance(sent, str) else bytes(sent)
+        if hmac.compare_digest(sent_bytes, self._token):
+            return handler
+        logger.warning("refused %s: missing or wrong service token", handler_call_details.method)
+        return _refuse(handler)
+
+
+def _outgoing(details: grpc.aio.ClientCallDetails, token: str) -> grpc.aio.ClientCallDetails:
+    metadata = list(inject_metadata(tuple(details.metadata or ())))
+    if token:
+        metadata.append((SERVICE_TOKEN_HEADER, token))
     return grpc.aio.ClientCallDetails(
         method=details.method,
         timeout=details.timeout,
-        metadata=grpc.aio.Metadata(*inject_metadata(tuple(details.metadata or ()))),
+        metadata=grpc.aio.Metadata(*metadata),
         credentials=details.credentials,
         wait_for_ready=details.wait_for_ready,
     )
@@ -110,27 +163,56 @@ def _with_trace_context(details: grpc.aio.ClientCallDetails) -> grpc.aio.ClientC
 # Two classes on purpose: grpc.aio files an interceptor under the FIRST call type it subclasses,
 # so one class for both would leave server-streaming calls without trace context.
 class TracingClientInterceptor(grpc.aio.UnaryUnaryClientInterceptor):
-    """Adds the W3C traceparent of the current span to every outgoing unary call."""
+    """Adds the W3C traceparent of the current span (and the service token) to every unary call."""
+
+    def __init__(self, token: str = "") -> None:
+        self._token = token
 
     async def intercept_unary_unary(self, continuation: Any, client_call_details: Any, request: Any) -> Any:
-        return await continuation(_with_trace_context(client_call_details), request)
+        return await continuation(_outgoing(client_call_details, self._token), request)
 
 
 class TracingStreamClientInterceptor(grpc.aio.UnaryStreamClientInterceptor):
-    """Adds the W3C traceparent of the current span to every outgoing server-streaming call."""
+    """Adds the W3C traceparent of the current span (and the service token) to every streaming call."""
+
+    def __init__(self, token: str = "") -> None:
+        self._token = token
 
     async def intercept_unary_stream(self, continuation: Any, client_call_details: Any, request: Any) -> Any:
-        return await continuation(_with_trace_context(client_call_details), request)
+        return await continuation(_outgoing(client_call_details, self._token), request)
 
 
 def grpc_channel(address: str, endpoints: EndpointSettings) -> grpc.aio.Channel:
-    """A channel with jisik's message cap and trace propagation; every client opens its channel here."""
+    """A channel with jisik's message cap, trace propagation and the service token; every client opens
+    its channel here."""
     size = endpoints.grpc_max_message_bytes
+    token = endpoints.service_token.get_secret_value()
     return grpc.aio.insecure_channel(
         address,
         options=[("grpc.max_send_message_length", size), ("grpc.max_receive_message_length", size)],
-        interceptors=[TracingClientInterceptor(), TracingStreamClientInterceptor()],
+        interceptors=[TracingClientInterceptor(token), TracingStreamClientInterceptor(token)],
     )
+
+
+def _is_loopback(address: str) -> bool:
+    host = address.rsplit(":", 1)[0].strip("[]") if ":" in address else address
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _interceptors(address: str, endpoints: EndpointSettings) -> list[grpc.aio.ServerInterceptor]:
+    token = endpoints.service_token.get_secret_value()
+    if not token and not _is_loopback(address):
+        raise InvalidInput(
+            f"refusing to serve on {address} without a service token: set JISIK_SERVICE_TOKEN "
+            "(the same value for every jisik process) or bind to 127.0.0.1",
+            field="service_token",
+        )
+    return [_ServiceTokenInterceptor(token)] if token else []
 
 
 def create_server(
@@ -149,7 +231,8 @@ def create_server(
     options = [("grpc.max_send_message_length", size), ("grpc.max_receive_message_length", size)]
     if max_workers:
         options.append(("grpc.max_concurrent_streams", max_workers * 4))
-    server = grpc.aio.server(interceptors=[_ServerInterceptor()], options=options)
+    interceptors = [*_interceptors(address, endpoints), _ServerInterceptor()]
+    server = grpc.aio.server(interceptors=interceptors, options=options)
     register(server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)

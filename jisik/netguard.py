@@ -96,39 +96,53 @@ def _unwrap(address: IPAddress) -> IPAddress:
     return address
 
 
+def _rule(entry: str) -> tuple[str | IPNetwork, int | None]:
+    """An allow-list entry: ``host``, ``IP``, ``CIDR``, ``host:port``, ``IP:port`` or ``[IPv6]:port``."""
+    entry = entry.strip().lower()
+    port: int | None = None
+    if entry.startswith("["):
+        host, _, rest = entry[1:].partition("]")
+        port = int(rest[1:]) if rest.startswith(":") and rest[1:].isdigit() else None
+        entry = host
+    elif entry.count(":") == 1 and entry.rsplit(":", 1)[1].isdigit():
+        entry, number = entry.rsplit(":", 1)
+        port = int(number)
+    try:
+        return ipaddress.ip_network(entry, strict=False), port
+    except ValueError:
+        return entry.rstrip("."), port
+
+
 class AddressPolicy:
-    """Decides which hosts and addresses server-side calls may reach. ``allow``: hosts, IPs or CIDRs."""
+    """Decides which hosts and addresses server-side calls may reach.
+
+    ``allow`` entries: a host name, IP or CIDR (any port), or one of those with ``:port`` (that port
+    only, e.g. ``127.0.0.1:11434`` for a local Ollama and nothing else on the machine).
+    """
 
     def __init__(self, allow: Iterable[str] = ()) -> None:
-        self._hosts: set[str] = set()
-        self._networks: list[IPNetwork] = []
-        for entry in allow:
-            entry = entry.strip().lower()
-            if not entry:
-                continue
-            try:
-                self._networks.append(ipaddress.ip_network(entry.strip("[]"), strict=False))
-            except ValueError:
-                self._hosts.add(entry.rstrip("."))
+        # Each rule is (host name or network, port or None for every port).
+        self._allow = [_rule(entry) for entry in allow if entry.strip()]
 
     def with_hosts_of(self, urls: Iterable[str]) -> AddressPolicy:
         """A copy that also allows the hosts of ``urls`` (endpoints the operator configured)."""
-        hosts = [urlsplit(url).hostname or "" for url in urls if url]
-        allowed = [*self._hosts, *(str(network) for network in self._networks), *hosts]
-        return AddressPolicy(allowed)
+        policy = AddressPolicy()
+        extra = [_rule(urlsplit(url).hostname or "") for url in urls if url and urlsplit(url).hostname]
+        policy._allow = [*self._allow, *extra]
+        return policy
 
-    def host_allowed(self, host: str) -> bool:
-        return host.lower().rstrip(".") in self._hosts
+    def host_allowed(self, host: str, port: int | None = None) -> bool:
+        name = host.lower().rstrip(".")
+        return any(rule == name and wanted in (None, port) for rule, wanted in self._allow)
 
-    def address_allowed(self, address: IPAddress) -> bool:
-        if any(address in network for network in self._networks):
-            return True
+    def address_allowed(self, address: IPAddress, port: int | None = None) -> bool:
         inner = _unwrap(address)
-        if inner is not address and any(inner in network for network in self._networks):
-            return True
-        return (
-            inner.is_global and not inner.is_multicast and inner not in _METADATA and address not in _METADATA
-        )
+        for rule, wanted in self._allow:
+            if wanted not in (None, port) or isinstance(rule, str):
+                continue
+            if address in rule or inner in rule:
+                return True
+        return inner.is_global and not inner.is_multicast and inner not in _METADATA and address not in _METADATA
 
     def check_url(self, url: str) -> Target:
         """Shape checks without DNS: http(s), a host, no credentials, canonical numeric hosts, and no
@@ -153,12 +167,20 @@ class AddressPolicy:
         host = _normalise_host(parts.hostname)
         literal = _literal(host)
         target = Target(parts.scheme, host, port or (443 if parts.scheme == "https" else 80), literal)
-        if self.host_allowed(host):
+        if self.host_allowed(host, target.port):
             return target
-        if literal is not None and not self.address_allowed(literal):
-            raise Blocked("the URL points to an internal address, which is not allowed")
+        if literal is not None and not self.address_allowed(literal, target.port):
+            raise Blocked(
+                "the URL points to an internal address, which is not allowed "
+                "(an operator can allow it with JISIK_EGRESS_ALLOW_LIST)",
+                field="url",
+            )
         if literal is None and (host in _LOCAL_NAMES or host.endswith(".localhost")):
-            raise Blocked("the URL points to this server, which is not allowed")
+            raise Blocked(
+                "the URL points to this server, which is not allowed "
+                "(an operator can allow it with JISIK_EGRESS_ALLOW_LIST)",
+                field="url",
+            )
         return target
 
     async def resolve(self, target: Target) -> IPAddress:
@@ -175,14 +197,17 @@ class AddressPolicy:
                     target.host, target.port, type=socket.SOCK_STREAM
                 )
             except (socket.gaierror, UnicodeError) as exc:
-                raise Unavailable(f"cannot resolve host {target.host!r}") from exc
+                raise Unavailable(f"cannot resolve host {target.host!r}", field="url") from exc
             addresses = list(
                 dict.fromkeys(ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos)
             )
         if not addresses:
             raise Unavailable(f"host {target.host!r} has no addresses")
-        if not self.host_allowed(target.host) and not all(self.address_allowed(a) for a in addresses):
-            raise Blocked(f"refused to contact {target.host!r}: it is not a public address")
+        allowed = self.host_allowed(target.host, target.port) or all(
+            self.address_allowed(address, target.port) for address in addresses
+        )
+        if not allowed:
+            raise Blocked(f"refused to contact {target.host!r}: it is not a public address", field="url")
         return addresses[0]
 
     async def check(self, url: str) -> IPAddress:

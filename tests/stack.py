@@ -9,10 +9,10 @@ Every child exports its spans over OTLP to a collector in the test process: ``sp
 from __future__ import annotations
 
 import os
+import random
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,7 +26,9 @@ import grpc
 import pytest
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue
+from pydantic import SecretStr
 
+from jisik.runtime.ports import ephemeral_range, port_is_free
 from jisik.runtime.processes import PidFiles
 from jisik.runtime.supervisor import Stack, StackError
 from jisik.settings import Settings
@@ -35,9 +37,14 @@ __all__ = ["CollectedSpan", "EmbeddedStack", "JisikUp", "SpanCollector", "embedd
 
 
 def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A free port below the ephemeral range: a client retrying while the server restarts cannot be
+    handed it as its own source port (see jisik.runtime.ports)."""
+    low, _ = ephemeral_range()
+    for _ in range(200):
+        port = random.randrange(20000, low)
+        if port_is_free(port):
+            return port
+    raise RuntimeError(f"no free port between 20000 and {low}")
 
 
 @dataclass(frozen=True)
@@ -157,6 +164,9 @@ class EmbeddedStack:
             update={
                 "database": settings.database.model_copy(update={"url": self._stack.database_url}),
                 "kafka": settings.kafka.model_copy(update={"bootstrap_servers": self._stack.bootstrap_servers}),
+                "endpoints": settings.endpoints.model_copy(
+                    update={"service_token": SecretStr(self._stack.service_token)}
+                ),
             }
         )
 
@@ -269,7 +279,9 @@ def embedded_stack() -> Iterator[EmbeddedStack]:
     collector.start()
     settings = stack_settings(data_dir / "var", otlp_endpoint=collector.endpoint)
     # The OpenTelemetry SDK reads OTEL_BSP_* itself: export batches every 200 ms instead of 5 s.
-    stack = Stack(settings, base_env={**os.environ, "OTEL_BSP_SCHEDULE_DELAY": "200"})
+    # The web app's default Ollama endpoint is allow-listed (that port only), as an operator would.
+    env = {**os.environ, "OTEL_BSP_SCHEDULE_DELAY": "200", "JISIK_EGRESS_ALLOW_LIST": '["127.0.0.1:11434"]'}
+    stack = Stack(settings, base_env=env)
     try:
         stack.start()
     except StackError as exc:

@@ -11,6 +11,5 @@ class FilterTopK:
     name = "filter_top_k"
 
     async def run(self, ctx: ChatContext) -> str | None:
-        source = ctx.merged or ctx.rerank_results or ctx.search_results
-        ctx.passages = list(source[: max(ctx.settings.rerank_top_k, 1)])
-        return None if source else "no passages"
+        ctx.passages = list(ctx.merged[: max(ctx.settings.rerank_top_k, 1)])
+        return None if ctx.merged else "no passages"

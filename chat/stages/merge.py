@@ -51,6 +51,6 @@ class ChunkMerge:
     name = "chunk_merge"
 
     async def run(self, ctx: ChatContext) -> str | None:
-        source = ctx.rerank_results or ctx.search_results
+        source = ctx.search_results if ctx.rerank_results is None else ctx.rerank_results
         ctx.merged = merge_passages(source)
         return None if source else "nothing to merge"

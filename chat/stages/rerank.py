@@ -1,4 +1,7 @@
-"""chunk_rerank: rescore the search results with the session's rerank model, keep those above the threshold."""
+"""chunk_rerank: rescore the search results with the session's rerank model, keep those above the threshold.
+
+When none passes, the result is empty (and the timing says so): a threshold is never silently undone.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ class ChunkRerank:
         self._model = model
 
     async def run(self, ctx: ChatContext) -> str | None:
-        ctx.rerank_results = []
+        ctx.rerank_results = None
         if not ctx.settings.rerank_model_id:
             return "no rerank model configured"
         if not ctx.search_results:
@@ -36,4 +39,5 @@ class ChunkRerank:
             if kept:
                 ctx.rerank_results = sorted(kept, key=lambda passage: (-passage.score, passage.chunk_id))
                 return None
-        return None
+        ctx.rerank_results = []
+        return f"no passage scored above the rerank threshold {ctx.settings.rerank_threshold:g}"

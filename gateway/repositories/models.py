@@ -74,8 +74,12 @@ async def get_model(*, session: AsyncSession, tenant_id: str, model_id: str) -> 
 async def update_model(
     *, session: AsyncSession, model: RegisteredModel, values: dict[str, Any], api_key: str | None, seal: Sealer
 ) -> RegisteredModel:
+    """Apply an update. A stored API key belongs to its endpoint: when ``base_url`` changes and no key is
+    sent with the change, the stored key is dropped (else it could be sent to any server)."""
     if "parameters" in values:
         parameters, api_key = _split_key(values.pop("parameters") or {}, api_key)
+        if parameters.get("base_url") != model.parameters.get("base_url") and not api_key:
+            model.api_key_encrypted = ""
         model.parameters = parameters
     for name, value in values.items():
         setattr(model, name, value)

@@ -6,6 +6,9 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from jisik.netguard import AddressPolicy
+from jisik.settings import Settings
+
 from ..deps import ResourcesDep, SessionDep, TenantDep
 from ..repositories import models as repo
 from ..schemas.common import Envelope
@@ -19,9 +22,16 @@ def _secret(value: Any) -> str | None:
     return value.get_secret_value() if value is not None else None
 
 
+def _check_endpoint(parameters: dict[str, Any] | None, settings: Settings) -> None:
+    """Refuse at write time a ``base_url`` the model service would refuse to call (same policy)."""
+    if parameters and parameters.get("base_url"):
+        AddressPolicy(settings.endpoints.egress_allow_list).check_url(str(parameters["base_url"]))
+
+
 @router.post("", status_code=201, response_model=Envelope[ModelPublic])
 async def create(body: ModelCreate, tenant: TenantDep, session: SessionDep, resources: ResourcesDep) -> dict[str, Any]:
     """Register a model; an API key (top level or parameters.api_key) is stored encrypted and never returned."""
+    _check_endpoint(body.parameters, resources.settings)
     model = await repo.create_model(
         session=session,
         tenant_id=tenant.id,
@@ -48,6 +58,7 @@ async def get(model_id: str, tenant: TenantDep, session: SessionDep) -> dict[str
 async def update(
     model_id: str, body: ModelUpdate, tenant: TenantDep, session: SessionDep, resources: ResourcesDep
 ) -> dict[str, Any]:
+    _check_endpoint(body.parameters, resources.settings)
     model = await repo.get_model(session=session, tenant_id=tenant.id, model_id=model_id)
     updated = await repo.update_model(
         session=session,

@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from collections.abc import Callable
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict
 
-__all__ = ["Envelope", "Paged", "Strict"]
+from jisik.errors import InvalidInput
+from jisik.parameters import check_model_parameters, check_summary_parameters
+
+__all__ = ["Envelope", "ModelParameters", "Paged", "Strict", "SummaryParameters"]
 
 T = TypeVar("T")
+
+
+def _checked(check: Callable[[Any], dict[str, Any]]) -> AfterValidator:
+    def run(value: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return check(value)
+        except InvalidInput as exc:
+            raise ValueError(exc.message) from None
+
+    return AfterValidator(run)
+
+
+SummaryParameters = Annotated[dict[str, Any], _checked(check_summary_parameters)]
+ModelParameters = Annotated[dict[str, Any], _checked(check_model_parameters)]
 
 
 class Strict(BaseModel):

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from jisik.db.models import ModelSource, ModelType
 
-from .common import Strict
+from .common import ModelParameters, Strict
 
 
 class ModelCreate(Strict):
@@ -18,7 +18,7 @@ class ModelCreate(Strict):
     source: ModelSource
     description: str = Field("", max_length=2000)
     # base_url, interface_type, embedding_parameters{dimension} ...; an "api_key" here is moved out.
-    parameters: dict[str, Any] = Field(default_factory=dict)
+    parameters: ModelParameters = Field(default_factory=dict)
     api_key: SecretStr | None = None
     is_default: bool = False
 
@@ -26,7 +26,7 @@ class ModelCreate(Strict):
 class ModelUpdate(Strict):
     name: str | None = Field(None, min_length=1, max_length=255)
     description: str | None = Field(None, max_length=2000)
-    parameters: dict[str, Any] | None = None
+    parameters: ModelParameters | None = None
     api_key: SecretStr | None = None
     is_default: bool | None = None
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validat
 
 from jisik.db.models import DEFAULT_FALLBACK_RESPONSE
 
-from .common import Strict
+from .common import Strict, SummaryParameters
 
 
 class SessionSettingsUpdate(Strict):
@@ -30,7 +30,7 @@ class SessionSettingsUpdate(Strict):
     rerank_top_k: int | None = Field(None, ge=1, le=100)
     rerank_threshold: float | None = Field(None, ge=-10, le=10)
     summary_model_id: str | None = Field(None, max_length=36)
-    summary_parameters: dict[str, Any] | None = None
+    summary_parameters: SummaryParameters | None = None
 
     def changes(self) -> dict[str, Any]:
         """The fields to write; ``knowledge_base_id`` folds into ``knowledge_base_ids``."""
@@ -57,7 +57,7 @@ class SessionStrategy(BaseModel):
     rerank_top_k: int | None = Field(None, ge=1, le=100)
     rerank_threshold: float | None = Field(None, ge=-10, le=10)
     summary_model_id: str | None = Field(None, max_length=36)
-    summary_parameters: dict[str, Any] | None = None
+    summary_parameters: SummaryParameters | None = None
 
 
 class SessionCreate(SessionSettingsUpdate):

@@ -8,9 +8,12 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from chat import ChatContext, RetrievalSettings, StreamEvent, StreamRegistry, StreamState
 from jisik.db.models import ChatSession, KnowledgeBase, Message
-from jisik.errors import Conflict, InvalidInput, JisikError, NotFound, TooLarge
+from jisik.errors import Conflict, InvalidInput, JisikError, NotFound, TooLarge, Unavailable
+from jisik.parameters import summary_settings
 
 from ..repositories import messages as message_repo
 from ..repositories.knowledge_bases import (
@@ -34,7 +37,7 @@ def check_query(query: str, *, max_chars: int) -> str:
 
 
 def retrieval_settings(chat_session: ChatSession, knowledge_base: KnowledgeBase | None) -> RetrievalSettings:
-    params = chat_session.summary_parameters or {}
+    generation = summary_settings(chat_session.summary_parameters)
     return RetrievalSettings(
         embedding_top_k=chat_session.embedding_top_k,
         vector_threshold=chat_session.vector_threshold,
@@ -46,8 +49,8 @@ def retrieval_settings(chat_session: ChatSession, knowledge_base: KnowledgeBase 
         max_rounds=chat_session.max_rounds,
         fallback_response=chat_session.fallback_response,
         chat_model_id=chat_session.summary_model_id,
-        temperature=float(params.get("temperature", 0.3)),
-        max_completion_tokens=int(params.get("max_completion_tokens", 2048)),
+        temperature=generation.temperature,
+        max_completion_tokens=generation.max_completion_tokens,
         embedding_model_id=knowledge_base.embedding_model_id if knowledge_base else "",
     )
 
@@ -143,9 +146,12 @@ async def _produce(resources: GatewayResources, ctx: ChatContext, state: StreamS
         logger.exception("chat %s failed", state.request_id)
         await state.publish(_event(state, "error", content="internal error", extra={"code": "internal"}))
     finally:
-        stored = await asyncio.shield(_store_answer(resources, ctx, state, status))
-        if not stored:
+        not_stored = await asyncio.shield(_store_answer(resources, ctx, state, status))
+        if isinstance(not_stored, NotFound):
             state.stop_reason = "session deleted"
+        elif not_stored is not None:
+            state.stop_reason = "the answer could not be stored"
+            await state.publish(_event(state, "error", content=not_stored.message, extra={"code": not_stored.code}))
         cited = [number for number, passage in enumerate(ctx.passages, start=1) if passage.cited]
         references = [passage.to_reference() for passage in ctx.passages]
         await state.publish(
@@ -164,10 +170,14 @@ async def _produce(resources: GatewayResources, ctx: ChatContext, state: StreamS
         )
 
 
-async def _store_answer(resources: GatewayResources, ctx: ChatContext, state: StreamState, status: str) -> bool:
+async def _store_answer(
+    resources: GatewayResources, ctx: ChatContext, state: StreamState, status: str
+) -> JisikError | None:
+    """None once stored; NotFound when the session was deleted meanwhile; Unavailable when the
+    database failed (the answer streamed but is not kept)."""
     try:
         async with resources.sessions() as session, session.begin():
-            return await message_repo.finish_answer(
+            stored = await message_repo.finish_answer(
                 session=session,
                 tenant_id=ctx.tenant_id,
                 message_id=state.message_id,
@@ -176,9 +186,10 @@ async def _store_answer(resources: GatewayResources, ctx: ChatContext, state: St
                 timings=[timing.to_dict() for timing in ctx.timings],
                 status=status,
             )
-    except Exception:
-        logger.exception("could not store the answer of %s", state.request_id)
-        return False
+    except (SQLAlchemyError, OSError) as exc:
+        logger.warning("could not store the answer of %s: %s", state.request_id, type(exc).__name__)
+        return Unavailable("the answer could not be stored: the database is unavailable")
+    return None if stored else NotFound(f"session {state.session_id} was deleted", field="session_id")
 
 
 async def sse(registry: StreamRegistry, state: StreamState) -> AsyncIterator[str]:

@@ -12,7 +12,7 @@ from jisik.errors import Unauthenticated
 
 from .models import Tenant
 
-__all__ = ["authenticate", "create_tenant", "hash_api_key", "new_api_key", "rotate_api_key"]
+__all__ = ["authenticate", "create_tenant", "hash_api_key", "new_api_key", "revoke_api_key", "rotate_api_key"]
 
 KEY_PREFIX = "sk-"
 
@@ -37,12 +37,21 @@ async def create_tenant(session: AsyncSession, *, name: str, description: str = 
 
 
 async def rotate_api_key(session: AsyncSession, tenant: Tenant) -> str:
+    """Replace the tenant's key: the new one is returned (shown once), the old one stops working."""
     api_key = new_api_key()
     tenant.api_key_hash = hash_api_key(api_key)
     tenant.api_key_prefix = api_key[:10]
     session.add(tenant)
     await session.flush()
     return api_key
+
+
+async def revoke_api_key(session: AsyncSession, tenant: Tenant) -> None:
+    """Make the tenant's key stop working without issuing another (``jisik tenant rotate-key`` does)."""
+    tenant.api_key_hash = hash_api_key("revoked:" + secrets.token_urlsafe(32))  # matches no key
+    tenant.api_key_prefix = ""
+    session.add(tenant)
+    await session.flush()
 
 
 async def authenticate(session: AsyncSession, api_key: str) -> Tenant:

@@ -17,10 +17,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from jisik.db.engine import create_engine, transaction
 from jisik.db.migrate import upgrade
 from jisik.db.models import Tenant
-from jisik.db.tenants import authenticate, create_tenant, rotate_api_key
-from jisik.errors import Unauthenticated
+from jisik.db.tenants import authenticate, create_tenant, revoke_api_key, rotate_api_key
+from jisik.errors import NotFound, Unauthenticated
 
-__all__ = ["BOOTSTRAP_TENANT", "ensure_bootstrap_key", "migrate", "new_tenant", "run_coroutine"]
+__all__ = [
+    "BOOTSTRAP_TENANT",
+    "ensure_bootstrap_key",
+    "migrate",
+    "new_tenant",
+    "replace_tenant_key",
+    "run_coroutine",
+]
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -55,6 +62,25 @@ async def new_tenant(url: str, name: str) -> tuple[str, str]:
         async with transaction(_sessions(engine)) as session:  # type: ignore[arg-type]
             tenant, key = await create_tenant(session, name=name)
             return str(tenant.id), key
+    finally:
+        await engine.dispose()
+
+
+async def replace_tenant_key(url: str, tenant_id: str, *, revoke: bool) -> str:
+    """Rotate (returns the new key) or revoke (returns "") the API key of tenant ``tenant_id``.
+
+    :raises NotFound: there is no such tenant.
+    """
+    engine = create_engine(url, pool_size=1)
+    try:
+        async with transaction(_sessions(engine)) as session:  # type: ignore[arg-type]
+            tenant = await session.get(Tenant, tenant_id)
+            if tenant is None:
+                raise NotFound(f"tenant {tenant_id} not found", field="tenant_id")
+            if revoke:
+                await revoke_api_key(session, tenant)
+                return ""
+            return await rotate_api_key(session, tenant)
     finally:
         await engine.dispose()
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -118,6 +119,8 @@ class Stack:
             infrastructure.broker.bootstrap_servers if infrastructure.broker else settings.kafka.bootstrap_servers
         )
         self.api_key = ""
+        # The children authenticate to each other with the operator's token, or one made for this run.
+        self.service_token = settings.endpoints.service_token.get_secret_value() or secrets.token_urlsafe(32)
 
     # -- addresses -------------------------------------------------------------------------------
 
@@ -149,6 +152,7 @@ class Stack:
             "JISIK_DOCREADER_ADDR": endpoints.docreader_addr,
             "JISIK_RETRIEVER_ADDR": endpoints.retriever_addr,
             "JISIK_MODEL_ADDR": endpoints.model_addr,
+            "JISIK_SERVICE_TOKEN": self.service_token,
             "JISIK_DATA_DIR": str(self.data_dir),
             "JISIK_STORAGE_LOCAL_DIR": str(self.settings.storage.local_dir.resolve()),
         }

@@ -21,6 +21,11 @@ class GatewaySettings(JisikSettings):
     open_signup: bool = Field(False, description="Anyone may create a tenant via POST /api/v1/tenants")
     admin_token: SecretStr = Field(SecretStr(""), description="X-Admin-Token that may create tenants")
     max_page_size: int = Field(100, ge=1, le=1000, description="Largest page of a list endpoint")
+    auth_free_failures: int = Field(
+        5, ge=1, description="Failed API-key or admin-token attempts per client address before backoff starts"
+    )
+    auth_lockout_base_s: float = Field(1.0, gt=0, description="First lockout after too many failures; doubles each time")
+    auth_lockout_max_s: float = Field(900.0, gt=0, description="Longest lockout after failed authentication")
     ready_busy_window_s: float = Field(
         30.0, ge=0,
         description="/ready reports a dependency that answered within this many seconds and now only times "

@@ -16,6 +16,7 @@ from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway import create_app
+from gateway.server import uvicorn_config
 from jisik.db.engine import create_engine
 from jisik.db.tenants import create_tenant
 from jisik.settings import Settings
@@ -89,7 +90,7 @@ async def _tenant(sessions: async_sessionmaker[AsyncSession], name: str) -> Tena
 @asynccontextmanager
 async def running_gateway(settings: Settings) -> AsyncIterator[RunningGateway]:
     app = create_app(settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, lifespan="on"))
+    server = uvicorn.Server(uvicorn_config(app, host="127.0.0.1", port=0))
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():

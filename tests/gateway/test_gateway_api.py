@@ -352,3 +352,19 @@ class TestIngestLag:
         lag = response.json()["data"]
         assert lag and all(isinstance(value, int) and value >= 0 for value in lag.values())
         assert anonymous.status_code == 401
+
+    async def test_counts_unfinished_documents_that_no_event_reports(self, gateway: RunningGateway) -> None:
+        """No ingest or cdc runs here, so the broker holds no event for this upload: the lag still shows it,
+        to its own tenant only."""
+        base = await _create_base(gateway, "backlog")
+        async with gateway.client(gateway.acme) as client:
+            before = (await client.get(f"{API}/ingest/lag")).json()["data"]
+            uploaded = await client.post(f"{API}/knowledge-bases/{base['id']}/knowledge/file",
+                                         files={"file": ("note.md", b"# Note\n\nWaiting to be parsed.\n", "text/markdown")})
+            assert uploaded.status_code == 201, uploaded.text
+            after = (await client.get(f"{API}/ingest/lag")).json()["data"]
+        async with gateway.client(gateway.globex) as client:
+            other = (await client.get(f"{API}/ingest/lag")).json()["data"]
+        assert after["parse"] == before["parse"] + 1
+        assert after["unfinished_documents"] == before["unfinished_documents"] + 1
+        assert other["unfinished_documents"] == 0

@@ -14,6 +14,7 @@ import pytest
 from gateway_testkit import RunningGateway, gateway_settings, running_gateway
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from scripted_llm import ScriptedLLM, slow_answer, start_scripted_llm
+from sqlalchemy import text
 from sse_testkit import ask, check_contract, events
 
 from jisik.db.models import Chunk, Knowledge, ParseStatus
@@ -269,6 +270,22 @@ class TestStream:
         assert all("reception" in ref["content"] for ref in references)
         assert references[0]["score"] == pytest.approx(0.9)
 
+    async def test_a_threshold_no_passage_passes_leaves_nothing(self, env: ChatEnv) -> None:
+        """The reranker scores every passage below the threshold: no references, the fallback, and
+        the timings say why (the unreranked list must not come back)."""
+        async with env.client() as client:
+            model = await client.post(f"{API}/models", json={"name": "rr2", "type": "Rerank", "source": "local"})
+        session_id = await env.session(
+            rerank_model_id=model.json()["data"]["id"], rerank_threshold=0.95, fallback_response=FALLBACK
+        )
+        async with env.client() as client:
+            stream = await ask(client, session_id, "Where are visitor badges issued? think")
+        references, answer, final = check_contract(stream)
+        assert references == [] and answer == FALLBACK
+        timings = {timing["name"]: timing for timing in final["stage_timings"]}
+        assert timings["chunk_rerank"]["skipped"] == "no passage scored above the rerank threshold 0.95"
+        assert timings["chunk_merge"]["skipped"] == "nothing to merge"
+
 
 async def _chat_model(env: ChatEnv) -> str:
     async with env.client() as client:
@@ -345,7 +362,29 @@ class TestInterruptions:
                         async with env.client() as other:
                             assert (await other.delete(f"{API}/sessions/{session_id}")).status_code == 200
             assert received[-1]["done"] is True
+            assert received[-1]["stop_reason"] == "session deleted"
             assert (await client.get(f"{API}/sessions/{session_id}")).status_code == 404
+
+    async def test_a_database_failure_while_storing_is_unavailable_not_a_deleted_session(self, env: ChatEnv) -> None:
+        session_id = await env.session()
+        async with env.gateway.sessions.begin() as session:  # a real failure: this session's answers refuse updates
+            await session.execute(text(
+                "CREATE OR REPLACE FUNCTION refuse_answer() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'down'; END $$ "
+                "LANGUAGE plpgsql"))
+            await session.execute(text(
+                "CREATE TRIGGER refuse_answer BEFORE UPDATE ON messages FOR EACH ROW "
+                f"WHEN (NEW.session_id = '{session_id}') EXECUTE FUNCTION refuse_answer()"))
+        try:
+            async with env.client() as client:
+                stream = await ask(client, session_id, "Where are visitor badges issued? think")
+        finally:
+            async with env.gateway.sessions.begin() as session:
+                await session.execute(text("DROP TRIGGER refuse_answer ON messages"))
+        _, answer, final = check_contract(stream)
+        assert "reception" in answer
+        assert final["stop_reason"] == "the answer could not be stored"
+        errors = [event for event in stream if event["response_type"] == "error"]
+        assert [error["code"] for error in errors] == ["unavailable"]
 
     async def test_second_question_while_streaming_is_409(self, env: ChatEnv) -> None:
         session_id = await env.session()

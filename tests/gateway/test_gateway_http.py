@@ -15,7 +15,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from jisik.db.models import Chunk, RegisteredModel
+from jisik.db.models import Chunk, RegisteredModel, Tenant
 
 pytestmark = pytest.mark.integration
 
@@ -82,6 +82,28 @@ class TestUploads:
         assert empty.status_code == 422
         assert huge.status_code == 413 and huge.json()["error"]["code"] == "too_large"
         assert listed.json()["total"] == 0
+
+    async def test_legacy_office_files_are_refused_before_any_quota_is_charged(
+        self, web_gateway: RunningGateway
+    ) -> None:
+        """The docreader cannot read .doc or .ppt: the upload says so at once (415) and charges nothing."""
+        base_id = await self._base(web_gateway)
+        ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512
+        async with web_gateway.sessions() as session:
+            used_before = (await session.get_one(Tenant, web_gateway.acme.id)).storage_used
+        async with web_gateway.client(web_gateway.acme) as client:
+            refused = {
+                name: await client.post(f"{API}/knowledge-bases/{base_id}/knowledge/file", files={"file": (name, ole)})
+                for name in ("minutes.doc", "slides.ppt")
+            }
+            listed = await client.get(f"{API}/knowledge-bases/{base_id}/knowledge")
+        assert {name: response.status_code for name, response in refused.items()} == {
+            "minutes.doc": 415, "slides.ppt": 415}
+        assert ".docx" in refused["minutes.doc"].json()["error"]["message"]
+        assert ".pptx" in refused["slides.ppt"].json()["error"]["message"]
+        assert listed.json()["total"] == 0
+        async with web_gateway.sessions() as session:
+            assert (await session.get_one(Tenant, web_gateway.acme.id)).storage_used == used_before
 
     async def test_hostile_url_is_blocked(self, web_gateway: RunningGateway) -> None:
         base_id = await self._base(web_gateway)
@@ -204,7 +226,7 @@ class TestModelKeys:
     async def test_api_key_is_write_only_and_encrypted(self, web_gateway: RunningGateway) -> None:
         secret = "sk-remote-provider-secret"
         body = {"name": "gpt", "type": "KnowledgeQA", "source": "remote",
-                "parameters": {"base_url": "http://127.0.0.1:9/v1", "api_key": secret}}
+                "parameters": {"base_url": "https://llm.example.com/v1", "api_key": secret}}
         async with web_gateway.client(web_gateway.acme) as client:
             created = await client.post(f"{API}/models", json=body)
             listed = await client.get(f"{API}/models")

@@ -15,15 +15,17 @@ import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import grpc
+import psutil
 import pytest
-from ingest_helpers import Workspace, make_pdf, make_settings, tenant_with_base, wait_for
+from ingest_helpers import Workspace, make_pdf, make_scanned_pdf, make_settings, tenant_with_base, wait_for
+from pydantic import SecretStr
 from sqlalchemy import func, select, text
 
 from ingest import commands
 from jisik.clients.bundle import ServiceClients
 from jisik.db.engine import create_engine, session_factory
 from jisik.db.models import Chunk, Knowledge, ParseStatus
+from jisik.grpc_server import grpc_channel
 from jisik.proto import model_pb2, model_pb2_grpc, retriever_pb2, retriever_pb2_grpc
 from jisik.runtime.supervisor import Stack
 from jisik.runtime.tansu import EmbeddedTansu
@@ -83,10 +85,10 @@ class Deployment:
     async def search(self, query: str, knowledge_id: str) -> list[retriever_pb2.SearchHit]:
         """Hybrid search (query embedded by the model service) within one document."""
         endpoints = self.ws.settings.endpoints
-        async with grpc.aio.insecure_channel(endpoints.model_addr) as channel:
+        async with grpc_channel(endpoints.model_addr, endpoints) as channel:
             embedded = await model_pb2_grpc.ModelStub(channel).Embed(model_pb2.EmbedRequest(
                 tenant_id=self.ws.tenant_id, texts=[query], role=model_pb2.EMBED_ROLE_QUERY))
-        async with grpc.aio.insecure_channel(endpoints.retriever_addr) as channel:
+        async with grpc_channel(endpoints.retriever_addr, endpoints) as channel:
             response = await retriever_pb2_grpc.RetrieverStub(channel).Search(retriever_pb2.SearchRequest(
                 tenant_id=self.ws.tenant_id, query_text=query, query_vector=list(embedded.vectors[0].values),
                 top_k=50, knowledge_ids=[knowledge_id], mode=retriever_pb2.SEARCH_MODE_HYBRID))
@@ -101,6 +103,19 @@ class Deployment:
             indexed = (await session.execute(text(
                 "SELECT count(*) FROM retriever_chunks WHERE knowledge_id = :k"), {"k": knowledge_id})).scalar_one()
         return int(rows), int(distinct), int(indexed)
+
+
+def _kill_a_parser_worker(stack: Stack) -> int:
+    """SIGKILL one parser worker process of the docreader (as the kernel's OOM killer would); its pid."""
+    for pid in stack.pids():
+        process = psutil.Process(pid)
+        if "docreader" not in " ".join(process.cmdline()):
+            continue
+        for child in process.children(recursive=True):
+            if "spawn_main" in " ".join(child.cmdline()):
+                child.kill()
+                return child.pid
+    return 0
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +133,8 @@ def stack(module_database: str, broker: EmbeddedTansu) -> Iterator[Stack]:
     settings = make_settings(module_database, broker.bootstrap_servers).model_copy(update={
         "endpoints": EndpointSettings(docreader_addr=f"127.0.0.1:{free_port()}",
                                       retriever_addr=f"127.0.0.1:{free_port()}",
-                                      model_addr=f"127.0.0.1:{free_port()}", gateway_port=free_port()),
+                                      model_addr=f"127.0.0.1:{free_port()}", gateway_port=free_port(),
+                                      service_token=SecretStr("pipeline-test-token")),
         "runtime": RuntimeSettings(data_dir=root / "var", ready_timeout_s=240),
         "storage": StorageSettings(local_dir=root / "objects"),
     })
@@ -172,6 +188,23 @@ class TestPipeline:
             assert failed.parse_status == ParseStatus.FAILED
             assert "cannot resolve host" in failed.error_message
             assert "still unavailable" not in failed.error_message
+
+    async def test_a_killed_parser_worker_costs_a_retry_not_the_document(self, deployment: Deployment) -> None:
+        # A parser worker killed from outside (the OOM killer, kill -9) is ParserCrashed: the documents it
+        # was parsing get one more try. Before: they failed for good with "the parser process crashed".
+        scans = [await deployment.upload(f"scan-{n}.pdf", make_scanned_pdf(4, f"scan{n}")) for n in range(2)]
+
+        async def both_parsing() -> bool:
+            return [(await deployment.status(doc.id)).parse_status for doc in scans] == [ParseStatus.PARSING] * 2
+
+        assert await wait_for(both_parsing, timeout_s=60, interval_s=0.05)
+        await asyncio.sleep(1.0)  # OCR is under way
+        assert _kill_a_parser_worker(deployment.stack), "no parser worker process found"
+        for doc in scans:
+            ended = await deployment.settle(doc.id, timeout_s=240)
+            assert ended.parse_status == ParseStatus.COMPLETED, ended.error_message
+        after = await deployment.settle((await deployment.upload("after.txt", b"The docreader recovered.\n")).id)
+        assert after.parse_status == ParseStatus.COMPLETED, after.error_message
 
     async def test_same_text_in_another_file_is_a_duplicate(self, deployment: Deployment) -> None:
         text_body = "Parking permits are issued by the facilities desk on floor 2.\n"

@@ -9,7 +9,7 @@ import pytest
 from grpc_health.v1 import health_pb2
 
 from jisik.grpc_server import create_server
-from jisik.health import check_dependencies
+from jisik.health import BusyTolerance, DependencyStatus, check_dependencies, grpc_status
 from jisik.runtime.tansu import EmbeddedTansu
 from jisik.settings import EndpointSettings, Settings
 from tests.conftest import free_port
@@ -81,3 +81,23 @@ class TestCheckDependencies:
         assert "UNAVAILABLE" in results["docreader"].reason
         assert all("Sup3rS3cret" not in status.reason for status in results.values())
         assert results["database"].reason
+
+
+class TestBusyTolerance:
+    async def test_a_service_that_answered_recently_and_now_times_out_is_busy_not_down(
+        self, grpc_services: dict[str, object], silent_port: int
+    ) -> None:
+        tolerance = BusyTolerance(window_s=30)
+        answered = await grpc_status(str(grpc_services["retriever"]), timeout_s=1.0)
+        slow = await grpc_status(f"127.0.0.1:{silent_port}", timeout_s=1.0)
+        refused = await grpc_status(f"127.0.0.1:{free_port()}", timeout_s=1.0)
+        assert answered.ok and not slow.ok and not refused.ok
+        assert tolerance.apply({"retriever": answered}, now=100.0)["retriever"].ok
+        busy = tolerance.apply({"retriever": slow}, now=110.0)["retriever"]
+        assert busy.ok and busy.reason.startswith("busy")
+        assert not tolerance.apply({"retriever": refused}, now=111.0)["retriever"].ok
+        assert not tolerance.apply({"retriever": slow}, now=200.0)["retriever"].ok
+
+    def test_a_service_never_seen_answering_is_down(self) -> None:
+        timed_out = DependencyStatus(ok=False, reason="no answer in time")
+        assert not BusyTolerance(window_s=30).apply({"retriever": timed_out}, now=5.0)["retriever"].ok

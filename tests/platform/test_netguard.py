@@ -124,6 +124,16 @@ def test_allow_list_by_cidr_and_host() -> None:
     assert AddressPolicy().with_hosts_of(["http://localhost:11434/v1"]).host_allowed("localhost")
 
 
+def test_allow_list_entries_with_a_port_allow_only_that_port() -> None:
+    policy = AddressPolicy(["127.0.0.1:11434", "[::1]:8000", "intranet.example:8443"])
+    policy.check_url("http://127.0.0.1:11434/api")
+    policy.check_url("http://[::1]:8000/")
+    for url in ("http://127.0.0.1:5432/", "http://127.0.0.1/", "http://[::1]:8001/"):
+        with pytest.raises(Blocked):
+            policy.check_url(url)
+    assert policy.host_allowed("intranet.example", 8443) and not policy.host_allowed("intranet.example", 443)
+
+
 async def test_name_resolving_to_an_internal_address_refused_after_lookup(port: int) -> None:
     host = socket.gethostname()
     try:

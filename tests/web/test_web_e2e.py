@@ -15,16 +15,17 @@ import httpx
 import pymupdf
 import pytest
 
+from jisik.runtime.bootstrap import new_tenant, run_coroutine
 from tests.web.webapp import CHROMIUM, WEB, require_node
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.slow]
 
 
-def _run_scenario(stack, name: str, workdir: Path) -> dict:  # noqa: ANN001 - EmbeddedStack
+def _run_scenario(stack, name: str, workdir: Path, api_key: str = "") -> dict:  # noqa: ANN001 - EmbeddedStack
     env = {
         **os.environ,
         "JISIK_GATEWAY_URL": stack.gateway_url,
-        "JISIK_API_KEY": stack.api_key,
+        "JISIK_API_KEY": api_key or stack.api_key,
         "JISIK_E2E_WORKDIR": str(workdir),
     }
     if shots := os.environ.get("JISIK_E2E_SCREENSHOTS"):
@@ -87,6 +88,12 @@ class TestBrowser:
         _write_invoice(tmp_path / "fields-invoice.pdf")
         report = _run_scenario(web_stack, "fields-review", tmp_path)
         assert report["status"] == "approved"
+
+    def test_rotate_then_revoke_the_api_key_in_settings(self, web_stack, tmp_path: Path) -> None:  # noqa: ANN001
+        # A tenant of its own: rotating the stack's key would sign the other scenarios out.
+        _, key = run_coroutine(new_tenant(web_stack.settings.database.url, "key-rotation"))
+        report = _run_scenario(web_stack, "key-rotation", tmp_path, api_key=key)
+        assert (report["oldStatus"], report["newStatus"], report["revokedStatus"]) == (401, 200, 401)
 
 
 def _write_invoice(path: Path) -> None:

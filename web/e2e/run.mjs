@@ -2,7 +2,7 @@
 // Usage: node e2e/run.mjs <scenario>   with JISIK_GATEWAY_URL, JISIK_API_KEY, JISIK_E2E_WORKDIR set,
 // and optionally JISIK_E2E_SCREENSHOTS (a folder for PNGs of the main screens).
 // Scenarios: upload-chat, editor, pdf-citation (needs ferry-timetable.pdf in the work folder), screens,
-// fields-review (needs fields-invoice.pdf). Exits non-zero with a message when an expectation fails.
+// fields-review (needs fields-invoice.pdf), key-rotation. Exits non-zero with a message when an expectation fails.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -461,7 +461,45 @@ async function screens() {
   }
 }
 
-const SCENARIOS = { "upload-chat": uploadChat, editor, "pdf-citation": pdfCitation, screens, "fields-review": fieldsReview };
+/** Status of one API call made outside the browser with ``key``. */
+async function statusWith(key) {
+  const response = await fetch(`${BASE}/api/v1/knowledge-bases`, { headers: { "X-API-Key": key } });
+  return response.status;
+}
+
+async function keyRotation() {
+  const { page, close, problems } = await launch();
+  page.on("dialog", (dialog) => void dialog.accept());
+  try {
+    await signIn(page);
+    await page.goto(`${BASE}/#/settings`);
+    await page.getByTestId("rotate-key").click();
+    await page.getByTestId("key-notice").waitFor();
+    const rotated = (await page.getByTestId("tenant-key").textContent()).trim();
+    check(rotated.startsWith("sk-") && rotated !== KEY, "the new key is shown after rotating");
+    await shot(page, "settings-key-rotated");
+    const oldStatus = await statusWith(KEY);
+    const newStatus = await statusWith(rotated);
+    check(oldStatus === 401 && newStatus === 200, `old key ${oldStatus}, new key ${newStatus}`);
+    await page.goto(`${BASE}/#/kbs`);
+    await page.getByTestId("nav-chat").waitFor(); // still signed in, now with the new key
+    await page.goto(`${BASE}/#/settings`);
+    await page.getByTestId("revoke-key").click();
+    await page.getByTestId("api-key-input").waitFor(); // revoking signs out
+    const revokedStatus = await statusWith(rotated);
+    check(revokedStatus === 401, `a revoked key answers ${revokedStatus}`);
+    return { oldStatus, newStatus, revokedStatus, problems };
+  } catch (error) {
+    return await keepEvidence(page, error);
+  } finally {
+    await close();
+  }
+}
+
+const SCENARIOS = {
+  "upload-chat": uploadChat, editor, "pdf-citation": pdfCitation, screens, "fields-review": fieldsReview,
+  "key-rotation": keyRotation,
+};
 const name = process.argv[2];
 if (!SCENARIOS[name] || !BASE || !KEY) {
   console.error(`usage: JISIK_GATEWAY_URL=... JISIK_API_KEY=... node e2e/run.mjs ${Object.keys(SCENARIOS).join("|")}`);

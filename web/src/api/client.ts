@@ -17,7 +17,9 @@ import type {
   ModelTestResult,
   Paged,
   RegisteredModel,
+  RotatedTenant,
   StreamEvent,
+  Tenant,
 } from "./types";
 
 export const API_PREFIX = "/api/v1";
@@ -272,6 +274,17 @@ export class ApiClient {
   createModel = (input: ModelInput) => this.data<RegisteredModel>("POST", "/models", input);
   deleteModel = (id: string) => this.data<unknown>("DELETE", `/models/${enc(id)}`);
   testModel = (id: string) => this.data<ModelTestResult>("POST", `/models/${enc(id)}/test`);
+
+  // The tenant's API key ------------------------------------------------------------------------
+  /** Replaces the caller's key; the returned ``api_key`` is shown only this once. */
+  rotateKey = async (): Promise<RotatedTenant> => {
+    const [tenant] = await this.data<Tenant[]>("GET", "/tenants");
+    return this.data<RotatedTenant>("POST", `/tenants/${enc(tenant.id)}/api-key/rotate`);
+  };
+  revokeKey = async (): Promise<void> => {
+    const [tenant] = await this.data<Tenant[]>("GET", "/tenants");
+    await this.data<unknown>("POST", `/tenants/${enc(tenant.id)}/api-key/revoke`);
+  };
 }
 
 /** Reads an SSE body to its end; throws StreamInterrupted when it ends without `done: true`. */

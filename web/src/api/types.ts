@@ -177,6 +177,17 @@ export interface ModelInput {
   api_key?: string;
 }
 
+export interface Tenant {
+  id: string;
+  name: string;
+  api_key_prefix: string;
+}
+
+/** Returned once by a key rotation: the only time the new key is visible. */
+export interface RotatedTenant extends Tenant {
+  api_key: string;
+}
+
 export interface ModelTestResult {
   ok: boolean;
   message?: string;

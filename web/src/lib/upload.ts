@@ -1,7 +1,7 @@
 // Client-side checks before an upload, so a bad file is explained per file without a round trip.
 
 export const SUPPORTED_EXTENSIONS = [
-  "pdf", "docx", "doc", "xlsx", "xls", "pptx", "hwp", "hwpx", "txt", "md", "markdown", "csv", "html", "htm", "json",
+  "pdf", "docx", "xlsx", "xls", "pptx", "hwp", "hwpx", "txt", "md", "markdown", "csv", "html", "htm", "json",
   "png", "jpg", "jpeg", "gif", "bmp", "tiff", "webp",
 ] as const;
 

@@ -1,4 +1,4 @@
-import { Eye, EyeOff, Plug, Plus, Trash2 } from "lucide-react";
+import { Eye, EyeOff, KeyRound, Plug, Plus, ShieldOff, Trash2 } from "lucide-react";
 import { useState, type FormEvent } from "react";
 import { useApi } from "../api/context";
 import type { ModelInput, RegisteredModel } from "../api/types";
@@ -109,7 +109,29 @@ export function SettingsPage() {
   const models = useLoad(() => api.listModels(), [api]);
   const lag = useLoad(() => api.ingestLag(), [api]);
   const [showKey, setShowKey] = useState(false);
+  const [keyNotice, setKeyNotice] = useState("");
   const [tests, setTests] = useState<Record<string, string>>({});
+
+  const rotateKey = async () => {
+    if (!window.confirm(t("settings.rotateConfirm"))) return;
+    try {
+      const rotated = await api.rotateKey();
+      setApiKey(rotated.api_key);
+      setShowKey(true);
+      setKeyNotice(t("settings.rotated"));
+    } catch (e) {
+      setKeyNotice(t("error.generic", { reason: (e as Error).message }));
+    }
+  };
+  const revokeKey = async () => {
+    if (!window.confirm(t("settings.revokeConfirm"))) return;
+    try {
+      await api.revokeKey();
+      setApiKey("");
+    } catch (e) {
+      setKeyNotice(t("error.generic", { reason: (e as Error).message }));
+    }
+  };
 
   const test = async (model: RegisteredModel) => {
     setTests((s) => ({ ...s, [model.id]: "…" }));
@@ -179,6 +201,19 @@ export function SettingsPage() {
             {t("settings.changeKey")}
           </button>
         </div>
+        <div className="row">
+          <button type="button" onClick={() => void rotateKey()} data-testid="rotate-key">
+            <KeyRound size={14} /> {t("settings.rotateKey")}
+          </button>
+          <button type="button" className="danger" onClick={() => void revokeKey()} data-testid="revoke-key">
+            <ShieldOff size={14} /> {t("settings.revokeKey")}
+          </button>
+        </div>
+        {keyNotice && (
+          <p className="notice" data-testid="key-notice">
+            {keyNotice}
+          </p>
+        )}
       </section>
       <section className="card row">
         <strong className="grow">{t("settings.language")}</strong>
