@@ -105,7 +105,7 @@ def _anchors(layout: Layout, schema: FieldSchema) -> list[_Anchor]:
         for s, segment in enumerate(row.segments):
             taken: list[tuple[int, int]] = []
             compact, offsets = _compact(segment.text)
-            for (label, spec), needle in zip(labels, needles, strict=True):
+            for (_label, spec), needle in zip(labels, needles, strict=True):
                 if needle not in compact:
                     continue
                 span = _find_exact(compact, offsets, needle, taken)
