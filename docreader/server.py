@@ -8,11 +8,13 @@ ignored: images go to the docreader's own configured store, never to a store nam
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import AsyncIterator, Callable
 
 import grpc
+from grpc_health.v1 import health, health_pb2
 
 from jisik.clients.errors import status_of, trailing_metadata
 from jisik.errors import JisikError
@@ -192,6 +194,20 @@ class DocReaderServicer(pb_grpc.DocReaderServicer):
             raise AssertionError("unreachable") from exc
 
 
+def _health_reporter(servicer: health.aio.HealthServicer) -> Callable[[bool], None]:
+    """Mirror the parser pool's health in the gRPC health service (and so in the gateway's /ready)."""
+    pending: set[asyncio.Task[None]] = set()
+
+    def report(healthy: bool) -> None:
+        status = health_pb2.HealthCheckResponse.SERVING if healthy else health_pb2.HealthCheckResponse.NOT_SERVING
+        for name in ("", SERVICE_NAME):
+            task = asyncio.get_running_loop().create_task(servicer.set(name, status))
+            pending.add(task)
+            task.add_done_callback(pending.discard)
+
+    return report
+
+
 async def create_server(
     settings: Settings, port: int | None = None, *, service: DocReaderService | None = None
 ) -> tuple[grpc.aio.Server, int, object, DocReaderService]:
@@ -202,23 +218,24 @@ async def create_server(
     service = service or DocReaderService(settings)
     configured = settings.endpoints.docreader
     address = f"{configured.host}:{configured.port if port is None else port}"
-    server, bound, health = create_grpc_server(
+    server, bound, health_servicer = create_grpc_server(
         register=lambda s: pb_grpc.add_DocReaderServicer_to_server(DocReaderServicer(service), s),
         service_names=[SERVICE_NAME],
         address=address,
         endpoints=settings.endpoints,
         max_workers=settings.docreader.max_workers,
     )
+    service.pool.on_health = _health_reporter(health_servicer)
     await service.start()  # after binding: a refused address leaves no worker processes behind
-    return server, bound, health, service
+    return server, bound, health_servicer, service
 
 
 async def run(settings: Settings, *, port: int | None = None) -> None:
     """Serve until SIGINT/SIGTERM."""
-    server, bound, health, service = await create_server(settings, port)
+    server, bound, health_servicer, service = await create_server(settings, port)
     logger.info(
         "docreader listening on port %d with %d parser processes", bound, settings.docreader.parser_processes
     )
     await serve_forever(
-        server, health, [SERVICE_NAME], settings.endpoints.grpc_shutdown_grace_s, on_stop=service.close
+        server, health_servicer, [SERVICE_NAME], settings.endpoints.grpc_shutdown_grace_s, on_stop=service.close
     )

@@ -27,7 +27,7 @@ from .multimodal.ocr import create_ocr_engine
 from .multimodal.processor import ImageProcessor
 from .parsers.base import ParseOptions
 from .parsers.registry import declared_format, detect_format, parse_document, pdf_page_count
-from .workers import ParserPool
+from .workers import ParserPool, WorkerLimits
 
 __all__ = ["DocReaderService", "DocumentSummary", "ReadRequest"]
 
@@ -86,7 +86,14 @@ class DocReaderService:
         self.settings = settings
         self.config = settings.docreader
         self.store = store or open_store(settings.storage)
-        self.pool = ParserPool(self.config.parser_processes, self.config.worker_max_tasks)
+        self.pool = ParserPool(
+            self.config.parser_processes,
+            WorkerLimits(
+                memory_mb=self.config.worker_memory_mb,
+                time_limit_s=self.config.worker_time_limit_s,
+                max_tasks=self.config.worker_max_tasks,
+            ),
+        )
         self._slots = asyncio.Semaphore(self.config.max_workers)
         policy = AddressPolicy(settings.endpoints.egress_allow_list)
         # The operator's own vision endpoint is trusted; a tenant's must pass the policy.
@@ -188,6 +195,12 @@ class DocReaderService:
             name=source.name,
             max_pages=self.config.max_pages,
             max_unzipped_bytes=self.config.max_unzipped_mb * 1024 * 1024,
+            max_cells=self.config.max_cells,
+            max_rows=self.config.max_rows,
+            max_merged_ranges=self.config.max_merged_ranges,
+            max_xml_elements=self.config.max_xml_elements,
+            max_html_elements=self.config.max_html_elements,
+            max_text_chars=self.config.max_text_chars,
             ocr_engine=self.config.ocr_engine,
             ocr_languages=self.config.ocr_languages,
             ocr_dpi=self.config.ocr_dpi,
@@ -247,7 +260,10 @@ class DocReaderService:
     ) -> AsyncIterator[TextChunk | DocumentSummary]:
         options = self._options(request, source)
         parts = await _within(self._parts(source, options), deadline, source.name, self.config.timeout_s)
-        futures = [self.pool.submit(parse_document, source.data, source.fmt, options, part) for part in parts]
+        tasks = [
+            self.pool.submit(source.name, parse_document, source.data, source.fmt, options, part)
+            for part in parts
+        ]
         chunker = Chunker(request.chunking)
         pages = PageIndex()
         summary = DocumentSummary(
@@ -256,10 +272,8 @@ class DocReaderService:
         assets: dict[str, ImageAsset] = {}
         paged = True
         try:
-            for future in futures:
-                part: ParsedDocument = await _within(
-                    self.pool.wait(source.name, future), deadline, source.name, self.config.timeout_s
-                )
+            for task in tasks:
+                part: ParsedDocument = await _within(task, deadline, source.name, self.config.timeout_s)
                 paged = part.paged
                 summary.title = summary.title or part.title
                 ocr_pages = int(summary.metadata.get("ocr_pages", "0")) + int(
@@ -284,8 +298,10 @@ class DocReaderService:
             for chunk in chunker.finish():
                 yield await self._finish_chunk(chunk, pages, paged, assets, images, summary)
         finally:
-            for future in futures:
-                future.cancel()
+            for task in tasks:
+                task.cancel()  # a part still parsing is stopped with its worker
+                if task.done() and not task.cancelled():
+                    task.exception()  # only the first failure is reported
         summary.title = summary.title or source.name
         summary.text_length = chunker.offset
         if not paged:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 from typing import Any
@@ -12,10 +13,11 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
+from starlette.types import Send
 
 from jisik.errors import JisikError, RateLimited
 
-__all__ = ["error_body", "install_error_handlers"]
+__all__ = ["error_body", "install_error_handlers", "send_error"]
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +26,14 @@ _HTTP_CODES = {401: "unauthenticated", 404: "not_found", 405: "method_not_allowe
 
 def error_body(code: str, message: str, field: str | None = None, **extra: Any) -> dict[str, Any]:
     return {"success": False, "error": {"code": code, "message": message, "field": field, **extra}}
+
+
+async def send_error(send: Send, status: int, code: str, message: str, field: str | None = None) -> None:
+    """Answer with the usual error body straight from an ASGI middleware (before any route runs)."""
+    body = json.dumps(error_body(code, message, field)).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:

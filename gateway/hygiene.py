@@ -14,7 +14,7 @@ from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .errors import error_body
+from .errors import send_error
 
 __all__ = ["InputHygieneMiddleware", "text_problem"]
 
@@ -59,10 +59,7 @@ def _json_problem(value: Any, where: str = "body") -> tuple[str, str] | None:
 
 
 async def _refuse(send: Send, field: str, problem: str) -> None:
-    body = json.dumps(error_body("invalid_input", f"{field} {problem}", field)).encode()
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    await send({"type": "http.response.start", "status": 422, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+    await send_error(send, 422, "invalid_input", f"{field} {problem}", field)
 
 
 class InputHygieneMiddleware:

@@ -95,7 +95,7 @@ class ParseFailed(JisikError):
 
 
 class ParserCrashed(ParseFailed):
-    """The parser process died on the document (or on another one it shared the process pool with)."""
+    """The parser process died on the document (it alone is failed; its worker is replaced)."""
 
     code = "parser_crashed"
     grpc_status = "ABORTED"

@@ -18,6 +18,12 @@ class ParseOptions:
     name: str = "document"
     max_pages: int = 5000
     max_unzipped_bytes: int = 500 * 1024 * 1024
+    max_cells: int = 2_000_000
+    max_rows: int = 1_000_000
+    max_merged_ranges: int = 100_000
+    max_xml_elements: int = 5_000_000
+    max_html_elements: int = 500_000
+    max_text_chars: int = 50_000_000
     ocr_engine: str = "tesseract"
     ocr_languages: str = "kor+chi_sim+eng"
     ocr_dpi: int = 200

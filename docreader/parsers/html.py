@@ -13,6 +13,7 @@ from markdownify import MarkdownConverter
 from docreader.models import ImageAsset, ParsedDocument, image_placeholder
 
 from .base import ParseOptions
+from .limits import scan_html
 from .text import decode_text
 
 __all__ = ["HtmlParser", "html_to_document"]
@@ -123,6 +124,7 @@ def _links(root: Tag, base_url: str) -> None:
 
 
 def html_to_document(html: str, options: ParseOptions) -> ParsedDocument:
+    scan_html(html, options)
     soup = BeautifulSoup(html, "lxml")
     title = options.title
     if not title and soup.title and soup.title.string:

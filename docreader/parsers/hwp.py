@@ -34,6 +34,9 @@ _TAG_CTRL_HEADER = 0x47
 _TAG_LIST_HEADER = 0x48
 _TAG_TABLE = 0x4D
 _TABLE_CTRL = b"tbl "[::-1]  # MAKE_4CHID('t','b','l',' ') stored little-endian
+_NOTE_CTRLS = {b"fn  "[::-1], b"en  "[::-1]}  # footnotes and endnotes: after their paragraph
+# Left out: running headers/footers (repeated on every page) and the section definition (master pages)
+_SKIPPED_CTRLS = {b"head"[::-1], b"foot"[::-1], b"secd"[::-1]}
 _CHAR_CONTROLS = {0, 10, 13, 24, 30, 31}  # one WCHAR; every other code below 32 takes eight
 _EXTENDED_CONTROLS = {1, 2, 3, 11, 12, 14, 15, 16, 17, 18, 21, 22, 23}  # each owns a control header
 _MAX_DEPTH = 16
@@ -112,40 +115,67 @@ class _SectionReader:
         if text_record is None:
             return []
         out: list[str] = []
+        notes: list[str] = []
         line: list[str] = []
         for item in _text_and_controls(text_record.data):
             if isinstance(item, str):
                 line.append(item)
                 continue
-            if item < len(controls) and controls[item].data[:4] == _TABLE_CTRL and depth < _MAX_DEPTH:
-                table = self._table(controls[item], depth + 1)
-                if table:
-                    out.append("".join(line).strip())
-                    line = []
-                    out.append(table)
+            if item >= len(controls) or depth >= _MAX_DEPTH:
+                continue
+            control = controls[item]
+            kind = control.data[:4]
+            if kind in _NOTE_CTRLS:
+                notes.extend(self.paragraphs(_paragraph_records(control), depth + 1))
+                continue
+            if kind in _SKIPPED_CTRLS:
+                continue
+            blocks = (
+                self._table(control, depth + 1)
+                if kind == _TABLE_CTRL
+                else self.paragraphs(_paragraph_records(control), depth + 1)
+            )
+            if blocks:
+                out.append("".join(line).strip())
+                line = []
+                out.extend(blocks)
         out.append("".join(line).strip())
-        return [block for block in out if block]
+        return [block for block in out + notes if block]
 
-    def _table(self, control: Record, depth: int) -> str:
+    def _table(self, control: Record, depth: int) -> list[str]:
+        """The caption's paragraphs (a list before the TABLE record), then the table."""
         columns = 0
+        caption: list[Record] = []
         cells: list[HwpCell] = []
-        current: list[Record] = []
+        current: list[Record] = caption
         for child in control.children:
             if child.tag == _TAG_TABLE and len(child.data) >= 8:
                 _, columns = struct.unpack_from("<HH", child.data, 4)
-            elif child.tag == _TAG_LIST_HEADER:
+                current = []
+            elif child.tag == _TAG_LIST_HEADER and current is not caption:
                 if cells:
                     cells[-1].text = self._cell_text(current, depth)
                 current = []
                 cells.append(_cell(child.data))
-            elif child.tag == _TAG_PARA_HEADER and cells:
+            elif child.tag == _TAG_PARA_HEADER:
                 current.append(child)
         if cells:
             cells[-1].text = self._cell_text(current, depth)
-        return table_markdown(cells, columns)
+        return [*self.paragraphs(caption, depth), table_markdown(cells, columns)]
 
     def _cell_text(self, records: list[Record], depth: int) -> str:
         return "\n".join(self.paragraphs(records, depth))
+
+
+def _paragraph_records(control: Record) -> list[Record]:
+    """Paragraph headers anywhere under a control (text boxes nest them under shape records)."""
+    found: list[Record] = []
+    for child in control.children:
+        if child.tag == _TAG_PARA_HEADER:
+            found.append(child)
+        else:
+            found.extend(_paragraph_records(child))
+    return found
 
 
 def _cell(data: bytes) -> HwpCell:

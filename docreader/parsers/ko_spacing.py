@@ -13,7 +13,7 @@ import warnings
 from functools import cache
 from typing import Any
 
-__all__ = ["joins_as_one_word", "lost_spaces", "restore_spaces"]
+__all__ = ["has_hangul", "joins_as_one_word", "lost_spaces", "restore_spaces"]
 
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _lock = threading.Lock()
@@ -47,6 +47,10 @@ def _space(text: str) -> str:
         out.append(char)
         position += 1
     return "".join(out)
+
+
+def has_hangul(text: str) -> bool:
+    return _HANGUL.search(text) is not None
 
 
 def lost_spaces(text: str) -> bool:

@@ -83,10 +83,13 @@ def _page_text(
     words = textpage.extractWORDS()
     if not any(w[4].strip() for w in words):
         return _ocr_page(page, number, options, result)
-    ends = line_end_spaces(textpage)
+    korean = ko_spacing.has_hangul(" ".join(w[4] for w in words))
+    ends = line_end_spaces(textpage) if korean else {}  # the signal only decides Korean joins
     signal = space_signal(ends)
-    if _lost_spaces(words):
+    lost = korean and _lost_spaces(words)
+    if lost:
         words = gap_words(page)
+        lost = _lost_spaces(words)
     blocks: list[Block] = []
     skip: list[tuple[float, float, float, float]] = []
     if has_ruled_grid(page.get_cdrawings()):
@@ -103,7 +106,7 @@ def _page_text(
     blocks.extend(text_blocks(words, skip, page.rect.width, ends, signal))
     blocks.extend(_image_blocks(doc, page, number, options, result))
     text = "\n\n".join(block.text.strip("\n") for block in reading_order(blocks, page.rect.width))
-    return ko_spacing.restore_spaces(text) if ko_spacing.lost_spaces(text) or _lost_spaces(words) else text
+    return ko_spacing.restore_spaces(text) if lost else text
 
 
 def _lost_spaces(words: list[tuple]) -> bool:  # type: ignore[type-arg]

@@ -66,12 +66,14 @@ def _block(lines: list[list[Word]], ends: dict[tuple[int, int], bool], signal: b
         max(line[-1][2] for line in lines),
         lines[-1][0][3],
     )
+    if len(lines) == 1:
+        return Block(rect, " ".join(w[4] for w in lines[0]))
     printed = [
         Line(
             line[0][0],
-            min(w[1] for w in line),
+            line[0][1],
             line[-1][2],
-            max(w[3] for w in line),
+            line[0][3],
             " ".join(w[4] for w in line),
             ends.get((line[0][5], line[0][6]), False),
         )

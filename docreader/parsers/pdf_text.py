@@ -24,8 +24,9 @@ __all__ = ["Line", "cell_rows", "gap_words", "line_end_spaces", "reflow", "space
 Word = tuple[float, float, float, float, str, int, int, int]
 Rect = tuple[float, float, float, float]
 
+# Korean enumerators 가. 나. ... leave out 다: "다. " is how a wrapped sentence ending (…하였다.) starts a line.
 _LIST_MARKER = re.compile(
-    r"^(?:[•◦▪▫■□○●◆◇※▶►▷➢✓·∙\-–—－*]|o\s|\d{1,3}[.)](?!\d)|\(\d{1,3}\)|[①-⑳]|[가나다라마바사아자차카타파하][.)]\s|[a-zA-Z][.)]\s|[IVX]{1,4}\.\s)"
+    r"^(?:[•◦▪▫■□○●◆◇※▶►▷➢✓·∙\-–—－*]|o\s|\d{1,3}[.)](?!\d)|\(\d{1,3}\)|[①-⑳]|[가나라마바사아자차카타파하][.)]\s|[a-zA-Z][.)]\s|[IVX]{1,4}\.\s)"
 )
 
 

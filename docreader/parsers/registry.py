@@ -17,6 +17,7 @@ from docreader.models import ParsedDocument
 from jisik.errors import JisikError, ParseFailed, TooLarge, UnsupportedFormat
 
 from .base import ParseOptions, Parser
+from .limits import ReadBudget, scan_office_xml
 
 __all__ = [
     "FORMATS",
@@ -189,10 +190,12 @@ def parse_document(
 
     Third-party failures become :class:`ParseFailed` naming the file and the error type.
     """
-    if fmt in ("docx", "xlsx", "pptx", "hwpx"):
-        check_zip_limits(data, options)
     parser = get_parser(fmt)
     try:
+        if fmt in ("docx", "xlsx", "pptx", "hwpx"):
+            check_zip_limits(data, options)
+        if fmt in ("docx", "pptx"):  # their libraries load whole parts: count what they would load first
+            scan_office_xml(data, options)
         if pages is not None and fmt == "pdf":
             return parser.parse_range(data, options, *pages)  # type: ignore[attr-defined]
         document = parser.parse(data, options)
@@ -206,6 +209,7 @@ def parse_document(
         raise TooLarge(
             f"{options.name}: {len(document.pages)} pages is over the limit of {options.max_pages}"
         )
+    ReadBudget(options).add_text(sum(len(page) for page in document.pages))
     return document
 
 

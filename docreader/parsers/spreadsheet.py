@@ -1,21 +1,25 @@
-"""Spreadsheets: XLSX (openpyxl), XLS (xlrd) and CSV. Each sheet is a page of Markdown tables.
+"""Spreadsheets: XLSX (streamed, see :mod:`.xlsx`), XLS (xlrd) and CSV. Each sheet is a page of Markdown
+tables.
 
-A sheet can hold several tables; blank rows separate them. Merged ranges repeat their value in every
-covered cell so each row reads on its own. Embedded XLSX images become placeholders after the tables.
+A sheet can hold several tables; blank rows separate them. Merged ranges repeat their value in the
+covered cells of rows and columns that hold data, so each row reads on its own. Embedded XLSX images
+become placeholders after the tables. Cells, rows, merged ranges and text are counted against the
+document's limits as they are read.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
 
-from docreader.models import ImageAsset, ParsedDocument, image_placeholder
+from docreader.models import ParsedDocument
 
 from .base import ParseOptions, markdown_table
+from .limits import ReadBudget
 from .text import decode_text
+from .xlsx import SheetCells, add_sheet_images, read_xlsx
 
-__all__ = ["CsvParser", "XlsParser", "XlsxParser", "rows_to_markdown"]
+__all__ = ["CsvParser", "XlsParser", "XlsxParser"]
 
 
 def _format(value: object) -> str:
@@ -29,56 +33,29 @@ def _format(value: object) -> str:
     return str(value).strip()
 
 
-def rows_to_markdown(rows: Iterable[list[str]]) -> str:
-    """Blank-row-separated blocks of rows, each rendered as its own Markdown table."""
-    tables: list[str] = []
-    block: list[list[str]] = []
-    for row in [*rows, []]:
-        if any(cell for cell in row):
-            block.append(row)
-            continue
-        if block:
-            tables.append(
-                markdown_table(block) if len(block) > 1 or len(block[0]) > 1 else block[0][0] + "\n"
-            )
-            block = []
-    return "\n".join(table for table in tables if table)
-
-
 def _sheet_page(name: str, body: str) -> str:
     return f"## {name}\n\n{body}".rstrip()
 
 
-class XlsxParser:
-    def parse(self, data: bytes, options: ParseOptions) -> ParsedDocument:
-        import openpyxl
+def _sheet_markdown(sheet: SheetCells, budget: ReadBudget) -> str:
+    """A sheet's blocks of adjacent rows, each rendered as its own table (a lone cell as text)."""
+    tables = []
+    for block in sheet.blocks(budget):
+        tables.append(markdown_table(block) if len(block) > 1 or len(block[0]) > 1 else block[0][0] + "\n")
+    return "\n".join(table for table in tables if table)
 
-        workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=False)
-        result = ParsedDocument(pages=[], paged=True, title=workbook.properties.title or "")
-        for sheet in workbook.worksheets:
-            merged: dict[tuple[int, int], object] = {}
-            for cell_range in sheet.merged_cells.ranges:
-                value = sheet.cell(cell_range.min_row, cell_range.min_col).value
-                for row in range(cell_range.min_row, cell_range.max_row + 1):
-                    for col in range(cell_range.min_col, cell_range.max_col + 1):
-                        merged[(row, col)] = value
-            rows = [
-                [
-                    _format(merged.get((cell.row, cell.column), cell.value)) if hasattr(cell, "row") else ""
-                    for cell in row
-                ]
-                for row in sheet.iter_rows()
-            ]
-            body = rows_to_markdown(rows)
-            for image in getattr(sheet, "_images", []):
-                try:
-                    blob = image._data()
-                except (OSError, ValueError, AttributeError):
-                    result.warnings.append(f"sheet {sheet.title}: an embedded image could not be read")
-                    continue
-                asset = result.add_image(ImageAsset.from_bytes(blob, (image.format or "png").lower()))
-                body += f"\n\n{image_placeholder(asset, sheet.title)}"
-            result.pages.append(_sheet_page(sheet.title, body))
+
+class XlsxParser:
+    """Streams the workbook's XML (see :mod:`.xlsx`): memory follows the cells present, within limits."""
+
+    def parse(self, data: bytes, options: ParseOptions) -> ParsedDocument:
+        budget = ReadBudget(options)
+        title, sheets, archive = read_xlsx(data, budget)
+        result = ParsedDocument(pages=[], paged=True, title=title)
+        with archive:
+            for sheet in sheets:
+                body = _sheet_markdown(sheet, budget) + add_sheet_images(result, archive, sheet)
+                result.pages.append(_sheet_page(sheet.name, body))
         result.metadata["sheets"] = str(len(result.pages))
         return result
 
@@ -87,17 +64,20 @@ class XlsParser:
     def parse(self, data: bytes, options: ParseOptions) -> ParsedDocument:
         import xlrd
 
+        budget = ReadBudget(options)
         book = xlrd.open_workbook(file_contents=data, on_demand=True)
         result = ParsedDocument(pages=[], paged=True)
         for index in range(book.nsheets):
             sheet = book.sheet_by_index(index)
-            rows = [[_format(sheet.cell_value(r, c)) for c in range(sheet.ncols)] for r in range(sheet.nrows)]
+            cells = SheetCells(sheet.name)
+            for r in range(sheet.nrows):
+                cells.add_row(r + 1, (_format(value) for value in sheet.row_values(r)), budget)
             for row_lo, row_hi, col_lo, col_hi in getattr(sheet, "merged_cells", []):
-                value = rows[row_lo][col_lo]
-                for r in range(row_lo, row_hi):
-                    for c in range(col_lo, col_hi):
-                        rows[r][c] = value
-            result.pages.append(_sheet_page(sheet.name, rows_to_markdown(rows)))
+                budget.add_merged_range()
+                cells.merged.append((row_lo + 1, col_lo + 1, row_hi, col_hi))
+            cells.fill_merged(budget)
+            result.pages.append(_sheet_page(sheet.name, _sheet_markdown(cells, budget)))
+            book.unload_sheet(index)
         return result
 
 
@@ -109,5 +89,8 @@ class CsvParser:
             dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
         except csv.Error:
             dialect = csv.excel
-        rows = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
-        return ParsedDocument(pages=[rows_to_markdown(rows)], paged=False)
+        budget = ReadBudget(options)
+        cells = SheetCells(options.name)
+        for number, row in enumerate(csv.reader(io.StringIO(text), dialect), start=1):
+            cells.add_row(number, (cell.strip() for cell in row), budget)
+        return ParsedDocument(pages=[_sheet_markdown(cells, budget)], paged=False)

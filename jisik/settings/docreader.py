@@ -41,6 +41,26 @@ class DocreaderSettings(JisikSettings):
     timeout_s: float = Field(600.0, gt=0, description="Time limit per document")
     pages_per_task: int = Field(24, ge=1, description="PDF pages a worker process parses per task")
     worker_max_tasks: int = Field(200, ge=1, description="Tasks before a worker process is replaced")
+    worker_memory_mb: int = Field(
+        2048, ge=256, description="Address-space limit of each parser process, MiB (exceeding it fails the document)"
+    )
+    worker_time_limit_s: float = Field(
+        300.0, gt=0, description="Hard time limit of one parser task; the worker is killed and replaced"
+    )
+
+    # Content limits, checked while a document is read (a TooLarge error names the limit)
+    max_cells: int = Field(2_000_000, ge=1, description="Most spreadsheet cells read from one workbook")
+    max_rows: int = Field(1_000_000, ge=1, description="Most spreadsheet rows read from one workbook")
+    max_merged_ranges: int = Field(100_000, ge=0, description="Most merged cell ranges in one workbook")
+    max_xml_elements: int = Field(
+        5_000_000, ge=1, description="Most XML elements in one Office file (all its parts)"
+    )
+    max_html_elements: int = Field(
+        500_000, ge=1, description="Most elements in one HTML page (each costs far more to convert than in XML)"
+    )
+    max_text_chars: int = Field(
+        50_000_000, ge=1, description="Most characters of text extracted from one document"
+    )
 
     # OCR
     ocr_engine: Literal["tesseract", "rapidocr", "paddleocr", "none"] = Field(

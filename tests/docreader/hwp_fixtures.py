@@ -187,21 +187,47 @@ def paragraph(text: str, level: int = 0) -> bytes:
 Cell = tuple[str, int, int, int, int]  # text, row, col, row span, col span
 
 
-def table_paragraph(before: str, cells: Sequence[Cell], rows: int, cols: int, level: int = 0) -> bytes:
-    """A paragraph holding ``before`` and then a table control (extended control 0x0B)."""
-    control = struct.pack("<H4s8sH", 0x0B, b" lbt", b"", 0x0B)  # 8 WCHARs
-    units = _text_units(before) + control + b"\x0d\x00"
-    header = struct.pack("<IIHBBHHHIH", len(units) // 2, 1 << 11, 0, 0, 0, 1, 0, 1, 0, 0)
-    out = record(PARA_HEADER, level, header) + record(PARA_TEXT, level + 1, units)
-    out += record(CTRL_HEADER, level + 1, b" lbt" + b"\0" * 40)
+def _control_paragraph(before: str, ctrl_id: bytes, after: str, level: int) -> bytes:
+    """A paragraph whose text holds ``before``, one extended control (8 WCHARs) and ``after``."""
+    code = 0x0B if ctrl_id in (b"tbl ", b"gso ") else 0x11 if ctrl_id in (b"fn  ", b"en  ") else 0x10
+    control = struct.pack("<H4s8sH", code, ctrl_id[::-1], b"", code)
+    units = _text_units(before) + control + _text_units(after) + b"\x0d\x00"
+    header = struct.pack("<IIHBBHHHIH", len(units) // 2, 1 << code, 0, 0, 0, 1, 0, 1, 0, 0)
+    return (
+        record(PARA_HEADER, level, header)
+        + record(PARA_TEXT, level + 1, units)
+        + record(CTRL_HEADER, level + 1, ctrl_id[::-1] + b"\0" * 40)
+    )
+
+
+def _list(paragraphs: Sequence[str], level: int, extra: bytes = b"") -> bytes:
+    out = record(LIST_HEADER, level, struct.pack("<hHI", len(paragraphs), 0, 0) + extra)
+    return out + b"".join(paragraph(text, level) for text in paragraphs)
+
+
+def note_paragraph(
+    before: str, ctrl_id: bytes, inner: Sequence[str], after: str = "", level: int = 0
+) -> bytes:
+    """A paragraph with a footnote ("fn  "), header ("head") or text box ("gso ") holding ``inner``."""
+    out = _control_paragraph(before, ctrl_id, after, level)
+    if ctrl_id == b"gso ":  # a text box nests its list under the shape component record
+        return out + record(0x4C, level + 2, b"$rec"[::-1] * 2) + _list(inner, level + 3)
+    return out + _list(inner, level + 2)
+
+
+def table_paragraph(
+    before: str, cells: Sequence[Cell], rows: int, cols: int, level: int = 0, caption: str = ""
+) -> bytes:
+    """A paragraph holding ``before`` and then a table control, with an optional caption list."""
+    out = _control_paragraph(before, b"tbl ", "", level)
+    if caption:
+        out += _list([caption], level + 2)
     table = struct.pack("<IHHH8s", 0, rows, cols, 0, b"") + struct.pack(f"<{rows}H", *[1] * rows) + b"\0\0"
     out += record(TABLE, level + 2, table)
     for text, row, col, row_span, col_span in cells:
-        list_header = struct.pack("<hHI", 1, 0, 0)  # paragraphs, (unused), properties: 8 bytes in files
-        list_header += struct.pack("<HHHHII8sH", col, row, col_span, row_span, 1000, 500, b"", 1)
-        out += record(LIST_HEADER, level + 2, list_header)
-        for line in text.split("\n"):
-            out += paragraph(line, level + 2)
+        # list header: paragraphs, (unused), properties - 8 bytes in files - then the cell attributes
+        attributes = struct.pack("<HHHHII8sH", col, row, col_span, row_span, 1000, 500, b"", 1)
+        out += _list(text.split("\n"), level + 2, attributes)
     return out
 
 

@@ -69,6 +69,16 @@ class TestParagraphReflow:
             "• second item",
         ]
 
+    def test_a_sentence_end_wrapped_onto_the_next_line_is_joined(self) -> None:
+        lines = [
+            Line(50, 100, 300, 110, "태스크의 목적과 방향성에 대해 인지할 수 있도록 하였"),
+            Line(50, 112, 300, 122, "다. 추가적인 데이터 제작으로 기존 데이터를 보완하였"),
+            Line(50, 124, 120, 134, "다."),
+        ]
+        assert reflow(lines, signal=True).splitlines() == [
+            "태스크의 목적과 방향성에 대해 인지할 수 있도록 하였다. 추가적인 데이터 제작으로 기존 데이터를 보완하였다."
+        ]
+
     def test_a_short_line_ends_its_paragraph(self) -> None:
         lines = [
             Line(50, 100, 300, 110, "A full line of text that reaches the right"),

@@ -71,6 +71,21 @@ class TestHwp:
     def test_paragraphs_in_order_and_tables_as_tables(self, compressed: bool) -> None:
         assert_ordered_with_table(parse(hwp(compressed), "보고서.hwp"))
 
+    def test_captions_footnotes_and_text_boxes_are_kept_headers_left_out(self) -> None:
+        section = (
+            hx.note_paragraph("", b"head", ["쪽마다 반복되는 머리말"])
+            + hx.note_paragraph("본문 문장", b"fn  ", ["각주: 출처는 한국은행이다."], after="이 이어진다.")
+            + hx.table_paragraph("", CELLS, rows=3, cols=3, caption="[표 2] 부문별 실적")
+            + hx.note_paragraph("", b"gso ", ["글상자 안의 문장"])
+        )
+        lines = [line for line in parse(hx.hwp_document([section]), "notes.hwp").splitlines() if line.strip()]
+        assert lines[0] == "본문 문장이 이어진다."
+        assert lines[1] == "각주: 출처는 한국은행이다."
+        assert lines[2] == "[표 2] 부문별 실적"
+        assert lines[3:7] == TABLE
+        assert lines[7] == "글상자 안의 문장"
+        assert not any("머리말" in line for line in lines)
+
     def test_detected_by_content_whatever_the_name(self) -> None:
         assert detect_format(hwp(), "renamed.bin") == "hwp"
         assert declared_format("", "application/x-hwp") == "hwp"

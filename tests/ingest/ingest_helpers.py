@@ -115,3 +115,18 @@ def make_pdf(pages: int, subject: str) -> bytes:
     data = document.tobytes()
     document.close()
     return data
+
+
+def make_scanned_pdf(pages: int, subject: str) -> bytes:
+    """A PDF of page images only (no text layer), so the docreader OCRs every page: slow on purpose."""
+    import pymupdf
+
+    text = pymupdf.open(stream=make_pdf(pages, subject), filetype="pdf")
+    scanned = pymupdf.open()
+    for page in text:
+        image = page.get_pixmap(dpi=150).tobytes("png")
+        scanned.new_page(width=page.rect.width, height=page.rect.height).insert_image(page.rect, stream=image)
+    data = scanned.tobytes()
+    scanned.close()
+    text.close()
+    return data

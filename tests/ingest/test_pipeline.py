@@ -15,8 +15,9 @@ import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import psutil
 import pytest
-from ingest_helpers import Workspace, make_pdf, make_settings, tenant_with_base, wait_for
+from ingest_helpers import Workspace, make_pdf, make_scanned_pdf, make_settings, tenant_with_base, wait_for
 from pydantic import SecretStr
 from sqlalchemy import func, select, text
 
@@ -103,6 +104,19 @@ class Deployment:
         return int(rows), int(distinct), int(indexed)
 
 
+def _kill_a_parser_worker(stack: Stack) -> int:
+    """SIGKILL one parser worker process of the docreader (as the kernel's OOM killer would); its pid."""
+    for pid in stack.pids():
+        process = psutil.Process(pid)
+        if "docreader" not in " ".join(process.cmdline()):
+            continue
+        for child in process.children(recursive=True):
+            if "spawn_main" in " ".join(child.cmdline()):
+                child.kill()
+                return child.pid
+    return 0
+
+
 @pytest.fixture(scope="module")
 def broker() -> Iterator[EmbeddedTansu]:
     """This module's own broker, so killing it does not disturb other suites."""
@@ -173,6 +187,23 @@ class TestPipeline:
             assert failed.parse_status == ParseStatus.FAILED
             assert "cannot resolve host" in failed.error_message
             assert "still unavailable" not in failed.error_message
+
+    async def test_a_killed_parser_worker_costs_a_retry_not_the_document(self, deployment: Deployment) -> None:
+        # A parser worker killed from outside (the OOM killer, kill -9) is ParserCrashed: the documents it
+        # was parsing get one more try. Before: they failed for good with "the parser process crashed".
+        scans = [await deployment.upload(f"scan-{n}.pdf", make_scanned_pdf(4, f"scan{n}")) for n in range(2)]
+
+        async def both_parsing() -> bool:
+            return [(await deployment.status(doc.id)).parse_status for doc in scans] == [ParseStatus.PARSING] * 2
+
+        assert await wait_for(both_parsing, timeout_s=60, interval_s=0.05)
+        await asyncio.sleep(1.0)  # OCR is under way
+        assert _kill_a_parser_worker(deployment.stack), "no parser worker process found"
+        for doc in scans:
+            ended = await deployment.settle(doc.id, timeout_s=240)
+            assert ended.parse_status == ParseStatus.COMPLETED, ended.error_message
+        after = await deployment.settle((await deployment.upload("after.txt", b"The docreader recovered.\n")).id)
+        assert after.parse_status == ParseStatus.COMPLETED, after.error_message
 
     async def test_same_text_in_another_file_is_a_duplicate(self, deployment: Deployment) -> None:
         text_body = "Parking permits are issued by the facilities desk on floor 2.\n"
