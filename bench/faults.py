@@ -155,7 +155,7 @@ def _table(result: dict[str, Any]) -> str:
         lines.append(
             f"| {outcome['victim']} | {outcome['lost']} | {outcome['duplicated_documents']} / "
             f"{outcome['duplicated_chunks']} | {outcome['fault_to_done_seconds']} s | "
-            f"{'' if extra is None else f'+{extra} s'} | {'' if extra is None else outcome['within_goal']} |")
+            f"{'' if extra is None else f'{extra:+.1f} s'} | {'' if extra is None else outcome['within_goal']} |")
     machine = result["machine"]
     lines.append(f"\n{result['docs']} documents per run, fault after a third completed; {machine['cpu_count']} CPUs, "
                  f"{machine['memory_gib']} GiB, load {machine['load_average_1m']} at start, "

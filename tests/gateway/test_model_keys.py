@@ -101,13 +101,14 @@ async def test_changing_base_url_drops_the_stored_key(gateway: RunningGateway, c
 
 async def test_key_sent_with_the_new_base_url_is_kept(gateway: RunningGateway, capture_url: str) -> None:
     _Capture.seen.clear()
+    parameters = {"base_url": f"{capture_url}/one", "dimension": 4, "model": "m"}
     body = {
         "name": "remote-embedder-2", "type": "Embedding", "source": "remote", "api_key": "sk-old",
-        "parameters": {"base_url": f"{capture_url}/one", "dimension": 4, "model": "m"},
+        "parameters": parameters,
     }
     async with gateway.client(gateway.acme) as client:
         model_id = (await client.post(f"{API}/models", json=body)).json()["data"]["id"]
-        moved = {"parameters": {**body["parameters"], "base_url": f"{capture_url}/two"}, "api_key": "sk-new"}
+        moved = {"parameters": {**parameters, "base_url": f"{capture_url}/two"}, "api_key": "sk-new"}
         assert (await client.put(f"{API}/models/{model_id}", json=moved)).json()["data"]["has_api_key"] is True
         renamed = await client.put(f"{API}/models/{model_id}", json={"description": "same endpoint"})
     assert renamed.json()["data"]["has_api_key"] is True
