@@ -246,6 +246,18 @@ class TestStaleProcesses:
             if stale.poll() is None:
                 stale.kill()
 
+    def test_a_data_folder_in_use_by_a_live_supervisor_is_refused(self, data_root: Path) -> None:
+        stack = _stack(data_root, {"ingest": RUNS_UNTIL_STOPPED})
+        other = subprocess.Popen([sys.executable, "-c", RUNS_UNTIL_STOPPED])
+        PidFiles(stack.data_dir / "run").record("supervisor", other.pid)
+        try:
+            with pytest.raises(StackError, match=f"another jisik \\(pid {other.pid}\\) is running"):
+                stack.start()
+            assert other.poll() is None
+        finally:
+            other.kill()
+            other.wait()
+
     def test_a_process_that_is_not_its_own_is_left_alone(self, data_root: Path) -> None:
         stack = _stack(data_root, {"ingest": RUNS_UNTIL_STOPPED})
         stranger = self._listener(stack.settings.kafka.embedded_port)
