@@ -57,7 +57,7 @@ from docreader.parsers.base import ParseOptions  # noqa: E402
 from docreader.parsers.registry import detect_format, parse_document  # noqa: E402
 from jisik.errors import JisikError  # noqa: E402
 from jisik.netguard import AddressPolicy  # noqa: E402
-from jisik.settings import ChatSettings  # noqa: E402
+from jisik.settings import get_settings  # noqa: E402
 from ml.answering.language import NO_ANSWER_TEXTS, detect_language  # noqa: E402
 from ml.answering.support import unsupported_citations  # noqa: E402
 from ml.serving.backends.extractive import ExtractiveChat  # noqa: E402
@@ -179,7 +179,7 @@ async def extractive_answers(cases: list[Case]) -> tuple[list[str], list[float]]
 
 
 def _llm_messages(case: Case) -> tuple[Message, ...]:
-    limit = ChatSettings().max_passage_chars
+    limit = get_settings().chat.max_passage_chars
     passages = "\n\n".join(f"[{n}] ({c.title})\n{c.content[:limit]}" for n, c in enumerate(case.passages, start=1))
     user = f"Passages:\n{passages}\n\nQuestion: {case.question.question}"
     return (Message("system", system_prompt(detect_language(case.question.question))), Message("user", user))
