@@ -319,6 +319,8 @@ class Stack:
             except CrashLoop as exc:
                 tail = f"; last log lines:\n{_tail(child.log_path)}" if child is not None else ""
                 raise StackError(f"{exc}{tail}") from None
+            if child is not None:
+                child.process.clear_group()
             what = f"exited with code {child.process.exit_code()}" if child is not None else "is down"
             logger.warning("%s %s; restarting it in %.1fs", name, what, delay)
             self._restart_due[name] = now + delay
