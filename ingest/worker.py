@@ -63,7 +63,7 @@ class _OffsetTracker:
             return None
         flags[offset] = True
         commit: int | None = None
-        while flags and next(iter(flags.values())):
+        while flags and flags[next(iter(flags))]:
             done, _ = flags.popitem(last=False)
             commit = done + 1
         return commit
@@ -152,8 +152,8 @@ class StageWorker:
     async def _process(self, work: _Work) -> None:
         event, record = work.event, work.record
         try:
-            attributes = {"jisik.tenant_id": event.tenant_id, "jisik.knowledge_id": event.knowledge_id,
-                          "jisik.version": event.version}
+            attributes: dict[str, str | int] = {"jisik.tenant_id": event.tenant_id, "jisik.knowledge_id": event.knowledge_id,
+                                                "jisik.version": event.version}
             with tracer(__name__).start_as_current_span(
                 f"ingest.{self.stage.name}", context=record_context(record), attributes=attributes
             ):
