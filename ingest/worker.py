@@ -152,7 +152,7 @@ class StageWorker:
     async def _process(self, work: _Work) -> None:
         event, record = work.event, work.record
         try:
-            attributes = {"jisik.tenant_id": event.tenant_id, "jisik.knowledge_id": event.knowledge_id,
+            attributes: dict[str, str | int] = {"jisik.tenant_id": event.tenant_id, "jisik.knowledge_id": event.knowledge_id,
                           "jisik.version": event.version}
             with tracer(__name__).start_as_current_span(
                 f"ingest.{self.stage.name}", context=record_context(record), attributes=attributes
