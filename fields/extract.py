@@ -57,13 +57,15 @@ def _compact(text: str) -> tuple[str, list[int]]:
     return "".join(c for _, c in kept), [i for i, _ in kept]
 
 
-def _find_exact(segment_text: str, label: str) -> tuple[int, int] | None:
-    compact, offsets = _compact(segment_text)
-    needle, _ = _compact(label)
+def _find_exact(compact: str, offsets: list[int], needle: str, taken: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """The first occurrence of ``needle`` that no longer label has claimed."""
     at = compact.find(needle)
-    if at < 0 or not needle:
-        return None
-    return offsets[at], offsets[at + len(needle) - 1] + 1
+    while at >= 0 and needle:
+        span = offsets[at], offsets[at + len(needle) - 1] + 1
+        if not any(span[0] < end and span[1] > begin for begin, end in taken):
+            return span
+        at = compact.find(needle, at + 1)
+    return None
 
 
 def _edit_distance(a: str, b: str, limit: int) -> int:
@@ -81,6 +83,8 @@ def _edit_distance(a: str, b: str, limit: int) -> int:
 def _find_fuzzy(segment_text: str, label: str) -> tuple[int, int] | None:
     compact, offsets = _compact(segment_text)
     needle, _ = _compact(label)
+    if len(needle) == 2 and len(compact) == 2:  # a short label alone in its cell: one misread syllable
+        return (offsets[0], offsets[-1] + 1) if _edit_distance(compact, needle, 1) <= 1 else None
     if len(needle) < 3 or len(set(needle) & set(compact)) < len(set(needle)) / 2:
         return None
     limit = 1 if len(needle) < 7 else 2
@@ -94,14 +98,18 @@ def _find_fuzzy(segment_text: str, label: str) -> tuple[int, int] | None:
 def _anchors(layout: Layout, schema: FieldSchema) -> list[_Anchor]:
     labels = sorted(((label, spec) for spec in schema.fields for label in spec.labels()),
                     key=lambda item: len(item[0]), reverse=True)
+    needles = [_compact(label)[0] for label, _ in labels]
     anchors: list[_Anchor] = []
     found_fields: set[str] = set()
     for r, row in enumerate(layout.rows):
         for s, segment in enumerate(row.segments):
             taken: list[tuple[int, int]] = []
-            for label, spec in labels:
-                span = _find_exact(segment.text, label)
-                if span is None or any(span[0] < e and span[1] > b for b, e in taken):
+            compact, offsets = _compact(segment.text)
+            for (_label, spec), needle in zip(labels, needles, strict=True):
+                if needle not in compact:
+                    continue
+                span = _find_exact(compact, offsets, needle, taken)
+                if span is None:
                     continue
                 taken.append(span)
                 anchors.append(_Anchor(spec, r, s, span[0], span[1], False))

@@ -96,11 +96,12 @@ _GAP_BEFORE_SEPARATOR = re.compile(r"(?<=\d)\s+(?=[,.]\s?\d)")
 _GAP_AFTER_SEPARATOR = re.compile(r"(?<=\d[,.])\s+(?=\d)")
 _GROUP_GAP = re.compile(r"(?<=\d)\s+(?=\d{3}(?!\d))")
 _DIGIT_GAP = re.compile(r"(?<=\d)\s(?=\d)")
+_UNIT_GAP = re.compile(r"(?<=\d)\s+(?=[만억조천백십])|(?<=[만억조천백십])\s+(?=\d)|(?<=[만억조천백십])\s+(?=원)")
 
 
 def _close_digit_gaps(text: str) -> str:
     text = _GAP_AFTER_SEPARATOR.sub("", _GAP_BEFORE_SEPARATOR.sub("", text))
-    return _DIGIT_GAP.sub("", _GROUP_GAP.sub(",", text))
+    return _UNIT_GAP.sub("", _DIGIT_GAP.sub("", _GROUP_GAP.sub(",", text)))
 
 
 def normalize_amount(text: str) -> Value | None:
@@ -147,7 +148,8 @@ _MONTHS = {name: index for index, names in enumerate(
      ("dec", "december")], start=1) for name in names}
 _DATE_FORMATS: list[tuple[str, re.Pattern[str], str]] = [
     ("YYYY년 M월 D일", re.compile(r"(\d{4})\s*년\s*(\d{1,2})\s*월\s*(\d{1,2})\s*일"), "ymd"),
-    ("YYYY-MM-DD", re.compile(r"(\d{4})\s*[-./]\s*(\d{1,2})\s*[-./]\s*(\d{1,2})\.?(?!\d)"), "ymd"),
+    # OCR sometimes loses the second separator of "2024. 1. 5." ("2024. 1  5.").
+    ("YYYY-MM-DD", re.compile(r"(\d{4})\s*[-./]\s*(\d{1,2})(?:\s*[-./]\s*|\s+)(\d{1,2})\.?(?!\d)"), "ymd"),
     ("YY.MM.DD", re.compile(r"(?<!\d)(\d{2})\.\s?(\d{2})\.\s?(\d{2})(?!\d)"), "yymd"),
     ("MM/DD/YYYY", re.compile(r"(?<!\d)(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?!\d)"), "mdy"),
     ("D Month YYYY", re.compile(r"(?<!\d)(\d{1,2})\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})"), "dMy"),

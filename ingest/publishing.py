@@ -17,13 +17,17 @@ __all__ = ["DOCUMENT_TOPICS", "publish_event"]
 logger = logging.getLogger(__name__)
 
 DOCUMENT_TOPICS = [topic.value for topic in Topic if topic.value.startswith("documents.")]
-_TRIES = 3
+_TRIES = 8
+# A broker that just restarted refuses produce requests for a few seconds (UnknownError from Tansu):
+# waiting it out keeps the document moving instead of leaving it to the staleness re-drive.
+_LONGEST_PAUSE_S = 5.0
 
 
 async def publish_event(
     producer: AIOKafkaProducer, event: DocumentEvent, settings: Settings, bootstrap_servers: str | None = None
 ) -> bool:
-    """Send with a few retries; False when the broker stays unreachable (the re-driver resends later)."""
+    """Send with retries for about half a minute; False when the broker stays unreachable (the
+    re-driver resends later)."""
     for attempt in range(1, _TRIES + 1):
         try:
             await publish(producer, event.topic.value, key=event.key, value=event)
@@ -31,7 +35,7 @@ async def publish_event(
         except KafkaError as exc:
             logger.warning("publishing %s for %s failed (try %d/%d): %s", event.topic.value, event.knowledge_id,
                            attempt, _TRIES, type(exc).__name__)
-            await asyncio.sleep(attempt)
+            await asyncio.sleep(min(attempt, _LONGEST_PAUSE_S))
             try:
                 await ensure_topics(settings.kafka, DOCUMENT_TOPICS, bootstrap_servers=bootstrap_servers)
             except KafkaError:

@@ -63,7 +63,7 @@ class _OffsetTracker:
             return None
         flags[offset] = True
         commit: int | None = None
-        while flags and next(iter(flags.values())):
+        while flags and flags[next(iter(flags))]:
             done, _ = flags.popitem(last=False)
             commit = done + 1
         return commit
@@ -153,7 +153,7 @@ class StageWorker:
         event, record = work.event, work.record
         try:
             attributes: dict[str, str | int] = {"jisik.tenant_id": event.tenant_id, "jisik.knowledge_id": event.knowledge_id,
-                          "jisik.version": event.version}
+                                                "jisik.version": event.version}
             with tracer(__name__).start_as_current_span(
                 f"ingest.{self.stage.name}", context=record_context(record), attributes=attributes
             ):

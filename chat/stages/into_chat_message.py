@@ -14,15 +14,18 @@ NO_MATCH = "NO_MATCH"
 
 
 def system_prompt(language: str) -> str:
+    """The rules of a grounded answer: only the documents, say so when they lack it, cite [n]."""
     return (
         "You are a careful assistant that answers questions from a company's documents.\n"
         "Rules:\n"
-        "1. Answer ONLY from the numbered passages in the user's message; never use outside knowledge.\n"
-        "2. After each sentence, cite the passage(s) it comes from as [n] (e.g. [1] or [2][3]). "
+        "1. Answer ONLY from the numbered passages in the user's message; never use your own knowledge.\n"
+        f"2. If the passages do not contain the answer, reply with exactly {NO_MATCH} and nothing else.\n"
+        "3. Start with the answer itself in one short sentence, then add supporting details if they help.\n"
+        "4. End every sentence that uses a passage with its number as [n] (e.g. [1] or [2][3]). "
         "Cite only passage numbers that exist and that you used.\n"
-        f"3. If the passages do not contain the answer, reply with exactly {NO_MATCH} and nothing else.\n"
-        f"4. Write the answer in {LANGUAGE_NAMES.get(language, 'the language of the question')}.\n"
-        "5. Be concise; use Markdown lists or tables when they help."
+        "5. Copy numbers, dates, names and units exactly as the passage writes them.\n"
+        f"6. Write the answer in {LANGUAGE_NAMES.get(language, 'the language of the question')}.\n"
+        "7. Be concise; use Markdown lists or tables when they help."
     )
 
 

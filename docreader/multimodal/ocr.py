@@ -14,8 +14,6 @@ from typing import Protocol
 
 from jisik.errors import DeadlineExceeded, ParseFailed, Unavailable
 
-from .ocr_prep import prepare_for_ocr
-
 __all__ = ["OcrEngine", "PaddleOcr", "RapidOcr", "TesseractOcr", "create_ocr_engine", "tidy_ocr_text"]
 
 _WORD_CHARS = re.compile(r"\w")
@@ -65,6 +63,8 @@ class TesseractOcr:
         self.timeout_s = timeout_s
 
     def recognize(self, image: bytes) -> str:
+        from .ocr_prep import prepare_for_ocr  # OpenCV only where OCR runs: it maps hundreds of MiB
+
         _open_image(image)  # a clear error for bytes that are not an image
         picture = _open_image(prepare_for_ocr(image))
         text = tidy_ocr_text(self._read(picture, "--psm 3"))

@@ -134,9 +134,13 @@ def _page_chars(page: pymupdf.Page, clip: Rect) -> list[_Char]:
     raw = page.get_text("rawdict", clip=pymupdf.Rect(clip), flags=pymupdf.TEXTFLAGS_RAWDICT)
     for block in raw["blocks"]:
         for line in block.get("lines", ()):
-            if abs(line["dir"][1]) > 0.1:  # rotated text keeps PyMuPDF's order
+            spans = line["spans"]
+            if abs(line["dir"][1]) > 0.1 and spans:  # rotated text: the line, in PyMuPDF's order, as one unit
+                x0, _, x1, y1 = line["bbox"]
+                text = "".join(char["c"] for span in spans for char in span["chars"])
+                chars.append((x0, x1, y1, float(spans[0]["size"]) or 1.0, text))
                 continue
-            for span in line["spans"]:
+            for span in spans:
                 size = float(span["size"]) or 1.0
                 for char in span["chars"]:
                     chars.append((char["bbox"][0], char["bbox"][2], char["origin"][1], size, char["c"]))

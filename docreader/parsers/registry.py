@@ -194,7 +194,7 @@ def parse_document(
     try:
         if fmt in ("docx", "xlsx", "pptx", "hwpx"):
             check_zip_limits(data, options)
-        if fmt in ("docx", "pptx"):  # their libraries load whole parts: count what they would load first
+        if fmt in ("docx", "pptx", "hwpx"):  # these parsers load whole parts: count what they would load first
             scan_office_xml(data, options)
         if pages is not None and fmt == "pdf":
             return parser.parse_range(data, options, *pages)  # type: ignore[attr-defined]

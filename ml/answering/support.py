@@ -32,6 +32,7 @@ _SCRIPT = {
     "en": re.compile(r"[A-Za-z]"),
 }
 _LETTER = re.compile(r"[^\W\d_]")
+_SINGLE_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +71,8 @@ def _supported(sentence: str, passage: str, threshold: float) -> bool:
         return False
     if not _same_script(sentence, passage):
         return True
-    claim = terms(sentence) - FRAME_TERMS
+    # single Han characters are jieba's leftovers (a unit cut off a number), not claims
+    claim = {t for t in terms(sentence) - FRAME_TERMS if not _SINGLE_HAN.fullmatch(t)}
     if not claim:
         return True
     return len(claim & terms(passage)) / len(claim) >= threshold

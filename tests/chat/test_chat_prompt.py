@@ -44,6 +44,7 @@ class TestIntoChatMessage:
         await IntoChatMessage(history_turns=2, max_passage_chars=10).run(ctx)
         system, *turns, user = ctx.messages
         assert "Korean" in system[1] and NO_MATCH in system[1] and "[n]" in system[1]
+        assert "ONLY from the numbered passages" in system[1] and "exactly as the passage writes" in system[1]
         assert turns == [("user", "q2"), ("assistant", "a2"), ("user", "q3"), ("assistant", "a3")]
         assert "[1] (Handbook)\npassage te" in user[1] and "[2] (Handbook)" in user[1]
         assert user[1].endswith("Question: 출입증은 어디서 받나요?")

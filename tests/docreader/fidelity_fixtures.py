@@ -37,7 +37,7 @@ def justified(page: pymupdf.Page, x: float, y: float, text: str, width: float, s
 
 
 def decimal_table_pdf() -> bytes:
-    """A ruled table whose cells hold decimals, signed numbers and Korean dates."""
+    """A ruled table whose cells hold decimals, signed numbers and Korean dates (and rotated text)."""
     doc = pymupdf.open()
     page = doc.new_page(width=595, height=842)
     rows = [
@@ -45,13 +45,14 @@ def decimal_table_pdf() -> bytes:
         ["Baseline", "30.8", "46.8", "2021.4.28일"],
         ["Human", "68.8", "-83.9", "2021.2.23.~2.24일"],
     ]
-    top, left, width, height = 100, 50, 120, 24
+    top, left, width, height = 100, 30, 105, 24
     for r, row in enumerate(rows):
         for c, cell in enumerate(row):
             glyphs(page, left + c * width + 6, top + r * height + 16, cell)
+    page.insert_text((left + 4 * width + 14, top + 66), "Q3", fontname="cour", fontsize=9, rotate=90)
     for r in range(len(rows) + 1):
-        page.draw_line((left, top + r * height), (left + 4 * width, top + r * height))
-    for c in range(5):
+        page.draw_line((left, top + r * height), (left + 5 * width, top + r * height))
+    for c in range(6):
         page.draw_line((left + c * width, top), (left + c * width, top + len(rows) * height))
     return doc.tobytes()
 

@@ -121,9 +121,14 @@ class TestHwpx:
         assert detect_format(hwpx(), "renamed.zip") == "hwpx"
         assert declared_format("", "application/hwp+zip") == "hwpx"
 
+    def test_element_count_is_bounded_before_the_section_is_loaded(self) -> None:
+        data = hx.hwpx_document([hx.hwpx_paragraph("가") * 2000])
+        with pytest.raises(TooLarge):
+            parse(data, "many.hwpx", max_xml_elements=1000)
+
     def test_damaged_section_fails_clearly(self) -> None:
         data = hx.hwpx_document(["<hp:p><hp:run><hp:t>unclosed"])
-        with pytest.raises(ParseFailed, match="damaged"):
+        with pytest.raises(ParseFailed, match="broken.hwpx"):
             parse(data, "broken.hwpx")
 
 

@@ -12,7 +12,7 @@ from ml.answering.cues import Cue, cue_of, spans
 from ml.answering.evidence import find_evidence
 from ml.answering.language import NO_ANSWER_TEXTS
 from ml.answering.tables import parse_table
-from ml.answering.terms import numbers, terms
+from ml.answering.terms import numbers, question_terms, terms
 from ml.answering.text import split_blocks, split_sentences
 from ml.serving.backends.extractive import ExtractiveChat
 from ml.serving.types import ChatInput
@@ -79,7 +79,8 @@ class TestTermsAndCues:
         assert not {"몇", "무엇"} & terms("서울의 인구는 몇 명인가요? 무엇인가요?")
 
     def test_english_plurals_and_codes(self) -> None:
-        assert "employee" in terms("employees") & terms("employee")
+        assert "employ" in terms("employees") & terms("employee")
+        assert terms("supplies") & terms("supplier") and terms("depart") & terms("departure")
         assert "f1" in terms("Human의 F1 점수는?")
 
     @pytest.mark.parametrize(
@@ -91,6 +92,10 @@ class TestTermsAndCues:
             ("How many employees are there?", Cue.NUMBER),
             ("직원은 몇 명인가요?", Cue.NUMBER),
             ("公司有多少员工？", Cue.NUMBER),
+            ("What time does the ferry leave?", Cue.DATE),
+            ("What was revenue in 2021?", Cue.NUMBER),
+            ("SQL은 무엇의 약자인가요?", Cue.EXPANSION),
+            ("What does NASA stand for?", Cue.EXPANSION),
             ("Who wrote the report?", Cue.OTHER),
         ],
     )
@@ -101,6 +106,12 @@ class TestTermsAndCues:
         text = "we had 4,453 employees and a 640 × 480 pixels camera costing 1,250억 원"
         found = [text[s:e] for s, e in spans(text, Cue.NUMBER)]
         assert found == ["4,453 employees", "640 × 480 pixels", "1,250억 원"]
+
+
+    def test_question_words_are_dropped_before_stemming(self) -> None:
+        assert question_terms("What does NASA stand for?") == {"nasa"}
+        assert question_terms("How long is the crossing?") == {"crossi"}
+        assert terms("青山水库是哪一年建成的？") == {"青山", "水库", "建成"}
 
 
 class TestTables:
@@ -154,6 +165,26 @@ class TestExtractiveAnswers:
     )
     async def test_no_answer_is_in_the_questions_language(self, question: str, language: str) -> None:
         assert await extractive(question, [WRAPPED]) == NO_ANSWER_TEXTS[language]
+
+    @pytest.mark.parametrize(
+        ("question", "passage", "lead"),
+        [
+            ("What does NASA stand for?", "NASA (National Aeronautics and Space Administration) runs it.",
+             "According to the documents, the answer is National Aeronautics and Space Administration [1]."),
+            ("JSON은 무엇의 약자인가요?", "JSON(JavaScript Object Notation)은 데이터 형식입니다.",
+             "문서에 따르면 답은 JavaScript Object Notation입니다 [1]."),
+            ("When does the morning ferry leave?", "The morning ferry leaves at 07:30 from pier 3.",
+             "According to the documents, the answer is 07:30 [1]."),
+            ("By how long are passes extended?", "Annual passes are extended by four months at no cost.",
+             "According to the documents, the answer is four months [1]."),
+        ],
+    )
+    async def test_expansions_times_and_spelled_numbers(self, question: str, passage: str, lead: str) -> None:
+        assert (await extractive(question, [passage])).split("\n")[0] == lead
+
+    async def test_a_bare_small_number_is_not_an_answer(self) -> None:
+        passage = "승강기 교체 공사를 합니다. 공사 기간에는 1 02 동 통로를 이용하세요."
+        assert await extractive("승강기 공사 비용은 얼마인가요?", [passage]) == NO_ANSWER_TEXTS["ko"]
 
     def test_deterministic(self) -> None:
         runs = {compose("What is the F1 of Human?", [RESULTS_TABLE, WRAPPED]).text for _ in range(3)}

@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from chat.citations import CitationGuard
+from chat.stages.into_chat_message import system_prompt
+from ml.answering.support import unsupported_citations
 from ml.serving.backends.llama_cpp import GEMMA_CHAT_FORMAT, bundled_gguf, llama_unavailable_reason
 from ml.serving.backends.openai_compat import OpenAIChat
 from ml.serving.http import RemoteEndpoint, RetryPolicy
@@ -93,3 +96,37 @@ class TestLlamaCpp:
             check_stream([event async for event in chat.stream(PROMPT)])
         finally:
             await endpoint.aclose()
+
+
+    async def test_grounded_prompt_and_citation_check_on_a_real_answer(self, llama_server: str) -> None:
+        """The chat pipeline's prompt through the OpenAI-compatible client, then the citation guard and
+        the support check the pipeline runs on every answer. A 270M model's wording is not asserted;
+        what the check reports about it is."""
+        passages = [
+            "The Seongsan lighthouse was first lit on 14 March 1907 by keeper Kim Dal-su.",
+            "The fog horn is tested every Monday at 09:00.",
+        ]
+        numbered = "\n\n".join(f"[{n}] (Handbook)\n{text}" for n, text in enumerate(passages, start=1))
+        messages = (
+            Message("system", system_prompt("en")),
+            Message("user", f"Passages:\n{numbered}\n\nQuestion: When was the Seongsan lighthouse first lit?"),
+        )
+        endpoint = RemoteEndpoint(
+            backend="llama-server", base_url=llama_server, policy=RetryPolicy(timeout_s=120), address_policy=LOCAL,
+        )
+        try:
+            chat = OpenAIChat(endpoint, name="llama-server", model="gemma")
+            events = [e async for e in chat.stream(ChatInput(messages=messages, max_tokens=64, temperature=0.0))]
+        finally:
+            await endpoint.aclose()
+        guard = CitationGuard(len(passages))
+        answer = "".join(guard.feed(e.delta) for e in events if e.delta) + guard.finish()
+        assert answer.strip() and events[-1].finish_reason in ("stop", "length")
+        flagged = unsupported_citations(answer, passages)
+        for citation in flagged:
+            assert citation.number in guard.cited and citation.sentence in answer
+        # Pinning what the check says: the same answer with its citations swapped must not pass when the
+        # model cited the lighthouse passage for the year it states.
+        if "1907" in answer and 1 in guard.cited:
+            swapped = answer.replace("[1]", "[9]").replace("[2]", "[1]").replace("[9]", "[2]")
+            assert any(c.number == 2 for c in unsupported_citations(swapped, passages))

@@ -47,14 +47,17 @@ def test_an_outage_of_a_minute_writes_a_handful_of_lines(captured: tuple[logging
     assert held_back + len(lines) >= 600 - 80  # every held-back line is counted, bar the last window (8 s)
 
 
-def test_other_templates_and_info_lines_pass(captured: tuple[logging.Logger, list[str], Clock]) -> None:
+def test_different_lines_and_info_lines_pass(captured: tuple[logging.Logger, list[str], Clock]) -> None:
     logger, lines, clock = captured
     logger.warning("broker down")
     logger.warning("broker down")
     logger.warning("database down")
+    logger.warning("document %s failed", "a")
+    logger.warning("document %s failed", "b")
     logger.info("progress %d", 1)
-    logger.info("progress %d", 2)
-    assert lines == ["broker down", "database down", "progress 1", "progress 2"]
+    logger.info("progress %d", 1)
+    assert lines == ["broker down", "database down", "document a failed", "document b failed", "progress 1",
+                     "progress 1"]
 
 
 def test_a_quiet_template_starts_over(captured: tuple[logging.Logger, list[str], Clock]) -> None:

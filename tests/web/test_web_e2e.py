@@ -80,6 +80,17 @@ class TestBrowser:
         assert report["naturalWidth"] > 500
         assert report["highlighted"] > 200  # the cited lines are highlighted on the page image
 
+    def test_hwp_upload_is_parsed_and_cited_in_chat(self, web_stack, tmp_path: Path) -> None:  # noqa: ANN001
+        from tests.docreader import hwp_fixtures as hx
+
+        cells = [("연도", 0, 0, 1, 1), ("물동량", 0, 1, 1, 1), ("2024", 1, 0, 1, 1), ("2,440만 TEU", 1, 1, 1, 1)]
+        section = hx.paragraph("부산항 연간 실적") + hx.paragraph("부산항의 2024년 컨테이너 물동량은 2,440만 TEU였다.")
+        section += hx.table_paragraph("", cells, rows=2, cols=2)
+        (tmp_path / "busan-port.hwp").write_bytes(hx.hwp_document([section]))
+        report = _run_scenario(web_stack, "hwp-upload", tmp_path)
+        assert "busan-port" in report["citation"]["title"]
+        assert "2,440만 TEU" in report["citation"]["passage"]
+
     def test_markdown_draft_publish_then_cited_in_chat(self, web_stack, tmp_path: Path) -> None:  # noqa: ANN001
         report = _run_scenario(web_stack, "editor", tmp_path)
         assert report["citation"]["title"].startswith("Orchard rota")

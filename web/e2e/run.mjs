@@ -2,7 +2,7 @@
 // Usage: node e2e/run.mjs <scenario>   with JISIK_GATEWAY_URL, JISIK_API_KEY, JISIK_E2E_WORKDIR set,
 // and optionally JISIK_E2E_SCREENSHOTS (a folder for PNGs of the main screens).
 // Scenarios: upload-chat, editor, pdf-citation (needs ferry-timetable.pdf in the work folder), screens,
-// fields-review (needs fields-invoice.pdf), key-rotation. Exits non-zero with a message when an expectation fails.
+// fields-review (needs fields-invoice.pdf), key-rotation, hwp-upload (needs busan-port.hwp). Exits non-zero with a message when an expectation fails.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -281,6 +281,30 @@ async function pdfCitation() {
   }
 }
 
+/** A Hangul word processor file (HWP 5) goes through upload, parsing and chat like any other. */
+async function hwpUpload() {
+  const { page, close, problems } = await launch();
+  try {
+    await signIn(page);
+    const kbName = `e2e hwp ${Date.now()}`;
+    await createKnowledgeBase(page, kbName);
+    await page.getByTestId("file-input").setInputFiles([join(WORK, "busan-port.hwp")]);
+    await waitForDocument(page, "busan-port.hwp", "data-file");
+    await page.goto(`${BASE}/#/kbs`);
+    await page.locator('[data-testid="kb-card"]', { hasText: kbName }).click();
+    await page.getByRole("button", { name: /Ask this knowledge base/ }).click();
+    await page.waitForURL(/#\/chat\/.+/);
+    const { answer, text } = await ask(page, "부산항의 2024년 컨테이너 물동량은 얼마인가?");
+    const citation = await openCitation(page, answer);
+    await page.screenshot({ path: join(WORK, "hwp-citation.png") });
+    return { answer: text.slice(0, 200), citation, problems };
+  } catch (error) {
+    return await keepEvidence(page, error);
+  } finally {
+    await close();
+  }
+}
+
 async function editor() {
   const { page, close, problems } = await launch();
   try {
@@ -498,7 +522,7 @@ async function keyRotation() {
 
 const SCENARIOS = {
   "upload-chat": uploadChat, editor, "pdf-citation": pdfCitation, screens, "fields-review": fieldsReview,
-  "key-rotation": keyRotation,
+  "key-rotation": keyRotation, "hwp-upload": hwpUpload,
 };
 const name = process.argv[2];
 if (!SCENARIOS[name] || !BASE || !KEY) {
