@@ -14,16 +14,12 @@ from .topology import STAGES
 __all__ = ["consumer_lag"]
 
 
-def _servers(settings: Settings) -> str:
-    return settings.kafka.bootstrap_servers or f"127.0.0.1:{settings.kafka.embedded_port}"
-
-
 async def consumer_lag(settings: Settings) -> dict[str, int]:
     """``{stage name: lag}``; a topic that does not exist yet has lag 0.
 
     :raises Unavailable: the broker cannot be reached.
     """
-    servers = _servers(settings)
+    servers = settings.kafka.brokers
     admin = AIOKafkaAdminClient(bootstrap_servers=servers, client_id=f"{settings.kafka.client_id}-lag")
     probe = AIOKafkaConsumer(bootstrap_servers=servers, client_id=f"{settings.kafka.client_id}-lag",
                              enable_auto_commit=False)

@@ -79,12 +79,6 @@ def _load_settings() -> Settings:
         raise _CliError(f"JISIK_CONFIG: the config file is not valid TOML: {exc}", EXIT_USAGE) from None
 
 
-def _database_url(settings: Settings) -> str:
-    from jisik.runtime.postgres import database_url
-
-    return database_url(settings.database)
-
-
 # -- jisik serve ---------------------------------------------------------------------------------
 
 
@@ -117,7 +111,9 @@ def _serve(args: argparse.Namespace) -> int:
     _configure_logging(settings.telemetry.log_level)
     spec = service(args.service)
     if spec.probe != "process":
-        port = int(spec.address(settings).rpartition(":")[2])
+        endpoint = spec.endpoint(settings)
+        assert endpoint is not None  # every service but the workers listens
+        port = endpoint.port
         setting = "JISIK_GATEWAY_PORT" if spec.probe == "http" else env_name(
             type(settings.endpoints), spec.address_setting
         )
@@ -213,7 +209,7 @@ def _migrate(args: argparse.Namespace) -> int:
     settings = _load_settings()
     _configure_logging(settings.telemetry.log_level)
     try:
-        migrate(_database_url(settings))
+        migrate(settings.database.dsn)
     except OSError as exc:
         raise _CliError(f"cannot reach PostgreSQL (set JISIK_DB_URL or run `jisik up`): {exc}") from None
     print("database is at the newest schema revision")
@@ -228,7 +224,7 @@ def _tenant_create(args: argparse.Namespace) -> int:
     if not name or len(name) > 255:
         raise _CliError("tenant name must be 1 to 255 characters", EXIT_USAGE)
     try:
-        tenant_id, key = asyncio.run(new_tenant(_database_url(settings), name))
+        tenant_id, key = asyncio.run(new_tenant(settings.database.dsn, name))
     except OSError as exc:
         raise _CliError(f"cannot reach PostgreSQL (set JISIK_DB_URL or run `jisik up`): {exc}") from None
     print(f"tenant {name!r} created with id {tenant_id}")
@@ -243,7 +239,7 @@ def _tenant_key(args: argparse.Namespace) -> int:
     settings = _load_settings()
     revoke = args.action == "revoke-key"
     try:
-        key = asyncio.run(replace_tenant_key(_database_url(settings), args.tenant_id, revoke=revoke))
+        key = asyncio.run(replace_tenant_key(settings.database.dsn, args.tenant_id, revoke=revoke))
     except NotFound as exc:
         raise _CliError(exc.message, EXIT_USAGE) from None
     except OSError as exc:

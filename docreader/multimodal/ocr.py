@@ -66,7 +66,11 @@ class TesseractOcr:
         from .ocr_prep import prepare_for_ocr  # OpenCV only where OCR runs: it maps hundreds of MiB
 
         _open_image(image)  # a clear error for bytes that are not an image
-        picture = _open_image(prepare_for_ocr(image))
+        try:
+            prepared = prepare_for_ocr(image)
+        except ParseFailed:  # the clean-up could not run (memory): read the image as it is
+            prepared = image
+        picture = _open_image(prepared)
         text = tidy_ocr_text(self._read(picture, "--psm 3"))
         if len(_WORD_CHARS.findall(text)) < 4:
             text = tidy_ocr_text(self._read(picture, "--psm 12"))

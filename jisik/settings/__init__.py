@@ -65,8 +65,13 @@ class Settings(BaseModel):
 
     @classmethod
     def load(cls) -> Settings:
-        """Read every group from the environment and the optional config file."""
-        return cls(**{name: field.annotation() for name, field in cls.model_fields.items()})  # type: ignore[misc]
+        """Read every group from the environment and the optional config file; the local object store
+        lives under the data folder unless its own setting is absolute."""
+        groups = {name: field.annotation() for name, field in cls.model_fields.items()}  # type: ignore[misc]
+        storage, runtime = groups["storage"], groups["runtime"]
+        if not storage.local_dir.is_absolute():
+            groups["storage"] = storage.model_copy(update={"local_dir": runtime.data_dir / storage.local_dir})
+        return cls(**groups)
 
 
 @lru_cache(maxsize=1)

@@ -14,7 +14,6 @@ from jisik.grpc_server import serve_forever
 from jisik.netguard import AddressPolicy
 from jisik.proto import model_pb2 as pb
 from jisik.proto import model_pb2_grpc as pb_grpc
-from jisik.runtime.postgres import database_url as configured_database_url
 from jisik.settings import Settings
 
 from .backends import extractive
@@ -122,9 +121,9 @@ async def create_server(
 
 async def run(settings: Settings, *, port: int | None = None) -> None:
     """Serve the model service until SIGINT/SIGTERM; default models load at start only when preloading."""
-    database_url = configured_database_url(settings.database)
+    database_url = settings.database.dsn
     if port is None:
-        port = int(settings.endpoints.model_addr.rsplit(":", 1)[1])
+        port = settings.endpoints.model.port
     if settings.runtime.preload_models:
         if settings.model.default_embedding == "multilingual-e5-small":
             load_embedder(cache_dir=settings.model.cache_dir)
