@@ -7,6 +7,7 @@ from pydantic_settings import SettingsConfigDict
 
 from ._base import JisikSettings
 
+
 class MetricsSettings(JisikSettings):
     """A metrics port per worker process; 0 serves none. Ports bind on ``JISIK_BIND_HOST``."""
 
