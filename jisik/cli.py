@@ -51,8 +51,10 @@ def _configure_logging(level: str) -> None:
     )
     # Per-request lines from the HTTP client would repeat every readiness poll.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    from jisik.pii.scrub import mask_root_log_handlers
     from jisik.runtime.log_backoff import RepeatBackoff
 
+    mask_root_log_handlers()
     repeats = RepeatBackoff()
     for handler in logging.getLogger().handlers:
         handler.addFilter(repeats)
