@@ -165,7 +165,7 @@ class UsageWindows:
                 out.append(UsageRecord(
                     tenant_id=window.tenant_id, window_id=f"{window.tenant_id}/{window.start_ms}",
                     window_start=_iso(window.start_ms), window_end=_iso(end),
-                    window_start_ms=window.start_ms, window_end_ms=end, **window.totals,  # type: ignore[arg-type]
+                    window_start_ms=window.start_ms, window_end_ms=end, **window.totals,
                 ))
         return out
 

@@ -85,7 +85,7 @@ async def find_duplicate(
     found = (
         await session.execute(
             select(DocumentFields.knowledge_id)
-            .join(Knowledge, Knowledge.id == DocumentFields.knowledge_id)  # type: ignore[arg-type]
+            .join(Knowledge, Knowledge.id == DocumentFields.knowledge_id)
             .where(
                 DocumentFields.tenant_id == knowledge.tenant_id,
                 DocumentFields.knowledge_base_id == knowledge.knowledge_base_id,
@@ -93,7 +93,7 @@ async def find_duplicate(
                 DocumentFields.validated_data.contains(wanted),  # type: ignore[attr-defined]
                 Knowledge.created_at < knowledge.created_at,
             )
-            .order_by(Knowledge.created_at)  # type: ignore[arg-type]
+            .order_by(Knowledge.created_at)
             .limit(1)
         )
     ).scalar_one_or_none()

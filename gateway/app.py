@@ -27,6 +27,7 @@ from .routes import (
     knowledge,
     knowledge_bases,
     messages,
+    metrics,
     models,
     sessions,
     tenants,
@@ -75,6 +76,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(AccessLogMiddleware)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health.router)
+    if settings.metrics.gateway_endpoint:
+        app.include_router(metrics.router)
     app.include_router(_api())
     mount_docs(app)
     mount_web(app, Path(settings.gateway.web_dist))

@@ -1,15 +1,19 @@
-"""Request context: X-Request-ID (honoured or generated, always returned) and one server span per
-request in the caller's W3C trace. Spans record method, route template and status only — never
-headers, API keys or bodies."""
+"""Request context: X-Request-ID (honoured or generated, always returned), one server span per
+request in the caller's W3C trace, and the request's count and duration in the HTTP metrics. Spans
+and metrics record method, route template and status only — never raw paths, headers, API keys or
+bodies."""
 
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from contextvars import ContextVar
 
 from opentelemetry import propagate, trace
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from jisik.metrics import HTTP_REQUESTS, HTTP_SECONDS
 
 __all__ = ["RequestContextMiddleware", "current_request_id"]
 
@@ -34,6 +38,14 @@ def route_template(scope: Scope) -> str:
     return str(template) if template else "unmatched"
 
 
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def _bounded_method(method: str) -> str:
+    """The method as a metric label; any other verb a client invents counts as ``other``."""
+    return method if method in _METHODS else "other"
+
+
 def _request_id_from(headers: dict[str, str]) -> str:
     given = headers.get(REQUEST_ID_HEADER, "")
     return given if _VALID_ID.match(given) else uuid.uuid4().hex
@@ -55,6 +67,7 @@ class RequestContextMiddleware:
         carrier = {name: headers[name] for name in ("traceparent", "tracestate") if name in headers}
         method = scope["method"]
         status = {"code": 0}
+        started = time.perf_counter()
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -75,9 +88,12 @@ class RequestContextMiddleware:
                 await self.app(scope, receive, send_with_id)
             finally:
                 template = route_template(scope)
+                code = status["code"] or 500
                 span.update_name(f"{method} {template}")
                 span.set_attribute("http.route", template)
-                span.set_attribute("http.response.status_code", status["code"] or 500)
+                span.set_attribute("http.response.status_code", code)
+                HTTP_REQUESTS.labels(_bounded_method(method), template, str(code)).inc()
+                HTTP_SECONDS.labels(_bounded_method(method), template).observe(time.perf_counter() - started)
                 if status["code"] >= 500 or not status["code"]:
                     span.set_status(trace.Status(trace.StatusCode.ERROR))
                 _request_id.reset(token)

@@ -106,6 +106,6 @@ async def replace_chunks(session: AsyncSession, knowledge_id: str, rows: Sequenc
 async def load_chunks(session: AsyncSession, knowledge_id: str) -> list[Chunk]:
     """The document's chunks in reading order."""
     result = await session.execute(
-        select(Chunk).where(Chunk.knowledge_id == knowledge_id).order_by(Chunk.chunk_index)  # type: ignore[arg-type]
+        select(Chunk).where(Chunk.knowledge_id == knowledge_id).order_by(Chunk.chunk_index)
     )
     return list(result.scalars())

@@ -102,6 +102,22 @@ def _check_port_free(name: str, host: str, port: int, setting: str) -> None:
         raise _CliError(f"{name}: port {port} is already in use: set {setting} or pass --port to a free port")
 
 
+def _serve_metrics(name: str, settings: Settings) -> None:
+    """Start the service's metrics endpoint when it has a metrics port."""
+    from jisik.metrics import serve_metrics
+    from jisik.runtime.settings_catalog import env_name
+
+    port = settings.metrics.port_for(name)
+    if not port:
+        return
+    try:
+        serve_metrics(settings.endpoints.bind_host, port)
+    except OSError as exc:
+        setting = env_name(type(settings.metrics), f"{name}_port")
+        raise _CliError(f"{name}: cannot serve metrics on port {port} ({exc.strerror}): set {setting}") from None
+    logger.info("%s metrics at http://%s:%d/metrics", name, settings.endpoints.bind_host, port)
+
+
 def _serve(args: argparse.Namespace) -> int:
     from jisik.runtime.services import service
     from jisik.runtime.settings_catalog import env_name
@@ -119,6 +135,7 @@ def _serve(args: argparse.Namespace) -> int:
         )
         _check_port_free(spec.name, settings.endpoints.bind_host, args.port or port, setting)
     configure_tracing(f"jisik-{spec.name}", settings.telemetry)
+    _serve_metrics(spec.name, settings)
     if args.exit_with_parent:
         from jisik.runtime.processes import exit_with_parent
 

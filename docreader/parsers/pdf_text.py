@@ -209,7 +209,7 @@ def cell_rows(page: pymupdf.Page, table: object, signal: bool) -> list[list[str]
     return rows
 
 
-def _word(chars: list[dict], block: int, line: int, number: int) -> Word:  # type: ignore[type-arg]
+def _word(chars: list[dict], block: int, line: int, number: int) -> Word:
     boxes = [c["bbox"] for c in chars]
     text = "".join(c["c"] for c in chars)
     return (
@@ -224,9 +224,9 @@ def _word(chars: list[dict], block: int, line: int, number: int) -> Word:  # typ
     )
 
 
-def _split_at_gaps(chars: list[dict], size: float) -> list[list[dict]]:  # type: ignore[type-arg]
+def _split_at_gaps(chars: list[dict], size: float) -> list[list[dict]]:
     """Runs of characters between space characters and gaps wider than a quarter of the font size."""
-    runs: list[list[dict]] = [[]]  # type: ignore[type-arg]
+    runs: list[list[dict]] = [[]]
     for char in chars:
         if char["c"].isspace():
             runs.append([])

@@ -138,7 +138,7 @@ def _read_shared_strings(book: _Workbook, name: str) -> None:
                 t.text or "" for t in element.iter(f"{_MAIN}t") if t.getparent().tag != f"{_MAIN}rPh"  # type: ignore[attr-defined]
             )
             book.shared.append(text)
-            release(element)  # type: ignore[arg-type]
+            release(element)
 
 
 def _read_styles(book: _Workbook, name: str) -> None:
@@ -164,7 +164,7 @@ def _format_number(raw: str, date: bool, epoch: object) -> str:
         number = float(raw)
     if date:
         try:
-            return from_excel(number, epoch).isoformat().removesuffix("T00:00:00")  # type: ignore[arg-type]
+            return from_excel(number, epoch).isoformat().removesuffix("T00:00:00")
         except (ValueError, OverflowError, TypeError):
             pass
     if isinstance(number, float) and number.is_integer():
@@ -223,7 +223,7 @@ def _read_sheet(book: _Workbook, name: str, part: str) -> SheetCells:
                 budget.add_cells()
                 budget.add_text(len(text))
                 current_row[column] = text
-            release(element)  # type: ignore[arg-type]
+            release(element)
         elif tag == f"{_MAIN}row":
             if element is not row_element:  # a row without cells
                 budget.add_rows()
@@ -231,18 +231,18 @@ def _read_sheet(book: _Workbook, name: str, part: str) -> SheetCells:
             elif not current_row:
                 del sheet.rows[row_number]
             row_element = None
-            release(element)  # type: ignore[arg-type]
+            release(element)
         elif tag == f"{_MAIN}mergeCell":
             budget.add_merged_range()
             first, _, last = (element.get("ref") or "").partition(":")  # type: ignore[attr-defined]
             start, end = _cell_ref(first), _cell_ref(last or first)
             if start and end:
                 sheet.merged.append((start[0], start[1], end[0], end[1]))
-            release(element)  # type: ignore[arg-type]
+            release(element)
         elif tag == f"{_MAIN}drawing":
             drawings.append(element.get(f"{_REL}id", ""))  # type: ignore[attr-defined]
         elif element.getparent() is not None and element.getparent().getparent() is None:  # type: ignore[attr-defined]
-            release(element)  # type: ignore[arg-type]
+            release(element)
     relationships = book.relationships(part)
     for rel_id in drawings:
         drawing = relationships.get(rel_id, ("", ""))[0]

@@ -17,7 +17,7 @@ async def list_chunks(
     query = (
         select(Chunk)
         .where(Chunk.tenant_id == tenant_id, Chunk.knowledge_id == knowledge_id)
-        .order_by(Chunk.chunk_index)  # type: ignore[arg-type]
+        .order_by(Chunk.chunk_index)
     )
     return await paged(session, query, page=page, page_size=page_size)
 

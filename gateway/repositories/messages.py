@@ -30,7 +30,7 @@ async def load_messages(
     """The ``limit`` latest messages created before ``before_time``, oldest first."""
     query = select(Message).where(Message.tenant_id == tenant_id, Message.session_id == session_id)
     if before_time is not None:
-        query = query.where(Message.created_at < before_time)  # type: ignore[arg-type]
+        query = query.where(Message.created_at < before_time)
     # Newest first; within one instant the answer sorts before its question, so oldest-first puts the question first.
     query = query.order_by(Message.created_at.desc(), Message.role.asc()).limit(limit)  # type: ignore[attr-defined]
     rows = list((await session.execute(query)).scalars().all())

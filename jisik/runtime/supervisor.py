@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from jisik.health import database_status, kafka_status
-from jisik.settings import Settings
+from jisik.settings import MetricsSettings, Settings
 
 from .bootstrap import ensure_bootstrap_key, migrate, run_coroutine
 from .healing import CrashHistory, CrashLoop, RestartPolicy
@@ -155,6 +155,11 @@ class Stack:
             "JISIK_SERVICE_TOKEN": self.service_token,
             "JISIK_DATA_DIR": str(self.data_dir),
             "JISIK_STORAGE_LOCAL_DIR": str(self.settings.storage.local_dir.resolve()),
+            **{
+                env_name(MetricsSettings, field): str(port)
+                for field, port in self.settings.metrics.model_dump().items()
+                if field.endswith("_port") and port
+            },
         }
 
     # -- lifecycle -------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from .endpoints import EndpointSettings
 from .gateway import GatewaySettings
 from .ingest import IngestSettings
 from .kafka import KafkaSettings
+from .metrics import MetricsSettings
 from .model import ModelSettings
 from .retriever import RetrieverSettings
 from .runtime import RuntimeSettings
@@ -34,6 +35,7 @@ __all__ = [
     "GatewaySettings",
     "IngestSettings",
     "KafkaSettings",
+    "MetricsSettings",
     "ModelSettings",
     "RetrieverSettings",
     "RuntimeSettings",
@@ -54,6 +56,7 @@ class Settings(BaseModel):
     kafka: KafkaSettings
     storage: StorageSettings
     telemetry: TelemetrySettings
+    metrics: MetricsSettings
     runtime: RuntimeSettings
     docreader: DocreaderSettings
     retriever: RetrieverSettings

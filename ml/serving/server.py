@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator
 
 import grpc
@@ -18,6 +19,7 @@ from jisik.settings import Settings
 
 from .backends import extractive
 from .local import load_embedder
+from .metrics import CHAT_FIRST_TOKEN_SECONDS, CHAT_TOKENS
 from .service import ModelService
 from .types import ChatInput, Message, Role
 
@@ -61,11 +63,18 @@ class ModelServicer(pb_grpc.ModelServicer):
             temperature=request.temperature,
             max_tokens=request.max_tokens,
         )
+        started, first = time.perf_counter(), True
         spec, events = await self.service.chat_stream(request.tenant_id, request.model_id, chat)
+        source = spec.source.value
         async for event in events:
+            if first and event.delta:
+                CHAT_FIRST_TOKEN_SECONDS.labels(source).observe(time.perf_counter() - started)
+                first = False
             if event.usage is None:
                 yield pb.ChatChunk(delta=event.delta, model_id=spec.id)
             else:
+                CHAT_TOKENS.labels(source, "prompt").inc(event.usage.prompt_tokens)
+                CHAT_TOKENS.labels(source, "completion").inc(event.usage.completion_tokens)
                 yield pb.ChatChunk(
                     delta=event.delta,
                     done=True,

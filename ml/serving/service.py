@@ -10,14 +10,16 @@ from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from jisik.db.models import ModelType
+from jisik.db.models import ModelSource, ModelType
 from jisik.errors import DeadlineExceeded, InvalidInput, JisikError, TooLarge
 from jisik.netguard import AddressPolicy
+from jisik.pii import MaskPolicy
 from jisik.settings.model import ModelSettings
 
 from .batching import DynamicBatcher
 from .cache import CachedEmbedder, EmbeddingCache
 from .factory import BackendFactory
+from .masking import masked_stream
 from .registry import BUILTINS, CHAT_TYPES, ModelRegistry, ModelSpec
 from .secrets import SecretBox
 from .types import ChatEvent, ChatInput, ChatModel, Embedder, Embeddings, Reranker, Role
@@ -144,6 +146,9 @@ class ModelService:
                 )
         spec = await self.registry.resolve(tenant_id, model_id, CHAT_TYPES)
         model: ChatModel = await self._backend(spec, "chat")  # type: ignore[assignment]
+        policy = MaskPolicy(spec.parameters.get("pii_policy") or self.settings.pii_policy)
+        if policy.applies(remote=spec.source is ModelSource.REMOTE):
+            return spec, self._guarded(spec, masked_stream(model, request, self.settings.masked_types))
         return spec, self._guarded(spec, model.stream(request))
 
     async def _guarded(self, spec: ModelSpec, events: AsyncIterator[ChatEvent]) -> AsyncIterator[ChatEvent]:
