@@ -15,8 +15,9 @@ import os
 import signal
 import sys
 import tomllib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from types import FrameType, ModuleType
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -143,12 +144,12 @@ def _serve(args: argparse.Namespace) -> int:
 
         exit_with_parent(args.exit_with_parent)
     module = _import_service(spec.name, spec.module)
-    run: Callable[..., object] | None = getattr(module, "run", None)
+    run: Callable[..., Coroutine[Any, Any, object]] | None = getattr(module, "run", None)
     if run is None:
         raise _CliError(f"{spec.module} has no `async def run(settings, *, port=None)`", EXIT_MISSING)
     logger.info("serving %s", spec.name)
     try:
-        asyncio.run(run(settings, port=args.port))  # type: ignore[arg-type]
+        asyncio.run(run(settings, port=args.port))
     except KeyboardInterrupt:
         return 0
     except InvalidInput as exc:  # a setting that makes serving unsafe, e.g. no service token

@@ -80,7 +80,7 @@ class ModelService:
             )
             return CachedEmbedder(inner, self.cache, f"{spec.id}@{spec.version}")
         if kind == "rerank":
-            return self.factory.reranker(spec, helper)  # type: ignore[arg-type]
+            return self.factory.reranker(spec, helper)  # type: ignore[arg-type]  # the helper is the embedder built for this reranker
         return self.factory.chat(spec)
 
     async def _timed(self, spec: ModelSpec, work: Awaitable[T]) -> T:
@@ -112,7 +112,7 @@ class ModelService:
             )
         self._check_texts(texts, "texts")
         spec = await self.registry.resolve(tenant_id, model_id, (ModelType.EMBEDDING,))
-        embedder: Embedder = await self._backend(spec, "embed")  # type: ignore[assignment]
+        embedder: Embedder = await self._backend(spec, "embed")  # type: ignore[assignment]  # _backend returns object; the kind picks the protocol
         return spec, await self._timed(spec, embedder.embed(texts, role))
 
     async def rerank(
@@ -129,7 +129,7 @@ class ModelService:
         self._check_texts([query], "query")
         self._check_texts(passages, "passages")
         spec = await self.registry.resolve(tenant_id, model_id, (ModelType.RERANK,))
-        reranker: Reranker = await self._backend(spec, "rerank")  # type: ignore[assignment]
+        reranker: Reranker = await self._backend(spec, "rerank")  # type: ignore[assignment]  # _backend returns object; the kind picks the protocol
         scores = await self._timed(spec, reranker.rerank(query, passages))
         return spec, scores
 
@@ -145,7 +145,7 @@ class ModelService:
                     f"messages[{i}].role must be system, user or assistant", field=f"messages[{i}].role"
                 )
         spec = await self.registry.resolve(tenant_id, model_id, CHAT_TYPES)
-        model: ChatModel = await self._backend(spec, "chat")  # type: ignore[assignment]
+        model: ChatModel = await self._backend(spec, "chat")  # type: ignore[assignment]  # _backend returns object; the kind picks the protocol
         policy = MaskPolicy(spec.parameters.get("pii_policy") or self.settings.pii_policy)
         if policy.applies(remote=spec.source is ModelSource.REMOTE):
             return spec, self._guarded(spec, masked_stream(model, request, self.settings.masked_types))
@@ -163,7 +163,7 @@ class ModelService:
                 finished = finished or event.usage is not None
                 yield event
         finally:
-            await events.aclose()  # type: ignore[attr-defined]
+            await events.aclose()  # type: ignore[attr-defined]  # the backend's stream is an async generator
         if not finished:
             raise JisikError(f"model backend {spec.name!r} ended the stream without usage")
 
