@@ -39,6 +39,8 @@ up: install web
 
 test: $(TEST_STAMP) $(FLINK_VENV)/.installed web
 	$(PY) scripts/gen_protos.py --check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	JISIK_TEST_PYFLINK_PYTHON=$$([ -x $(FLINK_VENV)/bin/python ] && echo $(CURDIR)/$(FLINK_VENV)/bin/python) $(PY) -m pytest
 
 protos: install

@@ -161,7 +161,7 @@ async def _charge_storage(session: AsyncSession, tenant_id: str, size: int) -> N
     """
     charged = await session.execute(
         update(Tenant)
-        .where(Tenant.id == tenant_id, Tenant.storage_used + size <= Tenant.storage_quota)  # type: ignore[operator]
+        .where(Tenant.id == tenant_id, Tenant.storage_used + size <= Tenant.storage_quota)
         .values(storage_used=func.greatest(Tenant.storage_used + size, 0))
         .returning(Tenant.id)
     )

@@ -36,7 +36,7 @@ def tidy_ocr_text(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
-def _open_image(image: bytes):  # type: ignore[no-untyped-def]
+def _open_image(image: bytes):
     from PIL import Image, UnidentifiedImageError
 
     try:
@@ -76,7 +76,7 @@ class TesseractOcr:
             text = tidy_ocr_text(self._read(picture, "--psm 12"))
         return text
 
-    def _read(self, picture, config: str) -> str:  # type: ignore[no-untyped-def]
+    def _read(self, picture, config: str) -> str:
         import pytesseract
 
         try:

@@ -6,5 +6,6 @@ addresses and person names, plus e-mail, phone, card and IBAN in English and Chi
 
 from jisik.pii.detect import DEFAULT_MIN_CONFIDENCE, detect
 from jisik.pii.hits import Hit, PiiType
+from jisik.pii.mask import MaskPolicy, StreamRestorer, Vault
 
-__all__ = ["DEFAULT_MIN_CONFIDENCE", "Hit", "PiiType", "detect"]
+__all__ = ["DEFAULT_MIN_CONFIDENCE", "Hit", "MaskPolicy", "PiiType", "StreamRestorer", "Vault", "detect"]

@@ -36,7 +36,7 @@ _AFTER = f"(?=[^가-힣]|$|{_PARTICLES})"
 # Group ``name_l`` follows a label (with a colon, bar or space between), ``name_t`` precedes a title; a
 # name before a title has a two-syllable given name, which keeps out words like 홍보 부장 or 국방부장관.
 NAME_PATTERN = (
-    f"(?:{_LABELS})(?:\\s*[:：|]\\s*|\\s+)(?P<name_l>{_SURNAME}{_GIVEN}){_AFTER}"
+    f"(?:{_LABELS})(?:\\s*[:：|]\\s*|\\s+)(?!{_LABELS})(?P<name_l>{_SURNAME}{_GIVEN}){_AFTER}"
     f"|(?<![가-힣])(?P<name_t>{_SURNAME}[가-힣]{{2}})\\s?(?:{_TITLES}){_AFTER}"
 )
 

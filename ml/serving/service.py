@@ -10,14 +10,16 @@ from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from jisik.db.models import ModelType
+from jisik.db.models import ModelSource, ModelType
 from jisik.errors import DeadlineExceeded, InvalidInput, JisikError, TooLarge
 from jisik.netguard import AddressPolicy
+from jisik.pii import MaskPolicy
 from jisik.settings.model import ModelSettings
 
 from .batching import DynamicBatcher
 from .cache import CachedEmbedder, EmbeddingCache
 from .factory import BackendFactory
+from .masking import masked_stream
 from .registry import BUILTINS, CHAT_TYPES, ModelRegistry, ModelSpec
 from .secrets import SecretBox
 from .types import ChatEvent, ChatInput, ChatModel, Embedder, Embeddings, Reranker, Role
@@ -78,7 +80,7 @@ class ModelService:
             )
             return CachedEmbedder(inner, self.cache, f"{spec.id}@{spec.version}")
         if kind == "rerank":
-            return self.factory.reranker(spec, helper)  # type: ignore[arg-type]
+            return self.factory.reranker(spec, helper)  # type: ignore[arg-type]  # the helper is the embedder built for this reranker
         return self.factory.chat(spec)
 
     async def _timed(self, spec: ModelSpec, work: Awaitable[T]) -> T:
@@ -110,7 +112,7 @@ class ModelService:
             )
         self._check_texts(texts, "texts")
         spec = await self.registry.resolve(tenant_id, model_id, (ModelType.EMBEDDING,))
-        embedder: Embedder = await self._backend(spec, "embed")  # type: ignore[assignment]
+        embedder: Embedder = await self._backend(spec, "embed")  # type: ignore[assignment]  # _backend returns object; the kind picks the protocol
         return spec, await self._timed(spec, embedder.embed(texts, role))
 
     async def rerank(
@@ -127,7 +129,7 @@ class ModelService:
         self._check_texts([query], "query")
         self._check_texts(passages, "passages")
         spec = await self.registry.resolve(tenant_id, model_id, (ModelType.RERANK,))
-        reranker: Reranker = await self._backend(spec, "rerank")  # type: ignore[assignment]
+        reranker: Reranker = await self._backend(spec, "rerank")  # type: ignore[assignment]  # _backend returns object; the kind picks the protocol
         scores = await self._timed(spec, reranker.rerank(query, passages))
         return spec, scores
 
@@ -143,7 +145,10 @@ class ModelService:
                     f"messages[{i}].role must be system, user or assistant", field=f"messages[{i}].role"
                 )
         spec = await self.registry.resolve(tenant_id, model_id, CHAT_TYPES)
-        model: ChatModel = await self._backend(spec, "chat")  # type: ignore[assignment]
+        model: ChatModel = await self._backend(spec, "chat")  # type: ignore[assignment]  # _backend returns object; the kind picks the protocol
+        policy = MaskPolicy(spec.parameters.get("pii_policy") or self.settings.pii_policy)
+        if policy.applies(remote=spec.source is ModelSource.REMOTE):
+            return spec, self._guarded(spec, masked_stream(model, request, self.settings.masked_types))
         return spec, self._guarded(spec, model.stream(request))
 
     async def _guarded(self, spec: ModelSpec, events: AsyncIterator[ChatEvent]) -> AsyncIterator[ChatEvent]:
@@ -158,7 +163,7 @@ class ModelService:
                 finished = finished or event.usage is not None
                 yield event
         finally:
-            await events.aclose()  # type: ignore[attr-defined]
+            await events.aclose()  # type: ignore[attr-defined]  # the backend's stream is an async generator
         if not finished:
             raise JisikError(f"model backend {spec.name!r} ended the stream without usage")
 
