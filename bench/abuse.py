@@ -168,7 +168,7 @@ def _recovery(kind: str, rounds: list[tuple[float, float]]) -> dict[str, float]:
 
 
 def print_table(report: dict[str, object]) -> None:
-    files: dict[str, dict[str, object]] = report["files"]  # type: ignore[assignment]
+    files: dict[str, dict[str, object]] = report["files"]  # type: ignore[assignment]  # bench results are built as dict[str, object]
     header = f"{'hostile file':28} {'bytes':>9} {'sec':>6}  outcome"
     print(header)
     print("-" * 100)

@@ -57,7 +57,7 @@ def _completed(row: dict[str, object] | None) -> bool:
 
 
 def _int(row: dict[str, object] | None, name: str) -> int:
-    return int(row.get(name) or 0) if row else 0  # type: ignore[call-overload]
+    return int(row.get(name) or 0) if row else 0  # type: ignore[call-overload]  # row values are object; this column is a count
 
 
 def usage_of(event: ChangeEvent) -> Usage:

@@ -161,7 +161,7 @@ class Relay:
             page: list[dict[str, object]] = []
             async with slot.conn.cursor() as cursor:
                 async for values in cursor.stream(select):
-                    page.append(row_from_values(columns, tuple(values), excluded))  # type: ignore[arg-type]
+                    page.append(row_from_values(columns, tuple(values), excluded))  # type: ignore[arg-type]  # psycopg rows are untyped; the query casts every column to text
                     if len(page) >= _SNAPSHOT_PAGE:
                         await self._publish_snapshot_page(slot, publisher, table, page)
                         page = []

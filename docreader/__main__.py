@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from jisik.pii.scrub import mask_root_log_handlers
 from jisik.settings import get_settings
 
 from .server import run
@@ -12,6 +13,7 @@ from .server import run
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    mask_root_log_handlers()
     asyncio.run(run(get_settings()))
 
 

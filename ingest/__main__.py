@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 
+from jisik.pii.scrub import mask_root_log_handlers
 from jisik.settings import get_settings
 from jisik.telemetry import configure_tracing
 
@@ -20,6 +21,7 @@ def main() -> None:
     args = parser.parse_args()
     settings = get_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    mask_root_log_handlers()
     configure_tracing("jisik-ingest", settings.telemetry)
     asyncio.run(run(settings, stages=args.stage))
 

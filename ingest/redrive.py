@@ -60,7 +60,7 @@ class Redriver:
                     await session.execute(
                         select(Knowledge, KnowledgeBase)
                         .join(KnowledgeBase, KnowledgeBase.id == Knowledge.knowledge_base_id)
-                        .where(Knowledge.parse_status.in_(list(self.stage.entry)),  # type: ignore[attr-defined]
+                        .where(Knowledge.parse_status.in_(list(self.stage.entry)),  # type: ignore[attr-defined]  # SQLModel types the column as its Python value
                                Knowledge.updated_at < cutoff)
                         .order_by(Knowledge.updated_at)
                         .limit(_BATCH)

@@ -15,8 +15,9 @@ import os
 import signal
 import sys
 import tomllib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from types import FrameType, ModuleType
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -51,8 +52,10 @@ def _configure_logging(level: str) -> None:
     )
     # Per-request lines from the HTTP client would repeat every readiness poll.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    from jisik.pii.scrub import mask_root_log_handlers
     from jisik.runtime.log_backoff import RepeatBackoff
 
+    mask_root_log_handlers()
     repeats = RepeatBackoff()
     for handler in logging.getLogger().handlers:
         handler.addFilter(repeats)
@@ -141,12 +144,12 @@ def _serve(args: argparse.Namespace) -> int:
 
         exit_with_parent(args.exit_with_parent)
     module = _import_service(spec.name, spec.module)
-    run: Callable[..., object] | None = getattr(module, "run", None)
+    run: Callable[..., Coroutine[Any, Any, object]] | None = getattr(module, "run", None)
     if run is None:
         raise _CliError(f"{spec.module} has no `async def run(settings, *, port=None)`", EXIT_MISSING)
     logger.info("serving %s", spec.name)
     try:
-        asyncio.run(run(settings, port=args.port))  # type: ignore[arg-type]
+        asyncio.run(run(settings, port=args.port))
     except KeyboardInterrupt:
         return 0
     except InvalidInput as exc:  # a setting that makes serving unsafe, e.g. no service token

@@ -15,6 +15,7 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanProcessor
 
+from jisik.pii.scrub import PiiSpanProcessor
 from jisik.settings import TelemetrySettings
 
 __all__ = [
@@ -36,19 +37,26 @@ def configure_tracing(
     *,
     extra_processor: SpanProcessor | None = None,
 ) -> TracerProvider:
-    """Install the process-wide tracer provider once. OTLP export only when an endpoint is set."""
+    """Install the process-wide tracer provider once. OTLP export only when an endpoint is set.
+
+    Every exporting processor sees spans through :class:`PiiSpanProcessor`, so no personal data in an
+    attribute, event or status leaves the process."""
     global _configured
     current = trace.get_tracer_provider()
     if _configured and isinstance(current, TracerProvider):
         if extra_processor is not None:
-            current.add_span_processor(extra_processor)
+            current.add_span_processor(PiiSpanProcessor(extra_processor))
         return current
-    resource = Resource.create({"service.name": service_name, "service.namespace": settings.service_namespace})
+    resource = Resource.create(
+        {"service.name": service_name, "service.namespace": settings.service_namespace}
+    )
     provider = TracerProvider(resource=resource)
     if settings.exporter_otlp_endpoint:
-        provider.add_span_processor(BatchSpanProcessor(_otlp_exporter(settings.exporter_otlp_endpoint)))
+        provider.add_span_processor(
+            PiiSpanProcessor(BatchSpanProcessor(_otlp_exporter(settings.exporter_otlp_endpoint)))
+        )
     if extra_processor is not None:
-        provider.add_span_processor(extra_processor)
+        provider.add_span_processor(PiiSpanProcessor(extra_processor))
     trace.set_tracer_provider(provider)
     _configured = True
     return provider

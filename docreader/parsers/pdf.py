@@ -9,7 +9,7 @@ import sys
 
 # When the optional pymupdf_layout package is installed, ``import pymupdf`` loads its ONNX models
 # (seconds and hundreds of MiB per process). jisik does its own layout analysis: keep it out.
-sys.modules.setdefault("pymupdf.layout", None)  # type: ignore[arg-type]
+sys.modules.setdefault("pymupdf.layout", None)  # type: ignore[arg-type]  # None in sys.modules blocks that import
 
 import pymupdf  # noqa: E402
 

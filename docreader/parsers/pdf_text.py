@@ -193,10 +193,10 @@ def _chars_to_lines(chars: list[_Char]) -> list[Line]:
 
 def cell_rows(page: pymupdf.Page, table: object, signal: bool) -> list[list[str]]:
     """The text of each cell of a PyMuPDF table, assembled from the characters inside the cell."""
-    bbox = tuple(table.bbox)  # type: ignore[attr-defined]
+    bbox = tuple(table.bbox)  # type: ignore[attr-defined]  # the table object is untyped (third-party)
     chars = _page_chars(page, (bbox[0] - 2, bbox[1] - 2, bbox[2] + 2, bbox[3] + 2))
     rows: list[list[str]] = []
-    for row in table.rows:  # type: ignore[attr-defined]
+    for row in table.rows:  # type: ignore[attr-defined]  # the table object is untyped (third-party)
         texts = []
         for cell in row.cells:
             if cell is None:

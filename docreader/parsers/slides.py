@@ -32,13 +32,13 @@ class _SlideRenderer:
 
     def shape(self, shape: BaseShape) -> list[str]:
         if shape.shape_type == MSO_SHAPE_TYPE.GROUP:
-            return self.shapes(shape.shapes)  # type: ignore[attr-defined]
+            return self.shapes(shape.shapes)  # type: ignore[attr-defined]  # python-pptx shape kinds are told apart at run time
         if getattr(shape, "has_table", False):
-            rows = [[cell.text for cell in row.cells] for row in shape.table.rows]  # type: ignore[attr-defined]
+            rows = [[cell.text for cell in row.cells] for row in shape.table.rows]  # type: ignore[attr-defined]  # python-pptx shape kinds are told apart at run time
             table = markdown_table(rows)
             return [table] if table else []
         if getattr(shape, "has_chart", False):
-            return [self.chart(shape.chart)]  # type: ignore[attr-defined]
+            return [self.chart(shape.chart)]  # type: ignore[attr-defined]  # python-pptx shape kinds are told apart at run time
         if shape.shape_type == MSO_SHAPE_TYPE.PICTURE or hasattr(shape, "image"):
             return self.picture(shape)
         if getattr(shape, "has_text_frame", False):
@@ -54,7 +54,7 @@ class _SlideRenderer:
                 getattr(shape.placeholder_format, "type", "")
             ).lower()
         )
-        for paragraph in shape.text_frame.paragraphs:  # type: ignore[attr-defined]
+        for paragraph in shape.text_frame.paragraphs:  # type: ignore[attr-defined]  # python-pptx shape kinds are told apart at run time
             text = "".join(run.text for run in paragraph.runs).strip() or paragraph.text.strip()
             if not text:
                 continue
@@ -68,7 +68,7 @@ class _SlideRenderer:
 
     def picture(self, shape: BaseShape) -> list[str]:
         try:
-            image = shape.image  # type: ignore[attr-defined]
+            image = shape.image  # type: ignore[attr-defined]  # python-pptx shape kinds are told apart at run time
             blob, ext = image.blob, image.ext
         except (AttributeError, ValueError, KeyError):
             self.result.warnings.append(f"slide {self.number}: a picture could not be read")

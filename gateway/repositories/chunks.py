@@ -37,7 +37,7 @@ async def chunk_contents(
 ) -> list[str]:
     """The text of the given chunks of one document, in the order asked (read only, no lock)."""
     query = select(Chunk).where(
-        Chunk.id.in_(chunk_ids), Chunk.knowledge_id == knowledge_id, Chunk.tenant_id == tenant_id  # type: ignore[attr-defined]
+        Chunk.id.in_(chunk_ids), Chunk.knowledge_id == knowledge_id, Chunk.tenant_id == tenant_id  # type: ignore[attr-defined]  # SQLModel types the column as its Python value
     )
     found = {chunk.id: chunk.content for chunk in (await session.execute(query)).scalars()}
     missing = [chunk_id for chunk_id in chunk_ids if chunk_id not in found]

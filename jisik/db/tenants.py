@@ -60,7 +60,7 @@ async def authenticate(session: AsyncSession, api_key: str) -> Tenant:
         raise Unauthenticated("invalid API key")
     # attr-defined: exec is sqlmodel's AsyncSession method; the gateway's auth_sessions make that class.
     query = select(Tenant).where(Tenant.api_key_hash == hash_api_key(api_key))
-    tenant: Tenant | None = (await session.exec(query)).first()  # type: ignore[attr-defined]
+    tenant: Tenant | None = (await session.exec(query)).first()  # type: ignore[attr-defined]  # exec is sqlmodel's; the session is sqlmodel's AsyncSession
     if tenant is None:
         raise Unauthenticated("invalid API key")
     return tenant

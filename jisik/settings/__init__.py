@@ -70,7 +70,7 @@ class Settings(BaseModel):
     def load(cls) -> Settings:
         """Read every group from the environment and the optional config file; the local object store
         lives under the data folder unless its own setting is absolute."""
-        groups = {name: field.annotation() for name, field in cls.model_fields.items()}  # type: ignore[misc]
+        groups = {name: field.annotation() for name, field in cls.model_fields.items()}  # type: ignore[misc]  # every field's annotation is a settings class
         storage, runtime = groups["storage"], groups["runtime"]
         if not storage.local_dir.is_absolute():
             groups["storage"] = storage.model_copy(update={"local_dir": runtime.data_dir / storage.local_dir})

@@ -41,4 +41,4 @@ async def masked_stream(
             if text or event.usage is not None or event.finish_reason:
                 yield replace(event, delta=text)
     finally:
-        await events.aclose()  # type: ignore[attr-defined]
+        await events.aclose()  # type: ignore[attr-defined]  # the backend's stream is an async generator

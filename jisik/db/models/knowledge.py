@@ -92,7 +92,7 @@ class Knowledge(SQLModel, table=True):
     processed_at: datetime | None = None
 
 
-Knowledge.__table__.c.metadata_.name = "metadata"  # type: ignore[attr-defined]
+Knowledge.__table__.c.metadata_.name = "metadata"  # type: ignore[attr-defined]  # SQLModel types the column as its Python value
 
 
 class Chunk(SQLModel, table=True):
