@@ -112,6 +112,12 @@ class TestBrowser:
         assert set(report["statuses"]) <= {"OK", "WARN", "STALL", "STOP"}
         assert (tmp_path / "lag-status.png").stat().st_size > 0
 
+    def test_stream_monitoring_page(self, web_stack, tmp_path: Path) -> None:  # noqa: ANN001
+        report = _run_scenario(web_stack, "stream-monitor", tmp_path)
+        assert report["slices"] == 12
+        assert set(report["statuses"]) <= {"OK", "WARN", "STALL", "STOP"}
+        assert (tmp_path / "stream-monitor.png").stat().st_size > 0
+
 
 def _write_invoice(path: Path) -> None:
     """A one-page tax invoice whose total does not add up (1,357,000 instead of 1,357,400)."""

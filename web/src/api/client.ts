@@ -9,6 +9,7 @@ import type {
   FieldStatus,
   ReviewQueueItem,
   IngestLag,
+  StreamStats,
   Knowledge,
   KnowledgeBase,
   KnowledgeBaseInput,
@@ -122,6 +123,7 @@ export class ApiClient {
 
   // Ingest ------------------------------------------------------------------------------------
   ingestLag = () => this.data<IngestLag>("GET", "/ingest/lag");
+  ingestStream = () => this.data<StreamStats>("GET", "/ingest/stream");
 
   // Knowledge bases ---------------------------------------------------------------------------
   listKnowledgeBases = () => this.data<KnowledgeBase[]>("GET", "/knowledge-bases");
