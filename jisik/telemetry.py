@@ -6,9 +6,11 @@ Spans carry ids, counts and timings only: never API keys, passwords or document 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
+from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 from opentelemetry.context import Context
 from opentelemetry.sdk.resources import Resource
@@ -19,6 +21,7 @@ from jisik.pii.scrub import PiiSpanProcessor
 from jisik.settings import TelemetrySettings
 
 __all__ = [
+    "attached",
     "configure_tracing",
     "context_from_headers",
     "context_from_metadata",
@@ -95,3 +98,13 @@ def context_from_headers(headers: Iterable[tuple[str, bytes]] | Mapping[str, Any
     pairs = headers.items() if isinstance(headers, Mapping) else (headers or ())
     carrier = {key: value.decode() if isinstance(value, bytes) else str(value) for key, value in pairs}
     return propagate.extract(carrier)
+
+
+@contextmanager
+def attached(context: Context) -> Iterator[None]:
+    """Make ``context`` (a caller's trace context and baggage) current for the block."""
+    token = otel_context.attach(context)
+    try:
+        yield
+    finally:
+        otel_context.detach(token)
