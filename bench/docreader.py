@@ -131,26 +131,26 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
                         continue
                     text_pdf = path.suffix == ".pdf" and path.name not in SCANNED
                     runs = [await read(stub, path) for _ in range(args.repeat if text_pdf else 1)]
-                    best = min(runs, key=lambda r: float(r["seconds"]))  # type: ignore[arg-type]
-                    best["median_seconds"] = round(statistics.median(float(r["seconds"]) for r in runs), 3)  # type: ignore[arg-type]
-                    pages = int(best["pages"])  # type: ignore[arg-type]
+                    best = min(runs, key=lambda r: float(r["seconds"]))  # type: ignore[arg-type]  # bench results are built as dict[str, object]
+                    best["median_seconds"] = round(statistics.median(float(r["seconds"]) for r in runs), 3)  # type: ignore[arg-type]  # bench results are built as dict[str, object]
+                    pages = int(best["pages"])
                     if text_pdf and pages:
-                        best["pages_per_s"] = round(pages / float(best["median_seconds"]), 1)  # type: ignore[arg-type]
-                        best["pages_per_cpu_s"] = round(pages / max(float(best["cpu_seconds"]), 1e-3), 1)  # type: ignore[arg-type]
-                    if int(best["ocr_pages"]):  # type: ignore[arg-type]
+                        best["pages_per_s"] = round(pages / float(best["median_seconds"]), 1)  # type: ignore[arg-type]  # bench results are built as dict[str, object]
+                        best["pages_per_cpu_s"] = round(pages / max(float(best["cpu_seconds"]), 1e-3), 1)  # type: ignore[arg-type]  # bench results are built as dict[str, object]
+                    if int(best["ocr_pages"]):
                         best["s_per_ocr_page"] = round(
                             float(best["median_seconds"]) / int(best["ocr_pages"]), 2
-                        )  # type: ignore[arg-type]
+                        )
                     results[path.name] = best
         finally:
             await server.stop(1)
             await service.close()
     text_pdf_pages = sum(
         int(r["pages"]) for n, r in results.items() if n.endswith(".pdf") and n not in SCANNED
-    )  # type: ignore[arg-type]
+    )
     text_pdf_seconds = sum(
         float(r["median_seconds"])
-        for n, r in results.items()  # type: ignore[arg-type]
+        for n, r in results.items()
         if n.endswith(".pdf") and n not in SCANNED
     )
     return {
@@ -172,7 +172,7 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
 
 
 def print_table(report: dict[str, object]) -> None:
-    files: dict[str, dict[str, object]] = report["files"]  # type: ignore[assignment]
+    files: dict[str, dict[str, object]] = report["files"]  # type: ignore[assignment]  # bench results are built as dict[str, object]
     header = (
         f"{'file':42} {'pages':>5} {'chunks':>6} {'tables':>6} {'sec':>7} {'cpu s':>7} {'pages/s':>8} "
         f"{'pg/cpu-s':>8} {'s/OCR pg':>8}"

@@ -141,7 +141,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             result["runs"].append(outcome)
             print(f"{victim}: {outcome}", flush=True)  # noqa: T201
     finally:
+        stopping = time.monotonic()
         up.stop()
+        result["shutdown_seconds"] = round(time.monotonic() - stopping, 2)
+        result["shutdown_killed"] = [line.split("jisik.runtime.supervisor: ", 1)[-1]
+                                     for line in up.log_tail(20000).splitlines() if "did not stop within" in line]
         shutil.rmtree(root, ignore_errors=True)
     result["machine_at_end"] = _machine()
     return result
@@ -156,8 +160,10 @@ def _table(result: dict[str, Any]) -> str:
             f"| {outcome['victim']} | {outcome['lost']} | {outcome['duplicated_documents']} / "
             f"{outcome['duplicated_chunks']} | {outcome['fault_to_done_seconds']} s | "
             f"{'' if extra is None else f'{extra:+.1f} s'} | {'' if extra is None else outcome['within_goal']} |")
+    lines.append(f"\nSIGTERM to exit: {result['shutdown_seconds']} s; children that had to be killed: "
+                 f"{', '.join(result['shutdown_killed']) or 'none'}")
     machine = result["machine"]
-    lines.append(f"\n{result['docs']} documents per run, fault after a third completed; {machine['cpu_count']} CPUs, "
+    lines.append(f"{result['docs']} documents per run, fault after a third completed; {machine['cpu_count']} CPUs, "
                  f"{machine['memory_gib']} GiB, load {machine['load_average_1m']} at start, "
                  f"{result['machine_at_end']['load_average_1m']} at end")
     return "\n".join(lines)

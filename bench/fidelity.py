@@ -108,7 +108,7 @@ def print_table(label: str, report: dict[str, object]) -> None:
     print(
         f"{'file':42} {'cell frag':>9} {'hangul wraps':>12} {'split words':>11} {'spaceless':>9} {'facts':>6}"
     )
-    for name, row in report["files"].items():  # type: ignore[attr-defined]
+    for name, row in report["files"].items():  # type: ignore[attr-defined]  # bench results are built as dict[str, object]
         print(
             f"{name:42} {row['cell_fragments']:>9} {row['hangul_wraps']:>12} {row['split_words']:>11} "
             f"{row['spaceless_runs']:>9} {row['facts']:>6}"

@@ -112,7 +112,7 @@ class Bench:
         from sqlalchemy import select
 
         async with self.sessions() as session:
-            rows = await session.execute(select(Knowledge).where(Knowledge.id.in_(ids)))  # type: ignore[attr-defined]
+            rows = await session.execute(select(Knowledge).where(Knowledge.id.in_(ids)))  # type: ignore[attr-defined]  # SQLModel types the column as its Python value
             return {row.id: row for row in rows.scalars()}
 
     async def follow(self, knowledge_id: str, started: float, timeout_s: float) -> dict[str, Any]:

@@ -44,8 +44,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # ahead of bench/ (the script folder), whose ingest.py would shadow the package
 
-from _retrieval_embed import cached_embeddings, default_embedder  # noqa: E402
-
+from bench._retrieval_embed import cached_embeddings, default_embedder  # noqa: E402
 from jisik.db.migrate import upgrade  # noqa: E402
 from jisik.passages import passage_text  # noqa: E402
 from jisik.runtime.postgres import EmbeddedPostgres  # noqa: E402

@@ -1,2 +1,3 @@
 """Change data capture: the outbox relay (pgoutput logical replication -> Kafka), Debezium-format
-change events on ``db.<table>``, and the processors that materialise ``index.meta`` and ``billing.usage``."""
+change events on ``db.<table>``, the processors that materialise ``index.meta`` and ``billing.usage``, and
+the applier that makes the retriever follow ``index.meta`` (access changes, deleted documents)."""

@@ -53,7 +53,7 @@ def row_from_values(
         if value is pgoutput.UNCHANGED_TOAST:
             row[column.name] = (fallback or {}).get(column.name)
         else:
-            row[column.name] = convert(column.type_oid, value)  # type: ignore[arg-type]
+            row[column.name] = convert(column.type_oid, value)  # type: ignore[arg-type]  # UNCHANGED_TOAST is ruled out above
     return row
 
 

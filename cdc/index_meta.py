@@ -3,9 +3,15 @@
 :class:`IndexMetaMaterializer` turns ``db.knowledges`` change events into one compact record per
 knowledge (key = knowledge id), emitted only when a field the index cares about changed.
 :class:`RetrieverAccessApplier` consumes ``index.meta`` (from this materializer or from the Flink
-job in cdc/flink/) and calls the retriever's ``SetKnowledgeAccess``, so an ACL or enable/disable
-change in the database reaches search within seconds. Both are idempotent: the record is a full
-state, not a delta, and applying it twice changes nothing.
+job in cdc/flink/) and is the one owner of a document's index state after ingest indexed it: an ACL
+or enable/disable change reaches search through ``SetKnowledgeAccess``, a deleted document (also one
+deleted with its knowledge base or tenant: the rows cascade) has its chunks deleted. No route touches
+the index for these, so nothing reaches search before its transaction commits. Both are idempotent:
+the record is a full state, not a delta, and applying it twice changes nothing.
+
+The Flink job's upsert sink turns a delete into a tombstone, which carries no tenant; the chunks of
+such a document stay in the index until its knowledge base is deleted, and are never shown (chat and
+search drop hits whose document is gone from the database).
 """
 
 from __future__ import annotations
@@ -117,7 +123,8 @@ class IndexMetaMaterializer:
 
 
 class RetrieverAccessApplier:
-    """index.meta -> retriever ``SetKnowledgeAccess``; the newest record per knowledge in a batch wins."""
+    """index.meta -> retriever access update, or deletion of a deleted document's chunks; the newest
+    record per knowledge in a batch wins."""
 
     name = "retriever-access"
 
@@ -144,7 +151,7 @@ class RetrieverAccessApplier:
         latest: dict[str, KnowledgeMeta] = {}
         for record in records:
             if record.value is None:
-                continue  # tombstone (Flink upsert sink): the knowledge's chunks are deleted by ingest
+                continue  # tombstone (Flink upsert sink): no tenant to delete in, see the module docstring
             try:
                 meta = KnowledgeMeta.model_validate(json.loads(record.value))
             except (ValueError, ValidationError):
@@ -157,10 +164,12 @@ class RetrieverAccessApplier:
         if self._retriever is None:
             raise RuntimeError("RetrieverAccessApplier.handle before start()")
         try:
-            await self._retriever.set_access(
-                meta.tenant_id, meta.knowledge_id, acl_principals=meta.acl_principals,
-                enabled=meta.enabled and not meta.deleted,
-            )
+            if meta.deleted:
+                await self._retriever.delete(meta.tenant_id, knowledge_ids=[meta.knowledge_id])
+            else:
+                await self._retriever.set_access(
+                    meta.tenant_id, meta.knowledge_id, acl_principals=meta.acl_principals, enabled=meta.enabled
+                )
         except _PERMANENT as exc:
             logger.warning("retriever refused access update for knowledge %s: %s", meta.knowledge_id, exc.code)
             return

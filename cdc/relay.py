@@ -16,6 +16,7 @@ import asyncio
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from aiokafka.errors import KafkaError
 from psycopg import sql
@@ -25,6 +26,7 @@ from jisik.telemetry import tracer
 
 from . import pgoutput
 from .changes import RowChange, Transaction, TransactionAssembler, row_from_values
+from .metrics import COMMIT_TO_PUBLISH_SECONDS, RECORDS_PUBLISHED
 from .publisher import OrderedPublisher
 from .records import KafkaRecord, debezium_record, outbox_record
 from .slot import ReplicationSlot
@@ -101,6 +103,10 @@ class Relay:
             "cdc.relay.publish", attributes={"cdc.records": len(batch.records), "cdc.transactions": len(transactions)}
         ):
             await publisher.send(batch.records)
+        acknowledged = datetime.now(UTC)
+        for txn in transactions:
+            COMMIT_TO_PUBLISH_SECONDS.observe(max(0.0, (acknowledged - txn.commit_time).total_seconds()))
+        RECORDS_PUBLISHED.inc(len(batch.records))
         if batch.outbox_ids and self.cdc.delete_published_outbox:
             await self._delete_outbox(slot, batch.outbox_ids)
         target = read.upto_lsn if read.complete else (transactions[-1].end_lsn if transactions else 0)
@@ -155,7 +161,7 @@ class Relay:
             page: list[dict[str, object]] = []
             async with slot.conn.cursor() as cursor:
                 async for values in cursor.stream(select):
-                    page.append(row_from_values(columns, tuple(values), excluded))  # type: ignore[arg-type]
+                    page.append(row_from_values(columns, tuple(values), excluded))  # type: ignore[arg-type]  # psycopg rows are untyped; the query casts every column to text
                     if len(page) >= _SNAPSHOT_PAGE:
                         await self._publish_snapshot_page(slot, publisher, table, page)
                         page = []
@@ -173,6 +179,7 @@ class Relay:
             changes = [RowChange("public", table, "r", None, row, 0) for row in rows]
             await publisher.send([self._envelope(change, None, None) for change in changes])
         self.published += len(rows)
+        RECORDS_PUBLISHED.inc(len(rows))
 
 
 async def _sleep_until(stop: asyncio.Event, seconds: float) -> None:

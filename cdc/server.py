@@ -11,7 +11,6 @@ import logging
 import signal
 from collections.abc import Awaitable, Callable
 
-from jisik.runtime.postgres import database_url as configured_database_url
 from jisik.settings import Settings
 
 from .billing import BillingProcessor
@@ -42,7 +41,7 @@ class CdcService:
         max_backoff_s: float = 30.0,
     ) -> None:
         self.settings = settings
-        url = database_url or configured_database_url(settings.database)
+        url = database_url or settings.database.dsn
         self.bootstrap_servers = bootstrap_servers
         self.relay = Relay(settings.cdc, settings.kafka, url, bootstrap_servers=bootstrap_servers)
         self.processors: list[Processor] = [

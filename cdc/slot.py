@@ -77,7 +77,7 @@ class ReplicationSlot:
         return self._conn
 
     async def _scalar(self, query: sql.Composable | str, params: tuple[object, ...] = ()) -> object:
-        cursor = await self.conn.execute(query, params)  # type: ignore[arg-type]
+        cursor = await self.conn.execute(query, params)  # type: ignore[arg-type]  # psycopg wants a LiteralString query
         row = await cursor.fetchone()
         return None if row is None else row[0]
 
@@ -135,7 +135,7 @@ class ReplicationSlot:
             "AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
             (table,),
         )
-        return TableColumns(table, tuple((str(name), int(oid)) for name, oid in await cursor.fetchall()))  # type: ignore[call-overload]
+        return TableColumns(table, tuple((str(name), int(oid)) for name, oid in await cursor.fetchall()))  # type: ignore[call-overload]  # psycopg rows are untyped tuples of object
 
     async def primary_key(self, table: str) -> tuple[str, ...]:
         cursor = await self.conn.execute(
@@ -147,13 +147,13 @@ class ReplicationSlot:
 
     async def read(self, max_changes: int) -> SlotRead:
         """Peek (without consuming) the committed changes up to the current flush position."""
-        upto = int(await self._scalar("SELECT (pg_current_wal_flush_lsn() - '0/0'::pg_lsn)::bigint"))  # type: ignore[call-overload]
+        upto = int(await self._scalar("SELECT (pg_current_wal_flush_lsn() - '0/0'::pg_lsn)::bigint"))  # type: ignore[call-overload]  # psycopg rows are untyped tuples of object
         cursor = await self.conn.execute(
             "SELECT (lsn - '0/0'::pg_lsn)::bigint, data FROM pg_logical_slot_peek_binary_changes("
             "%s, %s::pg_lsn, %s, 'proto_version', '1', 'publication_names', %s)",
             (self.slot, format_lsn(upto), max_changes, self.publication),
         )
-        messages = [(int(lsn), bytes(data)) for lsn, data in await cursor.fetchall()]  # type: ignore[call-overload]
+        messages = [(int(lsn), bytes(data)) for lsn, data in await cursor.fetchall()]  # type: ignore[call-overload]  # psycopg rows are untyped tuples of object
         return SlotRead(messages, upto, complete=len(messages) < max_changes)
 
     async def confirmed_lsn(self) -> int:
@@ -161,7 +161,7 @@ class ReplicationSlot:
             "SELECT (confirmed_flush_lsn - '0/0'::pg_lsn)::bigint FROM pg_replication_slots WHERE slot_name = %s",
             (self.slot,),
         )
-        return int(value or 0)  # type: ignore[call-overload]
+        return int(value or 0)  # type: ignore[call-overload]  # psycopg rows are untyped tuples of object
 
     async def advance(self, lsn: int) -> None:
         """Checkpoint: everything committed up to ``lsn`` is published and will not be read again."""

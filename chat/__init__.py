@@ -1,4 +1,9 @@
-"""The chat pipeline: nine small stages over one context, streamed answers with checked citations."""
+"""The chat pipeline: nine small stages over one context, streamed answers with checked citations.
+
+It reaches the retriever and the model service through the transport-free Protocols of ``chat.clients``
+(``jisik.clients`` implements them over gRPC); a model's ``no_answer`` finish reason becomes the
+session's fallback response.
+"""
 
 from __future__ import annotations
 

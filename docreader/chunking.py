@@ -98,7 +98,7 @@ class ChunkingConfig:
             chunk_size=size,
             chunk_overlap=overlap,
             separators=tuple(separators) or DEFAULT_SEPARATORS,
-            size_unit=(size_unit or "chars"),  # type: ignore[arg-type]
+            size_unit=(size_unit or "chars"),  # type: ignore[arg-type]  # ChunkingConfig validates the unit
         )
 
     @property

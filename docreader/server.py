@@ -216,8 +216,8 @@ async def create_server(
     :returns: server, bound port, health servicer, and the service (call ``close`` after stopping).
     """
     service = service or DocReaderService(settings)
-    host, _, configured = settings.endpoints.docreader_addr.rpartition(":")
-    address = f"{host or settings.endpoints.bind_host}:{configured if port is None else port}"
+    configured = settings.endpoints.docreader
+    address = f"{configured.host}:{configured.port if port is None else port}"
     server, bound, health_servicer = create_grpc_server(
         register=lambda s: pb_grpc.add_DocReaderServicer_to_server(DocReaderServicer(service), s),
         service_names=[SERVICE_NAME],

@@ -9,7 +9,7 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
@@ -123,7 +123,7 @@ class DocReaderService:
                 chunks.append(item)
         raise AssertionError("stream ended without a summary")
 
-    async def stream(self, request: ReadRequest) -> AsyncIterator[TextChunk | DocumentSummary]:
+    async def stream(self, request: ReadRequest) -> AsyncGenerator[TextChunk | DocumentSummary, None]:
         """Chunks as their pages finish, then one :class:`DocumentSummary`."""
         request_id = request.request_id or str(uuid.uuid4())
         started = time.perf_counter()
@@ -344,7 +344,7 @@ class DocReaderService:
         return chunk
 
 
-async def _within(awaitable, deadline: float, name: str, limit: float):  # type: ignore[no-untyped-def]
+async def _within(awaitable, deadline: float, name: str, limit: float):
     remaining = deadline - asyncio.get_running_loop().time()
     try:
         return await asyncio.wait_for(awaitable, timeout=max(remaining, 0.001))

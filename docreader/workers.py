@@ -191,8 +191,8 @@ class ParserPool:
 
     @property
     def pids(self) -> list[int]:
-        """Process ids of the live workers (for monitoring and tests)."""
-        return [w.process.pid for w in self._workers if not w.dead and w.process.pid]
+        """Process ids of the workers ready for a task or busy with one (for monitoring and tests)."""
+        return [w.process.pid for w in self._workers if w.ready and not w.dead and w.process.pid]
 
     async def start(self) -> None:
         """Spawn every worker and wait until each has imported the parsers.
@@ -340,7 +340,8 @@ class ParserPool:
         self._discard(worker)
 
     def _discard(self, worker: _Worker) -> None:
-        """Kill a worker (if still running), forget it and start a replacement; idempotent."""
+        """Kill a worker (if still running) and forget it; idempotent. A worker that was ready is
+        replaced at once; one that was still starting is retried by its own starter."""
         if worker.dead:
             return
         worker.dead = True
@@ -348,7 +349,8 @@ class ParserPool:
         with contextlib.suppress(ValueError, OSError):
             asyncio.get_running_loop().remove_reader(worker.process.sentinel)
         worker.kill()
-        self._replace()
+        if worker.ready:
+            self._replace()
 
     async def _discard_and_reap(self, worker: _Worker) -> str:
         loop = asyncio.get_running_loop()

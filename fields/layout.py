@@ -166,7 +166,7 @@ def _docx_table_rows(table: object) -> list[Row]:
     rows: list[Row] = []
     # Keyed by id, holding the element so the id stays unique while the table is read.
     seen: dict[int, object] = {}
-    for table_row in table.rows:  # type: ignore[attr-defined]
+    for table_row in table.rows:  # type: ignore[attr-defined]  # the table object is untyped (third-party)
         segments: list[Segment] = []
         for column, cell in enumerate(table_row.cells):
             identity = id(cell._tc)

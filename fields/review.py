@@ -31,7 +31,7 @@ def stored_readings(row: DocumentFields) -> dict[str, Extracted]:
         readings[str(item["name"])] = Extracted(
             name=str(item["name"]), value=str(item.get("value", "")), normalized=str(item.get("normalized", "")),
             confidence=float(item.get("confidence", 0.0)), page=item.get("page"),
-            bbox=tuple(bbox) if bbox else None, source_text=str(item.get("source_text", "")),  # type: ignore[arg-type]
+            bbox=tuple(bbox) if bbox else None, source_text=str(item.get("source_text", "")),
             note=str(item.get("note", "")),
         )
     return readings

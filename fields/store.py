@@ -35,7 +35,7 @@ async def current_schema(
             select(FieldSchemaVersion)
             .where(FieldSchemaVersion.tenant_id == tenant_id,
                    FieldSchemaVersion.knowledge_base_id == knowledge_base_id)
-            .order_by(FieldSchemaVersion.version.desc())  # type: ignore[attr-defined]
+            .order_by(FieldSchemaVersion.version.desc())  # type: ignore[attr-defined]  # SQLModel types the column as its Python value
             .limit(1)
         )
     ).scalar_one_or_none()
@@ -85,15 +85,15 @@ async def find_duplicate(
     found = (
         await session.execute(
             select(DocumentFields.knowledge_id)
-            .join(Knowledge, Knowledge.id == DocumentFields.knowledge_id)  # type: ignore[arg-type]
+            .join(Knowledge, Knowledge.id == DocumentFields.knowledge_id)
             .where(
                 DocumentFields.tenant_id == knowledge.tenant_id,
                 DocumentFields.knowledge_base_id == knowledge.knowledge_base_id,
                 DocumentFields.knowledge_id != knowledge.id,
-                DocumentFields.validated_data.contains(wanted),  # type: ignore[attr-defined]
+                DocumentFields.validated_data.contains(wanted),  # type: ignore[attr-defined]  # SQLModel types the column as its Python value
                 Knowledge.created_at < knowledge.created_at,
             )
-            .order_by(Knowledge.created_at)  # type: ignore[arg-type]
+            .order_by(Knowledge.created_at)
             .limit(1)
         )
     ).scalar_one_or_none()
@@ -157,7 +157,7 @@ async def documents_matching(
         rows = await session.execute(
             select(DocumentFields.knowledge_id)
             .where(DocumentFields.tenant_id == tenant_id, DocumentFields.knowledge_base_id == knowledge_base_id,
-                   DocumentFields.validated_data.contains(wanted))  # type: ignore[attr-defined]
+                   DocumentFields.validated_data.contains(wanted))  # type: ignore[attr-defined]  # SQLModel types the column as its Python value
             .limit(MAX_FILTERED_DOCUMENTS)
         )
         found.extend(rows.scalars())

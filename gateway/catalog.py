@@ -22,7 +22,7 @@ class DatabaseCatalog:
             return {}
         query = select(Knowledge.id, Knowledge.title, Knowledge.file_name, Knowledge.source).where(
             Knowledge.tenant_id == tenant_id,
-            Knowledge.id.in_(list(knowledge_ids)),  # type: ignore[attr-defined]
+            Knowledge.id.in_(list(knowledge_ids)),  # type: ignore[attr-defined]  # SQLModel types the column as its Python value
             Knowledge.enable_status == "enabled",
         )
         async with self._sessions() as session:

@@ -32,7 +32,7 @@ __all__ = [
 
 
 def _resources(request: Request) -> GatewayResources:
-    return request.app.state.resources  # type: ignore[no-any-return]
+    return request.app.state.resources
 
 
 ResourcesDep = Annotated[GatewayResources, Depends(_resources)]

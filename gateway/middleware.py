@@ -1,26 +1,26 @@
-"""Request context: X-Request-ID (honoured or generated, always returned) and one server span per
-request in the caller's W3C trace. Spans record method, route template and status only — never
-headers, API keys or bodies."""
+"""Request context: X-Request-ID (honoured or generated, always returned), one server span per
+request in the caller's W3C trace, and the request's count and duration in the HTTP metrics. Spans
+and metrics record method, route template and status only — never raw paths, headers, API keys or
+bodies."""
 
 from __future__ import annotations
 
 import re
+import time
 import uuid
-from contextvars import ContextVar
 
 from opentelemetry import propagate, trace
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from jisik.log_context import current_request_id, with_request_id
+from jisik.metrics import HTTP_REQUESTS, HTTP_SECONDS
+from jisik.telemetry import attached
 
 __all__ = ["RequestContextMiddleware", "current_request_id"]
 
 REQUEST_ID_HEADER = "x-request-id"
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
-_request_id: ContextVar[str] = ContextVar("jisik_request_id", default="")
 _tracer = trace.get_tracer(__name__)
-
-
-def current_request_id() -> str:
-    return _request_id.get()
 
 
 def route_template(scope: Scope) -> str:
@@ -32,6 +32,14 @@ def route_template(scope: Scope) -> str:
     effective = scope.get("fastapi", {}).get("effective_route_context")
     template = getattr(effective, "path", None) or getattr(scope.get("route"), "path", None)
     return str(template) if template else "unmatched"
+
+
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def _bounded_method(method: str) -> str:
+    """The method as a metric label; any other verb a client invents counts as ``other``."""
+    return method if method in _METHODS else "other"
 
 
 def _request_id_from(headers: dict[str, str]) -> str:
@@ -51,10 +59,10 @@ class RequestContextMiddleware:
             return
         headers = {key.decode("latin-1").lower(): value.decode("latin-1") for key, value in scope["headers"]}
         request_id = _request_id_from(headers)
-        token = _request_id.set(request_id)
         carrier = {name: headers[name] for name in ("traceparent", "tracestate") if name in headers}
         method = scope["method"]
         status = {"code": 0}
+        started = time.perf_counter()
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -66,8 +74,8 @@ class RequestContextMiddleware:
                 ]
             await send(message)
 
-        with _tracer.start_as_current_span(
-            f"{method} http", context=propagate.extract(carrier), kind=trace.SpanKind.SERVER
+        with attached(with_request_id(request_id, propagate.extract(carrier))), _tracer.start_as_current_span(
+            f"{method} http", kind=trace.SpanKind.SERVER
         ) as span:
             span.set_attribute("http.request.method", method)
             span.set_attribute("jisik.request_id", request_id)
@@ -75,9 +83,11 @@ class RequestContextMiddleware:
                 await self.app(scope, receive, send_with_id)
             finally:
                 template = route_template(scope)
+                code = status["code"] or 500
                 span.update_name(f"{method} {template}")
                 span.set_attribute("http.route", template)
-                span.set_attribute("http.response.status_code", status["code"] or 500)
+                span.set_attribute("http.response.status_code", code)
+                HTTP_REQUESTS.labels(_bounded_method(method), template, str(code)).inc()
+                HTTP_SECONDS.labels(_bounded_method(method), template).observe(time.perf_counter() - started)
                 if status["code"] >= 500 or not status["code"]:
                     span.set_status(trace.Status(trace.StatusCode.ERROR))
-                _request_id.reset(token)

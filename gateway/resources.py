@@ -13,7 +13,6 @@ from chat import ChatPipeline, StreamRegistry
 from jisik.clients.bundle import ServiceClients
 from jisik.db.engine import create_engine
 from jisik.health import BusyTolerance
-from jisik.runtime.postgres import database_url
 from jisik.settings import Settings
 from jisik.storage import ObjectStore, open_store
 
@@ -40,8 +39,7 @@ class GatewayResources:
 
     @classmethod
     def open(cls, settings: Settings) -> GatewayResources:
-        url = database_url(settings.database)
-        engine = create_engine(url, pool_size=settings.database.pool_size)
+        engine = create_engine(settings.database.dsn, pool_size=settings.database.pool_size)
         sessions = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
         auth_sessions = async_sessionmaker(engine, class_=SQLModelSession, expire_on_commit=False)
         chat = settings.chat

@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException
 __all__ = ["mount_web"]
 
 logger = logging.getLogger(__name__)
-_RESERVED = ("api/", "docs", "openapi.json", "health", "ready")
+_RESERVED = ("api/", "docs", "openapi.json", "health", "ready", "metrics")
 
 
 def mount_web(app: FastAPI, dist: Path) -> bool:

@@ -88,11 +88,11 @@ class DuplicateContentCheck:
                     Knowledge.tenant_id == knowledge.tenant_id,
                     Knowledge.knowledge_base_id == knowledge.knowledge_base_id,
                     Knowledge.id != knowledge.id,
-                    Knowledge.metadata_["content_hash"].astext == document.content_hash,  # type: ignore[index]
-                    Knowledge.parse_status.not_in([ParseStatus.FAILED, ParseStatus.DRAFT]),  # type: ignore[attr-defined]
+                    Knowledge.metadata_["content_hash"].astext == document.content_hash,
+                    Knowledge.parse_status.not_in([ParseStatus.FAILED, ParseStatus.DRAFT]),  # type: ignore[attr-defined]  # SQLModel types the column as its Python value
                     Knowledge.created_at < knowledge.created_at,
                 )
-                .order_by(Knowledge.created_at)  # type: ignore[arg-type]
+                .order_by(Knowledge.created_at)
                 .limit(1)
             )
         ).first()

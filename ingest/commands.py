@@ -26,7 +26,6 @@ from .lag import consumer_lag
 from .messages import uploaded_event
 
 if TYPE_CHECKING:
-    from jisik.clients.retriever import RetrieverClient
     from jisik.storage import ObjectStore
 
 __all__ = [
@@ -162,7 +161,7 @@ async def _charge_storage(session: AsyncSession, tenant_id: str, size: int) -> N
     """
     charged = await session.execute(
         update(Tenant)
-        .where(Tenant.id == tenant_id, Tenant.storage_used + size <= Tenant.storage_quota)  # type: ignore[operator]
+        .where(Tenant.id == tenant_id, Tenant.storage_used + size <= Tenant.storage_quota)
         .values(storage_used=func.greatest(Tenant.storage_used + size, 0))
         .returning(Tenant.id)
     )
@@ -294,14 +293,11 @@ async def reprocess(session: AsyncSession, *, tenant_id: str, knowledge_id: str)
 
 
 async def delete_knowledge(
-    session: AsyncSession, store: ObjectStore, retriever: RetrieverClient, *, tenant_id: str, knowledge_id: str
+    session: AsyncSession, store: ObjectStore, *, tenant_id: str, knowledge_id: str
 ) -> None:
-    """Remove the document's chunks from the index, its row (chunks cascade) and its stored objects.
-
-    :raises Unavailable: the retriever cannot be reached; nothing is deleted then.
-    """
+    """Remove the document's row (chunks cascade) and its stored objects. Its index entries go when the
+    delete has committed: CDC's index.meta applier owns that (cdc/index_meta.py)."""
     knowledge = await _load(session, tenant_id, knowledge_id)
-    await retriever.delete(tenant_id, knowledge_ids=[knowledge_id])
     if knowledge.type == KnowledgeType.FILE:
         await _charge_storage(session, tenant_id, -knowledge.file_size)
     await session.delete(knowledge)

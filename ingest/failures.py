@@ -4,9 +4,9 @@
   InvalidInput and its kinds, ParseFailed, Blocked, NotFound, QuotaExceeded): it fails at once and
   the reason is recorded on it.
 - A parser crash or an overrun time limit (ParserCrashed, DeadlineExceeded): retried ``crash_retries``
-  times (one by default), then failed. One retry because a crash can fail a document that only shared
-  the parser pool at that moment, and a deadline can pass because the service was busy; a document
-  that does it again would do it every time.
+  times (one by default), then failed. One retry because a worker can die for reasons outside the
+  document (killed by the kernel under memory pressure elsewhere, by an operator) and a deadline can
+  pass because the service was busy; a document that does it again would do it every time.
 - A service of jisik's own is down (Unavailable): waited out for ``outage_budget_s`` without using
   up the document's tries.
 - Anything else (an unexpected error): retried with backoff up to ``max_attempts``.

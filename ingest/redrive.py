@@ -59,10 +59,10 @@ class Redriver:
                 rows = (
                     await session.execute(
                         select(Knowledge, KnowledgeBase)
-                        .join(KnowledgeBase, KnowledgeBase.id == Knowledge.knowledge_base_id)  # type: ignore[arg-type]
-                        .where(Knowledge.parse_status.in_(list(self.stage.entry)),  # type: ignore[attr-defined]
+                        .join(KnowledgeBase, KnowledgeBase.id == Knowledge.knowledge_base_id)
+                        .where(Knowledge.parse_status.in_(list(self.stage.entry)),  # type: ignore[attr-defined]  # SQLModel types the column as its Python value
                                Knowledge.updated_at < cutoff)
-                        .order_by(Knowledge.updated_at)  # type: ignore[arg-type]
+                        .order_by(Knowledge.updated_at)
                         .limit(_BATCH)
                         .with_for_update(of=Knowledge, skip_locked=True)
                     )

@@ -49,7 +49,7 @@ async def claim(
     """
     result = await session.execute(
         update(Knowledge)
-        .where(_this_version(event), Knowledge.parse_status.in_(list(entry)))  # type: ignore[attr-defined]
+        .where(_this_version(event), Knowledge.parse_status.in_(list(entry)))  # type: ignore[attr-defined]  # SQLModel types the column as its Python value
         .values(parse_status=working, updated_at=_now())
         .returning(Knowledge)
     )
@@ -78,7 +78,7 @@ async def mark_failed(session: AsyncSession, event: DocumentEvent, reason: str, 
     """Fail the event's version unless it already finished; False when the row moved on."""
     result = await session.execute(
         update(Knowledge)
-        .where(_this_version(event), Knowledge.parse_status.not_in([ParseStatus.COMPLETED, ParseStatus.DRAFT]))  # type: ignore[attr-defined]
+        .where(_this_version(event), Knowledge.parse_status.not_in([ParseStatus.COMPLETED, ParseStatus.DRAFT]))  # type: ignore[attr-defined]  # SQLModel types the column as its Python value
         .values(parse_status=ParseStatus.FAILED, error_message=reason[:2000], updated_at=_now(), **values)
         .returning(Knowledge.id)
     )
@@ -88,8 +88,8 @@ async def mark_failed(session: AsyncSession, event: DocumentEvent, reason: str, 
 async def replace_chunks(session: AsyncSession, knowledge_id: str, rows: Sequence[dict[str, Any]]) -> None:
     """Make the document's chunk rows exactly ``rows``: upsert by id, delete every other row."""
     ids = [row["id"] for row in rows]
-    await session.execute(delete(Chunk).where(Chunk.knowledge_id == knowledge_id, Chunk.id.not_in(ids)))  # type: ignore[attr-defined]
-    table = Chunk.__table__  # type: ignore[attr-defined]
+    await session.execute(delete(Chunk).where(Chunk.knowledge_id == knowledge_id, Chunk.id.not_in(ids)))  # type: ignore[attr-defined]  # SQLModel types the column as its Python value
+    table = Chunk.__table__  # type: ignore[attr-defined]  # SQLModel types the column as its Python value
     for start in range(0, len(rows), _INSERT_BATCH):
         statement = insert(table).values(list(rows[start:start + _INSERT_BATCH]))
         await session.execute(
@@ -106,6 +106,6 @@ async def replace_chunks(session: AsyncSession, knowledge_id: str, rows: Sequenc
 async def load_chunks(session: AsyncSession, knowledge_id: str) -> list[Chunk]:
     """The document's chunks in reading order."""
     result = await session.execute(
-        select(Chunk).where(Chunk.knowledge_id == knowledge_id).order_by(Chunk.chunk_index)  # type: ignore[arg-type]
+        select(Chunk).where(Chunk.knowledge_id == knowledge_id).order_by(Chunk.chunk_index)
     )
     return list(result.scalars())

@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from jisik.clients.bundle import ServiceClients
 from jisik.db.engine import create_engine, session_factory
 from jisik.kafka import create_producer, ensure_topics
-from jisik.runtime.postgres import database_url
 from jisik.settings import Settings
 
 from .context import IngestContext, StageHandler
@@ -66,7 +65,7 @@ async def start_pipeline(
     names = list(stages or configured or [stage.name for stage in STAGES])
     for name in names:
         stage_named(name)
-    engine = create_engine(database_url(settings.database),
+    engine = create_engine(settings.database.dsn,
                            pool_size=settings.database.pool_size)
     clients = ServiceClients.open(settings, timeout_s=settings.ingest.grpc_timeout_s)
     await ensure_topics(settings.kafka, DOCUMENT_TOPICS, bootstrap_servers=bootstrap_servers)

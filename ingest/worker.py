@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -31,11 +32,12 @@ from jisik.errors import JisikError
 from jisik.events import DocumentEvent, DocumentFailed, event_model_for
 from jisik.kafka import create_consumer, decode_value, record_context
 from jisik.settings import IngestSettings
-from jisik.telemetry import tracer
+from jisik.telemetry import attached, tracer
 
 from .context import IngestContext, StageHandler
-from .failures import TryLedger
+from .failures import TryLedger, classify
 from .fairness import FairQueue
+from .metrics import STAGE_FAILURES, STAGE_RECORDS, STAGE_SECONDS, TRY_FAILURES
 from .publishing import publish_event
 from .repository import mark_failed, touch
 
@@ -63,7 +65,7 @@ class _OffsetTracker:
             return None
         flags[offset] = True
         commit: int | None = None
-        while flags and next(iter(flags.values())):
+        while flags and flags[next(iter(flags))]:
             done, _ = flags.popitem(last=False)
             commit = done + 1
         return commit
@@ -127,10 +129,12 @@ class StageWorker:
         self._offsets.started(tp, record.offset)
         event = self._decode(record)
         if event is None:
+            STAGE_RECORDS.labels(self.stage.name, "dropped").inc()
             await self._release(tp, record.offset)
             return
         shed = self._queue.add(event.tenant_id, _Work(tp, record, event))
         if shed is not None:
+            STAGE_RECORDS.labels(self.stage.name, "shed").inc()
             logger.info("ingest stage %s: buffer full, document %s of the busiest tenant is re-driven later",
                         self.stage.name, shed.event.knowledge_id)
             await self._release(shed.tp, shed.record.offset)
@@ -151,17 +155,20 @@ class StageWorker:
 
     async def _process(self, work: _Work) -> None:
         event, record = work.event, work.record
+        started, outcome = time.perf_counter(), "error"
         try:
-            attributes = {"jisik.tenant_id": event.tenant_id, "jisik.knowledge_id": event.knowledge_id,
-                          "jisik.version": event.version}
-            with tracer(__name__).start_as_current_span(
-                f"ingest.{self.stage.name}", context=record_context(record), attributes=attributes
+            attributes: dict[str, str | int] = {"jisik.tenant_id": event.tenant_id, "jisik.knowledge_id": event.knowledge_id,
+                                                "jisik.version": event.version}
+            with attached(record_context(record)), tracer(__name__).start_as_current_span(
+                f"ingest.{self.stage.name}", attributes=attributes
             ):
                 async with self._one_at_a_time(event.knowledge_id), self._heartbeat(event.knowledge_id):
-                    await self._attempt(event)
+                    outcome = await self._attempt(event)
         except Exception:
             # Nothing may stop the stage: the re-driver picks the document up again from its status.
             logger.exception("ingest stage %s could not finish record %s@%d", self.stage.name, work.tp, record.offset)
+        STAGE_RECORDS.labels(self.stage.name, outcome).inc()
+        STAGE_SECONDS.labels(self.stage.name).observe(time.perf_counter() - started)
         await self._release(work.tp, record.offset)
 
     async def _release(self, tp: TopicPartition, offset: int) -> None:
@@ -181,8 +188,11 @@ class StageWorker:
                            self.stage.name, record.topic, record.offset)
             return None
 
-    async def _attempt(self, event: DocumentEvent) -> None:
-        """Handle with retries; :class:`TryLedger` decides from whose fault a failure was when to give up."""
+    async def _attempt(self, event: DocumentEvent) -> str:
+        """Handle with retries; :class:`TryLedger` decides from whose fault a failure was when to give up.
+
+        :returns: ``done`` or ``failed`` (the document was given up on).
+        """
         loop = asyncio.get_running_loop()
         ledger = TryLedger(self._settings)
         while True:
@@ -192,18 +202,20 @@ class StageWorker:
                 reason = exc.message
                 logger.warning("ingest stage %s: document %s try failed: %s", self.stage.name, event.knowledge_id,
                                exc.code)
-                verdict = ledger.failed(exc, reason, loop.time())
+                verdict, fault = ledger.failed(exc, reason, loop.time()), classify(exc).value
             except Exception as exc:
                 reason = f"an internal error stopped the {self.stage.name} step"
                 logger.exception("ingest stage %s: document %s try failed", self.stage.name, event.knowledge_id)
-                verdict = ledger.failed(exc, reason, loop.time())
+                verdict, fault = ledger.failed(exc, reason, loop.time()), classify(exc).value
             else:
                 if outcome is not None:
                     await publish_event(self._producer, outcome, self._context.settings, self._servers)
-                return
+                return "done"
+            TRY_FAILURES.labels(self.stage.name, fault).inc()
             if verdict is not None:
+                STAGE_FAILURES.labels(self.stage.name, fault).inc()
                 await self._fail(event, verdict, max(ledger.attempts, 1))
-                return
+                return "failed"
             await asyncio.sleep(ledger.backoff_s())
 
     async def _fail(self, event: DocumentEvent, reason: str, attempts: int) -> None:

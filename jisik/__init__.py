@@ -1,3 +1,4 @@
-"""jisik shared core: settings, database models, events, telemetry, gRPC stubs and the embedded runtime."""
+"""jisik shared core: settings, database models, events, telemetry, gRPC stubs, the one typed client per
+service (``jisik.clients``) and the embedded runtime."""
 
 __version__ = "0.1.0"

@@ -15,8 +15,9 @@ import os
 import signal
 import sys
 import tomllib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from types import FrameType, ModuleType
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -44,18 +45,9 @@ class _CliError(Exception):
 
 
 def _configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level.upper() if level.upper() in logging.getLevelNamesMapping() else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    # Per-request lines from the HTTP client would repeat every readiness poll.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    from jisik.runtime.log_backoff import RepeatBackoff
+    from jisik.log_context import configure_logging
 
-    repeats = RepeatBackoff()
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(repeats)
+    configure_logging(level)
 
 
 def _settings_error(exc: ValidationError) -> str:
@@ -77,12 +69,6 @@ def _load_settings() -> Settings:
         raise _CliError(str(exc), EXIT_USAGE) from None
     except tomllib.TOMLDecodeError as exc:
         raise _CliError(f"JISIK_CONFIG: the config file is not valid TOML: {exc}", EXIT_USAGE) from None
-
-
-def _database_url(settings: Settings) -> str:
-    from jisik.runtime.postgres import database_url
-
-    return database_url(settings.database)
 
 
 # -- jisik serve ---------------------------------------------------------------------------------
@@ -108,6 +94,22 @@ def _check_port_free(name: str, host: str, port: int, setting: str) -> None:
         raise _CliError(f"{name}: port {port} is already in use: set {setting} or pass --port to a free port")
 
 
+def _serve_metrics(name: str, settings: Settings) -> None:
+    """Start the service's metrics endpoint when it has a metrics port."""
+    from jisik.metrics import serve_metrics
+    from jisik.runtime.settings_catalog import env_name
+
+    port = settings.metrics.port_for(name)
+    if not port:
+        return
+    try:
+        serve_metrics(settings.endpoints.bind_host, port)
+    except OSError as exc:
+        setting = env_name(type(settings.metrics), f"{name}_port")
+        raise _CliError(f"{name}: cannot serve metrics on port {port} ({exc.strerror}): set {setting}") from None
+    logger.info("%s metrics at http://%s:%d/metrics", name, settings.endpoints.bind_host, port)
+
+
 def _serve(args: argparse.Namespace) -> int:
     from jisik.runtime.services import service
     from jisik.runtime.settings_catalog import env_name
@@ -117,23 +119,26 @@ def _serve(args: argparse.Namespace) -> int:
     _configure_logging(settings.telemetry.log_level)
     spec = service(args.service)
     if spec.probe != "process":
-        port = int(spec.address(settings).rpartition(":")[2])
+        endpoint = spec.endpoint(settings)
+        assert endpoint is not None  # every service but the workers listens
+        port = endpoint.port
         setting = "JISIK_GATEWAY_PORT" if spec.probe == "http" else env_name(
             type(settings.endpoints), spec.address_setting
         )
         _check_port_free(spec.name, settings.endpoints.bind_host, args.port or port, setting)
     configure_tracing(f"jisik-{spec.name}", settings.telemetry)
+    _serve_metrics(spec.name, settings)
     if args.exit_with_parent:
         from jisik.runtime.processes import exit_with_parent
 
         exit_with_parent(args.exit_with_parent)
     module = _import_service(spec.name, spec.module)
-    run: Callable[..., object] | None = getattr(module, "run", None)
+    run: Callable[..., Coroutine[Any, Any, object]] | None = getattr(module, "run", None)
     if run is None:
         raise _CliError(f"{spec.module} has no `async def run(settings, *, port=None)`", EXIT_MISSING)
     logger.info("serving %s", spec.name)
     try:
-        asyncio.run(run(settings, port=args.port))  # type: ignore[arg-type]
+        asyncio.run(run(settings, port=args.port))
     except KeyboardInterrupt:
         return 0
     except InvalidInput as exc:  # a setting that makes serving unsafe, e.g. no service token
@@ -213,7 +218,7 @@ def _migrate(args: argparse.Namespace) -> int:
     settings = _load_settings()
     _configure_logging(settings.telemetry.log_level)
     try:
-        migrate(_database_url(settings))
+        migrate(settings.database.dsn)
     except OSError as exc:
         raise _CliError(f"cannot reach PostgreSQL (set JISIK_DB_URL or run `jisik up`): {exc}") from None
     print("database is at the newest schema revision")
@@ -228,7 +233,7 @@ def _tenant_create(args: argparse.Namespace) -> int:
     if not name or len(name) > 255:
         raise _CliError("tenant name must be 1 to 255 characters", EXIT_USAGE)
     try:
-        tenant_id, key = asyncio.run(new_tenant(_database_url(settings), name))
+        tenant_id, key = asyncio.run(new_tenant(settings.database.dsn, name))
     except OSError as exc:
         raise _CliError(f"cannot reach PostgreSQL (set JISIK_DB_URL or run `jisik up`): {exc}") from None
     print(f"tenant {name!r} created with id {tenant_id}")
@@ -243,7 +248,7 @@ def _tenant_key(args: argparse.Namespace) -> int:
     settings = _load_settings()
     revoke = args.action == "revoke-key"
     try:
-        key = asyncio.run(replace_tenant_key(_database_url(settings), args.tenant_id, revoke=revoke))
+        key = asyncio.run(replace_tenant_key(settings.database.dsn, args.tenant_id, revoke=revoke))
     except NotFound as exc:
         raise _CliError(exc.message, EXIT_USAGE) from None
     except OSError as exc:

@@ -101,6 +101,10 @@ class DocumentValidated(DocumentEvent):
 
 
 class DocumentIndexed(DocumentEvent):
+    """The pipeline's last word on a document. No jisik process consumes it (the row's COMPLETED status
+    is what the gateway and the UI read); it is published for consumers outside jisik (webhooks,
+    analytics)."""
+
     topic: ClassVar[Topic] = Topic.DOCUMENTS_INDEXED
 
     chunk_count: int

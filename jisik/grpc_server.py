@@ -1,4 +1,4 @@
-"""One shape for every jisik gRPC server: health, reflection, tracing, typed-error mapping, service auth.
+"""One shape for every jisik gRPC server: health, reflection, tracing, metrics, typed-error mapping, service auth.
 
 ``create_server`` builds and binds a server and returns it with its port (bind port 0 in tests);
 ``serve_forever`` starts it and stops it with a grace period on SIGINT/SIGTERM; ``grpc_channel`` is the
@@ -17,6 +17,7 @@ import hmac
 import ipaddress
 import logging
 import signal
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -27,8 +28,9 @@ from opentelemetry import trace
 
 from jisik.clients.errors import status_of, trailing_metadata
 from jisik.errors import InvalidInput, JisikError
+from jisik.metrics import RPC_REQUESTS, RPC_SECONDS
 from jisik.settings import EndpointSettings
-from jisik.telemetry import context_from_metadata, inject_metadata
+from jisik.telemetry import attached, context_from_metadata, inject_metadata
 
 __all__ = [
     "SERVICE_TOKEN_HEADER",
@@ -51,17 +53,34 @@ async def abort_with(context: grpc.aio.ServicerContext, error: JisikError) -> No
     await context.abort(status_of(error), error.message, trailing_metadata=trailing_metadata(error))
 
 
+def _observe(method: str, context: grpc.aio.ServicerContext, outcome: str, started: float) -> None:
+    """Count the call by the status it ended with (a code the handler set itself wins) and time it."""
+    code = context.code()
+    name = code.name if isinstance(code, grpc.StatusCode) and outcome in ("OK", "UNKNOWN") else outcome
+    RPC_REQUESTS.labels(method, name).inc()
+    RPC_SECONDS.labels(method).observe(time.perf_counter() - started)
+
+
 def _wrap_unary(behavior: Callable[..., Awaitable[Any]], method: str) -> Callable[..., Awaitable[Any]]:
     async def handler(request: Any, context: grpc.aio.ServicerContext) -> Any:
         parent = context_from_metadata(context.invocation_metadata())
-        with trace.get_tracer(__name__).start_as_current_span(
-            method, context=parent, kind=trace.SpanKind.SERVER, attributes={"rpc.method": method}
+        started, outcome = time.perf_counter(), "UNKNOWN"
+        with attached(parent), trace.get_tracer(__name__).start_as_current_span(
+            method, kind=trace.SpanKind.SERVER, attributes={"rpc.method": method}
         ) as span:
             try:
-                return await behavior(request, context)
+                result = await behavior(request, context)
+                outcome = "OK"
+                return result
             except JisikError as exc:
                 span.set_attribute("error.code", exc.code)
+                outcome = status_of(exc).name
                 await abort_with(context, exc)
+            except asyncio.CancelledError:
+                outcome = "CANCELLED"
+                raise
+            finally:
+                _observe(method, context, outcome, started)
 
     return handler
 
@@ -69,21 +88,29 @@ def _wrap_unary(behavior: Callable[..., Awaitable[Any]], method: str) -> Callabl
 def _wrap_stream(behavior: Callable[..., Any], method: str) -> Callable[..., Any]:
     async def handler(request: Any, context: grpc.aio.ServicerContext) -> Any:
         parent = context_from_metadata(context.invocation_metadata())
-        with trace.get_tracer(__name__).start_as_current_span(
-            method, context=parent, kind=trace.SpanKind.SERVER, attributes={"rpc.method": method}
+        started, outcome = time.perf_counter(), "UNKNOWN"
+        with attached(parent), trace.get_tracer(__name__).start_as_current_span(
+            method, kind=trace.SpanKind.SERVER, attributes={"rpc.method": method}
         ) as span:
             try:
                 async for item in behavior(request, context):
                     yield item
+                outcome = "OK"
             except JisikError as exc:
                 span.set_attribute("error.code", exc.code)
+                outcome = status_of(exc).name
                 await abort_with(context, exc)
+            except (asyncio.CancelledError, GeneratorExit):
+                outcome = "CANCELLED"
+                raise
+            finally:
+                _observe(method, context, outcome, started)
 
     return handler
 
 
 class _ServerInterceptor(grpc.aio.ServerInterceptor):
-    """Opens a server span in the caller's trace and turns JisikError into a gRPC status."""
+    """Opens a server span in the caller's trace, turns JisikError into a gRPC status, counts and times the call."""
 
     async def intercept_service(
         self,

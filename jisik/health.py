@@ -19,7 +19,6 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from jisik.db.engine import async_url
-from jisik.runtime.postgres import database_url
 from jisik.settings import Settings
 
 __all__ = ["DEFAULT_TIMEOUT_S", "BusyTolerance", "DependencyStatus", "check_dependencies", "database_status",
@@ -66,16 +65,12 @@ class _NotServing(Exception):
     """The service answered, but not with SERVING."""
 
 
-def _bootstrap_servers(settings: Settings) -> str:
-    return settings.kafka.bootstrap_servers or f"127.0.0.1:{settings.kafka.embedded_port}"
-
-
 async def _check_database(settings: Settings, engine: AsyncEngine | None) -> None:
     if engine is not None:
         async with engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
         return
-    dsn = "postgresql://" + async_url(database_url(settings.database)).removeprefix("postgresql+asyncpg://")
+    dsn = "postgresql://" + async_url(settings.database.dsn).removeprefix("postgresql+asyncpg://")
     connection = await asyncpg.connect(dsn, timeout=DEFAULT_TIMEOUT_S)
     try:
         await connection.fetchval("SELECT 1")
@@ -84,7 +79,7 @@ async def _check_database(settings: Settings, engine: AsyncEngine | None) -> Non
 
 
 async def _check_kafka(settings: Settings) -> None:
-    client = AIOKafkaClient(bootstrap_servers=_bootstrap_servers(settings), client_id=settings.kafka.client_id)
+    client = AIOKafkaClient(bootstrap_servers=settings.kafka.brokers, client_id=settings.kafka.client_id)
     try:
         await client.bootstrap()  # a metadata request to one of the brokers
     finally:
@@ -137,7 +132,7 @@ async def database_status(
     settings: Settings, *, engine: AsyncEngine | None = None, timeout_s: float = DEFAULT_TIMEOUT_S
 ) -> DependencyStatus:
     """Whether PostgreSQL answers ``SELECT 1``."""
-    secrets = (_password(database_url(settings.database)),)
+    secrets = (_password(settings.database.dsn),)
     return await _timed(lambda: _check_database(settings, engine), timeout_s, secrets)
 
 

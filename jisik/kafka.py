@@ -32,15 +32,10 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 
-def _bootstrap(settings: KafkaSettings, bootstrap_servers: str | None) -> str:
-    servers = bootstrap_servers or settings.bootstrap_servers or f"127.0.0.1:{settings.embedded_port}"
-    return servers
-
-
 async def create_producer(settings: KafkaSettings, bootstrap_servers: str | None = None) -> AIOKafkaProducer:
     """A started producer (acks=all, waits for the leader to persist)."""
     producer = AIOKafkaProducer(
-        bootstrap_servers=_bootstrap(settings, bootstrap_servers),
+        bootstrap_servers=bootstrap_servers or settings.brokers,
         client_id=settings.client_id,
         acks="all",
         linger_ms=5,
@@ -60,7 +55,7 @@ def create_consumer(
     """An unstarted consumer with manual commits: commit only after the work is done."""
     return AIOKafkaConsumer(
         *topics,
-        bootstrap_servers=_bootstrap(settings, bootstrap_servers),
+        bootstrap_servers=bootstrap_servers or settings.brokers,
         client_id=settings.client_id,
         group_id=group_id,
         enable_auto_commit=False,
@@ -75,7 +70,7 @@ async def ensure_topics(
     settings: KafkaSettings, topics: Iterable[str], *, bootstrap_servers: str | None = None, partitions: int = 1
 ) -> None:
     """Create the topics that do not exist yet."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=_bootstrap(settings, bootstrap_servers))
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers or settings.brokers)
     await admin.start()
     try:
         existing = set(await admin.list_topics())

@@ -12,11 +12,15 @@ import io
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import ParamSpec, Protocol, TypeVar, runtime_checkable
 
 from jisik.errors import InvalidInput, NotFound, Unavailable
 from jisik.settings import StorageSettings
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
 
 __all__ = ["LocalStore", "ObjectStore", "S3Store", "open_store", "validate_key"]
 
@@ -143,7 +147,7 @@ class S3Store:
         )
         self._bucket_ready = False
 
-    async def _call(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+    async def _call(self, fn: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
         from minio.error import MinioException
         from urllib3.exceptions import HTTPError
 

@@ -36,7 +36,7 @@ def _merge(
             keyword_rank=k.rank if k else 0,
             bm25_score=k.bm25_score if k else 0.0,
             sentence_score=k.sentence_score if k else 0.0,
-            ref=(v or k).ref,  # type: ignore[union-attr]
+            ref=(v or k).ref,  # type: ignore[union-attr]  # every fused id has a vector or a keyword hit
         ))
     hits.sort(key=lambda hit: (-hit.score, hit.chunk_id))
     return hits

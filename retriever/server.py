@@ -14,7 +14,6 @@ from jisik.grpc_server import create_server as create_grpc_server
 from jisik.grpc_server import serve_forever
 from jisik.proto import retriever_pb2 as pb
 from jisik.proto import retriever_pb2_grpc as pb_grpc
-from jisik.runtime.postgres import database_url as configured_database_url
 from jisik.settings import Settings
 
 from . import analysis
@@ -186,9 +185,9 @@ async def create_server(
 
 async def run(settings: Settings, *, port: int | None = None) -> None:
     """Serve the retriever until SIGINT/SIGTERM."""
-    database_url = configured_database_url(settings.database)
+    database_url = settings.database.dsn
     if port is None:
-        port = int(settings.endpoints.retriever_addr.rsplit(":", 1)[1])
+        port = settings.endpoints.retriever.port
     if settings.runtime.preload_models:
         analysis.warm_up()
     server, bound, health_servicer, service = await create_server(settings, port, database_url)

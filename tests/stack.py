@@ -124,6 +124,9 @@ def stack_settings(data_dir: Path, *, ready_timeout_s: float = 120.0, otlp_endpo
                     "model_addr": f"127.0.0.1:{_free_port()}",
                 }
             ),
+            "metrics": base.metrics.model_copy(
+                update={f"{name}_port": _free_port() for name in ("docreader", "retriever", "model", "ingest", "cdc")}
+            ),
             "database": base.database.model_copy(update={"url": "", "embedded_port": _free_port()}),
             "kafka": base.kafka.model_copy(update={"bootstrap_servers": "", "embedded_port": _free_port()}),
             "storage": base.storage.model_copy(update={"backend": "local", "local_dir": data_dir / "objects"}),

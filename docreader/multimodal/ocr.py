@@ -36,7 +36,7 @@ def tidy_ocr_text(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
-def _open_image(image: bytes):  # type: ignore[no-untyped-def]
+def _open_image(image: bytes):
     from PIL import Image, UnidentifiedImageError
 
     try:
@@ -66,13 +66,17 @@ class TesseractOcr:
         from .ocr_prep import prepare_for_ocr  # OpenCV only where OCR runs: it maps hundreds of MiB
 
         _open_image(image)  # a clear error for bytes that are not an image
-        picture = _open_image(prepare_for_ocr(image))
+        try:
+            prepared = prepare_for_ocr(image)
+        except ParseFailed:  # the clean-up could not run (memory): read the image as it is
+            prepared = image
+        picture = _open_image(prepared)
         text = tidy_ocr_text(self._read(picture, "--psm 3"))
         if len(_WORD_CHARS.findall(text)) < 4:
             text = tidy_ocr_text(self._read(picture, "--psm 12"))
         return text
 
-    def _read(self, picture, config: str) -> str:  # type: ignore[no-untyped-def]
+    def _read(self, picture, config: str) -> str:
         import pytesseract
 
         try:

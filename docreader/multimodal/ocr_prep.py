@@ -6,13 +6,21 @@ Photos and phone scans give small, noisy, tilted, low-contrast text (or light te
 
 from __future__ import annotations
 
-import cv2
-import numpy as np
-from numpy.typing import NDArray
+import os
 
-from jisik.errors import ParseFailed
+# One parser process per CPU already: OpenCV's BLAS threads would only reserve address space (parser
+# processes run under an address-space limit). Read when the library loads.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+from numpy.typing import NDArray  # noqa: E402
+
+from jisik.errors import ParseFailed  # noqa: E402
 
 __all__ = ["prepare_for_ocr"]
+
+cv2.setNumThreads(1)
 
 _TARGET_TEXT_PX = 22.0
 _SMALL_TEXT_PX = 10.0
@@ -117,7 +125,17 @@ def _skew_angle(binary: Gray) -> float:
 
 
 def prepare_for_ocr(image: bytes) -> bytes:
-    """The image cleaned for OCR, as PNG: dark text on white, upscaled, denoised, level."""
+    """The image cleaned for OCR, as PNG: dark text on white, upscaled, denoised, level.
+
+    :raises ParseFailed: when the image cannot be decoded or OpenCV fails (out of memory).
+    """
+    try:
+        return _prepare(image)
+    except cv2.error as exc:
+        raise ParseFailed(f"image clean-up for OCR failed ({type(exc).__name__})") from exc
+
+
+def _prepare(image: bytes) -> bytes:
     gray = _upscale(_denoise(_decode(image)))
     angle = _skew_angle(_binary(gray))
     if abs(angle) >= 0.3:

@@ -27,7 +27,7 @@ def _place(cells: list[HwpCell], columns: int) -> list[tuple[int, int, HwpCell]]
     order on a grid ``columns`` wide, skipping slots covered by earlier spans."""
     slots = {(c.row, c.col) for c in cells}
     if None not in {c.row for c in cells} | {c.col for c in cells} and len(slots) == len(cells):
-        return [(c.row, c.col, c) for c in cells]  # type: ignore[misc]
+        return [(c.row, c.col, c) for c in cells]  # type: ignore[misc]  # row and col are not None here (checked above)
     taken: set[tuple[int, int]] = set()
     placed: list[tuple[int, int, HwpCell]] = []
     row = col = 0

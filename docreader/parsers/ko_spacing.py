@@ -7,6 +7,7 @@ parser in the process.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import warnings
@@ -21,6 +22,9 @@ _lock = threading.Lock()
 
 @cache
 def _kiwi() -> Any:
+    # Kiwi's allocator (mimalloc) reserves a 1 GiB arena when the library loads; parser processes run
+    # under an address-space limit, so let it reserve as it goes (read once, at load).
+    os.environ.setdefault("MIMALLOC_ARENA_RESERVE", "0")
     from kiwipiepy import Kiwi
 
     with warnings.catch_warnings():  # 0 = work in the calling thread (the warning is about its meaning)

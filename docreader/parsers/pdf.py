@@ -9,7 +9,7 @@ import sys
 
 # When the optional pymupdf_layout package is installed, ``import pymupdf`` loads its ONNX models
 # (seconds and hundreds of MiB per process). jisik does its own layout analysis: keep it out.
-sys.modules.setdefault("pymupdf.layout", None)  # type: ignore[arg-type]
+sys.modules.setdefault("pymupdf.layout", None)  # type: ignore[arg-type]  # None in sys.modules blocks that import
 
 import pymupdf  # noqa: E402
 
@@ -109,7 +109,7 @@ def _page_text(
     return ko_spacing.restore_spaces(text) if lost else text
 
 
-def _lost_spaces(words: list[tuple]) -> bool:  # type: ignore[type-arg]
+def _lost_spaces(words: list[tuple]) -> bool:
     """True when some printed line of Korean text has (almost) no spaces in the text layer."""
     lines: dict[tuple[int, int], list[str]] = {}
     for word in words:
@@ -153,7 +153,7 @@ def _raw_image_key(doc: pymupdf.Document, xref: int) -> str:
     return f"images/{hashlib.sha256(doc.xref_stream_raw(xref) or b'').hexdigest()}.{ext}"
 
 
-def _extract_image(doc: pymupdf.Document, page: pymupdf.Page, xref: int, bbox: tuple) -> ImageAsset:  # type: ignore[type-arg]
+def _extract_image(doc: pymupdf.Document, page: pymupdf.Page, xref: int, bbox: tuple) -> ImageAsset:
     if xref:
         raw = doc.extract_image(xref)
         if raw and raw.get("ext", "").lower() in _WEB_IMAGE_EXT and not raw.get("smask"):

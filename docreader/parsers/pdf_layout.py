@@ -42,7 +42,7 @@ class WordTable:
 
     @property
     def markdown(self) -> str:
-        return markdown_table(self.rows)  # type: ignore[arg-type]
+        return markdown_table(self.rows)
 
 
 def _contains(rect: Rect, x: float, y: float) -> bool:
@@ -278,7 +278,7 @@ def find_word_tables(words: list[Word], skip: list[Rect]) -> list[WordTable]:
     return tables
 
 
-def has_ruled_grid(drawings: list[dict], limit: int = 3000) -> bool:  # type: ignore[type-arg]
+def has_ruled_grid(drawings: list[dict], limit: int = 3000) -> bool:
     """True when the page has 3+ tall vertical and 3+ horizontal rules (and is not a huge drawing)."""
     vertical = horizontal = seen = 0
     for drawing in drawings:

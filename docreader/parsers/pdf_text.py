@@ -193,10 +193,10 @@ def _chars_to_lines(chars: list[_Char]) -> list[Line]:
 
 def cell_rows(page: pymupdf.Page, table: object, signal: bool) -> list[list[str]]:
     """The text of each cell of a PyMuPDF table, assembled from the characters inside the cell."""
-    bbox = tuple(table.bbox)  # type: ignore[attr-defined]
+    bbox = tuple(table.bbox)  # type: ignore[attr-defined]  # the table object is untyped (third-party)
     chars = _page_chars(page, (bbox[0] - 2, bbox[1] - 2, bbox[2] + 2, bbox[3] + 2))
     rows: list[list[str]] = []
-    for row in table.rows:  # type: ignore[attr-defined]
+    for row in table.rows:  # type: ignore[attr-defined]  # the table object is untyped (third-party)
         texts = []
         for cell in row.cells:
             if cell is None:
@@ -209,7 +209,7 @@ def cell_rows(page: pymupdf.Page, table: object, signal: bool) -> list[list[str]
     return rows
 
 
-def _word(chars: list[dict], block: int, line: int, number: int) -> Word:  # type: ignore[type-arg]
+def _word(chars: list[dict], block: int, line: int, number: int) -> Word:
     boxes = [c["bbox"] for c in chars]
     text = "".join(c["c"] for c in chars)
     return (
@@ -224,9 +224,9 @@ def _word(chars: list[dict], block: int, line: int, number: int) -> Word:  # typ
     )
 
 
-def _split_at_gaps(chars: list[dict], size: float) -> list[list[dict]]:  # type: ignore[type-arg]
+def _split_at_gaps(chars: list[dict], size: float) -> list[list[dict]]:
     """Runs of characters between space characters and gaps wider than a quarter of the font size."""
-    runs: list[list[dict]] = [[]]  # type: ignore[type-arg]
+    runs: list[list[dict]] = [[]]
     for char in chars:
         if char["c"].isspace():
             runs.append([])

@@ -197,7 +197,7 @@ def parse_document(
         if fmt in ("docx", "pptx", "hwpx"):  # these parsers load whole parts: count what they would load first
             scan_office_xml(data, options)
         if pages is not None and fmt == "pdf":
-            return parser.parse_range(data, options, *pages)  # type: ignore[attr-defined]
+            return parser.parse_range(data, options, *pages)  # type: ignore[attr-defined]  # only the PDF parser has this method
         document = parser.parse(data, options)
     except JisikError:
         raise
@@ -215,7 +215,7 @@ def parse_document(
 
 def pdf_page_count(data: bytes, options: ParseOptions) -> int:
     """Page count of a PDF (checks encryption and the page limit)."""
-    return int(get_parser("pdf").page_count(data, options))  # type: ignore[attr-defined]
+    return int(get_parser("pdf").page_count(data, options))  # type: ignore[attr-defined]  # only the PDF parser has this method
 
 
 def warm_up() -> None:

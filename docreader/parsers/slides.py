@@ -24,7 +24,7 @@ class _SlideRenderer:
         self.result = result
         self.number = number
 
-    def shapes(self, shapes) -> list[str]:  # type: ignore[no-untyped-def]
+    def shapes(self, shapes) -> list[str]:
         out: list[str] = []
         for shape in sorted(shapes, key=_position):
             out.extend(self.shape(shape))
@@ -32,13 +32,13 @@ class _SlideRenderer:
 
     def shape(self, shape: BaseShape) -> list[str]:
         if shape.shape_type == MSO_SHAPE_TYPE.GROUP:
-            return self.shapes(shape.shapes)  # type: ignore[attr-defined]
+            return self.shapes(shape.shapes)  # type: ignore[attr-defined]  # python-pptx shape kinds are told apart at run time
         if getattr(shape, "has_table", False):
-            rows = [[cell.text for cell in row.cells] for row in shape.table.rows]  # type: ignore[attr-defined]
-            table = markdown_table(rows)  # type: ignore[arg-type]
+            rows = [[cell.text for cell in row.cells] for row in shape.table.rows]  # type: ignore[attr-defined]  # python-pptx shape kinds are told apart at run time
+            table = markdown_table(rows)
             return [table] if table else []
         if getattr(shape, "has_chart", False):
-            return [self.chart(shape.chart)]  # type: ignore[attr-defined]
+            return [self.chart(shape.chart)]  # type: ignore[attr-defined]  # python-pptx shape kinds are told apart at run time
         if shape.shape_type == MSO_SHAPE_TYPE.PICTURE or hasattr(shape, "image"):
             return self.picture(shape)
         if getattr(shape, "has_text_frame", False):
@@ -51,10 +51,10 @@ class _SlideRenderer:
             bool(getattr(shape, "is_placeholder", False))
             and "title"
             in str(
-                getattr(shape.placeholder_format, "type", "")  # type: ignore[attr-defined]
+                getattr(shape.placeholder_format, "type", "")
             ).lower()
         )
-        for paragraph in shape.text_frame.paragraphs:  # type: ignore[attr-defined]
+        for paragraph in shape.text_frame.paragraphs:  # type: ignore[attr-defined]  # python-pptx shape kinds are told apart at run time
             text = "".join(run.text for run in paragraph.runs).strip() or paragraph.text.strip()
             if not text:
                 continue
@@ -68,7 +68,7 @@ class _SlideRenderer:
 
     def picture(self, shape: BaseShape) -> list[str]:
         try:
-            image = shape.image  # type: ignore[attr-defined]
+            image = shape.image  # type: ignore[attr-defined]  # python-pptx shape kinds are told apart at run time
             blob, ext = image.blob, image.ext
         except (AttributeError, ValueError, KeyError):
             self.result.warnings.append(f"slide {self.number}: a picture could not be read")
@@ -76,7 +76,7 @@ class _SlideRenderer:
         asset = self.result.add_image(ImageAsset.from_bytes(blob, ext))
         return [image_placeholder(asset, shape.name or "picture")]
 
-    def chart(self, chart) -> str:  # type: ignore[no-untyped-def]
+    def chart(self, chart) -> str:
         title = (
             chart.chart_title.text_frame.text if chart.has_title and chart.chart_title.has_text_frame else ""
         )
@@ -90,7 +90,7 @@ class _SlideRenderer:
         return f"Chart: {title}\n\n{markdown_table(rows)}".strip() if title else markdown_table(rows)
 
 
-def _is_bullet(paragraph) -> bool:  # type: ignore[no-untyped-def]
+def _is_bullet(paragraph) -> bool:
     properties = paragraph._p.pPr
     return properties is not None and any(child.tag.endswith(("buChar", "buAutoNum")) for child in properties)
 

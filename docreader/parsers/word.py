@@ -31,7 +31,7 @@ class _Renderer:
         self.result = result
         self._numbering = _numbering_formats(document)
 
-    def blocks(self, parent_element, parent) -> list[str]:  # type: ignore[no-untyped-def]
+    def blocks(self, parent_element, parent) -> list[str]:
         out: list[str] = []
         for child in parent_element.iterchildren():
             if child.tag == qn("w:p"):

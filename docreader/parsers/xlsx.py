@@ -124,21 +124,21 @@ class _Workbook:
             return {}
         found: dict[str, tuple[str, str]] = {}
         for element in self.xml(rels_name):
-            if element.tag == f"{_PKG}Relationship" and element.get("TargetMode") != "External":  # type: ignore[attr-defined]
-                target = element.get("Target", "")  # type: ignore[attr-defined]
+            if element.tag == f"{_PKG}Relationship" and element.get("TargetMode") != "External":  # type: ignore[attr-defined]  # XML events are typed object; lxml has no stubs here
+                target = element.get("Target", "")  # type: ignore[attr-defined]  # XML events are typed object; lxml has no stubs here
                 path = target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
-                found[element.get("Id", "")] = (posixpath.normpath(path), element.get("Type", ""))  # type: ignore[attr-defined]
+                found[element.get("Id", "")] = (posixpath.normpath(path), element.get("Type", ""))  # type: ignore[attr-defined]  # XML events are typed object; lxml has no stubs here
         return found
 
 
 def _read_shared_strings(book: _Workbook, name: str) -> None:
     for element in book.xml(name):
-        if element.tag == f"{_MAIN}si":  # type: ignore[attr-defined]
+        if element.tag == f"{_MAIN}si":  # type: ignore[attr-defined]  # XML events are typed object; lxml has no stubs here
             text = "".join(
-                t.text or "" for t in element.iter(f"{_MAIN}t") if t.getparent().tag != f"{_MAIN}rPh"  # type: ignore[attr-defined]
+                t.text or "" for t in element.iter(f"{_MAIN}t") if t.getparent().tag != f"{_MAIN}rPh"  # type: ignore[attr-defined]  # XML events are typed object; lxml has no stubs here
             )
             book.shared.append(text)
-            release(element)  # type: ignore[arg-type]
+            release(element)
 
 
 def _read_styles(book: _Workbook, name: str) -> None:
@@ -146,11 +146,11 @@ def _read_styles(book: _Workbook, name: str) -> None:
     custom: dict[int, str] = {}
     index = 0
     for element in book.xml(name):
-        tag = element.tag  # type: ignore[attr-defined]
+        tag = element.tag  # type: ignore[attr-defined]  # XML events are typed object; lxml has no stubs here
         if tag == f"{_MAIN}numFmt":
-            custom[int(element.get("numFmtId", "0"))] = element.get("formatCode", "")  # type: ignore[attr-defined]
-        elif tag == f"{_MAIN}xf" and element.getparent().tag == f"{_MAIN}cellXfs":  # type: ignore[attr-defined]
-            number_format = int(element.get("numFmtId", "0"))  # type: ignore[attr-defined]
+            custom[int(element.get("numFmtId", "0"))] = element.get("formatCode", "")  # type: ignore[attr-defined]  # XML events are typed object; lxml has no stubs here
+        elif tag == f"{_MAIN}xf" and element.getparent().tag == f"{_MAIN}cellXfs":  # type: ignore[attr-defined]  # XML events are typed object; lxml has no stubs here
+            number_format = int(element.get("numFmtId", "0"))  # type: ignore[attr-defined]  # XML events are typed object; lxml has no stubs here
             code = custom.get(number_format, BUILTIN_FORMATS.get(number_format, ""))
             if code and is_date_format(code):
                 book.date_styles.add(index)
@@ -164,7 +164,7 @@ def _format_number(raw: str, date: bool, epoch: object) -> str:
         number = float(raw)
     if date:
         try:
-            return from_excel(number, epoch).isoformat().removesuffix("T00:00:00")  # type: ignore[arg-type]
+            return from_excel(number, epoch).isoformat().removesuffix("T00:00:00")
         except (ValueError, OverflowError, TypeError):
             pass
     if isinstance(number, float) and number.is_integer():
@@ -173,10 +173,10 @@ def _format_number(raw: str, date: bool, epoch: object) -> str:
 
 
 def _cell_text(book: _Workbook, cell: object) -> str:
-    kind = cell.get("t", "n")  # type: ignore[attr-defined]
+    kind = cell.get("t", "n")  # type: ignore[attr-defined]  # XML events are typed object; lxml has no stubs here
     if kind == "inlineStr":
-        return "".join(t.text or "" for t in cell.iter(f"{_MAIN}t")).strip()  # type: ignore[attr-defined]
-    value = cell.find(f"{_MAIN}v")  # type: ignore[attr-defined]
+        return "".join(t.text or "" for t in cell.iter(f"{_MAIN}t")).strip()  # type: ignore[attr-defined]  # XML events are typed object; lxml has no stubs here
+    value = cell.find(f"{_MAIN}v")  # type: ignore[attr-defined]  # XML events are typed object; lxml has no stubs here
     raw = value.text if value is not None and value.text else ""
     if not raw:
         return ""
@@ -187,7 +187,7 @@ def _cell_text(book: _Workbook, cell: object) -> str:
         return "True" if raw == "1" else "False"
     if kind == "n":
         try:
-            return _format_number(raw, int(cell.get("s", "0")) in book.date_styles, book.epoch)  # type: ignore[attr-defined]
+            return _format_number(raw, int(cell.get("s", "0")) in book.date_styles, book.epoch)  # type: ignore[attr-defined]  # XML events are typed object; lxml has no stubs here
         except ValueError:
             return raw.strip()
     if kind == "d":
@@ -196,7 +196,7 @@ def _cell_text(book: _Workbook, cell: object) -> str:
 
 
 def _row_number(row: object, previous: int) -> int:
-    number = row.get("r", "")  # type: ignore[attr-defined]
+    number = row.get("r", "")  # type: ignore[attr-defined]  # XML events are typed object; lxml has no stubs here
     return int(number) if number.isdigit() else previous + 1
 
 
@@ -208,22 +208,22 @@ def _read_sheet(book: _Workbook, name: str, part: str) -> SheetCells:
     current_row: dict[int, str] = {}
     drawings: list[str] = []
     for element in book.xml(part):
-        tag = element.tag  # type: ignore[attr-defined]
+        tag = element.tag  # type: ignore[attr-defined]  # XML events are typed object; lxml has no stubs here
         if tag == f"{_MAIN}c":
-            if element.getparent() is not row_element:  # type: ignore[attr-defined]
-                row_element = element.getparent()  # type: ignore[attr-defined]
+            if element.getparent() is not row_element:  # type: ignore[attr-defined]  # XML events are typed object; lxml has no stubs here
+                row_element = element.getparent()  # type: ignore[attr-defined]  # XML events are typed object; lxml has no stubs here
                 budget.add_rows()
                 row_number = _row_number(row_element, row_number)
                 column = 0
                 current_row = sheet.rows.setdefault(row_number, {})
-            ref = _cell_ref(element.get("r", ""))  # type: ignore[attr-defined]
+            ref = _cell_ref(element.get("r", ""))  # type: ignore[attr-defined]  # XML events are typed object; lxml has no stubs here
             column = ref[1] if ref else column + 1
             text = _cell_text(book, element)
             if text:
                 budget.add_cells()
                 budget.add_text(len(text))
                 current_row[column] = text
-            release(element)  # type: ignore[arg-type]
+            release(element)
         elif tag == f"{_MAIN}row":
             if element is not row_element:  # a row without cells
                 budget.add_rows()
@@ -231,18 +231,18 @@ def _read_sheet(book: _Workbook, name: str, part: str) -> SheetCells:
             elif not current_row:
                 del sheet.rows[row_number]
             row_element = None
-            release(element)  # type: ignore[arg-type]
+            release(element)
         elif tag == f"{_MAIN}mergeCell":
             budget.add_merged_range()
-            first, _, last = (element.get("ref") or "").partition(":")  # type: ignore[attr-defined]
+            first, _, last = (element.get("ref") or "").partition(":")  # type: ignore[attr-defined]  # XML events are typed object; lxml has no stubs here
             start, end = _cell_ref(first), _cell_ref(last or first)
             if start and end:
                 sheet.merged.append((start[0], start[1], end[0], end[1]))
-            release(element)  # type: ignore[arg-type]
+            release(element)
         elif tag == f"{_MAIN}drawing":
-            drawings.append(element.get(f"{_REL}id", ""))  # type: ignore[attr-defined]
-        elif element.getparent() is not None and element.getparent().getparent() is None:  # type: ignore[attr-defined]
-            release(element)  # type: ignore[arg-type]
+            drawings.append(element.get(f"{_REL}id", ""))  # type: ignore[attr-defined]  # XML events are typed object; lxml has no stubs here
+        elif element.getparent() is not None and element.getparent().getparent() is None:  # type: ignore[attr-defined]  # XML events are typed object; lxml has no stubs here
+            release(element)
     relationships = book.relationships(part)
     for rel_id in drawings:
         drawing = relationships.get(rel_id, ("", ""))[0]
@@ -256,8 +256,8 @@ def _drawing_images(book: _Workbook, drawing: str) -> list[str]:
     relationships = book.relationships(drawing)
     images = []
     for element in book.xml(drawing):
-        if element.tag == _DRAWING_EMBED:  # type: ignore[attr-defined]
-            target = relationships.get(element.get(f"{_REL}embed", ""), ("", ""))[0]  # type: ignore[attr-defined]
+        if element.tag == _DRAWING_EMBED:  # type: ignore[attr-defined]  # XML events are typed object; lxml has no stubs here
+            target = relationships.get(element.get(f"{_REL}embed", ""), ("", ""))[0]  # type: ignore[attr-defined]  # XML events are typed object; lxml has no stubs here
             if target and book.exists(target):
                 images.append(target)
     return images
@@ -267,8 +267,8 @@ def _title(book: _Workbook) -> str:
     if not book.exists("docProps/core.xml"):
         return ""
     for element in book.xml("docProps/core.xml"):
-        if element.tag == _DC_TITLE:  # type: ignore[attr-defined]
-            return (element.text or "").strip()  # type: ignore[attr-defined]
+        if element.tag == _DC_TITLE:  # type: ignore[attr-defined]  # XML events are typed object; lxml has no stubs here
+            return (element.text or "").strip()  # type: ignore[attr-defined]  # XML events are typed object; lxml has no stubs here
     return ""
 
 
@@ -277,13 +277,13 @@ def _sheets(book: _Workbook) -> list[tuple[str, str]]:
     relationships = book.relationships("xl/workbook.xml")
     sheets = []
     for element in book.xml("xl/workbook.xml"):
-        tag = element.tag  # type: ignore[attr-defined]
-        if tag == f"{_MAIN}workbookPr" and element.get("date1904") in ("1", "true"):  # type: ignore[attr-defined]
+        tag = element.tag  # type: ignore[attr-defined]  # XML events are typed object; lxml has no stubs here
+        if tag == f"{_MAIN}workbookPr" and element.get("date1904") in ("1", "true"):  # type: ignore[attr-defined]  # XML events are typed object; lxml has no stubs here
             book.epoch = CALENDAR_MAC_1904
         elif tag == f"{_MAIN}sheet":
-            part, kind = relationships.get(element.get(f"{_REL}id", ""), ("", ""))  # type: ignore[attr-defined]
+            part, kind = relationships.get(element.get(f"{_REL}id", ""), ("", ""))  # type: ignore[attr-defined]  # XML events are typed object; lxml has no stubs here
             if part and kind.endswith("/worksheet") and book.exists(part):
-                sheets.append((element.get("name", "Sheet"), part))  # type: ignore[attr-defined]
+                sheets.append((element.get("name", "Sheet"), part))  # type: ignore[attr-defined]  # XML events are typed object; lxml has no stubs here
     return sheets
 
 

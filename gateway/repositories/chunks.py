@@ -17,7 +17,7 @@ async def list_chunks(
     query = (
         select(Chunk)
         .where(Chunk.tenant_id == tenant_id, Chunk.knowledge_id == knowledge_id)
-        .order_by(Chunk.chunk_index)  # type: ignore[arg-type]
+        .order_by(Chunk.chunk_index)
     )
     return await paged(session, query, page=page, page_size=page_size)
 
@@ -37,7 +37,7 @@ async def chunk_contents(
 ) -> list[str]:
     """The text of the given chunks of one document, in the order asked (read only, no lock)."""
     query = select(Chunk).where(
-        Chunk.id.in_(chunk_ids), Chunk.knowledge_id == knowledge_id, Chunk.tenant_id == tenant_id  # type: ignore[attr-defined]
+        Chunk.id.in_(chunk_ids), Chunk.knowledge_id == knowledge_id, Chunk.tenant_id == tenant_id  # type: ignore[attr-defined]  # SQLModel types the column as its Python value
     )
     found = {chunk.id: chunk.content for chunk in (await session.execute(query)).scalars()}
     missing = [chunk_id for chunk_id in chunk_ids if chunk_id not in found]

@@ -20,7 +20,7 @@ async def list_knowledge(
     query = (
         select(Knowledge)
         .where(Knowledge.tenant_id == tenant_id, Knowledge.knowledge_base_id == knowledge_base_id)
-        .order_by(Knowledge.created_at.desc(), Knowledge.id)  # type: ignore[attr-defined]
+        .order_by(Knowledge.created_at.desc(), Knowledge.id)  # type: ignore[attr-defined]  # SQLModel types the column as its Python value
     )
     return await paged(session, query, page=page, page_size=page_size)
 
@@ -29,7 +29,7 @@ async def batch_knowledge(*, session: AsyncSession, tenant_id: str, ids: Sequenc
     """The tenant's documents among ``ids``, in the order asked (unknown ids are left out)."""
     query = select(Knowledge).where(
         Knowledge.tenant_id == tenant_id,
-        Knowledge.id.in_(list(ids)),  # type: ignore[attr-defined]
+        Knowledge.id.in_(list(ids)),  # type: ignore[attr-defined]  # SQLModel types the column as its Python value
     )
     found = {row.id: row for row in (await session.execute(query)).scalars().all()}
     return [found[knowledge_id] for knowledge_id in dict.fromkeys(ids) if knowledge_id in found]

@@ -65,7 +65,7 @@ async def list_knowledge_bases(*, session: AsyncSession, tenant_id: str) -> list
     query = (
         select(KnowledgeBase)
         .where(KnowledgeBase.tenant_id == tenant_id)
-        .order_by(KnowledgeBase.created_at.desc(), KnowledgeBase.id)  # type: ignore[attr-defined]
+        .order_by(KnowledgeBase.created_at.desc(), KnowledgeBase.id)  # type: ignore[attr-defined]  # SQLModel types the column as its Python value
     )
     return list((await session.execute(query)).scalars().all())
 
@@ -91,7 +91,7 @@ async def existing_knowledge_bases(*, session: AsyncSession, tenant_id: str, ids
         return []
     query = select(KnowledgeBase.id).where(
         KnowledgeBase.tenant_id == tenant_id,
-        KnowledgeBase.id.in_(wanted),  # type: ignore[attr-defined]
+        KnowledgeBase.id.in_(wanted),  # type: ignore[attr-defined]  # SQLModel types the column as its Python value
     )
     found = set((await session.execute(query)).scalars().all())
     return [knowledge_base_id for knowledge_base_id in wanted if knowledge_base_id in found]

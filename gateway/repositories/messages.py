@@ -30,9 +30,9 @@ async def load_messages(
     """The ``limit`` latest messages created before ``before_time``, oldest first."""
     query = select(Message).where(Message.tenant_id == tenant_id, Message.session_id == session_id)
     if before_time is not None:
-        query = query.where(Message.created_at < before_time)  # type: ignore[arg-type]
+        query = query.where(Message.created_at < before_time)
     # Newest first; within one instant the answer sorts before its question, so oldest-first puts the question first.
-    query = query.order_by(Message.created_at.desc(), Message.role.asc()).limit(limit)  # type: ignore[attr-defined]
+    query = query.order_by(Message.created_at.desc(), Message.role.asc()).limit(limit)  # type: ignore[attr-defined]  # SQLModel types the column as its Python value
     rows = list((await session.execute(query)).scalars().all())
     rows.reverse()
     return rows
@@ -56,7 +56,7 @@ async def delete_message(*, session: AsyncSession, message: Message) -> None:
 async def delete_turn(*, session: AsyncSession, tenant_id: str, message_ids: list[str]) -> None:
     """Remove the messages of one question (used when its answer could not start)."""
     await session.execute(
-        delete(Message).where(Message.tenant_id == tenant_id, Message.id.in_(message_ids))  # type: ignore[attr-defined]
+        delete(Message).where(Message.tenant_id == tenant_id, Message.id.in_(message_ids))  # type: ignore[attr-defined]  # SQLModel types the column as its Python value
     )
 
 
@@ -103,7 +103,7 @@ async def finish_answer(
             updated_at=utcnow(),
         )
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(result.rowcount)  # type: ignore[attr-defined]  # a DML execute returns a CursorResult
 
 
 async def question_of(*, session: AsyncSession, tenant_id: str, session_id: str, request_id: str) -> str:
@@ -121,7 +121,7 @@ async def latest_answer(*, session: AsyncSession, tenant_id: str, session_id: st
     query = (
         select(Message)
         .where(Message.tenant_id == tenant_id, Message.session_id == session_id, Message.role == "assistant")
-        .order_by(Message.created_at.desc())  # type: ignore[attr-defined]
+        .order_by(Message.created_at.desc())  # type: ignore[attr-defined]  # SQLModel types the column as its Python value
         .limit(1)
     )
     return (await session.execute(query)).scalar_one_or_none()

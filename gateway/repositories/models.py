@@ -58,7 +58,7 @@ async def list_models(*, session: AsyncSession, tenant_id: str) -> list[Register
     query = (
         select(RegisteredModel)
         .where(RegisteredModel.tenant_id == tenant_id)
-        .order_by(RegisteredModel.created_at, RegisteredModel.id)  # type: ignore[arg-type]
+        .order_by(RegisteredModel.created_at, RegisteredModel.id)
     )
     return list((await session.execute(query)).scalars().all())
 

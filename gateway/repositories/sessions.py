@@ -26,7 +26,7 @@ async def list_sessions(
     query = (
         select(ChatSession)
         .where(ChatSession.tenant_id == tenant_id)
-        .order_by(ChatSession.updated_at.desc(), ChatSession.id)  # type: ignore[attr-defined]
+        .order_by(ChatSession.updated_at.desc(), ChatSession.id)  # type: ignore[attr-defined]  # SQLModel types the column as its Python value
     )
     return await paged(session, query, page=page, page_size=page_size)
 

@@ -77,7 +77,7 @@ async def preview_schema(
     if knowledge.knowledge_base_id != knowledge_base_id:
         raise NotFound(f"document {body.knowledge_id} not found", field="knowledge_id")
     chunks = (await session.execute(
-        select(Chunk.content).where(Chunk.knowledge_id == knowledge.id).order_by(Chunk.chunk_index)  # type: ignore[arg-type]
+        select(Chunk.content).where(Chunk.knowledge_id == knowledge.id).order_by(Chunk.chunk_index)
     )).scalars().all()
     layout = await document_layout(knowledge, list(chunks), store, ocr=settings.docreader.ocr_engine != "none",
                                    languages=settings.ingest.fields_ocr_languages)
@@ -121,9 +121,9 @@ async def review_queue(
     page_size = min(page_size, settings.gateway.max_page_size)
     query = (
         select(DocumentFields, Knowledge.title)
-        .join(Knowledge, Knowledge.id == DocumentFields.knowledge_id)  # type: ignore[arg-type]
+        .join(Knowledge, Knowledge.id == DocumentFields.knowledge_id)
         .where(DocumentFields.tenant_id == tenant.id, DocumentFields.status == status)
-        .order_by(DocumentFields.updated_at, DocumentFields.knowledge_id)  # type: ignore[arg-type]
+        .order_by(DocumentFields.updated_at, DocumentFields.knowledge_id)
     )
     if knowledge_base_id:
         query = query.where(DocumentFields.knowledge_base_id == knowledge_base_id)

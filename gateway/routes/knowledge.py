@@ -16,7 +16,7 @@ from ingest.keys import MANUAL_CONTENT
 from jisik.db.models import KnowledgeType
 from jisik.errors import InvalidInput, NotFound, TooLarge, UnsupportedFormat
 
-from ..deps import ResourcesDep, SessionDep, SettingsDep, StoreDep, TenantDep
+from ..deps import SessionDep, SettingsDep, StoreDep, TenantDep
 from ..repositories import knowledge as repo
 from ..repositories.chunks import chunk_contents
 from ..repositories.knowledge_bases import get_knowledge_base
@@ -188,27 +188,21 @@ async def get(knowledge_id: str, tenant: TenantDep, session: SessionDep) -> dict
 
 @router.put("/knowledge/{knowledge_id}", response_model=Envelope[KnowledgePublic])
 async def update(
-    knowledge_id: str, body: KnowledgeUpdate, tenant: TenantDep, session: SessionDep, resources: ResourcesDep
+    knowledge_id: str, body: KnowledgeUpdate, tenant: TenantDep, session: SessionDep
 ) -> dict[str, Any]:
-    """Rename, describe, or enable/disable a document (disabled documents are never retrieved)."""
+    """Rename, describe, or enable/disable a document. A disabled document is never retrieved: search
+    checks the database at once, and the index follows the commit (CDC's index.meta)."""
     knowledge = await repo.get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id)
     values = body.model_dump(exclude_unset=True)
-    if "enable_status" in values and values["enable_status"] != knowledge.enable_status:
-        await resources.clients.retriever.set_access(
-            knowledge.tenant_id, knowledge.id, acl_principals=knowledge.acl_principals,
-            enabled=values["enable_status"] == "enabled",
-        )
     return _ok(await repo.update_knowledge(session=session, knowledge=knowledge, values=values))
 
 
 @router.delete("/knowledge/{knowledge_id}", response_model=Envelope[None])
 async def delete(
-    knowledge_id: str, tenant: TenantDep, session: SessionDep, store: StoreDep, resources: ResourcesDep
+    knowledge_id: str, tenant: TenantDep, session: SessionDep, store: StoreDep
 ) -> dict[str, Any]:
-    """Delete the document, its chunks, its index entries and its stored files."""
-    await commands.delete_knowledge(
-        session, store, resources.clients.retriever, tenant_id=tenant.id, knowledge_id=knowledge_id
-    )
+    """Delete the document, its chunks and its stored files; its index entries follow the commit (CDC)."""
+    await commands.delete_knowledge(session, store, tenant_id=tenant.id, knowledge_id=knowledge_id)
     return _ok(None)
 
 

@@ -57,12 +57,12 @@ async def update(
 async def delete(
     knowledge_base_id: str, tenant: TenantDep, session: SessionDep, resources: ResourcesDep
 ) -> dict[str, Any]:
-    """Delete the knowledge base, its documents, chunks, index entries and stored files."""
+    """Delete the knowledge base, its documents, chunks and stored files; the documents' index entries
+    follow the commit (their rows cascade, and CDC's index.meta deletes them from the index)."""
     store = resources.store
     found = await repo.get_knowledge_base(
         session=session, tenant_id=tenant.id, knowledge_base_id=knowledge_base_id, lock=True
     )
-    await resources.clients.retriever.delete(tenant.id, knowledge_base_ids=[found.id])
     await repo.delete_knowledge_base(session=session, knowledge_base=found)
     await store.delete_prefix(f"{tenant.id}/{found.id}/")
     return {"success": True, "data": None}

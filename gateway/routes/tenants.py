@@ -14,7 +14,6 @@ from jisik.settings import Settings
 
 from ..auth_limits import counted_attempt
 from ..deps import ResourcesDep, SessionDep, SettingsDep, TenantDep
-from ..repositories.knowledge_bases import list_knowledge_bases
 from ..schemas.common import Envelope
 from ..schemas.tenant import TenantCreate, TenantCreated, TenantPublic, TenantUpdate
 
@@ -73,7 +72,7 @@ async def update(tenant_id: str, body: TenantUpdate, tenant: TenantDep, session:
     _own(tenant_id, tenant)
     row = await session.get_one(Tenant, tenant.id)
     for name, value in body.model_dump(exclude_unset=True).items():
-        setattr(row, name, value)
+        setattr(row, name, ",".join(value or []) if name == "pii_types" else value)
     await session.flush()
     await session.refresh(row)
     return {"success": True, "data": row}
@@ -81,12 +80,10 @@ async def update(tenant_id: str, body: TenantUpdate, tenant: TenantDep, session:
 
 @router.delete("/{tenant_id}", response_model=Envelope[None])
 async def delete(tenant_id: str, tenant: TenantDep, session: SessionDep, resources: ResourcesDep) -> dict[str, Any]:
-    """Delete the tenant and everything it owns: rows, index entries and stored files."""
+    """Delete the tenant and everything it owns: rows and stored files now, index entries after the commit
+    (the documents' rows cascade, and CDC's index.meta deletes them from the index)."""
     _own(tenant_id, tenant)
     store = resources.store
-    bases = [base.id for base in await list_knowledge_bases(session=session, tenant_id=tenant.id)]
-    if bases:
-        await resources.clients.retriever.delete(tenant.id, knowledge_base_ids=bases)
     await session.delete(await session.get_one(Tenant, tenant.id))
     await session.flush()
     await store.delete_prefix(f"{tenant.id}/")

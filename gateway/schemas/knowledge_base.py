@@ -19,7 +19,7 @@ class ChunkingConfig(Strict):
 class KnowledgeBaseCreate(Strict):
     name: str = Field(min_length=1, max_length=255)
     description: str = Field("", max_length=2000)
-    chunking_config: ChunkingConfig = Field(default_factory=lambda: ChunkingConfig())  # type: ignore[call-arg]
+    chunking_config: ChunkingConfig = Field(default_factory=lambda: ChunkingConfig())
     image_processing_config: dict[str, Any] = Field(default_factory=dict)
     embedding_model_id: str = Field("", max_length=64)
     summary_model_id: str = Field("", max_length=64)

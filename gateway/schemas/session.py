@@ -100,7 +100,7 @@ class SessionPublic(BaseModel):
     created_at: datetime
     updated_at: datetime
 
-    @computed_field  # type: ignore[prop-decorator]
+    @computed_field  # type: ignore[prop-decorator]  # pydantic's computed_field over a property
     @property
     def knowledge_base_id(self) -> str:
         """WeKnora's single knowledge base field: the first of ``knowledge_base_ids``."""

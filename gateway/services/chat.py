@@ -119,7 +119,7 @@ def unsupported_of(references: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _event(state: StreamState, response_type: str, **fields: Any) -> StreamEvent:
     return StreamEvent(
         id=state.request_id,
-        response_type=response_type,  # type: ignore[arg-type]
+        response_type=response_type,
         session_id=state.session_id,
         assistant_message_id=state.message_id,
         **fields,
@@ -207,7 +207,7 @@ async def replay_message(message: Message) -> AsyncIterator[str]:
     def event(response_type: str, **fields: Any) -> str:
         return StreamEvent(
             id=message.request_id,
-            response_type=response_type,  # type: ignore[arg-type]
+            response_type=response_type,
             session_id=message.session_id,
             assistant_message_id=message.id,
             **fields,

@@ -21,11 +21,12 @@ __all__ = ["CODE_KEY", "FIELD_KEY", "error_from_rpc", "rpc_errors", "status_of",
 CODE_KEY = "jisik-error-code"
 FIELD_KEY = "jisik-error-field"
 
-# Every class of jisik.errors, by its stable code (subclasses elsewhere arrive as their base).
+# Every class of jisik.errors that is made of a message and a field, by its stable code. A class that
+# carries more (RateLimited's retry_after_s) or is defined elsewhere arrives as the class its status means.
 _BY_CODE: dict[str, type[JisikError]] = {
     cls.code: cls
     for cls in (getattr(errors, name) for name in errors.__all__)
-    if isinstance(cls, type) and issubclass(cls, JisikError)
+    if isinstance(cls, type) and issubclass(cls, JisikError) and cls.__init__ is JisikError.__init__
 }
 # What a bare status (no code: a foreign server, or grpc itself) means. Where several classes share a
 # status, the one a bare status most likely stands for; the transport's own failures mean "try again".

@@ -32,7 +32,7 @@ class ModelClient:
     async def _embed(self, tenant_id: str, model_id: str, texts: Sequence[str], role: pb.EmbedRole) -> pb.EmbedResponse:
         request = pb.EmbedRequest(tenant_id=tenant_id, model_id=model_id, texts=list(texts), role=role)
         with rpc_errors(_SERVICE):
-            reply = await self._stub.Embed(request, timeout=self._timeout)
+            reply: pb.EmbedResponse = await self._stub.Embed(request, timeout=self._timeout)
         if len(reply.vectors) != len(texts):
             raise Unavailable(f"{_SERVICE} returned {len(reply.vectors)} vectors for {len(texts)} texts")
         return reply

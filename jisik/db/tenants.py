@@ -58,7 +58,9 @@ async def authenticate(session: AsyncSession, api_key: str) -> Tenant:
     """The tenant owning ``api_key``; Unauthenticated when there is none."""
     if not api_key.startswith(KEY_PREFIX):
         raise Unauthenticated("invalid API key")
-    tenant = (await session.exec(select(Tenant).where(Tenant.api_key_hash == hash_api_key(api_key)))).first()
+    # attr-defined: exec is sqlmodel's AsyncSession method; the gateway's auth_sessions make that class.
+    query = select(Tenant).where(Tenant.api_key_hash == hash_api_key(api_key))
+    tenant: Tenant | None = (await session.exec(query)).first()  # type: ignore[attr-defined]  # exec is sqlmodel's; the session is sqlmodel's AsyncSession
     if tenant is None:
         raise Unauthenticated("invalid API key")
     return tenant

@@ -59,7 +59,7 @@ async def new_tenant(url: str, name: str) -> tuple[str, str]:
     """Create tenant ``name``; returns its id and API key (shown once, stored hashed)."""
     engine = create_engine(url, pool_size=1)
     try:
-        async with transaction(_sessions(engine)) as session:  # type: ignore[arg-type]
+        async with transaction(_sessions(engine)) as session:  # type: ignore[arg-type]  # async_sessionmaker is invariant: these make sqlmodel's AsyncSession
             tenant, key = await create_tenant(session, name=name)
             return str(tenant.id), key
     finally:
@@ -73,7 +73,7 @@ async def replace_tenant_key(url: str, tenant_id: str, *, revoke: bool) -> str:
     """
     engine = create_engine(url, pool_size=1)
     try:
-        async with transaction(_sessions(engine)) as session:  # type: ignore[arg-type]
+        async with transaction(_sessions(engine)) as session:  # type: ignore[arg-type]  # async_sessionmaker is invariant: these make sqlmodel's AsyncSession
             tenant = await session.get(Tenant, tenant_id)
             if tenant is None:
                 raise NotFound(f"tenant {tenant_id} not found", field="tenant_id")
@@ -95,14 +95,14 @@ async def _valid_or_new_key(url: str, current: str) -> str:
     try:
         if current:
             try:
-                async with transaction(factory) as session:  # type: ignore[arg-type]
+                async with transaction(factory) as session:  # type: ignore[arg-type]  # async_sessionmaker is invariant: these make sqlmodel's AsyncSession
                     await authenticate(session, current)
                 return current
             except Unauthenticated:
                 logger.warning("the saved bootstrap API key is no longer valid; issuing a new one")
-        async with transaction(factory) as session:  # type: ignore[arg-type]
+        async with transaction(factory) as session:  # type: ignore[arg-type]  # async_sessionmaker is invariant: these make sqlmodel's AsyncSession
             statement = select(Tenant).where(Tenant.name == BOOTSTRAP_TENANT).order_by(col(Tenant.created_at))
-            existing = (await session.exec(statement)).first()  # type: ignore[attr-defined]
+            existing = (await session.exec(statement)).first()  # type: ignore[attr-defined]  # exec is sqlmodel's; the session is sqlmodel's AsyncSession
             if existing is not None:
                 return await rotate_api_key(session, existing)
             _, key = await create_tenant(session, name=BOOTSTRAP_TENANT, description="Created by jisik up on first run")

@@ -42,4 +42,4 @@ class CrashHistory:
                 f"{self.name} crashed {len(self.crashes)} times within {policy.crash_window_s:.0f}s "
                 "(JISIK_CRASH_LOOP_LIMIT / JISIK_CRASH_LOOP_WINDOW_S); giving up"
             )
-        return min(policy.backoff_max_s, policy.backoff_s * 2 ** (len(self.crashes) - 1))
+        return min(policy.backoff_max_s, policy.backoff_s * 2.0 ** (len(self.crashes) - 1))

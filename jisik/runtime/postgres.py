@@ -17,19 +17,17 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+
+from jisik.settings.database import EMBEDDED_DATABASE, EMBEDDED_USER, embedded_dsn
 
 from .ports import port_is_free
 from .processes import ChildProcess
 
-if TYPE_CHECKING:
-    from jisik.settings import DatabaseSettings
-
 logger = logging.getLogger(__name__)
 
 SERVICE_USER = "jisik_pg"
-SUPERUSER = "postgres"
-DATABASE = "jisik"
+SUPERUSER = EMBEDDED_USER
+DATABASE = EMBEDDED_DATABASE
 SERVER_SETTINGS = {
     "listen_addresses": "127.0.0.1",
     "wal_level": "logical",
@@ -91,16 +89,6 @@ def _open_path_for(path: Path) -> None:
                 entry.chmod(wanted)
 
 
-def embedded_url(port: int) -> str:
-    """URL of the database the embedded server on ``port`` serves."""
-    return f"postgresql://{SUPERUSER}@127.0.0.1:{port}/{DATABASE}"
-
-
-def database_url(settings: DatabaseSettings) -> str:
-    """The configured database URL, else the embedded server's."""
-    return settings.url or embedded_url(settings.embedded_port)
-
-
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -122,7 +110,7 @@ class EmbeddedPostgres:
 
     @property
     def url(self) -> str:
-        return embedded_url(self.port)
+        return embedded_dsn(self.port)
 
     @property
     def pid(self) -> int | None:

@@ -124,6 +124,11 @@ class ChildProcess:
         _kill_group(self.process.pid, signal.SIGKILL)
         return True
 
+    def clear_group(self) -> None:
+        """SIGKILL what is left of the process group once the leader died (its workers, helpers)."""
+        if self.process is not None and self.process.poll() is not None:
+            _kill_group(self.process.pid, signal.SIGKILL)
+
     def kill(self) -> None:
         """SIGKILL the whole process group and reap the leader."""
         if self.process is None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from jisik.settings import Settings
+from jisik.settings.endpoints import Endpoint
 
 __all__ = ["SERVICES", "ServiceSpec", "service"]
 
@@ -22,13 +23,18 @@ class ServiceSpec:
     probe: Probe
     address_setting: str = ""
 
+    def endpoint(self, settings: Settings) -> Endpoint | None:
+        """Where the service listens (None for workers without a port)."""
+        if self.probe == "grpc":
+            return Endpoint.parse(str(getattr(settings.endpoints, self.address_setting)))
+        if self.probe == "http":
+            return Endpoint(settings.endpoints.bind_host, settings.endpoints.gateway_port)
+        return None
+
     def address(self, settings: Settings) -> str:
         """host:port the service listens on ("" for workers without a port)."""
-        if self.probe == "grpc":
-            return str(getattr(settings.endpoints, self.address_setting))
-        if self.probe == "http":
-            return f"{settings.endpoints.bind_host}:{settings.endpoints.gateway_port}"
-        return ""
+        endpoint = self.endpoint(settings)
+        return f"{endpoint.host}:{endpoint.port}" if endpoint else ""
 
 
 SERVICES: tuple[ServiceSpec, ...] = (

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from jisik.health import database_status, kafka_status
-from jisik.settings import Settings
+from jisik.settings import MetricsSettings, Settings
 
 from .bootstrap import ensure_bootstrap_key, migrate, run_coroutine
 from .healing import CrashHistory, CrashLoop, RestartPolicy
@@ -155,6 +155,11 @@ class Stack:
             "JISIK_SERVICE_TOKEN": self.service_token,
             "JISIK_DATA_DIR": str(self.data_dir),
             "JISIK_STORAGE_LOCAL_DIR": str(self.settings.storage.local_dir.resolve()),
+            **{
+                env_name(MetricsSettings, field): str(port)
+                for field, port in self.settings.metrics.model_dump().items()
+                if field.endswith("_port") and port
+            },
         }
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -201,15 +206,14 @@ class Stack:
         if self._infrastructure.broker is not None:
             wanted.append((self.settings.kafka.embedded_port, "JISIK_KAFKA_EMBEDDED_PORT"))
         for spec in self.specs:
-            address = spec.address(self.settings)
-            if not address:
+            endpoint = spec.endpoint(self.settings)
+            if endpoint is None:
                 continue
-            host, _, port_text = address.rpartition(":")
-            if host in LOCAL_HOSTS or host == self.settings.endpoints.bind_host:
+            if endpoint.host in LOCAL_HOSTS or endpoint.host == self.settings.endpoints.bind_host:
                 setting = "JISIK_GATEWAY_PORT" if spec.probe == "http" else env_name(
                     type(self.settings.endpoints), spec.address_setting
                 )
-                wanted.append((int(port_text), setting))
+                wanted.append((endpoint.port, setting))
         bind_host = self.settings.endpoints.bind_host
         for port, setting in wanted:
             if not port_is_free(port, "127.0.0.1" if bind_host in LOCAL_HOSTS else bind_host):
@@ -320,6 +324,8 @@ class Stack:
             except CrashLoop as exc:
                 tail = f"; last log lines:\n{_tail(child.log_path)}" if child is not None else ""
                 raise StackError(f"{exc}{tail}") from None
+            if child is not None:
+                child.process.clear_group()
             what = f"exited with code {child.process.exit_code()}" if child is not None else "is down"
             logger.warning("%s %s; restarting it in %.1fs", name, what, delay)
             self._restart_due[name] = now + delay

@@ -19,6 +19,7 @@ from .endpoints import EndpointSettings
 from .gateway import GatewaySettings
 from .ingest import IngestSettings
 from .kafka import KafkaSettings
+from .metrics import MetricsSettings
 from .model import ModelSettings
 from .retriever import RetrieverSettings
 from .runtime import RuntimeSettings
@@ -34,6 +35,7 @@ __all__ = [
     "GatewaySettings",
     "IngestSettings",
     "KafkaSettings",
+    "MetricsSettings",
     "ModelSettings",
     "RetrieverSettings",
     "RuntimeSettings",
@@ -54,6 +56,7 @@ class Settings(BaseModel):
     kafka: KafkaSettings
     storage: StorageSettings
     telemetry: TelemetrySettings
+    metrics: MetricsSettings
     runtime: RuntimeSettings
     docreader: DocreaderSettings
     retriever: RetrieverSettings
@@ -65,8 +68,13 @@ class Settings(BaseModel):
 
     @classmethod
     def load(cls) -> Settings:
-        """Read every group from the environment and the optional config file."""
-        return cls(**{name: field.annotation() for name, field in cls.model_fields.items()})  # type: ignore[misc]
+        """Read every group from the environment and the optional config file; the local object store
+        lives under the data folder unless its own setting is absolute."""
+        groups = {name: field.annotation() for name, field in cls.model_fields.items()}  # type: ignore[misc]  # every field's annotation is a settings class
+        storage, runtime = groups["storage"], groups["runtime"]
+        if not storage.local_dir.is_absolute():
+            groups["storage"] = storage.model_copy(update={"local_dir": runtime.data_dir / storage.local_dir})
+        return cls(**groups)
 
 
 @lru_cache(maxsize=1)

@@ -7,6 +7,16 @@ from pydantic_settings import SettingsConfigDict
 
 from ._base import JisikSettings
 
+__all__ = ["EMBEDDED_DATABASE", "EMBEDDED_USER", "DatabaseSettings", "embedded_dsn"]
+
+EMBEDDED_USER = "postgres"
+EMBEDDED_DATABASE = "jisik"
+
+
+def embedded_dsn(port: int) -> str:
+    """The database the embedded PostgreSQL on ``port`` serves."""
+    return f"postgresql://{EMBEDDED_USER}@127.0.0.1:{port}/{EMBEDDED_DATABASE}"
+
 
 class DatabaseSettings(JisikSettings):
     """An empty ``url`` means: use the embedded PostgreSQL that ``jisik up`` starts."""
@@ -26,3 +36,8 @@ class DatabaseSettings(JisikSettings):
         if value and not value.startswith(("postgresql://", "postgresql+asyncpg://", "postgres://")):
             raise ValueError("JISIK_DB_URL must be a postgresql:// URL")
         return value
+
+    @property
+    def dsn(self) -> str:
+        """The database every process uses: ``url``, else the embedded server's."""
+        return self.url or embedded_dsn(self.embedded_port)

@@ -2,10 +2,28 @@
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field, SecretStr
+from typing import NamedTuple
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from ._base import JisikSettings
+
+
+class Endpoint(NamedTuple):
+    host: str
+    port: int
+
+    @classmethod
+    def parse(cls, address: str) -> Endpoint:
+        """``host:port`` (IPv6 hosts in brackets).
+
+        :raises ValueError: no port, or one out of range.
+        """
+        host, _, port = address.rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError(f"{address!r} is not host:port")
+        return cls(host, int(port))
 
 
 class EndpointSettings(JisikSettings):
@@ -39,3 +57,21 @@ class EndpointSettings(JisikSettings):
     @property
     def grpc_max_message_bytes(self) -> int:
         return self.grpc_max_message_mb * 1024 * 1024
+
+    @field_validator("docreader_addr", "retriever_addr", "model_addr")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        Endpoint.parse(value)
+        return value
+
+    @property
+    def docreader(self) -> Endpoint:
+        return Endpoint.parse(self.docreader_addr)
+
+    @property
+    def retriever(self) -> Endpoint:
+        return Endpoint.parse(self.retriever_addr)
+
+    @property
+    def model(self) -> Endpoint:
+        return Endpoint.parse(self.model_addr)

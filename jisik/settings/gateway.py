@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from ._base import JisikSettings
+from ._paths import installed
 
 
 class GatewaySettings(JisikSettings):
@@ -17,7 +20,9 @@ class GatewaySettings(JisikSettings):
     page_image_zoom: float = Field(
         1.5, ge=0.5, le=4.0, description="Scale of PDF page images for citations (1.0 = 72 dpi)"
     )
-    web_dist: str = Field("web/dist", description="Folder of the built web app served at /")
+    web_dist: str = Field(
+        "web/dist", description="Folder of the built web app served at /; a relative path is under the installation"
+    )
     open_signup: bool = Field(False, description="Anyone may create a tenant via POST /api/v1/tenants")
     admin_token: SecretStr = Field(SecretStr(""), description="X-Admin-Token that may create tenants")
     max_page_size: int = Field(100, ge=1, le=1000, description="Largest page of a list endpoint")
@@ -31,3 +36,8 @@ class GatewaySettings(JisikSettings):
         description="/ready reports a dependency that answered within this many seconds and now only times "
         "out as busy, not down",
     )
+
+    @field_validator("web_dist")
+    @classmethod
+    def _anchored(cls, value: str) -> str:
+        return str(installed(Path(value)))

@@ -20,3 +20,8 @@ class KafkaSettings(JisikSettings):
     )
     client_id: str = "jisik"
     session_timeout_ms: int = Field(10_000, ge=1000)
+
+    @property
+    def brokers(self) -> str:
+        """The bootstrap list every client uses: ``bootstrap_servers``, else the embedded broker."""
+        return self.bootstrap_servers or f"127.0.0.1:{self.embedded_port}"

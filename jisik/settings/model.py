@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
+
+from jisik.pii import MaskPolicy, PiiType
 
 from ._base import JisikSettings
 
@@ -42,3 +44,25 @@ class ModelSettings(JisikSettings):
         description="The only directory tenants' local models (parameters.path) may be loaded from; "
         "unset = tenants cannot load model files",
     )
+    pii_policy: MaskPolicy = Field(
+        MaskPolicy.REMOTE,
+        description="Mask personal data in chat prompts: off, remote (only for remote models) or always; "
+        "a model's parameters.pii_policy overrides it",
+    )
+    pii_types: str = Field(
+        "", description="Comma-separated PII types to mask (RRN, PHONE, NAME …); empty = every type"
+    )
+
+    @field_validator("pii_types")
+    @classmethod
+    def _known_types(cls, value: str) -> str:
+        names = [name.strip().upper() for name in value.split(",") if name.strip()]
+        unknown = [name for name in names if name not in PiiType.__members__]
+        if unknown:
+            raise ValueError(f"unknown PII types {unknown}; known: {', '.join(PiiType.__members__)}")
+        return ",".join(names)
+
+    @property
+    def masked_types(self) -> frozenset[PiiType] | None:
+        """The PII types to mask; ``None`` means every type."""
+        return frozenset(PiiType(name) for name in self.pii_types.split(",")) if self.pii_types else None

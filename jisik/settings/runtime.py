@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from ._base import JisikSettings
+from ._paths import installed
 
 
 class RuntimeSettings(JisikSettings):
     config_table = "runtime"
     model_config = SettingsConfigDict(env_prefix="JISIK_", extra="ignore", frozen=True)
 
-    data_dir: Path = Field(Path("var"), description="Where embedded PostgreSQL data and objects live")
+    data_dir: Path = Field(
+        Path("var"),
+        description="Where embedded PostgreSQL data, objects and logs live; a relative path is under the "
+        "installation folder, whatever the working directory",
+    )
     ready_timeout_s: float = Field(120.0, gt=0, description="How long `jisik up` waits for readiness")
     preload_models: bool = Field(
         False,
@@ -30,3 +35,8 @@ class RuntimeSettings(JisikSettings):
     )
     crash_loop_window_s: float = Field(120.0, gt=0, description="Window in which crashes count towards the limit")
     stop_grace_s: float = Field(10.0, ge=0, description="How long a stopping child may take before it is killed")
+
+    @field_validator("data_dir")
+    @classmethod
+    def _anchored(cls, value: Path) -> Path:
+        return installed(value)

@@ -18,7 +18,9 @@ class StorageSettings(JisikSettings):
     model_config = SettingsConfigDict(env_prefix="JISIK_STORAGE_", extra="ignore", frozen=True)
 
     backend: Literal["local", "s3"] = "local"
-    local_dir: Path = Field(Path("var/objects"), description="Root folder of the local backend")
+    local_dir: Path = Field(
+        Path("objects"), description="Root folder of the local backend; a relative path is under JISIK_DATA_DIR"
+    )
     s3_endpoint: str = Field("", description="host:port of S3/MinIO, e.g. 127.0.0.1:9000")
     s3_bucket: str = "jisik"
     s3_access_key: SecretStr = SecretStr("")

@@ -118,7 +118,7 @@ class ModelRegistry:
                     select(RegisteredModel).where(
                         RegisteredModel.tenant_id == tenant_id,
                         RegisteredModel.type == type_,
-                        RegisteredModel.is_default.is_(True),  # type: ignore[attr-defined]
+                        RegisteredModel.is_default.is_(True),  # type: ignore[attr-defined]  # SQLModel types the column as its Python value
                         RegisteredModel.status == "active",
                     )
                 )
@@ -137,7 +137,7 @@ class ModelRegistry:
                 result = await session.execute(
                     select(RegisteredModel)
                     .where(RegisteredModel.tenant_id == tenant_id, RegisteredModel.status == "active")
-                    .order_by(RegisteredModel.created_at)  # type: ignore[arg-type]
+                    .order_by(RegisteredModel.created_at)  # type: ignore[arg-type]  # SQLModel types the column as its Python value
                 )
                 rows = list(result.scalars())
             tenant_defaults = {ModelType(r.type) for r in rows if r.is_default}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator
 
 import grpc
@@ -14,11 +15,11 @@ from jisik.grpc_server import serve_forever
 from jisik.netguard import AddressPolicy
 from jisik.proto import model_pb2 as pb
 from jisik.proto import model_pb2_grpc as pb_grpc
-from jisik.runtime.postgres import database_url as configured_database_url
 from jisik.settings import Settings
 
 from .backends import extractive
 from .local import load_embedder
+from .metrics import CHAT_FIRST_TOKEN_SECONDS, CHAT_TOKENS
 from .service import ModelService
 from .types import ChatInput, Message, Role
 
@@ -62,11 +63,18 @@ class ModelServicer(pb_grpc.ModelServicer):
             temperature=request.temperature,
             max_tokens=request.max_tokens,
         )
+        started, first = time.perf_counter(), True
         spec, events = await self.service.chat_stream(request.tenant_id, request.model_id, chat)
+        source = spec.source.value
         async for event in events:
+            if first and event.delta:
+                CHAT_FIRST_TOKEN_SECONDS.labels(source).observe(time.perf_counter() - started)
+                first = False
             if event.usage is None:
                 yield pb.ChatChunk(delta=event.delta, model_id=spec.id)
             else:
+                CHAT_TOKENS.labels(source, "prompt").inc(event.usage.prompt_tokens)
+                CHAT_TOKENS.labels(source, "completion").inc(event.usage.completion_tokens)
                 yield pb.ChatChunk(
                     delta=event.delta,
                     done=True,
@@ -122,9 +130,9 @@ async def create_server(
 
 async def run(settings: Settings, *, port: int | None = None) -> None:
     """Serve the model service until SIGINT/SIGTERM; default models load at start only when preloading."""
-    database_url = configured_database_url(settings.database)
+    database_url = settings.database.dsn
     if port is None:
-        port = int(settings.endpoints.model_addr.rsplit(":", 1)[1])
+        port = settings.endpoints.model.port
     if settings.runtime.preload_models:
         if settings.model.default_embedding == "multilingual-e5-small":
             load_embedder(cache_dir=settings.model.cache_dir)

@@ -10,14 +10,16 @@ from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from jisik.db.models import ModelType
+from jisik.db.models import ModelSource, ModelType, Tenant
 from jisik.errors import DeadlineExceeded, InvalidInput, JisikError, TooLarge
 from jisik.netguard import AddressPolicy
+from jisik.pii import MaskPolicy, PiiType
 from jisik.settings.model import ModelSettings
 
 from .batching import DynamicBatcher
 from .cache import CachedEmbedder, EmbeddingCache
 from .factory import BackendFactory
+from .masking import masked_stream
 from .registry import BUILTINS, CHAT_TYPES, ModelRegistry, ModelSpec
 from .secrets import SecretBox
 from .types import ChatEvent, ChatInput, ChatModel, Embedder, Embeddings, Reranker, Role
@@ -48,6 +50,7 @@ class ModelService:
     ) -> None:
         """``address_policy`` governs remote backends' URLs; the default refuses every internal address."""
         self.settings = settings
+        self._sessions = sessions
         self._engine = engine
         self.registry = ModelRegistry(
             sessions, SecretBox(settings.encryption_key.get_secret_value()), settings
@@ -78,7 +81,7 @@ class ModelService:
             )
             return CachedEmbedder(inner, self.cache, f"{spec.id}@{spec.version}")
         if kind == "rerank":
-            return self.factory.reranker(spec, helper)  # type: ignore[arg-type]
+            return self.factory.reranker(spec, helper)  # type: ignore[arg-type]  # the helper is the embedder built for this reranker
         return self.factory.chat(spec)
 
     async def _timed(self, spec: ModelSpec, work: Awaitable[T]) -> T:
@@ -110,7 +113,7 @@ class ModelService:
             )
         self._check_texts(texts, "texts")
         spec = await self.registry.resolve(tenant_id, model_id, (ModelType.EMBEDDING,))
-        embedder: Embedder = await self._backend(spec, "embed")  # type: ignore[assignment]
+        embedder: Embedder = await self._backend(spec, "embed")  # type: ignore[assignment]  # _backend returns object; the kind picks the protocol
         return spec, await self._timed(spec, embedder.embed(texts, role))
 
     async def rerank(
@@ -127,7 +130,7 @@ class ModelService:
         self._check_texts([query], "query")
         self._check_texts(passages, "passages")
         spec = await self.registry.resolve(tenant_id, model_id, (ModelType.RERANK,))
-        reranker: Reranker = await self._backend(spec, "rerank")  # type: ignore[assignment]
+        reranker: Reranker = await self._backend(spec, "rerank")  # type: ignore[assignment]  # _backend returns object; the kind picks the protocol
         scores = await self._timed(spec, reranker.rerank(query, passages))
         return spec, scores
 
@@ -143,8 +146,27 @@ class ModelService:
                     f"messages[{i}].role must be system, user or assistant", field=f"messages[{i}].role"
                 )
         spec = await self.registry.resolve(tenant_id, model_id, CHAT_TYPES)
-        model: ChatModel = await self._backend(spec, "chat")  # type: ignore[assignment]
+        model: ChatModel = await self._backend(spec, "chat")  # type: ignore[assignment]  # _backend returns object; the kind picks the protocol
+        policy, types = await self._mask_policy(tenant_id, spec)
+        if policy.applies(remote=spec.source is ModelSource.REMOTE):
+            return spec, self._guarded(spec, masked_stream(model, request, types))
         return spec, self._guarded(spec, model.stream(request))
+
+    async def _mask_policy(
+        self, tenant_id: str, spec: ModelSpec
+    ) -> tuple[MaskPolicy, frozenset[PiiType] | None]:
+        """The model's ``pii_policy`` parameter, else the tenant's, else the setting; the tenant's types,
+        else the setting's."""
+        tenant = None
+        if self._sessions is not None and tenant_id:
+            async with self._sessions() as session:
+                tenant = await session.get(Tenant, tenant_id)
+        policy = (
+            spec.parameters.get("pii_policy") or (tenant and tenant.pii_policy) or self.settings.pii_policy
+        )
+        if tenant is not None and tenant.pii_types:
+            return MaskPolicy(policy), frozenset(PiiType(name) for name in tenant.pii_types.split(","))
+        return MaskPolicy(policy), self.settings.masked_types
 
     async def _guarded(self, spec: ModelSpec, events: AsyncIterator[ChatEvent]) -> AsyncIterator[ChatEvent]:
         """Each event must arrive within the request timeout; a stream without usage is completed."""
@@ -158,7 +180,7 @@ class ModelService:
                 finished = finished or event.usage is not None
                 yield event
         finally:
-            await events.aclose()  # type: ignore[attr-defined]
+            await events.aclose()  # type: ignore[attr-defined]  # the backend's stream is an async generator
         if not finished:
             raise JisikError(f"model backend {spec.name!r} ended the stream without usage")
 

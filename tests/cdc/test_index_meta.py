@@ -11,6 +11,7 @@ import grpc
 import numpy as np
 import pytest
 from cdc_helpers import RelayRunner, read_topic, seed, value
+from sqlalchemy import text
 from sqlmodel import select
 
 from cdc.change_event import ChangeEvent
@@ -67,6 +68,14 @@ async def _search(stub: retriever_pb2_grpc.RetrieverStub, tenant_id: str, princi
     return len(response.hits)
 
 
+async def _indexed(factory: Any, knowledge_id: str) -> int:
+    """Rows of one document in the retriever's table (disabled ones included)."""
+    async with factory() as session:
+        found = await session.execute(
+            text("SELECT count(*) FROM retriever_chunks WHERE knowledge_id = :k"), {"k": knowledge_id})
+        return int(found.scalar_one())
+
+
 async def _eventually(check: Any, expected: Any, timeout_s: float = 30.0) -> None:
     deadline = asyncio.get_running_loop().time() + timeout_s
     while (got := await check()) != expected:
@@ -118,6 +127,10 @@ class TestIndexMetaToRetriever:
             metas = [value(r) for r in records]
             assert metas[-1]["acl_principals"] == ["group:hr"] and metas[-1]["enabled"] is False
             assert metas[-1]["tenant_id"] == tenant_id and metas[-1]["knowledge_base_id"] == base_id
+
+            async with transaction(factory) as session:  # deleting the row takes its chunks out of the index
+                await session.delete((await session.execute(select(Knowledge).where(Knowledge.id == doc.id))).scalar_one())
+            await _eventually(lambda: _indexed(factory, doc.id), 0)
         finally:
             stop.set()
             for task in tasks:

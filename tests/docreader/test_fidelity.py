@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +18,8 @@ from docreader.parsers.pdf_text import Line, reflow
 from docreader.parsers.registry import parse_document
 
 from . import fidelity_fixtures as fx
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def pdf_text(data: bytes) -> str:
@@ -109,6 +115,34 @@ class TestOcrPreprocessing:
         text = TesseractOcr("kor+eng").recognize(fx.skewed_noisy_scan())
         assert "평양" in text
         assert "서울특별시" in text
+
+
+class TestUnderAMemoryLimit:
+    def test_spacing_model_and_ocr_fit_in_a_parser_process_address_space(self, tmp_path: Path) -> None:
+        """Parser processes run under RLIMIT_AS: Kiwi and OpenCV must not reserve it away."""
+        (tmp_path / "spaceless.pdf").write_bytes(fx.spaceless_korean_pdf(gaps=False))
+        (tmp_path / "scan.jpg").write_bytes(fx.skewed_noisy_scan())
+        script = f"""
+import resource
+resource.setrlimit(resource.RLIMIT_AS, (1024 << 20, 1024 << 20))
+from docreader.parsers.base import ParseOptions
+from docreader.parsers.registry import parse_document, warm_up
+warm_up()
+text = parse_document(open({str(tmp_path / "spaceless.pdf")!r}, "rb").read(), "pdf", ParseOptions()).text
+assert "시장 예상치를" in text, text
+from docreader.multimodal.ocr import TesseractOcr
+print(TesseractOcr("kor+eng").recognize(open({str(tmp_path / "scan.jpg")!r}, "rb").read()))
+"""
+        result = subprocess.run(
+            [sys.executable, "-W", "ignore", "-c", script],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert "서울특별시" in result.stdout
 
 
 class TestOffsets:

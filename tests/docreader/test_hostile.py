@@ -85,7 +85,7 @@ class TestHostileFiles:
 
     async def test_a_table_over_the_worker_memory_limit_fails_alone(self, tmp_path: Path) -> None:
         # No content limit stops this one (15 million cells): the worker's address-space limit does.
-        settings = _settings(tmp_path, worker_processes=1, worker_memory_mb=512, max_cells=10**9, max_rows=10**9)
+        settings = _settings(tmp_path, worker_processes=1, worker_memory_mb=1024, max_cells=10**9, max_rows=10**9)
         service = DocReaderService(settings)
         await service.start()
         try:

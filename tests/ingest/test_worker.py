@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import inspect
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from ingest_helpers import Workspace, read_events, tenant_docs, wait_for
+from sqlalchemy import update
+from sqlmodel import col
 
 from ingest import commands
 from ingest.context import IngestContext
+from ingest.redrive import Redriver
 from ingest.topology import stage_named
 from ingest.worker import StageWorker
 from jisik.clients.bundle import ServiceClients
@@ -203,55 +208,107 @@ class TestStageWorker:
     async def test_one_tenants_stuck_documents_leave_a_slot_for_another_tenant(
         self, workspace: Workspace, producer: AIOKafkaProducer
     ) -> None:
-        stuck = await tenant_docs(workspace.sessions, workspace, 4)
-        async with workspace.sessions.begin() as session:
-            small = await commands.create_manual(
-                session, tenant_id=workspace.other_tenant_id, knowledge_base=workspace.other_knowledge_base,
-                title="small", content="# small\n\nsmall", publish=True)
-        release = asyncio.Event()
-        running: Counter[str] = Counter()
-        peak: Counter[str] = Counter()
-
-        class Stuck(ScriptedStage):
-            async def handle(self, event: DocumentEvent) -> DocumentEvent | None:
-                if event.knowledge_id not in self._ids:
-                    return None
-                self.calls[event.knowledge_id] += 1
-                running[event.tenant_id] += 1
-                peak[event.tenant_id] = max(peak[event.tenant_id], running[event.tenant_id])
-                try:
-                    if event.tenant_id == workspace.tenant_id:
-                        await release.wait()  # tenant A's documents hang (a slow host, a huge file)
-                    return parsed(event)  # type: ignore[arg-type]
-                finally:
-                    running[event.tenant_id] -= 1
+        stuck, small, handler = await _held_and_small(workspace, 4)
 
         async def a_runs_two() -> bool:
-            return running[workspace.tenant_id] == 2
+            return handler.running_by_tenant[workspace.tenant_id] == 2
 
         async def all_of_a_handled() -> bool:
             return all(handler.calls[doc.id] == 1 for doc in stuck)
 
-        handler = Stuck(lambda event, attempt: None, {doc.id for doc in stuck} | {small.id})
-        settings = workspace.settings.model_copy(update={"ingest": IngestSettings(
-            **{**workspace.settings.ingest.model_dump(), "concurrency": 3})})
-        context = IngestContext(settings, workspace.sessions, ServiceClients.open(settings, timeout_s=5))
-        task = asyncio.create_task(StageWorker(handler, context, producer).run())
-        try:
-            for doc in [*stuck, small]:  # tenant A's records come first in the partition
-                event = DocumentUploaded(tenant_id=doc.tenant_id, knowledge_base_id=doc.knowledge_base_id,
-                                         knowledge_id=doc.id, version=doc.version)
-                await publish(producer, Topic.DOCUMENTS_UPLOADED, key=event.key, value=event)
-            assert await read_events(workspace.settings.kafka.bootstrap_servers, Topic.DOCUMENTS_PARSED, {small.id},
-                                     want=1, timeout_s=30)
+        async with _worker(workspace, producer, handler, concurrency=3):
+            await _publish_uploaded(producer, [*stuck, small])  # tenant A's records come first in the partition
+            assert await _parsed_event(workspace, small)
             assert await wait_for(a_runs_two, timeout_s=30)
             await asyncio.sleep(1.0)  # time for a third document of A to start, were it allowed to
-            assert peak[workspace.tenant_id] == 2  # concurrency 3 - 1: A never holds every slot
+            assert handler.peak_by_tenant[workspace.tenant_id] == 2  # concurrency 3 - 1: A never holds every slot
             assert sum(handler.calls[doc.id] for doc in stuck) == 2
-            release.set()
+            handler.release.set()
             assert await wait_for(all_of_a_handled, timeout_s=30)
-        finally:
-            release.set()
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
 
+    async def test_a_full_buffer_sheds_the_busiest_tenants_records_to_the_redriver(
+        self, workspace: Workspace, producer: AIOKafkaProducer
+    ) -> None:
+        flood, small, handler = await _held_and_small(workspace, 6)
+
+        async with _worker(workspace, producer, handler, concurrency=2, tenant_slots=1, buffer_records=2) as context:
+            async def redriven_until_every_document_handled() -> bool:
+                # The shed documents are still pending in the database: the re-driver publishes them again
+                # (and again, should the small buffer shed them once more). Aged so that only they are stale.
+                waiting = [doc.id for doc in flood if not handler.calls[doc.id]]
+                async with workspace.sessions.begin() as session:
+                    await session.execute(update(Knowledge).where(col(Knowledge.id).in_(waiting)).values(
+                        updated_at=datetime.now(UTC) - timedelta(days=1)))
+                await Redriver(handler.stage, context, producer).redrive_once(older_than_s=3600)
+                return not waiting
+
+            await _publish_uploaded(producer, [*flood, small])
+            assert await _parsed_event(workspace, small)
+            await asyncio.sleep(1.0)
+            shed = [doc for doc in flood if not handler.calls[doc.id]]
+            assert handler.running_by_tenant[workspace.tenant_id] == 1
+            assert len(shed) >= 6 - 1 - 2  # one runs, two wait in the buffer
+            handler.release.set()
+            assert await wait_for(redriven_until_every_document_handled, timeout_s=60, interval_s=1.0)
+
+
+class GatedStage(ScriptedStage):
+    """Documents of ``held_tenant`` hang until ``release`` is set; counts what runs per tenant."""
+
+    def __init__(self, held_tenant: str, ids: set[str]) -> None:
+        super().__init__(lambda event, attempt: parsed(event), ids)
+        self.held_tenant = held_tenant
+        self.release = asyncio.Event()
+        self.running_by_tenant: Counter[str] = Counter()
+        self.peak_by_tenant: Counter[str] = Counter()
+
+    async def handle(self, event: DocumentEvent) -> DocumentEvent | None:
+        assert isinstance(event, DocumentUploaded)
+        if event.knowledge_id not in self._ids:
+            return None
+        self.calls[event.knowledge_id] += 1
+        self.running_by_tenant[event.tenant_id] += 1
+        self.peak_by_tenant[event.tenant_id] = max(self.peak_by_tenant[event.tenant_id],
+                                                   self.running_by_tenant[event.tenant_id])
+        try:
+            if event.tenant_id == self.held_tenant:
+                await self.release.wait()  # a slow host, a huge file
+            return parsed(event)
+        finally:
+            self.running_by_tenant[event.tenant_id] -= 1
+
+
+async def _held_and_small(ws: Workspace, held: int) -> tuple[list[Knowledge], Knowledge, GatedStage]:
+    """``held`` documents of tenant A that hang until released, one small document of tenant B, the stage."""
+    docs = await tenant_docs(ws.sessions, ws, held)
+    async with ws.sessions.begin() as session:
+        small = await commands.create_manual(
+            session, tenant_id=ws.other_tenant_id, knowledge_base=ws.other_knowledge_base, title="small",
+            content="# small\n\nsmall", publish=True)
+    return docs, small, GatedStage(ws.tenant_id, {doc.id for doc in docs} | {small.id})
+
+
+async def _parsed_event(ws: Workspace, doc: Knowledge) -> bool:
+    return bool(await read_events(ws.settings.kafka.bootstrap_servers, Topic.DOCUMENTS_PARSED, {doc.id}, want=1,
+                                  timeout_s=30))
+
+
+async def _publish_uploaded(producer: AIOKafkaProducer, docs: list[Knowledge]) -> None:
+    for doc in docs:
+        event = DocumentUploaded(tenant_id=doc.tenant_id, knowledge_base_id=doc.knowledge_base_id,
+                                 knowledge_id=doc.id, version=doc.version)
+        await publish(producer, Topic.DOCUMENTS_UPLOADED, key=event.key, value=event)
+
+
+@contextlib.asynccontextmanager
+async def _worker(ws: Workspace, producer: AIOKafkaProducer, handler: GatedStage,
+                  **ingest: object) -> AsyncIterator[IngestContext]:
+    settings = ws.settings.model_copy(update={"ingest": IngestSettings(**{**ws.settings.ingest.model_dump(), **ingest})})
+    context = IngestContext(settings, ws.sessions, ServiceClients.open(settings, timeout_s=5))
+    task = asyncio.create_task(StageWorker(handler, context, producer).run())
+    try:
+        yield context
+    finally:
+        handler.release.set()
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)

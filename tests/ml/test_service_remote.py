@@ -28,7 +28,9 @@ def sse(*texts: str) -> bytes:
     return ("".join(f"data: {json.dumps(e)}\n\n" for e in events) + "data: [DONE]\n\n").encode()
 
 
-async def service_with_default_chat(database_url: str, base_url: str) -> tuple[ModelService, str, str]:
+async def service_with_default_chat(
+    database_url: str, base_url: str, parameters: dict[str, Any] | None = None
+) -> tuple[ModelService, str, str]:
     key = SecretBox.generate_key()
     engine = create_engine(database_url)
     sessions = session_factory(engine)
@@ -42,7 +44,7 @@ async def service_with_default_chat(database_url: str, base_url: str) -> tuple[M
             name="vllm-chat",
             type=ModelType.KNOWLEDGE_QA,
             source=ModelSource.REMOTE,
-            parameters={"base_url": base_url, "model": "qwen"},
+            parameters={"base_url": base_url, "model": "qwen", **(parameters or {})},
             api_key="sk-abc",
             is_default=True,
         )

@@ -28,6 +28,25 @@ def _jisik(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -
     )
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _stack_env(data_dir: Path, **overrides: str) -> dict[str, str]:
+    """Every port ``jisik up`` binds, on ports that were free a moment ago: a running ``make up`` on the
+    default ports must not change what these tests see."""
+    env = {
+        "JISIK_DATA_DIR": str(data_dir),
+        "JISIK_GATEWAY_PORT": str(_free_port()),
+        "JISIK_DB_EMBEDDED_PORT": str(_free_port()),
+        "JISIK_KAFKA_EMBEDDED_PORT": str(_free_port()),
+        **{f"JISIK_{name}_ADDR": f"127.0.0.1:{_free_port()}" for name in ("DOCREADER", "RETRIEVER", "MODEL")},
+    }
+    return {**env, **overrides}
+
+
 @pytest.fixture
 def run_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Iterator[RunCli]:
     """``jisik ARGS`` in this process with extra environment: returns (exit code, stderr)."""
@@ -45,7 +64,7 @@ def run_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str])
 
 class TestSettingsErrors:
     def test_wrong_database_url_is_one_line_naming_the_setting(self, tmp_path: Path) -> None:
-        result = _jisik("up", env={"JISIK_DB_URL": "mysql://root@db/x", "JISIK_DATA_DIR": str(tmp_path)})
+        result = _jisik("up", env=_stack_env(tmp_path, JISIK_DB_URL="mysql://root@db/x"))
         assert result.returncode == 2
         lines = result.stderr.strip().splitlines()
         assert lines == ["jisik: invalid setting JISIK_DB_URL: JISIK_DB_URL must be a postgresql:// URL"]
@@ -81,7 +100,7 @@ class TestUp:
             busy.bind(("127.0.0.1", 0))
             busy.listen()
             port = busy.getsockname()[1]
-            result = _jisik("up", env={"JISIK_GATEWAY_PORT": str(port), "JISIK_DATA_DIR": str(tmp_path)})
+            result = _jisik("up", env=_stack_env(tmp_path, JISIK_GATEWAY_PORT=str(port)))
         assert result.returncode == 1
         assert result.stderr.strip().splitlines()[-1] == (
             f"jisik: up failed: port {port} is already in use: set JISIK_GATEWAY_PORT to a free port"
@@ -89,17 +108,8 @@ class TestUp:
         assert "Traceback" not in result.stderr
 
     def test_unreachable_database_is_one_line(self, tmp_path: Path) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            closed = probe.getsockname()[1]
-        url = f"postgresql://jisik:Sup3rS3cret@127.0.0.1:{closed}/jisik"
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            broker_port = probe.getsockname()[1]
-        result = _jisik(
-            "up", env={"JISIK_DB_URL": url, "JISIK_DATA_DIR": str(tmp_path), "JISIK_GATEWAY_PORT": str(closed),
-                       "JISIK_KAFKA_EMBEDDED_PORT": str(broker_port)},
-        )
+        url = f"postgresql://jisik:Sup3rS3cret@127.0.0.1:{_free_port()}/jisik"
+        result = _jisik("up", env=_stack_env(tmp_path, JISIK_DB_URL=url))
         assert result.returncode == 1
         last = result.stderr.strip().splitlines()[-1]
         assert last.startswith("jisik: up failed: cannot reach PostgreSQL (JISIK_DB_URL):")

@@ -15,8 +15,11 @@ from jisik.grpc_server import create_server, grpc_channel
 from jisik.proto import model_pb2, model_pb2_grpc
 from jisik.settings import EndpointSettings
 
-# Every error class of jisik.errors, raised by the server under its name.
-RAISED = {name: getattr(errors, name) for name in errors.__all__}
+# Every error class of jisik.errors made of a message and a field, raised by the server under its name.
+RAISED = {
+    name: cls for name in errors.__all__
+    if (cls := getattr(errors, name)).__init__ is errors.JisikError.__init__
+}
 FOREIGN = {
     "ALREADY_EXISTS": errors.Conflict,
     "PERMISSION_DENIED": errors.Blocked,
@@ -36,6 +39,8 @@ class Raising(model_pb2_grpc.ModelServicer):
     async def Embed(self, request: model_pb2.EmbedRequest, context: grpc.aio.ServicerContext) -> model_pb2.EmbedResponse:
         if request.model_id.startswith("status:"):
             await context.abort(grpc.StatusCode[request.model_id.removeprefix("status:")], "refused")
+        if request.model_id == "rate_limited":
+            raise errors.RateLimited("slow down", retry_after_s=3)
         raise RAISED[request.model_id](f"refused by {request.model_id}", field="texts")
 
 
@@ -84,6 +89,11 @@ async def test_no_server_is_unavailable() -> None:
                 tenant_id="t", model_id="", texts=["x"])
     finally:
         await channel.close()
+
+
+async def test_an_error_with_more_fields_arrives_as_its_status_class(client: ModelClient) -> None:
+    with pytest.raises(errors.TooLarge):  # RateLimited's retry_after_s does not cross the wire
+        await client.embed(tenant_id="t", model_id="rate_limited", texts=["x"])
 
 
 def test_every_status_a_jisik_error_uses_means_something_bare() -> None:

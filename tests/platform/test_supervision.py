@@ -24,9 +24,11 @@ import psutil
 import psycopg
 import pytest
 
+from jisik.runtime.ports import ephemeral_range
 from jisik.runtime.processes import PidFiles
 from jisik.runtime.services import ServiceSpec
 from jisik.runtime.supervisor import Stack, StackError
+from jisik.settings import Settings
 from tests.stack import stack_settings
 
 pytestmark = pytest.mark.integration
@@ -98,6 +100,25 @@ class TestRestart:
         finally:
             stack.stop()
 
+    def test_helpers_of_a_killed_service_do_not_outlive_it(self, data_root: Path) -> None:
+        helper_file = data_root / "helper.pid"
+        program = (
+            "import subprocess, sys, time\n"
+            "helper = subprocess.Popen([sys.executable, '-c', 'import time\\nwhile True: time.sleep(1)'])\n"
+            f"open({str(helper_file)!r}, 'w').write(str(helper.pid))\n"
+            "while True: time.sleep(1)\n"
+        )
+        stack = _stack(data_root, {"ingest": program})
+        stack.start()
+        try:
+            first = _pid_of(stack, "ingest")
+            helper = psutil.Process(int(helper_file.read_text()))
+            os.kill(first, signal.SIGKILL)
+            _heal_until(stack, lambda: _restarted(stack, "ingest", first))
+            helper.wait(10)  # raises TimeoutExpired while the helper lives on
+        finally:
+            stack.stop()
+
     def test_killed_postgres_and_broker_come_back_and_the_pipeline_restarts(self, data_root: Path) -> None:
         stack = _stack(data_root, {"ingest": RUNS_UNTIL_STOPPED})
         stack.start()
@@ -149,6 +170,20 @@ SUPERVISOR_SCRIPT = textwrap.dedent(
         time.sleep(1)
     """
 )
+
+
+class TestPorts:
+    def test_default_ports_lie_below_the_ephemeral_range(self) -> None:
+        """A client retrying against a port inside the range can be given it as its own source port
+        and connect to itself, holding the port its server needs to restart."""
+        settings = Settings.load()
+        low, _ = ephemeral_range()
+        endpoints = settings.endpoints
+        ports = [endpoints.gateway_port, settings.database.embedded_port, settings.kafka.embedded_port] + [
+            int(address.rpartition(":")[2])
+            for address in (endpoints.docreader_addr, endpoints.retriever_addr, endpoints.model_addr)
+        ]
+        assert all(port < low for port in ports), ports
 
 
 class TestSupervisorDeath:
@@ -210,6 +245,18 @@ class TestStaleProcesses:
         finally:
             if stale.poll() is None:
                 stale.kill()
+
+    def test_a_data_folder_in_use_by_a_live_supervisor_is_refused(self, data_root: Path) -> None:
+        stack = _stack(data_root, {"ingest": RUNS_UNTIL_STOPPED})
+        other = subprocess.Popen([sys.executable, "-c", RUNS_UNTIL_STOPPED])
+        PidFiles(stack.data_dir / "run").record("supervisor", other.pid)
+        try:
+            with pytest.raises(StackError, match=f"another jisik \\(pid {other.pid}\\) is running"):
+                stack.start()
+            assert other.poll() is None
+        finally:
+            other.kill()
+            other.wait()
 
     def test_a_process_that_is_not_its_own_is_left_alone(self, data_root: Path) -> None:
         stack = _stack(data_root, {"ingest": RUNS_UNTIL_STOPPED})

@@ -2,7 +2,7 @@
 // Usage: node e2e/run.mjs <scenario>   with JISIK_GATEWAY_URL, JISIK_API_KEY, JISIK_E2E_WORKDIR set,
 // and optionally JISIK_E2E_SCREENSHOTS (a folder for PNGs of the main screens).
 // Scenarios: upload-chat, editor, pdf-citation (needs ferry-timetable.pdf in the work folder), screens,
-// fields-review (needs fields-invoice.pdf), key-rotation, hwp-upload (needs busan-port.hwp). Exits non-zero with a message when an expectation fails.
+// fields-review (needs fields-invoice.pdf), key-rotation, hwp-upload (needs busan-port.hwp), lag-status. Exits non-zero with a message when an expectation fails.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -520,9 +520,31 @@ async function keyRotation() {
   }
 }
 
+async function lagStatus() {
+  const { page, close, problems } = await launch();
+  try {
+    await signIn(page);
+    await page.goto(`${BASE}/#/settings`);
+    const table = page.getByTestId("consumer-groups");
+    await table.waitFor();
+    const rows = await table.locator("tbody tr").allTextContents();
+    check(rows.length > 0, "the consumer groups table has a row per stage");
+    const statuses = await table.locator("tbody tr td:nth-child(2)").allTextContents();
+    check(statuses.every((status) => ["OK", "WARN", "STALL", "STOP"].includes(status)), `statuses ${statuses}`);
+    await table.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(WORK, "lag-status.png") });
+    await shot(page, "settings-lag-status");
+    return { groups: rows.length, statuses, problems };
+  } catch (error) {
+    return await keepEvidence(page, error);
+  } finally {
+    await close();
+  }
+}
+
 const SCENARIOS = {
   "upload-chat": uploadChat, editor, "pdf-citation": pdfCitation, screens, "fields-review": fieldsReview,
-  "key-rotation": keyRotation, "hwp-upload": hwpUpload,
+  "key-rotation": keyRotation, "hwp-upload": hwpUpload, "lag-status": lagStatus,
 };
 const name = process.argv[2];
 if (!SCENARIOS[name] || !BASE || !KEY) {

@@ -12,7 +12,7 @@ from sqlmodel import Field, SQLModel
 
 from ._common import id_field, json_field, tenant_field, timestamp_field
 
-DEFAULT_CHUNKING = {"chunk_size": 512, "chunk_overlap": 50, "separators": ["\n\n", "\n", "。"]}
+DEFAULT_CHUNKING: dict[str, Any] = {"chunk_size": 512, "chunk_overlap": 50, "separators": ["\n\n", "\n", "。"]}
 
 
 def _default_chunking() -> dict[str, Any]:
@@ -92,7 +92,7 @@ class Knowledge(SQLModel, table=True):
     processed_at: datetime | None = None
 
 
-Knowledge.__table__.c.metadata_.name = "metadata"  # type: ignore[attr-defined]
+Knowledge.__table__.c.metadata_.name = "metadata"  # type: ignore[attr-defined]  # SQLModel types the column as its Python value
 
 
 class Chunk(SQLModel, table=True):

@@ -193,8 +193,18 @@ export interface ModelTestResult {
   message?: string;
 }
 
+export type LagStatus = "OK" | "WARN" | "STALL" | "STOP";
+
+export interface ConsumerGroupLag {
+  group: string;
+  status: LagStatus;
+  lag_records: number;
+  lag_seconds: number;
+  partitions: { partition: number; lag_records: number; lag_seconds: number; status: LagStatus }[];
+}
+
 export interface IngestLag {
-  [topic: string]: number;
+  [stage: string]: number | Record<string, ConsumerGroupLag>;
 }
 
 // Field extraction and review -----------------------------------------------------------------

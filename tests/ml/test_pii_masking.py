@@ -1,0 +1,121 @@
+"""PII masking before a remote chat model (real PostgreSQL, a real OpenAI-compatible HTTP server that
+records every prompt): no seeded value reaches the server, and the streamed answer shows the values."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+
+from jisik.db.engine import create_engine, session_factory, transaction
+from jisik.db.models import Tenant
+from jisik.pii import PiiType, StreamRestorer, Vault
+from ml.serving.types import ChatInput, Message
+
+from .test_service_remote import service_with_default_chat, sse
+
+pytestmark = pytest.mark.integration
+
+SEEDED = {
+    "RRN": "850315-1234567",
+    "PHONE": "010-2345-6789",
+    "EMAIL": "minjun.kim@example.co.kr",
+    "CARD": "4111-1111-1111-1111",
+    "BRN": "220-81-62517",
+    "NAME": "김민준",
+    "ACCOUNT": "110-123-456789",
+    "ADDRESS": "서울특별시 강남구 테헤란로 152",
+}
+DOCUMENT = (
+    f"계약자 성명: {SEEDED['NAME']}\n주민등록번호 {SEEDED['RRN']}\n휴대폰 {SEEDED['PHONE']}\n"
+    f"이메일 {SEEDED['EMAIL']}\n카드번호 {SEEDED['CARD']}\n사업자등록번호 {SEEDED['BRN']}\n"
+    f"신한은행 {SEEDED['ACCOUNT']}\n주소: {SEEDED['ADDRESS']}"
+)
+_PLACEHOLDER = re.compile(r"⟦[A-Z]+_\d+⟧")
+
+
+def _echo_placeholders(path: str, body: Any) -> Any:
+    """Answer with every placeholder of the prompt, each split across two stream deltas."""
+    prompt = json.dumps(body, ensure_ascii=False)
+    pieces: list[str] = ["확인된 값: "]
+    for placeholder in dict.fromkeys(_PLACEHOLDER.findall(prompt)):
+        pieces += [placeholder[:3], placeholder[3:] + " "]
+    return 200, {"Content-Type": "text/event-stream"}, sse(*pieces)
+
+
+async def _ask(service: Any, tenant: str) -> str:
+    request = ChatInput(
+        messages=(
+            Message("system", f"자료:\n[1] {DOCUMENT}"),
+            Message("user", f"{SEEDED['NAME']} 고객의 연락처와 주민번호는?"),
+        ),
+        passages=(DOCUMENT,),
+        question=f"{SEEDED['NAME']} 고객의 연락처와 주민번호는?",
+    )
+    _spec, events = await service.chat_stream(tenant, "", request)
+    return "".join([event.delta async for event in events])
+
+
+async def test_no_seeded_value_reaches_the_remote_model_and_the_answer_has_them(
+    fresh_database: str, scripted_server: Any
+) -> None:
+    server = scripted_server(_echo_placeholders)
+    service, tenant, _ = await service_with_default_chat(fresh_database, server.url)
+    try:
+        answer = await _ask(service, tenant)
+    finally:
+        await service.aclose()
+    sent = json.dumps(server.requests, ensure_ascii=False)
+    leaked = [kind for kind, value in SEEDED.items() if value in sent or value.replace("-", "") in sent]
+    assert leaked == []
+    assert "⟦RRN_1⟧" in sent and "⟦NAME_1⟧" in sent
+    # The name stands in the system prompt and the question: one placeholder for both.
+    assert "⟦NAME_2⟧" not in sent
+    for value in SEEDED.values():
+        assert value in answer
+    assert "⟦" not in answer
+
+
+async def test_policy_off_for_a_model_sends_the_text_as_is(fresh_database: str, scripted_server: Any) -> None:
+    server = scripted_server(_echo_placeholders)
+    service, tenant, _ = await service_with_default_chat(
+        fresh_database, server.url, parameters={"pii_policy": "off"}
+    )
+    try:
+        await _ask(service, tenant)
+    finally:
+        await service.aclose()
+    assert SEEDED["RRN"] in json.dumps(server.requests, ensure_ascii=False)
+
+
+def test_restorer_holds_a_split_placeholder_and_leaves_unknown_ones() -> None:
+    vault = Vault({PiiType.PHONE})
+    masked = vault.mask("전화 010-2345-6789, 메일 a@b.co")
+    assert masked == "전화 ⟦PHONE_1⟧, 메일 a@b.co"
+    restorer = StreamRestorer(vault)
+    out = restorer.feed("번호는 ⟦PHO") + restorer.feed("NE_1⟧ 와 ⟦RRN_9⟧") + restorer.finish()
+    assert out == "번호는 010-2345-6789 와 ⟦RRN_9⟧"
+
+
+async def test_the_tenants_policy_and_types_apply(fresh_database: str, scripted_server: Any) -> None:
+    server = scripted_server(_echo_placeholders)
+    service, tenant, _ = await service_with_default_chat(fresh_database, server.url)
+    engine = create_engine(fresh_database)
+    try:
+        async with transaction(session_factory(engine)) as session:
+            row = await session.get_one(Tenant, tenant)
+            row.pii_types = "RRN"
+        answer = await _ask(service, tenant)
+        async with transaction(session_factory(engine)) as session:
+            row = await session.get_one(Tenant, tenant)
+            row.pii_policy = "off"
+        await _ask(service, tenant)
+    finally:
+        await service.aclose()
+        await engine.dispose()
+    masked_types_only, unmasked = (json.dumps(body, ensure_ascii=False) for _path, body in server.requests)
+    assert SEEDED["RRN"] not in masked_types_only and SEEDED["PHONE"] in masked_types_only
+    assert SEEDED["RRN"] in answer
+    assert SEEDED["RRN"] in unmasked
