@@ -1,6 +1,7 @@
 import { Eye, EyeOff, KeyRound, Plug, Plus, ShieldOff, Trash2 } from "lucide-react";
 import { useState, type FormEvent } from "react";
 import { useApi } from "../api/context";
+import { PrivacySettings } from "../components/PrivacySettings";
 import type { IngestLag, ModelInput, RegisteredModel } from "../api/types";
 import { useI18n } from "../i18n";
 import { useLoad } from "../lib/useLoad";
@@ -188,6 +189,7 @@ export function SettingsPage() {
         </table>
       </section>
       <ModelForm onAdded={() => void models.reload()} />
+      <PrivacySettings />
       <section className="card">
         <h3>{t("settings.tenantKey")}</h3>
         <div className="row">
