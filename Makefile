@@ -8,6 +8,10 @@ TEST_STAMP := $(VENV)/.installed-test
 # The test extras add llama-cpp-python (built from source: about 13 minutes the first time on 2 cores)
 # and sentence-transformers with the CPU build of torch, so every backend is tested for real.
 TEST_EXTRAS := dev,ocr,llm,st
+# llama.cpp is built for AVX2, not for the build machine's own instruction set: with -march=native on
+# a CPU with AMX its AMX kernels crash on the test model (segfault in ggml_backend_amx_mul_mat). The
+# wheel is built without pip's cache so a natively built wheel cached earlier is never reused.
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
 # apache-flink pins old dependencies, so the Flink SQL jobs are tested from a virtualenv of their own.
 FLINK_VENV := .venv-flink
 
@@ -21,6 +25,7 @@ $(STAMP): $(PY) pyproject.toml constraints.txt
 	touch $(STAMP)
 
 $(TEST_STAMP): $(STAMP)
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PIP) install --no-cache-dir -c constraints.txt 'llama-cpp-python[server]'
 	$(PIP) install -c constraints.txt -e '.[$(TEST_EXTRAS)]'
 	touch $(TEST_STAMP)
 

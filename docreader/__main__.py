@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 
+from jisik.log_context import configure_logging
+from jisik.pii.scrub import mask_root_log_handlers
 from jisik.settings import get_settings
 
 from .server import run
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging("INFO")
+    mask_root_log_handlers()
     asyncio.run(run(get_settings()))
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
 
+from ingest.lag_monitor import LagMonitor, sample_lag
 from jisik.settings import Settings
 
 from .access_log import AccessLogMiddleware
@@ -53,9 +55,12 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         resources = GatewayResources.open(settings)
         app.state.resources = resources
+        sampler = asyncio.create_task(sample_lag(app.state.lag_monitor, settings))
         try:
             yield
         finally:
+            sampler.cancel()
+            await asyncio.gather(sampler, return_exceptions=True)
             await resources.aclose()
 
     app = FastAPI(
@@ -70,6 +75,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     install_error_handlers(app)
     app.state.auth_limiter = AuthFailureLimiter.from_settings(settings.gateway)
+    app.state.lag_monitor = LagMonitor(settings.ingest.lag_window_samples)
     # Starlette runs the last added middleware first: context, access log, body limit, hygiene, routes.
     app.add_middleware(InputHygieneMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=(settings.gateway.max_upload_mb + 1) * 1024 * 1024)

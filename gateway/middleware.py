@@ -8,23 +8,19 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from contextvars import ContextVar
 
 from opentelemetry import propagate, trace
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from jisik.log_context import current_request_id, with_request_id
 from jisik.metrics import HTTP_REQUESTS, HTTP_SECONDS
+from jisik.telemetry import attached
 
 __all__ = ["RequestContextMiddleware", "current_request_id"]
 
 REQUEST_ID_HEADER = "x-request-id"
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
-_request_id: ContextVar[str] = ContextVar("jisik_request_id", default="")
 _tracer = trace.get_tracer(__name__)
-
-
-def current_request_id() -> str:
-    return _request_id.get()
 
 
 def route_template(scope: Scope) -> str:
@@ -63,7 +59,6 @@ class RequestContextMiddleware:
             return
         headers = {key.decode("latin-1").lower(): value.decode("latin-1") for key, value in scope["headers"]}
         request_id = _request_id_from(headers)
-        token = _request_id.set(request_id)
         carrier = {name: headers[name] for name in ("traceparent", "tracestate") if name in headers}
         method = scope["method"]
         status = {"code": 0}
@@ -79,8 +74,8 @@ class RequestContextMiddleware:
                 ]
             await send(message)
 
-        with _tracer.start_as_current_span(
-            f"{method} http", context=propagate.extract(carrier), kind=trace.SpanKind.SERVER
+        with attached(with_request_id(request_id, propagate.extract(carrier))), _tracer.start_as_current_span(
+            f"{method} http", kind=trace.SpanKind.SERVER
         ) as span:
             span.set_attribute("http.request.method", method)
             span.set_attribute("jisik.request_id", request_id)
@@ -96,4 +91,3 @@ class RequestContextMiddleware:
                 HTTP_SECONDS.labels(_bounded_method(method), template).observe(time.perf_counter() - started)
                 if status["code"] >= 500 or not status["code"]:
                     span.set_status(trace.Status(trace.StatusCode.ERROR))
-                _request_id.reset(token)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 
+from jisik.log_context import configure_logging
+from jisik.pii.scrub import mask_root_log_handlers
 from jisik.settings import get_settings
 from jisik.telemetry import configure_tracing
 
@@ -19,7 +20,8 @@ def main() -> None:
                         help="stage to run (repeatable); default: every stage")
     args = parser.parse_args()
     settings = get_settings()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging("INFO")
+    mask_root_log_handlers()
     configure_tracing("jisik-ingest", settings.telemetry)
     asyncio.run(run(settings, stages=args.stage))
 

@@ -32,7 +32,7 @@ from jisik.errors import JisikError
 from jisik.events import DocumentEvent, DocumentFailed, event_model_for
 from jisik.kafka import create_consumer, decode_value, record_context
 from jisik.settings import IngestSettings
-from jisik.telemetry import tracer
+from jisik.telemetry import attached, tracer
 
 from .context import IngestContext, StageHandler
 from .failures import TryLedger, classify
@@ -159,8 +159,8 @@ class StageWorker:
         try:
             attributes: dict[str, str | int] = {"jisik.tenant_id": event.tenant_id, "jisik.knowledge_id": event.knowledge_id,
                                                 "jisik.version": event.version}
-            with tracer(__name__).start_as_current_span(
-                f"ingest.{self.stage.name}", context=record_context(record), attributes=attributes
+            with attached(record_context(record)), tracer(__name__).start_as_current_span(
+                f"ingest.{self.stage.name}", attributes=attributes
             ):
                 async with self._one_at_a_time(event.knowledge_id), self._heartbeat(event.knowledge_id):
                     outcome = await self._attempt(event)

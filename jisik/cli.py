@@ -45,18 +45,9 @@ class _CliError(Exception):
 
 
 def _configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level.upper() if level.upper() in logging.getLevelNamesMapping() else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    # Per-request lines from the HTTP client would repeat every readiness poll.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    from jisik.runtime.log_backoff import RepeatBackoff
+    from jisik.log_context import configure_logging
 
-    repeats = RepeatBackoff()
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(repeats)
+    configure_logging(level)
 
 
 def _settings_error(exc: ValidationError) -> str:

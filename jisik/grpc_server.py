@@ -30,7 +30,7 @@ from jisik.clients.errors import status_of, trailing_metadata
 from jisik.errors import InvalidInput, JisikError
 from jisik.metrics import RPC_REQUESTS, RPC_SECONDS
 from jisik.settings import EndpointSettings
-from jisik.telemetry import context_from_metadata, inject_metadata
+from jisik.telemetry import attached, context_from_metadata, inject_metadata
 
 __all__ = [
     "SERVICE_TOKEN_HEADER",
@@ -65,8 +65,8 @@ def _wrap_unary(behavior: Callable[..., Awaitable[Any]], method: str) -> Callabl
     async def handler(request: Any, context: grpc.aio.ServicerContext) -> Any:
         parent = context_from_metadata(context.invocation_metadata())
         started, outcome = time.perf_counter(), "UNKNOWN"
-        with trace.get_tracer(__name__).start_as_current_span(
-            method, context=parent, kind=trace.SpanKind.SERVER, attributes={"rpc.method": method}
+        with attached(parent), trace.get_tracer(__name__).start_as_current_span(
+            method, kind=trace.SpanKind.SERVER, attributes={"rpc.method": method}
         ) as span:
             try:
                 result = await behavior(request, context)
@@ -89,8 +89,8 @@ def _wrap_stream(behavior: Callable[..., Any], method: str) -> Callable[..., Any
     async def handler(request: Any, context: grpc.aio.ServicerContext) -> Any:
         parent = context_from_metadata(context.invocation_metadata())
         started, outcome = time.perf_counter(), "UNKNOWN"
-        with trace.get_tracer(__name__).start_as_current_span(
-            method, context=parent, kind=trace.SpanKind.SERVER, attributes={"rpc.method": method}
+        with attached(parent), trace.get_tracer(__name__).start_as_current_span(
+            method, kind=trace.SpanKind.SERVER, attributes={"rpc.method": method}
         ) as span:
             try:
                 async for item in behavior(request, context):

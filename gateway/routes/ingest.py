@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from ingest.backlog import stage_backlog
-from ingest.commands import consumer_lag
+from ingest.lag_monitor import LagMonitor
 from jisik.errors import Unavailable
 
 from ..deps import SessionDep, SettingsDep, TenantDep
@@ -16,15 +16,24 @@ from ..schemas.common import Envelope
 router = APIRouter(prefix="/ingest", tags=["ingest"])
 
 
-@router.get("/lag", response_model=Envelope[dict[str, int]])
-async def lag(tenant: TenantDep, settings: SettingsDep, session: SessionDep) -> dict[str, Any]:
+@router.get("/lag", response_model=Envelope[dict[str, Any]])
+async def lag(tenant: TenantDep, settings: SettingsDep, session: SessionDep, request: Request) -> dict[str, Any]:
     """Work waiting per pipeline stage: the caller's unfinished documents in that stage, or the stage's
     unconsumed events (Kafka consumer lag) when those are more; ``unfinished_documents`` is the
-    caller's total. The documents come from the database, so work a broker lost still counts."""
+    caller's total. The documents come from the database, so work a broker lost still counts.
+    ``consumer_groups`` has each stage's group: lag in records and in seconds (estimated from offset
+    samples), per partition, and a status (OK, WARN, STALL, STOP) from the recent samples."""
     documents = await stage_backlog(session, tenant.id)
+    monitor: LagMonitor = request.app.state.lag_monitor
     try:
-        events = await consumer_lag(settings)
+        await monitor.sample(settings)
     except Unavailable:
-        events = {}
-    data = {stage: max(count, events.get(stage, 0)) for stage, count in documents.items()}
-    return {"success": True, "data": {**data, "unfinished_documents": sum(documents.values())}}
+        pass
+    groups = monitor.report()
+    data: dict[str, Any] = {
+        stage: max(count, groups.get(stage, {}).get("lag_records", 0)) for stage, count in documents.items()
+    }
+    return {
+        "success": True,
+        "data": {**data, "unfinished_documents": sum(documents.values()), "consumer_groups": groups},
+    }

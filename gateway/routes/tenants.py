@@ -72,7 +72,7 @@ async def update(tenant_id: str, body: TenantUpdate, tenant: TenantDep, session:
     _own(tenant_id, tenant)
     row = await session.get_one(Tenant, tenant.id)
     for name, value in body.model_dump(exclude_unset=True).items():
-        setattr(row, name, value)
+        setattr(row, name, ",".join(value or []) if name == "pii_types" else value)
     await session.flush()
     await session.refresh(row)
     return {"success": True, "data": row}

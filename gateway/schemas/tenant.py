@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from jisik.pii import MaskPolicy, PiiType
 
 from .common import Strict
 
@@ -15,6 +17,18 @@ class TenantCreate(Strict):
 class TenantUpdate(Strict):
     name: str | None = Field(None, min_length=1, max_length=255)
     description: str | None = Field(None, max_length=2000)
+    pii_policy: MaskPolicy | None = Field(
+        None, description="Mask personal data in chat prompts: off, remote (remote models only) or always"
+    )
+    pii_types: list[PiiType] | None = Field(None, description="PII types to mask; empty = every type")
+    training_consent: bool | None = Field(
+        None, description="May this tenant's data go into training snapshots"
+    )
+
+    @field_validator("pii_types")
+    @classmethod
+    def _unique(cls, value: list[PiiType] | None) -> list[PiiType] | None:
+        return None if value is None else sorted(set(value))
 
 
 class TenantPublic(BaseModel):
@@ -26,7 +40,16 @@ class TenantPublic(BaseModel):
     api_key_prefix: str
     storage_quota: int
     storage_used: int
+    pii_policy: MaskPolicy | None = None
+    pii_types: list[PiiType] = []
+    training_consent: bool = False
     created_at: datetime
+
+    @field_validator("pii_types", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        return [name for name in value.split(",") if name] if isinstance(value, str) else value
+
     updated_at: datetime
 
 

@@ -40,6 +40,11 @@ class IngestSettings(JisikSettings):
         600.0, ge=0, description="How long a document waits out an unavailable docreader/model/retriever"
     )
     redrive_interval_s: float = Field(30.0, gt=0, description="How often unfinished documents are checked")
+    lag_sample_interval_s: float = Field(
+        10.0, ge=0, description="How often the gateway samples the ingest groups' offsets for lag status "
+        "(0 = only when /ingest/lag is asked)"
+    )
+    lag_window_samples: int = Field(10, ge=2, le=1000, description="Samples per partition in the lag status window")
     redrive_stale_s: float = Field(
         120.0, ge=0, description="A non-terminal document untouched this long is re-published"
     )

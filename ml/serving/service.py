@@ -10,10 +10,10 @@ from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from jisik.db.models import ModelSource, ModelType
+from jisik.db.models import ModelSource, ModelType, Tenant
 from jisik.errors import DeadlineExceeded, InvalidInput, JisikError, TooLarge
 from jisik.netguard import AddressPolicy
-from jisik.pii import MaskPolicy
+from jisik.pii import MaskPolicy, PiiType
 from jisik.settings.model import ModelSettings
 
 from .batching import DynamicBatcher
@@ -50,6 +50,7 @@ class ModelService:
     ) -> None:
         """``address_policy`` governs remote backends' URLs; the default refuses every internal address."""
         self.settings = settings
+        self._sessions = sessions
         self._engine = engine
         self.registry = ModelRegistry(
             sessions, SecretBox(settings.encryption_key.get_secret_value()), settings
@@ -146,10 +147,26 @@ class ModelService:
                 )
         spec = await self.registry.resolve(tenant_id, model_id, CHAT_TYPES)
         model: ChatModel = await self._backend(spec, "chat")  # type: ignore[assignment]  # _backend returns object; the kind picks the protocol
-        policy = MaskPolicy(spec.parameters.get("pii_policy") or self.settings.pii_policy)
+        policy, types = await self._mask_policy(tenant_id, spec)
         if policy.applies(remote=spec.source is ModelSource.REMOTE):
-            return spec, self._guarded(spec, masked_stream(model, request, self.settings.masked_types))
+            return spec, self._guarded(spec, masked_stream(model, request, types))
         return spec, self._guarded(spec, model.stream(request))
+
+    async def _mask_policy(
+        self, tenant_id: str, spec: ModelSpec
+    ) -> tuple[MaskPolicy, frozenset[PiiType] | None]:
+        """The model's ``pii_policy`` parameter, else the tenant's, else the setting; the tenant's types,
+        else the setting's."""
+        tenant = None
+        if self._sessions is not None and tenant_id:
+            async with self._sessions() as session:
+                tenant = await session.get(Tenant, tenant_id)
+        policy = (
+            spec.parameters.get("pii_policy") or (tenant and tenant.pii_policy) or self.settings.pii_policy
+        )
+        if tenant is not None and tenant.pii_types:
+            return MaskPolicy(policy), frozenset(PiiType(name) for name in tenant.pii_types.split(","))
+        return MaskPolicy(policy), self.settings.masked_types
 
     async def _guarded(self, spec: ModelSpec, events: AsyncIterator[ChatEvent]) -> AsyncIterator[ChatEvent]:
         """Each event must arrive within the request timeout; a stream without usage is completed."""

@@ -350,7 +350,13 @@ class TestIngestLag:
             anonymous = await client.get(f"{API}/ingest/lag")
         assert response.status_code == 200, response.text
         lag = response.json()["data"]
+        groups = lag.pop("consumer_groups")
         assert lag and all(isinstance(value, int) and value >= 0 for value in lag.values())
+        for stage, group in groups.items():
+            assert stage in lag
+            assert group["status"] in ("OK", "WARN", "STALL", "STOP")
+            assert group["lag_records"] >= 0 and group["lag_seconds"] >= 0
+            assert all(p["status"] in ("OK", "WARN", "STALL", "STOP") for p in group["partitions"])
         assert anonymous.status_code == 401
 
     async def test_counts_unfinished_documents_that_no_event_reports(self, gateway: RunningGateway) -> None:

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from jisik.db.engine import create_engine, session_factory, transaction
+from jisik.db.models import Tenant
 from jisik.pii import PiiType, StreamRestorer, Vault
 from ml.serving.types import ChatInput, Message
 
@@ -95,3 +97,25 @@ def test_restorer_holds_a_split_placeholder_and_leaves_unknown_ones() -> None:
     restorer = StreamRestorer(vault)
     out = restorer.feed("번호는 ⟦PHO") + restorer.feed("NE_1⟧ 와 ⟦RRN_9⟧") + restorer.finish()
     assert out == "번호는 010-2345-6789 와 ⟦RRN_9⟧"
+
+
+async def test_the_tenants_policy_and_types_apply(fresh_database: str, scripted_server: Any) -> None:
+    server = scripted_server(_echo_placeholders)
+    service, tenant, _ = await service_with_default_chat(fresh_database, server.url)
+    engine = create_engine(fresh_database)
+    try:
+        async with transaction(session_factory(engine)) as session:
+            row = await session.get_one(Tenant, tenant)
+            row.pii_types = "RRN"
+        answer = await _ask(service, tenant)
+        async with transaction(session_factory(engine)) as session:
+            row = await session.get_one(Tenant, tenant)
+            row.pii_policy = "off"
+        await _ask(service, tenant)
+    finally:
+        await service.aclose()
+        await engine.dispose()
+    masked_types_only, unmasked = (json.dumps(body, ensure_ascii=False) for _path, body in server.requests)
+    assert SEEDED["RRN"] not in masked_types_only and SEEDED["PHONE"] in masked_types_only
+    assert SEEDED["RRN"] in answer
+    assert SEEDED["RRN"] in unmasked

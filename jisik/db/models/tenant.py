@@ -25,5 +25,11 @@ class Tenant(SQLModel, table=True):
     # Bytes: 64-bit, the default quota alone exceeds int32.
     storage_quota: int = Field(default=DEFAULT_STORAGE_QUOTA, sa_type=BigInteger)
     storage_used: int = Field(default=0, sa_type=BigInteger)
+    # PII mask for chat prompts: off | remote | always; None follows the model service's setting.
+    pii_policy: str | None = Field(default=None, max_length=16)
+    # Comma-separated PII types to mask; '' = the service's setting.
+    pii_types: str = Field(default="", max_length=200)
+    # Whether this tenant's data may go into training snapshots (off until the tenant says yes).
+    training_consent: bool = False
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field(onupdate=True)

@@ -1,7 +1,8 @@
 import { Eye, EyeOff, KeyRound, Plug, Plus, ShieldOff, Trash2 } from "lucide-react";
 import { useState, type FormEvent } from "react";
 import { useApi } from "../api/context";
-import type { ModelInput, RegisteredModel } from "../api/types";
+import { PrivacySettings } from "../components/PrivacySettings";
+import type { IngestLag, ModelInput, RegisteredModel } from "../api/types";
 import { useI18n } from "../i18n";
 import { useLoad } from "../lib/useLoad";
 
@@ -188,6 +189,7 @@ export function SettingsPage() {
         </table>
       </section>
       <ModelForm onAdded={() => void models.reload()} />
+      <PrivacySettings />
       <section className="card">
         <h3>{t("settings.tenantKey")}</h3>
         <div className="row">
@@ -227,16 +229,48 @@ export function SettingsPage() {
           <h3>{t("settings.ingestLag")}</h3>
           <table className="docs">
             <tbody>
-              {Object.entries(lag.data).map(([topic, value]) => (
-                <tr key={topic}>
-                  <td>{topic}</td>
-                  <td className="num">{typeof value === "number" ? value : JSON.stringify(value)}</td>
-                </tr>
-              ))}
+              {Object.entries(lag.data).flatMap(([stage, value]) =>
+                typeof value === "number"
+                  ? [
+                      <tr key={stage}>
+                        <td>{stage}</td>
+                        <td className="num">{value}</td>
+                      </tr>,
+                    ]
+                  : [],
+              )}
             </tbody>
           </table>
+          <ConsumerGroups groups={lag.data.consumer_groups} />
         </section>
       )}
     </div>
+  );
+}
+
+function ConsumerGroups({ groups }: { groups: IngestLag[string] | undefined }) {
+  const { t } = useI18n();
+  if (!groups || typeof groups === "number" || Object.keys(groups).length === 0) return null;
+  return (
+    <table className="docs" data-testid="consumer-groups">
+      <thead>
+        <tr>
+          <th>{t("settings.lagGroup")}</th>
+          <th>{t("settings.lagStatus")}</th>
+          <th className="num">{t("settings.lagRecords")}</th>
+          <th className="num">{t("settings.lagSeconds")}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {Object.entries(groups).map(([stage, group]) => (
+          <tr key={stage}>
+            <td>{stage}</td>
+            <td className={`lag-${group.status.toLowerCase()}`}>{group.status}</td>
+            <td className="num">{group.lag_records}</td>
+            <td className="num">{group.lag_seconds.toFixed(1)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

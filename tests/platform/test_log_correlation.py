@@ -1,0 +1,75 @@
+"""Log correlation: a log line written while serving a gRPC call carries the caller's trace id and the
+request id the gateway gave the request, carried over real gRPC metadata as W3C baggage."""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Iterator
+
+import grpc
+import pytest
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+
+from jisik.grpc_server import create_server, grpc_channel
+from jisik.log_context import LOG_FORMAT, CorrelationFilter, with_request_id
+from jisik.proto import model_pb2, model_pb2_grpc
+from jisik.settings import EndpointSettings
+from jisik.telemetry import attached
+
+logger = logging.getLogger("tests.log_correlation")
+
+
+class Logging(model_pb2_grpc.ModelServicer):
+    async def Embed(self, request: model_pb2.EmbedRequest, context: grpc.aio.ServicerContext) -> model_pb2.EmbedResponse:
+        logger.warning("embedding for %s", request.model_id)
+        return model_pb2.EmbedResponse(model_id=request.model_id)
+
+
+@pytest.fixture
+def log_lines() -> Iterator[io.StringIO]:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.addFilter(CorrelationFilter())
+    logger.addHandler(handler)
+    try:
+        yield stream
+    finally:
+        logger.removeHandler(handler)
+
+
+def _tracer() -> trace.Tracer:
+    provider = trace.get_tracer_provider()
+    if not isinstance(provider, TracerProvider):
+        provider = TracerProvider()
+    return provider.get_tracer(__name__)
+
+
+async def test_a_served_call_logs_the_callers_trace_and_request_id(log_lines: io.StringIO) -> None:
+    endpoints = EndpointSettings()
+    server, port, _ = create_server(
+        register=lambda server: model_pb2_grpc.add_ModelServicer_to_server(Logging(), server),
+        service_names=[model_pb2.DESCRIPTOR.services_by_name["Model"].full_name],
+        address="127.0.0.1:0",
+        endpoints=endpoints,
+    )
+    await server.start()
+    channel = grpc_channel(f"127.0.0.1:{port}", endpoints)
+    try:
+        with attached(with_request_id("req-4242")), _tracer().start_as_current_span("caller") as span:
+            trace_id = format(span.get_span_context().trace_id, "032x")
+            await model_pb2_grpc.ModelStub(channel).Embed(model_pb2.EmbedRequest(model_id="m"))
+        await model_pb2_grpc.ModelStub(channel).Embed(model_pb2.EmbedRequest(model_id="outside"))
+    finally:
+        await channel.close()
+        await server.stop(0)
+    first, second = log_lines.getvalue().splitlines()
+    assert f"[trace={trace_id} request=req-4242]" in first
+    assert "request=-" in second and trace_id not in second
+
+
+def test_a_line_outside_any_request_has_placeholders(log_lines: io.StringIO) -> None:
+    logger.warning("idle")
+    assert "[trace=- request=-]: idle" in log_lines.getvalue()
