@@ -31,14 +31,17 @@ async def throughput(session: AsyncSession, tenant_id: str, *, window_s: int, bu
             col(Knowledge.updated_at) >= start,
         )
     )
-    slices = [
-        {"start": (start + timedelta(seconds=width * index)).isoformat(), "completed": 0, "failed": 0}
+    counts = {status: [0] * buckets for status in _FINISHED}
+    for updated_at, status in rows.all():
+        counts[status][min(buckets - 1, int((updated_at - start).total_seconds() // width))] += 1
+    return [
+        {
+            "start": (start + timedelta(seconds=width * index)).isoformat(),
+            "completed": counts[ParseStatus.COMPLETED][index],
+            "failed": counts[ParseStatus.FAILED][index],
+        }
         for index in range(buckets)
     ]
-    for updated_at, status in rows.all():
-        index = min(buckets - 1, int((updated_at - start).total_seconds() // width))
-        slices[index][str(status)] += 1
-    return slices
 
 
 async def top_failures(session: AsyncSession, tenant_id: str, *, limit: int) -> list[dict[str, Any]]:

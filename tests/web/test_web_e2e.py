@@ -118,6 +118,12 @@ class TestBrowser:
         assert set(report["statuses"]) <= {"OK", "WARN", "STALL", "STOP"}
         assert (tmp_path / "stream-monitor.png").stat().st_size > 0
 
+    def test_privacy_settings_are_saved_and_shown_again(self, web_stack, tmp_path: Path) -> None:  # noqa: ANN001
+        _, key = run_coroutine(new_tenant(web_stack.settings.database.url, "privacy-settings"))
+        report = _run_scenario(web_stack, "privacy-settings", tmp_path, api_key=key)
+        assert report["shown"] == {"policy": "always", "rrn": True, "email": False, "consent": True}
+        assert report["stored"] == {"policy": "always", "types": ["PHONE", "RRN"], "consent": True}
+
 
 def _write_invoice(path: Path) -> None:
     """A one-page tax invoice whose total does not add up (1,357,000 instead of 1,357,400)."""

@@ -2,7 +2,8 @@
 // Usage: node e2e/run.mjs <scenario>   with JISIK_GATEWAY_URL, JISIK_API_KEY, JISIK_E2E_WORKDIR set,
 // and optionally JISIK_E2E_SCREENSHOTS (a folder for PNGs of the main screens).
 // Scenarios: upload-chat, editor, pdf-citation (needs ferry-timetable.pdf in the work folder), screens,
-// fields-review (needs fields-invoice.pdf), key-rotation, hwp-upload (needs busan-port.hwp), lag-status, stream-monitor. Exits non-zero with a message when an expectation fails.
+// fields-review (needs fields-invoice.pdf), key-rotation, hwp-upload (needs busan-port.hwp), lag-status, privacy-settings,
+// stream-monitor. Exits non-zero with a message when an expectation fails.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -520,6 +521,39 @@ async function keyRotation() {
   }
 }
 
+async function privacySettings() {
+  const { page, close, problems } = await launch();
+  try {
+    await signIn(page);
+    await page.goto(`${BASE}/#/settings`);
+    await page.getByTestId("privacy-settings").waitFor();
+    await page.getByTestId("privacy-policy").selectOption("always");
+    await page.getByTestId("privacy-type-RRN").check();
+    await page.getByTestId("privacy-type-PHONE").check();
+    await page.getByTestId("privacy-consent").check();
+    await page.getByTestId("privacy-save").click();
+    await page.getByTestId("privacy-notice").waitFor();
+    await page.reload();
+    await page.getByTestId("privacy-settings").waitFor();
+    await page.getByTestId("privacy-settings").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(WORK, "privacy-settings.png") });
+    await shot(page, "settings-privacy");
+    const shown = {
+      policy: await page.getByTestId("privacy-policy").inputValue(),
+      rrn: await page.getByTestId("privacy-type-RRN").isChecked(),
+      email: await page.getByTestId("privacy-type-EMAIL").isChecked(),
+      consent: await page.getByTestId("privacy-consent").isChecked(),
+    };
+    const response = await fetch(`${BASE}/api/v1/tenants`, { headers: { "X-API-Key": KEY } });
+    const [tenant] = (await response.json()).data;
+    return { shown, stored: { policy: tenant.pii_policy, types: tenant.pii_types, consent: tenant.training_consent }, problems };
+  } catch (error) {
+    return await keepEvidence(page, error);
+  } finally {
+    await close();
+  }
+}
+
 async function lagStatus() {
   const { page, close, problems } = await launch();
   try {
@@ -565,7 +599,7 @@ async function streamMonitor() {
 
 const SCENARIOS = {
   "upload-chat": uploadChat, editor, "pdf-citation": pdfCitation, screens, "fields-review": fieldsReview,
-  "key-rotation": keyRotation, "hwp-upload": hwpUpload, "lag-status": lagStatus,
+  "key-rotation": keyRotation, "hwp-upload": hwpUpload, "lag-status": lagStatus, "privacy-settings": privacySettings,
   "stream-monitor": streamMonitor,
 };
 const name = process.argv[2];

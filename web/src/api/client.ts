@@ -18,6 +18,7 @@ import type {
   ModelTestResult,
   Paged,
   RegisteredModel,
+  PrivacyUpdate,
   RotatedTenant,
   StreamEvent,
   Tenant,
@@ -276,6 +277,13 @@ export class ApiClient {
   createModel = (input: ModelInput) => this.data<RegisteredModel>("POST", "/models", input);
   deleteModel = (id: string) => this.data<unknown>("DELETE", `/models/${enc(id)}`);
   testModel = (id: string) => this.data<ModelTestResult>("POST", `/models/${enc(id)}/test`);
+
+  // The tenant's privacy settings ----------------------------------------------------------------
+  getTenant = async (): Promise<Tenant> => (await this.data<Tenant[]>("GET", "/tenants"))[0];
+  updatePrivacy = async (patch: PrivacyUpdate): Promise<Tenant> => {
+    const tenant = await this.getTenant();
+    return this.data<Tenant>("PUT", `/tenants/${enc(tenant.id)}`, patch);
+  };
 
   // The tenant's API key ------------------------------------------------------------------------
   /** Replaces the caller's key; the returned ``api_key`` is shown only this once. */

@@ -177,11 +177,24 @@ export interface ModelInput {
   api_key?: string;
 }
 
+export type PiiPolicy = "off" | "remote" | "always";
+export const PII_TYPES = [
+  "RRN", "FRN", "BRN", "CORP", "PHONE", "EMAIL", "CARD", "ACCOUNT", "PASSPORT", "DRIVER", "ADDRESS", "NAME", "IBAN",
+] as const;
+export type PiiType = (typeof PII_TYPES)[number];
+
 export interface Tenant {
   id: string;
   name: string;
   api_key_prefix: string;
+  /** null: the server's setting (remote models only, unless the operator changed it). */
+  pii_policy: PiiPolicy | null;
+  /** Empty: every type. */
+  pii_types: PiiType[];
+  training_consent: boolean;
 }
+
+export type PrivacyUpdate = Partial<Pick<Tenant, "pii_policy" | "pii_types" | "training_consent">>;
 
 /** Returned once by a key rotation: the only time the new key is visible. */
 export interface RotatedTenant extends Tenant {

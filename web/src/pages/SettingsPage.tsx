@@ -3,6 +3,7 @@ import { useState, type FormEvent } from "react";
 import { useApi } from "../api/context";
 import type { ModelInput, RegisteredModel } from "../api/types";
 import { ConsumerGroups } from "../components/ConsumerGroups";
+import { PrivacySettings } from "../components/PrivacySettings";
 import { useI18n } from "../i18n";
 import { useLoad } from "../lib/useLoad";
 
@@ -189,6 +190,7 @@ export function SettingsPage() {
         </table>
       </section>
       <ModelForm onAdded={() => void models.reload()} />
+      <PrivacySettings />
       <section className="card">
         <h3>{t("settings.tenantKey")}</h3>
         <div className="row">
