@@ -63,7 +63,7 @@ async def get_schema(knowledge_base_id: str, tenant: TenantDep, session: Session
     """The schema in force; version 0 and no fields when none was saved."""
     await get_knowledge_base(session=session, tenant_id=tenant.id, knowledge_base_id=knowledge_base_id)
     found = await current_schema(session, tenant.id, knowledge_base_id)
-    return _ok(_schema_public(*found) if found else _schema_public(0, FieldSchema()))
+    return _ok(_schema_public(*found) if found else _schema_public(0, FieldSchema.model_validate({})))
 
 
 @router.post("/knowledge-bases/{knowledge_base_id}/field-schema/preview", response_model=Envelope[dict[str, Any]])

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from fields.evaluate import FieldResult
+
 from .common import Strict
 
 
@@ -23,30 +25,11 @@ class SchemaPreviewRequest(Strict):
     field_schema: dict[str, Any] = Field(alias="schema")
 
 
-class FieldCheckPublic(BaseModel):
-    rule: str
-    ok: bool
-    message: str = ""
-
-
-class FieldPublic(BaseModel):
-    name: str
-    value: str
-    normalized: str
-    confidence: float
-    page: int | None = None
-    bbox: list[float] | None = None
-    source_text: str = ""
-    note: str = ""
-    reviewed: bool = False
-    checks: list[FieldCheckPublic] = []
-
-
 class DocumentFieldsPublic(BaseModel):
     knowledge_id: str
     knowledge_base_id: str
     status: str
-    fields: list[FieldPublic]
+    fields: list[FieldResult]
     errors: list[dict[str, Any]]
     duplicate_of: str
     schema_version: int

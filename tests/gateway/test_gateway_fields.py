@@ -184,6 +184,22 @@ class TestFieldsAndReview:
         out = await _run_validate(gateway, knowledge_id, text)
         assert out.status == "approved" and out.validated_data["total"] == "1357400"
 
+    async def test_a_changed_file_drops_the_reviewed_values(self, gateway: RunningGateway) -> None:
+        base_id = await _base(gateway)
+        text = INVOICE.format(number="G-1", total="1,357,000원")
+        knowledge_id = await _validated(gateway, base_id, text, {})
+        async with gateway.client(gateway.acme) as client:
+            reviewed = await client.post(f"{API}/knowledge/{knowledge_id}/review", json={
+                "decision": "approve", "corrections": {"total": "1,357,400원"}})
+            assert reviewed.json()["data"]["status"] == "approved"
+            changed = INVOICE.format(number="G-2", total="1,357,000원")
+            published = await client.put(f"{API}/knowledge/manual/{knowledge_id}",
+                                         json={"title": "invoice", "content": changed, "status": "publish"})
+            assert published.status_code == 200
+        out = await _run_validate(gateway, knowledge_id, changed)
+        assert out.status == "needs_review" and out.validated_data["total"] == "1357000"
+        assert out.validated_data["invoice_no"] == "G-2"
+
     async def test_a_concurrent_review_gets_409(self, gateway: RunningGateway) -> None:
         base_id = await _base(gateway)
         knowledge_id = await _validated(gateway, base_id, INVOICE.format(number="C-1", total="1원"), {})
