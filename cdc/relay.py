@@ -26,7 +26,7 @@ from jisik.telemetry import tracer
 
 from . import pgoutput
 from .changes import RowChange, Transaction, TransactionAssembler, row_from_values
-from .metrics import COMMIT_TO_PUBLISH_SECONDS, RECORDS_PUBLISHED
+from .metrics import COMMIT_TO_PUBLISH_SECONDS, RECORDS_PUBLISHED, SLOT_LAG_BYTES
 from .publisher import OrderedPublisher
 from .records import KafkaRecord, debezium_record, outbox_record
 from .slot import ReplicationSlot
@@ -113,6 +113,7 @@ class Relay:
         if target > self._confirmed:
             await slot.advance(target)
             self._confirmed = target
+        SLOT_LAG_BYTES.set(await slot.lag_bytes())
         self.published += len(batch.records)
         return len(batch.records)
 

@@ -163,6 +163,15 @@ class ReplicationSlot:
         )
         return int(value or 0)  # type: ignore[call-overload]  # psycopg rows are untyped tuples of object
 
+    async def lag_bytes(self) -> int:
+        """WAL bytes written since the slot's confirmed position (what the relay still has to read)."""
+        value = await self._scalar(
+            "SELECT GREATEST(0, pg_current_wal_lsn() - confirmed_flush_lsn)::bigint FROM pg_replication_slots "
+            "WHERE slot_name = %s",
+            (self.slot,),
+        )
+        return int(value or 0)  # type: ignore[call-overload]  # psycopg rows are untyped tuples of object
+
     async def advance(self, lsn: int) -> None:
         """Checkpoint: everything committed up to ``lsn`` is published and will not be read again."""
         await self.conn.execute("SELECT pg_replication_slot_advance(%s, %s::pg_lsn)", (self.slot, format_lsn(lsn)))

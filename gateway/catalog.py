@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlmodel import col
 
 from chat import KnowledgeInfo
 from jisik.db.models import Knowledge
@@ -20,10 +21,12 @@ class DatabaseCatalog:
     async def describe(self, *, tenant_id: str, knowledge_ids: Sequence[str]) -> dict[str, KnowledgeInfo]:
         if not knowledge_ids:
             return {}
-        query = select(Knowledge.id, Knowledge.title, Knowledge.file_name, Knowledge.source).where(
-            Knowledge.tenant_id == tenant_id,
-            Knowledge.id.in_(list(knowledge_ids)),  # type: ignore[attr-defined]  # SQLModel types the column as its Python value
-            Knowledge.enable_status == "enabled",
+        query = select(
+            col(Knowledge.id), col(Knowledge.title), col(Knowledge.file_name), col(Knowledge.source)
+        ).where(
+            col(Knowledge.tenant_id) == tenant_id,
+            col(Knowledge.id).in_(list(knowledge_ids)),
+            col(Knowledge.enable_status) == "enabled",
         )
         async with self._sessions() as session:
             rows = (await session.execute(query)).all()

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import select
+from sqlmodel import col
 
 from jisik.db.models import Knowledge, KnowledgeBase
 
@@ -59,10 +60,10 @@ class Redriver:
                 rows = (
                     await session.execute(
                         select(Knowledge, KnowledgeBase)
-                        .join(KnowledgeBase, KnowledgeBase.id == Knowledge.knowledge_base_id)
-                        .where(Knowledge.parse_status.in_(list(self.stage.entry)),  # type: ignore[attr-defined]  # SQLModel types the column as its Python value
-                               Knowledge.updated_at < cutoff)
-                        .order_by(Knowledge.updated_at)
+                        .join(KnowledgeBase, col(KnowledgeBase.id) == col(Knowledge.knowledge_base_id))
+                        .where(col(Knowledge.parse_status).in_(list(self.stage.entry)),
+                               col(Knowledge.updated_at) < cutoff)
+                        .order_by(col(Knowledge.updated_at))
                         .limit(_BATCH)
                         .with_for_update(of=Knowledge, skip_locked=True)
                     )

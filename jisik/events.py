@@ -10,7 +10,9 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from jisik.pii import scrub
 
 __all__ = [
     "DocumentEvent",
@@ -117,6 +119,12 @@ class DocumentFailed(DocumentEvent):
     stage: str
     reason: str
     failed_topic: str
+
+    @field_validator("reason")
+    @classmethod
+    def _no_personal_data(cls, reason: str) -> str:
+        """Dead letters are read by operators and kept on a topic: values a parser or check quoted go."""
+        return scrub(reason)
 
 
 _BY_TOPIC: dict[str, type[DocumentEvent]] = {

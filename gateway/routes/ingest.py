@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 
 from ingest.backlog import stage_backlog
 from ingest.lag_monitor import LagMonitor
+from ingest.stream_stats import throughput, top_failures
 from jisik.errors import Unavailable
 
 from ..deps import SessionDep, SettingsDep, TenantDep
@@ -36,4 +37,21 @@ async def lag(tenant: TenantDep, settings: SettingsDep, session: SessionDep, req
     return {
         "success": True,
         "data": {**data, "unfinished_documents": sum(documents.values()), "consumer_groups": groups},
+    }
+
+
+@router.get("/stream", response_model=Envelope[dict[str, Any]])
+async def stream(
+    tenant: TenantDep,
+    session: SessionDep,
+    window_s: Annotated[int, Query(ge=60, le=7 * 86400, description="Seconds of history")] = 3600,
+    buckets: Annotated[int, Query(ge=1, le=120, description="Slices of the history")] = 12,
+) -> dict[str, Any]:
+    """The caller's finished documents per time slice (completed, failed) and the top failure reasons."""
+    return {
+        "success": True,
+        "data": {
+            "throughput": await throughput(session, tenant.id, window_s=window_s, buckets=buckets),
+            "top_failures": await top_failures(session, tenant.id, limit=5),
+        },
     }

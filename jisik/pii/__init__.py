@@ -6,6 +6,15 @@ addresses and person names, plus e-mail, phone, card and IBAN in English and Chi
 
 from jisik.pii.detect import DEFAULT_MIN_CONFIDENCE, detect
 from jisik.pii.hits import Hit, PiiType
-from jisik.pii.mask import MaskPolicy, StreamRestorer, Vault
+from jisik.pii.mask import MaskPolicy, StreamRestorer, Vault, scrub
 
-__all__ = ["DEFAULT_MIN_CONFIDENCE", "Hit", "MaskPolicy", "PiiType", "StreamRestorer", "Vault", "detect"]
+__all__ = [
+    "DEFAULT_MIN_CONFIDENCE",
+    "Hit",
+    "MaskPolicy",
+    "PiiType",
+    "StreamRestorer",
+    "Vault",
+    "detect",
+    "scrub",
+]

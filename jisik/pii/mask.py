@@ -12,12 +12,24 @@ from enum import StrEnum
 from jisik.pii.detect import detect
 from jisik.pii.hits import PiiType
 
-__all__ = ["MaskPolicy", "StreamRestorer", "Vault"]
+__all__ = ["MaskPolicy", "StreamRestorer", "Vault", "scrub"]
 
 OPEN, CLOSE = "⟦", "⟧"
 _PLACEHOLDER = re.compile(f"{OPEN}([A-Z]+_\\d+){CLOSE}")
 # The longest placeholder a stream may split (``⟦ADDRESS_9999⟧``), so a restorer knows how much to hold.
 _MAX_PLACEHOLDER = 16
+
+
+def scrub(text: str) -> str:
+    """``text`` with each detected value replaced by its type (``⟦PHONE⟧``), for good: logs, spans,
+    dead letters."""
+    parts: list[str] = []
+    at = 0
+    for hit in detect(text):
+        parts += [text[at : hit.start], f"{OPEN}{hit.type.value}{CLOSE}"]
+        at = hit.end
+    parts.append(text[at:])
+    return "".join(parts)
 
 
 class MaskPolicy(StrEnum):

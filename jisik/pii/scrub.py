@@ -10,21 +10,9 @@ from typing import Any
 from opentelemetry.context import Context
 from opentelemetry.sdk.trace import Event, ReadableSpan, Span, SpanProcessor
 
-from jisik.pii.detect import detect
-from jisik.pii.mask import CLOSE, OPEN
+from jisik.pii.mask import scrub
 
 __all__ = ["PiiLogFilter", "PiiSpanProcessor", "mask_root_log_handlers", "scrub"]
-
-
-def scrub(text: str) -> str:
-    """``text`` with each detected value replaced by its type."""
-    parts: list[str] = []
-    at = 0
-    for hit in detect(text):
-        parts += [text[at : hit.start], f"{OPEN}{hit.type.value}{CLOSE}"]
-        at = hit.end
-    parts.append(text[at:])
-    return "".join(parts)
 
 
 class PiiLogFilter(logging.Filter):

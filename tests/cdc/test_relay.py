@@ -10,6 +10,7 @@ from typing import Any
 import psycopg
 import pytest
 from cdc_helpers import INSERT_OUTBOX, RelayRunner, outbox_row, read_topic
+from prometheus_client import REGISTRY
 
 from jisik.db.engine import create_engine, session_factory, transaction
 from jisik.db.outbox import add_event
@@ -32,6 +33,8 @@ class TestOutboxRelay:
         db: psycopg.AsyncConnection[Any],
     ) -> None:
         topic = f"test.cdc.{uuid.uuid4().hex[:8]}"
+        published_before = REGISTRY.get_sample_value("jisik_cdc_records_published_total") or 0
+        delays_before = REGISTRY.get_sample_value("jisik_cdc_commit_to_publish_seconds_count") or 0
         await relay_runner.start()
         first = outbox_row(topic, "doc-a", 1)
         second = outbox_row(topic, "doc-b", 2)
@@ -64,6 +67,10 @@ class TestOutboxRelay:
                 break
             await asyncio.sleep(0.1)
         assert await _outbox_count(db) == 0, "published rows are deleted from the outbox"
+        assert (REGISTRY.get_sample_value("jisik_cdc_records_published_total") or 0) - published_before >= 3
+        # Two committed transactions (the rolled-back one never arrives), each timed from its commit.
+        assert (REGISTRY.get_sample_value("jisik_cdc_commit_to_publish_seconds_count") or 0) - delays_before >= 2
+        assert (REGISTRY.get_sample_value("jisik_cdc_slot_lag_bytes") or 0) >= 0
 
     async def test_restart_mid_stream_loses_nothing(
         self, fresh_database: str, relay_runner: RelayRunner, kafka: EmbeddedTansu,

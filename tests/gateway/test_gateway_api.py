@@ -359,6 +359,41 @@ class TestIngestLag:
             assert all(p["status"] in ("OK", "WARN", "STALL", "STOP") for p in group["partitions"])
         assert anonymous.status_code == 401
 
+    async def test_stream_shows_finished_documents_and_top_failures_of_the_caller_only(
+        self, gateway: RunningGateway
+    ) -> None:
+        from sqlalchemy import update
+
+        from jisik.db.models import Knowledge
+
+        base = await _create_base(gateway, "stream")
+        ids = []
+        async with gateway.client(gateway.acme) as client:
+            for index in range(4):
+                uploaded = await client.post(f"{API}/knowledge-bases/{base['id']}/knowledge/file",
+                                             files={"file": (f"s{index}.md", f"# S{index}\n\nText {index}.\n".encode(),
+                                                             "text/markdown")})
+                assert uploaded.status_code == 201, uploaded.text
+                ids.append(uploaded.json()["data"]["id"])
+        outcomes = [("failed", "the file is encrypted"), ("failed", "the file is encrypted"),
+                    ("failed", "no text found"), ("completed", "")]
+        async with gateway.sessions() as session, session.begin():
+            for knowledge_id, (status, reason) in zip(ids, outcomes, strict=True):
+                await session.execute(update(Knowledge).where(Knowledge.id == knowledge_id)
+                                      .values(parse_status=status, error_message=reason))
+        async with gateway.client(gateway.acme) as client:
+            mine = (await client.get(f"{API}/ingest/stream", params={"window_s": 600, "buckets": 6})).json()["data"]
+        async with gateway.client(gateway.globex) as client:
+            other = (await client.get(f"{API}/ingest/stream")).json()["data"]
+        assert len(mine["throughput"]) == 6
+        assert sum(b["failed"] for b in mine["throughput"]) >= 3
+        assert sum(b["completed"] for b in mine["throughput"]) >= 1
+        assert mine["throughput"][-1]["failed"] >= 3  # just now: the newest slice
+        top = {row["reason"]: row["documents"] for row in mine["top_failures"]}
+        assert top["the file is encrypted"] >= 2 and top["no text found"] >= 1
+        assert mine["top_failures"][0]["documents"] >= mine["top_failures"][-1]["documents"]
+        assert other["top_failures"] == [] and sum(b["failed"] + b["completed"] for b in other["throughput"]) == 0
+
     async def test_counts_unfinished_documents_that_no_event_reports(self, gateway: RunningGateway) -> None:
         """No ingest or cdc runs here, so the broker holds no event for this upload: the lag still shows it,
         to its own tenant only."""

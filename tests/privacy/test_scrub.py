@@ -10,6 +10,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import Status, StatusCode
 
+from jisik.events import DocumentFailed
 from jisik.pii.scrub import PiiLogFilter, PiiSpanProcessor, mask_root_log_handlers
 
 SEEDED = ("850315-1234567", "010-2345-6789", "minjun.kim@example.co.kr", "4111 1111 1111 1111", "김민준")
@@ -70,3 +71,17 @@ def test_exported_spans_have_masked_attributes_events_and_status() -> None:
     assert exported.attributes["chat.passages"] == 3
     assert exported.attributes["chat.recipients"] == ("⟦EMAIL⟧", "nobody")
     assert exported.name == "chat" and exported.context == span.get_span_context()
+
+
+def test_a_dead_letter_reason_carries_no_personal_data() -> None:
+    dead = DocumentFailed(
+        tenant_id="t",
+        knowledge_base_id="kb",
+        knowledge_id="k",
+        stage="validate",
+        failed_topic="documents.parsed",
+        reason=f"expected field 주민번호 {SEEDED[0]} does not match; contact {SEEDED[2]}",
+    )
+    payload = dead.model_dump_json()
+    assert [value for value in SEEDED if value in payload] == []
+    assert "expected field 주민번호 ⟦RRN⟧ does not match; contact ⟦EMAIL⟧" in payload

@@ -112,6 +112,12 @@ class TestBrowser:
         assert set(report["statuses"]) <= {"OK", "WARN", "STALL", "STOP"}
         assert (tmp_path / "lag-status.png").stat().st_size > 0
 
+    def test_stream_monitoring_page(self, web_stack, tmp_path: Path) -> None:  # noqa: ANN001
+        report = _run_scenario(web_stack, "stream-monitor", tmp_path)
+        assert report["slices"] == 12
+        assert set(report["statuses"]) <= {"OK", "WARN", "STALL", "STOP"}
+        assert (tmp_path / "stream-monitor.png").stat().st_size > 0
+
     def test_privacy_settings_are_saved_and_shown_again(self, web_stack, tmp_path: Path) -> None:  # noqa: ANN001
         _, key = run_coroutine(new_tenant(web_stack.settings.database.url, "privacy-settings"))
         report = _run_scenario(web_stack, "privacy-settings", tmp_path, api_key=key)

@@ -2,7 +2,8 @@
 // Usage: node e2e/run.mjs <scenario>   with JISIK_GATEWAY_URL, JISIK_API_KEY, JISIK_E2E_WORKDIR set,
 // and optionally JISIK_E2E_SCREENSHOTS (a folder for PNGs of the main screens).
 // Scenarios: upload-chat, editor, pdf-citation (needs ferry-timetable.pdf in the work folder), screens,
-// fields-review (needs fields-invoice.pdf), key-rotation, hwp-upload (needs busan-port.hwp), lag-status, privacy-settings. Exits non-zero with a message when an expectation fails.
+// fields-review (needs fields-invoice.pdf), key-rotation, hwp-upload (needs busan-port.hwp), lag-status, privacy-settings,
+// stream-monitor. Exits non-zero with a message when an expectation fails.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -575,9 +576,31 @@ async function lagStatus() {
   }
 }
 
+async function streamMonitor() {
+  const { page, close, problems } = await launch();
+  try {
+    await signIn(page);
+    await page.getByTestId("nav-monitor").click();
+    await page.getByTestId("consumer-groups").waitFor();
+    const slices = await page.locator("[data-testid=throughput] .throughput-slice").count();
+    check(slices === 12, `12 throughput slices, got ${slices}`);
+    const statuses = await page.locator("[data-testid=consumer-groups] tbody tr td:nth-child(2)").allTextContents();
+    check(statuses.length > 0 && statuses.every((s) => ["OK", "WARN", "STALL", "STOP"].includes(s)), `statuses ${statuses}`);
+    await page.getByTestId("top-failures").waitFor({ state: "attached" });
+    await page.screenshot({ path: join(WORK, "stream-monitor.png"), fullPage: true });
+    await shot(page, "stream-monitor");
+    return { slices, statuses, problems };
+  } catch (error) {
+    return await keepEvidence(page, error);
+  } finally {
+    await close();
+  }
+}
+
 const SCENARIOS = {
   "upload-chat": uploadChat, editor, "pdf-citation": pdfCitation, screens, "fields-review": fieldsReview,
   "key-rotation": keyRotation, "hwp-upload": hwpUpload, "lag-status": lagStatus, "privacy-settings": privacySettings,
+  "stream-monitor": streamMonitor,
 };
 const name = process.argv[2];
 if (!SCENARIOS[name] || !BASE || !KEY) {

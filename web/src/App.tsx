@@ -1,4 +1,4 @@
-import { BookOpen, ClipboardCheck, FilePenLine, MessagesSquare, Settings as SettingsIcon } from "lucide-react";
+import { Activity, BookOpen, ClipboardCheck, FilePenLine, MessagesSquare, Settings as SettingsIcon } from "lucide-react";
 import type { ReactNode } from "react";
 import { useApi } from "./api/context";
 import { ApiKeyGate } from "./components/ApiKeyGate";
@@ -9,6 +9,7 @@ import { DocumentPage } from "./pages/DocumentPage";
 import { EditorPage } from "./pages/EditorPage";
 import { KnowledgeBasePage } from "./pages/KnowledgeBasePage";
 import { KnowledgeBasesPage } from "./pages/KnowledgeBasesPage";
+import { MonitorPage } from "./pages/MonitorPage";
 import { ReviewPage } from "./pages/ReviewPage";
 import { ReviewQueuePage } from "./pages/ReviewQueuePage";
 import { SettingsPage } from "./pages/SettingsPage";
@@ -35,6 +36,9 @@ export function App() {
     case "settings":
       page = <SettingsPage />;
       break;
+    case "monitor":
+      page = <MonitorPage />;
+      break;
     case "review":
       page = id ? <ReviewPage key={id} knowledgeId={id} /> : <ReviewQueuePage kbId={route.query.get("kb") ?? ""} />;
       break;
@@ -59,6 +63,7 @@ export function App() {
         {link("#/kbs", ["kbs", "docs"], <BookOpen size={16} />, t("nav.kbs"))}
         {link("#/editor", ["editor"], <FilePenLine size={16} />, t("nav.editor"))}
         {link("#/review", ["review"], <ClipboardCheck size={16} />, t("nav.review"))}
+        {link("#/monitor", ["monitor"], <Activity size={16} />, t("nav.monitor"))}
         {link("#/settings", ["settings"], <SettingsIcon size={16} />, t("nav.settings"))}
         <span className="spacer" />
         <button type="button" className="ghost" onClick={() => setLang(lang === "ko" ? "en" : "ko")} data-testid="lang-switch">

@@ -9,6 +9,7 @@ import type {
   FieldStatus,
   ReviewQueueItem,
   IngestLag,
+  StreamStats,
   Knowledge,
   KnowledgeBase,
   KnowledgeBaseInput,
@@ -123,6 +124,7 @@ export class ApiClient {
 
   // Ingest ------------------------------------------------------------------------------------
   ingestLag = () => this.data<IngestLag>("GET", "/ingest/lag");
+  ingestStream = () => this.data<StreamStats>("GET", "/ingest/stream");
 
   // Knowledge bases ---------------------------------------------------------------------------
   listKnowledgeBases = () => this.data<KnowledgeBase[]>("GET", "/knowledge-bases");

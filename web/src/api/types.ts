@@ -216,6 +216,11 @@ export interface ConsumerGroupLag {
   partitions: { partition: number; lag_records: number; lag_seconds: number; status: LagStatus }[];
 }
 
+export interface StreamStats {
+  throughput: { start: string; completed: number; failed: number }[];
+  top_failures: { reason: string; documents: number }[];
+}
+
 export interface IngestLag {
   [stage: string]: number | Record<string, ConsumerGroupLag>;
 }

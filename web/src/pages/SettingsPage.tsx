@@ -1,8 +1,9 @@
 import { Eye, EyeOff, KeyRound, Plug, Plus, ShieldOff, Trash2 } from "lucide-react";
 import { useState, type FormEvent } from "react";
 import { useApi } from "../api/context";
+import type { ModelInput, RegisteredModel } from "../api/types";
+import { ConsumerGroups } from "../components/ConsumerGroups";
 import { PrivacySettings } from "../components/PrivacySettings";
-import type { IngestLag, ModelInput, RegisteredModel } from "../api/types";
 import { useI18n } from "../i18n";
 import { useLoad } from "../lib/useLoad";
 
@@ -245,32 +246,5 @@ export function SettingsPage() {
         </section>
       )}
     </div>
-  );
-}
-
-function ConsumerGroups({ groups }: { groups: IngestLag[string] | undefined }) {
-  const { t } = useI18n();
-  if (!groups || typeof groups === "number" || Object.keys(groups).length === 0) return null;
-  return (
-    <table className="docs" data-testid="consumer-groups">
-      <thead>
-        <tr>
-          <th>{t("settings.lagGroup")}</th>
-          <th>{t("settings.lagStatus")}</th>
-          <th className="num">{t("settings.lagRecords")}</th>
-          <th className="num">{t("settings.lagSeconds")}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {Object.entries(groups).map(([stage, group]) => (
-          <tr key={stage}>
-            <td>{stage}</td>
-            <td className={`lag-${group.status.toLowerCase()}`}>{group.status}</td>
-            <td className="num">{group.lag_records}</td>
-            <td className="num">{group.lag_seconds.toFixed(1)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
   );
 }
