@@ -212,9 +212,9 @@ def _blocks(document: Document) -> list[tuple[str, list[list[str]]]]:
 
 
 def render_pdf(document: Document, *, extra_pages: int = 0) -> bytes:
-    import fitz
+    import pymupdf
 
-    pdf = fitz.open()
+    pdf = pymupdf.open()
     page = pdf.new_page(width=595, height=842)
     y = 70.0
     for kind, rows in _blocks(document):
@@ -234,7 +234,7 @@ def render_pdf(document: Document, *, extra_pages: int = 0) -> bytes:
                 x = 60.0
                 for column, cell in enumerate(row):
                     cell_width = width or (150 if column == 0 else 320)
-                    page.draw_rect(fitz.Rect(x, y - 15, x + cell_width, y + 9), color=(0, 0, 0), width=0.6)
+                    page.draw_rect(pymupdf.Rect(x, y - 15, x + cell_width, y + 9), color=(0, 0, 0), width=0.6)
                     page.insert_text((x + 6, y), cell, fontname="korea", fontsize=10)
                     x += cell_width
                 y += 24
@@ -269,12 +269,12 @@ def render_docx(document: Document) -> bytes:
 
 def render_scan(pdf: bytes, rng: random.Random) -> bytes:
     """The first page as a noisy, slightly skewed grey PNG at 150-200 dpi, like a cheap office scan."""
-    import fitz
     import numpy as np
+    import pymupdf
     from PIL import Image, ImageFilter
 
-    with fitz.open(stream=pdf, filetype="pdf") as opened:
-        pixmap = opened[0].get_pixmap(dpi=rng.choice([150, 175, 200]), colorspace=fitz.csGRAY)
+    with pymupdf.open(stream=pdf, filetype="pdf") as opened:
+        pixmap = opened[0].get_pixmap(dpi=rng.choice([150, 175, 200]), colorspace=pymupdf.csGRAY)
     picture = Image.open(io.BytesIO(pixmap.tobytes("png"))).convert("L")
     picture = picture.rotate(rng.uniform(-1.5, 1.5), fillcolor=255, resample=Image.Resampling.BICUBIC, expand=True)
     picture = picture.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 0.7)))

@@ -134,11 +134,11 @@ def ocr_words(picture: Image.Image, *, languages: str = "kor+eng", timeout_s: fl
 
 
 def _pdf_layout(data: bytes, *, ocr: bool, languages: str) -> Layout:
-    import fitz
+    import pymupdf
     from PIL import Image as PILImage
 
     try:
-        document = fitz.open(stream=data, filetype="pdf")
+        document = pymupdf.open(stream=data, filetype="pdf")
     except (RuntimeError, ValueError) as exc:
         raise ParseFailed("the PDF cannot be opened") from exc
     rows: list[Row] = []
@@ -150,7 +150,7 @@ def _pdf_layout(data: bytes, *, ocr: bool, languages: str) -> Layout:
                 words = [Word(w[4], (w[0] / width, w[1] / height, w[2] / width, w[3] / height)) for w in raw]
                 rows.extend(layout_rows_from_words(words, number))
                 continue
-            pixmap = page.get_pixmap(dpi=OCR_DPI, colorspace=fitz.csGRAY)
+            pixmap = page.get_pixmap(dpi=OCR_DPI, colorspace=pymupdf.csGRAY)
             picture = PILImage.open(io.BytesIO(pixmap.tobytes("png")))
             rows.extend(layout_rows_from_words(ocr_words(picture, languages=languages), number, ocr=True))
         return Layout(rows, page_count=max(len(document), 1))

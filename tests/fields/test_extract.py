@@ -52,8 +52,8 @@ def test_text_lines_and_a_markdown_header_table() -> None:
 
 
 def test_pdf_word_boxes_give_page_and_box() -> None:
-    fitz = pytest.importorskip("fitz")
-    pdf = fitz.open()
+    pymupdf = pytest.importorskip("pymupdf")
+    pdf = pymupdf.open()
     pdf.new_page()
     page = pdf.new_page(width=595, height=842)
     lines = ["공급자 등록번호: 220-81-62517", "공급받는자 등록번호: 123-45-67891", "상호: 주식회사 가나",

@@ -127,9 +127,9 @@ class TestBrowser:
 
 def _write_invoice(path: Path) -> None:
     """A one-page tax invoice whose total does not add up (1,357,000 instead of 1,357,400)."""
-    import fitz
+    import pymupdf
 
-    pdf = fitz.open()
+    pdf = pymupdf.open()
     page = pdf.new_page(width=595, height=842)
     lines = ["세금계산서", "공급자 등록번호: 220-81-62517", "공급가액: 1,234,000원", "세액: 123,400원",
              "합계금액: 1,357,000원"]
