@@ -143,7 +143,8 @@ def _pdf_layout(data: bytes, *, ocr: bool, languages: str) -> Layout:
         raise ParseFailed("the PDF cannot be opened") from exc
     rows: list[Row] = []
     with document:
-        for number, page in enumerate(document, start=1):
+        for number in range(1, document.page_count + 1):
+            page = document[number - 1]
             width, height = page.rect.width, page.rect.height
             raw = page.get_text("words")
             if sum(len(w[4]) for w in raw) >= _MIN_TEXT_CHARS or not ocr:
