@@ -9,13 +9,12 @@ from collections.abc import Iterator
 
 import grpc
 import pytest
+from model_server import model_channel
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 
-from jisik.grpc_server import create_server, grpc_channel
 from jisik.log_context import LOG_FORMAT, CorrelationFilter, with_request_id
 from jisik.proto import model_pb2, model_pb2_grpc
-from jisik.settings import EndpointSettings
 from jisik.telemetry import attached
 
 logger = logging.getLogger("tests.log_correlation")
@@ -48,23 +47,11 @@ def _tracer() -> trace.Tracer:
 
 
 async def test_a_served_call_logs_the_callers_trace_and_request_id(log_lines: io.StringIO) -> None:
-    endpoints = EndpointSettings()
-    server, port, _ = create_server(
-        register=lambda server: model_pb2_grpc.add_ModelServicer_to_server(Logging(), server),
-        service_names=[model_pb2.DESCRIPTOR.services_by_name["Model"].full_name],
-        address="127.0.0.1:0",
-        endpoints=endpoints,
-    )
-    await server.start()
-    channel = grpc_channel(f"127.0.0.1:{port}", endpoints)
-    try:
+    async with model_channel(Logging()) as channel:
         with attached(with_request_id("req-4242")), _tracer().start_as_current_span("caller") as span:
             trace_id = format(span.get_span_context().trace_id, "032x")
             await model_pb2_grpc.ModelStub(channel).Embed(model_pb2.EmbedRequest(model_id="m"))
         await model_pb2_grpc.ModelStub(channel).Embed(model_pb2.EmbedRequest(model_id="outside"))
-    finally:
-        await channel.close()
-        await server.stop(0)
     first, second = log_lines.getvalue().splitlines()
     assert f"[trace={trace_id} request=req-4242]" in first
     assert "request=-" in second and trace_id not in second

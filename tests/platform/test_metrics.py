@@ -11,14 +11,14 @@ from collections.abc import AsyncIterator, Iterator
 import grpc
 import httpx
 import pytest
+from model_server import model_channel
 from prometheus_client.parser import text_string_to_metric_families
 
 from gateway.app import create_app
 from jisik import errors
-from jisik.grpc_server import create_server, grpc_channel
 from jisik.metrics import serve_metrics
 from jisik.proto import model_pb2, model_pb2_grpc
-from jisik.settings import EndpointSettings, Settings
+from jisik.settings import Settings
 from tests.stack import EmbeddedStack
 
 EMBED = "/jisik.model.v1.Model/Embed"
@@ -75,20 +75,8 @@ def metrics_url() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 async def stub() -> AsyncIterator[model_pb2_grpc.ModelStub]:
-    endpoints = EndpointSettings()
-    server, port, _ = create_server(
-        register=lambda server: model_pb2_grpc.add_ModelServicer_to_server(Scripted(), server),
-        service_names=[model_pb2.DESCRIPTOR.services_by_name["Model"].full_name],
-        address="127.0.0.1:0",
-        endpoints=endpoints,
-    )
-    await server.start()
-    channel = grpc_channel(f"127.0.0.1:{port}", endpoints)
-    try:
+    async with model_channel(Scripted()) as channel:
         yield model_pb2_grpc.ModelStub(channel)
-    finally:
-        await channel.close()
-        await server.stop(0)
 
 
 async def scrape(url: str) -> str:

@@ -8,10 +8,11 @@ from collections.abc import AsyncIterator
 
 import grpc
 import pytest
+from model_server import model_channel
 
 from jisik import errors
 from jisik.clients.model import ModelClient
-from jisik.grpc_server import create_server, grpc_channel
+from jisik.grpc_server import grpc_channel
 from jisik.proto import model_pb2, model_pb2_grpc
 from jisik.settings import EndpointSettings
 
@@ -46,20 +47,8 @@ class Raising(model_pb2_grpc.ModelServicer):
 
 @pytest.fixture(scope="module")
 async def client() -> AsyncIterator[ModelClient]:
-    endpoints = EndpointSettings()
-    server, port, _ = create_server(
-        register=lambda server: model_pb2_grpc.add_ModelServicer_to_server(Raising(), server),
-        service_names=[model_pb2.DESCRIPTOR.services_by_name["Model"].full_name],
-        address="127.0.0.1:0",
-        endpoints=endpoints,
-    )
-    await server.start()
-    channel = grpc_channel(f"127.0.0.1:{port}", endpoints)
-    try:
+    async with model_channel(Raising()) as channel:
         yield ModelClient(channel, timeout_s=5, rerank_timeout_s=5, stream_timeout_s=5)
-    finally:
-        await channel.close()
-        await server.stop(0)
 
 
 @pytest.mark.parametrize("name", sorted(RAISED))
