@@ -3,11 +3,15 @@ request id the gateway gave the request, carried over real gRPC metadata as W3C 
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
+import re
+import uuid
 from collections.abc import Iterator
 
 import grpc
+import httpx
 import pytest
 from model_server import model_channel
 from opentelemetry import trace
@@ -16,6 +20,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from jisik.log_context import LOG_FORMAT, CorrelationFilter, with_request_id
 from jisik.proto import model_pb2, model_pb2_grpc
 from jisik.telemetry import attached
+from tests.stack import EmbeddedStack
 
 logger = logging.getLogger("tests.log_correlation")
 
@@ -60,3 +65,16 @@ async def test_a_served_call_logs_the_callers_trace_and_request_id(log_lines: io
 def test_a_line_outside_any_request_has_placeholders(log_lines: io.StringIO) -> None:
     logger.warning("idle")
     assert "[trace=- request=-]: idle" in log_lines.getvalue()
+
+
+async def test_the_gateway_process_logs_the_request_id_and_trace_of_a_request(embedded_stack: EmbeddedStack) -> None:
+    request_id = f"corr-{uuid.uuid4().hex[:12]}"
+    async with httpx.AsyncClient(base_url=embedded_stack.gateway_url, timeout=30) as client:
+        response = await client.get("/health", headers={"X-Request-ID": request_id})
+    assert response.headers["x-request-id"] == request_id
+    pattern = re.compile(rf"\[trace=[0-9a-f]{{32}} request={request_id}\]: .*GET /health")
+    for _ in range(50):
+        if any(pattern.search(line) for line in embedded_stack.log_path("gateway").read_text().splitlines()):
+            return
+        await asyncio.sleep(0.1)
+    pytest.fail(f"no gateway log line carries request {request_id} with a trace id")
