@@ -236,6 +236,7 @@ class JisikUp:
         self.ready_line = ready = self.process.stdout.readline().strip()
         if not ready.startswith("jisik is ready"):
             self.process.wait(30)
+            self._reap()
             raise StackError(f"jisik up did not start: {self.log_tail()}")
         key = re.search(r"API key: (sk-\S+)", self.process.stdout.readline())
         assert key is not None
@@ -259,7 +260,7 @@ class JisikUp:
     def kill_supervisor(self) -> None:
         assert self.process is not None
         self.process.kill()
-        self.process.wait()
+        self._reap()
 
     def stop(self) -> int | None:
         """SIGTERM ``jisik up`` and wait; returns its exit code."""
@@ -271,7 +272,15 @@ class JisikUp:
                 self.process.wait(90)
             except subprocess.TimeoutExpired:
                 self.process.kill()
-        return self.process.wait()
+        return self._reap()
+
+    def _reap(self) -> int:
+        """Wait for ``jisik up`` to exit and close the pipe its ready line came through."""
+        assert self.process is not None
+        code = self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+        return code
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -29,10 +30,23 @@ def embeddings_body(texts: list[str], dim: int = 4) -> dict[str, Any]:
     return {"object": "list", "data": data}
 
 
+_OPEN_ENDPOINTS: list[RemoteEndpoint] = []
+
+
 def endpoint(url: str, policy: RetryPolicy = FAST, api_key: str = "") -> RemoteEndpoint:
-    return RemoteEndpoint(
+    """An endpoint closed when the test ends (its pooled connections would leak otherwise)."""
+    opened = RemoteEndpoint(
         backend="remote-test", base_url=url, api_key=api_key, policy=policy, address_policy=LOCAL
     )
+    _OPEN_ENDPOINTS.append(opened)
+    return opened
+
+
+@pytest.fixture(autouse=True)
+async def _close_endpoints() -> AsyncIterator[None]:
+    yield
+    while _OPEN_ENDPOINTS:
+        await _OPEN_ENDPOINTS.pop().aclose()
 
 
 class TestRetryAfter:

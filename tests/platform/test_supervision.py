@@ -7,6 +7,7 @@ killed run left behind.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -191,21 +192,21 @@ class TestSupervisorDeath:
         settings = stack_settings(data_root / "var", ready_timeout_s=60)
         settings_file = data_root / "settings.json"
         settings_file.write_text(settings.model_dump_json())
-        supervisor = subprocess.Popen([sys.executable, "-c", SUPERVISOR_SCRIPT, str(settings_file)],
-                                      stdout=subprocess.PIPE, text=True)
-        try:
-            assert supervisor.stdout is not None
-            pids = json.loads(supervisor.stdout.readline())
-            assert len(pids) == 4  # two services, PostgreSQL, the broker
-            tree = [psutil.Process(pid) for pid in pids]
-            tree += [child for process in tree for child in process.children(recursive=True)]
-            supervisor.kill()
-            supervisor.wait()
-            _, alive = psutil.wait_procs(tree, timeout=30)
-            assert [process.cmdline() for process in alive] == []
-        finally:
-            if supervisor.poll() is None:
+        with subprocess.Popen([sys.executable, "-c", SUPERVISOR_SCRIPT, str(settings_file)],
+                              stdout=subprocess.PIPE, text=True) as supervisor:
+            try:
+                assert supervisor.stdout is not None
+                pids = json.loads(supervisor.stdout.readline())
+                assert len(pids) == 4  # two services, PostgreSQL, the broker
+                tree = [psutil.Process(pid) for pid in pids]
+                tree += [child for process in tree for child in process.children(recursive=True)]
                 supervisor.kill()
+                supervisor.wait()
+                _, alive = psutil.wait_procs(tree, timeout=30)
+                assert [process.cmdline() for process in alive] == []
+            finally:
+                if supervisor.poll() is None:
+                    supervisor.kill()
         again = _stack(data_root, {"ingest": RUNS_UNTIL_STOPPED})
         again.start()
         try:
@@ -227,24 +228,26 @@ STALE_LISTENER = (
 
 
 class TestStaleProcesses:
-    def _listener(self, port: int) -> subprocess.Popen[str]:
-        """A process outside any supervisor holding ``port``, as one left by a killed run would."""
-        process = subprocess.Popen([sys.executable, "-c", STALE_LISTENER, str(port)], stdout=subprocess.PIPE,
-                                   text=True, start_new_session=True)
-        assert process.stdout is not None and process.stdout.readline().strip() == "listening"
-        return process
+    @contextlib.contextmanager
+    def _listener(self, port: int) -> Iterator[subprocess.Popen[str]]:
+        """A process outside any supervisor holding ``port``, as one left by a killed run would; killed
+        (if still alive) and reaped on exit, its pipe closed."""
+        with subprocess.Popen([sys.executable, "-c", STALE_LISTENER, str(port)], stdout=subprocess.PIPE,
+                              text=True, start_new_session=True) as process:
+            try:
+                assert process.stdout is not None and process.stdout.readline().strip() == "listening"
+                yield process
+            finally:
+                if process.poll() is None:
+                    process.kill()
 
     def test_a_start_clears_its_own_stale_processes(self, data_root: Path) -> None:
         stack = _stack(data_root, {"ingest": RUNS_UNTIL_STOPPED})
-        stale = self._listener(stack.settings.kafka.embedded_port)
-        PidFiles(stack.data_dir / "run").record("broker", stale.pid)
-        try:
+        with self._listener(stack.settings.kafka.embedded_port) as stale:
+            PidFiles(stack.data_dir / "run").record("broker", stale.pid)
             stack.start()
             stack.stop()
             stale.wait(10)  # raises TimeoutExpired if the stale process is still alive
-        finally:
-            if stale.poll() is None:
-                stale.kill()
 
     def test_a_data_folder_in_use_by_a_live_supervisor_is_refused(self, data_root: Path) -> None:
         stack = _stack(data_root, {"ingest": RUNS_UNTIL_STOPPED})
@@ -260,16 +263,12 @@ class TestStaleProcesses:
 
     def test_a_process_that_is_not_its_own_is_left_alone(self, data_root: Path) -> None:
         stack = _stack(data_root, {"ingest": RUNS_UNTIL_STOPPED})
-        stranger = self._listener(stack.settings.kafka.embedded_port)
-        pid_files = PidFiles(stack.data_dir / "run")
-        pid_files.record("broker", stranger.pid)
-        entry = json.loads((pid_files.folder / "broker.pid").read_text())
-        entry["cmdline"] = ["tansu", "broker"]  # the recorded process was another program; the pid was reused
-        (pid_files.folder / "broker.pid").write_text(json.dumps(entry))
-        try:
+        with self._listener(stack.settings.kafka.embedded_port) as stranger:
+            pid_files = PidFiles(stack.data_dir / "run")
+            pid_files.record("broker", stranger.pid)
+            entry = json.loads((pid_files.folder / "broker.pid").read_text())
+            entry["cmdline"] = ["tansu", "broker"]  # another program had the recorded pid; the pid was reused
+            (pid_files.folder / "broker.pid").write_text(json.dumps(entry))
             with pytest.raises(StackError, match="JISIK_KAFKA_EMBEDDED_PORT"):
                 stack.start()
             assert stranger.poll() is None
-        finally:
-            stranger.kill()
-            stranger.wait()
