@@ -31,6 +31,8 @@ from ..schemas.fields import (
 router = APIRouter(tags=["fields"])
 
 _STATUSES = {status.value for status in Status}
+# The status of a document no field was read from (no schema, or not validated yet).
+NOT_EXTRACTED = "not_extracted"
 
 
 def _ok(data: Any) -> dict[str, Any]:
@@ -88,11 +90,14 @@ async def preview_schema(
 
 @router.get("/knowledge/{knowledge_id}/fields", response_model=Envelope[DocumentFieldsPublic])
 async def document_fields(knowledge_id: str, tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
-    """The document's fields with their checks, its status and errors (404 before it was validated)."""
+    """The document's fields with their checks, its status and errors. A document with none (its
+    knowledge base has no field schema, or it is not validated yet) has status ``not_extracted``."""
     knowledge = await get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id)
     row = await load_fields(session, tenant.id, knowledge_id)
     if row is None:
-        raise NotFound(f"document {knowledge_id} has no extracted fields", field="knowledge_id")
+        return _ok({"knowledge_id": knowledge.id, "knowledge_base_id": knowledge.knowledge_base_id,
+                    "status": NOT_EXTRACTED, "fields": [], "errors": [], "duplicate_of": "",
+                    "schema_version": 0, "revision": 0, "page_count": knowledge.page_count})
     return _ok({**row.model_dump(), "page_count": knowledge.page_count})
 
 

@@ -149,6 +149,14 @@ class TestFieldsAndReview:
         assert [item["knowledge_id"] for item in queue["data"]] == [knowledge_id] and queue["total"] == 1
         assert counts["needs_review"] == 1
 
+        async with gateway.client(gateway.acme) as client:  # a document of a base without a schema
+            plain = (await client.post(f"{API}/knowledge-bases", json={"name": "notes"})).json()["data"]["id"]
+            note = await client.post(f"{API}/knowledge-bases/{plain}/knowledge/manual",
+                                     json={"title": "note", "content": text, "status": "publish"})
+            none = await client.get(f"{API}/knowledge/{note.json()['data']['id']}/fields")
+        assert none.status_code == 200 and none.json()["data"]["status"] == "not_extracted"
+        assert none.json()["data"]["fields"] == []
+
         async with gateway.client(gateway.globex) as client:  # another tenant sees nothing
             assert (await client.get(f"{API}/knowledge/{knowledge_id}/fields")).status_code == 404
             other = await client.post(f"{API}/knowledge/{knowledge_id}/review", json={"decision": "approve"})

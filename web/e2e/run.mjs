@@ -43,7 +43,11 @@ async function launch() {
   const page = context.pages()[0] ?? (await context.newPage());
   const problems = [];
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  page.on("console", (msg) => msg.type() === "error" && problems.push(`console: ${msg.text()}`));
+  page.on("console", (msg) => {
+    if (msg.type() !== "error") return;
+    const where = msg.location()?.url; // for a failed resource, the address that failed
+    problems.push(`console: ${msg.text()}${where ? ` (${where})` : ""}`);
+  });
   const close = async () => {
     await context.close();
     rmSync(profile, { recursive: true, force: true });

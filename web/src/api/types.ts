@@ -273,7 +273,7 @@ export interface FieldError {
   message: string;
 }
 
-export type FieldStatus = "auto_approved" | "needs_review" | "rejected" | "approved";
+export type FieldStatus = "auto_approved" | "needs_review" | "rejected" | "approved" | "not_extracted";
 
 export interface DocumentFields {
   knowledge_id: string;

@@ -10,7 +10,7 @@ export function FieldsPanel({ knowledgeId }: { knowledgeId: string }) {
   const { t } = useI18n();
   const fields = useLoad(() => api.getDocumentFields(knowledgeId), [api, knowledgeId]);
   if (fields.loading) return null;
-  if (!fields.data) return <p className="muted" data-testid="fields-none">{t("fields.none")}</p>;
+  if (!fields.data || fields.data.status === "not_extracted") return <p className="muted" data-testid="fields-none">{t("fields.none")}</p>;
   const f = fields.data;
   return (
     <section className="fields-panel" data-testid="fields-panel">

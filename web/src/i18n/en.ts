@@ -165,6 +165,7 @@ export const en = {
   "fields.status.needs_review": "Needs review",
   "fields.status.rejected": "Rejected",
   "fields.status.approved": "Approved",
+  "fields.status.not_extracted": "No fields",
   "fields.title": "Extracted fields",
   "fields.none": "No fields were extracted (the knowledge base has no field schema, or the document is not validated yet).",
   "fields.name": "Field",

@@ -167,6 +167,7 @@ export const ko: Record<MessageKey, string> = {
   "fields.status.needs_review": "검토 필요",
   "fields.status.rejected": "반려",
   "fields.status.approved": "승인",
+  "fields.status.not_extracted": "필드 없음",
   "fields.title": "추출된 필드",
   "fields.none": "추출된 필드가 없습니다 (지식 베이스에 필드 스키마가 없거나 아직 검증 전입니다).",
   "fields.name": "필드",
