@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from jisik.db.models import DocumentFields, FieldSchemaVersion, Knowledge
 
@@ -33,9 +34,9 @@ async def current_schema(
     row = (
         await session.execute(
             select(FieldSchemaVersion)
-            .where(FieldSchemaVersion.tenant_id == tenant_id,
-                   FieldSchemaVersion.knowledge_base_id == knowledge_base_id)
-            .order_by(FieldSchemaVersion.version.desc())  # type: ignore[attr-defined]  # SQLModel types the column as its Python value
+            .where(col(FieldSchemaVersion.tenant_id) == tenant_id,
+                   col(FieldSchemaVersion.knowledge_base_id) == knowledge_base_id)
+            .order_by(col(FieldSchemaVersion.version).desc())
             .limit(1)
         )
     ).scalar_one_or_none()
@@ -48,7 +49,7 @@ async def save_schema(session: AsyncSession, tenant_id: str, knowledge_base_id: 
     latest = (
         await session.execute(
             select(func.max(FieldSchemaVersion.version)).where(
-                FieldSchemaVersion.knowledge_base_id == knowledge_base_id)
+                col(FieldSchemaVersion.knowledge_base_id) == knowledge_base_id)
         )
     ).scalar_one_or_none()
     version = (latest or 0) + 1
@@ -61,8 +62,8 @@ async def save_schema(session: AsyncSession, tenant_id: str, knowledge_base_id: 
 async def load_fields(
     session: AsyncSession, tenant_id: str, knowledge_id: str, *, lock: bool = False
 ) -> DocumentFields | None:
-    query = select(DocumentFields).where(DocumentFields.tenant_id == tenant_id,
-                                         DocumentFields.knowledge_id == knowledge_id)
+    query = select(DocumentFields).where(col(DocumentFields.tenant_id) == tenant_id,
+                                         col(DocumentFields.knowledge_id) == knowledge_id)
     if lock:
         query = query.with_for_update(nowait=True)
     return (await session.execute(query)).scalar_one_or_none()
@@ -84,16 +85,16 @@ async def find_duplicate(
     wanted = {name: values[name] for name in key}
     found = (
         await session.execute(
-            select(DocumentFields.knowledge_id)
-            .join(Knowledge, Knowledge.id == DocumentFields.knowledge_id)
+            select(col(DocumentFields.knowledge_id))
+            .join(Knowledge, col(Knowledge.id) == col(DocumentFields.knowledge_id))
             .where(
-                DocumentFields.tenant_id == knowledge.tenant_id,
-                DocumentFields.knowledge_base_id == knowledge.knowledge_base_id,
-                DocumentFields.knowledge_id != knowledge.id,
-                DocumentFields.validated_data.contains(wanted),  # type: ignore[attr-defined]  # SQLModel types the column as its Python value
-                Knowledge.created_at < knowledge.created_at,
+                col(DocumentFields.tenant_id) == knowledge.tenant_id,
+                col(DocumentFields.knowledge_base_id) == knowledge.knowledge_base_id,
+                col(DocumentFields.knowledge_id) != knowledge.id,
+                col(DocumentFields.validated_data).contains(wanted),
+                col(Knowledge.created_at) < knowledge.created_at,
             )
-            .order_by(Knowledge.created_at)
+            .order_by(col(Knowledge.created_at))
             .limit(1)
         )
     ).scalar_one_or_none()
@@ -155,9 +156,10 @@ async def documents_matching(
             normalized = find_value(spec, value) if spec is not None else None
             wanted[name] = normalized.normalized if normalized is not None else " ".join(value.split())
         rows = await session.execute(
-            select(DocumentFields.knowledge_id)
-            .where(DocumentFields.tenant_id == tenant_id, DocumentFields.knowledge_base_id == knowledge_base_id,
-                   DocumentFields.validated_data.contains(wanted))  # type: ignore[attr-defined]  # SQLModel types the column as its Python value
+            select(col(DocumentFields.knowledge_id))
+            .where(col(DocumentFields.tenant_id) == tenant_id,
+                   col(DocumentFields.knowledge_base_id) == knowledge_base_id,
+                   col(DocumentFields.validated_data).contains(wanted))
             .limit(MAX_FILTERED_DOCUMENTS)
         )
         found.extend(rows.scalars())

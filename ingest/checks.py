@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from fields.evaluate import Outcome
 from jisik.db.models import Knowledge, ParseStatus
@@ -83,16 +84,16 @@ class DuplicateContentCheck:
         knowledge = document.knowledge
         other = (
             await session.execute(
-                select(Knowledge.id, Knowledge.title)
+                select(col(Knowledge.id), col(Knowledge.title))
                 .where(
-                    Knowledge.tenant_id == knowledge.tenant_id,
-                    Knowledge.knowledge_base_id == knowledge.knowledge_base_id,
-                    Knowledge.id != knowledge.id,
+                    col(Knowledge.tenant_id) == knowledge.tenant_id,
+                    col(Knowledge.knowledge_base_id) == knowledge.knowledge_base_id,
+                    col(Knowledge.id) != knowledge.id,
                     Knowledge.metadata_["content_hash"].astext == document.content_hash,
-                    Knowledge.parse_status.not_in([ParseStatus.FAILED, ParseStatus.DRAFT]),  # type: ignore[attr-defined]  # SQLModel types the column as its Python value
-                    Knowledge.created_at < knowledge.created_at,
+                    col(Knowledge.parse_status).not_in([ParseStatus.FAILED, ParseStatus.DRAFT]),
+                    col(Knowledge.created_at) < knowledge.created_at,
                 )
-                .order_by(Knowledge.created_at)
+                .order_by(col(Knowledge.created_at))
                 .limit(1)
             )
         ).first()

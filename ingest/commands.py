@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from jisik.db.models import Knowledge, KnowledgeBase, KnowledgeType, ParseStatus, Tenant
 from jisik.db.models._common import new_id
@@ -76,7 +77,7 @@ async def _announce(session: AsyncSession, knowledge: Knowledge, knowledge_base:
 
 
 async def _load(session: AsyncSession, tenant_id: str, knowledge_id: str, *, lock: bool = True) -> Knowledge:
-    query = select(Knowledge).where(Knowledge.id == knowledge_id, Knowledge.tenant_id == tenant_id)
+    query = select(Knowledge).where(col(Knowledge.id) == knowledge_id, col(Knowledge.tenant_id) == tenant_id)
     if lock:
         query = query.with_for_update()
     knowledge = (await session.execute(query)).scalar_one_or_none()
@@ -120,10 +121,10 @@ async def upload_file(
     await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(f"{knowledge_base.id}:{digest}", 0))))
     existing = (
         await session.execute(
-            select(Knowledge.id).where(
-                Knowledge.tenant_id == tenant_id,
-                Knowledge.knowledge_base_id == knowledge_base.id,
-                Knowledge.file_hash == digest,
+            select(col(Knowledge.id)).where(
+                col(Knowledge.tenant_id) == tenant_id,
+                col(Knowledge.knowledge_base_id) == knowledge_base.id,
+                col(Knowledge.file_hash) == digest,
             )
         )
     ).scalar_one_or_none()
@@ -161,9 +162,9 @@ async def _charge_storage(session: AsyncSession, tenant_id: str, size: int) -> N
     """
     charged = await session.execute(
         update(Tenant)
-        .where(Tenant.id == tenant_id, Tenant.storage_used + size <= Tenant.storage_quota)
-        .values(storage_used=func.greatest(Tenant.storage_used + size, 0))
-        .returning(Tenant.id)
+        .where(col(Tenant.id) == tenant_id, col(Tenant.storage_used) + size <= col(Tenant.storage_quota))
+        .values(storage_used=func.greatest(col(Tenant.storage_used) + size, 0))
+        .returning(col(Tenant.id))
     )
     if charged.scalar_one_or_none() is None:
         raise TooLarge("the upload would exceed this tenant's storage quota", field="file")

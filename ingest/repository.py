@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from jisik.db.models import Chunk, Knowledge, ParseStatus
 from jisik.events import DocumentEvent
@@ -34,9 +35,9 @@ def _now() -> datetime:
 
 def _this_version(event: DocumentEvent) -> Any:
     return (
-        (Knowledge.id == event.knowledge_id)
-        & (Knowledge.tenant_id == event.tenant_id)
-        & (Knowledge.version == event.version)
+        (col(Knowledge.id) == event.knowledge_id)
+        & (col(Knowledge.tenant_id) == event.tenant_id)
+        & (col(Knowledge.version) == event.version)
     )
 
 
@@ -49,7 +50,7 @@ async def claim(
     """
     result = await session.execute(
         update(Knowledge)
-        .where(_this_version(event), Knowledge.parse_status.in_(list(entry)))  # type: ignore[attr-defined]  # SQLModel types the column as its Python value
+        .where(_this_version(event), col(Knowledge.parse_status).in_(list(entry)))
         .values(parse_status=working, updated_at=_now())
         .returning(Knowledge)
     )
@@ -62,7 +63,7 @@ async def move(
     """Advance the document version from ``expected`` to ``to`` (with extra column values)."""
     result = await session.execute(
         update(Knowledge)
-        .where(_this_version(event), Knowledge.parse_status == expected)
+        .where(_this_version(event), col(Knowledge.parse_status) == expected)
         .values(parse_status=to, updated_at=_now(), **values)
         .returning(Knowledge)
     )
@@ -71,16 +72,16 @@ async def move(
 
 async def touch(session: AsyncSession, knowledge_id: str) -> None:
     """Record that a worker is still busy with the document (keeps the re-driver away)."""
-    await session.execute(update(Knowledge).where(Knowledge.id == knowledge_id).values(updated_at=_now()))
+    await session.execute(update(Knowledge).where(col(Knowledge.id) == knowledge_id).values(updated_at=_now()))
 
 
 async def mark_failed(session: AsyncSession, event: DocumentEvent, reason: str, **values: Any) -> bool:
     """Fail the event's version unless it already finished; False when the row moved on."""
     result = await session.execute(
         update(Knowledge)
-        .where(_this_version(event), Knowledge.parse_status.not_in([ParseStatus.COMPLETED, ParseStatus.DRAFT]))  # type: ignore[attr-defined]  # SQLModel types the column as its Python value
+        .where(_this_version(event), col(Knowledge.parse_status).not_in([ParseStatus.COMPLETED, ParseStatus.DRAFT]))
         .values(parse_status=ParseStatus.FAILED, error_message=reason[:2000], updated_at=_now(), **values)
-        .returning(Knowledge.id)
+        .returning(col(Knowledge.id))
     )
     return result.scalar_one_or_none() is not None
 
@@ -88,8 +89,8 @@ async def mark_failed(session: AsyncSession, event: DocumentEvent, reason: str, 
 async def replace_chunks(session: AsyncSession, knowledge_id: str, rows: Sequence[dict[str, Any]]) -> None:
     """Make the document's chunk rows exactly ``rows``: upsert by id, delete every other row."""
     ids = [row["id"] for row in rows]
-    await session.execute(delete(Chunk).where(Chunk.knowledge_id == knowledge_id, Chunk.id.not_in(ids)))  # type: ignore[attr-defined]  # SQLModel types the column as its Python value
-    table = Chunk.__table__  # type: ignore[attr-defined]  # SQLModel types the column as its Python value
+    await session.execute(delete(Chunk).where(col(Chunk.knowledge_id) == knowledge_id, col(Chunk.id).not_in(ids)))
+    table = Chunk.__table__  # type: ignore[attr-defined]  # SQLModel's metaclass adds __table__ at class creation
     for start in range(0, len(rows), _INSERT_BATCH):
         statement = insert(table).values(list(rows[start:start + _INSERT_BATCH]))
         await session.execute(
@@ -106,6 +107,6 @@ async def replace_chunks(session: AsyncSession, knowledge_id: str, rows: Sequenc
 async def load_chunks(session: AsyncSession, knowledge_id: str) -> list[Chunk]:
     """The document's chunks in reading order."""
     result = await session.execute(
-        select(Chunk).where(Chunk.knowledge_id == knowledge_id).order_by(Chunk.chunk_index)
+        select(Chunk).where(col(Chunk.knowledge_id) == knowledge_id).order_by(col(Chunk.chunk_index))
     )
     return list(result.scalars())

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from jisik.db.models import Chunk
 from jisik.errors import NotFound
@@ -16,15 +17,15 @@ async def list_chunks(
 ) -> tuple[list[Chunk], int]:
     query = (
         select(Chunk)
-        .where(Chunk.tenant_id == tenant_id, Chunk.knowledge_id == knowledge_id)
-        .order_by(Chunk.chunk_index)
+        .where(col(Chunk.tenant_id) == tenant_id, col(Chunk.knowledge_id) == knowledge_id)
+        .order_by(col(Chunk.chunk_index))
     )
     return await paged(session, query, page=page, page_size=page_size)
 
 
 async def get_chunk(*, session: AsyncSession, tenant_id: str, knowledge_id: str, chunk_id: str) -> Chunk:
     query = select(Chunk).where(
-        Chunk.id == chunk_id, Chunk.knowledge_id == knowledge_id, Chunk.tenant_id == tenant_id
+        col(Chunk.id) == chunk_id, col(Chunk.knowledge_id) == knowledge_id, col(Chunk.tenant_id) == tenant_id
     )
     found = (await session.execute(query.with_for_update())).scalar_one_or_none()
     if found is None:
@@ -37,7 +38,7 @@ async def chunk_contents(
 ) -> list[str]:
     """The text of the given chunks of one document, in the order asked (read only, no lock)."""
     query = select(Chunk).where(
-        Chunk.id.in_(chunk_ids), Chunk.knowledge_id == knowledge_id, Chunk.tenant_id == tenant_id  # type: ignore[attr-defined]  # SQLModel types the column as its Python value
+        col(Chunk.id).in_(chunk_ids), col(Chunk.knowledge_id) == knowledge_id, col(Chunk.tenant_id) == tenant_id
     )
     found = {chunk.id: chunk.content for chunk in (await session.execute(query)).scalars()}
     missing = [chunk_id for chunk_id in chunk_ids if chunk_id not in found]
@@ -49,6 +50,6 @@ async def chunk_contents(
 async def delete_chunks(*, session: AsyncSession, tenant_id: str, knowledge_id: str) -> list[str]:
     """Delete every chunk row of one document; returns their ids."""
     result = await session.execute(
-        delete(Chunk).where(Chunk.tenant_id == tenant_id, Chunk.knowledge_id == knowledge_id).returning(Chunk.id)
+        delete(Chunk).where(col(Chunk.tenant_id) == tenant_id, col(Chunk.knowledge_id) == knowledge_id).returning(col(Chunk.id))
     )
     return list(result.scalars().all())

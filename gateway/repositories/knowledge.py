@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from jisik.db.models import Knowledge
 from jisik.errors import NotFound
@@ -19,8 +20,8 @@ async def list_knowledge(
 ) -> tuple[list[Knowledge], int]:
     query = (
         select(Knowledge)
-        .where(Knowledge.tenant_id == tenant_id, Knowledge.knowledge_base_id == knowledge_base_id)
-        .order_by(Knowledge.created_at.desc(), Knowledge.id)  # type: ignore[attr-defined]  # SQLModel types the column as its Python value
+        .where(col(Knowledge.tenant_id) == tenant_id, col(Knowledge.knowledge_base_id) == knowledge_base_id)
+        .order_by(col(Knowledge.created_at).desc(), col(Knowledge.id))
     )
     return await paged(session, query, page=page, page_size=page_size)
 
@@ -28,15 +29,15 @@ async def list_knowledge(
 async def batch_knowledge(*, session: AsyncSession, tenant_id: str, ids: Sequence[str]) -> list[Knowledge]:
     """The tenant's documents among ``ids``, in the order asked (unknown ids are left out)."""
     query = select(Knowledge).where(
-        Knowledge.tenant_id == tenant_id,
-        Knowledge.id.in_(list(ids)),  # type: ignore[attr-defined]  # SQLModel types the column as its Python value
+        col(Knowledge.tenant_id) == tenant_id,
+        col(Knowledge.id).in_(list(ids)),
     )
     found = {row.id: row for row in (await session.execute(query)).scalars().all()}
     return [found[knowledge_id] for knowledge_id in dict.fromkeys(ids) if knowledge_id in found]
 
 
 async def get_knowledge(*, session: AsyncSession, tenant_id: str, knowledge_id: str) -> Knowledge:
-    query = select(Knowledge).where(Knowledge.id == knowledge_id, Knowledge.tenant_id == tenant_id)
+    query = select(Knowledge).where(col(Knowledge.id) == knowledge_id, col(Knowledge.tenant_id) == tenant_id)
     found = (await session.execute(query)).scalar_one_or_none()
     if found is None:
         raise NotFound(f"document {knowledge_id} not found", field="knowledge_id")

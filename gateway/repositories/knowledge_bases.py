@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from jisik.db.models import KnowledgeBase, ModelType, RegisteredModel
 from jisik.errors import NotFound
@@ -29,10 +30,10 @@ async def check_model(
         return
     found = (
         await session.execute(
-            select(RegisteredModel.id).where(
-                RegisteredModel.id == model_id,
-                RegisteredModel.tenant_id == tenant_id,
-                RegisteredModel.type == model_type,
+            select(col(RegisteredModel.id)).where(
+                col(RegisteredModel.id) == model_id,
+                col(RegisteredModel.tenant_id) == tenant_id,
+                col(RegisteredModel.type) == model_type,
             )
         )
     ).scalar_one_or_none()
@@ -64,8 +65,8 @@ async def create_knowledge_base(*, session: AsyncSession, tenant_id: str, values
 async def list_knowledge_bases(*, session: AsyncSession, tenant_id: str) -> list[KnowledgeBase]:
     query = (
         select(KnowledgeBase)
-        .where(KnowledgeBase.tenant_id == tenant_id)
-        .order_by(KnowledgeBase.created_at.desc(), KnowledgeBase.id)  # type: ignore[attr-defined]  # SQLModel types the column as its Python value
+        .where(col(KnowledgeBase.tenant_id) == tenant_id)
+        .order_by(col(KnowledgeBase.created_at).desc(), col(KnowledgeBase.id))
     )
     return list((await session.execute(query)).scalars().all())
 
@@ -74,7 +75,7 @@ async def get_knowledge_base(
     *, session: AsyncSession, tenant_id: str, knowledge_base_id: str, lock: bool = False
 ) -> KnowledgeBase:
     query = select(KnowledgeBase).where(
-        KnowledgeBase.id == knowledge_base_id, KnowledgeBase.tenant_id == tenant_id
+        col(KnowledgeBase.id) == knowledge_base_id, col(KnowledgeBase.tenant_id) == tenant_id
     )
     if lock:
         query = query.with_for_update()
@@ -89,9 +90,9 @@ async def existing_knowledge_bases(*, session: AsyncSession, tenant_id: str, ids
     wanted = list(dict.fromkeys(ids))
     if not wanted:
         return []
-    query = select(KnowledgeBase.id).where(
-        KnowledgeBase.tenant_id == tenant_id,
-        KnowledgeBase.id.in_(wanted),  # type: ignore[attr-defined]  # SQLModel types the column as its Python value
+    query = select(col(KnowledgeBase.id)).where(
+        col(KnowledgeBase.tenant_id) == tenant_id,
+        col(KnowledgeBase.id).in_(wanted),
     )
     found = set((await session.execute(query)).scalars().all())
     return [knowledge_base_id for knowledge_base_id in wanted if knowledge_base_id in found]

@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from chat import HistoryTurn
 from jisik.db.models import Message
@@ -28,20 +29,20 @@ async def load_messages(
     *, session: AsyncSession, tenant_id: str, session_id: str, before_time: datetime | None, limit: int
 ) -> list[Message]:
     """The ``limit`` latest messages created before ``before_time``, oldest first."""
-    query = select(Message).where(Message.tenant_id == tenant_id, Message.session_id == session_id)
+    query = select(Message).where(col(Message.tenant_id) == tenant_id, col(Message.session_id) == session_id)
     if before_time is not None:
-        query = query.where(Message.created_at < before_time)
+        query = query.where(col(Message.created_at) < before_time)
     # Newest first; within one instant the answer sorts before its question, so oldest-first puts the question first.
-    query = query.order_by(Message.created_at.desc(), Message.role.asc()).limit(limit)  # type: ignore[attr-defined]  # SQLModel types the column as its Python value
+    query = query.order_by(col(Message.created_at).desc(), col(Message.role).asc()).limit(limit)
     rows = list((await session.execute(query)).scalars().all())
     rows.reverse()
     return rows
 
 
 async def get_message(*, session: AsyncSession, tenant_id: str, message_id: str, session_id: str | None = None) -> Message:
-    query = select(Message).where(Message.id == message_id, Message.tenant_id == tenant_id)
+    query = select(Message).where(col(Message.id) == message_id, col(Message.tenant_id) == tenant_id)
     if session_id is not None:
-        query = query.where(Message.session_id == session_id)
+        query = query.where(col(Message.session_id) == session_id)
     found = (await session.execute(query)).scalar_one_or_none()
     if found is None:
         raise NotFound(f"message {message_id} not found", field="message_id")
@@ -56,7 +57,7 @@ async def delete_message(*, session: AsyncSession, message: Message) -> None:
 async def delete_turn(*, session: AsyncSession, tenant_id: str, message_ids: list[str]) -> None:
     """Remove the messages of one question (used when its answer could not start)."""
     await session.execute(
-        delete(Message).where(Message.tenant_id == tenant_id, Message.id.in_(message_ids))  # type: ignore[attr-defined]  # SQLModel types the column as its Python value
+        delete(Message).where(col(Message.tenant_id) == tenant_id, col(Message.id).in_(message_ids))
     )
 
 
@@ -93,7 +94,7 @@ async def finish_answer(
     """Store the answer; False when the message is gone (its session was deleted meanwhile)."""
     result = await session.execute(
         update(Message)
-        .where(Message.id == message_id, Message.tenant_id == tenant_id)
+        .where(col(Message.id) == message_id, col(Message.tenant_id) == tenant_id)
         .values(
             content=content,
             knowledge_references=references,
@@ -108,11 +109,11 @@ async def finish_answer(
 
 async def question_of(*, session: AsyncSession, tenant_id: str, session_id: str, request_id: str) -> str:
     """The user's question of one turn ("" when it was deleted)."""
-    query = select(Message.content).where(
-        Message.tenant_id == tenant_id,
-        Message.session_id == session_id,
-        Message.request_id == request_id,
-        Message.role == "user",
+    query = select(col(Message.content)).where(
+        col(Message.tenant_id) == tenant_id,
+        col(Message.session_id) == session_id,
+        col(Message.request_id) == request_id,
+        col(Message.role) == "user",
     )
     return (await session.execute(query.limit(1))).scalar_one_or_none() or ""
 
@@ -120,8 +121,8 @@ async def question_of(*, session: AsyncSession, tenant_id: str, session_id: str,
 async def latest_answer(*, session: AsyncSession, tenant_id: str, session_id: str) -> Message | None:
     query = (
         select(Message)
-        .where(Message.tenant_id == tenant_id, Message.session_id == session_id, Message.role == "assistant")
-        .order_by(Message.created_at.desc())  # type: ignore[attr-defined]  # SQLModel types the column as its Python value
+        .where(col(Message.tenant_id) == tenant_id, col(Message.session_id) == session_id, col(Message.role) == "assistant")
+        .order_by(col(Message.created_at).desc())
         .limit(1)
     )
     return (await session.execute(query)).scalar_one_or_none()

@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from jisik.db.models import RegisteredModel
 from jisik.errors import NotFound
@@ -32,9 +33,9 @@ async def _clear_default(session: AsyncSession, tenant_id: str, model_type: str,
     await session.execute(
         update(RegisteredModel)
         .where(
-            RegisteredModel.tenant_id == tenant_id,
-            RegisteredModel.type == model_type,
-            RegisteredModel.id != keep,
+            col(RegisteredModel.tenant_id) == tenant_id,
+            col(RegisteredModel.type) == model_type,
+            col(RegisteredModel.id) != keep,
         )
         .values(is_default=False)
     )
@@ -57,14 +58,14 @@ async def create_model(
 async def list_models(*, session: AsyncSession, tenant_id: str) -> list[RegisteredModel]:
     query = (
         select(RegisteredModel)
-        .where(RegisteredModel.tenant_id == tenant_id)
-        .order_by(RegisteredModel.created_at, RegisteredModel.id)
+        .where(col(RegisteredModel.tenant_id) == tenant_id)
+        .order_by(col(RegisteredModel.created_at), col(RegisteredModel.id))
     )
     return list((await session.execute(query)).scalars().all())
 
 
 async def get_model(*, session: AsyncSession, tenant_id: str, model_id: str) -> RegisteredModel:
-    query = select(RegisteredModel).where(RegisteredModel.id == model_id, RegisteredModel.tenant_id == tenant_id)
+    query = select(RegisteredModel).where(col(RegisteredModel.id) == model_id, col(RegisteredModel.tenant_id) == tenant_id)
     found = (await session.execute(query)).scalar_one_or_none()
     if found is None:
         raise NotFound(f"model {model_id} not found", field="model_id")

@@ -4,6 +4,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from jisik.db.models import ChatSession
 from jisik.errors import NotFound
@@ -25,14 +26,14 @@ async def list_sessions(
 ) -> tuple[list[ChatSession], int]:
     query = (
         select(ChatSession)
-        .where(ChatSession.tenant_id == tenant_id)
-        .order_by(ChatSession.updated_at.desc(), ChatSession.id)  # type: ignore[attr-defined]  # SQLModel types the column as its Python value
+        .where(col(ChatSession.tenant_id) == tenant_id)
+        .order_by(col(ChatSession.updated_at).desc(), col(ChatSession.id))
     )
     return await paged(session, query, page=page, page_size=page_size)
 
 
 async def get_session(*, session: AsyncSession, tenant_id: str, session_id: str) -> ChatSession:
-    query = select(ChatSession).where(ChatSession.id == session_id, ChatSession.tenant_id == tenant_id)
+    query = select(ChatSession).where(col(ChatSession.id) == session_id, col(ChatSession.tenant_id) == tenant_id)
     found = (await session.execute(query)).scalar_one_or_none()
     if found is None:
         raise NotFound(f"session {session_id} not found", field="session_id")

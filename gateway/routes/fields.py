@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from fields.evaluate import Status, evaluate
 from fields.extract import extract_fields
@@ -79,7 +80,7 @@ async def preview_schema(
     if knowledge.knowledge_base_id != knowledge_base_id:
         raise NotFound(f"document {body.knowledge_id} not found", field="knowledge_id")
     chunks = (await session.execute(
-        select(Chunk.content).where(Chunk.knowledge_id == knowledge.id).order_by(Chunk.chunk_index)
+        select(col(Chunk.content)).where(col(Chunk.knowledge_id) == knowledge.id).order_by(col(Chunk.chunk_index))
     )).scalars().all()
     layout = await document_layout(knowledge, list(chunks), store, ocr=settings.docreader.ocr_engine != "none",
                                    languages=settings.ingest.fields_ocr_languages)
@@ -125,13 +126,13 @@ async def review_queue(
         raise InvalidInput(f"status must be one of {', '.join(sorted(_STATUSES))}", field="status")
     page_size = min(page_size, settings.gateway.max_page_size)
     query = (
-        select(DocumentFields, Knowledge.title)
-        .join(Knowledge, Knowledge.id == DocumentFields.knowledge_id)
-        .where(DocumentFields.tenant_id == tenant.id, DocumentFields.status == status)
-        .order_by(DocumentFields.updated_at, DocumentFields.knowledge_id)
+        select(DocumentFields, col(Knowledge.title))
+        .join(Knowledge, col(Knowledge.id) == col(DocumentFields.knowledge_id))
+        .where(col(DocumentFields.tenant_id) == tenant.id, col(DocumentFields.status) == status)
+        .order_by(col(DocumentFields.updated_at), col(DocumentFields.knowledge_id))
     )
     if knowledge_base_id:
-        query = query.where(DocumentFields.knowledge_base_id == knowledge_base_id)
+        query = query.where(col(DocumentFields.knowledge_base_id) == knowledge_base_id)
     total = (await session.execute(select(func.count()).select_from(query.order_by(None).subquery()))).scalar_one()
     rows = (await session.execute(query.offset((page - 1) * page_size).limit(page_size))).all()
     data = [_queue_item(row, title) for row, title in rows]
@@ -143,9 +144,9 @@ async def review_counts(knowledge_base_id: str, tenant: TenantDep, session: Sess
     """How many documents of the knowledge base are in each field status."""
     await get_knowledge_base(session=session, tenant_id=tenant.id, knowledge_base_id=knowledge_base_id)
     rows = (await session.execute(
-        select(DocumentFields.status, func.count())
-        .where(DocumentFields.tenant_id == tenant.id, DocumentFields.knowledge_base_id == knowledge_base_id)
-        .group_by(DocumentFields.status)
+        select(col(DocumentFields.status), func.count())
+        .where(col(DocumentFields.tenant_id) == tenant.id, col(DocumentFields.knowledge_base_id) == knowledge_base_id)
+        .group_by(col(DocumentFields.status))
     )).all()
     return _ok({status: 0 for status in sorted(_STATUSES)} | {str(status): int(count) for status, count in rows})
 

@@ -47,7 +47,7 @@ class Message(SQLModel, table=True):
     id: str = id_field()
     tenant_id: str = tenant_field()
     session_id: str = Field(foreign_key="sessions.id", max_length=36, ondelete="CASCADE")
-    request_id: str = Field("", max_length=64, index=True)
+    request_id: str = Field(default="", max_length=64, index=True)
     role: str = Field(max_length=16)
     content: str = ""
     knowledge_references: list[dict[str, Any]] = json_field(default=list)
@@ -55,6 +55,6 @@ class Message(SQLModel, table=True):
     stage_timings: list[dict[str, Any]] = json_field(default=list)
     is_completed: bool = False
     # complete | streaming | interrupted | failed
-    status: str = Field("complete", max_length=16)
+    status: str = Field(default="complete", max_length=16)
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field(onupdate=True)

@@ -42,15 +42,15 @@ class DocumentFields(SQLModel, table=True):
     # Document version and file hash the fields were read from (reviewed values survive a reprocess of the
     # same file).
     document_version: int
-    file_hash: str = Field("", max_length=64)
+    file_hash: str = Field(default="", max_length=64)
     status: str = Field(max_length=16)
     fields: list[dict[str, Any]] = json_field(default=list)
     errors: list[dict[str, Any]] = json_field(default=list)
     validated_data: dict[str, Any] = json_field()
-    duplicate_of: str = Field("", max_length=36)
+    duplicate_of: str = Field(default="", max_length=36)
     # Bumped by every write, so a reviewer's form can say which reading it corrects.
     revision: int = 1
-    reviewed_by: str = Field("", max_length=255)
+    reviewed_by: str = Field(default="", max_length=255)
     reviewed_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field(onupdate=True)

@@ -71,7 +71,7 @@ class Knowledge(SQLModel, table=True):
     file_name: str = ""
     file_type: str = ""
     file_size: int = 0
-    file_hash: str = Field("", max_length=64)
+    file_hash: str = Field(default="", max_length=64)
     storage_key: str = ""
     parse_status: ParseStatus = ParseStatus.PENDING
     error_message: str = ""
@@ -81,7 +81,7 @@ class Knowledge(SQLModel, table=True):
     chunk_count: int = 0
     # Bumped by every (re)publish or reprocess; events carry it so stale work is ignored.
     version: int = 1
-    enable_status: str = Field("enabled", max_length=16)
+    enable_status: str = Field(default="enabled", max_length=16)
     # Principals allowed to read the document; empty means everyone in the tenant.
     # Values the uploader expects in the document (field name -> value), checked by field validation.
     expected_fields: dict[str, Any] = json_field()
@@ -110,7 +110,7 @@ class Chunk(SQLModel, table=True):
     start_at: int
     end_at: int
     pages: list[int] = Field(default_factory=list, sa_column=Column(ARRAY(INTEGER), nullable=False))
-    chunk_type: str = Field("text", max_length=32)
+    chunk_type: str = Field(default="text", max_length=32)
     image_info: list[dict[str, Any]] = json_field(default=list)
     is_enabled: bool = True
     created_at: datetime = timestamp_field()

@@ -38,6 +38,6 @@ class RegisteredModel(SQLModel, table=True):
     parameters: dict[str, Any] = json_field()
     api_key_encrypted: str = ""
     is_default: bool = False
-    status: str = Field("active", max_length=32)
+    status: str = Field(default="active", max_length=32)
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field(onupdate=True)
