@@ -69,7 +69,7 @@ class TestRewrite:
             def chat_stream(self, **_: object) -> None:
                 raise AssertionError("must not be called")
 
-        stage = RewriteQuery(Unused(), max_tokens=32)  # type: ignore[arg-type]
+        stage = RewriteQuery(Unused(), max_tokens=32)  # type: ignore[arg-type]  # Unused is a deliberately partial chat client that fails if called
         ctx = ChatContext(tenant_id="t", query="and that one?", knowledge_base_ids=[])
         assert await stage.run(ctx) == "no earlier turns"
         ctx.history = [HistoryTurn("q", "a")]

@@ -13,8 +13,8 @@ FALLBACK = "Not in the documents."
 
 
 def _feed(parts: list[str], **kwargs: object) -> tuple[str, str, StreamFilter]:
-    stream_filter = StreamFilter(markers=kwargs.get("markers", ("NO_MATCH",)), fallback=FALLBACK,  # type: ignore[arg-type]
-                                 passage_count=int(kwargs.get("passages", 3)))  # type: ignore[call-overload]
+    stream_filter = StreamFilter(markers=kwargs.get("markers", ("NO_MATCH",)), fallback=FALLBACK,  # type: ignore[arg-type]  # kwargs values are object; callers pass a tuple of markers
+                                 passage_count=int(kwargs.get("passages", 3)))  # type: ignore[call-overload]  # kwargs values are object; callers pass an int
     events = [event for part in parts for event in stream_filter.feed(part)] + stream_filter.finish()
     answer = "".join(text for kind, text in events if kind == "answer")
     thinking = "".join(text for kind, text in events if kind == "thinking")

@@ -123,7 +123,7 @@ def skewed_noisy_scan(seed: int = 7) -> bytes:
     rng = random.Random(seed)
     width, height = image.size
     noisy = [
-        max(0, min(255, int(image.getpixel((x, y)) + rng.gauss(0, 18))))  # type: ignore[operator]
+        max(0, min(255, int(image.getpixel((x, y)) + rng.gauss(0, 18))))  # type: ignore[operator]  # getpixel returns a union; the image is mode L, so the pixel is an int
         for y in range(height)
         for x in range(width)
     ]

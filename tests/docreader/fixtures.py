@@ -97,7 +97,7 @@ def encrypted_pdf() -> bytes:
     return doc.tobytes(encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw="user", owner_pw="owner")
 
 
-def _merge_note(cell) -> None:  # type: ignore[no-untyped-def]
+def _merge_note(cell) -> None:
     shading = OxmlElement("w:shd")
     shading.set(qn("w:fill"), "DDDDDD")
     cell._tc.get_or_add_tcPr().append(shading)

@@ -33,7 +33,7 @@ def _sectors(length: int, size: int) -> int:
 def compound_file(streams: dict[str, bytes]) -> bytes:
     """A version-3 compound file with the given streams ("Storage/Stream" paths)."""
     # Directory tree: storages and streams under the root, as entries [name, type, children, data].
-    root: list = ["Root Entry", 5, [], b""]  # type: ignore[type-arg]
+    root: list = ["Root Entry", 5, [], b""]
     for path, data in streams.items():
         node = root
         *storages, leaf = path.split("/")
@@ -44,9 +44,9 @@ def compound_file(streams: dict[str, bytes]) -> bytes:
                 node[2].append(found)
             node = found
         node[2].append([leaf, 2, [], data])
-    entries: list[list] = []  # type: ignore[type-arg]
+    entries: list[list] = []
 
-    def collect(node: list) -> None:  # type: ignore[type-arg]
+    def collect(node: list) -> None:
         entries.append(node)
         for child in node[2]:
             collect(child)
@@ -95,7 +95,7 @@ def compound_file(streams: dict[str, bytes]) -> bytes:
         starts[id(node)] = chain(count)
     fat += [_FREE] * (fat_count * 128 - len(fat))
 
-    def entry(node: list | None) -> bytes:  # type: ignore[type-arg]
+    def entry(node: list | None) -> bytes:
         if node is None:
             return struct.pack("<64sHBBIII16sIQQIQ", b"", 0, 0, 1, _NONE, _NONE, _NONE, b"", 0, 0, 0, 0, 0)
         name = node[0].encode("utf-16-le") + b"\0\0"

@@ -17,7 +17,7 @@ PAGE = (
 
 
 class _Handler(BaseHTTPRequestHandler):
-    captions: list[dict] = []  # type: ignore[type-arg]
+    captions: list[dict] = []
 
     def log_message(self, *args: object) -> None:
         """Quiet."""

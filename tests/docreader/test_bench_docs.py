@@ -18,10 +18,10 @@ from docreader.parsers.registry import detect_format, parse_document
 pytestmark = pytest.mark.integration
 
 
-def parse(folder: Path, name: str, **options: object):  # type: ignore[no-untyped-def]
+def parse(folder: Path, name: str, **options: object):
     data = (folder / name).read_bytes()
     fmt = detect_format(data, name)
-    return fmt, parse_document(data, fmt, ParseOptions(name=name, extract_images=False, **options))  # type: ignore[arg-type]
+    return fmt, parse_document(data, fmt, ParseOptions(name=name, extract_images=False, **options))  # type: ignore[arg-type]  # **options forwards the ParseOptions fields each test picks
 
 
 def tables_intact(text: str, size: int = 512) -> None:

@@ -180,7 +180,7 @@ class TestProperties:
         self, parts: list[str], size: int, overlap_ratio: float, unit: str
     ) -> None:
         text = "".join(parts)
-        config = ChunkingConfig(chunk_size=size, chunk_overlap=int(size * overlap_ratio), size_unit=unit)  # type: ignore[arg-type]
+        config = ChunkingConfig(chunk_size=size, chunk_overlap=int(size * overlap_ratio), size_unit=unit)  # type: ignore[arg-type]  # unit is a drawn str; ChunkingConfig takes its Literal
         chunks = chunk_text(text, config)
         check_chunks(text, chunks)
         for kind in ("code", "math", "image", "link"):

@@ -30,7 +30,7 @@ async def open_fetcher() -> AsyncIterator[list[UrlFetcher]]:
 
 
 def fetcher(made: list[UrlFetcher], allow: list[str], **kwargs: object) -> UrlFetcher:
-    instance = UrlFetcher(AddressPolicy(allow), timeout_s=5, **kwargs)  # type: ignore[arg-type]
+    instance = UrlFetcher(AddressPolicy(allow), timeout_s=5, **kwargs)  # type: ignore[arg-type]  # **kwargs forwards the UrlFetcher options each test picks
     made.append(instance)
     return instance
 

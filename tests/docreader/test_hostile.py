@@ -10,7 +10,7 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import grpc
@@ -35,7 +35,7 @@ def _settings(tmp_path: Path, **docreader: object) -> Settings:
     return get_settings().model_copy(
         update={
             "storage": StorageSettings(local_dir=tmp_path),
-            "docreader": DocreaderSettings(ocr_engine="none", **docreader),  # type: ignore[arg-type]
+            "docreader": DocreaderSettings(ocr_engine="none", **docreader),  # type: ignore[arg-type]  # **docreader forwards the DocreaderSettings fields each test picks
         }
     )
 
@@ -62,10 +62,10 @@ def _ended(pid: int) -> bool:
         return True
 
 
-async def _wait_for(condition: object, timeout_s: float = 30.0) -> None:
+async def _wait_for(condition: Callable[[], bool], timeout_s: float = 30.0) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout_s
-    while not condition():  # type: ignore[operator]
+    while not condition():
         assert loop.time() < deadline, "condition not met in time"
         await asyncio.sleep(0.05)
 

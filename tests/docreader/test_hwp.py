@@ -54,7 +54,7 @@ def hwpx() -> bytes:
 
 def parse(data: bytes, name: str, **options: object) -> str:
     fmt = detect_format(data, name)
-    return parse_document(data, fmt, ParseOptions(name=name, **options)).text  # type: ignore[arg-type]
+    return parse_document(data, fmt, ParseOptions(name=name, **options)).text  # type: ignore[arg-type]  # **options forwards the ParseOptions fields each test picks
 
 
 def assert_ordered_with_table(text: str) -> None:

@@ -16,7 +16,7 @@ from . import fixtures as fx
 
 
 def parse(data: bytes, name: str, **limits: int) -> list[str]:
-    return parse_document(data, detect_format(data, name), ParseOptions(name=name, **limits)).pages  # type: ignore[arg-type]
+    return parse_document(data, detect_format(data, name), ParseOptions(name=name, **limits)).pages  # type: ignore[arg-type]  # **limits forwards the ParseOptions limit fields each case sets
 
 
 class TestDeclaredSizeIsNotRead:
@@ -65,7 +65,7 @@ class TestLimitsWhileReading:
     ) -> None:
         setting = "JISIK_DOCREADER_" + next(iter(limits)).upper()
         with pytest.raises(TooLarge, match=rf"{name}: too large to read: more than {message}.*{setting}"):
-            parse(data(), name, **limits)  # type: ignore[operator]
+            parse(data(), name, **limits)  # type: ignore[operator]  # data is a parametrized factory, typed object by the test signature
 
     def test_a_dense_table_from_few_cells_counts_its_blanks(self) -> None:
         # 300 cells on a diagonal render as a 300 x 300 table: 90,000 cells, over a 10,000 limit

@@ -92,7 +92,7 @@ class TestCaptionClient:
     )
     async def test_both_interfaces(self, http_base: str, interface: str, path: str, expected: str) -> None:
         async with httpx.AsyncClient() as client:
-            config = VlmConfig(base_url=http_base + path, model="m", api_key="secret", interface=interface)  # type: ignore[arg-type]
+            config = VlmConfig(base_url=http_base + path, model="m", api_key="secret", interface=interface)  # type: ignore[arg-type]  # interface is a parametrized str; VlmConfig takes its Literal
             assert await CaptionClient(config, client).caption(fx.png()) == expected
             assert "secret" not in repr(config)
 

@@ -22,7 +22,7 @@ OPTIONS = ParseOptions(name="fixture")
 
 def parse(data: bytes, name: str, **options: object) -> tuple[str, list[str]]:
     fmt = detect_format(data, name)
-    doc = parse_document(data, fmt, ParseOptions(name=name, **options))  # type: ignore[arg-type]
+    doc = parse_document(data, fmt, ParseOptions(name=name, **options))  # type: ignore[arg-type]  # **options forwards the ParseOptions fields each test picks
     return fmt, doc.pages
 
 

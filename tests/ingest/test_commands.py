@@ -180,7 +180,7 @@ class TestReprocessAndTenancy:
                 return 0
 
         async with workspace.sessions.begin() as session:
-            await commands.delete_knowledge(session, _Store(), tenant_id=workspace.tenant_id,  # type: ignore[arg-type]
+            await commands.delete_knowledge(session, _Store(), tenant_id=workspace.tenant_id,  # type: ignore[arg-type]  # _Store has only the delete_prefix half of the object store
                                             knowledge_id=doc.id)
         assert await _count(workspace, Knowledge) == 0
         assert len(removed) == 1 and doc.id in removed[0]
@@ -229,7 +229,7 @@ class TestUploadFile:
         async with ws.sessions.begin() as session:
             return await commands.upload_file(session, store, tenant_id=ws.tenant_id,
                                               knowledge_base=ws.knowledge_base, file_name=name, data=data,
-                                              settings=settings or ws.settings)  # type: ignore[arg-type]
+                                              settings=settings or ws.settings)  # type: ignore[arg-type]  # settings is typed object so tests can pass None for the workspace default
 
     async def test_stores_original_and_queues_it(self, workspace: Workspace, tmp_path: Path) -> None:
         store = LocalStore(tmp_path)

@@ -58,7 +58,7 @@ class TestFastE5:
     def test_empty_list_and_bad_role(self, e5: FastE5Embedder) -> None:
         assert e5.embed([], "query").shape == (0, 384)
         with pytest.raises(ValueError):
-            e5.embed(["x"], "document")  # type: ignore[arg-type]
+            e5.embed(["x"], "document")  # type: ignore[arg-type]  # a role outside the Literal, on purpose
 
     def test_loaded_once_per_process(self) -> None:
         assert load_embedder("multilingual-e5-small") is load_embedder("intfloat/multilingual-e5-small")

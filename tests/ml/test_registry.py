@@ -21,7 +21,7 @@ async def register(**overrides: Any) -> None:
         "source": ModelSource.REMOTE,
         "parameters": {"base_url": "http://127.0.0.1:1", "dimension": 8},
     } | overrides
-    await register_model(None, SecretBox(""), **arguments)  # type: ignore[arg-type]
+    await register_model(None, SecretBox(""), **arguments)  # type: ignore[arg-type]  # None stands for the database session, which the refused cases never reach
 
 
 class TestRegisterModel:

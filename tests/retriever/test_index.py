@@ -18,7 +18,7 @@ pytestmark = pytest.mark.integration
 
 async def chunk_ids(service: RetrieverService, tenant: str, **filters: object) -> list[str]:
     query = SearchQuery(  # a threshold below -1 keeps every chunk the filters allow
-        Filters(tenant, **filters), top_k=100, vector=unit_vector(0), mode=Mode.VECTOR, vector_threshold=-2  # type: ignore[arg-type]
+        Filters(tenant, **filters), top_k=100, vector=unit_vector(0), mode=Mode.VECTOR, vector_threshold=-2  # type: ignore[arg-type]  # **filters forwards the Filters fields each test picks
     )
     return sorted(hit.chunk_id for hit in await service.search(query))
 

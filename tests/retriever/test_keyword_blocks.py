@@ -27,7 +27,7 @@ MIGRATION = importlib.import_module("jisik.db.migrations.versions.0004_keyword_b
 async def assert_blocks_match_postings(pool: object, tenant_id: str, block_size: int) -> None:
     """Every posting is in exactly one block; blocks are full-width records ascending by ref, at most
     ``block_size`` long, keyed by a lower bound of their refs that stays below the next block's."""
-    async with pool.acquire() as connection:  # type: ignore[attr-defined]
+    async with pool.acquire() as connection:  # type: ignore[attr-defined]  # pool is an asyncpg pool, passed as object (asyncpg is untyped)
         postings = sorted(
             tuple(row) for row in await connection.fetch(
                 "SELECT term, chunk_ref, tf, doc_len FROM retriever_postings WHERE tenant_id = $1", tenant_id

@@ -33,7 +33,7 @@ async def corpus(service: RetrieverService) -> str:
 
 
 def query(tenant: str, **options: object) -> SearchQuery:
-    return SearchQuery(Filters(tenant), **{"top_k": 5, **options})  # type: ignore[arg-type]
+    return SearchQuery(Filters(tenant), **{"top_k": 5, **options})  # type: ignore[arg-type]  # **options forwards the SearchQuery fields each test picks
 
 
 class TestModes:

@@ -21,7 +21,7 @@ FILLER = ["도서관 운영 시간 안내.", "기차 시간표 변경.", "바다
 
 
 def keyword(tenant: str, text: str, **fields: object) -> SearchQuery:
-    return SearchQuery(Filters(tenant), top_k=10, text=text, mode=Mode.KEYWORD, **fields)  # type: ignore[arg-type]
+    return SearchQuery(Filters(tenant), top_k=10, text=text, mode=Mode.KEYWORD, **fields)  # type: ignore[arg-type]  # **fields forwards the SearchQuery fields each test picks
 
 
 class TestSentenceSplitting:
@@ -135,6 +135,6 @@ class TestTitles:
         tenant = new_tenant()
         await service.index_chunks(tenant, [chunk(f"s{i}", text, title="안내") for i, text in enumerate(FILLER)])
         await service.index_chunks(tenant, [chunk("s0", "서울 지하철. 부산 바다. 대전 과학.")])
-        await assert_statistics_match_rows(service._pool, tenant)  # type: ignore[attr-defined]
+        await assert_statistics_match_rows(service._pool, tenant)
         await service.delete(tenant, Selector(chunk_ids=("s0", "s1")))
-        await assert_statistics_match_rows(service._pool, tenant)  # type: ignore[attr-defined]
+        await assert_statistics_match_rows(service._pool, tenant)

@@ -33,7 +33,7 @@ def indexed(tenant: str, chunk_id: str, content: str, **fields: object) -> pb.In
         "content": content, "embedding": unit_vector(chunk_id).tolist(), "metadata": pb.ChunkMetadata(file_name="map.pdf", pages=[3], chunk_type="table", version=2),
         "seq": 2, "start": 10, "end": 42, **fields,
     }
-    return pb.IndexedChunk(**values)  # type: ignore[arg-type]
+    return pb.IndexedChunk(**values)
 
 
 TEXTS = {"a": "서울 지하철 노선도", "b": "부산 해운대 해수욕장", "c": "제주도 한라산 등산로", "d": "대전 과학 도시"}
@@ -74,7 +74,7 @@ class TestRpcs:
         await stub.IndexChunks(pb.IndexChunksRequest(chunks=[indexed(tenant, c, t) for c, t in TEXTS.items()]))
         response = await stub.Search(pb.SearchRequest(
             tenant_id=tenant, query_text=text, query_vector=unit_vector(best).tolist(), top_k=3,
-            fusion=fusion,  # type: ignore[arg-type]
+            fusion=fusion,  # type: ignore[arg-type]  # fusion is a parametrized int; the stub types it as Fusion or its name
         ))
         assert response.hits[0].chunk_id == best
         assert response.hits[0].score == pytest.approx(score)
