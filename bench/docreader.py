@@ -21,6 +21,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 # This file is named like the package it measures: keep bench/ off the import path.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
@@ -80,7 +81,7 @@ def cpu_seconds() -> float:
     return total
 
 
-async def read(stub: pb_grpc.DocReaderStub, path: Path) -> dict[str, object]:
+async def read(stub: pb_grpc.DocReaderStub, path: Path) -> dict[str, Any]:
     content = await asyncio.to_thread(path.read_bytes)
     cpu_before = cpu_seconds()
     started = time.perf_counter()
@@ -105,7 +106,7 @@ async def read(stub: pb_grpc.DocReaderStub, path: Path) -> dict[str, object]:
     }
 
 
-async def main(args: argparse.Namespace) -> dict[str, object]:
+async def main(args: argparse.Namespace) -> dict[str, Any]:
     store = Path(tempfile.mkdtemp(prefix="jisik-bench-objects-"))
     settings = get_settings()
     settings = settings.model_copy(
@@ -117,7 +118,7 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
         }
     )
     files = sorted(p for p in args.docs.iterdir() if p.is_file() and p.name != "MANIFEST.md")
-    results: dict[str, dict[str, object]] = {}
+    results: dict[str, dict[str, Any]] = {}
     with PeakMemory() as memory:
         server, port, _, service = await create_server(settings, 0)
         await server.start()
@@ -131,12 +132,12 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
                         continue
                     text_pdf = path.suffix == ".pdf" and path.name not in SCANNED
                     runs = [await read(stub, path) for _ in range(args.repeat if text_pdf else 1)]
-                    best = min(runs, key=lambda r: float(r["seconds"]))  # type: ignore[arg-type]  # bench results are built as dict[str, object]
-                    best["median_seconds"] = round(statistics.median(float(r["seconds"]) for r in runs), 3)  # type: ignore[arg-type]  # bench results are built as dict[str, object]
+                    best = min(runs, key=lambda r: float(r["seconds"]))
+                    best["median_seconds"] = round(statistics.median(float(r["seconds"]) for r in runs), 3)
                     pages = int(best["pages"])
                     if text_pdf and pages:
-                        best["pages_per_s"] = round(pages / float(best["median_seconds"]), 1)  # type: ignore[arg-type]  # bench results are built as dict[str, object]
-                        best["pages_per_cpu_s"] = round(pages / max(float(best["cpu_seconds"]), 1e-3), 1)  # type: ignore[arg-type]  # bench results are built as dict[str, object]
+                        best["pages_per_s"] = round(pages / float(best["median_seconds"]), 1)
+                        best["pages_per_cpu_s"] = round(pages / max(float(best["cpu_seconds"]), 1e-3), 1)
                     if int(best["ocr_pages"]):
                         best["s_per_ocr_page"] = round(
                             float(best["median_seconds"]) / int(best["ocr_pages"]), 2
@@ -171,8 +172,8 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
     }
 
 
-def print_table(report: dict[str, object]) -> None:
-    files: dict[str, dict[str, object]] = report["files"]  # type: ignore[assignment]  # bench results are built as dict[str, object]
+def print_table(report: dict[str, Any]) -> None:
+    files: dict[str, dict[str, object]] = report["files"]
     header = (
         f"{'file':42} {'pages':>5} {'chunks':>6} {'tables':>6} {'sec':>7} {'cpu s':>7} {'pages/s':>8} "
         f"{'pg/cpu-s':>8} {'s/OCR pg':>8}"

@@ -133,7 +133,7 @@ def main() -> None:
         _read("pdf", data)
         timings.append((time.perf_counter() - started) * 1000)
 
-    report = {
+    report: dict[str, Any] = {
         "machine": {
             "cores": os.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
             "load_1m": round(os.getloadavg()[0], 2), "python": platform.python_version(),

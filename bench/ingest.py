@@ -26,7 +26,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -224,7 +224,7 @@ def pipeline_stack(prefix: str) -> Iterator[Stack]:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def run_and_report(prefix: str, run: Callable[[Stack, argparse.Namespace], Awaitable[dict[str, Any]]],
+def run_and_report(prefix: str, run: Callable[[Stack, argparse.Namespace], Coroutine[Any, Any, dict[str, Any]]],
                    args: argparse.Namespace, table: Callable[[dict[str, Any]], str]) -> None:
     """Run a benchmark on a fresh :func:`pipeline_stack`, print its table and write ``args.output``."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")

@@ -37,6 +37,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import numpy as np
@@ -54,7 +55,7 @@ from retriever.analysis import analyze  # noqa: E402
 from retriever.db import create_pool  # noqa: E402
 from retriever.index import AnalyzedChunk, IndexWriter  # noqa: E402
 from retriever.service import RetrieverService  # noqa: E402
-from retriever.types import ChannelHit, ChunkInput, Filters, Mode, SearchQuery  # noqa: E402
+from retriever.types import ChannelHit, ChunkInput, Filters, Hit, Mode, SearchQuery  # noqa: E402
 
 KORQUAD = ROOT.parent / "shared" / "bench" / "korquad" / "KorQuAD_v1.0_dev.json"
 RESULTS = ROOT / "bench" / "results"
@@ -142,7 +143,7 @@ async def rank_questions(
         semantic = await service.search(SearchQuery(Filters(tenant), top_k=depth, vector=vector, mode=Mode.VECTOR))
         k_hits = [ChannelHit(h.ref, h.chunk_id, h.keyword_score, h.keyword_rank) for h in keyword]
         v_hits = [ChannelHit(h.ref, h.chunk_id, h.vector_score, h.vector_rank) for h in semantic]
-        rankings = {
+        rankings: dict[str, Sequence[Hit | ChannelHit]] = {
             "keyword_bm25": plain,
             "keyword": k_hits,
             "vector": v_hits,
@@ -288,7 +289,7 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def print_table(report: dict[str, object]) -> None:
+def print_table(report: dict[str, Any]) -> None:
     print(f"machine: {report['machine']}")
     if "quality" in report:
         q = report["quality"]
