@@ -94,7 +94,7 @@ def scanned_pdf() -> bytes:
 def encrypted_pdf() -> bytes:
     doc = pymupdf.open()
     doc.new_page().insert_text((50, 60), "secret")
-    return doc.tobytes(encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw="user", owner_pw="owner")
+    return doc.tobytes(encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw="user", owner_pw="owner")  # type: ignore[attr-defined]  # pymupdf defines the constant; its hints leave it out
 
 
 def _merge_note(cell) -> None:

@@ -32,7 +32,7 @@ def check_chunks(stream: str, chunks: list[TextChunk]) -> None:
     for chunk in chunks:
         assert chunk.content == chunk.prefix + stream[chunk.start : chunk.end]
     assert rejoin(stream, chunks) == stream
-    covered = set()
+    covered: set[int] = set()
     for chunk in chunks:
         covered.update(range(chunk.start, chunk.end))
     assert all(stream[i].isspace() for i in range(len(stream)) if i not in covered)

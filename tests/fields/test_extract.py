@@ -60,7 +60,9 @@ def test_pdf_word_boxes_give_page_and_box() -> None:
              "작성일자: 2024. 1. 5.", "공급가액: 1,234,000원", "세액: 123,400원", "합계금액: 금 일백삼십오만칠천사백원정"]
     for index, line in enumerate(lines):
         page.insert_text((60, 100 + index * 30), line, fontname="korea", fontsize=12)
-    found = extract_fields(layout_of("pdf", pdf.tobytes(), ocr=False), SCHEMA)
+    layout = layout_of("pdf", pdf.tobytes(), ocr=False)
+    assert layout is not None
+    found = extract_fields(layout, SCHEMA)
     assert _values(found) == WANT
     total = found["total"]
     assert total.page == 2 and total.bbox is not None
@@ -87,7 +89,9 @@ def test_docx_table_values_right_of_and_below_labels_with_merged_cells() -> None
         amounts.cell(1, column).text = value
     buffer = io.BytesIO()
     document.save(buffer)
-    assert _values(extract_fields(layout_of("docx", buffer.getvalue()), SCHEMA)) == WANT
+    layout = layout_of("docx", buffer.getvalue())
+    assert layout is not None
+    assert _values(extract_fields(layout, SCHEMA)) == WANT
 
 
 def test_checksum_invalid_number_is_rejected_and_a_wrong_sum_needs_review() -> None:
@@ -132,6 +136,7 @@ def test_a_noisy_skewed_table_scan_is_read_through_ocr() -> None:
     page = page.rotate(1.0, fillcolor=255, expand=True)
     noisy = page.point(lambda v: v)
     pixels = noisy.load()
+    assert pixels is not None
     rng = random.Random(7)
     for _ in range(4000):
         pixels[rng.randrange(noisy.width), rng.randrange(noisy.height)] = rng.choice((0, 255))

@@ -9,6 +9,7 @@ import hashlib
 import pytest
 from gateway_testkit import RunningGateway
 from sqlalchemy import select, update
+from sqlmodel import col
 
 from fields.store import documents_matching
 from ingest.context import IngestContext
@@ -82,7 +83,7 @@ async def _run_validate(gateway: RunningGateway, knowledge_id: str, text: str) -
             "start_at": 0, "end_at": len(text), "pages": [], "chunk_type": "text", "image_info": [],
             "is_enabled": True}])
         content_hash = hashlib.sha256(f"{doc.id}:{text}".encode()).hexdigest()  # as the parse stage would
-        await session.execute(update(Knowledge).where(Knowledge.id == doc.id).values(
+        await session.execute(update(Knowledge).where(col(Knowledge.id) == doc.id).values(
             parse_status=ParseStatus.VALIDATING, chunk_count=1, metadata_={**doc.metadata_, "content_hash": content_hash}))
         event = DocumentParsed(tenant_id=doc.tenant_id, knowledge_base_id=doc.knowledge_base_id, knowledge_id=doc.id,
                                version=doc.version, page_count=1, chunk_count=1, content_hash=content_hash)
@@ -178,9 +179,9 @@ class TestFieldsAndReview:
         assert queue_after["total"] == 0
 
         async with gateway.sessions() as session:
-            review = (await session.execute(select(FieldReview).where(FieldReview.knowledge_id == knowledge_id))).scalar_one()
+            review = (await session.execute(select(FieldReview).where(col(FieldReview.knowledge_id) == knowledge_id))).scalar_one()
             events = (await session.execute(select(OutboxEvent).where(
-                OutboxEvent.aggregate_id == knowledge_id, OutboxEvent.event_type == "documents.validated"))).scalars().all()
+                col(OutboxEvent.aggregate_id) == knowledge_id, col(OutboxEvent.event_type) == "documents.validated"))).scalars().all()
         assert review.reviewer == "kim" and review.corrections["total"]["before"] == "1,357,000원"
         assert review.corrections["total"]["after"] == "1,357,400원" and review.final_status == "approved"
         assert any(e.payload["status"] == "approved" and e.payload["validated_data"]["total"] == "1357400"
@@ -213,7 +214,7 @@ class TestFieldsAndReview:
         knowledge_id = await _validated(gateway, base_id, INVOICE.format(number="C-1", total="1원"), {})
         async with gateway.sessions.begin() as session:  # another review holds the row
             await session.execute(select(DocumentFields).where(
-                DocumentFields.knowledge_id == knowledge_id).with_for_update())
+                col(DocumentFields.knowledge_id) == knowledge_id).with_for_update())
             async with gateway.client(gateway.acme) as client:
                 response = await client.post(f"{API}/knowledge/{knowledge_id}/review", json={"decision": "reject"})
         assert response.status_code == 409
@@ -258,7 +259,7 @@ class TestFieldsAndReview:
         assert good.status_code == 201 and good.json()["data"]["expected_fields"] == {"supply": "1234000"}
         async with gateway.sessions() as session:
             outbox = (await session.execute(select(OutboxEvent).where(
-                OutboxEvent.aggregate_id == good.json()["data"]["id"]))).scalars().all()
+                col(OutboxEvent.aggregate_id) == good.json()["data"]["id"]))).scalars().all()
         assert outbox[0].payload["expected_fields"] == {"supply": "1234000"}
 
 

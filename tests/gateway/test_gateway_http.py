@@ -14,6 +14,7 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from pydantic import SecretStr
 from sqlalchemy import select
+from sqlmodel import col
 
 from jisik.db.models import Chunk, RegisteredModel, Tenant
 
@@ -200,9 +201,11 @@ class TestTracing:
         span = server[0]
         assert format(span.context.trace_id, "032x") == TRACE_ID
         assert span.name == "POST /api/v1/knowledge-bases"
-        assert span.attributes["http.route"] == "/api/v1/knowledge-bases"
-        assert span.attributes["http.response.status_code"] == 201
-        dumped = repr(dict(span.attributes)) + caplog.text
+        attributes = span.attributes
+        assert attributes is not None
+        assert attributes["http.route"] == "/api/v1/knowledge-bases"
+        assert attributes["http.response.status_code"] == 201
+        dumped = repr(dict(attributes)) + caplog.text
         assert web_gateway.acme.api_key not in dumped
         assert "traced secret name" not in dumped
 
@@ -236,7 +239,7 @@ class TestModelKeys:
         for response in (created, listed, rotated):
             assert secret not in response.text and "sk-new" not in response.text
         async with web_gateway.sessions() as session:
-            stored = (await session.execute(select(RegisteredModel.api_key_encrypted, RegisteredModel.parameters)
-                                            .where(RegisteredModel.id == created.json()["data"]["id"]))).one()
+            stored = (await session.execute(select(col(RegisteredModel.api_key_encrypted), col(RegisteredModel.parameters))
+                                            .where(col(RegisteredModel.id) == created.json()["data"]["id"]))).one()
         assert stored.api_key_encrypted and "sk-new" not in stored.api_key_encrypted
         assert "api_key" not in stored.parameters

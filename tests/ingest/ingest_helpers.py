@@ -18,10 +18,10 @@ from jisik.db.tenants import create_tenant
 from jisik.settings import DatabaseSettings, IngestSettings, KafkaSettings, Settings
 
 
-def make_settings(database_url: str, bootstrap_servers: str, **ingest: object) -> Settings:
+def make_settings(database_url: str, bootstrap_servers: str, **ingest: Any) -> Settings:
     base = Settings.load()
-    defaults: dict[str, object] = {"retry_backoff_s": 0.05, "retry_backoff_max_s": 0.2, "redrive_interval_s": 0.5,
-                                   "redrive_stale_s": 3.0, "grpc_timeout_s": 60.0}
+    defaults: dict[str, Any] = {"retry_backoff_s": 0.05, "retry_backoff_max_s": 0.2, "redrive_interval_s": 0.5,
+                                "redrive_stale_s": 3.0, "grpc_timeout_s": 60.0}
     return base.model_copy(update={
         "database": DatabaseSettings(url=database_url, pool_size=5),
         "kafka": KafkaSettings(bootstrap_servers=bootstrap_servers, session_timeout_ms=6000,
@@ -123,7 +123,7 @@ def make_scanned_pdf(pages: int, subject: str) -> bytes:
 
     text = pymupdf.open(stream=make_pdf(pages, subject), filetype="pdf")
     scanned = pymupdf.open()
-    for page in text:
+    for page in text:  # type: ignore[attr-defined]  # pymupdf's Document iterates its pages; its hints lack __iter__
         image = page.get_pixmap(dpi=150).tobytes("png")
         scanned.new_page(width=page.rect.width, height=page.rect.height).insert_image(page.rect, stream=image)
     data = scanned.tobytes()

@@ -10,6 +10,7 @@ from ingest_helpers import Workspace
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import func, select, text, update
+from sqlmodel import col
 
 from ingest import commands
 from jisik.db.models import Knowledge, OutboxEvent, ParseStatus, Tenant
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.integration
 async def _outbox(ws: Workspace, knowledge_id: str) -> list[OutboxEvent]:
     async with ws.sessions() as session:
         rows = await session.execute(
-            select(OutboxEvent).where(OutboxEvent.aggregate_id == knowledge_id).order_by(OutboxEvent.created_at)
+            select(OutboxEvent).where(col(OutboxEvent.aggregate_id) == knowledge_id).order_by(col(OutboxEvent.created_at))
         )
         return list(rows.scalars())
 
@@ -33,9 +34,9 @@ def _stored_files(root: Path) -> list[Path]:
     return [path for path in root.rglob("*") if path.is_file()]
 
 
-async def _count(ws: Workspace, model: type) -> int:
+async def _count(ws: Workspace, model: type[Knowledge]) -> int:
     """Rows of this workspace's tenants (the database is shared by the module's tests)."""
-    query = select(func.count()).select_from(model).where(model.tenant_id.in_([ws.tenant_id, ws.other_tenant_id]))
+    query = select(func.count()).select_from(model).where(col(model.tenant_id).in_([ws.tenant_id, ws.other_tenant_id]))
     async with ws.sessions() as session:
         return int((await session.execute(query)).scalar_one())
 
@@ -92,7 +93,7 @@ class TestManualKnowledge:
         assert doc.parse_status == ParseStatus.PENDING and doc.version == 1
         async with workspace.sessions.begin() as session:
             await session.execute(
-                update(Knowledge).where(Knowledge.id == doc.id).values(parse_status=ParseStatus.COMPLETED))
+                update(Knowledge).where(col(Knowledge.id) == doc.id).values(parse_status=ParseStatus.COMPLETED))
         async with workspace.sessions.begin() as session:
             saved = await commands.update_manual(session, tenant_id=workspace.tenant_id, knowledge_id=doc.id,
                                                  title="FAQ", content="v2 draft", publish=False)
@@ -267,7 +268,7 @@ class TestUploadFile:
 class TestStorageQuota:
     async def test_uploads_count_against_the_quota(self, workspace: Workspace, tmp_path: Path) -> None:
         async with workspace.sessions.begin() as session:
-            await session.execute(update(Tenant).where(Tenant.id == workspace.tenant_id).values(storage_quota=100))
+            await session.execute(update(Tenant).where(col(Tenant.id) == workspace.tenant_id).values(storage_quota=100))
         store = LocalStore(tmp_path)
         async with workspace.sessions.begin() as session:
             await commands.upload_file(session, store, tenant_id=workspace.tenant_id,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from ingest.failures import Fault, TryLedger, classify
@@ -19,7 +21,7 @@ from jisik.errors import (
 from jisik.settings import IngestSettings
 
 
-def ledger(**settings: object) -> TryLedger:
+def ledger(**settings: Any) -> TryLedger:
     return TryLedger(IngestSettings(**{"retry_backoff_s": 1.0, "retry_backoff_max_s": 4.0, **settings}))
 
 

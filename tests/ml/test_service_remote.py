@@ -23,7 +23,7 @@ pytestmark = pytest.mark.integration
 
 
 def sse(*texts: str) -> bytes:
-    events = [{"choices": [{"delta": {"content": t}, "finish_reason": None}]} for t in texts]
+    events: list[dict[str, Any]] = [{"choices": [{"delta": {"content": t}, "finish_reason": None}]} for t in texts]
     events.append({"choices": [], "usage": {"prompt_tokens": 3, "completion_tokens": len(texts)}})
     return ("".join(f"data: {json.dumps(e)}\n\n" for e in events) + "data: [DONE]\n\n").encode()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 
 import pytest
 from grpc_health.v1 import health_pb2
@@ -48,7 +48,7 @@ def silent_port() -> Iterator[int]:
         yield listener.getsockname()[1]
 
 
-def _settings(database_url: str, bootstrap: str, addresses: dict[str, object]) -> Settings:
+def _settings(database_url: str, bootstrap: str, addresses: Mapping[str, object]) -> Settings:
     base = Settings.load()
     return base.model_copy(
         update={

@@ -99,9 +99,9 @@ def _app(address: str) -> FastAPI:
 
 
 def _attribute_text(span: ReadableSpan) -> str:
-    parts = [span.name, *(f"{k}={v}" for k, v in (span.attributes or {}).items())]
+    parts = [span.name, *(f"{k}={v!s}" for k, v in (span.attributes or {}).items())]
     for event in span.events:
-        parts += [event.name, *(f"{k}={v}" for k, v in (event.attributes or {}).items())]
+        parts += [event.name, *(f"{k}={v!s}" for k, v in (event.attributes or {}).items())]
     return " ".join(parts)
 
 
