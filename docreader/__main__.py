@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from jisik.log_context import configure_logging
-from jisik.pii.scrub import mask_root_log_handlers
+from jisik.pii.redaction import mask_root_log_handlers
 from jisik.settings import get_settings
 
 from .server import run

@@ -6,7 +6,7 @@ import argparse
 import asyncio
 
 from jisik.log_context import configure_logging
-from jisik.pii.scrub import mask_root_log_handlers
+from jisik.pii.redaction import mask_root_log_handlers
 from jisik.settings import get_settings
 from jisik.telemetry import configure_tracing
 

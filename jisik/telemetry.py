@@ -17,7 +17,7 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanProcessor
 
-from jisik.pii.scrub import PiiSpanProcessor
+from jisik.pii.redaction import PiiSpanProcessor
 from jisik.settings import TelemetrySettings
 
 __all__ = [

@@ -11,7 +11,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import Status, StatusCode
 
 from jisik.events import DocumentFailed
-from jisik.pii.scrub import PiiLogFilter, PiiSpanProcessor, mask_root_log_handlers
+from jisik.pii.redaction import PiiLogFilter, PiiSpanProcessor, mask_root_log_handlers
 
 SEEDED = ("850315-1234567", "010-2345-6789", "minjun.kim@example.co.kr", "4111 1111 1111 1111", "김민준")
 
