@@ -38,8 +38,7 @@ sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != R
 import grpc  # noqa: E402
 import psutil  # noqa: E402
 
-from bench.docreader import PeakMemory  # noqa: E402
-from docreader.server import create_server  # noqa: E402
+from bench.docreader import PeakMemory, serving_docreader  # noqa: E402
 from docreader.service import DocReaderService  # noqa: E402
 from jisik.proto import docreader_pb2 as pb  # noqa: E402
 from jisik.proto import docreader_pb2_grpc as pb_grpc  # noqa: E402
@@ -120,22 +119,13 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
     )
     files = {name: make() for name, make in HOSTILE.items()}
     results: dict[str, dict[str, object]] = {}
-    server, port, _, service = await create_server(settings, 0)
-    await server.start()
-    size = 256 * 1024 * 1024
-    options = [("grpc.max_receive_message_length", size), ("grpc.max_send_message_length", size)]
-    try:
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}", options=options) as channel:
-            stub = pb_grpc.DocReaderStub(channel)
-            with PeakMemory() as memory:
-                for name, content in files.items():
-                    results[name] = {"bytes": len(content), **await read(stub, name, content)}
-                after = await read(stub, *SMALL)
-            idle = [await recover(stub, service, during_parse=False) for _ in range(args.kills)]
-            busy = [await recover(stub, service, during_parse=True) for _ in range(args.kills)]
-    finally:
-        await server.stop(1)
-        await service.close()
+    async with serving_docreader(settings) as (stub, service):
+        with PeakMemory() as memory:
+            for name, content in files.items():
+                results[name] = {"bytes": len(content), **await read(stub, name, content)}
+            after = await read(stub, *SMALL)
+        idle = [await recover(stub, service, during_parse=False) for _ in range(args.kills)]
+        busy = [await recover(stub, service, during_parse=True) for _ in range(args.kills)]
     return {
         "machine": {
             "cpu_count": os.cpu_count(),

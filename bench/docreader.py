@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
@@ -20,6 +21,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +32,10 @@ import grpc  # noqa: E402
 import psutil  # noqa: E402
 
 from docreader.server import create_server  # noqa: E402
+from docreader.service import DocReaderService  # noqa: E402
 from jisik.proto import docreader_pb2 as pb  # noqa: E402
 from jisik.proto import docreader_pb2_grpc as pb_grpc  # noqa: E402
-from jisik.settings import StorageSettings, get_settings  # noqa: E402
+from jisik.settings import Settings, StorageSettings, get_settings  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DOCS = ROOT.parent / "shared" / "bench" / "docs"
@@ -106,6 +109,21 @@ async def read(stub: pb_grpc.DocReaderStub, path: Path) -> dict[str, Any]:
     }
 
 
+@contextlib.asynccontextmanager
+async def serving_docreader(settings: Settings) -> AsyncIterator[tuple[pb_grpc.DocReaderStub, DocReaderService]]:
+    """A docreader gRPC server on a free port with a stub that takes large replies; stopped on exit."""
+    server, port, _, service = await create_server(settings, 0)
+    await server.start()
+    size = 256 * 1024 * 1024
+    options = [("grpc.max_receive_message_length", size), ("grpc.max_send_message_length", size)]
+    try:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}", options=options) as channel:
+            yield pb_grpc.DocReaderStub(channel), service
+    finally:
+        await server.stop(1)
+        await service.close()
+
+
 async def main(args: argparse.Namespace) -> dict[str, Any]:
     store = Path(tempfile.mkdtemp(prefix="jisik-bench-objects-"))
     settings = get_settings()
@@ -120,32 +138,23 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     files = sorted(p for p in args.docs.iterdir() if p.is_file() and p.name != "MANIFEST.md")
     results: dict[str, dict[str, Any]] = {}
     with PeakMemory() as memory:
-        server, port, _, service = await create_server(settings, 0)
-        await server.start()
-        size = 256 * 1024 * 1024
-        options = [("grpc.max_receive_message_length", size), ("grpc.max_send_message_length", size)]
-        try:
-            async with grpc.aio.insecure_channel(f"127.0.0.1:{port}", options=options) as channel:
-                stub = pb_grpc.DocReaderStub(channel)
-                for path in files:
-                    if args.no_ocr and (path.name in SCANNED or path.suffix in IMAGES):
-                        continue
-                    text_pdf = path.suffix == ".pdf" and path.name not in SCANNED
-                    runs = [await read(stub, path) for _ in range(args.repeat if text_pdf else 1)]
-                    best = min(runs, key=lambda r: float(r["seconds"]))
-                    best["median_seconds"] = round(statistics.median(float(r["seconds"]) for r in runs), 3)
-                    pages = int(best["pages"])
-                    if text_pdf and pages:
-                        best["pages_per_s"] = round(pages / float(best["median_seconds"]), 1)
-                        best["pages_per_cpu_s"] = round(pages / max(float(best["cpu_seconds"]), 1e-3), 1)
-                    if int(best["ocr_pages"]):
-                        best["s_per_ocr_page"] = round(
-                            float(best["median_seconds"]) / int(best["ocr_pages"]), 2
-                        )
-                    results[path.name] = best
-        finally:
-            await server.stop(1)
-            await service.close()
+        async with serving_docreader(settings) as (stub, _):
+            for path in files:
+                if args.no_ocr and (path.name in SCANNED or path.suffix in IMAGES):
+                    continue
+                text_pdf = path.suffix == ".pdf" and path.name not in SCANNED
+                runs = [await read(stub, path) for _ in range(args.repeat if text_pdf else 1)]
+                best = min(runs, key=lambda r: float(r["seconds"]))
+                best["median_seconds"] = round(statistics.median(float(r["seconds"]) for r in runs), 3)
+                pages = int(best["pages"])
+                if text_pdf and pages:
+                    best["pages_per_s"] = round(pages / float(best["median_seconds"]), 1)
+                    best["pages_per_cpu_s"] = round(pages / max(float(best["cpu_seconds"]), 1e-3), 1)
+                if int(best["ocr_pages"]):
+                    best["s_per_ocr_page"] = round(
+                        float(best["median_seconds"]) / int(best["ocr_pages"]), 2
+                    )
+                results[path.name] = best
     text_pdf_pages = sum(
         int(r["pages"]) for n, r in results.items() if n.endswith(".pdf") and n not in SCANNED
     )
