@@ -10,6 +10,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chat import ChatPipeline, StreamRegistry
+from jisik.actors import Actor, set_current_actor
 from jisik.db.models import Tenant
 from jisik.db.tenants import authenticate
 from jisik.errors import Unauthenticated
@@ -21,6 +22,7 @@ from .resources import GatewayResources
 
 __all__ = [
     "PipelineDep",
+    "ActorDep",
     "ResourcesDep",
     "SessionDep",
     "SettingsDep",
@@ -73,7 +75,12 @@ async def _tenant(
     api_key = api_key_from(x_api_key, f"Bearer {bearer.credentials}" if bearer else None)
     with counted_attempt(request):
         async with resources.auth_sessions() as session:
-            return await authenticate(session, api_key)
+            tenant = await authenticate(session, api_key)
+    actor = Actor(kind="key", id=tenant.api_key_prefix, tenant_id=tenant.id)
+    request.state.actor = actor
+    set_current_actor(actor)
+    return tenant
+
 
 
 def _store(resources: ResourcesDep) -> ObjectStore:
@@ -94,3 +101,12 @@ TenantDep = Annotated[Tenant, Depends(_tenant)]
 StoreDep = Annotated[ObjectStore, Depends(_store)]
 PipelineDep = Annotated[ChatPipeline, Depends(_pipeline)]
 StreamsDep = Annotated[StreamRegistry, Depends(_streams)]
+
+
+def _actor(request: Request, tenant: TenantDep) -> Actor:  # noqa: ARG001  # resolving the tenant sets the actor
+    """The authenticated actor of this request (resolved with its tenant)."""
+    actor: Actor = request.state.actor
+    return actor
+
+
+ActorDep = Annotated[Actor, Depends(_actor)]

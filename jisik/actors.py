@@ -1,0 +1,56 @@
+"""Who makes a request: the actor every write is attributed to and every permission check reads.
+
+The gateway resolves the actor when it authenticates a request and sets it for the request's
+context; code further down (the audit context of a transaction, permission filters) reads it with
+:func:`current_actor` instead of passing it through every call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["Actor", "ActorKind", "acting_as", "current_actor", "set_current_actor"]
+
+ActorKind = Literal["key", "user", "service"]
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """``kind`` says what authenticated (an API key, a signed-in user, an internal service);
+    ``id`` names it without revealing a secret (a key's id or prefix, a user id, a service name)."""
+
+    kind: ActorKind
+    id: str
+    tenant_id: str
+
+    @property
+    def label(self) -> str:
+        """``kind:id``, the form the audit trail stores and filters on."""
+        return f"{self.kind}:{self.id}"
+
+
+_current: ContextVar[Actor | None] = ContextVar("jisik_actor", default=None)
+
+
+def current_actor() -> Actor | None:
+    """The actor of the work in progress (None outside an authenticated request)."""
+    return _current.get()
+
+
+def set_current_actor(actor: Actor) -> None:
+    """Make ``actor`` current for the rest of this context (the request's task)."""
+    _current.set(actor)
+
+
+@contextmanager
+def acting_as(actor: Actor) -> Iterator[Actor]:
+    """Run a block as ``actor`` (workers and CLI commands that write on someone's behalf)."""
+    token = _current.set(actor)
+    try:
+        yield actor
+    finally:
+        _current.reset(token)
