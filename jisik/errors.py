@@ -24,6 +24,7 @@ from __future__ import annotations
 
 __all__ = [
     "Blocked",
+    "ConsentRequired",
     "Conflict",
     "DeadlineExceeded",
     "InvalidInput",
@@ -111,6 +112,12 @@ class Blocked(JisikError):
     code = "blocked"
     http_status = 403
     grpc_status = "PERMISSION_DENIED"
+
+
+class ConsentRequired(Blocked):
+    """The tenant has not consented to what was asked (training on its data)."""
+
+    code = "consent_required"
 
 
 class RateLimited(JisikError):

@@ -25,6 +25,7 @@ from .retriever import RetrieverSettings
 from .runtime import RuntimeSettings
 from .storage import StorageSettings
 from .telemetry import TelemetrySettings
+from .training import TrainingSettings
 
 __all__ = [
     "CdcSettings",
@@ -42,6 +43,7 @@ __all__ = [
     "Settings",
     "StorageSettings",
     "TelemetrySettings",
+    "TrainingSettings",
     "get_settings",
 ]
 
@@ -65,6 +67,7 @@ class Settings(BaseModel):
     chat: ChatSettings
     ingest: IngestSettings
     cdc: CdcSettings
+    training: TrainingSettings
 
     @classmethod
     def load(cls) -> Settings:

@@ -6,8 +6,26 @@ from .knowledge import DEFAULT_CHUNKING, Chunk, Knowledge, KnowledgeBase, Knowle
 from .model_registry import ModelSource, ModelType, RegisteredModel
 from .outbox import OutboxEvent
 from .tenant import Tenant
+from .training import (
+    AnswerFeedback,
+    LabelledPair,
+    ModelAlias,
+    ModelVersion,
+    Rollout,
+    ServingSignal,
+    TrainingJob,
+    TrainingSnapshot,
+)
 
 __all__ = [
+    "AnswerFeedback",
+    "LabelledPair",
+    "ModelAlias",
+    "ModelVersion",
+    "Rollout",
+    "ServingSignal",
+    "TrainingJob",
+    "TrainingSnapshot",
     "DEFAULT_CHUNKING",
     "DEFAULT_FALLBACK_RESPONSE",
     "DocumentFields",
