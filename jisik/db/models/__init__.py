@@ -7,6 +7,7 @@ from .knowledge import DEFAULT_CHUNKING, Chunk, Knowledge, KnowledgeBase, Knowle
 from .model_registry import ModelSource, ModelType, RegisteredModel
 from .outbox import OutboxEvent
 from .tenant import Tenant
+from .webhooks import WebhookAttempt, WebhookEndpoint, WebhookMessage
 
 __all__ = [
     "SYSTEM_ACTOR",
@@ -29,4 +30,7 @@ __all__ = [
     "ParseStatus",
     "RegisteredModel",
     "Tenant",
+    "WebhookAttempt",
+    "WebhookEndpoint",
+    "WebhookMessage",
 ]
