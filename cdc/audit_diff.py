@@ -39,6 +39,7 @@ _ENTITY_TYPES = {
     "document_fields": "document_fields",
     "field_reviews": "field_review",
     "models": "model",
+    "webhook_endpoints": "webhook",
 }
 _ACTIONS: dict[str, Action] = {"c": "created", "u": "updated", "d": "deleted"}
 

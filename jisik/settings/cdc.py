@@ -23,14 +23,14 @@ class CdcSettings(JisikSettings):
     outbox_table: str = Field("outbox", pattern=_IDENTIFIER, description="Table the transactional outbox lives in")
     tables: tuple[str, ...] = Field(
         ("tenants", "knowledge_bases", "knowledges", "sessions", "messages", "models", "field_schemas",
-         "document_fields", "field_reviews"),
+         "document_fields", "field_reviews", "webhook_endpoints"),
         description="Tables whose changes go to db.<table> as Debezium envelopes (chunks are left out: "
         "they are large, churn on every re-index and carry document text)",
     )
     excluded_columns: tuple[str, ...] = Field(
         ("tenants.api_key_hash", "models.api_key_encrypted", "messages.content", "messages.knowledge_references",
          "document_fields.fields", "document_fields.validated_data", "document_fields.errors",
-         "field_reviews.corrections"),
+         "field_reviews.corrections", "webhook_endpoints.secret", "webhook_endpoints.previous_secret"),
         description="table.column pairs never copied into change events (secrets, chat and document text)",
     )
     snapshot_on_create: bool = Field(True, description="Emit op=r for existing rows when the slot is created")

@@ -1,8 +1,8 @@
 """The audit trail: a context row per writing transaction (actor, request id) and the audit events the
 cdc audit processor derives from change events.
 
-Revision ID: 0007_audit
-Revises: 0006_privacy
+Revision ID: 0008_audit
+Revises: 0007_webhooks
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import sqlmodel.sql.sqltypes
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0007_audit"
-down_revision = "0006_privacy"
+revision = "0008_audit"
+down_revision = "0007_webhooks"
 branch_labels = None
 depends_on = None
 
