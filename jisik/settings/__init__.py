@@ -26,6 +26,7 @@ from .runtime import RuntimeSettings
 from .storage import StorageSettings
 from .telemetry import TelemetrySettings
 from .training import TrainingSettings
+from .webhooks import WebhookSettings
 
 __all__ = [
     "CdcSettings",
@@ -44,6 +45,7 @@ __all__ = [
     "StorageSettings",
     "TelemetrySettings",
     "TrainingSettings",
+    "WebhookSettings",
     "get_settings",
 ]
 
@@ -68,6 +70,7 @@ class Settings(BaseModel):
     ingest: IngestSettings
     cdc: CdcSettings
     training: TrainingSettings
+    webhooks: WebhookSettings
 
     @classmethod
     def load(cls) -> Settings:

@@ -1,11 +1,13 @@
 """Table models. Importing this package registers every table on ``SQLModel.metadata``."""
 
+from .audit import SYSTEM_ACTOR, AuditContext, AuditEvent
 from .chat import DEFAULT_FALLBACK_RESPONSE, ChatSession, Message
 from .fields import DocumentFields, FieldReview, FieldSchemaVersion
 from .knowledge import DEFAULT_CHUNKING, Chunk, Knowledge, KnowledgeBase, KnowledgeType, ParseStatus
 from .model_registry import ModelSource, ModelType, RegisteredModel
 from .outbox import OutboxEvent
 from .tenant import Tenant
+<<<<<<< HEAD
 from .training import (
     AnswerFeedback,
     LabelledPair,
@@ -26,6 +28,14 @@ __all__ = [
     "ServingSignal",
     "TrainingJob",
     "TrainingSnapshot",
+=======
+from .webhooks import WebhookAttempt, WebhookEndpoint, WebhookMessage
+
+__all__ = [
+    "SYSTEM_ACTOR",
+    "AuditContext",
+    "AuditEvent",
+>>>>>>> main
     "DEFAULT_CHUNKING",
     "DEFAULT_FALLBACK_RESPONSE",
     "DocumentFields",
@@ -43,4 +53,7 @@ __all__ = [
     "ParseStatus",
     "RegisteredModel",
     "Tenant",
+    "WebhookAttempt",
+    "WebhookEndpoint",
+    "WebhookMessage",
 ]
