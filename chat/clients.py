@@ -10,9 +10,12 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from jisik.clients.types import ChatDelta, SearchHit, SearchMode
+import numpy as np
 
-__all__ = ["KnowledgeCatalog", "KnowledgeInfo", "ModelClient", "RetrieverClient"]
+from jisik.clients.types import ChatDelta, SearchHit, SearchMode
+from ml.training.serving import TunedModel
+
+__all__ = ["KnowledgeCatalog", "KnowledgeInfo", "ModelClient", "RetrieverClient", "TunedModelSource"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,3 +65,11 @@ class KnowledgeCatalog(Protocol):
     """Titles of searchable documents; ids missing from the answer are dropped from results."""
 
     async def describe(self, *, tenant_id: str, knowledge_ids: Sequence[str]) -> dict[str, KnowledgeInfo]: ...
+
+
+class TunedModelSource(Protocol):
+    """The tenant's own trained models (``ml.training.serving.TunedModels``)."""
+
+    async def for_session(self, tenant_id: str, session_id: str) -> TunedModel | None: ...
+
+    async def vectors(self, tenant_id: str, chunk_ids: Sequence[str]) -> dict[str, np.ndarray]: ...

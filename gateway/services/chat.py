@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from chat import ChatContext, RetrievalSettings, StreamEvent, StreamRegistry, StreamState
-from jisik.db.models import ChatSession, KnowledgeBase, Message
+from jisik.db.models import ChatSession, KnowledgeBase, Message, ServingSignal
 from jisik.errors import Conflict, InvalidInput, JisikError, NotFound, TooLarge, Unavailable
 from jisik.parameters import summary_settings
 
@@ -96,6 +97,7 @@ async def start_chat(
         knowledge_base_ids=base_ids,
         settings=retrieval_settings(chat_session, first_base),
         history=history,
+        session_id=chat_session.id,
     )
     state = StreamState(session_id=chat_session.id, request_id=request_id, message_id=assistant.id)
     try:
@@ -128,6 +130,7 @@ def _event(state: StreamState, response_type: str, **fields: Any) -> StreamEvent
 
 async def _produce(resources: GatewayResources, ctx: ChatContext, state: StreamState) -> None:
     status = "complete"
+    started = time.perf_counter()
     try:
         async for item in resources.pipeline.run(ctx):
             if item.kind == "references":
@@ -146,7 +149,8 @@ async def _produce(resources: GatewayResources, ctx: ChatContext, state: StreamS
         logger.exception("chat %s failed", state.request_id)
         await state.publish(_event(state, "error", content="internal error", extra={"code": "internal"}))
     finally:
-        not_stored = await asyncio.shield(_store_answer(resources, ctx, state, status))
+        latency_ms = (time.perf_counter() - started) * 1000
+        not_stored = await asyncio.shield(_store_answer(resources, ctx, state, status, latency_ms))
         if isinstance(not_stored, NotFound):
             state.stop_reason = "session deleted"
         elif not_stored is not None:
@@ -171,7 +175,7 @@ async def _produce(resources: GatewayResources, ctx: ChatContext, state: StreamS
 
 
 async def _store_answer(
-    resources: GatewayResources, ctx: ChatContext, state: StreamState, status: str
+    resources: GatewayResources, ctx: ChatContext, state: StreamState, status: str, latency_ms: float
 ) -> JisikError | None:
     """None once stored; NotFound when the session was deleted meanwhile; Unavailable when the
     database failed (the answer streamed but is not kept)."""
@@ -186,6 +190,9 @@ async def _store_answer(
                 timings=[timing.to_dict() for timing in ctx.timings],
                 status=status,
             )
+            if stored and status == "complete" and ctx.knowledge_base_ids:
+                session.add(ServingSignal(tenant_id=ctx.tenant_id, version_id=ctx.model_version_id,
+                                          latency_ms=round(latency_ms, 2), no_answer=ctx.no_answer))
     except (SQLAlchemyError, OSError) as exc:
         logger.warning("could not store the answer of %s: %s", state.request_id, type(exc).__name__)
         return Unavailable("the answer could not be stored: the database is unavailable")

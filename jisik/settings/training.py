@@ -18,7 +18,7 @@ class TrainingSettings(JisikSettings):
     min_pairs: int = Field(8, ge=4, description="Fewest question-passage pairs a training job accepts")
     max_pairs: int = Field(50_000, ge=10, description="Most pairs one snapshot takes (newest feedback first)")
     max_upload_bytes: int = Field(20 * 1024**2, ge=1024, description="Largest labelled JSONL upload")
-    adapter_epochs: int = Field(30, ge=1, description="Passes of the query adapter's training over the pairs")
+    adapter_epochs: int = Field(5, ge=1, description="Passes of the query adapter's training over the pairs")
     max_attempts: int = Field(
         2, ge=1, description="Times a job is started; a job whose trainer died this often is marked failed"
     )

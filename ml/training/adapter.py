@@ -19,12 +19,13 @@ __all__ = ["AdapterConfig", "adapt", "train_adapter"]
 
 @dataclass(frozen=True, slots=True)
 class AdapterConfig:
-    epochs: int = 30
+    epochs: int = 5
     batch_size: int = 256
-    learning_rate: float = 1e-3
-    temperature: float = 0.05
+    learning_rate: float = 3e-5
+    temperature: float = 0.02
     identity_weight: float = 1.0
     seed: int = 13
+    threads: int = 1  # more only oversubscribes a shared CPU
 
 
 def adapt(weights: np.ndarray, vectors: np.ndarray) -> np.ndarray:
@@ -44,6 +45,7 @@ def train_adapter(
     """``W`` [d, d] float32 learned from question vectors ``queries`` [n, d] whose passages are rows
     ``targets`` [n] of ``corpus`` [m, d]. ``progress`` gets the share done after each epoch."""
     torch.manual_seed(config.seed)
+    torch.set_num_threads(config.threads)
     dimension = corpus.shape[1]
     weights = torch.nn.Parameter(torch.eye(dimension))
     optimizer = torch.optim.Adam([weights], lr=config.learning_rate)

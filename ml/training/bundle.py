@@ -26,6 +26,7 @@ def checksum(artifact: bytes) -> str:
 class TunedBundle:
     adapter: np.ndarray
     reranker: FeatureReranker
+    adapter_strength: float = 1.0  # how far the adapter moved from the identity (chosen on held-back folds)
 
     def adapt(self, vector: np.ndarray) -> np.ndarray:
         return adapt(self.adapter, vector)
@@ -39,6 +40,7 @@ class TunedBundle:
             scale=self.reranker.scale,
             coef=self.reranker.coef,
             intercept=np.asarray([self.reranker.intercept], dtype=np.float32),
+            strength=np.asarray([self.adapter_strength], dtype=np.float32),
             features=np.asarray(FEATURES),
         )
         return buffer.getvalue()
@@ -52,4 +54,4 @@ class TunedBundle:
             if tuple(str(name) for name in data["features"]) != FEATURES:
                 raise InvalidInput("the model artifact was trained on other features", field="artifact")
             reranker = FeatureReranker(data["mean"], data["scale"], data["coef"], float(data["intercept"][0]))
-            return cls(data["adapter"], reranker)
+            return cls(data["adapter"], reranker, float(data["strength"][0]))

@@ -7,7 +7,6 @@ from .knowledge import DEFAULT_CHUNKING, Chunk, Knowledge, KnowledgeBase, Knowle
 from .model_registry import ModelSource, ModelType, RegisteredModel
 from .outbox import OutboxEvent
 from .tenant import Tenant
-<<<<<<< HEAD
 from .training import (
     AnswerFeedback,
     LabelledPair,
@@ -18,9 +17,13 @@ from .training import (
     TrainingJob,
     TrainingSnapshot,
 )
+from .webhooks import WebhookAttempt, WebhookEndpoint, WebhookMessage
 
 __all__ = [
+    "SYSTEM_ACTOR",
     "AnswerFeedback",
+    "AuditContext",
+    "AuditEvent",
     "LabelledPair",
     "ModelAlias",
     "ModelVersion",
@@ -28,14 +31,6 @@ __all__ = [
     "ServingSignal",
     "TrainingJob",
     "TrainingSnapshot",
-=======
-from .webhooks import WebhookAttempt, WebhookEndpoint, WebhookMessage
-
-__all__ = [
-    "SYSTEM_ACTOR",
-    "AuditContext",
-    "AuditEvent",
->>>>>>> main
     "DEFAULT_CHUNKING",
     "DEFAULT_FALLBACK_RESPONSE",
     "DocumentFields",
