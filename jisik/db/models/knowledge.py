@@ -32,6 +32,8 @@ class KnowledgeBase(SQLModel, table=True):
     summary_model_id: str = ""
     rerank_model_id: str = ""
     vlm_model_id: str = ""
+    # Days a document is kept before the retention purge erases it; None = the tenant's setting.
+    retention_days: int | None = None
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field(onupdate=True)
 
