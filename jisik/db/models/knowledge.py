@@ -61,7 +61,11 @@ class Knowledge(SQLModel, table=True):
     """One document in a knowledge base."""
 
     __tablename__ = "knowledges"
-    __table_args__ = (Index("ix_knowledges_kb_hash", "knowledge_base_id", "file_hash"),)
+    # created_at: the retention purge looks for expired documents by age.
+    __table_args__ = (
+        Index("ix_knowledges_kb_hash", "knowledge_base_id", "file_hash"),
+        Index("ix_knowledges_created_at", "created_at"),
+    )
 
     id: str = id_field()
     tenant_id: str = tenant_field()

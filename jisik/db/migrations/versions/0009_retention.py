@@ -1,8 +1,8 @@
 """Retention: how many days a tenant's documents, or one knowledge base's, are kept before the purge
 erases them (NULL = kept until deleted; a knowledge base's value wins over its tenant's).
 
-Revision ID: 0008_retention
-Revises: 0007_webhooks
+Revision ID: 0009_retention
+Revises: 0008_audit
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_retention"
-down_revision = "0007_webhooks"
+revision = "0009_retention"
+down_revision = "0008_audit"
 branch_labels = None
 depends_on = None
 
