@@ -158,6 +158,11 @@ class Envelope_TenantPublic_(ApiModel):
     data: TenantPublic
 
 
+class Envelope_Union_ErasureReceiptPublic__NoneType__(ApiModel):
+    success: bool = True
+    data: ErasureReceiptPublic | None
+
+
 class Envelope_dict_str__Any__(ApiModel):
     success: bool = True
     data: dict[str, Any]
@@ -203,6 +208,15 @@ class Envelope_list_TenantPublic__(ApiModel):
     data: list[TenantPublic]
 
 
+class ErasureReceiptPublic(ApiModel):
+    """What an erasure removed: counts per kind, sha256 of the deleted object keys, and the tombstones the compacted topics get after the commit. Never any document text."""
+
+    knowledge_id: str
+    removed: dict[str, int]
+    object_key_sha256: list[str]
+    tombstones: dict[str, int]
+
+
 class FieldResult(ApiModel):
     name: str
     value: str
@@ -237,6 +251,7 @@ class KnowledgeBaseCreate(ApiModel):
     summary_model_id: str = ''
     rerank_model_id: str = ''
     vlm_model_id: str = ''
+    retention_days: int | None = None
 
 
 class KnowledgeBasePublic(ApiModel):
@@ -250,6 +265,7 @@ class KnowledgeBasePublic(ApiModel):
     summary_model_id: str
     rerank_model_id: str
     vlm_model_id: str
+    retention_days: int | None = None
     created_at: datetime
     updated_at: datetime
 
@@ -262,6 +278,7 @@ class KnowledgeBaseUpdate(ApiModel):
     summary_model_id: str | None = None
     rerank_model_id: str | None = None
     vlm_model_id: str | None = None
+    retention_days: int | None = None
 
 
 class KnowledgeFromUrl(ApiModel):
@@ -546,6 +563,7 @@ class TenantCreated(ApiModel):
     pii_policy: MaskPolicy | None = None
     pii_types: list[PiiType] = Field(default_factory=lambda: [])
     training_consent: bool = False
+    retention_days: int | None = None
     created_at: datetime
     updated_at: datetime
     api_key: str
@@ -561,6 +579,7 @@ class TenantPublic(ApiModel):
     pii_policy: MaskPolicy | None = None
     pii_types: list[PiiType] = Field(default_factory=lambda: [])
     training_consent: bool = False
+    retention_days: int | None = None
     created_at: datetime
     updated_at: datetime
 
@@ -571,6 +590,7 @@ class TenantUpdate(ApiModel):
     pii_policy: MaskPolicy | None = None
     pii_types: list[PiiType] | None = None
     training_consent: bool | None = None
+    retention_days: int | None = None
 
 
 class ValidationError(ApiModel):

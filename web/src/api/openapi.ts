@@ -135,6 +135,11 @@ export type Envelope_TenantPublic_ = {
   data: TenantPublic;
 };
 
+export type Envelope_Union_ErasureReceiptPublic__NoneType__ = {
+  success?: boolean;
+  data: ErasureReceiptPublic | null;
+};
+
 export type Envelope_dict_str__Any__ = {
   success?: boolean;
   data: Record<string, unknown>;
@@ -180,6 +185,14 @@ export type Envelope_list_TenantPublic__ = {
   data: Array<TenantPublic>;
 };
 
+/** What an erasure removed: counts per kind, sha256 of the deleted object keys, and the tombstones the compacted topics get after the commit. Never any document text. */
+export type ErasureReceiptPublic = {
+  knowledge_id: string;
+  removed: Record<string, number>;
+  object_key_sha256: Array<string>;
+  tombstones: Record<string, number>;
+};
+
 export type FieldResult = {
   name: string;
   value: string;
@@ -214,6 +227,7 @@ export type KnowledgeBaseCreate = {
   summary_model_id?: string;
   rerank_model_id?: string;
   vlm_model_id?: string;
+  retention_days?: number | null;
 };
 
 export type KnowledgeBasePublic = {
@@ -227,6 +241,7 @@ export type KnowledgeBasePublic = {
   summary_model_id: string;
   rerank_model_id: string;
   vlm_model_id: string;
+  retention_days?: number | null;
   created_at: string;
   updated_at: string;
 };
@@ -239,6 +254,7 @@ export type KnowledgeBaseUpdate = {
   summary_model_id?: string | null;
   rerank_model_id?: string | null;
   vlm_model_id?: string | null;
+  retention_days?: number | null;
 };
 
 export type KnowledgeFromUrl = {
@@ -528,6 +544,7 @@ export type TenantCreated = {
   pii_policy?: MaskPolicy | null;
   pii_types?: Array<PiiType>;
   training_consent?: boolean;
+  retention_days?: number | null;
   created_at: string;
   updated_at: string;
   api_key: string;
@@ -543,6 +560,7 @@ export type TenantPublic = {
   pii_policy?: MaskPolicy | null;
   pii_types?: Array<PiiType>;
   training_consent?: boolean;
+  retention_days?: number | null;
   created_at: string;
   updated_at: string;
 };
@@ -553,6 +571,7 @@ export type TenantUpdate = {
   pii_policy?: MaskPolicy | null;
   pii_types?: Array<PiiType> | null;
   training_consent?: boolean | null;
+  retention_days?: number | null;
 };
 
 export type ValidationError = {
@@ -705,9 +724,9 @@ export interface Operations {
   };
   "DELETE /knowledge/{knowledge_id}": {
     path: { knowledge_id: string; };
-    query: {};
+    query: { erase?: boolean; };
     body: never;
-    response: Envelope_NoneType_;
+    response: Envelope_Union_ErasureReceiptPublic__NoneType__;
   };
   "POST /knowledge/{knowledge_id}/reprocess": {
     path: { knowledge_id: string; };
