@@ -33,6 +33,7 @@ from .routes import (
     models,
     sessions,
     tenants,
+    usage,
 )
 from .web import mount_web
 
@@ -43,7 +44,7 @@ API_PREFIX = "/api/v1"
 
 def _api() -> APIRouter:
     api = APIRouter(prefix=API_PREFIX)
-    for module in (tenants, knowledge_bases, knowledge, fields, chunks, sessions, chat, messages, models, ingest):
+    for module in (tenants, knowledge_bases, knowledge, fields, chunks, sessions, chat, messages, models, ingest, usage):
         api.include_router(module.router)
     return api
 

@@ -81,7 +81,11 @@ class ModelClient:
             with rpc_errors(_SERVICE):
                 async for chunk in call:
                     if chunk.delta or chunk.done:
-                        yield ChatDelta(chunk.delta, chunk.finish_reason if chunk.done else "")
+                        if chunk.done:
+                            yield ChatDelta(chunk.delta, chunk.finish_reason, chunk.usage.prompt_tokens,
+                                            chunk.usage.completion_tokens, chunk.model_id, done=True)
+                        else:
+                            yield ChatDelta(chunk.delta)
                     if chunk.done:
                         break
         finally:

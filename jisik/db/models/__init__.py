@@ -1,5 +1,6 @@
 """Table models. Importing this package registers every table on ``SQLModel.metadata``."""
 
+from .billing import BillingThreshold, BillingUsage, Plan, TenantPlan, UsageRecord
 from .chat import DEFAULT_FALLBACK_RESPONSE, ChatSession, Message
 from .fields import DocumentFields, FieldReview, FieldSchemaVersion
 from .knowledge import DEFAULT_CHUNKING, Chunk, Knowledge, KnowledgeBase, KnowledgeType, ParseStatus
@@ -8,6 +9,8 @@ from .outbox import OutboxEvent
 from .tenant import Tenant
 
 __all__ = [
+    "BillingThreshold",
+    "BillingUsage",
     "DEFAULT_CHUNKING",
     "DEFAULT_FALLBACK_RESPONSE",
     "DocumentFields",
@@ -23,6 +26,9 @@ __all__ = [
     "ModelType",
     "OutboxEvent",
     "ParseStatus",
+    "Plan",
     "RegisteredModel",
     "Tenant",
+    "TenantPlan",
+    "UsageRecord",
 ]
