@@ -22,7 +22,6 @@ import os
 import random
 import shutil
 import socket
-import statistics
 import tempfile
 import time
 import uuid

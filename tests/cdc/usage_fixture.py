@@ -25,16 +25,18 @@ def envelope(n: int, *, tenant: str, metric: str, quantity: int, at_ms: int, sub
 
 def usage_fixture(count: int, *, seed: int = 19, duplicates: float = 0.05) -> list[dict[str, Any]]:
     """``count`` distinct records (6 tenants, every metric, four hours a day for 45 days from 2026-11-01)
-    plus redeliveries, shuffled. Tenant t-huge records amounts near 2^53, so its sums pass BIGINT's range."""
+    plus redeliveries, shuffled. Tenant t-huge records pages near 2^53 each in December, so its month total passes BIGINT's range."""
     rng = random.Random(seed)
     metrics = list(Metric)
     events = []
     for n in range(count):
-        tenant = "t-huge" if n % 97 == 0 else f"t{n % 5}"
-        metric = metrics[n % len(metrics)]
+        huge = n % 47 == 0
+        tenant = "t-huge" if huge else f"t{n % 5}"
+        metric = Metric.PAGES_PARSED if huge else metrics[n % len(metrics)]
         subject = MODELS[n % len(MODELS)] if metric in (Metric.CHAT_TOKENS_IN, Metric.CHAT_TOKENS_OUT) else ""
-        quantity = MAX_QUANTITY - rng.randrange(1000) if tenant == "t-huge" else rng.randrange(1, 5000)
-        at_ms = NOV_1_2026_MS + rng.randrange(45) * DAY_MS + rng.randrange(4 * 3_600_000)
+        quantity = MAX_QUANTITY - rng.randrange(1000) if huge else rng.randrange(1, 5000)
+        day = 30 + rng.randrange(15) if huge else rng.randrange(45)
+        at_ms = NOV_1_2026_MS + day * DAY_MS + rng.randrange(4 * 3_600_000)
         events.append(envelope(n, tenant=tenant, metric=metric.value, quantity=quantity, at_ms=at_ms,
                                subject=subject))
     events += rng.sample(events, int(count * duplicates))

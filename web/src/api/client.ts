@@ -22,6 +22,7 @@ import type {
   RotatedTenant,
   StreamEvent,
   Tenant,
+  Usage,
 } from "./types";
 
 export const API_PREFIX = "/api/v1";
@@ -125,6 +126,9 @@ export class ApiClient {
   // Ingest ------------------------------------------------------------------------------------
   ingestLag = () => this.data<IngestLag>("GET", "/ingest/lag");
   ingestStream = () => this.data<StreamStats>("GET", "/ingest/stream");
+
+  // Usage -------------------------------------------------------------------------------------
+  usage = (period?: string) => this.data<Usage>("GET", period ? `/usage?period=${enc(period)}` : "/usage");
 
   // Knowledge bases ---------------------------------------------------------------------------
   listKnowledgeBases = () => this.data<KnowledgeBase[]>("GET", "/knowledge-bases");
