@@ -68,7 +68,7 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_webhook_messages_tenant_id"), "webhook_messages", ["tenant_id"], unique=False)
     op.create_index(op.f("ix_webhook_messages_event_id"), "webhook_messages", ["event_id"], unique=False)
-    op.create_index("ix_webhook_messages_due", "webhook_messages", ["next_attempt_at"], unique=False,
+    op.create_index("ix_webhook_messages_due", "webhook_messages", ["endpoint_id", "next_attempt_at"], unique=False,
                     postgresql_where=sa.text("status = 'pending'"))
     op.create_index("ix_webhook_messages_endpoint_created", "webhook_messages", ["endpoint_id", "created_at"],
                     unique=False)
