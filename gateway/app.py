@@ -34,6 +34,7 @@ from .routes import (
     models,
     sessions,
     tenants,
+    webhooks,
 )
 from .web import mount_web
 
@@ -44,7 +45,8 @@ API_PREFIX = "/api/v1"
 
 def _api() -> APIRouter:
     api = APIRouter(prefix=API_PREFIX)
-    for module in (tenants, knowledge_bases, knowledge, fields, chunks, sessions, chat, messages, models, ingest, audit):
+    for module in (tenants, knowledge_bases, knowledge, fields, chunks, sessions, chat, messages, models, ingest, audit,
+                   webhooks):
         api.include_router(module.router)
     return api
 

@@ -10,6 +10,15 @@ export type AnswerToKnowledge = {
   answer?: string | null;
 };
 
+export type AttemptPublic = {
+  attempted_at: string;
+  result: string;
+  response_code: number | null;
+  latency_ms: number;
+  response_body: string;
+  error: string;
+};
+
 /** One column's values before and after (absent on a create or a delete), secrets and PII masked. */
 export type AuditChange = {
   before?: unknown;
@@ -71,6 +80,20 @@ export type ChunkingConfig = {
   enable_multimodal?: boolean;
 };
 
+export type DeliveryPublic = {
+  id: string;
+  event_id: string;
+  event_type: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  last_attempt_at: string | null;
+  last_response_code: number | null;
+  created_at: string;
+  payload: Record<string, unknown>;
+  attempt_log: Array<AttemptPublic>;
+};
+
 export type DocumentFieldsPublic = {
   knowledge_id: string;
   knowledge_base_id: string;
@@ -85,6 +108,49 @@ export type DocumentFieldsPublic = {
   page_count?: number;
 };
 
+export type EndpointCreate = {
+  url: string;
+  event_types: Array<string>;
+  description?: string;
+  enabled?: boolean;
+};
+
+export type EndpointCreated = {
+  id: string;
+  url: string;
+  description: string;
+  event_types: Array<string>;
+  enabled: boolean;
+  disabled_reason: string;
+  failing_since: string | null;
+  secret_prefix: string;
+  previous_secret_expires_at: string | null;
+  created_at: string;
+  updated_at: string;
+  secret: string;
+};
+
+export type EndpointPublic = {
+  id: string;
+  url: string;
+  description: string;
+  event_types: Array<string>;
+  enabled: boolean;
+  disabled_reason: string;
+  failing_since: string | null;
+  secret_prefix: string;
+  previous_secret_expires_at: string | null;
+  created_at: string;
+  updated_at: string;
+};
+
+export type EndpointUpdate = {
+  url?: string | null;
+  event_types?: Array<string> | null;
+  description?: string | null;
+  enabled?: boolean | null;
+};
+
 export type Envelope_ChunkPublic_ = {
   success?: boolean;
   data: ChunkPublic;
@@ -93,6 +159,16 @@ export type Envelope_ChunkPublic_ = {
 export type Envelope_DocumentFieldsPublic_ = {
   success?: boolean;
   data: DocumentFieldsPublic;
+};
+
+export type Envelope_EndpointCreated_ = {
+  success?: boolean;
+  data: EndpointCreated;
+};
+
+export type Envelope_EndpointPublic_ = {
+  success?: boolean;
+  data: EndpointPublic;
 };
 
 export type Envelope_FieldSchemaPublic_ = {
@@ -118,6 +194,11 @@ export type Envelope_ModelPublic_ = {
 export type Envelope_NoneType_ = {
   success?: boolean;
   data: null;
+};
+
+export type Envelope_ReplayResult_ = {
+  success?: boolean;
+  data: ReplayResult;
 };
 
 export type Envelope_SessionPublic_ = {
@@ -153,6 +234,16 @@ export type Envelope_dict_str__bool__ = {
 export type Envelope_dict_str__int__ = {
   success?: boolean;
   data: Record<string, number>;
+};
+
+export type Envelope_list_EndpointPublic__ = {
+  success?: boolean;
+  data: Array<EndpointPublic>;
+};
+
+export type Envelope_list_EventTypePublic__ = {
+  success?: boolean;
+  data: Array<EventTypePublic>;
 };
 
 export type Envelope_list_KnowledgeBasePublic__ = {
@@ -191,6 +282,13 @@ export type ErasureReceiptPublic = {
   removed: Record<string, number>;
   object_key_sha256: Array<string>;
   tombstones: Record<string, number>;
+};
+
+export type EventTypePublic = {
+  type: string;
+  version: number;
+  description: string;
+  schema: Record<string, unknown>;
 };
 
 export type FieldResult = {
@@ -379,6 +477,14 @@ export type Paged_ChunkPublic_ = {
   page_size: number;
 };
 
+export type Paged_DeliveryPublic_ = {
+  success?: boolean;
+  data: Array<DeliveryPublic>;
+  total: number;
+  page: number;
+  page_size: number;
+};
+
 export type Paged_KnowledgePublic_ = {
   success?: boolean;
   data: Array<KnowledgePublic>;
@@ -404,6 +510,16 @@ export type Paged_SessionPublic_ = {
 };
 
 export type PiiType = "RRN" | "FRN" | "BRN" | "CORP" | "PHONE" | "EMAIL" | "CARD" | "ACCOUNT" | "PASSPORT" | "DRIVER" | "ADDRESS" | "NAME" | "IBAN";
+
+export type ReplayRange = {
+  since: string;
+  until: string;
+  only_failed?: boolean;
+};
+
+export type ReplayResult = {
+  queued: number;
+};
 
 export type ReviewQueueItem = {
   knowledge_id: string;
@@ -932,6 +1048,66 @@ export interface Operations {
     body: never;
     response: Paged_AuditEventPublic_;
   };
+  "GET /webhooks/event-types": {
+    path: {};
+    query: {};
+    body: never;
+    response: Envelope_list_EventTypePublic__;
+  };
+  "GET /webhooks": {
+    path: {};
+    query: {};
+    body: never;
+    response: Envelope_list_EndpointPublic__;
+  };
+  "POST /webhooks": {
+    path: {};
+    query: {};
+    body: EndpointCreate;
+    response: Envelope_EndpointCreated_;
+  };
+  "GET /webhooks/{endpoint_id}": {
+    path: { endpoint_id: string; };
+    query: {};
+    body: never;
+    response: Envelope_EndpointPublic_;
+  };
+  "PUT /webhooks/{endpoint_id}": {
+    path: { endpoint_id: string; };
+    query: {};
+    body: EndpointUpdate;
+    response: Envelope_EndpointPublic_;
+  };
+  "DELETE /webhooks/{endpoint_id}": {
+    path: { endpoint_id: string; };
+    query: {};
+    body: never;
+    response: Envelope_NoneType_;
+  };
+  "POST /webhooks/{endpoint_id}/rotate-secret": {
+    path: { endpoint_id: string; };
+    query: {};
+    body: never;
+    response: Envelope_EndpointCreated_;
+  };
+  "GET /webhooks/{endpoint_id}/deliveries": {
+    path: { endpoint_id: string; };
+    query: { status?: string | null; since?: string | null; until?: string | null; page?: number; page_size?: number; };
+    body: never;
+    response: Paged_DeliveryPublic_;
+  };
+  "POST /webhooks/{endpoint_id}/deliveries/{delivery_id}/replay": {
+    path: { endpoint_id: string; delivery_id: string; };
+    query: {};
+    body: never;
+    response: Envelope_ReplayResult_;
+  };
+  "POST /webhooks/{endpoint_id}/replay": {
+    path: { endpoint_id: string; };
+    query: {};
+    body: ReplayRange;
+    response: Envelope_ReplayResult_;
+  };
 }
 
 /** The concrete paths each method accepts (a `${string}` stands for one path parameter). */
@@ -944,7 +1120,8 @@ export interface ApiRoutes {
     | `/messages/${string}/${string}`
     | `/models/${string}`
     | `/sessions/${string}`
-    | `/tenants/${string}`;
+    | `/tenants/${string}`
+    | `/webhooks/${string}`;
   GET:
     | `/audit`
     | `/chunks/${string}`
@@ -969,7 +1146,11 @@ export interface ApiRoutes {
     | `/sessions/continue-stream/${string}`
     | `/sessions`
     | `/tenants/${string}`
-    | `/tenants`;
+    | `/tenants`
+    | `/webhooks/${string}/deliveries`
+    | `/webhooks/${string}`
+    | `/webhooks/event-types`
+    | `/webhooks`;
   POST:
     | `/knowledge-bases/${string}/field-schema/preview`
     | `/knowledge-bases/${string}/hybrid-search`
@@ -988,7 +1169,11 @@ export interface ApiRoutes {
     | `/sessions`
     | `/tenants/${string}/api-key/revoke`
     | `/tenants/${string}/api-key/rotate`
-    | `/tenants`;
+    | `/tenants`
+    | `/webhooks/${string}/deliveries/${string}/replay`
+    | `/webhooks/${string}/replay`
+    | `/webhooks/${string}/rotate-secret`
+    | `/webhooks`;
   PUT:
     | `/chunks/${string}/${string}`
     | `/knowledge-bases/${string}/field-schema`
@@ -997,7 +1182,8 @@ export interface ApiRoutes {
     | `/knowledge/manual/${string}`
     | `/models/${string}`
     | `/sessions/${string}`
-    | `/tenants/${string}`;
+    | `/tenants/${string}`
+    | `/webhooks/${string}`;
 }
 
 export type ApiMethod = keyof ApiRoutes;
