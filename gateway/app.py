@@ -21,6 +21,7 @@ from .limits import BodyLimitMiddleware
 from .middleware import RequestContextMiddleware
 from .resources import GatewayResources
 from .routes import (
+    audit,
     chat,
     chunks,
     fields,
@@ -34,6 +35,7 @@ from .routes import (
     sessions,
     tenants,
     usage,
+    webhooks,
 )
 from .web import mount_web
 
@@ -44,7 +46,8 @@ API_PREFIX = "/api/v1"
 
 def _api() -> APIRouter:
     api = APIRouter(prefix=API_PREFIX)
-    for module in (tenants, knowledge_bases, knowledge, fields, chunks, sessions, chat, messages, models, ingest, usage):
+    for module in (tenants, knowledge_bases, knowledge, fields, chunks, sessions, chat, messages, models, ingest, audit,
+                   webhooks, usage):
         api.include_router(module.router)
     return api
 

@@ -1,8 +1,9 @@
 """Soft thresholds: a share of a monthly limit crossed fires ``billing.threshold`` once per level and period.
 
 The unique key (tenant, metric, period, level) of ``billing_thresholds`` is what makes it fire once:
-the row and the webhook event are written in one transaction, and a level already in the table for
-the period is never written again, however often the totals are re-written (replays, restarts).
+the row and its ``billing.threshold`` webhook event are staged in one transaction, and a level already
+in the table for the period is never written again, however often the totals are re-written (replays,
+restarts).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jisik.db.models import BillingThreshold
+from jisik.webhooks import BillingThreshold as ThresholdData
+from jisik.webhooks import EventType, stage_webhook_event
 
 __all__ = ["Crossing", "record_crossings", "reached_levels"]
 
@@ -38,7 +41,8 @@ async def record_crossings(
     session: AsyncSession, *, tenant_id: str, metric: str, period: str, quantity: int, monthly_limit: int,
     levels: tuple[int, ...],
 ) -> list[Crossing]:
-    """Write the levels reached that were not yet reached this period; returns those (the new crossings)."""
+    """Write the levels reached that were not yet reached this period, each with its webhook event;
+    returns those (the new crossings)."""
     reached = reached_levels(quantity, monthly_limit, levels)
     if not reached:
         return []
@@ -51,4 +55,7 @@ async def record_crossings(
         .returning(table.c.level)
     )
     fired = sorted((await session.execute(statement)).scalars())
+    for level in fired:
+        await stage_webhook_event(session, tenant_id, EventType.BILLING_THRESHOLD, ThresholdData(
+            metric=metric, period=period, used=float(quantity), limit=float(monthly_limit), threshold=level / 100))
     return [Crossing(tenant_id, metric, period, level, quantity, monthly_limit) for level in fired]

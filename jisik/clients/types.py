@@ -101,6 +101,8 @@ class ChatDelta:
     completion_tokens: int = 0
     model_id: str = ""
     done: bool = False
+    # Set on one delta before the answer: what the model was given (JSON), see proto ChatChunk.
+    model_input: str = ""
 
     @property
     def no_answer(self) -> bool:

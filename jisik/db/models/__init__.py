@@ -1,5 +1,6 @@
 """Table models. Importing this package registers every table on ``SQLModel.metadata``."""
 
+from .audit import SYSTEM_ACTOR, AuditContext, AuditEvent
 from .billing import BillingThreshold, BillingUsage, Plan, TenantPlan, UsageRecord
 from .chat import DEFAULT_FALLBACK_RESPONSE, ChatSession, Message
 from .fields import DocumentFields, FieldReview, FieldSchemaVersion
@@ -7,10 +8,14 @@ from .knowledge import DEFAULT_CHUNKING, Chunk, Knowledge, KnowledgeBase, Knowle
 from .model_registry import ModelSource, ModelType, RegisteredModel
 from .outbox import OutboxEvent
 from .tenant import Tenant
+from .webhooks import WebhookAttempt, WebhookEndpoint, WebhookMessage
 
 __all__ = [
     "BillingThreshold",
     "BillingUsage",
+    "SYSTEM_ACTOR",
+    "AuditContext",
+    "AuditEvent",
     "DEFAULT_CHUNKING",
     "DEFAULT_FALLBACK_RESPONSE",
     "DocumentFields",
@@ -31,4 +36,7 @@ __all__ = [
     "Tenant",
     "TenantPlan",
     "UsageRecord",
+    "WebhookAttempt",
+    "WebhookEndpoint",
+    "WebhookMessage",
 ]
