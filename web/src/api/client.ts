@@ -153,7 +153,7 @@ export class ApiClient {
   ingestStream = () => this.get<StreamStats>("/ingest/stream");
 
   // Usage -------------------------------------------------------------------------------------
-  usage = (period?: string) => this.data<Usage>("GET", period ? `/usage?period=${enc(period)}` : "/usage");
+  usage = (period?: string) => this.get<Usage>(period ? `/usage?period=${enc(period)}` : "/usage");
 
   // Knowledge bases ---------------------------------------------------------------------------
   listKnowledgeBases = () => this.get<KnowledgeBase[]>("/knowledge-bases");
