@@ -21,6 +21,7 @@ from .limits import BodyLimitMiddleware
 from .middleware import RequestContextMiddleware
 from .resources import GatewayResources
 from .routes import (
+    access,
     chat,
     chunks,
     fields,
@@ -43,7 +44,9 @@ API_PREFIX = "/api/v1"
 
 def _api() -> APIRouter:
     api = APIRouter(prefix=API_PREFIX)
-    for module in (tenants, knowledge_bases, knowledge, fields, chunks, sessions, chat, messages, models, ingest):
+    for module in (
+        tenants, knowledge_bases, knowledge, fields, chunks, sessions, chat, messages, models, ingest, access
+    ):
         api.include_router(module.router)
     return api
 
