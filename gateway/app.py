@@ -22,6 +22,7 @@ from .middleware import RequestContextMiddleware
 from .resources import GatewayResources
 from .routes import (
     access,
+    audit,
     chat,
     chunks,
     fields,
@@ -34,6 +35,7 @@ from .routes import (
     models,
     sessions,
     tenants,
+    webhooks,
 )
 from .web import mount_web
 
@@ -44,9 +46,8 @@ API_PREFIX = "/api/v1"
 
 def _api() -> APIRouter:
     api = APIRouter(prefix=API_PREFIX)
-    for module in (
-        tenants, knowledge_bases, knowledge, fields, chunks, sessions, chat, messages, models, ingest, access
-    ):
+    for module in (tenants, knowledge_bases, knowledge, fields, chunks, sessions, chat, messages, models, ingest, audit,
+                   webhooks, access):
         api.include_router(module.router)
     return api
 

@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession as SQLModelSession
 
 from chat import ChatPipeline, StreamRegistry
 from jisik.clients.bundle import ServiceClients
+from jisik.db import audit_context
 from jisik.db.engine import create_engine
 from jisik.health import BusyTolerance
 from jisik.settings import Settings
@@ -39,6 +40,7 @@ class GatewayResources:
 
     @classmethod
     def open(cls, settings: Settings) -> GatewayResources:
+        audit_context.install()  # every write of a request records its actor for the audit trail
         engine = create_engine(settings.database.dsn, pool_size=settings.database.pool_size)
         sessions = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
         auth_sessions = async_sessionmaker(engine, class_=SQLModelSession, expire_on_commit=False)

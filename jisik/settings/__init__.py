@@ -25,6 +25,7 @@ from .retriever import RetrieverSettings
 from .runtime import RuntimeSettings
 from .storage import StorageSettings
 from .telemetry import TelemetrySettings
+from .webhooks import WebhookSettings
 
 __all__ = [
     "CdcSettings",
@@ -42,6 +43,7 @@ __all__ = [
     "Settings",
     "StorageSettings",
     "TelemetrySettings",
+    "WebhookSettings",
     "get_settings",
 ]
 
@@ -65,6 +67,7 @@ class Settings(BaseModel):
     chat: ChatSettings
     ingest: IngestSettings
     cdc: CdcSettings
+    webhooks: WebhookSettings
 
     @classmethod
     def load(cls) -> Settings:

@@ -1,13 +1,18 @@
 """Table models. Importing this package registers every table on ``SQLModel.metadata``."""
 
+from .audit import SYSTEM_ACTOR, AuditContext, AuditEvent
 from .chat import DEFAULT_FALLBACK_RESPONSE, ChatSession, Message
 from .fields import DocumentFields, FieldReview, FieldSchemaVersion
 from .knowledge import DEFAULT_CHUNKING, Chunk, Knowledge, KnowledgeBase, KnowledgeType, ParseStatus
 from .model_registry import ModelSource, ModelType, RegisteredModel
 from .outbox import OutboxEvent
 from .tenant import Tenant
+from .webhooks import WebhookAttempt, WebhookEndpoint, WebhookMessage
 
 __all__ = [
+    "SYSTEM_ACTOR",
+    "AuditContext",
+    "AuditEvent",
     "DEFAULT_CHUNKING",
     "DEFAULT_FALLBACK_RESPONSE",
     "DocumentFields",
@@ -25,4 +30,7 @@ __all__ = [
     "ParseStatus",
     "RegisteredModel",
     "Tenant",
+    "WebhookAttempt",
+    "WebhookEndpoint",
+    "WebhookMessage",
 ]

@@ -36,6 +36,8 @@ class KnowledgeBase(SQLModel, table=True):
     access_list: list[str] = Field(default_factory=list, sa_column=Column(ARRAY(VARCHAR(255)), nullable=False))
     # The actor that created it (``user:<id>``, ``key:<prefix>``); it may set the access lists.
     owner: str = Field(default="", max_length=255)
+    # Days a document is kept before the retention purge erases it; None = the tenant's setting.
+    retention_days: int | None = None
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field(onupdate=True)
 
@@ -63,7 +65,11 @@ class Knowledge(SQLModel, table=True):
     """One document in a knowledge base."""
 
     __tablename__ = "knowledges"
-    __table_args__ = (Index("ix_knowledges_kb_hash", "knowledge_base_id", "file_hash"),)
+    # created_at: the retention purge looks for expired documents by age.
+    __table_args__ = (
+        Index("ix_knowledges_kb_hash", "knowledge_base_id", "file_hash"),
+        Index("ix_knowledges_created_at", "created_at"),
+    )
 
     id: str = id_field()
     tenant_id: str = tenant_field()

@@ -1,8 +1,8 @@
 """Access lists: a knowledge base's list and owner, a document's own list (its effective list stays in
 ``knowledges.acl_principals``, which index.meta carries to the retriever).
 
-Revision ID: 0007_access_lists
-Revises: 0006_privacy
+Revision ID: 0010_access_lists
+Revises: 0009_retention
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import sqlmodel.sql.sqltypes
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0007_access_lists"
-down_revision = "0006_privacy"
+revision = "0010_access_lists"
+down_revision = "0009_retention"
 branch_labels = None
 depends_on = None
 
