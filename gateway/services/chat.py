@@ -4,6 +4,7 @@ stream, and store the answer (complete, interrupted or failed) with references a
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -185,6 +186,7 @@ async def _store_answer(
                 references=[passage.to_reference() for passage in ctx.passages],
                 timings=[timing.to_dict() for timing in ctx.timings],
                 status=status,
+                model_input=json.loads(ctx.model_input) if ctx.model_input else None,
             )
     except (SQLAlchemyError, OSError) as exc:
         logger.warning("could not store the answer of %s: %s", state.request_id, type(exc).__name__)
