@@ -154,6 +154,8 @@ class ChatContext:
     answer: str = ""
     thinking: str = ""
     no_answer: bool = False
+    # What the model was given (JSON from the model service; masked when the tenant's policy applied).
+    model_input: str = ""
     timings: list[StageTiming] = field(default_factory=list)
 
     @property

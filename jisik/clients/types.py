@@ -96,6 +96,8 @@ class ChatDelta:
 
     text: str
     finish_reason: str = ""
+    # Set on one delta before the answer: what the model was given (JSON), see proto ChatChunk.
+    model_input: str = ""
 
     @property
     def no_answer(self) -> bool:

@@ -19,7 +19,7 @@ from jisik.settings.model import ModelSettings
 from .batching import DynamicBatcher
 from .cache import CachedEmbedder, EmbeddingCache
 from .factory import BackendFactory
-from .masking import masked_stream
+from .masking import announced, masked_stream
 from .registry import BUILTINS, CHAT_TYPES, ModelRegistry, ModelSpec
 from .secrets import SecretBox
 from .types import ChatEvent, ChatInput, ChatModel, Embedder, Embeddings, Reranker, Role
@@ -150,7 +150,7 @@ class ModelService:
         policy, types = await self._mask_policy(tenant_id, spec)
         if policy.applies(remote=spec.source is ModelSource.REMOTE):
             return spec, self._guarded(spec, masked_stream(model, request, types))
-        return spec, self._guarded(spec, model.stream(request))
+        return spec, self._guarded(spec, announced(request, model.stream(request)))
 
     async def _mask_policy(
         self, tenant_id: str, spec: ModelSpec

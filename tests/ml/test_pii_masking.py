@@ -45,8 +45,8 @@ def _echo_placeholders(path: str, body: Any) -> Any:
     return 200, {"Content-Type": "text/event-stream"}, sse(*pieces)
 
 
-async def _ask(service: Any, tenant: str) -> str:
-    request = ChatInput(
+def _request() -> ChatInput:
+    return ChatInput(
         messages=(
             Message("system", f"자료:\n[1] {DOCUMENT}"),
             Message("user", f"{SEEDED['NAME']} 고객의 연락처와 주민번호는?"),
@@ -54,8 +54,15 @@ async def _ask(service: Any, tenant: str) -> str:
         passages=(DOCUMENT,),
         question=f"{SEEDED['NAME']} 고객의 연락처와 주민번호는?",
     )
-    _spec, events = await service.chat_stream(tenant, "", request)
-    return "".join([event.delta async for event in events])
+
+
+async def _events(service: Any, tenant: str) -> list[Any]:
+    _spec, events = await service.chat_stream(tenant, "", _request())
+    return [event async for event in events]
+
+
+async def _ask(service: Any, tenant: str) -> str:
+    return "".join(event.delta for event in await _events(service, tenant))
 
 
 async def test_no_seeded_value_reaches_the_remote_model_and_the_answer_has_them(
@@ -119,3 +126,29 @@ async def test_the_tenants_policy_and_types_apply(fresh_database: str, scripted_
     assert SEEDED["RRN"] not in masked_types_only and SEEDED["PHONE"] in masked_types_only
     assert SEEDED["RRN"] in answer
     assert SEEDED["RRN"] in unmasked
+
+
+async def test_the_stream_first_tells_what_the_model_saw(fresh_database: str, scripted_server: Any) -> None:
+    server = scripted_server(_echo_placeholders)
+    service, tenant, _ = await service_with_default_chat(fresh_database, server.url)
+    try:
+        masked_events = await _events(service, tenant)
+        engine = create_engine(fresh_database)
+        try:
+            async with transaction(session_factory(engine)) as session:
+                (await session.get_one(Tenant, tenant)).pii_policy = "off"
+        finally:
+            await engine.dispose()
+        plain_events = await _events(service, tenant)
+    finally:
+        await service.aclose()
+    first, *rest = masked_events
+    assert first.model_input and first.delta == "" and not any(event.model_input for event in rest)
+    saw = json.loads(first.model_input)
+    assert saw["masked"] == len(SEEDED) and "⟦NAME_1⟧" in saw["question"]
+    assert not [value for value in SEEDED.values() if value in first.model_input]
+    # Exactly what went over the wire.
+    _path, body = server.requests[0]
+    assert saw["messages"] == body["messages"]
+    plain = json.loads(plain_events[0].model_input)
+    assert plain["masked"] == 0 and SEEDED["RRN"] in plain["passages"][0]

@@ -209,6 +209,11 @@ export type Envelope_KnowledgePublic_ = {
   data: KnowledgePublic;
 };
 
+export type Envelope_ModelInputPublic_ = {
+  success?: boolean;
+  data: ModelInputPublic;
+};
+
 export type Envelope_ModelPublic_ = {
   success?: boolean;
   data: ModelPublic;
@@ -462,6 +467,19 @@ export type ModelCreate = {
   parameters?: Record<string, unknown>;
   api_key?: string | null;
   is_default?: boolean;
+};
+
+export type ModelInputMessage = {
+  role: string;
+  content: string;
+};
+
+/** What the chat model received for one answer; ``masked`` counts the personal values it saw only as placeholders (⟦PHONE_1⟧ …), 0 when the mask did not apply (a local model, or the policy is off). */
+export type ModelInputPublic = {
+  masked: number;
+  messages: Array<ModelInputMessage>;
+  passages: Array<string>;
+  question: string;
 };
 
 export type ModelPublic = {
@@ -1018,6 +1036,12 @@ export interface Operations {
     body: never;
     response: Envelope_list_MessagePublic__;
   };
+  "GET /messages/{session_id}/{message_id}/model-input": {
+    path: { session_id: string; message_id: string; };
+    query: {};
+    body: never;
+    response: Envelope_ModelInputPublic_;
+  };
   "DELETE /messages/{session_id}/{message_id}": {
     path: { session_id: string; message_id: string; };
     query: {};
@@ -1194,6 +1218,7 @@ export interface ApiRoutes {
     | `/knowledge/${string}/pages/${string}.png`
     | `/knowledge/${string}`
     | `/knowledge/batch`
+    | `/messages/${string}/${string}/model-input`
     | `/messages/${string}/load`
     | `/models/${string}`
     | `/models`
