@@ -1,8 +1,8 @@
 """Access lists: a knowledge base's list and owner, a document's own list (its effective list stays in
 ``knowledges.acl_principals``, which index.meta carries to the retriever).
 
-Revision ID: 0010_access_lists
-Revises: 0009_retention
+Revision ID: 0011_access_lists
+Revises: 0010_model_input
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import sqlmodel.sql.sqltypes
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0010_access_lists"
-down_revision = "0009_retention"
+revision = "0011_access_lists"
+down_revision = "0010_model_input"
 branch_labels = None
 depends_on = None
 
