@@ -51,7 +51,7 @@ export function DocumentPage({ knowledgeId }: { knowledgeId: string }) {
       </div>
       {d.error_message && <p className="error">{d.error_message}</p>}
       <FieldsPanel knowledgeId={d.id} />
-      <AuditTimeline filter={{ entity_type: "document", entity_id: d.id }} />
+      <AuditTimeline filter={{ document_id: d.id }} showEntity />
       {chunks.error && <p className="error">{chunks.error}</p>}
       {chunks.data?.length === 0 && <p className="muted">{t("doc.noChunks")}</p>}
       <div className="chunks">
