@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from chat import ChatContext, RetrievalSettings, StreamEvent, StreamRegistry, StreamState
+from jisik.access import Access
 from jisik.db.models import ChatSession, KnowledgeBase, Message
 from jisik.errors import Conflict, InvalidInput, JisikError, NotFound, TooLarge, Unavailable
 from jisik.parameters import summary_settings
@@ -61,6 +62,7 @@ async def start_chat(
     resources: GatewayResources,
     *,
     tenant_id: str,
+    access: Access,
     chat_session: ChatSession,
     query: str,
     knowledge_base_ids: list[str] | None,
@@ -97,6 +99,7 @@ async def start_chat(
         query=query,
         knowledge_base_ids=base_ids,
         settings=retrieval_settings(chat_session, first_base),
+        access=access,
         history=history,
     )
     state = StreamState(session_id=chat_session.id, request_id=request_id, message_id=assistant.id)

@@ -1,8 +1,8 @@
 """Audit events name the knowledge base and document their entity belongs to, so a knowledge base's
 timeline includes its documents and a document's includes its fields and reviews.
 
-Revision ID: 0011_audit_scope
-Revises: 0010_model_input
+Revision ID: 0012_audit_scope
+Revises: 0011_access_lists
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-revision = "0011_audit_scope"
-down_revision = "0010_model_input"
+revision = "0012_audit_scope"
+down_revision = "0011_access_lists"
 branch_labels = None
 depends_on = None
 
