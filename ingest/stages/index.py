@@ -15,6 +15,8 @@ from jisik.billing import Metric, record_usage
 from jisik.db.models import Chunk, Knowledge, KnowledgeBase, ParseStatus
 from jisik.events import DocumentEvent, DocumentIndexed, DocumentValidated
 from jisik.passages import index_chunk, passage_text
+from jisik.webhooks import EventType, stage_webhook_event
+from jisik.webhooks.documents import indexed_data
 
 from ..context import IngestContext
 from ..limits import check_embed_budget
@@ -94,16 +96,18 @@ class IndexStage:
                                    metric=Metric.CHUNKS_EMBEDDED, quantity=len(payload), subject=used_model)
                 await record_usage(session, key=f"embedding_calls:{action}", tenant_id=knowledge.tenant_id,
                                    metric=Metric.EMBEDDING_CALLS, quantity=calls, subject=used_model)
+                indexed = DocumentIndexed(
+                    tenant_id=event.tenant_id,
+                    knowledge_base_id=event.knowledge_base_id,
+                    knowledge_id=event.knowledge_id,
+                    version=event.version,
+                    chunk_count=len(payload),
+                    embedding_model=used_model,
+                )
+                await stage_webhook_event(session, event.tenant_id, EventType.DOCUMENT_INDEXED, indexed_data(indexed))
         if done is None:
             if still_there is None:  # deleted while we indexed: take the chunks back out
                 await retriever.delete(knowledge.tenant_id, knowledge_ids=[knowledge.id])
             return None
         self._vectors.pop((knowledge.id, knowledge.version), None)
-        return DocumentIndexed(
-            tenant_id=event.tenant_id,
-            knowledge_base_id=event.knowledge_base_id,
-            knowledge_id=event.knowledge_id,
-            version=event.version,
-            chunk_count=len(payload),
-            embedding_model=used_model,
-        )
+        return indexed

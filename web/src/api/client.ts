@@ -1,5 +1,5 @@
 // The one typed client for the gateway's public REST + SSE API. Every call the app makes lives here.
-import type { ApiMethod, ApiRoutes, AuditEventPublic } from "./openapi";
+import type { ApiMethod, ApiRoutes, AuditEventPublic, DocumentAccess, KnowledgeBaseAccess } from "./openapi";
 import { SseParser } from "./sse";
 import type {
   ChatSession,
@@ -40,6 +40,8 @@ function route<M extends ApiMethod>(_method: M, path: Route<M>): string {
 export interface AuditFilter {
   entity_type?: string;
   entity_id?: string;
+  knowledge_base_id?: string;
+  document_id?: string;
   actor?: string;
   since?: string;
   page?: number;
@@ -309,6 +311,14 @@ export class ApiClient {
       .map(([name, value]) => `${name}=${enc(String(value))}`);
     return this.paged<AuditEventPublic>(params.length ? `/audit?${params.join("&")}` : "/audit");
   };
+
+  // Access lists (user:<id>, group:<name>; empty: the base's list, or everyone) -------------------
+  getBaseAccess = (kbId: string) => this.get<KnowledgeBaseAccess>(`/knowledge-bases/${enc(kbId)}/access`);
+  setBaseAccess = (kbId: string, principals: string[]) =>
+    this.put<KnowledgeBaseAccess>(`/knowledge-bases/${enc(kbId)}/access`, { principals });
+  getDocumentAccess = (id: string) => this.get<DocumentAccess>(`/knowledge/${enc(id)}/access`);
+  setDocumentAccess = (id: string, principals: string[]) =>
+    this.put<DocumentAccess>(`/knowledge/${enc(id)}/access`, { principals });
 
   // Models ------------------------------------------------------------------------------------
   listModels = () => this.get<RegisteredModel[]>("/models");

@@ -1,8 +1,8 @@
 """Metering and plans: usage_records (one row per billable action), plans with monthly limits and unit
 prices, each tenant's plan, the materialised billing_usage totals and the billing_thresholds fired.
 
-Revision ID: 0011_billing
-Revises: 0010_model_input
+Revision ID: 0013_billing
+Revises: 0012_audit_scope
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import sqlmodel.sql.sqltypes
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0011_billing"
-down_revision = "0010_model_input"
+revision = "0013_billing"
+down_revision = "0012_audit_scope"
 branch_labels = None
 depends_on = None
 
