@@ -21,6 +21,7 @@ from .limits import BodyLimitMiddleware
 from .middleware import RequestContextMiddleware
 from .resources import GatewayResources
 from .routes import (
+    access,
     audit,
     chat,
     chunks,
@@ -46,7 +47,7 @@ API_PREFIX = "/api/v1"
 def _api() -> APIRouter:
     api = APIRouter(prefix=API_PREFIX)
     for module in (tenants, knowledge_bases, knowledge, fields, chunks, sessions, chat, messages, models, ingest, audit,
-                   webhooks):
+                   webhooks, access):
         api.include_router(module.router)
     return api
 

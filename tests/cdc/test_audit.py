@@ -14,12 +14,18 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
-from cdc_helpers import RelayRunner
+from cdc_helpers import RelayRunner, seed
+from sqlalchemy import text, update
+from sqlmodel import col, select
 
 from cdc.audit import AuditProcessor, audit_entry
 from cdc.audit_diff import DOCUMENT_TEXT, SECRET, diff
 from cdc.change_event import ChangeEvent
 from cdc.processor import run_processor
+from jisik.actors import Actor, acting_as
+from jisik.db import audit_context
+from jisik.db.engine import create_engine, session_factory, transaction
+from jisik.db.models import KnowledgeBase
 from jisik.runtime.tansu import EmbeddedTansu
 from jisik.settings import CdcSettings, KafkaSettings
 from tests.gateway.gateway_testkit import RunningGateway, gateway_settings, running_gateway
@@ -174,3 +180,31 @@ async def _count(db: psycopg.AsyncConnection[Any]) -> int:
     return int(row[0])
 
 
+
+
+async def test_each_writing_transaction_gets_one_context_row_and_only_with_an_actor(
+    fresh_database: str, db: psycopg.AsyncConnection[Any],
+) -> None:
+    audit_context.install()
+    tenant_id, base_id = await seed(fresh_database)  # no actor: no context row
+    engine = create_engine(fresh_database, pool_size=1)
+    actor = Actor(kind="key", id="sk-abc", tenant_id=tenant_id)
+    try:
+        with acting_as(actor):
+            xids = []
+            async with transaction(session_factory(engine)) as session:  # a bulk ORM statement only
+                await session.execute(update(KnowledgeBase).where(col(KnowledgeBase.id) == base_id)
+                                      .values(name="bulk"))
+                xids.append((await session.execute(text("SELECT pg_current_xact_id()::text::bigint"))).scalar_one())
+            async with transaction(session_factory(engine)) as session:  # two flushes, one transaction
+                session.add(KnowledgeBase(tenant_id=tenant_id, name="second"))
+                await session.flush()
+                session.add(KnowledgeBase(tenant_id=tenant_id, name="third"))
+                await session.flush()
+                xids.append((await session.execute(text("SELECT pg_current_xact_id()::text::bigint"))).scalar_one())
+            async with transaction(session_factory(engine)) as session:
+                await session.execute(select(KnowledgeBase))  # reads write nothing
+    finally:
+        await engine.dispose()
+    rows = await (await db.execute("SELECT xid, xid32, actor, request_id FROM audit_context ORDER BY xid")).fetchall()
+    assert rows == [(xid, xid % 2**32, "key:sk-abc", "") for xid in xids]

@@ -23,6 +23,12 @@ ModelType = Literal['Embedding', 'Rerank', 'KnowledgeQA', 'VLLM']
 PiiType = Literal['RRN', 'FRN', 'BRN', 'CORP', 'PHONE', 'EMAIL', 'CARD', 'ACCOUNT', 'PASSPORT', 'DRIVER', 'ADDRESS', 'NAME', 'IBAN']
 
 
+class AccessListUpdate(ApiModel):
+    """``user:<id>`` and ``group:<name>`` entries; an empty list means "no restriction of its own"."""
+
+    principals: list[str] | None = None
+
+
 class AnswerToKnowledge(ApiModel):
     """"Add to knowledge base": a Markdown draft from one assistant message (or given text)."""
 
@@ -117,6 +123,14 @@ class DeliveryPublic(ApiModel):
     attempt_log: list[AttemptPublic]
 
 
+class DocumentAccess(ApiModel):
+    knowledge_id: str
+    principals: list[str]
+    inherited: list[str]
+    effective: list[str]
+    may_manage: bool
+
+
 class DocumentFieldsPublic(ApiModel):
     knowledge_id: str
     knowledge_base_id: str
@@ -179,6 +193,11 @@ class Envelope_ChunkPublic_(ApiModel):
     data: ChunkPublic
 
 
+class Envelope_DocumentAccess_(ApiModel):
+    success: bool = True
+    data: DocumentAccess
+
+
 class Envelope_DocumentFieldsPublic_(ApiModel):
     success: bool = True
     data: DocumentFieldsPublic
@@ -197,6 +216,11 @@ class Envelope_EndpointPublic_(ApiModel):
 class Envelope_FieldSchemaPublic_(ApiModel):
     success: bool = True
     data: FieldSchemaPublic
+
+
+class Envelope_KnowledgeBaseAccess_(ApiModel):
+    success: bool = True
+    data: KnowledgeBaseAccess
 
 
 class Envelope_KnowledgeBasePublic_(ApiModel):
@@ -343,6 +367,13 @@ class FieldSchemaPublic(ApiModel):
 
 class HTTPValidationError(ApiModel):
     detail: list[ValidationError] | None = None
+
+
+class KnowledgeBaseAccess(ApiModel):
+    knowledge_base_id: str
+    principals: list[str]
+    owner: str
+    may_manage: bool
 
 
 class KnowledgeBaseCreate(ApiModel):

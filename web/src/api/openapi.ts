@@ -2,6 +2,11 @@
 // run `.venv/bin/python scripts/openapi_clients.py` after changing a route or a schema.
 /* eslint-disable */
 
+/** ``user:<id>`` and ``group:<name>`` entries; an empty list means "no restriction of its own". */
+export type AccessListUpdate = {
+  principals?: Array<string>;
+};
+
 /** "Add to knowledge base": a Markdown draft from one assistant message (or given text). */
 export type AnswerToKnowledge = {
   knowledge_base_id: string;
@@ -94,6 +99,14 @@ export type DeliveryPublic = {
   attempt_log: Array<AttemptPublic>;
 };
 
+export type DocumentAccess = {
+  knowledge_id: string;
+  principals: Array<string>;
+  inherited: Array<string>;
+  effective: Array<string>;
+  may_manage: boolean;
+};
+
 export type DocumentFieldsPublic = {
   knowledge_id: string;
   knowledge_base_id: string;
@@ -156,6 +169,11 @@ export type Envelope_ChunkPublic_ = {
   data: ChunkPublic;
 };
 
+export type Envelope_DocumentAccess_ = {
+  success?: boolean;
+  data: DocumentAccess;
+};
+
 export type Envelope_DocumentFieldsPublic_ = {
   success?: boolean;
   data: DocumentFieldsPublic;
@@ -174,6 +192,11 @@ export type Envelope_EndpointPublic_ = {
 export type Envelope_FieldSchemaPublic_ = {
   success?: boolean;
   data: FieldSchemaPublic;
+};
+
+export type Envelope_KnowledgeBaseAccess_ = {
+  success?: boolean;
+  data: KnowledgeBaseAccess;
 };
 
 export type Envelope_KnowledgeBasePublic_ = {
@@ -319,6 +342,13 @@ export type FieldSchemaPublic = {
 
 export type HTTPValidationError = {
   detail?: Array<ValidationError>;
+};
+
+export type KnowledgeBaseAccess = {
+  knowledge_base_id: string;
+  principals: Array<string>;
+  owner: string;
+  may_manage: boolean;
 };
 
 export type KnowledgeBaseCreate = {
@@ -1132,6 +1162,30 @@ export interface Operations {
     body: ReplayRange;
     response: Envelope_ReplayResult_;
   };
+  "GET /knowledge-bases/{knowledge_base_id}/access": {
+    path: { knowledge_base_id: string; };
+    query: {};
+    body: never;
+    response: Envelope_KnowledgeBaseAccess_;
+  };
+  "PUT /knowledge-bases/{knowledge_base_id}/access": {
+    path: { knowledge_base_id: string; };
+    query: {};
+    body: AccessListUpdate;
+    response: Envelope_KnowledgeBaseAccess_;
+  };
+  "GET /knowledge/{knowledge_id}/access": {
+    path: { knowledge_id: string; };
+    query: {};
+    body: never;
+    response: Envelope_DocumentAccess_;
+  };
+  "PUT /knowledge/{knowledge_id}/access": {
+    path: { knowledge_id: string; };
+    query: {};
+    body: AccessListUpdate;
+    response: Envelope_DocumentAccess_;
+  };
 }
 
 /** The concrete paths each method accepts (a `${string}` stands for one path parameter). */
@@ -1151,12 +1205,14 @@ export interface ApiRoutes {
     | `/chunks/${string}`
     | `/ingest/lag`
     | `/ingest/stream`
+    | `/knowledge-bases/${string}/access`
     | `/knowledge-bases/${string}/field-schema`
     | `/knowledge-bases/${string}/hybrid-search`
     | `/knowledge-bases/${string}/knowledge`
     | `/knowledge-bases/${string}/review-counts`
     | `/knowledge-bases/${string}`
     | `/knowledge-bases`
+    | `/knowledge/${string}/access`
     | `/knowledge/${string}/download`
     | `/knowledge/${string}/fields`
     | `/knowledge/${string}/pages/${string}.png`
@@ -1201,8 +1257,10 @@ export interface ApiRoutes {
     | `/webhooks`;
   PUT:
     | `/chunks/${string}/${string}`
+    | `/knowledge-bases/${string}/access`
     | `/knowledge-bases/${string}/field-schema`
     | `/knowledge-bases/${string}`
+    | `/knowledge/${string}/access`
     | `/knowledge/${string}`
     | `/knowledge/manual/${string}`
     | `/models/${string}`

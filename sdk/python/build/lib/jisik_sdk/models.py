@@ -32,6 +32,15 @@ class AnswerToKnowledge(ApiModel):
     answer: str | None = None
 
 
+class AttemptPublic(ApiModel):
+    attempted_at: datetime
+    result: str
+    response_code: int | None
+    latency_ms: float
+    response_body: str
+    error: str
+
+
 class AuditChange(ApiModel):
     """One column's values before and after (absent on a create or a delete), secrets and PII masked."""
 
@@ -94,6 +103,20 @@ class ChunkingConfig(ApiModel):
     enable_multimodal: bool = False
 
 
+class DeliveryPublic(ApiModel):
+    id: str
+    event_id: str
+    event_type: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    last_attempt_at: datetime | None
+    last_response_code: int | None
+    created_at: datetime
+    payload: dict[str, Any]
+    attempt_log: list[AttemptPublic]
+
+
 class DocumentFieldsPublic(ApiModel):
     knowledge_id: str
     knowledge_base_id: str
@@ -108,6 +131,49 @@ class DocumentFieldsPublic(ApiModel):
     page_count: int = 0
 
 
+class EndpointCreate(ApiModel):
+    url: str
+    event_types: list[str]
+    description: str = ''
+    enabled: bool = True
+
+
+class EndpointCreated(ApiModel):
+    id: str
+    url: str
+    description: str
+    event_types: list[str]
+    enabled: bool
+    disabled_reason: str
+    failing_since: datetime | None
+    secret_prefix: str
+    previous_secret_expires_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    secret: str
+
+
+class EndpointPublic(ApiModel):
+    id: str
+    url: str
+    description: str
+    event_types: list[str]
+    enabled: bool
+    disabled_reason: str
+    failing_since: datetime | None
+    secret_prefix: str
+    previous_secret_expires_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class EndpointUpdate(ApiModel):
+    url: str | None = None
+    event_types: list[str] | None = None
+    description: str | None = None
+    enabled: bool | None = None
+
+
 class Envelope_ChunkPublic_(ApiModel):
     success: bool = True
     data: ChunkPublic
@@ -116,6 +182,16 @@ class Envelope_ChunkPublic_(ApiModel):
 class Envelope_DocumentFieldsPublic_(ApiModel):
     success: bool = True
     data: DocumentFieldsPublic
+
+
+class Envelope_EndpointCreated_(ApiModel):
+    success: bool = True
+    data: EndpointCreated
+
+
+class Envelope_EndpointPublic_(ApiModel):
+    success: bool = True
+    data: EndpointPublic
 
 
 class Envelope_FieldSchemaPublic_(ApiModel):
@@ -141,6 +217,11 @@ class Envelope_ModelPublic_(ApiModel):
 class Envelope_NoneType_(ApiModel):
     success: bool = True
     data: None
+
+
+class Envelope_ReplayResult_(ApiModel):
+    success: bool = True
+    data: ReplayResult
 
 
 class Envelope_SessionPublic_(ApiModel):
@@ -176,6 +257,16 @@ class Envelope_dict_str__bool__(ApiModel):
 class Envelope_dict_str__int__(ApiModel):
     success: bool = True
     data: dict[str, int]
+
+
+class Envelope_list_EndpointPublic__(ApiModel):
+    success: bool = True
+    data: list[EndpointPublic]
+
+
+class Envelope_list_EventTypePublic__(ApiModel):
+    success: bool = True
+    data: list[EventTypePublic]
 
 
 class Envelope_list_KnowledgeBasePublic__(ApiModel):
@@ -215,6 +306,13 @@ class ErasureReceiptPublic(ApiModel):
     removed: dict[str, int]
     object_key_sha256: list[str]
     tombstones: dict[str, int]
+
+
+class EventTypePublic(ApiModel):
+    type: str
+    version: int
+    description: str
+    schema_: dict[str, Any] = Field(alias='schema')
 
 
 class FieldResult(ApiModel):
@@ -397,6 +495,14 @@ class Paged_ChunkPublic_(ApiModel):
     page_size: int
 
 
+class Paged_DeliveryPublic_(ApiModel):
+    success: bool = True
+    data: list[DeliveryPublic]
+    total: int
+    page: int
+    page_size: int
+
+
 class Paged_KnowledgePublic_(ApiModel):
     success: bool = True
     data: list[KnowledgePublic]
@@ -419,6 +525,16 @@ class Paged_SessionPublic_(ApiModel):
     total: int
     page: int
     page_size: int
+
+
+class ReplayRange(ApiModel):
+    since: datetime
+    until: datetime
+    only_failed: bool = True
+
+
+class ReplayResult(ApiModel):
+    queued: int
 
 
 class ReviewQueueItem(ApiModel):
