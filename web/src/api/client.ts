@@ -1,5 +1,5 @@
 // The one typed client for the gateway's public REST + SSE API. Every call the app makes lives here.
-import type { ApiMethod, ApiRoutes, AuditEventPublic } from "./openapi";
+import type { ApiMethod, ApiRoutes, AuditEventPublic, DocumentAccess, KnowledgeBaseAccess } from "./openapi";
 import { SseParser } from "./sse";
 import type {
   ChatSession,
@@ -312,6 +312,14 @@ export class ApiClient {
       .map(([name, value]) => `${name}=${enc(String(value))}`);
     return this.paged<AuditEventPublic>(params.length ? `/audit?${params.join("&")}` : "/audit");
   };
+
+  // Access lists (user:<id>, group:<name>; empty: the base's list, or everyone) -------------------
+  getBaseAccess = (kbId: string) => this.get<KnowledgeBaseAccess>(`/knowledge-bases/${enc(kbId)}/access`);
+  setBaseAccess = (kbId: string, principals: string[]) =>
+    this.put<KnowledgeBaseAccess>(`/knowledge-bases/${enc(kbId)}/access`, { principals });
+  getDocumentAccess = (id: string) => this.get<DocumentAccess>(`/knowledge/${enc(id)}/access`);
+  setDocumentAccess = (id: string, principals: string[]) =>
+    this.put<DocumentAccess>(`/knowledge/${enc(id)}/access`, { principals });
 
   // Models ------------------------------------------------------------------------------------
   listModels = () => this.get<RegisteredModel[]>("/models");

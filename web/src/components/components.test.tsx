@@ -5,6 +5,7 @@ import { ApiProvider } from "../api/context";
 import type { Reference } from "../api/types";
 import { I18nProvider } from "../i18n";
 import { emptyAnswer, type AnswerState } from "../lib/answer";
+import { AccessListEditor, type AccessState } from "./AccessListEditor";
 import { AnswerView } from "./AnswerView";
 import { ChunkView } from "./ChunkView";
 import { CitationPanel } from "./CitationPanel";
@@ -213,5 +214,26 @@ describe("ChunkView", () => {
     expect(chunk.textContent).toContain("기준금리 추이 그래프");
     expect(chunk.querySelector(".ocr pre")?.textContent).toBe("2021 0.5%\n2022 3.25%");
     expect(chunk.querySelector("img")).toBeNull();
+  });
+});
+
+describe("AccessListEditor", () => {
+  it("shows the inherited list while empty, and saves an added group", async () => {
+    const loaded: AccessState = { principals: [], inherited: ["group:hr"], may_manage: true };
+    const save = vi.fn(async (principals: string[]) => ({ ...loaded, principals }));
+    wrap(<AccessListEditor load={async () => loaded} save={save} testId="acl" />);
+    expect((await screen.findByTestId("acl-empty")).textContent).toContain("group:hr");
+    fireEvent.change(screen.getByTestId("acl-name"), { target: { value: " finance " } });
+    fireEvent.click(screen.getByTestId("acl-add"));
+    fireEvent.click(screen.getByTestId("acl-save"));
+    await waitFor(() => expect(save).toHaveBeenCalledWith(["group:finance"]));
+    expect(document.querySelector('[data-principal="group:finance"]')).not.toBeNull();
+  });
+
+  it("is read-only for someone who may not manage it", async () => {
+    wrap(<AccessListEditor load={async () => ({ principals: ["user:u1"], may_manage: false })} save={vi.fn()} testId="acl" />);
+    await screen.findByTestId("acl-list");
+    expect(screen.queryByTestId("acl-save")).toBeNull();
+    expect(document.querySelector('[data-principal="user:u1"]')).not.toBeNull();
   });
 });

@@ -247,6 +247,19 @@ export const en = {
   "audit.entity.model": "Model",
   "audit.entity.webhook": "Webhook",
   "kb.activity": "Activity",
+  "access.title": "Who can read",
+  "access.help": "Users and groups allowed to read these documents in search, chat, downloads and fields. Owners and admins always can.",
+  "access.emptyEveryone": "No list: everyone in the organisation can read.",
+  "access.emptyInherited": "No list of its own: the knowledge base’s applies ({list}).",
+  "access.user": "User",
+  "access.group": "Group",
+  "access.userPlaceholder": "user id",
+  "access.groupPlaceholder": "group name",
+  "access.add": "Add",
+  "access.remove": "Remove",
+  "access.save": "Save access",
+  "access.saved": "Access saved. Search follows within a second.",
+  "access.readOnly": "Only an admin or the knowledge base’s owner can change this.",
 } as const;
 
 export type MessageKey = keyof typeof en;
