@@ -119,6 +119,10 @@ async def test_api_and_system_writes_are_audited_with_their_actor(
             rotated = await acme.post(f"/api/v1/tenants/{gateway.acme.id}/api-key/rotate")
             assert rotated.status_code == 200, rotated.text
             acme.headers["X-API-Key"] = rotated.json()["data"]["api_key"]
+            draft = await acme.post(f"/api/v1/knowledge-bases/{base_id}/knowledge/manual",
+                                    json={"title": "메모", "content": "# 메모\n\n본문 01012345678", "status": "draft"})
+            assert draft.status_code == 201, draft.text
+            document_id = draft.json()["data"]["id"]
             other = await globex.post("/api/v1/knowledge-bases", json={"name": "globex only"})
             other_id = other.json()["data"]["id"]
             # A write made outside the API: nobody is acting, the system is.
@@ -138,6 +142,13 @@ async def test_api_and_system_writes_are_audited_with_their_actor(
             system = by_name["renamed by sql"]
             assert (system["actor"], system["request_id"]) == ("system", "")
 
+            # The base's timeline holds its documents too; the document's own holds no base change.
+            in_base = await _wait_for(acme, 4, knowledge_base_id=base_id)
+            assert {(event["entity_type"], event["action"]) for event in in_base} >= {
+                ("knowledge_base", "created"), ("knowledge_base", "updated"), ("document", "created")}
+            [created_doc] = await _wait_for(acme, 1, document_id=document_id)
+            assert (created_doc["entity_id"], created_doc["knowledge_base_id"]) == (document_id, base_id)
+            assert "01012345678" not in json.dumps(created_doc) and "본문" not in json.dumps(created_doc)
             key_change = (await _wait_for(acme, 1, entity_type="tenant", entity_id=gateway.acme.id))[0]
             # The key's hash never leaves the database (an excluded column); its prefix says it changed.
             assert set(key_change["changes"]) == {"api_key_prefix"}

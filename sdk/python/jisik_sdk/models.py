@@ -59,6 +59,8 @@ class AuditEventPublic(ApiModel):
     entity_type: str
     entity_id: str
     action: Literal['created', 'updated', 'deleted']
+    knowledge_base_id: str
+    document_id: str
     actor: str
     request_id: str
     occurred_at: datetime

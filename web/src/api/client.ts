@@ -41,6 +41,8 @@ function route<M extends ApiMethod>(_method: M, path: Route<M>): string {
 export interface AuditFilter {
   entity_type?: string;
   entity_id?: string;
+  knowledge_base_id?: string;
+  document_id?: string;
   actor?: string;
   since?: string;
   page?: number;

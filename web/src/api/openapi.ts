@@ -35,6 +35,8 @@ export type AuditEventPublic = {
   entity_type: string;
   entity_id: string;
   action: "created" | "updated" | "deleted";
+  knowledge_base_id: string;
+  document_id: string;
   actor: string;
   request_id: string;
   occurred_at: string;
@@ -1098,7 +1100,7 @@ export interface Operations {
   };
   "GET /audit": {
     path: {};
-    query: { entity_type?: string | null; entity_id?: string | null; actor?: string | null; since?: string | null; page?: number; page_size?: number; };
+    query: { entity_type?: string | null; entity_id?: string | null; knowledge_base_id?: string | null; document_id?: string | null; actor?: string | null; since?: string | null; page?: number; page_size?: number; };
     body: never;
     response: Paged_AuditEventPublic_;
   };

@@ -55,7 +55,7 @@ export function DocumentPage({ knowledgeId }: { knowledgeId: string }) {
       {d.error_message && <p className="error">{d.error_message}</p>}
       <FieldsPanel knowledgeId={d.id} />
       <AccessListEditor load={loadAccess} save={saveAccess} testId="doc-access" />
-      <AuditTimeline filter={{ entity_type: "document", entity_id: d.id }} />
+      <AuditTimeline filter={{ document_id: d.id }} showEntity />
       {chunks.error && <p className="error">{chunks.error}</p>}
       {chunks.data?.length === 0 && <p className="muted">{t("doc.noChunks")}</p>}
       <div className="chunks">

@@ -74,7 +74,7 @@ export function KnowledgeBasePage({ kbId, tab }: { kbId: string; tab: string }) 
         </a>
       </div>
       {tab === "activity" ? (
-        <AuditTimeline filter={{ entity_type: "knowledge_base", entity_id: kbId }} />
+        <AuditTimeline filter={{ knowledge_base_id: kbId }} showEntity />
       ) : tab === "settings" ? (
         <>
           <KnowledgeBaseSettings kb={kb.data} onSaved={kb.setData} />

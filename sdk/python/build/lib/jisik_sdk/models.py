@@ -53,6 +53,8 @@ class AuditEventPublic(ApiModel):
     entity_type: str
     entity_id: str
     action: Literal['created', 'updated', 'deleted']
+    knowledge_base_id: str
+    document_id: str
     actor: str
     request_id: str
     occurred_at: datetime
@@ -207,6 +209,11 @@ class Envelope_KnowledgeBasePublic_(ApiModel):
 class Envelope_KnowledgePublic_(ApiModel):
     success: bool = True
     data: KnowledgePublic
+
+
+class Envelope_ModelInputPublic_(ApiModel):
+    success: bool = True
+    data: ModelInputPublic
 
 
 class Envelope_ModelPublic_(ApiModel):
@@ -454,6 +461,20 @@ class ModelCreate(ApiModel):
     parameters: dict[str, Any] | None = None
     api_key: str | None = None
     is_default: bool = False
+
+
+class ModelInputMessage(ApiModel):
+    role: str
+    content: str
+
+
+class ModelInputPublic(ApiModel):
+    """What the chat model received for one answer; ``masked`` counts the personal values it saw only as placeholders (⟦PHONE_1⟧ …), 0 when the mask did not apply (a local model, or the policy is off)."""
+
+    masked: int
+    messages: list[ModelInputMessage]
+    passages: list[str]
+    question: str
 
 
 class ModelPublic(ApiModel):
