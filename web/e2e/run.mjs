@@ -663,10 +663,43 @@ async function auditTimeline() {
   }
 }
 
+async function accessLists() {
+  const { page, close, problems } = await launch();
+  try {
+    await signIn(page);
+    const kbId = await createKnowledgeBase(page, `access ${Date.now()}`);
+    await page.goto(`${BASE}/#/kbs/${kbId}/settings`);
+    await page.getByTestId("kb-access").waitFor();
+    const before = await page.getByTestId("kb-access-empty").textContent();
+    await page.getByTestId("kb-access-name").fill("hr");
+    await page.getByTestId("kb-access-add").click();
+    await page.getByTestId("kb-access-kind").selectOption("user");
+    await page.getByTestId("kb-access-name").fill("kim");
+    await page.getByTestId("kb-access-name").press("Enter");
+    await page.getByTestId("kb-access-save").click();
+    await page.getByTestId("kb-access-notice").waitFor();
+    await page.reload();
+    await page.locator('[data-testid="kb-access"] [data-principal="user:kim"]').waitFor();
+    await page.getByTestId("kb-access").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(WORK, "kb-access.png") });
+    await shot(page, "kb-access");
+    const shown = await page.locator('[data-testid="kb-access"] [data-principal]').evaluateAll((items) =>
+      items.map((item) => item.getAttribute("data-principal")),
+    );
+    const response = await fetch(`${BASE}/api/v1/knowledge-bases/${kbId}/access`, { headers: { "X-API-Key": KEY } });
+    const stored = (await response.json()).data.principals;
+    return { before, shown, stored, problems };
+  } catch (error) {
+    return await keepEvidence(page, error);
+  } finally {
+    await close();
+  }
+}
+
 const SCENARIOS = {
   "upload-chat": uploadChat, editor, "pdf-citation": pdfCitation, screens, "fields-review": fieldsReview,
   "key-rotation": keyRotation, "hwp-upload": hwpUpload, "lag-status": lagStatus, "privacy-settings": privacySettings,
-  "stream-monitor": streamMonitor, "audit-timeline": auditTimeline,
+  "stream-monitor": streamMonitor, "audit-timeline": auditTimeline, "access-lists": accessLists,
 };
 const name = process.argv[2];
 if (!SCENARIOS[name] || !BASE || !KEY) {
