@@ -124,6 +124,9 @@ class DocumentSource:
     chunk_overlap: int = 0
     separators: Sequence[str] = ()
     enable_multimodal: bool = False
+    # The tenant's PII mask for the vision model ("" = the docreader's default, remote) and its types.
+    pii_policy: str = ""
+    pii_types: Sequence[str] = ()
 
 
 @dataclass(frozen=True, slots=True)

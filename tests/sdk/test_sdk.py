@@ -7,6 +7,7 @@ import base64
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -158,9 +159,11 @@ class TestAgainstTheGateway:
 
 
 def test_the_package_builds_with_its_generated_models(tmp_path: Path) -> None:
+    # Built from a copy: setuptools writes build/ and *.egg-info next to the sources.
+    source = shutil.copytree(SDK, tmp_path / "source", ignore=shutil.ignore_patterns("build", "*.egg-info"))
     built = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-w",
-         str(tmp_path), str(SDK)],
+         str(tmp_path), str(source)],
         capture_output=True, text=True, timeout=240, check=False)
     assert built.returncode == 0, built.stderr[-3000:]
     [wheel] = tmp_path.glob("jisik_sdk-*.whl")
