@@ -23,6 +23,12 @@ ModelType = Literal['Embedding', 'Rerank', 'KnowledgeQA', 'VLLM']
 PiiType = Literal['RRN', 'FRN', 'BRN', 'CORP', 'PHONE', 'EMAIL', 'CARD', 'ACCOUNT', 'PASSPORT', 'DRIVER', 'ADDRESS', 'NAME', 'IBAN']
 
 
+class AccessListUpdate(ApiModel):
+    """``user:<id>`` and ``group:<name>`` entries; an empty list means "no restriction of its own"."""
+
+    principals: list[str] | None = None
+
+
 class AnswerToKnowledge(ApiModel):
     """"Add to knowledge base": a Markdown draft from one assistant message (or given text)."""
 
@@ -30,6 +36,15 @@ class AnswerToKnowledge(ApiModel):
     message_id: str | None = None
     question: str | None = None
     answer: str | None = None
+
+
+class AttemptPublic(ApiModel):
+    attempted_at: datetime
+    result: str
+    response_code: int | None
+    latency_ms: float
+    response_body: str
+    error: str
 
 
 class AuditChange(ApiModel):
@@ -44,6 +59,8 @@ class AuditEventPublic(ApiModel):
     entity_type: str
     entity_id: str
     action: Literal['created', 'updated', 'deleted']
+    knowledge_base_id: str
+    document_id: str
     actor: str
     request_id: str
     occurred_at: datetime
@@ -94,6 +111,28 @@ class ChunkingConfig(ApiModel):
     enable_multimodal: bool = False
 
 
+class DeliveryPublic(ApiModel):
+    id: str
+    event_id: str
+    event_type: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    last_attempt_at: datetime | None
+    last_response_code: int | None
+    created_at: datetime
+    payload: dict[str, Any]
+    attempt_log: list[AttemptPublic]
+
+
+class DocumentAccess(ApiModel):
+    knowledge_id: str
+    principals: list[str]
+    inherited: list[str]
+    effective: list[str]
+    may_manage: bool
+
+
 class DocumentFieldsPublic(ApiModel):
     knowledge_id: str
     knowledge_base_id: str
@@ -108,9 +147,57 @@ class DocumentFieldsPublic(ApiModel):
     page_count: int = 0
 
 
+class EndpointCreate(ApiModel):
+    url: str
+    event_types: list[str]
+    description: str = ''
+    enabled: bool = True
+
+
+class EndpointCreated(ApiModel):
+    id: str
+    url: str
+    description: str
+    event_types: list[str]
+    enabled: bool
+    disabled_reason: str
+    failing_since: datetime | None
+    secret_prefix: str
+    previous_secret_expires_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    secret: str
+
+
+class EndpointPublic(ApiModel):
+    id: str
+    url: str
+    description: str
+    event_types: list[str]
+    enabled: bool
+    disabled_reason: str
+    failing_since: datetime | None
+    secret_prefix: str
+    previous_secret_expires_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class EndpointUpdate(ApiModel):
+    url: str | None = None
+    event_types: list[str] | None = None
+    description: str | None = None
+    enabled: bool | None = None
+
+
 class Envelope_ChunkPublic_(ApiModel):
     success: bool = True
     data: ChunkPublic
+
+
+class Envelope_DocumentAccess_(ApiModel):
+    success: bool = True
+    data: DocumentAccess
 
 
 class Envelope_DocumentFieldsPublic_(ApiModel):
@@ -118,9 +205,24 @@ class Envelope_DocumentFieldsPublic_(ApiModel):
     data: DocumentFieldsPublic
 
 
+class Envelope_EndpointCreated_(ApiModel):
+    success: bool = True
+    data: EndpointCreated
+
+
+class Envelope_EndpointPublic_(ApiModel):
+    success: bool = True
+    data: EndpointPublic
+
+
 class Envelope_FieldSchemaPublic_(ApiModel):
     success: bool = True
     data: FieldSchemaPublic
+
+
+class Envelope_KnowledgeBaseAccess_(ApiModel):
+    success: bool = True
+    data: KnowledgeBaseAccess
 
 
 class Envelope_KnowledgeBasePublic_(ApiModel):
@@ -133,6 +235,11 @@ class Envelope_KnowledgePublic_(ApiModel):
     data: KnowledgePublic
 
 
+class Envelope_ModelInputPublic_(ApiModel):
+    success: bool = True
+    data: ModelInputPublic
+
+
 class Envelope_ModelPublic_(ApiModel):
     success: bool = True
     data: ModelPublic
@@ -141,6 +248,11 @@ class Envelope_ModelPublic_(ApiModel):
 class Envelope_NoneType_(ApiModel):
     success: bool = True
     data: None
+
+
+class Envelope_ReplayResult_(ApiModel):
+    success: bool = True
+    data: ReplayResult
 
 
 class Envelope_SessionPublic_(ApiModel):
@@ -163,6 +275,11 @@ class Envelope_Union_ErasureReceiptPublic__NoneType__(ApiModel):
     data: ErasureReceiptPublic | None
 
 
+class Envelope_UsagePublic_(ApiModel):
+    success: bool = True
+    data: UsagePublic
+
+
 class Envelope_dict_str__Any__(ApiModel):
     success: bool = True
     data: dict[str, Any]
@@ -176,6 +293,16 @@ class Envelope_dict_str__bool__(ApiModel):
 class Envelope_dict_str__int__(ApiModel):
     success: bool = True
     data: dict[str, int]
+
+
+class Envelope_list_EndpointPublic__(ApiModel):
+    success: bool = True
+    data: list[EndpointPublic]
+
+
+class Envelope_list_EventTypePublic__(ApiModel):
+    success: bool = True
+    data: list[EventTypePublic]
 
 
 class Envelope_list_KnowledgeBasePublic__(ApiModel):
@@ -198,6 +325,11 @@ class Envelope_list_ModelPublic__(ApiModel):
     data: list[ModelPublic]
 
 
+class Envelope_list_PlanPublic__(ApiModel):
+    success: bool = True
+    data: list[PlanPublic]
+
+
 class Envelope_list_SearchResult__(ApiModel):
     success: bool = True
     data: list[SearchResult]
@@ -208,6 +340,11 @@ class Envelope_list_TenantPublic__(ApiModel):
     data: list[TenantPublic]
 
 
+class Envelope_list_TenantUsagePublic__(ApiModel):
+    success: bool = True
+    data: list[TenantUsagePublic]
+
+
 class ErasureReceiptPublic(ApiModel):
     """What an erasure removed: counts per kind, sha256 of the deleted object keys, and the tombstones the compacted topics get after the commit. Never any document text."""
 
@@ -215,6 +352,13 @@ class ErasureReceiptPublic(ApiModel):
     removed: dict[str, int]
     object_key_sha256: list[str]
     tombstones: dict[str, int]
+
+
+class EventTypePublic(ApiModel):
+    type: str
+    version: int
+    description: str
+    schema_: dict[str, Any] = Field(alias='schema')
 
 
 class FieldResult(ApiModel):
@@ -240,6 +384,13 @@ class FieldSchemaPublic(ApiModel):
 
 class HTTPValidationError(ApiModel):
     detail: list[ValidationError] | None = None
+
+
+class KnowledgeBaseAccess(ApiModel):
+    knowledge_base_id: str
+    principals: list[str]
+    owner: str
+    may_manage: bool
 
 
 class KnowledgeBaseCreate(ApiModel):
@@ -348,6 +499,17 @@ class MessagePublic(ApiModel):
     updated_at: datetime
 
 
+class MetricUsagePublic(ApiModel):
+    metric: str
+    used: int
+    limit: int | None
+    percent: float | None
+    projected: int
+    cost: str
+    projected_cost: str
+    by_subject: dict[str, int]
+
+
 class ModelCreate(ApiModel):
     name: str
     type: ModelType
@@ -356,6 +518,20 @@ class ModelCreate(ApiModel):
     parameters: dict[str, Any] | None = None
     api_key: str | None = None
     is_default: bool = False
+
+
+class ModelInputMessage(ApiModel):
+    role: str
+    content: str
+
+
+class ModelInputPublic(ApiModel):
+    """What the chat model received for one answer; ``masked`` counts the personal values it saw only as placeholders (⟦PHONE_1⟧ …), 0 when the mask did not apply (a local model, or the policy is off)."""
+
+    masked: int
+    messages: list[ModelInputMessage]
+    passages: list[str]
+    question: str
 
 
 class ModelPublic(ApiModel):
@@ -397,6 +573,14 @@ class Paged_ChunkPublic_(ApiModel):
     page_size: int
 
 
+class Paged_DeliveryPublic_(ApiModel):
+    success: bool = True
+    data: list[DeliveryPublic]
+    total: int
+    page: int
+    page_size: int
+
+
 class Paged_KnowledgePublic_(ApiModel):
     success: bool = True
     data: list[KnowledgePublic]
@@ -419,6 +603,28 @@ class Paged_SessionPublic_(ApiModel):
     total: int
     page: int
     page_size: int
+
+
+class PlanChange(ApiModel):
+    plan_id: str
+
+
+class PlanPublic(ApiModel):
+    id: str
+    name: str
+    currency: str
+    monthly_limits: dict[str, int]
+    unit_prices: dict[str, str]
+
+
+class ReplayRange(ApiModel):
+    since: datetime
+    until: datetime
+    only_failed: bool = True
+
+
+class ReplayResult(ApiModel):
+    queued: int
 
 
 class ReviewQueueItem(ApiModel):
@@ -591,6 +797,35 @@ class TenantUpdate(ApiModel):
     pii_types: list[PiiType] | None = None
     training_consent: bool | None = None
     retention_days: int | None = None
+
+
+class TenantUsagePublic(ApiModel):
+    tenant_id: str
+    name: str | None
+    plan: str
+    used: dict[str, int]
+    cost: str
+    currency: str
+
+
+class ThresholdPublic(ApiModel):
+    metric: str
+    level: int
+    used: int
+    limit: int
+    crossed_at: datetime
+
+
+class UsagePublic(ApiModel):
+    period: str
+    period_start: datetime
+    period_end: datetime
+    plan: PlanPublic
+    metrics: list[MetricUsagePublic]
+    daily: list[dict[str, int | str]]
+    thresholds: list[ThresholdPublic]
+    cost: str
+    projected_cost: str
 
 
 class ValidationError(ApiModel):

@@ -2,12 +2,26 @@
 // run `.venv/bin/python scripts/openapi_clients.py` after changing a route or a schema.
 /* eslint-disable */
 
+/** ``user:<id>`` and ``group:<name>`` entries; an empty list means "no restriction of its own". */
+export type AccessListUpdate = {
+  principals?: Array<string>;
+};
+
 /** "Add to knowledge base": a Markdown draft from one assistant message (or given text). */
 export type AnswerToKnowledge = {
   knowledge_base_id: string;
   message_id?: string | null;
   question?: string | null;
   answer?: string | null;
+};
+
+export type AttemptPublic = {
+  attempted_at: string;
+  result: string;
+  response_code: number | null;
+  latency_ms: number;
+  response_body: string;
+  error: string;
 };
 
 /** One column's values before and after (absent on a create or a delete), secrets and PII masked. */
@@ -21,6 +35,8 @@ export type AuditEventPublic = {
   entity_type: string;
   entity_id: string;
   action: "created" | "updated" | "deleted";
+  knowledge_base_id: string;
+  document_id: string;
   actor: string;
   request_id: string;
   occurred_at: string;
@@ -71,6 +87,28 @@ export type ChunkingConfig = {
   enable_multimodal?: boolean;
 };
 
+export type DeliveryPublic = {
+  id: string;
+  event_id: string;
+  event_type: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  last_attempt_at: string | null;
+  last_response_code: number | null;
+  created_at: string;
+  payload: Record<string, unknown>;
+  attempt_log: Array<AttemptPublic>;
+};
+
+export type DocumentAccess = {
+  knowledge_id: string;
+  principals: Array<string>;
+  inherited: Array<string>;
+  effective: Array<string>;
+  may_manage: boolean;
+};
+
 export type DocumentFieldsPublic = {
   knowledge_id: string;
   knowledge_base_id: string;
@@ -85,9 +123,57 @@ export type DocumentFieldsPublic = {
   page_count?: number;
 };
 
+export type EndpointCreate = {
+  url: string;
+  event_types: Array<string>;
+  description?: string;
+  enabled?: boolean;
+};
+
+export type EndpointCreated = {
+  id: string;
+  url: string;
+  description: string;
+  event_types: Array<string>;
+  enabled: boolean;
+  disabled_reason: string;
+  failing_since: string | null;
+  secret_prefix: string;
+  previous_secret_expires_at: string | null;
+  created_at: string;
+  updated_at: string;
+  secret: string;
+};
+
+export type EndpointPublic = {
+  id: string;
+  url: string;
+  description: string;
+  event_types: Array<string>;
+  enabled: boolean;
+  disabled_reason: string;
+  failing_since: string | null;
+  secret_prefix: string;
+  previous_secret_expires_at: string | null;
+  created_at: string;
+  updated_at: string;
+};
+
+export type EndpointUpdate = {
+  url?: string | null;
+  event_types?: Array<string> | null;
+  description?: string | null;
+  enabled?: boolean | null;
+};
+
 export type Envelope_ChunkPublic_ = {
   success?: boolean;
   data: ChunkPublic;
+};
+
+export type Envelope_DocumentAccess_ = {
+  success?: boolean;
+  data: DocumentAccess;
 };
 
 export type Envelope_DocumentFieldsPublic_ = {
@@ -95,9 +181,24 @@ export type Envelope_DocumentFieldsPublic_ = {
   data: DocumentFieldsPublic;
 };
 
+export type Envelope_EndpointCreated_ = {
+  success?: boolean;
+  data: EndpointCreated;
+};
+
+export type Envelope_EndpointPublic_ = {
+  success?: boolean;
+  data: EndpointPublic;
+};
+
 export type Envelope_FieldSchemaPublic_ = {
   success?: boolean;
   data: FieldSchemaPublic;
+};
+
+export type Envelope_KnowledgeBaseAccess_ = {
+  success?: boolean;
+  data: KnowledgeBaseAccess;
 };
 
 export type Envelope_KnowledgeBasePublic_ = {
@@ -110,6 +211,11 @@ export type Envelope_KnowledgePublic_ = {
   data: KnowledgePublic;
 };
 
+export type Envelope_ModelInputPublic_ = {
+  success?: boolean;
+  data: ModelInputPublic;
+};
+
 export type Envelope_ModelPublic_ = {
   success?: boolean;
   data: ModelPublic;
@@ -118,6 +224,11 @@ export type Envelope_ModelPublic_ = {
 export type Envelope_NoneType_ = {
   success?: boolean;
   data: null;
+};
+
+export type Envelope_ReplayResult_ = {
+  success?: boolean;
+  data: ReplayResult;
 };
 
 export type Envelope_SessionPublic_ = {
@@ -140,6 +251,11 @@ export type Envelope_Union_ErasureReceiptPublic__NoneType__ = {
   data: ErasureReceiptPublic | null;
 };
 
+export type Envelope_UsagePublic_ = {
+  success?: boolean;
+  data: UsagePublic;
+};
+
 export type Envelope_dict_str__Any__ = {
   success?: boolean;
   data: Record<string, unknown>;
@@ -153,6 +269,16 @@ export type Envelope_dict_str__bool__ = {
 export type Envelope_dict_str__int__ = {
   success?: boolean;
   data: Record<string, number>;
+};
+
+export type Envelope_list_EndpointPublic__ = {
+  success?: boolean;
+  data: Array<EndpointPublic>;
+};
+
+export type Envelope_list_EventTypePublic__ = {
+  success?: boolean;
+  data: Array<EventTypePublic>;
 };
 
 export type Envelope_list_KnowledgeBasePublic__ = {
@@ -175,6 +301,11 @@ export type Envelope_list_ModelPublic__ = {
   data: Array<ModelPublic>;
 };
 
+export type Envelope_list_PlanPublic__ = {
+  success?: boolean;
+  data: Array<PlanPublic>;
+};
+
 export type Envelope_list_SearchResult__ = {
   success?: boolean;
   data: Array<SearchResult>;
@@ -185,12 +316,24 @@ export type Envelope_list_TenantPublic__ = {
   data: Array<TenantPublic>;
 };
 
+export type Envelope_list_TenantUsagePublic__ = {
+  success?: boolean;
+  data: Array<TenantUsagePublic>;
+};
+
 /** What an erasure removed: counts per kind, sha256 of the deleted object keys, and the tombstones the compacted topics get after the commit. Never any document text. */
 export type ErasureReceiptPublic = {
   knowledge_id: string;
   removed: Record<string, number>;
   object_key_sha256: Array<string>;
   tombstones: Record<string, number>;
+};
+
+export type EventTypePublic = {
+  type: string;
+  version: number;
+  description: string;
+  schema: Record<string, unknown>;
 };
 
 export type FieldResult = {
@@ -216,6 +359,13 @@ export type FieldSchemaPublic = {
 
 export type HTTPValidationError = {
   detail?: Array<ValidationError>;
+};
+
+export type KnowledgeBaseAccess = {
+  knowledge_base_id: string;
+  principals: Array<string>;
+  owner: string;
+  may_manage: boolean;
 };
 
 export type KnowledgeBaseCreate = {
@@ -326,6 +476,17 @@ export type MessagePublic = {
   updated_at: string;
 };
 
+export type MetricUsagePublic = {
+  metric: string;
+  used: number;
+  limit: number | null;
+  percent: number | null;
+  projected: number;
+  cost: string;
+  projected_cost: string;
+  by_subject: Record<string, number>;
+};
+
 export type ModelCreate = {
   name: string;
   type: ModelType;
@@ -334,6 +495,19 @@ export type ModelCreate = {
   parameters?: Record<string, unknown>;
   api_key?: string | null;
   is_default?: boolean;
+};
+
+export type ModelInputMessage = {
+  role: string;
+  content: string;
+};
+
+/** What the chat model received for one answer; ``masked`` counts the personal values it saw only as placeholders (⟦PHONE_1⟧ …), 0 when the mask did not apply (a local model, or the policy is off). */
+export type ModelInputPublic = {
+  masked: number;
+  messages: Array<ModelInputMessage>;
+  passages: Array<string>;
+  question: string;
 };
 
 export type ModelPublic = {
@@ -379,6 +553,14 @@ export type Paged_ChunkPublic_ = {
   page_size: number;
 };
 
+export type Paged_DeliveryPublic_ = {
+  success?: boolean;
+  data: Array<DeliveryPublic>;
+  total: number;
+  page: number;
+  page_size: number;
+};
+
 export type Paged_KnowledgePublic_ = {
   success?: boolean;
   data: Array<KnowledgePublic>;
@@ -404,6 +586,28 @@ export type Paged_SessionPublic_ = {
 };
 
 export type PiiType = "RRN" | "FRN" | "BRN" | "CORP" | "PHONE" | "EMAIL" | "CARD" | "ACCOUNT" | "PASSPORT" | "DRIVER" | "ADDRESS" | "NAME" | "IBAN";
+
+export type PlanChange = {
+  plan_id: string;
+};
+
+export type PlanPublic = {
+  id: string;
+  name: string;
+  currency: string;
+  monthly_limits: Record<string, number>;
+  unit_prices: Record<string, string>;
+};
+
+export type ReplayRange = {
+  since: string;
+  until: string;
+  only_failed?: boolean;
+};
+
+export type ReplayResult = {
+  queued: number;
+};
 
 export type ReviewQueueItem = {
   knowledge_id: string;
@@ -572,6 +776,35 @@ export type TenantUpdate = {
   pii_types?: Array<PiiType> | null;
   training_consent?: boolean | null;
   retention_days?: number | null;
+};
+
+export type TenantUsagePublic = {
+  tenant_id: string;
+  name: string | null;
+  plan: string;
+  used: Record<string, number>;
+  cost: string;
+  currency: string;
+};
+
+export type ThresholdPublic = {
+  metric: string;
+  level: number;
+  used: number;
+  limit: number;
+  crossed_at: string;
+};
+
+export type UsagePublic = {
+  period: string;
+  period_start: string;
+  period_end: string;
+  plan: PlanPublic;
+  metrics: Array<MetricUsagePublic>;
+  daily: Array<Record<string, number | string>>;
+  thresholds: Array<ThresholdPublic>;
+  cost: string;
+  projected_cost: string;
 };
 
 export type ValidationError = {
@@ -872,6 +1105,12 @@ export interface Operations {
     body: never;
     response: Envelope_list_MessagePublic__;
   };
+  "GET /messages/{session_id}/{message_id}/model-input": {
+    path: { session_id: string; message_id: string; };
+    query: {};
+    body: never;
+    response: Envelope_ModelInputPublic_;
+  };
   "DELETE /messages/{session_id}/{message_id}": {
     path: { session_id: string; message_id: string; };
     query: {};
@@ -928,9 +1167,117 @@ export interface Operations {
   };
   "GET /audit": {
     path: {};
-    query: { entity_type?: string | null; entity_id?: string | null; actor?: string | null; since?: string | null; page?: number; page_size?: number; };
+    query: { entity_type?: string | null; entity_id?: string | null; knowledge_base_id?: string | null; document_id?: string | null; actor?: string | null; since?: string | null; page?: number; page_size?: number; };
     body: never;
     response: Paged_AuditEventPublic_;
+  };
+  "GET /webhooks/event-types": {
+    path: {};
+    query: {};
+    body: never;
+    response: Envelope_list_EventTypePublic__;
+  };
+  "GET /webhooks": {
+    path: {};
+    query: {};
+    body: never;
+    response: Envelope_list_EndpointPublic__;
+  };
+  "POST /webhooks": {
+    path: {};
+    query: {};
+    body: EndpointCreate;
+    response: Envelope_EndpointCreated_;
+  };
+  "GET /webhooks/{endpoint_id}": {
+    path: { endpoint_id: string; };
+    query: {};
+    body: never;
+    response: Envelope_EndpointPublic_;
+  };
+  "PUT /webhooks/{endpoint_id}": {
+    path: { endpoint_id: string; };
+    query: {};
+    body: EndpointUpdate;
+    response: Envelope_EndpointPublic_;
+  };
+  "DELETE /webhooks/{endpoint_id}": {
+    path: { endpoint_id: string; };
+    query: {};
+    body: never;
+    response: Envelope_NoneType_;
+  };
+  "POST /webhooks/{endpoint_id}/rotate-secret": {
+    path: { endpoint_id: string; };
+    query: {};
+    body: never;
+    response: Envelope_EndpointCreated_;
+  };
+  "GET /webhooks/{endpoint_id}/deliveries": {
+    path: { endpoint_id: string; };
+    query: { status?: string | null; since?: string | null; until?: string | null; page?: number; page_size?: number; };
+    body: never;
+    response: Paged_DeliveryPublic_;
+  };
+  "POST /webhooks/{endpoint_id}/deliveries/{delivery_id}/replay": {
+    path: { endpoint_id: string; delivery_id: string; };
+    query: {};
+    body: never;
+    response: Envelope_ReplayResult_;
+  };
+  "POST /webhooks/{endpoint_id}/replay": {
+    path: { endpoint_id: string; };
+    query: {};
+    body: ReplayRange;
+    response: Envelope_ReplayResult_;
+  };
+  "GET /knowledge-bases/{knowledge_base_id}/access": {
+    path: { knowledge_base_id: string; };
+    query: {};
+    body: never;
+    response: Envelope_KnowledgeBaseAccess_;
+  };
+  "PUT /knowledge-bases/{knowledge_base_id}/access": {
+    path: { knowledge_base_id: string; };
+    query: {};
+    body: AccessListUpdate;
+    response: Envelope_KnowledgeBaseAccess_;
+  };
+  "GET /knowledge/{knowledge_id}/access": {
+    path: { knowledge_id: string; };
+    query: {};
+    body: never;
+    response: Envelope_DocumentAccess_;
+  };
+  "PUT /knowledge/{knowledge_id}/access": {
+    path: { knowledge_id: string; };
+    query: {};
+    body: AccessListUpdate;
+    response: Envelope_DocumentAccess_;
+  };
+  "GET /usage": {
+    path: {};
+    query: { period?: string | null; };
+    body: never;
+    response: Envelope_UsagePublic_;
+  };
+  "GET /plans": {
+    path: {};
+    query: {};
+    body: never;
+    response: Envelope_list_PlanPublic__;
+  };
+  "GET /admin/usage": {
+    path: {};
+    query: { period?: string | null; };
+    body: never;
+    response: Envelope_list_TenantUsagePublic__;
+  };
+  "PUT /admin/tenants/{tenant_id}/plan": {
+    path: { tenant_id: string; };
+    query: {};
+    body: PlanChange;
+    response: Envelope_NoneType_;
   };
 }
 
@@ -944,32 +1291,43 @@ export interface ApiRoutes {
     | `/messages/${string}/${string}`
     | `/models/${string}`
     | `/sessions/${string}`
-    | `/tenants/${string}`;
+    | `/tenants/${string}`
+    | `/webhooks/${string}`;
   GET:
+    | `/admin/usage`
     | `/audit`
     | `/chunks/${string}`
     | `/ingest/lag`
     | `/ingest/stream`
+    | `/knowledge-bases/${string}/access`
     | `/knowledge-bases/${string}/field-schema`
     | `/knowledge-bases/${string}/hybrid-search`
     | `/knowledge-bases/${string}/knowledge`
     | `/knowledge-bases/${string}/review-counts`
     | `/knowledge-bases/${string}`
     | `/knowledge-bases`
+    | `/knowledge/${string}/access`
     | `/knowledge/${string}/download`
     | `/knowledge/${string}/fields`
     | `/knowledge/${string}/pages/${string}.png`
     | `/knowledge/${string}`
     | `/knowledge/batch`
+    | `/messages/${string}/${string}/model-input`
     | `/messages/${string}/load`
     | `/models/${string}`
     | `/models`
+    | `/plans`
     | `/review-queue`
     | `/sessions/${string}`
     | `/sessions/continue-stream/${string}`
     | `/sessions`
     | `/tenants/${string}`
-    | `/tenants`;
+    | `/tenants`
+    | `/usage`
+    | `/webhooks/${string}/deliveries`
+    | `/webhooks/${string}`
+    | `/webhooks/event-types`
+    | `/webhooks`;
   POST:
     | `/knowledge-bases/${string}/field-schema/preview`
     | `/knowledge-bases/${string}/hybrid-search`
@@ -988,16 +1346,24 @@ export interface ApiRoutes {
     | `/sessions`
     | `/tenants/${string}/api-key/revoke`
     | `/tenants/${string}/api-key/rotate`
-    | `/tenants`;
+    | `/tenants`
+    | `/webhooks/${string}/deliveries/${string}/replay`
+    | `/webhooks/${string}/replay`
+    | `/webhooks/${string}/rotate-secret`
+    | `/webhooks`;
   PUT:
+    | `/admin/tenants/${string}/plan`
     | `/chunks/${string}/${string}`
+    | `/knowledge-bases/${string}/access`
     | `/knowledge-bases/${string}/field-schema`
     | `/knowledge-bases/${string}`
+    | `/knowledge/${string}/access`
     | `/knowledge/${string}`
     | `/knowledge/manual/${string}`
     | `/models/${string}`
     | `/sessions/${string}`
-    | `/tenants/${string}`;
+    | `/tenants/${string}`
+    | `/webhooks/${string}`;
 }
 
 export type ApiMethod = keyof ApiRoutes;
