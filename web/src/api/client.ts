@@ -5,6 +5,7 @@ import type {
   ChatSession,
   Chunk,
   DocumentFields,
+  ErasureReceipt,
   FieldPreview,
   FieldSchema,
   FieldStatus,
@@ -16,6 +17,7 @@ import type {
   KnowledgeBaseInput,
   Message,
   ModelInput,
+  ModelPrompt,
   ModelTestResult,
   Paged,
   RegisteredModel,
@@ -23,6 +25,7 @@ import type {
   RotatedTenant,
   StreamEvent,
   Tenant,
+  Usage,
 } from "./types";
 
 export const API_PREFIX = "/api/v1";
@@ -155,6 +158,9 @@ export class ApiClient {
   ingestLag = () => this.get<IngestLag>("/ingest/lag");
   ingestStream = () => this.get<StreamStats>("/ingest/stream");
 
+  // Usage -------------------------------------------------------------------------------------
+  usage = (period?: string) => this.get<Usage>(period ? `/usage?period=${enc(period)}` : "/usage");
+
   // Knowledge bases ---------------------------------------------------------------------------
   listKnowledgeBases = () => this.get<KnowledgeBase[]>("/knowledge-bases");
   getKnowledgeBase = (id: string) => this.get<KnowledgeBase>(`/knowledge-bases/${enc(id)}`);
@@ -172,6 +178,8 @@ export class ApiClient {
     this.get<Knowledge[]>(`/knowledge/batch?${ids.map((id) => `ids=${enc(id)}`).join("&")}`);
   getKnowledge = (id: string) => this.get<Knowledge>(`/knowledge/${enc(id)}`);
   deleteKnowledge = (id: string) => this.del<unknown>(`/knowledge/${enc(id)}`);
+  /** Erase at once, with everything made from it; the receipt counts what went. */
+  eraseKnowledge = (id: string) => this.del<ErasureReceipt>(`/knowledge/${enc(id)}?erase=true`);
   reprocessKnowledge = (id: string) => this.post<Knowledge>(`/knowledge/${enc(id)}/reprocess`);
   listChunks = (knowledgeId: string, page = 1, pageSize = 100) =>
     this.paged<Chunk>(`/chunks/${enc(knowledgeId)}?page=${page}&page_size=${pageSize}`);
@@ -263,6 +271,9 @@ export class ApiClient {
   deleteSession = (id: string) => this.del<unknown>(`/sessions/${enc(id)}`);
   loadMessages = (sessionId: string, limit = 50) =>
     this.get<Message[]>(`/messages/${enc(sessionId)}/load?limit=${limit}`);
+  /** What the model saw for one answer (placeholders where the PII mask applied). */
+  modelPrompt = (sessionId: string, messageId: string) =>
+    this.get<ModelPrompt>(`/messages/${enc(sessionId)}/${enc(messageId)}/model-input`);
   stopSession = (sessionId: string) => this.post<unknown>(`/sessions/${enc(sessionId)}/stop`);
 
   /** POST a question and feed each SSE event to the handler until `done`. */
