@@ -35,6 +35,7 @@ from .routes import (
     models,
     sessions,
     tenants,
+    usage,
     webhooks,
 )
 from .web import mount_web
@@ -47,7 +48,7 @@ API_PREFIX = "/api/v1"
 def _api() -> APIRouter:
     api = APIRouter(prefix=API_PREFIX)
     for module in (tenants, knowledge_bases, knowledge, fields, chunks, sessions, chat, messages, models, ingest, audit,
-                   webhooks, access):
+                   webhooks, access, usage):
         api.include_router(module.router)
     return api
 

@@ -25,6 +25,7 @@ import type {
   RotatedTenant,
   StreamEvent,
   Tenant,
+  Usage,
 } from "./types";
 
 export const API_PREFIX = "/api/v1";
@@ -154,6 +155,9 @@ export class ApiClient {
   // Ingest ------------------------------------------------------------------------------------
   ingestLag = () => this.get<IngestLag>("/ingest/lag");
   ingestStream = () => this.get<StreamStats>("/ingest/stream");
+
+  // Usage -------------------------------------------------------------------------------------
+  usage = (period?: string) => this.get<Usage>(period ? `/usage?period=${enc(period)}` : "/usage");
 
   // Knowledge bases ---------------------------------------------------------------------------
   listKnowledgeBases = () => this.get<KnowledgeBase[]>("/knowledge-bases");

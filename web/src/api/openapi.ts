@@ -251,6 +251,11 @@ export type Envelope_Union_ErasureReceiptPublic__NoneType__ = {
   data: ErasureReceiptPublic | null;
 };
 
+export type Envelope_UsagePublic_ = {
+  success?: boolean;
+  data: UsagePublic;
+};
+
 export type Envelope_dict_str__Any__ = {
   success?: boolean;
   data: Record<string, unknown>;
@@ -296,6 +301,11 @@ export type Envelope_list_ModelPublic__ = {
   data: Array<ModelPublic>;
 };
 
+export type Envelope_list_PlanPublic__ = {
+  success?: boolean;
+  data: Array<PlanPublic>;
+};
+
 export type Envelope_list_SearchResult__ = {
   success?: boolean;
   data: Array<SearchResult>;
@@ -304,6 +314,11 @@ export type Envelope_list_SearchResult__ = {
 export type Envelope_list_TenantPublic__ = {
   success?: boolean;
   data: Array<TenantPublic>;
+};
+
+export type Envelope_list_TenantUsagePublic__ = {
+  success?: boolean;
+  data: Array<TenantUsagePublic>;
 };
 
 /** What an erasure removed: counts per kind, sha256 of the deleted object keys, and the tombstones the compacted topics get after the commit. Never any document text. */
@@ -461,6 +476,17 @@ export type MessagePublic = {
   updated_at: string;
 };
 
+export type MetricUsagePublic = {
+  metric: string;
+  used: number;
+  limit: number | null;
+  percent: number | null;
+  projected: number;
+  cost: string;
+  projected_cost: string;
+  by_subject: Record<string, number>;
+};
+
 export type ModelCreate = {
   name: string;
   type: ModelType;
@@ -560,6 +586,18 @@ export type Paged_SessionPublic_ = {
 };
 
 export type PiiType = "RRN" | "FRN" | "BRN" | "CORP" | "PHONE" | "EMAIL" | "CARD" | "ACCOUNT" | "PASSPORT" | "DRIVER" | "ADDRESS" | "NAME" | "IBAN";
+
+export type PlanChange = {
+  plan_id: string;
+};
+
+export type PlanPublic = {
+  id: string;
+  name: string;
+  currency: string;
+  monthly_limits: Record<string, number>;
+  unit_prices: Record<string, string>;
+};
 
 export type ReplayRange = {
   since: string;
@@ -738,6 +776,35 @@ export type TenantUpdate = {
   pii_types?: Array<PiiType> | null;
   training_consent?: boolean | null;
   retention_days?: number | null;
+};
+
+export type TenantUsagePublic = {
+  tenant_id: string;
+  name: string | null;
+  plan: string;
+  used: Record<string, number>;
+  cost: string;
+  currency: string;
+};
+
+export type ThresholdPublic = {
+  metric: string;
+  level: number;
+  used: number;
+  limit: number;
+  crossed_at: string;
+};
+
+export type UsagePublic = {
+  period: string;
+  period_start: string;
+  period_end: string;
+  plan: PlanPublic;
+  metrics: Array<MetricUsagePublic>;
+  daily: Array<Record<string, number | string>>;
+  thresholds: Array<ThresholdPublic>;
+  cost: string;
+  projected_cost: string;
 };
 
 export type ValidationError = {
@@ -1188,6 +1255,30 @@ export interface Operations {
     body: AccessListUpdate;
     response: Envelope_DocumentAccess_;
   };
+  "GET /usage": {
+    path: {};
+    query: { period?: string | null; };
+    body: never;
+    response: Envelope_UsagePublic_;
+  };
+  "GET /plans": {
+    path: {};
+    query: {};
+    body: never;
+    response: Envelope_list_PlanPublic__;
+  };
+  "GET /admin/usage": {
+    path: {};
+    query: { period?: string | null; };
+    body: never;
+    response: Envelope_list_TenantUsagePublic__;
+  };
+  "PUT /admin/tenants/{tenant_id}/plan": {
+    path: { tenant_id: string; };
+    query: {};
+    body: PlanChange;
+    response: Envelope_NoneType_;
+  };
 }
 
 /** The concrete paths each method accepts (a `${string}` stands for one path parameter). */
@@ -1203,6 +1294,7 @@ export interface ApiRoutes {
     | `/tenants/${string}`
     | `/webhooks/${string}`;
   GET:
+    | `/admin/usage`
     | `/audit`
     | `/chunks/${string}`
     | `/ingest/lag`
@@ -1224,12 +1316,14 @@ export interface ApiRoutes {
     | `/messages/${string}/load`
     | `/models/${string}`
     | `/models`
+    | `/plans`
     | `/review-queue`
     | `/sessions/${string}`
     | `/sessions/continue-stream/${string}`
     | `/sessions`
     | `/tenants/${string}`
     | `/tenants`
+    | `/usage`
     | `/webhooks/${string}/deliveries`
     | `/webhooks/${string}`
     | `/webhooks/event-types`
@@ -1258,6 +1352,7 @@ export interface ApiRoutes {
     | `/webhooks/${string}/rotate-secret`
     | `/webhooks`;
   PUT:
+    | `/admin/tenants/${string}/plan`
     | `/chunks/${string}/${string}`
     | `/knowledge-bases/${string}/access`
     | `/knowledge-bases/${string}/field-schema`
