@@ -21,6 +21,7 @@ from .limits import BodyLimitMiddleware
 from .middleware import RequestContextMiddleware
 from .resources import GatewayResources
 from .routes import (
+    access,
     audit,
     chat,
     chunks,
@@ -34,6 +35,7 @@ from .routes import (
     models,
     sessions,
     tenants,
+    usage,
     webhooks,
 )
 from .web import mount_web
@@ -46,7 +48,7 @@ API_PREFIX = "/api/v1"
 def _api() -> APIRouter:
     api = APIRouter(prefix=API_PREFIX)
     for module in (tenants, knowledge_bases, knowledge, fields, chunks, sessions, chat, messages, models, ingest, audit,
-                   webhooks):
+                   webhooks, access, usage):
         api.include_router(module.router)
     return api
 

@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
+from .billing import BillingSettings
 from .cdc import CdcSettings
 from .chat import ChatSettings
 from .database import DatabaseSettings
@@ -28,6 +29,7 @@ from .telemetry import TelemetrySettings
 from .webhooks import WebhookSettings
 
 __all__ = [
+    "BillingSettings",
     "CdcSettings",
     "ChatSettings",
     "DatabaseSettings",
@@ -67,6 +69,7 @@ class Settings(BaseModel):
     chat: ChatSettings
     ingest: IngestSettings
     cdc: CdcSettings
+    billing: BillingSettings
     webhooks: WebhookSettings
 
     @classmethod

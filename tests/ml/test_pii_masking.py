@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 
 from jisik.db.engine import create_engine, session_factory, transaction
-from jisik.db.models import Tenant
+from jisik.db.models import ModelSource, ModelType, Tenant
 from jisik.pii import PiiType, StreamRestorer, Vault
+from ml.serving.registry import register_model
+from ml.serving.secrets import SecretBox
 from ml.serving.types import ChatInput, Message
 
 from .test_service_remote import service_with_default_chat, sse
@@ -152,3 +154,34 @@ async def test_the_stream_first_tells_what_the_model_saw(fresh_database: str, sc
     assert saw["messages"] == body["messages"]
     plain = json.loads(plain_events[0].model_input)
     assert plain["masked"] == 0 and SEEDED["RRN"] in plain["passages"][0]
+
+
+def _embeddings(path: str, body: Any) -> Any:
+    vectors = [{"index": i, "embedding": [1.0, 0.0, 0.0, 0.0]} for i, _ in enumerate(body["input"])]
+    return 200, {"Content-Type": "application/json"}, json.dumps({"object": "list", "data": vectors}).encode()
+
+
+async def test_a_remote_embedder_gets_placeholders_and_a_local_policy_off_tenant_the_text(
+    fresh_database: str, scripted_server: Any
+) -> None:
+    server = scripted_server(_embeddings)
+    service, tenant, _ = await service_with_default_chat(fresh_database, server.url)
+    engine = create_engine(fresh_database)
+    try:
+        async with transaction(session_factory(engine)) as session:
+            model = await register_model(
+                session, SecretBox(service.settings.encryption_key.get_secret_value()), tenant_id=tenant,
+                name="hosted-embedder", type=ModelType.EMBEDDING, source=ModelSource.REMOTE,
+                parameters={"base_url": server.url, "model": "embed", "dimension": 4},
+            )
+        _spec, vectors = await service.embed(tenant, model.id, [DOCUMENT], "passage")
+        async with transaction(session_factory(engine)) as session:
+            (await session.get_one(Tenant, tenant)).pii_policy = "off"
+        await service.embed(tenant, model.id, [DOCUMENT], "passage")
+    finally:
+        await service.aclose()
+        await engine.dispose()
+    masked, plain = (json.dumps(body, ensure_ascii=False) for _path, body in server.requests)
+    assert vectors.vectors.shape == (1, 4)
+    assert [kind for kind, value in SEEDED.items() if value in masked] == []
+    assert "⟦RRN_1⟧" in masked and SEEDED["RRN"] in plain

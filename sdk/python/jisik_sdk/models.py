@@ -23,6 +23,12 @@ ModelType = Literal['Embedding', 'Rerank', 'KnowledgeQA', 'VLLM']
 PiiType = Literal['RRN', 'FRN', 'BRN', 'CORP', 'PHONE', 'EMAIL', 'CARD', 'ACCOUNT', 'PASSPORT', 'DRIVER', 'ADDRESS', 'NAME', 'IBAN']
 
 
+class AccessListUpdate(ApiModel):
+    """``user:<id>`` and ``group:<name>`` entries; an empty list means "no restriction of its own"."""
+
+    principals: list[str] | None = None
+
+
 class AnswerToKnowledge(ApiModel):
     """"Add to knowledge base": a Markdown draft from one assistant message (or given text)."""
 
@@ -53,6 +59,8 @@ class AuditEventPublic(ApiModel):
     entity_type: str
     entity_id: str
     action: Literal['created', 'updated', 'deleted']
+    knowledge_base_id: str
+    document_id: str
     actor: str
     request_id: str
     occurred_at: datetime
@@ -117,6 +125,14 @@ class DeliveryPublic(ApiModel):
     attempt_log: list[AttemptPublic]
 
 
+class DocumentAccess(ApiModel):
+    knowledge_id: str
+    principals: list[str]
+    inherited: list[str]
+    effective: list[str]
+    may_manage: bool
+
+
 class DocumentFieldsPublic(ApiModel):
     knowledge_id: str
     knowledge_base_id: str
@@ -179,6 +195,11 @@ class Envelope_ChunkPublic_(ApiModel):
     data: ChunkPublic
 
 
+class Envelope_DocumentAccess_(ApiModel):
+    success: bool = True
+    data: DocumentAccess
+
+
 class Envelope_DocumentFieldsPublic_(ApiModel):
     success: bool = True
     data: DocumentFieldsPublic
@@ -197,6 +218,11 @@ class Envelope_EndpointPublic_(ApiModel):
 class Envelope_FieldSchemaPublic_(ApiModel):
     success: bool = True
     data: FieldSchemaPublic
+
+
+class Envelope_KnowledgeBaseAccess_(ApiModel):
+    success: bool = True
+    data: KnowledgeBaseAccess
 
 
 class Envelope_KnowledgeBasePublic_(ApiModel):
@@ -249,6 +275,11 @@ class Envelope_Union_ErasureReceiptPublic__NoneType__(ApiModel):
     data: ErasureReceiptPublic | None
 
 
+class Envelope_UsagePublic_(ApiModel):
+    success: bool = True
+    data: UsagePublic
+
+
 class Envelope_dict_str__Any__(ApiModel):
     success: bool = True
     data: dict[str, Any]
@@ -294,6 +325,11 @@ class Envelope_list_ModelPublic__(ApiModel):
     data: list[ModelPublic]
 
 
+class Envelope_list_PlanPublic__(ApiModel):
+    success: bool = True
+    data: list[PlanPublic]
+
+
 class Envelope_list_SearchResult__(ApiModel):
     success: bool = True
     data: list[SearchResult]
@@ -302,6 +338,11 @@ class Envelope_list_SearchResult__(ApiModel):
 class Envelope_list_TenantPublic__(ApiModel):
     success: bool = True
     data: list[TenantPublic]
+
+
+class Envelope_list_TenantUsagePublic__(ApiModel):
+    success: bool = True
+    data: list[TenantUsagePublic]
 
 
 class ErasureReceiptPublic(ApiModel):
@@ -343,6 +384,13 @@ class FieldSchemaPublic(ApiModel):
 
 class HTTPValidationError(ApiModel):
     detail: list[ValidationError] | None = None
+
+
+class KnowledgeBaseAccess(ApiModel):
+    knowledge_base_id: str
+    principals: list[str]
+    owner: str
+    may_manage: bool
 
 
 class KnowledgeBaseCreate(ApiModel):
@@ -451,6 +499,17 @@ class MessagePublic(ApiModel):
     updated_at: datetime
 
 
+class MetricUsagePublic(ApiModel):
+    metric: str
+    used: int
+    limit: int | None
+    percent: float | None
+    projected: int
+    cost: str
+    projected_cost: str
+    by_subject: dict[str, int]
+
+
 class ModelCreate(ApiModel):
     name: str
     type: ModelType
@@ -544,6 +603,18 @@ class Paged_SessionPublic_(ApiModel):
     total: int
     page: int
     page_size: int
+
+
+class PlanChange(ApiModel):
+    plan_id: str
+
+
+class PlanPublic(ApiModel):
+    id: str
+    name: str
+    currency: str
+    monthly_limits: dict[str, int]
+    unit_prices: dict[str, str]
 
 
 class ReplayRange(ApiModel):
@@ -726,6 +797,35 @@ class TenantUpdate(ApiModel):
     pii_types: list[PiiType] | None = None
     training_consent: bool | None = None
     retention_days: int | None = None
+
+
+class TenantUsagePublic(ApiModel):
+    tenant_id: str
+    name: str | None
+    plan: str
+    used: dict[str, int]
+    cost: str
+    currency: str
+
+
+class ThresholdPublic(ApiModel):
+    metric: str
+    level: int
+    used: int
+    limit: int
+    crossed_at: datetime
+
+
+class UsagePublic(ApiModel):
+    period: str
+    period_start: datetime
+    period_end: datetime
+    plan: PlanPublic
+    metrics: list[MetricUsagePublic]
+    daily: list[dict[str, int | str]]
+    thresholds: list[ThresholdPublic]
+    cost: str
+    projected_cost: str
 
 
 class ValidationError(ApiModel):

@@ -4,11 +4,13 @@ import type {
   ApiRoutes,
   AuditEventPublic,
   DeliveryPublic,
+  DocumentAccess,
   EndpointCreate,
   EndpointCreated,
   EndpointPublic,
   EndpointUpdate,
   EventTypePublic,
+  KnowledgeBaseAccess,
   ReplayResult,
 } from "./openapi";
 import { SseParser } from "./sse";
@@ -16,6 +18,7 @@ import type {
   ChatSession,
   Chunk,
   DocumentFields,
+  ErasureReceipt,
   FieldPreview,
   FieldSchema,
   FieldStatus,
@@ -27,6 +30,7 @@ import type {
   KnowledgeBaseInput,
   Message,
   ModelInput,
+  ModelPrompt,
   ModelTestResult,
   Paged,
   RegisteredModel,
@@ -34,6 +38,7 @@ import type {
   RotatedTenant,
   StreamEvent,
   Tenant,
+  Usage,
 } from "./types";
 
 export const API_PREFIX = "/api/v1";
@@ -50,6 +55,8 @@ function route<M extends ApiMethod>(_method: M, path: Route<M>): string {
 export interface AuditFilter {
   entity_type?: string;
   entity_id?: string;
+  knowledge_base_id?: string;
+  document_id?: string;
   actor?: string;
   since?: string;
   page?: number;
@@ -140,7 +147,9 @@ export class ApiClient {
     return (parsed ?? {}) as Envelope<T>;
   }
 
-  private async data<T, M extends ApiMethod>(method: M, path: Route<M>, body?: unknown): Promise<T> {
+  // Prefer get/post/put/del below: with only `T` given, `M` is any method and the path is checked against all
+  // routes, not the method's.
+  private async data<T, M extends ApiMethod = ApiMethod>(method: M, path: Route<M>, body?: unknown): Promise<T> {
     return (await this.call<T, M>(method, path, body)).data as T;
   }
 
@@ -162,6 +171,9 @@ export class ApiClient {
   ingestLag = () => this.get<IngestLag>("/ingest/lag");
   ingestStream = () => this.get<StreamStats>("/ingest/stream");
 
+  // Usage -------------------------------------------------------------------------------------
+  usage = (period?: string) => this.get<Usage>(period ? `/usage?period=${enc(period)}` : "/usage");
+
   // Knowledge bases ---------------------------------------------------------------------------
   listKnowledgeBases = () => this.get<KnowledgeBase[]>("/knowledge-bases");
   getKnowledgeBase = (id: string) => this.get<KnowledgeBase>(`/knowledge-bases/${enc(id)}`);
@@ -179,6 +191,8 @@ export class ApiClient {
     this.get<Knowledge[]>(`/knowledge/batch?${ids.map((id) => `ids=${enc(id)}`).join("&")}`);
   getKnowledge = (id: string) => this.get<Knowledge>(`/knowledge/${enc(id)}`);
   deleteKnowledge = (id: string) => this.del<unknown>(`/knowledge/${enc(id)}`);
+  /** Erase at once, with everything made from it; the receipt counts what went. */
+  eraseKnowledge = (id: string) => this.del<ErasureReceipt>(`/knowledge/${enc(id)}?erase=true`);
   reprocessKnowledge = (id: string) => this.post<Knowledge>(`/knowledge/${enc(id)}/reprocess`);
   listChunks = (knowledgeId: string, page = 1, pageSize = 100) =>
     this.paged<Chunk>(`/chunks/${enc(knowledgeId)}?page=${page}&page_size=${pageSize}`);
@@ -270,6 +284,9 @@ export class ApiClient {
   deleteSession = (id: string) => this.del<unknown>(`/sessions/${enc(id)}`);
   loadMessages = (sessionId: string, limit = 50) =>
     this.get<Message[]>(`/messages/${enc(sessionId)}/load?limit=${limit}`);
+  /** What the model saw for one answer (placeholders where the PII mask applied). */
+  modelPrompt = (sessionId: string, messageId: string) =>
+    this.get<ModelPrompt>(`/messages/${enc(sessionId)}/${enc(messageId)}/model-input`);
   stopSession = (sessionId: string) => this.post<unknown>(`/sessions/${enc(sessionId)}/stop`);
 
   /** POST a question and feed each SSE event to the handler until `done`. */
@@ -332,6 +349,14 @@ export class ApiClient {
     this.post<ReplayResult>(`/webhooks/${enc(id)}/deliveries/${enc(deliveryId)}/replay`);
   replayRange = (id: string, since: string, until: string, onlyFailed: boolean) =>
     this.post<ReplayResult>(`/webhooks/${enc(id)}/replay`, { since, until, only_failed: onlyFailed });
+
+  // Access lists (user:<id>, group:<name>; empty: the base's list, or everyone) -------------------
+  getBaseAccess = (kbId: string) => this.get<KnowledgeBaseAccess>(`/knowledge-bases/${enc(kbId)}/access`);
+  setBaseAccess = (kbId: string, principals: string[]) =>
+    this.put<KnowledgeBaseAccess>(`/knowledge-bases/${enc(kbId)}/access`, { principals });
+  getDocumentAccess = (id: string) => this.get<DocumentAccess>(`/knowledge/${enc(id)}/access`);
+  setDocumentAccess = (id: string, principals: string[]) =>
+    this.put<DocumentAccess>(`/knowledge/${enc(id)}/access`, { principals });
 
   // Models ------------------------------------------------------------------------------------
   listModels = () => this.get<RegisteredModel[]>("/models");

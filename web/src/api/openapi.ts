@@ -2,6 +2,11 @@
 // run `.venv/bin/python scripts/openapi_clients.py` after changing a route or a schema.
 /* eslint-disable */
 
+/** ``user:<id>`` and ``group:<name>`` entries; an empty list means "no restriction of its own". */
+export type AccessListUpdate = {
+  principals?: Array<string>;
+};
+
 /** "Add to knowledge base": a Markdown draft from one assistant message (or given text). */
 export type AnswerToKnowledge = {
   knowledge_base_id: string;
@@ -30,6 +35,8 @@ export type AuditEventPublic = {
   entity_type: string;
   entity_id: string;
   action: "created" | "updated" | "deleted";
+  knowledge_base_id: string;
+  document_id: string;
   actor: string;
   request_id: string;
   occurred_at: string;
@@ -94,6 +101,14 @@ export type DeliveryPublic = {
   attempt_log: Array<AttemptPublic>;
 };
 
+export type DocumentAccess = {
+  knowledge_id: string;
+  principals: Array<string>;
+  inherited: Array<string>;
+  effective: Array<string>;
+  may_manage: boolean;
+};
+
 export type DocumentFieldsPublic = {
   knowledge_id: string;
   knowledge_base_id: string;
@@ -156,6 +171,11 @@ export type Envelope_ChunkPublic_ = {
   data: ChunkPublic;
 };
 
+export type Envelope_DocumentAccess_ = {
+  success?: boolean;
+  data: DocumentAccess;
+};
+
 export type Envelope_DocumentFieldsPublic_ = {
   success?: boolean;
   data: DocumentFieldsPublic;
@@ -174,6 +194,11 @@ export type Envelope_EndpointPublic_ = {
 export type Envelope_FieldSchemaPublic_ = {
   success?: boolean;
   data: FieldSchemaPublic;
+};
+
+export type Envelope_KnowledgeBaseAccess_ = {
+  success?: boolean;
+  data: KnowledgeBaseAccess;
 };
 
 export type Envelope_KnowledgeBasePublic_ = {
@@ -226,6 +251,11 @@ export type Envelope_Union_ErasureReceiptPublic__NoneType__ = {
   data: ErasureReceiptPublic | null;
 };
 
+export type Envelope_UsagePublic_ = {
+  success?: boolean;
+  data: UsagePublic;
+};
+
 export type Envelope_dict_str__Any__ = {
   success?: boolean;
   data: Record<string, unknown>;
@@ -271,6 +301,11 @@ export type Envelope_list_ModelPublic__ = {
   data: Array<ModelPublic>;
 };
 
+export type Envelope_list_PlanPublic__ = {
+  success?: boolean;
+  data: Array<PlanPublic>;
+};
+
 export type Envelope_list_SearchResult__ = {
   success?: boolean;
   data: Array<SearchResult>;
@@ -279,6 +314,11 @@ export type Envelope_list_SearchResult__ = {
 export type Envelope_list_TenantPublic__ = {
   success?: boolean;
   data: Array<TenantPublic>;
+};
+
+export type Envelope_list_TenantUsagePublic__ = {
+  success?: boolean;
+  data: Array<TenantUsagePublic>;
 };
 
 /** What an erasure removed: counts per kind, sha256 of the deleted object keys, and the tombstones the compacted topics get after the commit. Never any document text. */
@@ -319,6 +359,13 @@ export type FieldSchemaPublic = {
 
 export type HTTPValidationError = {
   detail?: Array<ValidationError>;
+};
+
+export type KnowledgeBaseAccess = {
+  knowledge_base_id: string;
+  principals: Array<string>;
+  owner: string;
+  may_manage: boolean;
 };
 
 export type KnowledgeBaseCreate = {
@@ -429,6 +476,17 @@ export type MessagePublic = {
   updated_at: string;
 };
 
+export type MetricUsagePublic = {
+  metric: string;
+  used: number;
+  limit: number | null;
+  percent: number | null;
+  projected: number;
+  cost: string;
+  projected_cost: string;
+  by_subject: Record<string, number>;
+};
+
 export type ModelCreate = {
   name: string;
   type: ModelType;
@@ -528,6 +586,18 @@ export type Paged_SessionPublic_ = {
 };
 
 export type PiiType = "RRN" | "FRN" | "BRN" | "CORP" | "PHONE" | "EMAIL" | "CARD" | "ACCOUNT" | "PASSPORT" | "DRIVER" | "ADDRESS" | "NAME" | "IBAN";
+
+export type PlanChange = {
+  plan_id: string;
+};
+
+export type PlanPublic = {
+  id: string;
+  name: string;
+  currency: string;
+  monthly_limits: Record<string, number>;
+  unit_prices: Record<string, string>;
+};
 
 export type ReplayRange = {
   since: string;
@@ -706,6 +776,35 @@ export type TenantUpdate = {
   pii_types?: Array<PiiType> | null;
   training_consent?: boolean | null;
   retention_days?: number | null;
+};
+
+export type TenantUsagePublic = {
+  tenant_id: string;
+  name: string | null;
+  plan: string;
+  used: Record<string, number>;
+  cost: string;
+  currency: string;
+};
+
+export type ThresholdPublic = {
+  metric: string;
+  level: number;
+  used: number;
+  limit: number;
+  crossed_at: string;
+};
+
+export type UsagePublic = {
+  period: string;
+  period_start: string;
+  period_end: string;
+  plan: PlanPublic;
+  metrics: Array<MetricUsagePublic>;
+  daily: Array<Record<string, number | string>>;
+  thresholds: Array<ThresholdPublic>;
+  cost: string;
+  projected_cost: string;
 };
 
 export type ValidationError = {
@@ -1068,7 +1167,7 @@ export interface Operations {
   };
   "GET /audit": {
     path: {};
-    query: { entity_type?: string | null; entity_id?: string | null; actor?: string | null; since?: string | null; page?: number; page_size?: number; };
+    query: { entity_type?: string | null; entity_id?: string | null; knowledge_base_id?: string | null; document_id?: string | null; actor?: string | null; since?: string | null; page?: number; page_size?: number; };
     body: never;
     response: Paged_AuditEventPublic_;
   };
@@ -1132,6 +1231,54 @@ export interface Operations {
     body: ReplayRange;
     response: Envelope_ReplayResult_;
   };
+  "GET /knowledge-bases/{knowledge_base_id}/access": {
+    path: { knowledge_base_id: string; };
+    query: {};
+    body: never;
+    response: Envelope_KnowledgeBaseAccess_;
+  };
+  "PUT /knowledge-bases/{knowledge_base_id}/access": {
+    path: { knowledge_base_id: string; };
+    query: {};
+    body: AccessListUpdate;
+    response: Envelope_KnowledgeBaseAccess_;
+  };
+  "GET /knowledge/{knowledge_id}/access": {
+    path: { knowledge_id: string; };
+    query: {};
+    body: never;
+    response: Envelope_DocumentAccess_;
+  };
+  "PUT /knowledge/{knowledge_id}/access": {
+    path: { knowledge_id: string; };
+    query: {};
+    body: AccessListUpdate;
+    response: Envelope_DocumentAccess_;
+  };
+  "GET /usage": {
+    path: {};
+    query: { period?: string | null; };
+    body: never;
+    response: Envelope_UsagePublic_;
+  };
+  "GET /plans": {
+    path: {};
+    query: {};
+    body: never;
+    response: Envelope_list_PlanPublic__;
+  };
+  "GET /admin/usage": {
+    path: {};
+    query: { period?: string | null; };
+    body: never;
+    response: Envelope_list_TenantUsagePublic__;
+  };
+  "PUT /admin/tenants/{tenant_id}/plan": {
+    path: { tenant_id: string; };
+    query: {};
+    body: PlanChange;
+    response: Envelope_NoneType_;
+  };
 }
 
 /** The concrete paths each method accepts (a `${string}` stands for one path parameter). */
@@ -1147,16 +1294,19 @@ export interface ApiRoutes {
     | `/tenants/${string}`
     | `/webhooks/${string}`;
   GET:
+    | `/admin/usage`
     | `/audit`
     | `/chunks/${string}`
     | `/ingest/lag`
     | `/ingest/stream`
+    | `/knowledge-bases/${string}/access`
     | `/knowledge-bases/${string}/field-schema`
     | `/knowledge-bases/${string}/hybrid-search`
     | `/knowledge-bases/${string}/knowledge`
     | `/knowledge-bases/${string}/review-counts`
     | `/knowledge-bases/${string}`
     | `/knowledge-bases`
+    | `/knowledge/${string}/access`
     | `/knowledge/${string}/download`
     | `/knowledge/${string}/fields`
     | `/knowledge/${string}/pages/${string}.png`
@@ -1166,12 +1316,14 @@ export interface ApiRoutes {
     | `/messages/${string}/load`
     | `/models/${string}`
     | `/models`
+    | `/plans`
     | `/review-queue`
     | `/sessions/${string}`
     | `/sessions/continue-stream/${string}`
     | `/sessions`
     | `/tenants/${string}`
     | `/tenants`
+    | `/usage`
     | `/webhooks/${string}/deliveries`
     | `/webhooks/${string}`
     | `/webhooks/event-types`
@@ -1200,9 +1352,12 @@ export interface ApiRoutes {
     | `/webhooks/${string}/rotate-secret`
     | `/webhooks`;
   PUT:
+    | `/admin/tenants/${string}/plan`
     | `/chunks/${string}/${string}`
+    | `/knowledge-bases/${string}/access`
     | `/knowledge-bases/${string}/field-schema`
     | `/knowledge-bases/${string}`
+    | `/knowledge/${string}/access`
     | `/knowledge/${string}`
     | `/knowledge/manual/${string}`
     | `/models/${string}`
