@@ -29,7 +29,7 @@ class CdcSettings(JisikSettings):
     )
     excluded_columns: tuple[str, ...] = Field(
         ("tenants.api_key_hash", "models.api_key_encrypted", "messages.content", "messages.knowledge_references",
-         "messages.model_input",
+         "messages.model_input", "sessions.title", "sessions.description",
          "document_fields.fields", "document_fields.validated_data", "document_fields.errors",
          "field_reviews.corrections", "webhook_endpoints.secret", "webhook_endpoints.previous_secret"),
         description="table.column pairs never copied into change events (secrets, chat and document text)",

@@ -622,6 +622,13 @@ async function usagePage() {
     const bannerKo = await banner.innerText();
     await page.screenshot({ path: join(WORK, "usage-ko.png"), fullPage: true });
     return { bannerEn, bannerKo, pages, legend, problems };
+  } catch (error) {
+    return await keepEvidence(page, error);
+  } finally {
+    await close();
+  }
+}
+
 /** Reloads the timeline until it shows at least `count` events (the cdc process records them after the commit). */
 async function waitForEvents(page, count) {
   const deadline = Date.now() + 60_000;

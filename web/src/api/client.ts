@@ -134,7 +134,9 @@ export class ApiClient {
     return (parsed ?? {}) as Envelope<T>;
   }
 
-  private async data<T, M extends ApiMethod>(method: M, path: Route<M>, body?: unknown): Promise<T> {
+  // Prefer get/post/put/del below: with only `T` given, `M` is any method and the path is checked against all
+  // routes, not the method's.
+  private async data<T, M extends ApiMethod = ApiMethod>(method: M, path: Route<M>, body?: unknown): Promise<T> {
     return (await this.call<T, M>(method, path, body)).data as T;
   }
 
