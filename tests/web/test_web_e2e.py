@@ -151,6 +151,15 @@ class TestBrowser:
         assert report["tenantEvents"] >= 3  # the base's two changes and the document
         assert (tmp_path / "kb-activity.png").stat().st_size > 0
 
+    def test_webhooks_endpoint_secret_once_rotation_delivery_log_and_replay(self, web_stack, tmp_path: Path) -> None:  # noqa: ANN001
+        report = _run_scenario(web_stack, "webhooks", tmp_path)
+        assert "internal address" in report["refused"]
+        assert "previous secret keeps signing" in report["overlap"]
+        assert report["eventType"] in {"document.validated", "document.indexed"}
+        assert report["attempts"]  # the attempt (and its error: no route to example.com here) is listed
+        assert report["heading"] == "웹훅"
+        assert (tmp_path / "webhooks-log.png").stat().st_size > 10_000
+
     def test_usage_page_charts_the_period_and_warns_of_a_crossed_threshold(self, web_stack, tmp_path: Path) -> None:  # noqa: ANN001
         url = web_stack.settings.database.url
         tenant_id, key = run_coroutine(new_tenant(url, "usage-page"))
