@@ -20,6 +20,7 @@ export const en = {
   "usage.projectedCost": "Projected for the period",
   "usage.resets": "Limits reset",
   "usage.daily": "Daily use",
+  "usage.chartDay": "Day",
   "usage.chartDaily": "Per day",
   "usage.chartTotal": "Running total",
   "usage.chartLimit": "Monthly limit",

@@ -22,6 +22,7 @@ export const ko: Record<MessageKey, string> = {
   "usage.projectedCost": "기간 말 예상 요금",
   "usage.resets": "한도 초기화",
   "usage.daily": "일별 사용량",
+  "usage.chartDay": "날짜",
   "usage.chartDaily": "일별",
   "usage.chartTotal": "누적",
   "usage.chartLimit": "월 한도",
