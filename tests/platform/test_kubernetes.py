@@ -182,6 +182,9 @@ def test_gateway_scales_on_cpu(example: list[Resource]) -> None:
     [metric] = hpa["spec"]["metrics"]
     assert metric["resource"]["name"] == "cpu" and metric["resource"]["target"]["type"] == "Utilization"
     assert hpa["spec"]["minReplicas"] >= 2
+    budget = _one(example, "PodDisruptionBudget", "gateway")
+    assert budget["spec"]["selector"]["matchLabels"] == _one(example, "Deployment", "gateway")["spec"]["selector"][
+        "matchLabels"]
 
 
 def test_ingest_stages_scale_on_their_consumer_lag(example: list[Resource]) -> None:
