@@ -11,20 +11,24 @@ For each KorQuAD question: the client POSTs /knowledge-chat and measures the tim
 per-stage timings. Prints a table and writes bench/results/chat.json (with cpu count and memory).
 
     .venv/bin/python bench/chat.py [--chunks 10000] [--questions 60]
+    .venv/bin/python bench/chat.py --metrics-overhead --chunks 2000   # with vs without metrics, paired
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
+import math
 import os
 import statistics
 import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +39,7 @@ import uvicorn
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.metrics_overhead import recording_us  # noqa: E402
 from gateway import create_app  # noqa: E402
 from jisik.clients.retriever import RetrieverClient  # noqa: E402
 from jisik.clients.types import IndexChunk  # noqa: E402
@@ -43,6 +48,7 @@ from jisik.db.migrate import upgrade  # noqa: E402
 from jisik.db.models import Knowledge, KnowledgeBase, ParseStatus  # noqa: E402
 from jisik.db.tenants import create_tenant  # noqa: E402
 from jisik.grpc_server import grpc_channel  # noqa: E402
+from jisik.metrics import RECORDING_METHODS, recording_paused  # noqa: E402
 from jisik.runtime.postgres import EmbeddedPostgres  # noqa: E402
 from jisik.settings import Settings  # noqa: E402
 
@@ -171,11 +177,14 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         port = server.servers[0].sockets[0].getsockname()[1]
         marks: list[dict[str, float]] = []
         stages: dict[str, list[float]] = defaultdict(list)
+        paired: dict[str, list[dict[str, float]]] = {"on": [], "off": []}
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", headers={"X-API-Key": api_key},
                                      timeout=120) as client:
             body = {"knowledge_base_id": base_id, "vector_threshold": 0.0}
             session_id = (await client.post("/api/v1/sessions", json=body)).json()["data"]["id"]
-            for number, question in enumerate(questions[: args.questions + WARMUP]):
+            if args.metrics_overhead:
+                paired = await with_and_without_metrics(client, session_id, questions[: args.questions + WARMUP])
+            for number, question in enumerate([] if args.metrics_overhead else questions[: args.questions + WARMUP]):
                 result = await ask(client, session_id, question)
                 if number < WARMUP:
                     continue
@@ -193,6 +202,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         await retriever_service.close()
     finally:
         postgres.stop()
+    if args.metrics_overhead:
+        return overhead_report(paired, args, load_at_start)
     return {
         "machine": machine() | {"load_avg_1m_at_start": load_at_start},
         "chunks": args.chunks,
@@ -206,6 +217,75 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "stages_ms": {name: {"mean": round(statistics.fmean(values), 2), "p50": percentile(values, 0.5),
                              "p95": percentile(values, 0.95)} for name, values in stages.items()},
     }
+
+
+async def with_and_without_metrics(client: httpx.AsyncClient, session_id: str,
+                                   questions: list[str]) -> dict[str, list[dict[str, float]]]:
+    """Each question asked three times: once to warm what a repeated question finds cached (not counted),
+    then once with metrics recorded and once with every metric of this process (gateway, retriever,
+    model service) paused; the order alternates so drifting load hits both alike."""
+    paired: dict[str, list[dict[str, float]]] = {"on": [], "off": []}
+    for number, question in enumerate(questions):
+        await ask(client, session_id, question)
+        for mode in (("on", "off") if number % 2 == 0 else ("off", "on")):
+            calls = [0]
+            with recording_paused() if mode == "off" else counted_recordings(calls):
+                result = await ask(client, session_id, question)
+            if mode == "on":
+                result["recordings"] = calls[0]
+            if number >= WARMUP:
+                paired[mode].append(result)
+    return paired
+
+
+@contextlib.contextmanager
+def counted_recordings(calls: list[int]) -> Iterator[None]:
+    """Count every metric recording (inc, set, observe; label lookups excluded) into ``calls[0]``."""
+    saved = [(owner, name, owner.__dict__[name]) for owner, name in RECORDING_METHODS if name != "labels"]
+
+    def counting(method: Callable[..., Any]) -> Callable[..., Any]:
+        def record(self: Any, *args: Any, **kwargs: Any) -> Any:
+            calls[0] += 1
+            return method(self, *args, **kwargs)
+        return record
+
+    for owner, name, method in saved:
+        setattr(owner, name, counting(method))
+    try:
+        yield
+    finally:
+        for owner, name, method in saved:
+            setattr(owner, name, method)
+
+
+def overhead_report(paired: dict[str, list[dict[str, float]]], args: argparse.Namespace,
+                    load_at_start: float) -> dict[str, Any]:
+    report: dict[str, Any] = {"machine": machine() | {"load_avg_1m_at_start": load_at_start},
+                              "chunks": args.chunks, "questions": len(paired["on"]), "chat_backend": "extractive"}
+    # The analytic estimate: recordings per request times what one recording with its label lookup costs
+    # (bench/metrics_overhead.py), against the whole request.
+    per_request = statistics.fmean(m["recordings"] for m in paired["on"])
+    recording = max(recording_us())
+    done = statistics.median(m["done_ms"] for m in paired["on"])
+    report["recordings_per_request"] = round(per_request, 1)
+    report["recording_us"] = round(recording, 2)
+    report["recording_share_of_request_pct"] = round(per_request * recording / (done * 1000) * 100, 4)
+    for measure in ("first_token_ms", "done_ms"):
+        on = statistics.median(m[measure] for m in paired["on"])
+        off = statistics.median(m[measure] for m in paired["off"])
+        differences = [a[measure] - b[measure] for a, b in zip(paired["on"], paired["off"], strict=True)]
+        # Mean log-ratio of each pair with its 95% interval: how far apart on and off are beyond the noise.
+        ratios = [math.log(a[measure] / b[measure]) for a, b in zip(paired["on"], paired["off"], strict=True)]
+        spread = 1.96 * statistics.stdev(ratios) / math.sqrt(len(ratios))
+        report[measure] = {"on_p50": round(on, 2), "off_p50": round(off, 2),
+                           "overhead_pct": round((on - off) / off * 100, 2),
+                           "paired_overhead_pct": round((math.exp(statistics.fmean(ratios)) - 1) * 100, 2),
+                           "paired_overhead_ci95_pct": [round((math.exp(statistics.fmean(ratios) + sign * spread) - 1)
+                                                              * 100, 2) for sign in (-1, 1)],
+                           "paired_difference_ms_p50": round(statistics.median(differences), 2),
+                           "pairs": [[round(a[measure], 2), round(b[measure], 2)]
+                                     for a, b in zip(paired["on"], paired["off"], strict=True)]}
+    return report
 
 
 def _free_port() -> int:
@@ -233,10 +313,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--chunks", type=int, default=10_000)
     parser.add_argument("--questions", type=int, default=60)
+    parser.add_argument("--metrics-overhead", action="store_true",
+                        help="ask each question with and without metrics; writes chat_metrics_overhead.json")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     report = asyncio.run(run(args))
     RESULTS.mkdir(parents=True, exist_ok=True)
+    if args.metrics_overhead:
+        print(f"chat metrics overhead: {report['questions']} question pairs, {report['chunks']} chunks, "
+              f"load {report['machine']['load_avg_1m_at_start']:.1f} -> {report['machine']['load_avg_1m']:.1f}")
+        print(f"{'measure':<16}{'on p50 ms':>11}{'off p50 ms':>11}{'p50 overhead':>14}{'paired overhead (95% CI)':>30}")
+        for name in ("first_token_ms", "done_ms"):
+            row = report[name]
+            low, high = row["paired_overhead_ci95_pct"]
+            print(f"{name:<16}{row['on_p50']:>11}{row['off_p50']:>11}{row['overhead_pct']:>13}%"
+                  f"{row['paired_overhead_pct']:>14}% ({low}% .. {high}%)")
+        print(f"{report['recordings_per_request']} recordings per request x {report['recording_us']} us = "
+              f"{report['recording_share_of_request_pct']}% of the request")
+        (RESULTS / "chat_metrics_overhead.json").write_text(json.dumps(report, indent=2) + "\n")
+        return
     (RESULTS / "chat.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     print_table(report)
 

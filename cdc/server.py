@@ -47,7 +47,7 @@ class CdcService:
         self.relay = Relay(settings.cdc, settings.kafka, url, bootstrap_servers=bootstrap_servers)
         self.processors: list[Processor] = [
             IndexMetaMaterializer(settings.cdc, settings.kafka, bootstrap_servers),
-            BillingProcessor(settings.cdc, settings.kafka, bootstrap_servers),
+            BillingProcessor(settings.cdc, settings.billing, url),
             AuditProcessor(settings.cdc, url),
         ]
         if settings.cdc.apply_to_retriever if apply_to_retriever is None else apply_to_retriever:
@@ -58,7 +58,8 @@ class CdcService:
         jobs: list[tuple[str, Callable[[], Awaitable[None]]]] = [("relay", lambda: self.relay.run(stop))]
         for processor in self.processors:
             jobs.append((processor.name, functools.partial(
-                run_processor, processor, self.settings.kafka, stop, bootstrap_servers=self.bootstrap_servers)))
+                run_processor, processor, self.settings.kafka, stop, bootstrap_servers=self.bootstrap_servers,
+                fetch_max_wait_ms=self.settings.cdc.fetch_max_wait_ms)))
         await asyncio.gather(*(self._supervise(name, job, stop) for name, job in jobs))
 
     async def _supervise(self, name: str, job: Callable[[], Awaitable[None]], stop: asyncio.Event) -> None:

@@ -12,6 +12,7 @@ from typing import Protocol
 
 import numpy as np
 
+from jisik.access import Access
 from jisik.clients.types import ChatDelta, SearchHit, SearchMode
 from ml.training.serving import TunedModel
 
@@ -40,6 +41,7 @@ class RetrieverClient(Protocol):
         knowledge_base_ids: Sequence[str],
         mode: SearchMode = SearchMode.HYBRID,
         knowledge_ids: Sequence[str] = (),
+        access: Access,
     ) -> list[SearchHit]: ...
 
 
@@ -62,9 +64,12 @@ class ModelClient(Protocol):
 
 
 class KnowledgeCatalog(Protocol):
-    """Titles of searchable documents; ids missing from the answer are dropped from results."""
+    """Titles of searchable documents the caller may read; ids missing from the answer are dropped from
+    results (so a revoked access hides a hit at once, before the index has caught up)."""
 
-    async def describe(self, *, tenant_id: str, knowledge_ids: Sequence[str]) -> dict[str, KnowledgeInfo]: ...
+    async def describe(
+        self, *, tenant_id: str, knowledge_ids: Sequence[str], access: Access
+    ) -> dict[str, KnowledgeInfo]: ...
 
 
 class TunedModelSource(Protocol):

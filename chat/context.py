@@ -6,7 +6,8 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
-from jisik.clients.types import SearchHit
+from jisik.access import Access
+from jisik.clients.types import ChatDelta, SearchHit
 from jisik.db.models import DEFAULT_FALLBACK_RESPONSE
 from ml.answering.language import no_answer_text
 from ml.training.serving import TunedModel
@@ -133,6 +134,8 @@ class ChatContext:
     # The chat session (its hash picks the canary's version); the tenant's tuned model serving it, if any.
     session_id: str = ""
     tuned: TunedModel | None = None
+    # What the asker may read (jisik.access); by default only documents without an access list.
+    access: Access = field(default_factory=Access)
     # Only these documents (e.g. those whose fields match a search filter); empty means all.
     knowledge_ids: list[str] = field(default_factory=list)
     history: list[HistoryTurn] = field(default_factory=list)
@@ -156,7 +159,21 @@ class ChatContext:
     answer: str = ""
     thinking: str = ""
     no_answer: bool = False
+    # What the model was given (JSON from the model service; masked when the tenant's policy applied).
+    model_input: str = ""
     timings: list[StageTiming] = field(default_factory=list)
+    # Metered model use of this turn (usage records are written with the answer).
+    rerank_calls: int = 0
+    tokens_in: int = 0
+    tokens_out: int = 0
+    answered_by: str = ""
+
+    def count_tokens(self, delta: ChatDelta) -> None:
+        """Add a model call's tokens (its last delta carries them) to the turn's usage."""
+        if delta.done:
+            self.tokens_in += delta.prompt_tokens
+            self.tokens_out += delta.completion_tokens
+            self.answered_by = delta.model_id or self.settings.chat_model_id
 
     @property
     def fallback_response(self) -> str:

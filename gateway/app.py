@@ -21,6 +21,7 @@ from .limits import BodyLimitMiddleware
 from .middleware import RequestContextMiddleware
 from .resources import GatewayResources
 from .routes import (
+    access,
     audit,
     chat,
     chunks,
@@ -35,6 +36,8 @@ from .routes import (
     sessions,
     tenants,
     training,
+    usage,
+    webhooks,
 )
 from .web import mount_web
 
@@ -46,7 +49,7 @@ API_PREFIX = "/api/v1"
 def _api() -> APIRouter:
     api = APIRouter(prefix=API_PREFIX)
     for module in (tenants, knowledge_bases, knowledge, fields, chunks, sessions, chat, messages, models, ingest, audit,
-                   training):
+                   webhooks, access, usage, training):
         api.include_router(module.router)
     return api
 

@@ -112,6 +112,29 @@ ROWS: tuple[Row, ...] = (
         Panel("p95 time to first token", (Target(
             _p95("jisik_model_chat_first_token_seconds", "source"), "{{source}}"),), "s"),
     )),
+    Row("Webhooks", (
+        Panel("Delivery attempts per second by result", (Target(
+            _rate("jisik_webhook_attempts_total", "result, code_class"), "{{result}} {{code_class}}"),), "ops"),
+        Panel("p95 attempt time", (Target(
+            "histogram_quantile(0.95, sum by (le) (rate(jisik_webhook_attempt_duration_seconds_bucket"
+            f"[{WINDOW}])))", "p95"),), "s"),
+        Panel("Messages given up and endpoints disabled (last hour)", (
+            Target("sum(increase(jisik_webhook_messages_given_up_total[1h]))", "messages given up"),
+            Target("sum by (reason) (increase(jisik_webhook_endpoints_disabled_total[1h]))",
+                   "endpoints disabled ({{reason}})"),
+        ), "short"),
+    )),
+    Row("Billing", (
+        Panel("p95 window delay (usage record to billing_usage)", (Target(
+            "histogram_quantile(0.95, sum by (le) (rate(jisik_billing_window_delay_seconds_bucket"
+            f"[{WINDOW}])))", "p95"),), "s"),
+        Panel("Usage records counted and dropped late per second", (
+            Target(_rate("jisik_billing_usage_records_total"), "counted"),
+            Target(_rate("jisik_billing_late_records_total"), "late (period final)"),
+        ), "ops"),
+        Panel("Thresholds crossed (last day)", (Target(
+            "sum by (level) (increase(jisik_billing_thresholds_fired_total[1d]))", "{{level}}"),), "short"),
+    )),
     Row("Processes", (
         Panel("Scrape targets up", (Target("up", "{{job}} {{instance}}"),), "short"),
         Panel("Resident memory", (Target("process_resident_memory_bytes", "{{instance}}"),), "bytes"),

@@ -12,11 +12,13 @@ from fastapi.responses import Response
 from pydantic import TypeAdapter, ValidationError
 
 from ingest import commands
+from ingest.erasure import erase_knowledge
 from ingest.keys import MANUAL_CONTENT
 from jisik.db.models import KnowledgeType
 from jisik.errors import InvalidInput, NotFound, TooLarge, UnsupportedFormat
 
-from ..deps import SessionDep, SettingsDep, StoreDep, TenantDep
+from ..access import AccessDep
+from ..deps import ResourcesDep, SessionDep, SettingsDep, StoreDep, TenantDep
 from ..repositories import knowledge as repo
 from ..repositories.chunks import chunk_contents
 from ..repositories.knowledge_bases import get_knowledge_base
@@ -24,6 +26,7 @@ from ..repositories.messages import get_message, question_of
 from ..schemas.common import Envelope, Paged
 from ..schemas.knowledge import (
     AnswerToKnowledge,
+    ErasureReceiptPublic,
     ExpectedFields,
     KnowledgeFromUrl,
     KnowledgePublic,
@@ -120,8 +123,11 @@ async def create_manual(
 
 
 @router.put("/knowledge/manual/{knowledge_id}", response_model=Envelope[KnowledgePublic])
-async def update_manual(knowledge_id: str, body: ManualKnowledge, tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
+async def update_manual(
+    knowledge_id: str, body: ManualKnowledge, tenant: TenantDep, access: AccessDep, session: SessionDep
+) -> dict[str, Any]:
     """Save a new draft of a Markdown document, or publish it (the index swaps old chunks for new)."""
+    await repo.get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id, access=access)
     knowledge = await commands.update_manual(
         session, tenant_id=tenant.id, knowledge_id=knowledge_id, title=body.title, content=body.content,
         publish=body.status == "publish",
@@ -157,6 +163,7 @@ async def from_answer(body: AnswerToKnowledge, tenant: TenantDep, session: Sessi
 async def list_documents(
     knowledge_base_id: str,
     tenant: TenantDep,
+    access: AccessDep,
     session: SessionDep,
     settings: SettingsDep,
     page: Page = 1,
@@ -165,57 +172,75 @@ async def list_documents(
     await get_knowledge_base(session=session, tenant_id=tenant.id, knowledge_base_id=knowledge_base_id)
     page_size = min(page_size, settings.gateway.max_page_size)
     rows, total = await repo.list_knowledge(
-        session=session, tenant_id=tenant.id, knowledge_base_id=knowledge_base_id, page=page, page_size=page_size
+        session=session, tenant_id=tenant.id, knowledge_base_id=knowledge_base_id, access=access, page=page,
+        page_size=page_size,
     )
     return {"success": True, "data": rows, "total": total, "page": page, "page_size": page_size}
 
 
 @router.get("/knowledge/batch", response_model=Envelope[list[KnowledgePublic]])
 async def batch(
-    tenant: TenantDep, session: SessionDep, ids: Annotated[list[str], Query(max_length=500)]
+    tenant: TenantDep, access: AccessDep, session: SessionDep, ids: Annotated[list[str], Query(max_length=500)]
 ) -> dict[str, Any]:
     """Several documents at once (the UI polls parse status with it); ids may repeat or be comma-separated."""
     wanted = [part for value in ids for part in value.split(",") if part]
     if len(wanted) > 500:
         raise TooLarge("at most 500 ids per request", field="ids")
-    return _ok(await repo.batch_knowledge(session=session, tenant_id=tenant.id, ids=wanted))
+    return _ok(await repo.batch_knowledge(session=session, tenant_id=tenant.id, ids=wanted, access=access))
 
 
 @router.get("/knowledge/{knowledge_id}", response_model=Envelope[KnowledgePublic])
-async def get(knowledge_id: str, tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
-    return _ok(await repo.get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id))
+async def get(knowledge_id: str, tenant: TenantDep, access: AccessDep, session: SessionDep) -> dict[str, Any]:
+    return _ok(await repo.get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id, access=access))
 
 
 @router.put("/knowledge/{knowledge_id}", response_model=Envelope[KnowledgePublic])
 async def update(
-    knowledge_id: str, body: KnowledgeUpdate, tenant: TenantDep, session: SessionDep
+    knowledge_id: str, body: KnowledgeUpdate, tenant: TenantDep, access: AccessDep, session: SessionDep
 ) -> dict[str, Any]:
     """Rename, describe, or enable/disable a document. A disabled document is never retrieved: search
     checks the database at once, and the index follows the commit (CDC's index.meta)."""
-    knowledge = await repo.get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id)
+    knowledge = await repo.get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id, access=access)
     values = body.model_dump(exclude_unset=True)
     return _ok(await repo.update_knowledge(session=session, knowledge=knowledge, values=values))
 
 
-@router.delete("/knowledge/{knowledge_id}", response_model=Envelope[None])
+@router.delete("/knowledge/{knowledge_id}", response_model=Envelope[ErasureReceiptPublic | None])
 async def delete(
-    knowledge_id: str, tenant: TenantDep, session: SessionDep, store: StoreDep
+    knowledge_id: str,
+    tenant: TenantDep,
+    access: AccessDep,
+    session: SessionDep,
+    store: StoreDep,
+    resources: ResourcesDep,
+    erase: Annotated[bool, Query(description="Erase at once, with the chat turns citing it; returns a receipt")] = False,
 ) -> dict[str, Any]:
-    """Delete the document, its chunks and its stored files; its index entries follow the commit (CDC)."""
+    """Delete the document, its chunks and its stored files; its index entries follow the commit (CDC).
+    With ``erase=true`` everything made from it goes at once (index entries, images, citing chat turns)
+    and the answer is a receipt of what was removed."""
+    await repo.get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id, access=access)
+    if erase:
+        receipt = await erase_knowledge(
+            session, store, resources.clients.retriever, tenant_id=tenant.id, knowledge_id=knowledge_id
+        )
+        return _ok(receipt.as_dict())
     await commands.delete_knowledge(session, store, tenant_id=tenant.id, knowledge_id=knowledge_id)
     return _ok(None)
 
 
 @router.post("/knowledge/{knowledge_id}/reprocess", response_model=Envelope[KnowledgePublic])
-async def reprocess(knowledge_id: str, tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
+async def reprocess(knowledge_id: str, tenant: TenantDep, access: AccessDep, session: SessionDep) -> dict[str, Any]:
     """Run the whole pipeline again (e.g. after a failure or a chunking change)."""
+    await repo.get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id, access=access)
     return _ok(await commands.reprocess(session, tenant_id=tenant.id, knowledge_id=knowledge_id))
 
 
 @router.get("/knowledge/{knowledge_id}/download", response_class=Response)
-async def download(knowledge_id: str, tenant: TenantDep, session: SessionDep, store: StoreDep) -> Response:
+async def download(
+    knowledge_id: str, tenant: TenantDep, access: AccessDep, session: SessionDep, store: StoreDep
+) -> Response:
     """The original file (or the Markdown of an editor document)."""
-    knowledge = await repo.get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id)
+    knowledge = await repo.get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id, access=access)
     if knowledge.type == KnowledgeType.MANUAL:
         data = str(knowledge.metadata_.get(MANUAL_CONTENT, "")).encode()
         media_type = "text/markdown; charset=utf-8"
@@ -238,6 +263,7 @@ async def page_image(
     knowledge_id: str,
     page: Annotated[int, Path(ge=1, le=100_000)],
     tenant: TenantDep,
+    access: AccessDep,
     session: SessionDep,
     store: StoreDep,
     settings: SettingsDep,
@@ -247,7 +273,7 @@ async def page_image(
     """One page of a PDF document as PNG; the text of the given chunks is highlighted where it appears.
     With ``focus`` (the answer's sentence citing them), only the chunks' sentences that support it are
     highlighted when they are on this page (``X-Focused: 1``)."""
-    knowledge = await repo.get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id)
+    knowledge = await repo.get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id, access=access)
     if knowledge.file_type != "pdf" or not knowledge.storage_key:
         raise UnsupportedFormat("page images exist only for PDF documents", field="knowledge_id")
     passages = await chunk_contents(

@@ -4,17 +4,23 @@ stream, and store the answer (complete, interrupted or failed) with references a
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from chat import ChatContext, RetrievalSettings, StreamEvent, StreamRegistry, StreamState
+from jisik.access import Access
+from jisik.billing import Metric, record_usage
+from jisik.billing.limits import check_limits
 from jisik.db.models import ChatSession, KnowledgeBase, Message, ServingSignal
 from jisik.errors import Conflict, InvalidInput, JisikError, NotFound, TooLarge, Unavailable
 from jisik.parameters import summary_settings
+from jisik.webhooks import AnswerReady, EventType, stage_webhook_event
 
 from ..repositories import messages as message_repo
 from ..repositories.knowledge_bases import (
@@ -60,6 +66,7 @@ async def start_chat(
     resources: GatewayResources,
     *,
     tenant_id: str,
+    access: Access,
     chat_session: ChatSession,
     query: str,
     knowledge_base_ids: list[str] | None,
@@ -71,6 +78,8 @@ async def start_chat(
     if live is not None and not live.finished:
         raise Conflict("an answer is already streaming in this session; stop it first", field="session_id")
     async with resources.sessions() as session, session.begin():
+        await check_limits(session, tenant_id, {Metric.CHAT_TOKENS_IN: 0, Metric.CHAT_TOKENS_OUT: 0},
+                           resources.settings.billing)
         if knowledge_base_ids is None:  # the session's own: skip bases deleted since it was set up
             base_ids = await existing_knowledge_bases(
                 session=session, tenant_id=tenant_id, ids=chat_session.knowledge_base_ids
@@ -96,6 +105,7 @@ async def start_chat(
         query=query,
         knowledge_base_ids=base_ids,
         settings=retrieval_settings(chat_session, first_base),
+        access=access,
         history=history,
         session_id=chat_session.id,
     )
@@ -174,6 +184,15 @@ async def _produce(resources: GatewayResources, ctx: ChatContext, state: StreamS
         )
 
 
+async def _record_turn_usage(session: AsyncSession, ctx: ChatContext, message_id: str) -> None:
+    """The turn's tokens (per model) and rerank calls, counted once per answer message."""
+    for metric, quantity in ((Metric.CHAT_TOKENS_IN, ctx.tokens_in), (Metric.CHAT_TOKENS_OUT, ctx.tokens_out),
+                             (Metric.RERANK_CALLS, ctx.rerank_calls)):
+        subject = ctx.answered_by if metric != Metric.RERANK_CALLS else ctx.settings.rerank_model_id
+        await record_usage(session, key=f"{metric.value}:{message_id}", tenant_id=ctx.tenant_id, metric=metric,
+                           quantity=quantity, subject=subject)
+
+
 async def _store_answer(
     resources: GatewayResources, ctx: ChatContext, state: StreamState, status: str, latency_ms: float
 ) -> JisikError | None:
@@ -189,10 +208,17 @@ async def _store_answer(
                 references=[passage.to_reference() for passage in ctx.passages],
                 timings=[timing.to_dict() for timing in ctx.timings],
                 status=status,
+                model_input=json.loads(ctx.model_input) if ctx.model_input else None,
             )
-            if stored and status == "complete" and ctx.knowledge_base_ids:
-                session.add(ServingSignal(tenant_id=ctx.tenant_id, version_id=ctx.model_version_id,
-                                          latency_ms=round(latency_ms, 2), no_answer=ctx.no_answer))
+            if stored and status == "complete":
+                await stage_webhook_event(session, ctx.tenant_id, EventType.RAG_ANSWER_READY, AnswerReady(
+                    session_id=state.session_id, message_id=state.message_id, request_id=state.request_id,
+                    knowledge_base_ids=list(ctx.knowledge_base_ids), reference_count=len(ctx.passages),
+                ))
+                if ctx.knowledge_base_ids:
+                    session.add(ServingSignal(tenant_id=ctx.tenant_id, version_id=ctx.model_version_id,
+                                              latency_ms=round(latency_ms, 2), no_answer=ctx.no_answer))
+            await _record_turn_usage(session, ctx, state.message_id)
     except (SQLAlchemyError, OSError) as exc:
         logger.warning("could not store the answer of %s: %s", state.request_id, type(exc).__name__)
         return Unavailable("the answer could not be stored: the database is unavailable")

@@ -7,10 +7,13 @@ import logging
 from dataclasses import asdict
 from typing import Any
 
+from jisik.billing import Metric, record_usage
 from jisik.clients.types import DocumentSource, ReadChunk, ReadSummary
-from jisik.db.models import Knowledge, KnowledgeType, ParseStatus
+from jisik.db.models import Knowledge, KnowledgeType, ParseStatus, Tenant
 from jisik.errors import InvalidInput, ParseFailed
 from jisik.events import DocumentEvent, DocumentParsed, DocumentUploaded
+from jisik.pii import MaskPolicy, PiiType
+from jisik.pii.policy import tenant_mask
 
 from ..context import IngestContext
 from ..keys import PUBLISHED_CONTENT, chunk_id
@@ -23,7 +26,7 @@ __all__ = ["ParseStage"]
 logger = logging.getLogger(__name__)
 
 
-def _source(knowledge: Knowledge, event: DocumentUploaded) -> DocumentSource:
+def _source(knowledge: Knowledge, event: DocumentUploaded, mask: tuple[MaskPolicy, frozenset[PiiType] | None]) -> DocumentSource:
     """By storage key for uploads, by URL for web pages, inline only for editor Markdown (small)."""
     chunking: dict[str, Any] = event.chunking
     common: dict[str, Any] = {
@@ -35,6 +38,8 @@ def _source(knowledge: Knowledge, event: DocumentUploaded) -> DocumentSource:
         "chunk_overlap": int(chunking.get("chunk_overlap", 0) or 0),
         "separators": [str(s) for s in chunking.get("separators", [])],
         "enable_multimodal": event.enable_multimodal,
+        "pii_policy": mask[0].value,
+        "pii_types": sorted(mask[1] or ()),
     }
     if knowledge.type == KnowledgeType.MANUAL:
         return DocumentSource(content=str(knowledge.metadata_.get(PUBLISHED_CONTENT, "")).encode(), **common)
@@ -43,6 +48,17 @@ def _source(knowledge: Knowledge, event: DocumentUploaded) -> DocumentSource:
     if not knowledge.storage_key:
         raise InvalidInput("the document has no stored file")
     return DocumentSource(storage_key=knowledge.storage_key, **common)
+
+
+def ocr_pages(chunks: list[ReadChunk]) -> int:
+    """Pages that needed OCR: those with an image whose text was recognised (each such image, for formats
+    without pages)."""
+    pages: set[tuple[int, int]] = set()
+    for chunk in chunks:
+        for number, image in enumerate(chunk.images):
+            if image.ocr_text.strip():
+                pages.update({(page, 0) for page in chunk.pages} or {(-chunk.seq - 1, number)})
+    return len(pages)
 
 
 class ParseStage:
@@ -56,12 +72,14 @@ class ParseStage:
         sessions = self._context.sessions
         async with sessions.begin() as session:
             knowledge = await claim(session, event, entry=self.stage.entry, working=self.stage.working)
+            model = self._context.settings.model
+            mask = tenant_mask(await session.get(Tenant, event.tenant_id), model.pii_policy, model.masked_types)
         if knowledge is None:
             return None
         chunks: list[ReadChunk] = []
         info: ReadSummary | None = None
         limits = self._context.settings.ingest
-        async for item in self._context.clients.docreader.stream(_source(knowledge, event)):
+        async for item in self._context.clients.docreader.stream(_source(knowledge, event, mask)):
             if isinstance(item, ReadSummary):
                 info = item
             else:
@@ -82,6 +100,11 @@ class ParseStage:
             if moved is None:  # a newer version or a delete overtook this one
                 return None
             await replace_chunks(session, knowledge.id, rows)
+            action = f"{knowledge.id}:{knowledge.version}"
+            await record_usage(session, key=f"pages_parsed:{action}", tenant_id=knowledge.tenant_id,
+                               metric=Metric.PAGES_PARSED, quantity=int(info.page_count))
+            await record_usage(session, key=f"ocr_pages:{action}", tenant_id=knowledge.tenant_id,
+                               metric=Metric.OCR_PAGES, quantity=ocr_pages(chunks))
         return DocumentParsed(
             tenant_id=event.tenant_id,
             knowledge_base_id=event.knowledge_base_id,

@@ -44,6 +44,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("ingest", "ingest.server", 1, "process"),
     ServiceSpec("cdc", "cdc.server", 1, "process"),
     ServiceSpec("trainer", "ml.training.server", 1, "process"),
+    ServiceSpec("webhooks", "jisik.webhooks.server", 1, "process"),
     ServiceSpec("gateway", "gateway.server", 1, "http"),
 )
 

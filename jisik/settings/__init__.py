@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
+from .billing import BillingSettings
 from .cdc import CdcSettings
 from .chat import ChatSettings
 from .database import DatabaseSettings
@@ -29,6 +30,7 @@ from .training import TrainingSettings
 from .webhooks import WebhookSettings
 
 __all__ = [
+    "BillingSettings",
     "CdcSettings",
     "ChatSettings",
     "DatabaseSettings",
@@ -70,6 +72,7 @@ class Settings(BaseModel):
     ingest: IngestSettings
     cdc: CdcSettings
     training: TrainingSettings
+    billing: BillingSettings
     webhooks: WebhookSettings
 
     @classmethod

@@ -43,4 +43,3 @@ class WebhookSettings(JisikSettings):
         5 * _DAY, gt=0, description="An endpoint whose attempts all failed for this long is disabled with a notice"
     )
     claim_batch: int = Field(200, ge=1, le=10_000, description="Most messages claimed per database round trip")
-    metrics_port: int = Field(0, ge=0, le=65535, description="Port of the worker's /metrics (0 = none)")

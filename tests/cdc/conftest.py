@@ -14,14 +14,15 @@ from cdc_helpers import RelayRunner
 from cdc.relay import Relay
 from cdc.slot import ReplicationSlot, plain_url
 from jisik.runtime.tansu import EmbeddedTansu
-from jisik.settings import CdcSettings, KafkaSettings
+from jisik.settings import CdcSettings, KafkaSettings, Settings
+from retriever.server import create_server
 
 
 @pytest.fixture
 def cdc_settings() -> CdcSettings:
     name = f"cdc_{uuid.uuid4().hex[:10]}"
     return CdcSettings(
-        slot_name=name, publication_name=name, poll_interval_s=0.05, billing_window_s=2, billing_grace_s=0.5,
+        slot_name=name, publication_name=name, poll_interval_s=0.05,
         index_meta_group=f"{name}.index-meta", retriever_access_group=f"{name}.access", billing_group=f"{name}.billing",
     )
 
@@ -66,3 +67,13 @@ async def db(fresh_database: str) -> AsyncIterator[psycopg.AsyncConnection[Any]]
     conn = await psycopg.AsyncConnection.connect(plain_url(fresh_database), autocommit=True)
     yield conn
     await conn.close()
+
+
+@pytest.fixture
+async def retriever_addr(fresh_database: str) -> AsyncIterator[str]:
+    """A real retriever gRPC server on the test's database."""
+    server, port, _, service = await create_server(Settings.load(), 0, fresh_database)
+    await server.start()
+    yield f"127.0.0.1:{port}"
+    await server.stop(0)
+    await service.close()

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
-from webhook_db import new_endpoint, new_tenant, sessions_for
 
 from jisik.db.models import WebhookMessage
 from jisik.errors import InvalidInput
 from jisik.webhooks import DocumentIndexedData, EventType, event_schemas, stage_webhook_event
+from tests.webhooks.webhook_db import new_endpoint, new_tenant, sessions_for
 
 INDEXED = DocumentIndexedData(knowledge_base_id="kb1", knowledge_id="doc1", version=2, chunk_count=7)
 

@@ -1,6 +1,7 @@
 """Table models. Importing this package registers every table on ``SQLModel.metadata``."""
 
 from .audit import SYSTEM_ACTOR, AuditContext, AuditEvent
+from .billing import BillingThreshold, BillingUsage, Plan, TenantPlan, UsageRecord
 from .chat import DEFAULT_FALLBACK_RESPONSE, ChatSession, Message
 from .fields import DocumentFields, FieldReview, FieldSchemaVersion
 from .knowledge import DEFAULT_CHUNKING, Chunk, Knowledge, KnowledgeBase, KnowledgeType, ParseStatus
@@ -20,6 +21,8 @@ from .training import (
 from .webhooks import WebhookAttempt, WebhookEndpoint, WebhookMessage
 
 __all__ = [
+    "BillingThreshold",
+    "BillingUsage",
     "SYSTEM_ACTOR",
     "AnswerFeedback",
     "AuditContext",
@@ -46,8 +49,11 @@ __all__ = [
     "ModelType",
     "OutboxEvent",
     "ParseStatus",
+    "Plan",
     "RegisteredModel",
     "Tenant",
+    "TenantPlan",
+    "UsageRecord",
     "WebhookAttempt",
     "WebhookEndpoint",
     "WebhookMessage",

@@ -31,5 +31,7 @@ class Tenant(SQLModel, table=True):
     pii_types: str = Field(default="", max_length=200)
     # Whether this tenant's data may go into training snapshots (off until the tenant says yes).
     training_consent: bool = False
+    # Days a document is kept before the retention purge erases it; None = until deleted.
+    retention_days: int | None = None
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field(onupdate=True)

@@ -46,7 +46,7 @@ class WebhookMessage(SQLModel, table=True):
 
     __tablename__ = "webhook_messages"
     __table_args__ = (
-        Index("ix_webhook_messages_due", "next_attempt_at", postgresql_where=text("status = 'pending'")),
+        Index("ix_webhook_messages_due", "endpoint_id", "next_attempt_at", postgresql_where=text("status = 'pending'")),
         Index("ix_webhook_messages_endpoint_created", "endpoint_id", "created_at"),
     )
 

@@ -26,13 +26,15 @@ export interface KnowledgeBase {
   summary_model_id: string;
   rerank_model_id: string;
   vlm_model_id: string;
+  /** Days a document is kept before the retention purge erases it; null: the tenant's setting. */
+  retention_days?: number | null;
   created_at: string;
   updated_at: string;
 }
 
 export type KnowledgeBaseInput = Pick<
   KnowledgeBase,
-  "name" | "description" | "chunking_config" | "embedding_model_id" | "summary_model_id" | "rerank_model_id" | "vlm_model_id"
+  "name" | "description" | "chunking_config" | "embedding_model_id" | "summary_model_id" | "rerank_model_id" | "vlm_model_id" | "retention_days"
 >;
 
 export interface Knowledge {
@@ -192,9 +194,13 @@ export interface Tenant {
   /** Empty: every type. */
   pii_types: PiiType[];
   training_consent: boolean;
+  /** Days a document is kept before the retention purge erases it; null: until deleted. */
+  retention_days: number | null;
 }
 
-export type PrivacyUpdate = Partial<Pick<Tenant, "pii_policy" | "pii_types" | "training_consent">>;
+export type PrivacyUpdate = Partial<Pick<Tenant, "pii_policy" | "pii_types" | "training_consent" | "retention_days">>;
+
+export type { ErasureReceiptPublic as ErasureReceipt, ModelInputPublic as ModelPrompt } from "./openapi";
 
 /** Returned once by a key rotation: the only time the new key is visible. */
 export interface RotatedTenant extends Tenant {
@@ -303,4 +309,44 @@ export interface ReviewQueueItem {
   error_count: number;
   lowest_confidence: number | null;
   updated_at: string;
+}
+
+// Usage and plans ------------------------------------------------------------------------------
+export interface Plan {
+  id: string;
+  name: string;
+  currency: string;
+  monthly_limits: Record<string, number>;
+  unit_prices: Record<string, string>;
+}
+
+export interface MetricUsage {
+  metric: string;
+  used: number;
+  limit: number | null;
+  percent: number | null;
+  projected: number;
+  cost: string;
+  projected_cost: string;
+  by_subject: Record<string, number>;
+}
+
+export interface UsageThreshold {
+  metric: string;
+  level: number;
+  used: number;
+  limit: number;
+  crossed_at: string;
+}
+
+export interface Usage {
+  period: string;
+  period_start: string;
+  period_end: string;
+  plan: Plan;
+  metrics: MetricUsage[];
+  daily: Array<Record<string, number | string> & { date: string }>;
+  thresholds: UsageThreshold[];
+  cost: string;
+  projected_cost: string;
 }

@@ -1,5 +1,8 @@
 import { FilePenLine, MessagesSquare, Trash2 } from "lucide-react";
+import { useCallback } from "react";
 import { useApi } from "../api/context";
+import { AccessListEditor } from "../components/AccessListEditor";
+import { AuditTimeline } from "../components/AuditTimeline";
 import { DocumentTable } from "../components/DocumentTable";
 import { FieldSchemaEditor } from "../components/FieldSchemaEditor";
 import { FieldStatusBadge } from "../components/FieldStatusBadge";
@@ -15,6 +18,8 @@ export function KnowledgeBasePage({ kbId, tab }: { kbId: string; tab: string }) 
   const { t } = useI18n();
   const kb = useLoad(() => api.getKnowledgeBase(kbId), [api, kbId]);
   const docs = useDocuments(kbId);
+  const loadAccess = useCallback(() => api.getBaseAccess(kbId), [api, kbId]);
+  const saveAccess = useCallback((principals: string[]) => api.setBaseAccess(kbId, principals), [api, kbId]);
   const counts = useLoad(() => api.reviewCounts(kbId), [api, kbId, docs.items.map((d) => d.parse_status).join()]);
 
   const remove = async () => {
@@ -64,9 +69,17 @@ export function KnowledgeBasePage({ kbId, tab }: { kbId: string; tab: string }) 
         <a className={tab === "settings" ? "tab active" : "tab"} href={`#/kbs/${kbId}/settings`} data-testid="kb-settings-tab">
           {t("kb.settings")}
         </a>
+        <a className={tab === "activity" ? "tab active" : "tab"} href={`#/kbs/${kbId}/activity`} data-testid="kb-activity-tab">
+          {t("kb.activity")}
+        </a>
       </div>
-      {tab === "settings" ? (
-        <KnowledgeBaseSettings kb={kb.data} onSaved={kb.setData} />
+      {tab === "activity" ? (
+        <AuditTimeline filter={{ knowledge_base_id: kbId }} showEntity />
+      ) : tab === "settings" ? (
+        <>
+          <KnowledgeBaseSettings kb={kb.data} onSaved={kb.setData} />
+          <AccessListEditor load={loadAccess} save={saveAccess} testId="kb-access" />
+        </>
       ) : tab === "fields" ? (
         <FieldSchemaEditor kbId={kbId} documents={docs.items} />
       ) : (

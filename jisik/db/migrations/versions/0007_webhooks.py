@@ -10,6 +10,7 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.sql.schema import SchemaItem
 
 revision = "0007_webhooks"
 down_revision = "0006_privacy"
@@ -23,7 +24,7 @@ def _string(length: int | None = None) -> sa.types.TypeEngine[str]:
     return sqlmodel.sql.sqltypes.AutoString(length=length)
 
 
-def _tenant() -> list[sa.SchemaItem]:
+def _tenant() -> list[SchemaItem]:
     return [
         sa.Column("tenant_id", _string(36), nullable=False),
         sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], ondelete="CASCADE"),
@@ -68,7 +69,7 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_webhook_messages_tenant_id"), "webhook_messages", ["tenant_id"], unique=False)
     op.create_index(op.f("ix_webhook_messages_event_id"), "webhook_messages", ["event_id"], unique=False)
-    op.create_index("ix_webhook_messages_due", "webhook_messages", ["next_attempt_at"], unique=False,
+    op.create_index("ix_webhook_messages_due", "webhook_messages", ["endpoint_id", "next_attempt_at"], unique=False,
                     postgresql_where=sa.text("status = 'pending'"))
     op.create_index("ix_webhook_messages_endpoint_created", "webhook_messages", ["endpoint_id", "created_at"],
                     unique=False)

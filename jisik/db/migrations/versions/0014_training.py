@@ -2,8 +2,8 @@
 training jobs, registered model versions with metrics and artifact checksums, their aliases
 (champion / challenger), the canary rollout and the online serving signals.
 
-Revision ID: 0009_training
-Revises: 0008_audit
+Revision ID: 0014_training
+Revises: 0013_billing
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import sqlmodel.sql.sqltypes
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = '0009_training'
-down_revision = '0008_audit'
+revision = '0014_training'
+down_revision = '0013_billing'
 branch_labels = None
 depends_on = None
 
