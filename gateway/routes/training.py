@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, UploadFile
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from jisik.db.models import AnswerFeedback, LabelledPair, ModelVersion, Tenant, TrainingJob
 from jisik.errors import Conflict, TooLarge
@@ -59,8 +60,8 @@ def _job(row: TrainingJob) -> dict[str, Any]:
 async def start_job(tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
     """Queue a training job (needs the tenant's training consent; one job at a time per tenant)."""
     await require_consent(session, tenant.id)
-    active = await session.scalar(select(TrainingJob.id).where(
-        TrainingJob.tenant_id == tenant.id, TrainingJob.status.in_(("queued", "running"))  # type: ignore[attr-defined]
+    active = await session.scalar(select(col(TrainingJob.id)).where(
+        col(TrainingJob.tenant_id) == tenant.id, col(TrainingJob.status).in_(("queued", "running"))
     ).with_for_update())
     if active:
         raise Conflict(f"training job {active} is still queued or running", field="job_id")
@@ -71,8 +72,8 @@ async def start_job(tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
 @router.get("/training-jobs", response_model=Envelope[list[JobPublic]])
 async def list_jobs(tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
     """The tenant's 20 latest jobs, newest first."""
-    rows = await session.scalars(select(TrainingJob).where(TrainingJob.tenant_id == tenant.id)
-                                 .order_by(TrainingJob.created_at.desc()).limit(20))  # type: ignore[attr-defined]
+    rows = await session.scalars(select(TrainingJob).where(col(TrainingJob.tenant_id) == tenant.id)
+                                 .order_by(col(TrainingJob.created_at).desc()).limit(20))
     return {"success": True, "data": [_job(row) for row in rows]}
 
 
@@ -92,8 +93,8 @@ async def _models(session: SessionDep, tenant_id: str, window_s: float) -> dict[
     state = await registry.serving_state(session, tenant_id)
     since = datetime.now(UTC) - timedelta(seconds=window_s)
     versions = []
-    rows = await session.scalars(select(ModelVersion).where(ModelVersion.tenant_id == tenant_id)
-                                 .order_by(ModelVersion.version.desc()).limit(20))  # type: ignore[attr-defined]
+    rows = await session.scalars(select(ModelVersion).where(col(ModelVersion.tenant_id) == tenant_id)
+                                 .order_by(col(ModelVersion.version).desc()).limit(20))
     for row in rows:
         names = [name for name, held in ((registry.CHAMPION, state.champion), (registry.CHALLENGER, state.challenger))
                  if held is not None and held.id == row.id]
@@ -105,8 +106,8 @@ async def _models(session: SessionDep, tenant_id: str, window_s: float) -> dict[
         })
     rollout = state.rollout
     counts = {
-        "feedback": await session.scalar(select(func.count()).where(AnswerFeedback.tenant_id == tenant_id)) or 0,
-        "labelled_pairs": await session.scalar(select(func.count()).where(LabelledPair.tenant_id == tenant_id)) or 0,
+        "feedback": await session.scalar(select(func.count()).where(col(AnswerFeedback.tenant_id) == tenant_id)) or 0,
+        "labelled_pairs": await session.scalar(select(func.count()).where(col(LabelledPair.tenant_id) == tenant_id)) or 0,
     }
     return {
         "versions": versions,

@@ -39,11 +39,12 @@ def train_adapter(
     queries: np.ndarray,
     targets: np.ndarray,
     corpus: np.ndarray,
-    config: AdapterConfig = AdapterConfig(),
+    config: AdapterConfig | None = None,
     progress: Callable[[float], None] | None = None,
 ) -> np.ndarray:
     """``W`` [d, d] float32 learned from question vectors ``queries`` [n, d] whose passages are rows
     ``targets`` [n] of ``corpus`` [m, d]. ``progress`` gets the share done after each epoch."""
+    config = config or AdapterConfig()
     torch.manual_seed(config.seed)
     torch.set_num_threads(config.threads)
     dimension = corpus.shape[1]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from jisik.db.models import AnswerFeedback, Message
 from jisik.db.models._common import new_id, utcnow
@@ -39,9 +40,9 @@ async def record_feedback(
         reference = message.knowledge_references[citation - 1]
         chunk_id, passage = str(reference.get("id", "")), str(reference.get("content", ""))
     query = await session.scalar(
-        select(Message.content).where(
-            Message.session_id == message.session_id, Message.request_id == message.request_id,  # type: ignore[arg-type]
-            Message.role == "user",  # type: ignore[arg-type]
+        select(col(Message.content)).where(
+            col(Message.session_id) == message.session_id, col(Message.request_id) == message.request_id,
+            col(Message.role) == "user",
         )
     ) or ""
     values = {

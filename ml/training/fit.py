@@ -54,12 +54,13 @@ def fit_bundle(
     queries: Sequence[str],
     vectors: np.ndarray,
     targets: Sequence[int],
-    config: AdapterConfig = AdapterConfig(),
+    config: AdapterConfig | None = None,
     progress: Callable[[float], None] | None = None,
 ) -> TunedBundle:
     """:raises ValueError: fewer than 4 training questions."""
     if len(queries) < 4:
         raise ValueError(f"{len(queries)} training questions; at least 4 are needed")
+    config = config or AdapterConfig()
     report = progress or (lambda share: None)
     target_array = np.asarray(targets)
     adapter = train_adapter(vectors, target_array, corpus.vectors, config, lambda s: report(0.4 * s))
@@ -75,7 +76,7 @@ def fit_bundle(
     rows, labels = [], []
     for step, (fold, chosen) in enumerate(folds):
         fold_rows, fold_labels = _reranker_rows(
-            corpus, [queries[i] for i in chosen], vectors[chosen], target_array[chosen].tolist(), _blend(fold, strength)
+            corpus, [queries[int(i)] for i in chosen], vectors[chosen], target_array[chosen].tolist(), _blend(fold, strength)
         )
         rows.append(fold_rows)
         labels.append(fold_labels)

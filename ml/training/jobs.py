@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from jisik.db.models import TrainingJob
 from jisik.db.outbox import add_record
@@ -68,8 +69,8 @@ async def claim(session: AsyncSession, job_id: str) -> TrainingJob | None:
     """Mark a queued job running (one trainer wins); None when it is not queued."""
     row = await session.scalar(
         update(TrainingJob)
-        .where(TrainingJob.id == job_id, TrainingJob.status == "queued")  # type: ignore[arg-type]
-        .values(status="running", attempts=TrainingJob.attempts + 1, heartbeat_at=datetime.now(UTC), progress=0.0)
+        .where(col(TrainingJob.id) == job_id, col(TrainingJob.status) == "queued")
+        .values(status="running", attempts=col(TrainingJob.attempts) + 1, heartbeat_at=datetime.now(UTC), progress=0.0)
         .returning(TrainingJob)
     )
     return row
@@ -92,7 +93,7 @@ async def finish(session: AsyncSession, job_id: str, status: str, *, error: str 
         values |= {"version_id": version_id, "progress": 1.0}
     if snapshot_id:
         values["snapshot_id"] = snapshot_id
-    await session.execute(update(TrainingJob).where(TrainingJob.id == job_id).values(**values))  # type: ignore[arg-type]
+    await session.execute(update(TrainingJob).where(col(TrainingJob.id) == job_id).values(**values))
     await append_log(session, job_id, status + (f": {error}" if error else ""))
 
 
@@ -102,7 +103,7 @@ async def recover_stale(session: AsyncSession, *, stale_after_s: float, max_atte
     cutoff = datetime.now(UTC) - timedelta(seconds=stale_after_s)
     stale = list(await session.scalars(
         select(TrainingJob)
-        .where(TrainingJob.status == "running", TrainingJob.heartbeat_at < cutoff)  # type: ignore[arg-type, operator]
+        .where(col(TrainingJob.status) == "running", col(TrainingJob.heartbeat_at) < cutoff)
         .with_for_update(skip_locked=True)
     ))
     resumed = []
@@ -120,5 +121,5 @@ async def recover_stale(session: AsyncSession, *, stale_after_s: float, max_atte
 
 async def queued_jobs(session: AsyncSession) -> list[str]:
     return list(await session.scalars(
-        select(TrainingJob.id).where(TrainingJob.status == "queued").order_by(TrainingJob.created_at)  # type: ignore[arg-type]
+        select(col(TrainingJob.id)).where(col(TrainingJob.status) == "queued").order_by(col(TrainingJob.created_at))
     ))

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from jisik.db.models import ModelAlias, ModelVersion, Rollout
 from jisik.db.outbox import add_record
@@ -66,12 +67,12 @@ async def _announce(session: AsyncSession, version: ModelVersion, action: str) -
 
 
 async def aliases(session: AsyncSession, tenant_id: str) -> dict[str, str]:
-    rows = await session.scalars(select(ModelAlias).where(ModelAlias.tenant_id == tenant_id))
+    rows = await session.scalars(select(ModelAlias).where(col(ModelAlias.tenant_id) == tenant_id))
     return {row.alias: row.version_id for row in rows}
 
 
 async def _set_alias(session: AsyncSession, tenant_id: str, alias: str, version_id: str | None) -> None:
-    await session.execute(delete(ModelAlias).where(ModelAlias.tenant_id == tenant_id, ModelAlias.alias == alias))
+    await session.execute(delete(ModelAlias).where(col(ModelAlias.tenant_id) == tenant_id, col(ModelAlias.alias) == alias))
     if version_id:
         session.add(ModelAlias(tenant_id=tenant_id, alias=alias, version_id=version_id))
         await session.flush()
@@ -100,7 +101,7 @@ async def register(
     (promote starts its canary)."""
     artifact = bundle.to_bytes()
     number = (await session.scalar(
-        select(func.max(ModelVersion.version)).where(ModelVersion.tenant_id == tenant_id)
+        select(func.max(col(ModelVersion.version))).where(col(ModelVersion.tenant_id) == tenant_id)
     ) or 0) + 1
     version = ModelVersion(
         tenant_id=tenant_id, version=number, snapshot_id=snapshot_id, job_id=job_id, metrics=metrics,

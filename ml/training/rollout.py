@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from jisik.db.models import AnswerFeedback, Rollout, ServingSignal
 from jisik.settings import TrainingSettings
@@ -45,15 +46,15 @@ class Signals:
 
 async def signals_since(session: AsyncSession, tenant_id: str, version_id: str, since: datetime) -> Signals:
     rows = (await session.execute(
-        select(ServingSignal.latency_ms, ServingSignal.no_answer).where(
-            ServingSignal.tenant_id == tenant_id, ServingSignal.version_id == version_id,
-            ServingSignal.created_at >= since,  # type: ignore[operator]
+        select(col(ServingSignal.latency_ms), col(ServingSignal.no_answer)).where(
+            col(ServingSignal.tenant_id) == tenant_id, col(ServingSignal.version_id) == version_id,
+            col(ServingSignal.created_at) >= since,
         )
     )).all()
     ratings = list(await session.scalars(
-        select(AnswerFeedback.rating).where(
-            AnswerFeedback.tenant_id == tenant_id, AnswerFeedback.model_version_id == version_id,
-            AnswerFeedback.citation > 0, AnswerFeedback.created_at >= since,  # type: ignore[operator]
+        select(col(AnswerFeedback.rating)).where(
+            col(AnswerFeedback.tenant_id) == tenant_id, col(AnswerFeedback.model_version_id) == version_id,
+            col(AnswerFeedback.citation) > 0, col(AnswerFeedback.created_at) >= since,
         )
     ))
     latencies = np.asarray([row[0] for row in rows], dtype=np.float64)

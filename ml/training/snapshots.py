@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from jisik.db.models import AnswerFeedback, Chunk, Knowledge, LabelledPair, Message, Tenant, TrainingSnapshot
 from jisik.errors import ConsentRequired, NotFound
@@ -48,21 +49,21 @@ async def _collect(session: AsyncSession, tenant_id: str, max_pairs: int) -> lis
     pairs: list[Pair] = []
     rows = await session.execute(
         select(AnswerFeedback, Message)
-        .outerjoin(Message, Message.id == AnswerFeedback.message_id)  # type: ignore[arg-type]
-        .where(AnswerFeedback.tenant_id == tenant_id)
-        .order_by(AnswerFeedback.created_at.desc())  # type: ignore[attr-defined]
+        .outerjoin(Message, col(Message.id) == col(AnswerFeedback.message_id))
+        .where(col(AnswerFeedback.tenant_id) == tenant_id)
+        .order_by(col(AnswerFeedback.created_at).desc())
     )
     for feedback, message in rows:
         pairs += _feedback_pairs(feedback, message)
     uploaded = await session.scalars(
-        select(LabelledPair).where(LabelledPair.tenant_id == tenant_id).order_by(LabelledPair.created_at.desc())  # type: ignore[attr-defined]
+        select(LabelledPair).where(col(LabelledPair.tenant_id) == tenant_id).order_by(col(LabelledPair.created_at).desc())
     )
     pairs += [Pair(row.query, row.passage, row.label, "upload") for row in uploaded]
     chunks = await session.execute(
-        select(Chunk.id, Chunk.content, Chunk.chunk_index, Knowledge.title)
-        .join(Knowledge, Knowledge.id == Chunk.knowledge_id)  # type: ignore[arg-type]
-        .where(Chunk.tenant_id == tenant_id, Chunk.is_enabled)
-        .order_by(Chunk.knowledge_id, Chunk.chunk_index)
+        select(col(Chunk.id), col(Chunk.content), col(Chunk.chunk_index), col(Knowledge.title))
+        .join(Knowledge, col(Knowledge.id) == col(Chunk.knowledge_id))
+        .where(col(Chunk.tenant_id) == tenant_id, col(Chunk.is_enabled))
+        .order_by(col(Chunk.knowledge_id), col(Chunk.chunk_index))
     )
     for chunk_id, content, index, title in chunks:
         if len(pairs) >= max_pairs:

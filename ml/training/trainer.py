@@ -121,11 +121,14 @@ async def run_training(
     held_queries, held_targets = [queries[i] for i in test], [labelled.targets[i] for i in test]
     champion = (TunedBundle.from_bytes(champion_row.artifact, champion_row.artifact_sha256)
                 if champion_row is not None else None)
-    candidate_metrics = await asyncio.to_thread(evaluate, corpus, held_queries, vectors[test], held_targets, bundle)
-    champion_metrics = await asyncio.to_thread(evaluate, corpus, held_queries, vectors[test], held_targets, champion)
-    champion_metrics["name"] = f"v{champion_row.version}" if champion_row is not None else "base"  # type: ignore[assignment]
-    candidate_metrics["held_out"] = len(test)  # type: ignore[assignment]
-    candidate_metrics["train"] = len(train)  # type: ignore[assignment]
+    candidate_metrics: dict[str, Any] = {
+        **await asyncio.to_thread(evaluate, corpus, held_queries, vectors[test], held_targets, bundle),
+        "held_out": len(test), "train": len(train), "adapter_strength": bundle.adapter_strength,
+    }
+    champion_metrics: dict[str, Any] = {
+        **await asyncio.to_thread(evaluate, corpus, held_queries, vectors[test], held_targets, champion),
+        "name": f"v{champion_row.version}" if champion_row is not None else "base",
+    }
     better = _better(candidate_metrics, champion_metrics)
     await reporter.log(
         f"held-out reranked MRR@10 {candidate_metrics['reranked']['mrr@10']:.3f} vs "

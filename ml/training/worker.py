@@ -18,6 +18,7 @@ import numpy as np
 from aiokafka.errors import KafkaError
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlmodel import col
 
 from jisik.db.models import Rollout, TrainingJob
 from jisik.errors import JisikError
@@ -62,7 +63,7 @@ class _JobReporter:
         if self.cancelled.is_set():
             raise JobCancelled
         async with self._sessions() as session, session.begin():
-            await session.execute(update(TrainingJob).where(TrainingJob.id == self._job_id)  # type: ignore[arg-type]
+            await session.execute(update(TrainingJob).where(col(TrainingJob.id) == self._job_id)
                                   .values(progress=round(min(share, 1.0), 4)))
 
     def progress_from_thread(self, share: float) -> None:
@@ -75,8 +76,8 @@ class _JobReporter:
         while True:
             async with self._sessions() as session, session.begin():
                 requested = await session.scalar(
-                    update(TrainingJob).where(TrainingJob.id == self._job_id)  # type: ignore[arg-type]
-                    .values(heartbeat_at=datetime.now(UTC)).returning(TrainingJob.cancel_requested)
+                    update(TrainingJob).where(col(TrainingJob.id) == self._job_id)
+                    .values(heartbeat_at=datetime.now(UTC)).returning(col(TrainingJob.cancel_requested))
                 )
             if requested:
                 self.cancelled.set()
@@ -92,6 +93,12 @@ class TrainerWorker:
         self._servers = bootstrap_servers
         self._queue: asyncio.Queue[str] = asyncio.Queue()
         self._pending: set[str] = set()
+        self._stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        """Ask ``run`` to return: the consumer leaves its group cleanly, a running job is cancelled (and
+        resumed by the next trainer)."""
+        self._stopping.set()
 
     def _offer(self, job_id: str) -> None:
         if job_id not in self._pending:
@@ -99,16 +106,21 @@ class TrainerWorker:
             self._queue.put_nowait(job_id)
 
     async def run(self) -> None:
-        """Consume, scan and train until cancelled."""
-        tasks = [asyncio.create_task(self._consume(), name="trainer-consume"),
-                 asyncio.create_task(self._scan(), name="trainer-scan"),
-                 asyncio.create_task(self._train(), name="trainer-run")]
+        """Consume, scan and train until ``stop``; the first task that fails ends the others."""
+        consume = asyncio.create_task(self._consume(), name="trainer-consume")
+        others = [asyncio.create_task(self._scan(), name="trainer-scan"),
+                  asyncio.create_task(self._train(), name="trainer-run")]
         try:
-            await asyncio.gather(*tasks)
+            await asyncio.wait([consume, *others], return_when=asyncio.FIRST_COMPLETED)
         finally:
-            for task in tasks:
+            self._stopping.set()
+            for task in others:
                 task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await asyncio.gather(*others, return_exceptions=True)
+            await asyncio.gather(consume, return_exceptions=True)
+        for task in (consume, *others):
+            if task.done() and not task.cancelled():
+                task.result()  # re-raises the failure that ended the worker
 
     async def _consume(self) -> None:
         kafka = self.settings.kafka
@@ -118,7 +130,7 @@ class TrainerWorker:
                                    bootstrap_servers=self._servers)
         try:
             await consumer.start()
-            while True:
+            while not self._stopping.is_set():
                 batches = await consumer.getmany(timeout_ms=500)
                 for records in batches.values():
                     for record in records:
@@ -148,7 +160,7 @@ class TrainerWorker:
     async def _watch_rollouts(self) -> None:
         async with self._sessions() as session:
             tenants = list(await session.scalars(
-                select(Rollout.tenant_id).where(Rollout.state == "canary", Rollout.percent > 0)  # type: ignore[arg-type]
+                select(col(Rollout.tenant_id)).where(col(Rollout.state) == "canary", col(Rollout.percent) > 0)
             ))
         for tenant_id in tenants:
             async with self._sessions() as session, session.begin():

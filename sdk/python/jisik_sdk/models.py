@@ -72,6 +72,10 @@ class Body_upload_api_v1_knowledge_bases__knowledge_base_id__knowledge_file_post
     expected_fields: str | None = None
 
 
+class Body_upload_pairs_api_v1_ml_training_data_post(ApiModel):
+    file: bytes
+
+
 class ChatQuery(ApiModel):
     query: str
     knowledge_base_ids: list[str] | None = None
@@ -215,9 +219,19 @@ class Envelope_EndpointPublic_(ApiModel):
     data: EndpointPublic
 
 
+class Envelope_FeedbackPublic_(ApiModel):
+    success: bool = True
+    data: FeedbackPublic
+
+
 class Envelope_FieldSchemaPublic_(ApiModel):
     success: bool = True
     data: FieldSchemaPublic
+
+
+class Envelope_JobPublic_(ApiModel):
+    success: bool = True
+    data: JobPublic
 
 
 class Envelope_KnowledgeBaseAccess_(ApiModel):
@@ -243,6 +257,11 @@ class Envelope_ModelInputPublic_(ApiModel):
 class Envelope_ModelPublic_(ApiModel):
     success: bool = True
     data: ModelPublic
+
+
+class Envelope_ModelsPublic_(ApiModel):
+    success: bool = True
+    data: ModelsPublic
 
 
 class Envelope_NoneType_(ApiModel):
@@ -305,6 +324,11 @@ class Envelope_list_EventTypePublic__(ApiModel):
     data: list[EventTypePublic]
 
 
+class Envelope_list_JobPublic__(ApiModel):
+    success: bool = True
+    data: list[JobPublic]
+
+
 class Envelope_list_KnowledgeBasePublic__(ApiModel):
     success: bool = True
     data: list[KnowledgeBasePublic]
@@ -361,6 +385,19 @@ class EventTypePublic(ApiModel):
     schema_: dict[str, Any] = Field(alias='schema')
 
 
+class FeedbackCreate(ApiModel):
+    message_id: str
+    citation: int = 0
+    rating: Literal['up', 'down']
+
+
+class FeedbackPublic(ApiModel):
+    message_id: str
+    citation: int
+    rating: Literal['up', 'down']
+    model_version_id: str
+
+
 class FieldResult(ApiModel):
     name: str
     value: str
@@ -384,6 +421,20 @@ class FieldSchemaPublic(ApiModel):
 
 class HTTPValidationError(ApiModel):
     detail: list[ValidationError] | None = None
+
+
+class JobPublic(ApiModel):
+    id: str
+    status: str
+    progress: float
+    logs: list[str]
+    error: str
+    snapshot_id: str
+    version_id: str
+    attempts: int
+    cancel_requested: bool
+    created_at: datetime
+    updated_at: datetime
 
 
 class KnowledgeBaseAccess(ApiModel):
@@ -557,6 +608,16 @@ class ModelUpdate(ApiModel):
     is_default: bool | None = None
 
 
+class ModelsPublic(ApiModel):
+    versions: list[VersionPublic]
+    champion: str | None
+    challenger: str | None
+    rollout: dict[str, Any]
+    base_signals: dict[str, float]
+    training_consent: bool
+    data: dict[str, int]
+
+
 class Paged_AuditEventPublic_(ApiModel):
     success: bool = True
     data: list[AuditEventPublic]
@@ -643,6 +704,10 @@ class ReviewRequest(ApiModel):
     comment: str = ''
     reviewer: str = ''
     revision: int | None = None
+
+
+class RollbackBody(ApiModel):
+    reason: str = 'rolled back by hand'
 
 
 class SchemaPreviewRequest(ApiModel):
@@ -834,6 +899,20 @@ class ValidationError(ApiModel):
     type: str
     input: Any = None
     ctx: dict[str, Any] | None = None
+
+
+class VersionPublic(ApiModel):
+    id: str
+    version: int
+    snapshot_id: str
+    job_id: str
+    metrics: dict[str, Any]
+    champion_metrics: dict[str, Any]
+    artifact_sha256: str
+    training_s: float
+    aliases: list[str]
+    signals: dict[str, float]
+    created_at: datetime
 
 
 for _model in list(globals().values()):

@@ -48,6 +48,10 @@ export type Body_upload_api_v1_knowledge_bases__knowledge_base_id__knowledge_fil
   expected_fields?: string | null;
 };
 
+export type Body_upload_pairs_api_v1_ml_training_data_post = {
+  file: Blob;
+};
+
 export type ChatQuery = {
   query: string;
   knowledge_base_ids?: Array<string> | null;
@@ -191,9 +195,19 @@ export type Envelope_EndpointPublic_ = {
   data: EndpointPublic;
 };
 
+export type Envelope_FeedbackPublic_ = {
+  success?: boolean;
+  data: FeedbackPublic;
+};
+
 export type Envelope_FieldSchemaPublic_ = {
   success?: boolean;
   data: FieldSchemaPublic;
+};
+
+export type Envelope_JobPublic_ = {
+  success?: boolean;
+  data: JobPublic;
 };
 
 export type Envelope_KnowledgeBaseAccess_ = {
@@ -219,6 +233,11 @@ export type Envelope_ModelInputPublic_ = {
 export type Envelope_ModelPublic_ = {
   success?: boolean;
   data: ModelPublic;
+};
+
+export type Envelope_ModelsPublic_ = {
+  success?: boolean;
+  data: ModelsPublic;
 };
 
 export type Envelope_NoneType_ = {
@@ -281,6 +300,11 @@ export type Envelope_list_EventTypePublic__ = {
   data: Array<EventTypePublic>;
 };
 
+export type Envelope_list_JobPublic__ = {
+  success?: boolean;
+  data: Array<JobPublic>;
+};
+
 export type Envelope_list_KnowledgeBasePublic__ = {
   success?: boolean;
   data: Array<KnowledgeBasePublic>;
@@ -336,6 +360,19 @@ export type EventTypePublic = {
   schema: Record<string, unknown>;
 };
 
+export type FeedbackCreate = {
+  message_id: string;
+  citation?: number;
+  rating: "up" | "down";
+};
+
+export type FeedbackPublic = {
+  message_id: string;
+  citation: number;
+  rating: "up" | "down";
+  model_version_id: string;
+};
+
 export type FieldResult = {
   name: string;
   value: string;
@@ -359,6 +396,20 @@ export type FieldSchemaPublic = {
 
 export type HTTPValidationError = {
   detail?: Array<ValidationError>;
+};
+
+export type JobPublic = {
+  id: string;
+  status: string;
+  progress: number;
+  logs: Array<string>;
+  error: string;
+  snapshot_id: string;
+  version_id: string;
+  attempts: number;
+  cancel_requested: boolean;
+  created_at: string;
+  updated_at: string;
 };
 
 export type KnowledgeBaseAccess = {
@@ -537,6 +588,16 @@ export type ModelUpdate = {
   is_default?: boolean | null;
 };
 
+export type ModelsPublic = {
+  versions: Array<VersionPublic>;
+  champion: string | null;
+  challenger: string | null;
+  rollout: Record<string, unknown>;
+  base_signals: Record<string, number>;
+  training_consent: boolean;
+  data: Record<string, number>;
+};
+
 export type Paged_AuditEventPublic_ = {
   success?: boolean;
   data: Array<AuditEventPublic>;
@@ -625,6 +686,10 @@ export type ReviewRequest = {
   comment?: string;
   reviewer?: string;
   revision?: number | null;
+};
+
+export type RollbackBody = {
+  reason?: string;
 };
 
 export type SchemaPreviewRequest = {
@@ -813,6 +878,20 @@ export type ValidationError = {
   type: string;
   input?: unknown;
   ctx?: Record<string, unknown>;
+};
+
+export type VersionPublic = {
+  id: string;
+  version: number;
+  snapshot_id: string;
+  job_id: string;
+  metrics: Record<string, unknown>;
+  champion_metrics: Record<string, unknown>;
+  artifact_sha256: string;
+  training_s: number;
+  aliases: Array<string>;
+  signals: Record<string, number>;
+  created_at: string;
 };
 
 /** Every /api/v1 operation, keyed by `METHOD /path` (the path without /api/v1). */
@@ -1279,6 +1358,60 @@ export interface Operations {
     body: PlanChange;
     response: Envelope_NoneType_;
   };
+  "POST /ml/feedback": {
+    path: {};
+    query: {};
+    body: FeedbackCreate;
+    response: Envelope_FeedbackPublic_;
+  };
+  "POST /ml/training-data": {
+    path: {};
+    query: {};
+    body: FormData;
+    response: Envelope_dict_str__int__;
+  };
+  "GET /ml/training-jobs": {
+    path: {};
+    query: {};
+    body: never;
+    response: Envelope_list_JobPublic__;
+  };
+  "POST /ml/training-jobs": {
+    path: {};
+    query: {};
+    body: never;
+    response: Envelope_JobPublic_;
+  };
+  "GET /ml/training-jobs/{job_id}": {
+    path: { job_id: string; };
+    query: {};
+    body: never;
+    response: Envelope_JobPublic_;
+  };
+  "POST /ml/training-jobs/{job_id}/cancel": {
+    path: { job_id: string; };
+    query: {};
+    body: never;
+    response: Envelope_JobPublic_;
+  };
+  "GET /ml/models": {
+    path: {};
+    query: {};
+    body: never;
+    response: Envelope_ModelsPublic_;
+  };
+  "POST /ml/models/promote": {
+    path: {};
+    query: {};
+    body: never;
+    response: Envelope_ModelsPublic_;
+  };
+  "POST /ml/models/rollback": {
+    path: {};
+    query: {};
+    body: RollbackBody;
+    response: Envelope_ModelsPublic_;
+  };
 }
 
 /** The concrete paths each method accepts (a `${string}` stands for one path parameter). */
@@ -1314,6 +1447,9 @@ export interface ApiRoutes {
     | `/knowledge/batch`
     | `/messages/${string}/${string}/model-input`
     | `/messages/${string}/load`
+    | `/ml/models`
+    | `/ml/training-jobs/${string}`
+    | `/ml/training-jobs`
     | `/models/${string}`
     | `/models`
     | `/plans`
@@ -1340,6 +1476,12 @@ export interface ApiRoutes {
     | `/knowledge/${string}/reprocess`
     | `/knowledge/${string}/review`
     | `/knowledge/from-answer`
+    | `/ml/feedback`
+    | `/ml/models/promote`
+    | `/ml/models/rollback`
+    | `/ml/training-data`
+    | `/ml/training-jobs/${string}/cancel`
+    | `/ml/training-jobs`
     | `/models/${string}/test`
     | `/models`
     | `/sessions/${string}/stop`
