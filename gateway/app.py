@@ -21,9 +21,12 @@ from .limits import BodyLimitMiddleware
 from .middleware import RequestContextMiddleware
 from .resources import GatewayResources
 from .routes import (
+    api_keys,
+    auth,
     chat,
     chunks,
     fields,
+    groups,
     health,
     ingest,
     knowledge,
@@ -33,6 +36,7 @@ from .routes import (
     models,
     sessions,
     tenants,
+    users,
 )
 from .web import mount_web
 
@@ -43,7 +47,8 @@ API_PREFIX = "/api/v1"
 
 def _api() -> APIRouter:
     api = APIRouter(prefix=API_PREFIX)
-    for module in (tenants, knowledge_bases, knowledge, fields, chunks, sessions, chat, messages, models, ingest):
+    for module in (tenants, knowledge_bases, knowledge, fields, chunks, sessions, chat, messages, models, ingest,
+                   auth, users, groups, api_keys):
         api.include_router(module.router)
     return api
 

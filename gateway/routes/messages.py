@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from ..deps import SessionDep, TenantDep
+from ..deps import SessionDep, TenantDep, require_scope
 from ..repositories import messages as repo
 from ..repositories.sessions import get_session
 from ..schemas.common import Envelope
@@ -16,7 +16,10 @@ from ..schemas.session import MessagePublic
 router = APIRouter(prefix="/messages", tags=["messages"])
 
 
-@router.get("/{session_id}/load", response_model=Envelope[list[MessagePublic]])
+@router.get(
+    "/{session_id}/load", response_model=Envelope[list[MessagePublic]],
+    dependencies=[require_scope("read")],
+)
 async def load(
     session_id: str,
     tenant: TenantDep,
@@ -32,7 +35,10 @@ async def load(
     return {"success": True, "data": rows}
 
 
-@router.delete("/{session_id}/{message_id}", response_model=Envelope[None])
+@router.delete(
+    "/{session_id}/{message_id}", response_model=Envelope[None],
+    dependencies=[require_scope("write")],
+)
 async def delete(session_id: str, message_id: str, tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
     message = await repo.get_message(session=session, tenant_id=tenant.id, message_id=message_id, session_id=session_id)
     await repo.delete_message(session=session, message=message)

@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
+from .accounts import AccountSettings
 from .cdc import CdcSettings
 from .chat import ChatSettings
 from .database import DatabaseSettings
@@ -27,6 +28,7 @@ from .storage import StorageSettings
 from .telemetry import TelemetrySettings
 
 __all__ = [
+    "AccountSettings",
     "CdcSettings",
     "ChatSettings",
     "DatabaseSettings",
@@ -65,6 +67,7 @@ class Settings(BaseModel):
     chat: ChatSettings
     ingest: IngestSettings
     cdc: CdcSettings
+    accounts: AccountSettings
 
     @classmethod
     def load(cls) -> Settings:

@@ -1,5 +1,6 @@
 """Table models. Importing this package registers every table on ``SQLModel.metadata``."""
 
+from .accounts import ApiKey, Group, GroupMember, Invitation, User, WebSession
 from .chat import DEFAULT_FALLBACK_RESPONSE, ChatSession, Message
 from .fields import DocumentFields, FieldReview, FieldSchemaVersion
 from .knowledge import DEFAULT_CHUNKING, Chunk, Knowledge, KnowledgeBase, KnowledgeType, ParseStatus
@@ -8,6 +9,12 @@ from .outbox import OutboxEvent
 from .tenant import Tenant
 
 __all__ = [
+    "ApiKey",
+    "Group",
+    "GroupMember",
+    "Invitation",
+    "User",
+    "WebSession",
     "DEFAULT_CHUNKING",
     "DEFAULT_FALLBACK_RESPONSE",
     "DocumentFields",

@@ -31,5 +31,7 @@ class Tenant(SQLModel, table=True):
     pii_types: str = Field(default="", max_length=200)
     # Whether this tenant's data may go into training snapshots (off until the tenant says yes).
     training_consent: bool = False
+    # Most active people (service accounts take no seat); None = the accounts.default_seat_limit setting.
+    seat_limit: int | None = None
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field(onupdate=True)
