@@ -15,7 +15,7 @@ LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON
 # apache-flink pins old dependencies, so the Flink SQL jobs are tested from a virtualenv of their own.
 FLINK_VENV := .venv-flink
 
-.PHONY: up test install web protos lint bench clean
+.PHONY: up test install web protos clients lint bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ test: $(TEST_STAMP) $(FLINK_VENV)/.installed web
 
 protos: install
 	$(PY) scripts/gen_protos.py
+
+# The web app's API types and the Python SDK's models, from the gateway's OpenAPI document.
+clients: install
+	$(PY) scripts/openapi_clients.py
 
 lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check .

@@ -11,12 +11,14 @@ For each KorQuAD question: the client POSTs /knowledge-chat and measures the tim
 per-stage timings. Prints a table and writes bench/results/chat.json (with cpu count and memory).
 
     .venv/bin/python bench/chat.py [--chunks 10000] [--questions 60]
+    .venv/bin/python bench/chat.py --metrics-overhead --chunks 2000   # with vs without metrics, paired
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -43,6 +45,7 @@ from jisik.db.migrate import upgrade  # noqa: E402
 from jisik.db.models import Knowledge, KnowledgeBase, ParseStatus  # noqa: E402
 from jisik.db.tenants import create_tenant  # noqa: E402
 from jisik.grpc_server import grpc_channel  # noqa: E402
+from jisik.metrics import recording_paused  # noqa: E402
 from jisik.runtime.postgres import EmbeddedPostgres  # noqa: E402
 from jisik.settings import Settings  # noqa: E402
 
@@ -171,11 +174,14 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         port = server.servers[0].sockets[0].getsockname()[1]
         marks: list[dict[str, float]] = []
         stages: dict[str, list[float]] = defaultdict(list)
+        paired: dict[str, list[dict[str, float]]] = {"on": [], "off": []}
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", headers={"X-API-Key": api_key},
                                      timeout=120) as client:
             body = {"knowledge_base_id": base_id, "vector_threshold": 0.0}
             session_id = (await client.post("/api/v1/sessions", json=body)).json()["data"]["id"]
-            for number, question in enumerate(questions[: args.questions + WARMUP]):
+            if args.metrics_overhead:
+                paired = await with_and_without_metrics(client, session_id, questions[: args.questions + WARMUP])
+            for number, question in enumerate([] if args.metrics_overhead else questions[: args.questions + WARMUP]):
                 result = await ask(client, session_id, question)
                 if number < WARMUP:
                     continue
@@ -193,6 +199,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         await retriever_service.close()
     finally:
         postgres.stop()
+    if args.metrics_overhead:
+        return overhead_report(paired, args, load_at_start)
     return {
         "machine": machine() | {"load_avg_1m_at_start": load_at_start},
         "chunks": args.chunks,
@@ -206,6 +214,38 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "stages_ms": {name: {"mean": round(statistics.fmean(values), 2), "p50": percentile(values, 0.5),
                              "p95": percentile(values, 0.95)} for name, values in stages.items()},
     }
+
+
+async def with_and_without_metrics(client: httpx.AsyncClient, session_id: str,
+                                   questions: list[str]) -> dict[str, list[dict[str, float]]]:
+    """Each question asked three times: once to warm what a repeated question finds cached (not counted),
+    then once with metrics recorded and once with every metric of this process (gateway, retriever,
+    model service) paused; the order alternates so drifting load hits both alike."""
+    paired: dict[str, list[dict[str, float]]] = {"on": [], "off": []}
+    for number, question in enumerate(questions):
+        await ask(client, session_id, question)
+        for mode in (("on", "off") if number % 2 == 0 else ("off", "on")):
+            with recording_paused() if mode == "off" else contextlib.nullcontext():
+                result = await ask(client, session_id, question)
+            if number >= WARMUP:
+                paired[mode].append(result)
+    return paired
+
+
+def overhead_report(paired: dict[str, list[dict[str, float]]], args: argparse.Namespace,
+                    load_at_start: float) -> dict[str, Any]:
+    report: dict[str, Any] = {"machine": machine() | {"load_avg_1m_at_start": load_at_start},
+                              "chunks": args.chunks, "questions": len(paired["on"]), "chat_backend": "extractive"}
+    for measure in ("first_token_ms", "done_ms"):
+        on = statistics.median(m[measure] for m in paired["on"])
+        off = statistics.median(m[measure] for m in paired["off"])
+        differences = [a[measure] - b[measure] for a, b in zip(paired["on"], paired["off"], strict=True)]
+        report[measure] = {"on_p50": round(on, 2), "off_p50": round(off, 2),
+                           "overhead_pct": round((on - off) / off * 100, 2),
+                           "paired_difference_ms_p50": round(statistics.median(differences), 2),
+                           "pairs": [[round(a[measure], 2), round(b[measure], 2)]
+                                     for a, b in zip(paired["on"], paired["off"], strict=True)]}
+    return report
 
 
 def _free_port() -> int:
@@ -233,10 +273,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--chunks", type=int, default=10_000)
     parser.add_argument("--questions", type=int, default=60)
+    parser.add_argument("--metrics-overhead", action="store_true",
+                        help="ask each question with and without metrics; writes chat_metrics_overhead.json")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     report = asyncio.run(run(args))
     RESULTS.mkdir(parents=True, exist_ok=True)
+    if args.metrics_overhead:
+        print(f"chat metrics overhead: {report['questions']} question pairs, {report['chunks']} chunks, "
+              f"load {report['machine']['load_avg_1m_at_start']:.1f} -> {report['machine']['load_avg_1m']:.1f}")
+        print(f"{'measure':<20}{'on p50 ms':>12}{'off p50 ms':>12}{'overhead':>10}{'paired p50 ms':>15}")
+        for name in ("first_token_ms", "done_ms"):
+            row = report[name]
+            print(f"{name:<20}{row['on_p50']:>12}{row['off_p50']:>12}{row['overhead_pct']:>9}%"
+                  f"{row['paired_difference_ms_p50']:>15}")
+        (RESULTS / "chat_metrics_overhead.json").write_text(json.dumps(report, indent=2) + "\n")
+        return
     (RESULTS / "chat.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     print_table(report)
 

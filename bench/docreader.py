@@ -44,18 +44,23 @@ IMAGES = {".png", ".jpg", ".jpeg"}
 
 
 class PeakMemory:
-    """Samples the RSS of this process and its children every 50 ms."""
+    """Samples the RSS of a process (default: this one) and its children every 50 ms."""
 
-    def __init__(self) -> None:
+    def __init__(self, pid: int | None = None) -> None:
         self.peak = 0
+        self._pid = pid
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
-        me = psutil.Process()
+        me = psutil.Process(self._pid)
         while not self._stop.is_set():
-            total = me.memory_info().rss
-            for child in me.children(recursive=True):
+            try:
+                total = me.memory_info().rss
+                children = me.children(recursive=True)
+            except psutil.Error:  # the process ended (a crash the caller measures)
+                return
+            for child in children:
                 try:
                     total += child.memory_info().rss
                 except psutil.Error:

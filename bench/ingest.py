@@ -8,6 +8,7 @@ retriever, cdc and ingest as child processes on an embedded PostgreSQL and Tansu
 
     .venv/bin/python bench/ingest.py
     .venv/bin/python bench/ingest.py --runs 3 --small-docs 50 --skip-long
+    .venv/bin/python bench/ingest.py --metrics-overhead --runs 3 --small-docs 40   # with vs without metrics
 
 Prints a table and writes bench/results/ingest.json (with cpu count and memory).
 """
@@ -204,8 +205,9 @@ def _table(result: dict[str, Any]) -> str:
 
 
 @contextlib.contextmanager
-def pipeline_stack(prefix: str) -> Iterator[Stack]:
-    """The pipeline's services on free ports, a fresh embedded PostgreSQL and broker, default settings."""
+def pipeline_stack(prefix: str, env: dict[str, str] | None = None) -> Iterator[Stack]:
+    """The pipeline's services on free ports, a fresh embedded PostgreSQL and broker, default settings
+    (``env`` adds to the services' environment)."""
     root = Path(tempfile.mkdtemp(prefix=prefix))
     settings = Settings.load().model_copy(update={
         "database": DatabaseSettings(embedded_port=_port()),
@@ -215,7 +217,8 @@ def pipeline_stack(prefix: str) -> Iterator[Stack]:
         "runtime": RuntimeSettings(data_dir=root / "var", ready_timeout_s=300),
         "storage": StorageSettings(local_dir=root / "objects"),
     })
-    stack = Stack(settings, base_env=dict(os.environ), services=["docreader", "retriever", "model", "cdc", "ingest"])
+    stack = Stack(settings, base_env={**os.environ, **(env or {})},
+                  services=["docreader", "retriever", "model", "cdc", "ingest"])
     stack.start()
     try:
         yield stack
@@ -235,6 +238,45 @@ def run_and_report(prefix: str, run: Callable[[Stack, argparse.Namespace], Corou
     Path(args.output).write_text(json.dumps(result, indent=2, ensure_ascii=False))
 
 
+def metrics_overhead(args: argparse.Namespace) -> dict[str, Any]:
+    """The same runs on fresh stacks with metrics recorded and with JISIK_METRICS_RECORD=false, in the order
+    on, off, off, on, ... so drifting load hits both alike; overhead = how much slower with metrics."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    args.skip_long = True
+    runs: dict[str, list[dict[str, Any]]] = {"on": [], "off": []}
+    for round_number in range(args.overhead_rounds):
+        order = ("on", "off") if round_number % 2 == 0 else ("off", "on")
+        for mode in order:
+            env = {"JISIK_METRICS_RECORD": "false"} if mode == "off" else {}
+            with pipeline_stack(f"jisik-bench-ingest-{mode}-", env) as stack:
+                result = asyncio.run(run_bench(stack, args))
+            runs[mode].append({"freshness_p50_seconds": result["freshness_10p_pdf"]["p50_seconds"],
+                               "docs_per_minute": result["small_docs"]["docs_per_minute"],
+                               "load_average_1m": result["machine"]["load_average_1m"]})
+    fresh = {mode: statistics.median(run["freshness_p50_seconds"] for run in done) for mode, done in runs.items()}
+    rate = {mode: statistics.median(run["docs_per_minute"] for run in done) for mode, done in runs.items()}
+    return {
+        "machine": _machine(),
+        "rounds": args.overhead_rounds, "freshness_runs_per_stack": args.runs, "small_docs": args.small_docs,
+        "runs": runs,
+        "freshness_p50_seconds": fresh,
+        "docs_per_minute": rate,
+        "freshness_overhead_pct": round((fresh["on"] - fresh["off"]) / fresh["off"] * 100, 2),
+        "throughput_overhead_pct": round((rate["off"] - rate["on"]) / rate["off"] * 100, 2),
+    }
+
+
+def _overhead_table(result: dict[str, Any]) -> str:
+    lines = ["| measure | metrics on | metrics off | overhead |", "|---|---|---|---|",
+             f"| freshness, 10-page PDF, p50 | {result['freshness_p50_seconds']['on']} s | "
+             f"{result['freshness_p50_seconds']['off']} s | {result['freshness_overhead_pct']}% |",
+             f"| {result['small_docs']} small docs | {result['docs_per_minute']['on']} docs/min | "
+             f"{result['docs_per_minute']['off']} docs/min | {result['throughput_overhead_pct']}% |",
+             f"| machine | {result['machine']['cpu_count']} CPUs, load average "
+             f"{result['machine']['load_average_1m']} at end | | |"]
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5)
@@ -242,7 +284,17 @@ def main() -> None:
     parser.add_argument("--skip-long", action="store_true")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per document")
     parser.add_argument("--output", default=str(RESULTS / "ingest.json"))
-    run_and_report("jisik-bench-ingest-", run_bench, parser.parse_args(), _table)
+    parser.add_argument("--metrics-overhead", action="store_true",
+                        help="compare stacks with and without metrics; writes ingest_metrics_overhead.json")
+    parser.add_argument("--overhead-rounds", type=int, default=2, help="stacks per mode with --metrics-overhead")
+    args = parser.parse_args()
+    if args.metrics_overhead:
+        result = metrics_overhead(args)
+        print(_overhead_table(result))  # noqa: T201 - a benchmark prints its table
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        (RESULTS / "ingest_metrics_overhead.json").write_text(json.dumps(result, indent=2))
+        return
+    run_and_report("jisik-bench-ingest-", run_bench, args, _table)
 
 
 if __name__ == "__main__":

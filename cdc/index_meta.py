@@ -35,7 +35,7 @@ from jisik.settings import CdcSettings, EndpointSettings, KafkaSettings
 
 from .change_event import ChangeEvent, parse_change
 from .publisher import OrderedPublisher
-from .records import KafkaRecord
+from .records import KafkaRecord, tombstone
 
 __all__ = ["IndexMetaMaterializer", "KnowledgeMeta", "RetrieverAccessApplier", "meta_change"]
 
@@ -117,8 +117,9 @@ class IndexMetaMaterializer:
                 logger.warning("skipping a malformed change event at %s@%d", record.topic, record.offset)
                 continue
             if meta is not None:
-                out.append(KafkaRecord(Topic.INDEX_META.value, meta.knowledge_id.encode(),
-                                       meta.model_dump_json().encode()))
+                record = KafkaRecord(Topic.INDEX_META.value, meta.knowledge_id.encode(), meta.model_dump_json().encode())
+                # A deleted document's record is followed by a tombstone, so compaction forgets the document.
+                out += [record, tombstone(record)] if meta.deleted else [record]
         await self._publisher.send(out)
 
 

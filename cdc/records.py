@@ -12,7 +12,7 @@ from jisik.events import cdc_topic
 
 from .changes import RowChange
 
-__all__ = ["CONNECTOR", "OUTBOX_ID_HEADER", "KafkaRecord", "debezium_record", "outbox_record"]
+__all__ = ["CONNECTOR", "OUTBOX_ID_HEADER", "KafkaRecord", "debezium_record", "outbox_record", "tombstone"]
 
 CONNECTOR = "jisik"
 OUTBOX_ID_HEADER = "jisik-outbox-id"
@@ -22,7 +22,8 @@ OUTBOX_ID_HEADER = "jisik-outbox-id"
 class KafkaRecord:
     topic: str
     key: bytes
-    value: bytes
+    # None is a tombstone: a compacted topic drops every earlier record of the key.
+    value: bytes | None
     headers: tuple[tuple[str, bytes], ...] = ()
 
 
@@ -77,3 +78,8 @@ def debezium_record(
         "ts_ms": now_ms,
     }
     return KafkaRecord(topic=cdc_topic(change.table), key=_json(key), value=_json(envelope))
+
+
+def tombstone(record: KafkaRecord) -> KafkaRecord:
+    """The tombstone that follows a delete on a compacted topic (Debezium's ``tombstones.on.delete``)."""
+    return KafkaRecord(topic=record.topic, key=record.key, value=None)

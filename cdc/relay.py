@@ -28,7 +28,7 @@ from . import pgoutput
 from .changes import RowChange, Transaction, TransactionAssembler, row_from_values
 from .metrics import COMMIT_TO_PUBLISH_SECONDS, RECORDS_PUBLISHED, SLOT_LAG_BYTES
 from .publisher import OrderedPublisher
-from .records import KafkaRecord, debezium_record, outbox_record
+from .records import KafkaRecord, debezium_record, outbox_record, tombstone
 from .slot import ReplicationSlot
 
 __all__ = ["Relay"]
@@ -127,7 +127,10 @@ class Relay:
                         records.append(outbox_record(change.after))
                         outbox_ids.append(str(change.after["id"]))
                 elif change.table in self._primary_keys:
-                    records.append(self._envelope(change, txn.xid, txn))
+                    record = self._envelope(change, txn.xid, txn)
+                    records.append(record)
+                    if change.op == "d":
+                        records.append(tombstone(record))
         return _Batch(records, outbox_ids)
 
     def _envelope(self, change: RowChange, xid: int | None, txn: Transaction | None) -> KafkaRecord:

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 
 from jisik.settings import Settings
 
+from .audit import AuditProcessor
 from .billing import BillingProcessor
 from .index_meta import IndexMetaMaterializer, RetrieverAccessApplier
 from .processor import Processor, run_processor
@@ -24,7 +25,7 @@ logger = logging.getLogger(__name__)
 
 
 class CdcService:
-    """Relay + index.meta materializer + retriever access applier + billing, until ``stop`` is set.
+    """Relay + index.meta materializer + retriever access applier + billing + audit, until ``stop`` is set.
 
     :param apply_to_retriever: run the index.meta -> retriever applier here; defaults to
         ``cdc.apply_to_retriever`` (off when the retriever consumes index.meta itself).
@@ -47,6 +48,7 @@ class CdcService:
         self.processors: list[Processor] = [
             IndexMetaMaterializer(settings.cdc, settings.kafka, bootstrap_servers),
             BillingProcessor(settings.cdc, settings.kafka, bootstrap_servers),
+            AuditProcessor(settings.cdc, url),
         ]
         if settings.cdc.apply_to_retriever if apply_to_retriever is None else apply_to_retriever:
             self.processors.append(RetrieverAccessApplier(settings.cdc, settings.endpoints, retriever_addr))

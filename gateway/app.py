@@ -22,6 +22,7 @@ from .middleware import RequestContextMiddleware
 from .resources import GatewayResources
 from .routes import (
     api_keys,
+    audit,
     auth,
     chat,
     chunks,
@@ -37,6 +38,7 @@ from .routes import (
     sessions,
     tenants,
     users,
+    webhooks,
 )
 from .web import mount_web
 
@@ -47,8 +49,8 @@ API_PREFIX = "/api/v1"
 
 def _api() -> APIRouter:
     api = APIRouter(prefix=API_PREFIX)
-    for module in (tenants, knowledge_bases, knowledge, fields, chunks, sessions, chat, messages, models, ingest,
-                   auth, users, groups, api_keys):
+    for module in (tenants, knowledge_bases, knowledge, fields, chunks, sessions, chat, messages, models, ingest, audit,
+                   webhooks, auth, users, groups, api_keys):
         api.include_router(module.router)
     return api
 

@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession as SQLModelSession
 from chat import ChatPipeline, StreamRegistry
 from jisik.accounts.passwords import Passwords
 from jisik.clients.bundle import ServiceClients
+from jisik.db import audit_context
 from jisik.db.engine import create_engine
 from jisik.health import BusyTolerance
 from jisik.settings import Settings
@@ -41,6 +42,7 @@ class GatewayResources:
 
     @classmethod
     def open(cls, settings: Settings) -> GatewayResources:
+        audit_context.install()  # every write of a request records its actor for the audit trail
         engine = create_engine(settings.database.dsn, pool_size=settings.database.pool_size)
         sessions = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
         auth_sessions = async_sessionmaker(engine, class_=SQLModelSession, expire_on_commit=False)

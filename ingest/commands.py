@@ -295,15 +295,16 @@ async def reprocess(session: AsyncSession, *, tenant_id: str, knowledge_id: str)
 
 async def delete_knowledge(
     session: AsyncSession, store: ObjectStore, *, tenant_id: str, knowledge_id: str
-) -> None:
-    """Remove the document's row (chunks cascade) and its stored objects. Its index entries go when the
-    delete has committed: CDC's index.meta applier owns that (cdc/index_meta.py)."""
+) -> int:
+    """Remove the document's row (chunks cascade) and its stored objects; returns how many objects went.
+    Its index entries go when the delete has committed: CDC's index.meta applier owns that
+    (cdc/index_meta.py)."""
     knowledge = await _load(session, tenant_id, knowledge_id)
     if knowledge.type == KnowledgeType.FILE:
         await _charge_storage(session, tenant_id, -knowledge.file_size)
     await session.delete(knowledge)
     await session.flush()
-    await store.delete_prefix(knowledge_prefix(tenant_id, knowledge.knowledge_base_id, knowledge_id))
+    return await store.delete_prefix(knowledge_prefix(tenant_id, knowledge.knowledge_base_id, knowledge_id))
 
 
 async def draft_from_answer(

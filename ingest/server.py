@@ -15,10 +15,12 @@ from jisik.clients.bundle import ServiceClients
 from jisik.db.engine import create_engine, session_factory
 from jisik.kafka import create_producer, ensure_topics
 from jisik.settings import Settings
+from jisik.storage import open_store
 
 from .context import IngestContext, StageHandler
 from .publishing import DOCUMENT_TOPICS
 from .redrive import Redriver
+from .retention import RetentionPurger
 from .stages import IndexStage, ParseStage, ValidateStage
 from .topology import STAGES, stage_named
 from .worker import StageWorker
@@ -78,6 +80,8 @@ async def start_pipeline(
         pipeline.workers.append(worker)
         pipeline.tasks += [asyncio.create_task(worker.run(), name=f"ingest-{name}"),
                            asyncio.create_task(redriver.run(), name=f"ingest-{name}-redrive")]
+    purger = RetentionPurger(context, open_store(settings.storage))
+    pipeline.tasks.append(asyncio.create_task(purger.run(), name="ingest-retention"))
     logger.info("ingest running stages: %s", ", ".join(names))
     return pipeline
 

@@ -99,9 +99,12 @@ def _check_port_free(name: str, host: str, port: int, setting: str) -> None:
 
 def _serve_metrics(name: str, settings: Settings) -> None:
     """Start the service's metrics endpoint when it has a metrics port."""
-    from jisik.metrics import serve_metrics
+    from jisik.metrics import pause_recording, serve_metrics
     from jisik.runtime.settings_catalog import env_name
 
+    if not settings.metrics.record:
+        pause_recording()
+        logger.info("%s records no metrics (JISIK_METRICS_RECORD=false)", name)
     port = settings.metrics.port_for(name)
     if not port:
         return

@@ -12,11 +12,12 @@ from fastapi.responses import Response
 from pydantic import TypeAdapter, ValidationError
 
 from ingest import commands
+from ingest.erasure import erase_knowledge
 from ingest.keys import MANUAL_CONTENT
 from jisik.db.models import KnowledgeType
 from jisik.errors import InvalidInput, NotFound, TooLarge, UnsupportedFormat
 
-from ..deps import SessionDep, SettingsDep, StoreDep, TenantDep, require_scope
+from ..deps import ResourcesDep, SessionDep, SettingsDep, StoreDep, TenantDep, require_scope
 from ..repositories import knowledge as repo
 from ..repositories.chunks import chunk_contents
 from ..repositories.knowledge_bases import get_knowledge_base
@@ -24,6 +25,7 @@ from ..repositories.messages import get_message, question_of
 from ..schemas.common import Envelope, Paged
 from ..schemas.knowledge import (
     AnswerToKnowledge,
+    ErasureReceiptPublic,
     ExpectedFields,
     KnowledgeFromUrl,
     KnowledgePublic,
@@ -219,13 +221,25 @@ async def update(
 
 
 @router.delete(
-    "/knowledge/{knowledge_id}", response_model=Envelope[None],
+    "/knowledge/{knowledge_id}", response_model=Envelope[ErasureReceiptPublic | None],
     dependencies=[require_scope("write")],
 )
 async def delete(
-    knowledge_id: str, tenant: TenantDep, session: SessionDep, store: StoreDep
+    knowledge_id: str,
+    tenant: TenantDep,
+    session: SessionDep,
+    store: StoreDep,
+    resources: ResourcesDep,
+    erase: Annotated[bool, Query(description="Erase at once, with the chat turns citing it; returns a receipt")] = False,
 ) -> dict[str, Any]:
-    """Delete the document, its chunks and its stored files; its index entries follow the commit (CDC)."""
+    """Delete the document, its chunks and its stored files; its index entries follow the commit (CDC).
+    With ``erase=true`` everything made from it goes at once (index entries, images, citing chat turns)
+    and the answer is a receipt of what was removed."""
+    if erase:
+        receipt = await erase_knowledge(
+            session, store, resources.clients.retriever, tenant_id=tenant.id, knowledge_id=knowledge_id
+        )
+        return _ok(receipt.as_dict())
     await commands.delete_knowledge(session, store, tenant_id=tenant.id, knowledge_id=knowledge_id)
     return _ok(None)
 

@@ -70,3 +70,13 @@ class AnswerToKnowledge(Strict):
     message_id: str | None = Field(None, max_length=36)
     question: str | None = Field(None, max_length=4000)
     answer: str | None = None
+
+
+class ErasureReceiptPublic(BaseModel):
+    """What an erasure removed: counts per kind, sha256 of the deleted object keys, and the tombstones
+    the compacted topics get after the commit. Never any document text."""
+
+    knowledge_id: str
+    removed: dict[str, int]
+    object_key_sha256: list[str]
+    tombstones: dict[str, int]

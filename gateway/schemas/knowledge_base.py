@@ -25,6 +25,9 @@ class KnowledgeBaseCreate(Strict):
     summary_model_id: str = Field("", max_length=64)
     rerank_model_id: str = Field("", max_length=64)
     vlm_model_id: str = Field("", max_length=64)
+    retention_days: int | None = Field(
+        None, ge=1, le=36500, description="Erase documents this many days after upload; null = the tenant's setting"
+    )
 
     def values(self) -> dict[str, Any]:
         return _fold_multimodal(self.model_dump())
@@ -49,6 +52,9 @@ class KnowledgeBaseUpdate(Strict):
     summary_model_id: str | None = Field(None, max_length=64)
     rerank_model_id: str | None = Field(None, max_length=64)
     vlm_model_id: str | None = Field(None, max_length=64)
+    retention_days: int | None = Field(
+        None, ge=1, le=36500, description="Erase documents this many days after upload; null = the tenant's setting"
+    )
 
     def values(self) -> dict[str, Any]:
         return _fold_multimodal(self.model_dump(exclude_unset=True))
@@ -67,5 +73,6 @@ class KnowledgeBasePublic(BaseModel):
     summary_model_id: str
     rerank_model_id: str
     vlm_model_id: str
+    retention_days: int | None = None
     created_at: datetime
     updated_at: datetime

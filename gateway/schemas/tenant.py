@@ -24,6 +24,9 @@ class TenantUpdate(Strict):
     training_consent: bool | None = Field(
         None, description="May this tenant's data go into training snapshots"
     )
+    retention_days: int | None = Field(
+        None, ge=1, le=36500, description="Erase documents this many days after upload; null = keep until deleted"
+    )
 
     @field_validator("pii_types")
     @classmethod
@@ -43,6 +46,7 @@ class TenantPublic(BaseModel):
     pii_policy: MaskPolicy | None = None
     pii_types: list[PiiType] = []
     training_consent: bool = False
+    retention_days: int | None = None
     created_at: datetime
 
     @field_validator("pii_types", mode="before")

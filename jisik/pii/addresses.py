@@ -1,10 +1,12 @@
 """Korean addresses: road-name (도로명, ``…로 12``, ``…길 3-4``, ``…로12번길 34``) and lot-number (지번,
-``…동 123-45``, ``…리 산 12번지``), anchored on a province or city name, or on a 구/군 right before the road.
+``…동 123-45``, ``…리 산 12번지``), anchored on a province or city name, or on a 구/군 right before the road (then only with a cue).
 Trailing building detail (``101동 202호``, ``(역삼동)``) belongs to the address."""
 
 from __future__ import annotations
 
-__all__ = ["ADDRESS_PATTERN"]
+import re
+
+__all__ = ["ADDRESS_PATTERN", "ADDRESS_WORDS", "LOCAL_ADDRESS_PATTERN"]
 
 _PROVINCE = (
     "(?:서울|부산|대구|인천|광주|대전|울산|세종|경기|강원|충청북|충청남|충북|충남|전라북|전라남|전북|전남|"
@@ -20,8 +22,8 @@ _LOT = (
 )
 _DETAIL = "(?:,?\\s*\\d{1,4}동)?(?:\\s*\\d{1,5}호)?(?:\\s*\\([가-힣0-9, ]{1,20}\\))?"
 
-ADDRESS_PATTERN = (
-    f"{_PROVINCE}(?:{_DISTRICT}){{1,2}}(?:\\s*{_ROAD}|{_LOT}){_DETAIL}"
-    f"|{_PROVINCE}\\s+{_ROAD}{_DETAIL}"
-    f"|(?<![가-힣])[가-힣]{{1,4}}(?:구|군)\\s(?:{_ROAD}|{_LOT}){_DETAIL}"
-)
+ADDRESS_PATTERN = f"{_PROVINCE}(?:{_DISTRICT}){{1,2}}(?:\\s*{_ROAD}|{_LOT}){_DETAIL}|{_PROVINCE}\\s+{_ROAD}{_DETAIL}"
+# Without a province (``송파구 신천동 7-28``) an address is as often a landmark's in an encyclopedia as a
+# person's: it counts only next to an address label or a record word.
+LOCAL_ADDRESS_PATTERN = f"(?<![가-힣])[가-힣]{{1,4}}(?:구|군)\\s(?:{_ROAD}|{_LOT}){_DETAIL}"
+ADDRESS_WORDS = re.compile("주소|거주|자택|배송지|소재지|사는 곳|살고")

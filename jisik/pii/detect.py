@@ -8,11 +8,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from jisik.pii.addresses import ADDRESS_PATTERN
+from jisik.pii.addresses import ADDRESS_PATTERN, ADDRESS_WORDS, LOCAL_ADDRESS_PATTERN
 from jisik.pii.cues import Cue, cue_before
 from jisik.pii.fold import fold
 from jisik.pii.hits import Hit, PiiType
-from jisik.pii.names import NAME_PATTERN, NOT_NAMES
+from jisik.pii.names import NAME_PATTERN, NOT_NAMES, RECORD_WORDS
 from jisik.pii.numbers import classify
 
 __all__ = ["DEFAULT_MIN_CONFIDENCE", "detect"]
@@ -20,6 +20,9 @@ __all__ = ["DEFAULT_MIN_CONFIDENCE", "detect"]
 DEFAULT_MIN_CONFIDENCE = 0.5
 # The most digit groups one identifier spans (``+82 10 1234 5678``, ``1234 5678 9012 3456 789``).
 _MAX_GROUPS = 5
+# How far around a name before a role title (씨, 변호사 …) or an address without a province a record
+# word must stand.
+_RECORD_WINDOW = 60
 
 _DRIVER_REGION_NAMES = "서울|부산|경기|강원|충북|충남|전북|전남|경북|경남|제주|대구|인천|광주|대전|울산"
 _PATTERN = re.compile(
@@ -32,6 +35,7 @@ _PATTERN = re.compile(
             r"(?P<paren_phone>\(0\d{1,2}\)\s?\d{3,4}-\d{4})(?!\d)",
             r"(?<![0-9A-Za-z.,])(?P<number>\+?\d+(?:[ \-.]\d+)*)(?![0-9A-Za-z])",
             f"(?P<address>{ADDRESS_PATTERN})",
+            f"(?P<address_local>{LOCAL_ADDRESS_PATTERN})",
             NAME_PATTERN,
         )
     )
@@ -57,10 +61,16 @@ def _hits_of(match: re.Match[str], text: str) -> list[Hit]:
     kind = match.lastgroup or ""
     if kind == "number":
         return _number_hits(match.group(kind), match.start(kind), text)
-    if kind in ("name_l", "name_t"):
-        name = match.group(kind)
-        return [] if name in NOT_NAMES else [Hit(PiiType.NAME, match.start(kind), match.end(kind), 0.85)]
+    if kind in ("name_l", "name_s"):
+        return _name_hit(match, kind)
+    if kind in ("name_title", "name_role"):  # the title group closes last; the name is name_t
+        if kind == "name_role" and not _reads_as_a_record(text, match.start(), match.end()):
+            return []
+        return _name_hit(match, "name_t")
     start, end = match.span(kind)
+    if kind == "address_local":
+        cued = ADDRESS_WORDS.search(text, max(0, start - _RECORD_WINDOW), start) is not None
+        return [Hit(PiiType.ADDRESS, start, end, 0.8)] if cued or _reads_as_a_record(text, start, end) else []
     if kind == "email":
         return [Hit(PiiType.EMAIL, start, end, 0.95)]
     if kind == "iban":
@@ -72,6 +82,15 @@ def _hits_of(match: re.Match[str], text: str) -> list[Hit]:
     if kind == "paren_phone":
         return [Hit(PiiType.PHONE, start, end, 0.85)]
     return [Hit(PiiType.ADDRESS, start, end, 0.8)]
+
+
+def _name_hit(match: re.Match[str], group: str) -> list[Hit]:
+    name = match.group(group)
+    return [] if name in NOT_NAMES else [Hit(PiiType.NAME, match.start(group), match.end(group), 0.85)]
+
+
+def _reads_as_a_record(text: str, start: int, end: int) -> bool:
+    return RECORD_WORDS.search(text, max(0, start - _RECORD_WINDOW), end + _RECORD_WINDOW) is not None
 
 
 def _number_hits(token: str, offset: int, text: str) -> list[Hit]:

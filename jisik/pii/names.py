@@ -8,7 +8,9 @@ Titles of public figures (대통령, 감독, 선수, 교수 …) are not cues fo
 
 from __future__ import annotations
 
-__all__ = ["NAME_PATTERN", "NOT_NAMES"]
+import re
+
+__all__ = ["NAME_PATTERN", "NOT_NAMES", "RECORD_WORDS"]
 
 # The 2015 census surnames with more than ~1,000 bearers, two-syllable ones first so they win.
 _TWO_SYLLABLE = "남궁|황보|제갈|선우|독고|사공|서문|동방|망절"
@@ -24,20 +26,28 @@ _LABELS = (
     "성명|성함|이름|담당자|고객명|환자명|신청인|대표자|예금주|보호자|작성자|수신인|발신인|"
     "수취인|받는\\s?분|보내는\\s?분|계약자|피보험자|임차인|임대인|채무자|채권자|세대주|가입자|name"
 )
-_TITLES = (
-    "씨|님|고객|과장|부장|대리|차장|팀장|주임|실장|상무|전무|본부장|매니저|선생님|변호사|세무사|노무사|간호사|"
-    "어르신"
+# Titles a name is addressed or filed by: always a cue.
+_TITLES = "님|고객|과장|대리|주임|팀장|매니저|선생님|어르신"
+# Titles news and encyclopedias put after public figures (씨 is also a clan, 氏): a cue only where the
+# text around reads as a record or a service conversation (:data:`RECORD_WORDS`).
+_ROLE_TITLES = "씨|부장|차장|실장|상무|전무|본부장|변호사|세무사|노무사|간호사"
+RECORD_WORDS = re.compile(
+    "고객|신청|접수|문의|상담|서류|제출|예약|주문|배송|결제|환불|청구|납부|민원|진료|입원|가입|회원|"
+    "담당|연락|요청|처리|발송|수령|계약서|보험금|대출"
 )
 
 _PARTICLES = "(?:님|씨|이|가|은|는|을|를|의|에게|께서|께|와|과|도|에|입니다|이며|이고)(?![가-힣]{2})"
 
 _AFTER = f"(?=[^가-힣]|$|{_PARTICLES})"
 
-# Group ``name_l`` follows a label (with a colon, bar or space between), ``name_t`` precedes a title; a
-# name before a title has a two-syllable given name, which keeps out words like 홍보 부장 or 국방부장관.
+# Group ``name_l`` follows a label and a colon or bar; ``name_s`` follows a label and a space only, and
+# then must end the word (``임차인 사이라는`` is no name); ``name_t`` precedes a title (``name_title``,
+# ``name_role`` for the role titles). A name before a title has a two-syllable given name, which keeps
+# out words like 홍보 부장 or 국방부장관.
 NAME_PATTERN = (
-    f"(?:{_LABELS})(?:\\s*[:：|]\\s*|\\s+)(?!{_LABELS})(?P<name_l>{_SURNAME}{_GIVEN}){_AFTER}"
-    f"|(?<![가-힣])(?P<name_t>{_SURNAME}[가-힣]{{2}})\\s?(?:{_TITLES}){_AFTER}"
+    f"(?:{_LABELS})(?:\\s*[:：|]\\s*(?!{_LABELS})(?P<name_l>{_SURNAME}{_GIVEN}){_AFTER}"
+    f"|\\s+(?!{_LABELS})(?P<name_s>{_SURNAME}{_GIVEN})(?=[^가-힣]|$))"
+    f"|(?<![가-힣])(?P<name_t>{_SURNAME}[가-힣]{{2}})\\s?(?:(?P<name_title>{_TITLES})|(?P<name_role>{_ROLE_TITLES})){_AFTER}"
 )
 
 # Common words that look like surname + syllables in front of a title ("고객님", "선생님").

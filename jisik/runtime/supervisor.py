@@ -400,6 +400,11 @@ class Stack:
         self._infrastructure.stop()
         self._pid_files.forget(SUPERVISOR)
 
+    def pid(self, name: str) -> int | None:
+        """Process id of one running service (None when it is not running)."""
+        child = self._children.get(name)
+        return child.process.pid if child else None
+
     def pids(self) -> list[int]:
         """Process ids of the children and embedded servers (for resource measurements)."""
         children = [child.process.pid for child in self._children.values() if child.process.pid]

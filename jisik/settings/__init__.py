@@ -26,6 +26,7 @@ from .retriever import RetrieverSettings
 from .runtime import RuntimeSettings
 from .storage import StorageSettings
 from .telemetry import TelemetrySettings
+from .webhooks import WebhookSettings
 
 __all__ = [
     "AccountSettings",
@@ -44,6 +45,7 @@ __all__ = [
     "Settings",
     "StorageSettings",
     "TelemetrySettings",
+    "WebhookSettings",
     "get_settings",
 ]
 
@@ -68,6 +70,7 @@ class Settings(BaseModel):
     ingest: IngestSettings
     cdc: CdcSettings
     accounts: AccountSettings
+    webhooks: WebhookSettings
 
     @classmethod
     def load(cls) -> Settings:

@@ -26,7 +26,10 @@ class DocreaderSettings(JisikSettings):
         ge=0,
         le=64,
         validation_alias=AliasChoices("GRPC_WORKER_PROCESSES", "JISIK_DOCREADER_WORKER_PROCESSES"),
-        description="Parser processes for CPU-bound parsing and OCR; 0 = one per CPU (at most 8)",
+        description=(
+            "Parser processes for CPU-bound parsing and OCR; 0 = one per document parsed at once "
+            "(max_workers), at least one per CPU (at most 8)"
+        ),
     )
     max_workers: int = Field(
         4,
@@ -81,8 +84,10 @@ class DocreaderSettings(JisikSettings):
 
     @property
     def parser_processes(self) -> int:
-        """``worker_processes``, with 0 resolved to the CPU count (at most 8)."""
-        return self.worker_processes or max(1, min(os.cpu_count() or 1, 8))
+        """``worker_processes``, with 0 resolved to ``max_workers`` or the CPU count, whichever is more
+        (at most 8): a document then never waits for a process that another document holds, so one
+        tenant's slow or hostile files cannot hold back another tenant's small ones."""
+        return self.worker_processes or min(max(self.max_workers, os.cpu_count() or 1), 8)
 
     # URL fetching
     url_timeout_s: float = Field(30.0, gt=0, description="Time limit per URL fetch")

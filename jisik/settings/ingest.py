@@ -57,6 +57,11 @@ class IngestSettings(JisikSettings):
     fields_ocr_languages: str = Field(
         "kor+eng", description="Tesseract languages for reading fields from scanned pages and images"
     )
+    retention_interval_s: float = Field(
+        3600.0, ge=0, description="How often expired documents (tenant or knowledge base retention_days) are "
+        "erased; 0 = never"
+    )
+    retention_batch: int = Field(100, ge=1, le=10_000, description="Documents erased per retention round at most")
     max_url_chars: int = Field(2048, ge=16, description="Longest accepted import URL")
 
     @property

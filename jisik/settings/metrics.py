@@ -19,7 +19,12 @@ class MetricsSettings(JisikSettings):
     model_port: int = Field(0, ge=0, le=65535, description="model service metrics port (0 = no metrics endpoint)")
     ingest_port: int = Field(0, ge=0, le=65535, description="ingest workers' metrics port (0 = no metrics endpoint)")
     cdc_port: int = Field(0, ge=0, le=65535, description="CDC relay metrics port (0 = no metrics endpoint)")
+    webhooks_port: int = Field(0, ge=0, le=65535, description="Webhook delivery worker's metrics port (0 = no metrics endpoint)")
     gateway_endpoint: bool = Field(True, description="Serve /metrics on the gateway")
+    record: bool = Field(
+        True, description="Record metrics; false makes every counter, gauge and histogram a no-op "
+        "(to measure what they cost)"
+    )
 
     def port_for(self, service: str) -> int:
         """The metrics port of ``service`` (0 for the gateway, which serves /metrics itself)."""

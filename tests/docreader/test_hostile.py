@@ -96,6 +96,24 @@ class TestHostileFiles:
             await service.close()
 
 
+    async def test_a_small_document_does_not_wait_behind_hostile_ones(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # One CPU, two documents at once: the default still gives each document its own process.
+        monkeypatch.setattr("jisik.settings.docreader.os.cpu_count", lambda: 1)
+        service = DocReaderService(_settings(tmp_path, max_workers=2))
+        await service.start()
+        try:
+            flood = asyncio.create_task(_text(service, hostile.docx_paragraph_flood(megabytes=400), "flood.docx"))
+            await asyncio.sleep(0.5)  # the flood holds a worker
+            assert fx.KO in await _text(service, fx.docx_document(), "small.docx")
+            assert not flood.done(), "the small document waited until the flood was refused"
+            with pytest.raises(TooLarge):
+                await flood
+        finally:
+            await service.close()
+
+
 class TestWorkerFaults:
     async def test_a_killed_worker_fails_only_its_document_and_is_replaced(
         self, service: DocReaderService

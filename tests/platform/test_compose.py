@@ -83,3 +83,74 @@ class TestComposeFile:
         assert services["jaeger"]["environment"]["COLLECTOR_OTLP_ENABLED"] == "true"
         assert "./cdc/flink:/opt/jisik/flink:ro" in services["flink-sql-job"]["volumes"]
         assert {"minio", "connect", "flink-jobmanager", "flink-taskmanager"} <= set(services)
+
+
+MONITORING = ROOT / "docs" / "monitoring"
+
+
+def _bind_mounts(spec: dict[str, Any]) -> dict[str, Path]:
+    """``{container path: host path}`` of a service's ``./``-relative bind mounts."""
+    mounts = {}
+    for volume in spec.get("volumes", []):
+        source, target, *_ = volume.split(":")
+        if source.startswith("./"):
+            mounts[target] = ROOT / source
+    return mounts
+
+
+def _host_path(spec: dict[str, Any], container_path: str) -> Path:
+    """Where ``container_path`` comes from on the host, through the service's bind mounts."""
+    for target, source in sorted(_bind_mounts(spec).items(), key=lambda item: -len(item[0])):
+        if container_path == target or container_path.startswith(target + "/"):
+            return source / container_path.removeprefix(target).lstrip("/")
+    raise AssertionError(f"{container_path} is not mounted from the repository")
+
+
+class TestComposeMonitoring:
+    """Checked offline (docker-compose config and no image pulls): every bind mount exists in the
+    repository, named volumes are declared, published ports do not collide, Prometheus scrapes each
+    jisik service's metrics port and loads the alert rules, Grafana finds its data source and the
+    generated dashboard where the mounts put them."""
+
+    def test_bind_mounts_exist_and_named_volumes_are_declared(self, compose: dict[str, Any]) -> None:
+        declared = set(compose["volumes"])
+        for name, spec in compose["services"].items():
+            for volume in spec.get("volumes", []):
+                source = volume.split(":")[0]
+                if source.startswith("./"):
+                    assert (ROOT / source).exists(), f"{name}: {source} does not exist"
+                else:
+                    assert source in declared, f"{name}: volume {source} is not declared"
+
+    def test_published_ports_are_distinct(self, compose: dict[str, Any]) -> None:
+        published = [port.split(":")[0] for spec in compose["services"].values() for port in spec.get("ports", [])]
+        assert len(published) == len(set(published)), published
+
+    def test_prometheus_scrapes_every_jisik_process(self, compose: dict[str, Any]) -> None:
+        prometheus = compose["services"]["prometheus"]
+        config_path = _host_path(prometheus, "/etc/prometheus/prometheus.yml")
+        config = yaml.safe_load(config_path.read_text())
+        targets = {target for job in config["scrape_configs"] for static in job["static_configs"]
+                   for target in static["targets"]}
+        env = compose["x-jisik"]["environment"]
+        expected = {f"gateway:{env['JISIK_GATEWAY_PORT']}"} | {
+            f"{spec.name}:{env[f'JISIK_METRICS_{spec.name.upper()}_PORT']}" for spec in SERVICES if spec.name != "gateway"
+        }
+        assert targets == expected
+        for rules in config["rule_files"]:
+            assert (config_path.parent / rules).is_file(), rules
+        assert "--config.file=/etc/prometheus/prometheus.yml" in prometheus["command"]
+
+    def test_grafana_provisions_the_generated_dashboard(self, compose: dict[str, Any]) -> None:
+        grafana = compose["services"]["grafana"]
+        assert grafana["depends_on"]["prometheus"]["condition"] == "service_healthy"
+        provisioning = _host_path(grafana, "/etc/grafana/provisioning")
+        source = yaml.safe_load((provisioning / "datasources" / "prometheus.yml").read_text())["datasources"][0]
+        assert source["url"] == "http://prometheus:9090"
+        assert "9090:9090" in compose["services"]["prometheus"]["ports"]
+        provider = yaml.safe_load((provisioning / "dashboards" / "jisik.yml").read_text())["providers"][0]
+        dashboards = _host_path(grafana, provider["options"]["path"])
+        assert dashboards == MONITORING / "grafana" / "dashboards"
+        assert (dashboards / "jisik.json").is_file()
+        home = grafana["environment"]["GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH"]
+        assert _host_path(grafana, home) == dashboards / "jisik.json"

@@ -12,11 +12,12 @@ import grpc
 import httpx
 import pytest
 from model_server import model_channel
+from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 
 from gateway.app import create_app
 from jisik import errors
-from jisik.metrics import serve_metrics
+from jisik.metrics import RPC_REQUESTS, RPC_SECONDS, recording_paused, serve_metrics
 from jisik.proto import model_pb2, model_pb2_grpc
 from jisik.settings import Settings
 from tests.stack import EmbeddedStack
@@ -185,3 +186,22 @@ async def test_gateway_metrics_can_be_switched_off(gateway_settings: Settings) -
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway") as client:
         response = await client.get("/metrics")
     assert response.status_code == 404
+
+
+def test_paused_recording_records_nothing_until_resumed() -> None:
+    """The switch behind JISIK_METRICS_RECORD=false and the benchmarks' --metrics-overhead."""
+    from cdc.metrics import SLOT_LAG_BYTES
+
+    method = "/jisik.test.v1.Paused/Call"
+    SLOT_LAG_BYTES.set(7)
+    with recording_paused():
+        RPC_REQUESTS.labels(method, "OK").inc()
+        RPC_SECONDS.labels(method).observe(0.5)
+        SLOT_LAG_BYTES.set(99)
+    assert REGISTRY.get_sample_value("jisik_rpc_requests_total", {"method": method, "code": "OK"}) is None
+    assert REGISTRY.get_sample_value("jisik_rpc_request_duration_seconds_count", {"method": method}) is None
+    assert REGISTRY.get_sample_value("jisik_cdc_slot_lag_bytes") == 7
+    RPC_REQUESTS.labels(method, "OK").inc()
+    SLOT_LAG_BYTES.set(0)
+    assert REGISTRY.get_sample_value("jisik_rpc_requests_total", {"method": method, "code": "OK"}) == 1
+    assert REGISTRY.get_sample_value("jisik_cdc_slot_lag_bytes") == 0

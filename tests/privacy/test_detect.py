@@ -93,3 +93,25 @@ def test_types_filter_and_confidence_threshold() -> None:
 def test_invalid_iban_and_brn_without_context_are_ignored() -> None:
     assert _found("DE89 3704 0044 0532 0130 01") == []
     assert _found("번호 2208162518") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("어제 박지훈 씨가 신청 서류를 제출했다.", ["박지훈"]),  # a record: the role title counts
+        ("최수빈 변호사에게 상담을 요청했습니다.", ["최수빈"]),
+        ("당시 측근이던 정도윤 변호사는 이를 부인했다.", []),  # a news sentence: a public figure
+        ("민주당의 한서준 씨는 1998년 의원에 당선되었다.", []),
+        ("김하은님, 주문하신 상품이 발송되었습니다.", ["김하은"]),  # addressed titles count everywhere
+        ("예금주 홍길동", ["홍길동"]),
+        ("임대·임차인 사이라는 것이 밝혀졌다.", []),  # a label, a space, then a word going on
+    ],
+)
+def test_role_titles_count_only_in_records_and_addressed_titles_always(text: str, names: list[str]) -> None:
+    assert [value for kind, value in _found(text) if kind == "NAME"] == names
+
+
+def test_an_address_without_a_province_needs_a_cue() -> None:
+    assert _found("이 건물은 종로구 종로3가 175-4번지에 있다.") == []
+    assert _found("자택 주소는 송파구 신천동 7-28 입니다") == [("ADDRESS", "송파구 신천동 7-28")]
+    assert _found("서울 중구 중림동 149번지") == [("ADDRESS", "서울 중구 중림동 149번지")]

@@ -124,6 +124,16 @@ class TestBrowser:
         assert report["shown"] == {"policy": "always", "rrn": True, "email": False, "consent": True}
         assert report["stored"] == {"policy": "always", "types": ["PHONE", "RRN"], "consent": True}
 
+    def test_activity_timeline_on_knowledge_base_document_and_tenant(self, web_stack, tmp_path: Path) -> None:  # noqa: ANN001
+        # A tenant of its own, so the timeline holds only this scenario's changes.
+        _, key = run_coroutine(new_tenant(web_stack.settings.database.url, "audit-timeline"))
+        report = _run_scenario(web_stack, "audit-timeline", tmp_path, api_key=key)
+        assert report["kbActions"][0] == "updated" and "created" in report["kbActions"]
+        assert all(actor.startswith("key:sk-") for actor in report["actors"])
+        assert report["docAction"] == "created"
+        assert report["tenantEvents"] >= 3  # the base's two changes and the document
+        assert (tmp_path / "kb-activity.png").stat().st_size > 0
+
 
 def _write_invoice(path: Path) -> None:
     """A one-page tax invoice whose total does not add up (1,357,000 instead of 1,357,400)."""

@@ -601,10 +601,72 @@ async function streamMonitor() {
   }
 }
 
+/** Reloads the timeline until it shows at least `count` events (the cdc process records them after the commit). */
+async function waitForEvents(page, count) {
+  const deadline = Date.now() + 60_000;
+  const events = page.getByTestId("audit-event");
+  while (Date.now() < deadline) {
+    if ((await events.count()) >= count) return events;
+    await page.getByTestId("audit-refresh").click();
+    await page.waitForTimeout(500);
+  }
+  throw new Error(`the activity timeline never showed ${count} events (shown: ${await events.count()})`);
+}
+
+async function auditTimeline() {
+  const { page, close, problems } = await launch();
+  try {
+    await signIn(page);
+    const kbId = await createKnowledgeBase(page, "Audit trail");
+    await page.getByTestId("kb-settings-tab").click();
+    const name = page.getByTestId("kb-settings").locator("input").first();
+    await name.fill("Audit trail 2026");
+    await page.getByTestId("kb-save").click();
+    await page.getByTestId("kb-saved").waitFor();
+    await page.getByTestId("kb-activity-tab").click();
+    const kbEvents = await waitForEvents(page, 2);
+    const actions = await kbEvents.evaluateAll((items) => items.map((item) => item.getAttribute("data-action")));
+    const actors = await kbEvents.evaluateAll((items) => items.map((item) => item.getAttribute("data-actor")));
+    check(actions[0] === "updated" && actions.includes("created"), `newest first: ${actions}`);
+    check(actors.every((actor) => actor.startsWith("key:sk-")), `actors ${actors}`);
+    const renamed = (await kbEvents.first().textContent()) ?? "";
+    check(renamed.includes("Audit trail 2026"), `the rename's diff is shown: ${renamed}`);
+    await shot(page, "kb-activity");
+    await page.screenshot({ path: join(WORK, "kb-activity.png") });
+
+    const draft = await fetch(`${BASE}/api/v1/knowledge-bases/${kbId}/knowledge/manual`, {
+      method: "POST",
+      headers: { "X-API-Key": KEY, "Content-Type": "application/json" },
+      body: JSON.stringify({ title: "Audit note", content: "# Audit note", status: "draft" }),
+    });
+    check(draft.ok, `draft created (${draft.status})`);
+    const docId = (await draft.json()).data.id;
+    await page.goto(`${BASE}/#/docs/${docId}`);
+    await page.getByTestId("audit-timeline").waitFor();
+    const docEvents = await waitForEvents(page, 1);
+    const docAction = await docEvents.first().getAttribute("data-action");
+
+    await page.goto(`${BASE}/#/settings`);
+    await page.getByTestId("lang-select").selectOption("ko");
+    const tenantEvents = await waitForEvents(page, 3);
+    const heading = (await page.getByTestId("audit-timeline").locator("h3").textContent()) ?? "";
+    check(heading.includes("활동 기록"), `Korean heading: ${heading}`);
+    await page.getByTestId("audit-timeline").scrollIntoViewIfNeeded();
+    await shot(page, "tenant-activity-ko");
+    await page.screenshot({ path: join(WORK, "tenant-activity-ko.png") });
+    await page.getByTestId("lang-select").selectOption("en");
+    return { kbActions: actions, actors, docAction, tenantEvents: await tenantEvents.count(), heading, problems };
+  } catch (error) {
+    return await keepEvidence(page, error);
+  } finally {
+    await close();
+  }
+}
+
 const SCENARIOS = {
   "upload-chat": uploadChat, editor, "pdf-citation": pdfCitation, screens, "fields-review": fieldsReview,
   "key-rotation": keyRotation, "hwp-upload": hwpUpload, "lag-status": lagStatus, "privacy-settings": privacySettings,
-  "stream-monitor": streamMonitor,
+  "stream-monitor": streamMonitor, "audit-timeline": auditTimeline,
 };
 const name = process.argv[2];
 if (!SCENARIOS[name] || !BASE || !KEY) {

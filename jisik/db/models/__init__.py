@@ -1,12 +1,14 @@
 """Table models. Importing this package registers every table on ``SQLModel.metadata``."""
 
 from .accounts import ApiKey, Group, GroupMember, Invitation, User, WebSession
+from .audit import SYSTEM_ACTOR, AuditContext, AuditEvent
 from .chat import DEFAULT_FALLBACK_RESPONSE, ChatSession, Message
 from .fields import DocumentFields, FieldReview, FieldSchemaVersion
 from .knowledge import DEFAULT_CHUNKING, Chunk, Knowledge, KnowledgeBase, KnowledgeType, ParseStatus
 from .model_registry import ModelSource, ModelType, RegisteredModel
 from .outbox import OutboxEvent
 from .tenant import Tenant
+from .webhooks import WebhookAttempt, WebhookEndpoint, WebhookMessage
 
 __all__ = [
     "ApiKey",
@@ -15,6 +17,9 @@ __all__ = [
     "Invitation",
     "User",
     "WebSession",
+    "SYSTEM_ACTOR",
+    "AuditContext",
+    "AuditEvent",
     "DEFAULT_CHUNKING",
     "DEFAULT_FALLBACK_RESPONSE",
     "DocumentFields",
@@ -32,4 +37,7 @@ __all__ = [
     "ParseStatus",
     "RegisteredModel",
     "Tenant",
+    "WebhookAttempt",
+    "WebhookEndpoint",
+    "WebhookMessage",
 ]

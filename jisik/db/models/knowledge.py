@@ -32,6 +32,8 @@ class KnowledgeBase(SQLModel, table=True):
     summary_model_id: str = ""
     rerank_model_id: str = ""
     vlm_model_id: str = ""
+    # Days a document is kept before the retention purge erases it; None = the tenant's setting.
+    retention_days: int | None = None
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field(onupdate=True)
 
@@ -59,7 +61,11 @@ class Knowledge(SQLModel, table=True):
     """One document in a knowledge base."""
 
     __tablename__ = "knowledges"
-    __table_args__ = (Index("ix_knowledges_kb_hash", "knowledge_base_id", "file_hash"),)
+    # created_at: the retention purge looks for expired documents by age.
+    __table_args__ = (
+        Index("ix_knowledges_kb_hash", "knowledge_base_id", "file_hash"),
+        Index("ix_knowledges_created_at", "created_at"),
+    )
 
     id: str = id_field()
     tenant_id: str = tenant_field()

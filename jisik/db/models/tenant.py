@@ -33,5 +33,7 @@ class Tenant(SQLModel, table=True):
     training_consent: bool = False
     # Most active people (service accounts take no seat); None = the accounts.default_seat_limit setting.
     seat_limit: int | None = None
+    # Days a document is kept before the retention purge erases it; None = until deleted.
+    retention_days: int | None = None
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field(onupdate=True)

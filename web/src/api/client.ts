@@ -1,4 +1,5 @@
 // The one typed client for the gateway's public REST + SSE API. Every call the app makes lives here.
+import type { ApiMethod, ApiRoutes, AuditEventPublic } from "./openapi";
 import { SseParser } from "./sse";
 import type {
   ChatSession,
@@ -25,6 +26,24 @@ import type {
 } from "./types";
 
 export const API_PREFIX = "/api/v1";
+
+/** A path the gateway serves for method `M`, optionally with a query string. The paths come from the
+ * gateway's OpenAPI document (./openapi.ts), so a call to a route that is gone fails the build. */
+export type Route<M extends ApiMethod> = ApiRoutes[M] | `${ApiRoutes[M]}?${string}`;
+
+/** Checks `path` against the routes of `method` at compile time; returns it unchanged. */
+function route<M extends ApiMethod>(_method: M, path: Route<M>): string {
+  return path;
+}
+
+export interface AuditFilter {
+  entity_type?: string;
+  entity_id?: string;
+  actor?: string;
+  since?: string;
+  page?: number;
+  page_size?: number;
+}
 
 /** A failed API call: HTTP status plus the gateway's error code and message. */
 export class ApiError extends Error {
@@ -94,7 +113,7 @@ export class ApiClient {
     return { "X-API-Key": this.getKey(), ...extra };
   }
 
-  private async call<T>(method: string, path: string, body?: unknown): Promise<Envelope<T>> {
+  private async call<T, M extends ApiMethod>(method: M, path: Route<M>, body?: unknown): Promise<Envelope<T>> {
     let response: Response;
     try {
       response = await fetch(this.base + API_PREFIX + path, {
@@ -110,12 +129,18 @@ export class ApiClient {
     return (parsed ?? {}) as Envelope<T>;
   }
 
-  private async data<T>(method: string, path: string, body?: unknown): Promise<T> {
-    return (await this.call<T>(method, path, body)).data as T;
+  private async data<T, M extends ApiMethod>(method: M, path: Route<M>, body?: unknown): Promise<T> {
+    return (await this.call<T, M>(method, path, body)).data as T;
   }
 
-  private async paged<T>(path: string): Promise<Paged<T>> {
-    const envelope = await this.call<T[] | { items?: T[]; data?: T[]; total?: number }>("GET", path);
+  // One helper per method, so each path is checked against that method's routes.
+  private get = <T>(path: Route<"GET">) => this.data<T, "GET">("GET", path);
+  private post = <T>(path: Route<"POST">, body?: unknown) => this.data<T, "POST">("POST", path, body);
+  private put = <T>(path: Route<"PUT">, body?: unknown) => this.data<T, "PUT">("PUT", path, body);
+  private del = <T>(path: Route<"DELETE">) => this.data<T, "DELETE">("DELETE", path);
+
+  private async paged<T>(path: Route<"GET">): Promise<Paged<T>> {
+    const envelope = await this.call<T[] | { items?: T[]; data?: T[]; total?: number }, "GET">("GET", path);
     const raw = envelope.data;
     if (Array.isArray(raw)) return { items: raw, total: envelope.total ?? raw.length };
     const items = raw?.items ?? raw?.data ?? [];
@@ -123,27 +148,27 @@ export class ApiClient {
   }
 
   // Ingest ------------------------------------------------------------------------------------
-  ingestLag = () => this.data<IngestLag>("GET", "/ingest/lag");
-  ingestStream = () => this.data<StreamStats>("GET", "/ingest/stream");
+  ingestLag = () => this.get<IngestLag>("/ingest/lag");
+  ingestStream = () => this.get<StreamStats>("/ingest/stream");
 
   // Knowledge bases ---------------------------------------------------------------------------
-  listKnowledgeBases = () => this.data<KnowledgeBase[]>("GET", "/knowledge-bases");
-  getKnowledgeBase = (id: string) => this.data<KnowledgeBase>("GET", `/knowledge-bases/${enc(id)}`);
+  listKnowledgeBases = () => this.get<KnowledgeBase[]>("/knowledge-bases");
+  getKnowledgeBase = (id: string) => this.get<KnowledgeBase>(`/knowledge-bases/${enc(id)}`);
   createKnowledgeBase = (input: Partial<KnowledgeBaseInput> & { name: string }) =>
-    this.data<KnowledgeBase>("POST", "/knowledge-bases", input);
+    this.post<KnowledgeBase>("/knowledge-bases", input);
   // The embedding model cannot change after creation (the stored vectors depend on it).
   updateKnowledgeBase = (id: string, input: Partial<Omit<KnowledgeBaseInput, "embedding_model_id">>) =>
-    this.data<KnowledgeBase>("PUT", `/knowledge-bases/${enc(id)}`, input);
-  deleteKnowledgeBase = (id: string) => this.data<unknown>("DELETE", `/knowledge-bases/${enc(id)}`);
+    this.put<KnowledgeBase>(`/knowledge-bases/${enc(id)}`, input);
+  deleteKnowledgeBase = (id: string) => this.del<unknown>(`/knowledge-bases/${enc(id)}`);
 
   // Documents ---------------------------------------------------------------------------------
   listKnowledge = (kbId: string, page = 1, pageSize = 100) =>
     this.paged<Knowledge>(`/knowledge-bases/${enc(kbId)}/knowledge?page=${page}&page_size=${pageSize}`);
   batchKnowledge = (ids: string[]) =>
-    this.data<Knowledge[]>("GET", `/knowledge/batch?${ids.map((id) => `ids=${enc(id)}`).join("&")}`);
-  getKnowledge = (id: string) => this.data<Knowledge>("GET", `/knowledge/${enc(id)}`);
-  deleteKnowledge = (id: string) => this.data<unknown>("DELETE", `/knowledge/${enc(id)}`);
-  reprocessKnowledge = (id: string) => this.data<Knowledge>("POST", `/knowledge/${enc(id)}/reprocess`);
+    this.get<Knowledge[]>(`/knowledge/batch?${ids.map((id) => `ids=${enc(id)}`).join("&")}`);
+  getKnowledge = (id: string) => this.get<Knowledge>(`/knowledge/${enc(id)}`);
+  deleteKnowledge = (id: string) => this.del<unknown>(`/knowledge/${enc(id)}`);
+  reprocessKnowledge = (id: string) => this.post<Knowledge>(`/knowledge/${enc(id)}/reprocess`);
   listChunks = (knowledgeId: string, page = 1, pageSize = 100) =>
     this.paged<Chunk>(`/chunks/${enc(knowledgeId)}?page=${page}&page_size=${pageSize}`);
 
@@ -163,7 +188,7 @@ export class ApiClient {
     const params = chunkIds.map((id) => `chunk_id=${enc(id)}`);
     if (focus) params.push(`focus=${enc(focus.slice(0, 1000))}`);
     const query = params.join("&");
-    const url = `${this.base}${API_PREFIX}/knowledge/${enc(knowledgeId)}/pages/${page}.png${query ? `?${query}` : ""}`;
+    const url = this.base + API_PREFIX + route("GET", `/knowledge/${enc(knowledgeId)}/pages/${page}.png${query ? `?${query}` : ""}`);
     let response: Response;
     try {
       response = await fetch(url, { headers: this.headers() });
@@ -173,13 +198,13 @@ export class ApiClient {
     if (!response.ok) throw this.fail(response.status, await readJson(response), response.statusText);
     return { blob: await response.blob(), focused: response.headers.get("X-Focused") === "1" };
   }
-  downloadUrl = (knowledgeId: string) => `${this.base}${API_PREFIX}/knowledge/${enc(knowledgeId)}/download`;
+  downloadUrl = (knowledgeId: string) => this.base + API_PREFIX + route("GET", `/knowledge/${enc(knowledgeId)}/download`);
 
   /** Multipart upload with byte progress (fetch cannot report upload progress, XHR can). */
   uploadFile(kbId: string, file: File, onProgress?: (p: UploadProgress) => void): Promise<Knowledge> {
     return new Promise((resolve, reject) => {
       const xhr = new XMLHttpRequest();
-      xhr.open("POST", `${this.base}${API_PREFIX}/knowledge-bases/${enc(kbId)}/knowledge/file`);
+      xhr.open("POST", this.base + API_PREFIX + route("POST", `/knowledge-bases/${enc(kbId)}/knowledge/file`));
       xhr.setRequestHeader("X-API-Key", this.getKey());
       xhr.upload.onprogress = (e) => onProgress?.({ loaded: e.loaded, total: e.total || file.size });
       xhr.onerror = () => reject(new ApiError(0, "network", "network error"));
@@ -200,16 +225,16 @@ export class ApiClient {
   }
 
   // Fields and review -------------------------------------------------------------------------
-  getFieldSchema = (kbId: string) => this.data<FieldSchema>("GET", `/knowledge-bases/${enc(kbId)}/field-schema`);
+  getFieldSchema = (kbId: string) => this.get<FieldSchema>(`/knowledge-bases/${enc(kbId)}/field-schema`);
   putFieldSchema = (kbId: string, schema: FieldSchema) =>
-    this.data<FieldSchema>("PUT", `/knowledge-bases/${enc(kbId)}/field-schema`, schema);
+    this.put<FieldSchema>(`/knowledge-bases/${enc(kbId)}/field-schema`, schema);
   previewFieldSchema = (kbId: string, knowledgeId: string, schema: FieldSchema) =>
-    this.data<FieldPreview>("POST", `/knowledge-bases/${enc(kbId)}/field-schema/preview`, {
+    this.post<FieldPreview>(`/knowledge-bases/${enc(kbId)}/field-schema/preview`, {
       knowledge_id: knowledgeId,
       schema,
     });
-  getDocumentFields = (knowledgeId: string) => this.data<DocumentFields>("GET", `/knowledge/${enc(knowledgeId)}/fields`);
-  reviewCounts = (kbId: string) => this.data<Record<FieldStatus, number>>("GET", `/knowledge-bases/${enc(kbId)}/review-counts`);
+  getDocumentFields = (knowledgeId: string) => this.get<DocumentFields>(`/knowledge/${enc(knowledgeId)}/fields`);
+  reviewCounts = (kbId: string) => this.get<Record<FieldStatus, number>>(`/knowledge-bases/${enc(kbId)}/review-counts`);
   reviewQueue = (status: FieldStatus, kbId = "", page = 1) =>
     this.paged<ReviewQueueItem>(
       `/review-queue?status=${enc(status)}&page=${page}&page_size=50${kbId ? `&knowledge_base_id=${enc(kbId)}` : ""}`,
@@ -217,24 +242,24 @@ export class ApiClient {
   review = (
     knowledgeId: string,
     input: { decision: "approve" | "reject"; corrections: Record<string, string>; comment: string; revision: number },
-  ) => this.data<DocumentFields>("POST", `/knowledge/${enc(knowledgeId)}/review`, input);
+  ) => this.post<DocumentFields>(`/knowledge/${enc(knowledgeId)}/review`, input);
 
   // Manual Markdown knowledge -----------------------------------------------------------------
   createManual = (kbId: string, input: { title: string; content: string; status: "draft" | "publish" }) =>
-    this.data<Knowledge>("POST", `/knowledge-bases/${enc(kbId)}/knowledge/manual`, input);
+    this.post<Knowledge>(`/knowledge-bases/${enc(kbId)}/knowledge/manual`, input);
   updateManual = (id: string, input: { title: string; content: string; status: "draft" | "publish" }) =>
-    this.data<Knowledge>("PUT", `/knowledge/manual/${enc(id)}`, input);
+    this.put<Knowledge>(`/knowledge/manual/${enc(id)}`, input);
 
   // Sessions and chat -------------------------------------------------------------------------
   listSessions = () => this.paged<ChatSession>("/sessions?page=1&page_size=100");
   createSession = (input: { title?: string; knowledge_base_ids: string[] }) =>
-    this.data<ChatSession>("POST", "/sessions", input);
+    this.post<ChatSession>("/sessions", input);
   updateSession = (id: string, input: Partial<Pick<ChatSession, "title" | "knowledge_base_ids">>) =>
-    this.data<ChatSession>("PUT", `/sessions/${enc(id)}`, input);
-  deleteSession = (id: string) => this.data<unknown>("DELETE", `/sessions/${enc(id)}`);
+    this.put<ChatSession>(`/sessions/${enc(id)}`, input);
+  deleteSession = (id: string) => this.del<unknown>(`/sessions/${enc(id)}`);
   loadMessages = (sessionId: string, limit = 50) =>
-    this.data<Message[]>("GET", `/messages/${enc(sessionId)}/load?limit=${limit}`);
-  stopSession = (sessionId: string) => this.data<unknown>("POST", `/sessions/${enc(sessionId)}/stop`);
+    this.get<Message[]>(`/messages/${enc(sessionId)}/load?limit=${limit}`);
+  stopSession = (sessionId: string) => this.post<unknown>(`/sessions/${enc(sessionId)}/stop`);
 
   /** POST a question and feed each SSE event to the handler until `done`. */
   chat(sessionId: string, query: string, handlers: ChatStreamHandlers, signal?: AbortSignal): Promise<void> {
@@ -246,9 +271,9 @@ export class ApiClient {
     return this.stream("GET", `/sessions/continue-stream/${enc(sessionId)}`, undefined, handlers, signal);
   }
 
-  private async stream(
-    method: string,
-    path: string,
+  private async stream<M extends "GET" | "POST">(
+    method: M,
+    path: Route<M>,
     body: unknown,
     handlers: ChatStreamHandlers,
     signal?: AbortSignal,
@@ -272,28 +297,37 @@ export class ApiClient {
     await consumeStream(response.body, handlers, signal);
   }
 
+  // Audit trail --------------------------------------------------------------------------------
+  /** Who changed what, newest first (``entity_type``/``entity_id`` narrow it to one document, base or tenant). */
+  listAudit = (filter: AuditFilter = {}) => {
+    const params = Object.entries(filter)
+      .filter(([, value]) => value !== undefined && value !== "")
+      .map(([name, value]) => `${name}=${enc(String(value))}`);
+    return this.paged<AuditEventPublic>(params.length ? `/audit?${params.join("&")}` : "/audit");
+  };
+
   // Models ------------------------------------------------------------------------------------
-  listModels = () => this.data<RegisteredModel[]>("GET", "/models");
-  createModel = (input: ModelInput) => this.data<RegisteredModel>("POST", "/models", input);
-  deleteModel = (id: string) => this.data<unknown>("DELETE", `/models/${enc(id)}`);
-  testModel = (id: string) => this.data<ModelTestResult>("POST", `/models/${enc(id)}/test`);
+  listModels = () => this.get<RegisteredModel[]>("/models");
+  createModel = (input: ModelInput) => this.post<RegisteredModel>("/models", input);
+  deleteModel = (id: string) => this.del<unknown>(`/models/${enc(id)}`);
+  testModel = (id: string) => this.post<ModelTestResult>(`/models/${enc(id)}/test`);
 
   // The tenant's privacy settings ----------------------------------------------------------------
-  getTenant = async (): Promise<Tenant> => (await this.data<Tenant[]>("GET", "/tenants"))[0];
+  getTenant = async (): Promise<Tenant> => (await this.get<Tenant[]>("/tenants"))[0];
   updatePrivacy = async (patch: PrivacyUpdate): Promise<Tenant> => {
     const tenant = await this.getTenant();
-    return this.data<Tenant>("PUT", `/tenants/${enc(tenant.id)}`, patch);
+    return this.put<Tenant>(`/tenants/${enc(tenant.id)}`, patch);
   };
 
   // The tenant's API key ------------------------------------------------------------------------
   /** Replaces the caller's key; the returned ``api_key`` is shown only this once. */
   rotateKey = async (): Promise<RotatedTenant> => {
-    const [tenant] = await this.data<Tenant[]>("GET", "/tenants");
-    return this.data<RotatedTenant>("POST", `/tenants/${enc(tenant.id)}/api-key/rotate`);
+    const [tenant] = await this.get<Tenant[]>("/tenants");
+    return this.post<RotatedTenant>(`/tenants/${enc(tenant.id)}/api-key/rotate`);
   };
   revokeKey = async (): Promise<void> => {
-    const [tenant] = await this.data<Tenant[]>("GET", "/tenants");
-    await this.data<unknown>("POST", `/tenants/${enc(tenant.id)}/api-key/revoke`);
+    const [tenant] = await this.get<Tenant[]>("/tenants");
+    await this.post<unknown>(`/tenants/${enc(tenant.id)}/api-key/revoke`);
   };
 }
 

@@ -1,6 +1,7 @@
 import { ArrowLeft, Download, FilePenLine } from "lucide-react";
 import { useEffect } from "react";
 import { useApi } from "../api/context";
+import { AuditTimeline } from "../components/AuditTimeline";
 import { ChunkView } from "../components/ChunkView";
 import { FieldsPanel } from "../components/FieldsPanel";
 import { StageProgress, StatusBadge } from "../components/StatusBadge";
@@ -50,6 +51,7 @@ export function DocumentPage({ knowledgeId }: { knowledgeId: string }) {
       </div>
       {d.error_message && <p className="error">{d.error_message}</p>}
       <FieldsPanel knowledgeId={d.id} />
+      <AuditTimeline filter={{ entity_type: "document", entity_id: d.id }} />
       {chunks.error && <p className="error">{chunks.error}</p>}
       {chunks.data?.length === 0 && <p className="muted">{t("doc.noChunks")}</p>}
       <div className="chunks">

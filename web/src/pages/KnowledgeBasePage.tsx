@@ -1,5 +1,6 @@
 import { FilePenLine, MessagesSquare, Trash2 } from "lucide-react";
 import { useApi } from "../api/context";
+import { AuditTimeline } from "../components/AuditTimeline";
 import { DocumentTable } from "../components/DocumentTable";
 import { FieldSchemaEditor } from "../components/FieldSchemaEditor";
 import { FieldStatusBadge } from "../components/FieldStatusBadge";
@@ -64,8 +65,13 @@ export function KnowledgeBasePage({ kbId, tab }: { kbId: string; tab: string }) 
         <a className={tab === "settings" ? "tab active" : "tab"} href={`#/kbs/${kbId}/settings`} data-testid="kb-settings-tab">
           {t("kb.settings")}
         </a>
+        <a className={tab === "activity" ? "tab active" : "tab"} href={`#/kbs/${kbId}/activity`} data-testid="kb-activity-tab">
+          {t("kb.activity")}
+        </a>
       </div>
-      {tab === "settings" ? (
+      {tab === "activity" ? (
+        <AuditTimeline filter={{ entity_type: "knowledge_base", entity_id: kbId }} />
+      ) : tab === "settings" ? (
         <KnowledgeBaseSettings kb={kb.data} onSaved={kb.setData} />
       ) : tab === "fields" ? (
         <FieldSchemaEditor kbId={kbId} documents={docs.items} />

@@ -1,6 +1,7 @@
 import { Eye, EyeOff, KeyRound, Plug, Plus, ShieldOff, Trash2 } from "lucide-react";
 import { useState, type FormEvent } from "react";
 import { useApi } from "../api/context";
+import { AuditTimeline } from "../components/AuditTimeline";
 import type { ModelInput, RegisteredModel } from "../api/types";
 import { ConsumerGroups } from "../components/ConsumerGroups";
 import { PrivacySettings } from "../components/PrivacySettings";
@@ -191,6 +192,7 @@ export function SettingsPage() {
       </section>
       <ModelForm onAdded={() => void models.reload()} />
       <PrivacySettings />
+      <AuditTimeline filter={{}} showEntity />
       <section className="card">
         <h3>{t("settings.tenantKey")}</h3>
         <div className="row">

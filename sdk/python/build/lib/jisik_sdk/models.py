@@ -1,0 +1,606 @@
+"""Models of the jisik gateway's JSON, generated from its OpenAPI document by scripts/openapi_clients.py.
+
+Do not edit: run ``.venv/bin/python scripts/openapi_clients.py`` after changing a route or a schema.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ApiModel(BaseModel):
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+MaskPolicy = Literal['off', 'remote', 'always']
+
+ModelSource = Literal['local', 'remote']
+
+ModelType = Literal['Embedding', 'Rerank', 'KnowledgeQA', 'VLLM']
+
+PiiType = Literal['RRN', 'FRN', 'BRN', 'CORP', 'PHONE', 'EMAIL', 'CARD', 'ACCOUNT', 'PASSPORT', 'DRIVER', 'ADDRESS', 'NAME', 'IBAN']
+
+
+class AnswerToKnowledge(ApiModel):
+    """"Add to knowledge base": a Markdown draft from one assistant message (or given text)."""
+
+    knowledge_base_id: str
+    message_id: str | None = None
+    question: str | None = None
+    answer: str | None = None
+
+
+class AuditChange(ApiModel):
+    """One column's values before and after (absent on a create or a delete), secrets and PII masked."""
+
+    before: Any = None
+    after: Any = None
+
+
+class AuditEventPublic(ApiModel):
+    id: str
+    entity_type: str
+    entity_id: str
+    action: Literal['created', 'updated', 'deleted']
+    actor: str
+    request_id: str
+    occurred_at: datetime
+    changes: dict[str, AuditChange]
+
+
+class Body_upload_api_v1_knowledge_bases__knowledge_base_id__knowledge_file_post(ApiModel):
+    file: bytes
+    expected_fields: str | None = None
+
+
+class ChatQuery(ApiModel):
+    query: str
+    knowledge_base_ids: list[str] | None = None
+
+
+class Check(ApiModel):
+    rule: str
+    ok: bool
+    message: str = ''
+
+
+class ChunkPublic(ApiModel):
+    id: str
+    knowledge_id: str
+    knowledge_base_id: str
+    content: str
+    chunk_index: int
+    start_at: int
+    end_at: int
+    pages: list[int]
+    chunk_type: str
+    image_info: list[dict[str, Any]]
+    is_enabled: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class ChunkUpdate(ApiModel):
+    content: str | None = None
+    is_enabled: bool | None = None
+
+
+class ChunkingConfig(ApiModel):
+    chunk_size: int = 512
+    chunk_overlap: int = 50
+    separators: list[str] | None = None
+    enable_multimodal: bool = False
+
+
+class DocumentFieldsPublic(ApiModel):
+    knowledge_id: str
+    knowledge_base_id: str
+    status: str
+    fields: list[FieldResult]
+    errors: list[dict[str, Any]]
+    duplicate_of: str
+    schema_version: int
+    revision: int
+    reviewed_by: str = ''
+    reviewed_at: datetime | None = None
+    page_count: int = 0
+
+
+class Envelope_ChunkPublic_(ApiModel):
+    success: bool = True
+    data: ChunkPublic
+
+
+class Envelope_DocumentFieldsPublic_(ApiModel):
+    success: bool = True
+    data: DocumentFieldsPublic
+
+
+class Envelope_FieldSchemaPublic_(ApiModel):
+    success: bool = True
+    data: FieldSchemaPublic
+
+
+class Envelope_KnowledgeBasePublic_(ApiModel):
+    success: bool = True
+    data: KnowledgeBasePublic
+
+
+class Envelope_KnowledgePublic_(ApiModel):
+    success: bool = True
+    data: KnowledgePublic
+
+
+class Envelope_ModelPublic_(ApiModel):
+    success: bool = True
+    data: ModelPublic
+
+
+class Envelope_NoneType_(ApiModel):
+    success: bool = True
+    data: None
+
+
+class Envelope_SessionPublic_(ApiModel):
+    success: bool = True
+    data: SessionPublic
+
+
+class Envelope_TenantCreated_(ApiModel):
+    success: bool = True
+    data: TenantCreated
+
+
+class Envelope_TenantPublic_(ApiModel):
+    success: bool = True
+    data: TenantPublic
+
+
+class Envelope_Union_ErasureReceiptPublic__NoneType__(ApiModel):
+    success: bool = True
+    data: ErasureReceiptPublic | None
+
+
+class Envelope_dict_str__Any__(ApiModel):
+    success: bool = True
+    data: dict[str, Any]
+
+
+class Envelope_dict_str__bool__(ApiModel):
+    success: bool = True
+    data: dict[str, bool]
+
+
+class Envelope_dict_str__int__(ApiModel):
+    success: bool = True
+    data: dict[str, int]
+
+
+class Envelope_list_KnowledgeBasePublic__(ApiModel):
+    success: bool = True
+    data: list[KnowledgeBasePublic]
+
+
+class Envelope_list_KnowledgePublic__(ApiModel):
+    success: bool = True
+    data: list[KnowledgePublic]
+
+
+class Envelope_list_MessagePublic__(ApiModel):
+    success: bool = True
+    data: list[MessagePublic]
+
+
+class Envelope_list_ModelPublic__(ApiModel):
+    success: bool = True
+    data: list[ModelPublic]
+
+
+class Envelope_list_SearchResult__(ApiModel):
+    success: bool = True
+    data: list[SearchResult]
+
+
+class Envelope_list_TenantPublic__(ApiModel):
+    success: bool = True
+    data: list[TenantPublic]
+
+
+class ErasureReceiptPublic(ApiModel):
+    """What an erasure removed: counts per kind, sha256 of the deleted object keys, and the tombstones the compacted topics get after the commit. Never any document text."""
+
+    knowledge_id: str
+    removed: dict[str, int]
+    object_key_sha256: list[str]
+    tombstones: dict[str, int]
+
+
+class FieldResult(ApiModel):
+    name: str
+    value: str
+    normalized: str
+    confidence: float
+    page: int | None = None
+    bbox: list[float] | None = None
+    source_text: str = ''
+    note: str = ''
+    reviewed: bool = False
+    checks: list[Check] | None = None
+
+
+class FieldSchemaPublic(ApiModel):
+    version: int
+    fields: list[dict[str, Any]]
+    rules: list[dict[str, Any]]
+    duplicate_key: list[str]
+    review_threshold: float
+
+
+class HTTPValidationError(ApiModel):
+    detail: list[ValidationError] | None = None
+
+
+class KnowledgeBaseCreate(ApiModel):
+    name: str
+    description: str = ''
+    chunking_config: ChunkingConfig | None = None
+    image_processing_config: dict[str, Any] | None = None
+    embedding_model_id: str = ''
+    summary_model_id: str = ''
+    rerank_model_id: str = ''
+    vlm_model_id: str = ''
+    retention_days: int | None = None
+
+
+class KnowledgeBasePublic(ApiModel):
+    id: str
+    tenant_id: str
+    name: str
+    description: str
+    chunking_config: dict[str, Any]
+    image_processing_config: dict[str, Any]
+    embedding_model_id: str
+    summary_model_id: str
+    rerank_model_id: str
+    vlm_model_id: str
+    retention_days: int | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+class KnowledgeBaseUpdate(ApiModel):
+    name: str | None = None
+    description: str | None = None
+    chunking_config: ChunkingConfig | None = None
+    image_processing_config: dict[str, Any] | None = None
+    summary_model_id: str | None = None
+    rerank_model_id: str | None = None
+    vlm_model_id: str | None = None
+    retention_days: int | None = None
+
+
+class KnowledgeFromUrl(ApiModel):
+    url: str
+    title: str = ''
+    expected_fields: dict[str, str | int | float] | None = None
+
+
+class KnowledgePublic(ApiModel):
+    id: str
+    tenant_id: str
+    knowledge_base_id: str
+    type: str
+    title: str
+    description: str
+    source: str
+    parse_status: str
+    enable_status: str
+    file_name: str
+    file_type: str
+    file_size: int
+    file_hash: str
+    error_message: str
+    duplicate_of: str
+    page_count: int
+    chunk_count: int
+    version: int
+    metadata: dict[str, Any]
+    expected_fields: dict[str, Any] = Field(default_factory=lambda: {})
+    created_at: datetime
+    updated_at: datetime
+    processed_at: datetime | None
+
+
+class KnowledgeSearchRequest(ApiModel):
+    query: str
+    knowledge_base_id: str | None = None
+    knowledge_base_ids: list[str] | None = None
+    match_count: int = 10
+    filters: dict[str, str] | None = None
+
+
+class KnowledgeUpdate(ApiModel):
+    title: str | None = None
+    description: str | None = None
+    enable_status: Literal['enabled', 'disabled'] | None = None
+
+
+class ManualKnowledge(ApiModel):
+    title: str
+    content: str
+    expected_fields: dict[str, str | int | float] | None = None
+    status: Literal['draft', 'publish'] = 'draft'
+
+
+class MessagePublic(ApiModel):
+    id: str
+    session_id: str
+    request_id: str
+    role: str
+    content: str
+    knowledge_references: list[dict[str, Any]]
+    stage_timings: list[dict[str, Any]]
+    is_completed: bool
+    status: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class ModelCreate(ApiModel):
+    name: str
+    type: ModelType
+    source: ModelSource
+    description: str = ''
+    parameters: dict[str, Any] | None = None
+    api_key: str | None = None
+    is_default: bool = False
+
+
+class ModelPublic(ApiModel):
+    id: str
+    tenant_id: str
+    name: str
+    type: str
+    source: str
+    description: str
+    parameters: dict[str, Any]
+    has_api_key: bool
+    is_default: bool
+    status: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class ModelUpdate(ApiModel):
+    name: str | None = None
+    description: str | None = None
+    parameters: dict[str, Any] | None = None
+    api_key: str | None = None
+    is_default: bool | None = None
+
+
+class Paged_AuditEventPublic_(ApiModel):
+    success: bool = True
+    data: list[AuditEventPublic]
+    total: int
+    page: int
+    page_size: int
+
+
+class Paged_ChunkPublic_(ApiModel):
+    success: bool = True
+    data: list[ChunkPublic]
+    total: int
+    page: int
+    page_size: int
+
+
+class Paged_KnowledgePublic_(ApiModel):
+    success: bool = True
+    data: list[KnowledgePublic]
+    total: int
+    page: int
+    page_size: int
+
+
+class Paged_ReviewQueueItem_(ApiModel):
+    success: bool = True
+    data: list[ReviewQueueItem]
+    total: int
+    page: int
+    page_size: int
+
+
+class Paged_SessionPublic_(ApiModel):
+    success: bool = True
+    data: list[SessionPublic]
+    total: int
+    page: int
+    page_size: int
+
+
+class ReviewQueueItem(ApiModel):
+    knowledge_id: str
+    knowledge_base_id: str
+    title: str
+    status: str
+    error_count: int
+    lowest_confidence: float | None
+    updated_at: datetime
+
+
+class ReviewRequest(ApiModel):
+    decision: Literal['approve', 'reject']
+    corrections: dict[str, str] | None = None
+    comment: str = ''
+    reviewer: str = ''
+    revision: int | None = None
+
+
+class SchemaPreviewRequest(ApiModel):
+    knowledge_id: str
+    schema_: dict[str, Any] = Field(alias='schema')
+
+
+class SearchResult(ApiModel):
+    """WeKnora's SearchResult fields."""
+
+    id: str
+    content: str
+    knowledge_id: str
+    knowledge_base_id: str
+    chunk_index: int
+    knowledge_title: str
+    start_at: int
+    end_at: int
+    seq: int
+    score: float
+    match_type: int
+    sub_chunk_id: list[str]
+    metadata: dict[str, Any]
+    chunk_type: str
+    parent_chunk_id: str
+    image_info: str
+    knowledge_filename: str
+    knowledge_source: str
+
+
+class SessionCreate(ApiModel):
+    title: str | None = None
+    description: str | None = None
+    knowledge_base_id: str | None = None
+    knowledge_base_ids: list[str] | None = None
+    max_rounds: int | None = None
+    enable_rewrite: bool | None = None
+    fallback_strategy: Literal['fixed', 'model'] | None = None
+    fallback_response: str | None = None
+    keyword_threshold: float | None = None
+    vector_threshold: float | None = None
+    embedding_top_k: int | None = None
+    rerank_model_id: str | None = None
+    rerank_top_k: int | None = None
+    rerank_threshold: float | None = None
+    summary_model_id: str | None = None
+    summary_parameters: dict[str, Any] | None = None
+    session_strategy: SessionStrategy | None = None
+
+
+class SessionPublic(ApiModel):
+    id: str
+    tenant_id: str
+    title: str
+    description: str
+    knowledge_base_ids: list[str]
+    max_rounds: int
+    enable_rewrite: bool
+    fallback_strategy: str
+    fallback_response: str = 'The documents do not contain the answer to this question.'
+    keyword_threshold: float
+    vector_threshold: float
+    embedding_top_k: int
+    rerank_model_id: str
+    rerank_top_k: int
+    rerank_threshold: float
+    summary_model_id: str
+    summary_parameters: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+    knowledge_base_id: str
+
+
+class SessionSettingsUpdate(ApiModel):
+    """Every retrieval setting; absent fields keep their value."""
+
+    title: str | None = None
+    description: str | None = None
+    knowledge_base_id: str | None = None
+    knowledge_base_ids: list[str] | None = None
+    max_rounds: int | None = None
+    enable_rewrite: bool | None = None
+    fallback_strategy: Literal['fixed', 'model'] | None = None
+    fallback_response: str | None = None
+    keyword_threshold: float | None = None
+    vector_threshold: float | None = None
+    embedding_top_k: int | None = None
+    rerank_model_id: str | None = None
+    rerank_top_k: int | None = None
+    rerank_threshold: float | None = None
+    summary_model_id: str | None = None
+    summary_parameters: dict[str, Any] | None = None
+
+
+class SessionStrategy(ApiModel):
+    """WeKnora clients send the retrieval settings nested as ``session_strategy``; fields jisik does not have (e.g. ``no_match_prefix``) are ignored."""
+
+    max_rounds: int | None = None
+    enable_rewrite: bool | None = None
+    fallback_strategy: Literal['fixed', 'model'] | None = None
+    fallback_response: str | None = None
+    keyword_threshold: float | None = None
+    vector_threshold: float | None = None
+    embedding_top_k: int | None = None
+    rerank_model_id: str | None = None
+    rerank_top_k: int | None = None
+    rerank_threshold: float | None = None
+    summary_model_id: str | None = None
+    summary_parameters: dict[str, Any] | None = None
+
+
+class TenantCreate(ApiModel):
+    name: str
+    description: str = ''
+
+
+class TenantCreated(ApiModel):
+    id: str
+    name: str
+    description: str
+    api_key_prefix: str
+    storage_quota: int
+    storage_used: int
+    pii_policy: MaskPolicy | None = None
+    pii_types: list[PiiType] = Field(default_factory=lambda: [])
+    training_consent: bool = False
+    retention_days: int | None = None
+    created_at: datetime
+    updated_at: datetime
+    api_key: str
+
+
+class TenantPublic(ApiModel):
+    id: str
+    name: str
+    description: str
+    api_key_prefix: str
+    storage_quota: int
+    storage_used: int
+    pii_policy: MaskPolicy | None = None
+    pii_types: list[PiiType] = Field(default_factory=lambda: [])
+    training_consent: bool = False
+    retention_days: int | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+class TenantUpdate(ApiModel):
+    name: str | None = None
+    description: str | None = None
+    pii_policy: MaskPolicy | None = None
+    pii_types: list[PiiType] | None = None
+    training_consent: bool | None = None
+    retention_days: int | None = None
+
+
+class ValidationError(ApiModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+    input: Any = None
+    ctx: dict[str, Any] | None = None
+
+
+for _model in list(globals().values()):
+    if isinstance(_model, type) and issubclass(_model, ApiModel) and _model is not ApiModel:
+        _model.model_rebuild()

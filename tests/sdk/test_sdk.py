@@ -1,0 +1,182 @@
+"""The Python SDK (sdk/python) against a real gateway, its webhook verifier against the Standard Webhooks
+reference and jisik's signer, its package build, and the README's example against the whole stack."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import zipfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import standardwebhooks
+from jisik_sdk import ApiError, Jisik, WebhookVerificationError, verify_webhook
+from jisik_sdk.streaming import sse_data
+
+from jisik.runtime.tansu import EmbeddedTansu
+from jisik.webhooks.signing import new_secret, signature_header
+from tests.gateway.gateway_testkit import RunningGateway, gateway_settings, running_gateway
+
+ROOT = Path(__file__).resolve().parents[2]
+SDK = ROOT / "sdk" / "python"
+
+
+class TestServerSentEvents:
+    def test_message_data_is_joined_and_other_events_and_comments_skipped(self) -> None:
+        lines = [": keep-alive", "data: {\"a\":", "data: 1}", "", "event: ping", "data: x", "", "data: last"]
+        assert list(sse_data(lines)) == ['{"a":\n1}', "last"]
+
+
+class TestWebhookVerification:
+    BODY = json.dumps({"type": "document.indexed", "data": {"knowledge_id": "k1"}}).encode()
+
+    def test_accepts_what_the_reference_signer_and_jisik_sign(self) -> None:
+        secret = new_secret()
+        now = int(time.time())
+        reference = standardwebhooks.Webhook(secret).sign("msg_1", _datetime(now), self.BODY.decode())
+        headers = {"webhook-id": "msg_1", "webhook-timestamp": str(now), "webhook-signature": reference}
+        assert verify_webhook(self.BODY, headers, secret)["data"] == {"knowledge_id": "k1"}
+        # During a rotation jisik signs with both secrets; a receiver holding either accepts it.
+        old, new = new_secret(), new_secret()
+        rotated = {**headers, "Webhook-Signature": signature_header([new, old], "msg_1", now, self.BODY)}
+        del rotated["webhook-signature"]
+        assert verify_webhook(self.BODY, rotated, old)["type"] == "document.indexed"
+        assert verify_webhook(self.BODY, rotated, new)["type"] == "document.indexed"
+
+    def test_refuses_a_tampered_body_a_wrong_secret_a_stale_timestamp_and_missing_headers(self) -> None:
+        secret = new_secret()
+        now = int(time.time())
+        headers = {"webhook-id": "msg_2", "webhook-timestamp": str(now),
+                   "webhook-signature": signature_header([secret], "msg_2", now, self.BODY)}
+        with pytest.raises(WebhookVerificationError, match="no signature"):
+            verify_webhook(self.BODY.replace(b"k1", b"k2"), headers, secret)
+        with pytest.raises(WebhookVerificationError, match="no signature"):
+            verify_webhook(self.BODY, headers, new_secret())
+        with pytest.raises(WebhookVerificationError, match="too far"):
+            verify_webhook(self.BODY, headers, secret, now=now + 301)
+        with pytest.raises(WebhookVerificationError, match="missing header webhook-id"):
+            verify_webhook(self.BODY, {k: v for k, v in headers.items() if k != "webhook-id"}, secret)
+        # The reference verifier agrees with each refusal's opposite: the untouched request verifies.
+        standardwebhooks.Webhook(secret).verify(self.BODY, headers)
+        assert base64.b64decode(secret.removeprefix("whsec_"))
+
+
+def _datetime(seconds: int):  # noqa: ANN202 - the reference signer takes a datetime
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+@pytest.fixture(scope="module")
+async def gateway(module_database: str, kafka: EmbeddedTansu,
+                  tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[RunningGateway]:
+    settings = gateway_settings(module_database, tmp_path_factory.mktemp("sdk-gateway"),
+                                kafka_servers=kafka.bootstrap_servers)
+    async with running_gateway(settings) as running:
+        yield running
+
+
+@pytest.mark.integration
+class TestAgainstTheGateway:
+    async def test_knowledge_bases_documents_and_errors(self, gateway: RunningGateway, tmp_path: Path) -> None:
+        # The SDK is synchronous; the gateway runs on this test's event loop, so the SDK runs in a thread.
+        import asyncio
+
+        def scenario() -> dict[str, object]:
+            with Jisik(gateway.url, api_key=gateway.acme.api_key) as jisik:
+                assert jisik.tenant().id == gateway.acme.id
+                base = jisik.create_knowledge_base("계약서", description="2026")
+                renamed = jisik.update_knowledge_base(base.id, name="계약서 2026")
+                listed = [item.id for item in jisik.list_knowledge_bases()]
+                (tmp_path / "note.md").write_text("# Note\n\nThe ferry leaves at 07:30.\n")
+                document = jisik.upload(base.id, tmp_path / "note.md")
+                page = jisik.list_documents(base.id)
+                with pytest.raises(TimeoutError):
+                    jisik.wait_until_indexed(document.id, timeout_s=0.3, poll_s=0.1)
+                with pytest.raises(ApiError) as missing:
+                    jisik.get_knowledge_base("00000000-0000-0000-0000-000000000000")
+                with pytest.raises(ApiError) as invalid:
+                    jisik.create_knowledge_base("")
+                queue = jisik.review_queue()
+                trail = jisik.audit(entity_type="knowledge_base", entity_id=base.id)
+                jisik.delete_knowledge_base(base.id)
+                return {"renamed": renamed.name, "listed": base.id in listed, "document": document.file_name,
+                        "page": (page.total, [item.id for item in page.items] == [document.id]),
+                        "missing": (missing.value.status, missing.value.code), "invalid": invalid.value,
+                        "queue": queue.total, "trail": trail.total}
+
+        with Jisik(gateway.url, api_key=gateway.globex.api_key) as other:
+            other_bases = await asyncio.to_thread(other.list_knowledge_bases)
+        result = await asyncio.to_thread(scenario)
+        assert result["renamed"] == "계약서 2026" and result["listed"]
+        assert result["document"] == "note.md" and result["page"] == (1, True)
+        assert result["missing"] == (404, "not_found")
+        invalid = result["invalid"]
+        assert isinstance(invalid, ApiError) and invalid.status == 422 and invalid.field is not None
+        assert result["queue"] == 0
+        assert result["trail"] == 0  # no cdc process runs here; tests/cdc/test_audit.py covers the trail
+        assert other_bases == []
+
+    async def test_a_refused_stream_raises_before_any_event(self, gateway: RunningGateway) -> None:
+        import asyncio
+
+        def scenario() -> ApiError:
+            with Jisik(gateway.url, api_key=gateway.acme.api_key) as jisik, pytest.raises(ApiError) as refused:
+                list(jisik.chat("00000000-0000-0000-0000-000000000000", "hello"))
+            return refused.value
+
+        refused = await asyncio.to_thread(scenario)
+        assert refused.status == 404
+
+    async def test_a_wrong_key_is_an_api_error(self, gateway: RunningGateway) -> None:
+        import asyncio
+
+        def scenario() -> ApiError:
+            with Jisik(gateway.url, api_key="sk-wrong") as jisik, pytest.raises(ApiError) as refused:
+                jisik.list_knowledge_bases()
+            return refused.value
+
+        assert (await asyncio.to_thread(scenario)).status == 401
+
+
+def test_the_package_builds_with_its_generated_models(tmp_path: Path) -> None:
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-w",
+         str(tmp_path), str(SDK)],
+        capture_output=True, text=True, timeout=240, check=False)
+    assert built.returncode == 0, built.stderr[-3000:]
+    [wheel] = tmp_path.glob("jisik_sdk-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert {"jisik_sdk/client.py", "jisik_sdk/models.py", "jisik_sdk/webhooks.py", "jisik_sdk/py.typed"} <= names
+
+
+def _readme_example() -> str:
+    text = (ROOT / "README.md").read_text()
+    found = re.search(r"<!-- sdk-example:start -->\n```python\n(.*?)```\n<!-- sdk-example:end -->", text, re.S)
+    assert found is not None, "README.md lost its SDK example markers"
+    return found.group(1)
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_the_readme_example_runs_against_the_stack(embedded_stack, tmp_path: Path) -> None:  # noqa: ANN001
+    from jisik.runtime.bootstrap import new_tenant, run_coroutine
+
+    _, key = run_coroutine(new_tenant(embedded_stack.settings.database.url, "sdk-readme"))
+    (tmp_path / "timetable.md").write_text(
+        "# Harbour timetable\n\nThe morning ferry from Mokpo to Jeju leaves at 07:30 from pier 3.\n"
+        "The crossing takes four and a half hours.\n")
+    (tmp_path / "example.py").write_text(_readme_example())
+    env = {**os.environ, "JISIK_URL": embedded_stack.gateway_url, "JISIK_API_KEY": key,
+           "PYTHONPATH": str(SDK)}
+    run = subprocess.run([sys.executable, "example.py"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                         timeout=280, check=False)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "07:30" in run.stdout
+    assert re.search(r"key:sk-\S+ created \[", run.stdout), run.stdout

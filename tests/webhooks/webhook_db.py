@@ -1,0 +1,47 @@
+"""Helpers of the webhook tests: an engine on a migrated database, tenants and endpoints."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from jisik.db.engine import create_engine, session_factory
+from jisik.db.models import WebhookEndpoint
+from jisik.db.tenants import create_tenant
+from jisik.netguard import AddressPolicy
+from jisik.settings import WebhookSettings
+from jisik.webhooks.endpoints import create_endpoint
+
+LOOPBACK = AddressPolicy(["127.0.0.1"])
+
+
+@asynccontextmanager
+async def sessions_for(url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = create_engine(url, pool_size=4)
+    try:
+        yield session_factory(engine)
+    finally:
+        await engine.dispose()
+
+
+async def new_tenant(sessions: async_sessionmaker[AsyncSession], name: str = "acme") -> str:
+    async with sessions.begin() as session:
+        tenant, _ = await create_tenant(session, name=name)
+        return tenant.id
+
+
+async def new_endpoint(
+    sessions: async_sessionmaker[AsyncSession],
+    tenant_id: str,
+    url: str,
+    event_types: list[str],
+    *,
+    enabled: bool = True,
+) -> WebhookEndpoint:
+    async with sessions.begin() as session:
+        return await create_endpoint(
+            session, tenant_id=tenant_id, url=url, event_types=event_types, description="", enabled=enabled,
+            policy=LOOPBACK, settings=WebhookSettings(),
+        )
