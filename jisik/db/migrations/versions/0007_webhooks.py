@@ -23,7 +23,7 @@ def _string(length: int | None = None) -> sa.types.TypeEngine[str]:
     return sqlmodel.sql.sqltypes.AutoString(length=length)
 
 
-def _tenant() -> list[sa.SchemaItem]:
+def _tenant() -> list[sa.schema.SchemaItem]:
     return [
         sa.Column("tenant_id", _string(36), nullable=False),
         sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], ondelete="CASCADE"),

@@ -29,7 +29,7 @@ def _id() -> sa.Column[str]:
     return sa.Column("id", _string(36), nullable=False)
 
 
-def _tenant() -> list[sa.SchemaItem]:
+def _tenant() -> list[sa.schema.SchemaItem]:
     return [
         sa.Column("tenant_id", _string(36), nullable=False),
         sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], ondelete="CASCADE"),
@@ -40,7 +40,7 @@ def _moment(name: str, *, nullable: bool = True) -> sa.Column[object]:
     return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
 
 
-def _user_reference() -> list[sa.SchemaItem]:
+def _user_reference() -> list[sa.schema.SchemaItem]:
     return [
         sa.Column("user_id", _string(36), nullable=False),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
