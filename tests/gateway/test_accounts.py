@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from accounts_testkit import PASSWORD, Browser, Member, add_member, session_cookie, sign_in
 from gateway_testkit import RunningGateway, gateway_settings, running_gateway
-from sqlalchemy import func, select, update
-from sqlmodel import col
+from sqlalchemy import ColumnElement, func, select, update
+from sqlmodel import SQLModel, col
 
 from jisik.db.models import ApiKey, Group, KnowledgeBase, Tenant, User, WebSession
 from jisik.db.tenants import create_tenant
@@ -46,9 +46,9 @@ async def _tenant(gateway: RunningGateway, name: str = "team") -> str:
     return tenant.id
 
 
-async def _count(gateway: RunningGateway, model: type, *where: object) -> int:
+async def _count(gateway: RunningGateway, model: type[SQLModel], *where: ColumnElement[bool]) -> int:
     async with gateway.sessions() as session:
-        return int(await session.scalar(select(func.count()).select_from(model).where(*where)) or 0)  # type: ignore[arg-type]
+        return int(await session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
 
 
 async def _user(gateway: RunningGateway, user_id: str) -> User | None:
