@@ -41,9 +41,9 @@ logger = logging.getLogger(__name__)
 
 _PRUNE_EVERY_S = 60.0
 _INSERT = (
-    "INSERT INTO audit_events (id, event_key, tenant_id, entity_type, entity_id, action, actor, request_id, "
-    "tx_id, occurred_at, changes, created_at) "
-    "VALUES (gen_random_uuid()::text, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, now()) "
+    "INSERT INTO audit_events (id, event_key, tenant_id, entity_type, entity_id, action, knowledge_base_id, "
+    "document_id, actor, request_id, tx_id, occurred_at, changes, created_at) "
+    "VALUES (gen_random_uuid()::text, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, now()) "
     "ON CONFLICT (event_key) DO NOTHING"
 )
 # The newest context row per 32-bit transaction id (ids wrap after 2^32 transactions; rows older than
@@ -63,6 +63,8 @@ class AuditEntry:
     entity_type: str
     entity_id: str
     action: str
+    knowledge_base_id: str
+    document_id: str
     tx_id: int | None
     occurred_at: datetime
     changes: dict[str, dict[str, Any]]
@@ -87,8 +89,10 @@ def audit_entry(event: ChangeEvent, record_key: bytes | None) -> AuditEntry | No
     if not tenant_id or not changes:
         return None
     occurred = datetime.fromtimestamp((event.source.ts_ms or event.ts_ms) / 1000, UTC)
+    base = row.get("id") if table == "knowledge_bases" else row.get("knowledge_base_id")
+    document = row.get("id") if table == "knowledges" else row.get("knowledge_id")
     return AuditEntry(event.identity, tenant_id, entity_type(table), _entity_id(record_key, row), action,
-                      event.source.txId, occurred, changes)
+                      str(base or "")[:36], str(document or "")[:36], event.source.txId, occurred, changes)
 
 
 class AuditProcessor:
@@ -142,7 +146,7 @@ class AuditProcessor:
         async with conn.cursor() as cursor:
             await cursor.executemany(_INSERT, [
                 (entry.event_key, entry.tenant_id, entry.entity_type, entry.entity_id[:255], entry.action,
-                 *contexts.get(entry.tx_id, (SYSTEM_ACTOR, "")), entry.tx_id, entry.occurred_at,
+                 entry.knowledge_base_id, entry.document_id, *contexts.get(entry.tx_id, (SYSTEM_ACTOR, "")), entry.tx_id, entry.occurred_at,
                  Jsonb(entry.changes))
                 for entry in entries
             ])

@@ -159,19 +159,25 @@ class RetrieverAccessApplier:
                 logger.warning("skipping a malformed index.meta record at offset %d", record.offset)
                 continue
             latest[meta.knowledge_id] = meta
-        await asyncio.gather(*(self._apply(meta) for meta in latest.values()))
+        # Knowledges that end with the same state go in one call (a knowledge base's new access list
+        # reaches all its documents in one retriever transaction).
+        groups: dict[tuple[str, bool, bool, tuple[str, ...]], list[str]] = {}
+        for meta in latest.values():
+            key = (meta.tenant_id, meta.deleted, meta.enabled, tuple(meta.acl_principals))
+            groups.setdefault(key, []).append(meta.knowledge_id)
+        await asyncio.gather(*(self._apply(*key, knowledge_ids) for key, knowledge_ids in groups.items()))
 
-    async def _apply(self, meta: KnowledgeMeta) -> None:
+    async def _apply(
+        self, tenant_id: str, deleted: bool, enabled: bool, principals: tuple[str, ...], knowledge_ids: list[str]
+    ) -> None:
         if self._retriever is None:
             raise RuntimeError("RetrieverAccessApplier.handle before start()")
         try:
-            if meta.deleted:
-                await self._retriever.delete(meta.tenant_id, knowledge_ids=[meta.knowledge_id])
+            if deleted:
+                await self._retriever.delete(tenant_id, knowledge_ids=knowledge_ids)
             else:
-                await self._retriever.set_access(
-                    meta.tenant_id, meta.knowledge_id, acl_principals=meta.acl_principals, enabled=meta.enabled
-                )
+                await self._retriever.set_access(tenant_id, knowledge_ids, acl_principals=principals, enabled=enabled)
         except _PERMANENT as exc:
-            logger.warning("retriever refused access update for knowledge %s: %s", meta.knowledge_id, exc.code)
+            logger.warning("retriever refused access update for %d knowledges: %s", len(knowledge_ids), exc.code)
             return
-        self.applied += 1
+        self.applied += len(knowledge_ids)

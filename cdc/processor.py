@@ -47,11 +47,13 @@ async def run_processor(
     bootstrap_servers: str | None = None,
     poll_ms: int = 500,
     retry_s: float = 1.0,
+    fetch_max_wait_ms: int = 500,
 ) -> None:
     """Run ``processor`` until ``stop`` is set."""
     await ensure_topics(kafka, processor.topics, bootstrap_servers=bootstrap_servers)
     consumer = create_consumer(kafka, processor.topics, group_id=processor.group_id,
-                               bootstrap_servers=bootstrap_servers, max_poll_records=500)
+                               bootstrap_servers=bootstrap_servers, max_poll_records=500,
+                               fetch_max_wait_ms=fetch_max_wait_ms)
     await consumer.start()
     await processor.start()
     try:

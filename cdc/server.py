@@ -58,7 +58,8 @@ class CdcService:
         jobs: list[tuple[str, Callable[[], Awaitable[None]]]] = [("relay", lambda: self.relay.run(stop))]
         for processor in self.processors:
             jobs.append((processor.name, functools.partial(
-                run_processor, processor, self.settings.kafka, stop, bootstrap_servers=self.bootstrap_servers)))
+                run_processor, processor, self.settings.kafka, stop, bootstrap_servers=self.bootstrap_servers,
+                fetch_max_wait_ms=self.settings.cdc.fetch_max_wait_ms)))
         await asyncio.gather(*(self._supervise(name, job, stop) for name, job in jobs))
 
     async def _supervise(self, name: str, job: Callable[[], Awaitable[None]], stop: asyncio.Event) -> None:

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from jisik.access import Access
 from jisik.clients.types import ChatDelta, SearchHit, SearchMode
 
 __all__ = ["KnowledgeCatalog", "KnowledgeInfo", "ModelClient", "RetrieverClient"]
@@ -37,6 +38,7 @@ class RetrieverClient(Protocol):
         knowledge_base_ids: Sequence[str],
         mode: SearchMode = SearchMode.HYBRID,
         knowledge_ids: Sequence[str] = (),
+        access: Access,
     ) -> list[SearchHit]: ...
 
 
@@ -59,6 +61,9 @@ class ModelClient(Protocol):
 
 
 class KnowledgeCatalog(Protocol):
-    """Titles of searchable documents; ids missing from the answer are dropped from results."""
+    """Titles of searchable documents the caller may read; ids missing from the answer are dropped from
+    results (so a revoked access hides a hit at once, before the index has caught up)."""
 
-    async def describe(self, *, tenant_id: str, knowledge_ids: Sequence[str]) -> dict[str, KnowledgeInfo]: ...
+    async def describe(
+        self, *, tenant_id: str, knowledge_ids: Sequence[str], access: Access
+    ) -> dict[str, KnowledgeInfo]: ...

@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
+from jisik.access import Access
 from jisik.clients.types import SearchHit
 from jisik.db.models import DEFAULT_FALLBACK_RESPONSE
 from ml.answering.language import no_answer_text
@@ -129,6 +130,8 @@ class ChatContext:
     query: str
     knowledge_base_ids: list[str]
     settings: RetrievalSettings = field(default_factory=RetrievalSettings)
+    # What the asker may read (jisik.access); by default only documents without an access list.
+    access: Access = field(default_factory=Access)
     # Only these documents (e.g. those whose fields match a search filter); empty means all.
     knowledge_ids: list[str] = field(default_factory=list)
     history: list[HistoryTurn] = field(default_factory=list)
@@ -151,6 +154,8 @@ class ChatContext:
     answer: str = ""
     thinking: str = ""
     no_answer: bool = False
+    # What the model was given (JSON from the model service; masked when the tenant's policy applied).
+    model_input: str = ""
     timings: list[StageTiming] = field(default_factory=list)
 
     @property

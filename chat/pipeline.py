@@ -162,6 +162,9 @@ class ChatPipeline:
             )
             model_no_answer = False
             async for delta in stream:
+                if delta.model_input:
+                    ctx.model_input = delta.model_input
+                    continue
                 if "first_token_ms" not in generation.detail:
                     generation.detail["first_token_ms"] = round((time.perf_counter() - started) * 1000, 2)
                 if delta.no_answer:  # the model's own "not in the passages" text gives way to the fallback

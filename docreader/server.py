@@ -11,15 +11,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 
 import grpc
 from grpc_health.v1 import health, health_pb2
 
 from jisik.clients.errors import status_of, trailing_metadata
-from jisik.errors import JisikError
+from jisik.errors import InvalidInput, JisikError
 from jisik.grpc_server import create_server as create_grpc_server
 from jisik.grpc_server import serve_forever
+from jisik.pii import MaskPolicy, PiiType
 from jisik.proto import docreader_pb2 as pb
 from jisik.proto import docreader_pb2_grpc as pb_grpc
 from jisik.settings import Settings
@@ -67,7 +68,23 @@ def _request(
         multimodal=config.enable_multimodal,
         vlm=vlm,
         request_id=request_id or str(uuid.uuid4()),
+        pii_policy=_mask_policy(config.pii_policy),
+        pii_types=_mask_types(config.pii_types),
     )
+
+
+def _mask_policy(name: str) -> MaskPolicy:
+    try:
+        return MaskPolicy(name) if name else MaskPolicy.REMOTE
+    except ValueError as exc:
+        raise InvalidInput(f"pii_policy must be off, remote or always, not {name!r}", field="pii_policy") from exc
+
+
+def _mask_types(names: Sequence[str]) -> frozenset[PiiType] | None:
+    unknown = [name for name in names if name not in PiiType.__members__]
+    if unknown:
+        raise InvalidInput(f"unknown PII types {unknown}", field="pii_types")
+    return frozenset(PiiType(name) for name in names) if names else None
 
 
 def _chunk(chunk: TextChunk) -> pb.Chunk:

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from jisik.errors import DeadlineExceeded, InvalidInput, JisikError, TooLarge
 from jisik.netguard import AddressPolicy, guarded_client
+from jisik.pii import MaskPolicy, PiiType
 from jisik.settings import Settings
 from jisik.storage import ObjectStore, open_store
 
@@ -25,6 +26,7 @@ from .models import PAGE_BREAK, ChunkImage, ImageAsset, ParsedDocument, TextChun
 from .multimodal.caption import CaptionClient, VlmConfig
 from .multimodal.ocr import create_ocr_engine
 from .multimodal.processor import ImageProcessor
+from .multimodal.redact import ImageRedactor
 from .parsers.base import ParseOptions
 from .parsers.registry import declared_format, detect_format, parse_document, pdf_page_count
 from .workers import ParserPool, WorkerLimits
@@ -58,6 +60,9 @@ class ReadRequest:
     multimodal: bool = False
     vlm: VlmConfig | None = None
     request_id: str = ""
+    # The tenant's mask for the vision model (None types = every type).
+    pii_policy: MaskPolicy = MaskPolicy.REMOTE
+    pii_types: frozenset[PiiType] | None = None
 
 
 @dataclass(slots=True)
@@ -220,12 +225,16 @@ class DocReaderService:
         except JisikError as exc:
             ocr, ocr_unavailable = None, exc.message
         vlm, skipped = await self._vlm(request)
+        masked = request.pii_policy.applies(remote=self.config.vlm_remote)
         return ImageProcessor(
             self.store,
             ocr=ocr,
             ocr_unavailable=ocr_unavailable,
             captioner=CaptionClient(vlm, self._http) if vlm else None,
             caption_skipped=skipped,
+            redactor=ImageRedactor(self.config.ocr_languages, request.pii_types, self.config.ocr_timeout_s)
+            if masked
+            else None,
             concurrency=self.config.image_concurrency,
         )
 

@@ -1,6 +1,6 @@
 """A person's review of a document's fields: corrections re-run the checks, the decision sets the final
 status, the change is stored as labelled examples (who, when, before -> after) and documents.validated
-is announced again through the outbox."""
+is announced again through the outbox (and as review.completed and document.validated webhooks)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from jisik.db.models import DocumentFields, FieldReview, Knowledge
 from jisik.db.outbox import add_event
 from jisik.errors import Conflict, InvalidInput, NotFound
 from jisik.events import DocumentValidated
+from jisik.webhooks import EventType, ReviewCompleted, stage_webhook_event
+from jisik.webhooks.documents import validated_data
 
 from .evaluate import Status, evaluate
 from .extract import Extracted
@@ -92,16 +94,23 @@ async def review_document(
                "bbox": list(readings[name].bbox or []) if name in readings else None}
         for name, value in corrections.items()
     }
-    session.add(FieldReview(
+    review = FieldReview(
         tenant_id=tenant_id, knowledge_base_id=knowledge.knowledge_base_id, knowledge_id=knowledge_id,
         decision=decision, reviewer=reviewer, comment=comment, corrections=labelled, final_status=outcome.status,
-    ))
+    )
+    session.add(review)
     saved = await save_outcome(session, knowledge, outcome, schema_version=version, file_hash=row.file_hash,
                                reviewer=reviewer)
-    add_event(session, DocumentValidated(
+    validated = DocumentValidated(
         tenant_id=tenant_id, knowledge_base_id=knowledge.knowledge_base_id, knowledge_id=knowledge_id,
         version=knowledge.version, chunk_count=knowledge.chunk_count,
         language=str(knowledge.metadata_.get("language", "")), validated_data=outcome.validated_data,
         status=outcome.status.value, errors=outcome.errors, duplicate=outcome.duplicate_of,
+    )
+    add_event(session, validated)
+    await stage_webhook_event(session, tenant_id, EventType.REVIEW_COMPLETED, ReviewCompleted(
+        knowledge_base_id=knowledge.knowledge_base_id, knowledge_id=knowledge_id, review_id=review.id,
+        decision=decision, final_status=outcome.status.value, reviewer=reviewer, corrected_fields=sorted(corrections),
     ))
+    await stage_webhook_event(session, tenant_id, EventType.DOCUMENT_VALIDATED, validated_data(validated))
     return saved

@@ -21,6 +21,7 @@ from .limits import BodyLimitMiddleware
 from .middleware import RequestContextMiddleware
 from .resources import GatewayResources
 from .routes import (
+    access,
     api_keys,
     audit,
     auth,
@@ -50,7 +51,7 @@ API_PREFIX = "/api/v1"
 def _api() -> APIRouter:
     api = APIRouter(prefix=API_PREFIX)
     for module in (tenants, knowledge_bases, knowledge, fields, chunks, sessions, chat, messages, models, ingest, audit,
-                   webhooks, auth, users, groups, api_keys):
+                   webhooks, access, auth, users, groups, api_keys):
         api.include_router(module.router)
     return api
 

@@ -136,6 +136,7 @@ async def upload_file(
         id=knowledge_id,
         tenant_id=tenant_id,
         knowledge_base_id=knowledge_base.id,
+        acl_principals=list(knowledge_base.access_list),  # jisik.access: no list of its own yet
         type=KnowledgeType.FILE,
         title=_title(name.rsplit(".", 1)[0], name),
         file_name=name,
@@ -195,6 +196,7 @@ async def import_url(
     knowledge = Knowledge(
         tenant_id=tenant_id,
         knowledge_base_id=knowledge_base.id,
+        acl_principals=list(knowledge_base.access_list),  # jisik.access: no list of its own yet
         type=KnowledgeType.URL,
         title=_title(title, url),
         source=url,
@@ -240,6 +242,7 @@ async def create_manual(
     knowledge = Knowledge(
         tenant_id=tenant_id,
         knowledge_base_id=knowledge_base.id,
+        acl_principals=list(knowledge_base.access_list),  # jisik.access: no list of its own yet
         type=KnowledgeType.MANUAL,
         file_type="md",
         parse_status=ParseStatus.DRAFT,

@@ -33,6 +33,8 @@ from jisik.events import DocumentEvent, DocumentFailed, event_model_for
 from jisik.kafka import create_consumer, decode_value, record_context
 from jisik.settings import IngestSettings
 from jisik.telemetry import attached, tracer
+from jisik.webhooks import EventType, stage_webhook_event
+from jisik.webhooks.documents import failed_data
 
 from .context import IngestContext, StageHandler
 from .failures import TryLedger, classify
@@ -219,16 +221,18 @@ class StageWorker:
             await asyncio.sleep(ledger.backoff_s())
 
     async def _fail(self, event: DocumentEvent, reason: str, attempts: int) -> None:
-        async with self._context.sessions.begin() as session:
-            current = await mark_failed(session, event, reason)
-        if not current:
-            return
-        logger.info("ingest stage %s: document %s failed", self.stage.name, event.knowledge_id)
         dead = DocumentFailed(
             tenant_id=event.tenant_id, knowledge_base_id=event.knowledge_base_id, knowledge_id=event.knowledge_id,
             version=event.version, attempt=attempts, stage=self.stage.name, reason=reason,
             failed_topic=self.stage.consumes.value,
         )
+        async with self._context.sessions.begin() as session:
+            current = await mark_failed(session, event, reason)
+            if current:
+                await stage_webhook_event(session, event.tenant_id, EventType.DOCUMENT_FAILED, failed_data(dead))
+        if not current:
+            return
+        logger.info("ingest stage %s: document %s failed", self.stage.name, event.knowledge_id)
         await publish_event(self._producer, dead, self._context.settings, self._servers)
 
     @contextlib.asynccontextmanager

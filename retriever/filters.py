@@ -1,6 +1,7 @@
 """The filters every channel applies inside its query, and the ranking both channels share.
 
-Tenant always; knowledge bases, knowledges and ACL principals when given; disabled knowledges never.
+Tenant always; knowledge bases, knowledges and ACL principals when given (a chunk without principals
+is visible to everyone in the tenant; ``all_documents`` skips the ACL); disabled knowledges never.
 Applying them inside the query (not to a fetched top-k) is what keeps a selective filter's top-k full.
 """
 
@@ -24,7 +25,9 @@ def filter_sql(filters: Filters, params: list[object], alias: str = "c") -> str:
 
     clauses = [f"{alias}.tenant_id = {bind(filters.tenant_id)}", f"{alias}.enabled"]
     # "= '{}'" rather than cardinality(): the planner has statistics for it and so picks the HNSW index.
-    if filters.principals:
+    if filters.all_documents:
+        pass
+    elif filters.principals:
         clauses.append(
             f"({alias}.acl_principals = '{{}}' OR {alias}.acl_principals && {bind(list(filters.principals))}::text[])"
         )

@@ -219,24 +219,27 @@ class IndexWriter:
             )
             return await _remove(connection, tenant_id, [row["id"] for row in rows])
 
-    async def set_access(self, tenant_id: str, knowledge_id: str, principals: Sequence[str], enabled: bool) -> int:
-        """Record who may read one knowledge and apply it to its chunks (now and when they are re-indexed)."""
+    async def set_access(
+        self, tenant_id: str, knowledge_ids: Sequence[str], principals: Sequence[str], enabled: bool
+    ) -> int:
+        """Record who may read these knowledges and apply it to their chunks (now and when they are
+        re-indexed), in one transaction."""
         async with self._pool.acquire() as connection, connection.transaction():
             await _lock_tenant(connection, tenant_id)
             await connection.execute(
                 """
                 INSERT INTO retriever_knowledge_access (tenant_id, knowledge_id, acl_principals, enabled)
-                VALUES ($1, $2, $3, $4)
+                SELECT $1, knowledge_id, $3, $4 FROM unnest($2::text[]) AS knowledge_id
                 ON CONFLICT (tenant_id, knowledge_id)
                 DO UPDATE SET acl_principals = EXCLUDED.acl_principals, enabled = EXCLUDED.enabled
                 """,
-                tenant_id, knowledge_id, list(principals), enabled,
+                tenant_id, list(knowledge_ids), list(principals), enabled,
             )
             status = await connection.execute(
                 """
                 UPDATE retriever_chunks SET acl_principals = $3, enabled = $4
-                WHERE tenant_id = $1 AND knowledge_id = $2
+                WHERE tenant_id = $1 AND knowledge_id = ANY($2::text[])
                 """,
-                tenant_id, knowledge_id, list(principals), enabled,
+                tenant_id, list(knowledge_ids), list(principals), enabled,
             )
             return int(status.split()[-1])

@@ -137,6 +137,7 @@ class RetrieverServicer(pb_grpc.RetrieverServicer):
                 knowledge_base_ids=tuple(request.knowledge_base_ids),
                 knowledge_ids=tuple(request.knowledge_ids),
                 principals=tuple(request.acl_principals),
+                all_documents=request.all_documents,
             ),
             top_k=request.top_k,
             mode=_MODES[request.mode],
@@ -161,8 +162,9 @@ class RetrieverServicer(pb_grpc.RetrieverServicer):
     async def SetKnowledgeAccess(
         self, request: pb.SetKnowledgeAccessRequest, context: grpc.aio.ServicerContext
     ) -> pb.SetKnowledgeAccessResponse:
+        knowledge_ids = [request.knowledge_id] if request.knowledge_id else []
         updated = await self._service.set_access(
-            request.tenant_id, request.knowledge_id, list(request.acl_principals), request.enabled
+            request.tenant_id, [*knowledge_ids, *request.knowledge_ids], list(request.acl_principals), request.enabled
         )
         return pb.SetKnowledgeAccessResponse(updated=updated)
 

@@ -80,12 +80,18 @@ class RetrieverService:
             check_id(value, "ids")
         return await self._writer.delete(tenant_id, selector)
 
-    async def set_access(self, tenant_id: str, knowledge_id: str, principals: Sequence[str], enabled: bool) -> int:
+    async def set_access(
+        self, tenant_id: str, knowledge_ids: Sequence[str], principals: Sequence[str], enabled: bool
+    ) -> int:
+        """Give every knowledge of ``knowledge_ids`` the same access; returns the chunks updated."""
         check_id(tenant_id, "tenant_id")
-        check_id(knowledge_id, "knowledge_id")
+        if not knowledge_ids:
+            raise InvalidInput("no knowledge to set the access of", field="knowledge_id")
+        for knowledge_id in knowledge_ids:
+            check_id(knowledge_id, "knowledge_id")
         if any(not principal for principal in principals):
             raise InvalidInput("an ACL principal is empty", field="acl_principals")
-        return await self._writer.set_access(tenant_id, knowledge_id, principals, enabled)
+        return await self._writer.set_access(tenant_id, knowledge_ids, principals, enabled)
 
     async def analyze(self, text: str) -> list[str]:
         if len(text) > self._settings.max_chunk_chars:

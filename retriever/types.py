@@ -54,6 +54,8 @@ class Filters:
     knowledge_base_ids: tuple[str, ...] = ()
     knowledge_ids: tuple[str, ...] = ()
     principals: tuple[str, ...] = ()
+    # Every document of the tenant, whatever its ACL (owners, admins, the tenant key).
+    all_documents: bool = False
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +34,9 @@ from jisik.runtime.processes import PidFiles
 from jisik.runtime.supervisor import Stack, StackError
 from jisik.settings import Settings
 
-__all__ = ["CollectedSpan", "EmbeddedStack", "JisikUp", "SpanCollector", "embedded_stack", "stack_settings"]
+__all__ = [
+    "CollectedSpan", "EmbeddedStack", "JisikUp", "SpanCollector", "embedded_stack", "running_stack", "stack_settings",
+]
 
 
 def _free_port() -> int:
@@ -286,16 +289,21 @@ class JisikUp:
         return code
 
 
-@pytest.fixture(scope="session")
-def embedded_stack() -> Iterator[EmbeddedStack]:
-    """The whole platform on embedded defaults, once per test session."""
+@contextmanager
+def running_stack(**extra_env: str) -> Iterator[EmbeddedStack]:
+    """The whole platform on embedded defaults, with ``extra_env`` added to every service's environment."""
     data_dir = Path(tempfile.mkdtemp(prefix="jisik-stack-"))
     collector = SpanCollector()
     collector.start()
     settings = stack_settings(data_dir / "var", otlp_endpoint=collector.endpoint)
     # The OpenTelemetry SDK reads OTEL_BSP_* itself: export batches every 200 ms instead of 5 s.
     # The web app's default Ollama endpoint is allow-listed (that port only), as an operator would.
-    env = {**os.environ, "OTEL_BSP_SCHEDULE_DELAY": "200", "JISIK_EGRESS_ALLOW_LIST": '["127.0.0.1:11434"]'}
+    env = {
+        **os.environ,
+        "OTEL_BSP_SCHEDULE_DELAY": "200",
+        "JISIK_EGRESS_ALLOW_LIST": '["127.0.0.1:11434"]',
+        **extra_env,
+    }
     stack = Stack(settings, base_env=env)
     try:
         stack.start()
@@ -309,3 +317,10 @@ def embedded_stack() -> Iterator[EmbeddedStack]:
         stack.stop()
         collector.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def embedded_stack() -> Iterator[EmbeddedStack]:
+    """The whole platform on embedded defaults, once per test session."""
+    with running_stack() as stack:
+        yield stack

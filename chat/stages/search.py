@@ -83,6 +83,7 @@ class ChunkSearch:
             knowledge_base_ids=ctx.knowledge_base_ids,
             mode=mode,
             knowledge_ids=ctx.knowledge_ids,
+            access=ctx.access,
         )
         return [Passage.from_hit(hit) for hit in hits]
 
@@ -103,7 +104,8 @@ class ChunkSearch:
         found = dedupe(results)
         started = time.perf_counter()
         known = await self._catalog.describe(
-            tenant_id=ctx.tenant_id, knowledge_ids=sorted({passage.knowledge_id for passage in found})
+            tenant_id=ctx.tenant_id, knowledge_ids=sorted({passage.knowledge_id for passage in found}),
+            access=ctx.access,
         )
         ctx.search_detail["catalog_ms"] = round((time.perf_counter() - started) * 1000, 2)
         ctx.search_results = []

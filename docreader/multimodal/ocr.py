@@ -14,7 +14,7 @@ from typing import Protocol
 
 from jisik.errors import DeadlineExceeded, ParseFailed, Unavailable
 
-__all__ = ["OcrEngine", "PaddleOcr", "RapidOcr", "TesseractOcr", "create_ocr_engine", "tidy_ocr_text"]
+__all__ = ["OcrEngine", "PaddleOcr", "RapidOcr", "TesseractOcr", "create_ocr_engine", "open_image", "tidy_ocr_text"]
 
 _WORD_CHARS = re.compile(r"\w")
 _HAN_GAP = re.compile(
@@ -36,7 +36,7 @@ def tidy_ocr_text(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
-def _open_image(image: bytes):
+def open_image(image: bytes):
     from PIL import Image, UnidentifiedImageError
 
     try:
@@ -65,12 +65,12 @@ class TesseractOcr:
     def recognize(self, image: bytes) -> str:
         from .ocr_prep import prepare_for_ocr  # OpenCV only where OCR runs: it maps hundreds of MiB
 
-        _open_image(image)  # a clear error for bytes that are not an image
+        open_image(image)  # a clear error for bytes that are not an image
         try:
             prepared = prepare_for_ocr(image)
         except ParseFailed:  # the clean-up could not run (memory): read the image as it is
             prepared = image
-        picture = _open_image(prepared)
+        picture = open_image(prepared)
         text = tidy_ocr_text(self._read(picture, "--psm 3"))
         if len(_WORD_CHARS.findall(text)) < 4:
             text = tidy_ocr_text(self._read(picture, "--psm 12"))
@@ -123,7 +123,7 @@ class PaddleOcr:
     def recognize(self, image: bytes) -> str:
         import numpy as np
 
-        result = self._engine.ocr(np.asarray(_open_image(image)))
+        result = self._engine.ocr(np.asarray(open_image(image)))
         lines = [line[1][0] for page in result or () for line in page or ()]
         return tidy_ocr_text("\n".join(lines))
 

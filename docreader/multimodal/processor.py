@@ -16,6 +16,7 @@ from jisik.storage import ObjectStore
 
 from .caption import CaptionClient
 from .ocr import OcrEngine
+from .redact import ImageRedactor
 
 __all__ = ["ImageProcessor", "ImageResult"]
 
@@ -46,6 +47,7 @@ class ImageProcessor:
         ocr_unavailable: str = "",
         captioner: CaptionClient | None,
         caption_skipped: str = "",
+        redactor: ImageRedactor | None = None,
         concurrency: int = 4,
     ) -> None:
         self._store = store
@@ -53,6 +55,8 @@ class ImageProcessor:
         self._ocr_unavailable = ocr_unavailable or "OCR is disabled"
         self._captioner = captioner
         self._caption_skipped = caption_skipped or "no vision model is configured"
+        # Set when the tenant's mask policy covers the vision model: it only ever sees painted-out images.
+        self._redactor = redactor
         self._limit = asyncio.Semaphore(concurrency)
         self._tasks: dict[str, asyncio.Task[ImageResult]] = {}
 
@@ -102,7 +106,15 @@ class ImageProcessor:
         if self._captioner is None:
             result.errors.append(f"caption skipped: {self._caption_skipped}")
             return
+        image = asset.data
+        if self._redactor is not None:
+            try:
+                image, _painted = await asyncio.to_thread(self._redactor.redact, asset.data)
+            except JisikError as exc:
+                result.errors.append(f"caption skipped: personal data could not be masked ({exc.message})")
+                return
+            mime = "image/png"
         try:
-            result.caption = await self._captioner.caption(asset.data, mime)
+            result.caption = await self._captioner.caption(image, mime)
         except JisikError as exc:
             result.errors.append(f"caption: {exc.message}")

@@ -18,6 +18,8 @@ async def list_audit_events(
     tenant_id: str,
     entity_type: str | None,
     entity_id: str | None,
+    knowledge_base_id: str | None,
+    document_id: str | None,
     actor: str | None,
     since: datetime | None,
     page: int,
@@ -29,6 +31,10 @@ async def list_audit_events(
         query = query.where(col(AuditEvent.entity_type) == entity_type)
     if entity_id:
         query = query.where(col(AuditEvent.entity_id) == entity_id)
+    if knowledge_base_id:
+        query = query.where(col(AuditEvent.knowledge_base_id) == knowledge_base_id)
+    if document_id:
+        query = query.where(col(AuditEvent.document_id) == document_id)
     if actor:
         query = query.where(col(AuditEvent.actor) == actor)
     if since is not None:

@@ -90,6 +90,7 @@ async def finish_answer(
     references: list[dict[str, Any]],
     timings: list[dict[str, Any]],
     status: str,
+    model_input: dict[str, Any] | None = None,
 ) -> bool:
     """Store the answer; False when the message is gone (its session was deleted meanwhile)."""
     result = await session.execute(
@@ -99,6 +100,7 @@ async def finish_answer(
             content=content,
             knowledge_references=references,
             stage_timings=timings,
+            model_input=model_input,
             status=status,
             is_completed=status == "complete",
             updated_at=utcnow(),

@@ -9,6 +9,7 @@ from fastapi.responses import StreamingResponse
 
 from fields.store import documents_matching
 
+from ..access import AccessDep
 from ..deps import ResourcesDep, TenantDep, require_scope
 from ..middleware import current_request_id
 from ..repositories.knowledge_bases import get_knowledge_base, require_knowledge_bases
@@ -29,7 +30,9 @@ router = APIRouter(tags=["chat"])
     responses={200: {"content": {"text/event-stream": {}}, "description": "SSE: references, answer deltas, done"}},
     dependencies=[require_scope("read")],
 )
-async def knowledge_chat(session_id: str, body: ChatQuery, tenant: TenantDep, resources: ResourcesDep) -> StreamingResponse:
+async def knowledge_chat(
+    session_id: str, body: ChatQuery, tenant: TenantDep, access: AccessDep, resources: ResourcesDep
+) -> StreamingResponse:
     """Ask a question in a session. Events (`event: message`): one `references` event, then `answer`
     (and `thinking`) deltas, then `done: true`. Citations [n] point at the n-th reference."""
     async with resources.sessions() as session:
@@ -37,6 +40,7 @@ async def knowledge_chat(session_id: str, body: ChatQuery, tenant: TenantDep, re
     state = await start_chat(
         resources,
         tenant_id=tenant.id,
+        access=access,
         chat_session=chat_session,
         query=body.query,
         knowledge_base_ids=body.knowledge_base_ids,
@@ -49,7 +53,9 @@ async def knowledge_chat(session_id: str, body: ChatQuery, tenant: TenantDep, re
     "/knowledge-search", response_model=Envelope[list[SearchResult]],
     dependencies=[require_scope("read")],
 )
-async def knowledge_search(body: KnowledgeSearchRequest, tenant: TenantDep, resources: ResourcesDep) -> dict[str, Any]:
+async def knowledge_search(
+    body: KnowledgeSearchRequest, tenant: TenantDep, access: AccessDep, resources: ResourcesDep
+) -> dict[str, Any]:
     """Retrieval only (no generation) over one or more knowledge bases."""
     query = check_query(body.query, max_chars=resources.settings.gateway.max_query_chars)
     async with resources.sessions() as session:
@@ -62,6 +68,7 @@ async def knowledge_search(body: KnowledgeSearchRequest, tenant: TenantDep, reso
     results = await search_chunks(
         resources,
         tenant_id=tenant.id,
+        access=access,
         knowledge_base_ids=base_ids,
         query=query,
         top_k=body.match_count,

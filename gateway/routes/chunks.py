@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query
 
 from jisik.passages import index_chunk, passage_text
 
+from ..access import AccessDep
 from ..deps import ResourcesDep, SessionDep, SettingsDep, TenantDep, require_scope
 from ..repositories import chunks as repo
 from ..repositories.knowledge import get_knowledge
@@ -26,12 +27,13 @@ router = APIRouter(prefix="/chunks", tags=["chunks"])
 async def list_chunks(
     knowledge_id: str,
     tenant: TenantDep,
+    access: AccessDep,
     session: SessionDep,
     settings: SettingsDep,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=1000)] = 50,
 ) -> dict[str, Any]:
-    await get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id)
+    await get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id, access=access)
     page_size = min(page_size, settings.gateway.max_page_size)
     rows, total = await repo.list_chunks(
         session=session, tenant_id=tenant.id, knowledge_id=knowledge_id, page=page, page_size=page_size
@@ -43,10 +45,12 @@ async def list_chunks(
     "/{knowledge_id}", response_model=Envelope[dict[str, int]],
     dependencies=[require_scope("write")],
 )
-async def delete_all(knowledge_id: str, tenant: TenantDep, resources: ResourcesDep) -> dict[str, Any]:
+async def delete_all(
+    knowledge_id: str, tenant: TenantDep, access: AccessDep, resources: ResourcesDep
+) -> dict[str, Any]:
     """Remove every chunk of the document from the database, then from the index."""
     async with resources.sessions() as session, session.begin():
-        knowledge = await get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id)
+        knowledge = await get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id, access=access)
         deleted = await repo.delete_chunks(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id)
         knowledge.chunk_count = 0
         session.add(knowledge)
@@ -59,13 +63,14 @@ async def delete_all(knowledge_id: str, tenant: TenantDep, resources: ResourcesD
     dependencies=[require_scope("write")],
 )
 async def update(
-    knowledge_id: str, chunk_id: str, body: ChunkUpdate, tenant: TenantDep, resources: ResourcesDep
+    knowledge_id: str, chunk_id: str, body: ChunkUpdate, tenant: TenantDep, access: AccessDep,
+    resources: ResourcesDep,
 ) -> dict[str, Any]:
     """Edit a chunk's text (re-embedded with its document's title and re-indexed) or enable/disable it."""
     retriever, model = resources.clients.retriever, resources.clients.model
     async with resources.sessions() as session, session.begin():
         chunk = await repo.get_chunk(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id, chunk_id=chunk_id)
-        knowledge = await get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id)
+        knowledge = await get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id, access=access)
         if body.content is not None:
             chunk.content = body.content
         if body.is_enabled is not None:
@@ -94,8 +99,11 @@ async def update(
     "/{knowledge_id}/{chunk_id}", response_model=Envelope[None],
     dependencies=[require_scope("write")],
 )
-async def delete(knowledge_id: str, chunk_id: str, tenant: TenantDep, resources: ResourcesDep) -> dict[str, Any]:
+async def delete(
+    knowledge_id: str, chunk_id: str, tenant: TenantDep, access: AccessDep, resources: ResourcesDep
+) -> dict[str, Any]:
     async with resources.sessions() as session, session.begin():
+        await get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id, access=access)
         chunk = await repo.get_chunk(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id, chunk_id=chunk_id)
         await session.delete(chunk)
     await resources.clients.retriever.delete(tenant.id, chunk_ids=[chunk_id])

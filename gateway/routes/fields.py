@@ -17,9 +17,11 @@ from fields.store import current_schema, load_fields, save_schema
 from jisik.db.models import Chunk, DocumentFields, Knowledge
 from jisik.errors import InvalidInput, NotFound
 
+from ..access import AccessDep
 from ..deps import ActorDep, ResourcesDep, SessionDep, SettingsDep, StoreDep, TenantDep, require_scope
 from ..repositories.knowledge import get_knowledge
 from ..repositories.knowledge_bases import get_knowledge_base
+from ..repositories.readable import readable_by
 from ..schemas.common import Envelope, Paged
 from ..schemas.fields import (
     DocumentFieldsPublic,
@@ -80,12 +82,14 @@ async def get_schema(knowledge_base_id: str, tenant: TenantDep, session: Session
     dependencies=[require_scope("write")],
 )
 async def preview_schema(
-    knowledge_base_id: str, body: SchemaPreviewRequest, tenant: TenantDep, session: SessionDep, store: StoreDep,
-    settings: SettingsDep,
+    knowledge_base_id: str, body: SchemaPreviewRequest, tenant: TenantDep, access: AccessDep, session: SessionDep,
+    store: StoreDep, settings: SettingsDep,
 ) -> dict[str, Any]:
     """Try an unsaved schema on one document of the knowledge base: what would be read and checked."""
     schema = parse_schema(body.field_schema)
-    knowledge = await get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=body.knowledge_id)
+    knowledge = await get_knowledge(
+        session=session, tenant_id=tenant.id, knowledge_id=body.knowledge_id, access=access
+    )
     if knowledge.knowledge_base_id != knowledge_base_id:
         raise NotFound(f"document {body.knowledge_id} not found", field="knowledge_id")
     chunks = (await session.execute(
@@ -102,10 +106,10 @@ async def preview_schema(
     "/knowledge/{knowledge_id}/fields", response_model=Envelope[DocumentFieldsPublic],
     dependencies=[require_scope("read")],
 )
-async def document_fields(knowledge_id: str, tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
+async def document_fields(knowledge_id: str, tenant: TenantDep, access: AccessDep, session: SessionDep) -> dict[str, Any]:
     """The document's fields with their checks, its status and errors. A document with none (its
     knowledge base has no field schema, or it is not validated yet) has status ``not_extracted``."""
-    knowledge = await get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id)
+    knowledge = await get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id, access=access)
     row = await load_fields(session, tenant.id, knowledge_id)
     if row is None:
         return _ok({"knowledge_id": knowledge.id, "knowledge_base_id": knowledge.knowledge_base_id,
@@ -126,6 +130,7 @@ def _queue_item(row: DocumentFields, title: str) -> dict[str, Any]:
 @router.get("/review-queue", response_model=Paged[ReviewQueueItem], dependencies=[require_scope("review")])
 async def review_queue(
     tenant: TenantDep,
+    access: AccessDep,
     session: SessionDep,
     settings: SettingsDep,
     knowledge_base_id: Annotated[str | None, Query(max_length=36)] = None,
@@ -141,6 +146,7 @@ async def review_queue(
         select(DocumentFields, col(Knowledge.title))
         .join(Knowledge, col(Knowledge.id) == col(DocumentFields.knowledge_id))
         .where(col(DocumentFields.tenant_id) == tenant.id, col(DocumentFields.status) == status)
+        .where(readable_by(access))
         .order_by(col(DocumentFields.updated_at), col(DocumentFields.knowledge_id))
     )
     if knowledge_base_id:
@@ -171,16 +177,16 @@ async def review_counts(knowledge_base_id: str, tenant: TenantDep, session: Sess
     dependencies=[require_scope("review")],
 )
 async def review(
-    knowledge_id: str, body: ReviewRequest, tenant: TenantDep, actor: ActorDep, session: SessionDep,
-    resources: ResourcesDep,
+    knowledge_id: str, body: ReviewRequest, tenant: TenantDep, actor: ActorDep, access: AccessDep,
+    session: SessionDep, resources: ResourcesDep,
 ) -> dict[str, Any]:
     """Approve or reject the document's fields, with corrections; 409 when another review is in progress
     or the fields changed since ``revision``."""
+    knowledge = await get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id, access=access)
     row = await review_document(
         session, tenant_id=tenant.id, knowledge_id=knowledge_id, decision=body.decision,
         corrections=body.corrections, comment=body.comment,
         reviewer=body.reviewer.strip() or actor.label, revision=body.revision,
     )
-    knowledge = await get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id)
     return _ok({**row.model_dump(), "page_count": knowledge.page_count})
 

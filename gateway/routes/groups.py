@@ -6,8 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from jisik.access import group_principal
 from jisik.accounts import groups
-from jisik.accounts.principals import group_principal
 from jisik.db.models import Group
 
 from ..deps import SessionDep, TenantDep, require_scope

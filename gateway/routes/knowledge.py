@@ -17,6 +17,7 @@ from ingest.keys import MANUAL_CONTENT
 from jisik.db.models import KnowledgeType
 from jisik.errors import InvalidInput, NotFound, TooLarge, UnsupportedFormat
 
+from ..access import AccessDep
 from ..deps import ResourcesDep, SessionDep, SettingsDep, StoreDep, TenantDep, require_scope
 from ..repositories import knowledge as repo
 from ..repositories.chunks import chunk_contents
@@ -128,8 +129,11 @@ async def create_manual(
     "/knowledge/manual/{knowledge_id}", response_model=Envelope[KnowledgePublic],
     dependencies=[require_scope("write")],
 )
-async def update_manual(knowledge_id: str, body: ManualKnowledge, tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
+async def update_manual(
+    knowledge_id: str, body: ManualKnowledge, tenant: TenantDep, access: AccessDep, session: SessionDep
+) -> dict[str, Any]:
     """Save a new draft of a Markdown document, or publish it (the index swaps old chunks for new)."""
+    await repo.get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id, access=access)
     knowledge = await commands.update_manual(
         session, tenant_id=tenant.id, knowledge_id=knowledge_id, title=body.title, content=body.content,
         publish=body.status == "publish",
@@ -171,6 +175,7 @@ async def from_answer(body: AnswerToKnowledge, tenant: TenantDep, session: Sessi
 async def list_documents(
     knowledge_base_id: str,
     tenant: TenantDep,
+    access: AccessDep,
     session: SessionDep,
     settings: SettingsDep,
     page: Page = 1,
@@ -179,7 +184,8 @@ async def list_documents(
     await get_knowledge_base(session=session, tenant_id=tenant.id, knowledge_base_id=knowledge_base_id)
     page_size = min(page_size, settings.gateway.max_page_size)
     rows, total = await repo.list_knowledge(
-        session=session, tenant_id=tenant.id, knowledge_base_id=knowledge_base_id, page=page, page_size=page_size
+        session=session, tenant_id=tenant.id, knowledge_base_id=knowledge_base_id, access=access, page=page,
+        page_size=page_size,
     )
     return {"success": True, "data": rows, "total": total, "page": page, "page_size": page_size}
 
@@ -189,21 +195,21 @@ async def list_documents(
     dependencies=[require_scope("read")],
 )
 async def batch(
-    tenant: TenantDep, session: SessionDep, ids: Annotated[list[str], Query(max_length=500)]
+    tenant: TenantDep, access: AccessDep, session: SessionDep, ids: Annotated[list[str], Query(max_length=500)]
 ) -> dict[str, Any]:
     """Several documents at once (the UI polls parse status with it); ids may repeat or be comma-separated."""
     wanted = [part for value in ids for part in value.split(",") if part]
     if len(wanted) > 500:
         raise TooLarge("at most 500 ids per request", field="ids")
-    return _ok(await repo.batch_knowledge(session=session, tenant_id=tenant.id, ids=wanted))
+    return _ok(await repo.batch_knowledge(session=session, tenant_id=tenant.id, ids=wanted, access=access))
 
 
 @router.get(
     "/knowledge/{knowledge_id}", response_model=Envelope[KnowledgePublic],
     dependencies=[require_scope("read")],
 )
-async def get(knowledge_id: str, tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
-    return _ok(await repo.get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id))
+async def get(knowledge_id: str, tenant: TenantDep, access: AccessDep, session: SessionDep) -> dict[str, Any]:
+    return _ok(await repo.get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id, access=access))
 
 
 @router.put(
@@ -211,11 +217,11 @@ async def get(knowledge_id: str, tenant: TenantDep, session: SessionDep) -> dict
     dependencies=[require_scope("write")],
 )
 async def update(
-    knowledge_id: str, body: KnowledgeUpdate, tenant: TenantDep, session: SessionDep
+    knowledge_id: str, body: KnowledgeUpdate, tenant: TenantDep, access: AccessDep, session: SessionDep
 ) -> dict[str, Any]:
     """Rename, describe, or enable/disable a document. A disabled document is never retrieved: search
     checks the database at once, and the index follows the commit (CDC's index.meta)."""
-    knowledge = await repo.get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id)
+    knowledge = await repo.get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id, access=access)
     values = body.model_dump(exclude_unset=True)
     return _ok(await repo.update_knowledge(session=session, knowledge=knowledge, values=values))
 
@@ -227,6 +233,7 @@ async def update(
 async def delete(
     knowledge_id: str,
     tenant: TenantDep,
+    access: AccessDep,
     session: SessionDep,
     store: StoreDep,
     resources: ResourcesDep,
@@ -235,6 +242,7 @@ async def delete(
     """Delete the document, its chunks and its stored files; its index entries follow the commit (CDC).
     With ``erase=true`` everything made from it goes at once (index entries, images, citing chat turns)
     and the answer is a receipt of what was removed."""
+    await repo.get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id, access=access)
     if erase:
         receipt = await erase_knowledge(
             session, store, resources.clients.retriever, tenant_id=tenant.id, knowledge_id=knowledge_id
@@ -248,8 +256,9 @@ async def delete(
     "/knowledge/{knowledge_id}/reprocess", response_model=Envelope[KnowledgePublic],
     dependencies=[require_scope("write")],
 )
-async def reprocess(knowledge_id: str, tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
+async def reprocess(knowledge_id: str, tenant: TenantDep, access: AccessDep, session: SessionDep) -> dict[str, Any]:
     """Run the whole pipeline again (e.g. after a failure or a chunking change)."""
+    await repo.get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id, access=access)
     return _ok(await commands.reprocess(session, tenant_id=tenant.id, knowledge_id=knowledge_id))
 
 
@@ -257,9 +266,11 @@ async def reprocess(knowledge_id: str, tenant: TenantDep, session: SessionDep) -
     "/knowledge/{knowledge_id}/download", response_class=Response,
     dependencies=[require_scope("read")],
 )
-async def download(knowledge_id: str, tenant: TenantDep, session: SessionDep, store: StoreDep) -> Response:
+async def download(
+    knowledge_id: str, tenant: TenantDep, access: AccessDep, session: SessionDep, store: StoreDep
+) -> Response:
     """The original file (or the Markdown of an editor document)."""
-    knowledge = await repo.get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id)
+    knowledge = await repo.get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id, access=access)
     if knowledge.type == KnowledgeType.MANUAL:
         data = str(knowledge.metadata_.get(MANUAL_CONTENT, "")).encode()
         media_type = "text/markdown; charset=utf-8"
@@ -283,6 +294,7 @@ async def page_image(
     knowledge_id: str,
     page: Annotated[int, Path(ge=1, le=100_000)],
     tenant: TenantDep,
+    access: AccessDep,
     session: SessionDep,
     store: StoreDep,
     settings: SettingsDep,
@@ -292,7 +304,7 @@ async def page_image(
     """One page of a PDF document as PNG; the text of the given chunks is highlighted where it appears.
     With ``focus`` (the answer's sentence citing them), only the chunks' sentences that support it are
     highlighted when they are on this page (``X-Focused: 1``)."""
-    knowledge = await repo.get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id)
+    knowledge = await repo.get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id, access=access)
     if knowledge.file_type != "pdf" or not knowledge.storage_key:
         raise UnsupportedFormat("page images exist only for PDF documents", field="knowledge_id")
     passages = await chunk_contents(

@@ -11,7 +11,8 @@ from pydantic import ValidationError
 from fields.store import documents_matching
 from jisik.errors import InvalidInput
 
-from ..deps import ResourcesDep, SessionDep, TenantDep, require_scope
+from ..access import AccessDep
+from ..deps import ActorDep, ResourcesDep, SessionDep, TenantDep, require_scope
 from ..repositories import knowledge_bases as repo
 from ..schemas.common import Envelope
 from ..schemas.knowledge_base import KnowledgeBaseCreate, KnowledgeBasePublic, KnowledgeBaseUpdate
@@ -26,8 +27,11 @@ router = APIRouter(prefix="/knowledge-bases", tags=["knowledge bases"])
     "", status_code=201, response_model=Envelope[KnowledgeBasePublic],
     dependencies=[require_scope("write")],
 )
-async def create(body: KnowledgeBaseCreate, tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
-    knowledge_base = await repo.create_knowledge_base(session=session, tenant_id=tenant.id, values=body.values())
+async def create(body: KnowledgeBaseCreate, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
+    """Create a knowledge base; its creator is its owner (who, besides admins, sets its access lists)."""
+    knowledge_base = await repo.create_knowledge_base(
+        session=session, tenant_id=actor.tenant_id, values={**body.values(), "owner": actor.label}
+    )
     return {"success": True, "data": knowledge_base}
 
 
@@ -105,7 +109,8 @@ async def _search_params(request: Request) -> HybridSearchParams:
     dependencies=[require_scope("read")],
 )
 async def hybrid_search(
-    knowledge_base_id: str, request: Request, tenant: TenantDep, session: SessionDep, resources: ResourcesDep
+    knowledge_base_id: str, request: Request, tenant: TenantDep, access: AccessDep, session: SessionDep,
+    resources: ResourcesDep,
 ) -> dict[str, Any]:
     """Vector + keyword search over one knowledge base (body: query_text, vector_threshold,
     keyword_threshold, match_count)."""
@@ -115,6 +120,7 @@ async def hybrid_search(
     results = await search_chunks(
         resources,
         tenant_id=tenant.id,
+        access=access,
         knowledge_base_ids=[found.id],
         query=query,
         top_k=params.match_count,

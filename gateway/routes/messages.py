@@ -7,11 +7,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from jisik.errors import NotFound
+
 from ..deps import SessionDep, TenantDep, require_scope
 from ..repositories import messages as repo
 from ..repositories.sessions import get_session
 from ..schemas.common import Envelope
-from ..schemas.session import MessagePublic
+from ..schemas.session import MessagePublic, ModelInputPublic
 
 router = APIRouter(prefix="/messages", tags=["messages"])
 
@@ -33,6 +35,19 @@ async def load(
         session=session, tenant_id=tenant.id, session_id=session_id, before_time=before_time, limit=limit
     )
     return {"success": True, "data": rows}
+
+
+@router.get(
+    "/{session_id}/{message_id}/model-input", response_model=Envelope[ModelInputPublic],
+    dependencies=[require_scope("read")],
+)
+async def model_input(session_id: str, message_id: str, tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
+    """What the model saw: the answer's prompt as the chat model received it, with placeholders where the
+    tenant's PII mask replaced personal data. 404 when the answer has none (no model was called)."""
+    message = await repo.get_message(session=session, tenant_id=tenant.id, message_id=message_id, session_id=session_id)
+    if message.model_input is None:
+        raise NotFound(f"message {message_id} has no recorded model input", field="message_id")
+    return {"success": True, "data": message.model_input}
 
 
 @router.delete(

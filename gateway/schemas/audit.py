@@ -20,6 +20,8 @@ class AuditEventPublic(BaseModel):
     entity_type: str = Field(description="document, knowledge_base, tenant, field_review, ...")
     entity_id: str
     action: Literal["created", "updated", "deleted"]
+    knowledge_base_id: str = Field(description="The knowledge base the entity belongs to, or ''")
+    document_id: str = Field(description="The document the entity belongs to, or ''")
     actor: str = Field(description="kind:id (key:sk-ab12, user:...), 'system' outside any request, "
                                    "'unknown' for a request without an authenticated actor")
     request_id: str

@@ -123,6 +123,21 @@ class MessagePublic(BaseModel):
     updated_at: datetime
 
 
+class ModelInputMessage(BaseModel):
+    role: str
+    content: str
+
+
+class ModelInputPublic(BaseModel):
+    """What the chat model received for one answer; ``masked`` counts the personal values it saw only
+    as placeholders (⟦PHONE_1⟧ …), 0 when the mask did not apply (a local model, or the policy is off)."""
+
+    masked: int
+    messages: list[ModelInputMessage]
+    passages: list[str]
+    question: str
+
+
 class ChatQuery(Strict):
     query: str = Field(min_length=1)
     # Optional override of the session's knowledge bases for this question.

@@ -4,6 +4,7 @@ stream, and store the answer (complete, interrupted or failed) with references a
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -11,9 +12,11 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from chat import ChatContext, RetrievalSettings, StreamEvent, StreamRegistry, StreamState
+from jisik.access import Access
 from jisik.db.models import ChatSession, KnowledgeBase, Message
 from jisik.errors import Conflict, InvalidInput, JisikError, NotFound, TooLarge, Unavailable
 from jisik.parameters import summary_settings
+from jisik.webhooks import AnswerReady, EventType, stage_webhook_event
 
 from ..repositories import messages as message_repo
 from ..repositories.knowledge_bases import (
@@ -59,6 +62,7 @@ async def start_chat(
     resources: GatewayResources,
     *,
     tenant_id: str,
+    access: Access,
     chat_session: ChatSession,
     query: str,
     knowledge_base_ids: list[str] | None,
@@ -95,6 +99,7 @@ async def start_chat(
         query=query,
         knowledge_base_ids=base_ids,
         settings=retrieval_settings(chat_session, first_base),
+        access=access,
         history=history,
     )
     state = StreamState(session_id=chat_session.id, request_id=request_id, message_id=assistant.id)
@@ -185,7 +190,13 @@ async def _store_answer(
                 references=[passage.to_reference() for passage in ctx.passages],
                 timings=[timing.to_dict() for timing in ctx.timings],
                 status=status,
+                model_input=json.loads(ctx.model_input) if ctx.model_input else None,
             )
+            if stored and status == "complete":
+                await stage_webhook_event(session, ctx.tenant_id, EventType.RAG_ANSWER_READY, AnswerReady(
+                    session_id=state.session_id, message_id=state.message_id, request_id=state.request_id,
+                    knowledge_base_ids=list(ctx.knowledge_base_ids), reference_count=len(ctx.passages),
+                ))
     except (SQLAlchemyError, OSError) as exc:
         logger.warning("could not store the answer of %s: %s", state.request_id, type(exc).__name__)
         return Unavailable("the answer could not be stored: the database is unavailable")

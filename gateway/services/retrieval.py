@@ -6,6 +6,7 @@ from typing import Any
 
 from chat import ChatContext, RetrievalSettings
 from chat.stages import ChunkSearch
+from jisik.access import Access
 
 from ..resources import GatewayResources
 
@@ -16,6 +17,7 @@ async def search_chunks(
     resources: GatewayResources,
     *,
     tenant_id: str,
+    access: Access,
     knowledge_base_ids: list[str],
     query: str,
     top_k: int,
@@ -24,7 +26,8 @@ async def search_chunks(
     embedding_model_id: str = "",
     knowledge_ids: list[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Search chunks; ``knowledge_ids`` (when given) restricts the search to those documents."""
+    """Search the chunks ``access`` may read; ``knowledge_ids`` (when given) restricts the search to those
+    documents."""
     if knowledge_ids is not None and not knowledge_ids:
         return []
     ctx = ChatContext(
@@ -32,6 +35,7 @@ async def search_chunks(
         query=query,
         knowledge_base_ids=knowledge_base_ids,
         knowledge_ids=list(knowledge_ids or []),
+        access=access,
         settings=RetrievalSettings(
             embedding_top_k=top_k,
             vector_threshold=vector_threshold,

@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from jisik.db.models import Chunk, Knowledge, KnowledgeBase, ParseStatus
 from jisik.events import DocumentEvent, DocumentIndexed, DocumentValidated
 from jisik.passages import index_chunk, passage_text
+from jisik.webhooks import EventType, stage_webhook_event
+from jisik.webhooks.documents import indexed_data
 
 from ..context import IngestContext
 from ..limits import check_embed_budget
@@ -82,16 +84,19 @@ class IndexStage:
                               chunk_count=len(payload), processed_at=datetime.now(UTC), error_message="")
             if done is None:
                 still_there = await session.get(Knowledge, knowledge.id)
+            else:
+                indexed = DocumentIndexed(
+                    tenant_id=event.tenant_id,
+                    knowledge_base_id=event.knowledge_base_id,
+                    knowledge_id=event.knowledge_id,
+                    version=event.version,
+                    chunk_count=len(payload),
+                    embedding_model=used_model,
+                )
+                await stage_webhook_event(session, event.tenant_id, EventType.DOCUMENT_INDEXED, indexed_data(indexed))
         if done is None:
             if still_there is None:  # deleted while we indexed: take the chunks back out
                 await retriever.delete(knowledge.tenant_id, knowledge_ids=[knowledge.id])
             return None
         self._vectors.pop((knowledge.id, knowledge.version), None)
-        return DocumentIndexed(
-            tenant_id=event.tenant_id,
-            knowledge_base_id=event.knowledge_base_id,
-            knowledge_id=event.knowledge_id,
-            version=event.version,
-            chunk_count=len(payload),
-            embedding_model=used_model,
-        )
+        return indexed

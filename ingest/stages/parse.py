@@ -8,9 +8,11 @@ from dataclasses import asdict
 from typing import Any
 
 from jisik.clients.types import DocumentSource, ReadChunk, ReadSummary
-from jisik.db.models import Knowledge, KnowledgeType, ParseStatus
+from jisik.db.models import Knowledge, KnowledgeType, ParseStatus, Tenant
 from jisik.errors import InvalidInput, ParseFailed
 from jisik.events import DocumentEvent, DocumentParsed, DocumentUploaded
+from jisik.pii import MaskPolicy, PiiType
+from jisik.pii.policy import tenant_mask
 
 from ..context import IngestContext
 from ..keys import PUBLISHED_CONTENT, chunk_id
@@ -23,7 +25,7 @@ __all__ = ["ParseStage"]
 logger = logging.getLogger(__name__)
 
 
-def _source(knowledge: Knowledge, event: DocumentUploaded) -> DocumentSource:
+def _source(knowledge: Knowledge, event: DocumentUploaded, mask: tuple[MaskPolicy, frozenset[PiiType] | None]) -> DocumentSource:
     """By storage key for uploads, by URL for web pages, inline only for editor Markdown (small)."""
     chunking: dict[str, Any] = event.chunking
     common: dict[str, Any] = {
@@ -35,6 +37,8 @@ def _source(knowledge: Knowledge, event: DocumentUploaded) -> DocumentSource:
         "chunk_overlap": int(chunking.get("chunk_overlap", 0) or 0),
         "separators": [str(s) for s in chunking.get("separators", [])],
         "enable_multimodal": event.enable_multimodal,
+        "pii_policy": mask[0].value,
+        "pii_types": sorted(mask[1] or ()),
     }
     if knowledge.type == KnowledgeType.MANUAL:
         return DocumentSource(content=str(knowledge.metadata_.get(PUBLISHED_CONTENT, "")).encode(), **common)
@@ -56,12 +60,14 @@ class ParseStage:
         sessions = self._context.sessions
         async with sessions.begin() as session:
             knowledge = await claim(session, event, entry=self.stage.entry, working=self.stage.working)
+            model = self._context.settings.model
+            mask = tenant_mask(await session.get(Tenant, event.tenant_id), model.pii_policy, model.masked_types)
         if knowledge is None:
             return None
         chunks: list[ReadChunk] = []
         info: ReadSummary | None = None
         limits = self._context.settings.ingest
-        async for item in self._context.clients.docreader.stream(_source(knowledge, event)):
+        async for item in self._context.clients.docreader.stream(_source(knowledge, event, mask)):
             if isinstance(item, ReadSummary):
                 info = item
             else:

@@ -9,6 +9,8 @@ from fields.evaluate import Outcome
 from jisik.db.models import ParseStatus
 from jisik.events import DocumentEvent, DocumentParsed, DocumentValidated
 from jisik.storage import open_store
+from jisik.webhooks import EventType, stage_webhook_event
+from jisik.webhooks.documents import validated_data
 
 from ..checks import Check, DocumentText, ValidationFailed, default_checks
 from ..context import IngestContext
@@ -52,17 +54,20 @@ class ValidateStage:
                 if await move(session, event, expected=ParseStatus.VALIDATING, to=ParseStatus.EMBEDDING,
                               metadata_=document.metadata) is None:
                     return None
+                validated = DocumentValidated(
+                    tenant_id=event.tenant_id,
+                    knowledge_base_id=event.knowledge_base_id,
+                    knowledge_id=event.knowledge_id,
+                    version=event.version,
+                    chunk_count=len(chunks),
+                    language=str(document.metadata.get("language", "")),
+                    **validated_fields(document.fields),
+                )
+                await stage_webhook_event(session, event.tenant_id, EventType.DOCUMENT_VALIDATED,
+                                          validated_data(validated))
         if failure is not None:
             raise failure
-        return DocumentValidated(
-            tenant_id=event.tenant_id,
-            knowledge_base_id=event.knowledge_base_id,
-            knowledge_id=event.knowledge_id,
-            version=event.version,
-            chunk_count=len(chunks),
-            language=str(document.metadata.get("language", "")),
-            **validated_fields(document.fields),
-        )
+        return validated
 
 
 def validated_fields(outcome: Outcome | None) -> dict[str, Any]:

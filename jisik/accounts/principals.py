@@ -8,20 +8,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from jisik.access import group_principal, user_principal
 from jisik.actors import Actor, ActorKind
 from jisik.db.models import Group, GroupMember, Tenant, User
 
 from .roles import ALL_SCOPES, ROLE_SCOPES, Scope, checked_role
 
-__all__ = ["bootstrap_actor", "group_principal", "user_actor", "user_principal"]
-
-
-def user_principal(user_id: str) -> str:
-    return f"user:{user_id}"
-
-
-def group_principal(name: str) -> str:
-    return f"group:{name}"
+__all__ = ["bootstrap_actor", "user_actor"]
 
 
 async def _group_names(session: AsyncSession, user_id: str) -> list[str]:

@@ -24,6 +24,8 @@ def _request(source: DocumentSource) -> pb.ReadStreamRequest:
         chunk_overlap=source.chunk_overlap,
         separators=list(source.separators),
         enable_multimodal=source.enable_multimodal,
+        pii_policy=source.pii_policy,
+        pii_types=list(source.pii_types),
     )
     request = pb.ReadStreamRequest(
         file_name=source.file_name, file_type=source.file_type, title=source.title, read_config=config,

@@ -80,7 +80,9 @@ class ModelClient:
         try:
             with rpc_errors(_SERVICE):
                 async for chunk in call:
-                    if chunk.delta or chunk.done:
+                    if chunk.model_input:
+                        yield ChatDelta("", model_input=chunk.model_input)
+                    elif chunk.delta or chunk.done:
                         yield ChatDelta(chunk.delta, chunk.finish_reason if chunk.done else "")
                     if chunk.done:
                         break

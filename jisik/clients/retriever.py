@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import grpc
 
+from jisik.access import Access
 from jisik.proto import retriever_pb2 as pb
 from jisik.proto import retriever_pb2_grpc as pb_grpc
 
@@ -111,10 +112,12 @@ class RetrieverClient:
         return int(reply.deleted)
 
     async def set_access(
-        self, tenant_id: str, knowledge_id: str, *, acl_principals: Sequence[str], enabled: bool
+        self, tenant_id: str, knowledge_ids: Sequence[str], *, acl_principals: Sequence[str], enabled: bool
     ) -> int:
+        """Give these knowledges the same access (one transaction); returns the chunks updated."""
         request = pb.SetKnowledgeAccessRequest(
-            tenant_id=tenant_id, knowledge_id=knowledge_id, acl_principals=list(acl_principals), enabled=enabled
+            tenant_id=tenant_id, knowledge_ids=list(knowledge_ids), acl_principals=list(acl_principals),
+            enabled=enabled,
         )
         with rpc_errors(_SERVICE):
             reply = await self._stub.SetKnowledgeAccess(request, timeout=self._timeout)
@@ -137,8 +140,10 @@ class RetrieverClient:
         knowledge_base_ids: Sequence[str],
         mode: SearchMode = SearchMode.HYBRID,
         knowledge_ids: Sequence[str] = (),
+        access: Access,
     ) -> list[SearchHit]:
-        """Hybrid search; ``knowledge_ids`` (when not empty) restricts it to those documents."""
+        """Hybrid search; ``knowledge_ids`` (when not empty) restricts it to those documents, ``access``
+        to what the caller may read."""
         request = pb.SearchRequest(
             tenant_id=tenant_id,
             query_text=query_text,
@@ -149,6 +154,8 @@ class RetrieverClient:
             mode=_MODES[mode],
             knowledge_base_ids=list(knowledge_base_ids),
             knowledge_ids=list(knowledge_ids),
+            acl_principals=sorted(access.principals),
+            all_documents=access.everything,
         )
         with rpc_errors(_SERVICE):
             reply = await self._stub.Search(request, timeout=self._timeout)

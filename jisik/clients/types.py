@@ -96,6 +96,8 @@ class ChatDelta:
 
     text: str
     finish_reason: str = ""
+    # Set on one delta before the answer: what the model was given (JSON), see proto ChatChunk.
+    model_input: str = ""
 
     @property
     def no_answer(self) -> bool:
@@ -117,6 +119,9 @@ class DocumentSource:
     chunk_overlap: int = 0
     separators: Sequence[str] = ()
     enable_multimodal: bool = False
+    # The tenant's PII mask for the vision model ("" = the docreader's default, remote) and its types.
+    pii_policy: str = ""
+    pii_types: Sequence[str] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x0f\x64ocreader.proto\x12\tdocreader\"\xb9\x01\n\rStorageConfig\x12,\n\x08provider\x18\x01 \x01(\x0e\x32\x1a.docreader.StorageProvider\x12\x0e\n\x06region\x18\x02 \x01(\t\x12\x13\n\x0b\x62ucket_name\x18\x03 \x01(\t\x12\x15\n\raccess_key_id\x18\x04 \x01(\t\x12\x19\n\x11secret_access_key\x18\x05 \x01(\t\x12\x0e\n\x06\x61pp_id\x18\x06 \x01(\t\x12\x13\n\x0bpath_prefix\x18\x07 \x01(\t\"Z\n\tVLMConfig\x12\x12\n\nmodel_name\x18\x01 \x01(\t\x12\x10\n\x08\x62\x61se_url\x18\x02 \x01(\t\x12\x0f\n\x07\x61pi_key\x18\x03 \x01(\t\x12\x16\n\x0einterface_type\x18\x04 \x01(\t\"\xd5\x01\n\nReadConfig\x12\x12\n\nchunk_size\x18\x01 \x01(\x05\x12\x15\n\rchunk_overlap\x18\x02 \x01(\x05\x12\x12\n\nseparators\x18\x03 \x03(\t\x12\x19\n\x11\x65nable_multimodal\x18\x04 \x01(\x08\x12\x30\n\x0estorage_config\x18\x05 \x01(\x0b\x32\x18.docreader.StorageConfig\x12(\n\nvlm_config\x18\x06 \x01(\x0b\x32\x14.docreader.VLMConfig\x12\x11\n\tsize_unit\x18\x64 \x01(\t\"\x91\x01\n\x13ReadFromFileRequest\x12\x14\n\x0c\x66ile_content\x18\x01 \x01(\x0c\x12\x11\n\tfile_name\x18\x02 \x01(\t\x12\x11\n\tfile_type\x18\x03 \x01(\t\x12*\n\x0bread_config\x18\x04 \x01(\x0b\x32\x15.docreader.ReadConfig\x12\x12\n\nrequest_id\x18\x05 \x01(\t\"p\n\x12ReadFromURLRequest\x12\x0b\n\x03url\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12*\n\x0bread_config\x18\x03 \x01(\x0b\x32\x15.docreader.ReadConfig\x12\x12\n\nrequest_id\x18\x04 \x01(\t\"\x8d\x01\n\x05Image\x12\x0b\n\x03url\x18\x01 \x01(\t\x12\x0f\n\x07\x63\x61ption\x18\x02 \x01(\t\x12\x10\n\x08ocr_text\x18\x03 \x01(\t\x12\x14\n\x0coriginal_url\x18\x04 \x01(\t\x12\r\n\x05start\x18\x05 \x01(\x05\x12\x0b\n\x03\x65nd\x18\x06 \x01(\x05\x12\r\n\x05\x65rror\x18\x64 \x01(\t\x12\x13\n\x0bstorage_key\x18\x65 \x01(\t\"r\n\x05\x43hunk\x12\x0f\n\x07\x63ontent\x18\x01 \x01(\t\x12\x0b\n\x03seq\x18\x02 \x01(\x05\x12\r\n\x05start\x18\x03 \x01(\x05\x12\x0b\n\x03\x65nd\x18\x04 \x01(\x05\x12 \n\x06images\x18\x05 \x03(\x0b\x32\x10.docreader.Image\x12\r\n\x05pages\x18\x64 \x03(\x05\"j\n\x0cReadResponse\x12 \n\x06\x63hunks\x18\x01 \x03(\x0b\x32\x10.docreader.Chunk\x12\r\n\x05\x65rror\x18\x02 \x01(\t\x12)\n\x08\x64ocument\x18\x64 \x01(\x0b\x32\x17.docreader.DocumentInfo\"\xea\x01\n\x0c\x44ocumentInfo\x12\r\n\x05title\x18\x01 \x01(\t\x12\x11\n\tfile_type\x18\x02 \x01(\t\x12\x12\n\npage_count\x18\x03 \x01(\x05\x12\x13\n\x0b\x63hunk_count\x18\x04 \x01(\x05\x12\x13\n\x0btext_length\x18\x05 \x01(\x03\x12\x37\n\x08metadata\x18\x06 \x03(\x0b\x32%.docreader.DocumentInfo.MetadataEntry\x12\x10\n\x08warnings\x18\x07 \x03(\t\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xd0\x01\n\x11ReadStreamRequest\x12\x16\n\x0c\x66ile_content\x18\x01 \x01(\x0cH\x00\x12\x15\n\x0bstorage_key\x18\x02 \x01(\tH\x00\x12\r\n\x03url\x18\x03 \x01(\tH\x00\x12\x11\n\tfile_name\x18\x04 \x01(\t\x12\x11\n\tfile_type\x18\x05 \x01(\t\x12*\n\x0bread_config\x18\x06 \x01(\x0b\x32\x15.docreader.ReadConfig\x12\x12\n\nrequest_id\x18\x07 \x01(\t\x12\r\n\x05title\x18\x08 \x01(\tB\x08\n\x06source\"\x93\x01\n\x16ReadFromStorageRequest\x12\x13\n\x0bstorage_key\x18\x01 \x01(\t\x12\x11\n\tfile_name\x18\x02 \x01(\t\x12\x11\n\tfile_type\x18\x03 \x01(\t\x12*\n\x0bread_config\x18\x04 \x01(\x0b\x32\x15.docreader.ReadConfig\x12\x12\n\nrequest_id\x18\x05 \x01(\t\"k\n\x12ReadStreamResponse\x12!\n\x05\x63hunk\x18\x01 \x01(\x0b\x32\x10.docreader.ChunkH\x00\x12\'\n\x04\x64one\x18\x02 \x01(\x0b\x32\x17.docreader.DocumentInfoH\x00\x42\t\n\x07payload*G\n\x0fStorageProvider\x12 \n\x1cSTORAGE_PROVIDER_UNSPECIFIED\x10\x00\x12\x07\n\x03\x43OS\x10\x01\x12\t\n\x05MINIO\x10\x02\x32\xb7\x02\n\tDocReader\x12G\n\x0cReadFromFile\x12\x1e.docreader.ReadFromFileRequest\x1a\x17.docreader.ReadResponse\x12\x45\n\x0bReadFromURL\x12\x1d.docreader.ReadFromURLRequest\x1a\x17.docreader.ReadResponse\x12K\n\nReadStream\x12\x1c.docreader.ReadStreamRequest\x1a\x1d.docreader.ReadStreamResponse0\x01\x12M\n\x0fReadFromStorage\x12!.docreader.ReadFromStorageRequest\x1a\x17.docreader.ReadResponseB5Z3github.com/Tencent/WeKnora/internal/docreader/protob\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x0f\x64ocreader.proto\x12\tdocreader\"\xb9\x01\n\rStorageConfig\x12,\n\x08provider\x18\x01 \x01(\x0e\x32\x1a.docreader.StorageProvider\x12\x0e\n\x06region\x18\x02 \x01(\t\x12\x13\n\x0b\x62ucket_name\x18\x03 \x01(\t\x12\x15\n\raccess_key_id\x18\x04 \x01(\t\x12\x19\n\x11secret_access_key\x18\x05 \x01(\t\x12\x0e\n\x06\x61pp_id\x18\x06 \x01(\t\x12\x13\n\x0bpath_prefix\x18\x07 \x01(\t\"Z\n\tVLMConfig\x12\x12\n\nmodel_name\x18\x01 \x01(\t\x12\x10\n\x08\x62\x61se_url\x18\x02 \x01(\t\x12\x0f\n\x07\x61pi_key\x18\x03 \x01(\t\x12\x16\n\x0einterface_type\x18\x04 \x01(\t\"\xfc\x01\n\nReadConfig\x12\x12\n\nchunk_size\x18\x01 \x01(\x05\x12\x15\n\rchunk_overlap\x18\x02 \x01(\x05\x12\x12\n\nseparators\x18\x03 \x03(\t\x12\x19\n\x11\x65nable_multimodal\x18\x04 \x01(\x08\x12\x30\n\x0estorage_config\x18\x05 \x01(\x0b\x32\x18.docreader.StorageConfig\x12(\n\nvlm_config\x18\x06 \x01(\x0b\x32\x14.docreader.VLMConfig\x12\x11\n\tsize_unit\x18\x64 \x01(\t\x12\x12\n\npii_policy\x18\x65 \x01(\t\x12\x11\n\tpii_types\x18\x66 \x03(\t\"\x91\x01\n\x13ReadFromFileRequest\x12\x14\n\x0c\x66ile_content\x18\x01 \x01(\x0c\x12\x11\n\tfile_name\x18\x02 \x01(\t\x12\x11\n\tfile_type\x18\x03 \x01(\t\x12*\n\x0bread_config\x18\x04 \x01(\x0b\x32\x15.docreader.ReadConfig\x12\x12\n\nrequest_id\x18\x05 \x01(\t\"p\n\x12ReadFromURLRequest\x12\x0b\n\x03url\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12*\n\x0bread_config\x18\x03 \x01(\x0b\x32\x15.docreader.ReadConfig\x12\x12\n\nrequest_id\x18\x04 \x01(\t\"\x8d\x01\n\x05Image\x12\x0b\n\x03url\x18\x01 \x01(\t\x12\x0f\n\x07\x63\x61ption\x18\x02 \x01(\t\x12\x10\n\x08ocr_text\x18\x03 \x01(\t\x12\x14\n\x0coriginal_url\x18\x04 \x01(\t\x12\r\n\x05start\x18\x05 \x01(\x05\x12\x0b\n\x03\x65nd\x18\x06 \x01(\x05\x12\r\n\x05\x65rror\x18\x64 \x01(\t\x12\x13\n\x0bstorage_key\x18\x65 \x01(\t\"r\n\x05\x43hunk\x12\x0f\n\x07\x63ontent\x18\x01 \x01(\t\x12\x0b\n\x03seq\x18\x02 \x01(\x05\x12\r\n\x05start\x18\x03 \x01(\x05\x12\x0b\n\x03\x65nd\x18\x04 \x01(\x05\x12 \n\x06images\x18\x05 \x03(\x0b\x32\x10.docreader.Image\x12\r\n\x05pages\x18\x64 \x03(\x05\"j\n\x0cReadResponse\x12 \n\x06\x63hunks\x18\x01 \x03(\x0b\x32\x10.docreader.Chunk\x12\r\n\x05\x65rror\x18\x02 \x01(\t\x12)\n\x08\x64ocument\x18\x64 \x01(\x0b\x32\x17.docreader.DocumentInfo\"\xea\x01\n\x0c\x44ocumentInfo\x12\r\n\x05title\x18\x01 \x01(\t\x12\x11\n\tfile_type\x18\x02 \x01(\t\x12\x12\n\npage_count\x18\x03 \x01(\x05\x12\x13\n\x0b\x63hunk_count\x18\x04 \x01(\x05\x12\x13\n\x0btext_length\x18\x05 \x01(\x03\x12\x37\n\x08metadata\x18\x06 \x03(\x0b\x32%.docreader.DocumentInfo.MetadataEntry\x12\x10\n\x08warnings\x18\x07 \x03(\t\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xd0\x01\n\x11ReadStreamRequest\x12\x16\n\x0c\x66ile_content\x18\x01 \x01(\x0cH\x00\x12\x15\n\x0bstorage_key\x18\x02 \x01(\tH\x00\x12\r\n\x03url\x18\x03 \x01(\tH\x00\x12\x11\n\tfile_name\x18\x04 \x01(\t\x12\x11\n\tfile_type\x18\x05 \x01(\t\x12*\n\x0bread_config\x18\x06 \x01(\x0b\x32\x15.docreader.ReadConfig\x12\x12\n\nrequest_id\x18\x07 \x01(\t\x12\r\n\x05title\x18\x08 \x01(\tB\x08\n\x06source\"\x93\x01\n\x16ReadFromStorageRequest\x12\x13\n\x0bstorage_key\x18\x01 \x01(\t\x12\x11\n\tfile_name\x18\x02 \x01(\t\x12\x11\n\tfile_type\x18\x03 \x01(\t\x12*\n\x0bread_config\x18\x04 \x01(\x0b\x32\x15.docreader.ReadConfig\x12\x12\n\nrequest_id\x18\x05 \x01(\t\"k\n\x12ReadStreamResponse\x12!\n\x05\x63hunk\x18\x01 \x01(\x0b\x32\x10.docreader.ChunkH\x00\x12\'\n\x04\x64one\x18\x02 \x01(\x0b\x32\x17.docreader.DocumentInfoH\x00\x42\t\n\x07payload*G\n\x0fStorageProvider\x12 \n\x1cSTORAGE_PROVIDER_UNSPECIFIED\x10\x00\x12\x07\n\x03\x43OS\x10\x01\x12\t\n\x05MINIO\x10\x02\x32\xb7\x02\n\tDocReader\x12G\n\x0cReadFromFile\x12\x1e.docreader.ReadFromFileRequest\x1a\x17.docreader.ReadResponse\x12\x45\n\x0bReadFromURL\x12\x1d.docreader.ReadFromURLRequest\x1a\x17.docreader.ReadResponse\x12K\n\nReadStream\x12\x1c.docreader.ReadStreamRequest\x1a\x1d.docreader.ReadStreamResponse0\x01\x12M\n\x0fReadFromStorage\x12!.docreader.ReadFromStorageRequest\x1a\x17.docreader.ReadResponseB5Z3github.com/Tencent/WeKnora/internal/docreader/protob\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,34 +34,34 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._serialized_options = b'Z3github.com/Tencent/WeKnora/internal/docreader/proto'
   _globals['_DOCUMENTINFO_METADATAENTRY']._loaded_options = None
   _globals['_DOCUMENTINFO_METADATAENTRY']._serialized_options = b'8\001'
-  _globals['_STORAGEPROVIDER']._serialized_start=1863
-  _globals['_STORAGEPROVIDER']._serialized_end=1934
+  _globals['_STORAGEPROVIDER']._serialized_start=1902
+  _globals['_STORAGEPROVIDER']._serialized_end=1973
   _globals['_STORAGECONFIG']._serialized_start=31
   _globals['_STORAGECONFIG']._serialized_end=216
   _globals['_VLMCONFIG']._serialized_start=218
   _globals['_VLMCONFIG']._serialized_end=308
   _globals['_READCONFIG']._serialized_start=311
-  _globals['_READCONFIG']._serialized_end=524
-  _globals['_READFROMFILEREQUEST']._serialized_start=527
-  _globals['_READFROMFILEREQUEST']._serialized_end=672
-  _globals['_READFROMURLREQUEST']._serialized_start=674
-  _globals['_READFROMURLREQUEST']._serialized_end=786
-  _globals['_IMAGE']._serialized_start=789
-  _globals['_IMAGE']._serialized_end=930
-  _globals['_CHUNK']._serialized_start=932
-  _globals['_CHUNK']._serialized_end=1046
-  _globals['_READRESPONSE']._serialized_start=1048
-  _globals['_READRESPONSE']._serialized_end=1154
-  _globals['_DOCUMENTINFO']._serialized_start=1157
-  _globals['_DOCUMENTINFO']._serialized_end=1391
-  _globals['_DOCUMENTINFO_METADATAENTRY']._serialized_start=1344
-  _globals['_DOCUMENTINFO_METADATAENTRY']._serialized_end=1391
-  _globals['_READSTREAMREQUEST']._serialized_start=1394
-  _globals['_READSTREAMREQUEST']._serialized_end=1602
-  _globals['_READFROMSTORAGEREQUEST']._serialized_start=1605
-  _globals['_READFROMSTORAGEREQUEST']._serialized_end=1752
-  _globals['_READSTREAMRESPONSE']._serialized_start=1754
-  _globals['_READSTREAMRESPONSE']._serialized_end=1861
-  _globals['_DOCREADER']._serialized_start=1937
-  _globals['_DOCREADER']._serialized_end=2248
+  _globals['_READCONFIG']._serialized_end=563
+  _globals['_READFROMFILEREQUEST']._serialized_start=566
+  _globals['_READFROMFILEREQUEST']._serialized_end=711
+  _globals['_READFROMURLREQUEST']._serialized_start=713
+  _globals['_READFROMURLREQUEST']._serialized_end=825
+  _globals['_IMAGE']._serialized_start=828
+  _globals['_IMAGE']._serialized_end=969
+  _globals['_CHUNK']._serialized_start=971
+  _globals['_CHUNK']._serialized_end=1085
+  _globals['_READRESPONSE']._serialized_start=1087
+  _globals['_READRESPONSE']._serialized_end=1193
+  _globals['_DOCUMENTINFO']._serialized_start=1196
+  _globals['_DOCUMENTINFO']._serialized_end=1430
+  _globals['_DOCUMENTINFO_METADATAENTRY']._serialized_start=1383
+  _globals['_DOCUMENTINFO_METADATAENTRY']._serialized_end=1430
+  _globals['_READSTREAMREQUEST']._serialized_start=1433
+  _globals['_READSTREAMREQUEST']._serialized_end=1641
+  _globals['_READFROMSTORAGEREQUEST']._serialized_start=1644
+  _globals['_READFROMSTORAGEREQUEST']._serialized_end=1791
+  _globals['_READSTREAMRESPONSE']._serialized_start=1793
+  _globals['_READSTREAMRESPONSE']._serialized_end=1900
+  _globals['_DOCREADER']._serialized_start=1976
+  _globals['_DOCREADER']._serialized_end=2287
 # @@protoc_insertion_point(module_scope)

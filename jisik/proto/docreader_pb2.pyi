@@ -47,7 +47,7 @@ class VLMConfig(_message.Message):
     def __init__(self, model_name: _Optional[str] = ..., base_url: _Optional[str] = ..., api_key: _Optional[str] = ..., interface_type: _Optional[str] = ...) -> None: ...
 
 class ReadConfig(_message.Message):
-    __slots__ = ("chunk_size", "chunk_overlap", "separators", "enable_multimodal", "storage_config", "vlm_config", "size_unit")
+    __slots__ = ("chunk_size", "chunk_overlap", "separators", "enable_multimodal", "storage_config", "vlm_config", "size_unit", "pii_policy", "pii_types")
     CHUNK_SIZE_FIELD_NUMBER: _ClassVar[int]
     CHUNK_OVERLAP_FIELD_NUMBER: _ClassVar[int]
     SEPARATORS_FIELD_NUMBER: _ClassVar[int]
@@ -55,6 +55,8 @@ class ReadConfig(_message.Message):
     STORAGE_CONFIG_FIELD_NUMBER: _ClassVar[int]
     VLM_CONFIG_FIELD_NUMBER: _ClassVar[int]
     SIZE_UNIT_FIELD_NUMBER: _ClassVar[int]
+    PII_POLICY_FIELD_NUMBER: _ClassVar[int]
+    PII_TYPES_FIELD_NUMBER: _ClassVar[int]
     chunk_size: int
     chunk_overlap: int
     separators: _containers.RepeatedScalarFieldContainer[str]
@@ -62,7 +64,9 @@ class ReadConfig(_message.Message):
     storage_config: StorageConfig
     vlm_config: VLMConfig
     size_unit: str
-    def __init__(self, chunk_size: _Optional[int] = ..., chunk_overlap: _Optional[int] = ..., separators: _Optional[_Iterable[str]] = ..., enable_multimodal: _Optional[bool] = ..., storage_config: _Optional[_Union[StorageConfig, _Mapping]] = ..., vlm_config: _Optional[_Union[VLMConfig, _Mapping]] = ..., size_unit: _Optional[str] = ...) -> None: ...
+    pii_policy: str
+    pii_types: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, chunk_size: _Optional[int] = ..., chunk_overlap: _Optional[int] = ..., separators: _Optional[_Iterable[str]] = ..., enable_multimodal: _Optional[bool] = ..., storage_config: _Optional[_Union[StorageConfig, _Mapping]] = ..., vlm_config: _Optional[_Union[VLMConfig, _Mapping]] = ..., size_unit: _Optional[str] = ..., pii_policy: _Optional[str] = ..., pii_types: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ReadFromFileRequest(_message.Message):
     __slots__ = ("file_content", "file_name", "file_type", "read_config", "request_id")

@@ -24,15 +24,15 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x0bmodel.proto\x12\x0ejisik.model.v1\"k\n\x0c\x45mbedRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x10\n\x08model_id\x18\x02 \x01(\t\x12\r\n\x05texts\x18\x03 \x03(\t\x12\'\n\x04role\x18\x04 \x01(\x0e\x32\x19.jisik.model.v1.EmbedRole\"\x18\n\x06Vector\x12\x0e\n\x06values\x18\x01 \x03(\x02\"p\n\rEmbedResponse\x12\'\n\x07vectors\x18\x01 \x03(\x0b\x32\x16.jisik.model.v1.Vector\x12\x10\n\x08model_id\x18\x02 \x01(\t\x12\x11\n\tdimension\x18\x03 \x01(\x05\x12\x11\n\ttruncated\x18\x04 \x03(\x05\"U\n\rRerankRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x10\n\x08model_id\x18\x02 \x01(\t\x12\r\n\x05query\x18\x03 \x01(\t\x12\x10\n\x08passages\x18\x04 \x03(\t\"2\n\x0eRerankResponse\x12\x0e\n\x06scores\x18\x01 \x03(\x01\x12\x10\n\x08model_id\x18\x02 \x01(\t\",\n\x0b\x43hatMessage\x12\x0c\n\x04role\x18\x01 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x02 \x01(\t\"\xae\x01\n\x0b\x43hatRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x10\n\x08model_id\x18\x02 \x01(\t\x12-\n\x08messages\x18\x03 \x03(\x0b\x32\x1b.jisik.model.v1.ChatMessage\x12\x13\n\x0btemperature\x18\x04 \x01(\x02\x12\x12\n\nmax_tokens\x18\x05 \x01(\x05\x12\x10\n\x08passages\x18\x06 \x03(\t\x12\x10\n\x08question\x18\x07 \x01(\t\"9\n\x05Usage\x12\x15\n\rprompt_tokens\x18\x01 \x01(\x05\x12\x19\n\x11\x63ompletion_tokens\x18\x02 \x01(\x05\"w\n\tChatChunk\x12\r\n\x05\x64\x65lta\x18\x01 \x01(\t\x12\x0c\n\x04\x64one\x18\x02 \x01(\x08\x12$\n\x05usage\x18\x03 \x01(\x0b\x32\x15.jisik.model.v1.Usage\x12\x10\n\x08model_id\x18\x04 \x01(\t\x12\x15\n\rfinish_reason\x18\x05 \x01(\t\"&\n\x11ListModelsRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\"\x99\x01\n\tModelInfo\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0c\n\x04type\x18\x03 \x01(\t\x12\x0e\n\x06source\x18\x04 \x01(\t\x12\x11\n\tdimension\x18\x05 \x01(\x05\x12\x12\n\nis_default\x18\x06 \x01(\x08\x12\x11\n\tavailable\x18\x07 \x01(\x08\x12\x1a\n\x12unavailable_reason\x18\x08 \x01(\t\"?\n\x12ListModelsResponse\x12)\n\x06models\x18\x01 \x03(\x0b\x32\x19.jisik.model.v1.ModelInfo*9\n\tEmbedRole\x12\x16\n\x12\x45MBED_ROLE_PASSAGE\x10\x00\x12\x14\n\x10\x45MBED_ROLE_QUERY\x10\x01\x32\xb3\x02\n\x05Model\x12\x44\n\x05\x45mbed\x12\x1c.jisik.model.v1.EmbedRequest\x1a\x1d.jisik.model.v1.EmbedResponse\x12G\n\x06Rerank\x12\x1d.jisik.model.v1.RerankRequest\x1a\x1e.jisik.model.v1.RerankResponse\x12\x46\n\nChatStream\x12\x1b.jisik.model.v1.ChatRequest\x1a\x19.jisik.model.v1.ChatChunk0\x01\x12S\n\nListModels\x12!.jisik.model.v1.ListModelsRequest\x1a\".jisik.model.v1.ListModelsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x0bmodel.proto\x12\x0ejisik.model.v1\"k\n\x0c\x45mbedRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x10\n\x08model_id\x18\x02 \x01(\t\x12\r\n\x05texts\x18\x03 \x03(\t\x12\'\n\x04role\x18\x04 \x01(\x0e\x32\x19.jisik.model.v1.EmbedRole\"\x18\n\x06Vector\x12\x0e\n\x06values\x18\x01 \x03(\x02\"p\n\rEmbedResponse\x12\'\n\x07vectors\x18\x01 \x03(\x0b\x32\x16.jisik.model.v1.Vector\x12\x10\n\x08model_id\x18\x02 \x01(\t\x12\x11\n\tdimension\x18\x03 \x01(\x05\x12\x11\n\ttruncated\x18\x04 \x03(\x05\"U\n\rRerankRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x10\n\x08model_id\x18\x02 \x01(\t\x12\r\n\x05query\x18\x03 \x01(\t\x12\x10\n\x08passages\x18\x04 \x03(\t\"2\n\x0eRerankResponse\x12\x0e\n\x06scores\x18\x01 \x03(\x01\x12\x10\n\x08model_id\x18\x02 \x01(\t\",\n\x0b\x43hatMessage\x12\x0c\n\x04role\x18\x01 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x02 \x01(\t\"\xae\x01\n\x0b\x43hatRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x10\n\x08model_id\x18\x02 \x01(\t\x12-\n\x08messages\x18\x03 \x03(\x0b\x32\x1b.jisik.model.v1.ChatMessage\x12\x13\n\x0btemperature\x18\x04 \x01(\x02\x12\x12\n\nmax_tokens\x18\x05 \x01(\x05\x12\x10\n\x08passages\x18\x06 \x03(\t\x12\x10\n\x08question\x18\x07 \x01(\t\"9\n\x05Usage\x12\x15\n\rprompt_tokens\x18\x01 \x01(\x05\x12\x19\n\x11\x63ompletion_tokens\x18\x02 \x01(\x05\"\x8c\x01\n\tChatChunk\x12\r\n\x05\x64\x65lta\x18\x01 \x01(\t\x12\x0c\n\x04\x64one\x18\x02 \x01(\x08\x12$\n\x05usage\x18\x03 \x01(\x0b\x32\x15.jisik.model.v1.Usage\x12\x10\n\x08model_id\x18\x04 \x01(\t\x12\x15\n\rfinish_reason\x18\x05 \x01(\t\x12\x13\n\x0bmodel_input\x18\x06 \x01(\t\"&\n\x11ListModelsRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\"\x99\x01\n\tModelInfo\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0c\n\x04type\x18\x03 \x01(\t\x12\x0e\n\x06source\x18\x04 \x01(\t\x12\x11\n\tdimension\x18\x05 \x01(\x05\x12\x12\n\nis_default\x18\x06 \x01(\x08\x12\x11\n\tavailable\x18\x07 \x01(\x08\x12\x1a\n\x12unavailable_reason\x18\x08 \x01(\t\"?\n\x12ListModelsResponse\x12)\n\x06models\x18\x01 \x03(\x0b\x32\x19.jisik.model.v1.ModelInfo*9\n\tEmbedRole\x12\x16\n\x12\x45MBED_ROLE_PASSAGE\x10\x00\x12\x14\n\x10\x45MBED_ROLE_QUERY\x10\x01\x32\xb3\x02\n\x05Model\x12\x44\n\x05\x45mbed\x12\x1c.jisik.model.v1.EmbedRequest\x1a\x1d.jisik.model.v1.EmbedResponse\x12G\n\x06Rerank\x12\x1d.jisik.model.v1.RerankRequest\x1a\x1e.jisik.model.v1.RerankResponse\x12\x46\n\nChatStream\x12\x1b.jisik.model.v1.ChatRequest\x1a\x19.jisik.model.v1.ChatChunk0\x01\x12S\n\nListModels\x12!.jisik.model.v1.ListModelsRequest\x1a\".jisik.model.v1.ListModelsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'model_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_EMBEDROLE']._serialized_start=1083
-  _globals['_EMBEDROLE']._serialized_end=1140
+  _globals['_EMBEDROLE']._serialized_start=1105
+  _globals['_EMBEDROLE']._serialized_end=1162
   _globals['_EMBEDREQUEST']._serialized_start=31
   _globals['_EMBEDREQUEST']._serialized_end=138
   _globals['_VECTOR']._serialized_start=140
@@ -49,14 +49,14 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CHATREQUEST']._serialized_end=640
   _globals['_USAGE']._serialized_start=642
   _globals['_USAGE']._serialized_end=699
-  _globals['_CHATCHUNK']._serialized_start=701
-  _globals['_CHATCHUNK']._serialized_end=820
-  _globals['_LISTMODELSREQUEST']._serialized_start=822
-  _globals['_LISTMODELSREQUEST']._serialized_end=860
-  _globals['_MODELINFO']._serialized_start=863
-  _globals['_MODELINFO']._serialized_end=1016
-  _globals['_LISTMODELSRESPONSE']._serialized_start=1018
-  _globals['_LISTMODELSRESPONSE']._serialized_end=1081
-  _globals['_MODEL']._serialized_start=1143
-  _globals['_MODEL']._serialized_end=1450
+  _globals['_CHATCHUNK']._serialized_start=702
+  _globals['_CHATCHUNK']._serialized_end=842
+  _globals['_LISTMODELSREQUEST']._serialized_start=844
+  _globals['_LISTMODELSREQUEST']._serialized_end=882
+  _globals['_MODELINFO']._serialized_start=885
+  _globals['_MODELINFO']._serialized_end=1038
+  _globals['_LISTMODELSRESPONSE']._serialized_start=1040
+  _globals['_LISTMODELSRESPONSE']._serialized_end=1103
+  _globals['_MODEL']._serialized_start=1165
+  _globals['_MODEL']._serialized_end=1472
 # @@protoc_insertion_point(module_scope)

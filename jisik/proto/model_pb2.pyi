@@ -99,18 +99,20 @@ class Usage(_message.Message):
     def __init__(self, prompt_tokens: _Optional[int] = ..., completion_tokens: _Optional[int] = ...) -> None: ...
 
 class ChatChunk(_message.Message):
-    __slots__ = ("delta", "done", "usage", "model_id", "finish_reason")
+    __slots__ = ("delta", "done", "usage", "model_id", "finish_reason", "model_input")
     DELTA_FIELD_NUMBER: _ClassVar[int]
     DONE_FIELD_NUMBER: _ClassVar[int]
     USAGE_FIELD_NUMBER: _ClassVar[int]
     MODEL_ID_FIELD_NUMBER: _ClassVar[int]
     FINISH_REASON_FIELD_NUMBER: _ClassVar[int]
+    MODEL_INPUT_FIELD_NUMBER: _ClassVar[int]
     delta: str
     done: bool
     usage: Usage
     model_id: str
     finish_reason: str
-    def __init__(self, delta: _Optional[str] = ..., done: _Optional[bool] = ..., usage: _Optional[_Union[Usage, _Mapping]] = ..., model_id: _Optional[str] = ..., finish_reason: _Optional[str] = ...) -> None: ...
+    model_input: str
+    def __init__(self, delta: _Optional[str] = ..., done: _Optional[bool] = ..., usage: _Optional[_Union[Usage, _Mapping]] = ..., model_id: _Optional[str] = ..., finish_reason: _Optional[str] = ..., model_input: _Optional[str] = ...) -> None: ...
 
 class ListModelsRequest(_message.Message):
     __slots__ = ("tenant_id",)

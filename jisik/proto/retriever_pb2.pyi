@@ -113,7 +113,7 @@ class DeleteResponse(_message.Message):
     def __init__(self, deleted: _Optional[int] = ...) -> None: ...
 
 class SearchRequest(_message.Message):
-    __slots__ = ("tenant_id", "query_text", "query_vector", "top_k", "vector_threshold", "keyword_threshold", "mode", "fusion", "rrf_k", "vector_weight", "keyword_weight", "knowledge_base_ids", "knowledge_ids", "acl_principals", "sentence_weight")
+    __slots__ = ("tenant_id", "query_text", "query_vector", "top_k", "vector_threshold", "keyword_threshold", "mode", "fusion", "rrf_k", "vector_weight", "keyword_weight", "knowledge_base_ids", "knowledge_ids", "acl_principals", "sentence_weight", "all_documents")
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     QUERY_TEXT_FIELD_NUMBER: _ClassVar[int]
     QUERY_VECTOR_FIELD_NUMBER: _ClassVar[int]
@@ -129,6 +129,7 @@ class SearchRequest(_message.Message):
     KNOWLEDGE_IDS_FIELD_NUMBER: _ClassVar[int]
     ACL_PRINCIPALS_FIELD_NUMBER: _ClassVar[int]
     SENTENCE_WEIGHT_FIELD_NUMBER: _ClassVar[int]
+    ALL_DOCUMENTS_FIELD_NUMBER: _ClassVar[int]
     tenant_id: str
     query_text: str
     query_vector: _containers.RepeatedScalarFieldContainer[float]
@@ -144,7 +145,8 @@ class SearchRequest(_message.Message):
     knowledge_ids: _containers.RepeatedScalarFieldContainer[str]
     acl_principals: _containers.RepeatedScalarFieldContainer[str]
     sentence_weight: float
-    def __init__(self, tenant_id: _Optional[str] = ..., query_text: _Optional[str] = ..., query_vector: _Optional[_Iterable[float]] = ..., top_k: _Optional[int] = ..., vector_threshold: _Optional[float] = ..., keyword_threshold: _Optional[float] = ..., mode: _Optional[_Union[SearchMode, str]] = ..., fusion: _Optional[_Union[Fusion, str]] = ..., rrf_k: _Optional[int] = ..., vector_weight: _Optional[float] = ..., keyword_weight: _Optional[float] = ..., knowledge_base_ids: _Optional[_Iterable[str]] = ..., knowledge_ids: _Optional[_Iterable[str]] = ..., acl_principals: _Optional[_Iterable[str]] = ..., sentence_weight: _Optional[float] = ...) -> None: ...
+    all_documents: bool
+    def __init__(self, tenant_id: _Optional[str] = ..., query_text: _Optional[str] = ..., query_vector: _Optional[_Iterable[float]] = ..., top_k: _Optional[int] = ..., vector_threshold: _Optional[float] = ..., keyword_threshold: _Optional[float] = ..., mode: _Optional[_Union[SearchMode, str]] = ..., fusion: _Optional[_Union[Fusion, str]] = ..., rrf_k: _Optional[int] = ..., vector_weight: _Optional[float] = ..., keyword_weight: _Optional[float] = ..., knowledge_base_ids: _Optional[_Iterable[str]] = ..., knowledge_ids: _Optional[_Iterable[str]] = ..., acl_principals: _Optional[_Iterable[str]] = ..., sentence_weight: _Optional[float] = ..., all_documents: _Optional[bool] = ...) -> None: ...
 
 class SearchHit(_message.Message):
     __slots__ = ("chunk_id", "knowledge_base_id", "knowledge_id", "content", "score", "vector_score", "vector_rank", "keyword_score", "keyword_rank", "match_type", "seq", "start", "end", "bm25_score", "sentence_score", "metadata")
@@ -201,16 +203,18 @@ class AnalyzeResponse(_message.Message):
     def __init__(self, tokens: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class SetKnowledgeAccessRequest(_message.Message):
-    __slots__ = ("tenant_id", "knowledge_id", "acl_principals", "enabled")
+    __slots__ = ("tenant_id", "knowledge_id", "acl_principals", "enabled", "knowledge_ids")
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     KNOWLEDGE_ID_FIELD_NUMBER: _ClassVar[int]
     ACL_PRINCIPALS_FIELD_NUMBER: _ClassVar[int]
     ENABLED_FIELD_NUMBER: _ClassVar[int]
+    KNOWLEDGE_IDS_FIELD_NUMBER: _ClassVar[int]
     tenant_id: str
     knowledge_id: str
     acl_principals: _containers.RepeatedScalarFieldContainer[str]
     enabled: bool
-    def __init__(self, tenant_id: _Optional[str] = ..., knowledge_id: _Optional[str] = ..., acl_principals: _Optional[_Iterable[str]] = ..., enabled: _Optional[bool] = ...) -> None: ...
+    knowledge_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, tenant_id: _Optional[str] = ..., knowledge_id: _Optional[str] = ..., acl_principals: _Optional[_Iterable[str]] = ..., enabled: _Optional[bool] = ..., knowledge_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class SetKnowledgeAccessResponse(_message.Message):
     __slots__ = ("updated",)

@@ -29,6 +29,7 @@ class CdcSettings(JisikSettings):
     )
     excluded_columns: tuple[str, ...] = Field(
         ("tenants.api_key_hash", "models.api_key_encrypted", "messages.content", "messages.knowledge_references",
+         "messages.model_input",
          "document_fields.fields", "document_fields.validated_data", "document_fields.errors",
          "field_reviews.corrections", "webhook_endpoints.secret", "webhook_endpoints.previous_secret"),
         description="table.column pairs never copied into change events (secrets, chat and document text)",
@@ -57,6 +58,11 @@ class CdcSettings(JisikSettings):
         True, description="Apply index.meta to the retriever (SetKnowledgeAccess) from the cdc process"
     )
     retriever_timeout_s: float = Field(5.0, gt=0, description="Deadline of one SetKnowledgeAccess call")
+    fetch_max_wait_ms: int = Field(
+        50, ge=1, le=5000,
+        description="Longest a processor's fetch waits at the broker for new records; each of the two hops from "
+        "a changed access list to search (db.knowledges, index.meta) can add up to this",
+    )
 
     @field_validator("tables")
     @classmethod

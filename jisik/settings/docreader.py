@@ -81,6 +81,11 @@ class DocreaderSettings(JisikSettings):
     vlm_api_key: SecretStr = Field(SecretStr(""), description="API key of the default vision model")
     vlm_interface: Literal["openai", "ollama"] = Field("openai", description="Vision model API flavour")
     vlm_timeout_s: float = Field(60.0, gt=0, description="Time limit per caption")
+    vlm_remote: bool = Field(
+        True,
+        description="The vision model is a remote service: under a tenant's 'remote' mask policy, personal data "
+        "is painted out of images (OCR boxes) before captioning; false = a local model, masked only under 'always'",
+    )
 
     @property
     def parser_processes(self) -> int:

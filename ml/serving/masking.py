@@ -4,6 +4,7 @@ conversation (history, passages, question), so one value has one placeholder thr
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from dataclasses import replace
 
@@ -13,7 +14,7 @@ from jisik.pii import PiiType, StreamRestorer, Vault
 
 from .types import ChatEvent, ChatInput, ChatModel, Message
 
-__all__ = ["mask_request", "masked_stream"]
+__all__ = ["announced", "mask_request", "masked_stream", "model_input"]
 
 
 def mask_request(request: ChatInput, vault: Vault) -> ChatInput:
@@ -25,6 +26,30 @@ def mask_request(request: ChatInput, vault: Vault) -> ChatInput:
     )
 
 
+def model_input(request: ChatInput, *, masked: int) -> str:
+    """What a backend is given, as the JSON the user's "what the model saw" shows; ``masked`` counts the
+    values replaced by placeholders (0 when the mask did not apply)."""
+    return json.dumps(
+        {
+            "masked": masked,
+            "messages": [{"role": m.role, "content": m.content} for m in request.messages],
+            "passages": list(request.passages),
+            "question": request.question,
+        },
+        ensure_ascii=False,
+    )
+
+
+async def announced(request: ChatInput, events: AsyncIterator[ChatEvent]) -> AsyncIterator[ChatEvent]:
+    """An unmasked stream, preceded by the event telling what the backend was given."""
+    yield ChatEvent(model_input=model_input(request, masked=0))
+    try:
+        async for event in events:
+            yield event
+    finally:
+        await events.aclose()  # type: ignore[attr-defined]  # the backend's stream is an async generator
+
+
 async def masked_stream(
     model: ChatModel, request: ChatInput, types: frozenset[PiiType] | None
 ) -> AsyncIterator[ChatEvent]:
@@ -33,6 +58,7 @@ async def masked_stream(
     trace.get_current_span().set_attribute("model.pii_masked", vault.masked)
     restorer = StreamRestorer(vault)
     events = model.stream(outgoing)
+    yield ChatEvent(model_input=model_input(outgoing, masked=vault.masked))
     try:
         async for event in events:
             text = restorer.feed(event.delta) if event.delta else ""

@@ -70,7 +70,9 @@ class ModelServicer(pb_grpc.ModelServicer):
             if first and event.delta:
                 CHAT_FIRST_TOKEN_SECONDS.labels(source).observe(time.perf_counter() - started)
                 first = False
-            if event.usage is None:
+            if event.model_input:
+                yield pb.ChatChunk(model_input=event.model_input, model_id=spec.id)
+            elif event.usage is None:
                 yield pb.ChatChunk(delta=event.delta, model_id=spec.id)
             else:
                 CHAT_TOKENS.labels(source, "prompt").inc(event.usage.prompt_tokens)

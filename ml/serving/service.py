@@ -13,13 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from jisik.db.models import ModelSource, ModelType, Tenant
 from jisik.errors import DeadlineExceeded, InvalidInput, JisikError, TooLarge
 from jisik.netguard import AddressPolicy
-from jisik.pii import MaskPolicy, PiiType
+from jisik.pii import MaskPolicy, PiiType, Vault
+from jisik.pii.policy import tenant_mask
 from jisik.settings.model import ModelSettings
 
 from .batching import DynamicBatcher
 from .cache import CachedEmbedder, EmbeddingCache
 from .factory import BackendFactory
-from .masking import masked_stream
+from .masking import announced, masked_stream
 from .registry import BUILTINS, CHAT_TYPES, ModelRegistry, ModelSpec
 from .secrets import SecretBox
 from .types import ChatEvent, ChatInput, ChatModel, Embedder, Embeddings, Reranker, Role
@@ -114,6 +115,7 @@ class ModelService:
         self._check_texts(texts, "texts")
         spec = await self.registry.resolve(tenant_id, model_id, (ModelType.EMBEDDING,))
         embedder: Embedder = await self._backend(spec, "embed")  # type: ignore[assignment]  # _backend returns object; the kind picks the protocol
+        texts = await self._masked_texts(tenant_id, spec, texts)
         return spec, await self._timed(spec, embedder.embed(texts, role))
 
     async def rerank(
@@ -131,6 +133,7 @@ class ModelService:
         self._check_texts(passages, "passages")
         spec = await self.registry.resolve(tenant_id, model_id, (ModelType.RERANK,))
         reranker: Reranker = await self._backend(spec, "rerank")  # type: ignore[assignment]  # _backend returns object; the kind picks the protocol
+        query, *passages = await self._masked_texts(tenant_id, spec, [query, *passages])
         scores = await self._timed(spec, reranker.rerank(query, passages))
         return spec, scores
 
@@ -150,7 +153,15 @@ class ModelService:
         policy, types = await self._mask_policy(tenant_id, spec)
         if policy.applies(remote=spec.source is ModelSource.REMOTE):
             return spec, self._guarded(spec, masked_stream(model, request, types))
-        return spec, self._guarded(spec, model.stream(request))
+        return spec, self._guarded(spec, announced(request, model.stream(request)))
+
+    async def _masked_texts(self, tenant_id: str, spec: ModelSpec, texts: list[str]) -> list[str]:
+        """``texts`` as an embedder or reranker may see them: personal data replaced by typed placeholders
+        when the tenant's policy masks for this model (one vault per text: nothing is restored)."""
+        policy, types = await self._mask_policy(tenant_id, spec)
+        if not policy.applies(remote=spec.source is ModelSource.REMOTE):
+            return texts
+        return [Vault(types).mask(text) for text in texts]
 
     async def _mask_policy(
         self, tenant_id: str, spec: ModelSpec
@@ -161,12 +172,9 @@ class ModelService:
         if self._sessions is not None and tenant_id:
             async with self._sessions() as session:
                 tenant = await session.get(Tenant, tenant_id)
-        policy = (
-            spec.parameters.get("pii_policy") or (tenant and tenant.pii_policy) or self.settings.pii_policy
-        )
-        if tenant is not None and tenant.pii_types:
-            return MaskPolicy(policy), frozenset(PiiType(name) for name in tenant.pii_types.split(","))
-        return MaskPolicy(policy), self.settings.masked_types
+        policy, types = tenant_mask(tenant, self.settings.pii_policy, self.settings.masked_types)
+        override = spec.parameters.get("pii_policy")
+        return (MaskPolicy(override) if override else policy), types
 
     async def _guarded(self, spec: ModelSpec, events: AsyncIterator[ChatEvent]) -> AsyncIterator[ChatEvent]:
         """Each event must arrive within the request timeout; a stream without usage is completed."""

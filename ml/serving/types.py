@@ -57,6 +57,8 @@ class ChatEvent:
     delta: str = ""
     usage: Usage | None = None
     finish_reason: str = ""
+    # The first event only: what the backend was given (see ml.serving.masking.model_input).
+    model_input: str = ""
 
 
 @runtime_checkable

@@ -14,7 +14,8 @@ from cdc_helpers import RelayRunner
 from cdc.relay import Relay
 from cdc.slot import ReplicationSlot, plain_url
 from jisik.runtime.tansu import EmbeddedTansu
-from jisik.settings import CdcSettings, KafkaSettings
+from jisik.settings import CdcSettings, KafkaSettings, Settings
+from retriever.server import create_server
 
 
 @pytest.fixture
@@ -66,3 +67,13 @@ async def db(fresh_database: str) -> AsyncIterator[psycopg.AsyncConnection[Any]]
     conn = await psycopg.AsyncConnection.connect(plain_url(fresh_database), autocommit=True)
     yield conn
     await conn.close()
+
+
+@pytest.fixture
+async def retriever_addr(fresh_database: str) -> AsyncIterator[str]:
+    """A real retriever gRPC server on the test's database."""
+    server, port, _, service = await create_server(Settings.load(), 0, fresh_database)
+    await server.start()
+    yield f"127.0.0.1:{port}"
+    await server.stop(0)
+    await service.close()

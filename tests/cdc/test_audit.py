@@ -14,12 +14,18 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
-from cdc_helpers import RelayRunner
+from cdc_helpers import RelayRunner, seed
+from sqlalchemy import text, update
+from sqlmodel import col, select
 
 from cdc.audit import AuditProcessor, audit_entry
 from cdc.audit_diff import DOCUMENT_TEXT, SECRET, diff
 from cdc.change_event import ChangeEvent
 from cdc.processor import run_processor
+from jisik.actors import Actor, acting_as
+from jisik.db import audit_context
+from jisik.db.engine import create_engine, session_factory, transaction
+from jisik.db.models import KnowledgeBase
 from jisik.runtime.tansu import EmbeddedTansu
 from jisik.settings import CdcSettings, KafkaSettings
 from tests.gateway.gateway_testkit import RunningGateway, gateway_settings, running_gateway
@@ -113,6 +119,10 @@ async def test_api_and_system_writes_are_audited_with_their_actor(
             rotated = await acme.post(f"/api/v1/tenants/{gateway.acme.id}/api-key/rotate")
             assert rotated.status_code == 200, rotated.text
             acme.headers["X-API-Key"] = rotated.json()["data"]["api_key"]
+            draft = await acme.post(f"/api/v1/knowledge-bases/{base_id}/knowledge/manual",
+                                    json={"title": "메모", "content": "# 메모\n\n본문 01012345678", "status": "draft"})
+            assert draft.status_code == 201, draft.text
+            document_id = draft.json()["data"]["id"]
             other = await globex.post("/api/v1/knowledge-bases", json={"name": "globex only"})
             other_id = other.json()["data"]["id"]
             # A write made outside the API: nobody is acting, the system is.
@@ -132,6 +142,13 @@ async def test_api_and_system_writes_are_audited_with_their_actor(
             system = by_name["renamed by sql"]
             assert (system["actor"], system["request_id"]) == ("system", "")
 
+            # The base's timeline holds its documents too; the document's own holds no base change.
+            in_base = await _wait_for(acme, 4, knowledge_base_id=base_id)
+            assert {(event["entity_type"], event["action"]) for event in in_base} >= {
+                ("knowledge_base", "created"), ("knowledge_base", "updated"), ("document", "created")}
+            [created_doc] = await _wait_for(acme, 1, document_id=document_id)
+            assert (created_doc["entity_id"], created_doc["knowledge_base_id"]) == (document_id, base_id)
+            assert "01012345678" not in json.dumps(created_doc) and "본문" not in json.dumps(created_doc)
             key_change = (await _wait_for(acme, 1, entity_type="tenant", entity_id=gateway.acme.id))[0]
             # The key's hash never leaves the database (an excluded column); its prefix says it changed.
             assert set(key_change["changes"]) == {"api_key_prefix"}
@@ -174,3 +191,31 @@ async def _count(db: psycopg.AsyncConnection[Any]) -> int:
     return int(row[0])
 
 
+
+
+async def test_each_writing_transaction_gets_one_context_row_and_only_with_an_actor(
+    fresh_database: str, db: psycopg.AsyncConnection[Any],
+) -> None:
+    audit_context.install()
+    tenant_id, base_id = await seed(fresh_database)  # no actor: no context row
+    engine = create_engine(fresh_database, pool_size=1)
+    actor = Actor(kind="key", id="sk-abc", tenant_id=tenant_id)
+    try:
+        with acting_as(actor):
+            xids = []
+            async with transaction(session_factory(engine)) as session:  # a bulk ORM statement only
+                await session.execute(update(KnowledgeBase).where(col(KnowledgeBase.id) == base_id)
+                                      .values(name="bulk"))
+                xids.append((await session.execute(text("SELECT pg_current_xact_id()::text::bigint"))).scalar_one())
+            async with transaction(session_factory(engine)) as session:  # two flushes, one transaction
+                session.add(KnowledgeBase(tenant_id=tenant_id, name="second"))
+                await session.flush()
+                session.add(KnowledgeBase(tenant_id=tenant_id, name="third"))
+                await session.flush()
+                xids.append((await session.execute(text("SELECT pg_current_xact_id()::text::bigint"))).scalar_one())
+            async with transaction(session_factory(engine)) as session:
+                await session.execute(select(KnowledgeBase))  # reads write nothing
+    finally:
+        await engine.dispose()
+    rows = await (await db.execute("SELECT xid, xid32, actor, request_id FROM audit_context ORDER BY xid")).fetchall()
+    assert rows == [(xid, xid % 2**32, "key:sk-abc", "") for xid in xids]

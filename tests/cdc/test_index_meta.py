@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
 from typing import Any
 
 import grpc
@@ -48,17 +47,6 @@ class TestMetaChange:
         deleted = meta_change(_event("d", ROW, None))
         assert deleted is not None and deleted.deleted and not deleted.enabled
         assert meta_change(_event("t", None, None)) is None
-
-
-@pytest.fixture
-async def retriever_addr(fresh_database: str) -> AsyncIterator[str]:
-    server_module = pytest.importorskip("retriever.server", reason="the retriever service is not built yet")
-    settings = Settings.load()
-    server, port, _, service = await server_module.create_server(settings, 0, fresh_database)
-    await server.start()
-    yield f"127.0.0.1:{port}"
-    await server.stop(0)
-    await service.close()
 
 
 async def _search(stub: retriever_pb2_grpc.RetrieverStub, tenant_id: str, principals: list[str]) -> int:

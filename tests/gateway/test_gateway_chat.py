@@ -21,6 +21,7 @@ from jisik.db.models import Chunk, Knowledge, ParseStatus
 from jisik.grpc_server import grpc_channel
 from jisik.proto import retriever_pb2, retriever_pb2_grpc
 from jisik.settings import Settings
+from tests.webhooks.webhook_db import new_endpoint, staged
 
 retriever_server = pytest.importorskip("retriever.server")
 
@@ -149,6 +150,7 @@ async def _assistant_status(env: ChatEnv, session_id: str, wanted: str) -> dict[
 class TestStream:
     async def test_contract_thinking_and_citations(self, env: ChatEnv) -> None:
         session_id = await env.session(summary_parameters={"temperature": 0.1})
+        await new_endpoint(env.gateway.sessions, env.gateway.acme.id, "https://example.com/hook", ["rag.answer.ready"])
         async with env.client() as client:
             stream = await ask(client, session_id, "Where are visitor badges issued, with which photo ID? think")
         references, answer, final = check_contract(stream)
@@ -168,6 +170,10 @@ class TestStream:
         user, assistant = await _messages(env, session_id)
         assert user["content"] == "Where are visitor badges issued, with which photo ID? think"
         assert assistant["content"] == answer and assistant["status"] == "complete"
+        [ready] = [data for data in await staged(env.gateway.sessions, "rag.answer.ready")
+                   if data["session_id"] == session_id]
+        assert ready["message_id"] == assistant["id"] and ready["knowledge_base_ids"] == [env.base_id]
+        assert ready["reference_count"] == len(references) and answer not in str(ready)
         assert assistant["knowledge_references"][0]["cited"] is True
         timings = {t["name"]: t for t in assistant["stage_timings"]}
         assert list(timings) == [

@@ -19,6 +19,7 @@ from ingest.stages import ValidateStage
 from jisik.clients.bundle import ServiceClients
 from jisik.db.models import DocumentFields, FieldReview, Knowledge, OutboxEvent, ParseStatus
 from jisik.events import DocumentParsed, DocumentValidated
+from tests.webhooks.webhook_db import new_endpoint, staged
 
 pytestmark = pytest.mark.integration
 
@@ -164,6 +165,8 @@ class TestFieldsAndReview:
             assert other.status_code == 404
             assert (await client.get(f"{API}/review-queue")).json()["total"] == 0
 
+        await new_endpoint(gateway.sessions, gateway.acme.id, "https://example.com/hook",
+                           ["review.completed", "document.validated"])
         async with gateway.client(gateway.acme) as client:
             stale = await client.post(f"{API}/knowledge/{knowledge_id}/review",
                                       json={"decision": "approve", "revision": fields["revision"] + 1})
@@ -175,6 +178,13 @@ class TestFieldsAndReview:
             after = reviewed.json()["data"]
             queue_after = (await client.get(f"{API}/review-queue", params={"knowledge_base_id": base_id})).json()
         assert after["status"] == "approved" and after["errors"] == [] and after["reviewed_by"] == "kim"
+        [completed] = [data for data in await staged(gateway.sessions, "review.completed")
+                       if data["knowledge_id"] == knowledge_id]
+        assert completed["decision"] == "approve" and completed["final_status"] == "approved"
+        assert completed["reviewer"] == "kim" and completed["corrected_fields"] == ["total"]
+        [validated] = [data for data in await staged(gateway.sessions, "document.validated")
+                       if data["knowledge_id"] == knowledge_id]
+        assert validated["status"] == "approved" and validated["validated_data"]["total"] == "1357400"
         assert next(f for f in after["fields"] if f["name"] == "total")["normalized"] == "1357400"
         assert queue_after["total"] == 0
 

@@ -14,6 +14,7 @@ import shutil
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import psutil
 import pytest
@@ -24,13 +25,15 @@ from sqlmodel import col
 
 from ingest import commands
 from jisik.db.engine import create_engine, session_factory
-from jisik.db.models import Chunk, Knowledge, ParseStatus
+from jisik.db.models import Chunk, Knowledge, ParseStatus, WebhookMessage
 from jisik.grpc_server import grpc_channel
+from jisik.netguard import AddressPolicy
 from jisik.proto import model_pb2, model_pb2_grpc, retriever_pb2, retriever_pb2_grpc
 from jisik.runtime.supervisor import Stack
 from jisik.runtime.tansu import EmbeddedTansu
-from jisik.settings import EndpointSettings, RuntimeSettings, StorageSettings
+from jisik.settings import EndpointSettings, RuntimeSettings, StorageSettings, WebhookSettings
 from jisik.storage import open_store
+from jisik.webhooks.endpoints import create_endpoint
 from tests.conftest import free_port
 
 REQUIRED = ("docreader.server", "retriever.server", "ml.serving.server", "cdc.server")
@@ -93,6 +96,21 @@ class Deployment:
                 tenant_id=self.ws.tenant_id, query_text=query, query_vector=list(embedded.vectors[0].values),
                 top_k=50, knowledge_ids=[knowledge_id], mode=retriever_pb2.SEARCH_MODE_HYBRID))
         return list(response.hits)
+
+    async def subscribe(self) -> None:
+        """An endpoint of the workspace's tenant for every document event (no worker runs here: the
+        staged messages stay in the table for the test to read)."""
+        async with self.ws.sessions.begin() as session:
+            await create_endpoint(session, tenant_id=self.ws.tenant_id, url="https://example.com/hook",
+                                  event_types=["document.validated", "document.indexed", "document.failed"],
+                                  description="", enabled=True, policy=AddressPolicy(), settings=WebhookSettings())
+
+    async def webhooks(self, knowledge_id: str) -> dict[str, dict[str, Any]]:
+        """The document's staged webhook events: type -> data."""
+        async with self.ws.sessions() as session:
+            rows = (await session.execute(select(WebhookMessage))).scalars()
+            return {row.event_type: row.payload["data"] for row in rows
+                    if row.payload["data"]["knowledge_id"] == knowledge_id}
 
     async def chunk_counts(self, knowledge_id: str) -> tuple[int, int, int]:
         """(rows in chunks, distinct chunk indexes, rows in the retriever index) of one document."""
@@ -158,21 +176,30 @@ async def deployment(stack: Stack, broker: EmbeddedTansu) -> AsyncIterator[Deplo
 
 class TestPipeline:
     async def test_upload_becomes_searchable_with_counts(self, deployment: Deployment) -> None:
+        await deployment.subscribe()
         doc = await deployment.upload("kimchi.pdf", make_pdf(3, "kimchi"))
         done = await deployment.settle(doc.id)
         assert done.parse_status == ParseStatus.COMPLETED, done.error_message
+        # Staged in the stages' status transactions: validated and indexed, once each.
+        events = await deployment.webhooks(doc.id)
+        assert set(events) == {"document.validated", "document.indexed"}
+        assert events["document.validated"]["language"] == "en"
+        assert events["document.indexed"]["chunk_count"] == done.chunk_count
         assert done.page_count == 3 and done.chunk_count > 0 and done.metadata_["language"] == "en"
         assert await deployment.chunk_counts(doc.id) == (done.chunk_count, done.chunk_count, done.chunk_count)
         hits = await deployment.search("kimchi rule", doc.id)
         assert hits and all(hit.knowledge_id == doc.id for hit in hits)
 
     async def test_bad_documents_end_failed_with_a_reason(self, deployment: Deployment) -> None:
+        await deployment.subscribe()
         blank = await deployment.upload("blank.txt", b"   \n\n  ")
         broken = await deployment.upload("broken.pdf", b"%PDF-1.7\n" + os.urandom(2048))
         good = await deployment.upload("ok.md", "# 연차\n\n연차는 15일입니다. 신청은 인사팀에.".encode())
         for doc in (blank, broken):
             failed = await deployment.settle(doc.id)
             assert failed.parse_status == ParseStatus.FAILED and failed.error_message
+            event = (await deployment.webhooks(doc.id))["document.failed"]
+            assert event["reason"] == failed.error_message and event["stage"] in {"parse", "validate"}
         ok = await deployment.settle(good.id)
         assert ok.parse_status == ParseStatus.COMPLETED and ok.metadata_["language"] == "ko"
 

@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 
 from jisik.db.engine import create_engine, session_factory, transaction
-from jisik.db.models import Tenant
+from jisik.db.models import ModelSource, ModelType, Tenant
 from jisik.pii import PiiType, StreamRestorer, Vault
+from ml.serving.registry import register_model
+from ml.serving.secrets import SecretBox
 from ml.serving.types import ChatInput, Message
 
 from .test_service_remote import service_with_default_chat, sse
@@ -45,8 +47,8 @@ def _echo_placeholders(path: str, body: Any) -> Any:
     return 200, {"Content-Type": "text/event-stream"}, sse(*pieces)
 
 
-async def _ask(service: Any, tenant: str) -> str:
-    request = ChatInput(
+def _request() -> ChatInput:
+    return ChatInput(
         messages=(
             Message("system", f"자료:\n[1] {DOCUMENT}"),
             Message("user", f"{SEEDED['NAME']} 고객의 연락처와 주민번호는?"),
@@ -54,8 +56,15 @@ async def _ask(service: Any, tenant: str) -> str:
         passages=(DOCUMENT,),
         question=f"{SEEDED['NAME']} 고객의 연락처와 주민번호는?",
     )
-    _spec, events = await service.chat_stream(tenant, "", request)
-    return "".join([event.delta async for event in events])
+
+
+async def _events(service: Any, tenant: str) -> list[Any]:
+    _spec, events = await service.chat_stream(tenant, "", _request())
+    return [event async for event in events]
+
+
+async def _ask(service: Any, tenant: str) -> str:
+    return "".join(event.delta for event in await _events(service, tenant))
 
 
 async def test_no_seeded_value_reaches_the_remote_model_and_the_answer_has_them(
@@ -119,3 +128,60 @@ async def test_the_tenants_policy_and_types_apply(fresh_database: str, scripted_
     assert SEEDED["RRN"] not in masked_types_only and SEEDED["PHONE"] in masked_types_only
     assert SEEDED["RRN"] in answer
     assert SEEDED["RRN"] in unmasked
+
+
+async def test_the_stream_first_tells_what_the_model_saw(fresh_database: str, scripted_server: Any) -> None:
+    server = scripted_server(_echo_placeholders)
+    service, tenant, _ = await service_with_default_chat(fresh_database, server.url)
+    try:
+        masked_events = await _events(service, tenant)
+        engine = create_engine(fresh_database)
+        try:
+            async with transaction(session_factory(engine)) as session:
+                (await session.get_one(Tenant, tenant)).pii_policy = "off"
+        finally:
+            await engine.dispose()
+        plain_events = await _events(service, tenant)
+    finally:
+        await service.aclose()
+    first, *rest = masked_events
+    assert first.model_input and first.delta == "" and not any(event.model_input for event in rest)
+    saw = json.loads(first.model_input)
+    assert saw["masked"] == len(SEEDED) and "⟦NAME_1⟧" in saw["question"]
+    assert not [value for value in SEEDED.values() if value in first.model_input]
+    # Exactly what went over the wire.
+    _path, body = server.requests[0]
+    assert saw["messages"] == body["messages"]
+    plain = json.loads(plain_events[0].model_input)
+    assert plain["masked"] == 0 and SEEDED["RRN"] in plain["passages"][0]
+
+
+def _embeddings(path: str, body: Any) -> Any:
+    vectors = [{"index": i, "embedding": [1.0, 0.0, 0.0, 0.0]} for i, _ in enumerate(body["input"])]
+    return 200, {"Content-Type": "application/json"}, json.dumps({"object": "list", "data": vectors}).encode()
+
+
+async def test_a_remote_embedder_gets_placeholders_and_a_local_policy_off_tenant_the_text(
+    fresh_database: str, scripted_server: Any
+) -> None:
+    server = scripted_server(_embeddings)
+    service, tenant, _ = await service_with_default_chat(fresh_database, server.url)
+    engine = create_engine(fresh_database)
+    try:
+        async with transaction(session_factory(engine)) as session:
+            model = await register_model(
+                session, SecretBox(service.settings.encryption_key.get_secret_value()), tenant_id=tenant,
+                name="hosted-embedder", type=ModelType.EMBEDDING, source=ModelSource.REMOTE,
+                parameters={"base_url": server.url, "model": "embed", "dimension": 4},
+            )
+        _spec, vectors = await service.embed(tenant, model.id, [DOCUMENT], "passage")
+        async with transaction(session_factory(engine)) as session:
+            (await session.get_one(Tenant, tenant)).pii_policy = "off"
+        await service.embed(tenant, model.id, [DOCUMENT], "passage")
+    finally:
+        await service.aclose()
+        await engine.dispose()
+    masked, plain = (json.dumps(body, ensure_ascii=False) for _path, body in server.requests)
+    assert vectors.vectors.shape == (1, 4)
+    assert [kind for kind, value in SEEDED.items() if value in masked] == []
+    assert "⟦RRN_1⟧" in masked and SEEDED["RRN"] in plain

@@ -154,15 +154,15 @@ class TestAccess:
         tenant = new_tenant()
         await service.index_chunks(tenant, [chunk("open", "공개", knowledge="k-open"),
                                             chunk("secret", "비밀", knowledge="k-secret")])
-        assert await service.set_access(tenant, "k-secret", ["group:hr"], True) == 1
+        assert await service.set_access(tenant, ["k-secret"], ["group:hr"], True) == 1
         assert await chunk_ids(service, tenant) == ["open"]
         assert await chunk_ids(service, tenant, principals=("group:hr",)) == ["open", "secret"]
-        await service.set_access(tenant, "k-open", [], False)
+        await service.set_access(tenant, ["k-open"], [], False)
         assert await chunk_ids(service, tenant, principals=("group:hr",)) == ["secret"]
 
     async def test_access_survives_reindexing(self, service: RetrieverService) -> None:
         tenant = new_tenant()
-        await service.set_access(tenant, "k-1", ["user:kim"], True)
+        await service.set_access(tenant, ["k-1"], ["user:kim"], True)
         await service.index_chunks(tenant, [chunk("a", "문서", knowledge="k-1")])  # sent without an ACL
         assert await chunk_ids(service, tenant) == []
         assert await chunk_ids(service, tenant, principals=("user:kim",)) == ["a"]

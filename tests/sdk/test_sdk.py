@@ -7,6 +7,7 @@ import base64
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -104,12 +105,21 @@ class TestAgainstTheGateway:
                 with pytest.raises(ApiError) as invalid:
                     jisik.create_knowledge_base("")
                 queue = jisik.review_queue()
+                empty_schema = jisik.get_field_schema(base.id)
+                schema = jisik.set_field_schema(base.id, {"fields": [
+                    {"name": "total", "label": "합계금액", "type": "amount", "required": True}]})
+                with pytest.raises(ApiError) as bad_schema:
+                    jisik.set_field_schema(base.id, {"fields": [{"name": "code", "label": "코드", "type": "regex"}]})
+                fields = jisik.document_fields(document.id)
                 trail = jisik.audit(entity_type="knowledge_base", entity_id=base.id)
                 jisik.delete_knowledge_base(base.id)
-                return {"renamed": renamed.name, "listed": base.id in listed, "document": document.file_name,
+                return {"document_id": document.id, "renamed": renamed.name, "listed": base.id in listed, "document": document.file_name,
                         "page": (page.total, [item.id for item in page.items] == [document.id]),
                         "missing": (missing.value.status, missing.value.code), "invalid": invalid.value,
-                        "queue": queue.total, "trail": trail.total}
+                        "queue": queue.total, "trail": trail.total,
+                        "schemas": (empty_schema.version, schema.version, [f["name"] for f in schema.fields]),
+                        "bad_schema": (bad_schema.value.status, bad_schema.value.field),
+                        "fields": (fields.knowledge_id, fields.status, fields.fields)}
 
         with Jisik(gateway.url, api_key=gateway.globex.api_key) as other:
             other_bases = await asyncio.to_thread(other.list_knowledge_bases)
@@ -120,6 +130,9 @@ class TestAgainstTheGateway:
         invalid = result["invalid"]
         assert isinstance(invalid, ApiError) and invalid.status == 422 and invalid.field is not None
         assert result["queue"] == 0
+        assert result["schemas"] == (0, 1, ["total"])
+        assert result["bad_schema"] == (422, "fields.code")
+        assert result["fields"] == (result["document_id"], "not_extracted", [])  # no ingest runs here
         assert result["trail"] == 0  # no cdc process runs here; tests/cdc/test_audit.py covers the trail
         assert other_bases == []
 
@@ -146,9 +159,11 @@ class TestAgainstTheGateway:
 
 
 def test_the_package_builds_with_its_generated_models(tmp_path: Path) -> None:
+    # Built from a copy: setuptools writes build/ and *.egg-info next to the sources.
+    source = shutil.copytree(SDK, tmp_path / "source", ignore=shutil.ignore_patterns("build", "*.egg-info"))
     built = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-w",
-         str(tmp_path), str(SDK)],
+         str(tmp_path), str(source)],
         capture_output=True, text=True, timeout=240, check=False)
     assert built.returncode == 0, built.stderr[-3000:]
     [wheel] = tmp_path.glob("jisik_sdk-*.whl")

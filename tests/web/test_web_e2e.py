@@ -124,6 +124,18 @@ class TestBrowser:
         assert report["shown"] == {"policy": "always", "rrn": True, "email": False, "consent": True}
         assert report["stored"] == {"policy": "always", "types": ["PHONE", "RRN"], "consent": True}
 
+    def test_model_saw_toggle_then_erase_with_receipt(self, web_stack, tmp_path: Path) -> None:  # noqa: ANN001
+        _, key = run_coroutine(new_tenant(web_stack.settings.database.url, "privacy-erase"))
+        report = _run_scenario(web_stack, "privacy-erase", tmp_path, api_key=key)
+        # The mask is on for every model: the model saw placeholders, never the phone number.
+        assert "⟦PHONE_1⟧" in report["sawText"] and "010-2345-6789" not in report["sawText"]
+        assert report["removed"]["documents"] == 1 and report["removed"]["chunks"] >= 1
+        assert report["removed"]["index_entries"] >= 1 and report["removed"]["messages"] == 2
+        assert report["heading"] == "삭제 확인서" and report["rows"] == 0
+        assert report["kbRetention"] == 7
+        for name in ("model-saw.png", "erase-receipt-ko.png"):
+            assert (tmp_path / name).stat().st_size > 0
+
     def test_activity_timeline_on_knowledge_base_document_and_tenant(self, web_stack, tmp_path: Path) -> None:  # noqa: ANN001
         # A tenant of its own, so the timeline holds only this scenario's changes.
         _, key = run_coroutine(new_tenant(web_stack.settings.database.url, "audit-timeline"))

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlmodel import col
 
 from jisik.db.engine import create_engine, session_factory
-from jisik.db.models import WebhookEndpoint
+from jisik.db.models import WebhookEndpoint, WebhookMessage
 from jisik.db.tenants import create_tenant
 from jisik.netguard import AddressPolicy
 from jisik.settings import WebhookSettings
@@ -45,3 +48,10 @@ async def new_endpoint(
             session, tenant_id=tenant_id, url=url, event_types=event_types, description="", enabled=enabled,
             policy=LOOPBACK, settings=WebhookSettings(),
         )
+
+
+async def staged(sessions: async_sessionmaker[AsyncSession], event_type: str) -> list[dict[str, Any]]:
+    """The ``data`` of every message of ``event_type`` staged so far."""
+    async with sessions() as session:
+        rows = (await session.execute(select(WebhookMessage).where(col(WebhookMessage.event_type) == event_type))).scalars()
+        return [dict(row.payload["data"]) for row in rows]

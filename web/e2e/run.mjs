@@ -3,7 +3,7 @@
 // and optionally JISIK_E2E_SCREENSHOTS (a folder for PNGs of the main screens).
 // Scenarios: upload-chat, editor, pdf-citation (needs ferry-timetable.pdf in the work folder), screens,
 // fields-review (needs fields-invoice.pdf), key-rotation, hwp-upload (needs busan-port.hwp), lag-status, privacy-settings,
-// stream-monitor. Exits non-zero with a message when an expectation fails.
+// stream-monitor, privacy-erase. Exits non-zero with a message when an expectation fails.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -663,10 +663,117 @@ async function auditTimeline() {
   }
 }
 
+/**
+ * Privacy end to end: retention days in settings, the mask on for every model, a document with personal
+ * data asked about, "what the model saw" toggled on the answer, then the document erased with its
+ * receipt shown (the chat in English, the erasure in Korean).
+ */
+async function privacyErase() {
+  const { page, close, problems } = await launch();
+  try {
+    await signIn(page);
+    await page.goto(`${BASE}/#/settings`);
+    await page.getByTestId("privacy-settings").waitFor();
+    await page.getByTestId("privacy-policy").selectOption("always");
+    await page.getByTestId("privacy-retention").fill("30");
+    await page.getByTestId("privacy-save").click();
+    await page.getByTestId("privacy-notice").waitFor();
+
+    const kbName = `e2e privacy ${Date.now()}`;
+    const kbId = await createKnowledgeBase(page, kbName);
+    await page.getByTestId("kb-settings-tab").click();
+    await page.getByTestId("kb-retention").fill("7");
+    await page.getByTestId("kb-save").click();
+    await page.getByTestId("kb-saved").waitFor();
+    const kbRetention = (await (await fetch(`${BASE}/api/v1/knowledge-bases/${kbId}`, { headers: { "X-API-Key": KEY } })).json()).data.retention_days;
+    await page.goto(`${BASE}/#/kbs/${kbId}`);
+    const file = join(WORK, "deposit-contract.md");
+    writeFileSync(
+      file,
+      "# Deposit contract\n\nTenant name: Kim Minjun, phone 010-2345-6789, e-mail minjun.kim@example.co.kr.\n\n" +
+        "The deposit of the harbour office lease is due within 7 days of signing.\n",
+    );
+    await page.getByTestId("file-input").setInputFiles([file]);
+    await waitForDocument(page, "deposit-contract.md", "data-file");
+    await page.getByRole("button", { name: /Ask this knowledge base/ }).click();
+    await page.waitForURL(/#\/chat\/.+/);
+    const { answer } = await ask(page, "When is the deposit due? Call 010-2345-6789 if unclear.");
+    await answer.getByTestId("model-saw-toggle").click();
+    const saw = answer.getByTestId("model-saw");
+    await saw.waitFor();
+    await page.waitForFunction(() => document.querySelector('[data-testid="model-saw"] pre') !== null, null, { timeout: 30_000 });
+    const sawText = (await saw.textContent()) ?? "";
+    await saw.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(WORK, "model-saw.png") });
+    await shot(page, "chat-model-saw");
+
+    // The erasure in Korean.
+    await page.goto(`${BASE}/#/settings`);
+    await page.getByTestId("lang-select").selectOption("ko");
+    await page.goto(`${BASE}/#/kbs/${kbId}`);
+    await page.locator('[data-testid="doc-row"][data-file="deposit-contract.md"]').waitFor();
+    page.once("dialog", (dialog) => void dialog.accept());
+    await page.locator('[data-testid="doc-row"][data-file="deposit-contract.md"]').getByTestId("doc-erase").click();
+    const receipt = page.getByTestId("erase-receipt");
+    await receipt.waitFor();
+    const removed = {};
+    for (const row of await receipt.locator("tr").all()) {
+      const kind = ((await row.getAttribute("data-testid")) ?? "").replace("receipt-", "");
+      removed[kind] = Number(await row.locator("td.num").textContent());
+    }
+    await receipt.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(WORK, "erase-receipt-ko.png") });
+    await shot(page, "erase-receipt-ko");
+    const heading = (await receipt.locator("h3").textContent()) ?? "";
+    const rows = await page.locator('[data-testid="doc-row"][data-file="deposit-contract.md"]').count();
+    await page.goto(`${BASE}/#/settings`);
+    await page.getByTestId("lang-select").selectOption("en");
+    return { sawText, removed, heading, rows, kbRetention, problems };
+  } catch (error) {
+    return await keepEvidence(page, error);
+  } finally {
+    await close();
+  }
+}
+
+async function accessLists() {
+  const { page, close, problems } = await launch();
+  try {
+    await signIn(page);
+    const kbId = await createKnowledgeBase(page, `access ${Date.now()}`);
+    await page.goto(`${BASE}/#/kbs/${kbId}/settings`);
+    await page.getByTestId("kb-access").waitFor();
+    const before = await page.getByTestId("kb-access-empty").textContent();
+    await page.getByTestId("kb-access-name").fill("hr");
+    await page.getByTestId("kb-access-add").click();
+    await page.getByTestId("kb-access-kind").selectOption("user");
+    await page.getByTestId("kb-access-name").fill("kim");
+    await page.getByTestId("kb-access-name").press("Enter");
+    await page.getByTestId("kb-access-save").click();
+    await page.getByTestId("kb-access-notice").waitFor();
+    await page.reload();
+    await page.locator('[data-testid="kb-access"] [data-principal="user:kim"]').waitFor();
+    await page.getByTestId("kb-access").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(WORK, "kb-access.png") });
+    await shot(page, "kb-access");
+    const shown = await page.locator('[data-testid="kb-access"] [data-principal]').evaluateAll((items) =>
+      items.map((item) => item.getAttribute("data-principal")),
+    );
+    const response = await fetch(`${BASE}/api/v1/knowledge-bases/${kbId}/access`, { headers: { "X-API-Key": KEY } });
+    const stored = (await response.json()).data.principals;
+    return { before, shown, stored, problems };
+  } catch (error) {
+    return await keepEvidence(page, error);
+  } finally {
+    await close();
+  }
+}
+
 const SCENARIOS = {
   "upload-chat": uploadChat, editor, "pdf-citation": pdfCitation, screens, "fields-review": fieldsReview,
   "key-rotation": keyRotation, "hwp-upload": hwpUpload, "lag-status": lagStatus, "privacy-settings": privacySettings,
-  "stream-monitor": streamMonitor, "audit-timeline": auditTimeline,
+  "stream-monitor": streamMonitor, "audit-timeline": auditTimeline, "access-lists": accessLists,
+  "privacy-erase": privacyErase,
 };
 const name = process.argv[2];
 if (!SCENARIOS[name] || !BASE || !KEY) {

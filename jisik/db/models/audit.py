@@ -40,6 +40,8 @@ class AuditEvent(SQLModel, table=True):
         Index("ix_audit_events_entity", "tenant_id", "entity_type", "entity_id", "occurred_at"),
         Index("ix_audit_events_tenant_time", "tenant_id", "occurred_at"),
         Index("ix_audit_events_actor", "tenant_id", "actor", "occurred_at"),
+        Index("ix_audit_events_knowledge_base", "tenant_id", "knowledge_base_id", "occurred_at"),
+        Index("ix_audit_events_document", "tenant_id", "document_id", "occurred_at"),
     )
 
     id: str = id_field()
@@ -49,6 +51,9 @@ class AuditEvent(SQLModel, table=True):
     entity_type: str = Field(max_length=64)
     entity_id: str = Field(max_length=255)
     action: str = Field(max_length=16)
+    # The knowledge base and document the entity belongs to ("" when none): their timelines include it.
+    knowledge_base_id: str = Field(default="", max_length=36)
+    document_id: str = Field(default="", max_length=36)
     actor: str = Field(max_length=255)
     request_id: str = Field(default="", max_length=128)
     tx_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))

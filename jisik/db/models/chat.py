@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Column, Index
-from sqlalchemy.dialects.postgresql import ARRAY, VARCHAR
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, VARCHAR
 from sqlmodel import Field, SQLModel
 
 from ._common import id_field, json_field, tenant_field, timestamp_field
@@ -56,5 +56,8 @@ class Message(SQLModel, table=True):
     is_completed: bool = False
     # complete | streaming | interrupted | failed
     status: str = Field(default="complete", max_length=16)
+    # An answer's prompt as the model received it (placeholders where the PII mask applied); the user's
+    # "what the model saw". Never logged, never in change events (JISIK_CDC_EXCLUDED_COLUMNS).
+    model_input: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB, nullable=True))
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field(onupdate=True)

@@ -32,6 +32,10 @@ class KnowledgeBase(SQLModel, table=True):
     summary_model_id: str = ""
     rerank_model_id: str = ""
     vlm_model_id: str = ""
+    # Who may read its documents that have no list of their own (jisik.access); empty: everyone in the tenant.
+    access_list: list[str] = Field(default_factory=list, sa_column=Column(ARRAY(VARCHAR(255)), nullable=False))
+    # The actor that created it (``user:<id>``, ``key:<prefix>``); it may set the access lists.
+    owner: str = Field(default="", max_length=255)
     # Days a document is kept before the retention purge erases it; None = the tenant's setting.
     retention_days: int | None = None
     created_at: datetime = timestamp_field()
@@ -88,9 +92,12 @@ class Knowledge(SQLModel, table=True):
     # Bumped by every (re)publish or reprocess; events carry it so stale work is ignored.
     version: int = 1
     enable_status: str = Field(default="enabled", max_length=16)
-    # Principals allowed to read the document; empty means everyone in the tenant.
     # Values the uploader expects in the document (field name -> value), checked by field validation.
     expected_fields: dict[str, Any] = json_field()
+    # The document's own access list (jisik.access); empty: its knowledge base's list applies.
+    access_list: list[str] = Field(default_factory=list, sa_column=Column(ARRAY(VARCHAR(255)), nullable=False))
+    # The effective list (own, else the knowledge base's) that index.meta carries to the retriever;
+    # empty means everyone in the tenant. Written only by gateway.services.access_lists and at creation.
     acl_principals: list[str] = Field(default_factory=list, sa_column=Column(ARRAY(VARCHAR(255)), nullable=False))
     metadata_: dict[str, Any] = json_field()
     created_at: datetime = timestamp_field()

@@ -245,10 +245,13 @@ class Jisik:
 
     # Audit trail ---------------------------------------------------------------------------------
 
-    def audit(self, *, entity_type: str | None = None, entity_id: str | None = None, actor: str | None = None,
+    def audit(self, *, entity_type: str | None = None, entity_id: str | None = None,
+              knowledge_base_id: str | None = None, document_id: str | None = None, actor: str | None = None,
               since: datetime | None = None, page: int = 1, page_size: int = 50) -> Page[AuditEventPublic]:
-        """Who changed what, newest first."""
-        params = _body({"entity_type": entity_type, "entity_id": entity_id, "actor": actor,
+        """Who changed what, newest first (``knowledge_base_id``: everything in that base; ``document_id``:
+        the document with its fields and reviews)."""
+        params = _body({"entity_type": entity_type, "entity_id": entity_id, "knowledge_base_id": knowledge_base_id,
+                        "document_id": document_id, "actor": actor,
                         "since": since.isoformat() if since else None, "page": page, "page_size": page_size})
         return self._page("GET", "/audit", AuditEventPublic, params=params)
 

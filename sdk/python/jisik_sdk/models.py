@@ -23,6 +23,12 @@ ModelType = Literal['Embedding', 'Rerank', 'KnowledgeQA', 'VLLM']
 PiiType = Literal['RRN', 'FRN', 'BRN', 'CORP', 'PHONE', 'EMAIL', 'CARD', 'ACCOUNT', 'PASSPORT', 'DRIVER', 'ADDRESS', 'NAME', 'IBAN']
 
 
+class AccessListUpdate(ApiModel):
+    """``user:<id>`` and ``group:<name>`` entries; an empty list means "no restriction of its own"."""
+
+    principals: list[str] | None = None
+
+
 class AnswerToKnowledge(ApiModel):
     """"Add to knowledge base": a Markdown draft from one assistant message (or given text)."""
 
@@ -87,6 +93,8 @@ class AuditEventPublic(ApiModel):
     entity_type: str
     entity_id: str
     action: Literal['created', 'updated', 'deleted']
+    knowledge_base_id: str
+    document_id: str
     actor: str
     request_id: str
     occurred_at: datetime
@@ -149,6 +157,14 @@ class DeliveryPublic(ApiModel):
     created_at: datetime
     payload: dict[str, Any]
     attempt_log: list[AttemptPublic]
+
+
+class DocumentAccess(ApiModel):
+    knowledge_id: str
+    principals: list[str]
+    inherited: list[str]
+    effective: list[str]
+    may_manage: bool
 
 
 class DocumentFieldsPublic(ApiModel):
@@ -223,6 +239,11 @@ class Envelope_ChunkPublic_(ApiModel):
     data: ChunkPublic
 
 
+class Envelope_DocumentAccess_(ApiModel):
+    success: bool = True
+    data: DocumentAccess
+
+
 class Envelope_DocumentFieldsPublic_(ApiModel):
     success: bool = True
     data: DocumentFieldsPublic
@@ -253,6 +274,11 @@ class Envelope_InvitationCreated_(ApiModel):
     data: InvitationCreated
 
 
+class Envelope_KnowledgeBaseAccess_(ApiModel):
+    success: bool = True
+    data: KnowledgeBaseAccess
+
+
 class Envelope_KnowledgeBasePublic_(ApiModel):
     success: bool = True
     data: KnowledgeBasePublic
@@ -266,6 +292,11 @@ class Envelope_KnowledgePublic_(ApiModel):
 class Envelope_Me_(ApiModel):
     success: bool = True
     data: Me
+
+
+class Envelope_ModelInputPublic_(ApiModel):
+    success: bool = True
+    data: ModelInputPublic
 
 
 class Envelope_ModelPublic_(ApiModel):
@@ -478,6 +509,13 @@ class InvitationPublic(ApiModel):
     created_at: datetime
 
 
+class KnowledgeBaseAccess(ApiModel):
+    knowledge_base_id: str
+    principals: list[str]
+    owner: str
+    may_manage: bool
+
+
 class KnowledgeBaseCreate(ApiModel):
     name: str
     description: str = ''
@@ -606,6 +644,20 @@ class ModelCreate(ApiModel):
     parameters: dict[str, Any] | None = None
     api_key: str | None = None
     is_default: bool = False
+
+
+class ModelInputMessage(ApiModel):
+    role: str
+    content: str
+
+
+class ModelInputPublic(ApiModel):
+    """What the chat model received for one answer; ``masked`` counts the personal values it saw only as placeholders (⟦PHONE_1⟧ …), 0 when the mask did not apply (a local model, or the policy is off)."""
+
+    masked: int
+    messages: list[ModelInputMessage]
+    passages: list[str]
+    question: str
 
 
 class ModelPublic(ApiModel):

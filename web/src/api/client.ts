@@ -1,10 +1,11 @@
 // The one typed client for the gateway's public REST + SSE API. Every call the app makes lives here.
-import type { ApiMethod, ApiRoutes, AuditEventPublic } from "./openapi";
+import type { ApiMethod, ApiRoutes, AuditEventPublic, DocumentAccess, KnowledgeBaseAccess } from "./openapi";
 import { SseParser } from "./sse";
 import type {
   ChatSession,
   Chunk,
   DocumentFields,
+  ErasureReceipt,
   FieldPreview,
   FieldSchema,
   FieldStatus,
@@ -16,6 +17,7 @@ import type {
   KnowledgeBaseInput,
   Message,
   ModelInput,
+  ModelPrompt,
   ModelTestResult,
   Paged,
   RegisteredModel,
@@ -39,6 +41,8 @@ function route<M extends ApiMethod>(_method: M, path: Route<M>): string {
 export interface AuditFilter {
   entity_type?: string;
   entity_id?: string;
+  knowledge_base_id?: string;
+  document_id?: string;
   actor?: string;
   since?: string;
   page?: number;
@@ -168,6 +172,8 @@ export class ApiClient {
     this.get<Knowledge[]>(`/knowledge/batch?${ids.map((id) => `ids=${enc(id)}`).join("&")}`);
   getKnowledge = (id: string) => this.get<Knowledge>(`/knowledge/${enc(id)}`);
   deleteKnowledge = (id: string) => this.del<unknown>(`/knowledge/${enc(id)}`);
+  /** Erase at once, with everything made from it; the receipt counts what went. */
+  eraseKnowledge = (id: string) => this.del<ErasureReceipt>(`/knowledge/${enc(id)}?erase=true`);
   reprocessKnowledge = (id: string) => this.post<Knowledge>(`/knowledge/${enc(id)}/reprocess`);
   listChunks = (knowledgeId: string, page = 1, pageSize = 100) =>
     this.paged<Chunk>(`/chunks/${enc(knowledgeId)}?page=${page}&page_size=${pageSize}`);
@@ -259,6 +265,9 @@ export class ApiClient {
   deleteSession = (id: string) => this.del<unknown>(`/sessions/${enc(id)}`);
   loadMessages = (sessionId: string, limit = 50) =>
     this.get<Message[]>(`/messages/${enc(sessionId)}/load?limit=${limit}`);
+  /** What the model saw for one answer (placeholders where the PII mask applied). */
+  modelPrompt = (sessionId: string, messageId: string) =>
+    this.get<ModelPrompt>(`/messages/${enc(sessionId)}/${enc(messageId)}/model-input`);
   stopSession = (sessionId: string) => this.post<unknown>(`/sessions/${enc(sessionId)}/stop`);
 
   /** POST a question and feed each SSE event to the handler until `done`. */
@@ -305,6 +314,14 @@ export class ApiClient {
       .map(([name, value]) => `${name}=${enc(String(value))}`);
     return this.paged<AuditEventPublic>(params.length ? `/audit?${params.join("&")}` : "/audit");
   };
+
+  // Access lists (user:<id>, group:<name>; empty: the base's list, or everyone) -------------------
+  getBaseAccess = (kbId: string) => this.get<KnowledgeBaseAccess>(`/knowledge-bases/${enc(kbId)}/access`);
+  setBaseAccess = (kbId: string, principals: string[]) =>
+    this.put<KnowledgeBaseAccess>(`/knowledge-bases/${enc(kbId)}/access`, { principals });
+  getDocumentAccess = (id: string) => this.get<DocumentAccess>(`/knowledge/${enc(id)}/access`);
+  setDocumentAccess = (id: string, principals: string[]) =>
+    this.put<DocumentAccess>(`/knowledge/${enc(id)}/access`, { principals });
 
   // Models ------------------------------------------------------------------------------------
   listModels = () => this.get<RegisteredModel[]>("/models");

@@ -2,6 +2,11 @@
 // run `.venv/bin/python scripts/openapi_clients.py` after changing a route or a schema.
 /* eslint-disable */
 
+/** ``user:<id>`` and ``group:<name>`` entries; an empty list means "no restriction of its own". */
+export type AccessListUpdate = {
+  principals?: Array<string>;
+};
+
 /** "Add to knowledge base": a Markdown draft from one assistant message (or given text). */
 export type AnswerToKnowledge = {
   knowledge_base_id: string;
@@ -64,6 +69,8 @@ export type AuditEventPublic = {
   entity_type: string;
   entity_id: string;
   action: "created" | "updated" | "deleted";
+  knowledge_base_id: string;
+  document_id: string;
   actor: string;
   request_id: string;
   occurred_at: string;
@@ -126,6 +133,14 @@ export type DeliveryPublic = {
   created_at: string;
   payload: Record<string, unknown>;
   attempt_log: Array<AttemptPublic>;
+};
+
+export type DocumentAccess = {
+  knowledge_id: string;
+  principals: Array<string>;
+  inherited: Array<string>;
+  effective: Array<string>;
+  may_manage: boolean;
 };
 
 export type DocumentFieldsPublic = {
@@ -200,6 +215,11 @@ export type Envelope_ChunkPublic_ = {
   data: ChunkPublic;
 };
 
+export type Envelope_DocumentAccess_ = {
+  success?: boolean;
+  data: DocumentAccess;
+};
+
 export type Envelope_DocumentFieldsPublic_ = {
   success?: boolean;
   data: DocumentFieldsPublic;
@@ -230,6 +250,11 @@ export type Envelope_InvitationCreated_ = {
   data: InvitationCreated;
 };
 
+export type Envelope_KnowledgeBaseAccess_ = {
+  success?: boolean;
+  data: KnowledgeBaseAccess;
+};
+
 export type Envelope_KnowledgeBasePublic_ = {
   success?: boolean;
   data: KnowledgeBasePublic;
@@ -243,6 +268,11 @@ export type Envelope_KnowledgePublic_ = {
 export type Envelope_Me_ = {
   success?: boolean;
   data: Me;
+};
+
+export type Envelope_ModelInputPublic_ = {
+  success?: boolean;
+  data: ModelInputPublic;
 };
 
 export type Envelope_ModelPublic_ = {
@@ -454,6 +484,13 @@ export type InvitationPublic = {
   created_at: string;
 };
 
+export type KnowledgeBaseAccess = {
+  knowledge_base_id: string;
+  principals: Array<string>;
+  owner: string;
+  may_manage: boolean;
+};
+
 export type KnowledgeBaseCreate = {
   name: string;
   description?: string;
@@ -583,6 +620,19 @@ export type ModelCreate = {
   parameters?: Record<string, unknown>;
   api_key?: string | null;
   is_default?: boolean;
+};
+
+export type ModelInputMessage = {
+  role: string;
+  content: string;
+};
+
+/** What the chat model received for one answer; ``masked`` counts the personal values it saw only as placeholders (⟦PHONE_1⟧ …), 0 when the mask did not apply (a local model, or the policy is off). */
+export type ModelInputPublic = {
+  masked: number;
+  messages: Array<ModelInputMessage>;
+  passages: Array<string>;
+  question: string;
 };
 
 export type ModelPublic = {
@@ -1180,6 +1230,12 @@ export interface Operations {
     body: never;
     response: Envelope_list_MessagePublic__;
   };
+  "GET /messages/{session_id}/{message_id}/model-input": {
+    path: { session_id: string; message_id: string; };
+    query: {};
+    body: never;
+    response: Envelope_ModelInputPublic_;
+  };
   "DELETE /messages/{session_id}/{message_id}": {
     path: { session_id: string; message_id: string; };
     query: {};
@@ -1236,7 +1292,7 @@ export interface Operations {
   };
   "GET /audit": {
     path: {};
-    query: { entity_type?: string | null; entity_id?: string | null; actor?: string | null; since?: string | null; page?: number; page_size?: number; };
+    query: { entity_type?: string | null; entity_id?: string | null; knowledge_base_id?: string | null; document_id?: string | null; actor?: string | null; since?: string | null; page?: number; page_size?: number; };
     body: never;
     response: Paged_AuditEventPublic_;
   };
@@ -1299,6 +1355,30 @@ export interface Operations {
     query: {};
     body: ReplayRange;
     response: Envelope_ReplayResult_;
+  };
+  "GET /knowledge-bases/{knowledge_base_id}/access": {
+    path: { knowledge_base_id: string; };
+    query: {};
+    body: never;
+    response: Envelope_KnowledgeBaseAccess_;
+  };
+  "PUT /knowledge-bases/{knowledge_base_id}/access": {
+    path: { knowledge_base_id: string; };
+    query: {};
+    body: AccessListUpdate;
+    response: Envelope_KnowledgeBaseAccess_;
+  };
+  "GET /knowledge/{knowledge_id}/access": {
+    path: { knowledge_id: string; };
+    query: {};
+    body: never;
+    response: Envelope_DocumentAccess_;
+  };
+  "PUT /knowledge/{knowledge_id}/access": {
+    path: { knowledge_id: string; };
+    query: {};
+    body: AccessListUpdate;
+    response: Envelope_DocumentAccess_;
   };
   "POST /auth/sign-in": {
     path: {};
@@ -1471,17 +1551,20 @@ export interface ApiRoutes {
     | `/ingest/lag`
     | `/ingest/stream`
     | `/invitations`
+    | `/knowledge-bases/${string}/access`
     | `/knowledge-bases/${string}/field-schema`
     | `/knowledge-bases/${string}/hybrid-search`
     | `/knowledge-bases/${string}/knowledge`
     | `/knowledge-bases/${string}/review-counts`
     | `/knowledge-bases/${string}`
     | `/knowledge-bases`
+    | `/knowledge/${string}/access`
     | `/knowledge/${string}/download`
     | `/knowledge/${string}/fields`
     | `/knowledge/${string}/pages/${string}.png`
     | `/knowledge/${string}`
     | `/knowledge/batch`
+    | `/messages/${string}/${string}/model-input`
     | `/messages/${string}/load`
     | `/models/${string}`
     | `/models`
@@ -1537,8 +1620,10 @@ export interface ApiRoutes {
   PUT:
     | `/chunks/${string}/${string}`
     | `/groups/${string}/members/${string}`
+    | `/knowledge-bases/${string}/access`
     | `/knowledge-bases/${string}/field-schema`
     | `/knowledge-bases/${string}`
+    | `/knowledge/${string}/access`
     | `/knowledge/${string}`
     | `/knowledge/manual/${string}`
     | `/models/${string}`

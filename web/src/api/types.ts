@@ -26,13 +26,15 @@ export interface KnowledgeBase {
   summary_model_id: string;
   rerank_model_id: string;
   vlm_model_id: string;
+  /** Days a document is kept before the retention purge erases it; null: the tenant's setting. */
+  retention_days?: number | null;
   created_at: string;
   updated_at: string;
 }
 
 export type KnowledgeBaseInput = Pick<
   KnowledgeBase,
-  "name" | "description" | "chunking_config" | "embedding_model_id" | "summary_model_id" | "rerank_model_id" | "vlm_model_id"
+  "name" | "description" | "chunking_config" | "embedding_model_id" | "summary_model_id" | "rerank_model_id" | "vlm_model_id" | "retention_days"
 >;
 
 export interface Knowledge {
@@ -192,9 +194,13 @@ export interface Tenant {
   /** Empty: every type. */
   pii_types: PiiType[];
   training_consent: boolean;
+  /** Days a document is kept before the retention purge erases it; null: until deleted. */
+  retention_days: number | null;
 }
 
-export type PrivacyUpdate = Partial<Pick<Tenant, "pii_policy" | "pii_types" | "training_consent">>;
+export type PrivacyUpdate = Partial<Pick<Tenant, "pii_policy" | "pii_types" | "training_consent" | "retention_days">>;
+
+export type { ErasureReceiptPublic as ErasureReceipt, ModelInputPublic as ModelPrompt } from "./openapi";
 
 /** Returned once by a key rotation: the only time the new key is visible. */
 export interface RotatedTenant extends Tenant {

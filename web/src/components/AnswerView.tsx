@@ -1,6 +1,6 @@
-import { Brain, Check, Clock, Copy, FilePlus2, RotateCcw } from "lucide-react";
+import { Brain, Check, Clock, Copy, FilePlus2, RotateCcw, ScanEye } from "lucide-react";
 import { useMemo, useState } from "react";
-import type { Reference } from "../api/types";
+import type { ModelPrompt, Reference } from "../api/types";
 import { useI18n } from "../i18n";
 import { flaggedCitations, type AnswerState } from "../lib/answer";
 import { splitThinking } from "../lib/thinking";
@@ -13,6 +13,8 @@ interface Props {
   onRetry: () => void;
   onAddToKb: (answerText: string) => void;
   onTimings: () => Promise<void>;
+  /** What the model saw for this answer (null: none was recorded). */
+  onModelPrompt: () => Promise<ModelPrompt | null>;
 }
 
 async function copyText(text: string): Promise<void> {
@@ -47,10 +49,12 @@ function sentenceBefore(anchor: HTMLElement): string {
 }
 
 /** One assistant answer: thinking panel, Markdown with [n] citations, sources, and actions. */
-export function AnswerView({ answer, onCite, onRetry, onAddToKb, onTimings }: Props) {
+export function AnswerView({ answer, onCite, onRetry, onAddToKb, onTimings, onModelPrompt }: Props) {
   const { t } = useI18n();
   const [copied, setCopied] = useState(false);
   const [showTimings, setShowTimings] = useState(false);
+  const [prompt, setPrompt] = useState<ModelPrompt | null | "none" | undefined>(undefined);
+  const [showPrompt, setShowPrompt] = useState(false);
   const split = splitThinking(answer.content, answer.status === "streaming");
   const thinking = [answer.thinking, split.thinking].filter(Boolean).join("\n\n");
   const thinkingLive = answer.status === "streaming" && (split.thinkingOpen || (!!answer.thinking && !split.answer));
@@ -140,6 +144,18 @@ export function AnswerView({ answer, onCite, onRetry, onAddToKb, onTimings }: Pr
           >
             <Clock size={14} /> {t("chat.timings")}
           </button>
+          <button
+            type="button"
+            className="icon"
+            aria-pressed={showPrompt}
+            data-testid="model-saw-toggle"
+            onClick={() => {
+              if (!showPrompt && prompt === undefined) void onModelPrompt().then((p) => setPrompt(p ?? "none"), () => setPrompt("none"));
+              setShowPrompt(!showPrompt);
+            }}
+          >
+            <ScanEye size={14} /> {t("chat.modelSaw")}
+          </button>
           {split.answer && (
             <button type="button" className="icon" data-testid="add-to-kb" onClick={() => onAddToKb(split.answer)}>
               <FilePlus2 size={14} /> {t("chat.addToKb")}
@@ -152,6 +168,7 @@ export function AnswerView({ answer, onCite, onRetry, onAddToKb, onTimings }: Pr
           )}
         </div>
       )}
+      {showPrompt && prompt !== undefined && <ModelPromptView prompt={prompt === "none" ? null : prompt} />}
       {showTimings && (
         <table className="timings" data-testid="timings">
           <tbody>
@@ -170,6 +187,23 @@ export function AnswerView({ answer, onCite, onRetry, onAddToKb, onTimings }: Pr
           </tbody>
         </table>
       )}
+    </div>
+  );
+}
+
+/** The prompt as the model received it: ⟦TYPE_n⟧ placeholders stand where personal data was masked. */
+function ModelPromptView({ prompt }: { prompt: ModelPrompt | null }) {
+  const { t } = useI18n();
+  if (!prompt) return <p className="muted small" data-testid="model-saw">{t("chat.modelSawNone")}</p>;
+  return (
+    <div className="model-saw" data-testid="model-saw">
+      <p className="small">{prompt.masked > 0 ? t("chat.modelSawMasked", { n: prompt.masked }) : t("chat.modelSawUnmasked")}</p>
+      {prompt.messages.map((message, i) => (
+        <div key={i} className="model-saw-message">
+          <strong className="small">{message.role}</strong>
+          <pre>{message.content}</pre>
+        </div>
+      ))}
     </div>
   );
 }

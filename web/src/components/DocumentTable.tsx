@@ -1,10 +1,13 @@
-import { Eye, FilePenLine, RefreshCw, Trash2 } from "lucide-react";
+import { Eraser, Eye, FilePenLine, RefreshCw, Trash2 } from "lucide-react";
+import { useState } from "react";
+import type { ErasureReceipt } from "../api/types";
 import { useI18n } from "../i18n";
 import type { Documents } from "../lib/useDocuments";
 import { StageProgress, StatusBadge } from "./StatusBadge";
 
 export function DocumentTable({ documents }: { documents: Documents }) {
   const { t, lang } = useI18n();
+  const [receipt, setReceipt] = useState<ErasureReceipt | null>(null);
   const act = (fn: () => Promise<void>) => () => {
     fn().catch((e: Error) => window.alert(t("error.generic", { reason: e.message })));
   };
@@ -12,6 +15,7 @@ export function DocumentTable({ documents }: { documents: Documents }) {
   return (
     <>
       {documents.error && <p className="error">{documents.error}</p>}
+      {receipt && <ErasureReceiptView receipt={receipt} onClose={() => setReceipt(null)} />}
       <table className="docs">
         <thead>
           <tr>
@@ -72,11 +76,49 @@ export function DocumentTable({ documents }: { documents: Documents }) {
                 >
                   <Trash2 size={16} />
                 </button>
+                <button
+                  type="button"
+                  className="icon danger"
+                  title={t("erase.action")}
+                  data-testid="doc-erase"
+                  onClick={act(async () => {
+                    if (window.confirm(t("erase.confirm", { name: doc.title || doc.file_name }))) setReceipt(await documents.erase(doc.id));
+                  })}
+                >
+                  <Eraser size={16} />
+                </button>
               </td>
             </tr>
           ))}
         </tbody>
       </table>
     </>
+  );
+}
+
+/** What an erasure removed: counts per kind and how many object keys (stored as sha256 only). */
+function ErasureReceiptView({ receipt, onClose }: { receipt: ErasureReceipt; onClose: () => void }) {
+  const { t } = useI18n();
+  const kinds = Object.entries(receipt.removed).filter(([, count]) => count > 0);
+  return (
+    <section className="card receipt" data-testid="erase-receipt">
+      <h3>{t("erase.receipt")}</h3>
+      <table>
+        <tbody>
+          {kinds.map(([kind, count]) => (
+            <tr key={kind} data-testid={`receipt-${kind}`}>
+              <td>{t(`erase.kind.${kind}` as "erase.kind.documents")}</td>
+              <td className="num">{count}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="muted small">
+        {t("erase.keys", { n: receipt.object_key_sha256.length })} {t("erase.tombstones", { n: Object.values(receipt.tombstones).reduce((a, b) => a + b, 0) })}
+      </p>
+      <button type="button" onClick={onClose}>
+        {t("common.close")}
+      </button>
+    </section>
   );
 }

@@ -21,6 +21,7 @@ export function KnowledgeBaseSettings({ kb, onSaved }: { kb: KnowledgeBase; onSa
     summary_model_id: kb.summary_model_id,
     rerank_model_id: kb.rerank_model_id,
     vlm_model_id: kb.vlm_model_id,
+    retention_days: kb.retention_days == null ? "" : String(kb.retention_days),
   });
   const [message, setMessage] = useState("");
   const [error, setError] = useState("");
@@ -40,6 +41,7 @@ export function KnowledgeBaseSettings({ kb, onSaved }: { kb: KnowledgeBase; onSa
         summary_model_id: form.summary_model_id,
         rerank_model_id: form.rerank_model_id,
         vlm_model_id: form.vlm_model_id,
+        retention_days: form.retention_days ? Number(form.retention_days) : null,
       });
       onSaved(saved);
       setError("");
@@ -102,6 +104,18 @@ export function KnowledgeBaseSettings({ kb, onSaved }: { kb: KnowledgeBase; onSa
       {modelSelect(t("kb.summaryModel"), "summary_model_id", "KnowledgeQA")}
       {modelSelect(t("kb.rerankModel"), "rerank_model_id", "Rerank")}
       {modelSelect(t("kb.vlmModel"), "vlm_model_id", "VLLM")}
+      <label>
+        {t("kb.retention")}
+        <input
+          type="number"
+          min={1}
+          max={36500}
+          placeholder={t("kb.retentionTenant")}
+          value={form.retention_days}
+          onChange={(e) => set({ retention_days: e.target.value })}
+          data-testid="kb-retention"
+        />
+      </label>
       {error && <p className="error">{error}</p>}
       {message && (
         <p className="ok" data-testid="kb-saved">

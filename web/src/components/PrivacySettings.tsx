@@ -28,7 +28,12 @@ export function PrivacySettings() {
   const save = async () => {
     try {
       setTenant(
-        await api.updatePrivacy({ pii_policy: tenant.pii_policy, pii_types: tenant.pii_types, training_consent: tenant.training_consent }),
+        await api.updatePrivacy({
+          pii_policy: tenant.pii_policy,
+          pii_types: tenant.pii_types,
+          training_consent: tenant.training_consent,
+          retention_days: tenant.retention_days,
+        }),
       );
       setNotice(t("privacy.saved"));
     } catch (e) {
@@ -70,6 +75,19 @@ export function PrivacySettings() {
           data-testid="privacy-consent"
         />
         {t("privacy.consent")}
+      </label>
+      <label>
+        {t("privacy.retention")}
+        <input
+          type="number"
+          min={1}
+          max={36500}
+          placeholder={t("privacy.retentionForever")}
+          value={tenant.retention_days ?? ""}
+          onChange={(e) => setTenant({ ...tenant, retention_days: e.target.value ? Number(e.target.value) : null })}
+          data-testid="privacy-retention"
+        />
+        <small className="muted">{t("privacy.retentionHelp")}</small>
       </label>
       <div>
         <button type="button" className="primary" onClick={() => void save()} data-testid="privacy-save">

@@ -5,6 +5,7 @@ import { ApiProvider } from "../api/context";
 import type { Reference } from "../api/types";
 import { I18nProvider } from "../i18n";
 import { emptyAnswer, type AnswerState } from "../lib/answer";
+import { AccessListEditor, type AccessState } from "./AccessListEditor";
 import { AnswerView } from "./AnswerView";
 import { ChunkView } from "./ChunkView";
 import { CitationPanel } from "./CitationPanel";
@@ -31,11 +32,12 @@ afterEach(() => {
 describe("AnswerView", () => {
   const answer = (patch: Partial<AnswerState>): AnswerState => ({ ...emptyAnswer(), status: "done", ...patch });
   const noop = async () => undefined;
+  const noPrompt = async () => null;
 
   it("opens the cited reference with the sentence before the clicked [n] marker", () => {
     const onCite = vi.fn();
     const content = "Busan is second [1]. Seoul is the capital [1].";
-    wrap(<AnswerView answer={answer({ content, references: [reference] })} onCite={onCite} onRetry={vi.fn()} onAddToKb={vi.fn()} onTimings={noop} />);
+    wrap(<AnswerView answer={answer({ content, references: [reference] })} onCite={onCite} onRetry={vi.fn()} onAddToKb={vi.fn()} onTimings={noop} onModelPrompt={noPrompt} />);
     fireEvent.click(document.querySelectorAll("button.cite")[1]);
     expect(onCite).toHaveBeenCalledWith(reference, 1, "Seoul is the capital");
   });
@@ -43,30 +45,49 @@ describe("AnswerView", () => {
   it("marks an unsupported citation and says how many there are", () => {
     const content = "Badges are at reception [1]. Lunch costs 5 dollars [1].";
     const unsupported = [{ number: 1, sentence: "Lunch costs 5 dollars" }];
-    wrap(<AnswerView answer={answer({ content, references: [reference], unsupported })} onCite={vi.fn()} onRetry={vi.fn()} onAddToKb={vi.fn()} onTimings={noop} />);
+    wrap(<AnswerView answer={answer({ content, references: [reference], unsupported })} onCite={vi.fn()} onRetry={vi.fn()} onAddToKb={vi.fn()} onTimings={noop} onModelPrompt={noPrompt} />);
     const markers = [...document.querySelectorAll("button.cite")];
     expect(markers.map((m) => m.getAttribute("data-unsupported"))).toEqual([null, "true"]);
     expect(markers[1].textContent).toBe("1⚠");
     expect(screen.getByTestId("unsupported-note").textContent).toContain("1");
   });
 
+  it("shows what the model saw, placeholders and all, when toggled", async () => {
+    const prompt = {
+      masked: 2,
+      messages: [{ role: "user", content: "⟦NAME_1⟧ 고객의 연락처 ⟦PHONE_1⟧" }],
+      passages: [],
+      question: "⟦NAME_1⟧ 고객의 연락처 ⟦PHONE_1⟧",
+    };
+    const onModelPrompt = vi.fn(async () => prompt);
+    wrap(<AnswerView answer={answer({ content: "김민준 010-2345-6789" })} onCite={vi.fn()} onRetry={vi.fn()} onAddToKb={vi.fn()} onTimings={noop} onModelPrompt={onModelPrompt} />);
+    expect(screen.queryByTestId("model-saw")).toBeNull();
+    fireEvent.click(screen.getByTestId("model-saw-toggle"));
+    const panel = await screen.findByTestId("model-saw");
+    expect(panel.textContent).toContain("⟦PHONE_1⟧");
+    expect(panel.textContent).not.toContain("010-2345-6789");
+    fireEvent.click(screen.getByTestId("model-saw-toggle"));
+    expect(screen.queryByTestId("model-saw")).toBeNull();
+    expect(onModelPrompt).toHaveBeenCalledOnce();
+  });
+
   it("ignores a marker with no matching reference", () => {
     const onCite = vi.fn();
-    wrap(<AnswerView answer={answer({ content: "x [7]", references: [reference] })} onCite={onCite} onRetry={vi.fn()} onAddToKb={vi.fn()} onTimings={noop} />);
+    wrap(<AnswerView answer={answer({ content: "x [7]", references: [reference] })} onCite={onCite} onRetry={vi.fn()} onAddToKb={vi.fn()} onTimings={noop} onModelPrompt={noPrompt} />);
     fireEvent.click(document.querySelector("button.cite")!);
     expect(onCite).not.toHaveBeenCalled();
   });
 
   it("keeps what arrived after a dropped connection and offers retry", () => {
     const onRetry = vi.fn();
-    wrap(<AnswerView answer={answer({ content: "half an ans", status: "interrupted" })} onCite={vi.fn()} onRetry={onRetry} onAddToKb={vi.fn()} onTimings={noop} />);
+    wrap(<AnswerView answer={answer({ content: "half an ans", status: "interrupted" })} onCite={vi.fn()} onRetry={onRetry} onAddToKb={vi.fn()} onTimings={noop} onModelPrompt={noPrompt} />);
     expect(screen.getByText("half an ans")).toBeTruthy();
     fireEvent.click(screen.getByTestId("retry"));
     expect(onRetry).toHaveBeenCalledOnce();
   });
 
   it("puts thinking in a collapsible panel, apart from the answer", () => {
-    wrap(<AnswerView answer={answer({ content: "<think>pondering</think>The answer" })} onCite={vi.fn()} onRetry={vi.fn()} onAddToKb={vi.fn()} onTimings={noop} />);
+    wrap(<AnswerView answer={answer({ content: "<think>pondering</think>The answer" })} onCite={vi.fn()} onRetry={vi.fn()} onAddToKb={vi.fn()} onTimings={noop} onModelPrompt={noPrompt} />);
     const details = document.querySelector("details.thinking") as HTMLDetailsElement;
     expect(details.textContent).toContain("pondering");
     expect(details.open).toBe(false);
@@ -75,7 +96,7 @@ describe("AnswerView", () => {
 
   it("shows stage timings on demand and adds the answer to a knowledge base", () => {
     const onAdd = vi.fn();
-    wrap(<AnswerView answer={answer({ content: "A", timings: [{ name: "rerank", ms: 41.6 }] })} onCite={vi.fn()} onRetry={vi.fn()} onAddToKb={onAdd} onTimings={noop} />);
+    wrap(<AnswerView answer={answer({ content: "A", timings: [{ name: "rerank", ms: 41.6 }] })} onCite={vi.fn()} onRetry={vi.fn()} onAddToKb={onAdd} onTimings={noop} onModelPrompt={noPrompt} />);
     expect(screen.queryByTestId("timings")).toBeNull();
     fireEvent.click(screen.getByTestId("timings-toggle"));
     expect(screen.getByTestId("timings").textContent).toContain("rerank");
@@ -193,5 +214,26 @@ describe("ChunkView", () => {
     expect(chunk.textContent).toContain("기준금리 추이 그래프");
     expect(chunk.querySelector(".ocr pre")?.textContent).toBe("2021 0.5%\n2022 3.25%");
     expect(chunk.querySelector("img")).toBeNull();
+  });
+});
+
+describe("AccessListEditor", () => {
+  it("shows the inherited list while empty, and saves an added group", async () => {
+    const loaded: AccessState = { principals: [], inherited: ["group:hr"], may_manage: true };
+    const save = vi.fn(async (principals: string[]) => ({ ...loaded, principals }));
+    wrap(<AccessListEditor load={async () => loaded} save={save} testId="acl" />);
+    expect((await screen.findByTestId("acl-empty")).textContent).toContain("group:hr");
+    fireEvent.change(screen.getByTestId("acl-name"), { target: { value: " finance " } });
+    fireEvent.click(screen.getByTestId("acl-add"));
+    fireEvent.click(screen.getByTestId("acl-save"));
+    await waitFor(() => expect(save).toHaveBeenCalledWith(["group:finance"]));
+    expect(document.querySelector('[data-principal="group:finance"]')).not.toBeNull();
+  });
+
+  it("is read-only for someone who may not manage it", async () => {
+    wrap(<AccessListEditor load={async () => ({ principals: ["user:u1"], may_manage: false })} save={vi.fn()} testId="acl" />);
+    await screen.findByTestId("acl-list");
+    expect(screen.queryByTestId("acl-save")).toBeNull();
+    expect(document.querySelector('[data-principal="user:u1"]')).not.toBeNull();
   });
 });

@@ -1,7 +1,7 @@
 // One conversation: history, the answer being streamed, stop, resume and retry.
 import { useCallback, useEffect, useRef, useState } from "react";
 import { ApiError, StreamInterrupted, type ApiClient } from "../api/client";
-import type { Message } from "../api/types";
+import type { Message, ModelPrompt } from "../api/types";
 import { answerFromMessage, applyEvent, emptyAnswer, type AnswerState } from "./answer";
 
 export interface Turn {
@@ -153,5 +153,19 @@ export function useChat(api: ApiClient, sessionId: string | undefined, onTurnEnd
     [api, sessionId, turns],
   );
 
-  return { turns, error, ready, streaming, ask, retry, stop, loadTimings };
+  const modelPrompt = useCallback(
+    async (index: number): Promise<ModelPrompt | null> => {
+      if (!sessionId) return null;
+      const target = turns[index]?.answer;
+      let messageId = target?.messageId ?? "";
+      if (!messageId) {
+        const messages = await api.loadMessages(sessionId, 200);
+        messageId = messages.find((m) => m.role === "assistant" && target?.requestId && m.request_id === target.requestId)?.id ?? "";
+      }
+      return messageId ? api.modelPrompt(sessionId, messageId) : null;
+    },
+    [api, sessionId, turns],
+  );
+
+  return { turns, error, ready, streaming, ask, retry, stop, loadTimings, modelPrompt };
 }

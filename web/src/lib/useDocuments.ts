@@ -1,7 +1,7 @@
 // A knowledge base's documents, polled while any of them is still moving through ingest.
 import { useCallback, useEffect, useState } from "react";
 import { useApi } from "../api/context";
-import type { Knowledge } from "../api/types";
+import type { ErasureReceipt, Knowledge } from "../api/types";
 import { isTerminal } from "./stages";
 
 export const POLL_MS = 1500;
@@ -12,6 +12,8 @@ export interface Documents {
   loading: boolean;
   track: (doc: Knowledge) => void;
   remove: (id: string) => Promise<void>;
+  /** Erase now, with its index entries, images and the chat turns citing it; the receipt says what went. */
+  erase: (id: string) => Promise<ErasureReceipt>;
   reprocess: (id: string) => Promise<void>;
 }
 
@@ -63,6 +65,14 @@ export function useDocuments(kbId: string): Documents {
     },
     [api],
   );
+  const erase = useCallback(
+    async (id: string) => {
+      const receipt = await api.eraseKnowledge(id);
+      setItems((current) => current.filter((d) => d.id !== id));
+      return receipt;
+    },
+    [api],
+  );
   const reprocess = useCallback(
     async (id: string) => {
       const doc = await api.reprocessKnowledge(id);
@@ -70,5 +80,5 @@ export function useDocuments(kbId: string): Documents {
     },
     [api],
   );
-  return { items, error, loading, track, remove, reprocess };
+  return { items, error, loading, track, remove, erase, reprocess };
 }

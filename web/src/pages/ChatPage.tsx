@@ -129,6 +129,7 @@ export function ChatPage({ sessionId }: { sessionId?: string }) {
                 onRetry={() => void chat.retry(i)}
                 onAddToKb={(text) => openEditorWith({ title: turn.question, content: text })}
                 onTimings={() => chat.loadTimings(i)}
+                onModelPrompt={() => chat.modelPrompt(i)}
               />
             </div>
           ))}

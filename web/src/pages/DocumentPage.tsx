@@ -1,6 +1,7 @@
 import { ArrowLeft, Download, FilePenLine } from "lucide-react";
-import { useEffect } from "react";
+import { useCallback, useEffect } from "react";
 import { useApi } from "../api/context";
+import { AccessListEditor } from "../components/AccessListEditor";
 import { AuditTimeline } from "../components/AuditTimeline";
 import { ChunkView } from "../components/ChunkView";
 import { FieldsPanel } from "../components/FieldsPanel";
@@ -16,6 +17,8 @@ export function DocumentPage({ knowledgeId }: { knowledgeId: string }) {
   const highlight = route.query.get("chunk");
   const doc = useLoad(() => api.getKnowledge(knowledgeId), [api, knowledgeId]);
   const chunks = useLoad(() => api.listAllChunks(knowledgeId), [api, knowledgeId]);
+  const loadAccess = useCallback(() => api.getDocumentAccess(knowledgeId), [api, knowledgeId]);
+  const saveAccess = useCallback((principals: string[]) => api.setDocumentAccess(knowledgeId, principals), [api, knowledgeId]);
 
   useEffect(() => {
     if (highlight && chunks.data) document.getElementById(`chunk-${highlight}`)?.scrollIntoView({ block: "center" });
@@ -51,7 +54,8 @@ export function DocumentPage({ knowledgeId }: { knowledgeId: string }) {
       </div>
       {d.error_message && <p className="error">{d.error_message}</p>}
       <FieldsPanel knowledgeId={d.id} />
-      <AuditTimeline filter={{ entity_type: "document", entity_id: d.id }} />
+      <AccessListEditor load={loadAccess} save={saveAccess} testId="doc-access" />
+      <AuditTimeline filter={{ document_id: d.id }} showEntity />
       {chunks.error && <p className="error">{chunks.error}</p>}
       {chunks.data?.length === 0 && <p className="muted">{t("doc.noChunks")}</p>}
       <div className="chunks">

@@ -1,5 +1,7 @@
 import { FilePenLine, MessagesSquare, Trash2 } from "lucide-react";
+import { useCallback } from "react";
 import { useApi } from "../api/context";
+import { AccessListEditor } from "../components/AccessListEditor";
 import { AuditTimeline } from "../components/AuditTimeline";
 import { DocumentTable } from "../components/DocumentTable";
 import { FieldSchemaEditor } from "../components/FieldSchemaEditor";
@@ -16,6 +18,8 @@ export function KnowledgeBasePage({ kbId, tab }: { kbId: string; tab: string }) 
   const { t } = useI18n();
   const kb = useLoad(() => api.getKnowledgeBase(kbId), [api, kbId]);
   const docs = useDocuments(kbId);
+  const loadAccess = useCallback(() => api.getBaseAccess(kbId), [api, kbId]);
+  const saveAccess = useCallback((principals: string[]) => api.setBaseAccess(kbId, principals), [api, kbId]);
   const counts = useLoad(() => api.reviewCounts(kbId), [api, kbId, docs.items.map((d) => d.parse_status).join()]);
 
   const remove = async () => {
@@ -70,9 +74,12 @@ export function KnowledgeBasePage({ kbId, tab }: { kbId: string; tab: string }) 
         </a>
       </div>
       {tab === "activity" ? (
-        <AuditTimeline filter={{ entity_type: "knowledge_base", entity_id: kbId }} />
+        <AuditTimeline filter={{ knowledge_base_id: kbId }} showEntity />
       ) : tab === "settings" ? (
-        <KnowledgeBaseSettings kb={kb.data} onSaved={kb.setData} />
+        <>
+          <KnowledgeBaseSettings kb={kb.data} onSaved={kb.setData} />
+          <AccessListEditor load={loadAccess} save={saveAccess} testId="kb-access" />
+        </>
       ) : tab === "fields" ? (
         <FieldSchemaEditor kbId={kbId} documents={docs.items} />
       ) : (

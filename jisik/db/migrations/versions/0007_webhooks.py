@@ -10,6 +10,7 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.sql.schema import SchemaItem
 
 revision = "0007_webhooks"
 down_revision = "0006_privacy"
@@ -23,7 +24,7 @@ def _string(length: int | None = None) -> sa.types.TypeEngine[str]:
     return sqlmodel.sql.sqltypes.AutoString(length=length)
 
 
-def _tenant() -> list[sa.schema.SchemaItem]:
+def _tenant() -> list[SchemaItem]:
     return [
         sa.Column("tenant_id", _string(36), nullable=False),
         sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], ondelete="CASCADE"),
