@@ -308,3 +308,26 @@ async def test_password_change_needs_the_current_one_and_renews_the_session(gate
     async with gateway.client() as client:
         old = await client.post(f"{API}/auth/sign-in", json={"email": editor.email, "password": PASSWORD})
     assert old.status_code == 401
+
+
+async def test_a_users_session_and_keys_read_what_names_them_or_their_groups(gateway: RunningGateway) -> None:
+    tenant_id = await _tenant(gateway)
+    admin, viewer = await add_member(gateway, tenant_id, "admin"), await add_member(gateway, tenant_id, "viewer")
+    browser = await sign_in(gateway, viewer)
+    async with gateway.client(admin) as client:
+        base = (await client.post(f"{API}/knowledge-bases", json={"name": "hr"})).json()["data"]
+        document = (await client.post(f"{API}/knowledge-bases/{base['id']}/knowledge/manual",
+                                      json={"title": "pay", "content": "급여는 25일", "status": "draft"})).json()["data"]
+        listed = await client.put(f"{API}/knowledge/{document['id']}/access", json={"principals": ["group:hr"]})
+        assert listed.status_code == 200, listed.text
+        group = (await client.post(f"{API}/groups", json={"name": "hr"})).json()["data"]
+    path = f"/knowledge/{document['id']}"
+    assert await _get(gateway, path, viewer.headers) == 404
+    assert await _get(gateway, path, browser.headers()) == 404
+    async with gateway.client(admin) as client:
+        assert (await client.put(f"{API}/groups/{group['id']}/members/{viewer.user_id}")).status_code == 200
+    assert await _get(gateway, path, viewer.headers) == 200
+    assert await _get(gateway, path, browser.headers()) == 200
+    async with gateway.client(admin) as client:
+        assert (await client.delete(f"{API}/groups/{group['id']}/members/{viewer.user_id}")).status_code == 200
+    assert await _get(gateway, path, viewer.headers) == 404
