@@ -24,6 +24,7 @@ from .metrics import MetricsSettings
 from .model import ModelSettings
 from .retriever import RetrieverSettings
 from .runtime import RuntimeSettings
+from .sso import SsoSettings
 from .storage import StorageSettings
 from .telemetry import TelemetrySettings
 from .webhooks import WebhookSettings
@@ -43,6 +44,7 @@ __all__ = [
     "RetrieverSettings",
     "RuntimeSettings",
     "Settings",
+    "SsoSettings",
     "StorageSettings",
     "TelemetrySettings",
     "WebhookSettings",
@@ -71,6 +73,7 @@ class Settings(BaseModel):
     cdc: CdcSettings
     accounts: AccountSettings
     webhooks: WebhookSettings
+    sso: SsoSettings
 
     @classmethod
     def load(cls) -> Settings:

@@ -15,12 +15,13 @@ import { ReviewQueuePage } from "./pages/ReviewQueuePage";
 import { SettingsPage } from "./pages/SettingsPage";
 
 export function App() {
-  const { apiKey } = useApi();
+  const { signedIn, checking } = useApi();
   const { t, lang, setLang } = useI18n();
   const route = useRoute();
   const [section, id] = route.parts;
 
-  if (!apiKey) return <ApiKeyGate />;
+  if (checking) return null;
+  if (!signedIn) return <ApiKeyGate />;
 
   let page: ReactNode;
   switch (section) {

@@ -7,6 +7,7 @@ from .fields import DocumentFields, FieldReview, FieldSchemaVersion
 from .knowledge import DEFAULT_CHUNKING, Chunk, Knowledge, KnowledgeBase, KnowledgeType, ParseStatus
 from .model_registry import ModelSource, ModelType, RegisteredModel
 from .outbox import OutboxEvent
+from .sso import SsoIdentity, SsoLogin, TenantSso
 from .tenant import Tenant
 from .webhooks import WebhookAttempt, WebhookEndpoint, WebhookMessage
 
@@ -36,7 +37,10 @@ __all__ = [
     "OutboxEvent",
     "ParseStatus",
     "RegisteredModel",
+    "SsoIdentity",
+    "SsoLogin",
     "Tenant",
+    "TenantSso",
     "WebhookAttempt",
     "WebhookEndpoint",
     "WebhookMessage",
