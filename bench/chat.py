@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
 import os
 import statistics
 import sys
@@ -240,8 +241,14 @@ def overhead_report(paired: dict[str, list[dict[str, float]]], args: argparse.Na
         on = statistics.median(m[measure] for m in paired["on"])
         off = statistics.median(m[measure] for m in paired["off"])
         differences = [a[measure] - b[measure] for a, b in zip(paired["on"], paired["off"], strict=True)]
+        # Mean log-ratio of each pair with its 95% interval: how far apart on and off are beyond the noise.
+        ratios = [math.log(a[measure] / b[measure]) for a, b in zip(paired["on"], paired["off"], strict=True)]
+        spread = 1.96 * statistics.stdev(ratios) / math.sqrt(len(ratios))
         report[measure] = {"on_p50": round(on, 2), "off_p50": round(off, 2),
                            "overhead_pct": round((on - off) / off * 100, 2),
+                           "paired_overhead_pct": round((math.exp(statistics.fmean(ratios)) - 1) * 100, 2),
+                           "paired_overhead_ci95_pct": [round((math.exp(statistics.fmean(ratios) + sign * spread) - 1)
+                                                              * 100, 2) for sign in (-1, 1)],
                            "paired_difference_ms_p50": round(statistics.median(differences), 2),
                            "pairs": [[round(a[measure], 2), round(b[measure], 2)]
                                      for a, b in zip(paired["on"], paired["off"], strict=True)]}
@@ -282,11 +289,12 @@ def main() -> None:
     if args.metrics_overhead:
         print(f"chat metrics overhead: {report['questions']} question pairs, {report['chunks']} chunks, "
               f"load {report['machine']['load_avg_1m_at_start']:.1f} -> {report['machine']['load_avg_1m']:.1f}")
-        print(f"{'measure':<20}{'on p50 ms':>12}{'off p50 ms':>12}{'overhead':>10}{'paired p50 ms':>15}")
+        print(f"{'measure':<16}{'on p50 ms':>11}{'off p50 ms':>11}{'p50 overhead':>14}{'paired overhead (95% CI)':>30}")
         for name in ("first_token_ms", "done_ms"):
             row = report[name]
-            print(f"{name:<20}{row['on_p50']:>12}{row['off_p50']:>12}{row['overhead_pct']:>9}%"
-                  f"{row['paired_difference_ms_p50']:>15}")
+            low, high = row["paired_overhead_ci95_pct"]
+            print(f"{name:<16}{row['on_p50']:>11}{row['off_p50']:>11}{row['overhead_pct']:>13}%"
+                  f"{row['paired_overhead_pct']:>14}% ({low}% .. {high}%)")
         (RESULTS / "chat_metrics_overhead.json").write_text(json.dumps(report, indent=2) + "\n")
         return
     (RESULTS / "chat.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")

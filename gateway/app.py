@@ -38,6 +38,7 @@ from .routes import (
     models,
     sessions,
     tenants,
+    usage,
     users,
     webhooks,
 )
@@ -51,7 +52,7 @@ API_PREFIX = "/api/v1"
 def _api() -> APIRouter:
     api = APIRouter(prefix=API_PREFIX)
     for module in (tenants, knowledge_bases, knowledge, fields, chunks, sessions, chat, messages, models, ingest, audit,
-                   webhooks, access, auth, users, groups, api_keys):
+                   webhooks, access, usage, auth, users, groups, api_keys):
         api.include_router(module.router)
     return api
 

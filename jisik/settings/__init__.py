@@ -12,6 +12,7 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict
 
 from .accounts import AccountSettings
+from .billing import BillingSettings
 from .cdc import CdcSettings
 from .chat import ChatSettings
 from .database import DatabaseSettings
@@ -30,6 +31,7 @@ from .webhooks import WebhookSettings
 
 __all__ = [
     "AccountSettings",
+    "BillingSettings",
     "CdcSettings",
     "ChatSettings",
     "DatabaseSettings",
@@ -70,6 +72,7 @@ class Settings(BaseModel):
     ingest: IngestSettings
     cdc: CdcSettings
     accounts: AccountSettings
+    billing: BillingSettings
     webhooks: WebhookSettings
 
     @classmethod

@@ -3,7 +3,7 @@
 // and optionally JISIK_E2E_SCREENSHOTS (a folder for PNGs of the main screens).
 // Scenarios: upload-chat, editor, pdf-citation (needs ferry-timetable.pdf in the work folder), screens,
 // fields-review (needs fields-invoice.pdf), key-rotation, hwp-upload (needs busan-port.hwp), lag-status, privacy-settings,
-// stream-monitor, privacy-erase. Exits non-zero with a message when an expectation fails.
+// stream-monitor, privacy-erase, usage-page. Exits non-zero with a message when an expectation fails.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -601,6 +601,34 @@ async function streamMonitor() {
   }
 }
 
+async function usagePage() {
+  const { page, close, problems } = await launch();
+  try {
+    await signIn(page);
+    await page.getByTestId("nav-usage").click();
+    await page.getByTestId("usage-table").waitFor();
+    const banner = page.getByTestId("threshold-banner");
+    await banner.waitFor();
+    const bannerEn = await banner.innerText();
+    await page.locator("[data-testid=usage-chart] canvas").waitFor();
+    const pages = await page.getByTestId("usage-row-pages_parsed").innerText();
+    await page.getByTestId("usage-metric").selectOption("chat_tokens_in");
+    await page.locator("[data-testid=usage-chart] canvas").waitFor();
+    const legend = await page.locator("[data-testid=usage-chart] .u-legend").innerText();
+    await page.getByTestId("usage-metric").selectOption("pages_parsed");
+    await page.screenshot({ path: join(WORK, "usage-en.png"), fullPage: true });
+    await shot(page, "usage");
+    await page.getByTestId("lang-switch").click();
+    const bannerKo = await banner.innerText();
+    await page.screenshot({ path: join(WORK, "usage-ko.png"), fullPage: true });
+    return { bannerEn, bannerKo, pages, legend, problems };
+  } catch (error) {
+    return await keepEvidence(page, error);
+  } finally {
+    await close();
+  }
+}
+
 /** Reloads the timeline until it shows at least `count` events (the cdc process records them after the commit). */
 async function waitForEvents(page, count) {
   const deadline = Date.now() + 60_000;
@@ -773,7 +801,7 @@ const SCENARIOS = {
   "upload-chat": uploadChat, editor, "pdf-citation": pdfCitation, screens, "fields-review": fieldsReview,
   "key-rotation": keyRotation, "hwp-upload": hwpUpload, "lag-status": lagStatus, "privacy-settings": privacySettings,
   "stream-monitor": streamMonitor, "audit-timeline": auditTimeline, "access-lists": accessLists,
-  "privacy-erase": privacyErase,
+  "privacy-erase": privacyErase, "usage-page": usagePage,
 };
 const name = process.argv[2];
 if (!SCENARIOS[name] || !BASE || !KEY) {

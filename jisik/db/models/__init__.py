@@ -2,6 +2,7 @@
 
 from .accounts import ApiKey, Group, GroupMember, Invitation, User, WebSession
 from .audit import SYSTEM_ACTOR, AuditContext, AuditEvent
+from .billing import BillingThreshold, BillingUsage, Plan, TenantPlan, UsageRecord
 from .chat import DEFAULT_FALLBACK_RESPONSE, ChatSession, Message
 from .fields import DocumentFields, FieldReview, FieldSchemaVersion
 from .knowledge import DEFAULT_CHUNKING, Chunk, Knowledge, KnowledgeBase, KnowledgeType, ParseStatus
@@ -17,6 +18,8 @@ __all__ = [
     "Invitation",
     "User",
     "WebSession",
+    "BillingThreshold",
+    "BillingUsage",
     "SYSTEM_ACTOR",
     "AuditContext",
     "AuditEvent",
@@ -35,8 +38,11 @@ __all__ = [
     "ModelType",
     "OutboxEvent",
     "ParseStatus",
+    "Plan",
     "RegisteredModel",
     "Tenant",
+    "TenantPlan",
+    "UsageRecord",
     "WebhookAttempt",
     "WebhookEndpoint",
     "WebhookMessage",

@@ -25,6 +25,7 @@ import type {
   RotatedTenant,
   StreamEvent,
   Tenant,
+  Usage,
 } from "./types";
 
 export const API_PREFIX = "/api/v1";
@@ -133,7 +134,9 @@ export class ApiClient {
     return (parsed ?? {}) as Envelope<T>;
   }
 
-  private async data<T, M extends ApiMethod>(method: M, path: Route<M>, body?: unknown): Promise<T> {
+  // Prefer get/post/put/del below: with only `T` given, `M` is any method and the path is checked against all
+  // routes, not the method's.
+  private async data<T, M extends ApiMethod = ApiMethod>(method: M, path: Route<M>, body?: unknown): Promise<T> {
     return (await this.call<T, M>(method, path, body)).data as T;
   }
 
@@ -154,6 +157,9 @@ export class ApiClient {
   // Ingest ------------------------------------------------------------------------------------
   ingestLag = () => this.get<IngestLag>("/ingest/lag");
   ingestStream = () => this.get<StreamStats>("/ingest/stream");
+
+  // Usage -------------------------------------------------------------------------------------
+  usage = (period?: string) => this.get<Usage>(period ? `/usage?period=${enc(period)}` : "/usage");
 
   // Knowledge bases ---------------------------------------------------------------------------
   listKnowledgeBases = () => this.get<KnowledgeBase[]>("/knowledge-bases");
