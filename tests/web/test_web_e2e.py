@@ -151,18 +151,14 @@ class TestBrowser:
         assert report["tenantEvents"] >= 3  # the base's two changes and the document
         assert (tmp_path / "kb-activity.png").stat().st_size > 0
 
-
-def _write_invoice(path: Path) -> None:
-    """A one-page tax invoice whose total does not add up (1,357,000 instead of 1,357,400)."""
-    import pymupdf
-
-    pdf = pymupdf.open()
-    page = pdf.new_page(width=595, height=842)
-    lines = ["세금계산서", "공급자 등록번호: 220-81-62517", "공급가액: 1,234,000원", "세액: 123,400원",
-             "합계금액: 1,357,000원"]
-    for index, line in enumerate(lines):
-        page.insert_text((60, 80 + index * 28), line, fontname="korea", fontsize=13)
-    path.write_bytes(pdf.tobytes())
+    def test_webhooks_endpoint_secret_once_rotation_delivery_log_and_replay(self, web_stack, tmp_path: Path) -> None:  # noqa: ANN001
+        report = _run_scenario(web_stack, "webhooks", tmp_path)
+        assert "internal address" in report["refused"]
+        assert "previous secret keeps signing" in report["overlap"]
+        assert report["eventType"] in {"document.validated", "document.indexed"}
+        assert report["attempts"]  # the attempt (and its error: no route to example.com here) is listed
+        assert report["heading"] == "웹훅"
+        assert (tmp_path / "webhooks-log.png").stat().st_size > 10_000
 
     def test_usage_page_charts_the_period_and_warns_of_a_crossed_threshold(self, web_stack, tmp_path: Path) -> None:  # noqa: ANN001
         url = web_stack.settings.database.url
@@ -181,6 +177,19 @@ def _write_invoice(path: Path) -> None:
         assert "파싱한 페이지 사용량이 월 한도의 50%를 넘었습니다" in report["bannerKo"]
         assert "600" in report["pages"] and "60%" in report["pages"]
         assert "Running total" in report["legend"]
+
+
+def _write_invoice(path: Path) -> None:
+    """A one-page tax invoice whose total does not add up (1,357,000 instead of 1,357,400)."""
+    import pymupdf
+
+    pdf = pymupdf.open()
+    page = pdf.new_page(width=595, height=842)
+    lines = ["세금계산서", "공급자 등록번호: 220-81-62517", "공급가액: 1,234,000원", "세액: 123,400원",
+             "합계금액: 1,357,000원"]
+    for index, line in enumerate(lines):
+        page.insert_text((60, 80 + index * 28), line, fontname="korea", fontsize=13)
+    path.write_bytes(pdf.tobytes())
 
 
 async def _meter(url: str, tenant_id: str) -> None:

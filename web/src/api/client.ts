@@ -1,5 +1,18 @@
 // The one typed client for the gateway's public REST + SSE API. Every call the app makes lives here.
-import type { ApiMethod, ApiRoutes, AuditEventPublic, DocumentAccess, KnowledgeBaseAccess } from "./openapi";
+import type {
+  ApiMethod,
+  ApiRoutes,
+  AuditEventPublic,
+  DeliveryPublic,
+  DocumentAccess,
+  EndpointCreate,
+  EndpointCreated,
+  EndpointPublic,
+  EndpointUpdate,
+  EventTypePublic,
+  KnowledgeBaseAccess,
+  ReplayResult,
+} from "./openapi";
 import { SseParser } from "./sse";
 import type {
   ChatSession,
@@ -320,6 +333,22 @@ export class ApiClient {
       .map(([name, value]) => `${name}=${enc(String(value))}`);
     return this.paged<AuditEventPublic>(params.length ? `/audit?${params.join("&")}` : "/audit");
   };
+
+  // Webhooks ----------------------------------------------------------------------------------
+  listWebhooks = () => this.get<EndpointPublic[]>("/webhooks");
+  webhookEventTypes = () => this.get<EventTypePublic[]>("/webhooks/event-types");
+  /** The answer carries the signing secret; the gateway never shows it again. */
+  createWebhook = (input: EndpointCreate) => this.post<EndpointCreated>("/webhooks", input);
+  updateWebhook = (id: string, patch: EndpointUpdate) => this.put<EndpointPublic>(`/webhooks/${enc(id)}`, patch);
+  deleteWebhook = (id: string) => this.del<unknown>(`/webhooks/${enc(id)}`);
+  /** A new secret (shown once); the previous one keeps signing for 24 hours. */
+  rotateWebhookSecret = (id: string) => this.post<EndpointCreated>(`/webhooks/${enc(id)}/rotate-secret`);
+  listDeliveries = (id: string, page = 1, pageSize = 20) =>
+    this.paged<DeliveryPublic>(`/webhooks/${enc(id)}/deliveries?page=${page}&page_size=${pageSize}`);
+  replayDelivery = (id: string, deliveryId: string) =>
+    this.post<ReplayResult>(`/webhooks/${enc(id)}/deliveries/${enc(deliveryId)}/replay`);
+  replayRange = (id: string, since: string, until: string, onlyFailed: boolean) =>
+    this.post<ReplayResult>(`/webhooks/${enc(id)}/replay`, { since, until, only_failed: onlyFailed });
 
   // Access lists (user:<id>, group:<name>; empty: the base's list, or everyone) -------------------
   getBaseAccess = (kbId: string) => this.get<KnowledgeBaseAccess>(`/knowledge-bases/${enc(kbId)}/access`);
