@@ -54,8 +54,11 @@ function Changes({ event }: { event: AuditEventPublic }) {
 export function AuditTimeline({ filter, showEntity = false }: { filter: AuditFilter; showEntity?: boolean }) {
   const { api } = useApi();
   const { t, lang } = useI18n();
-  const key = JSON.stringify(filter);
-  const first = useLoad(() => api.listAudit({ ...filter, page: 1, page_size: PAGE_SIZE }), [key]);
+  // Clicking an actor narrows the timeline to what they did.
+  const [actor, setActor] = useState("");
+  const query: AuditFilter = actor ? { ...filter, actor } : filter;
+  const key = JSON.stringify(query);
+  const first = useLoad(() => api.listAudit({ ...query, page: 1, page_size: PAGE_SIZE }), [key]);
   // Older pages fetched with "Show more"; dropped when the filter changes or the list is refreshed.
   const [older, setOlder] = useState<{ pages: number; items: AuditEventPublic[] }>({ pages: 1, items: [] });
   useEffect(() => setOlder({ pages: 1, items: [] }), [key]);
@@ -66,7 +69,7 @@ export function AuditTimeline({ filter, showEntity = false }: { filter: AuditFil
   const [moreError, setMoreError] = useState("");
   const more = async () => {
     try {
-      const next = await api.listAudit({ ...filter, page: older.pages + 1, page_size: PAGE_SIZE });
+      const next = await api.listAudit({ ...query, page: older.pages + 1, page_size: PAGE_SIZE });
       setOlder({ pages: older.pages + 1, items: [...older.items, ...next.items] });
       setMoreError("");
     } catch (e) {
@@ -87,6 +90,14 @@ export function AuditTimeline({ filter, showEntity = false }: { filter: AuditFil
           {t("audit.refresh")}
         </button>
       </div>
+      {actor && (
+        <p className="row small" data-testid="audit-actor-filter">
+          {t("audit.onlyActor", { actor: actor === "system" ? t("audit.system") : actor })}
+          <button type="button" className="link" onClick={() => setActor("")} data-testid="audit-actor-clear">
+            {t("audit.allActors")}
+          </button>
+        </p>
+      )}
       {(events.error || moreError) && <p className="error">{events.error || moreError}</p>}
       {!events.loading && items.length === 0 && <p className="muted">{t("audit.empty")}</p>}
       <ol className="audit-list">
@@ -100,9 +111,11 @@ export function AuditTimeline({ filter, showEntity = false }: { filter: AuditFil
                   <code className="muted">{event.entity_id.slice(0, 8)}</code>
                 </span>
               )}
-              <strong className="grow small" data-testid="audit-actor">
-                {event.actor === "system" ? t("audit.system") : event.actor}
-              </strong>
+              <span className="grow">
+                <button type="button" className="link small" onClick={() => setActor(event.actor)} title={t("audit.byActor")} data-testid="audit-actor">
+                  <strong>{event.actor === "system" ? t("audit.system") : event.actor}</strong>
+                </button>
+              </span>
               <time className="muted small" dateTime={event.occurred_at}>
                 {new Date(event.occurred_at).toLocaleString(lang)}
               </time>

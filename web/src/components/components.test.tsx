@@ -269,4 +269,20 @@ describe("AuditTimeline", () => {
     expect(created).not.toContain("description");
     expect(created).not.toMatch(/\bid\b/);
   });
+
+  it("narrows to one actor when their name is clicked, and back", async () => {
+    localStorage.setItem("jisik.apiKey", "sk-test");
+    const requested: string[] = [];
+    vi.stubGlobal("fetch", async (url: string) => {
+      requested.push(url);
+      return new Response(JSON.stringify({ success: true, data: [event(1)], total: 1, page: 1, page_size: 20 }));
+    });
+    wrap(<AuditTimeline filter={{}} showEntity />);
+    await waitFor(() => expect(screen.getAllByTestId("audit-event")).toHaveLength(1));
+    fireEvent.click(screen.getByTestId("audit-actor"));
+    await waitFor(() => expect(requested.at(-1)).toContain("actor=key%3Ask-abc"));
+    expect(screen.getByTestId("audit-actor-filter").textContent).toContain("key:sk-abc");
+    fireEvent.click(screen.getByTestId("audit-actor-clear"));
+    await waitFor(() => expect(requested.at(-1)).not.toContain("actor="));
+  });
 });
