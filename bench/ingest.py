@@ -253,8 +253,9 @@ def metrics_overhead(args: argparse.Namespace) -> dict[str, Any]:
             runs[mode].append({"freshness_p50_seconds": result["freshness_10p_pdf"]["p50_seconds"],
                                "docs_per_minute": result["small_docs"]["docs_per_minute"],
                                "load_average_1m": result["machine"]["load_average_1m"]})
-    fresh = {mode: statistics.median(run["freshness_p50_seconds"] for run in done) for mode, done in runs.items()}
-    rate = {mode: statistics.median(run["docs_per_minute"] for run in done) for mode, done in runs.items()}
+    fresh = {mode: round(statistics.median(run["freshness_p50_seconds"] for run in done), 3)
+             for mode, done in runs.items()}
+    rate = {mode: round(statistics.median(run["docs_per_minute"] for run in done), 1) for mode, done in runs.items()}
     return {
         "machine": _machine(),
         "rounds": args.overhead_rounds, "freshness_runs_per_stack": args.runs, "small_docs": args.small_docs,

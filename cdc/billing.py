@@ -1,18 +1,14 @@
-"""``billing.usage``: per-tenant tumbling windows of documents uploaded, bytes stored, chunks indexed and
-chat messages, computed from ``db.knowledges`` and ``db.messages`` change events.
+"""Billing: ``db.usage`` (usage_records change events) -> ``billing_usage`` totals and ``billing.threshold``.
 
-Windows are assigned by commit time (``source.ts_ms``). A window is emitted once the event-time
-watermark (the newest commit time seen) or, when the input is idle, the wall clock passes its end
-plus ``grace``; it is kept for ``retention`` more windows and re-emitted whole if a late event
-arrives. Every emission is the window's full state keyed by tenant id, with a ``window_id``, so
-consumers upsert by ``window_id`` and replays are harmless:
+Each batch is folded into :class:`~cdc.usage_totals.UsageTotals` (hourly, daily and monthly windows
+per tenant, metric and subject; see its rules), and the windows it changed are upserted whole
+(``quantity = <total>``) into ``billing_usage`` in one transaction, together with the soft thresholds
+the monthly totals now reach (``billing_thresholds``, once per level and period) and their webhook
+events. Writing full totals makes a repeated write harmless.
 
-* the same change delivered twice (the relay is at-least-once) is counted once: each window keeps
-  the identities (table, LSN, row id) of the changes it counted;
-* after a crash the processor re-reads from the first offset of the oldest window it still keeps
-  (it commits no further), so every kept window is rebuilt from all its events.
-
-Events for windows older than the retention are dropped as too late (as Flink does), and logged.
+State survives a restart by rebuilding, not by checkpoints: on start the processor reads the open
+periods' ``usage_records`` (the source of truth) and then consumes ``db.usage``; a record it already
+read is a duplicate by id and counts once. So every fetched offset can be committed after the write.
 """
 
 from __future__ import annotations
@@ -20,208 +16,151 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal
 
 from aiokafka import ConsumerRecord, TopicPartition
-from pydantic import BaseModel, ConfigDict, ValidationError
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlmodel import col
 
-from jisik.events import Topic, cdc_topic
-from jisik.settings import CdcSettings, KafkaSettings
+from jisik.billing.meters import month_of, window_start_ms
+from jisik.billing.plans import plans_of
+from jisik.billing.thresholds import Crossing, record_crossings
+from jisik.db.engine import create_engine, session_factory, transaction
+from jisik.db.models import BillingUsage, UsageRecord
+from jisik.events import cdc_topic
+from jisik.settings import BillingSettings, CdcSettings
 
-from .change_event import ChangeEvent, parse_change
-from .publisher import OrderedPublisher
-from .records import KafkaRecord
+from .metrics import (
+    BILLING_LATE_RECORDS,
+    BILLING_RECORDS,
+    BILLING_THRESHOLDS_FIRED,
+    BILLING_WINDOW_DELAY_SECONDS,
+)
+from .usage_totals import OPEN_MONTHS, UsageEvent, UsageTotals, WindowKey, decode_usage
 
-__all__ = ["BillingProcessor", "Usage", "UsageRecord", "UsageWindows", "usage_of"]
+__all__ = ["BillingProcessor", "write_totals"]
 
 logger = logging.getLogger(__name__)
 
-_COMPLETED = "COMPLETED"
+_UPSERT_BATCH = 1000
 
 
-@dataclass(frozen=True, slots=True)
-class Usage:
-    documents_uploaded: int = 0
-    bytes_stored: int = 0
-    chunks_indexed: int = 0
-    chat_messages: int = 0
-
-    def __bool__(self) -> bool:
-        return any((self.documents_uploaded, self.bytes_stored, self.chunks_indexed, self.chat_messages))
-
-
-def _completed(row: dict[str, object] | None) -> bool:
-    return row is not None and str(row.get("parse_status", "")).upper() == _COMPLETED
-
-
-def _int(row: dict[str, object] | None, name: str) -> int:
-    return int(row.get(name) or 0) if row else 0  # type: ignore[call-overload]  # row values are object; this column is a count
-
-
-def usage_of(event: ChangeEvent) -> Usage:
-    """What one change adds to its tenant's usage. Snapshot reads (op r) add nothing."""
-    table, before, after = event.source.table, event.before, event.after
-    if table == "messages":
-        return Usage(chat_messages=1) if event.op == "c" else Usage()
-    if table != "knowledges":
-        return Usage()
-    if event.op == "c":
-        return Usage(documents_uploaded=1, bytes_stored=_int(after, "file_size"),
-                     chunks_indexed=_int(after, "chunk_count") if _completed(after) else 0)
-    if event.op == "u":
-        newly_indexed = _completed(after) and (
-            not _completed(before) or _int(before, "version") != _int(after, "version"))
-        return Usage(bytes_stored=_int(after, "file_size") - _int(before, "file_size"),
-                     chunks_indexed=_int(after, "chunk_count") if newly_indexed else 0)
-    if event.op == "d":
-        return Usage(bytes_stored=-_int(before, "file_size"))
-    return Usage()
+async def write_totals(session: AsyncSession, changed: Sequence[tuple[WindowKey, int, int]]) -> None:
+    """Upsert windows whole into ``billing_usage``."""
+    table = BillingUsage.__table__  # type: ignore[attr-defined]  # SQLModel's metaclass adds __table__
+    now = datetime.now(UTC)
+    for start in range(0, len(changed), _UPSERT_BATCH):
+        rows = [{"tenant_id": tenant_id, "metric": metric, "subject": subject, "granularity": granularity,
+                 "window_start_ms": window_ms, "quantity": quantity, "events": events, "updated_at": now}
+                for (tenant_id, metric, subject, granularity, window_ms), quantity, events
+                in changed[start:start + _UPSERT_BATCH]]
+        statement = insert(table).values(rows)
+        await session.execute(statement.on_conflict_do_update(
+            index_elements=[table.c.tenant_id, table.c.metric, table.c.subject, table.c.granularity,
+                            table.c.window_start_ms],
+            set_={"quantity": statement.excluded.quantity, "events": statement.excluded.events,
+                  "updated_at": statement.excluded.updated_at},
+        ))
 
 
-class UsageRecord(BaseModel):
-    """The value of a ``billing.usage`` record (key: tenant id)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    schema_version: Literal[1] = 1
-    tenant_id: str
-    window_id: str
-    window_start: str
-    window_end: str
-    window_start_ms: int
-    window_end_ms: int
-    documents_uploaded: int
-    bytes_stored: int
-    chunks_indexed: int
-    chat_messages: int
-
-
-@dataclass(slots=True)
-class _Window:
-    tenant_id: str
-    start_ms: int
-    totals: dict[str, int] = field(default_factory=lambda: dict.fromkeys(Usage.__slots__, 0))
-    seen: set[str] = field(default_factory=set)
-    first_offsets: dict[TopicPartition, int] = field(default_factory=dict)
-    dirty: bool = True
-
-
-def _iso(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, UTC).isoformat()
-
-
-class UsageWindows:
-    """The windowing state; pure (no I/O), so it is tested directly."""
-
-    def __init__(self, *, window_s: float, grace_s: float, retention_windows: int) -> None:
-        self.window_ms = int(window_s * 1000)
-        self.grace_ms = int(grace_s * 1000)
-        self.retention_ms = retention_windows * self.window_ms
-        self.watermark_ms = 0
-        self._windows: dict[tuple[str, int], _Window] = {}
-        self.dropped_late = 0
-
-    def add(self, event: ChangeEvent, partition: TopicPartition, offset: int) -> bool:
-        """Count one change; False when it adds nothing, was counted before, or is too late."""
-        usage = usage_of(event)
-        tenant_id = str(event.row.get("tenant_id") or "")
-        if not usage or not tenant_id:
-            return False
-        at_ms = event.source.ts_ms or event.ts_ms
-        start = at_ms - at_ms % self.window_ms
-        self.watermark_ms = max(self.watermark_ms, at_ms)
-        if start + self.window_ms + self.retention_ms < self.watermark_ms:
-            self.dropped_late += 1
-            logger.warning("dropping a change %d s older than the billing retention",
-                           (self.watermark_ms - at_ms) // 1000)
-            return False
-        window = self._windows.setdefault((tenant_id, start), _Window(tenant_id, start))
-        if event.identity in window.seen:
-            return False
-        window.seen.add(event.identity)
-        window.first_offsets.setdefault(partition, offset)
-        for name in Usage.__slots__:
-            window.totals[name] += getattr(usage, name)
-        window.dirty = True
-        return True
-
-    def due(self, now_ms: int, *, idle: bool) -> list[UsageRecord]:
-        """Windows to emit now (closed and changed since their last emission); forgets expired ones.
-
-        :param idle: the input had nothing new, so the wall clock may close windows.
-        """
-        clock = max(self.watermark_ms, now_ms) if idle else self.watermark_ms
-        for key in [key for key, window in self._windows.items()
-                    if not window.dirty and window.start_ms + self.window_ms + self.retention_ms < self.watermark_ms]:
-            del self._windows[key]
-        out = []
-        for key in sorted(self._windows, key=lambda item: (item[1], item[0])):
-            window = self._windows[key]
-            end = window.start_ms + self.window_ms
-            if window.dirty and end + self.grace_ms <= clock:
-                window.dirty = False
-                out.append(UsageRecord(
-                    tenant_id=window.tenant_id, window_id=f"{window.tenant_id}/{window.start_ms}",
-                    window_start=_iso(window.start_ms), window_end=_iso(end),
-                    window_start_ms=window.start_ms, window_end_ms=end, **window.totals,
-                ))
-        return out
-
-    def reopen(self, records: Sequence[UsageRecord]) -> None:
-        """Mark windows whose emission failed as still to be emitted."""
-        for record in records:
-            window = self._windows.get((record.tenant_id, record.window_start_ms))
-            if window is not None:
-                window.dirty = True
-
-    def safe_offsets(self, consumed: dict[TopicPartition, int]) -> dict[TopicPartition, int]:
-        """Per partition, the offset to commit: the oldest kept window's first offset, else what was consumed."""
-        offsets = dict(consumed)
-        for window in self._windows.values():
-            for partition, offset in window.first_offsets.items():
-                offsets[partition] = min(offsets.get(partition, offset), offset)
-        return offsets
+def _oldest_open_month(now_ms: int) -> int:
+    month = window_start_ms(now_ms, "month")
+    for _ in range(OPEN_MONTHS - 1):
+        month = window_start_ms(month - 1, "month")
+    return month
 
 
 class BillingProcessor:
-    """db.knowledges + db.messages -> billing.usage."""
+    """db.usage -> billing_usage + billing_thresholds (+ billing.threshold webhook events)."""
 
     name = "billing"
 
-    def __init__(self, cdc: CdcSettings, kafka: KafkaSettings, bootstrap_servers: str | None = None) -> None:
-        self.topics: tuple[str, ...] = (cdc_topic("knowledges"), cdc_topic("messages"))
+    def __init__(self, cdc: CdcSettings, billing: BillingSettings, database_url: str) -> None:
+        self.topics: tuple[str, ...] = (cdc_topic("usage_records"),)
         self.group_id = cdc.billing_group
-        self.windows = UsageWindows(window_s=cdc.billing_window_s, grace_s=cdc.billing_grace_s,
-                                    retention_windows=cdc.billing_retention_windows)
-        self._publisher = OrderedPublisher(kafka, bootstrap_servers)
-        self._consumed: dict[TopicPartition, int] = {}
+        self._billing = billing
+        self._database_url = database_url
+        self._engine: AsyncEngine | None = None
+        self._sessions: async_sessionmaker[AsyncSession] | None = None
+        self.totals = UsageTotals()
+        self.crossings: list[Crossing] = []  # the latest batch's, for callers that watch (benchmarks)
 
     async def start(self) -> None:
-        await self._publisher.start()
+        """Rebuild the open periods' totals from ``usage_records`` (see the module docstring)."""
+        self._engine = create_engine(self._database_url, pool_size=2)
+        self._sessions = session_factory(self._engine)
+        self.totals = UsageTotals()
+        since = _oldest_open_month(int(time.time() * 1000))
+        async with self._sessions() as session:
+            result = await session.stream(
+                select(col(UsageRecord.id), col(UsageRecord.tenant_id), col(UsageRecord.metric),
+                       col(UsageRecord.subject), col(UsageRecord.quantity), col(UsageRecord.occurred_ms))
+                .where(col(UsageRecord.occurred_ms) >= since)
+            )
+            async for row in result:
+                self.totals.add(UsageEvent(*row))
+        await self._flush()
 
     async def stop(self) -> None:
-        await self._publisher.stop()
+        if self._engine is not None:
+            await self._engine.dispose()
+            self._engine = None
 
-    async def handle(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> dict[TopicPartition, int]:
+    async def handle(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> dict[TopicPartition, int] | None:
+        counted: list[int] = []
+        dropped_before = self.totals.dropped_late
         for record in records:
-            partition = TopicPartition(record.topic, record.partition)
             try:
-                event = parse_change(record)
-            except (ValueError, ValidationError):
+                event = decode_usage(record.value)
+            except ValueError:
                 logger.warning("skipping a malformed change event at %s@%d", record.topic, record.offset)
-                event = None
-            if event is not None:
-                self.windows.add(event, partition, record.offset)
-            self._consumed[partition] = record.offset + 1
-        due = self.windows.due(int(time.time() * 1000), idle=not records)
+                continue
+            if event is not None and self.totals.add(event):
+                counted.append(event.occurred_ms)
+        if self.totals.dropped_late > dropped_before:
+            BILLING_LATE_RECORDS.inc(self.totals.dropped_late - dropped_before)
+            logger.warning("dropped %d usage records of final periods", self.totals.dropped_late - dropped_before)
+        await self._flush()
+        now_ms = time.time() * 1000
+        for occurred_ms in counted:
+            BILLING_WINDOW_DELAY_SECONDS.observe(max(0.0, (now_ms - occurred_ms) / 1000))
+        BILLING_RECORDS.inc(len(counted))
+        return None
+
+    async def _flush(self) -> None:
+        changed = self.totals.take()
+        if not changed:
+            return
+        assert self._sessions is not None, "start() first"
         try:
-            await self._publisher.send([
-                KafkaRecord(Topic.BILLING_USAGE.value, usage.tenant_id.encode(), usage.model_dump_json().encode())
-                for usage in due
-            ])
+            async with transaction(self._sessions) as session:
+                await write_totals(session, changed)
+                self.crossings = await self._cross_thresholds(session, changed)
         except BaseException:
-            self.windows.reopen(due)
+            self.totals.restore([key for key, _, _ in changed])
             raise
-        return self.windows.safe_offsets(self._consumed)
+        for crossing in self.crossings:
+            BILLING_THRESHOLDS_FIRED.labels(str(crossing.level)).inc()
+
+    async def _cross_thresholds(
+        self, session: AsyncSession, changed: Sequence[tuple[WindowKey, int, int]]
+    ) -> list[Crossing]:
+        months = sorted({(tenant_id, metric, start) for (tenant_id, metric, _, granularity, start), _, _ in changed
+                         if granularity == "month"})
+        if not months:
+            return []
+        plans = await plans_of(session, (tenant_id for tenant_id, _, _ in months), self._billing.default_plan)
+        crossings: list[Crossing] = []
+        for tenant_id, metric, start in months:
+            limit = plans[tenant_id].limit(metric)
+            if limit is None:
+                continue
+            crossings += await record_crossings(
+                session, tenant_id=tenant_id, metric=metric,
+                period=month_of(datetime.fromtimestamp(start / 1000, UTC)),
+                quantity=self.totals.month_total(tenant_id, metric, start), monthly_limit=limit,
+                levels=self._billing.threshold_levels,
+            )
+        return crossings

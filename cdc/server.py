@@ -47,7 +47,7 @@ class CdcService:
         self.relay = Relay(settings.cdc, settings.kafka, url, bootstrap_servers=bootstrap_servers)
         self.processors: list[Processor] = [
             IndexMetaMaterializer(settings.cdc, settings.kafka, bootstrap_servers),
-            BillingProcessor(settings.cdc, settings.kafka, bootstrap_servers),
+            BillingProcessor(settings.cdc, settings.billing, url),
             AuditProcessor(settings.cdc, url),
         ]
         if settings.cdc.apply_to_retriever if apply_to_retriever is None else apply_to_retriever:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jisik.access import Access
-from jisik.clients.types import SearchHit
+from jisik.clients.types import ChatDelta, SearchHit
 from jisik.db.models import DEFAULT_FALLBACK_RESPONSE
 from ml.answering.language import no_answer_text
 
@@ -157,6 +157,18 @@ class ChatContext:
     # What the model was given (JSON from the model service; masked when the tenant's policy applied).
     model_input: str = ""
     timings: list[StageTiming] = field(default_factory=list)
+    # Metered model use of this turn (usage records are written with the answer).
+    rerank_calls: int = 0
+    tokens_in: int = 0
+    tokens_out: int = 0
+    answered_by: str = ""
+
+    def count_tokens(self, delta: ChatDelta) -> None:
+        """Add a model call's tokens (its last delta carries them) to the turn's usage."""
+        if delta.done:
+            self.tokens_in += delta.prompt_tokens
+            self.tokens_out += delta.completion_tokens
+            self.answered_by = delta.model_id or self.settings.chat_model_id
 
     @property
     def fallback_response(self) -> str:

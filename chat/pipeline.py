@@ -165,6 +165,7 @@ class ChatPipeline:
                 if delta.model_input:
                     ctx.model_input = delta.model_input
                     continue
+                ctx.count_tokens(delta)
                 if "first_token_ms" not in generation.detail:
                     generation.detail["first_token_ms"] = round((time.perf_counter() - started) * 1000, 2)
                 if delta.no_answer:  # the model's own "not in the passages" text gives way to the fallback

@@ -39,6 +39,7 @@ from .routes import (
     sessions,
     sso,
     tenants,
+    usage,
     users,
     webhooks,
 )
@@ -52,7 +53,7 @@ API_PREFIX = "/api/v1"
 def _api() -> APIRouter:
     api = APIRouter(prefix=API_PREFIX)
     for module in (tenants, knowledge_bases, knowledge, fields, chunks, sessions, chat, messages, models, ingest, audit,
-                   webhooks, access, auth, users, groups, api_keys, sso):
+                   webhooks, access, usage, auth, users, groups, api_keys, sso):
         api.include_router(module.router)
     return api
 

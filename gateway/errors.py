@@ -46,6 +46,7 @@ async def _jisik_error(_: Request, exc: Exception) -> JSONResponse:
     extra: dict[str, Any] = {}
     if existing := getattr(exc, "existing_id", None):
         extra["existing_id"] = existing
+    extra.update(getattr(exc, "details", None) or {})
     if exc.http_status >= 500:
         logger.warning("request failed: %s (%s)", exc.code, exc.message)
     headers = {}

@@ -14,6 +14,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from jisik.billing import Metric, record_usage
+from jisik.billing.limits import check_limits
 from jisik.db.models import Knowledge, KnowledgeBase, KnowledgeType, ParseStatus, Tenant
 from jisik.db.models._common import new_id
 from jisik.db.outbox import add_event
@@ -116,6 +118,7 @@ async def upload_file(
         raise TooLarge(f"the file is {len(data) / 1048576:.1f} MiB; the limit is {limit_mb} MiB", field="file")
     name = safe_file_name(file_name)
     file_type = detect_file_type(name, data)
+    await check_limits(session, tenant_id, {Metric.STORAGE_BYTES: len(data), Metric.PAGES_PARSED: 0}, settings.billing)
     digest = hashlib.sha256(data).hexdigest()
     # Serialise uploads of the same bytes into the same knowledge base, so two cannot both pass the check.
     await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(f"{knowledge_base.id}:{digest}", 0))))
@@ -157,7 +160,8 @@ async def upload_file(
 
 
 async def _charge_storage(session: AsyncSession, tenant_id: str, size: int) -> None:
-    """Count ``size`` bytes against the tenant's storage quota (negative to release).
+    """Count ``size`` bytes against the tenant's storage quota (negative to release), and record the new
+    level as a storage_bytes reading.
 
     :raises TooLarge: the upload would exceed the quota.
     """
@@ -165,10 +169,13 @@ async def _charge_storage(session: AsyncSession, tenant_id: str, size: int) -> N
         update(Tenant)
         .where(col(Tenant.id) == tenant_id, col(Tenant.storage_used) + size <= col(Tenant.storage_quota))
         .values(storage_used=func.greatest(col(Tenant.storage_used) + size, 0))
-        .returning(col(Tenant.id))
+        .returning(col(Tenant.storage_used))
     )
-    if charged.scalar_one_or_none() is None:
+    used = charged.scalar_one_or_none()
+    if used is None:
         raise TooLarge("the upload would exceed this tenant's storage quota", field="file")
+    await record_usage(session, key=f"storage_bytes:{tenant_id}:{new_id()}", tenant_id=tenant_id,
+                       metric=Metric.STORAGE_BYTES, quantity=int(used))
 
 
 def _check_url(url: str, settings: Settings) -> str:
@@ -193,6 +200,7 @@ async def import_url(
     """Queue a web page for fetching (by the SSRF-guarded docreader) and parsing."""
     _check_base(knowledge_base, tenant_id)
     url = _check_url(url, settings)
+    await check_limits(session, tenant_id, {Metric.PAGES_PARSED: 0}, settings.billing)
     knowledge = Knowledge(
         tenant_id=tenant_id,
         knowledge_base_id=knowledge_base.id,

@@ -124,6 +124,17 @@ ROWS: tuple[Row, ...] = (
                    "endpoints disabled ({{reason}})"),
         ), "short"),
     )),
+    Row("Billing", (
+        Panel("p95 window delay (usage record to billing_usage)", (Target(
+            "histogram_quantile(0.95, sum by (le) (rate(jisik_billing_window_delay_seconds_bucket"
+            f"[{WINDOW}])))", "p95"),), "s"),
+        Panel("Usage records counted and dropped late per second", (
+            Target(_rate("jisik_billing_usage_records_total"), "counted"),
+            Target(_rate("jisik_billing_late_records_total"), "late (period final)"),
+        ), "ops"),
+        Panel("Thresholds crossed (last day)", (Target(
+            "sum by (level) (increase(jisik_billing_thresholds_fired_total[1d]))", "{{level}}"),), "short"),
+    )),
     Row("Processes", (
         Panel("Scrape targets up", (Target("up", "{{job}} {{instance}}"),), "short"),
         Panel("Resident memory", (Target("process_resident_memory_bytes", "{{instance}}"),), "bytes"),

@@ -12,6 +12,7 @@
     ├── ParseFailed         a document could not be parsed (gRPC FAILED_PRECONDITION, HTTP 422)
     │   └── ParserCrashed       a parser process died while reading it (gRPC ABORTED)
     ├── QuotaExceeded       a tenant used up a budget for now (gRPC RESOURCE_EXHAUSTED, HTTP 429)
+    │   └── PlanLimitReached    a plan's monthly limit is used up (HTTP 402; jisik.billing.limits)
     ├── Blocked             refused by policy, e.g. an SSRF-guarded URL (gRPC PERMISSION_DENIED, HTTP 403)
     │   └── Forbidden           the caller's role or key scopes do not allow this (HTTP 403)
     ├── RateLimited         too many attempts; retry after ``retry_after_s`` (gRPC RESOURCE_EXHAUSTED, HTTP 429)

@@ -1,6 +1,6 @@
 """Kafka topics and the JSON event schemas carried on them.
 
-Every event is keyed by document id (tenant id for billing), carries ``tenant_id`` and a
+Every event is keyed by document id, carries ``tenant_id`` and a
 ``schema_version``, and travels with a W3C ``traceparent`` header.
 """
 
@@ -34,14 +34,17 @@ class Topic(StrEnum):
     DOCUMENTS_INDEXED = "documents.indexed"
     DOCUMENTS_FAILED = "documents.failed"
     INDEX_META = "index.meta"
-    BILLING_USAGE = "billing.usage"
     ML_TRAINING_JOBS = "ml.training.jobs"
     ML_MODELS_REGISTERED = "ml.models.registered"
 
 
+# Tables whose change topic is not db.<table> (Debezium routes them the same way, see docker-compose.yml).
+_CDC_TOPIC_NAMES = {"usage_records": "db.usage"}
+
+
 def cdc_topic(table: str) -> str:
     """Topic of the Debezium-format change events of one table."""
-    return f"db.{table}"
+    return _CDC_TOPIC_NAMES.get(table, f"db.{table}")
 
 
 def _now_ms() -> int:

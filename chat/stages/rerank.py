@@ -28,6 +28,7 @@ class ChunkRerank:
         texts = [passage.content for passage in ctx.search_results]
         # Like WeKnora: if nothing passes with the rewritten question, try the keywords, then the raw query.
         for query in dict.fromkeys(q for q in (ctx.search_query, ctx.keywords, ctx.query) if q):
+            ctx.rerank_calls += 1
             scores = await self._model.rerank(
                 tenant_id=ctx.tenant_id, model_id=ctx.settings.rerank_model_id, query=query, passages=texts
             )

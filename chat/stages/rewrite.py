@@ -60,18 +60,18 @@ class RewriteQuery:
             return "no chat model configured"
         prompt = f"Conversation:\n{_conversation(turns)}\n\nLatest question: {ctx.query}"
         try:
-            parts = [
-                delta.text
-                async for delta in self._model.chat_stream(
-                    tenant_id=ctx.tenant_id,
-                    model_id=ctx.settings.chat_model_id,
-                    messages=[("system", REWRITE_SYSTEM), ("user", prompt)],
-                    passages=[],
-                    question=ctx.query,
-                    temperature=0.3,
-                    max_tokens=self._max_tokens,
-                )
-            ]
+            parts = []
+            async for delta in self._model.chat_stream(
+                tenant_id=ctx.tenant_id,
+                model_id=ctx.settings.chat_model_id,
+                messages=[("system", REWRITE_SYSTEM), ("user", prompt)],
+                passages=[],
+                question=ctx.query,
+                temperature=0.3,
+                max_tokens=self._max_tokens,
+            ):
+                parts.append(delta.text)
+                ctx.count_tokens(delta)
         except JisikError as exc:
             logger.warning("query rewrite failed, keeping the original: %s", exc.code)
             return f"rewrite failed ({exc.code}); original kept"

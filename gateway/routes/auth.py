@@ -89,7 +89,7 @@ async def accept(request: Request, response: Response, body: InvitationAccept, r
     with counted_attempt(request):
         async with resources.sessions() as session, session.begin():
             user = await accept_invitation(
-                session, accounts, now, token=body.token, name=body.name, password_hash=password_hash
+                session, resources.settings, now, token=body.token, name=body.name, password_hash=password_hash
             )
             started = await start_session(session, user, now, ttl=_ttl(accounts))
     set_session_cookie(response, accounts, started.token)

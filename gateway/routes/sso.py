@@ -178,7 +178,7 @@ async def callback(
                                            group_claim=config.group_claim)
     async with resources.sessions() as session, session.begin():
         tenant = await session.get_one(Tenant, login.tenant_id)
-        user = await user_for_identity(session, tenant, config, identity, accounts, now)
+        user = await user_for_identity(session, tenant, config, identity, resources.settings, now)
         started = await start_session(session, user, now, ttl=timedelta(hours=accounts.session_ttl_hours))
     response = RedirectResponse("/?signed_in=sso", status_code=303)  # the web app then asks who signed in
     set_session_cookie(response, accounts, started.token)

@@ -37,7 +37,7 @@ async def list_users(tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
 @router.get("/users/seats", response_model=Envelope[SeatsPublic], dependencies=[require_scope("read")])
 async def seats(tenant: TenantDep, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
     """Seats used (active people), open invitations, and the limit."""
-    return _ok(await people.seat_usage(session, tenant, settings.accounts, datetime.now(UTC)))
+    return _ok(await people.seat_usage(session, tenant, settings, datetime.now(UTC)))
 
 
 @router.patch("/users/{user_id}", response_model=Envelope[UserPublic], dependencies=[require_scope("admin")])
@@ -46,7 +46,7 @@ async def update_user(
 ) -> dict[str, Any]:
     """Change a role, a name, or disable / enable; a disabled user's sessions and keys stop at once."""
     user = await people.update_user(
-        session, actor, tenant, settings.accounts, datetime.now(UTC), user_id,
+        session, actor, tenant, settings, datetime.now(UTC), user_id,
         role=body.role, disabled=body.disabled, name=body.name,
     )
     return _ok(user)
@@ -83,7 +83,7 @@ async def invite(
     """Invite someone with a role; the token for the invitation link is in this response only. 429
     when every seat is taken (open invitations count)."""
     issued = await people.invite(
-        session, actor, tenant, settings.accounts, datetime.now(UTC), email=body.email, role=body.role
+        session, actor, tenant, settings, datetime.now(UTC), email=body.email, role=body.role
     )
     return _ok({**InvitationPublic.model_validate(issued.row).model_dump(), "token": issued.token})
 

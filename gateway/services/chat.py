@@ -10,9 +10,12 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from chat import ChatContext, RetrievalSettings, StreamEvent, StreamRegistry, StreamState
 from jisik.access import Access
+from jisik.billing import Metric, record_usage
+from jisik.billing.limits import check_limits
 from jisik.db.models import ChatSession, KnowledgeBase, Message
 from jisik.errors import Conflict, InvalidInput, JisikError, NotFound, TooLarge, Unavailable
 from jisik.parameters import summary_settings
@@ -74,6 +77,8 @@ async def start_chat(
     if live is not None and not live.finished:
         raise Conflict("an answer is already streaming in this session; stop it first", field="session_id")
     async with resources.sessions() as session, session.begin():
+        await check_limits(session, tenant_id, {Metric.CHAT_TOKENS_IN: 0, Metric.CHAT_TOKENS_OUT: 0},
+                           resources.settings.billing)
         if knowledge_base_ids is None:  # the session's own: skip bases deleted since it was set up
             base_ids = await existing_knowledge_bases(
                 session=session, tenant_id=tenant_id, ids=chat_session.knowledge_base_ids
@@ -175,6 +180,15 @@ async def _produce(resources: GatewayResources, ctx: ChatContext, state: StreamS
         )
 
 
+async def _record_turn_usage(session: AsyncSession, ctx: ChatContext, message_id: str) -> None:
+    """The turn's tokens (per model) and rerank calls, counted once per answer message."""
+    for metric, quantity in ((Metric.CHAT_TOKENS_IN, ctx.tokens_in), (Metric.CHAT_TOKENS_OUT, ctx.tokens_out),
+                             (Metric.RERANK_CALLS, ctx.rerank_calls)):
+        subject = ctx.answered_by if metric != Metric.RERANK_CALLS else ctx.settings.rerank_model_id
+        await record_usage(session, key=f"{metric.value}:{message_id}", tenant_id=ctx.tenant_id, metric=metric,
+                           quantity=quantity, subject=subject)
+
+
 async def _store_answer(
     resources: GatewayResources, ctx: ChatContext, state: StreamState, status: str
 ) -> JisikError | None:
@@ -197,6 +211,7 @@ async def _store_answer(
                     session_id=state.session_id, message_id=state.message_id, request_id=state.request_id,
                     knowledge_base_ids=list(ctx.knowledge_base_ids), reference_count=len(ctx.passages),
                 ))
+            await _record_turn_usage(session, ctx, state.message_id)
     except (SQLAlchemyError, OSError) as exc:
         logger.warning("could not store the answer of %s: %s", state.request_id, type(exc).__name__)
         return Unavailable("the answer could not be stored: the database is unavailable")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from datetime import UTC, datetime
 
+from jisik.billing import Metric, record_usage
 from jisik.db.models import Chunk, Knowledge, KnowledgeBase, ParseStatus
 from jisik.events import DocumentEvent, DocumentIndexed, DocumentValidated
 from jisik.passages import index_chunk, passage_text
@@ -42,12 +43,16 @@ class IndexStage:
             self._vectors.popitem(last=False)
         return cache
 
-    async def _embed(self, knowledge: Knowledge, model_id: str, chunks: list[Chunk]) -> tuple[dict[str, list[float]], str]:
+    async def _embed(
+        self, knowledge: Knowledge, model_id: str, chunks: list[Chunk]
+    ) -> tuple[dict[str, list[float]], str, int]:
+        """Vectors by chunk id, the model that made them, and how many embedding calls this took."""
         key = (knowledge.id, knowledge.version)
         vectors = self._cache_for(key)
         missing = [chunk for chunk in chunks if chunk.id not in vectors]
         used_model = model_id
         batch = self._context.settings.ingest.embed_batch
+        calls = 0
         for start in range(0, len(missing), batch):
             part = missing[start:start + batch]
             embedded, used_model = await self._context.clients.model.embed_passages(
@@ -55,7 +60,8 @@ class IndexStage:
                 texts=[passage_text(knowledge.title, chunk.content) for chunk in part],
             )
             vectors.update(zip((chunk.id for chunk in part), embedded, strict=True))
-        return vectors, used_model
+            calls += 1
+        return vectors, used_model, calls
 
     async def handle(self, event: DocumentEvent) -> DocumentEvent | None:
         assert isinstance(event, DocumentValidated)
@@ -68,7 +74,7 @@ class IndexStage:
             chunks = [chunk for chunk in await load_chunks(session, knowledge.id) if chunk.content.strip()]
             await check_embed_budget(session, knowledge.tenant_id, len(chunks), self._context.settings.ingest)
         model_id = knowledge_base.embedding_model_id if knowledge_base is not None else ""
-        vectors, used_model = await self._embed(knowledge, model_id, chunks)
+        vectors, used_model, calls = await self._embed(knowledge, model_id, chunks)
         async with sessions.begin() as session:
             if await move(session, event, expected=ParseStatus.EMBEDDING, to=ParseStatus.INDEXING) is None:
                 return None
@@ -85,6 +91,11 @@ class IndexStage:
             if done is None:
                 still_there = await session.get(Knowledge, knowledge.id)
             else:
+                action = f"{knowledge.id}:{knowledge.version}"
+                await record_usage(session, key=f"chunks_embedded:{action}", tenant_id=knowledge.tenant_id,
+                                   metric=Metric.CHUNKS_EMBEDDED, quantity=len(payload), subject=used_model)
+                await record_usage(session, key=f"embedding_calls:{action}", tenant_id=knowledge.tenant_id,
+                                   metric=Metric.EMBEDDING_CALLS, quantity=calls, subject=used_model)
                 indexed = DocumentIndexed(
                     tenant_id=event.tenant_id,
                     knowledge_base_id=event.knowledge_base_id,

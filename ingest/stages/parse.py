@@ -7,6 +7,7 @@ import logging
 from dataclasses import asdict
 from typing import Any
 
+from jisik.billing import Metric, record_usage
 from jisik.clients.types import DocumentSource, ReadChunk, ReadSummary
 from jisik.db.models import Knowledge, KnowledgeType, ParseStatus, Tenant
 from jisik.errors import InvalidInput, ParseFailed
@@ -49,6 +50,17 @@ def _source(knowledge: Knowledge, event: DocumentUploaded, mask: tuple[MaskPolic
     return DocumentSource(storage_key=knowledge.storage_key, **common)
 
 
+def ocr_pages(chunks: list[ReadChunk]) -> int:
+    """Pages that needed OCR: those with an image whose text was recognised (each such image, for formats
+    without pages)."""
+    pages: set[tuple[int, int]] = set()
+    for chunk in chunks:
+        for number, image in enumerate(chunk.images):
+            if image.ocr_text.strip():
+                pages.update({(page, 0) for page in chunk.pages} or {(-chunk.seq - 1, number)})
+    return len(pages)
+
+
 class ParseStage:
     stage = stage_named("parse")
 
@@ -88,6 +100,11 @@ class ParseStage:
             if moved is None:  # a newer version or a delete overtook this one
                 return None
             await replace_chunks(session, knowledge.id, rows)
+            action = f"{knowledge.id}:{knowledge.version}"
+            await record_usage(session, key=f"pages_parsed:{action}", tenant_id=knowledge.tenant_id,
+                               metric=Metric.PAGES_PARSED, quantity=int(info.page_count))
+            await record_usage(session, key=f"ocr_pages:{action}", tenant_id=knowledge.tenant_id,
+                               metric=Metric.OCR_PAGES, quantity=ocr_pages(chunks))
         return DocumentParsed(
             tenant_id=event.tenant_id,
             knowledge_base_id=event.knowledge_base_id,

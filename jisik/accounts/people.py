@@ -12,9 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from jisik.actors import Actor
+from jisik.billing.plans import plans_of
 from jisik.db.models import Invitation, Tenant, User
 from jisik.errors import Conflict, Forbidden, InvalidInput, NotFound, QuotaExceeded, Unauthenticated
-from jisik.settings import AccountSettings
+from jisik.settings import Settings
 
 from .roles import Role, checked_role
 from .signin import normalized_email
@@ -61,7 +62,18 @@ def _pending(tenant_id: str, now: datetime) -> list[ColumnElement[bool]]:
     ]
 
 
-async def seat_usage(session: AsyncSession, tenant: Tenant, settings: AccountSettings, now: datetime) -> Seats:
+async def _seat_limit(session: AsyncSession, tenant: Tenant, settings: Settings) -> int:
+    """The tenant's own limit, else its plan's ``seats`` limit, else ``accounts.default_seat_limit``."""
+    if tenant.seat_limit:
+        return tenant.seat_limit
+    try:
+        plan = (await plans_of(session, [tenant.id], settings.billing.default_plan))[tenant.id]
+    except NotFound:  # no plans are set up
+        return settings.accounts.default_seat_limit
+    return plan.limit("seats") or settings.accounts.default_seat_limit
+
+
+async def seat_usage(session: AsyncSession, tenant: Tenant, settings: Settings, now: datetime) -> Seats:
     """Active people (service accounts take no seat), open invitations, and the tenant's limit."""
     used = await session.scalar(
         select(func.count()).select_from(User).where(
@@ -69,7 +81,7 @@ async def seat_usage(session: AsyncSession, tenant: Tenant, settings: AccountSet
         )
     )
     pending = await session.scalar(select(func.count()).select_from(Invitation).where(*_pending(tenant.id, now)))
-    return Seats(int(used or 0), int(pending or 0), tenant.seat_limit or settings.default_seat_limit)
+    return Seats(int(used or 0), int(pending or 0), await _seat_limit(session, tenant, settings))
 
 
 def _seat_error(seats: Seats) -> QuotaExceeded:
@@ -131,7 +143,7 @@ async def add_service_account(session: AsyncSession, actor: Actor, *, name: str,
 
 
 async def invite(
-    session: AsyncSession, actor: Actor, tenant: Tenant, settings: AccountSettings, now: datetime, *,
+    session: AsyncSession, actor: Actor, tenant: Tenant, settings: Settings, now: datetime, *,
     email: str, role: str,
 ) -> IssuedInvitation:
     """A new invitation (an open one to the same address is replaced).
@@ -150,7 +162,7 @@ async def invite(
     token = new_secret(INVITATION_PREFIX)
     row = Invitation(
         tenant_id=tenant.id, email=address, role=wanted, token_hash=secret_hash(token), invited_by=actor.label,
-        expires_at=now + timedelta(hours=settings.invitation_ttl_hours), created_at=now,
+        expires_at=now + timedelta(hours=settings.accounts.invitation_ttl_hours), created_at=now,
     )
     session.add(row)
     await session.flush()
@@ -172,7 +184,7 @@ async def revoke_invitation(session: AsyncSession, actor: Actor, invitation_id: 
 
 
 async def accept_invitation(
-    session: AsyncSession, settings: AccountSettings, now: datetime, *, token: str, name: str, password_hash: str
+    session: AsyncSession, settings: Settings, now: datetime, *, token: str, name: str, password_hash: str
 ) -> User:
     """The invited person's account, with the password they chose.
 
@@ -210,7 +222,7 @@ async def _keep_an_owner(session: AsyncSession, user: User) -> None:
 
 
 async def update_user(
-    session: AsyncSession, actor: Actor, tenant: Tenant, settings: AccountSettings, now: datetime, user_id: str, *,
+    session: AsyncSession, actor: Actor, tenant: Tenant, settings: Settings, now: datetime, user_id: str, *,
     role: str | None = None, disabled: bool | None = None, name: str | None = None,
 ) -> User:
     """Change a user's role, name or disabled flag; disabling ends their sessions at once."""

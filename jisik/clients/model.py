@@ -82,8 +82,11 @@ class ModelClient:
                 async for chunk in call:
                     if chunk.model_input:
                         yield ChatDelta("", model_input=chunk.model_input)
-                    elif chunk.delta or chunk.done:
-                        yield ChatDelta(chunk.delta, chunk.finish_reason if chunk.done else "")
+                    elif chunk.done:
+                        yield ChatDelta(chunk.delta, chunk.finish_reason, chunk.usage.prompt_tokens,
+                                        chunk.usage.completion_tokens, chunk.model_id, done=True)
+                    elif chunk.delta:
+                        yield ChatDelta(chunk.delta)
                     if chunk.done:
                         break
         finally:

@@ -92,10 +92,15 @@ class SearchHit:
 
 @dataclass(frozen=True, slots=True)
 class ChatDelta:
-    """A piece of a streamed answer; the last one carries the model's ``finish_reason``."""
+    """A piece of a streamed answer; the last one carries the model's ``finish_reason``, the tokens the
+    model read and wrote, and the model that answered."""
 
     text: str
     finish_reason: str = ""
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    model_id: str = ""
+    done: bool = False
     # Set on one delta before the answer: what the model was given (JSON), see proto ChatChunk.
     model_input: str = ""
 

@@ -12,6 +12,7 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict
 
 from .accounts import AccountSettings
+from .billing import BillingSettings
 from .cdc import CdcSettings
 from .chat import ChatSettings
 from .database import DatabaseSettings
@@ -31,6 +32,7 @@ from .webhooks import WebhookSettings
 
 __all__ = [
     "AccountSettings",
+    "BillingSettings",
     "CdcSettings",
     "ChatSettings",
     "DatabaseSettings",
@@ -72,6 +74,7 @@ class Settings(BaseModel):
     ingest: IngestSettings
     cdc: CdcSettings
     accounts: AccountSettings
+    billing: BillingSettings
     webhooks: WebhookSettings
     sso: SsoSettings
 

@@ -23,13 +23,13 @@ class CdcSettings(JisikSettings):
     outbox_table: str = Field("outbox", pattern=_IDENTIFIER, description="Table the transactional outbox lives in")
     tables: tuple[str, ...] = Field(
         ("tenants", "knowledge_bases", "knowledges", "sessions", "messages", "models", "field_schemas",
-         "document_fields", "field_reviews", "webhook_endpoints"),
+         "document_fields", "field_reviews", "webhook_endpoints", "usage_records"),
         description="Tables whose changes go to db.<table> as Debezium envelopes (chunks are left out: "
-        "they are large, churn on every re-index and carry document text)",
+        "they are large, churn on every re-index and carry document text); usage_records go to db.usage",
     )
     excluded_columns: tuple[str, ...] = Field(
         ("tenants.api_key_hash", "models.api_key_encrypted", "messages.content", "messages.knowledge_references",
-         "messages.model_input",
+         "messages.model_input", "sessions.title", "sessions.description",
          "document_fields.fields", "document_fields.validated_data", "document_fields.errors",
          "field_reviews.corrections", "webhook_endpoints.secret", "webhook_endpoints.previous_secret"),
         description="table.column pairs never copied into change events (secrets, chat and document text)",
@@ -40,19 +40,17 @@ class CdcSettings(JisikSettings):
     max_changes: int = Field(1000, ge=1, description="Changes read from the slot per batch (whole transactions)")
     index_meta_group: str = Field("jisik.cdc.index-meta", description="Consumer group: db.knowledges -> index.meta")
     retriever_access_group: str = Field("jisik.cdc.retriever-access", description="Consumer group: index.meta -> retriever")
-    billing_group: str = Field("jisik.cdc.billing", description="Consumer group: db.* -> billing.usage")
+    billing_group: str = Field(
+        "jisik.cdc.billing", description="Consumer group: db.usage -> billing_usage totals and thresholds"
+    )
     audit_group: str = Field("jisik.cdc.audit", description="Consumer group: db.* -> audit_events")
     audit_excluded_tables: tuple[str, ...] = Field(
-        ("messages",), description="Captured tables left out of the audit trail (chat turns: their session is audited)"
+        ("messages", "usage_records"),
+        description="Captured tables left out of the audit trail (chat turns: their session is audited; usage records are billing's)",
     )
     audit_context_retention_s: float = Field(
         7 * 24 * 3600.0, gt=0,
         description="How long a transaction's audit context (actor, request id) waits for its changes to be read",
-    )
-    billing_window_s: int = Field(60, ge=1, description="Tumbling window length of billing.usage")
-    billing_grace_s: float = Field(5.0, ge=0, description="How long a window waits for late events")
-    billing_retention_windows: int = Field(
-        10, ge=1, description="Closed windows kept to absorb late events (and replayed after a restart)"
     )
     apply_to_retriever: bool = Field(
         True, description="Apply index.meta to the retriever (SetKnowledgeAccess) from the cdc process"

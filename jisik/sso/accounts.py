@@ -18,7 +18,7 @@ from jisik.accounts.roles import checked_role
 from jisik.accounts.signin import normalized_email
 from jisik.db.models import Group, SsoIdentity, Tenant, TenantSso, User
 from jisik.errors import QuotaExceeded, Unauthenticated
-from jisik.settings import AccountSettings
+from jisik.settings import Settings
 
 from .id_token import IdentityClaims
 
@@ -33,12 +33,12 @@ async def _by_email(session: AsyncSession, tenant_id: str, identity: IdentityCla
 
 
 async def _new_user(
-    session: AsyncSession, tenant: Tenant, config: TenantSso, identity: IdentityClaims, accounts: AccountSettings,
+    session: AsyncSession, tenant: Tenant, config: TenantSso, identity: IdentityClaims, settings: Settings,
     now: datetime,
 ) -> User:
     if not identity.email:
         raise Unauthenticated("the identity provider sent no e-mail address for this new user")
-    seats = await seat_usage(session, tenant, accounts, now)
+    seats = await seat_usage(session, tenant, settings, now)
     if seats.used + seats.pending >= seats.limit:
         raise QuotaExceeded(f"all {seats.limit} seats are taken; an admin must free one first", field="seats")
     return await add_person(session, tenant.id, email=identity.email, name=identity.name or identity.email,
@@ -65,7 +65,7 @@ async def _sync_groups(session: AsyncSession, user: User, link: SsoIdentity, cla
 
 
 async def user_for_identity(
-    session: AsyncSession, tenant: Tenant, config: TenantSso, identity: IdentityClaims, accounts: AccountSettings,
+    session: AsyncSession, tenant: Tenant, config: TenantSso, identity: IdentityClaims, settings: Settings,
     now: datetime,
 ) -> User:
     """The user this identity signs in as (created on a first sign-in), its groups synced.
@@ -82,7 +82,7 @@ async def user_for_identity(
         user = await session.get_one(User, link.user_id)
     else:
         user = await _by_email(session, tenant.id, identity) or await _new_user(
-            session, tenant, config, identity, accounts, now)
+            session, tenant, config, identity, settings, now)
         link = SsoIdentity(tenant_id=tenant.id, issuer=config.issuer, subject=identity.subject, user_id=user.id)
         session.add(link)
     if user.disabled or user.kind != "person":

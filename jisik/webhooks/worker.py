@@ -32,6 +32,7 @@ __all__ = ["DeliveryWorker"]
 logger = logging.getLogger(__name__)
 
 _FLUSH_INTERVAL_S = 0.02
+_REFILL_DELAY_S = 0.005
 
 
 class DeliveryWorker:
@@ -78,13 +79,15 @@ class DeliveryWorker:
     async def _claim_loop(self, client: httpx.AsyncClient, stop: asyncio.Event) -> None:
         settings = self._settings
         while not stop.is_set():
-            free = settings.global_concurrency - len(self._tasks)
+            # Cleared before the claim, so an attempt ending meanwhile wakes the wait below at once.
+            self._slot_freed.clear()
+            wanted = min(settings.global_concurrency - len(self._tasks), settings.claim_batch)
             claimed: list[Claimed] = []
-            if free > 0:
+            if wanted > 0:
                 try:
                     async with self._sessions.begin() as session:
                         claimed = await claim(
-                            session, limit=min(free, settings.claim_batch), per_endpoint=settings.endpoint_concurrency,
+                            session, limit=wanted, per_endpoint=settings.endpoint_concurrency,
                             busy={key: value for key, value in self._busy.items() if value}, lease_s=settings.lease_s,
                         )
                 except Exception:  # noqa: BLE001 - the database may be down for a while; keep trying
@@ -94,17 +97,19 @@ class DeliveryWorker:
                 task = asyncio.create_task(self._deliver(client, message))
                 self._tasks.add(task)
                 task.add_done_callback(self._finished)
-            if claimed and len(claimed) == min(free, settings.claim_batch):
+            if claimed and len(claimed) == wanted:
                 continue
-            # Nothing (more) due, or every slot taken: wait for the poll interval or a freed slot.
-            self._slot_freed.clear()
+            # Nothing more is due, or the slots (global or per endpoint) are taken: wait for an attempt
+            # to end (then a few milliseconds more, so one claim refills several slots) or the poll.
             waiters = [asyncio.ensure_future(stop.wait())]
-            if free <= len(claimed):
+            if self._tasks:
                 waiters.append(asyncio.ensure_future(self._slot_freed.wait()))
-            _, pending = await asyncio.wait(waiters, timeout=settings.poll_interval_s,
-                                            return_when=asyncio.FIRST_COMPLETED)
+            done, pending = await asyncio.wait(waiters, timeout=settings.poll_interval_s,
+                                               return_when=asyncio.FIRST_COMPLETED)
             for waiter in pending:
                 waiter.cancel()
+            if done and not stop.is_set():
+                await asyncio.sleep(_REFILL_DELAY_S)
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)

@@ -22,7 +22,7 @@ from retriever.server import create_server
 def cdc_settings() -> CdcSettings:
     name = f"cdc_{uuid.uuid4().hex[:10]}"
     return CdcSettings(
-        slot_name=name, publication_name=name, poll_interval_s=0.05, billing_window_s=2, billing_grace_s=0.5,
+        slot_name=name, publication_name=name, poll_interval_s=0.05,
         index_meta_group=f"{name}.index-meta", retriever_access_group=f"{name}.access", billing_group=f"{name}.billing",
     )
 

@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiokafka import TopicPartition
+from usage_fixture import python_totals, usage_fixture
 
-from cdc.billing import UsageRecord, UsageWindows
 from cdc.change_event import ChangeEvent
 from cdc.flink import jobs as jobs_module
 from cdc.flink import kafka_connectors, options, statements, write_rendered
 from cdc.index_meta import KnowledgeMeta, meta_change
+from jisik.db.models import BillingUsage
 
 RUNNER = Path(__file__).with_name("flink_runner.py")
 BLACKHOLE = options(connector="blackhole")
@@ -46,16 +46,15 @@ def _columns(job: str, table: str) -> list[str]:
 class TestJobContract:
     def test_sinks_carry_the_python_records_fields(self) -> None:
         assert set(_columns("index_meta", "index_meta")) == set(KnowledgeMeta.model_fields)
-        iso_strings = {"window_start", "window_end"}
-        assert set(_columns("billing_usage", "billing_usage")) == set(UsageRecord.model_fields) - iso_strings
+        assert _columns("billing_usage", "billing_usage") == list(BillingUsage.model_fields)
 
     def test_kafka_topics_and_formats(self) -> None:
         index_meta = " ".join(statements("index_meta", kafka_connectors("k:9092")))
         assert "'topic' = 'db.knowledges'" in index_meta and "'format' = 'debezium-json'" in index_meta
         assert "'connector' = 'upsert-kafka'" in index_meta and "'topic' = 'index.meta'" in index_meta
-        billing = " ".join(statements("billing_usage", kafka_connectors("k:9092"), window_s=90))
-        assert "'topic' = 'db.messages'" in billing and "'topic' = 'billing.usage'" in billing
-        assert "MOD(ts_ms, 90000)" in billing
+        billing = " ".join(statements("billing_usage", kafka_connectors("k:9092")))
+        assert "'topic' = 'db.usage'" in billing and "'format' = 'json'" in billing
+        assert "'connector' = 'jdbc'" in billing and "'table-name' = 'billing_usage'" in billing
 
     def test_compose_files_are_rendered_from_the_templates(self, tmp_path: Path) -> None:
         for path in write_rendered(tmp_path):
@@ -83,10 +82,11 @@ def _knowledge(kid: str, tenant: str = "t1", **overrides: Any) -> dict[str, Any]
     return {**row, **overrides}
 
 
-def _run_flink(python: str, job: str, connectors: dict[str, str], view: str) -> list[dict[str, Any]]:
+def _run_flink(python: str, job: str, connectors: dict[str, str], view: str,
+               mode: str = "streaming") -> list[dict[str, Any]]:
     runnable = [s for s in statements(job, connectors) if not s.startswith("INSERT")]
-    spec = json.dumps({"statements": runnable, "query": f"SELECT * FROM {view}"})
-    done = subprocess.run([python, str(RUNNER)], input=spec, capture_output=True, text=True, timeout=280,
+    spec = json.dumps({"statements": runnable, "query": f"SELECT * FROM {view}", "mode": mode})
+    done = subprocess.run([python, str(RUNNER)], input=spec, capture_output=True, text=True, timeout=600,
                           check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     return list(json.loads(done.stdout))
@@ -132,33 +132,31 @@ class TestJobsInPyFlink:
         assert {row["knowledge_id"]: KnowledgeMeta.model_validate(row) for row in rows} == expected
         assert expected["k1"].acl_principals == ["group:hr"] and not expected["k1"].enabled
 
-    def test_billing_matches_the_python_windows(self, python: str, tmp_path: Path) -> None:
-        a, b = _knowledge("a", file_size=300), _knowledge("b", file_size=200)
-        knowledge_events = [
-            _envelope("c", "knowledges", 10, 1_000, None, a),
-            _envelope("c", "knowledges", 10, 1_000, None, a),          # redelivered by the relay
-            _envelope("c", "knowledges", 11, 2_000, None, b),
-            _envelope("u", "knowledges", 12, 30_000, a, {**a, "parse_status": "COMPLETED", "chunk_count": 9}),
-            _envelope("d", "knowledges", 13, 61_000, b, None),
-            _envelope("c", "knowledges", 14, 62_000, None, _knowledge("c", tenant="t2", file_size=5)),
-            _envelope("r", "knowledges", 0, 62_000, None, _knowledge("old")),
-        ]
-        message_events = [_envelope("c", "messages", 20 + n, 3_000 * n, None, {"id": f"m{n}", "tenant_id": "t1"})
-                          for n in range(1, 4)]
+    def _billing_rows(self, python: str, tmp_path: Path, events: list[dict[str, Any]],
+                      mode: str) -> dict[tuple[str, str, str, str, int], tuple[int, int]]:
         connectors = {
-            "knowledge_events": options(connector="filesystem", format="json",
-                                        path=_write(tmp_path / "knowledges.json", knowledge_events)),
-            "message_events": options(connector="filesystem", format="json",
-                                      path=_write(tmp_path / "messages.json", message_events)),
+            "usage_events": options(connector="filesystem", format="json",
+                                    path=_write(tmp_path / "usage.json", events)),
             "billing_usage": BLACKHOLE,
         }
-        rows = _run_flink(python, "billing_usage", connectors, "billing_usage_view")
+        rows = _run_flink(python, "billing_usage", connectors, "billing_usage_view", mode)
+        return {(row["tenant_id"], row["metric"], row["subject"], row["granularity"], row["window_start_ms"]):
+                (int(row["quantity"]), row["events"]) for row in rows}
 
-        windows = UsageWindows(window_s=60, grace_s=0, retention_windows=100)
-        for offset, event in enumerate(knowledge_events + message_events):
-            windows.add(ChangeEvent.model_validate(event), TopicPartition("x", 0), offset)
-        expected = {record.window_id: record.model_dump(exclude={"window_start", "window_end"})
-                    for record in windows.due(10**13, idle=True)}
-        assert {row["window_id"]: row for row in rows} == expected
-        assert expected["t1/0"]["documents_uploaded"] == 2 and expected["t1/0"]["chunks_indexed"] == 9
-        assert expected["t1/60000"]["bytes_stored"] == -200
+    def test_billing_stream_matches_the_python_totals(self, python: str, tmp_path: Path) -> None:
+        events = usage_fixture(3_000, duplicates=0.3)
+        assert self._billing_rows(python, tmp_path, events, "streaming") == python_totals(events)
+
+    @pytest.mark.timeout(900)
+    def test_billing_matches_the_python_totals_on_100k_events(self, python: str, tmp_path: Path) -> None:
+        """The same SQL over a bounded input (batch mode hands over final rows, not a 300k-row changelog)."""
+        events = usage_fixture(100_000)
+        assert len(events) >= 100_000
+        flink = self._billing_rows(python, tmp_path, events, "batch")
+        expected = python_totals(events)
+        assert flink == expected
+        huge = max(q for (tenant, _, _, granularity, _), (q, _) in expected.items()
+                   if tenant == "t-huge" and granularity == "month")
+        assert huge > 2**63, "a total of the fixture passes BIGINT's range"
+        months = {key[4] for key in expected if key[3] == "month"}
+        assert months == {1_793_491_200_000, 1_796_083_200_000}  # November and December 2026

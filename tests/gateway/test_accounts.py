@@ -15,7 +15,8 @@ from gateway_testkit import RunningGateway, gateway_settings, running_gateway
 from sqlalchemy import ColumnElement, func, select, update
 from sqlmodel import SQLModel, col
 
-from jisik.db.models import ApiKey, Group, KnowledgeBase, Tenant, User, WebSession
+from jisik.billing.plans import set_plan
+from jisik.db.models import ApiKey, Group, KnowledgeBase, Plan, Tenant, User, WebSession
 from jisik.db.tenants import create_tenant
 from jisik.runtime.tansu import EmbeddedTansu
 
@@ -273,6 +274,24 @@ async def test_invitations_join_the_tenant_and_respect_the_seat_limit(gateway: R
                                     json={"token": second["data"]["token"], "password": "another long password"})
     assert no_seat.status_code == 429
     assert await _count(gateway, User, col(User.tenant_id) == tenant_id) == 2
+
+
+async def test_a_plan_with_a_seats_limit_sets_the_seats_unless_the_tenant_has_its_own(gateway: RunningGateway) -> None:
+    tenant_id = await _tenant(gateway)
+    admin = await add_member(gateway, tenant_id, "admin")
+    async with gateway.sessions() as session, session.begin():
+        session.add(Plan(id=f"p{tenant_id[:8]}", name="two seats", monthly_limits={"seats": 2}, unit_prices={}))
+        await session.flush()
+        await set_plan(session, tenant_id, f"p{tenant_id[:8]}")
+    async with gateway.client(admin) as client:
+        on_plan = (await client.get(f"{API}/users/seats")).json()["data"]
+        await client.post(f"{API}/invitations", json={"email": "one@example.com"})
+        full = await client.post(f"{API}/invitations", json={"email": "two@example.com"})
+    assert on_plan == {"used": 1, "pending": 0, "limit": 2} and full.status_code == 429
+    async with gateway.sessions() as session, session.begin():
+        await session.execute(update(Tenant).where(col(Tenant.id) == tenant_id).values(seat_limit=10))
+    async with gateway.client(admin) as client:
+        assert (await client.get(f"{API}/users/seats")).json()["data"]["limit"] == 10
 
 
 async def test_only_an_owner_makes_owners_and_the_last_owner_stays(gateway: RunningGateway) -> None:

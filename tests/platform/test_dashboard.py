@@ -1,6 +1,6 @@
 """The Grafana dashboard: the committed JSON is what jisik.dashboard generates, every PromQL expression
-parses (promtool), names only metrics that the running processes export, and every jisik metric that a
-process exports is on some panel."""
+parses (promtool), names only metrics that the running processes export (the alert rules too), and every
+jisik metric that a process exports is on some panel."""
 
 from __future__ import annotations
 
@@ -122,8 +122,16 @@ def test_every_expression_names_exported_metrics(scraped: tuple[set[str], set[st
         assert not missing, f"{expr} names metrics no process exports: {sorted(missing)}"
 
 
+def test_alert_rules_name_exported_metrics(scraped: tuple[set[str], set[str]]) -> None:
+    rules = yaml.safe_load((dashboard.DASHBOARD_PATH.parents[2] / "alerts.yml").read_text())
+    for rule in (rule for group in rules["groups"] for rule in group["rules"]):
+        names = set(METRIC_NAME.findall(rule["expr"]))
+        assert names, rule["alert"]
+        assert not names - scraped[1], f"{rule['alert']} names metrics no process exports: {sorted(names - scraped[1])}"
+
+
 def test_every_jisik_metric_is_on_the_dashboard(scraped: tuple[set[str], set[str]]) -> None:
     families, _series = scraped
     shown = " ".join(dashboard.expressions())
     absent = sorted(family for family in families if family.startswith("jisik_") and family not in shown)
-    assert not absent, f"metrics exported but on no panel: {absent}"
+    assert not absent, f"metrics exported but on no panel (add one in jisik/dashboard.py): {absent}"

@@ -114,7 +114,10 @@ async def test_no_seeded_value_leaks_anywhere_and_the_user_sees_them(
         )
         assert upload.status_code == 201, upload.text
         await _completed(client, upload.json()["data"]["id"])
-        session = (await client.post(f"{API}/sessions", json={"knowledge_base_id": base["id"]})).json()["data"]
+        # Titled by its first question, as the web app does.
+        session = (
+            await client.post(f"{API}/sessions", json={"knowledge_base_id": base["id"], "title": QUESTION[:60]})
+        ).json()["data"]
         stream = await ask(client, session["id"], QUESTION)
         messages = (await client.get(f"{API}/messages/{session['id']}/load")).json()["data"]
         answer_id = next(m["id"] for m in messages if m["role"] == "assistant")

@@ -136,6 +136,39 @@ class TestAgainstTheGateway:
         assert result["trail"] == 0  # no cdc process runs here; tests/cdc/test_audit.py covers the trail
         assert other_bases == []
 
+    async def test_webhook_endpoints_secrets_and_delivery_log(self, gateway: RunningGateway) -> None:
+        import asyncio
+
+        def scenario() -> None:  # asserts in the thread; a failure propagates through to_thread
+            with Jisik(gateway.url, api_key=gateway.acme.api_key) as jisik:
+                types = [item.model_dump().get("event_type") or item.model_dump().get("type")
+                         for item in jisik.webhook_event_types()]
+                assert "document.indexed" in types
+                created = jisik.create_webhook("https://8.8.8.8/hooks/jisik", ["document.indexed"])
+                assert created.secret.startswith("whsec_")
+                [listed] = jisik.list_webhooks()
+                assert listed.id == created.id and created.secret.startswith(listed.secret_prefix)
+                assert "secret" not in listed.model_dump()  # shown once, at creation
+                assert jisik.update_webhook(created.id, enabled=False).enabled is False
+                rotated = jisik.rotate_webhook_secret(created.id)
+                assert rotated.secret.startswith("whsec_") and rotated.secret != created.secret
+                assert rotated.previous_secret_expires_at is not None
+                assert jisik.webhook_deliveries(created.id).total == 0
+                with pytest.raises(ApiError) as private:
+                    jisik.create_webhook("http://127.0.0.1:9/hook", ["document.indexed"])
+                assert (private.value.status, private.value.field) == (422, "url")
+                jisik.delete_webhook(created.id)
+                with pytest.raises(ApiError) as gone:
+                    jisik.get_webhook(created.id)
+                assert gone.value.status == 404
+            # During the overlap jisik signs with both secrets; a receiver holding the old one accepts it.
+            body, now = b'{"type":"document.indexed"}', int(time.time())
+            headers = {"webhook-id": "msg_x", "webhook-timestamp": str(now),
+                       "webhook-signature": signature_header([rotated.secret, created.secret], "msg_x", now, body)}
+            assert verify_webhook(body, headers, created.secret) == {"type": "document.indexed"}
+
+        await asyncio.to_thread(scenario)
+
     async def test_a_refused_stream_raises_before_any_event(self, gateway: RunningGateway) -> None:
         import asyncio
 

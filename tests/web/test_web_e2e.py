@@ -9,12 +9,17 @@ import json
 import os
 import shutil
 import subprocess
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pymupdf
 import pytest
 
+from jisik.billing import month_of, period_bounds
+from jisik.db.engine import create_engine, session_factory, transaction
+from jisik.db.models import UsageRecord
 from jisik.runtime.bootstrap import new_tenant, run_coroutine
 from tests.web.webapp import CHROMIUM, WEB, require_node
 
@@ -146,6 +151,33 @@ class TestBrowser:
         assert report["tenantEvents"] >= 3  # the base's two changes and the document
         assert (tmp_path / "kb-activity.png").stat().st_size > 0
 
+    def test_webhooks_endpoint_secret_once_rotation_delivery_log_and_replay(self, web_stack, tmp_path: Path) -> None:  # noqa: ANN001
+        report = _run_scenario(web_stack, "webhooks", tmp_path)
+        assert "internal address" in report["refused"]
+        assert "previous secret keeps signing" in report["overlap"]
+        assert report["eventType"] in {"document.validated", "document.indexed"}
+        assert report["attempts"]  # the attempt (and its error: no route to example.com here) is listed
+        assert report["heading"] == "웹훅"
+        assert (tmp_path / "webhooks-log.png").stat().st_size > 10_000
+
+    def test_usage_page_charts_the_period_and_warns_of_a_crossed_threshold(self, web_stack, tmp_path: Path) -> None:  # noqa: ANN001
+        url = web_stack.settings.database.url
+        tenant_id, key = run_coroutine(new_tenant(url, "usage-page"))
+        run_coroutine(_meter(url, tenant_id))
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # the stack's cdc turns the records into billing_usage
+            usage = httpx.get(f"{web_stack.gateway_url}/api/v1/usage", headers={"X-API-Key": key}, timeout=10).json()
+            pages = next(row for row in usage["data"]["metrics"] if row["metric"] == "pages_parsed")
+            if pages["used"] == 600 and usage["data"]["thresholds"]:
+                break
+            time.sleep(0.5)
+        assert pages["used"] == 600 and [row["level"] for row in usage["data"]["thresholds"]] == [50]
+        report = _run_scenario(web_stack, "usage-page", tmp_path, api_key=key)
+        assert "Pages parsed passed 50% of the monthly limit (600 of 1,000)" in report["bannerEn"]
+        assert "파싱한 페이지 사용량이 월 한도의 50%를 넘었습니다" in report["bannerKo"]
+        assert "600" in report["pages"] and "60%" in report["pages"]
+        assert "Running total" in report["legend"]
+
 
 def _write_invoice(path: Path) -> None:
     """A one-page tax invoice whose total does not add up (1,357,000 instead of 1,357,400)."""
@@ -158,3 +190,22 @@ def _write_invoice(path: Path) -> None:
     for index, line in enumerate(lines):
         page.insert_text((60, 80 + index * 28), line, fontname="korea", fontsize=13)
     path.write_bytes(pdf.tobytes())
+
+
+async def _meter(url: str, tenant_id: str) -> None:
+    """Usage records as billable actions write them: 600 pages over the month's first days (60% of the
+    default plan's 1,000) and chat tokens of two models."""
+    engine = create_engine(url, pool_size=1)
+    now_ms = int(time.time() * 1000)
+    start, _ = period_bounds(month_of(datetime.now(UTC)))
+    first_ms = int(start.timestamp() * 1000)
+    days = [max(first_ms, now_ms - back * 86_400_000) for back in (3, 2, 1, 0)]
+    rows = [UsageRecord(id=f"e2e:pages:{n}", tenant_id=tenant_id, metric="pages_parsed", quantity=150, occurred_ms=at)
+            for n, at in enumerate(days)]
+    rows += [UsageRecord(id=f"e2e:tokens:{model}", tenant_id=tenant_id, metric="chat_tokens_in", subject=model,
+                         quantity=quantity, occurred_ms=days[-1]) for model, quantity in (("qwen", 900), ("llama", 400))]
+    try:
+        async with transaction(session_factory(engine)) as session:
+            session.add_all(rows)
+    finally:
+        await engine.dispose()

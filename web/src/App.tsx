@@ -1,4 +1,4 @@
-import { Activity, BookOpen, ClipboardCheck, FilePenLine, MessagesSquare, Settings as SettingsIcon } from "lucide-react";
+import { Activity, BookOpen, ChartColumn, ClipboardCheck, FilePenLine, MessagesSquare, Settings as SettingsIcon, Webhook } from "lucide-react";
 import type { ReactNode } from "react";
 import { useApi } from "./api/context";
 import { ApiKeyGate } from "./components/ApiKeyGate";
@@ -13,6 +13,8 @@ import { MonitorPage } from "./pages/MonitorPage";
 import { ReviewPage } from "./pages/ReviewPage";
 import { ReviewQueuePage } from "./pages/ReviewQueuePage";
 import { SettingsPage } from "./pages/SettingsPage";
+import { WebhooksPage } from "./pages/WebhooksPage";
+import { UsagePage } from "./pages/UsagePage";
 
 export function App() {
   const { signedIn, checking } = useApi();
@@ -40,6 +42,12 @@ export function App() {
     case "monitor":
       page = <MonitorPage />;
       break;
+    case "webhooks":
+      page = <WebhooksPage endpointId={id} />;
+      break;
+    case "usage":
+      page = <UsagePage />;
+      break;
     case "review":
       page = id ? <ReviewPage key={id} knowledgeId={id} /> : <ReviewQueuePage kbId={route.query.get("kb") ?? ""} />;
       break;
@@ -65,6 +73,8 @@ export function App() {
         {link("#/editor", ["editor"], <FilePenLine size={16} />, t("nav.editor"))}
         {link("#/review", ["review"], <ClipboardCheck size={16} />, t("nav.review"))}
         {link("#/monitor", ["monitor"], <Activity size={16} />, t("nav.monitor"))}
+        {link("#/webhooks", ["webhooks"], <Webhook size={16} />, t("nav.webhooks"))}
+        {link("#/usage", ["usage"], <ChartColumn size={16} />, t("nav.usage"))}
         {link("#/settings", ["settings"], <SettingsIcon size={16} />, t("nav.settings"))}
         <span className="spacer" />
         <button type="button" className="ghost" onClick={() => setLang(lang === "ko" ? "en" : "ko")} data-testid="lang-switch">

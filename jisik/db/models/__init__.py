@@ -2,6 +2,7 @@
 
 from .accounts import ApiKey, Group, GroupMember, Invitation, User, WebSession
 from .audit import SYSTEM_ACTOR, AuditContext, AuditEvent
+from .billing import BillingThreshold, BillingUsage, Plan, TenantPlan, UsageRecord
 from .chat import DEFAULT_FALLBACK_RESPONSE, ChatSession, Message
 from .fields import DocumentFields, FieldReview, FieldSchemaVersion
 from .knowledge import DEFAULT_CHUNKING, Chunk, Knowledge, KnowledgeBase, KnowledgeType, ParseStatus
@@ -18,6 +19,8 @@ __all__ = [
     "Invitation",
     "User",
     "WebSession",
+    "BillingThreshold",
+    "BillingUsage",
     "SYSTEM_ACTOR",
     "AuditContext",
     "AuditEvent",
@@ -36,11 +39,14 @@ __all__ = [
     "ModelType",
     "OutboxEvent",
     "ParseStatus",
+    "Plan",
     "RegisteredModel",
     "SsoIdentity",
     "SsoLogin",
     "Tenant",
+    "TenantPlan",
     "TenantSso",
+    "UsageRecord",
     "WebhookAttempt",
     "WebhookEndpoint",
     "WebhookMessage",

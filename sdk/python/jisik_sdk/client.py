@@ -19,10 +19,15 @@ from pydantic import BaseModel
 from .errors import ApiError, IndexingFailed, StreamInterrupted
 from .models import (
     AuditEventPublic,
+    DeliveryPublic,
     DocumentFieldsPublic,
+    EndpointCreated,
+    EndpointPublic,
+    EventTypePublic,
     FieldSchemaPublic,
     KnowledgeBasePublic,
     KnowledgePublic,
+    ReplayResult,
     ReviewQueueItem,
     SearchResult,
     SessionPublic,
@@ -242,6 +247,58 @@ class Jisik:
                       "revision": revision})
         return self._one("POST", "/knowledge/{knowledge_id}/review", DocumentFieldsPublic,
                          {"knowledge_id": document_id}, json=body)
+
+    # Webhooks ------------------------------------------------------------------------------------
+
+    def webhook_event_types(self) -> list[EventTypePublic]:
+        """Every event type with its schema version and the JSON schema of its ``data``."""
+        return self._many("GET", "/webhooks/event-types", EventTypePublic)
+
+    def create_webhook(self, url: str, event_types: list[str], *, description: str | None = None,
+                       enabled: bool | None = None) -> EndpointCreated:
+        """Register an endpoint; the answer's ``secret`` (whsec_...) is shown this once."""
+        body = _body({"url": url, "event_types": event_types, "description": description, "enabled": enabled})
+        return self._one("POST", "/webhooks", EndpointCreated, json=body)
+
+    def list_webhooks(self) -> list[EndpointPublic]:
+        return self._many("GET", "/webhooks", EndpointPublic)
+
+    def get_webhook(self, endpoint_id: str) -> EndpointPublic:
+        return self._one("GET", "/webhooks/{endpoint_id}", EndpointPublic, {"endpoint_id": endpoint_id})
+
+    def update_webhook(self, endpoint_id: str, *, url: str | None = None, event_types: list[str] | None = None,
+                       description: str | None = None, enabled: bool | None = None) -> EndpointPublic:
+        body = _body({"url": url, "event_types": event_types, "description": description, "enabled": enabled})
+        return self._one("PUT", "/webhooks/{endpoint_id}", EndpointPublic, {"endpoint_id": endpoint_id}, json=body)
+
+    def delete_webhook(self, endpoint_id: str) -> None:
+        self._nothing("DELETE", "/webhooks/{endpoint_id}", {"endpoint_id": endpoint_id})
+
+    def rotate_webhook_secret(self, endpoint_id: str) -> EndpointCreated:
+        """A new secret (shown once); the previous one keeps signing beside it for 24 hours."""
+        return self._one("POST", "/webhooks/{endpoint_id}/rotate-secret", EndpointCreated,
+                         {"endpoint_id": endpoint_id})
+
+    def webhook_deliveries(self, endpoint_id: str, *, status: str | None = None, since: datetime | None = None,
+                           until: datetime | None = None, page: int = 1,
+                           page_size: int = 20) -> Page[DeliveryPublic]:
+        """Newest first, each with its attempts (result, status code, latency, the answer's first bytes)."""
+        params = _body({"status": status, "since": since.isoformat() if since else None,
+                        "until": until.isoformat() if until else None, "page": page, "page_size": page_size})
+        return self._page("GET", "/webhooks/{endpoint_id}/deliveries", DeliveryPublic,
+                          {"endpoint_id": endpoint_id}, params=params)
+
+    def replay_webhook_delivery(self, endpoint_id: str, delivery_id: str) -> ReplayResult:
+        """Send one delivery again now, with the same webhook-id."""
+        return self._one("POST", "/webhooks/{endpoint_id}/deliveries/{delivery_id}/replay", ReplayResult,
+                         {"endpoint_id": endpoint_id, "delivery_id": delivery_id})
+
+    def replay_webhooks(self, endpoint_id: str, since: datetime, until: datetime, *,
+                        only_failed: bool | None = None) -> ReplayResult:
+        """Send again the deliveries of events created in [since, until)."""
+        body = _body({"since": since.isoformat(), "until": until.isoformat(), "only_failed": only_failed})
+        return self._one("POST", "/webhooks/{endpoint_id}/replay", ReplayResult, {"endpoint_id": endpoint_id},
+                         json=body)
 
     # Audit trail ---------------------------------------------------------------------------------
 

@@ -344,6 +344,11 @@ class Envelope_Union_ErasureReceiptPublic__NoneType__(ApiModel):
     data: ErasureReceiptPublic | None
 
 
+class Envelope_UsagePublic_(ApiModel):
+    success: bool = True
+    data: UsagePublic
+
+
 class Envelope_UserPublic_(ApiModel):
     success: bool = True
     data: UserPublic
@@ -409,6 +414,11 @@ class Envelope_list_ModelPublic__(ApiModel):
     data: list[ModelPublic]
 
 
+class Envelope_list_PlanPublic__(ApiModel):
+    success: bool = True
+    data: list[PlanPublic]
+
+
 class Envelope_list_SearchResult__(ApiModel):
     success: bool = True
     data: list[SearchResult]
@@ -417,6 +427,11 @@ class Envelope_list_SearchResult__(ApiModel):
 class Envelope_list_TenantPublic__(ApiModel):
     success: bool = True
     data: list[TenantPublic]
+
+
+class Envelope_list_TenantUsagePublic__(ApiModel):
+    success: bool = True
+    data: list[TenantUsagePublic]
 
 
 class Envelope_list_UserPublic__(ApiModel):
@@ -641,6 +656,17 @@ class MessagePublic(ApiModel):
     updated_at: datetime
 
 
+class MetricUsagePublic(ApiModel):
+    metric: str
+    used: int
+    limit: int | None
+    percent: float | None
+    projected: int
+    cost: str
+    projected_cost: str
+    by_subject: dict[str, int]
+
+
 class ModelCreate(ApiModel):
     name: str
     type: ModelType
@@ -739,6 +765,18 @@ class Paged_SessionPublic_(ApiModel):
 class PasswordChange(ApiModel):
     current_password: str
     new_password: str
+
+
+class PlanChange(ApiModel):
+    plan_id: str
+
+
+class PlanPublic(ApiModel):
+    id: str
+    name: str
+    currency: str
+    monthly_limits: dict[str, int]
+    unit_prices: dict[str, str]
 
 
 class ReplayRange(ApiModel):
@@ -959,6 +997,35 @@ class TenantUpdate(ApiModel):
     pii_types: list[PiiType] | None = None
     training_consent: bool | None = None
     retention_days: int | None = None
+
+
+class TenantUsagePublic(ApiModel):
+    tenant_id: str
+    name: str | None
+    plan: str
+    used: dict[str, int]
+    cost: str
+    currency: str
+
+
+class ThresholdPublic(ApiModel):
+    metric: str
+    level: int
+    used: int
+    limit: int
+    crossed_at: datetime
+
+
+class UsagePublic(ApiModel):
+    period: str
+    period_start: datetime
+    period_end: datetime
+    plan: PlanPublic
+    metrics: list[MetricUsagePublic]
+    daily: list[dict[str, int | str]]
+    thresholds: list[ThresholdPublic]
+    cost: str
+    projected_cost: str
 
 
 class UserPublic(ApiModel):

@@ -3,8 +3,15 @@ import type {
   ApiMethod,
   ApiRoutes,
   AuditEventPublic,
+  DeliveryPublic,
   DocumentAccess,
+  EndpointCreate,
+  EndpointCreated,
+  EndpointPublic,
+  EndpointUpdate,
+  EventTypePublic,
   KnowledgeBaseAccess,
+  ReplayResult,
   SsoSettingsPublic,
   SsoSettingsUpdate,
 } from "./openapi";
@@ -33,6 +40,7 @@ import type {
   RotatedTenant,
   StreamEvent,
   Tenant,
+  Usage,
 } from "./types";
 
 export const API_PREFIX = "/api/v1";
@@ -150,7 +158,9 @@ export class ApiClient {
     return (parsed ?? {}) as Envelope<T>;
   }
 
-  private async data<T, M extends ApiMethod>(method: M, path: Route<M>, body?: unknown): Promise<T> {
+  // Prefer get/post/put/del below: with only `T` given, `M` is any method and the path is checked against all
+  // routes, not the method's.
+  private async data<T, M extends ApiMethod = ApiMethod>(method: M, path: Route<M>, body?: unknown): Promise<T> {
     return (await this.call<T, M>(method, path, body)).data as T;
   }
 
@@ -171,6 +181,9 @@ export class ApiClient {
   // Ingest ------------------------------------------------------------------------------------
   ingestLag = () => this.get<IngestLag>("/ingest/lag");
   ingestStream = () => this.get<StreamStats>("/ingest/stream");
+
+  // Usage -------------------------------------------------------------------------------------
+  usage = (period?: string) => this.get<Usage>(period ? `/usage?period=${enc(period)}` : "/usage");
 
   // Knowledge bases ---------------------------------------------------------------------------
   listKnowledgeBases = () => this.get<KnowledgeBase[]>("/knowledge-bases");
@@ -331,6 +344,22 @@ export class ApiClient {
       .map(([name, value]) => `${name}=${enc(String(value))}`);
     return this.paged<AuditEventPublic>(params.length ? `/audit?${params.join("&")}` : "/audit");
   };
+
+  // Webhooks ----------------------------------------------------------------------------------
+  listWebhooks = () => this.get<EndpointPublic[]>("/webhooks");
+  webhookEventTypes = () => this.get<EventTypePublic[]>("/webhooks/event-types");
+  /** The answer carries the signing secret; the gateway never shows it again. */
+  createWebhook = (input: EndpointCreate) => this.post<EndpointCreated>("/webhooks", input);
+  updateWebhook = (id: string, patch: EndpointUpdate) => this.put<EndpointPublic>(`/webhooks/${enc(id)}`, patch);
+  deleteWebhook = (id: string) => this.del<unknown>(`/webhooks/${enc(id)}`);
+  /** A new secret (shown once); the previous one keeps signing for 24 hours. */
+  rotateWebhookSecret = (id: string) => this.post<EndpointCreated>(`/webhooks/${enc(id)}/rotate-secret`);
+  listDeliveries = (id: string, page = 1, pageSize = 20) =>
+    this.paged<DeliveryPublic>(`/webhooks/${enc(id)}/deliveries?page=${page}&page_size=${pageSize}`);
+  replayDelivery = (id: string, deliveryId: string) =>
+    this.post<ReplayResult>(`/webhooks/${enc(id)}/deliveries/${enc(deliveryId)}/replay`);
+  replayRange = (id: string, since: string, until: string, onlyFailed: boolean) =>
+    this.post<ReplayResult>(`/webhooks/${enc(id)}/replay`, { since, until, only_failed: onlyFailed });
 
   // Access lists (user:<id>, group:<name>; empty: the base's list, or everyone) -------------------
   getBaseAccess = (kbId: string) => this.get<KnowledgeBaseAccess>(`/knowledge-bases/${enc(kbId)}/access`);

@@ -320,6 +320,11 @@ export type Envelope_Union_ErasureReceiptPublic__NoneType__ = {
   data: ErasureReceiptPublic | null;
 };
 
+export type Envelope_UsagePublic_ = {
+  success?: boolean;
+  data: UsagePublic;
+};
+
 export type Envelope_UserPublic_ = {
   success?: boolean;
   data: UserPublic;
@@ -385,6 +390,11 @@ export type Envelope_list_ModelPublic__ = {
   data: Array<ModelPublic>;
 };
 
+export type Envelope_list_PlanPublic__ = {
+  success?: boolean;
+  data: Array<PlanPublic>;
+};
+
 export type Envelope_list_SearchResult__ = {
   success?: boolean;
   data: Array<SearchResult>;
@@ -393,6 +403,11 @@ export type Envelope_list_SearchResult__ = {
 export type Envelope_list_TenantPublic__ = {
   success?: boolean;
   data: Array<TenantPublic>;
+};
+
+export type Envelope_list_TenantUsagePublic__ = {
+  success?: boolean;
+  data: Array<TenantUsagePublic>;
 };
 
 export type Envelope_list_UserPublic__ = {
@@ -617,6 +632,17 @@ export type MessagePublic = {
   updated_at: string;
 };
 
+export type MetricUsagePublic = {
+  metric: string;
+  used: number;
+  limit: number | null;
+  percent: number | null;
+  projected: number;
+  cost: string;
+  projected_cost: string;
+  by_subject: Record<string, number>;
+};
+
 export type ModelCreate = {
   name: string;
   type: ModelType;
@@ -721,6 +747,18 @@ export type PasswordChange = {
 };
 
 export type PiiType = "RRN" | "FRN" | "BRN" | "CORP" | "PHONE" | "EMAIL" | "CARD" | "ACCOUNT" | "PASSPORT" | "DRIVER" | "ADDRESS" | "NAME" | "IBAN";
+
+export type PlanChange = {
+  plan_id: string;
+};
+
+export type PlanPublic = {
+  id: string;
+  name: string;
+  currency: string;
+  monthly_limits: Record<string, number>;
+  unit_prices: Record<string, string>;
+};
 
 export type ReplayRange = {
   since: string;
@@ -937,6 +975,35 @@ export type TenantUpdate = {
   pii_types?: Array<PiiType> | null;
   training_consent?: boolean | null;
   retention_days?: number | null;
+};
+
+export type TenantUsagePublic = {
+  tenant_id: string;
+  name: string | null;
+  plan: string;
+  used: Record<string, number>;
+  cost: string;
+  currency: string;
+};
+
+export type ThresholdPublic = {
+  metric: string;
+  level: number;
+  used: number;
+  limit: number;
+  crossed_at: string;
+};
+
+export type UsagePublic = {
+  period: string;
+  period_start: string;
+  period_end: string;
+  plan: PlanPublic;
+  metrics: Array<MetricUsagePublic>;
+  daily: Array<Record<string, number | string>>;
+  thresholds: Array<ThresholdPublic>;
+  cost: string;
+  projected_cost: string;
 };
 
 export type UserPublic = {
@@ -1406,6 +1473,30 @@ export interface Operations {
     body: AccessListUpdate;
     response: Envelope_DocumentAccess_;
   };
+  "GET /usage": {
+    path: {};
+    query: { period?: string | null; };
+    body: never;
+    response: Envelope_UsagePublic_;
+  };
+  "GET /plans": {
+    path: {};
+    query: {};
+    body: never;
+    response: Envelope_list_PlanPublic__;
+  };
+  "GET /admin/usage": {
+    path: {};
+    query: { period?: string | null; };
+    body: never;
+    response: Envelope_list_TenantUsagePublic__;
+  };
+  "PUT /admin/tenants/{tenant_id}/plan": {
+    path: { tenant_id: string; };
+    query: {};
+    body: PlanChange;
+    response: Envelope_NoneType_;
+  };
   "POST /auth/sign-in": {
     path: {};
     query: {};
@@ -1593,6 +1684,7 @@ export interface ApiRoutes {
     | `/users/${string}`
     | `/webhooks/${string}`;
   GET:
+    | `/admin/usage`
     | `/api-keys`
     | `/audit`
     | `/auth/me`
@@ -1620,6 +1712,7 @@ export interface ApiRoutes {
     | `/messages/${string}/load`
     | `/models/${string}`
     | `/models`
+    | `/plans`
     | `/review-queue`
     | `/sessions/${string}`
     | `/sessions/continue-stream/${string}`
@@ -1627,6 +1720,7 @@ export interface ApiRoutes {
     | `/tenant/sso`
     | `/tenants/${string}`
     | `/tenants`
+    | `/usage`
     | `/users/seats`
     | `/users`
     | `/webhooks/${string}/deliveries`
@@ -1671,6 +1765,7 @@ export interface ApiRoutes {
     | `/webhooks/${string}/rotate-secret`
     | `/webhooks`;
   PUT:
+    | `/admin/tenants/${string}/plan`
     | `/chunks/${string}/${string}`
     | `/groups/${string}/members/${string}`
     | `/knowledge-bases/${string}/access`

@@ -310,3 +310,43 @@ export interface ReviewQueueItem {
   lowest_confidence: number | null;
   updated_at: string;
 }
+
+// Usage and plans ------------------------------------------------------------------------------
+export interface Plan {
+  id: string;
+  name: string;
+  currency: string;
+  monthly_limits: Record<string, number>;
+  unit_prices: Record<string, string>;
+}
+
+export interface MetricUsage {
+  metric: string;
+  used: number;
+  limit: number | null;
+  percent: number | null;
+  projected: number;
+  cost: string;
+  projected_cost: string;
+  by_subject: Record<string, number>;
+}
+
+export interface UsageThreshold {
+  metric: string;
+  level: number;
+  used: number;
+  limit: number;
+  crossed_at: string;
+}
+
+export interface Usage {
+  period: string;
+  period_start: string;
+  period_end: string;
+  plan: Plan;
+  metrics: MetricUsage[];
+  daily: Array<Record<string, number | string> & { date: string }>;
+  thresholds: UsageThreshold[];
+  cost: string;
+  projected_cost: string;
+}

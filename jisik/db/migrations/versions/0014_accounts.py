@@ -4,8 +4,8 @@ web sessions, API keys of users and service accounts, invitations, and a seat li
 The tenant's own key (tenants.api_key_hash) stays: it is the tenant's bootstrap key and authenticates
 as the tenant's owner service actor.
 
-Revision ID: 0013_accounts
-Revises: 0012_audit_scope
+Revision ID: 0014_accounts
+Revises: 0013_billing
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import sqlmodel.sql.sqltypes
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0013_accounts"
-down_revision = "0012_audit_scope"
+revision = "0014_accounts"
+down_revision = "0013_billing"
 branch_labels = None
 depends_on = None
 

@@ -1,8 +1,8 @@
 """Single sign-on: a tenant's OpenID Connect provider (client secret sealed), sign-ins in progress (used
 once), and the provider subjects linked to users with the groups their last sign-in brought.
 
-Revision ID: 0014_sso
-Revises: 0013_accounts
+Revision ID: 0015_sso
+Revises: 0014_accounts
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import sqlmodel.sql.sqltypes
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0014_sso"
-down_revision = "0013_accounts"
+revision = "0015_sso"
+down_revision = "0014_accounts"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,188 @@
+"""Billing benchmark: the aggregation's throughput, and usage from commit to billing_usage and to its
+threshold event through the real runtime (embedded PostgreSQL, logical replication, Tansu broker).
+
+* aggregation: usage_records change events (Debezium JSON, 5% redelivered, shuffled) per second through
+  the processor's per-record work: decode the envelope and fold it (hourly, daily, monthly windows);
+  also the fold alone;
+* latency: one usage record per transaction; seconds from COMMIT returning to its hourly total in
+  billing_usage including it (relay -> db.usage -> billing processor -> upsert), polled every 5 ms;
+* threshold: a record that takes a tenant (default plan: 1,000 pages) past 50% of its limit; seconds
+  from COMMIT to the billing_thresholds row, written in the transaction that stages billing.threshold.
+
+Prints a table and writes bench/results/billing.json (cores, memory, load average before and after).
+Run: .venv/bin/python bench/billing.py [--events 200000] [--latency-runs 60] [--threshold-runs 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import shutil
+import socket
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from aiokafka import ConsumerRecord
+
+from cdc.billing import BillingProcessor
+from cdc.processor import run_processor
+from cdc.relay import Relay
+from cdc.slot import ReplicationSlot, plain_url
+from cdc.usage_totals import UsageTotals, decode_usage
+from jisik.billing import Metric
+from jisik.db.migrate import upgrade
+from jisik.runtime.postgres import EmbeddedPostgres
+from jisik.runtime.tansu import EmbeddedTansu
+from jisik.settings import BillingSettings, CdcSettings, KafkaSettings
+
+RESULTS = Path(__file__).parent / "results" / "billing.json"
+GOALS = {"events_per_s": 20_000, "commit_to_billing_usage_p95_s": 2.0, "threshold_event_p95_s": 2.0}
+INSERT = "INSERT INTO usage_records (id, tenant_id, metric, subject, quantity) VALUES (%s, %s, %s, '', %s)"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _records(count: int) -> list[ConsumerRecord[bytes, bytes]]:
+    rng = random.Random(19)
+    metrics = list(Metric)
+    start_ms = int(time.time() * 1000) - 20 * 86_400_000
+    envelopes = []
+    for n in range(count):
+        at_ms = start_ms + rng.randrange(20 * 86_400_000)
+        row = {"id": f"bench:{n}", "tenant_id": f"t{n % 50}", "metric": metrics[n % len(metrics)].value,
+               "subject": "", "quantity": rng.randrange(1, 5000), "occurred_ms": at_ms}
+        envelopes.append(json.dumps({"before": None, "after": row, "op": "c", "ts_ms": at_ms, "source": {
+            "db": "bench", "schema": "public", "table": "usage_records", "lsn": n, "ts_ms": at_ms}}).encode())
+    envelopes += rng.sample(envelopes, count // 20)
+    rng.shuffle(envelopes)
+    return [ConsumerRecord("db.usage", 0, offset, 0, 0, None, value, None, 0, len(value), [])
+            for offset, value in enumerate(envelopes)]
+
+
+def _aggregation(count: int) -> dict[str, float]:
+    records = _records(count)
+    totals = UsageTotals()
+    started = time.perf_counter()
+    events = []
+    for record in records:
+        event = decode_usage(record.value)
+        if event is not None:
+            events.append(event)
+            totals.add(event)
+    decode_and_fold = time.perf_counter() - started
+    folded = UsageTotals()
+    started = time.perf_counter()
+    for event in events:
+        folded.add(event)
+    fold = time.perf_counter() - started
+    return {"events": len(records), "events_per_s": round(len(records) / decode_and_fold),
+            "fold_only_events_per_s": round(len(events) / fold), "windows": len(list(totals.windows())),
+            "duplicates_dropped": totals.duplicates}
+
+
+def _p(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return round(ordered[max(0, int(len(ordered) * share + 0.5) - 1)], 4)
+
+
+async def _wait_for(db: psycopg.AsyncConnection[Any], query: str, args: tuple[Any, ...], committed: float) -> float:
+    while True:
+        row = await (await db.execute(query, args)).fetchone()
+        if row is not None and row[0]:
+            return time.perf_counter() - committed
+        if time.perf_counter() - committed > 30:
+            raise TimeoutError(f"nothing after 30 s: {query}")
+        await asyncio.sleep(0.005)
+
+
+async def _runtime(url: str, bootstrap: str, latency_runs: int, threshold_runs: int) -> dict[str, float]:
+    name = f"bench_{uuid.uuid4().hex[:8]}"
+    cdc = CdcSettings(slot_name=name, publication_name=name, billing_group=f"{name}.billing")
+    kafka = KafkaSettings()
+    relay = Relay(cdc, kafka, url, bootstrap_servers=bootstrap)
+    stop = asyncio.Event()
+    relay_task = asyncio.create_task(relay.run(stop))
+    await asyncio.wait_for(relay.ready.wait(), 60)
+    processor = BillingProcessor(cdc, BillingSettings(), url)
+    billing_task = asyncio.create_task(run_processor(processor, kafka, stop, bootstrap_servers=bootstrap))
+    db = await psycopg.AsyncConnection.connect(plain_url(url), autocommit=True)
+    total = "SELECT quantity >= %s FROM billing_usage WHERE tenant_id = %s AND granularity = 'hour' AND metric = %s"
+    try:
+        # Warm up: the processor has joined its group and caught up once this record is counted.
+        await db.execute(INSERT, ("warm", "warm", Metric.OCR_PAGES.value, 1))
+        await _wait_for(db, total, (1, "warm", Metric.OCR_PAGES.value), time.perf_counter())
+        latencies = []
+        for n in range(latency_runs):
+            await db.execute(INSERT, (f"lat:{n}", "latency", Metric.CHUNKS_EMBEDDED.value, 1))
+            committed = time.perf_counter()
+            latencies.append(await _wait_for(db, total, (n + 1, "latency", Metric.CHUNKS_EMBEDDED.value), committed))
+        crossings = []
+        fired = "SELECT count(*) FROM billing_thresholds WHERE tenant_id = %s AND level = 50"
+        for n in range(threshold_runs):
+            tenant = f"threshold-{n}"
+            await db.execute(INSERT, (f"thr:{n}", tenant, Metric.PAGES_PARSED.value, 600))  # 60% of 1,000
+            committed = time.perf_counter()
+            crossings.append(await _wait_for(db, fired, (tenant,), committed))
+    finally:
+        stop.set()
+        await asyncio.gather(relay_task, billing_task)
+        await db.close()
+        async with ReplicationSlot(url, slot=name, publication=name) as slot:
+            await slot.drop()
+    return {
+        "commit_to_billing_usage_p50_s": _p(latencies, 0.5), "commit_to_billing_usage_p95_s": _p(latencies, 0.95),
+        "threshold_event_p50_s": _p(crossings, 0.5), "threshold_event_p95_s": _p(crossings, 0.95),
+        "relay_poll_interval_s": cdc.poll_interval_s,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=200_000)
+    parser.add_argument("--latency-runs", type=int, default=60)
+    parser.add_argument("--threshold-runs", type=int, default=20)
+    args = parser.parse_args()
+    load_before = os.getloadavg()
+    figures: dict[str, float] = _aggregation(args.events)
+    root = Path(tempfile.mkdtemp(prefix="jisik-bench-billing-"))
+    postgres = EmbeddedPostgres(root / "pg", _free_port())
+    broker = EmbeddedTansu(_free_port())
+    postgres.start()
+    broker.start()
+    try:
+        url = postgres.create_database("bench_billing")
+        upgrade(url)
+        figures |= asyncio.run(_runtime(url, broker.bootstrap_servers, args.latency_runs, args.threshold_runs))
+    finally:
+        broker.stop()
+        postgres.stop()
+        shutil.rmtree(root, ignore_errors=True)
+    memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
+    machine = {"cpu_count": os.cpu_count(), "memory_gib": round(memory_gib, 1),
+               "load_before": [round(x, 2) for x in load_before],
+               "load_after": [round(x, 2) for x in os.getloadavg()]}
+    met = {goal: (figures[goal] >= target if goal == "events_per_s" else figures[goal] <= target)
+           for goal, target in GOALS.items()}
+    result = {"machine": machine, "goals": GOALS, "met": met, "figures": figures}
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"{'figure':<34} {'value':>12}  goal")
+    for key, value in figures.items():
+        goal = GOALS.get(key)
+        print(f"{key:<34} {value:>12}  {'' if goal is None else ('met' if met[key] else 'MISSED') + f' ({goal})'}")
+    print(f"machine: {machine}; written to {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()
