@@ -32,11 +32,10 @@ import psycopg
 from aiokafka import ConsumerRecord
 
 from cdc.billing import BillingProcessor
-from cdc.change_event import parse_change
 from cdc.processor import run_processor
 from cdc.relay import Relay
 from cdc.slot import ReplicationSlot, plain_url
-from cdc.usage_totals import UsageTotals, usage_event
+from cdc.usage_totals import UsageTotals, decode_usage
 from jisik.billing import Metric
 from jisik.db.migrate import upgrade
 from jisik.runtime.postgres import EmbeddedPostgres
@@ -77,8 +76,7 @@ def _aggregation(count: int) -> dict[str, float]:
     started = time.perf_counter()
     events = []
     for record in records:
-        change = parse_change(record)
-        event = usage_event(change) if change is not None else None
+        event = decode_usage(record.value)
         if event is not None:
             events.append(event)
             totals.add(event)

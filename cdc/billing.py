@@ -19,7 +19,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from aiokafka import ConsumerRecord, TopicPartition
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -33,14 +32,13 @@ from jisik.db.models import BillingUsage, UsageRecord
 from jisik.events import cdc_topic
 from jisik.settings import BillingSettings, CdcSettings
 
-from .change_event import parse_change
 from .metrics import (
     BILLING_LATE_RECORDS,
     BILLING_RECORDS,
     BILLING_THRESHOLDS_FIRED,
     BILLING_WINDOW_DELAY_SECONDS,
 )
-from .usage_totals import OPEN_MONTHS, UsageEvent, UsageTotals, WindowKey, usage_event
+from .usage_totals import OPEN_MONTHS, UsageEvent, UsageTotals, WindowKey, decode_usage
 
 __all__ = ["BillingProcessor", "write_totals"]
 
@@ -115,11 +113,10 @@ class BillingProcessor:
         dropped_before = self.totals.dropped_late
         for record in records:
             try:
-                change = parse_change(record)
-            except (ValueError, ValidationError):
+                event = decode_usage(record.value)
+            except ValueError:
                 logger.warning("skipping a malformed change event at %s@%d", record.topic, record.offset)
                 continue
-            event = usage_event(change) if change is not None else None
             if event is not None and self.totals.add(event):
                 counted.append(event.occurred_ms)
         if self.totals.dropped_late > dropped_before:

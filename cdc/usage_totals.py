@@ -15,6 +15,7 @@ Rules (the Flink job in flink/templates/billing_usage.sql follows the same ones)
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,9 +23,7 @@ from typing import Any
 from jisik.billing.meters import GAUGES, window_start_ms
 from jisik.billing.record import MAX_QUANTITY
 
-from .change_event import ChangeEvent
-
-__all__ = ["OPEN_MONTHS", "UsageEvent", "UsageTotals", "WindowKey", "usage_event"]
+__all__ = ["OPEN_MONTHS", "UsageEvent", "UsageTotals", "WindowKey", "decode_usage"]
 
 OPEN_MONTHS = 2  # the newest record's month and the one before it still take late records
 
@@ -52,12 +51,23 @@ def _valid(row: dict[str, Any]) -> UsageEvent | None:
     return event if 0 <= event.quantity <= MAX_QUANTITY and event.id and event.tenant_id else None
 
 
-def usage_event(change: ChangeEvent) -> UsageEvent | None:
-    """The usage a change of ``usage_records`` carries: inserts and snapshot reads; None otherwise
-    (records are never updated, and deleting one, e.g. a privacy purge, does not un-bill it)."""
-    if change.op not in ("c", "r") or change.after is None:
+def decode_usage(value: bytes | None) -> UsageEvent | None:
+    """The usage a ``db.usage`` record carries (a Debezium envelope, with or without its schema wrapper):
+    inserts and snapshot reads; None for anything else (records are never updated, and deleting one, e.g.
+    a privacy purge, does not un-bill it) and for rows that are not usage. Read straight from the JSON,
+    without building a change-event model: this runs for every billable action.
+
+    :raises ValueError: the value is not JSON.
+    """
+    if value is None:
         return None
-    return _valid(change.after)
+    data = json.loads(value)
+    if isinstance(data, dict) and "payload" in data and "schema" in data:
+        data = data["payload"]
+    if not isinstance(data, dict) or data.get("op") not in ("c", "r"):
+        return None
+    after = data.get("after")
+    return _valid(after) if isinstance(after, dict) else None
 
 
 @dataclass(slots=True)

@@ -4,6 +4,7 @@ processor over the real relay, broker and PostgreSQL (billing_usage, thresholds,
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 from decimal import Decimal
 from typing import Any
@@ -17,9 +18,8 @@ from sqlmodel import col
 from usage_fixture import DAY_MS, NOV_1_2026_MS, envelope, python_totals
 
 from cdc.billing import BillingProcessor
-from cdc.change_event import ChangeEvent
 from cdc.processor import run_processor
-from cdc.usage_totals import UsageTotals, usage_event
+from cdc.usage_totals import UsageEvent, UsageTotals, decode_usage
 from jisik.billing import Metric, record_usage
 from jisik.billing.plans import set_plan
 from jisik.db.engine import create_engine, session_factory, transaction
@@ -30,10 +30,14 @@ from jisik.settings import BillingSettings, CdcSettings, KafkaSettings
 HOUR_MS = 3_600_000
 
 
+def decoded(data: dict[str, Any]) -> UsageEvent | None:
+    return decode_usage(json.dumps(data).encode())
+
+
 def totals_of(*events: dict[str, Any]) -> UsageTotals:
     totals = UsageTotals()
     for data in events:
-        event = usage_event(ChangeEvent.model_validate(data))
+        event = decoded(data)
         assert event is not None
         totals.add(event)
     return totals
@@ -66,20 +70,19 @@ class TestUsageTotals:
 
     def test_records_of_final_periods_are_dropped_and_counted(self) -> None:
         totals = totals_of(envelope(1, tenant="t1", metric="ocr_pages", quantity=1, at_ms=NOV_1_2026_MS + 70 * DAY_MS))
-        old = usage_event(ChangeEvent.model_validate(
-            envelope(2, tenant="t1", metric="ocr_pages", quantity=1, at_ms=NOV_1_2026_MS + DAY_MS)))
+        old = decoded(envelope(2, tenant="t1", metric="ocr_pages", quantity=1, at_ms=NOV_1_2026_MS + DAY_MS))
         assert old is not None and not totals.add(old)
         assert totals.dropped_late == 1
-        late_but_open = usage_event(ChangeEvent.model_validate(
-            envelope(3, tenant="t1", metric="ocr_pages", quantity=1, at_ms=NOV_1_2026_MS + 31 * DAY_MS)))
+        late_but_open = decoded(envelope(3, tenant="t1", metric="ocr_pages", quantity=1,
+                                         at_ms=NOV_1_2026_MS + 31 * DAY_MS))
         assert late_but_open is not None and totals.add(late_but_open), "the previous month still takes records"
 
     def test_take_returns_changed_windows_once(self) -> None:
         totals = totals_of(envelope(1, tenant="t1", metric="rerank_calls", quantity=2, at_ms=NOV_1_2026_MS))
         assert len(totals.take()) == 3
         assert totals.take() == []
-        totals.add(usage_event(ChangeEvent.model_validate(  # type: ignore[arg-type]  # a valid envelope
-            envelope(1, tenant="t1", metric="rerank_calls", quantity=2, at_ms=NOV_1_2026_MS))))
+        again = decoded(envelope(1, tenant="t1", metric="rerank_calls", quantity=2, at_ms=NOV_1_2026_MS))
+        assert again is not None and not totals.add(again)
         assert totals.take() == [], "a duplicate changes no window"
 
     def test_bad_rows_and_other_operations_carry_no_usage(self) -> None:
@@ -89,7 +92,12 @@ class TestUsageTotals:
         missing = envelope(4, tenant="t1", metric="ocr_pages", quantity=1, at_ms=NOV_1_2026_MS)
         del missing["after"]["occurred_ms"]
         for data in (negative, too_big, deleted, missing):
-            assert usage_event(ChangeEvent.model_validate(data)) is None
+            assert decoded(data) is None
+        assert decode_usage(None) is None, "a tombstone"
+        wrapped = {"schema": {}, "payload": envelope(5, tenant="t1", metric="ocr_pages", quantity=2, at_ms=1)}
+        assert decoded(wrapped) is not None, "Debezium's JSON converter with schemas enabled"
+        with pytest.raises(ValueError):
+            decode_usage(b"not json")
 
 
 _records = st.lists(

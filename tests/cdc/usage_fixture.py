@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import random
 from typing import Any
 
-from cdc.change_event import ChangeEvent
-from cdc.usage_totals import UsageTotals, WindowKey, usage_event
+from cdc.usage_totals import UsageTotals, WindowKey, decode_usage
 from jisik.billing import Metric
 from jisik.billing.record import MAX_QUANTITY
 
@@ -48,7 +48,7 @@ def python_totals(events: list[dict[str, Any]]) -> dict[WindowKey, tuple[int, in
     """The embedded runtime's totals of the envelopes: window -> (quantity, events)."""
     totals = UsageTotals()
     for data in events:
-        event = usage_event(ChangeEvent.model_validate(data))
+        event = decode_usage(json.dumps(data).encode())
         if event is not None:
             totals.add(event)
     return {key: (quantity, count) for key, quantity, count in totals.windows()}

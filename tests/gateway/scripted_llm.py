@@ -73,7 +73,10 @@ class ScriptedLLM(model_pb2_grpc.ModelServicer):
                       "Nothing else [9]."]
         for delta in deltas:
             yield model_pb2.ChatChunk(delta=delta)
-        yield model_pb2.ChatChunk(done=True, finish_reason="stop")
+        # The final chunk reports the tokens read and written (a word counts as one), as a model service does.
+        read = sum(len(message.content.split()) for message in request.messages) + len(" ".join(request.passages).split())
+        usage = model_pb2.Usage(prompt_tokens=read, completion_tokens=len(" ".join(deltas).split()))
+        yield model_pb2.ChatChunk(done=True, finish_reason="stop", usage=usage, model_id="scripted-chat")
 
 
 async def start_scripted_llm(

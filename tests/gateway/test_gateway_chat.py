@@ -14,10 +14,11 @@ import pytest
 from gateway_testkit import RunningGateway, gateway_settings, running_gateway
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from scripted_llm import ScriptedLLM, slow_answer, start_scripted_llm
-from sqlalchemy import text
+from sqlalchemy import select, text
+from sqlmodel import col
 from sse_testkit import ask, check_contract, events
 
-from jisik.db.models import Chunk, Knowledge, ParseStatus
+from jisik.db.models import Chunk, Knowledge, ParseStatus, UsageRecord
 from jisik.grpc_server import grpc_channel
 from jisik.proto import retriever_pb2, retriever_pb2_grpc
 from jisik.settings import Settings
@@ -275,6 +276,14 @@ class TestStream:
         references, _, _ = check_contract(stream)
         assert all("reception" in ref["content"] for ref in references)
         assert references[0]["score"] == pytest.approx(0.9)
+        # The turn is metered with its answer: one rerank call, tokens in and out under the answering model.
+        answer_id = (await _messages(env, session_id))[-1]["id"]
+        async with env.gateway.sessions() as db:
+            rows = (await db.execute(select(UsageRecord).where(col(UsageRecord.id).like(f"%:{answer_id}")))).scalars()
+            usage = {row.metric: (row.quantity, row.subject) for row in rows}
+        assert usage["rerank_calls"] == (1, model.json()["data"]["id"]), usage
+        assert usage["chat_tokens_in"][0] > 0 and usage["chat_tokens_out"][0] > 0, usage
+        assert usage["chat_tokens_in"][1] == usage["chat_tokens_out"][1] == "scripted-chat"
 
     async def test_a_threshold_no_passage_passes_leaves_nothing(self, env: ChatEnv) -> None:
         """The reranker scores every passage below the threshold: no references, the fallback, and

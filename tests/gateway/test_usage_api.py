@@ -106,6 +106,20 @@ async def test_admin_view_lists_every_tenant_and_changes_plans(gateway: RunningG
     assert row["plan"] == "team" and row["cost"] == "0.0024"
 
 
+async def test_a_deleted_tenants_usage_stays_billable(gateway: RunningGateway) -> None:
+    tenant = await _tenant_on(gateway, "leaving", "team")
+    await _write(gateway, tenant.id, [("pages_parsed", "", 1000, NOV_MS + DAY_MS)])
+    async with gateway.client(tenant) as client:
+        deleted = await client.delete(f"{API}/tenants/{tenant.id}")
+    async with gateway.client() as client:
+        listed = await client.get(f"{API}/admin/usage", params={"period": "2026-11"},
+                                  headers={"X-Admin-Token": ADMIN_TOKEN})
+    assert deleted.status_code == 200, deleted.text
+    row = next(row for row in listed.json()["data"] if row["tenant_id"] == tenant.id)
+    assert row["name"] is None and row["used"] == {"pages_parsed": 1000}
+    assert (row["plan"], row["cost"]) == ("team", "2.000"), "priced at the plan it had"
+
+
 async def test_hard_limits_refuse_upload_url_import_and_chat_with_402(gateway: RunningGateway) -> None:
     tenant = await _tenant_on(gateway, "capped", "free")
     start, end = period_bounds(month_of(datetime.now(UTC)))

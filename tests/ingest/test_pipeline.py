@@ -25,7 +25,7 @@ from sqlmodel import col
 
 from ingest import commands
 from jisik.db.engine import create_engine, session_factory
-from jisik.db.models import Chunk, Knowledge, ParseStatus, WebhookMessage
+from jisik.db.models import Chunk, Knowledge, ParseStatus, UsageRecord, WebhookMessage
 from jisik.grpc_server import grpc_channel
 from jisik.netguard import AddressPolicy
 from jisik.proto import model_pb2, model_pb2_grpc, retriever_pb2, retriever_pb2_grpc
@@ -112,6 +112,13 @@ class Deployment:
             return {row.event_type: row.payload["data"] for row in rows
                     if row.payload["data"]["knowledge_id"] == knowledge_id}
 
+    async def usage(self, knowledge_id: str) -> dict[str, int]:
+        """The document's usage records (metric -> amount), keyed by its id and version."""
+        async with self.ws.sessions() as session:
+            rows = (await session.execute(select(UsageRecord).where(
+                col(UsageRecord.id).like(f"%:{knowledge_id}:%")))).scalars()
+            return {row.metric: row.quantity for row in rows}
+
     async def chunk_counts(self, knowledge_id: str) -> tuple[int, int, int]:
         """(rows in chunks, distinct chunk indexes, rows in the retriever index) of one document."""
         async with self.ws.sessions() as session:
@@ -187,6 +194,10 @@ class TestPipeline:
         assert events["document.indexed"]["chunk_count"] == done.chunk_count
         assert done.page_count == 3 and done.chunk_count > 0 and done.metadata_["language"] == "en"
         assert await deployment.chunk_counts(doc.id) == (done.chunk_count, done.chunk_count, done.chunk_count)
+        # Metered in the same stage transactions, once per document version.
+        usage = await deployment.usage(doc.id)
+        assert usage == {"pages_parsed": 3, "chunks_embedded": done.chunk_count, "embedding_calls": usage["embedding_calls"]}
+        assert 1 <= usage["embedding_calls"] <= done.chunk_count
         hits = await deployment.search("kimchi rule", doc.id)
         assert hits and all(hit.knowledge_id == doc.id for hit in hits)
 

@@ -1,7 +1,8 @@
 """Metering and plans: usage records, plans and each tenant's plan, materialised totals, fired thresholds.
 
-``usage_records`` and ``billing_usage`` carry a tenant id without a foreign key on purpose: usage
-stays billable after its tenant is deleted (the period closes at the deletion).
+``usage_records``, ``billing_usage`` and ``tenant_plans`` carry a tenant id without a foreign key on
+purpose: usage stays billable, at the tenant's plan, after the tenant is deleted (the period closes at
+the deletion).
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ class TenantPlan(SQLModel, table=True):
 
     __tablename__ = "tenant_plans"
 
-    tenant_id: str = Field(primary_key=True, foreign_key="tenants.id", max_length=36, ondelete="CASCADE")
+    tenant_id: str = Field(primary_key=True, max_length=36)
     plan_id: str = Field(foreign_key="plans.id", max_length=32)
     changed_at: datetime = timestamp_field(onupdate=True)
 

@@ -12,12 +12,16 @@ export interface DailyPoint {
 interface Props {
   points: DailyPoint[];
   limit: number | null;
-  labels: { daily: string; total: string; limit: string };
+  labels: { day: string; daily: string; total: string; limit: string };
+  /** Formats a day (UTC midnight, epoch seconds) for the axis and the legend. */
+  formatDay: (epochS: number) => string;
 }
 
 const HEIGHT = 240;
 
-export function DailyUsageChart({ points, limit, labels }: Props) {
+const DAY_S = 86_400;
+
+export function DailyUsageChart({ points, limit, labels, formatDay }: Props) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const element = box.current;
@@ -27,7 +31,7 @@ export function DailyUsageChart({ points, limit, labels }: Props) {
     let running = 0;
     const totals = daily.map((value) => (running += value));
     const series: uPlot.Series[] = [
-      {},
+      { label: labels.day, value: (_, epochS) => (epochS == null ? "--" : formatDay(epochS)) },
       { label: labels.daily, stroke: "#3b6fd8", fill: "rgba(59,111,216,0.35)", paths: uPlot.paths.bars!({ size: [0.6, 40] }) },
       { label: labels.total, stroke: "#1f9d6b", width: 2 },
     ];
@@ -37,7 +41,15 @@ export function DailyUsageChart({ points, limit, labels }: Props) {
       data.push(xs.map(() => limit));
     }
     const chart = new uPlot(
-      { width: Math.max(320, element.clientWidth), height: HEIGHT, series, scales: { x: { time: true } }, legend: { show: true } },
+      {
+        width: Math.max(320, element.clientWidth),
+        height: HEIGHT,
+        series,
+        // One tick per day (or week), half a day of room either side so the first and last bars show whole.
+        scales: { x: { time: true, range: (_, min, max) => [min - DAY_S / 2, max + DAY_S / 2] } },
+        axes: [{ incrs: [DAY_S, 7 * DAY_S], values: (_, ticks) => ticks.map(formatDay) }, {}],
+        legend: { show: true },
+      },
       data,
       element,
     );
@@ -47,6 +59,6 @@ export function DailyUsageChart({ points, limit, labels }: Props) {
       resize.disconnect();
       chart.destroy();
     };
-  }, [points, limit, labels.daily, labels.total, labels.limit]);
+  }, [points, limit, labels.day, labels.daily, labels.total, labels.limit, formatDay]);
   return <div ref={box} className="usage-chart" data-testid="usage-chart" />;
 }

@@ -1,6 +1,6 @@
 // Usage: this period's use per metric against the plan's limits, a daily chart, the projection to the end
 // of the period, the estimated cost, and a banner once a soft threshold (50/80/100%) is crossed.
-import { useMemo, useState } from "react";
+import { useCallback, useMemo, useState } from "react";
 import { useApi } from "../api/context";
 import type { MetricUsage, Usage, UsageThreshold } from "../api/types";
 import { DailyUsageChart } from "../components/DailyUsageChart";
@@ -44,11 +44,15 @@ function highestCrossings(thresholds: UsageThreshold[]): UsageThreshold[] {
   return [...best.values()].sort((a, b) => b.level - a.level);
 }
 
+function localeOf(lang: string): string {
+  return lang === "ko" ? "ko-KR" : "en-US";
+}
+
 function ThresholdBanner({ usage }: { usage: Usage }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const crossings = highestCrossings(usage.thresholds);
   if (crossings.length === 0) return null;
-  const resets = new Date(usage.period_end).toLocaleDateString();
+  const resets = new Date(usage.period_end).toLocaleDateString(localeOf(lang), { timeZone: "UTC" });
   return (
     <div className={crossings[0].level >= 100 ? "banner danger" : "banner warning"} role="alert" data-testid="threshold-banner">
       {crossings.map((row) => (
@@ -90,7 +94,7 @@ function MetricRow({ row, currency }: { row: MetricUsage; currency: string }) {
 
 export function UsagePage() {
   const { api } = useApi();
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const [period, setPeriod] = useState(thisMonth);
   const [metric, setMetric] = useState("pages_parsed");
   const usage = useLoad(() => api.usage(period), [api, period]);
@@ -101,8 +105,12 @@ export function UsagePage() {
   );
   const selected = data?.metrics.find((row) => row.metric === metric);
   const labels = useMemo(
-    () => ({ daily: t("usage.chartDaily"), total: t("usage.chartTotal"), limit: t("usage.chartLimit") }),
+    () => ({ day: t("usage.chartDay"), daily: t("usage.chartDaily"), total: t("usage.chartTotal"), limit: t("usage.chartLimit") }),
     [t],
+  );
+  const formatDay = useCallback(
+    (epochS: number) => new Date(epochS * 1000).toLocaleDateString(localeOf(lang), { month: "short", day: "numeric", timeZone: "UTC" }),
+    [lang],
   );
   return (
     <div className="page" data-testid="usage-page">
@@ -132,7 +140,7 @@ export function UsagePage() {
             </div>
             <div>
               <small className="muted">{t("usage.resets")}</small>
-              <strong>{new Date(data.period_end).toLocaleDateString()}</strong>
+              <strong>{new Date(data.period_end).toLocaleDateString(localeOf(lang), { timeZone: "UTC" })}</strong>
             </div>
           </section>
           <section className="card">
@@ -147,7 +155,7 @@ export function UsagePage() {
               </select>
             </div>
             {points.length > 0 ? (
-              <DailyUsageChart points={points} limit={selected?.limit ?? null} labels={labels} />
+              <DailyUsageChart points={points} limit={selected?.limit ?? null} labels={labels} formatDay={formatDay} />
             ) : (
               <p className="muted">{t("usage.noUse")}</p>
             )}
