@@ -146,3 +146,16 @@ class TestWhatAUserMayRead:
         async with world.admin() as admin:
             everything: Any = (await admin.get(f"{API}/knowledge-bases/{world.base_id}/knowledge")).json()["data"]
         assert {doc["id"] for doc in everything} == {world.open_doc, world.hr_doc}
+
+    async def test_chat_sessions_open_only_to_who_started_them_and_admins(self, world: World) -> None:
+        async with world.admin() as admin:
+            theirs = (await admin.post(f"{API}/sessions", json={"knowledge_base_ids": [world.base_id]})).json()
+        mine = await world.kim.post(f"{API}/sessions", json={"knowledge_base_ids": [world.base_id]})
+        assert mine.status_code == 201, mine.text
+        mine_id, theirs_id = mine.json()["data"]["id"], theirs["data"]["id"]
+        for path in (f"{API}/sessions/{theirs_id}", f"{API}/messages/{theirs_id}/load"):
+            assert (await world.kim.get(path)).status_code == 404, path
+        listed = {row["id"] for row in (await world.kim.get(f"{API}/sessions")).json()["data"]}
+        assert listed == {mine_id}
+        async with world.admin() as admin:
+            assert (await admin.get(f"{API}/sessions/{mine_id}")).status_code == 200
