@@ -30,6 +30,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -139,8 +140,8 @@ async def _bench(url: str, bootstrap: str, runs: int, documents: int) -> dict[st
                 await set_document_list(session, doc, kb, ["user:kim"] if closed else [])
             committed = time.perf_counter()
             wanted = documents - 1 if closed else documents
-            checked = await _until(lambda w=wanted: _equals(readable_in_database, w))
-            await _until(lambda w=wanted: _equals(visible, w), timeout_s=60)
+            checked = await _until(partial(_equals, readable_in_database, wanted))
+            await _until(partial(_equals, visible, wanted), timeout_s=60)
             if run >= 2:
                 document_s.append(time.perf_counter() - committed)
                 database_s.append(checked)
@@ -151,7 +152,7 @@ async def _bench(url: str, bootstrap: str, runs: int, documents: int) -> dict[st
                     col(KnowledgeBase.id) == base.id).with_for_update())).scalar_one()
                 await set_knowledge_base_list(session, kb, ["group:hr"] if closed else [])
             committed = time.perf_counter()
-            await _until(lambda w=0 if closed else documents: _equals(visible, w))
+            await _until(partial(_equals, visible, 0 if closed else documents))
             base_s.append(time.perf_counter() - committed)
     finally:
         stop.set()

@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ import uvicorn
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.metrics_overhead import recording_us  # noqa: E402
 from gateway import create_app  # noqa: E402
 from jisik.clients.retriever import RetrieverClient  # noqa: E402
 from jisik.clients.types import IndexChunk  # noqa: E402
@@ -46,7 +48,7 @@ from jisik.db.migrate import upgrade  # noqa: E402
 from jisik.db.models import Knowledge, KnowledgeBase, ParseStatus  # noqa: E402
 from jisik.db.tenants import create_tenant  # noqa: E402
 from jisik.grpc_server import grpc_channel  # noqa: E402
-from jisik.metrics import recording_paused  # noqa: E402
+from jisik.metrics import RECORDING_METHODS, recording_paused  # noqa: E402
 from jisik.runtime.postgres import EmbeddedPostgres  # noqa: E402
 from jisik.settings import Settings  # noqa: E402
 
@@ -226,17 +228,48 @@ async def with_and_without_metrics(client: httpx.AsyncClient, session_id: str,
     for number, question in enumerate(questions):
         await ask(client, session_id, question)
         for mode in (("on", "off") if number % 2 == 0 else ("off", "on")):
-            with recording_paused() if mode == "off" else contextlib.nullcontext():
+            calls = [0]
+            with recording_paused() if mode == "off" else counted_recordings(calls):
                 result = await ask(client, session_id, question)
+            if mode == "on":
+                result["recordings"] = calls[0]
             if number >= WARMUP:
                 paired[mode].append(result)
     return paired
+
+
+@contextlib.contextmanager
+def counted_recordings(calls: list[int]) -> Iterator[None]:
+    """Count every metric recording (inc, set, observe; label lookups excluded) into ``calls[0]``."""
+    saved = [(owner, name, owner.__dict__[name]) for owner, name in RECORDING_METHODS if name != "labels"]
+
+    def counting(method: Callable[..., Any]) -> Callable[..., Any]:
+        def record(self: Any, *args: Any, **kwargs: Any) -> Any:
+            calls[0] += 1
+            return method(self, *args, **kwargs)
+        return record
+
+    for owner, name, method in saved:
+        setattr(owner, name, counting(method))
+    try:
+        yield
+    finally:
+        for owner, name, method in saved:
+            setattr(owner, name, method)
 
 
 def overhead_report(paired: dict[str, list[dict[str, float]]], args: argparse.Namespace,
                     load_at_start: float) -> dict[str, Any]:
     report: dict[str, Any] = {"machine": machine() | {"load_avg_1m_at_start": load_at_start},
                               "chunks": args.chunks, "questions": len(paired["on"]), "chat_backend": "extractive"}
+    # The analytic estimate: recordings per request times what one recording with its label lookup costs
+    # (bench/metrics_overhead.py), against the whole request.
+    per_request = statistics.fmean(m["recordings"] for m in paired["on"])
+    recording = max(recording_us())
+    done = statistics.median(m["done_ms"] for m in paired["on"])
+    report["recordings_per_request"] = round(per_request, 1)
+    report["recording_us"] = round(recording, 2)
+    report["recording_share_of_request_pct"] = round(per_request * recording / (done * 1000) * 100, 4)
     for measure in ("first_token_ms", "done_ms"):
         on = statistics.median(m[measure] for m in paired["on"])
         off = statistics.median(m[measure] for m in paired["off"])
@@ -295,6 +328,8 @@ def main() -> None:
             low, high = row["paired_overhead_ci95_pct"]
             print(f"{name:<16}{row['on_p50']:>11}{row['off_p50']:>11}{row['overhead_pct']:>13}%"
                   f"{row['paired_overhead_pct']:>14}% ({low}% .. {high}%)")
+        print(f"{report['recordings_per_request']} recordings per request x {report['recording_us']} us = "
+              f"{report['recording_share_of_request_pct']}% of the request")
         (RESULTS / "chat_metrics_overhead.json").write_text(json.dumps(report, indent=2) + "\n")
         return
     (RESULTS / "chat.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")

@@ -10,7 +10,7 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from jisik.access import Access, user_principal
+from jisik.access import Access
 from jisik.actors import Actor
 from jisik.db.models import KnowledgeBase
 from jisik.errors import Blocked
@@ -21,10 +21,11 @@ __all__ = ["AccessDep", "access_of", "check_may_manage"]
 
 
 def access_of(actor: Actor) -> Access:
-    """API keys of the tenant and internal services read everything; a user reads what names them."""
-    if actor.kind in ("key", "service"):
+    """Owners, admins, the tenant's own key and internal services read everything; anyone else (a
+    signed-in user, or a key of a user or service account) reads what names them or their groups."""
+    if actor.user_id is None or actor.role in ("owner", "admin"):
         return Access.all_documents()
-    return Access(frozenset({user_principal(actor.id)}))
+    return Access(frozenset(actor.principals))
 
 
 def _access(actor: ActorDep) -> Access:

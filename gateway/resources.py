@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession as SQLModelSession
 
 from chat import ChatPipeline, StreamRegistry
+from jisik.accounts.passwords import Passwords
 from jisik.clients.bundle import ServiceClients
 from jisik.db import audit_context
 from jisik.db.engine import create_engine
@@ -36,6 +37,7 @@ class GatewayResources:
     pipeline_catalog: DatabaseCatalog
     streams: StreamRegistry
     readiness: BusyTolerance
+    passwords: Passwords
     _store: ObjectStore | None = field(default=None, repr=False)
 
     @classmethod
@@ -54,7 +56,7 @@ class GatewayResources:
         streams = StreamRegistry(grace_s=chat.resume_grace_s, finished_ttl_s=chat.finished_stream_ttl_s)
         return cls(
             settings, engine, sessions, auth_sessions, clients, pipeline, catalog, streams,
-            BusyTolerance(settings.gateway.ready_busy_window_s),
+            BusyTolerance(settings.gateway.ready_busy_window_s), Passwords(settings.accounts),
         )
 
     @property

@@ -28,7 +28,7 @@ from jisik.storage import ObjectStore
 
 from .commands import delete_knowledge
 
-__all__ = ["ErasureReceipt", "erase_knowledge"]
+__all__ = ["ErasureReceipt", "erase_knowledge", "unshared_images"]
 
 _IMAGE_PREFIX = "images/"
 
@@ -68,7 +68,8 @@ async def _count(session: AsyncSession, query: Any) -> int:
     return int((await session.execute(query)).scalar_one())
 
 
-async def _unshared_images(session: AsyncSession, knowledge_id: str) -> list[str]:
+async def unshared_images(session: AsyncSession, knowledge_id: str) -> list[str]:
+    """Image keys of the document that no other document's chunk refers to."""
     rows = (await session.execute(select(col(Chunk.image_info)).where(col(Chunk.knowledge_id) == knowledge_id))).all()
     keys = sorted(set().union(*(_image_keys(row[0]) for row in rows))) if rows else []
     unshared = []
@@ -124,7 +125,7 @@ async def erase_knowledge(
         raise NotFound(f"document {knowledge_id} not found", field="knowledge_id")
     chunks = await _count(session, select(func.count()).where(col(Chunk.knowledge_id) == knowledge_id))
     fields = await _count(session, select(func.count()).where(col(DocumentFields.knowledge_id) == knowledge_id))
-    images = await _unshared_images(session, knowledge_id)
+    images = await unshared_images(session, knowledge_id)
     index_entries = await retriever.delete(tenant_id, knowledge_ids=[knowledge_id])
     messages = await _erase_citing_turns(session, tenant_id, knowledge_id)
     outbox = await session.execute(

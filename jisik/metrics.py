@@ -15,8 +15,8 @@ from typing import Any
 from prometheus_client import Counter, Gauge, Histogram, Summary, start_http_server
 from prometheus_client.metrics import MetricWrapperBase
 
-__all__ = ["HTTP_REQUESTS", "HTTP_SECONDS", "RPC_REQUESTS", "RPC_SECONDS", "pause_recording", "recording_paused",
-           "serve_metrics"]
+__all__ = ["HTTP_REQUESTS", "HTTP_SECONDS", "RECORDING_METHODS", "RPC_REQUESTS", "RPC_SECONDS", "pause_recording",
+           "recording_paused", "serve_metrics"]
 
 # Latency buckets from 5 ms to 60 s: cheap lookups and long chats/parses land in distinct buckets.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
@@ -56,7 +56,7 @@ def serve_metrics(host: str, port: int) -> int:
 
 
 # What pause_recording() replaces: the label lookup and every way a metric records a value.
-_RECORDING_METHODS: tuple[tuple[type, str], ...] = (
+RECORDING_METHODS: tuple[tuple[type, str], ...] = (
     (MetricWrapperBase, "labels"), (Counter, "inc"), (Gauge, "set"), (Gauge, "inc"), (Gauge, "dec"),
     (Histogram, "observe"), (Summary, "observe"),
 )
@@ -74,7 +74,7 @@ def pause_recording() -> Callable[[], None]:
     """Make every metric in this process record nothing (label lookups included); returns the function
     that restores recording. Only for measuring what the metrics cost (``JISIK_METRICS_RECORD=false``,
     bench/chat.py and bench/ingest.py ``--metrics-overhead``); the scrape endpoint keeps serving."""
-    saved = [(owner, name, owner.__dict__[name]) for owner, name in _RECORDING_METHODS]
+    saved = [(owner, name, owner.__dict__[name]) for owner, name in RECORDING_METHODS]
     for owner, name, _method in saved:
         setattr(owner, name, _return_self if name == "labels" else _record_nothing)
 

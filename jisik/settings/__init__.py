@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
+from .accounts import AccountSettings
 from .billing import BillingSettings
 from .cdc import CdcSettings
 from .chat import ChatSettings
@@ -29,6 +30,7 @@ from .telemetry import TelemetrySettings
 from .webhooks import WebhookSettings
 
 __all__ = [
+    "AccountSettings",
     "BillingSettings",
     "CdcSettings",
     "ChatSettings",
@@ -69,6 +71,7 @@ class Settings(BaseModel):
     chat: ChatSettings
     ingest: IngestSettings
     cdc: CdcSettings
+    accounts: AccountSettings
     billing: BillingSettings
     webhooks: WebhookSettings
 

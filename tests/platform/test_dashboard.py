@@ -134,4 +134,4 @@ def test_every_jisik_metric_is_on_the_dashboard(scraped: tuple[set[str], set[str
     families, _series = scraped
     shown = " ".join(dashboard.expressions())
     absent = sorted(family for family in families if family.startswith("jisik_") and family not in shown)
-    assert not absent, f"metrics exported but on no panel: {absent}"
+    assert not absent, f"metrics exported but on no panel (add one in jisik/dashboard.py): {absent}"

@@ -124,8 +124,10 @@ def test_scaled_objects_pass_the_keda_schema(example: list[Resource]) -> None:
 
 
 def test_every_service_has_a_workload(example: list[Resource]) -> None:
-    served = [_served(deployment) for deployment in _deployments(example)]
-    assert set(served) == {spec.name for spec in SERVICES}
+    served = {_served(deployment) for deployment in _deployments(example)}
+    expected = {spec.name for spec in SERVICES}
+    assert served == expected, (f"services without a Deployment in deploy/kubernetes/base: {sorted(expected - served)}; "
+                                f"Deployments of no service: {sorted(served - expected)}")
     stages = {_container(d)["env"][0]["value"] for d in _deployments(example) if _served(d) == "ingest"}
     assert {_container(d)["env"][0]["name"] for d in _deployments(example) if _served(d) == "ingest"} == {
         "JISIK_INGEST_STAGES"}
@@ -180,6 +182,9 @@ def test_gateway_scales_on_cpu(example: list[Resource]) -> None:
     [metric] = hpa["spec"]["metrics"]
     assert metric["resource"]["name"] == "cpu" and metric["resource"]["target"]["type"] == "Utilization"
     assert hpa["spec"]["minReplicas"] >= 2
+    budget = _one(example, "PodDisruptionBudget", "gateway")
+    assert budget["spec"]["selector"]["matchLabels"] == _one(example, "Deployment", "gateway")["spec"]["selector"][
+        "matchLabels"]
 
 
 def test_ingest_stages_scale_on_their_consumer_lag(example: list[Resource]) -> None:
@@ -200,7 +205,10 @@ def test_settings_and_secrets_are_those_of_compose(example: list[Resource]) -> N
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     config = _config(example)
     secrets = _one(example, "Secret", "jisik-secrets")["data"]
-    assert set(config) | set(secrets) == set(compose["x-jisik"]["environment"])
+    in_compose = set(compose["x-jisik"]["environment"])
+    assert set(config) | set(secrets) == in_compose, (
+        f"set in compose only (add to deploy/kubernetes/base/config.env or overlays/example/secrets.env): "
+        f"{sorted(in_compose - set(config) - set(secrets))}; in Kubernetes only: {sorted(set(config) | set(secrets) - in_compose)}")
     assert not set(config) & set(secrets)
     assert set(config) | set(secrets) <= env_names()
     assert not [key for key in config if any(word in key for word in SECRET_WORDS)]

@@ -1,5 +1,6 @@
 """Table models. Importing this package registers every table on ``SQLModel.metadata``."""
 
+from .accounts import ApiKey, Group, GroupMember, Invitation, User, WebSession
 from .audit import SYSTEM_ACTOR, AuditContext, AuditEvent
 from .billing import BillingThreshold, BillingUsage, Plan, TenantPlan, UsageRecord
 from .chat import DEFAULT_FALLBACK_RESPONSE, ChatSession, Message
@@ -11,6 +12,12 @@ from .tenant import Tenant
 from .webhooks import WebhookAttempt, WebhookEndpoint, WebhookMessage
 
 __all__ = [
+    "ApiKey",
+    "Group",
+    "GroupMember",
+    "Invitation",
+    "User",
+    "WebSession",
     "BillingThreshold",
     "BillingUsage",
     "SYSTEM_ACTOR",
