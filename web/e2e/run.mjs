@@ -621,6 +621,7 @@ async function usagePage() {
     await page.getByTestId("lang-switch").click();
     const bannerKo = await banner.innerText();
     await page.screenshot({ path: join(WORK, "usage-ko.png"), fullPage: true });
+    await shot(page, "usage-ko");
     return { bannerEn, bannerKo, pages, legend, problems };
   } catch (error) {
     return await keepEvidence(page, error);
