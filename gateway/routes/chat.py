@@ -10,7 +10,7 @@ from fastapi.responses import StreamingResponse
 from fields.store import documents_matching
 
 from ..access import AccessDep
-from ..deps import ResourcesDep, TenantDep
+from ..deps import ResourcesDep, TenantDep, require_scope
 from ..middleware import current_request_id
 from ..repositories.knowledge_bases import get_knowledge_base, require_knowledge_bases
 from ..repositories.sessions import get_session
@@ -28,6 +28,7 @@ router = APIRouter(tags=["chat"])
     "/knowledge-chat/{session_id}",
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}, "description": "SSE: references, answer deltas, done"}},
+    dependencies=[require_scope("read")],
 )
 async def knowledge_chat(
     session_id: str, body: ChatQuery, tenant: TenantDep, access: AccessDep, resources: ResourcesDep
@@ -48,7 +49,10 @@ async def knowledge_chat(
     return StreamingResponse(sse(resources.streams, state), media_type="text/event-stream", headers=SSE_HEADERS)
 
 
-@router.post("/knowledge-search", response_model=Envelope[list[SearchResult]])
+@router.post(
+    "/knowledge-search", response_model=Envelope[list[SearchResult]],
+    dependencies=[require_scope("read")],
+)
 async def knowledge_search(
     body: KnowledgeSearchRequest, tenant: TenantDep, access: AccessDep, resources: ResourcesDep
 ) -> dict[str, Any]:

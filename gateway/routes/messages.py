@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 
 from jisik.errors import NotFound
 
-from ..deps import SessionDep, TenantDep
+from ..deps import SessionDep, TenantDep, require_scope
 from ..repositories import messages as repo
 from ..repositories.sessions import get_session
 from ..schemas.common import Envelope
@@ -18,7 +18,10 @@ from ..schemas.session import MessagePublic, ModelInputPublic
 router = APIRouter(prefix="/messages", tags=["messages"])
 
 
-@router.get("/{session_id}/load", response_model=Envelope[list[MessagePublic]])
+@router.get(
+    "/{session_id}/load", response_model=Envelope[list[MessagePublic]],
+    dependencies=[require_scope("read")],
+)
 async def load(
     session_id: str,
     tenant: TenantDep,
@@ -34,7 +37,10 @@ async def load(
     return {"success": True, "data": rows}
 
 
-@router.get("/{session_id}/{message_id}/model-input", response_model=Envelope[ModelInputPublic])
+@router.get(
+    "/{session_id}/{message_id}/model-input", response_model=Envelope[ModelInputPublic],
+    dependencies=[require_scope("read")],
+)
 async def model_input(session_id: str, message_id: str, tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
     """What the model saw: the answer's prompt as the chat model received it, with placeholders where the
     tenant's PII mask replaced personal data. 404 when the answer has none (no model was called)."""
@@ -44,7 +50,10 @@ async def model_input(session_id: str, message_id: str, tenant: TenantDep, sessi
     return {"success": True, "data": message.model_input}
 
 
-@router.delete("/{session_id}/{message_id}", response_model=Envelope[None])
+@router.delete(
+    "/{session_id}/{message_id}", response_model=Envelope[None],
+    dependencies=[require_scope("write")],
+)
 async def delete(session_id: str, message_id: str, tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
     message = await repo.get_message(session=session, tenant_id=tenant.id, message_id=message_id, session_id=session_id)
     await repo.delete_message(session=session, message=message)

@@ -9,7 +9,7 @@ from fastapi.responses import StreamingResponse
 
 from jisik.db.models import ModelType
 
-from ..deps import ResourcesDep, SessionDep, SettingsDep, StreamsDep, TenantDep
+from ..deps import ResourcesDep, SessionDep, SettingsDep, StreamsDep, TenantDep, require_scope
 from ..repositories import messages as message_repo
 from ..repositories import sessions as repo
 from ..repositories.knowledge_bases import check_model, require_knowledge_bases
@@ -35,14 +35,17 @@ async def _checked(session: Any, tenant_id: str, values: dict[str, Any]) -> dict
     return values
 
 
-@router.post("", status_code=201, response_model=Envelope[SessionPublic])
+@router.post(
+    "", status_code=201, response_model=Envelope[SessionPublic],
+    dependencies=[require_scope("read")],
+)
 async def create(body: SessionCreate, tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
     """A new chat session; unset retrieval settings take WeKnora's session defaults."""
     values = await _checked(session, tenant.id, body.changes())
     return {"success": True, "data": await repo.create_session(session=session, tenant_id=tenant.id, values=values)}
 
 
-@router.get("", response_model=Paged[SessionPublic])
+@router.get("", response_model=Paged[SessionPublic], dependencies=[require_scope("read")])
 async def list_all(
     tenant: TenantDep,
     session: SessionDep,
@@ -55,7 +58,7 @@ async def list_all(
     return {"success": True, "data": rows, "total": total, "page": page, "page_size": page_size}
 
 
-@router.get("/continue-stream/{session_id}")
+@router.get("/continue-stream/{session_id}", dependencies=[require_scope("read")])
 async def continue_stream(session_id: str, tenant: TenantDep, resources: ResourcesDep) -> StreamingResponse:
     """Resume the session's answer after a reload: every event so far, then live ones (or the stored
     answer when it already ended)."""
@@ -70,12 +73,12 @@ async def continue_stream(session_id: str, tenant: TenantDep, resources: Resourc
     return StreamingResponse(replay_message(message), media_type="text/event-stream", headers=SSE_HEADERS)
 
 
-@router.get("/{session_id}", response_model=Envelope[SessionPublic])
+@router.get("/{session_id}", response_model=Envelope[SessionPublic], dependencies=[require_scope("read")])
 async def get(session_id: str, tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
     return {"success": True, "data": await repo.get_session(session=session, tenant_id=tenant.id, session_id=session_id)}
 
 
-@router.put("/{session_id}", response_model=Envelope[SessionPublic])
+@router.put("/{session_id}", response_model=Envelope[SessionPublic], dependencies=[require_scope("write")])
 async def update(session_id: str, body: SessionSettingsUpdate, tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
     """Change the title or any retrieval setting."""
     chat_session = await repo.get_session(session=session, tenant_id=tenant.id, session_id=session_id)
@@ -83,7 +86,7 @@ async def update(session_id: str, body: SessionSettingsUpdate, tenant: TenantDep
     return {"success": True, "data": await repo.update_session(session=session, chat_session=chat_session, values=values)}
 
 
-@router.delete("/{session_id}", response_model=Envelope[None])
+@router.delete("/{session_id}", response_model=Envelope[None], dependencies=[require_scope("write")])
 async def delete(session_id: str, tenant: TenantDep, session: SessionDep, streams: StreamsDep) -> dict[str, Any]:
     """Delete the session and its messages; a streaming answer is stopped first."""
     chat_session = await repo.get_session(session=session, tenant_id=tenant.id, session_id=session_id)
@@ -92,7 +95,10 @@ async def delete(session_id: str, tenant: TenantDep, session: SessionDep, stream
     return {"success": True, "data": None}
 
 
-@router.post("/{session_id}/stop", response_model=Envelope[dict[str, bool]])
+@router.post(
+    "/{session_id}/stop", response_model=Envelope[dict[str, bool]],
+    dependencies=[require_scope("read")],
+)
 async def stop(session_id: str, tenant: TenantDep, session: SessionDep, resources: ResourcesDep) -> dict[str, Any]:
     """Stop the answer being generated; the partial answer is stored as interrupted."""
     chat_session = await repo.get_session(session=session, tenant_id=tenant.id, session_id=session_id)

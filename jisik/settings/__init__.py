@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
+from .accounts import AccountSettings
 from .billing import BillingSettings
 from .cdc import CdcSettings
 from .chat import ChatSettings
@@ -24,11 +25,13 @@ from .metrics import MetricsSettings
 from .model import ModelSettings
 from .retriever import RetrieverSettings
 from .runtime import RuntimeSettings
+from .sso import SsoSettings
 from .storage import StorageSettings
 from .telemetry import TelemetrySettings
 from .webhooks import WebhookSettings
 
 __all__ = [
+    "AccountSettings",
     "BillingSettings",
     "CdcSettings",
     "ChatSettings",
@@ -43,6 +46,7 @@ __all__ = [
     "RetrieverSettings",
     "RuntimeSettings",
     "Settings",
+    "SsoSettings",
     "StorageSettings",
     "TelemetrySettings",
     "WebhookSettings",
@@ -69,8 +73,10 @@ class Settings(BaseModel):
     chat: ChatSettings
     ingest: IngestSettings
     cdc: CdcSettings
+    accounts: AccountSettings
     billing: BillingSettings
     webhooks: WebhookSettings
+    sso: SsoSettings
 
     @classmethod
     def load(cls) -> Settings:

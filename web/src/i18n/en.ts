@@ -335,6 +335,20 @@ export const en = {
   "access.save": "Save access",
   "access.saved": "Access saved. Search follows within a second.",
   "access.readOnly": "Only an admin or the knowledge base’s owner can change this.",
+  "sso.signIn": "Sign in with SSO",
+  "sso.organisation": "Organisation (name or id)",
+  "sso.title": "Single sign-on",
+  "sso.help": "Sign in through your organisation's OpenID Connect provider. New people get an account on their first sign-in; their groups come from the group claim.",
+  "sso.issuer": "Issuer URL",
+  "sso.clientId": "Client ID",
+  "sso.clientSecret": "Client secret",
+  "sso.secretStored": "stored (leave empty to keep)",
+  "sso.groupClaim": "Group claim",
+  "sso.defaultRole": "Role of new users",
+  "sso.redirectUri": "Redirect URI (register it at the provider)",
+  "sso.enabled": "Allow sign-in with SSO",
+  "sso.save": "Save single sign-on",
+  "sso.saved": "Single sign-on saved.",
 } as const;
 
 export type MessageKey = keyof typeof en;
