@@ -22,10 +22,13 @@ from .middleware import RequestContextMiddleware
 from .resources import GatewayResources
 from .routes import (
     access,
+    api_keys,
     audit,
+    auth,
     chat,
     chunks,
     fields,
+    groups,
     health,
     ingest,
     knowledge,
@@ -34,9 +37,11 @@ from .routes import (
     metrics,
     models,
     sessions,
+    sso,
     tenants,
     training,
     usage,
+    users,
     webhooks,
 )
 from .web import mount_web
@@ -49,7 +54,7 @@ API_PREFIX = "/api/v1"
 def _api() -> APIRouter:
     api = APIRouter(prefix=API_PREFIX)
     for module in (tenants, knowledge_bases, knowledge, fields, chunks, sessions, chat, messages, models, ingest, audit,
-                   webhooks, access, usage, training):
+                   webhooks, access, usage, auth, users, groups, api_keys, sso, training):
         api.include_router(module.router)
     return api
 

@@ -9,6 +9,8 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from starlette.exceptions import HTTPException
 
+from .deps import PUBLIC
+
 __all__ = ["mount_web"]
 
 logger = logging.getLogger(__name__)
@@ -23,7 +25,7 @@ def mount_web(app: FastAPI, dist: Path) -> bool:
         logger.info("no web build at %s; the API is served alone", dist)
         return False
 
-    @app.get("/{path:path}", include_in_schema=False)
+    @app.get("/{path:path}", include_in_schema=False, dependencies=[PUBLIC])
     async def web_app(path: str) -> FileResponse:
         if path.startswith(_RESERVED):
             raise HTTPException(404, f"no route /{path}")

@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
+
+from jisik.accounts.roles import Role, Scope
 
 __all__ = ["Actor", "ActorKind", "acting_as", "current_actor", "set_current_actor"]
 
@@ -21,16 +23,28 @@ ActorKind = Literal["key", "user", "service"]
 @dataclass(frozen=True, slots=True)
 class Actor:
     """``kind`` says what authenticated (an API key, a signed-in user, an internal service);
-    ``id`` names it without revealing a secret (a key's id or prefix, a user id, a service name)."""
+    ``id`` names it without revealing a secret (a key's prefix, a user id, a service name).
+
+    ``role`` and ``scopes`` are what it may do (see :mod:`jisik.accounts.roles`); ``user_id`` is the
+    person or service account behind a key or session (None for a tenant's bootstrap key and internal
+    services); ``principals`` are the access-list entries it matches (``user:<id>``, ``group:<name>``).
+    """
 
     kind: ActorKind
     id: str
     tenant_id: str
+    role: Role | None = None
+    scopes: frozenset[Scope] = field(default_factory=frozenset)
+    user_id: str | None = None
+    principals: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
         """``kind:id``, the form the audit trail stores and filters on."""
         return f"{self.kind}:{self.id}"
+
+    def may(self, scope: Scope) -> bool:
+        return scope in self.scopes
 
 
 _current: ContextVar[Actor | None] = ContextVar("jisik_actor", default=None)

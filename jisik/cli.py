@@ -17,12 +17,15 @@ import sys
 import tomllib
 from collections.abc import Callable, Coroutine, Sequence
 from types import FrameType, ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from jisik.errors import InvalidInput
 from jisik.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from jisik.runtime.bootstrap import FirstAdmin
 
 __all__ = ["main"]
 
@@ -160,6 +163,16 @@ def _raise_terminated(signum: int, frame: FrameType | None) -> None:
     raise _Terminated
 
 
+def _print_sign_in(admin: FirstAdmin | None) -> None:
+    if admin is None:
+        return
+    if admin.one_time_password:
+        print(f"Sign in: {admin.email} with the one-time password {admin.one_time_password}"
+              "  (you choose your own at first sign-in)", flush=True)
+    else:
+        print(f"Sign in: {admin.email} with the password you chose", flush=True)
+
+
 def _up(args: argparse.Namespace) -> int:
     from jisik.runtime.supervisor import Stack, StackError
 
@@ -173,7 +186,8 @@ def _up(args: argparse.Namespace) -> int:
         except StackError as exc:
             raise _CliError(f"up failed: {exc}") from None
         print(f"jisik is ready at {stack.gateway_url}", flush=True)
-        print(f"API key: {stack.api_key}  (kept in {stack.key_file})", flush=True)
+        _print_sign_in(stack.first_admin)
+        print(f"API key: {stack.api_key}  (for scripts; kept in {stack.key_file})", flush=True)
         print("Press Ctrl-C to stop.", flush=True)
         try:
             stack.supervise()

@@ -14,6 +14,7 @@
     ├── QuotaExceeded       a tenant used up a budget for now (gRPC RESOURCE_EXHAUSTED, HTTP 429)
     │   └── PlanLimitReached    a plan's monthly limit is used up (HTTP 402; jisik.billing.limits)
     ├── Blocked             refused by policy, e.g. an SSRF-guarded URL (gRPC PERMISSION_DENIED, HTTP 403)
+    │   └── Forbidden           the caller's role or key scopes do not allow this (HTTP 403)
     ├── RateLimited         too many attempts; retry after ``retry_after_s`` (gRPC RESOURCE_EXHAUSTED, HTTP 429)
     ├── Unavailable         a dependency is down or timed out (gRPC UNAVAILABLE, HTTP 503)
     └── DeadlineExceeded    work took longer than its limit (gRPC DEADLINE_EXCEEDED, HTTP 504)
@@ -28,6 +29,7 @@ __all__ = [
     "ConsentRequired",
     "Conflict",
     "DeadlineExceeded",
+    "Forbidden",
     "InvalidInput",
     "JisikError",
     "NotFound",
@@ -113,6 +115,12 @@ class Blocked(JisikError):
     code = "blocked"
     http_status = 403
     grpc_status = "PERMISSION_DENIED"
+
+
+class Forbidden(Blocked):
+    """Authenticated, but the role or the key's scopes do not cover the request."""
+
+    code = "forbidden"
 
 
 class ConsentRequired(Blocked):

@@ -217,6 +217,7 @@ class JisikUp:
         self.process: subprocess.Popen[str] | None = None
         self.ready_line = ""
         self.api_key = ""
+        self.admin_email = self.admin_password = ""
 
     @property
     def gateway_url(self) -> str:
@@ -241,9 +242,11 @@ class JisikUp:
             self.process.wait(30)
             self._reap()
             raise StackError(f"jisik up did not start: {self.log_tail()}")
+        sign_in = re.search(r"Sign in: (\S+) with the one-time password (\S+)", self.process.stdout.readline())
         key = re.search(r"API key: (sk-\S+)", self.process.stdout.readline())
         assert key is not None
         self.api_key = key.group(1)
+        self.admin_email, self.admin_password = sign_in.groups() if sign_in else ("", "")
 
     def log_tail(self, characters: int = 3000) -> str:
         return (self.root / "up.log").read_text(errors="replace")[-characters:]

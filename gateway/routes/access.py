@@ -11,10 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from jisik.access import Access
 from jisik.actors import Actor
 from jisik.db.models import Knowledge, KnowledgeBase
-from jisik.errors import Blocked
+from jisik.errors import Forbidden
 
 from ..access import AccessDep, check_may_manage
-from ..deps import ActorDep, SessionDep
+from ..deps import ActorDep, SessionDep, require_scope
 from ..repositories.knowledge import get_knowledge
 from ..repositories.knowledge_bases import get_knowledge_base
 from ..schemas.access import AccessListUpdate, DocumentAccess, KnowledgeBaseAccess
@@ -27,7 +27,7 @@ router = APIRouter(tags=["access"])
 def _may_manage(actor: Actor, access: Access, knowledge_base: KnowledgeBase) -> bool:
     try:
         check_may_manage(actor, access, knowledge_base)
-    except Blocked:
+    except Forbidden:
         return False
     return True
 
@@ -46,7 +46,10 @@ def _document_view(actor: Actor, access: Access, knowledge: Knowledge, base: Kno
     }}
 
 
-@router.get("/knowledge-bases/{knowledge_base_id}/access", response_model=Envelope[KnowledgeBaseAccess])
+@router.get(
+    "/knowledge-bases/{knowledge_base_id}/access", response_model=Envelope[KnowledgeBaseAccess],
+    dependencies=[require_scope("read")],
+)
 async def get_base_access(
     knowledge_base_id: str, actor: ActorDep, access: AccessDep, session: SessionDep
 ) -> dict[str, Any]:
@@ -54,7 +57,10 @@ async def get_base_access(
     return _base_view(actor, access, base)
 
 
-@router.put("/knowledge-bases/{knowledge_base_id}/access", response_model=Envelope[KnowledgeBaseAccess])
+@router.put(
+    "/knowledge-bases/{knowledge_base_id}/access", response_model=Envelope[KnowledgeBaseAccess],
+    dependencies=[require_scope("write")],
+)
 async def put_base_access(
     knowledge_base_id: str, body: AccessListUpdate, actor: ActorDep, access: AccessDep, session: SessionDep
 ) -> dict[str, Any]:
@@ -81,7 +87,10 @@ async def _document(
     return knowledge, base
 
 
-@router.get("/knowledge/{knowledge_id}/access", response_model=Envelope[DocumentAccess])
+@router.get(
+    "/knowledge/{knowledge_id}/access", response_model=Envelope[DocumentAccess],
+    dependencies=[require_scope("read")],
+)
 async def get_document_access(
     knowledge_id: str, actor: ActorDep, access: AccessDep, session: SessionDep
 ) -> dict[str, Any]:
@@ -89,7 +98,10 @@ async def get_document_access(
     return _document_view(actor, access, knowledge, base)
 
 
-@router.put("/knowledge/{knowledge_id}/access", response_model=Envelope[DocumentAccess])
+@router.put(
+    "/knowledge/{knowledge_id}/access", response_model=Envelope[DocumentAccess],
+    dependencies=[require_scope("write")],
+)
 async def put_document_access(
     knowledge_id: str, body: AccessListUpdate, actor: ActorDep, access: AccessDep, session: SessionDep
 ) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from ..deps import SessionDep, SettingsDep, TenantDep
+from ..deps import SessionDep, SettingsDep, TenantDep, require_scope
 from ..repositories.audit import list_audit_events
 from ..schemas.audit import AuditEventPublic
 from ..schemas.common import Paged
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/audit", tags=["audit"])
 _Filter = Annotated[str | None, Query(max_length=255)]
 
 
-@router.get("", response_model=Paged[AuditEventPublic])
+@router.get("", response_model=Paged[AuditEventPublic], dependencies=[require_scope("read")])
 async def list_events(
     tenant: TenantDep,
     session: SessionDep,

@@ -9,8 +9,8 @@ from fastapi.responses import StreamingResponse
 
 from fields.store import documents_matching
 
-from ..access import AccessDep
-from ..deps import ResourcesDep, TenantDep
+from ..access import AccessDep, ChatOwnerDep
+from ..deps import ResourcesDep, TenantDep, require_scope
 from ..middleware import current_request_id
 from ..repositories.knowledge_bases import get_knowledge_base, require_knowledge_bases
 from ..repositories.sessions import get_session
@@ -28,14 +28,16 @@ router = APIRouter(tags=["chat"])
     "/knowledge-chat/{session_id}",
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}, "description": "SSE: references, answer deltas, done"}},
+    dependencies=[require_scope("read")],
 )
 async def knowledge_chat(
-    session_id: str, body: ChatQuery, tenant: TenantDep, access: AccessDep, resources: ResourcesDep
+    session_id: str, body: ChatQuery, tenant: TenantDep, access: AccessDep, owner: ChatOwnerDep,
+    resources: ResourcesDep,
 ) -> StreamingResponse:
     """Ask a question in a session. Events (`event: message`): one `references` event, then `answer`
     (and `thinking`) deltas, then `done: true`. Citations [n] point at the n-th reference."""
     async with resources.sessions() as session:
-        chat_session = await get_session(session=session, tenant_id=tenant.id, session_id=session_id)
+        chat_session = await get_session(session=session, tenant_id=tenant.id, session_id=session_id, owner=owner)
     state = await start_chat(
         resources,
         tenant_id=tenant.id,
@@ -48,7 +50,10 @@ async def knowledge_chat(
     return StreamingResponse(sse(resources.streams, state), media_type="text/event-stream", headers=SSE_HEADERS)
 
 
-@router.post("/knowledge-search", response_model=Envelope[list[SearchResult]])
+@router.post(
+    "/knowledge-search", response_model=Envelope[list[SearchResult]],
+    dependencies=[require_scope("read")],
+)
 async def knowledge_search(
     body: KnowledgeSearchRequest, tenant: TenantDep, access: AccessDep, resources: ResourcesDep
 ) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query
 from jisik.passages import index_chunk, passage_text
 
 from ..access import AccessDep
-from ..deps import ResourcesDep, SessionDep, SettingsDep, TenantDep
+from ..deps import ResourcesDep, SessionDep, SettingsDep, TenantDep, require_scope
 from ..repositories import chunks as repo
 from ..repositories.knowledge import get_knowledge
 from ..repositories.knowledge_bases import get_knowledge_base
@@ -23,7 +23,7 @@ from ..schemas.common import Envelope, Paged
 router = APIRouter(prefix="/chunks", tags=["chunks"])
 
 
-@router.get("/{knowledge_id}", response_model=Paged[ChunkPublic])
+@router.get("/{knowledge_id}", response_model=Paged[ChunkPublic], dependencies=[require_scope("read")])
 async def list_chunks(
     knowledge_id: str,
     tenant: TenantDep,
@@ -41,7 +41,10 @@ async def list_chunks(
     return {"success": True, "data": rows, "total": total, "page": page, "page_size": page_size}
 
 
-@router.delete("/{knowledge_id}", response_model=Envelope[dict[str, int]])
+@router.delete(
+    "/{knowledge_id}", response_model=Envelope[dict[str, int]],
+    dependencies=[require_scope("write")],
+)
 async def delete_all(
     knowledge_id: str, tenant: TenantDep, access: AccessDep, resources: ResourcesDep
 ) -> dict[str, Any]:
@@ -55,7 +58,10 @@ async def delete_all(
     return {"success": True, "data": {"deleted": len(deleted)}}
 
 
-@router.put("/{knowledge_id}/{chunk_id}", response_model=Envelope[ChunkPublic])
+@router.put(
+    "/{knowledge_id}/{chunk_id}", response_model=Envelope[ChunkPublic],
+    dependencies=[require_scope("write")],
+)
 async def update(
     knowledge_id: str, chunk_id: str, body: ChunkUpdate, tenant: TenantDep, access: AccessDep,
     resources: ResourcesDep,
@@ -89,7 +95,10 @@ async def update(
     return {"success": True, "data": chunk}
 
 
-@router.delete("/{knowledge_id}/{chunk_id}", response_model=Envelope[None])
+@router.delete(
+    "/{knowledge_id}/{chunk_id}", response_model=Envelope[None],
+    dependencies=[require_scope("write")],
+)
 async def delete(
     knowledge_id: str, chunk_id: str, tenant: TenantDep, access: AccessDep, resources: ResourcesDep
 ) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from jisik.db.models import Chunk, DocumentFields, Knowledge
 from jisik.errors import InvalidInput, NotFound
 
 from ..access import AccessDep
-from ..deps import ResourcesDep, SessionDep, SettingsDep, StoreDep, TenantDep
+from ..deps import ActorDep, ResourcesDep, SessionDep, SettingsDep, StoreDep, TenantDep, require_scope
 from ..repositories.knowledge import get_knowledge
 from ..repositories.knowledge_bases import get_knowledge_base
 from ..repositories.readable import readable_by
@@ -53,7 +53,10 @@ async def _json_body(request: Request) -> Any:
         raise InvalidInput("malformed JSON body", field="body") from exc
 
 
-@router.put("/knowledge-bases/{knowledge_base_id}/field-schema", response_model=Envelope[FieldSchemaPublic])
+@router.put(
+    "/knowledge-bases/{knowledge_base_id}/field-schema", response_model=Envelope[FieldSchemaPublic],
+    dependencies=[require_scope("write")],
+)
 async def put_schema(knowledge_base_id: str, request: Request, tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
     """Save a new version of the field schema: fields, cross-field rules, duplicate key, review threshold.
     422 names the offending field or rule. Documents validated from now on use it."""
@@ -63,7 +66,10 @@ async def put_schema(knowledge_base_id: str, request: Request, tenant: TenantDep
     return _ok(_schema_public(version, schema))
 
 
-@router.get("/knowledge-bases/{knowledge_base_id}/field-schema", response_model=Envelope[FieldSchemaPublic])
+@router.get(
+    "/knowledge-bases/{knowledge_base_id}/field-schema", response_model=Envelope[FieldSchemaPublic],
+    dependencies=[require_scope("read")],
+)
 async def get_schema(knowledge_base_id: str, tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
     """The schema in force; version 0 and no fields when none was saved."""
     await get_knowledge_base(session=session, tenant_id=tenant.id, knowledge_base_id=knowledge_base_id)
@@ -71,7 +77,10 @@ async def get_schema(knowledge_base_id: str, tenant: TenantDep, session: Session
     return _ok(_schema_public(*found) if found else _schema_public(0, FieldSchema.model_validate({})))
 
 
-@router.post("/knowledge-bases/{knowledge_base_id}/field-schema/preview", response_model=Envelope[dict[str, Any]])
+@router.post(
+    "/knowledge-bases/{knowledge_base_id}/field-schema/preview", response_model=Envelope[dict[str, Any]],
+    dependencies=[require_scope("write")],
+)
 async def preview_schema(
     knowledge_base_id: str, body: SchemaPreviewRequest, tenant: TenantDep, access: AccessDep, session: SessionDep,
     store: StoreDep, settings: SettingsDep,
@@ -93,7 +102,10 @@ async def preview_schema(
     return _ok(outcome.as_json())
 
 
-@router.get("/knowledge/{knowledge_id}/fields", response_model=Envelope[DocumentFieldsPublic])
+@router.get(
+    "/knowledge/{knowledge_id}/fields", response_model=Envelope[DocumentFieldsPublic],
+    dependencies=[require_scope("read")],
+)
 async def document_fields(knowledge_id: str, tenant: TenantDep, access: AccessDep, session: SessionDep) -> dict[str, Any]:
     """The document's fields with their checks, its status and errors. A document with none (its
     knowledge base has no field schema, or it is not validated yet) has status ``not_extracted``."""
@@ -115,7 +127,7 @@ def _queue_item(row: DocumentFields, title: str) -> dict[str, Any]:
     }
 
 
-@router.get("/review-queue", response_model=Paged[ReviewQueueItem])
+@router.get("/review-queue", response_model=Paged[ReviewQueueItem], dependencies=[require_scope("review")])
 async def review_queue(
     tenant: TenantDep,
     access: AccessDep,
@@ -145,7 +157,10 @@ async def review_queue(
     return {"success": True, "data": data, "total": int(total), "page": page, "page_size": page_size}
 
 
-@router.get("/knowledge-bases/{knowledge_base_id}/review-counts", response_model=Envelope[dict[str, int]])
+@router.get(
+    "/knowledge-bases/{knowledge_base_id}/review-counts", response_model=Envelope[dict[str, int]],
+    dependencies=[require_scope("read")],
+)
 async def review_counts(knowledge_base_id: str, tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
     """How many documents of the knowledge base are in each field status."""
     await get_knowledge_base(session=session, tenant_id=tenant.id, knowledge_base_id=knowledge_base_id)
@@ -157,10 +172,13 @@ async def review_counts(knowledge_base_id: str, tenant: TenantDep, session: Sess
     return _ok({status: 0 for status in sorted(_STATUSES)} | {str(status): int(count) for status, count in rows})
 
 
-@router.post("/knowledge/{knowledge_id}/review", response_model=Envelope[DocumentFieldsPublic])
+@router.post(
+    "/knowledge/{knowledge_id}/review", response_model=Envelope[DocumentFieldsPublic],
+    dependencies=[require_scope("review")],
+)
 async def review(
-    knowledge_id: str, body: ReviewRequest, tenant: TenantDep, access: AccessDep, session: SessionDep,
-    resources: ResourcesDep,
+    knowledge_id: str, body: ReviewRequest, tenant: TenantDep, actor: ActorDep, access: AccessDep,
+    session: SessionDep, resources: ResourcesDep,
 ) -> dict[str, Any]:
     """Approve or reject the document's fields, with corrections; 409 when another review is in progress
     or the fields changed since ``revision``."""
@@ -168,7 +186,7 @@ async def review(
     row = await review_document(
         session, tenant_id=tenant.id, knowledge_id=knowledge_id, decision=body.decision,
         corrections=body.corrections, comment=body.comment,
-        reviewer=body.reviewer.strip() or f"api-key:{tenant.api_key_prefix}", revision=body.revision,
+        reviewer=body.reviewer.strip() or actor.label, revision=body.revision,
     )
     return _ok({**row.model_dump(), "page_count": knowledge.page_count})
 

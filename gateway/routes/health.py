@@ -13,14 +13,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from ingest.backlog import unfinished_documents
 from jisik.health import check_dependencies
 
-from ..deps import ResourcesDep
+from ..deps import PUBLIC, ResourcesDep
 
 router = APIRouter(tags=["health"])
 
 logger = logging.getLogger(__name__)
 
 
-@router.get("/health")
+@router.get("/health", dependencies=[PUBLIC])
 async def health() -> dict[str, str]:
     """The gateway process is alive."""
     return {"status": "ok"}
@@ -37,7 +37,7 @@ async def _documents(resources: ResourcesDep) -> dict[str, Any]:
     return {"pending_documents": pending, "stalled_documents": stalled}
 
 
-@router.get("/ready")
+@router.get("/ready", dependencies=[PUBLIC])
 async def ready(resources: ResourcesDep) -> JSONResponse:
     """Every dependency answers; 503 naming the ones that do not. Also counts the documents still in
     the pipeline (``pending_documents``) and those no worker has touched for the re-drive staleness

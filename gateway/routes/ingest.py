@@ -11,13 +11,13 @@ from ingest.lag_monitor import LagMonitor
 from ingest.stream_stats import throughput, top_failures
 from jisik.errors import Unavailable
 
-from ..deps import SessionDep, SettingsDep, TenantDep
+from ..deps import SessionDep, SettingsDep, TenantDep, require_scope
 from ..schemas.common import Envelope
 
 router = APIRouter(prefix="/ingest", tags=["ingest"])
 
 
-@router.get("/lag", response_model=Envelope[dict[str, Any]])
+@router.get("/lag", response_model=Envelope[dict[str, Any]], dependencies=[require_scope("read")])
 async def lag(tenant: TenantDep, settings: SettingsDep, session: SessionDep, request: Request) -> dict[str, Any]:
     """Work waiting per pipeline stage: the caller's unfinished documents in that stage, or the stage's
     unconsumed events (Kafka consumer lag) when those are more; ``unfinished_documents`` is the
@@ -40,7 +40,7 @@ async def lag(tenant: TenantDep, settings: SettingsDep, session: SessionDep, req
     }
 
 
-@router.get("/stream", response_model=Envelope[dict[str, Any]])
+@router.get("/stream", response_model=Envelope[dict[str, Any]], dependencies=[require_scope("read")])
 async def stream(
     tenant: TenantDep,
     session: SessionDep,

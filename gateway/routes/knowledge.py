@@ -17,12 +17,13 @@ from ingest.keys import MANUAL_CONTENT
 from jisik.db.models import KnowledgeType
 from jisik.errors import InvalidInput, NotFound, TooLarge, UnsupportedFormat
 
-from ..access import AccessDep
-from ..deps import ResourcesDep, SessionDep, SettingsDep, StoreDep, TenantDep
+from ..access import AccessDep, ChatOwnerDep
+from ..deps import ResourcesDep, SessionDep, SettingsDep, StoreDep, TenantDep, require_scope
 from ..repositories import knowledge as repo
 from ..repositories.chunks import chunk_contents
 from ..repositories.knowledge_bases import get_knowledge_base
 from ..repositories.messages import get_message, question_of
+from ..repositories.sessions import get_session
 from ..schemas.common import Envelope, Paged
 from ..schemas.knowledge import (
     AnswerToKnowledge,
@@ -65,7 +66,8 @@ def _expected_from_form(raw: str | None) -> dict[str, str]:
 
 
 @router.post(
-    "/knowledge-bases/{knowledge_base_id}/knowledge/file", status_code=201, response_model=Envelope[KnowledgePublic]
+    "/knowledge-bases/{knowledge_base_id}/knowledge/file", status_code=201, response_model=Envelope[KnowledgePublic],
+    dependencies=[require_scope("write")],
 )
 async def upload(
     knowledge_base_id: str,
@@ -93,7 +95,8 @@ async def upload(
 
 
 @router.post(
-    "/knowledge-bases/{knowledge_base_id}/knowledge/url", status_code=201, response_model=Envelope[KnowledgePublic]
+    "/knowledge-bases/{knowledge_base_id}/knowledge/url", status_code=201, response_model=Envelope[KnowledgePublic],
+    dependencies=[require_scope("write")],
 )
 async def from_url(
     knowledge_base_id: str, body: KnowledgeFromUrl, tenant: TenantDep, session: SessionDep, settings: SettingsDep
@@ -108,7 +111,8 @@ async def from_url(
 
 
 @router.post(
-    "/knowledge-bases/{knowledge_base_id}/knowledge/manual", status_code=201, response_model=Envelope[KnowledgePublic]
+    "/knowledge-bases/{knowledge_base_id}/knowledge/manual", status_code=201, response_model=Envelope[KnowledgePublic],
+    dependencies=[require_scope("write")],
 )
 async def create_manual(
     knowledge_base_id: str, body: ManualKnowledge, tenant: TenantDep, session: SessionDep
@@ -122,7 +126,10 @@ async def create_manual(
     return _ok(knowledge)
 
 
-@router.put("/knowledge/manual/{knowledge_id}", response_model=Envelope[KnowledgePublic])
+@router.put(
+    "/knowledge/manual/{knowledge_id}", response_model=Envelope[KnowledgePublic],
+    dependencies=[require_scope("write")],
+)
 async def update_manual(
     knowledge_id: str, body: ManualKnowledge, tenant: TenantDep, access: AccessDep, session: SessionDep
 ) -> dict[str, Any]:
@@ -135,12 +142,18 @@ async def update_manual(
     return _ok(knowledge)
 
 
-@router.post("/knowledge/from-answer", status_code=201, response_model=Envelope[KnowledgePublic])
-async def from_answer(body: AnswerToKnowledge, tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
+@router.post(
+    "/knowledge/from-answer", status_code=201, response_model=Envelope[KnowledgePublic],
+    dependencies=[require_scope("write")],
+)
+async def from_answer(
+    body: AnswerToKnowledge, tenant: TenantDep, owner: ChatOwnerDep, session: SessionDep
+) -> dict[str, Any]:
     """"Add to knowledge base": a Markdown draft made from a chat answer (by message id, or given text)."""
     question, answer = body.question or "", body.answer or ""
     if body.message_id:
         message = await get_message(session=session, tenant_id=tenant.id, message_id=body.message_id)
+        await get_session(session=session, tenant_id=tenant.id, session_id=message.session_id, owner=owner)
         if message.role != "assistant":
             raise InvalidInput("the message is not an answer", field="message_id")
         answer = answer or message.content
@@ -159,7 +172,10 @@ async def from_answer(body: AnswerToKnowledge, tenant: TenantDep, session: Sessi
     return _ok(knowledge)
 
 
-@router.get("/knowledge-bases/{knowledge_base_id}/knowledge", response_model=Paged[KnowledgePublic])
+@router.get(
+    "/knowledge-bases/{knowledge_base_id}/knowledge", response_model=Paged[KnowledgePublic],
+    dependencies=[require_scope("read")],
+)
 async def list_documents(
     knowledge_base_id: str,
     tenant: TenantDep,
@@ -178,7 +194,10 @@ async def list_documents(
     return {"success": True, "data": rows, "total": total, "page": page, "page_size": page_size}
 
 
-@router.get("/knowledge/batch", response_model=Envelope[list[KnowledgePublic]])
+@router.get(
+    "/knowledge/batch", response_model=Envelope[list[KnowledgePublic]],
+    dependencies=[require_scope("read")],
+)
 async def batch(
     tenant: TenantDep, access: AccessDep, session: SessionDep, ids: Annotated[list[str], Query(max_length=500)]
 ) -> dict[str, Any]:
@@ -189,12 +208,18 @@ async def batch(
     return _ok(await repo.batch_knowledge(session=session, tenant_id=tenant.id, ids=wanted, access=access))
 
 
-@router.get("/knowledge/{knowledge_id}", response_model=Envelope[KnowledgePublic])
+@router.get(
+    "/knowledge/{knowledge_id}", response_model=Envelope[KnowledgePublic],
+    dependencies=[require_scope("read")],
+)
 async def get(knowledge_id: str, tenant: TenantDep, access: AccessDep, session: SessionDep) -> dict[str, Any]:
     return _ok(await repo.get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id, access=access))
 
 
-@router.put("/knowledge/{knowledge_id}", response_model=Envelope[KnowledgePublic])
+@router.put(
+    "/knowledge/{knowledge_id}", response_model=Envelope[KnowledgePublic],
+    dependencies=[require_scope("write")],
+)
 async def update(
     knowledge_id: str, body: KnowledgeUpdate, tenant: TenantDep, access: AccessDep, session: SessionDep
 ) -> dict[str, Any]:
@@ -205,7 +230,10 @@ async def update(
     return _ok(await repo.update_knowledge(session=session, knowledge=knowledge, values=values))
 
 
-@router.delete("/knowledge/{knowledge_id}", response_model=Envelope[ErasureReceiptPublic | None])
+@router.delete(
+    "/knowledge/{knowledge_id}", response_model=Envelope[ErasureReceiptPublic | None],
+    dependencies=[require_scope("write")],
+)
 async def delete(
     knowledge_id: str,
     tenant: TenantDep,
@@ -228,14 +256,20 @@ async def delete(
     return _ok(None)
 
 
-@router.post("/knowledge/{knowledge_id}/reprocess", response_model=Envelope[KnowledgePublic])
+@router.post(
+    "/knowledge/{knowledge_id}/reprocess", response_model=Envelope[KnowledgePublic],
+    dependencies=[require_scope("write")],
+)
 async def reprocess(knowledge_id: str, tenant: TenantDep, access: AccessDep, session: SessionDep) -> dict[str, Any]:
     """Run the whole pipeline again (e.g. after a failure or a chunking change)."""
     await repo.get_knowledge(session=session, tenant_id=tenant.id, knowledge_id=knowledge_id, access=access)
     return _ok(await commands.reprocess(session, tenant_id=tenant.id, knowledge_id=knowledge_id))
 
 
-@router.get("/knowledge/{knowledge_id}/download", response_class=Response)
+@router.get(
+    "/knowledge/{knowledge_id}/download", response_class=Response,
+    dependencies=[require_scope("read")],
+)
 async def download(
     knowledge_id: str, tenant: TenantDep, access: AccessDep, session: SessionDep, store: StoreDep
 ) -> Response:
@@ -258,6 +292,7 @@ async def download(
     "/knowledge/{knowledge_id}/pages/{page}.png",
     response_class=Response,
     responses={200: {"content": {"image/png": {}}, "description": "The page, cited passages highlighted"}},
+    dependencies=[require_scope("read")],
 )
 async def page_image(
     knowledge_id: str,

@@ -11,8 +11,8 @@ from pydantic import ValidationError
 from fields.store import documents_matching
 from jisik.errors import InvalidInput
 
-from ..access import AccessDep
-from ..deps import ActorDep, ResourcesDep, SessionDep, TenantDep
+from ..access import AccessDep, owner_label
+from ..deps import ActorDep, ResourcesDep, SessionDep, TenantDep, require_scope
 from ..repositories import knowledge_bases as repo
 from ..schemas.common import Envelope
 from ..schemas.knowledge_base import KnowledgeBaseCreate, KnowledgeBasePublic, KnowledgeBaseUpdate
@@ -23,27 +23,36 @@ from ..services.retrieval import search_chunks
 router = APIRouter(prefix="/knowledge-bases", tags=["knowledge bases"])
 
 
-@router.post("", status_code=201, response_model=Envelope[KnowledgeBasePublic])
+@router.post(
+    "", status_code=201, response_model=Envelope[KnowledgeBasePublic],
+    dependencies=[require_scope("write")],
+)
 async def create(body: KnowledgeBaseCreate, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
     """Create a knowledge base; its creator is its owner (who, besides admins, sets its access lists)."""
     knowledge_base = await repo.create_knowledge_base(
-        session=session, tenant_id=actor.tenant_id, values={**body.values(), "owner": actor.label}
+        session=session, tenant_id=actor.tenant_id, values={**body.values(), "owner": owner_label(actor)}
     )
     return {"success": True, "data": knowledge_base}
 
 
-@router.get("", response_model=Envelope[list[KnowledgeBasePublic]])
+@router.get("", response_model=Envelope[list[KnowledgeBasePublic]], dependencies=[require_scope("read")])
 async def list_all(tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
     return {"success": True, "data": await repo.list_knowledge_bases(session=session, tenant_id=tenant.id)}
 
 
-@router.get("/{knowledge_base_id}", response_model=Envelope[KnowledgeBasePublic])
+@router.get(
+    "/{knowledge_base_id}", response_model=Envelope[KnowledgeBasePublic],
+    dependencies=[require_scope("read")],
+)
 async def get(knowledge_base_id: str, tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
     found = await repo.get_knowledge_base(session=session, tenant_id=tenant.id, knowledge_base_id=knowledge_base_id)
     return {"success": True, "data": found}
 
 
-@router.put("/{knowledge_base_id}", response_model=Envelope[KnowledgeBasePublic])
+@router.put(
+    "/{knowledge_base_id}", response_model=Envelope[KnowledgeBasePublic],
+    dependencies=[require_scope("write")],
+)
 async def update(
     knowledge_base_id: str, body: KnowledgeBaseUpdate, tenant: TenantDep, session: SessionDep
 ) -> dict[str, Any]:
@@ -57,7 +66,7 @@ async def update(
     return {"success": True, "data": updated}
 
 
-@router.delete("/{knowledge_base_id}", response_model=Envelope[None])
+@router.delete("/{knowledge_base_id}", response_model=Envelope[None], dependencies=[require_scope("write")])
 async def delete(
     knowledge_base_id: str, tenant: TenantDep, session: SessionDep, resources: ResourcesDep
 ) -> dict[str, Any]:
@@ -89,11 +98,15 @@ async def _search_params(request: Request) -> HybridSearchParams:
         raise InvalidInput("malformed JSON body", field="body") from exc
 
 
-@router.get("/{knowledge_base_id}/hybrid-search", response_model=Envelope[list[SearchResult]])
+@router.get(
+    "/{knowledge_base_id}/hybrid-search", response_model=Envelope[list[SearchResult]],
+    dependencies=[require_scope("read")],
+)
 @router.post(
     "/{knowledge_base_id}/hybrid-search",
     response_model=Envelope[list[SearchResult]],
     operation_id="hybrid_search_post",
+    dependencies=[require_scope("read")],
 )
 async def hybrid_search(
     knowledge_base_id: str, request: Request, tenant: TenantDep, access: AccessDep, session: SessionDep,

@@ -13,7 +13,16 @@ from jisik.errors import Blocked, NotFound, Unauthenticated
 from jisik.settings import Settings
 
 from ..auth_limits import counted_attempt
-from ..deps import ResourcesDep, SessionDep, SettingsDep, TenantDep
+from ..deps import (
+    PUBLIC,
+    ActorDep,
+    ResourcesDep,
+    SessionDep,
+    SettingsDep,
+    TenantDep,
+    require_owner,
+    require_scope,
+)
 from ..schemas.common import Envelope
 from ..schemas.tenant import TenantCreate, TenantCreated, TenantPublic, TenantUpdate
 
@@ -37,7 +46,7 @@ def check_admin_token(request: Request, settings: Settings, sent: str | None) ->
             raise Unauthenticated("this needs the admin token (X-Admin-Token)")
 
 
-@router.post("", status_code=201, response_model=Envelope[TenantCreated])
+@router.post("", status_code=201, response_model=Envelope[TenantCreated], dependencies=[PUBLIC])
 async def create(
     request: Request,
     body: TenantCreate,
@@ -55,19 +64,19 @@ async def create(
     return {"success": True, "data": {**TenantPublic.model_validate(tenant).model_dump(), "api_key": api_key}}
 
 
-@router.get("", response_model=Envelope[list[TenantPublic]])
+@router.get("", response_model=Envelope[list[TenantPublic]], dependencies=[require_scope("read")])
 async def list_own(tenant: TenantDep) -> dict[str, Any]:
     """The caller's tenant (a key never sees other tenants)."""
     return {"success": True, "data": [tenant]}
 
 
-@router.get("/{tenant_id}", response_model=Envelope[TenantPublic])
+@router.get("/{tenant_id}", response_model=Envelope[TenantPublic], dependencies=[require_scope("read")])
 async def get(tenant_id: str, tenant: TenantDep) -> dict[str, Any]:
     _own(tenant_id, tenant)
     return {"success": True, "data": tenant}
 
 
-@router.put("/{tenant_id}", response_model=Envelope[TenantPublic])
+@router.put("/{tenant_id}", response_model=Envelope[TenantPublic], dependencies=[require_scope("admin")])
 async def update(tenant_id: str, body: TenantUpdate, tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
     _own(tenant_id, tenant)
     row = await session.get_one(Tenant, tenant.id)
@@ -78,11 +87,14 @@ async def update(tenant_id: str, body: TenantUpdate, tenant: TenantDep, session:
     return {"success": True, "data": row}
 
 
-@router.delete("/{tenant_id}", response_model=Envelope[None])
-async def delete(tenant_id: str, tenant: TenantDep, session: SessionDep, resources: ResourcesDep) -> dict[str, Any]:
+@router.delete("/{tenant_id}", response_model=Envelope[None], dependencies=[require_scope("admin")])
+async def delete(
+    tenant_id: str, tenant: TenantDep, actor: ActorDep, session: SessionDep, resources: ResourcesDep
+) -> dict[str, Any]:
     """Delete the tenant and everything it owns: rows and stored files now, index entries after the commit
     (the documents' rows cascade, and CDC's index.meta deletes them from the index)."""
     _own(tenant_id, tenant)
+    require_owner(actor, "delete the tenant")
     store = resources.store
     await session.delete(await session.get_one(Tenant, tenant.id))
     await session.flush()
@@ -90,20 +102,28 @@ async def delete(tenant_id: str, tenant: TenantDep, session: SessionDep, resourc
     return {"success": True, "data": None}
 
 
-@router.post("/{tenant_id}/api-key/rotate", response_model=Envelope[TenantCreated])
-async def rotate_key(tenant_id: str, tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
+@router.post(
+    "/{tenant_id}/api-key/rotate", response_model=Envelope[TenantCreated],
+    dependencies=[require_scope("admin")],
+)
+async def rotate_key(tenant_id: str, tenant: TenantDep, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
     """Replace the caller's API key: the new key is in this response only; the old one stops working now."""
     _own(tenant_id, tenant)
+    require_owner(actor, "rotate the tenant's key")
     row = await session.get_one(Tenant, tenant.id)
     api_key = await rotate_api_key(session, row)
     await session.refresh(row)
     return {"success": True, "data": {**TenantPublic.model_validate(row).model_dump(), "api_key": api_key}}
 
 
-@router.post("/{tenant_id}/api-key/revoke", response_model=Envelope[None])
-async def revoke_key(tenant_id: str, tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
+@router.post(
+    "/{tenant_id}/api-key/revoke", response_model=Envelope[None],
+    dependencies=[require_scope("admin")],
+)
+async def revoke_key(tenant_id: str, tenant: TenantDep, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
     """Make the caller's API key stop working (for a leaked key). An operator issues a new one with
     ``jisik tenant rotate-key``."""
     _own(tenant_id, tenant)
+    require_owner(actor, "revoke the tenant's key")
     await revoke_api_key(session, await session.get_one(Tenant, tenant.id))
     return {"success": True, "data": None}

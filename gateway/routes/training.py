@@ -18,7 +18,7 @@ from ml.training.pairs import parse_labelled_jsonl
 from ml.training.rollout import signals_since
 from ml.training.snapshots import require_consent
 
-from ..deps import SessionDep, SettingsDep, TenantDep
+from ..deps import SessionDep, SettingsDep, TenantDep, require_scope
 from ..schemas.common import Envelope
 from ..schemas.training import FeedbackCreate, FeedbackPublic, JobPublic, ModelsPublic, RollbackBody
 
@@ -27,7 +27,7 @@ router = APIRouter(prefix="/ml", tags=["models"])
 MAX_UPLOAD_PAIRS = 50_000
 
 
-@router.post("/feedback", response_model=Envelope[FeedbackPublic])
+@router.post("/feedback", response_model=Envelope[FeedbackPublic], dependencies=[require_scope("read")])
 async def feedback(body: FeedbackCreate, tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
     """Thumbs up or down on an answer (``citation`` 0) or on its citation ``[n]``; the latest rating counts."""
     row = await record_feedback(session, tenant_id=tenant.id, message_id=body.message_id, citation=body.citation,
@@ -37,7 +37,7 @@ async def feedback(body: FeedbackCreate, tenant: TenantDep, session: SessionDep)
     return {"success": True, "data": data}
 
 
-@router.post("/training-data", status_code=201, response_model=Envelope[dict[str, int]])
+@router.post("/training-data", status_code=201, response_model=Envelope[dict[str, int]], dependencies=[require_scope("write")])
 async def upload_pairs(
     tenant: TenantDep, session: SessionDep, settings: SettingsDep,
     file: Annotated[UploadFile, File(description='JSON lines: {"query", "passage", "label": 1|0}')],
@@ -56,7 +56,7 @@ def _job(row: TrainingJob) -> dict[str, Any]:
     return JobPublic.model_validate(row, from_attributes=True).model_dump()
 
 
-@router.post("/training-jobs", status_code=201, response_model=Envelope[JobPublic])
+@router.post("/training-jobs", status_code=201, response_model=Envelope[JobPublic], dependencies=[require_scope("write")])
 async def start_job(tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
     """Queue a training job (needs the tenant's training consent; one job at a time per tenant)."""
     await require_consent(session, tenant.id)
@@ -69,7 +69,7 @@ async def start_job(tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
     return {"success": True, "data": _job(job)}
 
 
-@router.get("/training-jobs", response_model=Envelope[list[JobPublic]])
+@router.get("/training-jobs", response_model=Envelope[list[JobPublic]], dependencies=[require_scope("read")])
 async def list_jobs(tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
     """The tenant's 20 latest jobs, newest first."""
     rows = await session.scalars(select(TrainingJob).where(col(TrainingJob.tenant_id) == tenant.id)
@@ -77,12 +77,12 @@ async def list_jobs(tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
     return {"success": True, "data": [_job(row) for row in rows]}
 
 
-@router.get("/training-jobs/{job_id}", response_model=Envelope[JobPublic])
+@router.get("/training-jobs/{job_id}", response_model=Envelope[JobPublic], dependencies=[require_scope("read")])
 async def get_job(job_id: str, tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
     return {"success": True, "data": _job(await jobs.get_job(session, tenant.id, job_id))}
 
 
-@router.post("/training-jobs/{job_id}/cancel", response_model=Envelope[JobPublic])
+@router.post("/training-jobs/{job_id}/cancel", response_model=Envelope[JobPublic], dependencies=[require_scope("write")])
 async def cancel_job(job_id: str, tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
     """Cancel a queued job at once, a running one at its next step."""
     return {"success": True, "data": _job(await jobs.request_cancel(session, tenant.id, job_id))}
@@ -121,13 +121,13 @@ async def _models(session: SessionDep, tenant_id: str, window_s: float) -> dict[
     }
 
 
-@router.get("/models", response_model=Envelope[ModelsPublic])
+@router.get("/models", response_model=Envelope[ModelsPublic], dependencies=[require_scope("read")])
 async def models(tenant: TenantDep, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
     """Versions with held-out metrics and online signals, the aliases, the rollout and the data at hand."""
     return {"success": True, "data": await _models(session, tenant.id, settings.training.rollback_window_s)}
 
 
-@router.post("/models/promote", response_model=Envelope[ModelsPublic])
+@router.post("/models/promote", response_model=Envelope[ModelsPublic], dependencies=[require_scope("admin")])
 async def promote(tenant: TenantDep, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
     """Step the challenger's canary (10% -> 50% -> champion at 100%)."""
     steps = tuple(int(step) for step in settings.training.canary_steps.split(",") if step.strip())
@@ -135,7 +135,7 @@ async def promote(tenant: TenantDep, session: SessionDep, settings: SettingsDep)
     return {"success": True, "data": await _models(session, tenant.id, settings.training.rollback_window_s)}
 
 
-@router.post("/models/rollback", response_model=Envelope[ModelsPublic])
+@router.post("/models/rollback", response_model=Envelope[ModelsPublic], dependencies=[require_scope("admin")])
 async def rollback(body: RollbackBody, tenant: TenantDep, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
     """Stop the challenger, or give the champion's place back to the one before it."""
     await registry.rollback(session, tenant.id, body.reason)

@@ -17,7 +17,7 @@ from jisik.billing.report import UsageReport, tenants_usage, usage_report
 from jisik.db.models import Plan, Tenant
 from jisik.errors import InvalidInput, NotFound
 
-from ..deps import SessionDep, SettingsDep, TenantDep
+from ..deps import PUBLIC, SessionDep, SettingsDep, TenantDep, require_scope
 from ..schemas.common import Envelope
 from ..schemas.usage import PlanChange, PlanPublic, TenantUsagePublic, UsagePublic
 from .tenants import check_admin_token
@@ -53,7 +53,7 @@ def _report(report: UsageReport) -> dict[str, Any]:
     }
 
 
-@router.get("/usage", response_model=Envelope[UsagePublic])
+@router.get("/usage", response_model=Envelope[UsagePublic], dependencies=[require_scope("read")])
 async def own_usage(tenant: TenantDep, session: SessionDep, settings: SettingsDep,
                     period: PeriodQuery = None) -> dict[str, Any]:
     """This tenant's usage in a period: totals per metric against the plan's limits, a daily series,
@@ -62,14 +62,14 @@ async def own_usage(tenant: TenantDep, session: SessionDep, settings: SettingsDe
     return {"success": True, "data": _report(report)}
 
 
-@router.get("/plans", response_model=Envelope[list[PlanPublic]])
+@router.get("/plans", response_model=Envelope[list[PlanPublic]], dependencies=[require_scope("read")])
 async def plans(tenant: TenantDep, session: SessionDep) -> dict[str, Any]:  # noqa: ARG001  # any tenant may read
     """The plans on offer."""
     found = (await session.execute(select(Plan).order_by(col(Plan.id)))).scalars()
     return {"success": True, "data": [_plan(PlanTerms.of(plan)) for plan in found]}
 
 
-@router.get("/admin/usage", response_model=Envelope[list[TenantUsagePublic]])
+@router.get("/admin/usage", response_model=Envelope[list[TenantUsagePublic]], dependencies=[PUBLIC])
 async def all_usage(request: Request, session: SessionDep, settings: SettingsDep, period: PeriodQuery = None,
                     x_admin_token: AdminToken = None) -> dict[str, Any]:
     """Every tenant's usage and estimated cost in a period (deleted tenants too). Needs X-Admin-Token."""
@@ -78,7 +78,7 @@ async def all_usage(request: Request, session: SessionDep, settings: SettingsDep
     return {"success": True, "data": [{**asdict(row), "cost": str(row.cost)} for row in found]}
 
 
-@router.put("/admin/tenants/{tenant_id}/plan", response_model=Envelope[None])
+@router.put("/admin/tenants/{tenant_id}/plan", response_model=Envelope[None], dependencies=[PUBLIC])
 async def change_plan(request: Request, tenant_id: str, body: PlanChange, session: SessionDep,
                       settings: SettingsDep, x_admin_token: AdminToken = None) -> dict[str, Any]:
     """Put a tenant on a plan from now on (it governs the whole current period). Needs X-Admin-Token."""

@@ -14,7 +14,7 @@ from jisik.webhooks import endpoints as repo
 from jisik.webhooks import event_schemas
 from jisik.webhooks.log import list_deliveries, replay_message, replay_range
 
-from ..deps import SessionDep, SettingsDep, TenantDep
+from ..deps import SessionDep, SettingsDep, TenantDep, require_scope
 from ..schemas.common import Envelope, Paged
 from ..schemas.webhook import (
     DeliveryPublic,
@@ -44,13 +44,19 @@ def _public(endpoint: WebhookEndpoint, *, with_secret: bool = False) -> dict[str
     return data
 
 
-@router.get("/event-types", response_model=Envelope[list[EventTypePublic]])
+@router.get(
+    "/event-types", response_model=Envelope[list[EventTypePublic]],
+    dependencies=[require_scope("read")],
+)
 async def event_types() -> dict[str, Any]:
     """Every event type with its schema version and the JSON schema of its ``data``."""
     return {"success": True, "data": event_schemas()}
 
 
-@router.post("", status_code=201, response_model=Envelope[EndpointCreated])
+@router.post(
+    "", status_code=201, response_model=Envelope[EndpointCreated],
+    dependencies=[require_scope("admin")],
+)
 async def create(body: EndpointCreate, tenant: TenantDep, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
     """Register an endpoint. The answer carries its signing secret; it is never shown again."""
     endpoint = await repo.create_endpoint(
@@ -60,19 +66,19 @@ async def create(body: EndpointCreate, tenant: TenantDep, session: SessionDep, s
     return {"success": True, "data": _public(endpoint, with_secret=True)}
 
 
-@router.get("", response_model=Envelope[list[EndpointPublic]])
+@router.get("", response_model=Envelope[list[EndpointPublic]], dependencies=[require_scope("admin")])
 async def list_all(tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
     rows = await repo.list_endpoints(session, tenant_id=tenant.id)
     return {"success": True, "data": [_public(row) for row in rows]}
 
 
-@router.get("/{endpoint_id}", response_model=Envelope[EndpointPublic])
+@router.get("/{endpoint_id}", response_model=Envelope[EndpointPublic], dependencies=[require_scope("admin")])
 async def get(endpoint_id: str, tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
     endpoint = await repo.get_endpoint(session, tenant_id=tenant.id, endpoint_id=endpoint_id)
     return {"success": True, "data": _public(endpoint)}
 
 
-@router.put("/{endpoint_id}", response_model=Envelope[EndpointPublic])
+@router.put("/{endpoint_id}", response_model=Envelope[EndpointPublic], dependencies=[require_scope("admin")])
 async def update(
     endpoint_id: str, body: EndpointUpdate, tenant: TenantDep, session: SessionDep, settings: SettingsDep
 ) -> dict[str, Any]:
@@ -85,7 +91,7 @@ async def update(
     return {"success": True, "data": _public(changed)}
 
 
-@router.delete("/{endpoint_id}", response_model=Envelope[None])
+@router.delete("/{endpoint_id}", response_model=Envelope[None], dependencies=[require_scope("admin")])
 async def delete(endpoint_id: str, tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
     """Delete the endpoint with its delivery log; undelivered messages are dropped."""
     endpoint = await repo.get_endpoint(session, tenant_id=tenant.id, endpoint_id=endpoint_id)
@@ -93,7 +99,10 @@ async def delete(endpoint_id: str, tenant: TenantDep, session: SessionDep) -> di
     return {"success": True, "data": None}
 
 
-@router.post("/{endpoint_id}/rotate-secret", response_model=Envelope[EndpointCreated])
+@router.post(
+    "/{endpoint_id}/rotate-secret", response_model=Envelope[EndpointCreated],
+    dependencies=[require_scope("admin")],
+)
 async def rotate(endpoint_id: str, tenant: TenantDep, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
     """A new signing secret (shown once); the previous one keeps signing beside it for 24 hours."""
     endpoint = await repo.get_endpoint(session, tenant_id=tenant.id, endpoint_id=endpoint_id)
@@ -101,7 +110,10 @@ async def rotate(endpoint_id: str, tenant: TenantDep, session: SessionDep, setti
     return {"success": True, "data": _public(rotated, with_secret=True)}
 
 
-@router.get("/{endpoint_id}/deliveries", response_model=Paged[DeliveryPublic])
+@router.get(
+    "/{endpoint_id}/deliveries", response_model=Paged[DeliveryPublic],
+    dependencies=[require_scope("admin")],
+)
 async def deliveries(
     endpoint_id: str,
     tenant: TenantDep,
@@ -124,14 +136,20 @@ async def deliveries(
     return {"success": True, "data": rows, "total": total, "page": page, "page_size": page_size}
 
 
-@router.post("/{endpoint_id}/deliveries/{delivery_id}/replay", status_code=202, response_model=Envelope[ReplayResult])
+@router.post(
+    "/{endpoint_id}/deliveries/{delivery_id}/replay", status_code=202, response_model=Envelope[ReplayResult],
+    dependencies=[require_scope("admin")],
+)
 async def replay_one(endpoint_id: str, delivery_id: str, tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
     """Send one delivery again now, with the same webhook-id."""
     await replay_message(session, tenant_id=tenant.id, endpoint_id=endpoint_id, message_id=delivery_id)
     return {"success": True, "data": {"queued": 1}}
 
 
-@router.post("/{endpoint_id}/replay", status_code=202, response_model=Envelope[ReplayResult])
+@router.post(
+    "/{endpoint_id}/replay", status_code=202, response_model=Envelope[ReplayResult],
+    dependencies=[require_scope("admin")],
+)
 async def replay(endpoint_id: str, body: ReplayRange, tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
     """Send again the deliveries of events created in [since, until) (by default only the given-up ones)."""
     await repo.get_endpoint(session, tenant_id=tenant.id, endpoint_id=endpoint_id)

@@ -1,28 +1,39 @@
-"""First-run setup of a stack: migrations and the bootstrap tenant whose API key ``jisik up`` prints."""
+"""First-run setup of a stack: migrations, the bootstrap tenant whose API key ``jisik up`` prints, and
+that tenant's first owner, who signs in to the web app with a one-time password."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import os
+import secrets
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from jisik.db.engine import create_engine, transaction
+from jisik.accounts.credentials import by_api_key
+from jisik.accounts.passwords import Passwords
+from jisik.accounts.people import add_person
+from jisik.db.engine import create_engine, session_factory, transaction
 from jisik.db.migrate import upgrade
-from jisik.db.models import Tenant
+from jisik.db.models import Tenant, User
 from jisik.db.tenants import authenticate, create_tenant, revoke_api_key, rotate_api_key
 from jisik.errors import NotFound, Unauthenticated
+from jisik.settings import AccountSettings
 
 __all__ = [
     "BOOTSTRAP_TENANT",
+    "FirstAdmin",
     "ensure_bootstrap_key",
+    "ensure_first_admin",
     "migrate",
     "new_tenant",
     "replace_tenant_key",
@@ -124,3 +135,39 @@ def ensure_bootstrap_key(url: str, key_file: Path) -> str:
     if key != current:
         _write_secret(key_file, key)
     return key
+
+
+@dataclass(frozen=True, slots=True)
+class FirstAdmin:
+    email: str
+    one_time_password: str
+    """Empty once the owner has chosen their own password."""
+
+
+async def _first_admin(url: str, api_key: str, settings: AccountSettings) -> FirstAdmin:
+    engine = create_engine(url, pool_size=1)
+    try:
+        async with transaction(session_factory(engine)) as session:
+            tenant = (await by_api_key(session, api_key, datetime.now(UTC))).tenant
+            statement = sa_select(User).where(
+                col(User.tenant_id) == tenant.id, col(User.email) == settings.first_admin_email
+            )
+            admin = (await session.execute(statement)).scalar()
+            if admin is not None and not admin.must_change_password:
+                return FirstAdmin(admin.email or "", "")
+            password = secrets.token_urlsafe(12)
+            hashed = await Passwords(settings).hash(password)
+            if admin is None:
+                await add_person(session, tenant.id, email=settings.first_admin_email, name="Administrator",
+                                 role="owner", password_hash=hashed, must_change_password=True)
+            else:  # the last one-time password was never replaced: issue another (only its hash was kept)
+                admin.password_hash, admin.failed_signins, admin.locked_until = hashed, 0, None
+            return FirstAdmin(settings.first_admin_email, password)
+    finally:
+        await engine.dispose()
+
+
+def ensure_first_admin(url: str, api_key: str, settings: AccountSettings) -> FirstAdmin:
+    """The bootstrap tenant's first owner (``accounts.first_admin_email``). Until they choose their own
+    password, every start issues a fresh one-time password (shown once; the previous one stops working)."""
+    return run_coroutine(_first_admin(url, api_key, settings))

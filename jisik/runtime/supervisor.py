@@ -23,7 +23,7 @@ from typing import NoReturn
 from jisik.health import database_status, kafka_status
 from jisik.settings import MetricsSettings, Settings
 
-from .bootstrap import ensure_bootstrap_key, migrate, run_coroutine
+from .bootstrap import FirstAdmin, ensure_bootstrap_key, ensure_first_admin, migrate, run_coroutine
 from .healing import CrashHistory, CrashLoop, RestartPolicy
 from .infrastructure import BROKER, POSTGRES, EmbeddedInfrastructure, InfrastructureError
 from .ports import in_ephemeral_range, port_is_free
@@ -119,6 +119,7 @@ class Stack:
             infrastructure.broker.bootstrap_servers if infrastructure.broker else settings.kafka.bootstrap_servers
         )
         self.api_key = ""
+        self.first_admin: FirstAdmin | None = None
         # The children authenticate to each other with the operator's token, or one made for this run.
         self.service_token = settings.endpoints.service_token.get_secret_value() or secrets.token_urlsafe(32)
 
@@ -234,6 +235,7 @@ class Stack:
         self._check_external()
         migrate(self.database_url)
         self.api_key = ensure_bootstrap_key(self.database_url, self.key_file)
+        self.first_admin = ensure_first_admin(self.database_url, self.api_key, self.settings.accounts)
 
     def _check_external(self) -> None:
         """Fail early, naming the setting, when a configured PostgreSQL or broker does not answer."""

@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
+from .accounts import AccountSettings
 from .billing import BillingSettings
 from .cdc import CdcSettings
 from .chat import ChatSettings
@@ -24,12 +25,14 @@ from .metrics import MetricsSettings
 from .model import ModelSettings
 from .retriever import RetrieverSettings
 from .runtime import RuntimeSettings
+from .sso import SsoSettings
 from .storage import StorageSettings
 from .telemetry import TelemetrySettings
 from .training import TrainingSettings
 from .webhooks import WebhookSettings
 
 __all__ = [
+    "AccountSettings",
     "BillingSettings",
     "CdcSettings",
     "ChatSettings",
@@ -44,6 +47,7 @@ __all__ = [
     "RetrieverSettings",
     "RuntimeSettings",
     "Settings",
+    "SsoSettings",
     "StorageSettings",
     "TelemetrySettings",
     "TrainingSettings",
@@ -72,8 +76,10 @@ class Settings(BaseModel):
     ingest: IngestSettings
     cdc: CdcSettings
     training: TrainingSettings
+    accounts: AccountSettings
     billing: BillingSettings
     webhooks: WebhookSettings
+    sso: SsoSettings
 
     @classmethod
     def load(cls) -> Settings:

@@ -99,6 +99,11 @@ class TestJisikUp:
             up.start()
             assert up.ready_line == f"jisik is ready at {up.gateway_url}"
             assert (root / "var" / "bootstrap_api_key").read_text().strip() == up.api_key
+            signed_in = httpx.post(f"{up.gateway_url}/api/v1/auth/sign-in", timeout=10,
+                                   json={"email": up.admin_email, "password": up.admin_password})
+            assert signed_in.status_code == 200, signed_in.text
+            assert signed_in.json()["data"]["user"]["must_change_password"] is True
+            assert signed_in.json()["data"]["role"] == "owner"
             assert up.process is not None
             tree = psutil.Process(up.process.pid).children(recursive=True)
             names = " ".join(" ".join(p.cmdline()) for p in tree)

@@ -17,12 +17,13 @@ import { WebhooksPage } from "./pages/WebhooksPage";
 import { UsagePage } from "./pages/UsagePage";
 
 export function App() {
-  const { apiKey } = useApi();
+  const { signedIn, checking } = useApi();
   const { t, lang, setLang } = useI18n();
   const route = useRoute();
   const [section, id] = route.parts;
 
-  if (!apiKey) return <ApiKeyGate />;
+  if (checking) return null;
+  if (!signedIn) return <ApiKeyGate />;
 
   let page: ReactNode;
   switch (section) {

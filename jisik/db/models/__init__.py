@@ -1,5 +1,6 @@
 """Table models. Importing this package registers every table on ``SQLModel.metadata``."""
 
+from .accounts import ApiKey, Group, GroupMember, Invitation, User, WebSession
 from .audit import SYSTEM_ACTOR, AuditContext, AuditEvent
 from .billing import BillingThreshold, BillingUsage, Plan, TenantPlan, UsageRecord
 from .chat import DEFAULT_FALLBACK_RESPONSE, ChatSession, Message
@@ -7,6 +8,7 @@ from .fields import DocumentFields, FieldReview, FieldSchemaVersion
 from .knowledge import DEFAULT_CHUNKING, Chunk, Knowledge, KnowledgeBase, KnowledgeType, ParseStatus
 from .model_registry import ModelSource, ModelType, RegisteredModel
 from .outbox import OutboxEvent
+from .sso import SsoIdentity, SsoLogin, TenantSso
 from .tenant import Tenant
 from .training import (
     AnswerFeedback,
@@ -21,6 +23,12 @@ from .training import (
 from .webhooks import WebhookAttempt, WebhookEndpoint, WebhookMessage
 
 __all__ = [
+    "ApiKey",
+    "Group",
+    "GroupMember",
+    "Invitation",
+    "User",
+    "WebSession",
     "BillingThreshold",
     "BillingUsage",
     "SYSTEM_ACTOR",
@@ -51,8 +59,11 @@ __all__ = [
     "ParseStatus",
     "Plan",
     "RegisteredModel",
+    "SsoIdentity",
+    "SsoLogin",
     "Tenant",
     "TenantPlan",
+    "TenantSso",
     "UsageRecord",
     "WebhookAttempt",
     "WebhookEndpoint",

@@ -31,6 +31,8 @@ class Tenant(SQLModel, table=True):
     pii_types: str = Field(default="", max_length=200)
     # Whether this tenant's data may go into training snapshots (off until the tenant says yes).
     training_consent: bool = False
+    # Most active people (service accounts take no seat); None = the accounts.default_seat_limit setting.
+    seat_limit: int | None = None
     # Days a document is kept before the retention purge erases it; None = until deleted.
     retention_days: int | None = None
     created_at: datetime = timestamp_field()

@@ -38,6 +38,40 @@ class AnswerToKnowledge(ApiModel):
     answer: str | None = None
 
 
+class ApiKeyCreate(ApiModel):
+    name: str
+    scopes: list[Literal['read', 'write', 'review', 'admin']]
+    expires_in_days: int = 90
+    user_id: str | None = None
+
+
+class ApiKeyCreated(ApiModel):
+    id: str
+    user_id: str
+    name: str
+    prefix: str
+    scopes: list[Literal['read', 'write', 'review', 'admin']]
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+    created_by: str
+    created_at: datetime
+    key: str
+
+
+class ApiKeyPublic(ApiModel):
+    id: str
+    user_id: str
+    name: str
+    prefix: str
+    scopes: list[Literal['read', 'write', 'review', 'admin']]
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+    created_by: str
+    created_at: datetime
+
+
 class AttemptPublic(ApiModel):
     attempted_at: datetime
     result: str
@@ -194,6 +228,16 @@ class EndpointUpdate(ApiModel):
     enabled: bool | None = None
 
 
+class Envelope_ApiKeyCreated_(ApiModel):
+    success: bool = True
+    data: ApiKeyCreated
+
+
+class Envelope_ApiKeyPublic_(ApiModel):
+    success: bool = True
+    data: ApiKeyPublic
+
+
 class Envelope_ChunkPublic_(ApiModel):
     success: bool = True
     data: ChunkPublic
@@ -229,6 +273,16 @@ class Envelope_FieldSchemaPublic_(ApiModel):
     data: FieldSchemaPublic
 
 
+class Envelope_GroupPublic_(ApiModel):
+    success: bool = True
+    data: GroupPublic
+
+
+class Envelope_InvitationCreated_(ApiModel):
+    success: bool = True
+    data: InvitationCreated
+
+
 class Envelope_JobPublic_(ApiModel):
     success: bool = True
     data: JobPublic
@@ -247,6 +301,11 @@ class Envelope_KnowledgeBasePublic_(ApiModel):
 class Envelope_KnowledgePublic_(ApiModel):
     success: bool = True
     data: KnowledgePublic
+
+
+class Envelope_Me_(ApiModel):
+    success: bool = True
+    data: Me
 
 
 class Envelope_ModelInputPublic_(ApiModel):
@@ -274,9 +333,19 @@ class Envelope_ReplayResult_(ApiModel):
     data: ReplayResult
 
 
+class Envelope_SeatsPublic_(ApiModel):
+    success: bool = True
+    data: SeatsPublic
+
+
 class Envelope_SessionPublic_(ApiModel):
     success: bool = True
     data: SessionPublic
+
+
+class Envelope_SsoSettingsPublic_(ApiModel):
+    success: bool = True
+    data: SsoSettingsPublic
 
 
 class Envelope_TenantCreated_(ApiModel):
@@ -299,6 +368,11 @@ class Envelope_UsagePublic_(ApiModel):
     data: UsagePublic
 
 
+class Envelope_UserPublic_(ApiModel):
+    success: bool = True
+    data: UserPublic
+
+
 class Envelope_dict_str__Any__(ApiModel):
     success: bool = True
     data: dict[str, Any]
@@ -314,6 +388,11 @@ class Envelope_dict_str__int__(ApiModel):
     data: dict[str, int]
 
 
+class Envelope_list_ApiKeyPublic__(ApiModel):
+    success: bool = True
+    data: list[ApiKeyPublic]
+
+
 class Envelope_list_EndpointPublic__(ApiModel):
     success: bool = True
     data: list[EndpointPublic]
@@ -322,6 +401,16 @@ class Envelope_list_EndpointPublic__(ApiModel):
 class Envelope_list_EventTypePublic__(ApiModel):
     success: bool = True
     data: list[EventTypePublic]
+
+
+class Envelope_list_GroupPublic__(ApiModel):
+    success: bool = True
+    data: list[GroupPublic]
+
+
+class Envelope_list_InvitationPublic__(ApiModel):
+    success: bool = True
+    data: list[InvitationPublic]
 
 
 class Envelope_list_JobPublic__(ApiModel):
@@ -367,6 +456,11 @@ class Envelope_list_TenantPublic__(ApiModel):
 class Envelope_list_TenantUsagePublic__(ApiModel):
     success: bool = True
     data: list[TenantUsagePublic]
+
+
+class Envelope_list_UserPublic__(ApiModel):
+    success: bool = True
+    data: list[UserPublic]
 
 
 class ErasureReceiptPublic(ApiModel):
@@ -419,8 +513,57 @@ class FieldSchemaPublic(ApiModel):
     review_threshold: float
 
 
+class GroupCreate(ApiModel):
+    name: str
+    description: str = ''
+
+
+class GroupPublic(ApiModel):
+    id: str
+    name: str
+    description: str
+    principal: str
+    member_ids: list[str]
+    created_at: datetime
+
+
+class GroupUpdate(ApiModel):
+    name: str | None = None
+    description: str | None = None
+
+
 class HTTPValidationError(ApiModel):
     detail: list[ValidationError] | None = None
+
+
+class InvitationAccept(ApiModel):
+    token: str
+    name: str = ''
+    password: str
+
+
+class InvitationCreate(ApiModel):
+    email: str
+    role: Literal['owner', 'admin', 'editor', 'reviewer', 'viewer'] = 'viewer'
+
+
+class InvitationCreated(ApiModel):
+    id: str
+    email: str
+    role: Literal['owner', 'admin', 'editor', 'reviewer', 'viewer']
+    invited_by: str
+    expires_at: datetime
+    created_at: datetime
+    token: str
+
+
+class InvitationPublic(ApiModel):
+    id: str
+    email: str
+    role: Literal['owner', 'admin', 'editor', 'reviewer', 'viewer']
+    invited_by: str
+    expires_at: datetime
+    created_at: datetime
 
 
 class JobPublic(ApiModel):
@@ -534,6 +677,20 @@ class ManualKnowledge(ApiModel):
     content: str
     expected_fields: dict[str, str | int | float] | None = None
     status: Literal['draft', 'publish'] = 'draft'
+
+
+class Me(ApiModel):
+    """The caller: who, in which tenant, with which scopes. ``csrf_token`` is set for a browser session."""
+
+    actor: str
+    tenant_id: str
+    tenant_name: str
+    role: Literal['owner', 'admin', 'editor', 'reviewer', 'viewer'] | None
+    scopes: list[Literal['read', 'write', 'review', 'admin']]
+    principals: list[str]
+    user: UserPublic | None
+    csrf_token: str | None = None
+    session_expires_at: datetime | None = None
 
 
 class MessagePublic(ApiModel):
@@ -666,6 +823,11 @@ class Paged_SessionPublic_(ApiModel):
     page_size: int
 
 
+class PasswordChange(ApiModel):
+    current_password: str
+    new_password: str
+
+
 class PlanChange(ApiModel):
     plan_id: str
 
@@ -736,6 +898,17 @@ class SearchResult(ApiModel):
     image_info: str
     knowledge_filename: str
     knowledge_source: str
+
+
+class SeatsPublic(ApiModel):
+    used: int
+    pending: int
+    limit: int
+
+
+class ServiceAccountCreate(ApiModel):
+    name: str
+    role: Literal['owner', 'admin', 'editor', 'reviewer', 'viewer'] = 'viewer'
 
 
 class SessionCreate(ApiModel):
@@ -819,6 +992,33 @@ class SessionStrategy(ApiModel):
     summary_parameters: dict[str, Any] | None = None
 
 
+class SignInRequest(ApiModel):
+    email: str
+    password: str
+    tenant_id: str | None = None
+
+
+class SsoSettingsPublic(ApiModel):
+    enabled: bool
+    issuer: str
+    client_id: str
+    has_client_secret: bool
+    group_claim: str
+    scopes: str
+    default_role: str
+    redirect_uri: str
+
+
+class SsoSettingsUpdate(ApiModel):
+    enabled: bool = False
+    issuer: str = ''
+    client_id: str = ''
+    client_secret: str | None = None
+    group_claim: str = 'groups'
+    scopes: str = 'openid email profile'
+    default_role: str = 'viewer'
+
+
 class TenantCreate(ApiModel):
     name: str
     description: str = ''
@@ -891,6 +1091,25 @@ class UsagePublic(ApiModel):
     thresholds: list[ThresholdPublic]
     cost: str
     projected_cost: str
+
+
+class UserPublic(ApiModel):
+    id: str
+    kind: Literal['person', 'service']
+    email: str | None
+    name: str
+    role: Literal['owner', 'admin', 'editor', 'reviewer', 'viewer']
+    disabled: bool
+    must_change_password: bool
+    locked_until: datetime | None
+    last_signin_at: datetime | None
+    created_at: datetime
+
+
+class UserUpdate(ApiModel):
+    role: Literal['owner', 'admin', 'editor', 'reviewer', 'viewer'] | None = None
+    disabled: bool | None = None
+    name: str | None = None
 
 
 class ValidationError(ApiModel):

@@ -12,6 +12,8 @@ import type {
   EventTypePublic,
   KnowledgeBaseAccess,
   ReplayResult,
+  SsoSettingsPublic,
+  SsoSettingsUpdate,
 } from "./openapi";
 import { SseParser } from "./sse";
 import type {
@@ -115,12 +117,21 @@ export interface ChatStreamHandlers {
 }
 
 export class ApiClient {
-  /** `onUnauthorized` runs when the gateway rejects the key (revoked or changed), so the app can ask again. */
+  /** `onUnauthorized` runs when the gateway rejects the key (revoked or changed), so the app can ask again.
+   * Without a key, the browser's session cookie authenticates and `getCsrf` gives the session's CSRF token. */
   constructor(
     private readonly getKey: () => string,
     private readonly base = "",
     private readonly onUnauthorized?: () => void,
+    private readonly getCsrf: () => string = () => "",
   ) {}
+
+  private credentials(): Record<string, string> {
+    const key = this.getKey();
+    if (key) return { "X-API-Key": key };
+    const csrf = this.getCsrf();
+    return csrf ? { "X-CSRF-Token": csrf } : {};
+  }
 
   private fail(status: number, body: Envelope<unknown> | null, fallback: string): ApiError {
     if (status === 401) this.onUnauthorized?.();
@@ -128,7 +139,7 @@ export class ApiClient {
   }
 
   private headers(extra?: Record<string, string>): Record<string, string> {
-    return { "X-API-Key": this.getKey(), ...extra };
+    return { ...this.credentials(), ...extra };
   }
 
   private async call<T, M extends ApiMethod>(method: M, path: Route<M>, body?: unknown): Promise<Envelope<T>> {
@@ -230,7 +241,7 @@ export class ApiClient {
     return new Promise((resolve, reject) => {
       const xhr = new XMLHttpRequest();
       xhr.open("POST", this.base + API_PREFIX + route("POST", `/knowledge-bases/${enc(kbId)}/knowledge/file`));
-      xhr.setRequestHeader("X-API-Key", this.getKey());
+      for (const [name, value] of Object.entries(this.credentials())) xhr.setRequestHeader(name, value);
       xhr.upload.onprogress = (e) => onProgress?.({ loaded: e.loaded, total: e.total || file.size });
       xhr.onerror = () => reject(new ApiError(0, "network", "network error"));
       xhr.onload = () => {
@@ -357,6 +368,10 @@ export class ApiClient {
   getDocumentAccess = (id: string) => this.get<DocumentAccess>(`/knowledge/${enc(id)}/access`);
   setDocumentAccess = (id: string, principals: string[]) =>
     this.put<DocumentAccess>(`/knowledge/${enc(id)}/access`, { principals });
+
+  // Single sign-on (the tenant's OpenID Connect provider) -----------------------------------------
+  getSso = () => this.get<SsoSettingsPublic>("/tenant/sso");
+  putSso = (settings: SsoSettingsUpdate) => this.put<SsoSettingsPublic>("/tenant/sso", settings);
 
   // Models ------------------------------------------------------------------------------------
   listModels = () => this.get<RegisteredModel[]>("/models");

@@ -15,6 +15,40 @@ export type AnswerToKnowledge = {
   answer?: string | null;
 };
 
+export type ApiKeyCreate = {
+  name: string;
+  scopes: Array<"read" | "write" | "review" | "admin">;
+  expires_in_days?: number;
+  user_id?: string | null;
+};
+
+export type ApiKeyCreated = {
+  id: string;
+  user_id: string;
+  name: string;
+  prefix: string;
+  scopes: Array<"read" | "write" | "review" | "admin">;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+  created_by: string;
+  created_at: string;
+  key: string;
+};
+
+export type ApiKeyPublic = {
+  id: string;
+  user_id: string;
+  name: string;
+  prefix: string;
+  scopes: Array<"read" | "write" | "review" | "admin">;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+  created_by: string;
+  created_at: string;
+};
+
 export type AttemptPublic = {
   attempted_at: string;
   result: string;
@@ -170,6 +204,16 @@ export type EndpointUpdate = {
   enabled?: boolean | null;
 };
 
+export type Envelope_ApiKeyCreated_ = {
+  success?: boolean;
+  data: ApiKeyCreated;
+};
+
+export type Envelope_ApiKeyPublic_ = {
+  success?: boolean;
+  data: ApiKeyPublic;
+};
+
 export type Envelope_ChunkPublic_ = {
   success?: boolean;
   data: ChunkPublic;
@@ -205,6 +249,16 @@ export type Envelope_FieldSchemaPublic_ = {
   data: FieldSchemaPublic;
 };
 
+export type Envelope_GroupPublic_ = {
+  success?: boolean;
+  data: GroupPublic;
+};
+
+export type Envelope_InvitationCreated_ = {
+  success?: boolean;
+  data: InvitationCreated;
+};
+
 export type Envelope_JobPublic_ = {
   success?: boolean;
   data: JobPublic;
@@ -223,6 +277,11 @@ export type Envelope_KnowledgeBasePublic_ = {
 export type Envelope_KnowledgePublic_ = {
   success?: boolean;
   data: KnowledgePublic;
+};
+
+export type Envelope_Me_ = {
+  success?: boolean;
+  data: Me;
 };
 
 export type Envelope_ModelInputPublic_ = {
@@ -250,9 +309,19 @@ export type Envelope_ReplayResult_ = {
   data: ReplayResult;
 };
 
+export type Envelope_SeatsPublic_ = {
+  success?: boolean;
+  data: SeatsPublic;
+};
+
 export type Envelope_SessionPublic_ = {
   success?: boolean;
   data: SessionPublic;
+};
+
+export type Envelope_SsoSettingsPublic_ = {
+  success?: boolean;
+  data: SsoSettingsPublic;
 };
 
 export type Envelope_TenantCreated_ = {
@@ -275,6 +344,11 @@ export type Envelope_UsagePublic_ = {
   data: UsagePublic;
 };
 
+export type Envelope_UserPublic_ = {
+  success?: boolean;
+  data: UserPublic;
+};
+
 export type Envelope_dict_str__Any__ = {
   success?: boolean;
   data: Record<string, unknown>;
@@ -290,6 +364,11 @@ export type Envelope_dict_str__int__ = {
   data: Record<string, number>;
 };
 
+export type Envelope_list_ApiKeyPublic__ = {
+  success?: boolean;
+  data: Array<ApiKeyPublic>;
+};
+
 export type Envelope_list_EndpointPublic__ = {
   success?: boolean;
   data: Array<EndpointPublic>;
@@ -298,6 +377,16 @@ export type Envelope_list_EndpointPublic__ = {
 export type Envelope_list_EventTypePublic__ = {
   success?: boolean;
   data: Array<EventTypePublic>;
+};
+
+export type Envelope_list_GroupPublic__ = {
+  success?: boolean;
+  data: Array<GroupPublic>;
+};
+
+export type Envelope_list_InvitationPublic__ = {
+  success?: boolean;
+  data: Array<InvitationPublic>;
 };
 
 export type Envelope_list_JobPublic__ = {
@@ -343,6 +432,11 @@ export type Envelope_list_TenantPublic__ = {
 export type Envelope_list_TenantUsagePublic__ = {
   success?: boolean;
   data: Array<TenantUsagePublic>;
+};
+
+export type Envelope_list_UserPublic__ = {
+  success?: boolean;
+  data: Array<UserPublic>;
 };
 
 /** What an erasure removed: counts per kind, sha256 of the deleted object keys, and the tombstones the compacted topics get after the commit. Never any document text. */
@@ -394,8 +488,57 @@ export type FieldSchemaPublic = {
   review_threshold: number;
 };
 
+export type GroupCreate = {
+  name: string;
+  description?: string;
+};
+
+export type GroupPublic = {
+  id: string;
+  name: string;
+  description: string;
+  principal: string;
+  member_ids: Array<string>;
+  created_at: string;
+};
+
+export type GroupUpdate = {
+  name?: string | null;
+  description?: string | null;
+};
+
 export type HTTPValidationError = {
   detail?: Array<ValidationError>;
+};
+
+export type InvitationAccept = {
+  token: string;
+  name?: string;
+  password: string;
+};
+
+export type InvitationCreate = {
+  email: string;
+  role?: "owner" | "admin" | "editor" | "reviewer" | "viewer";
+};
+
+export type InvitationCreated = {
+  id: string;
+  email: string;
+  role: "owner" | "admin" | "editor" | "reviewer" | "viewer";
+  invited_by: string;
+  expires_at: string;
+  created_at: string;
+  token: string;
+};
+
+export type InvitationPublic = {
+  id: string;
+  email: string;
+  role: "owner" | "admin" | "editor" | "reviewer" | "viewer";
+  invited_by: string;
+  expires_at: string;
+  created_at: string;
 };
 
 export type JobPublic = {
@@ -512,6 +655,19 @@ export type ManualKnowledge = {
 };
 
 export type MaskPolicy = "off" | "remote" | "always";
+
+/** The caller: who, in which tenant, with which scopes. ``csrf_token`` is set for a browser session. */
+export type Me = {
+  actor: string;
+  tenant_id: string;
+  tenant_name: string;
+  role: ("owner" | "admin" | "editor" | "reviewer" | "viewer") | null;
+  scopes: Array<"read" | "write" | "review" | "admin">;
+  principals: Array<string>;
+  user: UserPublic | null;
+  csrf_token?: string | null;
+  session_expires_at?: string | null;
+};
 
 export type MessagePublic = {
   id: string;
@@ -646,6 +802,11 @@ export type Paged_SessionPublic_ = {
   page_size: number;
 };
 
+export type PasswordChange = {
+  current_password: string;
+  new_password: string;
+};
+
 export type PiiType = "RRN" | "FRN" | "BRN" | "CORP" | "PHONE" | "EMAIL" | "CARD" | "ACCOUNT" | "PASSPORT" | "DRIVER" | "ADDRESS" | "NAME" | "IBAN";
 
 export type PlanChange = {
@@ -717,6 +878,17 @@ export type SearchResult = {
   image_info: string;
   knowledge_filename: string;
   knowledge_source: string;
+};
+
+export type SeatsPublic = {
+  used: number;
+  pending: number;
+  limit: number;
+};
+
+export type ServiceAccountCreate = {
+  name: string;
+  role?: "owner" | "admin" | "editor" | "reviewer" | "viewer";
 };
 
 export type SessionCreate = {
@@ -798,6 +970,33 @@ export type SessionStrategy = {
   summary_parameters?: (Record<string, unknown>) | null;
 };
 
+export type SignInRequest = {
+  email: string;
+  password: string;
+  tenant_id?: string | null;
+};
+
+export type SsoSettingsPublic = {
+  enabled: boolean;
+  issuer: string;
+  client_id: string;
+  has_client_secret: boolean;
+  group_claim: string;
+  scopes: string;
+  default_role: string;
+  redirect_uri: string;
+};
+
+export type SsoSettingsUpdate = {
+  enabled?: boolean;
+  issuer?: string;
+  client_id?: string;
+  client_secret?: string | null;
+  group_claim?: string;
+  scopes?: string;
+  default_role?: string;
+};
+
 export type TenantCreate = {
   name: string;
   description?: string;
@@ -870,6 +1069,25 @@ export type UsagePublic = {
   thresholds: Array<ThresholdPublic>;
   cost: string;
   projected_cost: string;
+};
+
+export type UserPublic = {
+  id: string;
+  kind: "person" | "service";
+  email: string | null;
+  name: string;
+  role: "owner" | "admin" | "editor" | "reviewer" | "viewer";
+  disabled: boolean;
+  must_change_password: boolean;
+  locked_until: string | null;
+  last_signin_at: string | null;
+  created_at: string;
+};
+
+export type UserUpdate = {
+  role?: ("owner" | "admin" | "editor" | "reviewer" | "viewer") | null;
+  disabled?: boolean | null;
+  name?: string | null;
 };
 
 export type ValidationError = {
@@ -1358,6 +1576,174 @@ export interface Operations {
     body: PlanChange;
     response: Envelope_NoneType_;
   };
+  "POST /auth/sign-in": {
+    path: {};
+    query: {};
+    body: SignInRequest;
+    response: Envelope_Me_;
+  };
+  "POST /auth/invitations/accept": {
+    path: {};
+    query: {};
+    body: InvitationAccept;
+    response: Envelope_Me_;
+  };
+  "GET /auth/me": {
+    path: {};
+    query: {};
+    body: never;
+    response: Envelope_Me_;
+  };
+  "POST /auth/sign-out": {
+    path: {};
+    query: {};
+    body: never;
+    response: Envelope_NoneType_;
+  };
+  "POST /auth/sign-out-everywhere": {
+    path: {};
+    query: {};
+    body: never;
+    response: Envelope_dict_str__int__;
+  };
+  "POST /auth/password": {
+    path: {};
+    query: {};
+    body: PasswordChange;
+    response: Envelope_Me_;
+  };
+  "GET /users": {
+    path: {};
+    query: {};
+    body: never;
+    response: Envelope_list_UserPublic__;
+  };
+  "GET /users/seats": {
+    path: {};
+    query: {};
+    body: never;
+    response: Envelope_SeatsPublic_;
+  };
+  "PATCH /users/{user_id}": {
+    path: { user_id: string; };
+    query: {};
+    body: UserUpdate;
+    response: Envelope_UserPublic_;
+  };
+  "DELETE /users/{user_id}": {
+    path: { user_id: string; };
+    query: {};
+    body: never;
+    response: Envelope_NoneType_;
+  };
+  "POST /users/service-accounts": {
+    path: {};
+    query: {};
+    body: ServiceAccountCreate;
+    response: Envelope_UserPublic_;
+  };
+  "GET /invitations": {
+    path: {};
+    query: {};
+    body: never;
+    response: Envelope_list_InvitationPublic__;
+  };
+  "POST /invitations": {
+    path: {};
+    query: {};
+    body: InvitationCreate;
+    response: Envelope_InvitationCreated_;
+  };
+  "DELETE /invitations/{invitation_id}": {
+    path: { invitation_id: string; };
+    query: {};
+    body: never;
+    response: Envelope_NoneType_;
+  };
+  "GET /groups": {
+    path: {};
+    query: {};
+    body: never;
+    response: Envelope_list_GroupPublic__;
+  };
+  "POST /groups": {
+    path: {};
+    query: {};
+    body: GroupCreate;
+    response: Envelope_GroupPublic_;
+  };
+  "PATCH /groups/{group_id}": {
+    path: { group_id: string; };
+    query: {};
+    body: GroupUpdate;
+    response: Envelope_GroupPublic_;
+  };
+  "DELETE /groups/{group_id}": {
+    path: { group_id: string; };
+    query: {};
+    body: never;
+    response: Envelope_NoneType_;
+  };
+  "PUT /groups/{group_id}/members/{user_id}": {
+    path: { group_id: string; user_id: string; };
+    query: {};
+    body: never;
+    response: Envelope_GroupPublic_;
+  };
+  "DELETE /groups/{group_id}/members/{user_id}": {
+    path: { group_id: string; user_id: string; };
+    query: {};
+    body: never;
+    response: Envelope_GroupPublic_;
+  };
+  "GET /api-keys": {
+    path: {};
+    query: {};
+    body: never;
+    response: Envelope_list_ApiKeyPublic__;
+  };
+  "POST /api-keys": {
+    path: {};
+    query: {};
+    body: ApiKeyCreate;
+    response: Envelope_ApiKeyCreated_;
+  };
+  "POST /api-keys/{key_id}/rotate": {
+    path: { key_id: string; };
+    query: {};
+    body: never;
+    response: Envelope_ApiKeyCreated_;
+  };
+  "POST /api-keys/{key_id}/revoke": {
+    path: { key_id: string; };
+    query: {};
+    body: never;
+    response: Envelope_ApiKeyPublic_;
+  };
+  "GET /tenant/sso": {
+    path: {};
+    query: {};
+    body: never;
+    response: Envelope_SsoSettingsPublic_;
+  };
+  "PUT /tenant/sso": {
+    path: {};
+    query: {};
+    body: SsoSettingsUpdate;
+    response: Envelope_SsoSettingsPublic_;
+  };
+  "GET /auth/sso/start": {
+    path: {};
+    query: { tenant: string; };
+    body: never;
+    response: unknown;
+  };
+  "GET /auth/sso/callback": {
+    path: {};
+    query: { state?: string; code?: string; error?: string; };
+    body: never;
+    response: unknown;
+  };
   "POST /ml/feedback": {
     path: {};
     query: {};
@@ -1419,19 +1805,29 @@ export interface ApiRoutes {
   DELETE:
     | `/chunks/${string}/${string}`
     | `/chunks/${string}`
+    | `/groups/${string}/members/${string}`
+    | `/groups/${string}`
+    | `/invitations/${string}`
     | `/knowledge-bases/${string}`
     | `/knowledge/${string}`
     | `/messages/${string}/${string}`
     | `/models/${string}`
     | `/sessions/${string}`
     | `/tenants/${string}`
+    | `/users/${string}`
     | `/webhooks/${string}`;
   GET:
     | `/admin/usage`
+    | `/api-keys`
     | `/audit`
+    | `/auth/me`
+    | `/auth/sso/callback`
+    | `/auth/sso/start`
     | `/chunks/${string}`
+    | `/groups`
     | `/ingest/lag`
     | `/ingest/stream`
+    | `/invitations`
     | `/knowledge-bases/${string}/access`
     | `/knowledge-bases/${string}/field-schema`
     | `/knowledge-bases/${string}/hybrid-search`
@@ -1457,14 +1853,30 @@ export interface ApiRoutes {
     | `/sessions/${string}`
     | `/sessions/continue-stream/${string}`
     | `/sessions`
+    | `/tenant/sso`
     | `/tenants/${string}`
     | `/tenants`
     | `/usage`
+    | `/users/seats`
+    | `/users`
     | `/webhooks/${string}/deliveries`
     | `/webhooks/${string}`
     | `/webhooks/event-types`
     | `/webhooks`;
+  PATCH:
+    | `/groups/${string}`
+    | `/users/${string}`;
   POST:
+    | `/api-keys/${string}/revoke`
+    | `/api-keys/${string}/rotate`
+    | `/api-keys`
+    | `/auth/invitations/accept`
+    | `/auth/password`
+    | `/auth/sign-in`
+    | `/auth/sign-out-everywhere`
+    | `/auth/sign-out`
+    | `/groups`
+    | `/invitations`
     | `/knowledge-bases/${string}/field-schema/preview`
     | `/knowledge-bases/${string}/hybrid-search`
     | `/knowledge-bases/${string}/knowledge/file`
@@ -1489,6 +1901,7 @@ export interface ApiRoutes {
     | `/tenants/${string}/api-key/revoke`
     | `/tenants/${string}/api-key/rotate`
     | `/tenants`
+    | `/users/service-accounts`
     | `/webhooks/${string}/deliveries/${string}/replay`
     | `/webhooks/${string}/replay`
     | `/webhooks/${string}/rotate-secret`
@@ -1496,6 +1909,7 @@ export interface ApiRoutes {
   PUT:
     | `/admin/tenants/${string}/plan`
     | `/chunks/${string}/${string}`
+    | `/groups/${string}/members/${string}`
     | `/knowledge-bases/${string}/access`
     | `/knowledge-bases/${string}/field-schema`
     | `/knowledge-bases/${string}`
@@ -1504,6 +1918,7 @@ export interface ApiRoutes {
     | `/knowledge/manual/${string}`
     | `/models/${string}`
     | `/sessions/${string}`
+    | `/tenant/sso`
     | `/tenants/${string}`
     | `/webhooks/${string}`;
 }

@@ -1,4 +1,4 @@
-import { KeyRound } from "lucide-react";
+import { KeyRound, LogIn } from "lucide-react";
 import { useState, type FormEvent } from "react";
 import { ApiClient, ApiError } from "../api/client";
 import { useApi } from "../api/context";
@@ -11,6 +11,7 @@ export function ApiKeyGate() {
   const [key, setKey] = useState("");
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
+  const [organisation, setOrganisation] = useState("");
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -51,6 +52,29 @@ export function ApiKeyGate() {
           <span className="spacer" />
           <button type="button" className="ghost" onClick={() => setLang(lang === "ko" ? "en" : "ko")}>
             {t("lang.switch")}
+          </button>
+        </div>
+      </form>
+      <form
+        className="card gate-card"
+        onSubmit={(event) => {
+          event.preventDefault();
+          // The gateway sends the browser to the organisation's identity provider and back, signed in.
+          if (organisation.trim()) window.location.assign(`/api/v1/auth/sso/start?tenant=${encodeURIComponent(organisation.trim())}`);
+        }}
+      >
+        <h2>
+          <LogIn size={18} /> {t("sso.signIn")}
+        </h2>
+        <input
+          placeholder={t("sso.organisation")}
+          value={organisation}
+          onChange={(e) => setOrganisation(e.target.value)}
+          data-testid="sso-tenant"
+        />
+        <div className="row">
+          <button type="submit" className="primary" data-testid="sso-signin">
+            {t("sso.signIn")}
           </button>
         </div>
       </form>

@@ -1,6 +1,6 @@
 // The audit trail of one document, knowledge base or the whole tenant: who changed what, and when.
 import { History } from "lucide-react";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import type { AuditFilter } from "../api/client";
 import { useApi } from "../api/context";
 import type { AuditEventPublic } from "../api/openapi";
@@ -54,21 +54,51 @@ function Changes({ event }: { event: AuditEventPublic }) {
 export function AuditTimeline({ filter, showEntity = false }: { filter: AuditFilter; showEntity?: boolean }) {
   const { api } = useApi();
   const { t, lang } = useI18n();
-  const [pages, setPages] = useState(1);
-  const key = JSON.stringify(filter);
-  const events = useLoad(() => api.listAudit({ ...filter, page: 1, page_size: PAGE_SIZE * pages }), [key, pages]);
-  const items = events.data?.items ?? [];
+  // Clicking an actor narrows the timeline to what they did.
+  const [actor, setActor] = useState("");
+  const query: AuditFilter = actor ? { ...filter, actor } : filter;
+  const key = JSON.stringify(query);
+  const first = useLoad(() => api.listAudit({ ...query, page: 1, page_size: PAGE_SIZE }), [key]);
+  // Older pages fetched with "Show more"; dropped when the filter changes or the list is refreshed.
+  const [older, setOlder] = useState<{ pages: number; items: AuditEventPublic[] }>({ pages: 1, items: [] });
+  useEffect(() => setOlder({ pages: 1, items: [] }), [key]);
+  const refresh = () => {
+    setOlder({ pages: 1, items: [] });
+    void first.reload();
+  };
+  const [moreError, setMoreError] = useState("");
+  const more = async () => {
+    try {
+      const next = await api.listAudit({ ...query, page: older.pages + 1, page_size: PAGE_SIZE });
+      setOlder({ pages: older.pages + 1, items: [...older.items, ...next.items] });
+      setMoreError("");
+    } catch (e) {
+      setMoreError(e instanceof Error ? e.message : String(e));
+    }
+  };
+  const seen = new Set<string>();
+  // Events committed since the first page was loaded shift later pages; an event is shown once.
+  const items = [...(first.data?.items ?? []), ...older.items].filter((event) => !seen.has(event.id) && seen.add(event.id));
+  const events = { ...first, data: first.data && { ...first.data, items } };
   return (
     <section className="card" data-testid="audit-timeline">
       <div className="row">
         <h3 className="grow">
           <History size={16} /> {t("audit.title")}
         </h3>
-        <button type="button" onClick={() => void events.reload()} data-testid="audit-refresh">
+        <button type="button" onClick={refresh} data-testid="audit-refresh">
           {t("audit.refresh")}
         </button>
       </div>
-      {events.error && <p className="error">{events.error}</p>}
+      {actor && (
+        <p className="row small" data-testid="audit-actor-filter">
+          {t("audit.onlyActor", { actor: actor === "system" ? t("audit.system") : actor })}
+          <button type="button" className="link" onClick={() => setActor("")} data-testid="audit-actor-clear">
+            {t("audit.allActors")}
+          </button>
+        </p>
+      )}
+      {(events.error || moreError) && <p className="error">{events.error || moreError}</p>}
       {!events.loading && items.length === 0 && <p className="muted">{t("audit.empty")}</p>}
       <ol className="audit-list">
         {items.map((event) => (
@@ -81,9 +111,11 @@ export function AuditTimeline({ filter, showEntity = false }: { filter: AuditFil
                   <code className="muted">{event.entity_id.slice(0, 8)}</code>
                 </span>
               )}
-              <strong className="grow small" data-testid="audit-actor">
-                {event.actor === "system" ? t("audit.system") : event.actor}
-              </strong>
+              <span className="grow">
+                <button type="button" className="link small" onClick={() => setActor(event.actor)} title={t("audit.byActor")} data-testid="audit-actor">
+                  <strong>{event.actor === "system" ? t("audit.system") : event.actor}</strong>
+                </button>
+              </span>
               <time className="muted small" dateTime={event.occurred_at}>
                 {new Date(event.occurred_at).toLocaleString(lang)}
               </time>
@@ -97,8 +129,8 @@ export function AuditTimeline({ filter, showEntity = false }: { filter: AuditFil
           </li>
         ))}
       </ol>
-      {events.data && items.length < events.data.total && (
-        <button type="button" onClick={() => setPages(pages + 1)} data-testid="audit-more">
+      {events.data && older.pages * PAGE_SIZE < events.data.total && (
+        <button type="button" onClick={() => void more()} data-testid="audit-more">
           {t("audit.more")}
         </button>
       )}

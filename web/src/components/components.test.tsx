@@ -7,6 +7,7 @@ import { I18nProvider } from "../i18n";
 import { emptyAnswer, type AnswerState } from "../lib/answer";
 import { AccessListEditor, type AccessState } from "./AccessListEditor";
 import { AnswerView } from "./AnswerView";
+import { AuditTimeline } from "./AuditTimeline";
 import { ChunkView } from "./ChunkView";
 import { CitationPanel } from "./CitationPanel";
 import { UploadZone } from "./UploadZone";
@@ -235,5 +236,53 @@ describe("AccessListEditor", () => {
     await screen.findByTestId("acl-list");
     expect(screen.queryByTestId("acl-save")).toBeNull();
     expect(document.querySelector('[data-principal="user:u1"]')).not.toBeNull();
+  });
+});
+
+describe("AuditTimeline", () => {
+  const event = (n: number) => ({
+    id: `e${n}`, entity_type: "document", entity_id: "d1", action: n === 24 ? "created" : "updated",
+    knowledge_base_id: "kb1", document_id: "d1", actor: "key:sk-abc", request_id: `r${n}`,
+    occurred_at: new Date(Date.UTC(2026, 0, 1, 0, 0, 60 - n)).toISOString(),
+    changes: n === 24 ? { id: { before: null, after: "d1" }, title: { before: null, after: "Memo" }, description: { before: null, after: "" } }
+      : { title: { before: `t${n + 1}`, after: `t${n}` } },
+  });
+
+  it("pages older events in with Show more and stops at the total", async () => {
+    localStorage.setItem("jisik.apiKey", "sk-test");
+    const requested: string[] = [];
+    vi.stubGlobal("fetch", async (url: string) => {
+      requested.push(url);
+      const page = Number(new URL(url, "http://x").searchParams.get("page"));
+      const ids = page === 1 ? [...Array(20).keys()] : [20, 21, 22, 23, 24];
+      return new Response(JSON.stringify({ success: true, data: ids.map(event), total: 25, page, page_size: 20 }));
+    });
+    wrap(<AuditTimeline filter={{ document_id: "d1" }} showEntity />);
+    await waitFor(() => expect(screen.getAllByTestId("audit-event")).toHaveLength(20));
+    expect(requested[0]).toContain("document_id=d1");
+    fireEvent.click(screen.getByTestId("audit-more"));
+    await waitFor(() => expect(screen.getAllByTestId("audit-event")).toHaveLength(25));
+    expect(screen.queryByTestId("audit-more")).toBeNull();
+    // A creation lists what it set, not the implied id or empty columns.
+    const created = screen.getAllByTestId("audit-event")[24].textContent ?? "";
+    expect(created).toContain("Memo");
+    expect(created).not.toContain("description");
+    expect(created).not.toMatch(/\bid\b/);
+  });
+
+  it("narrows to one actor when their name is clicked, and back", async () => {
+    localStorage.setItem("jisik.apiKey", "sk-test");
+    const requested: string[] = [];
+    vi.stubGlobal("fetch", async (url: string) => {
+      requested.push(url);
+      return new Response(JSON.stringify({ success: true, data: [event(1)], total: 1, page: 1, page_size: 20 }));
+    });
+    wrap(<AuditTimeline filter={{}} showEntity />);
+    await waitFor(() => expect(screen.getAllByTestId("audit-event")).toHaveLength(1));
+    fireEvent.click(screen.getByTestId("audit-actor"));
+    await waitFor(() => expect(requested.at(-1)).toContain("actor=key%3Ask-abc"));
+    expect(screen.getByTestId("audit-actor-filter").textContent).toContain("key:sk-abc");
+    fireEvent.click(screen.getByTestId("audit-actor-clear"));
+    await waitFor(() => expect(requested.at(-1)).not.toContain("actor="));
   });
 });

@@ -2,8 +2,8 @@
 training jobs, registered model versions with metrics and artifact checksums, their aliases
 (champion / challenger), the canary rollout and the online serving signals.
 
-Revision ID: 0014_training
-Revises: 0013_billing
+Revision ID: 0017_training
+Revises: 0016_session_owner
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import sqlmodel.sql.sqltypes
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = '0014_training'
-down_revision = '0013_billing'
+revision = '0017_training'
+down_revision = '0016_session_owner'
 branch_labels = None
 depends_on = None
 
