@@ -123,10 +123,13 @@ class Forbidden(Blocked):
     code = "forbidden"
 
 
-class ConsentRequired(Blocked):
-    """The tenant has not consented to what was asked (training on its data)."""
+class ConsentRequired(JisikError):
+    """The tenant has not consented to what was asked (training on its data): a state of the tenant the
+    caller can change, not a permission the caller lacks."""
 
     code = "consent_required"
+    http_status = 409
+    grpc_status = "FAILED_PRECONDITION"
 
 
 class RateLimited(JisikError):
