@@ -156,6 +156,18 @@ async def test_api_and_system_writes_are_audited_with_their_actor(
             system = by_name["renamed by sql"]
             assert (system["actor"], system["request_id"]) == ("system", "")
 
+            # People and keys: who made a service account and gave it a key; the key never shows.
+            account = await acme.post("/api/v1/users/service-accounts", json={"name": "ci-bot", "role": "editor"})
+            assert account.status_code == 201, account.text
+            account_id = account.json()["data"]["id"]
+            issued = await acme.post("/api/v1/api-keys", json={"name": "ci", "scopes": ["read"], "user_id": account_id})
+            assert issued.status_code == 201, issued.text
+            made_user = (await _wait_for(acme, 1, entity_type="user", entity_id=account_id))[0]
+            rotated_actor = f"key:{acme.headers['X-API-Key'][:len(first['actor']) - 4]}"  # the key in use now
+            assert made_user["action"] == "created" and made_user["actor"] == rotated_actor
+            made_key = (await _wait_for(acme, 1, entity_type="api_key", entity_id=issued.json()["data"]["id"]))[0]
+            assert "key_hash" not in made_key["changes"]
+            assert issued.json()["data"]["key"] not in json.dumps(made_key)
             # The base's timeline holds its documents too; the document's own holds no base change.
             in_base = await _wait_for(acme, 4, knowledge_base_id=base_id)
             assert {(event["entity_type"], event["action"]) for event in in_base} >= {
