@@ -94,10 +94,12 @@ def _result_of(spec: FieldSpec, extracted: Extracted | None, correction: str | N
 _CONFIRMING_RULES = ("sum", "ratio", "equals")
 
 
-def _verified(schema: FieldSchema, results: list[FieldResult], values: dict[str, str]) -> set[str]:
-    """Fields whose value is confirmed independently of how sure the reading was: a passing checksum, or
-    a passing arithmetic rule tying it to other fields (a misread digit would break the sum)."""
-    confirmed = {r.name for r in results if any(c.rule == "checksum" and c.ok and not c.message for c in r.checks)}
+def _verified(schema: FieldSchema, results: list[FieldResult], values: dict[str, str], placed: set[str]) -> set[str]:
+    """Fields whose value is confirmed independently of how sure the reading was: a passing checksum (of a
+    number read next to its label: a checksum cannot tell whose number it is), or a passing arithmetic
+    rule tying it to other fields (a misread digit would break the sum)."""
+    confirmed = {r.name for r in results if r.name not in placed
+                 and any(c.rule == "checksum" and c.ok and not c.message for c in r.checks)}
     for rule in schema.rules:
         if rule.kind in _CONFIRMING_RULES and run_rule(rule, values)[0]:
             confirmed.update(rule.fields)
@@ -144,7 +146,8 @@ def evaluate(
             if not same:
                 fail(spec.name, "expected", f"{spec.name}: differs from the expected value")
     values = {result.name: result.normalized for result in results}
-    verified = _verified(schema, results, values)
+    placed = {name for name, reading in extracted.items() if reading.placed and name not in corrections}
+    verified = _verified(schema, results, values, placed)
     if any(r.confidence < schema.review_threshold and r.name not in verified for r in results):
         soft = True
     for rule in schema.rules:

@@ -3,8 +3,11 @@
 Every label and alias of every field is looked for in every segment; where labels overlap, the longest
 wins (``공급받는자 등록번호`` is not a ``등록번호`` of the supplier). The value is read, in this order, from the
 rest of the label's segment (``등록번호: 123-45-67890``), the next segment of the row (the cell to the
-right), or the segment below that lines up with the label (a header cell over its value). OCR text gets
-a fuzzy label match (one or two edits, spaces ignored) when no exact one exists.
+right), or a segment below that lines up with the label (a header cell over its value). OCR text gets
+a fuzzy label match when no exact one exists: edits are counted on Hangul jamo (OCR drops a final
+consonant or swaps a vowel far more often than it loses a whole syllable), up to a quarter of the label's
+jamo, spaces ignored. Fields still missing on a scan may be found by their value's shape (see
+:mod:`fields.fallback`).
 """
 
 from __future__ import annotations
@@ -14,18 +17,21 @@ from dataclasses import dataclass
 from jisik.identifiers import Verdict
 
 from .checks import identifier_verdict
-from .layout import Box, Layout, Segment
-from .normalize import Value, find_value
+from .fallback import shape_fallbacks
+from .layout import Box, Layout, Row, Segment, Word
+from .normalize import Value, find_value, repair_ocr_date
 from .schema import FieldSchema, FieldSpec, FieldType
 
 __all__ = ["Extracted", "extract_fields"]
 
 # How sure a reading is, by where the value was found and how the label matched.
-_PLACE_CONFIDENCE = {"inline": 1.0, "right": 0.98, "below": 0.95}
+_PLACE_CONFIDENCE = {"inline": 1.0, "right": 0.98, "below": 0.95, "joined": 0.95}
+_JOINED_CELLS = 3  # a date OCR split at a lost dot spans the label's cell and the next two
 _FUZZY_LABEL = 0.93
 _TEXT_VALUE = 0.97  # free text has no format to confirm it
 _VERDICT_CONFIDENCE = {Verdict.VALID: 1.0, Verdict.UNVERIFIABLE: 0.95, Verdict.INVALID: 0.6}
 _MAX_ROWS_BELOW = 2
+_REPAIRED_DATE = 0.8  # the digits were re-read by guesswork: a person confirms
 
 
 @dataclass
@@ -39,6 +45,7 @@ class Extracted:
     source_text: str
     note: str = ""
     ocr: bool = False
+    placed: bool = False  # found by its value's shape alone, not next to a label: a person confirms it
 
 
 @dataclass(frozen=True)
@@ -80,6 +87,22 @@ def _edit_distance(a: str, b: str, limit: int) -> int:
     return previous[-1]
 
 
+_HANGUL_FIRST, _HANGUL_LAST = 0xAC00, 0xD7A3
+
+
+def _jamo(text: str) -> str:
+    """Hangul syllables split into their letters (강 -> ㄱㅏㅇ as conjoining jamo); other text unchanged."""
+    out = []
+    for char in text:
+        code = ord(char) - _HANGUL_FIRST
+        if 0 <= code <= _HANGUL_LAST - _HANGUL_FIRST:
+            out.append(chr(0x1100 + code // 588) + chr(0x1161 + code % 588 // 28) + (chr(0x11A7 + code % 28)
+                                                                                     if code % 28 else ""))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
 def _find_fuzzy(segment_text: str, label: str) -> tuple[int, int] | None:
     compact, offsets = _compact(segment_text)
     needle, _ = _compact(label)
@@ -87,10 +110,11 @@ def _find_fuzzy(segment_text: str, label: str) -> tuple[int, int] | None:
         return (offsets[0], offsets[-1] + 1) if _edit_distance(compact, needle, 1) <= 1 else None
     if len(needle) < 3 or len(set(needle) & set(compact)) < len(set(needle)) / 2:
         return None
-    limit = 1 if len(needle) < 7 else 2
+    letters = _jamo(needle)
+    limit = max(1, len(letters) // 4)
     for size in (len(needle), len(needle) - 1, len(needle) + 1):
         for at in range(0, max(len(compact) - size + 1, 0)):
-            if _edit_distance(compact[at:at + size], needle, limit) <= limit:
+            if _edit_distance(_jamo(compact[at:at + size]), letters, limit) <= limit:
                 return offsets[at], offsets[at + size - 1] + 1
     return None
 
@@ -155,7 +179,11 @@ def _reading(spec: FieldSpec, segment: Segment, start: int, stop: int, place: st
     text, offset = _value_text(segment, start, stop)
     if not text:
         return None
-    value = find_value(spec, text)
+    # Cells joined across a split are read only as a garbled date: a clean one would have parsed before.
+    value = None if place == "joined" else find_value(spec, text)
+    repaired = value is None and spec.type == FieldType.DATE and segment.ocr
+    if repaired:
+        value = repair_ocr_date(text)
     if value is None:
         return None
     at = text.find(value.raw)
@@ -168,21 +196,39 @@ def _reading(spec: FieldSpec, segment: Segment, start: int, stop: int, place: st
         confidence *= _VERDICT_CONFIDENCE[verdict]
     if spec.type == FieldType.DATE and "ambiguous" in value.note:
         confidence *= 0.8
+    if repaired:
+        confidence *= _REPAIRED_DATE
     return value, confidence, span
 
 
-def _segment_below(layout: Layout, anchor: _Anchor) -> tuple[int, int] | None:
+def _segments_below(layout: Layout, anchor: _Anchor) -> list[tuple[int, int]]:
+    """The cells of the first row below that overlap the label, most overlapping first."""
     label = layout.rows[anchor.row].segments[anchor.segment]
     left, right = label.span
     for r in range(anchor.row + 1, min(anchor.row + 1 + _MAX_ROWS_BELOW, len(layout.rows))):
-        best, best_overlap = None, 0.0
-        for s, segment in enumerate(layout.rows[r].segments):
-            overlap = min(right, segment.span[1]) - max(left, segment.span[0])
-            if overlap > best_overlap:
-                best, best_overlap = s, overlap
-        if best is not None:
-            return r, best
-    return None
+        overlaps = [(min(right, segment.span[1]) - max(left, segment.span[0]), s)
+                    for s, segment in enumerate(layout.rows[r].segments)]
+        cells = [(r, s) for overlap, s in sorted(overlaps, reverse=True) if overlap > 0]
+        if cells:
+            return cells
+    return []
+
+
+def _joined(row: Row, anchor: _Anchor, next_starts: dict[tuple[int, int], list[int]]) -> tuple[Segment, int, int]:
+    """The label's cell and the cells after it as one segment (from the label's end to the next label):
+    OCR splits a date into cells where it lost a dot or a 월."""
+    cells = row.segments[anchor.segment:anchor.segment + _JOINED_CELLS]
+    text = ""
+    words: list[tuple[int, int, Word]] = []
+    stops: list[int] = []
+    for index, cell in enumerate(cells):
+        offset = len(text) + (1 if text else 0)
+        text += (" " if text else "") + cell.text
+        words.extend((start + offset, end + offset, word) for start, end, word in cell.words)
+        stops.extend(start + offset for start in next_starts.get((anchor.row, anchor.segment + index), [])
+                     if offset + start >= anchor.end)
+    joined = Segment(text, cells[0].page, (cells[0].span[0], cells[-1].span[1]), words, ocr=True)
+    return joined, anchor.end, min(stops, default=len(text))
 
 
 def _read_anchor(layout: Layout, anchor: _Anchor, next_starts: dict[tuple[int, int], list[int]]) -> Extracted | None:
@@ -195,12 +241,13 @@ def _read_anchor(layout: Layout, anchor: _Anchor, next_starts: dict[tuple[int, i
         right = row.segments[anchor.segment + 1]
         right_stops = next_starts.get((anchor.row, anchor.segment + 1), [])
         places.append((right, 0, min(right_stops, default=len(right.text)), "right"))
-    below = _segment_below(layout, anchor)
-    if below is not None:
+    for below in _segments_below(layout, anchor)[: 2 if segment.ocr else 1]:
         cell = layout.rows[below[0]].segments[below[1]]
         below_stops = next_starts.get(below, [])
         if not below_stops or min(below_stops) > 0:
             places.append((cell, 0, min(below_stops, default=len(cell.text)), "below"))
+    if segment.ocr and anchor.field.type == FieldType.DATE and anchor.segment + 1 < len(row.segments):
+        places.append((*_joined(row, anchor, next_starts), "joined"))
     for place_segment, start, stop, place in places:
         reading = _reading(anchor.field, place_segment, start, stop, place)
         if reading is None:
@@ -237,4 +284,11 @@ def extract_fields(layout: Layout, schema: FieldSchema) -> dict[str, Extracted]:
         elif first.normalized != reading.normalized and not anchor.fuzzy:
             first.confidence = round(min(first.confidence, 0.75), 4)
             first.note = "; ".join(filter(None, [first.note, "another reading differs"]))
+    known = {name: reading.normalized for name, reading in found.items()}
+    for name, shaped in shape_fallbacks(layout, schema, known).items():
+        found[name] = Extracted(
+            name=name, value=shaped.raw, normalized=shaped.normalized, confidence=shaped.confidence,
+            page=shaped.segment.page, bbox=shaped.segment.box_of(shaped.start, shaped.end),
+            source_text=shaped.segment.text[:300], note="found by its shape, not by a label", ocr=True,
+            placed=shaped.placed)
     return found

@@ -197,6 +197,36 @@ def normalize_date(text: str) -> Value | None:
     return best[1] if best else None
 
 
+# A year, then what OCR left of "년 M월 D일" or ". M. D.": digits, dots and the marks it misreads them as.
+_OCR_DATE = re.compile(r"(20\d\d)([\d\s.년월일]{2,14})(?![A-Za-z\d])")
+_YEAR_MARKS, _MONTH_MARKS = ".년4", ".월2"  # Tesseract often reads 년 as 4 and 월 as 2
+
+
+def repair_ocr_date(text: str) -> Value | None:
+    """A Korean date whose marks OCR garbled (``20234 102 14 일`` for 2023년 10월 14일, ``2024. 7  1 1``),
+    when exactly one reading of the digits makes a valid date; None when none or several do."""
+    match = _OCR_DATE.search(text)
+    if match is None:
+        return None
+    year, rest = int(match.group(1)), "".join(match.group(2).split()).rstrip(".일")
+    found: set[date] = set()
+    for skip_year in (0, 1) if rest[:1] and rest[0] in _YEAR_MARKS else (0,):
+        for month_digits in (1, 2):
+            month_end = skip_year + month_digits
+            month = rest[skip_year:month_end]
+            after = rest[month_end:]
+            for skip_month in (0, 1) if after[:1] and after[0] in _MONTH_MARKS else (0,):
+                day_digits = after[skip_month:]
+                if month.isdigit() and day_digits.isdigit() and len(day_digits) <= 2:
+                    parsed = _to_date(year, int(month), int(day_digits))
+                    if parsed is not None:
+                        found.add(parsed)
+    if len(found) != 1:
+        return None
+    (repaired,) = found
+    return Value(match.group(0).strip(), repaired.isoformat(), day=repaired, note="repaired OCR date")
+
+
 # --- identifiers and contact details ---------------------------------------------------------------------
 
 def _digit_pattern(*groups: int) -> re.Pattern[str]:

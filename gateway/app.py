@@ -37,6 +37,7 @@ from .routes import (
     metrics,
     models,
     sessions,
+    sso,
     tenants,
     usage,
     users,
@@ -52,7 +53,7 @@ API_PREFIX = "/api/v1"
 def _api() -> APIRouter:
     api = APIRouter(prefix=API_PREFIX)
     for module in (tenants, knowledge_bases, knowledge, fields, chunks, sessions, chat, messages, models, ingest, audit,
-                   webhooks, access, usage, auth, users, groups, api_keys):
+                   webhooks, access, usage, auth, users, groups, api_keys, sso):
         api.include_router(module.router)
     return api
 

@@ -27,7 +27,7 @@ from ..schemas.common import Envelope
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
-def _set_cookie(response: Response, settings: AccountSettings, token: str) -> None:
+def set_session_cookie(response: Response, settings: AccountSettings, token: str) -> None:
     response.set_cookie(
         session_cookie_name(settings), token, max_age=int(settings.session_ttl_hours * 3600), path="/",
         secure=settings.session_cookie_secure, httponly=True, samesite="lax",
@@ -77,7 +77,7 @@ async def sign_in_with_password(
             email=body.email, password=body.password, tenant_id=body.tenant_id,
             replaced_token=request.cookies.get(session_cookie_name(accounts)),
         )
-    _set_cookie(response, accounts, signed.session.token)
+    set_session_cookie(response, accounts, signed.session.token)
     return await _signed_in(resources, signed)
 
 
@@ -93,7 +93,7 @@ async def accept(request: Request, response: Response, body: InvitationAccept, r
                 session, resources.settings, now, token=body.token, name=body.name, password_hash=password_hash
             )
             started = await start_session(session, user, now, ttl=_ttl(accounts))
-    _set_cookie(response, accounts, started.token)
+    set_session_cookie(response, accounts, started.token)
     return await _signed_in(resources, SignIn(user, started))
 
 
@@ -165,5 +165,5 @@ async def change_password(
     now = datetime.now(UTC)
     await end_user_sessions(session, user.id, now)
     started = await start_session(session, user, now, ttl=_ttl(resources.settings.accounts))
-    _set_cookie(response, resources.settings.accounts, started.token)
+    set_session_cookie(response, resources.settings.accounts, started.token)
     return _me(caller.actor, caller.tenant, user, started.row)

@@ -7,6 +7,6 @@ work once a hard limit is reached.
 """
 
 from .meters import GAUGES, Metric, month_of, period_bounds
-from .record import record_usage
+from .record import Usage, record_usage, record_usages
 
-__all__ = ["GAUGES", "Metric", "month_of", "period_bounds", "record_usage"]
+__all__ = ["GAUGES", "Metric", "Usage", "month_of", "period_bounds", "record_usage", "record_usages"]

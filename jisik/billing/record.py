@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -10,10 +13,21 @@ from jisik.errors import InvalidInput
 
 from .meters import Metric
 
-__all__ = ["MAX_QUANTITY", "record_usage"]
+__all__ = ["MAX_QUANTITY", "Usage", "record_usage", "record_usages"]
 
 # One record's amount stays within 2^53 so every JSON reader (JavaScript too) reads it exactly.
 MAX_QUANTITY = 2**53 - 1
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """One billable action: ``key`` names it (recording the same key again changes nothing)."""
+
+    key: str
+    tenant_id: str
+    metric: Metric
+    quantity: int
+    subject: str = ""
 
 
 async def record_usage(
@@ -26,13 +40,24 @@ async def record_usage(
 
     :raises InvalidInput: a negative amount or one above :data:`MAX_QUANTITY`.
     """
-    if quantity == 0:
+    await record_usages(session, [Usage(key, tenant_id, metric, quantity, subject)])
+
+
+async def record_usages(session: AsyncSession, usages: Sequence[Usage]) -> None:
+    """:func:`record_usage` for many actions in one statement (the webhook worker records a batch).
+
+    :raises InvalidInput: a negative amount or one above :data:`MAX_QUANTITY`.
+    """
+    for usage in usages:
+        if not 0 <= usage.quantity <= MAX_QUANTITY:
+            raise InvalidInput(f"a usage amount must be between 0 and {MAX_QUANTITY}; got {usage.quantity}",
+                               field="quantity")
+    values = [
+        {"id": usage.key[:200], "tenant_id": usage.tenant_id, "metric": usage.metric.value,
+         "subject": usage.subject[:200], "quantity": usage.quantity}
+        for usage in usages if usage.quantity
+    ]
+    if not values:
         return
-    if not 0 < quantity <= MAX_QUANTITY:
-        raise InvalidInput(f"a usage amount must be between 0 and {MAX_QUANTITY}; got {quantity}", field="quantity")
     table = UsageRecord.__table__  # type: ignore[attr-defined]  # SQLModel's metaclass adds __table__
-    await session.execute(
-        insert(table)
-        .values(id=key[:200], tenant_id=tenant_id, metric=metric.value, subject=subject[:200], quantity=quantity)
-        .on_conflict_do_nothing(index_elements=[table.c.id])
-    )
+    await session.execute(insert(table).values(values).on_conflict_do_nothing(index_elements=[table.c.id]))

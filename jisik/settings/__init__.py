@@ -25,6 +25,7 @@ from .metrics import MetricsSettings
 from .model import ModelSettings
 from .retriever import RetrieverSettings
 from .runtime import RuntimeSettings
+from .sso import SsoSettings
 from .storage import StorageSettings
 from .telemetry import TelemetrySettings
 from .webhooks import WebhookSettings
@@ -45,6 +46,7 @@ __all__ = [
     "RetrieverSettings",
     "RuntimeSettings",
     "Settings",
+    "SsoSettings",
     "StorageSettings",
     "TelemetrySettings",
     "WebhookSettings",
@@ -74,6 +76,7 @@ class Settings(BaseModel):
     accounts: AccountSettings
     billing: BillingSettings
     webhooks: WebhookSettings
+    sso: SsoSettings
 
     @classmethod
     def load(cls) -> Settings:

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from jisik.billing import Metric, record_usage
+from jisik.billing import Metric, Usage, record_usages
 
 from .delivery import Outcome
 from .schedule import Decision
@@ -171,10 +171,11 @@ async def record(session: AsyncSession, batch: Sequence[Recorded], *, now: datet
     ]
     await session.execute(_INSERT_ATTEMPT, [{key: row[key] for key in _ATTEMPT_KEYS} for row in rows])
     await session.execute(_UPDATE_MESSAGE, [{key: row[key] for key in _MESSAGE_KEYS} for row in rows])
-    for item in batch:  # a message delivered is billed once, whatever it took to get there
-        if item.outcome.result == "succeeded":
-            await record_usage(session, key=f"webhook_deliveries:{item.message.id}", tenant_id=item.message.tenant_id,
-                               metric=Metric.WEBHOOK_DELIVERIES, quantity=1)
+    # A message delivered is billed once, whatever it took to get there.
+    await record_usages(session, [
+        Usage(f"webhook_deliveries:{item.message.id}", item.message.tenant_id, Metric.WEBHOOK_DELIVERIES, 1)
+        for item in batch if item.outcome.result == "succeeded"
+    ])
     healthy = {item.message.endpoint_id for item in batch if item.outcome.result == "succeeded"}
     failing = {item.message.endpoint_id for item in batch} - healthy
     if healthy:

@@ -1,7 +1,7 @@
 """A webhook receiver on 127.0.0.1 with hostile behaviours, on plain asyncio streams (HTTP/1.1 keep-alive).
 
 Paths: ``/ok`` answers 204 (``/slow`` after 0.2 s); ``/fail`` 500; ``/gone`` 410; ``/busy?after=N`` 429 with Retry-After N;
-``/redirect`` 307 to itself (a loop); ``/hang`` never answers; ``/huge`` answers 200 and streams a
+``/redirect`` 307 to itself (a loop); ``/hang`` answers only once ``release`` is set; ``/huge`` answers 200 and streams a
 1 GB body. ``fail_ratio`` makes that share of ``/ok`` and ``/slow`` requests answer 503. Every request is recorded.
 
 ``python -m tests.webhooks.receiver --port P --log FILE --secret whsec_...`` runs it alone (for the
@@ -35,6 +35,8 @@ class Received:
 @dataclass
 class Receiver:
     fail_ratio: float = 0.0
+    # /hang requests wait for this (forever unless a test sets it), then answer 204.
+    release: asyncio.Event = field(default_factory=asyncio.Event)
     records: list[Received] = field(default_factory=list)
     _server: asyncio.Server | None = None
     _handlers: set[asyncio.Task[None]] = field(default_factory=set)
@@ -90,7 +92,7 @@ class Receiver:
     async def _answer(self, received: Received, query: dict[str, list[str]], writer: asyncio.StreamWriter) -> None:
         path = received.path
         if path == "/hang":
-            await asyncio.Event().wait()
+            await self.release.wait()
         if path == "/slow":
             await asyncio.sleep(0.2)
         if path == "/huge":
@@ -114,7 +116,7 @@ class Receiver:
 
 
 class _LoggingReceiver(Receiver):
-    """Appends every request to a JSON-lines file; GET-less control through ``/control?fail=R``."""
+    """Appends every request to a JSON-lines file; ``POST /control {"fail_ratio": R}`` sets the failing share."""
 
     def __init__(self, log_path: str, secret: str) -> None:
         super().__init__()

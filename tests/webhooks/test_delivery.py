@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from prometheus_client import REGISTRY
+from sqlalchemy import select, update
 from standardwebhooks.webhooks import Webhook
 
-from jisik.db.models import WebhookAttempt, WebhookEndpoint
+from jisik.db.models import UsageRecord, WebhookAttempt, WebhookEndpoint
 from jisik.settings import WebhookSettings
 from jisik.webhooks import DocumentIndexedData, EventType, stage_webhook_event
 from jisik.webhooks.endpoints import rotate_secret
@@ -41,6 +42,8 @@ async def test_delivers_signed_standard_webhooks(fresh_database: str, receiver: 
         endpoint = await new_endpoint(sessions, tenant, f"{base}/ok", [INDEXED.value])
         async with sessions.begin() as session:
             event_id = await stage_webhook_event(session, tenant, INDEXED, indexed(1))
+        succeeded_before = REGISTRY.get_sample_value(
+            "jisik_webhook_attempts_total", {"result": "succeeded", "code_class": "2xx"})
         async with running_worker(sessions):
             rows = await wait_until(sessions, lambda rows: rows[0].status == "succeeded")
 
@@ -54,14 +57,18 @@ async def test_delivers_signed_standard_webhooks(fresh_database: str, receiver: 
         assert rows[0].attempts == 1 and rows[0].last_response_code == 204
         async with sessions() as session:
             [attempt] = (await session.execute(select(WebhookAttempt))).scalars()
+            [usage] = (await session.execute(select(UsageRecord))).scalars()
+        assert usage.id == f"webhook_deliveries:{rows[0].id}" and usage.metric == "webhook_deliveries"
         assert attempt.result == "succeeded" and attempt.response_code == 204 and attempt.latency_ms > 0
+        assert REGISTRY.get_sample_value("jisik_webhook_attempts_total", {"result": "succeeded", "code_class": "2xx"}) \
+            == (succeeded_before or 0) + 1
 
 
 async def test_hostile_receivers_never_stall_a_healthy_endpoint(
     fresh_database: str, receiver: tuple[Receiver, str]
 ) -> None:
     server, base = receiver
-    settings = WebhookSettings(attempt_timeout_s=10, poll_interval_s=0.05, endpoint_concurrency=2,
+    settings = WebhookSettings(attempt_timeout_s=300, poll_interval_s=0.05, endpoint_concurrency=2,
                                global_concurrency=12, backoff_base_s=600, response_body_bytes=100)
     async with sessions_for(fresh_database) as sessions:
         tenant = await new_tenant(sessions)
@@ -87,6 +94,7 @@ async def test_hostile_receivers_never_stall_a_healthy_endpoint(
                            {hostile[p].id for p in ("/redirect", "/fail", "/huge")})
 
             rows = await wait_until(sessions, hostile_tried)
+            server.release.set()  # let the hanging attempts end, so the worker stops at once
 
         async with sessions() as session:
             attempts = list((await session.execute(select(WebhookAttempt))).scalars())
@@ -147,3 +155,26 @@ async def test_rotation_signs_with_old_and_new_secret(fresh_database: str, recei
         assert len(request.headers["webhook-signature"].split(" ")) == 2
         for secret in (old, new):
             assert json.loads(request.body) == Webhook(secret).verify(request.body, request.headers)
+
+
+async def test_an_endpoint_failing_for_days_is_disabled_with_a_notice(
+    fresh_database: str, receiver: tuple[Receiver, str]
+) -> None:
+    _, base = receiver
+    async with sessions_for(fresh_database) as sessions:
+        tenant = await new_tenant(sessions)
+        failing = await new_endpoint(sessions, tenant, f"{base}/fail", [INDEXED.value])
+        recent = await new_endpoint(sessions, tenant, f"{base}/fail", [INDEXED.value])
+        async with sessions.begin() as session:
+            await session.execute(update(WebhookEndpoint).where(WebhookEndpoint.id == failing.id)  # type: ignore[arg-type]
+                                  .values(failing_since=datetime.now(UTC) - timedelta(days=6)))
+            await session.execute(update(WebhookEndpoint).where(WebhookEndpoint.id == recent.id)  # type: ignore[arg-type]
+                                  .values(failing_since=datetime.now(UTC) - timedelta(days=1)))
+            await stage_webhook_event(session, tenant, INDEXED, indexed(1))
+        async with running_worker(sessions):
+            await wait_until(sessions, lambda rows: all(r.attempts == 1 for r in rows))
+        async with sessions() as session:
+            old = await session.get(WebhookEndpoint, failing.id)
+            young = await session.get(WebhookEndpoint, recent.id)
+        assert old is not None and not old.enabled and old.disabled_reason.startswith("every attempt failed since")
+        assert young is not None and young.enabled and not young.disabled_reason

@@ -621,6 +621,7 @@ async function usagePage() {
     await page.getByTestId("lang-switch").click();
     const bannerKo = await banner.innerText();
     await page.screenshot({ path: join(WORK, "usage-ko.png"), fullPage: true });
+    await shot(page, "usage-ko");
     return { bannerEn, bannerKo, pages, legend, problems };
   } catch (error) {
     return await keepEvidence(page, error);
@@ -922,14 +923,44 @@ async function accounts() {
   }
 }
 
+async function ssoSignIn() {
+  const { page, close, problems } = await launch();
+  const provider = new URL(process.env.JISIK_E2E_OIDC_URL ?? "http://localhost").origin;
+  try {
+    await page.goto(`${BASE}/`);
+    await page.getByTestId("sso-tenant").fill(process.env.JISIK_E2E_TENANT ?? "");
+    await page.screenshot({ path: join(WORK, "sso-sign-in.png") });
+    await shot(page, "sso-sign-in");
+    const beforeProvider = problems.length;
+    await page.getByTestId("sso-signin").click();
+    await page.waitForURL((url) => url.origin === provider);
+    await page.screenshot({ path: join(WORK, "sso-provider.png") });
+    await page.locator('input[name="sub"]').fill(process.env.JISIK_E2E_SUBJECT ?? "");
+    await page.getByRole("button", { name: "Authorize" }).click();
+    await page.waitForURL((url) => url.origin === new URL(BASE).origin);
+    // The provider's own page loads its stylesheet from a CDN, which this machine cannot reach: what went
+    // wrong on its page is reported apart; the app's own pages must have no problem.
+    const providerProblems = problems.splice(beforeProvider);
+    await page.getByTestId("nav-kbs").waitFor();
+    const me = await page.evaluate(async () => (await (await fetch("/api/v1/auth/me")).json()).data);
+    await page.screenshot({ path: join(WORK, "sso-signed-in.png") });
+    await shot(page, "sso-signed-in");
+    return { me, problems, providerProblems };
+  } catch (error) {
+    return await keepEvidence(page, error);
+  } finally {
+    await close();
+  }
+}
+
 const SCENARIOS = {
   "upload-chat": uploadChat, editor, "pdf-citation": pdfCitation, screens, "fields-review": fieldsReview,
   "key-rotation": keyRotation, "hwp-upload": hwpUpload, "lag-status": lagStatus, "privacy-settings": privacySettings,
   "stream-monitor": streamMonitor, "audit-timeline": auditTimeline, "access-lists": accessLists,
-  "privacy-erase": privacyErase, "usage-page": usagePage, webhooks, accounts,
+  "privacy-erase": privacyErase, "usage-page": usagePage, webhooks, accounts, "sso-signin": ssoSignIn,
 };
 const name = process.argv[2];
-if (!SCENARIOS[name] || !BASE || !KEY) {
+if (!SCENARIOS[name] || !BASE || (!KEY && name !== "sso-signin")) {
   console.error(`usage: JISIK_GATEWAY_URL=... JISIK_API_KEY=... node e2e/run.mjs ${Object.keys(SCENARIOS).join("|")}`);
   process.exit(2);
 }

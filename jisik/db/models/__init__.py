@@ -8,6 +8,7 @@ from .fields import DocumentFields, FieldReview, FieldSchemaVersion
 from .knowledge import DEFAULT_CHUNKING, Chunk, Knowledge, KnowledgeBase, KnowledgeType, ParseStatus
 from .model_registry import ModelSource, ModelType, RegisteredModel
 from .outbox import OutboxEvent
+from .sso import SsoIdentity, SsoLogin, TenantSso
 from .tenant import Tenant
 from .webhooks import WebhookAttempt, WebhookEndpoint, WebhookMessage
 
@@ -40,8 +41,11 @@ __all__ = [
     "ParseStatus",
     "Plan",
     "RegisteredModel",
+    "SsoIdentity",
+    "SsoLogin",
     "Tenant",
     "TenantPlan",
+    "TenantSso",
     "UsageRecord",
     "WebhookAttempt",
     "WebhookEndpoint",

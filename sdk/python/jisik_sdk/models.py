@@ -324,6 +324,11 @@ class Envelope_SessionPublic_(ApiModel):
     data: SessionPublic
 
 
+class Envelope_SsoSettingsPublic_(ApiModel):
+    success: bool = True
+    data: SsoSettingsPublic
+
+
 class Envelope_TenantCreated_(ApiModel):
     success: bool = True
     data: TenantCreated
@@ -931,6 +936,27 @@ class SignInRequest(ApiModel):
     email: str
     password: str
     tenant_id: str | None = None
+
+
+class SsoSettingsPublic(ApiModel):
+    enabled: bool
+    issuer: str
+    client_id: str
+    has_client_secret: bool
+    group_claim: str
+    scopes: str
+    default_role: str
+    redirect_uri: str
+
+
+class SsoSettingsUpdate(ApiModel):
+    enabled: bool = False
+    issuer: str = ''
+    client_id: str = ''
+    client_secret: str | None = None
+    group_claim: str = 'groups'
+    scopes: str = 'openid email profile'
+    default_role: str = 'viewer'
 
 
 class TenantCreate(ApiModel):

@@ -20,6 +20,8 @@ import type {
   Me,
   SeatsPublic,
   UserPublic,
+  SsoSettingsPublic,
+  SsoSettingsUpdate,
 } from "./openapi";
 import { SseParser } from "./sse";
 import type {
@@ -376,6 +378,10 @@ export class ApiClient {
   getDocumentAccess = (id: string) => this.get<DocumentAccess>(`/knowledge/${enc(id)}/access`);
   setDocumentAccess = (id: string, principals: string[]) =>
     this.put<DocumentAccess>(`/knowledge/${enc(id)}/access`, { principals });
+
+  // Single sign-on (the tenant's OpenID Connect provider) -----------------------------------------
+  getSso = () => this.get<SsoSettingsPublic>("/tenant/sso");
+  putSso = (settings: SsoSettingsUpdate) => this.put<SsoSettingsPublic>("/tenant/sso", settings);
 
   // Models ------------------------------------------------------------------------------------
   listModels = () => this.get<RegisteredModel[]>("/models");

@@ -1,5 +1,5 @@
 // Holds how the browser is signed in: a tenant API key (localStorage) or a password session (an HttpOnly
-// cookie the browser keeps; its CSRF token lives in memory and is fetched again from /auth/me on reload).
+// cookie the browser keeps; its CSRF token lives in memory and is fetched again from /auth/session on reload, also after a single sign-on).
 import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import { ApiClient } from "./client";
 import type { Me } from "./openapi";
@@ -43,6 +43,8 @@ export function ApiProvider({ children }: { children: ReactNode }) {
   }, [apiKey, session]);
 
   useEffect(() => {
+    const landed = new URLSearchParams(window.location.search);
+    if (landed.has("signed_in")) window.history.replaceState(null, "", window.location.pathname + window.location.hash);
     if (apiKey || session !== undefined) return;
     new ApiClient(() => "")
       .session()

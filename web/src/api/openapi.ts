@@ -300,6 +300,11 @@ export type Envelope_SessionPublic_ = {
   data: SessionPublic;
 };
 
+export type Envelope_SsoSettingsPublic_ = {
+  success?: boolean;
+  data: SsoSettingsPublic;
+};
+
 export type Envelope_TenantCreated_ = {
   success?: boolean;
   data: TenantCreated;
@@ -909,6 +914,27 @@ export type SignInRequest = {
   email: string;
   password: string;
   tenant_id?: string | null;
+};
+
+export type SsoSettingsPublic = {
+  enabled: boolean;
+  issuer: string;
+  client_id: string;
+  has_client_secret: boolean;
+  group_claim: string;
+  scopes: string;
+  default_role: string;
+  redirect_uri: string;
+};
+
+export type SsoSettingsUpdate = {
+  enabled?: boolean;
+  issuer?: string;
+  client_id?: string;
+  client_secret?: string | null;
+  group_claim?: string;
+  scopes?: string;
+  default_role?: string;
 };
 
 export type TenantCreate = {
@@ -1626,6 +1652,30 @@ export interface Operations {
     body: never;
     response: Envelope_ApiKeyPublic_;
   };
+  "GET /tenant/sso": {
+    path: {};
+    query: {};
+    body: never;
+    response: Envelope_SsoSettingsPublic_;
+  };
+  "PUT /tenant/sso": {
+    path: {};
+    query: {};
+    body: SsoSettingsUpdate;
+    response: Envelope_SsoSettingsPublic_;
+  };
+  "GET /auth/sso/start": {
+    path: {};
+    query: { tenant: string; };
+    body: never;
+    response: unknown;
+  };
+  "GET /auth/sso/callback": {
+    path: {};
+    query: { state?: string; code?: string; error?: string; };
+    body: never;
+    response: unknown;
+  };
 }
 
 /** The concrete paths each method accepts (a `${string}` stands for one path parameter). */
@@ -1650,6 +1700,8 @@ export interface ApiRoutes {
     | `/audit`
     | `/auth/me`
     | `/auth/session`
+    | `/auth/sso/callback`
+    | `/auth/sso/start`
     | `/chunks/${string}`
     | `/groups`
     | `/ingest/lag`
@@ -1677,6 +1729,7 @@ export interface ApiRoutes {
     | `/sessions/${string}`
     | `/sessions/continue-stream/${string}`
     | `/sessions`
+    | `/tenant/sso`
     | `/tenants/${string}`
     | `/tenants`
     | `/usage`
@@ -1735,6 +1788,7 @@ export interface ApiRoutes {
     | `/knowledge/manual/${string}`
     | `/models/${string}`
     | `/sessions/${string}`
+    | `/tenant/sso`
     | `/tenants/${string}`
     | `/webhooks/${string}`;
 }

@@ -386,6 +386,20 @@ export const en = {
   "role.editor": "Editor",
   "role.reviewer": "Reviewer",
   "role.viewer": "Viewer",
+  "sso.signIn": "Sign in with SSO",
+  "sso.organisation": "Organisation (name or id)",
+  "sso.title": "Single sign-on",
+  "sso.help": "Sign in through your organisation's OpenID Connect provider. New people get an account on their first sign-in; their groups come from the group claim.",
+  "sso.issuer": "Issuer URL",
+  "sso.clientId": "Client ID",
+  "sso.clientSecret": "Client secret",
+  "sso.secretStored": "stored (leave empty to keep)",
+  "sso.groupClaim": "Group claim",
+  "sso.defaultRole": "Role of new users",
+  "sso.redirectUri": "Redirect URI (register it at the provider)",
+  "sso.enabled": "Allow sign-in with SSO",
+  "sso.save": "Save single sign-on",
+  "sso.saved": "Single sign-on saved.",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -3,6 +3,7 @@ import { useState, type FormEvent } from "react";
 import { ApiError } from "../api/client";
 import { useApi } from "../api/context";
 import { ApiKeyForm } from "../components/ApiKeyForm";
+import { SsoForm } from "../components/SsoForm";
 import { useI18n } from "../i18n";
 
 /** First screen: sign in with e-mail and password (a session cookie), or with a tenant API key. */
@@ -63,9 +64,8 @@ export function SignInPage() {
               {t("lang.switch")}
             </button>
           </div>
-          {/* SSO: the single sign-on button ("Sign in with SSO", OpenID Connect) goes here. */}
-          <div className="sso-slot" data-testid="sso-slot" />
         </form>
+        <SsoForm />
         <ApiKeyForm />
       </div>
     </div>
