@@ -5,20 +5,33 @@ page, make an API key, sign out (the cookie stops working)."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from jisik.accounts.passwords import Passwords
 from jisik.accounts.people import add_person
-from tests.gateway.gateway_testkit import RunningGateway
-from tests.web.test_web_access import built_web, run_scenario, web_gateway
+from jisik.runtime.tansu import EmbeddedTansu
+from tests.gateway.gateway_testkit import RunningGateway, gateway_settings, running_gateway
+from tests.web.test_web_access import built_web, run_scenario
 
-__all__ = ["built_web", "web_gateway"]  # fixtures shared with the access-list scenario
+__all__ = ["built_web"]  # the built app, shared with the access-list scenario
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
 PASSWORD = "a long enough password"
+
+
+@pytest.fixture(scope="module")
+async def web_gateway(
+    built_web: Path, module_database: str, kafka: EmbeddedTansu, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[RunningGateway]:
+    """The gateway serving the built app, with the default (Secure, __Host-) session cookie."""
+    settings = gateway_settings(module_database, tmp_path_factory.mktemp("web"), kafka_servers=kafka.bootstrap_servers)
+    settings = settings.model_copy(update={"gateway": settings.gateway.model_copy(update={"web_dist": str(built_web)})})
+    async with running_gateway(settings) as running:
+        yield running
 
 
 async def test_an_admin_signs_in_with_a_password_and_invites_someone(web_gateway: RunningGateway,
