@@ -17,7 +17,7 @@ from jisik.errors import Forbidden
 
 from .deps import ActorDep
 
-__all__ = ["AccessDep", "access_of", "check_may_manage", "owner_label"]
+__all__ = ["AccessDep", "ChatOwnerDep", "access_of", "check_may_manage", "owner_label"]
 
 
 def access_of(actor: Actor) -> Access:
@@ -33,6 +33,15 @@ def _access(actor: ActorDep) -> Access:
 
 
 AccessDep = Annotated[Access, Depends(_access)]
+
+
+def _chat_owner(actor: ActorDep, access: AccessDep) -> str | None:
+    return None if access.everything else owner_label(actor)
+
+
+# Whose chat sessions the caller may open: None = every session of the tenant (owners, admins, the tenant
+# key), else only the caller's own (their answers cite what their owner may read).
+ChatOwnerDep = Annotated[str | None, Depends(_chat_owner)]
 
 
 def owner_label(actor: Actor) -> str:

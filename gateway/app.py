@@ -39,6 +39,7 @@ from .routes import (
     sessions,
     sso,
     tenants,
+    training,
     usage,
     users,
     webhooks,
@@ -53,7 +54,7 @@ API_PREFIX = "/api/v1"
 def _api() -> APIRouter:
     api = APIRouter(prefix=API_PREFIX)
     for module in (tenants, knowledge_bases, knowledge, fields, chunks, sessions, chat, messages, models, ingest, audit,
-                   webhooks, access, usage, auth, users, groups, api_keys, sso):
+                   webhooks, access, usage, auth, users, groups, api_keys, sso, training):
         api.include_router(module.router)
     return api
 

@@ -19,6 +19,7 @@ from jisik.netguard import AddressPolicy
 from jisik.settings import Settings
 from jisik.sso import ProviderConnections
 from jisik.storage import ObjectStore, open_store
+from ml.training.serving import TunedModels
 
 from .catalog import DatabaseCatalog
 
@@ -55,7 +56,10 @@ class GatewayResources:
             generation_timeout_s=chat.generation_timeout_s,
         )
         catalog = DatabaseCatalog(sessions)
-        pipeline = ChatPipeline(retriever=clients.retriever, model=clients.model, catalog=catalog, settings=chat)
+        tuned = TunedModels(sessions, refresh_s=settings.training.serving_refresh_s)
+        pipeline = ChatPipeline(
+            retriever=clients.retriever, model=clients.model, catalog=catalog, settings=chat, tuned=tuned
+        )
         streams = StreamRegistry(grace_s=chat.resume_grace_s, finished_ttl_s=chat.finished_stream_ttl_s)
         return cls(
             settings, engine, sessions, auth_sessions, clients, pipeline, catalog, streams,

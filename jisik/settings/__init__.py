@@ -28,6 +28,7 @@ from .runtime import RuntimeSettings
 from .sso import SsoSettings
 from .storage import StorageSettings
 from .telemetry import TelemetrySettings
+from .training import TrainingSettings
 from .webhooks import WebhookSettings
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "SsoSettings",
     "StorageSettings",
     "TelemetrySettings",
+    "TrainingSettings",
     "WebhookSettings",
     "get_settings",
 ]
@@ -73,6 +75,7 @@ class Settings(BaseModel):
     chat: ChatSettings
     ingest: IngestSettings
     cdc: CdcSettings
+    training: TrainingSettings
     accounts: AccountSettings
     billing: BillingSettings
     webhooks: WebhookSettings

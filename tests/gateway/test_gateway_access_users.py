@@ -38,9 +38,9 @@ class World:
         return self.gateway.client(self.gateway.acme)
 
 
-async def _signed_in_viewer(gateway: RunningGateway, email: str) -> tuple[str, httpx.AsyncClient]:
+async def _signed_in_viewer(gateway: RunningGateway, email: str, role: str = "viewer") -> tuple[str, httpx.AsyncClient]:
     async with gateway.client(gateway.acme) as admin:
-        invited = await admin.post(f"{API}/invitations", json={"email": email, "role": "viewer"})
+        invited = await admin.post(f"{API}/invitations", json={"email": email, "role": role})
         assert invited.status_code == 201, invited.text
     browser = httpx.AsyncClient(base_url=gateway.url, timeout=30)
     accepted = await browser.post(f"{API}/auth/invitations/accept",
@@ -146,3 +146,33 @@ class TestWhatAUserMayRead:
         async with world.admin() as admin:
             everything: Any = (await admin.get(f"{API}/knowledge-bases/{world.base_id}/knowledge")).json()["data"]
         assert {doc["id"] for doc in everything} == {world.open_doc, world.hr_doc}
+
+    async def test_chat_sessions_open_only_to_who_started_them_and_admins(self, world: World) -> None:
+        async with world.admin() as admin:
+            theirs = (await admin.post(f"{API}/sessions", json={"knowledge_base_ids": [world.base_id]})).json()
+        mine = await world.kim.post(f"{API}/sessions", json={"knowledge_base_ids": [world.base_id]})
+        assert mine.status_code == 201, mine.text
+        mine_id, theirs_id = mine.json()["data"]["id"], theirs["data"]["id"]
+        for path in (f"{API}/sessions/{theirs_id}", f"{API}/messages/{theirs_id}/load"):
+            assert (await world.kim.get(path)).status_code == 404, path
+        listed = {row["id"] for row in (await world.kim.get(f"{API}/sessions")).json()["data"]}
+        assert listed == {mine_id}
+        async with world.admin() as admin:
+            assert (await admin.get(f"{API}/sessions/{mine_id}")).status_code == 200
+
+    async def test_an_editor_manages_the_lists_of_the_bases_they_created_only(self, world: World) -> None:
+        lee_id, lee = await _signed_in_viewer(world.gateway, "lee@acme.example", role="editor")
+        _, park = await _signed_in_viewer(world.gateway, "park@acme.example", role="editor")
+        try:
+            created = await lee.post(f"{API}/knowledge-bases", json={"name": "lee's notes"})
+            assert created.status_code == 201, created.text
+            base = created.json()["data"]["id"]
+            shown = (await lee.get(f"{API}/knowledge-bases/{base}/access")).json()["data"]
+            assert shown["owner"] == f"user:{lee_id}" and shown["may_manage"] is True
+            closed = await lee.put(f"{API}/knowledge-bases/{base}/access", json={"principals": [f"user:{lee_id}"]})
+            assert closed.status_code == 200, closed.text
+            assert (await park.put(f"{API}/knowledge-bases/{base}/access", json={"principals": []})).status_code == 403
+            assert (await park.get(f"{API}/knowledge-bases/{base}/access")).json()["data"]["may_manage"] is False
+        finally:
+            await lee.aclose()
+            await park.aclose()

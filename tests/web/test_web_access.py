@@ -86,11 +86,13 @@ class TestAccessListsInTheBrowser:
         assert "everyone" in report["before"]
         assert report["shown"] == ["group:hr", "user:kim"] == report["stored"]
         assert (tmp_path / "kb-access.png").stat().st_size > 0
+        assert (tmp_path / "sso-settings.png").stat().st_size > 0
 
 
 class TestSingleSignOnInTheBrowser:
+    @pytest.mark.parametrize("locale", ["en-US", "ko-KR"])
     async def test_sign_in_through_the_provider_lands_signed_in(
-        self, web_gateway: RunningGateway, provider: str, tmp_path: Path
+        self, web_gateway: RunningGateway, provider: str, tmp_path: Path, locale: str
     ) -> None:
         async with web_gateway.client(web_gateway.acme) as admin:
             saved = await admin.put("/api/v1/tenant/sso", json={
@@ -99,7 +101,7 @@ class TestSingleSignOnInTheBrowser:
             assert saved.status_code == 200, saved.text
         report = await asyncio.to_thread(
             run_scenario, web_gateway.url, "", "sso-signin", tmp_path, JISIK_E2E_OIDC_URL=provider,
-            JISIK_E2E_TENANT="acme", JISIK_E2E_SUBJECT=SUBJECT,
+            JISIK_E2E_TENANT="acme", JISIK_E2E_SUBJECT=SUBJECT, JISIK_E2E_LOCALE=locale,
         )
         assert report["me"]["user"]["email"] == "park@acme.example"
         assert report["me"]["role"] == "viewer" and "group:finance" in report["me"]["principals"]

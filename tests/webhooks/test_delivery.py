@@ -4,7 +4,6 @@ package), hostile receivers that never stall others, 410, 429 + Retry-After, 5xx
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -25,14 +24,6 @@ INDEXED = EventType.DOCUMENT_INDEXED
 
 def indexed(number: int) -> DocumentIndexedData:
     return DocumentIndexedData(knowledge_base_id="kb", knowledge_id=f"doc-{number}", chunk_count=number)
-
-
-@pytest.fixture
-async def receiver() -> AsyncIterator[tuple[Receiver, str]]:
-    server = Receiver()
-    base = await server.start()
-    yield server, base
-    await server.stop()
 
 
 async def test_delivers_signed_standard_webhooks(fresh_database: str, receiver: tuple[Receiver, str]) -> None:

@@ -867,6 +867,11 @@ async function accessLists() {
     );
     const response = await fetch(`${BASE}/api/v1/knowledge-bases/${kbId}/access`, { headers: { "X-API-Key": KEY } });
     const stored = (await response.json()).data.principals;
+    await page.goto(`${BASE}/#/settings`);
+    await page.getByTestId("sso-settings").waitFor();
+    await page.getByTestId("sso-settings").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(WORK, "sso-settings.png") });
+    await shot(page, "sso-settings");
     return { before, shown, stored, problems };
   } catch (error) {
     return await keepEvidence(page, error);

@@ -10,6 +10,16 @@ from .model_registry import ModelSource, ModelType, RegisteredModel
 from .outbox import OutboxEvent
 from .sso import SsoIdentity, SsoLogin, TenantSso
 from .tenant import Tenant
+from .training import (
+    AnswerFeedback,
+    LabelledPair,
+    ModelAlias,
+    ModelVersion,
+    Rollout,
+    ServingSignal,
+    TrainingJob,
+    TrainingSnapshot,
+)
 from .webhooks import WebhookAttempt, WebhookEndpoint, WebhookMessage
 
 __all__ = [
@@ -22,8 +32,16 @@ __all__ = [
     "BillingThreshold",
     "BillingUsage",
     "SYSTEM_ACTOR",
+    "AnswerFeedback",
     "AuditContext",
     "AuditEvent",
+    "LabelledPair",
+    "ModelAlias",
+    "ModelVersion",
+    "Rollout",
+    "ServingSignal",
+    "TrainingJob",
+    "TrainingSnapshot",
     "DEFAULT_CHUNKING",
     "DEFAULT_FALLBACK_RESPONSE",
     "DocumentFields",
