@@ -129,8 +129,6 @@ async def _flip_under_load(bundle: TunedBundle, corpus: Corpus, queries: list[st
                     state = await registry.promote(session, tenant.id, (10, 50, 100))
                 else:
                     state = await registry.rollback(session, tenant.id, "bench")
-                if state.challenger is None and state.champion is None:
-                    break
             steps.append(f"{action}:{state.percent}%{'/champion' if state.champion else ''}")
             if action == "rollback":  # a challenger again, for the second canary
                 async with sessions() as session, session.begin():
