@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
+from jisik.accounts.credentials import by_session_token
 from jisik.accounts.people import accept_invitation, get_user
 from jisik.accounts.principals import user_actor
 from jisik.accounts.signin import SignIn, sign_in
@@ -94,6 +95,25 @@ async def accept(request: Request, response: Response, body: InvitationAccept, r
             started = await start_session(session, user, now, ttl=_ttl(accounts))
     set_session_cookie(response, accounts, started.token)
     return await _signed_in(resources, SignIn(user, started))
+
+
+@router.get("/session", response_model=Envelope[Me | None], dependencies=[PUBLIC])
+async def current_session(request: Request, resources: ResourcesDep) -> dict[str, Any]:
+    """Whether this browser is signed in: the caller as in ``/auth/me``, or null (never 401, so a web app
+    can ask before showing the sign-in form)."""
+    accounts = resources.settings.accounts
+    token = request.cookies.get(session_cookie_name(accounts))
+    if not token:
+        return {"success": True, "data": None}
+    try:
+        async with resources.sessions() as session:
+            caller = await by_session_token(
+                session, token, datetime.now(UTC), idle=timedelta(minutes=accounts.session_idle_minutes)
+            )
+            user = await session.get(User, caller.actor.user_id)
+    except Unauthenticated:
+        return {"success": True, "data": None}
+    return _me(caller.actor, caller.tenant, user, caller.web_session)
 
 
 @router.get("/me", response_model=Envelope[Me], dependencies=[require_scope("read")])

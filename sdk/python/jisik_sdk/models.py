@@ -363,6 +363,11 @@ class Envelope_Union_ErasureReceiptPublic__NoneType__(ApiModel):
     data: ErasureReceiptPublic | None
 
 
+class Envelope_Union_Me__NoneType__(ApiModel):
+    success: bool = True
+    data: Me | None
+
+
 class Envelope_UsagePublic_(ApiModel):
     success: bool = True
     data: UsagePublic

@@ -339,6 +339,11 @@ export type Envelope_Union_ErasureReceiptPublic__NoneType__ = {
   data: ErasureReceiptPublic | null;
 };
 
+export type Envelope_Union_Me__NoneType__ = {
+  success?: boolean;
+  data: Me | null;
+};
+
 export type Envelope_UsagePublic_ = {
   success?: boolean;
   data: UsagePublic;
@@ -1588,6 +1593,12 @@ export interface Operations {
     body: InvitationAccept;
     response: Envelope_Me_;
   };
+  "GET /auth/session": {
+    path: {};
+    query: {};
+    body: never;
+    response: Envelope_Union_Me__NoneType__;
+  };
   "GET /auth/me": {
     path: {};
     query: {};
@@ -1821,6 +1832,7 @@ export interface ApiRoutes {
     | `/api-keys`
     | `/audit`
     | `/auth/me`
+    | `/auth/session`
     | `/auth/sso/callback`
     | `/auth/sso/start`
     | `/chunks/${string}`

@@ -1,17 +1,16 @@
-import { KeyRound, LogIn } from "lucide-react";
+import { KeyRound } from "lucide-react";
 import { useState, type FormEvent } from "react";
 import { ApiClient, ApiError } from "../api/client";
 import { useApi } from "../api/context";
 import { useI18n } from "../i18n";
 
-/** First screen: asks for the tenant API key and checks it before storing it. */
-export function ApiKeyGate() {
+/** Signing in with a tenant API key instead of a password: checks the key before storing it. */
+export function ApiKeyForm() {
   const { setApiKey } = useApi();
-  const { t, lang, setLang } = useI18n();
+  const { t } = useI18n();
   const [key, setKey] = useState("");
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
-  const [organisation, setOrganisation] = useState("");
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -29,8 +28,7 @@ export function ApiKeyGate() {
   };
 
   return (
-    <div className="gate">
-      <form className="card gate-card" onSubmit={submit}>
+    <form className="card gate-card" onSubmit={submit}>
         <h1>
           <KeyRound size={20} /> {t("key.title")}
         </h1>
@@ -49,35 +47,7 @@ export function ApiKeyGate() {
           <button type="submit" className="primary" disabled={busy} data-testid="api-key-submit">
             {t("key.save")}
           </button>
-          <span className="spacer" />
-          <button type="button" className="ghost" onClick={() => setLang(lang === "ko" ? "en" : "ko")}>
-            {t("lang.switch")}
-          </button>
         </div>
-      </form>
-      <form
-        className="card gate-card"
-        onSubmit={(event) => {
-          event.preventDefault();
-          // The gateway sends the browser to the organisation's identity provider and back, signed in.
-          if (organisation.trim()) window.location.assign(`/api/v1/auth/sso/start?tenant=${encodeURIComponent(organisation.trim())}`);
-        }}
-      >
-        <h2>
-          <LogIn size={18} /> {t("sso.signIn")}
-        </h2>
-        <input
-          placeholder={t("sso.organisation")}
-          value={organisation}
-          onChange={(e) => setOrganisation(e.target.value)}
-          data-testid="sso-tenant"
-        />
-        <div className="row">
-          <button type="submit" className="primary" data-testid="sso-signin">
-            {t("sso.signIn")}
-          </button>
-        </div>
-      </form>
-    </div>
+    </form>
   );
 }
