@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from prometheus_client import REGISTRY
 from sqlalchemy import select, update
+from sqlmodel import col
 from standardwebhooks.webhooks import Webhook
 
 from jisik.db.models import UsageRecord, WebhookAttempt, WebhookEndpoint
@@ -157,9 +158,9 @@ async def test_an_endpoint_failing_for_days_is_disabled_with_a_notice(
         failing = await new_endpoint(sessions, tenant, f"{base}/fail", [INDEXED.value])
         recent = await new_endpoint(sessions, tenant, f"{base}/fail", [INDEXED.value])
         async with sessions.begin() as session:
-            await session.execute(update(WebhookEndpoint).where(WebhookEndpoint.id == failing.id)  # type: ignore[arg-type]
+            await session.execute(update(WebhookEndpoint).where(col(WebhookEndpoint.id) == failing.id)
                                   .values(failing_since=datetime.now(UTC) - timedelta(days=6)))
-            await session.execute(update(WebhookEndpoint).where(WebhookEndpoint.id == recent.id)  # type: ignore[arg-type]
+            await session.execute(update(WebhookEndpoint).where(col(WebhookEndpoint.id) == recent.id)
                                   .values(failing_since=datetime.now(UTC) - timedelta(days=1)))
             await stage_webhook_event(session, tenant, INDEXED, indexed(1))
         async with running_worker(sessions):
