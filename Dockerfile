@@ -32,7 +32,8 @@ COPY chat/ chat/
 COPY ingest/ ingest/
 COPY cdc/ cdc/
 COPY ml/ ml/
-RUN pip install -c constraints.txt '.[ocr]'
+COPY fields/ fields/
+RUN pip install -c constraints.txt '.[ocr,train]'
 COPY --from=web /web/dist web/dist
 RUN useradd --system --uid 10001 --home-dir /data --create-home jisik
 USER jisik

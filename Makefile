@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 # The test extras add llama-cpp-python (built from source: about 13 minutes the first time on 2 cores)
 # and sentence-transformers with the CPU build of torch, so every backend is tested for real.
-TEST_EXTRAS := dev,ocr,llm,st
+TEST_EXTRAS := dev,ocr,train,llm,st
 # llama.cpp is built for AVX2, not for the build machine's own instruction set: with -march=native on
 # a CPU with AMX its AMX kernels crash on the test model (segfault in ggml_backend_amx_mul_mat). The
 # wheel is built without pip's cache so a natively built wheel cached earlier is never reused.
@@ -21,7 +21,7 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): $(PY) pyproject.toml constraints.txt
-	$(PIP) install -c constraints.txt -e '.[ocr]'
+	$(PIP) install -c constraints.txt -e '.[ocr,train]'
 	touch $(STAMP)
 
 $(TEST_STAMP): $(STAMP)

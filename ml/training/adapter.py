@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 
 __all__ = ["AdapterConfig", "adapt", "train_adapter"]
 
@@ -44,6 +43,8 @@ def train_adapter(
 ) -> np.ndarray:
     """``W`` [d, d] float32 learned from question vectors ``queries`` [n, d] whose passages are rows
     ``targets`` [n] of ``corpus`` [m, d]. ``progress`` gets the share done after each epoch."""
+    import torch  # training only: serving applies the adapter with numpy (torch is the `train` extra)
+
     config = config or AdapterConfig()
     torch.manual_seed(config.seed)
     torch.set_num_threads(config.threads)

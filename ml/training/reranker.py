@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
 
 __all__ = ["FeatureReranker", "train_reranker"]
 
@@ -31,6 +30,8 @@ def train_reranker(features: np.ndarray, labels: np.ndarray, *, regularisation: 
 
     :raises ValueError: the labels hold only one class.
     """
+    from sklearn.linear_model import LogisticRegression  # training only: scoring is numpy (`train` extra)
+
     if len(set(labels.tolist())) < 2:
         raise ValueError("the reranker needs both relevant and irrelevant candidates")
     mean = features.mean(axis=0)

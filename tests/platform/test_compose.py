@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,14 @@ class TestComposeFile:
             assert spec["image"] == "jisik:latest", name
         assert (ROOT / "Dockerfile").is_file()
         assert 'ENTRYPOINT ["jisik"]' in (ROOT / "Dockerfile").read_text()
+
+    def test_the_image_holds_every_package_and_the_trainer_extra(self) -> None:
+        dockerfile = (ROOT / "Dockerfile").read_text()
+        project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+        packages = [name.rstrip("*") for name in project["tool"]["setuptools"]["packages"]["find"]["include"]]
+        missing = [name for name in packages if f"COPY {name}/ {name}/" not in dockerfile]
+        assert missing == [], f"the Dockerfile does not copy {missing}"
+        assert "'.[ocr,train]'" in dockerfile  # the trainer service fits with torch and scikit-learn
 
     def test_depends_on_targets_exist_and_use_conditions(self, compose: dict[str, Any]) -> None:
         names = set(compose["services"])
