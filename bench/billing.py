@@ -3,7 +3,7 @@ threshold event through the real runtime (embedded PostgreSQL, logical replicati
 
 * aggregation: usage_records change events (Debezium JSON, 5% redelivered, shuffled) per second through
   the processor's per-record work: decode the envelope and fold it (hourly, daily, monthly windows);
-  also the fold alone;
+  best of 3 rounds by wall clock, its rate per CPU second, the median round, and the fold alone;
 * latency: one usage record per transaction; seconds from COMMIT returning to its hourly total in
   billing_usage including it (relay -> db.usage -> billing processor -> upsert), polled every 5 ms;
 * threshold: a record that takes a tenant (default plan: 1,000 pages) past 50% of its limit; seconds
@@ -70,25 +70,32 @@ def _records(count: int) -> list[ConsumerRecord[bytes, bytes]]:
             for offset, value in enumerate(envelopes)]
 
 
-def _aggregation(count: int) -> dict[str, float]:
-    records = _records(count)
+def _decode_and_fold(records: list[ConsumerRecord[bytes, bytes]]) -> tuple[UsageTotals, float, float]:
+    """The processor's per-record work over ``records``: (totals, wall seconds, CPU seconds)."""
     totals = UsageTotals()
-    started = time.perf_counter()
-    events = []
+    wall, cpu = time.perf_counter(), time.process_time()
     for record in records:
         event = decode_usage(record.value)
         if event is not None:
-            events.append(event)
             totals.add(event)
-    decode_and_fold = time.perf_counter() - started
-    folded = UsageTotals()
+    return totals, time.perf_counter() - wall, time.process_time() - cpu
+
+
+def _aggregation(count: int, rounds: int) -> dict[str, float]:
+    """Best of ``rounds`` (the machine is shared: the best round is the one least slowed by others)."""
+    records = _records(count)
+    runs = [_decode_and_fold(records) for _ in range(rounds)]
+    totals, wall, cpu = min(runs, key=lambda run: run[1])
+    events = [event for record in records if (event := decode_usage(record.value)) is not None]
+    fold = UsageTotals()
     started = time.perf_counter()
     for event in events:
-        folded.add(event)
-    fold = time.perf_counter() - started
-    return {"events": len(records), "events_per_s": round(len(records) / decode_and_fold),
-            "fold_only_events_per_s": round(len(events) / fold), "windows": len(list(totals.windows())),
-            "duplicates_dropped": totals.duplicates}
+        fold.add(event)
+    return {"events": len(records), "events_per_s": round(len(records) / wall),
+            "events_per_cpu_s": round(len(records) / cpu),
+            "median_round_events_per_s": round(len(records) / sorted(run[1] for run in runs)[len(runs) // 2]),
+            "fold_only_events_per_s": round(len(events) / (time.perf_counter() - started)),
+            "windows": len(list(totals.windows())), "duplicates_dropped": totals.duplicates}
 
 
 def _p(values: list[float], share: float) -> float:
@@ -152,9 +159,10 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=200_000)
     parser.add_argument("--latency-runs", type=int, default=60)
     parser.add_argument("--threshold-runs", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=3, help="aggregation rounds; the best one is reported")
     args = parser.parse_args()
     load_before = os.getloadavg()
-    figures: dict[str, float] = _aggregation(args.events)
+    figures: dict[str, float] = _aggregation(args.events, args.rounds)
     root = Path(tempfile.mkdtemp(prefix="jisik-bench-billing-"))
     postgres = EmbeddedPostgres(root / "pg", _free_port())
     broker = EmbeddedTansu(_free_port())

@@ -5,7 +5,8 @@ the row, the actor and request id from the ``audit_context`` row the same transa
 :mod:`jisik.db.audit_context`), the commit time, and the masked diff (:mod:`cdc.audit_diff`). The
 context row committed with the change, so it is there when the change is read; a change without one
 was made outside any request (a worker, the CLI, plain SQL) and is the ``system``'s. Snapshot reads and
-truncates are nobody's action and are skipped. Idempotent: a change is stored once per
+truncates are nobody's action and are skipped, and so are changes of another database that shares the
+topics. Idempotent: a change is stored once per
 ``event_key`` (table, LSN, row id), however often it is delivered.
 
 Context rows older than ``audit_context_retention_s`` are deleted here too (this processor is their
@@ -108,10 +109,14 @@ class AuditProcessor:
         self._retention_s = cdc.audit_context_retention_s
         self._conn: psycopg.AsyncConnection[tuple[Any, ...]] | None = None
         self._pruned_at = 0.0
+        self._database = ""
         self.stored = 0
 
     async def start(self) -> None:
         self._conn = await psycopg.AsyncConnection.connect(self._url)
+        row = await (await self._conn.execute("SELECT current_database()")).fetchone()
+        self._database = str(row[0]) if row else ""
+        await self._conn.commit()
 
     async def stop(self) -> None:
         if self._conn is not None:
@@ -121,7 +126,7 @@ class AuditProcessor:
     async def handle(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
         if self._conn is None:
             raise RuntimeError("AuditProcessor.handle before start()")
-        entries = [entry for record in records if (entry := self._entry(record)) is not None]
+        entries = [entry for record in records if (entry := self._entry(record, self._database)) is not None]
         async with self._conn.transaction():
             if entries:
                 await self._store(self._conn, entries)
@@ -132,10 +137,14 @@ class AuditProcessor:
                 self._pruned_at = time.monotonic()
 
     @staticmethod
-    def _entry(record: ConsumerRecord[bytes, bytes]) -> AuditEntry | None:
+    def _entry(record: ConsumerRecord[bytes, bytes], database: str) -> AuditEntry | None:
+        """The record's entry; None for another database's change (topics may be shared), whose tenants
+        and rows are not this database's."""
         try:
             event = parse_change(record)
-            return audit_entry(event, record.key) if event is not None else None
+            if event is None or (event.source.db and event.source.db != database):
+                return None
+            return audit_entry(event, record.key)
         except (ValueError, KeyError, ValidationError):
             logger.warning("skipping a malformed change event at %s@%d", record.topic, record.offset)
             return None

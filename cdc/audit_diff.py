@@ -27,8 +27,8 @@ _DOCUMENT_COLUMNS = frozenset({
     "content", "knowledge_references", "fields", "validated_data", "corrections", "errors", "metadata",
     "summary", "source_text", "body_excerpt", "knowledges.description", "document_fields.errors",
 })
-# Bookkeeping that changes with every write and says nothing about what changed.
-_NOISE = frozenset({"updated_at"})
+# Bookkeeping that changes with every write (or use) and says nothing about what changed.
+_NOISE = frozenset({"updated_at", "last_used_at", "last_signin_at", "last_seen_at"})
 _ENTITY_TYPES = {
     "knowledges": "document",
     "knowledge_bases": "knowledge_base",
@@ -40,6 +40,11 @@ _ENTITY_TYPES = {
     "field_reviews": "field_review",
     "models": "model",
     "webhook_endpoints": "webhook",
+    "users": "user",
+    "groups": "group",
+    "group_members": "group_member",
+    "api_keys": "api_key",
+    "invitations": "invitation",
 }
 _ACTIONS: dict[str, Action] = {"c": "created", "u": "updated", "d": "deleted"}
 

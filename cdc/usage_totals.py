@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from jisik.billing.meters import GAUGES, window_start_ms
 from jisik.billing.record import MAX_QUANTITY
@@ -31,8 +31,9 @@ OPEN_MONTHS = 2  # the newest record's month and the one before it still take la
 WindowKey = tuple[str, str, str, str, int]
 
 
-@dataclass(frozen=True, slots=True)
-class UsageEvent:
+class UsageEvent(NamedTuple):
+    """One usage record (a tuple: built once per record on the hot path)."""
+
     id: str
     tenant_id: str
     metric: str
@@ -109,19 +110,21 @@ class UsageTotals:
             self.duplicates += 1
             return False
         seen.add(event.id)
-        gauge = event.metric in GAUGES
-        for granularity, start in (("hour", event.occurred_ms - event.occurred_ms % 3_600_000),
-                                   ("day", event.occurred_ms - event.occurred_ms % 86_400_000),
+        tenant_id, metric, subject, quantity, at_ms = (event.tenant_id, event.metric, event.subject,
+                                                       event.quantity, event.occurred_ms)
+        gauge = metric in GAUGES
+        totals, dirty = self._totals, self._dirty
+        for granularity, start in (("hour", at_ms - at_ms % 3_600_000), ("day", at_ms - at_ms % 86_400_000),
                                    ("month", month)):
-            key = (event.tenant_id, event.metric, event.subject, granularity, start)
-            total = self._totals.get(key)
+            key = (tenant_id, metric, subject, granularity, start)
+            total = totals.get(key)
             if total is None:
-                total = self._totals[key] = _Total()
+                total = totals[key] = _Total()
                 if granularity == "month":
-                    self._subjects.setdefault((event.tenant_id, event.metric, month), set()).add(event.subject)
-            total.quantity = max(total.quantity, event.quantity) if gauge else total.quantity + event.quantity
+                    self._subjects.setdefault((tenant_id, metric, month), set()).add(subject)
+            total.quantity = max(total.quantity, quantity) if gauge else total.quantity + quantity
             total.events += 1
-            self._dirty.add(key)
+            dirty.add(key)
         if event.occurred_ms > self.watermark_ms:
             self.watermark_ms = event.occurred_ms
             self._expire()

@@ -10,10 +10,13 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+import numpy as np
+
 from jisik.access import Access
 from jisik.clients.types import ChatDelta, SearchHit, SearchMode
+from ml.training.serving import TunedModel
 
-__all__ = ["KnowledgeCatalog", "KnowledgeInfo", "ModelClient", "RetrieverClient"]
+__all__ = ["KnowledgeCatalog", "KnowledgeInfo", "ModelClient", "RetrieverClient", "TunedModelSource"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,3 +70,11 @@ class KnowledgeCatalog(Protocol):
     async def describe(
         self, *, tenant_id: str, knowledge_ids: Sequence[str], access: Access
     ) -> dict[str, KnowledgeInfo]: ...
+
+
+class TunedModelSource(Protocol):
+    """The tenant's own trained models (``ml.training.serving.TunedModels``)."""
+
+    async def for_session(self, tenant_id: str, session_id: str) -> TunedModel | None: ...
+
+    async def vectors(self, tenant_id: str, chunk_ids: Sequence[str]) -> dict[str, np.ndarray]: ...

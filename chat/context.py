@@ -10,6 +10,7 @@ from jisik.access import Access
 from jisik.clients.types import ChatDelta, SearchHit
 from jisik.db.models import DEFAULT_FALLBACK_RESPONSE
 from ml.answering.language import no_answer_text
+from ml.training.serving import TunedModel
 
 __all__ = ["ChatContext", "HistoryTurn", "Passage", "RetrievalSettings", "StageTiming"]
 
@@ -130,6 +131,9 @@ class ChatContext:
     query: str
     knowledge_base_ids: list[str]
     settings: RetrievalSettings = field(default_factory=RetrievalSettings)
+    # The chat session (its hash picks the canary's version); the tenant's tuned model serving it, if any.
+    session_id: str = ""
+    tuned: TunedModel | None = None
     # What the asker may read (jisik.access); by default only documents without an access list.
     access: Access = field(default_factory=Access)
     # Only these documents (e.g. those whose fields match a search filter); empty means all.
@@ -141,6 +145,7 @@ class ChatContext:
     keywords: str = ""
     # chunk_search (the sentence's embedding may start early, overlapping preprocess_query)
     query_vector: asyncio.Future[list[float] | None] | None = None
+    base_query_vector: list[float] | None = None  # before the tuned model's adapter
     search_detail: dict[str, float] = field(default_factory=dict)
     # chunk_search / chunk_rerank / chunk_merge / filter_top_k
     search_results: list[Passage] = field(default_factory=list)
@@ -176,6 +181,11 @@ class ChatContext:
         built-in one in the question's language."""
         configured = self.settings.fallback_response
         return no_answer_text(self.language) if configured == DEFAULT_FALLBACK_RESPONSE else configured
+
+    @property
+    def model_version_id(self) -> str:
+        """The tuned model version serving this answer ('' = the base models)."""
+        return self.tuned.version_id if self.tuned else ""
 
     @property
     def search_query(self) -> str:

@@ -9,17 +9,19 @@ then ``thinking`` / ``answer`` deltas. Closing the generator (a client that left
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from opentelemetry import trace
+from sqlalchemy.exc import SQLAlchemyError
 
 from jisik.settings import ChatSettings
 from ml.answering.support import unsupported_citations
 
-from .clients import KnowledgeCatalog, ModelClient, RetrieverClient
+from .clients import KnowledgeCatalog, ModelClient, RetrieverClient, TunedModelSource
 from .context import ChatContext, StageTiming
 from .stages import (
     ChunkMerge,
@@ -37,6 +39,7 @@ from .stages.into_chat_message import NO_MATCH
 __all__ = ["ChatPipeline", "PipelineEvent"]
 
 _tracer = trace.get_tracer(__name__)
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,14 +60,16 @@ class ChatPipeline:
         model: ModelClient,
         catalog: KnowledgeCatalog,
         settings: ChatSettings,
+        tuned: TunedModelSource | None = None,
     ) -> None:
         self._model = model
+        self._tuned = tuned
         self._search = ChunkSearch(retriever, model, catalog)
         self.stages: list[Stage] = [
             RewriteQuery(model, max_tokens=settings.rewrite_max_tokens),
             PreprocessQuery(retriever),
             self._search,
-            ChunkRerank(model),
+            ChunkRerank(model, tuned),
             ChunkMerge(),
             FilterTopK(),
             IntoChatMessage(
@@ -85,7 +90,17 @@ class ChatPipeline:
                 span.set_attribute("chat.skipped", timing.skipped)
             span.set_attribute("chat.passages", len(ctx.passages or ctx.merged or ctx.search_results))
 
+    async def _choose_model(self, ctx: ChatContext) -> None:
+        """The tenant's tuned model for this session; the base models when none serves or it cannot be read."""
+        if self._tuned is None or not ctx.session_id or not ctx.knowledge_base_ids:
+            return
+        try:
+            ctx.tuned = await self._tuned.for_session(ctx.tenant_id, ctx.session_id)
+        except (SQLAlchemyError, OSError) as exc:
+            logger.warning("tuned model lookup failed, answering with the base models: %s", type(exc).__name__)
+
     async def _prepare(self, ctx: ChatContext) -> None:
+        await self._choose_model(ctx)
         try:
             for stage in self.stages:
                 await self._run_stage(stage, ctx)
@@ -96,6 +111,9 @@ class ChatPipeline:
                 ctx.query_vector.cancel()
         search = next(timing for timing in ctx.timings if timing.name == self._search.name)
         search.detail.update(ctx.search_detail)
+        if ctx.tuned is not None:
+            search.detail["model_version_id"] = ctx.tuned.version_id
+            search.detail["model_version"] = ctx.tuned.version
 
     async def run(self, ctx: ChatContext) -> AsyncIterator[PipelineEvent]:
         await self._prepare(ctx)

@@ -10,14 +10,14 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from jisik.access import Access
+from jisik.access import Access, user_principal
 from jisik.actors import Actor
 from jisik.db.models import KnowledgeBase
-from jisik.errors import Blocked
+from jisik.errors import Forbidden
 
 from .deps import ActorDep
 
-__all__ = ["AccessDep", "access_of", "check_may_manage"]
+__all__ = ["AccessDep", "ChatOwnerDep", "access_of", "check_may_manage", "owner_label"]
 
 
 def access_of(actor: Actor) -> Access:
@@ -35,11 +35,26 @@ def _access(actor: ActorDep) -> Access:
 AccessDep = Annotated[Access, Depends(_access)]
 
 
+def _chat_owner(actor: ActorDep, access: AccessDep) -> str | None:
+    return None if access.everything else owner_label(actor)
+
+
+# Whose chat sessions the caller may open: None = every session of the tenant (owners, admins, the tenant
+# key), else only the caller's own (their answers cite what their owner may read).
+ChatOwnerDep = Annotated[str | None, Depends(_chat_owner)]
+
+
+def owner_label(actor: Actor) -> str:
+    """What a knowledge base records as its owner: the person (``user:<id>``, whether they used a
+    session or one of their keys), else the actor itself (the tenant key, a service)."""
+    return user_principal(actor.user_id) if actor.user_id else actor.label
+
+
 def check_may_manage(actor: Actor, access: Access, knowledge_base: KnowledgeBase) -> None:
     """Only who reads everything (owners, admins, the tenant key) or the base's owner sets its lists.
 
-    :raises Blocked: anyone else.
+    :raises Forbidden: anyone else.
     """
-    if not (access.everything or (knowledge_base.owner and knowledge_base.owner == actor.label)):
-        raise Blocked("only an admin or the knowledge base's owner may change its access lists", field="access")
+    if not (access.everything or (knowledge_base.owner and knowledge_base.owner == owner_label(actor))):
+        raise Forbidden("only an admin or the knowledge base's owner may change its access lists", field="access")
 

@@ -37,7 +37,9 @@ from .routes import (
     metrics,
     models,
     sessions,
+    sso,
     tenants,
+    training,
     usage,
     users,
     webhooks,
@@ -52,7 +54,7 @@ API_PREFIX = "/api/v1"
 def _api() -> APIRouter:
     api = APIRouter(prefix=API_PREFIX)
     for module in (tenants, knowledge_bases, knowledge, fields, chunks, sessions, chat, messages, models, ingest, audit,
-                   webhooks, access, usage, auth, users, groups, api_keys):
+                   webhooks, access, usage, auth, users, groups, api_keys, sso, training):
         api.include_router(module.router)
     return api
 

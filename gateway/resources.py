@@ -15,8 +15,11 @@ from jisik.clients.bundle import ServiceClients
 from jisik.db import audit_context
 from jisik.db.engine import create_engine
 from jisik.health import BusyTolerance
+from jisik.netguard import AddressPolicy
 from jisik.settings import Settings
+from jisik.sso import ProviderConnections
 from jisik.storage import ObjectStore, open_store
+from ml.training.serving import TunedModels
 
 from .catalog import DatabaseCatalog
 
@@ -39,6 +42,7 @@ class GatewayResources:
     readiness: BusyTolerance
     passwords: Passwords
     _store: ObjectStore | None = field(default=None, repr=False)
+    _sso: ProviderConnections | None = field(default=None, repr=False)
 
     @classmethod
     def open(cls, settings: Settings) -> GatewayResources:
@@ -52,7 +56,10 @@ class GatewayResources:
             generation_timeout_s=chat.generation_timeout_s,
         )
         catalog = DatabaseCatalog(sessions)
-        pipeline = ChatPipeline(retriever=clients.retriever, model=clients.model, catalog=catalog, settings=chat)
+        tuned = TunedModels(sessions, refresh_s=settings.training.serving_refresh_s)
+        pipeline = ChatPipeline(
+            retriever=clients.retriever, model=clients.model, catalog=catalog, settings=chat, tuned=tuned
+        )
         streams = StreamRegistry(grace_s=chat.resume_grace_s, finished_ttl_s=chat.finished_stream_ttl_s)
         return cls(
             settings, engine, sessions, auth_sessions, clients, pipeline, catalog, streams,
@@ -66,6 +73,23 @@ class GatewayResources:
             self._store = open_store(self.settings.storage)
         return self._store
 
+    @property
+    def sso(self) -> ProviderConnections:
+        """The HTTP client and directory for tenants' identity providers, opened on first use."""
+        if self._sso is None:
+            sso = self.settings.sso
+            self._sso = ProviderConnections.open(
+                AddressPolicy(self.settings.endpoints.egress_allow_list), timeout_s=sso.http_timeout_s,
+                ttl_s=sso.discovery_ttl_s,
+            )
+        return self._sso
+
+    def unseal_secret(self, sealed: str) -> str:
+        """A secret sealed by :meth:`seal_api_key` (a tenant's SSO client secret), in clear."""
+        from ml.serving.secrets import SecretBox
+
+        return SecretBox(self.settings.model.encryption_key.get_secret_value()).decrypt(sealed, model="sso")
+
     def seal_api_key(self, api_key: str) -> str:
         """Encrypt a model's API key with the model service's key (it decrypts it to call the model).
 
@@ -76,6 +100,8 @@ class GatewayResources:
         return SecretBox(self.settings.model.encryption_key.get_secret_value()).encrypt(api_key)
 
     async def aclose(self) -> None:
+        if self._sso is not None:
+            await self._sso.aclose()
         await self.streams.aclose()
         await self.clients.close()
         await self.engine.dispose()

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 __all__ = [
     "Blocked",
+    "ConsentRequired",
     "Conflict",
     "DeadlineExceeded",
     "Forbidden",
@@ -120,6 +121,15 @@ class Forbidden(Blocked):
     """Authenticated, but the role or the key's scopes do not cover the request."""
 
     code = "forbidden"
+
+
+class ConsentRequired(JisikError):
+    """The tenant has not consented to what was asked (training on its data): a state of the tenant the
+    caller can change, not a permission the caller lacks."""
+
+    code = "consent_required"
+    http_status = 409
+    grpc_status = "FAILED_PRECONDITION"
 
 
 class RateLimited(JisikError):

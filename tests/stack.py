@@ -128,7 +128,7 @@ def stack_settings(data_dir: Path, *, ready_timeout_s: float = 120.0, otlp_endpo
                 }
             ),
             "metrics": base.metrics.model_copy(
-                update={f"{name}_port": _free_port() for name in ("docreader", "retriever", "model", "ingest", "cdc", "webhooks")}
+                update={f"{name}_port": _free_port() for name in ("docreader", "retriever", "model", "ingest", "cdc", "webhooks", "trainer")}
             ),
             "database": base.database.model_copy(update={"url": "", "embedded_port": _free_port()}),
             "kafka": base.kafka.model_copy(update={"bootstrap_servers": "", "embedded_port": _free_port()}),

@@ -1,13 +1,19 @@
 """chunk_rerank: rescore the search results with the session's rerank model, keep those above the threshold.
 
 When none passes, the result is empty (and the timing says so): a threshold is never silently undone.
+A session without a rerank model of its own is reranked by the tenant's tuned feature reranker when one
+serves it (``ml.training``): the candidates keep their order of relevance, none is dropped.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from ..clients import ModelClient
+import numpy as np
+
+from ml.training.features import Candidate, candidate_features
+
+from ..clients import ModelClient, TunedModelSource
 from ..context import ChatContext
 
 __all__ = ["ChunkRerank"]
@@ -16,15 +22,19 @@ __all__ = ["ChunkRerank"]
 class ChunkRerank:
     name = "chunk_rerank"
 
-    def __init__(self, model: ModelClient) -> None:
+    def __init__(self, model: ModelClient, tuned: TunedModelSource | None = None) -> None:
         self._model = model
+        self._tuned = tuned
 
     async def run(self, ctx: ChatContext) -> str | None:
         ctx.rerank_results = None
-        if not ctx.settings.rerank_model_id:
-            return "no rerank model configured"
         if not ctx.search_results:
             return "nothing to rerank"
+        if not ctx.settings.rerank_model_id:
+            if ctx.tuned is None or self._tuned is None or ctx.base_query_vector is None:
+                return "no rerank model configured"
+            await self._tuned_rerank(ctx)
+            return None
         texts = [passage.content for passage in ctx.search_results]
         # Like WeKnora: if nothing passes with the rewritten question, try the keywords, then the raw query.
         for query in dict.fromkeys(q for q in (ctx.search_query, ctx.keywords, ctx.query) if q):
@@ -42,3 +52,17 @@ class ChunkRerank:
                 return None
         ctx.rerank_results = []
         return f"no passage scored above the rerank threshold {ctx.settings.rerank_threshold:g}"
+
+    async def _tuned_rerank(self, ctx: ChatContext) -> None:
+        assert ctx.tuned is not None and self._tuned is not None and ctx.base_query_vector is not None
+        stored = await self._tuned.vectors(ctx.tenant_id, [passage.chunk_id for passage in ctx.search_results])
+        base = np.asarray(ctx.base_query_vector, dtype=np.float32)
+        missing = np.zeros_like(base)
+        candidates = [
+            Candidate(passage.content, passage.knowledge_title, stored.get(passage.chunk_id, missing), rank)
+            for rank, passage in enumerate(ctx.search_results)
+        ]
+        bundle = ctx.tuned.bundle
+        scores = bundle.reranker.score(candidate_features(ctx.query, base, bundle.adapt(base), candidates))
+        rescored = [replace(passage, score=float(score)) for passage, score in zip(ctx.search_results, scores, strict=True)]
+        ctx.rerank_results = sorted(rescored, key=lambda passage: (-passage.score, passage.chunk_id))

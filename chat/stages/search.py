@@ -14,6 +14,8 @@ import logging
 import time
 from collections.abc import Iterable, Sequence
 
+import numpy as np
+
 from jisik.clients.types import SearchMode
 from jisik.errors import DeadlineExceeded, Unavailable
 
@@ -63,7 +65,12 @@ class ChunkSearch:
             return None
         finally:
             ctx.search_detail["embed_ms"] = round((time.perf_counter() - started) * 1000, 2)
-        return vectors[0] if vectors else None
+        if not vectors:
+            return None
+        ctx.base_query_vector = vectors[0]
+        if ctx.tuned is not None:  # the tenant's query adapter: same index, a better question vector
+            return [float(x) for x in ctx.tuned.bundle.adapt(np.asarray(vectors[0], dtype=np.float32))]
+        return vectors[0]
 
     def start_embedding(self, ctx: ChatContext) -> None:
         """Begin embedding the search sentence in the background (no-op without knowledge bases)."""

@@ -22,18 +22,24 @@ async def create_session(*, session: AsyncSession, tenant_id: str, values: dict[
 
 
 async def list_sessions(
-    *, session: AsyncSession, tenant_id: str, page: int, page_size: int
+    *, session: AsyncSession, tenant_id: str, owner: str | None, page: int, page_size: int
 ) -> tuple[list[ChatSession], int]:
+    """The tenant's sessions (``owner``: only those it started), newest first."""
     query = (
         select(ChatSession)
         .where(col(ChatSession.tenant_id) == tenant_id)
         .order_by(col(ChatSession.updated_at).desc(), col(ChatSession.id))
     )
+    if owner is not None:
+        query = query.where(col(ChatSession.owner) == owner)
     return await paged(session, query, page=page, page_size=page_size)
 
 
-async def get_session(*, session: AsyncSession, tenant_id: str, session_id: str) -> ChatSession:
+async def get_session(*, session: AsyncSession, tenant_id: str, session_id: str, owner: str | None) -> ChatSession:
+    """One session; with ``owner``, another's session is not found."""
     query = select(ChatSession).where(col(ChatSession.id) == session_id, col(ChatSession.tenant_id) == tenant_id)
+    if owner is not None:
+        query = query.where(col(ChatSession.owner) == owner)
     found = (await session.execute(query)).scalar_one_or_none()
     if found is None:
         raise NotFound(f"session {session_id} not found", field="session_id")

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from jisik.access import Access
 from jisik.actors import Actor
 from jisik.db.models import Knowledge, KnowledgeBase
-from jisik.errors import Blocked
+from jisik.errors import Forbidden
 
 from ..access import AccessDep, check_may_manage
 from ..deps import ActorDep, SessionDep, require_scope
@@ -27,7 +27,7 @@ router = APIRouter(tags=["access"])
 def _may_manage(actor: Actor, access: Access, knowledge_base: KnowledgeBase) -> bool:
     try:
         check_may_manage(actor, access, knowledge_base)
-    except Blocked:
+    except Forbidden:
         return False
     return True
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
+from jisik.accounts.credentials import by_session_token
 from jisik.accounts.people import accept_invitation, get_user
 from jisik.accounts.principals import user_actor
 from jisik.accounts.signin import SignIn, sign_in
@@ -26,7 +27,7 @@ from ..schemas.common import Envelope
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
-def _set_cookie(response: Response, settings: AccountSettings, token: str) -> None:
+def set_session_cookie(response: Response, settings: AccountSettings, token: str) -> None:
     response.set_cookie(
         session_cookie_name(settings), token, max_age=int(settings.session_ttl_hours * 3600), path="/",
         secure=settings.session_cookie_secure, httponly=True, samesite="lax",
@@ -76,7 +77,7 @@ async def sign_in_with_password(
             email=body.email, password=body.password, tenant_id=body.tenant_id,
             replaced_token=request.cookies.get(session_cookie_name(accounts)),
         )
-    _set_cookie(response, accounts, signed.session.token)
+    set_session_cookie(response, accounts, signed.session.token)
     return await _signed_in(resources, signed)
 
 
@@ -92,8 +93,27 @@ async def accept(request: Request, response: Response, body: InvitationAccept, r
                 session, resources.settings, now, token=body.token, name=body.name, password_hash=password_hash
             )
             started = await start_session(session, user, now, ttl=_ttl(accounts))
-    _set_cookie(response, accounts, started.token)
+    set_session_cookie(response, accounts, started.token)
     return await _signed_in(resources, SignIn(user, started))
+
+
+@router.get("/session", response_model=Envelope[Me | None], dependencies=[PUBLIC])
+async def current_session(request: Request, resources: ResourcesDep) -> dict[str, Any]:
+    """Whether this browser is signed in: the caller as in ``/auth/me``, or null (never 401, so a web app
+    can ask before showing the sign-in form)."""
+    accounts = resources.settings.accounts
+    token = request.cookies.get(session_cookie_name(accounts))
+    if not token:
+        return {"success": True, "data": None}
+    try:
+        async with resources.sessions() as session:
+            caller = await by_session_token(
+                session, token, datetime.now(UTC), idle=timedelta(minutes=accounts.session_idle_minutes)
+            )
+            user = await session.get(User, caller.actor.user_id)
+    except Unauthenticated:
+        return {"success": True, "data": None}
+    return _me(caller.actor, caller.tenant, user, caller.web_session)
 
 
 @router.get("/me", response_model=Envelope[Me], dependencies=[require_scope("read")])
@@ -145,5 +165,5 @@ async def change_password(
     now = datetime.now(UTC)
     await end_user_sessions(session, user.id, now)
     started = await start_session(session, user, now, ttl=_ttl(resources.settings.accounts))
-    _set_cookie(response, resources.settings.accounts, started.token)
+    set_session_cookie(response, resources.settings.accounts, started.token)
     return _me(caller.actor, caller.tenant, user, started.row)

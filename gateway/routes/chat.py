@@ -9,7 +9,7 @@ from fastapi.responses import StreamingResponse
 
 from fields.store import documents_matching
 
-from ..access import AccessDep
+from ..access import AccessDep, ChatOwnerDep
 from ..deps import ResourcesDep, TenantDep, require_scope
 from ..middleware import current_request_id
 from ..repositories.knowledge_bases import get_knowledge_base, require_knowledge_bases
@@ -31,12 +31,13 @@ router = APIRouter(tags=["chat"])
     dependencies=[require_scope("read")],
 )
 async def knowledge_chat(
-    session_id: str, body: ChatQuery, tenant: TenantDep, access: AccessDep, resources: ResourcesDep
+    session_id: str, body: ChatQuery, tenant: TenantDep, access: AccessDep, owner: ChatOwnerDep,
+    resources: ResourcesDep,
 ) -> StreamingResponse:
     """Ask a question in a session. Events (`event: message`): one `references` event, then `answer`
     (and `thinking`) deltas, then `done: true`. Citations [n] point at the n-th reference."""
     async with resources.sessions() as session:
-        chat_session = await get_session(session=session, tenant_id=tenant.id, session_id=session_id)
+        chat_session = await get_session(session=session, tenant_id=tenant.id, session_id=session_id, owner=owner)
     state = await start_chat(
         resources,
         tenant_id=tenant.id,

@@ -17,12 +17,13 @@ from ingest.keys import MANUAL_CONTENT
 from jisik.db.models import KnowledgeType
 from jisik.errors import InvalidInput, NotFound, TooLarge, UnsupportedFormat
 
-from ..access import AccessDep
+from ..access import AccessDep, ChatOwnerDep
 from ..deps import ResourcesDep, SessionDep, SettingsDep, StoreDep, TenantDep, require_scope
 from ..repositories import knowledge as repo
 from ..repositories.chunks import chunk_contents
 from ..repositories.knowledge_bases import get_knowledge_base
 from ..repositories.messages import get_message, question_of
+from ..repositories.sessions import get_session
 from ..schemas.common import Envelope, Paged
 from ..schemas.knowledge import (
     AnswerToKnowledge,
@@ -145,11 +146,14 @@ async def update_manual(
     "/knowledge/from-answer", status_code=201, response_model=Envelope[KnowledgePublic],
     dependencies=[require_scope("write")],
 )
-async def from_answer(body: AnswerToKnowledge, tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
+async def from_answer(
+    body: AnswerToKnowledge, tenant: TenantDep, owner: ChatOwnerDep, session: SessionDep
+) -> dict[str, Any]:
     """"Add to knowledge base": a Markdown draft made from a chat answer (by message id, or given text)."""
     question, answer = body.question or "", body.answer or ""
     if body.message_id:
         message = await get_message(session=session, tenant_id=tenant.id, message_id=body.message_id)
+        await get_session(session=session, tenant_id=tenant.id, session_id=message.session_id, owner=owner)
         if message.role != "assistant":
             raise InvalidInput("the message is not an answer", field="message_id")
         answer = answer or message.content

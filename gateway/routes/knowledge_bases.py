@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from fields.store import documents_matching
 from jisik.errors import InvalidInput
 
-from ..access import AccessDep
+from ..access import AccessDep, owner_label
 from ..deps import ActorDep, ResourcesDep, SessionDep, TenantDep, require_scope
 from ..repositories import knowledge_bases as repo
 from ..schemas.common import Envelope
@@ -30,7 +30,7 @@ router = APIRouter(prefix="/knowledge-bases", tags=["knowledge bases"])
 async def create(body: KnowledgeBaseCreate, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
     """Create a knowledge base; its creator is its owner (who, besides admins, sets its access lists)."""
     knowledge_base = await repo.create_knowledge_base(
-        session=session, tenant_id=actor.tenant_id, values={**body.values(), "owner": actor.label}
+        session=session, tenant_id=actor.tenant_id, values={**body.values(), "owner": owner_label(actor)}
     )
     return {"success": True, "data": knowledge_base}
 

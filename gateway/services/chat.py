@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -16,7 +17,7 @@ from chat import ChatContext, RetrievalSettings, StreamEvent, StreamRegistry, St
 from jisik.access import Access
 from jisik.billing import Metric, record_usage
 from jisik.billing.limits import check_limits
-from jisik.db.models import ChatSession, KnowledgeBase, Message
+from jisik.db.models import ChatSession, KnowledgeBase, Message, ServingSignal
 from jisik.errors import Conflict, InvalidInput, JisikError, NotFound, TooLarge, Unavailable
 from jisik.parameters import summary_settings
 from jisik.webhooks import AnswerReady, EventType, stage_webhook_event
@@ -106,6 +107,7 @@ async def start_chat(
         settings=retrieval_settings(chat_session, first_base),
         access=access,
         history=history,
+        session_id=chat_session.id,
     )
     state = StreamState(session_id=chat_session.id, request_id=request_id, message_id=assistant.id)
     try:
@@ -138,6 +140,7 @@ def _event(state: StreamState, response_type: str, **fields: Any) -> StreamEvent
 
 async def _produce(resources: GatewayResources, ctx: ChatContext, state: StreamState) -> None:
     status = "complete"
+    started = time.perf_counter()
     try:
         async for item in resources.pipeline.run(ctx):
             if item.kind == "references":
@@ -156,7 +159,8 @@ async def _produce(resources: GatewayResources, ctx: ChatContext, state: StreamS
         logger.exception("chat %s failed", state.request_id)
         await state.publish(_event(state, "error", content="internal error", extra={"code": "internal"}))
     finally:
-        not_stored = await asyncio.shield(_store_answer(resources, ctx, state, status))
+        latency_ms = (time.perf_counter() - started) * 1000
+        not_stored = await asyncio.shield(_store_answer(resources, ctx, state, status, latency_ms))
         if isinstance(not_stored, NotFound):
             state.stop_reason = "session deleted"
         elif not_stored is not None:
@@ -190,7 +194,7 @@ async def _record_turn_usage(session: AsyncSession, ctx: ChatContext, message_id
 
 
 async def _store_answer(
-    resources: GatewayResources, ctx: ChatContext, state: StreamState, status: str
+    resources: GatewayResources, ctx: ChatContext, state: StreamState, status: str, latency_ms: float
 ) -> JisikError | None:
     """None once stored; NotFound when the session was deleted meanwhile; Unavailable when the
     database failed (the answer streamed but is not kept)."""
@@ -211,6 +215,9 @@ async def _store_answer(
                     session_id=state.session_id, message_id=state.message_id, request_id=state.request_id,
                     knowledge_base_ids=list(ctx.knowledge_base_ids), reference_count=len(ctx.passages),
                 ))
+                if ctx.knowledge_base_ids:
+                    session.add(ServingSignal(tenant_id=ctx.tenant_id, version_id=ctx.model_version_id,
+                                              latency_ms=round(latency_ms, 2), no_answer=ctx.no_answer))
             await _record_turn_usage(session, ctx, state.message_id)
     except (SQLAlchemyError, OSError) as exc:
         logger.warning("could not store the answer of %s: %s", state.request_id, type(exc).__name__)

@@ -14,25 +14,38 @@ bench/cdc_relay.py) to every stage of every document and buy no guarantee the re
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jisik.db.models import OutboxEvent
-from jisik.events import DocumentEvent
+from jisik.events import DocumentEvent, Topic
 from jisik.telemetry import inject_headers
 
-__all__ = ["AGGREGATE_KNOWLEDGE", "add_event"]
+__all__ = ["AGGREGATE_KNOWLEDGE", "add_event", "add_record"]
 
 AGGREGATE_KNOWLEDGE = "knowledge"
 
 
 def add_event(session: AsyncSession, event: DocumentEvent) -> OutboxEvent:
     """Stage ``event`` in the session's transaction, with the current trace context as headers."""
+    return add_record(
+        session, tenant_id=event.tenant_id, topic=event.topic, aggregate_type=AGGREGATE_KNOWLEDGE,
+        aggregate_id=event.knowledge_id, payload=event.model_dump(mode="json"),
+    )
+
+
+def add_record(
+    session: AsyncSession, *, tenant_id: str, topic: Topic, aggregate_type: str, aggregate_id: str,
+    payload: dict[str, Any],
+) -> OutboxEvent:
+    """Stage one outbox row for ``topic`` (keyed by ``aggregate_id``) in the session's transaction."""
     row = OutboxEvent(
-        tenant_id=event.tenant_id,
-        aggregate_type=AGGREGATE_KNOWLEDGE,
-        aggregate_id=event.knowledge_id,
-        event_type=event.topic.value,
-        payload=event.model_dump(mode="json"),
+        tenant_id=tenant_id,
+        aggregate_type=aggregate_type,
+        aggregate_id=aggregate_id,
+        event_type=topic.value,
+        payload=payload,
         headers={name: value.decode() for name, value in inject_headers()},
     )
     session.add(row)

@@ -43,6 +43,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("model", "ml.serving.server", 0, "grpc", "model_addr"),
     ServiceSpec("ingest", "ingest.server", 1, "process"),
     ServiceSpec("cdc", "cdc.server", 1, "process"),
+    ServiceSpec("trainer", "ml.training.server", 1, "process"),
     ServiceSpec("webhooks", "jisik.webhooks.server", 1, "process"),
     ServiceSpec("gateway", "gateway.server", 1, "http"),
 )

@@ -43,7 +43,7 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "0.0.0.0", "::", "[::]", ""}
 SUPERVISOR = "supervisor"
 # Services that hold broker or database state (consumer groups, replication slots) and re-drive
 # in-flight work when they start: they are restarted whenever the broker or PostgreSQL was.
-PIPELINE = ("ingest", "cdc")
+PIPELINE = ("ingest", "cdc", "trainer")
 
 
 class StackError(RuntimeError):

@@ -25,8 +25,10 @@ from .metrics import MetricsSettings
 from .model import ModelSettings
 from .retriever import RetrieverSettings
 from .runtime import RuntimeSettings
+from .sso import SsoSettings
 from .storage import StorageSettings
 from .telemetry import TelemetrySettings
+from .training import TrainingSettings
 from .webhooks import WebhookSettings
 
 __all__ = [
@@ -45,8 +47,10 @@ __all__ = [
     "RetrieverSettings",
     "RuntimeSettings",
     "Settings",
+    "SsoSettings",
     "StorageSettings",
     "TelemetrySettings",
+    "TrainingSettings",
     "WebhookSettings",
     "get_settings",
 ]
@@ -71,9 +75,11 @@ class Settings(BaseModel):
     chat: ChatSettings
     ingest: IngestSettings
     cdc: CdcSettings
+    training: TrainingSettings
     accounts: AccountSettings
     billing: BillingSettings
     webhooks: WebhookSettings
+    sso: SsoSettings
 
     @classmethod
     def load(cls) -> Settings:

@@ -23,7 +23,8 @@ class CdcSettings(JisikSettings):
     outbox_table: str = Field("outbox", pattern=_IDENTIFIER, description="Table the transactional outbox lives in")
     tables: tuple[str, ...] = Field(
         ("tenants", "knowledge_bases", "knowledges", "sessions", "messages", "models", "field_schemas",
-         "document_fields", "field_reviews", "webhook_endpoints", "usage_records"),
+         "document_fields", "field_reviews", "webhook_endpoints", "usage_records", "users", "groups",
+         "group_members", "api_keys", "invitations"),
         description="Tables whose changes go to db.<table> as Debezium envelopes (chunks are left out: "
         "they are large, churn on every re-index and carry document text); usage_records go to db.usage",
     )
@@ -31,7 +32,8 @@ class CdcSettings(JisikSettings):
         ("tenants.api_key_hash", "models.api_key_encrypted", "messages.content", "messages.knowledge_references",
          "messages.model_input", "sessions.title", "sessions.description",
          "document_fields.fields", "document_fields.validated_data", "document_fields.errors",
-         "field_reviews.corrections", "webhook_endpoints.secret", "webhook_endpoints.previous_secret"),
+         "field_reviews.corrections", "webhook_endpoints.secret", "webhook_endpoints.previous_secret",
+         "users.password_hash", "api_keys.key_hash", "invitations.token_hash"),
         description="table.column pairs never copied into change events (secrets, chat and document text)",
     )
     snapshot_on_create: bool = Field(True, description="Emit op=r for existing rows when the slot is created")

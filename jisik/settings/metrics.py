@@ -20,6 +20,7 @@ class MetricsSettings(JisikSettings):
     ingest_port: int = Field(0, ge=0, le=65535, description="ingest workers' metrics port (0 = no metrics endpoint)")
     cdc_port: int = Field(0, ge=0, le=65535, description="CDC relay metrics port (0 = no metrics endpoint)")
     webhooks_port: int = Field(0, ge=0, le=65535, description="Webhook delivery worker's metrics port (0 = no metrics endpoint)")
+    trainer_port: int = Field(0, ge=0, le=65535, description="Model trainer's metrics port (0 = no metrics endpoint)")
     gateway_endpoint: bool = Field(True, description="Serve /metrics on the gateway")
     record: bool = Field(
         True, description="Record metrics; false makes every counter, gauge and histogram a no-op "

@@ -3,11 +3,12 @@ the authorization request, the code exchange and the ID token's validation. Rout
 
 from .flow import AuthorizationRequest, exchange_code, start_authorization
 from .id_token import IdentityClaims, validate_id_token
-from .provider import ProviderDirectory, ProviderMetadata
+from .provider import ProviderConnections, ProviderDirectory, ProviderMetadata
 
 __all__ = [
     "AuthorizationRequest",
     "IdentityClaims",
+    "ProviderConnections",
     "ProviderDirectory",
     "ProviderMetadata",
     "exchange_code",

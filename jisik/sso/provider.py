@@ -15,8 +15,9 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from jisik.errors import InvalidInput, Unauthenticated, Unavailable
+from jisik.netguard import AddressPolicy, guarded_client
 
-__all__ = ["ProviderDirectory", "ProviderMetadata"]
+__all__ = ["ProviderConnections", "ProviderDirectory", "ProviderMetadata"]
 
 _MAX_DOCUMENT_BYTES = 256 * 1024
 
@@ -97,3 +98,19 @@ class ProviderDirectory:
     def forget(self, issuer: str) -> None:
         """Drop what is cached for ``issuer`` (its settings changed)."""
         self._cache.pop(issuer, None)
+
+
+@dataclass(slots=True)
+class ProviderConnections:
+    """The one HTTP client for identity providers (through the egress guard) and its directory."""
+
+    http: httpx.AsyncClient
+    directory: ProviderDirectory
+
+    @classmethod
+    def open(cls, policy: AddressPolicy, *, timeout_s: float, ttl_s: float) -> ProviderConnections:
+        http = guarded_client(policy, timeout=timeout_s, follow_redirects=False)
+        return cls(http, ProviderDirectory(http, ttl_s=ttl_s))
+
+    async def aclose(self) -> None:
+        await self.http.aclose()

@@ -8,6 +8,7 @@ import contextlib
 import json
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,10 @@ from sqlmodel import col, select
 from cdc.audit import AuditProcessor, audit_entry
 from cdc.audit_diff import DOCUMENT_TEXT, SECRET, diff
 from cdc.change_event import ChangeEvent
+from cdc.changes import RowChange
 from cdc.processor import run_processor
+from cdc.publisher import OrderedPublisher
+from cdc.records import debezium_record
 from jisik.actors import Actor, acting_as
 from jisik.db import audit_context
 from jisik.db.engine import create_engine, session_factory, transaction
@@ -104,6 +108,16 @@ async def test_api_and_system_writes_are_audited_with_their_actor(
 ) -> None:
     gateway = audited_gateway
     await relay_runner.start()
+    # Another database's change on the same topic (a shared broker): never this database's audit.
+    foreign = RowChange("public", "knowledge_bases", "c", None, {"id": "foreign-kb", "tenant_id": gateway.acme.id,
+                                                                 "name": "elsewhere"}, 1)
+    publisher = OrderedPublisher(kafka_settings, kafka.bootstrap_servers)
+    await publisher.start()
+    try:
+        await publisher.send([debezium_record(foreign, database="another_database", primary_key=("id",), xid=1,
+                                              commit_time=datetime.now(UTC))])
+    finally:
+        await publisher.stop()
     processor = AuditProcessor(cdc_settings, fresh_database)
     stop, task = await _run(processor, kafka_settings, kafka.bootstrap_servers)
     request_id = f"req-{uuid.uuid4().hex[:12]}"
@@ -142,6 +156,18 @@ async def test_api_and_system_writes_are_audited_with_their_actor(
             system = by_name["renamed by sql"]
             assert (system["actor"], system["request_id"]) == ("system", "")
 
+            # People and keys: who made a service account and gave it a key; the key never shows.
+            account = await acme.post("/api/v1/users/service-accounts", json={"name": "ci-bot", "role": "editor"})
+            assert account.status_code == 201, account.text
+            account_id = account.json()["data"]["id"]
+            issued = await acme.post("/api/v1/api-keys", json={"name": "ci", "scopes": ["read"], "user_id": account_id})
+            assert issued.status_code == 201, issued.text
+            made_user = (await _wait_for(acme, 1, entity_type="user", entity_id=account_id))[0]
+            rotated_actor = f"key:{acme.headers['X-API-Key'][:len(first['actor']) - 4]}"  # the key in use now
+            assert made_user["action"] == "created" and made_user["actor"] == rotated_actor
+            made_key = (await _wait_for(acme, 1, entity_type="api_key", entity_id=issued.json()["data"]["id"]))[0]
+            assert "key_hash" not in made_key["changes"]
+            assert issued.json()["data"]["key"] not in json.dumps(made_key)
             # The base's timeline holds its documents too; the document's own holds no base change.
             in_base = await _wait_for(acme, 4, knowledge_base_id=base_id)
             assert {(event["entity_type"], event["action"]) for event in in_base} >= {
@@ -161,12 +187,14 @@ async def test_api_and_system_writes_are_audited_with_their_actor(
             assert all(event["entity_id"] != base_id for event in (await _audit(globex))["data"])
             since = (await _audit(acme, since="2999-01-01T00:00:00Z"))
             assert since["total"] == 0
+        await _settled(processor)
     finally:
         stop.set()
         await task
         relay_runner.check()
 
-    # Delivered again from the start, nothing is stored twice.
+    # Delivered again from the start (other tests' databases share these topics), nothing is stored twice
+    # and nothing of another database is stored at all.
     stored = await _count(db)
     again = AuditProcessor(cdc_settings.model_copy(update={"audit_group": f"{cdc_settings.audit_group}.replay"}),
                            fresh_database)
@@ -181,8 +209,21 @@ async def test_api_and_system_writes_are_audited_with_their_actor(
         await task
     assert again.stored >= stored
     assert await _count(db) == stored
+    row = await (await db.execute("SELECT count(*) FROM audit_events WHERE entity_id = 'foreign-kb'")).fetchone()
+    assert row == (0,)
     with contextlib.suppress(Exception):
         await relay_runner.kill()
+
+
+async def _settled(processor: AuditProcessor) -> None:
+    """Returns once the processor has stored nothing new for a second."""
+    last, quiet = processor.stored, 0
+    for _ in range(300):
+        await asyncio.sleep(0.1)
+        quiet = quiet + 1 if processor.stored == last else 0
+        last = processor.stored
+        if quiet >= 10:
+            return
 
 
 async def _count(db: psycopg.AsyncConnection[Any]) -> int:

@@ -26,6 +26,7 @@ from jisik.db.engine import create_engine, session_factory, transaction
 from jisik.db.models import BillingThreshold, BillingUsage
 from jisik.runtime.tansu import EmbeddedTansu
 from jisik.settings import BillingSettings, CdcSettings, KafkaSettings
+from tests.webhooks.webhook_db import new_endpoint, staged
 
 HOUR_MS = 3_600_000
 
@@ -129,6 +130,7 @@ class TestBillingProcessor:
         sessions = session_factory(engine)
         async with transaction(sessions) as session:
             await set_plan(session, tenant_id, "free")  # 1,000 pages a month
+        await new_endpoint(sessions, tenant_id, "http://127.0.0.1:9/billing", ["billing.threshold"])
         await relay_runner.start()
         billing = BillingSettings()
 
@@ -173,11 +175,15 @@ class TestBillingProcessor:
                     col(BillingThreshold.tenant_id) == tenant_id))).scalars().all()
                 hours = (await session.execute(select(col(BillingUsage.quantity)).where(
                     col(BillingUsage.tenant_id) == tenant_id, col(BillingUsage.granularity) == "hour"))).scalars().all()
+            events = await staged(sessions, "billing.threshold")
         finally:
             await engine.dispose()
         assert sorted((row.metric, row.level, row.monthly_limit) for row in fired) == [
             ("pages_parsed", 50, 1000), ("pages_parsed", 80, 1000)]
         assert sum(hours) == 850
+        period = fired[0].period
+        assert sorted((event["threshold"], event["used"], event["limit"], event["period"]) for event in events) == [
+            (0.5, 550, 1000, period), (0.8, 850, 1000, period)], "one webhook event per level, never again"
 
 
 def test_shuffled_fixture_totals_match_in_order_totals() -> None:

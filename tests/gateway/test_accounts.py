@@ -79,6 +79,11 @@ async def test_sign_in_sets_a_host_only_http_only_cookie_and_me_names_the_user(g
     assert me["actor"] == f"user:{editor.user_id}" and me["role"] == "editor"
     assert me["scopes"] == ["read", "write"] and me["principals"] == [f"user:{editor.user_id}"]
     assert me["user"]["email"] == editor.email and me["csrf_token"] == browser.csrf
+    async with gateway.client() as client:  # the web app asks this before showing the sign-in form
+        signed_out = await client.get(f"{API}/auth/session", headers={"Cookie": f"{browser.cookie_name}=ws-unknown"})
+        signed_in = await client.get(f"{API}/auth/session", headers=browser.headers(csrf=False))
+    assert signed_out.status_code == 200 and signed_out.json()["data"] is None
+    assert signed_in.json()["data"]["actor"] == f"user:{editor.user_id}"
 
 
 async def test_wrong_passwords_lock_the_account_even_for_the_right_password(gateway: RunningGateway) -> None:

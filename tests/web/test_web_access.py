@@ -1,5 +1,6 @@
-"""Access lists in the web app, in real headless Chromium (web/e2e/run.mjs) against a real gateway that
-serves the built app on a real database (no other service is needed to edit access lists)."""
+"""Access lists and single sign-on in the web app, in real headless Chromium (web/e2e/run.mjs) against a
+real gateway that serves the built app on a real database (no other service is needed for either), and
+a real OpenID Connect provider (oidc-provider-mock) for the sign-in."""
 
 from __future__ import annotations
 
@@ -13,12 +14,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 
 from jisik.runtime.tansu import EmbeddedTansu
+from ml.serving.secrets import SecretBox
 from tests.gateway.gateway_testkit import RunningGateway, gateway_settings, running_gateway
+from tests.oidc_provider import running_provider
 from tests.web.webapp import CHROMIUM, WEB, require_node, run_npm
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
+
+SUBJECT = "park-sub"
+CLAIMS = {"email": "park@acme.example", "email_verified": True, "name": "Park Minji", "groups": ["finance"]}
 
 
 def run_scenario(gateway_url: str, api_key: str, name: str, workdir: Path, **env: str) -> dict[str, Any]:
@@ -49,11 +56,23 @@ def built_web() -> Iterator[Path]:
 
 
 @pytest.fixture(scope="module")
+def provider() -> Iterator[str]:
+    with running_provider({SUBJECT: CLAIMS}) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
 async def web_gateway(
-    built_web: Path, module_database: str, kafka: EmbeddedTansu, tmp_path_factory: pytest.TempPathFactory
+    built_web: Path, module_database: str, kafka: EmbeddedTansu, tmp_path_factory: pytest.TempPathFactory,
+    provider: str,
 ) -> Any:
-    settings = gateway_settings(module_database, tmp_path_factory.mktemp("web"), kafka_servers=kafka.bootstrap_servers)
-    settings = settings.model_copy(update={"gateway": settings.gateway.model_copy(update={"web_dist": str(built_web)})})
+    settings = gateway_settings(module_database, tmp_path_factory.mktemp("web"), kafka_servers=kafka.bootstrap_servers,
+                                endpoints={"egress_allow_list": [provider.removeprefix("http://")]})
+    settings = settings.model_copy(update={
+        "gateway": settings.gateway.model_copy(update={"web_dist": str(built_web)}),
+        "accounts": settings.accounts.model_copy(update={"session_cookie_secure": False}),
+        "model": settings.model.model_copy(update={"encryption_key": SecretStr(SecretBox.generate_key())}),
+    })
     async with running_gateway(settings) as running:
         yield running
 
@@ -67,3 +86,24 @@ class TestAccessListsInTheBrowser:
         assert "everyone" in report["before"]
         assert report["shown"] == ["group:hr", "user:kim"] == report["stored"]
         assert (tmp_path / "kb-access.png").stat().st_size > 0
+        assert (tmp_path / "sso-settings.png").stat().st_size > 0
+
+
+class TestSingleSignOnInTheBrowser:
+    @pytest.mark.parametrize("locale", ["en-US", "ko-KR"])
+    async def test_sign_in_through_the_provider_lands_signed_in(
+        self, web_gateway: RunningGateway, provider: str, tmp_path: Path, locale: str
+    ) -> None:
+        async with web_gateway.client(web_gateway.acme) as admin:
+            saved = await admin.put("/api/v1/tenant/sso", json={
+                "enabled": True, "issuer": provider, "client_id": "jisik-web", "client_secret": "web-secret",
+                "group_claim": "groups", "scopes": "openid email profile", "default_role": "viewer"})
+            assert saved.status_code == 200, saved.text
+        report = await asyncio.to_thread(
+            run_scenario, web_gateway.url, "", "sso-signin", tmp_path, JISIK_E2E_OIDC_URL=provider,
+            JISIK_E2E_TENANT="acme", JISIK_E2E_SUBJECT=SUBJECT, JISIK_E2E_LOCALE=locale,
+        )
+        assert report["me"]["user"]["email"] == "park@acme.example"
+        assert report["me"]["role"] == "viewer" and "group:finance" in report["me"]["principals"]
+        for picture in ("sso-sign-in.png", "sso-provider.png", "sso-signed-in.png"):
+            assert (tmp_path / picture).stat().st_size > 0

@@ -4,12 +4,12 @@ package), hostile receivers that never stall others, 410, 429 + Retry-After, 5xx
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from prometheus_client import REGISTRY
 from sqlalchemy import select, update
+from sqlmodel import col
 from standardwebhooks.webhooks import Webhook
 
 from jisik.db.models import UsageRecord, WebhookAttempt, WebhookEndpoint
@@ -25,14 +25,6 @@ INDEXED = EventType.DOCUMENT_INDEXED
 
 def indexed(number: int) -> DocumentIndexedData:
     return DocumentIndexedData(knowledge_base_id="kb", knowledge_id=f"doc-{number}", chunk_count=number)
-
-
-@pytest.fixture
-async def receiver() -> AsyncIterator[tuple[Receiver, str]]:
-    server = Receiver()
-    base = await server.start()
-    yield server, base
-    await server.stop()
 
 
 async def test_delivers_signed_standard_webhooks(fresh_database: str, receiver: tuple[Receiver, str]) -> None:
@@ -166,9 +158,9 @@ async def test_an_endpoint_failing_for_days_is_disabled_with_a_notice(
         failing = await new_endpoint(sessions, tenant, f"{base}/fail", [INDEXED.value])
         recent = await new_endpoint(sessions, tenant, f"{base}/fail", [INDEXED.value])
         async with sessions.begin() as session:
-            await session.execute(update(WebhookEndpoint).where(WebhookEndpoint.id == failing.id)  # type: ignore[arg-type]
+            await session.execute(update(WebhookEndpoint).where(col(WebhookEndpoint.id) == failing.id)
                                   .values(failing_since=datetime.now(UTC) - timedelta(days=6)))
-            await session.execute(update(WebhookEndpoint).where(WebhookEndpoint.id == recent.id)  # type: ignore[arg-type]
+            await session.execute(update(WebhookEndpoint).where(col(WebhookEndpoint.id) == recent.id)
                                   .values(failing_since=datetime.now(UTC) - timedelta(days=1)))
             await stage_webhook_event(session, tenant, INDEXED, indexed(1))
         async with running_worker(sessions):

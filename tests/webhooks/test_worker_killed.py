@@ -8,9 +8,7 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 
-import pytest
 from standardwebhooks.webhooks import Webhook
 
 from jisik.webhooks import DocumentIndexedData, EventType, stage_webhook_event
@@ -32,14 +30,6 @@ def start_worker(database_url: str) -> subprocess.Popen[bytes]:
     }
     return subprocess.Popen([sys.executable, "-m", "jisik", "serve", "webhooks"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-@pytest.fixture
-async def receiver() -> AsyncIterator[tuple[Receiver, str]]:
-    server = Receiver()
-    base = await server.start()
-    yield server, base
-    await server.stop()
 
 
 async def test_nothing_is_lost_when_the_worker_is_killed_mid_delivery(

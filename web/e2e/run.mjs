@@ -3,7 +3,7 @@
 // and optionally JISIK_E2E_SCREENSHOTS (a folder for PNGs of the main screens).
 // Scenarios: upload-chat, editor, pdf-citation (needs ferry-timetable.pdf in the work folder), screens,
 // fields-review (needs fields-invoice.pdf), key-rotation, hwp-upload (needs busan-port.hwp), lag-status, privacy-settings,
-// stream-monitor, privacy-erase, usage-page, webhooks. Exits non-zero with a message when an expectation fails.
+// stream-monitor, privacy-erase, usage-page, webhooks, accounts (JISIK_E2E_EMAIL, JISIK_E2E_PASSWORD). Exits non-zero with a message when an expectation fails.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -621,6 +621,7 @@ async function usagePage() {
     await page.getByTestId("lang-switch").click();
     const bannerKo = await banner.innerText();
     await page.screenshot({ path: join(WORK, "usage-ko.png"), fullPage: true });
+    await shot(page, "usage-ko");
     return { bannerEn, bannerKo, pages, legend, problems };
   } catch (error) {
     return await keepEvidence(page, error);
@@ -866,7 +867,90 @@ async function accessLists() {
     );
     const response = await fetch(`${BASE}/api/v1/knowledge-bases/${kbId}/access`, { headers: { "X-API-Key": KEY } });
     const stored = (await response.json()).data.principals;
+    await page.goto(`${BASE}/#/settings`);
+    await page.getByTestId("sso-settings").waitFor();
+    await page.getByTestId("sso-settings").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(WORK, "sso-settings.png") });
+    await shot(page, "sso-settings");
     return { before, shown, stored, problems };
+  } catch (error) {
+    return await keepEvidence(page, error);
+  } finally {
+    await close();
+  }
+}
+
+async function accounts() {
+  const { page, close, problems } = await launch();
+  try {
+    const email = process.env.JISIK_E2E_EMAIL ?? "";
+    await page.goto(`${BASE}/`);
+    await page.getByTestId("signin-email").fill(email);
+    await page.getByTestId("signin-password").fill(process.env.JISIK_E2E_PASSWORD ?? "");
+    await shot(page, "sign-in");
+    await page.screenshot({ path: join(WORK, "sign-in.png") });
+    await page.getByTestId("signin-submit").click();
+    await page.getByTestId("nav-people").waitFor();
+    const cookies = await page.context().cookies();
+    const cookie = cookies.find((c) => c.name.includes("jisik-session"));
+    check(cookie && cookie.httpOnly && cookie.sameSite === "Lax", `session cookie ${JSON.stringify(cookie)}`);
+    await page.getByTestId("nav-people").click();
+    const invited = `new-editor-${Date.now()}@example.com`;
+    await page.getByTestId("invite-email").fill(invited);
+    await page.getByTestId("invite-role").selectOption("editor");
+    await page.getByTestId("invite-submit").click();
+    await page.getByTestId("invite-link").waitFor();
+    await page.locator(`[data-testid="invitation-row"][data-email="${invited}"]`).waitFor();
+    const seats = await page.getByTestId("seats").textContent();
+    await page.screenshot({ path: join(WORK, "people.png") });
+    await shot(page, "people");
+    await page.getByTestId("people-tab-keys").click();
+    await page.getByTestId("key-name").fill("nightly import");
+    await page.getByTestId("key-scope-write").check();
+    await page.getByTestId("key-create").click();
+    const shownKey = (await page.getByTestId("key-shown").locator("code").textContent()) ?? "";
+    await page.locator('[data-testid="key-row"][data-name="nightly import"]').waitFor();
+    await page.screenshot({ path: join(WORK, "keys.png") });
+    await shot(page, "api-keys");
+    const response = await fetch(`${BASE}/api/v1/invitations`, { headers: { "X-API-Key": KEY } });
+    const stored = (await response.json()).data.map((item) => [item.email, item.role]);
+    const keyWorks = (await fetch(`${BASE}/api/v1/auth/me`, { headers: { "X-API-Key": shownKey } })).status;
+    await page.getByTestId("sign-out").click();
+    await page.getByTestId("signin-form").waitFor();
+    const afterSignOut = (await fetch(`${BASE}/api/v1/auth/me`, {
+      headers: { Cookie: `${cookie.name}=${cookie.value}` },
+    })).status;
+    return { invited, stored, seats, cookie: { name: cookie.name, secure: cookie.secure }, keyWorks, afterSignOut, problems };
+  } catch (error) {
+    return await keepEvidence(page, error);
+  } finally {
+    await close();
+  }
+}
+
+async function ssoSignIn() {
+  const { page, close, problems } = await launch();
+  const provider = new URL(process.env.JISIK_E2E_OIDC_URL ?? "http://localhost").origin;
+  try {
+    await page.goto(`${BASE}/`);
+    await page.getByTestId("sso-tenant").fill(process.env.JISIK_E2E_TENANT ?? "");
+    await page.screenshot({ path: join(WORK, "sso-sign-in.png") });
+    await shot(page, "sso-sign-in");
+    const beforeProvider = problems.length;
+    await page.getByTestId("sso-signin").click();
+    await page.waitForURL((url) => url.origin === provider);
+    await page.screenshot({ path: join(WORK, "sso-provider.png") });
+    await page.locator('input[name="sub"]').fill(process.env.JISIK_E2E_SUBJECT ?? "");
+    await page.getByRole("button", { name: "Authorize" }).click();
+    await page.waitForURL((url) => url.origin === new URL(BASE).origin);
+    // The provider's own page loads its stylesheet from a CDN, which this machine cannot reach: what went
+    // wrong on its page is reported apart; the app's own pages must have no problem.
+    const providerProblems = problems.splice(beforeProvider);
+    await page.getByTestId("nav-kbs").waitFor();
+    const me = await page.evaluate(async () => (await (await fetch("/api/v1/auth/me")).json()).data);
+    await page.screenshot({ path: join(WORK, "sso-signed-in.png") });
+    await shot(page, "sso-signed-in");
+    return { me, problems, providerProblems };
   } catch (error) {
     return await keepEvidence(page, error);
   } finally {
@@ -878,10 +962,10 @@ const SCENARIOS = {
   "upload-chat": uploadChat, editor, "pdf-citation": pdfCitation, screens, "fields-review": fieldsReview,
   "key-rotation": keyRotation, "hwp-upload": hwpUpload, "lag-status": lagStatus, "privacy-settings": privacySettings,
   "stream-monitor": streamMonitor, "audit-timeline": auditTimeline, "access-lists": accessLists,
-  "privacy-erase": privacyErase, "usage-page": usagePage, webhooks,
+  "privacy-erase": privacyErase, "usage-page": usagePage, webhooks, accounts, "sso-signin": ssoSignIn,
 };
 const name = process.argv[2];
-if (!SCENARIOS[name] || !BASE || !KEY) {
+if (!SCENARIOS[name] || !BASE || (!KEY && name !== "sso-signin")) {
   console.error(`usage: JISIK_GATEWAY_URL=... JISIK_API_KEY=... node e2e/run.mjs ${Object.keys(SCENARIOS).join("|")}`);
   process.exit(2);
 }

@@ -1,7 +1,6 @@
-import { Activity, BookOpen, ChartColumn, ClipboardCheck, FilePenLine, MessagesSquare, Settings as SettingsIcon, Webhook } from "lucide-react";
+import { Activity, BookOpen, ChartColumn, ClipboardCheck, FilePenLine, LogOut, MessagesSquare, Settings as SettingsIcon, Users, Webhook } from "lucide-react";
 import type { ReactNode } from "react";
 import { useApi } from "./api/context";
-import { ApiKeyGate } from "./components/ApiKeyGate";
 import { useI18n } from "./i18n";
 import { useRoute } from "./lib/router";
 import { ChatPage } from "./pages/ChatPage";
@@ -15,14 +14,25 @@ import { ReviewQueuePage } from "./pages/ReviewQueuePage";
 import { SettingsPage } from "./pages/SettingsPage";
 import { WebhooksPage } from "./pages/WebhooksPage";
 import { UsagePage } from "./pages/UsagePage";
+import { AcceptInvitationPage } from "./pages/AcceptInvitationPage";
+import { PasswordPage } from "./pages/PasswordPage";
+import { PeoplePage } from "./pages/PeoplePage";
+import { SignInPage } from "./pages/SignInPage";
 
 export function App() {
-  const { apiKey } = useApi();
+  const { api, apiKey, session, setSession } = useApi();
   const { t, lang, setLang } = useI18n();
   const route = useRoute();
   const [section, id] = route.parts;
 
-  if (!apiKey) return <ApiKeyGate />;
+  if (section === "accept" && !apiKey && !session) return <AcceptInvitationPage token={route.query.get("token") ?? ""} />;
+  if (!apiKey && session === undefined) return null; // asking the gateway whether this browser is signed in
+  if (!apiKey && !session) return <SignInPage />;
+  if (session?.user?.must_change_password) return <PasswordPage />;
+  const signOut = async (everywhere: boolean) => {
+    await (everywhere ? api.signOutEverywhere() : api.signOut()).catch(() => undefined);
+    setSession(null);
+  };
 
   let page: ReactNode;
   switch (section) {
@@ -37,6 +47,9 @@ export function App() {
       break;
     case "settings":
       page = <SettingsPage />;
+      break;
+    case "people":
+      page = <PeoplePage tab={id ?? "users"} />;
       break;
     case "monitor":
       page = <MonitorPage />;
@@ -74,8 +87,20 @@ export function App() {
         {link("#/monitor", ["monitor"], <Activity size={16} />, t("nav.monitor"))}
         {link("#/webhooks", ["webhooks"], <Webhook size={16} />, t("nav.webhooks"))}
         {link("#/usage", ["usage"], <ChartColumn size={16} />, t("nav.usage"))}
+        {link("#/people", ["people"], <Users size={16} />, t("nav.people"))}
         {link("#/settings", ["settings"], <SettingsIcon size={16} />, t("nav.settings"))}
         <span className="spacer" />
+        {session?.user && (
+          <span className="row small">
+            <span className="muted" data-testid="signed-in-as">{session.user.email}</span>
+            <button type="button" className="ghost" onClick={() => void signOut(false)} data-testid="sign-out" title={t("nav.signOut")}>
+              <LogOut size={16} />
+            </button>
+            <button type="button" className="ghost small" onClick={() => void signOut(true)} data-testid="sign-out-everywhere">
+              {t("nav.signOutEverywhere")}
+            </button>
+          </span>
+        )}
         <button type="button" className="ghost" onClick={() => setLang(lang === "ko" ? "en" : "ko")} data-testid="lang-switch">
           {t("lang.switch")}
         </button>

@@ -8,7 +8,18 @@ from .fields import DocumentFields, FieldReview, FieldSchemaVersion
 from .knowledge import DEFAULT_CHUNKING, Chunk, Knowledge, KnowledgeBase, KnowledgeType, ParseStatus
 from .model_registry import ModelSource, ModelType, RegisteredModel
 from .outbox import OutboxEvent
+from .sso import SsoIdentity, SsoLogin, TenantSso
 from .tenant import Tenant
+from .training import (
+    AnswerFeedback,
+    LabelledPair,
+    ModelAlias,
+    ModelVersion,
+    Rollout,
+    ServingSignal,
+    TrainingJob,
+    TrainingSnapshot,
+)
 from .webhooks import WebhookAttempt, WebhookEndpoint, WebhookMessage
 
 __all__ = [
@@ -21,8 +32,16 @@ __all__ = [
     "BillingThreshold",
     "BillingUsage",
     "SYSTEM_ACTOR",
+    "AnswerFeedback",
     "AuditContext",
     "AuditEvent",
+    "LabelledPair",
+    "ModelAlias",
+    "ModelVersion",
+    "Rollout",
+    "ServingSignal",
+    "TrainingJob",
+    "TrainingSnapshot",
     "DEFAULT_CHUNKING",
     "DEFAULT_FALLBACK_RESPONSE",
     "DocumentFields",
@@ -40,8 +59,11 @@ __all__ = [
     "ParseStatus",
     "Plan",
     "RegisteredModel",
+    "SsoIdentity",
+    "SsoLogin",
     "Tenant",
     "TenantPlan",
+    "TenantSso",
     "UsageRecord",
     "WebhookAttempt",
     "WebhookEndpoint",

@@ -21,6 +21,9 @@ class ChatSession(SQLModel, table=True):
 
     id: str = id_field()
     tenant_id: str = tenant_field()
+    # Who started it (``user:<id>``, or the key's label): only they, owners and admins may open it, since its
+    # answers and citations come from what its owner may read.
+    owner: str = Field(default="", max_length=255)
     title: str = ""
     description: str = ""
     knowledge_base_ids: list[str] = Field(default_factory=list, sa_column=Column(ARRAY(VARCHAR(36)), nullable=False))

@@ -106,6 +106,10 @@ class Body_upload_api_v1_knowledge_bases__knowledge_base_id__knowledge_file_post
     expected_fields: str | None = None
 
 
+class Body_upload_pairs_api_v1_ml_training_data_post(ApiModel):
+    file: bytes
+
+
 class ChatQuery(ApiModel):
     query: str
     knowledge_base_ids: list[str] | None = None
@@ -259,6 +263,11 @@ class Envelope_EndpointPublic_(ApiModel):
     data: EndpointPublic
 
 
+class Envelope_FeedbackPublic_(ApiModel):
+    success: bool = True
+    data: FeedbackPublic
+
+
 class Envelope_FieldSchemaPublic_(ApiModel):
     success: bool = True
     data: FieldSchemaPublic
@@ -272,6 +281,11 @@ class Envelope_GroupPublic_(ApiModel):
 class Envelope_InvitationCreated_(ApiModel):
     success: bool = True
     data: InvitationCreated
+
+
+class Envelope_JobPublic_(ApiModel):
+    success: bool = True
+    data: JobPublic
 
 
 class Envelope_KnowledgeBaseAccess_(ApiModel):
@@ -304,6 +318,11 @@ class Envelope_ModelPublic_(ApiModel):
     data: ModelPublic
 
 
+class Envelope_ModelsPublic_(ApiModel):
+    success: bool = True
+    data: ModelsPublic
+
+
 class Envelope_NoneType_(ApiModel):
     success: bool = True
     data: None
@@ -324,6 +343,11 @@ class Envelope_SessionPublic_(ApiModel):
     data: SessionPublic
 
 
+class Envelope_SsoSettingsPublic_(ApiModel):
+    success: bool = True
+    data: SsoSettingsPublic
+
+
 class Envelope_TenantCreated_(ApiModel):
     success: bool = True
     data: TenantCreated
@@ -337,6 +361,11 @@ class Envelope_TenantPublic_(ApiModel):
 class Envelope_Union_ErasureReceiptPublic__NoneType__(ApiModel):
     success: bool = True
     data: ErasureReceiptPublic | None
+
+
+class Envelope_Union_Me__NoneType__(ApiModel):
+    success: bool = True
+    data: Me | None
 
 
 class Envelope_UsagePublic_(ApiModel):
@@ -387,6 +416,11 @@ class Envelope_list_GroupPublic__(ApiModel):
 class Envelope_list_InvitationPublic__(ApiModel):
     success: bool = True
     data: list[InvitationPublic]
+
+
+class Envelope_list_JobPublic__(ApiModel):
+    success: bool = True
+    data: list[JobPublic]
 
 
 class Envelope_list_KnowledgeBasePublic__(ApiModel):
@@ -448,6 +482,19 @@ class EventTypePublic(ApiModel):
     version: int
     description: str
     schema_: dict[str, Any] = Field(alias='schema')
+
+
+class FeedbackCreate(ApiModel):
+    message_id: str
+    citation: int = 0
+    rating: Literal['up', 'down']
+
+
+class FeedbackPublic(ApiModel):
+    message_id: str
+    citation: int
+    rating: Literal['up', 'down']
+    model_version_id: str
 
 
 class FieldResult(ApiModel):
@@ -522,6 +569,20 @@ class InvitationPublic(ApiModel):
     invited_by: str
     expires_at: datetime
     created_at: datetime
+
+
+class JobPublic(ApiModel):
+    id: str
+    status: str
+    progress: float
+    logs: list[str]
+    error: str
+    snapshot_id: str
+    version_id: str
+    attempts: int
+    cancel_requested: bool
+    created_at: datetime
+    updated_at: datetime
 
 
 class KnowledgeBaseAccess(ApiModel):
@@ -709,6 +770,16 @@ class ModelUpdate(ApiModel):
     is_default: bool | None = None
 
 
+class ModelsPublic(ApiModel):
+    versions: list[VersionPublic]
+    champion: str | None
+    challenger: str | None
+    rollout: dict[str, Any]
+    base_signals: dict[str, float]
+    training_consent: bool
+    data: dict[str, int]
+
+
 class Paged_AuditEventPublic_(ApiModel):
     success: bool = True
     data: list[AuditEventPublic]
@@ -800,6 +871,10 @@ class ReviewRequest(ApiModel):
     comment: str = ''
     reviewer: str = ''
     revision: int | None = None
+
+
+class RollbackBody(ApiModel):
+    reason: str = 'rolled back by hand'
 
 
 class SchemaPreviewRequest(ApiModel):
@@ -928,6 +1003,27 @@ class SignInRequest(ApiModel):
     tenant_id: str | None = None
 
 
+class SsoSettingsPublic(ApiModel):
+    enabled: bool
+    issuer: str
+    client_id: str
+    has_client_secret: bool
+    group_claim: str
+    scopes: str
+    default_role: str
+    redirect_uri: str
+
+
+class SsoSettingsUpdate(ApiModel):
+    enabled: bool = False
+    issuer: str = ''
+    client_id: str = ''
+    client_secret: str | None = None
+    group_claim: str = 'groups'
+    scopes: str = 'openid email profile'
+    default_role: str = 'viewer'
+
+
 class TenantCreate(ApiModel):
     name: str
     description: str = ''
@@ -1027,6 +1123,20 @@ class ValidationError(ApiModel):
     type: str
     input: Any = None
     ctx: dict[str, Any] | None = None
+
+
+class VersionPublic(ApiModel):
+    id: str
+    version: int
+    snapshot_id: str
+    job_id: str
+    metrics: dict[str, Any]
+    champion_metrics: dict[str, Any]
+    artifact_sha256: str
+    training_s: float
+    aliases: list[str]
+    signals: dict[str, float]
+    created_at: datetime
 
 
 for _model in list(globals().values()):

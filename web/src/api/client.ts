@@ -12,6 +12,16 @@ import type {
   EventTypePublic,
   KnowledgeBaseAccess,
   ReplayResult,
+  ApiKeyCreated,
+  ApiKeyPublic,
+  GroupPublic,
+  InvitationCreated,
+  InvitationPublic,
+  Me,
+  SeatsPublic,
+  UserPublic,
+  SsoSettingsPublic,
+  SsoSettingsUpdate,
 } from "./openapi";
 import { SseParser } from "./sse";
 import type {
@@ -115,12 +125,22 @@ export interface ChatStreamHandlers {
 }
 
 export class ApiClient {
-  /** `onUnauthorized` runs when the gateway rejects the key (revoked or changed), so the app can ask again. */
+  /** `onUnauthorized` runs when the gateway rejects the key or the session, so the app can ask again.
+   * Without a key the browser's session cookie authenticates; `getCsrf` gives its CSRF token for writes. */
   constructor(
     private readonly getKey: () => string,
     private readonly base = "",
     private readonly onUnauthorized?: () => void,
+    private readonly getCsrf: () => string = () => "",
   ) {}
+
+  /** The credential headers: the API key, or (signed in with a password) the session's CSRF token. */
+  private credentials(): Record<string, string> {
+    const key = this.getKey();
+    if (key) return { "X-API-Key": key };
+    const csrf = this.getCsrf();
+    return csrf ? { "X-CSRF-Token": csrf } : {};
+  }
 
   private fail(status: number, body: Envelope<unknown> | null, fallback: string): ApiError {
     if (status === 401) this.onUnauthorized?.();
@@ -128,7 +148,7 @@ export class ApiClient {
   }
 
   private headers(extra?: Record<string, string>): Record<string, string> {
-    return { "X-API-Key": this.getKey(), ...extra };
+    return { ...this.credentials(), ...extra };
   }
 
   private async call<T, M extends ApiMethod>(method: M, path: Route<M>, body?: unknown): Promise<Envelope<T>> {
@@ -158,6 +178,7 @@ export class ApiClient {
   private post = <T>(path: Route<"POST">, body?: unknown) => this.data<T, "POST">("POST", path, body);
   private put = <T>(path: Route<"PUT">, body?: unknown) => this.data<T, "PUT">("PUT", path, body);
   private del = <T>(path: Route<"DELETE">) => this.data<T, "DELETE">("DELETE", path);
+  private patch = <T>(path: Route<"PATCH">, body?: unknown) => this.data<T, "PATCH">("PATCH", path, body);
 
   private async paged<T>(path: Route<"GET">): Promise<Paged<T>> {
     const envelope = await this.call<T[] | { items?: T[]; data?: T[]; total?: number }, "GET">("GET", path);
@@ -230,7 +251,7 @@ export class ApiClient {
     return new Promise((resolve, reject) => {
       const xhr = new XMLHttpRequest();
       xhr.open("POST", this.base + API_PREFIX + route("POST", `/knowledge-bases/${enc(kbId)}/knowledge/file`));
-      xhr.setRequestHeader("X-API-Key", this.getKey());
+      for (const [name, value] of Object.entries(this.credentials())) xhr.setRequestHeader(name, value);
       xhr.upload.onprogress = (e) => onProgress?.({ loaded: e.loaded, total: e.total || file.size });
       xhr.onerror = () => reject(new ApiError(0, "network", "network error"));
       xhr.onload = () => {
@@ -358,6 +379,10 @@ export class ApiClient {
   setDocumentAccess = (id: string, principals: string[]) =>
     this.put<DocumentAccess>(`/knowledge/${enc(id)}/access`, { principals });
 
+  // Single sign-on (the tenant's OpenID Connect provider) -----------------------------------------
+  getSso = () => this.get<SsoSettingsPublic>("/tenant/sso");
+  putSso = (settings: SsoSettingsUpdate) => this.put<SsoSettingsPublic>("/tenant/sso", settings);
+
   // Models ------------------------------------------------------------------------------------
   listModels = () => this.get<RegisteredModel[]>("/models");
   createModel = (input: ModelInput) => this.post<RegisteredModel>("/models", input);
@@ -381,6 +406,42 @@ export class ApiClient {
     const [tenant] = await this.get<Tenant[]>("/tenants");
     await this.post<unknown>(`/tenants/${enc(tenant.id)}/api-key/revoke`);
   };
+
+  // Sign-in and the caller ------------------------------------------------------------------------
+  me = () => this.get<Me>("/auth/me");
+  /** The browser's password session, or null when it has none (never a 401). */
+  session = () => this.get<Me | null>("/auth/session");
+  signIn = (email: string, password: string, tenantId?: string) =>
+    this.post<Me>("/auth/sign-in", { email, password, ...(tenantId ? { tenant_id: tenantId } : {}) });
+  signOut = () => this.post<unknown>("/auth/sign-out");
+  signOutEverywhere = () => this.post<{ ended_sessions: number }>("/auth/sign-out-everywhere");
+  changePassword = (current: string, next: string) =>
+    this.post<Me>("/auth/password", { current_password: current, new_password: next });
+  acceptInvitation = (token: string, name: string, password: string) =>
+    this.post<Me>("/auth/invitations/accept", { token, name, password });
+
+  // People, invitations, groups and API keys ----------------------------------------------------------
+  listUsers = () => this.get<UserPublic[]>("/users");
+  seats = () => this.get<SeatsPublic>("/users/seats");
+  updateUser = (id: string, change: { role?: string; disabled?: boolean; name?: string }) =>
+    this.patch<UserPublic>(`/users/${enc(id)}`, change);
+  removeUser = (id: string) => this.del<unknown>(`/users/${enc(id)}`);
+  addServiceAccount = (name: string, role: string) => this.post<UserPublic>("/users/service-accounts", { name, role });
+  listInvitations = () => this.get<InvitationPublic[]>("/invitations");
+  invite = (email: string, role: string) => this.post<InvitationCreated>("/invitations", { email, role });
+  withdrawInvitation = (id: string) => this.del<unknown>(`/invitations/${enc(id)}`);
+  listGroups = () => this.get<GroupPublic[]>("/groups");
+  createGroup = (name: string, description = "") => this.post<GroupPublic>("/groups", { name, description });
+  deleteGroup = (id: string) => this.del<unknown>(`/groups/${enc(id)}`);
+  addGroupMember = (groupId: string, userId: string) =>
+    this.put<GroupPublic>(`/groups/${enc(groupId)}/members/${enc(userId)}`);
+  removeGroupMember = (groupId: string, userId: string) =>
+    this.del<GroupPublic>(`/groups/${enc(groupId)}/members/${enc(userId)}`);
+  listApiKeys = () => this.get<ApiKeyPublic[]>("/api-keys");
+  createApiKey = (input: { name: string; scopes: string[]; expires_in_days: number; user_id?: string }) =>
+    this.post<ApiKeyCreated>("/api-keys", input);
+  rotateApiKey = (id: string) => this.post<ApiKeyCreated>(`/api-keys/${enc(id)}/rotate`);
+  revokeApiKey = (id: string) => this.post<ApiKeyPublic>(`/api-keys/${enc(id)}/revoke`);
 }
 
 /** Reads an SSE body to its end; throws StreamInterrupted when it ends without `done: true`. */

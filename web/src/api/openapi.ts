@@ -82,6 +82,10 @@ export type Body_upload_api_v1_knowledge_bases__knowledge_base_id__knowledge_fil
   expected_fields?: string | null;
 };
 
+export type Body_upload_pairs_api_v1_ml_training_data_post = {
+  file: Blob;
+};
+
 export type ChatQuery = {
   query: string;
   knowledge_base_ids?: Array<string> | null;
@@ -235,6 +239,11 @@ export type Envelope_EndpointPublic_ = {
   data: EndpointPublic;
 };
 
+export type Envelope_FeedbackPublic_ = {
+  success?: boolean;
+  data: FeedbackPublic;
+};
+
 export type Envelope_FieldSchemaPublic_ = {
   success?: boolean;
   data: FieldSchemaPublic;
@@ -248,6 +257,11 @@ export type Envelope_GroupPublic_ = {
 export type Envelope_InvitationCreated_ = {
   success?: boolean;
   data: InvitationCreated;
+};
+
+export type Envelope_JobPublic_ = {
+  success?: boolean;
+  data: JobPublic;
 };
 
 export type Envelope_KnowledgeBaseAccess_ = {
@@ -280,6 +294,11 @@ export type Envelope_ModelPublic_ = {
   data: ModelPublic;
 };
 
+export type Envelope_ModelsPublic_ = {
+  success?: boolean;
+  data: ModelsPublic;
+};
+
 export type Envelope_NoneType_ = {
   success?: boolean;
   data: null;
@@ -300,6 +319,11 @@ export type Envelope_SessionPublic_ = {
   data: SessionPublic;
 };
 
+export type Envelope_SsoSettingsPublic_ = {
+  success?: boolean;
+  data: SsoSettingsPublic;
+};
+
 export type Envelope_TenantCreated_ = {
   success?: boolean;
   data: TenantCreated;
@@ -313,6 +337,11 @@ export type Envelope_TenantPublic_ = {
 export type Envelope_Union_ErasureReceiptPublic__NoneType__ = {
   success?: boolean;
   data: ErasureReceiptPublic | null;
+};
+
+export type Envelope_Union_Me__NoneType__ = {
+  success?: boolean;
+  data: Me | null;
 };
 
 export type Envelope_UsagePublic_ = {
@@ -363,6 +392,11 @@ export type Envelope_list_GroupPublic__ = {
 export type Envelope_list_InvitationPublic__ = {
   success?: boolean;
   data: Array<InvitationPublic>;
+};
+
+export type Envelope_list_JobPublic__ = {
+  success?: boolean;
+  data: Array<JobPublic>;
 };
 
 export type Envelope_list_KnowledgeBasePublic__ = {
@@ -423,6 +457,19 @@ export type EventTypePublic = {
   version: number;
   description: string;
   schema: Record<string, unknown>;
+};
+
+export type FeedbackCreate = {
+  message_id: string;
+  citation?: number;
+  rating: "up" | "down";
+};
+
+export type FeedbackPublic = {
+  message_id: string;
+  citation: number;
+  rating: "up" | "down";
+  model_version_id: string;
 };
 
 export type FieldResult = {
@@ -497,6 +544,20 @@ export type InvitationPublic = {
   invited_by: string;
   expires_at: string;
   created_at: string;
+};
+
+export type JobPublic = {
+  id: string;
+  status: string;
+  progress: number;
+  logs: Array<string>;
+  error: string;
+  snapshot_id: string;
+  version_id: string;
+  attempts: number;
+  cancel_requested: boolean;
+  created_at: string;
+  updated_at: string;
 };
 
 export type KnowledgeBaseAccess = {
@@ -688,6 +749,16 @@ export type ModelUpdate = {
   is_default?: boolean | null;
 };
 
+export type ModelsPublic = {
+  versions: Array<VersionPublic>;
+  champion: string | null;
+  challenger: string | null;
+  rollout: Record<string, unknown>;
+  base_signals: Record<string, number>;
+  training_consent: boolean;
+  data: Record<string, number>;
+};
+
 export type Paged_AuditEventPublic_ = {
   success?: boolean;
   data: Array<AuditEventPublic>;
@@ -781,6 +852,10 @@ export type ReviewRequest = {
   comment?: string;
   reviewer?: string;
   revision?: number | null;
+};
+
+export type RollbackBody = {
+  reason?: string;
 };
 
 export type SchemaPreviewRequest = {
@@ -906,6 +981,27 @@ export type SignInRequest = {
   tenant_id?: string | null;
 };
 
+export type SsoSettingsPublic = {
+  enabled: boolean;
+  issuer: string;
+  client_id: string;
+  has_client_secret: boolean;
+  group_claim: string;
+  scopes: string;
+  default_role: string;
+  redirect_uri: string;
+};
+
+export type SsoSettingsUpdate = {
+  enabled?: boolean;
+  issuer?: string;
+  client_id?: string;
+  client_secret?: string | null;
+  group_claim?: string;
+  scopes?: string;
+  default_role?: string;
+};
+
 export type TenantCreate = {
   name: string;
   description?: string;
@@ -1005,6 +1101,20 @@ export type ValidationError = {
   type: string;
   input?: unknown;
   ctx?: Record<string, unknown>;
+};
+
+export type VersionPublic = {
+  id: string;
+  version: number;
+  snapshot_id: string;
+  job_id: string;
+  metrics: Record<string, unknown>;
+  champion_metrics: Record<string, unknown>;
+  artifact_sha256: string;
+  training_s: number;
+  aliases: Array<string>;
+  signals: Record<string, number>;
+  created_at: string;
 };
 
 /** Every /api/v1 operation, keyed by `METHOD /path` (the path without /api/v1). */
@@ -1483,6 +1593,12 @@ export interface Operations {
     body: InvitationAccept;
     response: Envelope_Me_;
   };
+  "GET /auth/session": {
+    path: {};
+    query: {};
+    body: never;
+    response: Envelope_Union_Me__NoneType__;
+  };
   "GET /auth/me": {
     path: {};
     query: {};
@@ -1615,6 +1731,84 @@ export interface Operations {
     body: never;
     response: Envelope_ApiKeyPublic_;
   };
+  "GET /tenant/sso": {
+    path: {};
+    query: {};
+    body: never;
+    response: Envelope_SsoSettingsPublic_;
+  };
+  "PUT /tenant/sso": {
+    path: {};
+    query: {};
+    body: SsoSettingsUpdate;
+    response: Envelope_SsoSettingsPublic_;
+  };
+  "GET /auth/sso/start": {
+    path: {};
+    query: { tenant: string; };
+    body: never;
+    response: unknown;
+  };
+  "GET /auth/sso/callback": {
+    path: {};
+    query: { state?: string; code?: string; error?: string; };
+    body: never;
+    response: unknown;
+  };
+  "POST /ml/feedback": {
+    path: {};
+    query: {};
+    body: FeedbackCreate;
+    response: Envelope_FeedbackPublic_;
+  };
+  "POST /ml/training-data": {
+    path: {};
+    query: {};
+    body: FormData;
+    response: Envelope_dict_str__int__;
+  };
+  "GET /ml/training-jobs": {
+    path: {};
+    query: {};
+    body: never;
+    response: Envelope_list_JobPublic__;
+  };
+  "POST /ml/training-jobs": {
+    path: {};
+    query: {};
+    body: never;
+    response: Envelope_JobPublic_;
+  };
+  "GET /ml/training-jobs/{job_id}": {
+    path: { job_id: string; };
+    query: {};
+    body: never;
+    response: Envelope_JobPublic_;
+  };
+  "POST /ml/training-jobs/{job_id}/cancel": {
+    path: { job_id: string; };
+    query: {};
+    body: never;
+    response: Envelope_JobPublic_;
+  };
+  "GET /ml/models": {
+    path: {};
+    query: {};
+    body: never;
+    response: Envelope_ModelsPublic_;
+  };
+  "POST /ml/models/promote": {
+    path: {};
+    query: {};
+    body: never;
+    response: Envelope_ModelsPublic_;
+  };
+  "POST /ml/models/rollback": {
+    path: {};
+    query: {};
+    body: RollbackBody;
+    response: Envelope_ModelsPublic_;
+  };
 }
 
 /** The concrete paths each method accepts (a `${string}` stands for one path parameter). */
@@ -1638,6 +1832,9 @@ export interface ApiRoutes {
     | `/api-keys`
     | `/audit`
     | `/auth/me`
+    | `/auth/session`
+    | `/auth/sso/callback`
+    | `/auth/sso/start`
     | `/chunks/${string}`
     | `/groups`
     | `/ingest/lag`
@@ -1658,6 +1855,9 @@ export interface ApiRoutes {
     | `/knowledge/batch`
     | `/messages/${string}/${string}/model-input`
     | `/messages/${string}/load`
+    | `/ml/models`
+    | `/ml/training-jobs/${string}`
+    | `/ml/training-jobs`
     | `/models/${string}`
     | `/models`
     | `/plans`
@@ -1665,6 +1865,7 @@ export interface ApiRoutes {
     | `/sessions/${string}`
     | `/sessions/continue-stream/${string}`
     | `/sessions`
+    | `/tenant/sso`
     | `/tenants/${string}`
     | `/tenants`
     | `/usage`
@@ -1699,6 +1900,12 @@ export interface ApiRoutes {
     | `/knowledge/${string}/reprocess`
     | `/knowledge/${string}/review`
     | `/knowledge/from-answer`
+    | `/ml/feedback`
+    | `/ml/models/promote`
+    | `/ml/models/rollback`
+    | `/ml/training-data`
+    | `/ml/training-jobs/${string}/cancel`
+    | `/ml/training-jobs`
     | `/models/${string}/test`
     | `/models`
     | `/sessions/${string}/stop`
@@ -1723,6 +1930,7 @@ export interface ApiRoutes {
     | `/knowledge/manual/${string}`
     | `/models/${string}`
     | `/sessions/${string}`
+    | `/tenant/sso`
     | `/tenants/${string}`
     | `/webhooks/${string}`;
 }

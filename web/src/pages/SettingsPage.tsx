@@ -5,6 +5,7 @@ import { AuditTimeline } from "../components/AuditTimeline";
 import type { ModelInput, RegisteredModel } from "../api/types";
 import { ConsumerGroups } from "../components/ConsumerGroups";
 import { PrivacySettings } from "../components/PrivacySettings";
+import { SsoSettings } from "../components/SsoSettings";
 import { useI18n } from "../i18n";
 import { useLoad } from "../lib/useLoad";
 
@@ -192,6 +193,7 @@ export function SettingsPage() {
       </section>
       <ModelForm onAdded={() => void models.reload()} />
       <PrivacySettings />
+      <SsoSettings />
       <AuditTimeline filter={{}} showEntity />
       <section className="card">
         <h3>{t("settings.tenantKey")}</h3>

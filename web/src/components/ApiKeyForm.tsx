@@ -4,10 +4,10 @@ import { ApiClient, ApiError } from "../api/client";
 import { useApi } from "../api/context";
 import { useI18n } from "../i18n";
 
-/** First screen: asks for the tenant API key and checks it before storing it. */
-export function ApiKeyGate() {
+/** Signing in with a tenant API key instead of a password: checks the key before storing it. */
+export function ApiKeyForm() {
   const { setApiKey } = useApi();
-  const { t, lang, setLang } = useI18n();
+  const { t } = useI18n();
   const [key, setKey] = useState("");
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
@@ -28,8 +28,7 @@ export function ApiKeyGate() {
   };
 
   return (
-    <div className="gate">
-      <form className="card gate-card" onSubmit={submit}>
+    <form className="card gate-card" onSubmit={submit}>
         <h1>
           <KeyRound size={20} /> {t("key.title")}
         </h1>
@@ -48,12 +47,7 @@ export function ApiKeyGate() {
           <button type="submit" className="primary" disabled={busy} data-testid="api-key-submit">
             {t("key.save")}
           </button>
-          <span className="spacer" />
-          <button type="button" className="ghost" onClick={() => setLang(lang === "ko" ? "en" : "ko")}>
-            {t("lang.switch")}
-          </button>
         </div>
-      </form>
-    </div>
+    </form>
   );
 }

@@ -1,0 +1,202 @@
+"""Training benchmark: a tenant's own models on KorQuAD v1.0 dev, and the rollout flip under load.
+
+Split by article (even-numbered articles are half A, odd-numbered half B). Training data from A only:
+A's real questions (as an uploaded labelled JSONL would give them) plus synthetic pairs from A's
+paragraphs (sentence -> its paragraph). Evaluation on B's questions over B's paragraphs: vector,
+hybrid (RRF of vector and BM25) and reranked R@1/R@5/MRR@10 for the base e5 embedder and for the
+tuned bundle (query adapter + feature reranker), and the training time.
+
+Flip under load: a real (embedded) PostgreSQL with a registered challenger; concurrent callers resolve
+the serving model per session and rerank with it (``ml.training.serving.TunedModels``, what the chat
+pipeline calls) while the canary is promoted 10 -> 50 -> 100 and rolled back; failed calls are counted.
+
+    .venv/bin/python bench/training.py [--cache-dir DIR]
+
+Skips cleanly when ../shared/bench/korquad is absent. Prints a table; writes bench/results/training.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import socket
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench._retrieval_embed import cached_embeddings, default_embedder  # noqa: E402
+from jisik.passages import passage_text  # noqa: E402
+from ml.training.bundle import TunedBundle  # noqa: E402
+from ml.training.corpus import Corpus  # noqa: E402
+from ml.training.evaluate import evaluate  # noqa: E402
+from ml.training.fit import fit_bundle  # noqa: E402
+from ml.training.synthetic import synthetic_queries  # noqa: E402
+
+KORQUAD = ROOT.parent / "shared" / "bench" / "korquad" / "KorQuAD_v1.0_dev.json"
+RESULTS = ROOT / "bench" / "results" / "training.json"
+
+
+def _machine() -> dict[str, Any]:
+    memory_kb = 0
+    with open("/proc/meminfo", encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("MemTotal:"):
+                memory_kb = int(line.split()[1])
+    return {"cpus": os.cpu_count(), "memory_gb": round(memory_kb / 1024**2, 1),
+            "load_1m_start": round(os.getloadavg()[0], 2)}
+
+
+def _half(articles: list[dict[str, Any]], embed: Any, cache: Path) -> tuple[Corpus, list[str], list[int]]:
+    ids: list[str] = []
+    texts: list[str] = []
+    titles: list[str] = []
+    questions: list[str] = []
+    targets: list[int] = []
+    for article in articles:
+        for paragraph in article["paragraphs"]:
+            ids.append(f"p{len(ids)}-{article['title']}")
+            texts.append(paragraph["context"])
+            titles.append(article["title"])
+            for qa in paragraph["qas"]:
+                questions.append(qa["question"])
+                targets.append(len(ids) - 1)
+    vectors = cached_embeddings(cache, "e5-small", "passage",
+                                [passage_text(t, x) for t, x in zip(titles, texts, strict=True)], embed)
+    return Corpus(ids, texts, titles, vectors), questions, targets
+
+
+async def _flip_under_load(bundle: TunedBundle, corpus: Corpus, queries: list[str], vectors: np.ndarray) -> dict[str, Any]:
+    from jisik.db.engine import create_engine, session_factory
+    from jisik.db.migrate import upgrade
+    from jisik.db.tenants import create_tenant
+    from jisik.runtime.postgres import EmbeddedPostgres
+    from ml.training import registry
+    from ml.training.serving import TunedModels
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    root = Path(tempfile.mkdtemp(prefix="jisik-bench-training-"))
+    server = EmbeddedPostgres(root / "data", port)
+    server.start()
+    try:
+        url = server.create_database("bench")
+        upgrade(url)
+        engine = create_engine(url, pool_size=10)
+        sessions = session_factory(engine)
+        async with sessions() as session, session.begin():
+            tenant, _ = await create_tenant(session, name="bench")
+            await registry.register(session, tenant_id=tenant.id, bundle=bundle, snapshot_id="bench", job_id="",
+                                    metrics={}, champion_metrics={}, training_s=0.0, challenger=True)
+        models = TunedModels(sessions, refresh_s=0.05)
+        served: dict[str, int] = {}
+        failed = 0
+        calls = 0
+        stop = asyncio.Event()
+
+        async def caller(worker: int) -> None:
+            nonlocal failed, calls
+            i = worker
+            while not stop.is_set():
+                i = (i + 7) % len(queries)
+                try:
+                    model = await models.for_session(tenant.id, f"session-{i}")
+                    name = f"v{model.version}" if model else "base"
+                    if model is not None:
+                        corpus.reranked_ranking(queries[i], vectors[i], model.bundle, 5)
+                    served[name] = served.get(name, 0) + 1
+                except Exception:  # noqa: BLE001 - every failure counts, whatever it is
+                    failed += 1
+                calls += 1
+                await asyncio.sleep(0)
+
+        workers = [asyncio.create_task(caller(n)) for n in range(16)]
+        steps = []
+        for action in ("promote", "promote", "rollback", "promote", "promote", "promote"):
+            await asyncio.sleep(1.0)
+            async with sessions() as session, session.begin():
+                if action == "promote":
+                    state = await registry.promote(session, tenant.id, (10, 50, 100))
+                else:
+                    state = await registry.rollback(session, tenant.id, "bench")
+            steps.append(f"{action}:{state.percent}%{'/champion' if state.champion else ''}")
+            if action == "rollback":  # a challenger again, for the second canary
+                async with sessions() as session, session.begin():
+                    await registry.register(session, tenant_id=tenant.id, bundle=bundle, snapshot_id="bench",
+                                            job_id="", metrics={}, champion_metrics={}, training_s=0.0,
+                                            challenger=True)
+        await asyncio.sleep(1.0)
+        stop.set()
+        await asyncio.gather(*workers)
+        await engine.dispose()
+        return {"calls": calls, "failed": failed, "served": served, "steps": steps}
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cache-dir", type=Path, default=Path(tempfile.gettempdir()) / "jisik-bench-embeddings")
+    args = parser.parse_args()
+    if not KORQUAD.exists():
+        print(f"skipped: {KORQUAD} is not present")
+        return 0
+    machine = _machine()
+    articles = json.loads(KORQUAD.read_text(encoding="utf-8"))["data"]
+    half_a, half_b = articles[0::2], articles[1::2]
+    _, embed = default_embedder()
+    corpus_a, questions_a, targets_a = _half(half_a, embed, args.cache_dir)
+    corpus_b, questions_b, targets_b = _half(half_b, embed, args.cache_dir)
+    synthetic = [(query, i) for i, text in enumerate(corpus_a.texts) for query, _ in synthetic_queries("", text)]
+    train_queries = questions_a + [query for query, _ in synthetic]
+    train_targets = targets_a + [i for _, i in synthetic]
+    train_vectors = cached_embeddings(args.cache_dir, "e5-small", "query", train_queries, embed)
+    test_vectors = cached_embeddings(args.cache_dir, "e5-small", "query", questions_b, embed)
+    started = time.perf_counter()
+    bundle = fit_bundle(corpus_a, train_queries, train_vectors, train_targets)
+    training_s = time.perf_counter() - started
+    before = evaluate(corpus_b, questions_b, test_vectors, targets_b, None)
+    after = evaluate(corpus_b, questions_b, test_vectors, targets_b, bundle)
+    flip = asyncio.run(_flip_under_load(bundle, corpus_b, questions_b, test_vectors))
+    machine["load_1m_end"] = round(os.getloadavg()[0], 2)
+    result = {
+        "machine": machine,
+        "split": {"A": {"articles": len(half_a), "paragraphs": len(corpus_a), "questions": len(questions_a),
+                        "synthetic_pairs": len(synthetic)},
+                  "B": {"articles": len(half_b), "paragraphs": len(corpus_b), "questions": len(questions_b)},
+                  "rule": "articles[0::2] = A (train), articles[1::2] = B (evaluate)"},
+        "training_s": round(training_s, 1),
+        "adapter_strength": bundle.adapter_strength,
+        "before": before,
+        "after": after,
+        "flip": flip,
+    }
+    print(f"KorQuAD v1.0 dev, train A ({len(questions_a)} questions + {len(synthetic)} synthetic), "
+          f"evaluate B ({len(questions_b)} questions, {len(corpus_b)} paragraphs)")
+    print(f"{'ranking':<10}{'R@1 before':>12}{'R@1 after':>11}{'R@5 before':>12}{'R@5 after':>11}"
+          f"{'MRR@10 before':>15}{'MRR@10 after':>14}")
+    for name in ("vector", "hybrid", "reranked"):
+        b, a = before[name], after[name]
+        print(f"{name:<10}{b['r@1']:>12.3f}{a['r@1']:>11.3f}{b['r@5']:>12.3f}{a['r@5']:>11.3f}"
+              f"{b['mrr@10']:>15.3f}{a['mrr@10']:>14.3f}")
+    print(f"training {training_s:.1f}s (adapter strength {bundle.adapter_strength:g}); flip under load: "
+          f"{flip['failed']} failed of {flip['calls']} calls, steps {flip['steps']}")
+    print(f"machine: {machine}")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,104 @@
+"""The reranker's view of one (question, candidate passage) pair, computed the same way in training,
+evaluation and serving.
+
+Features (``FEATURES``): BM25 of the passage within the candidate set (absolute and relative to the
+best), sentence evidence (the largest share of the question's terms one sentence holds), term
+coverage, title match, the base vector score, the adapter's vector score (each absolute and relative
+to the best candidate), and the candidate's search rank.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .tokens import sentences, tokens
+
+__all__ = ["FEATURES", "Candidate", "candidate_features"]
+
+FEATURES = (
+    "bm25",
+    "bm25_relative",
+    "sentence_evidence",
+    "term_coverage",
+    "title_match",
+    "vector",
+    "vector_relative",
+    "adapter",
+    "adapter_relative",
+    "search_rank",
+)
+
+_K1, _B = 1.2, 0.75
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A passage to score: its text, its document's title, its stored vector and its search rank (0 = first)."""
+
+    text: str
+    title: str
+    vector: np.ndarray
+    rank: int
+
+
+def _bm25(query: list[str], documents: list[list[str]]) -> np.ndarray:
+    n = len(documents)
+    average = sum(len(doc) for doc in documents) / n or 1.0
+    frequency = Counter(term for doc in documents for term in set(doc))
+    scores = np.zeros(n, dtype=np.float64)
+    for i, doc in enumerate(documents):
+        counts = Counter(doc)
+        for term in set(query):
+            tf = counts.get(term, 0)
+            if not tf:
+                continue
+            idf = math.log(1 + (n - frequency[term] + 0.5) / (frequency[term] + 0.5))
+            scores[i] += idf * tf * (_K1 + 1) / (tf + _K1 * (1 - _B + _B * len(doc) / average))
+    return scores
+
+
+def _share(terms: set[str], text: str) -> float:
+    return len(terms & set(tokens(text))) / len(terms) if terms else 0.0
+
+
+def _relative(values: np.ndarray) -> np.ndarray:
+    return values - values.max() if len(values) else values
+
+
+def candidate_features(
+    query: str, query_vector: np.ndarray, adapted_vector: np.ndarray, candidates: Sequence[Candidate]
+) -> np.ndarray:
+    """[len(candidates), len(FEATURES)] float32 features of each candidate for ``query``."""
+    if not candidates:
+        return np.zeros((0, len(FEATURES)), dtype=np.float32)
+    query_terms = tokens(query)
+    unique = set(query_terms)
+    documents = [tokens(f"{c.title}\n{c.text}") for c in candidates]
+    bm25 = _bm25(query_terms, documents)
+    vectors = np.stack([c.vector for c in candidates]).astype(np.float32)
+    vector = vectors @ query_vector.astype(np.float32)
+    adapter = vectors @ adapted_vector.astype(np.float32)
+    rows = []
+    for i, candidate in enumerate(candidates):
+        evidence = max((_share(unique, sentence) for sentence in sentences(candidate.text)), default=0.0)
+        rows.append([
+            math.log1p(bm25[i]),
+            bm25[i] / bm25.max() if bm25.max() > 0 else 0.0,
+            evidence,
+            len(unique & set(documents[i])) / len(unique) if unique else 0.0,
+            _share(unique, candidate.title),
+            vector[i],
+            0.0,
+            adapter[i],
+            0.0,
+            1.0 / (candidate.rank + 1),
+        ])
+    out = np.asarray(rows, dtype=np.float32)
+    out[:, FEATURES.index("vector_relative")] = _relative(vector)
+    out[:, FEATURES.index("adapter_relative")] = _relative(adapter)
+    return out
