@@ -139,7 +139,13 @@ async def test_no_seeded_value_leaks_anywhere_and_the_user_sees_them(
     assert spans
     assert [(span.service, span.name, _leaks(json.dumps(span.attributes, ensure_ascii=False)))
             for span in spans if _leaks(json.dumps(span.attributes, ensure_ascii=False))] == []
-    payloads = await _kafka_payloads(leak_stack.settings.kafka.bootstrap_servers)
+    # The relay publishes the chat's rows a moment after they commit: read until they are there.
+    deadline = time.monotonic() + 60
+    while True:
+        payloads = await _kafka_payloads(leak_stack.settings.kafka.bootstrap_servers)
+        if (payloads.get("documents.uploaded") and payloads.get("db.messages")) or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(1.0)
     assert payloads.get("documents.uploaded") and payloads.get("db.messages")
     leaked = {topic: _leaks(b"\n".join(records).decode("utf-8", errors="replace"))
               for topic, records in payloads.items()}
