@@ -63,8 +63,8 @@ export function ModelsPage() {
             onPromote={() => void act(() => api.promoteModel(), setModels)}
             onRollback={() => void act(() => api.rollbackModel(t("models.rollbackReason")), setModels)}
           />
-          <h2 className="row">
-            <span className="grow">{t("models.jobs")}</span>
+          <div className="row">
+            <h2 className="grow">{t("models.jobs")}</h2>
             <button
               type="button"
               className="primary"
@@ -74,7 +74,7 @@ export function ModelsPage() {
             >
               <Play size={14} /> {t("models.start")}
             </button>
-          </h2>
+          </div>
           <TrainingJobs jobs={jobs.data ?? []} onCancel={(id) => void act(() => api.cancelTraining(id), () => void jobs.reload())} />
           <h2>{t("models.versions")}</h2>
           <ModelVersions versions={data.versions} />
