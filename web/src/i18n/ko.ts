@@ -1,4 +1,5 @@
 import type { MessageKey } from "./en";
+
 export const ko: Record<MessageKey, string> = {
   "nav.models": "모델",
   "feedback.up": "도움이 됨",
