@@ -179,6 +179,22 @@ class TestBrowser:
         assert "Running total" in report["legend"]
 
 
+    def test_own_models_feedback_training_and_canary_promote(self, web_stack, tmp_path: Path) -> None:  # noqa: ANN001
+        # A tenant of its own: consent, feedback and the rollout stay apart from the other scenarios. The job
+        # runs at the API's defaults (query adapter + reranker on synthetic pairs from one handbook).
+        _, key = run_coroutine(new_tenant(web_stack.settings.database.url, "own-models"))
+        report = _run_scenario(web_stack, "own-models", tmp_path, api_key=key)
+        assert report["changed"] == "down" and report["citationRating"] == "up"  # a second click changed it
+        assert "2 ratings" in report["feedbackShown"]  # the citation's latest rating and the answer's
+        assert report["seen"][-1] == "succeeded" and "registered version 1" in report["log"]
+        assert report["challenger"] == "v1" and report["metricRuns"] >= 1
+        assert report["afterPromote"]["percent"] == 10
+        state = httpx.get(f"{web_stack.gateway_url}/api/v1/ml/models", headers={"X-API-Key": key}, timeout=10).json()["data"]
+        assert state["rollout"]["percent"] == 10 and state["challenger"] == state["versions"][0]["id"]
+        assert state["data"]["feedback"] == 2
+        assert (tmp_path / "models.png").stat().st_size > 10_000 and (tmp_path / "thumbs.png").stat().st_size > 0
+
+
 def _write_invoice(path: Path) -> None:
     """A one-page tax invoice whose total does not add up (1,357,000 instead of 1,357,400)."""
     import pymupdf

@@ -3,7 +3,7 @@
 // and optionally JISIK_E2E_SCREENSHOTS (a folder for PNGs of the main screens).
 // Scenarios: upload-chat, editor, pdf-citation (needs ferry-timetable.pdf in the work folder), screens,
 // fields-review (needs fields-invoice.pdf), key-rotation, hwp-upload (needs busan-port.hwp), lag-status, privacy-settings,
-// stream-monitor, privacy-erase, usage-page, webhooks, accounts (JISIK_E2E_EMAIL, JISIK_E2E_PASSWORD). Exits non-zero with a message when an expectation fails.
+// stream-monitor, privacy-erase, usage-page, webhooks, own-models, accounts (JISIK_E2E_EMAIL, JISIK_E2E_PASSWORD). Exits non-zero with a message when an expectation fails.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -958,11 +958,117 @@ async function ssoSignIn() {
   }
 }
 
+/** Polls until `locator`'s attribute `name` equals `value`. */
+async function waitForAttribute(locator, name, value, timeout = 15_000) {
+  const deadline = Date.now() + timeout;
+  let seen = null;
+  while (Date.now() < deadline) {
+    seen = await locator.getAttribute(name);
+    if (seen === value) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`expectation failed: ${name} stayed ${seen}, not ${value}`);
+}
+
+/**
+ * Own models end to end: training consent on, a handbook uploaded, a thumbs up on an answer's citation
+ * (then changed to down and back), a training job started on the Models page and watched to its end, the
+ * registered challenger promoted into its first canary step.
+ */
+async function ownModels() {
+  const { page, close, problems } = await launch();
+  try {
+    await signIn(page);
+    await page.goto(`${BASE}/#/settings`);
+    await page.getByTestId("privacy-settings").waitFor();
+    await page.getByTestId("privacy-consent").check();
+    await page.getByTestId("privacy-save").click();
+    await page.getByTestId("privacy-notice").waitFor();
+
+    const kbId = await createKnowledgeBase(page, `e2e models ${Date.now()}`);
+    await page.goto(`${BASE}/#/kbs/${kbId}`);
+    const file = join(WORK, "harbour-handbook.md");
+    const sections = [
+      ["Ferry timetable", "The morning ferry to Jeju leaves pier 3 at 07:30. The crossing takes four and a half hours."],
+      ["Parking", "The harbour car park opens at dawn and closes at midnight. Trucks park in zone C behind the fish market."],
+      ["Lost property", "Lost items are kept at the harbour office for thirty days. Passports go to the police station on day two."],
+      ["Bicycles", "Bicycles travel free of charge on every sailing. Electric scooters need a ticket of their own."],
+      ["Pets", "Dogs travel in the kennel deck on the lower level. Cats must stay in a closed carrier during the crossing."],
+      ["Weather", "Sailings stop when the wind passes twenty metres per second. Refunds are paid within five working days."],
+      ["Tickets", "Tickets are sold at counter 2 from 06:00. Students show their card for a twenty percent discount."],
+      ["Food", "The ship's canteen serves bibimbap and noodle soup. The coffee stand on deck 4 opens after departure."],
+      ["Accessibility", "A lift connects the car deck with the passenger lounge. Wheelchairs can be borrowed at the gangway."],
+      ["Luggage", "Each passenger may bring two bags of up to twenty kilograms. Surfboards are stowed on the car deck."],
+    ];
+    writeFileSync(file, `# Harbour handbook\n\n${sections.map(([h, body]) => `## ${h}\n\n${body}\n`).join("\n")}`);
+    await page.getByTestId("file-input").setInputFiles([file]);
+    await waitForDocument(page, "harbour-handbook.md", "data-file");
+    await page.getByRole("button", { name: /Ask this knowledge base/ }).click();
+    await page.waitForURL(/#\/chat\/.+/);
+    const { answer } = await ask(page, "When does the morning ferry to Jeju leave?");
+
+    // Thumbs on the first citation: up, then changed to down, then up again; and on the answer itself.
+    await answer.locator("details.sources summary").click();
+    const thumbs = answer.getByTestId("thumbs-1");
+    const ratingIs = (locator, value) => waitForAttribute(locator, "data-rating", value);
+    await answer.getByTestId("thumbs-1-up").click();
+    await ratingIs(thumbs, "up");
+    await answer.getByTestId("thumbs-1-down").click();
+    await ratingIs(thumbs, "down");
+    const changed = await thumbs.getAttribute("data-rating");
+    await answer.getByTestId("thumbs-1-up").click();
+    await ratingIs(thumbs, "up");
+    await answer.getByTestId("thumbs-answer-up").click();
+    await ratingIs(answer.getByTestId("thumbs-answer"), "up");
+    await answer.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(WORK, "thumbs.png") });
+    await shot(page, "chat-thumbs");
+    const citationRating = await thumbs.getAttribute("data-rating");
+
+    await page.getByTestId("nav-models").click();
+    await page.getByTestId("models-page").waitFor();
+    const feedbackShown = (await page.getByTestId("training-data").textContent()) ?? "";
+    await page.waitForSelector('[data-testid="start-training"]:not([disabled])', { timeout: 15_000 });
+    await page.getByTestId("start-training").click();
+    await page.getByTestId("training-job").first().waitFor();
+    const seen = new Set();
+    const deadline = Date.now() + 240_000;
+    let status = "";
+    while (Date.now() < deadline) {
+      status = (await page.getByTestId("training-job").first().getAttribute("data-status")) ?? "";
+      seen.add(status);
+      if (!["queued", "running"].includes(status)) break;
+      await page.waitForTimeout(500);
+    }
+    const log = (await page.getByTestId("job-log").first().textContent()) ?? "";
+    check(status === "succeeded", `the training job ended as ${status}: ${log}`);
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="rollout-challenger"]')?.textContent?.startsWith("v"), null, { timeout: 15_000 },
+    );
+    const challenger = (await page.getByTestId("rollout-challenger").textContent()) ?? "";
+    await page.getByTestId("promote").click();
+    await page.waitForSelector('[data-testid="rollout"][data-percent="10"]', { timeout: 15_000 });
+    const afterPromote = {
+      percent: Number(await page.getByTestId("rollout").getAttribute("data-percent")),
+      state: await page.getByTestId("rollout").getAttribute("data-state"),
+    };
+    await page.screenshot({ path: join(WORK, "models.png"), fullPage: true });
+    await shot(page, "models");
+    const metricRuns = await page.locator('[data-testid="version-metrics"] tr[data-run]').count();
+    return { changed, citationRating, feedbackShown, seen: [...seen], log, challenger, afterPromote, metricRuns, problems };
+  } catch (error) {
+    return await keepEvidence(page, error);
+  } finally {
+    await close();
+  }
+}
+
 const SCENARIOS = {
   "upload-chat": uploadChat, editor, "pdf-citation": pdfCitation, screens, "fields-review": fieldsReview,
   "key-rotation": keyRotation, "hwp-upload": hwpUpload, "lag-status": lagStatus, "privacy-settings": privacySettings,
   "stream-monitor": streamMonitor, "audit-timeline": auditTimeline, "access-lists": accessLists,
   "privacy-erase": privacyErase, "usage-page": usagePage, webhooks, accounts, "sso-signin": ssoSignIn,
+  "own-models": ownModels,
 };
 const name = process.argv[2];
 if (!SCENARIOS[name] || !BASE || (!KEY && name !== "sso-signin")) {

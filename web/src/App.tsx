@@ -1,4 +1,4 @@
-import { Activity, BookOpen, ChartColumn, ClipboardCheck, FilePenLine, LogOut, MessagesSquare, Settings as SettingsIcon, Users, Webhook } from "lucide-react";
+import { Activity, BookOpen, BrainCircuit, ChartColumn, ClipboardCheck, FilePenLine, LogOut, MessagesSquare, Settings as SettingsIcon, Users, Webhook } from "lucide-react";
 import type { ReactNode } from "react";
 import { useApi } from "./api/context";
 import { useI18n } from "./i18n";
@@ -8,6 +8,7 @@ import { DocumentPage } from "./pages/DocumentPage";
 import { EditorPage } from "./pages/EditorPage";
 import { KnowledgeBasePage } from "./pages/KnowledgeBasePage";
 import { KnowledgeBasesPage } from "./pages/KnowledgeBasesPage";
+import { ModelsPage } from "./pages/ModelsPage";
 import { MonitorPage } from "./pages/MonitorPage";
 import { ReviewPage } from "./pages/ReviewPage";
 import { ReviewQueuePage } from "./pages/ReviewQueuePage";
@@ -60,6 +61,9 @@ export function App() {
     case "usage":
       page = <UsagePage />;
       break;
+    case "models":
+      page = <ModelsPage />;
+      break;
     case "review":
       page = id ? <ReviewPage key={id} knowledgeId={id} /> : <ReviewQueuePage kbId={route.query.get("kb") ?? ""} />;
       break;
@@ -87,6 +91,7 @@ export function App() {
         {link("#/monitor", ["monitor"], <Activity size={16} />, t("nav.monitor"))}
         {link("#/webhooks", ["webhooks"], <Webhook size={16} />, t("nav.webhooks"))}
         {link("#/usage", ["usage"], <ChartColumn size={16} />, t("nav.usage"))}
+        {link("#/models", ["models"], <BrainCircuit size={16} />, t("nav.models"))}
         {link("#/people", ["people"], <Users size={16} />, t("nav.people"))}
         {link("#/settings", ["settings"], <SettingsIcon size={16} />, t("nav.settings"))}
         <span className="spacer" />

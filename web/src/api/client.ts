@@ -10,6 +10,10 @@ import type {
   EndpointPublic,
   EndpointUpdate,
   EventTypePublic,
+  FeedbackCreate,
+  FeedbackPublic,
+  JobPublic,
+  ModelsPublic,
   KnowledgeBaseAccess,
   ReplayResult,
   ApiKeyCreated,
@@ -354,6 +358,17 @@ export class ApiClient {
       .map(([name, value]) => `${name}=${enc(String(value))}`);
     return this.paged<AuditEventPublic>(params.length ? `/audit?${params.join("&")}` : "/audit");
   };
+
+  // Own models (training, registry, rollout) --------------------------------------------------
+  /** Thumbs up or down on an answer (citation 0) or on its citation [n]; the latest rating counts. */
+  rate = (input: FeedbackCreate) => this.post<FeedbackPublic>("/ml/feedback", input);
+  models = () => this.get<ModelsPublic>("/ml/models");
+  trainingJobs = () => this.get<JobPublic[]>("/ml/training-jobs");
+  startTraining = () => this.post<JobPublic>("/ml/training-jobs");
+  cancelTraining = (id: string) => this.post<JobPublic>(`/ml/training-jobs/${enc(id)}/cancel`);
+  /** Steps the challenger's canary (10% -> 50% -> champion). */
+  promoteModel = () => this.post<ModelsPublic>("/ml/models/promote");
+  rollbackModel = (reason: string) => this.post<ModelsPublic>("/ml/models/rollback", { reason });
 
   // Webhooks ----------------------------------------------------------------------------------
   listWebhooks = () => this.get<EndpointPublic[]>("/webhooks");

@@ -3,6 +3,8 @@ import { useMemo, useState } from "react";
 import type { ModelPrompt, Reference } from "../api/types";
 import { useI18n } from "../i18n";
 import { flaggedCitations, type AnswerState } from "../lib/answer";
+import type { AnswerFeedback } from "../lib/useFeedback";
+import { FeedbackThumbs } from "./FeedbackThumbs";
 import { splitThinking } from "../lib/thinking";
 import { Markdown } from "./Markdown";
 
@@ -15,6 +17,8 @@ interface Props {
   onTimings: () => Promise<void>;
   /** What the model saw for this answer (null: none was recorded). */
   onModelPrompt: () => Promise<ModelPrompt | null>;
+  /** Thumbs on the answer and on each citation (shown once the answer is stored). */
+  feedback?: AnswerFeedback;
 }
 
 async function copyText(text: string): Promise<void> {
@@ -49,7 +53,7 @@ function sentenceBefore(anchor: HTMLElement): string {
 }
 
 /** One assistant answer: thinking panel, Markdown with [n] citations, sources, and actions. */
-export function AnswerView({ answer, onCite, onRetry, onAddToKb, onTimings, onModelPrompt }: Props) {
+export function AnswerView({ answer, onCite, onRetry, onAddToKb, onTimings, onModelPrompt, feedback }: Props) {
   const { t } = useI18n();
   const [copied, setCopied] = useState(false);
   const [showTimings, setShowTimings] = useState(false);
@@ -59,6 +63,7 @@ export function AnswerView({ answer, onCite, onRetry, onAddToKb, onTimings, onMo
   const thinking = [answer.thinking, split.thinking].filter(Boolean).join("\n\n");
   const thinkingLive = answer.status === "streaming" && (split.thinkingOpen || (!!answer.thinking && !split.answer));
   const streaming = answer.status === "streaming";
+  const rateable = feedback !== undefined && !!answer.messageId && !streaming;
   const flagged = useMemo(() => flaggedCitations(split.answer, answer.unsupported), [split.answer, answer.unsupported]);
 
   const cite = (n: number, anchor: HTMLElement) => {
@@ -112,6 +117,9 @@ export function AnswerView({ answer, onCite, onRetry, onAddToKb, onTimings, onMo
                 <button type="button" className="link" onClick={() => onCite(ref, i + 1, "")}>
                   {ref.knowledge_title || ref.knowledge_filename || ref.knowledge_id}
                 </button>
+                {rateable && (
+                  <FeedbackThumbs rating={feedback.ratingOf(i + 1)} onRate={(r) => feedback.rate(i + 1, r)} testId={`thumbs-${i + 1}`} />
+                )}
               </li>
             ))}
           </ol>
@@ -119,6 +127,7 @@ export function AnswerView({ answer, onCite, onRetry, onAddToKb, onTimings, onMo
       )}
       {!streaming && (
         <div className="answer-actions">
+          {rateable && <FeedbackThumbs rating={feedback.ratingOf(0)} onRate={(r) => feedback.rate(0, r)} testId="thumbs-answer" />}
           <button
             type="button"
             className="icon"

@@ -2,6 +2,8 @@ import { ExternalLink, X } from "lucide-react";
 import type { Reference } from "../api/types";
 import { useI18n } from "../i18n";
 import { isPdfReference, referencePages } from "../lib/answer";
+import type { AnswerFeedback } from "../lib/useFeedback";
+import { FeedbackThumbs } from "./FeedbackThumbs";
 import { Markdown } from "./Markdown";
 import { PdfPageView } from "./PdfPageView";
 
@@ -13,11 +15,13 @@ interface Props {
   /** Sentences of the answer that cite this passage but are not supported by it. */
   unsupported?: string[];
   onClose: () => void;
+  /** Thumbs on this citation of its answer. */
+  feedback?: AnswerFeedback;
 }
 
 /** The passage behind a [n] marker: document title, page and the highlighted text; for a PDF, the
  * original page with the passage highlighted. */
-export function CitationPanel({ reference, n, focus = "", unsupported = [], onClose }: Props) {
+export function CitationPanel({ reference, n, focus = "", unsupported = [], onClose, feedback }: Props) {
   const { t } = useI18n();
   const pages = referencePages(reference);
   const showPage = isPdfReference(reference) && pages.length > 0;
@@ -25,6 +29,7 @@ export function CitationPanel({ reference, n, focus = "", unsupported = [], onCl
     <aside className="citation-panel" data-testid="citation-panel" aria-label={t("chat.citation", { n })}>
       <header className="row">
         <strong className="grow">{t("chat.citation", { n })}</strong>
+        {feedback && <FeedbackThumbs rating={feedback.ratingOf(n)} onRate={(r) => feedback.rate(n, r)} testId="citation-thumbs" />}
         <button type="button" className="icon" onClick={onClose} title={t("common.close")}>
           <X size={16} />
         </button>

@@ -8,6 +8,7 @@ import { useI18n } from "../i18n";
 import { openEditorWith, prefillTitle } from "../lib/prefill";
 import { navigate } from "../lib/router";
 import { useChat } from "../lib/useChat";
+import { useFeedback } from "../lib/useFeedback";
 import { useLoad } from "../lib/useLoad";
 
 export function ChatPage({ sessionId }: { sessionId?: string }) {
@@ -19,7 +20,8 @@ export function ChatPage({ sessionId }: { sessionId?: string }) {
   const chat = useChat(api, sessionId, reloadSessions);
   const [draft, setDraft] = useState("");
   const [scope, setScope] = useState("");
-  const [citation, setCitation] = useState<{ reference: Reference; n: number; focus: string; unsupported: string[] } | null>(null);
+  const [citation, setCitation] = useState<{ reference: Reference; n: number; focus: string; unsupported: string[]; messageId: string } | null>(null);
+  const feedback = useFeedback();
   const [error, setError] = useState("");
   const bottom = useRef<HTMLDivElement>(null);
 
@@ -124,19 +126,21 @@ export function ChatPage({ sessionId }: { sessionId?: string }) {
                     n,
                     focus,
                     unsupported: turn.answer.unsupported.filter((u) => u.number === n).map((u) => u.sentence),
+                    messageId: turn.answer.messageId,
                   })
                 }
                 onRetry={() => void chat.retry(i)}
                 onAddToKb={(text) => openEditorWith({ title: turn.question, content: text })}
                 onTimings={() => chat.loadTimings(i)}
                 onModelPrompt={() => chat.modelPrompt(i)}
+                feedback={feedback.forAnswer(turn.answer.messageId)}
               />
             </div>
           ))}
           <div ref={bottom} />
         </div>
         <div className="composer">
-          {error && <p className="error">{error}</p>}
+          {(error || feedback.error) && <p className="error">{error || feedback.error}</p>}
           <textarea
             rows={2}
             value={draft}
@@ -163,6 +167,7 @@ export function ChatPage({ sessionId }: { sessionId?: string }) {
           focus={citation.focus}
           unsupported={citation.unsupported}
           onClose={() => setCitation(null)}
+          feedback={citation.messageId ? feedback.forAnswer(citation.messageId) : undefined}
         />
       )}
     </div>
