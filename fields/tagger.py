@@ -82,8 +82,10 @@ class FieldTagger:
             raise InvalidInput("the field tagger was trained on other features", field="artifact")
         self.fields: list[str] = [str(name) for name in header.get("fields", [])]
         self._tagger = pycrfsuite.Tagger()
+        # CRFsuite reads the model in place and never copies it: the bytes must live as long as the tagger.
+        self._model = artifact[body:]
         try:
-            self._tagger.open_inmemory(artifact[body:])
+            self._tagger.open_inmemory(self._model)
         except (ValueError, OSError) as exc:
             raise InvalidInput("the field tagger's model cannot be read", field="artifact") from exc
         self._lock = threading.Lock()

@@ -8,6 +8,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from fields.schema import FieldSchema
 from fields.tag_features import line_features, schema_labels
@@ -33,13 +34,13 @@ def train_tagger(blocks: Sequence[LabelledBlock], schema: FieldSchema, config: T
     """
     import pycrfsuite
 
-    config = config or TaggerConfig()
+    settings = config or TaggerConfig()
     labels = schema_labels(schema)
     report = progress or (lambda share: None)
 
-    class _Trainer(pycrfsuite.Trainer):  # type: ignore[misc]  # untyped C extension
+    class _Trainer(pycrfsuite.Trainer):  # reports progress after each L-BFGS iteration
         def on_iteration(self, log: object, info: dict[str, object]) -> None:
-            report(min(int(str(info.get("num", 0))) / config.max_iterations, 1.0))
+            report(min(int(str(info.get("num", 0))) / settings.max_iterations, 1.0))
 
     trainer = _Trainer(verbose=False)
     entities = 0
@@ -54,7 +55,7 @@ def train_tagger(blocks: Sequence[LabelledBlock], schema: FieldSchema, config: T
                 entities += sum(label.startswith("B-") for label in expected)
     if not entities:
         raise ValueError("the labelled blocks hold no field value")
-    trainer.set_params({"c1": config.c1, "c2": config.c2, "max_iterations": config.max_iterations,
+    trainer.set_params({"c1": settings.c1, "c2": settings.c2, "max_iterations": settings.max_iterations,
                         "feature.possible_transitions": True})
     handle, path = tempfile.mkstemp(suffix=".crfsuite")
     os.close(handle)
@@ -79,7 +80,7 @@ def _entities(block_labels: Sequence[Sequence[str]], block: LabelledBlock, label
 
 
 def entity_scores(tagger: FieldTagger | None, blocks: Sequence[LabelledBlock], schema: FieldSchema
-                  ) -> dict[str, object]:
+                  ) -> dict[str, Any]:
     """Micro precision, recall and F1 of the tagger's entities against the blocks' labels, and F1 per field
     (``tagger`` None: nothing found)."""
     labels = schema_labels(schema)
