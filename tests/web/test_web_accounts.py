@@ -14,7 +14,8 @@ from jisik.accounts.passwords import Passwords
 from jisik.accounts.people import add_person
 from jisik.runtime.tansu import EmbeddedTansu
 from tests.gateway.gateway_testkit import RunningGateway, gateway_settings, running_gateway
-from tests.web.test_web_access import built_web, run_scenario
+from tests.web.test_web_access import built_web
+from tests.web.webapp import run_scenario
 
 __all__ = ["built_web"]  # the built app, shared with the access-list scenario
 
