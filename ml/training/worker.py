@@ -1,4 +1,5 @@
-"""The trainer worker: takes jobs from ``ml.training.jobs`` (and from the database, so a lost event or
+"""The trainer worker: takes jobs (retrieval models, or a knowledge base's field tagger when the job's
+parameters say ``kind: field_tagger``) from ``ml.training.jobs`` (and from the database, so a lost event or
 a killed trainer loses no job), runs one at a time with heartbeats, progress, logs and cancel, and
 watches every tenant's canary for an automatic rollback.
 
@@ -28,6 +29,8 @@ from jisik.settings import Settings
 
 from .jobs import append_log, claim, finish, queued_jobs, recover_stale
 from .rollout import watch_rollout
+from .tagger_job import run_tagger_training
+from .tagger_registry import FIELD_TAGGER
 from .trainer import Embed, run_training
 
 __all__ = ["JobCancelled", "TrainerWorker", "default_embed"]
@@ -187,8 +190,13 @@ class TrainerWorker:
         beat = asyncio.create_task(reporter.heartbeat(self.settings.training.heartbeat_s))
         status, error, version_id, snapshot_id = "failed", "", "", ""
         try:
-            outcome = await run_training(self._sessions, tenant_id=job.tenant_id, job_id=job_id,
-                                         settings=self.settings.training, embed=self._embed, reporter=reporter)
+            if job.parameters.get("kind") == FIELD_TAGGER:
+                outcome = await run_tagger_training(
+                    self._sessions, tenant_id=job.tenant_id, job_id=job_id, settings=self.settings.training,
+                    knowledge_base_id=str(job.parameters.get("knowledge_base_id", "")), reporter=reporter)
+            else:
+                outcome = await run_training(self._sessions, tenant_id=job.tenant_id, job_id=job_id,
+                                             settings=self.settings.training, embed=self._embed, reporter=reporter)
             status, version_id, snapshot_id = "succeeded", outcome.version_id, outcome.snapshot_id
         except JobCancelled:
             status = "cancelled"

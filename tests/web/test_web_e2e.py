@@ -5,10 +5,6 @@ Set JISIK_E2E_SCREENSHOTS=docs/screenshots to refresh the README's screenshots w
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,40 +17,19 @@ from jisik.billing import month_of, period_bounds
 from jisik.db.engine import create_engine, session_factory, transaction
 from jisik.db.models import UsageRecord
 from jisik.runtime.bootstrap import new_tenant, run_coroutine
-from tests.web.webapp import CHROMIUM, WEB, require_node
+from tests.web.webapp import require_browser, run_scenario
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.slow]
 
 
 def _run_scenario(stack, name: str, workdir: Path, api_key: str = "") -> dict:  # noqa: ANN001 - EmbeddedStack
-    env = {
-        **os.environ,
-        "JISIK_GATEWAY_URL": stack.gateway_url,
-        "JISIK_API_KEY": api_key or stack.api_key,
-        "JISIK_E2E_WORKDIR": str(workdir),
-    }
-    if shots := os.environ.get("JISIK_E2E_SCREENSHOTS"):
-        # Relative to the repository root, not to web/ where node runs.
-        env["JISIK_E2E_SCREENSHOTS"] = str((WEB.parent / shots).resolve())
-    result = subprocess.run(
-        ["node", "e2e/run.mjs", name], cwd=WEB, env=env, capture_output=True, text=True, timeout=290, check=False
-    )
-    if result.returncode != 0:
-        pytest.fail(f"scenario {name} failed:\n{result.stderr[-5000:]}\n{result.stdout[-2000:]}", pytrace=False)
-    report = json.loads(result.stdout.strip().splitlines()[-1])
-    assert report["ok"] is True
-    assert report["problems"] == [], report["problems"]
-    return report
+    return run_scenario(stack.gateway_url, api_key or stack.api_key, name, workdir, timeout=290)
 
 
 @pytest.fixture(scope="module")
 def web_stack(embedded_stack):  # noqa: ANN001, ANN201
     """The stack, once its gateway serves the built web app at /."""
-    require_node()
-    if not CHROMIUM.exists() or shutil.which("node") is None:
-        pytest.skip("headless Chromium (Debian packages chromium, chromium-driver) is not installed")
-    if not (WEB / "node_modules" / "playwright-core").is_dir():
-        pytest.skip("web/node_modules lacks playwright-core; run npm ci in web/")
+    require_browser()
     page = httpx.get(embedded_stack.gateway_url + "/", timeout=10)
     if page.status_code != 200 or '<div id="root">' not in page.text:
         pytest.fail("the gateway does not serve web/dist at /; build it (npm run build in web/) before the stack starts")

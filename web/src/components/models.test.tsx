@@ -46,7 +46,7 @@ const models = (patch: Partial<ModelsPublic>): ModelsPublic => ({
 });
 
 const job = (patch: Partial<JobPublic>): JobPublic => ({
-  id: "j1", status: "running", progress: 0.4, logs: ["snapshot: 40 pairs", "training"], error: "", snapshot_id: "",
+  id: "j1", status: "running", parameters: {}, progress: 0.4, logs: ["snapshot: 40 pairs", "training"], error: "", snapshot_id: "",
   version_id: "", attempts: 1, cancel_requested: false, created_at: "2026-12-06T10:00:00Z", updated_at: "2026-12-06T10:00:00Z",
   ...patch,
 });
