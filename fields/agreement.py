@@ -3,7 +3,8 @@ of the value's own region (:class:`fields.ocr.ScanPage`).
 
 Reads that agree are confirmed: the reading keeps the better confidence of the two, and the second read's
 carries no OCR word confidence, only what the label and the value's type say. A value only one read found,
-or reads that differ, go to a person unless a checksum or a rule confirms them. Where reads of amounts or
+or reads that differ, go to a person unless a checksum or a rule confirms them (the first pass's reading is
+kept unless only the second passes its checksum). Where reads of amounts or
 dates differ, the schema's rules may settle it: the one combination of reads that passes more rules than
 any other is taken (and the rules then confirm it).
 """
@@ -37,12 +38,13 @@ def _compact(text: str) -> str:
 
 
 def _preferred(first: Extracted, second: Extracted, field_type: FieldType) -> Extracted:
-    """Of two reads that differ, the one a checksum confirms, else the second (read from the value's own
-    region, without the rest of the page to confuse it)."""
-    if identifier_verdict(field_type, first.normalized) is Verdict.VALID and \
-            identifier_verdict(field_type, second.normalized) is not Verdict.VALID:
-        return first
-    return second
+    """Of two reads that differ, the one a checksum confirms, else the first: on the generated scans the
+    first pass was right more often where the two differed (its word boxes come from the whole page; a
+    crop's edge can cut a value or take in a border)."""
+    if identifier_verdict(field_type, second.normalized) is Verdict.VALID and \
+            identifier_verdict(field_type, first.normalized) is not Verdict.VALID:
+        return second
+    return first
 
 
 def combined(first: Extracted | None, second: Extracted | None, field_type: FieldType) -> Extracted | None:

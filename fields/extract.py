@@ -22,7 +22,7 @@ from .extracted import Extracted
 from .fallback import shape_fallbacks
 from .layout import Box, Layout, Row, SecondReader, Segment, Word
 from .normalize import Value, find_value, repair_ocr_date
-from .ocr import clean_ocr_text
+from .ocr import clean_ocr_text, value_start
 from .schema import FieldSchema, FieldSpec, FieldType
 
 __all__ = ["Extracted", "extract_fields"]
@@ -312,6 +312,7 @@ def _second_reading(layout: Layout, anchor: _Anchor, anchors: list[_Anchor], rea
         start = _after_label(anchor.field, reread.text) if reread.place == "right" else 0
         if start is None:
             continue
+        start = value_start(reread.text, start)
         region = Segment(reread.text, segment.page, (reread.box[0], reread.box[2]),
                          [(0, len(reread.text), Word(reread.text, reread.box))], ocr=True)
         reading = _reading(anchor.field, region, start, len(reread.text), reread.place)

@@ -23,14 +23,17 @@ from .schema import FieldType
 if TYPE_CHECKING:
     from PIL import Image
 
-__all__ = ["ScanPage", "clean_ocr_text", "ocr_page", "prepare_scan"]
+__all__ = ["ScanPage", "clean_ocr_text", "ocr_page", "prepare_scan", "value_start"]
 
 # Narrower page images (an A4 page under about 200 dpi) are enlarged twice before OCR.
 _UPSCALE_BELOW_PX = 1800
 _SYLLABLE_GAP = 0.5
 # Specks OCR reads as punctuation: never part of a value's edge, nor a word of their own.
 _NOISE = "ㆍ·•\"'`=|_~—–-,;:、，。「」『』[]"
-_NOISE_WORD = re.compile(r"(?<!\S)[ㆍ·•\"'`=|_~—–,;:、，。「」『』]+(?!\S)")
+_NOISE_WORD = re.compile(r"(?<!\S)[ㆍ·•\"'`=|_~—–,;:.、，。「」『』]+(?!\S)")
+# Before a value, punctuation alone, or a digit with a colon or bar, is a border or speck read as text
+# (``0:``, ``|1``); ``1,`` is not: it is the start of a spaced-out amount.
+_LEADING_JUNK = re.compile(r"\s*(?:(?:(?:[^\w\s(]|_){1,2}|\d[:|]|\|\d)\s+)*")
 
 
 def clean_ocr_text(text: str) -> str:
@@ -124,6 +127,13 @@ def _tesseract(image: Image.Image, *, languages: str, config: str, timeout_s: fl
     except RuntimeError as exc:  # pytesseract's timeout
         raise DeadlineExceeded("OCR took too long") from exc
     return data
+
+
+def value_start(text: str, start: int) -> int:
+    """Where the value begins in ``text`` read from ``start`` on: past short tokens with punctuation in them
+    (a table border or a speck read as ``0:`` or ``|1``)."""
+    match = _LEADING_JUNK.match(text, start)
+    return match.end() if match else start
 
 
 def _hangul(char: str) -> bool:
