@@ -18,7 +18,8 @@ import ipaddress
 import logging
 import signal
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
 import grpc
@@ -61,50 +62,44 @@ def _observe(method: str, context: grpc.aio.ServicerContext, outcome: str, start
     RPC_SECONDS.labels(method).observe(time.perf_counter() - started)
 
 
+@asynccontextmanager
+async def _serving(method: str, context: grpc.aio.ServicerContext) -> AsyncIterator[Callable[[], None]]:
+    """One served call in a server span of the caller's trace: a JisikError becomes the call's status, and the
+    call is counted and timed by how it ended. The body calls the yielded ``finished()`` once it is done."""
+    parent = context_from_metadata(context.invocation_metadata())
+    started, outcome = time.perf_counter(), ["UNKNOWN"]
+    with attached(parent), trace.get_tracer(__name__).start_as_current_span(
+        method, kind=trace.SpanKind.SERVER, attributes={"rpc.method": method}
+    ) as span:
+        try:
+            yield lambda: outcome.__setitem__(0, "OK")
+        except JisikError as exc:
+            span.set_attribute("error.code", exc.code)
+            outcome[0] = status_of(exc).name
+            await abort_with(context, exc)
+        except (asyncio.CancelledError, GeneratorExit):
+            outcome[0] = "CANCELLED"
+            raise
+        finally:
+            _observe(method, context, outcome[0], started)
+
+
 def _wrap_unary(behavior: Callable[..., Awaitable[Any]], method: str) -> Callable[..., Awaitable[Any]]:
     async def handler(request: Any, context: grpc.aio.ServicerContext) -> Any:
-        parent = context_from_metadata(context.invocation_metadata())
-        started, outcome = time.perf_counter(), "UNKNOWN"
-        with attached(parent), trace.get_tracer(__name__).start_as_current_span(
-            method, kind=trace.SpanKind.SERVER, attributes={"rpc.method": method}
-        ) as span:
-            try:
-                result = await behavior(request, context)
-                outcome = "OK"
-                return result
-            except JisikError as exc:
-                span.set_attribute("error.code", exc.code)
-                outcome = status_of(exc).name
-                await abort_with(context, exc)
-            except asyncio.CancelledError:
-                outcome = "CANCELLED"
-                raise
-            finally:
-                _observe(method, context, outcome, started)
+        async with _serving(method, context) as finished:
+            result = await behavior(request, context)
+            finished()
+            return result
 
     return handler
 
 
 def _wrap_stream(behavior: Callable[..., Any], method: str) -> Callable[..., Any]:
     async def handler(request: Any, context: grpc.aio.ServicerContext) -> Any:
-        parent = context_from_metadata(context.invocation_metadata())
-        started, outcome = time.perf_counter(), "UNKNOWN"
-        with attached(parent), trace.get_tracer(__name__).start_as_current_span(
-            method, kind=trace.SpanKind.SERVER, attributes={"rpc.method": method}
-        ) as span:
-            try:
-                async for item in behavior(request, context):
-                    yield item
-                outcome = "OK"
-            except JisikError as exc:
-                span.set_attribute("error.code", exc.code)
-                outcome = status_of(exc).name
-                await abort_with(context, exc)
-            except (asyncio.CancelledError, GeneratorExit):
-                outcome = "CANCELLED"
-                raise
-            finally:
-                _observe(method, context, outcome, started)
+        async with _serving(method, context) as finished:
+            async for item in behavior(request, context):
+                yield item
+            finished()
 
     return handler
 
