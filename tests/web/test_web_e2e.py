@@ -177,33 +177,33 @@ class TestBrowser:
         # amount typed in; the last correction happens in the browser, then the tagger is trained and promoted
         # there; a new invoice in a layout no reviewed one had gets its supply amount from the champion.
         tenant_id, key = run_coroutine(new_tenant(web_stack.settings.database.url, "field-tagger"))
-        api = httpx.Client(base_url=f"{web_stack.gateway_url}/api/v1", headers={"X-API-Key": key}, timeout=30)
-        api.put(f"/tenants/{tenant_id}", json={"training_consent": True}).raise_for_status()
-        kb_id = api.post("/knowledge-bases", json={"name": "물품 명세서"}).json()["data"]["id"]
-        schema = SCHEMA.model_dump(mode="json")
-        next(spec for spec in schema["fields"] if spec["name"] == "supply")["required"] = True  # missing: review
-        api.put(f"/knowledge-bases/{kb_id}/field-schema", json=schema).raise_for_status()
-        rng = random.Random(31)
-        docs = [invoice(rng, ("lines", "header")[i % 2]) for i in range(12)]
-        ids = [_upload_text(api, kb_id, f"invoice-{i:02d}", doc.text) for i, doc in enumerate(docs)]
-        for knowledge_id, doc in zip(ids[:-1], docs[:-1], strict=True):
-            api.post(f"/knowledge/{knowledge_id}/review", json={
-                "decision": "approve", "corrections": {"supply": doc.values["supply"]}, "reviewer": "e2e",
-            }).raise_for_status()
-        (tmp_path / "field-tagger.json").write_text(json.dumps(
-            {"kbId": kb_id, "pending": {"name": "invoice-11", "supply": f"{int(docs[-1].values['supply']):,}원"}}))
-        report = _run_scenario(web_stack, "field-tagger", tmp_path, api_key=key)
-        assert "12" in report["reviewed"] and report["kind"] in ("field tagger", "필드 태거")
-        assert "registered version 1" in report["log"] and report["aliases"] == "champion"
-        tagger = next(t for t in api.get("/ml/models").json()["data"]["taggers"] if t["knowledge_base_id"] == kb_id)
-        assert tagger["versions"][0]["aliases"] == ["champion"]
-        assert tagger["versions"][0]["metrics"]["entity"]["f1"] >= 0.9
-        assert f"{tagger['versions'][0]['metrics']['entity']['f1']:.3f}" in report["f1"]
-        unseen = invoice(random.Random(77), "grid")
-        fields = _wait_fields(api, _upload_text(api, kb_id, "invoice-new", unseen.text))
-        supply = next(item for item in fields["fields"] if item["name"] == "supply")
-        assert supply["normalized"] == unseen.normalized["supply"] and "field tagger" in supply["note"]
-        assert (tmp_path / "field-tagger.png").stat().st_size > 10_000
+        with httpx.Client(base_url=f"{web_stack.gateway_url}/api/v1", headers={"X-API-Key": key}, timeout=30) as api:
+            api.put(f"/tenants/{tenant_id}", json={"training_consent": True}).raise_for_status()
+            kb_id = api.post("/knowledge-bases", json={"name": "물품 명세서"}).json()["data"]["id"]
+            schema = SCHEMA.model_dump(mode="json")
+            next(spec for spec in schema["fields"] if spec["name"] == "supply")["required"] = True  # missing: review
+            api.put(f"/knowledge-bases/{kb_id}/field-schema", json=schema).raise_for_status()
+            rng = random.Random(31)
+            docs = [invoice(rng, ("lines", "header")[i % 2]) for i in range(12)]
+            ids = [_upload_text(api, kb_id, f"invoice-{i:02d}", doc.text) for i, doc in enumerate(docs)]
+            for knowledge_id, doc in zip(ids[:-1], docs[:-1], strict=True):
+                api.post(f"/knowledge/{knowledge_id}/review", json={
+                    "decision": "approve", "corrections": {"supply": doc.values["supply"]}, "reviewer": "e2e",
+                }).raise_for_status()
+            (tmp_path / "field-tagger.json").write_text(json.dumps(
+                {"kbId": kb_id, "pending": {"name": "invoice-11", "supply": f"{int(docs[-1].values['supply']):,}원"}}))
+            report = _run_scenario(web_stack, "field-tagger", tmp_path, api_key=key)
+            assert "12" in report["reviewed"] and report["kind"] in ("field tagger", "필드 태거")
+            assert "registered version 1" in report["log"] and report["aliases"] == "champion"
+            tagger = next(t for t in api.get("/ml/models").json()["data"]["taggers"] if t["knowledge_base_id"] == kb_id)
+            assert tagger["versions"][0]["aliases"] == ["champion"]
+            assert tagger["versions"][0]["metrics"]["entity"]["f1"] >= 0.9
+            assert f"{tagger['versions'][0]['metrics']['entity']['f1']:.3f}" in report["f1"]
+            unseen = invoice(random.Random(77), "grid")
+            fields = _wait_fields(api, _upload_text(api, kb_id, "invoice-new", unseen.text))
+            supply = next(item for item in fields["fields"] if item["name"] == "supply")
+            assert supply["normalized"] == unseen.normalized["supply"] and "field tagger" in supply["note"]
+            assert (tmp_path / "field-tagger.png").stat().st_size > 10_000
 
 
 def _upload_text(api: httpx.Client, kb_id: str, name: str, text: str) -> str:
