@@ -19,6 +19,13 @@ class TrainingSettings(JisikSettings):
     max_pairs: int = Field(50_000, ge=10, description="Most pairs one snapshot takes (newest feedback first)")
     max_upload_bytes: int = Field(20 * 1024**2, ge=1024, description="Largest labelled JSONL upload")
     adapter_epochs: int = Field(5, ge=1, description="Passes of the query adapter's training over the pairs")
+    tagger_min_documents: int = Field(
+        4, ge=1, description="Fewest reviewed documents (after the held-out split) a field-tagger job trains on"
+    )
+    tagger_max_documents: int = Field(
+        5000, ge=1, description="Most reviewed documents one field-tagger snapshot takes (newest reviews first)"
+    )
+    tagger_iterations: int = Field(150, ge=10, description="L-BFGS iterations of the field tagger's CRF training")
     max_attempts: int = Field(
         2, ge=1, description="Times a job is started; a job whose trainer died this often is marked failed"
     )

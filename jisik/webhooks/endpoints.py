@@ -27,7 +27,6 @@ __all__ = [
     "get_endpoint",
     "list_endpoints",
     "rotate_secret",
-    "secrets_in_force",
     "update_endpoint",
 ]
 
@@ -161,12 +160,3 @@ async def delete_endpoint(session: AsyncSession, *, endpoint: WebhookEndpoint) -
     """Delete the endpoint with its messages and their attempts."""
     await session.delete(endpoint)
     await session.flush()
-
-
-def secrets_in_force(endpoint: WebhookEndpoint, now: datetime) -> list[str]:
-    """The secrets that sign a delivery at ``now``: the current one, and the previous one during the
-    rotation overlap."""
-    expires = endpoint.previous_secret_expires_at
-    if endpoint.previous_secret and expires is not None and expires > now:
-        return [endpoint.secret, endpoint.previous_secret]
-    return [endpoint.secret]

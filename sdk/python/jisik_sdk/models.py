@@ -571,9 +571,15 @@ class InvitationPublic(ApiModel):
     created_at: datetime
 
 
+class JobCreate(ApiModel):
+    kind: Literal['retrieval', 'field_tagger'] = 'retrieval'
+    knowledge_base_id: str | None = None
+
+
 class JobPublic(ApiModel):
     id: str
     status: str
+    parameters: dict[str, Any]
     progress: float
     logs: list[str]
     error: str
@@ -772,6 +778,7 @@ class ModelUpdate(ApiModel):
 
 class ModelsPublic(ApiModel):
     versions: list[VersionPublic]
+    taggers: list[TaggerPublic] | None = None
     champion: str | None
     challenger: str | None
     rollout: dict[str, Any]
@@ -1024,6 +1031,28 @@ class SsoSettingsUpdate(ApiModel):
     default_role: str = 'viewer'
 
 
+class TaggerPublic(ApiModel):
+    """A knowledge base with a field schema: its reviewed documents (the tagger's training data) and its tagger versions."""
+
+    knowledge_base_id: str
+    name: str
+    reviewed_documents: int
+    versions: list[TaggerVersionPublic]
+
+
+class TaggerVersionPublic(ApiModel):
+    id: str
+    version: int
+    snapshot_id: str
+    job_id: str
+    metrics: dict[str, Any]
+    champion_metrics: dict[str, Any]
+    artifact_sha256: str
+    training_s: float
+    aliases: list[str]
+    created_at: datetime
+
+
 class TenantCreate(ApiModel):
     name: str
     description: str = ''
@@ -1126,6 +1155,8 @@ class ValidationError(ApiModel):
 
 
 class VersionPublic(ApiModel):
+    """A retrieval model version, with its online signals."""
+
     id: str
     version: int
     snapshot_id: str
@@ -1135,8 +1166,8 @@ class VersionPublic(ApiModel):
     artifact_sha256: str
     training_s: float
     aliases: list[str]
-    signals: dict[str, float]
     created_at: datetime
+    signals: dict[str, float]
 
 
 for _model in list(globals().values()):
