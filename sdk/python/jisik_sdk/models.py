@@ -1155,6 +1155,8 @@ class ValidationError(ApiModel):
 
 
 class VersionPublic(ApiModel):
+    """A retrieval model version, with its online signals."""
+
     id: str
     version: int
     snapshot_id: str
@@ -1164,8 +1166,8 @@ class VersionPublic(ApiModel):
     artifact_sha256: str
     training_s: float
     aliases: list[str]
-    signals: dict[str, float]
     created_at: datetime
+    signals: dict[str, float]
 
 
 for _model in list(globals().values()):

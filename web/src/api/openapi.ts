@@ -1131,6 +1131,7 @@ export type ValidationError = {
   ctx?: Record<string, unknown>;
 };
 
+/** A retrieval model version, with its online signals. */
 export type VersionPublic = {
   id: string;
   version: number;
@@ -1141,8 +1142,8 @@ export type VersionPublic = {
   artifact_sha256: string;
   training_s: number;
   aliases: Array<string>;
-  signals: Record<string, number>;
   created_at: string;
+  signals: Record<string, number>;
 };
 
 /** Every /api/v1 operation, keyed by `METHOD /path` (the path without /api/v1). */
