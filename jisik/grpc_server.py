@@ -65,6 +65,12 @@ def _known_error(exc: Exception) -> JisikError | None:
     return None
 
 
+def _failed(span: trace.Span, error: JisikError) -> str:
+    """Mark the span with the error's code; the status name the call ends with."""
+    span.set_attribute("error.code", error.code)
+    return str(status_of(error).name)
+
+
 def _observe(method: str, context: grpc.aio.ServicerContext, outcome: str, started: float) -> None:
     """Count the call by the status it ended with (a code the handler set itself wins) and time it."""
     code = context.code()
@@ -88,8 +94,7 @@ def _wrap_unary(behavior: Callable[..., Awaitable[Any]], method: str) -> Callabl
                 error = _known_error(exc)
                 if error is None:
                     raise
-                span.set_attribute("error.code", error.code)
-                outcome = status_of(error).name
+                outcome = _failed(span, error)
                 await abort_with(context, error)
             except asyncio.CancelledError:
                 outcome = "CANCELLED"
@@ -115,8 +120,7 @@ def _wrap_stream(behavior: Callable[..., Any], method: str) -> Callable[..., Any
                 error = _known_error(exc)
                 if error is None:
                     raise
-                span.set_attribute("error.code", error.code)
-                outcome = status_of(error).name
+                outcome = _failed(span, error)
                 await abort_with(context, error)
             except (asyncio.CancelledError, GeneratorExit):
                 outcome = "CANCELLED"
