@@ -48,9 +48,11 @@ EXTERNAL_TIMEOUT_S = 5.0
 SUPERVISE_TICK_S = 0.5
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "0.0.0.0", "::", "[::]", ""}
 SUPERVISOR = "supervisor"
-# Services that hold broker or database state (consumer groups, replication slots) and re-drive
-# in-flight work when they start: they are restarted whenever the broker or PostgreSQL was.
-PIPELINE = ("ingest", "cdc", "trainer")
+# Services restarted whenever an embedded server they hold state in came back. The broker keeps
+# events in memory, so everything consuming it starts over (ingest re-drives its in-flight documents
+# at start). PostgreSQL keeps its data: ingest waits a database outage out with its documents in hand
+# and goes on at once, only the replication slot and job leases need a fresh start.
+DEPENDENTS = {BROKER: ("ingest", "cdc", "trainer"), POSTGRES: ("cdc", "trainer")}
 
 
 class StackError(RuntimeError):
@@ -361,8 +363,8 @@ class Stack:
         except InfrastructureError as exc:
             logger.warning("restarting %s failed: %s", name, exc)
             return  # still down: the next pass counts it as another crash
-        logger.info("%s is back; restarting %s so in-flight work is re-driven", name, ", ".join(PIPELINE))
-        for dependent in PIPELINE:
+        logger.info("%s is back; restarting %s", name, ", ".join(DEPENDENTS[name]))
+        for dependent in DEPENDENTS[name]:
             child = self._children.get(dependent)
             if child is not None and dependent not in self._restart_due:
                 child.process.kill()

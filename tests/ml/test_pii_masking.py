@@ -14,21 +14,12 @@ from jisik.db.models import ModelSource, ModelType, Tenant
 from jisik.pii import PiiType, StreamRestorer, Vault
 from ml.serving.registry import register_model
 from ml.serving.types import ChatInput, Message
+from tests.privacy.seeded import SEEDED
 
 from .test_service_remote import service_with_default_chat, sse
 
 pytestmark = pytest.mark.integration
 
-SEEDED = {
-    "RRN": "850315-1234567",
-    "PHONE": "010-2345-6789",
-    "EMAIL": "minjun.kim@example.co.kr",
-    "CARD": "4111-1111-1111-1111",
-    "BRN": "220-81-62517",
-    "NAME": "김민준",
-    "ACCOUNT": "110-123-456789",
-    "ADDRESS": "서울특별시 강남구 테헤란로 152",
-}
 DOCUMENT = (
     f"계약자 성명: {SEEDED['NAME']}\n주민등록번호 {SEEDED['RRN']}\n휴대폰 {SEEDED['PHONE']}\n"
     f"이메일 {SEEDED['EMAIL']}\n카드번호 {SEEDED['CARD']}\n사업자등록번호 {SEEDED['BRN']}\n"

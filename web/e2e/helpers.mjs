@@ -23,7 +23,8 @@ export async function shot(page, name) {
   await page.screenshot({ path: join(SHOTS, `${name}.png`) });
 }
 
-async function launch() {
+/** A fresh headless Chromium (a profile of its own): its page, what went wrong on it, and how to close it. */
+export async function launch() {
   const profile = mkdtempSync(join(tmpdir(), "jisik-chromium-"));
   // A persistent context is how playwright passes a fresh --user-data-dir.
   const context = await chromium.launchPersistentContext(profile, {
@@ -145,6 +146,21 @@ export function scenario(body) {
       await close();
     }
   };
+}
+
+/** Signs in through the form with an e-mail and a password (a session cookie, no API key). */
+export async function signInWithPassword(page, email, password) {
+  await page.goto(`${BASE}/`);
+  await page.getByTestId("signin-email").fill(email);
+  await page.getByTestId("signin-password").fill(password);
+  await page.getByTestId("signin-submit").click();
+  await page.getByTestId("nav-chat").waitFor();
+}
+
+/** Status of GET /auth/me made outside the browser with the API key `key`, and its data when it worked. */
+export async function whoIsKey(key) {
+  const response = await fetch(`${BASE}/api/v1/auth/me`, { headers: { "X-API-Key": key } });
+  return { status: response.status, me: response.ok ? (await response.json()).data : null };
 }
 
 /** Keeps a PNG of the page in the work folder as `file` (the test reads it) and, when asked, as screenshot `name`. */
