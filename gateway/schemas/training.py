@@ -58,20 +58,6 @@ class JobPublic(BaseModel):
     updated_at: datetime
 
 
-class VersionPublic(BaseModel):
-    id: str
-    version: int
-    snapshot_id: str
-    job_id: str
-    metrics: dict[str, Any]
-    champion_metrics: dict[str, Any]
-    artifact_sha256: str
-    training_s: float
-    aliases: list[str]
-    signals: dict[str, float]
-    created_at: datetime
-
-
 class TaggerVersionPublic(BaseModel):
     id: str
     version: int
@@ -83,6 +69,12 @@ class TaggerVersionPublic(BaseModel):
     training_s: float
     aliases: list[str]
     created_at: datetime
+
+
+class VersionPublic(TaggerVersionPublic):
+    """A retrieval model version, with its online signals."""
+
+    signals: dict[str, float]
 
 
 class TaggerPublic(BaseModel):

@@ -1,7 +1,7 @@
 """Field labels from review corrections, as token-labelled lines for the field tagger.
 
 A reviewed document gives its values (what the reviewer typed or confirmed); each value is found in the
-document's lines (exactly, or as the same normalised value of the field's type: a reviewer's
+document's lines (read as the ingest field check reads them: the original's layout, else its text) (exactly, or as the same normalised value of the field's type: a reviewer's
 ``2023-05-03`` finds ``2023년 5월 3일``), and the lines around it (two above, one below: where its label
 is) become a block whose tokens are labelled ``B-<field>``, ``I-<field>`` or ``O``.
 
@@ -23,23 +23,26 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from fields.layout import layout_from_text
 from fields.normalize import find_value
+from fields.reading import document_layout
 from fields.schema import FieldSchema, FieldSpec, FieldType
 from fields.tag_features import Line, tokens_of
 from fields.tagger import layout_lines
-from jisik.db.models import Chunk, DocumentFields, FieldReview, TrainingSnapshot
+from jisik.db.models import Chunk, DocumentFields, FieldReview, Knowledge, TrainingSnapshot
+from jisik.errors import JisikError
 from jisik.pii import detect
+from jisik.storage import ObjectStore
 
 from .pairs import decode_records, encode_records
-from .snapshots import require_consent
+from .snapshots import require_consent, store_snapshot
 
 __all__ = [
     "PERSONAL_TYPES",
+    "DocumentReader",
     "LabelledBlock",
     "build_field_snapshot",
     "decode_blocks",
@@ -197,25 +200,42 @@ async def _reviewed_documents(session: AsyncSession, tenant_id: str, knowledge_b
     return out
 
 
-async def _document_lines(session: AsyncSession, knowledge_id: str) -> list[Line]:
-    chunks = await session.scalars(
-        select(col(Chunk.content)).where(col(Chunk.knowledge_id) == knowledge_id, col(Chunk.is_enabled))
-        .order_by(col(Chunk.chunk_index))
-    )
-    return layout_lines(layout_from_text("\n".join(chunks)))
+@dataclass(frozen=True)
+class DocumentReader:
+    """How the snapshot reads a document: like the ingest field check (the original file's layout from
+    the object store, else the docreader's text), so the tagger learns from the lines it will tag."""
+
+    store: ObjectStore | None = None
+    ocr: bool = False
+    languages: str = "kor+eng"
+
+    async def lines(self, session: AsyncSession, knowledge_id: str) -> list[Line]:
+        knowledge = await session.get(Knowledge, knowledge_id)
+        chunks = list(await session.scalars(
+            select(col(Chunk.content)).where(col(Chunk.knowledge_id) == knowledge_id, col(Chunk.is_enabled))
+            .order_by(col(Chunk.chunk_index))
+        ))
+        if knowledge is None:
+            return []
+        try:
+            layout = await document_layout(knowledge, chunks, self.store, ocr=self.ocr, languages=self.languages)
+        except JisikError:  # the original cannot be read any more: its text still can
+            layout = layout_from_text("\n".join(chunks))
+        return layout_lines(layout)
 
 
 async def build_field_snapshot(session: AsyncSession, tenant_id: str, knowledge_base_id: str, schema: FieldSchema,
-                               *, max_documents: int) -> TrainingSnapshot:
+                               *, max_documents: int, reader: DocumentReader | None = None) -> TrainingSnapshot:
     """Store (or find) the knowledge base's labelled blocks from its reviewed documents.
 
     :raises ConsentRequired: no training consent.
     """
+    reader = reader or DocumentReader()
     await require_consent(session, tenant_id)
     blocks: list[LabelledBlock] = []
     for row, review in await _reviewed_documents(session, tenant_id, knowledge_base_id, max_documents):
         values = {str(item["name"]): str(item.get("value", "")) for item in row.fields if item.get("reviewed")}
-        lines = await _document_lines(session, row.knowledge_id)
+        lines = await reader.lines(session, row.knowledge_id)
         stamp = {"review_id": review.id, "reviewed_at": review.created_at.isoformat(), "decision": review.decision}
         blocks += labelled_blocks(hashlib.sha256(row.knowledge_id.encode()).hexdigest()[:16], lines, schema, values,
                                   stamp)
@@ -225,11 +245,4 @@ async def build_field_snapshot(session: AsyncSession, tenant_id: str, knowledge_
     counts: dict[str, Any] = {"kind": "field_labels", "knowledge_base_id": knowledge_base_id,
                               "documents": len({b.document for b in blocks}), "blocks": len(blocks),
                               "entities": sum(entities.values()), "fields": dict(entities)}
-    await session.execute(
-        insert(TrainingSnapshot)
-        .values(id=snapshot_id, tenant_id=tenant_id, counts=counts, content=content)
-        .on_conflict_do_nothing(index_elements=["id"])
-    )
-    snapshot = await session.get(TrainingSnapshot, snapshot_id)
-    assert snapshot is not None
-    return snapshot
+    return await store_snapshot(session, tenant_id, snapshot_id, content, counts)

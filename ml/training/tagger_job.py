@@ -19,7 +19,7 @@ from jisik.db.models import KnowledgeBase, ModelVersion
 from jisik.errors import InvalidInput, NotFound
 from jisik.settings import TrainingSettings
 
-from .field_labels import LabelledBlock, build_field_snapshot, decode_blocks
+from .field_labels import DocumentReader, LabelledBlock, build_field_snapshot, decode_blocks
 from .tagger import TaggerConfig, entity_scores, train_tagger
 from .tagger_registry import register_tagger
 from .trainer import Reporter, TrainingOutcome
@@ -37,7 +37,7 @@ def split_by_document(blocks: list[LabelledBlock], share: float) -> tuple[list[L
 
 async def run_tagger_training(
     sessions: async_sessionmaker[AsyncSession], *, tenant_id: str, job_id: str, knowledge_base_id: str,
-    settings: TrainingSettings, reporter: Reporter,
+    settings: TrainingSettings, reporter: Reporter, reader: DocumentReader | None = None,
 ) -> TrainingOutcome:
     """:raises ConsentRequired: no training consent. :raises NotFound: no such knowledge base or schema.
     :raises InvalidInput: too few reviewed documents."""
@@ -51,7 +51,7 @@ async def run_tagger_training(
             raise NotFound("the knowledge base has no field schema", field="knowledge_base_id")
         schema = found[1]
         snapshot = await build_field_snapshot(session, tenant_id, knowledge_base_id, schema,
-                                              max_documents=settings.tagger_max_documents)
+                                              max_documents=settings.tagger_max_documents, reader=reader)
         champion_id = (await tagger_aliases(session, tenant_id, knowledge_base_id)).get("champion")
         champion_row = await session.get(ModelVersion, champion_id) if champion_id else None
     await reporter.log(f"snapshot {snapshot.id[:12]}: {snapshot.counts}")

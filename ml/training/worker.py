@@ -26,7 +26,9 @@ from jisik.errors import JisikError
 from jisik.events import Topic
 from jisik.kafka import create_consumer, decode_value, ensure_topics
 from jisik.settings import Settings
+from jisik.storage import ObjectStore
 
+from .field_labels import DocumentReader
 from .jobs import append_log, claim, finish, queued_jobs, recover_stale
 from .rollout import watch_rollout
 from .tagger_job import run_tagger_training
@@ -89,8 +91,10 @@ class _JobReporter:
 
 class TrainerWorker:
     def __init__(self, settings: Settings, sessions: async_sessionmaker[AsyncSession], embed: Embed, *,
-                 bootstrap_servers: str | None = None) -> None:
+                 bootstrap_servers: str | None = None, store: ObjectStore | None = None) -> None:
         self.settings = settings
+        self._reader = DocumentReader(store, ocr=settings.docreader.ocr_engine != "none",
+                                      languages=settings.ingest.fields_ocr_languages)
         self._sessions = sessions
         self._embed = embed
         self._servers = bootstrap_servers
@@ -193,7 +197,8 @@ class TrainerWorker:
             if job.parameters.get("kind") == FIELD_TAGGER:
                 outcome = await run_tagger_training(
                     self._sessions, tenant_id=job.tenant_id, job_id=job_id, settings=self.settings.training,
-                    knowledge_base_id=str(job.parameters.get("knowledge_base_id", "")), reporter=reporter)
+                    knowledge_base_id=str(job.parameters.get("knowledge_base_id", "")), reporter=reporter,
+                    reader=self._reader)
             else:
                 outcome = await run_training(self._sessions, tenant_id=job.tenant_id, job_id=job_id,
                                              settings=self.settings.training, embed=self._embed, reporter=reporter)

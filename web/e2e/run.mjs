@@ -3,10 +3,10 @@
 // and optionally JISIK_E2E_SCREENSHOTS (a folder for PNGs of the main screens). The steps they share are in
 // helpers.mjs. Scenarios: upload-chat, editor, pdf-citation (needs ferry-timetable.pdf in the work folder), screens,
 // fields-review (needs fields-invoice.pdf), key-rotation, hwp-upload (needs busan-port.hwp), lag-status, privacy-settings,
-// stream-monitor, privacy-erase, usage-page, webhooks, own-models, and with JISIK_E2E_EMAIL and JISIK_E2E_PASSWORD
-// of an owner: accounts, service-accounts, invitation-accept.
+// stream-monitor, privacy-erase, usage-page, webhooks, own-models, field-tagger (needs field-tagger.json), and with
+// JISIK_E2E_EMAIL and JISIK_E2E_PASSWORD of an owner: accounts, service-accounts, invitation-accept.
 // Exits non-zero with a message when an expectation fails.
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   ANSWER_TIMEOUT, BASE, INGEST_TIMEOUT, KEY, WORK, ask, askThisBase, baseWithDocument, capture, chatOnBase, check,
@@ -851,12 +851,66 @@ const ownModels = scenario(async (page, problems) => {
   return { changed, citationRating, feedbackShown, seen: [...seen], log, challenger, afterPromote, metricRuns, problems };
 });
 
+/**
+ * Field tagger: the Python test set up a knowledge base whose invoices call the supply amount 물품대금 (a
+ * label its schema lacks) and had reviewers approve all but one (field-tagger.json names the base and the
+ * last one). Here a reviewer corrects that last one in the browser, then trains the base's field tagger on
+ * the Models page, sees its entity F1 against no champion, and promotes it to champion.
+ */
+const fieldTagger = scenario(async (page, problems) => {
+  const setup = JSON.parse(readFileSync(join(WORK, "field-tagger.json"), "utf-8"));
+  await signIn(page);
+  await page.goto(`${BASE}/#/review?kb=${setup.kbId}`);
+  const queued = page.locator(`[data-testid="review-row"][data-name="${setup.pending.name}"]`);
+  await queued.waitFor({ timeout: 30_000 });
+  await queued.getByTestId("review-open").click();
+  await page.getByTestId("review-screen").waitFor();
+  const supply = page.locator('[data-testid="review-field"][data-name="supply"]');
+  await supply.getByTestId("review-input").fill(setup.pending.supply);
+  await page.getByTestId("review-approve").click();
+  await page.getByTestId("review-done").waitFor();
+
+  await page.getByTestId("nav-models").click();
+  await page.getByTestId("models-page").waitFor();
+  const card = page.locator(`[data-testid="field-tagger"][data-kb="${setup.kbId}"]`);
+  await card.waitFor();
+  const reviewed = (await card.getByTestId("tagger-reviewed").textContent()) ?? "";
+  await page.waitForSelector(`[data-kb="${setup.kbId}"] [data-testid="train-tagger"]:not([disabled])`, { timeout: 15_000 });
+  await card.getByTestId("train-tagger").click();
+  await page.getByTestId("training-job").first().waitFor();
+  const kind = (await page.getByTestId("job-kind").first().textContent()) ?? "";
+  const deadline = Date.now() + 180_000;
+  let status = "";
+  while (Date.now() < deadline) {
+    status = (await page.getByTestId("training-job").first().getAttribute("data-status")) ?? "";
+    if (!["queued", "running"].includes(status)) break;
+    await page.waitForTimeout(500);
+  }
+  const log = (await page.getByTestId("job-log").first().textContent()) ?? "";
+  check(status === "succeeded", `the tagger job ended as ${status}: ${log}`);
+  const version = card.getByTestId("tagger-version").first();
+  await page.waitForFunction(
+    (kb) => document.querySelector(`[data-kb="${kb}"] [data-testid="tagger-version"]`)?.getAttribute("data-aliases") === "challenger",
+    setup.kbId, { timeout: 15_000 },
+  );
+  const f1 = (await version.getByTestId("tagger-f1").textContent()) ?? "";
+  await card.getByTestId("promote-tagger").click();
+  await page.waitForFunction(
+    (kb) => document.querySelector(`[data-kb="${kb}"] [data-testid="tagger-version"]`)?.getAttribute("data-aliases") === "champion",
+    setup.kbId, { timeout: 15_000 },
+  );
+  await card.scrollIntoViewIfNeeded();
+  await capture(page, "field-tagger.png", "models-field-tagger");
+  return { reviewed, kind, log, f1, aliases: await version.getAttribute("data-aliases"), problems };
+});
+
 const SCENARIOS = {
   "upload-chat": uploadChat, editor, "pdf-citation": pdfCitation, screens, "fields-review": fieldsReview,
   "key-rotation": keyRotation, "hwp-upload": hwpUpload, "lag-status": lagStatus, "privacy-settings": privacySettings,
   "stream-monitor": streamMonitor, "audit-timeline": auditTimeline, "access-lists": accessLists,
   "privacy-erase": privacyErase, "usage-page": usagePage, webhooks, accounts, "sso-signin": ssoSignIn,
   "own-models": ownModels, "service-accounts": serviceAccounts, "invitation-accept": invitationAccept,
+  "field-tagger": fieldTagger,
 };
 const name = process.argv[2];
 if (!SCENARIOS[name] || !BASE || (!KEY && name !== "sso-signin")) {

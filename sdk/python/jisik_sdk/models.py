@@ -924,10 +924,6 @@ class ServiceAccountCreate(ApiModel):
 
 
 class SessionCreate(ApiModel):
-    title: str | None = None
-    description: str | None = None
-    knowledge_base_id: str | None = None
-    knowledge_base_ids: list[str] | None = None
     max_rounds: int | None = None
     enable_rewrite: bool | None = None
     fallback_strategy: Literal['fixed', 'model'] | None = None
@@ -940,6 +936,10 @@ class SessionCreate(ApiModel):
     rerank_threshold: float | None = None
     summary_model_id: str | None = None
     summary_parameters: dict[str, Any] | None = None
+    title: str | None = None
+    description: str | None = None
+    knowledge_base_id: str | None = None
+    knowledge_base_ids: list[str] | None = None
     session_strategy: SessionStrategy | None = None
 
 
@@ -969,10 +969,6 @@ class SessionPublic(ApiModel):
 class SessionSettingsUpdate(ApiModel):
     """Every retrieval setting; absent fields keep their value."""
 
-    title: str | None = None
-    description: str | None = None
-    knowledge_base_id: str | None = None
-    knowledge_base_ids: list[str] | None = None
     max_rounds: int | None = None
     enable_rewrite: bool | None = None
     fallback_strategy: Literal['fixed', 'model'] | None = None
@@ -985,6 +981,10 @@ class SessionSettingsUpdate(ApiModel):
     rerank_threshold: float | None = None
     summary_model_id: str | None = None
     summary_parameters: dict[str, Any] | None = None
+    title: str | None = None
+    description: str | None = None
+    knowledge_base_id: str | None = None
+    knowledge_base_ids: list[str] | None = None
 
 
 class SessionStrategy(ApiModel):
@@ -1155,6 +1155,8 @@ class ValidationError(ApiModel):
 
 
 class VersionPublic(ApiModel):
+    """A retrieval model version, with its online signals."""
+
     id: str
     version: int
     snapshot_id: str
@@ -1164,8 +1166,8 @@ class VersionPublic(ApiModel):
     artifact_sha256: str
     training_s: float
     aliases: list[str]
-    signals: dict[str, float]
     created_at: datetime
+    signals: dict[str, float]
 
 
 for _model in list(globals().values()):

@@ -904,10 +904,6 @@ export type ServiceAccountCreate = {
 };
 
 export type SessionCreate = {
-  title?: string | null;
-  description?: string | null;
-  knowledge_base_id?: string | null;
-  knowledge_base_ids?: Array<string> | null;
   max_rounds?: number | null;
   enable_rewrite?: boolean | null;
   fallback_strategy?: ("fixed" | "model") | null;
@@ -920,6 +916,10 @@ export type SessionCreate = {
   rerank_threshold?: number | null;
   summary_model_id?: string | null;
   summary_parameters?: (Record<string, unknown>) | null;
+  title?: string | null;
+  description?: string | null;
+  knowledge_base_id?: string | null;
+  knowledge_base_ids?: Array<string> | null;
   session_strategy?: SessionStrategy | null;
 };
 
@@ -948,10 +948,6 @@ export type SessionPublic = {
 
 /** Every retrieval setting; absent fields keep their value. */
 export type SessionSettingsUpdate = {
-  title?: string | null;
-  description?: string | null;
-  knowledge_base_id?: string | null;
-  knowledge_base_ids?: Array<string> | null;
   max_rounds?: number | null;
   enable_rewrite?: boolean | null;
   fallback_strategy?: ("fixed" | "model") | null;
@@ -964,6 +960,10 @@ export type SessionSettingsUpdate = {
   rerank_threshold?: number | null;
   summary_model_id?: string | null;
   summary_parameters?: (Record<string, unknown>) | null;
+  title?: string | null;
+  description?: string | null;
+  knowledge_base_id?: string | null;
+  knowledge_base_ids?: Array<string> | null;
 };
 
 /** WeKnora clients send the retrieval settings nested as ``session_strategy``; fields jisik does not have (e.g. ``no_match_prefix``) are ignored. */
@@ -1131,6 +1131,7 @@ export type ValidationError = {
   ctx?: Record<string, unknown>;
 };
 
+/** A retrieval model version, with its online signals. */
 export type VersionPublic = {
   id: string;
   version: number;
@@ -1141,8 +1142,8 @@ export type VersionPublic = {
   artifact_sha256: string;
   training_s: number;
   aliases: Array<string>;
-  signals: Record<string, number>;
   created_at: string;
+  signals: Record<string, number>;
 };
 
 /** Every /api/v1 operation, keyed by `METHOD /path` (the path without /api/v1). */
