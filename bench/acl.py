@@ -20,13 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
-import os
-import shutil
-import socket
-import statistics
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -42,17 +36,15 @@ import numpy as np  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 from sqlmodel import col  # noqa: E402
 
+from bench.relay_timing import embedded_stack, machine, own_cdc_settings, poll_until, summary, write_results  # noqa: E402
 from cdc.server import CdcService  # noqa: E402
 from gateway.repositories.readable import readable_by  # noqa: E402
 from gateway.services.access_lists import set_document_list, set_knowledge_base_list  # noqa: E402
 from jisik.access import Access  # noqa: E402
 from jisik.db.engine import create_engine, session_factory, transaction  # noqa: E402
-from jisik.db.migrate import upgrade  # noqa: E402
 from jisik.db.models import Knowledge, KnowledgeBase, Tenant  # noqa: E402
 from jisik.grpc_server import grpc_channel  # noqa: E402
 from jisik.proto import retriever_pb2, retriever_pb2_grpc  # noqa: E402
-from jisik.runtime.postgres import EmbeddedPostgres  # noqa: E402
-from jisik.runtime.tansu import EmbeddedTansu  # noqa: E402
 from jisik.settings import CdcSettings, Settings  # noqa: E402
 from retriever.server import create_server  # noqa: E402
 
@@ -61,37 +53,14 @@ VECTOR = (np.ones(384, dtype=np.float32) / np.sqrt(384)).tolist()
 OUTSIDER = Access(frozenset({"group:eng"}))
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _summary(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    return {
-        "runs": len(ordered),
-        "p50_ms": round(statistics.median(ordered) * 1000, 1),
-        "p95_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] * 1000, 1),
-        "max_ms": round(ordered[-1] * 1000, 1),
-    }
-
-
 async def _until(check: Callable[[], Awaitable[bool]], timeout_s: float = 30.0) -> float:
     started = time.perf_counter()
-    while not await check():
-        if time.perf_counter() - started > timeout_s:
-            raise TimeoutError("the index never reflected the change")
-        await asyncio.sleep(0.005)
+    await poll_until(check, "the change showing", timeout_s)
     return time.perf_counter() - started
 
 
 async def _bench(url: str, bootstrap: str, runs: int, documents: int) -> dict[str, Any]:
-    name = f"bench_{uuid.uuid4().hex[:8]}"
-    base_settings = Settings.load()
-    settings = base_settings.model_copy(update={"cdc": CdcSettings(
-        slot_name=name, publication_name=name, index_meta_group=f"{name}.meta",
-        retriever_access_group=f"{name}.access", billing_group=f"{name}.billing")})
+    settings = Settings.load().model_copy(update={"cdc": own_cdc_settings()})
     server, port, _, service = await create_server(settings, 0, url)
     await server.start()
     address = f"127.0.0.1:{port}"
@@ -163,9 +132,9 @@ async def _bench(url: str, bootstrap: str, runs: int, documents: int) -> dict[st
         await server.stop(0)
         await service.close()
     return {
-        "document_list": _summary(document_s),
-        "base_list": {**_summary(base_s), "documents": documents},
-        "database_check": _summary(database_s),
+        "document_list": summary(document_s),
+        "base_list": {**summary(base_s), "documents": documents},
+        "database_check": summary(database_s),
         "within_1s": {"document_list": sum(s <= 1 for s in document_s) / len(document_s),
                       "base_list": sum(s <= 1 for s in base_s) / len(base_s)},
     }
@@ -180,30 +149,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--documents", type=int, default=200)
     args = parser.parse_args()
-    load_before = os.getloadavg()
-    root = Path(tempfile.mkdtemp(prefix="jisik-bench-acl-"))
-    postgres = EmbeddedPostgres(root / "pg", _free_port())
-    broker = EmbeddedTansu(_free_port())
-    postgres.start()
-    broker.start()
-    try:
-        url = postgres.create_database("bench_acl")
-        upgrade(url)
-        figures = asyncio.run(_bench(url, broker.bootstrap_servers, args.runs, args.documents))
-    finally:
-        broker.stop()
-        postgres.stop()
-        shutil.rmtree(root, ignore_errors=True)
-    memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
+    load_before = machine()["load_avg"]
+    with embedded_stack("bench_acl") as (url, bootstrap):
+        figures = asyncio.run(_bench(url, bootstrap, args.runs, args.documents))
     result = {
-        "machine": {"cpu_count": os.cpu_count(), "memory_gib": round(memory_gib, 1),
-                    "load_avg_before": [round(x, 2) for x in load_before],
-                    "load_avg_after": [round(x, 2) for x in os.getloadavg()]},
+        "machine": machine() | {"load_avg_before": load_before},
         "settings": {"cdc_poll_interval_s": CdcSettings().poll_interval_s},
         "figures": figures,
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    write_results(RESULTS, result)
     print(f"{'change -> visible in search':<30} {'runs':>5} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
     for key in ("document_list", "base_list", "database_check"):
         row = figures[key]

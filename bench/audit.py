@@ -14,12 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import shutil
-import socket
-import statistics
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -31,28 +26,17 @@ from sqlmodel import col
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.answers import machine  # noqa: E402
+from bench import relay_timing  # noqa: E402
 from cdc.audit import AuditProcessor  # noqa: E402
-from cdc.processor import run_processor  # noqa: E402
-from cdc.relay import Relay  # noqa: E402
-from cdc.slot import ReplicationSlot, plain_url  # noqa: E402
+from cdc.slot import plain_url  # noqa: E402
 from jisik.actors import Actor, acting_as  # noqa: E402
 from jisik.db import audit_context  # noqa: E402
 from jisik.db.engine import create_engine, session_factory, transaction  # noqa: E402
-from jisik.db.migrate import upgrade  # noqa: E402
 from jisik.db.models import KnowledgeBase, Tenant  # noqa: E402
-from jisik.runtime.postgres import EmbeddedPostgres  # noqa: E402
-from jisik.runtime.tansu import EmbeddedTansu  # noqa: E402
-from jisik.settings import CdcSettings, KafkaSettings  # noqa: E402
+from jisik.settings import CdcSettings  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "audit.json"
 _SEEN = "SELECT count(*) FROM audit_events WHERE entity_id = %s AND changes -> 'name' ->> 'after' = %s"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def _rename(engine: AsyncEngine, base_id: str, name: str) -> None:
@@ -90,57 +74,40 @@ async def _bench(url: str, bootstrap: str, writes: int, latency_runs: int, burst
     plain = await _mean_write_s(engine, base_id, writes, None)
     acted = await _mean_write_s(engine, base_id, writes, actor)
 
-    name = f"bench_{uuid.uuid4().hex[:8]}"
-    cdc = CdcSettings(slot_name=name, publication_name=name, snapshot_on_create=False, audit_group=f"{name}.audit")
-    kafka = KafkaSettings()
-    relay = Relay(cdc, kafka, url, bootstrap_servers=bootstrap)
+    cdc = relay_timing.own_cdc_settings(snapshot_on_create=False)
     processor = AuditProcessor(cdc, url)
-    stop = asyncio.Event()
-    tasks = [asyncio.create_task(relay.run(stop))]
-    await asyncio.wait_for(relay.ready.wait(), 60)
-    tasks.append(asyncio.create_task(run_processor(processor, kafka, stop, bootstrap_servers=bootstrap, poll_ms=50)))
     db = await psycopg.AsyncConnection.connect(plain_url(url), autocommit=True)
 
-    async def wait_seen(label: str, interval_s: float) -> None:
-        for _ in range(int(120 / interval_s)):
-            row = await (await db.execute(_SEEN, (base_id, label))).fetchone()
-            if row is not None and row[0] > 0:
-                return
-            await asyncio.sleep(interval_s)
-        raise TimeoutError(f"the audit entry of {label} never appeared")
+    async def seen(label: str) -> bool:
+        row = await (await db.execute(_SEEN, (base_id, label))).fetchone()
+        return row is not None and row[0] > 0
+
+    async def rename(n: int) -> None:
+        with acting_as(actor):
+            await _rename(engine, base_id, f"latency-{n}")
 
     try:
-        latencies = []
-        for n in range(latency_runs):
-            label = f"latency-{n}"
+        async with relay_timing.running_relay(url, bootstrap, cdc, processor, poll_ms=50):
+            latencies = await relay_timing.commit_to_visible(latency_runs, rename, lambda n: relay_timing.poll_until(
+                lambda: seen(f"latency-{n}"), f"the audit entry of latency-{n}", 120))
+            stored_before = processor.stored
+            started = time.perf_counter()
             with acting_as(actor):
-                await _rename(engine, base_id, label)
-            committed = time.perf_counter()
-            await wait_seen(label, 0.005)
-            latencies.append(time.perf_counter() - committed)
-        stored_before = processor.stored
-        started = time.perf_counter()
-        with acting_as(actor):
-            for n in range(burst):
-                await _rename(engine, base_id, f"burst-{n}")
-        written = time.perf_counter() - started
-        await wait_seen(f"burst-{burst - 1}", 0.02)
-        elapsed = time.perf_counter() - started
-        burst_stored = processor.stored - stored_before
+                for n in range(burst):
+                    await _rename(engine, base_id, f"burst-{n}")
+            written = time.perf_counter() - started
+            last = f"burst-{burst - 1}"
+            await relay_timing.poll_until(lambda: seen(last), "the burst's last audit entry", 120, 0.02)
+            elapsed = time.perf_counter() - started
+            burst_stored = processor.stored - stored_before
     finally:
-        stop.set()
-        await asyncio.gather(*tasks)
         await db.close()
         await engine.dispose()
-        async with ReplicationSlot(url, slot=name, publication=name) as slot:
-            await slot.drop()
-    ordered = sorted(latencies)
     return {
         "write_plain_ms": round(plain * 1000, 2),
         "write_with_actor_ms": round(acted * 1000, 2),
         "context_overhead_ms": round((acted - plain) * 1000, 2),
-        "latency_p50_s": round(statistics.median(ordered), 3),
-        "latency_p95_s": round(ordered[max(0, int(len(ordered) * 0.95) - 1)], 3),
+        **relay_timing.latency_figures(latencies, 3),
         "burst_transactions": burst,
         "burst_entries_stored": burst_stored,
         "burst_write_s": round(written, 2),
@@ -155,28 +122,9 @@ def main() -> None:
     parser.add_argument("--latency-runs", type=int, default=40)
     parser.add_argument("--burst", type=int, default=1000)
     args = parser.parse_args()
-    root = Path(tempfile.mkdtemp(prefix="jisik-bench-audit-"))
-    postgres = EmbeddedPostgres(root / "pg", _free_port())
-    broker = EmbeddedTansu(_free_port())
-    postgres.start()
-    broker.start()
-    try:
-        url = postgres.create_database("bench_audit")
-        upgrade(url)
-        figures = asyncio.run(_bench(url, broker.bootstrap_servers, args.writes, args.latency_runs, args.burst))
-    finally:
-        broker.stop()
-        postgres.stop()
-        shutil.rmtree(root, ignore_errors=True)
-    result = {"machine": machine(), "settings": {"poll_interval_s": CdcSettings().poll_interval_s},
-              "figures": figures}
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"{'figure':<24} {'value':>10}")
-    for key, value in figures.items():
-        print(f"{key:<24} {value:>10}")
-    print(f"machine: {result['machine']}; written to {RESULTS}")
-
+    with relay_timing.embedded_stack("bench_audit") as (url, bootstrap):
+        figures = asyncio.run(_bench(url, bootstrap, args.writes, args.latency_runs, args.burst))
+    relay_timing.report(RESULTS, figures, {"poll_interval_s": CdcSettings().poll_interval_s})
 
 if __name__ == "__main__":
     main()

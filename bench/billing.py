@@ -18,39 +18,27 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
-import shutil
-import socket
-import tempfile
+import sys
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
 import psycopg
 from aiokafka import ConsumerRecord
 
-from cdc.billing import BillingProcessor
-from cdc.processor import run_processor
-from cdc.relay import Relay
-from cdc.slot import ReplicationSlot, plain_url
-from cdc.usage_totals import UsageTotals, decode_usage
-from jisik.billing import Metric
-from jisik.db.migrate import upgrade
-from jisik.runtime.postgres import EmbeddedPostgres
-from jisik.runtime.tansu import EmbeddedTansu
-from jisik.settings import BillingSettings, CdcSettings, KafkaSettings
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench import relay_timing  # noqa: E402
+from cdc.billing import BillingProcessor  # noqa: E402
+from cdc.slot import plain_url  # noqa: E402
+from cdc.usage_totals import UsageTotals, decode_usage  # noqa: E402
+from jisik.billing import Metric  # noqa: E402
+from jisik.settings import BillingSettings  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "billing.json"
 GOALS = {"events_per_s": 20_000, "commit_to_billing_usage_p95_s": 2.0, "threshold_event_p95_s": 2.0}
 INSERT = "INSERT INTO usage_records (id, tenant_id, metric, subject, quantity) VALUES (%s, %s, %s, '', %s)"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _records(count: int) -> list[ConsumerRecord[bytes, bytes]]:
@@ -99,54 +87,38 @@ def _aggregation(count: int, rounds: int) -> dict[str, float]:
 
 
 def _p(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return round(ordered[max(0, int(len(ordered) * share + 0.5) - 1)], 4)
-
-
-async def _wait_for(db: psycopg.AsyncConnection[Any], query: str, args: tuple[Any, ...], committed: float) -> float:
-    while True:
-        row = await (await db.execute(query, args)).fetchone()
-        if row is not None and row[0]:
-            return time.perf_counter() - committed
-        if time.perf_counter() - committed > 30:
-            raise TimeoutError(f"nothing after 30 s: {query}")
-        await asyncio.sleep(0.005)
+    return round(relay_timing.percentile(values, share), 4)
 
 
 async def _runtime(url: str, bootstrap: str, latency_runs: int, threshold_runs: int) -> dict[str, float]:
-    name = f"bench_{uuid.uuid4().hex[:8]}"
-    cdc = CdcSettings(slot_name=name, publication_name=name, billing_group=f"{name}.billing")
-    kafka = KafkaSettings()
-    relay = Relay(cdc, kafka, url, bootstrap_servers=bootstrap)
-    stop = asyncio.Event()
-    relay_task = asyncio.create_task(relay.run(stop))
-    await asyncio.wait_for(relay.ready.wait(), 60)
+    cdc = relay_timing.own_cdc_settings()
     processor = BillingProcessor(cdc, BillingSettings(), url)
-    billing_task = asyncio.create_task(run_processor(processor, kafka, stop, bootstrap_servers=bootstrap))
     db = await psycopg.AsyncConnection.connect(plain_url(url), autocommit=True)
     total = "SELECT quantity >= %s FROM billing_usage WHERE tenant_id = %s AND granularity = 'hour' AND metric = %s"
+    fired = "SELECT count(*) FROM billing_thresholds WHERE tenant_id = %s AND level = 50"
+
+    async def holds(query: str, args: tuple[Any, ...]) -> None:
+        async def check() -> bool:
+            row = await (await db.execute(query, args)).fetchone()
+            return row is not None and bool(row[0])
+        await relay_timing.poll_until(check, query, timeout_s=30)
+
+    async def record(id_: str, tenant: str, metric: Metric, quantity: int) -> None:
+        await db.execute(INSERT, (id_, tenant, metric.value, quantity))
+
     try:
-        # Warm up: the processor has joined its group and caught up once this record is counted.
-        await db.execute(INSERT, ("warm", "warm", Metric.OCR_PAGES.value, 1))
-        await _wait_for(db, total, (1, "warm", Metric.OCR_PAGES.value), time.perf_counter())
-        latencies = []
-        for n in range(latency_runs):
-            await db.execute(INSERT, (f"lat:{n}", "latency", Metric.CHUNKS_EMBEDDED.value, 1))
-            committed = time.perf_counter()
-            latencies.append(await _wait_for(db, total, (n + 1, "latency", Metric.CHUNKS_EMBEDDED.value), committed))
-        crossings = []
-        fired = "SELECT count(*) FROM billing_thresholds WHERE tenant_id = %s AND level = 50"
-        for n in range(threshold_runs):
-            tenant = f"threshold-{n}"
-            await db.execute(INSERT, (f"thr:{n}", tenant, Metric.PAGES_PARSED.value, 600))  # 60% of 1,000
-            committed = time.perf_counter()
-            crossings.append(await _wait_for(db, fired, (tenant,), committed))
+        async with relay_timing.running_relay(url, bootstrap, cdc, processor):
+            # Warm up: the processor has joined its group and caught up once this record is counted.
+            await record("warm", "warm", Metric.OCR_PAGES, 1)
+            await holds(total, (1, "warm", Metric.OCR_PAGES.value))
+            latencies = await relay_timing.commit_to_visible(
+                latency_runs, lambda n: record(f"lat:{n}", "latency", Metric.CHUNKS_EMBEDDED, 1),
+                lambda n: holds(total, (n + 1, "latency", Metric.CHUNKS_EMBEDDED.value)))
+            crossings = await relay_timing.commit_to_visible(  # 600 pages: 60% of the default plan's 1,000
+                threshold_runs, lambda n: record(f"thr:{n}", f"threshold-{n}", Metric.PAGES_PARSED, 600),
+                lambda n: holds(fired, (f"threshold-{n}",)))
     finally:
-        stop.set()
-        await asyncio.gather(relay_task, billing_task)
         await db.close()
-        async with ReplicationSlot(url, slot=name, publication=name) as slot:
-            await slot.drop()
     return {
         "commit_to_billing_usage_p50_s": _p(latencies, 0.5), "commit_to_billing_usage_p95_s": _p(latencies, 0.95),
         "threshold_event_p50_s": _p(crossings, 0.5), "threshold_event_p95_s": _p(crossings, 0.95),
@@ -161,35 +133,20 @@ def main() -> None:
     parser.add_argument("--threshold-runs", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3, help="aggregation rounds; the best one is reported")
     args = parser.parse_args()
-    load_before = os.getloadavg()
+    load_before = relay_timing.machine()["load_avg"]
     figures: dict[str, float] = _aggregation(args.events, args.rounds)
-    root = Path(tempfile.mkdtemp(prefix="jisik-bench-billing-"))
-    postgres = EmbeddedPostgres(root / "pg", _free_port())
-    broker = EmbeddedTansu(_free_port())
-    postgres.start()
-    broker.start()
-    try:
-        url = postgres.create_database("bench_billing")
-        upgrade(url)
-        figures |= asyncio.run(_runtime(url, broker.bootstrap_servers, args.latency_runs, args.threshold_runs))
-    finally:
-        broker.stop()
-        postgres.stop()
-        shutil.rmtree(root, ignore_errors=True)
-    memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
-    machine = {"cpu_count": os.cpu_count(), "memory_gib": round(memory_gib, 1),
-               "load_before": [round(x, 2) for x in load_before],
-               "load_after": [round(x, 2) for x in os.getloadavg()]}
+    with relay_timing.embedded_stack("bench_billing") as (url, bootstrap):
+        figures |= asyncio.run(_runtime(url, bootstrap, args.latency_runs, args.threshold_runs))
+    machine_info = relay_timing.machine() | {"load_before": load_before}
     met = {goal: (figures[goal] >= target if goal == "events_per_s" else figures[goal] <= target)
            for goal, target in GOALS.items()}
-    result = {"machine": machine, "goals": GOALS, "met": met, "figures": figures}
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    result = {"machine": machine_info, "goals": GOALS, "met": met, "figures": figures}
+    relay_timing.write_results(RESULTS, result)
     print(f"{'figure':<34} {'value':>12}  goal")
     for key, value in figures.items():
         goal = GOALS.get(key)
         print(f"{key:<34} {value:>12}  {'' if goal is None else ('met' if met[key] else 'MISSED') + f' ({goal})'}")
-    print(f"machine: {machine}; written to {RESULTS}")
+    print(f"machine: {machine_info}; written to {RESULTS}")
 
 
 if __name__ == "__main__":

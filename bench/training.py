@@ -11,9 +11,13 @@ Flip under load: a real (embedded) PostgreSQL with a registered challenger; conc
 the serving model per session and rerank with it (``ml.training.serving.TunedModels``, what the chat
 pipeline calls) while the canary is promoted 10 -> 50 -> 100 and rolled back; failed calls are counted.
 
-    .venv/bin/python bench/training.py [--cache-dir DIR]
+The same run on the field tagger (bench/_field_tagger.py): trained on generated documents' reviewed
+values, entity F1 on held-out generated documents, and field extraction F1 without and with the tagger.
 
-Skips cleanly when ../shared/bench/korquad is absent. Prints a table; writes bench/results/training.json.
+    .venv/bin/python bench/training.py [--cache-dir DIR] [--part all|retrieval|tagger]
+
+The retrieval part skips cleanly when ../shared/bench/korquad is absent. Prints tables; writes
+bench/results/training.json and bench/results/training_tagger.json.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ from ml.training.synthetic import synthetic_queries  # noqa: E402
 
 KORQUAD = ROOT.parent / "shared" / "bench" / "korquad" / "KorQuAD_v1.0_dev.json"
 RESULTS = ROOT / "bench" / "results" / "training.json"
+TAGGER_RESULTS = ROOT / "bench" / "results" / "training_tagger.json"
 
 
 def _machine() -> dict[str, Any]:
@@ -146,10 +151,30 @@ async def _flip_under_load(bundle: TunedBundle, corpus: Corpus, queries: list[st
         shutil.rmtree(root, ignore_errors=True)
 
 
+def _field_tagger_part(train_count: int, held_out_count: int) -> None:
+    from bench._field_tagger import print_field_tagger, run_field_tagger_bench
+
+    machine = _machine()
+    result = run_field_tagger_bench(train_count, held_out_count)
+    machine["load_1m_end"] = round(os.getloadavg()[0], 2)
+    print_field_tagger(result)
+    print(f"machine: {machine}")
+    TAGGER_RESULTS.write_text(json.dumps({"machine": machine, **result}, indent=2, ensure_ascii=False) + "\n",
+                              encoding="utf-8")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cache-dir", type=Path, default=Path(tempfile.gettempdir()) / "jisik-bench-embeddings")
+    parser.add_argument("--part", choices=("all", "retrieval", "tagger"), default="all",
+                        help="retrieval models on KorQuAD, the field tagger on generated documents, or both")
+    parser.add_argument("--tagger-train", type=int, default=300, help="generated documents the tagger trains on")
+    parser.add_argument("--tagger-held-out", type=int, default=150, help="generated documents it is measured on")
     args = parser.parse_args()
+    if args.part in ("all", "tagger"):
+        _field_tagger_part(args.tagger_train, args.tagger_held_out)
+    if args.part == "tagger":
+        return 0
     if not KORQUAD.exists():
         print(f"skipped: {KORQUAD} is not present")
         return 0

@@ -86,22 +86,41 @@ def _segment_of(words: list[Word], page: int, ocr: bool, line_height: float) -> 
     return Segment(text, page, (words[0].box[0], words[-1].box[2]), parts, ocr)
 
 
+def _lines(words: list[Word], line_height: float) -> list[list[Word]]:
+    """Words grouped into visual lines, top to bottom.
+
+    A word joins the line whose band (the median top and bottom of its words so far) it overlaps by at
+    least half of the shorter height; a word overlapping no line starts one. Bands taken as medians keep
+    one tall box (OCR glues a stray dot to a word) or a short one (a colon) from splitting a line.
+    """
+    ordered = sorted(words, key=lambda w: ((w.box[1] + w.box[3]) / 2, w.box[0]))
+    lines: list[list[Word]] = []
+    bands: list[tuple[float, float]] = []
+    for word in ordered:
+        top, bottom = word.box[1], word.box[3]
+        height = max(bottom - top, line_height * 0.1)
+        best, best_overlap = -1, 0.0
+        for index in range(max(0, len(lines) - 3), len(lines)):
+            band_top, band_bottom = bands[index]
+            overlap = min(bottom, band_bottom) - max(top, band_top)
+            if overlap >= 0.5 * min(height, band_bottom - band_top) and overlap > best_overlap:
+                best, best_overlap = index, overlap
+        if best < 0:
+            lines.append([word])
+            bands.append((top, bottom))
+            continue
+        lines[best].append(word)
+        bands[best] = (median(w.box[1] for w in lines[best]), median(w.box[3] for w in lines[best]))
+    return lines
+
+
 def layout_rows_from_words(words: list[Word], page: int, *, ocr: bool = False) -> list[Row]:
     """Group a page's words into rows by vertical overlap, and each row into segments at wide gaps."""
     if not words:
         return []
     heights = [w.box[3] - w.box[1] for w in words if w.box[3] > w.box[1]]
     line_height = median(heights) if heights else 0.01
-    ordered = sorted(words, key=lambda w: ((w.box[1] + w.box[3]) / 2, w.box[0]))
-    lines: list[list[Word]] = []
-    centre = -1.0
-    for word in ordered:
-        middle = (word.box[1] + word.box[3]) / 2
-        if lines and abs(middle - centre) <= line_height * 0.5:
-            lines[-1].append(word)
-        else:
-            lines.append([word])
-            centre = middle
+    lines = _lines(words, line_height)
     rows: list[Row] = []
     # Words further apart than this belong to different cells or key: value runs (OCR boxes are looser).
     gap_limit = line_height * (3.0 if ocr else 1.6)

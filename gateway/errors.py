@@ -10,11 +10,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 from starlette.types import Send
 
+from jisik.db.outage import database_is_down
 from jisik.errors import JisikError, RateLimited
 
 __all__ = ["error_body", "install_error_handlers", "send_error"]
@@ -79,28 +80,6 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
-_DATABASE_MODULES = ("/asyncpg/", "/sqlalchemy/")
-
-
-def _raised_by_database_driver(exc: BaseException) -> bool:
-    """A connection error is PostgreSQL's when the database driver raised it (asyncpg's connect
-    raises plain OSError subclasses that SQLAlchemy does not wrap)."""
-    frame = exc.__traceback__
-    while frame is not None:
-        if any(part in frame.tb_frame.f_code.co_filename for part in _DATABASE_MODULES):
-            return True
-        frame = frame.tb_next
-    return False
-
-
-def _database_is_down(exc: Exception) -> bool:
-    if isinstance(exc, OperationalError | InterfaceError | PoolTimeout):
-        return True
-    if isinstance(exc, DBAPIError):
-        return bool(exc.connection_invalidated)
-    return isinstance(exc, ConnectionError | TimeoutError) and _raised_by_database_driver(exc)
-
-
 def _database_unavailable() -> JSONResponse:
     body = error_body("unavailable", "the database (PostgreSQL) is unavailable; try again shortly",
                       dependency="database")
@@ -109,7 +88,7 @@ def _database_unavailable() -> JSONResponse:
 
 async def _connection_error(request: Request, exc: Exception) -> JSONResponse:
     """PostgreSQL down or restarting: 503 naming the database, never a 500 with a traceback."""
-    if _database_is_down(exc):
+    if database_is_down(exc):
         logger.warning("request failed: the database is unavailable (%s)", type(exc).__name__)
         return _database_unavailable()
     return await _unexpected(request, exc)

@@ -7,8 +7,9 @@
   times (one by default), then failed. One retry because a worker can die for reasons outside the
   document (killed by the kernel under memory pressure elsewhere, by an operator) and a deadline can
   pass because the service was busy; a document that does it again would do it every time.
-- A service of jisik's own is down (Unavailable): waited out for ``outage_budget_s`` without using
-  up the document's tries.
+- A service of jisik's own or PostgreSQL is down (Unavailable, a lost database connection): waited out
+  for ``outage_budget_s`` without using up the document's tries, trying again every
+  ``outage_retry_s`` at most so the document moves on within seconds of the service's return.
 - Anything else (an unexpected error): retried with backoff up to ``max_attempts``.
 """
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from jisik.db.outage import database_is_down
 from jisik.errors import (
     Blocked,
     DeadlineExceeded,
@@ -46,7 +48,7 @@ def classify(error: BaseException) -> Fault:
         return Fault.CRASH_OR_DEADLINE
     if isinstance(error, _DOCUMENT_FAULTS):
         return Fault.DOCUMENT
-    if isinstance(error, Unavailable):
+    if isinstance(error, Unavailable) or database_is_down(error):
         return Fault.OUTAGE
     return Fault.TRANSIENT
 
@@ -59,7 +61,7 @@ class TryLedger:
     attempts: int = 0  # tries that count against the document (not outage waits)
     crashes: int = 0  # crashes and overrun deadlines
     waits: int = 0  # every failed try, for the backoff
-    outage_since: float | None = None
+    outage_since: float | None = None  # set while the last failed try was an outage
 
     def failed(self, error: BaseException, reason: str, now: float) -> str | None:
         """Record a failed try at loop time ``now``; the reason to fail the document with, or None to retry."""
@@ -85,5 +87,8 @@ class TryLedger:
         return None
 
     def backoff_s(self) -> float:
-        """Delay before the next try: doubles with every failed try, up to ``retry_backoff_max_s``."""
-        return min(self.settings.retry_backoff_max_s, self.settings.retry_backoff_s * 2 ** max(0, self.waits - 1))
+        """Delay before the next try: doubles with every failed try, up to ``retry_backoff_max_s``, and
+        up to ``outage_retry_s`` while an outage is waited out."""
+        settings = self.settings
+        longest = settings.outage_retry_s if self.outage_since is not None else settings.retry_backoff_max_s
+        return min(longest, settings.retry_backoff_s * 2 ** max(0, self.waits - 1))

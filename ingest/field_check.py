@@ -1,6 +1,7 @@
 """The field check of the validate stage: read the knowledge base's schema fields from the document,
 validate them, store the result (keeping a person's values when the file is unchanged) and hand the
-outcome to the documents.validated event. Knowledge bases without a schema are left alone."""
+outcome to the documents.validated event. Knowledge bases without a schema are left alone; one with a
+champion field tagger gets the tagger's readings merged in (:mod:`fields.tagger`)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fields.evaluate import Status, evaluate
-from fields.extract import extract_fields
 from fields.reading import document_layout
 from fields.store import current_schema, find_duplicate, load_fields, reviewed_values, save_outcome
+from fields.tagger import extract_with_tagger
+from fields.tagger_store import TaggerCache
 
 from .checks import DocumentText
 
@@ -28,6 +30,7 @@ class FieldsCheck:
         self._store = store
         self._ocr = ocr
         self._languages = languages
+        self._taggers = TaggerCache()
 
     async def run(self, session: AsyncSession, document: DocumentText) -> None:
         knowledge = document.knowledge
@@ -37,7 +40,8 @@ class FieldsCheck:
         version, schema = found
         layout = await document_layout(knowledge, document.chunks, self._store, ocr=self._ocr,
                                        languages=self._languages)
-        extracted = extract_fields(layout, schema)
+        tagger = await self._taggers.champion(session, knowledge.tenant_id, knowledge.knowledge_base_id)
+        extracted = extract_with_tagger(layout, schema, tagger)
         file_hash = knowledge.file_hash or document.content_hash
         previous = await load_fields(session, knowledge.tenant_id, knowledge.id)
         corrections = reviewed_values(previous, file_hash)

@@ -77,7 +77,11 @@ class RetentionPurger:
         if self._interval_s <= 0:
             return
         while True:
-            receipts = await self.purge_once(datetime.now().astimezone())
-            if receipts:
-                logger.info("retention: erased %d expired documents", len(receipts))
+            try:
+                receipts = await self.purge_once(datetime.now().astimezone())
+            except Exception:  # PostgreSQL restarting must not stop the ingest process
+                logger.exception("retention: a round failed; the next round retries")
+            else:
+                if receipts:
+                    logger.info("retention: erased %d expired documents", len(receipts))
             await asyncio.sleep(self._interval_s)

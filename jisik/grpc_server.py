@@ -18,7 +18,8 @@ import ipaddress
 import logging
 import signal
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
 import grpc
@@ -27,7 +28,8 @@ from grpc_reflection.v1alpha import reflection
 from opentelemetry import trace
 
 from jisik.clients.errors import status_of, trailing_metadata
-from jisik.errors import InvalidInput, JisikError
+from jisik.db.outage import database_is_down
+from jisik.errors import InvalidInput, JisikError, Unavailable
 from jisik.metrics import RPC_REQUESTS, RPC_SECONDS
 from jisik.settings import EndpointSettings
 from jisik.telemetry import attached, context_from_metadata, inject_metadata
@@ -53,6 +55,17 @@ async def abort_with(context: grpc.aio.ServicerContext, error: JisikError) -> No
     await context.abort(status_of(error), error.message, trailing_metadata=trailing_metadata(error))
 
 
+def _known_error(exc: Exception) -> JisikError | None:
+    """The jisik error a failed call answers with: a JisikError as it is, PostgreSQL down or restarting
+    as Unavailable (callers wait that out instead of failing the work); None for anything else."""
+    if isinstance(exc, JisikError):
+        return exc
+    if database_is_down(exc):
+        logger.warning("call failed: the database is unavailable (%s)", type(exc).__name__)
+        return Unavailable("the database (PostgreSQL) is unavailable; try again shortly")
+    return None
+
+
 def _observe(method: str, context: grpc.aio.ServicerContext, outcome: str, started: float) -> None:
     """Count the call by the status it ended with (a code the handler set itself wins) and time it."""
     code = context.code()
@@ -61,50 +74,48 @@ def _observe(method: str, context: grpc.aio.ServicerContext, outcome: str, start
     RPC_SECONDS.labels(method).observe(time.perf_counter() - started)
 
 
+@asynccontextmanager
+async def _serving(method: str, context: grpc.aio.ServicerContext) -> AsyncIterator[Callable[[], None]]:
+    """One served call in a server span of the caller's trace: a JisikError (or a database outage, as
+    Unavailable) becomes the call's status, and the call is counted and timed by how it ended. The body
+    calls the yielded ``finished()`` once it is done."""
+    parent = context_from_metadata(context.invocation_metadata())
+    started, outcome = time.perf_counter(), ["UNKNOWN"]
+    with attached(parent), trace.get_tracer(__name__).start_as_current_span(
+        method, kind=trace.SpanKind.SERVER, attributes={"rpc.method": method}
+    ) as span:
+        try:
+            yield lambda: outcome.__setitem__(0, "OK")
+        except Exception as exc:
+            error = _known_error(exc)
+            if error is None:
+                raise
+            span.set_attribute("error.code", error.code)
+            outcome[0] = status_of(error).name
+            await abort_with(context, error)
+        except (asyncio.CancelledError, GeneratorExit):
+            outcome[0] = "CANCELLED"
+            raise
+        finally:
+            _observe(method, context, outcome[0], started)
+
+
 def _wrap_unary(behavior: Callable[..., Awaitable[Any]], method: str) -> Callable[..., Awaitable[Any]]:
     async def handler(request: Any, context: grpc.aio.ServicerContext) -> Any:
-        parent = context_from_metadata(context.invocation_metadata())
-        started, outcome = time.perf_counter(), "UNKNOWN"
-        with attached(parent), trace.get_tracer(__name__).start_as_current_span(
-            method, kind=trace.SpanKind.SERVER, attributes={"rpc.method": method}
-        ) as span:
-            try:
-                result = await behavior(request, context)
-                outcome = "OK"
-                return result
-            except JisikError as exc:
-                span.set_attribute("error.code", exc.code)
-                outcome = status_of(exc).name
-                await abort_with(context, exc)
-            except asyncio.CancelledError:
-                outcome = "CANCELLED"
-                raise
-            finally:
-                _observe(method, context, outcome, started)
+        async with _serving(method, context) as finished:
+            result = await behavior(request, context)
+            finished()
+            return result
 
     return handler
 
 
 def _wrap_stream(behavior: Callable[..., Any], method: str) -> Callable[..., Any]:
     async def handler(request: Any, context: grpc.aio.ServicerContext) -> Any:
-        parent = context_from_metadata(context.invocation_metadata())
-        started, outcome = time.perf_counter(), "UNKNOWN"
-        with attached(parent), trace.get_tracer(__name__).start_as_current_span(
-            method, kind=trace.SpanKind.SERVER, attributes={"rpc.method": method}
-        ) as span:
-            try:
-                async for item in behavior(request, context):
-                    yield item
-                outcome = "OK"
-            except JisikError as exc:
-                span.set_attribute("error.code", exc.code)
-                outcome = status_of(exc).name
-                await abort_with(context, exc)
-            except (asyncio.CancelledError, GeneratorExit):
-                outcome = "CANCELLED"
-                raise
-            finally:
-                _observe(method, context, outcome, started)
+        async with _serving(method, context) as finished:
+            async for item in behavior(request, context):
+                yield item
+            finished()
 
     return handler
 

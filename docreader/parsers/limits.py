@@ -32,6 +32,8 @@ class ReadBudget:
         self.rendered = 0
         self.rows = 0
         self.merged_ranges = 0
+        self.shared_strings = 0
+        self.covered = 0
         self.text_chars = 0
 
     def _charge(self, counter: str, count: int, limit: int, what: str, setting: str) -> None:
@@ -55,6 +57,14 @@ class ReadBudget:
     def add_rendered(self, count: int) -> None:
         """Cells of the tables rendered from a sheet, blanks included (sparse sheets render dense)."""
         self._charge("rendered", count, self.options.max_cells, "spreadsheet cells in tables", "MAX_CELLS")
+
+    def add_shared_strings(self, count: int = 1) -> None:
+        """Strings of a workbook's shared table (each one a cell's text at most)."""
+        self._charge("shared_strings", count, self.options.max_cells, "shared strings", "MAX_CELLS")
+
+    def add_covered(self, count: int) -> None:
+        """Cells that hold data under a merged range, each visited to repeat the merged value."""
+        self._charge("covered", count, self.options.max_cells, "spreadsheet cells under merged ranges", "MAX_CELLS")
 
     def add_rows(self, count: int = 1) -> None:
         self._charge("rows", count, self.options.max_rows, "spreadsheet rows", "MAX_ROWS")

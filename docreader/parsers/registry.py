@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import io
+import struct
 import zipfile
 from functools import cache
 from pathlib import PurePosixPath
@@ -86,17 +87,33 @@ def declared_format(file_name: str, file_type: str) -> str:
     return _ALIASES.get(raw, raw)
 
 
+_OLE_NAMES = ("FileHeader", "BodyText", "EncryptedPackage", "Workbook", "Book", "WordDocument", "PowerPoint Document")
+
+
+def _ole_entries(data: bytes) -> set[str]:
+    """The top-level stream and storage names of an OLE2 compound file, from its directory (which can
+    lie anywhere in the file); when the directory cannot be read, the known names in the first MiB."""
+    import olefile
+
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as container:
+            return {path[0] for path in container.listdir(streams=True, storages=True) if path}
+    except (OSError, ValueError, IndexError, struct.error):
+        head = data[: 1 << 20]
+        return {entry for entry in _OLE_NAMES if entry.encode("utf-16-le") in head}
+
+
 def _sniff_ole(data: bytes, name: str) -> str:
-    head = data[: 1 << 20]
-    if "FileHeader".encode("utf-16-le") in head and "BodyText".encode("utf-16-le") in head:
+    entries = _ole_entries(data)
+    if {"FileHeader", "BodyText"} <= entries:
         return "hwp"
-    if "EncryptedPackage".encode("utf-16-le") in head:
+    if "EncryptedPackage" in entries:
         raise ParseFailed(f"{name}: the Office file is password-protected")
-    if "Workbook".encode("utf-16-le") in head or "Book".encode("utf-16-le") in head:
+    if entries & {"Workbook", "Book"}:
         return "xls"
-    if "WordDocument".encode("utf-16-le") in head:
+    if "WordDocument" in entries:
         raise UnsupportedFormat(f"{name}: a legacy Word .doc file; save it as .docx")
-    if "PowerPoint".encode("utf-16-le") in head:
+    if any(entry.startswith("PowerPoint") for entry in entries):
         raise UnsupportedFormat(f"{name}: a legacy PowerPoint .ppt file; save it as .pptx")
     raise UnsupportedFormat(f"{name}: an OLE compound file jisik cannot read")
 

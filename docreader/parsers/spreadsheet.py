@@ -15,6 +15,7 @@ import io
 from docreader.models import ParsedDocument
 
 from .base import ParseOptions, markdown_table
+from .biff import scan_workbook
 from .limits import ReadBudget
 from .text import decode_text
 from .xlsx import SheetCells, add_sheet_images, read_xlsx
@@ -61,20 +62,24 @@ class XlsxParser:
 
 
 class XlsParser:
+    """xlrd, after :func:`.biff.scan_workbook` counted what it would load against the limits. Rows stay
+    ragged: xlrd would otherwise pad every row to the widest one, a dense grid for two far-apart cells."""
+
     def parse(self, data: bytes, options: ParseOptions) -> ParsedDocument:
         import xlrd
 
+        merged = scan_workbook(data, ReadBudget(options))
         budget = ReadBudget(options)
-        book = xlrd.open_workbook(file_contents=data, on_demand=True)
+        book = xlrd.open_workbook(file_contents=data, on_demand=True, ragged_rows=True, logfile=io.StringIO())
         result = ParsedDocument(pages=[], paged=True)
         for index in range(book.nsheets):
             sheet = book.sheet_by_index(index)
             cells = SheetCells(sheet.name)
             for r in range(sheet.nrows):
                 cells.add_row(r + 1, (_format(value) for value in sheet.row_values(r)), budget)
-            for row_lo, row_hi, col_lo, col_hi in getattr(sheet, "merged_cells", []):
+            for merged_range in merged[index] if index < len(merged) else []:
                 budget.add_merged_range()
-                cells.merged.append((row_lo + 1, col_lo + 1, row_hi, col_hi))
+                cells.merged.append(merged_range)
             cells.fill_merged(budget)
             result.pages.append(_sheet_page(sheet.name, _sheet_markdown(cells, budget)))
             book.unload_sheet(index)

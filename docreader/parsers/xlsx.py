@@ -76,7 +76,9 @@ class SheetCells:
             if not value:
                 continue
             covered_columns = columns[bisect_left(columns, min_col) : bisect_right(columns, max_col)]
-            for row in row_numbers[bisect_left(row_numbers, min_row) : bisect_right(row_numbers, max_row)]:
+            covered_rows = row_numbers[bisect_left(row_numbers, min_row) : bisect_right(row_numbers, max_row)]
+            budget.add_covered(len(covered_rows) * len(covered_columns))
+            for row in covered_rows:
                 cells = self.rows[row]
                 for column in covered_columns:
                     if column not in cells:

@@ -12,6 +12,7 @@ from jisik.db.models import Knowledge
 from jisik.errors import NotFound
 
 from ._paging import paged
+from ._rows import apply_changes
 from .readable import readable_by
 
 __all__ = ["batch_knowledge", "get_knowledge", "list_knowledge", "update_knowledge"]
@@ -62,9 +63,4 @@ async def get_knowledge(
 
 
 async def update_knowledge(*, session: AsyncSession, knowledge: Knowledge, values: dict[str, Any]) -> Knowledge:
-    for name, value in values.items():
-        setattr(knowledge, name, value)
-    session.add(knowledge)
-    await session.flush()
-    await session.refresh(knowledge)
-    return knowledge
+    return await apply_changes(session, knowledge, values)

@@ -10,6 +10,8 @@ from sqlmodel import col
 from jisik.db.models import KnowledgeBase, ModelType, RegisteredModel
 from jisik.errors import NotFound
 
+from ._rows import apply_changes
+
 __all__ = [
     "check_model",
     "create_knowledge_base",
@@ -112,12 +114,7 @@ async def update_knowledge_base(
     *, session: AsyncSession, knowledge_base: KnowledgeBase, values: dict[str, Any]
 ) -> KnowledgeBase:
     await _check_models(session, knowledge_base.tenant_id, values)
-    for name, value in values.items():
-        setattr(knowledge_base, name, value)
-    session.add(knowledge_base)
-    await session.flush()
-    await session.refresh(knowledge_base)
-    return knowledge_base
+    return await apply_changes(session, knowledge_base, values)
 
 
 async def delete_knowledge_base(*, session: AsyncSession, knowledge_base: KnowledgeBase) -> None:

@@ -10,6 +10,7 @@ from jisik.db.models import ChatSession
 from jisik.errors import NotFound
 
 from ._paging import paged
+from ._rows import apply_changes
 
 __all__ = ["create_session", "delete_session", "get_session", "list_sessions", "update_session"]
 
@@ -47,12 +48,7 @@ async def get_session(*, session: AsyncSession, tenant_id: str, session_id: str,
 
 
 async def update_session(*, session: AsyncSession, chat_session: ChatSession, values: dict[str, Any]) -> ChatSession:
-    for name, value in values.items():
-        setattr(chat_session, name, value)
-    session.add(chat_session)
-    await session.flush()
-    await session.refresh(chat_session)
-    return chat_session
+    return await apply_changes(session, chat_session, values)
 
 
 async def delete_session(*, session: AsyncSession, chat_session: ChatSession) -> None:

@@ -1,5 +1,6 @@
 """The tenant's own models (/ml): feedback on answers and citations, labelled training data, training
-jobs, the registry of versions and the canary rollout (promote, rollback)."""
+jobs, the registry of versions, the canary rollout (promote, rollback) and each knowledge base's field
+tagger (promote, rollback)."""
 
 from __future__ import annotations
 
@@ -10,17 +11,36 @@ from fastapi import APIRouter, File, UploadFile
 from sqlalchemy import func, select
 from sqlmodel import col
 
-from jisik.db.models import AnswerFeedback, LabelledPair, ModelVersion, Tenant, TrainingJob
-from jisik.errors import Conflict, TooLarge
+from fields.store import current_schema
+from fields.tagger_store import tagger_aliases
+from jisik.db.models import (
+    AnswerFeedback,
+    FieldReview,
+    FieldSchemaVersion,
+    KnowledgeBase,
+    LabelledPair,
+    ModelVersion,
+    Tenant,
+    TrainingJob,
+)
+from jisik.errors import Conflict, InvalidInput, NotFound, TooLarge
 from ml.training import jobs, registry
 from ml.training.feedback import record_feedback
 from ml.training.pairs import parse_labelled_jsonl
 from ml.training.rollout import signals_since
 from ml.training.snapshots import require_consent
+from ml.training.tagger_registry import FIELD_TAGGER, promote_tagger, rollback_tagger
 
 from ..deps import SessionDep, SettingsDep, TenantDep, require_scope
 from ..schemas.common import Envelope
-from ..schemas.training import FeedbackCreate, FeedbackPublic, JobPublic, ModelsPublic, RollbackBody
+from ..schemas.training import (
+    FeedbackCreate,
+    FeedbackPublic,
+    JobCreate,
+    JobPublic,
+    ModelsPublic,
+    RollbackBody,
+)
 
 router = APIRouter(prefix="/ml", tags=["models"])
 
@@ -57,15 +77,23 @@ def _job(row: TrainingJob) -> dict[str, Any]:
 
 
 @router.post("/training-jobs", status_code=201, response_model=Envelope[JobPublic], dependencies=[require_scope("write")])
-async def start_job(tenant: TenantDep, session: SessionDep) -> dict[str, Any]:
-    """Queue a training job (needs the tenant's training consent; one job at a time per tenant)."""
+async def start_job(tenant: TenantDep, session: SessionDep, body: JobCreate | None = None) -> dict[str, Any]:
+    """Queue a training job (needs the tenant's training consent; one job at a time per tenant): the
+    retrieval models, or with ``kind: field_tagger`` the field tagger of a knowledge base with a schema."""
+    body = body or JobCreate()
     await require_consent(session, tenant.id)
+    parameters: dict[str, Any] = {}
+    if body.kind == FIELD_TAGGER:
+        if not body.knowledge_base_id:
+            raise InvalidInput("a field_tagger job needs knowledge_base_id", field="knowledge_base_id")
+        await _schema_of(session, tenant.id, body.knowledge_base_id)
+        parameters = {"kind": FIELD_TAGGER, "knowledge_base_id": body.knowledge_base_id}
     active = await session.scalar(select(col(TrainingJob.id)).where(
         col(TrainingJob.tenant_id) == tenant.id, col(TrainingJob.status).in_(("queued", "running"))
     ).with_for_update())
     if active:
         raise Conflict(f"training job {active} is still queued or running", field="job_id")
-    job = await jobs.create_job(session, tenant.id, {})
+    job = await jobs.create_job(session, tenant.id, parameters)
     return {"success": True, "data": _job(job)}
 
 
@@ -88,19 +116,56 @@ async def cancel_job(job_id: str, tenant: TenantDep, session: SessionDep) -> dic
     return {"success": True, "data": _job(await jobs.request_cancel(session, tenant.id, job_id))}
 
 
+async def _schema_of(session: SessionDep, tenant_id: str, knowledge_base_id: str) -> None:
+    """:raises NotFound: no such knowledge base of the tenant, or it has no field schema."""
+    knowledge_base = await session.get(KnowledgeBase, knowledge_base_id)
+    if knowledge_base is None or knowledge_base.tenant_id != tenant_id:
+        raise NotFound(f"knowledge base {knowledge_base_id} not found", field="knowledge_base_id")
+    if await current_schema(session, tenant_id, knowledge_base_id) is None:
+        raise NotFound("the knowledge base has no field schema", field="knowledge_base_id")
+
+
+_VERSION_KEYS = ("id", "version", "snapshot_id", "job_id", "metrics", "champion_metrics", "artifact_sha256",
+                 "training_s", "created_at")
+
+
+async def _taggers(session: SessionDep, tenant_id: str) -> list[dict[str, Any]]:
+    """Every knowledge base with a field schema, its reviewed documents and its tagger versions."""
+    bases = (await session.execute(
+        select(col(KnowledgeBase.id), col(KnowledgeBase.name))
+        .where(col(KnowledgeBase.tenant_id) == tenant_id,
+               col(KnowledgeBase.id).in_(select(col(FieldSchemaVersion.knowledge_base_id))))
+        .order_by(col(KnowledgeBase.name))
+    )).all()
+    out = []
+    for knowledge_base_id, name in bases:
+        named = await tagger_aliases(session, tenant_id, knowledge_base_id)
+        rows = await session.scalars(select(ModelVersion).where(
+            col(ModelVersion.tenant_id) == tenant_id, col(ModelVersion.kind) == FIELD_TAGGER,
+            col(ModelVersion.knowledge_base_id) == knowledge_base_id).order_by(col(ModelVersion.version).desc()).limit(10))
+        reviewed = await session.scalar(select(func.count(func.distinct(col(FieldReview.knowledge_id)))).where(
+            col(FieldReview.tenant_id) == tenant_id, col(FieldReview.knowledge_base_id) == knowledge_base_id))
+        out.append({
+            "knowledge_base_id": knowledge_base_id, "name": name, "reviewed_documents": reviewed or 0,
+            "versions": [{**{key: getattr(row, key) for key in _VERSION_KEYS},
+                          "aliases": sorted(alias for alias, held in named.items() if held == row.id)} for row in rows],
+        })
+    return out
+
+
 async def _models(session: SessionDep, tenant_id: str, window_s: float) -> dict[str, Any]:
     tenant = await session.get(Tenant, tenant_id)
     state = await registry.serving_state(session, tenant_id)
     since = datetime.now(UTC) - timedelta(seconds=window_s)
     versions = []
-    rows = await session.scalars(select(ModelVersion).where(col(ModelVersion.tenant_id) == tenant_id)
+    rows = await session.scalars(select(ModelVersion).where(col(ModelVersion.tenant_id) == tenant_id,
+                                                            col(ModelVersion.kind) == "retrieval")
                                  .order_by(col(ModelVersion.version).desc()).limit(20))
     for row in rows:
         names = [name for name, held in ((registry.CHAMPION, state.champion), (registry.CHALLENGER, state.challenger))
                  if held is not None and held.id == row.id]
         versions.append({
-            **{key: getattr(row, key) for key in ("id", "version", "snapshot_id", "job_id", "metrics",
-                                                   "champion_metrics", "artifact_sha256", "training_s", "created_at")},
+            **{key: getattr(row, key) for key in _VERSION_KEYS},
             "aliases": names,
             "signals": (await signals_since(session, tenant_id, row.id, since)).to_dict(),
         })
@@ -111,6 +176,7 @@ async def _models(session: SessionDep, tenant_id: str, window_s: float) -> dict[
     }
     return {
         "versions": versions,
+        "taggers": await _taggers(session, tenant_id),
         "champion": state.champion.id if state.champion else None,
         "challenger": state.challenger.id if state.challenger else None,
         "rollout": {"percent": state.percent, "state": rollout.state if rollout else "none",
@@ -139,4 +205,25 @@ async def promote(tenant: TenantDep, session: SessionDep, settings: SettingsDep)
 async def rollback(body: RollbackBody, tenant: TenantDep, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
     """Stop the challenger, or give the champion's place back to the one before it."""
     await registry.rollback(session, tenant.id, body.reason)
+    return {"success": True, "data": await _models(session, tenant.id, settings.training.rollback_window_s)}
+
+
+@router.post("/taggers/{knowledge_base_id}/promote", response_model=Envelope[ModelsPublic],
+             dependencies=[require_scope("admin")])
+async def promote_field_tagger(knowledge_base_id: str, tenant: TenantDep, session: SessionDep,
+                               settings: SettingsDep) -> dict[str, Any]:
+    """Make the knowledge base's challenger tagger its champion (the extractor uses it from the next
+    document on)."""
+    await _schema_of(session, tenant.id, knowledge_base_id)
+    await promote_tagger(session, tenant.id, knowledge_base_id)
+    return {"success": True, "data": await _models(session, tenant.id, settings.training.rollback_window_s)}
+
+
+@router.post("/taggers/{knowledge_base_id}/rollback", response_model=Envelope[ModelsPublic],
+             dependencies=[require_scope("admin")])
+async def rollback_field_tagger(knowledge_base_id: str, tenant: TenantDep, session: SessionDep,
+                                settings: SettingsDep) -> dict[str, Any]:
+    """Drop the challenger tagger, or give the champion's place back to the previous one (or none)."""
+    await _schema_of(session, tenant.id, knowledge_base_id)
+    await rollback_tagger(session, tenant.id, knowledge_base_id)
     return {"success": True, "data": await _models(session, tenant.id, settings.training.rollback_window_s)}

@@ -12,13 +12,9 @@ from jisik.db.models import DEFAULT_FALLBACK_RESPONSE
 from .common import Strict, SummaryParameters
 
 
-class SessionSettingsUpdate(Strict):
-    """Every retrieval setting; absent fields keep their value."""
+class RetrievalSettings(BaseModel):
+    """A session's retrieval settings, each optional (absent ones keep their value)."""
 
-    title: str | None = Field(None, max_length=255)
-    description: str | None = Field(None, max_length=2000)
-    knowledge_base_id: str | None = Field(None, max_length=36)
-    knowledge_base_ids: list[str] | None = Field(None, max_length=50)
     max_rounds: int | None = Field(None, ge=0, le=50)
     enable_rewrite: bool | None = None
     fallback_strategy: Literal["fixed", "model"] | None = None
@@ -31,6 +27,15 @@ class SessionSettingsUpdate(Strict):
     rerank_threshold: float | None = Field(None, ge=-10, le=10)
     summary_model_id: str | None = Field(None, max_length=36)
     summary_parameters: SummaryParameters | None = None
+
+
+class SessionSettingsUpdate(Strict, RetrievalSettings):
+    """Every retrieval setting; absent fields keep their value."""
+
+    title: str | None = Field(None, max_length=255)
+    description: str | None = Field(None, max_length=2000)
+    knowledge_base_id: str | None = Field(None, max_length=36)
+    knowledge_base_ids: list[str] | None = Field(None, max_length=50)
 
     def changes(self) -> dict[str, Any]:
         """The fields to write; ``knowledge_base_id`` folds into ``knowledge_base_ids``."""
@@ -40,24 +45,11 @@ class SessionSettingsUpdate(Strict):
         return values
 
 
-class SessionStrategy(BaseModel):
+class SessionStrategy(RetrievalSettings):
     """WeKnora clients send the retrieval settings nested as ``session_strategy``; fields jisik does not
     have (e.g. ``no_match_prefix``) are ignored."""
 
     model_config = ConfigDict(extra="ignore")
-
-    max_rounds: int | None = Field(None, ge=0, le=50)
-    enable_rewrite: bool | None = None
-    fallback_strategy: Literal["fixed", "model"] | None = None
-    fallback_response: str | None = Field(None, min_length=1, max_length=2000)
-    keyword_threshold: float | None = Field(None, ge=0)
-    vector_threshold: float | None = Field(None, ge=-1, le=1)
-    embedding_top_k: int | None = Field(None, ge=1, le=200)
-    rerank_model_id: str | None = Field(None, max_length=36)
-    rerank_top_k: int | None = Field(None, ge=1, le=100)
-    rerank_threshold: float | None = Field(None, ge=-10, le=10)
-    summary_model_id: str | None = Field(None, max_length=36)
-    summary_parameters: SummaryParameters | None = None
 
 
 class SessionCreate(SessionSettingsUpdate):

@@ -7,7 +7,17 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["FeedbackCreate", "FeedbackPublic", "JobPublic", "ModelsPublic", "RollbackBody", "VersionPublic"]
+__all__ = [
+    "FeedbackCreate",
+    "FeedbackPublic",
+    "JobCreate",
+    "JobPublic",
+    "ModelsPublic",
+    "RollbackBody",
+    "TaggerPublic",
+    "TaggerVersionPublic",
+    "VersionPublic",
+]
 
 
 class FeedbackCreate(BaseModel):
@@ -25,9 +35,18 @@ class FeedbackPublic(BaseModel):
     model_version_id: str
 
 
+class JobCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["retrieval", "field_tagger"] = Field(
+        "retrieval", description="retrieval: query adapter + reranker; field_tagger: a knowledge base's field tagger")
+    knowledge_base_id: str | None = Field(None, max_length=36, description="The knowledge base (field_tagger only)")
+
+
 class JobPublic(BaseModel):
     id: str
     status: str
+    parameters: dict[str, Any]
     progress: float
     logs: list[str]
     error: str
@@ -39,7 +58,7 @@ class JobPublic(BaseModel):
     updated_at: datetime
 
 
-class VersionPublic(BaseModel):
+class TaggerVersionPublic(BaseModel):
     id: str
     version: int
     snapshot_id: str
@@ -49,12 +68,28 @@ class VersionPublic(BaseModel):
     artifact_sha256: str
     training_s: float
     aliases: list[str]
-    signals: dict[str, float]
     created_at: datetime
+
+
+class VersionPublic(TaggerVersionPublic):
+    """A retrieval model version, with its online signals."""
+
+    signals: dict[str, float]
+
+
+class TaggerPublic(BaseModel):
+    """A knowledge base with a field schema: its reviewed documents (the tagger's training data) and its
+    tagger versions."""
+
+    knowledge_base_id: str
+    name: str
+    reviewed_documents: int
+    versions: list[TaggerVersionPublic]
 
 
 class ModelsPublic(BaseModel):
     versions: list[VersionPublic]
+    taggers: list[TaggerPublic] = Field(default_factory=list)
     champion: str | None
     challenger: str | None
     rollout: dict[str, Any]

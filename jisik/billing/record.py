@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from jisik.db.models import UsageRecord
 from jisik.errors import InvalidInput
 
 from .meters import Metric
@@ -17,6 +16,16 @@ __all__ = ["MAX_QUANTITY", "Usage", "record_usage", "record_usages"]
 
 # One record's amount stays within 2^53 so every JSON reader (JavaScript too) reads it exactly.
 MAX_QUANTITY = 2**53 - 1
+
+# One statement for any number of records (arrays, so it is prepared once whatever the batch size).
+_INSERT = text(
+    """
+    INSERT INTO usage_records (id, tenant_id, metric, subject, quantity)
+    SELECT * FROM unnest(CAST(:ids AS varchar[]), CAST(:tenant_ids AS varchar[]), CAST(:metrics AS varchar[]),
+                         CAST(:subjects AS varchar[]), CAST(:quantities AS bigint[]))
+    ON CONFLICT (id) DO NOTHING
+    """
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,12 +61,13 @@ async def record_usages(session: AsyncSession, usages: Sequence[Usage]) -> None:
         if not 0 <= usage.quantity <= MAX_QUANTITY:
             raise InvalidInput(f"a usage amount must be between 0 and {MAX_QUANTITY}; got {usage.quantity}",
                                field="quantity")
-    values = [
-        {"id": usage.key[:200], "tenant_id": usage.tenant_id, "metric": usage.metric.value,
-         "subject": usage.subject[:200], "quantity": usage.quantity}
-        for usage in usages if usage.quantity
-    ]
-    if not values:
+    recorded = [usage for usage in usages if usage.quantity]
+    if not recorded:
         return
-    table = UsageRecord.__table__  # type: ignore[attr-defined]  # SQLModel's metaclass adds __table__
-    await session.execute(insert(table).values(values).on_conflict_do_nothing(index_elements=[table.c.id]))
+    await session.execute(_INSERT, {
+        "ids": [usage.key[:200] for usage in recorded],
+        "tenant_ids": [usage.tenant_id for usage in recorded],
+        "metrics": [usage.metric.value for usage in recorded],
+        "subjects": [usage.subject[:200] for usage in recorded],
+        "quantities": [usage.quantity for usage in recorded],
+    })

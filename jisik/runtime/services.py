@@ -37,11 +37,13 @@ class ServiceSpec:
         return f"{endpoint.host}:{endpoint.port}" if endpoint else ""
 
 
+# Ingest starts beside the services it calls: joining its consumer groups takes seconds, and a
+# document that reaches a service not serving yet waits that out (an outage) and goes on.
 SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("docreader", "docreader.server", 0, "grpc", "docreader_addr"),
     ServiceSpec("retriever", "retriever.server", 0, "grpc", "retriever_addr"),
     ServiceSpec("model", "ml.serving.server", 0, "grpc", "model_addr"),
-    ServiceSpec("ingest", "ingest.server", 1, "process"),
+    ServiceSpec("ingest", "ingest.server", 0, "process"),
     ServiceSpec("cdc", "cdc.server", 1, "process"),
     ServiceSpec("trainer", "ml.training.server", 1, "process"),
     ServiceSpec("webhooks", "jisik.webhooks.server", 1, "process"),

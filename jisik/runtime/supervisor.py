@@ -23,7 +23,14 @@ from typing import NoReturn
 from jisik.health import database_status, kafka_status
 from jisik.settings import MetricsSettings, Settings
 
-from .bootstrap import FirstAdmin, ensure_bootstrap_key, ensure_first_admin, migrate, run_coroutine
+from .bootstrap import (
+    FirstAdmin,
+    ensure_bootstrap_key,
+    ensure_encryption_key,
+    ensure_first_admin,
+    migrate,
+    run_coroutine,
+)
 from .healing import CrashHistory, CrashLoop, RestartPolicy
 from .infrastructure import BROKER, POSTGRES, EmbeddedInfrastructure, InfrastructureError
 from .ports import in_ephemeral_range, port_is_free
@@ -41,9 +48,11 @@ EXTERNAL_TIMEOUT_S = 5.0
 SUPERVISE_TICK_S = 0.5
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "0.0.0.0", "::", "[::]", ""}
 SUPERVISOR = "supervisor"
-# Services that hold broker or database state (consumer groups, replication slots) and re-drive
-# in-flight work when they start: they are restarted whenever the broker or PostgreSQL was.
-PIPELINE = ("ingest", "cdc", "trainer")
+# Services restarted whenever an embedded server they hold state in came back. The broker keeps
+# events in memory, so everything consuming it starts over (ingest re-drives its in-flight documents
+# at start). PostgreSQL keeps its data: ingest waits a database outage out with its documents in hand
+# and goes on at once, only the replication slot and job leases need a fresh start.
+DEPENDENTS = {BROKER: ("ingest", "cdc", "trainer"), POSTGRES: ("cdc", "trainer")}
 
 
 class StackError(RuntimeError):
@@ -122,6 +131,8 @@ class Stack:
         self.first_admin: FirstAdmin | None = None
         # The children authenticate to each other with the operator's token, or one made for this run.
         self.service_token = settings.endpoints.service_token.get_secret_value() or secrets.token_urlsafe(32)
+        # The key sealing stored secrets: the operator's, or the one kept in the data folder (made at start).
+        self.encryption_key = settings.endpoints.encryption_key.get_secret_value()
 
     # -- addresses -------------------------------------------------------------------------------
 
@@ -134,6 +145,10 @@ class Stack:
     @property
     def key_file(self) -> Path:
         return self.data_dir / "bootstrap_api_key"
+
+    @property
+    def encryption_key_file(self) -> Path:
+        return self.data_dir / "encryption_key"
 
     @property
     def logs_dir(self) -> Path:
@@ -154,6 +169,7 @@ class Stack:
             "JISIK_RETRIEVER_ADDR": endpoints.retriever_addr,
             "JISIK_MODEL_ADDR": endpoints.model_addr,
             "JISIK_SERVICE_TOKEN": self.service_token,
+            **({"JISIK_ENCRYPTION_KEY": self.encryption_key} if self.encryption_key else {}),
             "JISIK_DATA_DIR": str(self.data_dir),
             "JISIK_STORAGE_LOCAL_DIR": str(self.settings.storage.local_dir.resolve()),
             **{
@@ -233,7 +249,9 @@ class Stack:
         except InfrastructureError as exc:
             raise StackError(str(exc)) from exc
         self._check_external()
-        migrate(self.database_url)
+        if not self.encryption_key:
+            self.encryption_key = ensure_encryption_key(self.encryption_key_file)
+        migrate(self.database_url, encryption_key=self.encryption_key)
         self.api_key = ensure_bootstrap_key(self.database_url, self.key_file)
         self.first_admin = ensure_first_admin(self.database_url, self.api_key, self.settings.accounts)
 
@@ -345,8 +363,8 @@ class Stack:
         except InfrastructureError as exc:
             logger.warning("restarting %s failed: %s", name, exc)
             return  # still down: the next pass counts it as another crash
-        logger.info("%s is back; restarting %s so in-flight work is re-driven", name, ", ".join(PIPELINE))
-        for dependent in PIPELINE:
+        logger.info("%s is back; restarting %s", name, ", ".join(DEPENDENTS[name]))
+        for dependent in DEPENDENTS[name]:
             child = self._children.get(dependent)
             if child is not None and dependent not in self._restart_due:
                 child.process.kill()

@@ -39,6 +39,10 @@ class IngestSettings(JisikSettings):
     outage_budget_s: float = Field(
         600.0, ge=0, description="How long a document waits out an unavailable docreader/model/retriever"
     )
+    outage_retry_s: float = Field(
+        2.0, gt=0, description="Longest wait between two tries of a document waiting out an outage (a jisik "
+        "service or PostgreSQL down), so it moves on within seconds of the return",
+    )
     redrive_interval_s: float = Field(30.0, gt=0, description="How often unfinished documents are checked")
     lag_sample_interval_s: float = Field(
         10.0, ge=0, description="How often the gateway samples the ingest groups' offsets for lag status "

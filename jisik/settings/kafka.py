@@ -19,7 +19,12 @@ class KafkaSettings(JisikSettings):
         19092, ge=1, le=65535, description="Port of the embedded broker (below the ephemeral port range)"
     )
     client_id: str = "jisik"
-    session_timeout_ms: int = Field(10_000, ge=1000)
+    session_timeout_ms: int = Field(
+        6_000, ge=1000,
+        description="Consumer session timeout: a consumer silent this long loses its partitions. The embedded "
+        "broker holds every consumer group join for half of it, so it is also what a restart costs before "
+        "work resumes (6000 is Kafka's smallest accepted by default)",
+    )
 
     @property
     def brokers(self) -> str:

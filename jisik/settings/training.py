@@ -21,10 +21,10 @@ class TrainingSettings(JisikSettings):
     max_pairs: int = Field(50_000, ge=10, description="Most pairs one snapshot takes (newest feedback first)")
     max_upload_bytes: int = Field(20 * 1024**2, ge=1024, description="Largest labelled JSONL upload")
     adapter_epochs: int = Field(8, ge=1, description="Most passes of the query adapter's map over the pairs (it stops early)")
-    kind: Literal["auto", "adapter", "transformer"] = Field(
+    retrieval_trainer: Literal["auto", "adapter", "transformer"] = Field(
         "auto",
-        description="What a job trains: adapter (query adapter + feature reranker, CPU minutes), transformer "
-        "(sentence-transformers fine-tuning), auto = transformer when a CUDA GPU is present, else adapter",
+        description="What a retrieval job trains: adapter (query adapter + feature reranker, CPU minutes), "
+        "transformer (sentence-transformers fine-tuning), auto = transformer when a CUDA GPU is present",
     )
     transformer_budget_s: float = Field(
         900.0, gt=0, description="Time budget of a transformer fine-tuning; it stops and saves at the budget"
@@ -32,6 +32,13 @@ class TrainingSettings(JisikSettings):
     transformer_base: str = Field(
         "", description="Directory of the sentence-transformers model to fine-tune (empty = packaged all-MiniLM-L6-v2)"
     )
+    tagger_min_documents: int = Field(
+        4, ge=1, description="Fewest reviewed documents (after the held-out split) a field-tagger job trains on"
+    )
+    tagger_max_documents: int = Field(
+        5000, ge=1, description="Most reviewed documents one field-tagger snapshot takes (newest reviews first)"
+    )
+    tagger_iterations: int = Field(150, ge=10, description="L-BFGS iterations of the field tagger's CRF training")
     max_attempts: int = Field(
         2, ge=1, description="Times a job is started; a job whose trainer died this often is marked failed"
     )

@@ -1,9 +1,9 @@
 """One HTTP attempt of a webhook message: signed POST, whole-attempt deadline, bounded read.
 
 Redirects are not followed (a 3xx is a failed attempt). Only the first ``read_bytes`` of the answer are
-read, undecoded, and the connection is closed: a 1 GB or endless body costs one short read. Every
-request goes through the SSRF guard (:mod:`jisik.netguard`), so a host that resolves to an internal
-address at delivery time is refused even if its URL passed when the endpoint was saved.
+kept, undecoded; a long body ends the read and the connection (:mod:`jisik.webhooks.answer`). Every
+new connection goes through the SSRF guard (:mod:`jisik.netguard`), so a host that resolves to an
+internal address at delivery time is refused even if its URL passed when the endpoint was saved.
 """
 
 from __future__ import annotations
@@ -16,13 +16,12 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Literal
 
-import httpx
-
 from jisik.errors import JisikError
 
+from .http1 import ConnectionPools, MalformedAnswer
 from .signing import signature_header
 
-__all__ = ["Outcome", "Result", "attempt", "parse_retry_after"]
+__all__ = ["USER_AGENT", "Outcome", "Result", "attempt", "parse_retry_after"]
 
 Result = Literal["succeeded", "failed", "timeout", "error"]
 USER_AGENT = "jisik-webhooks/1"
@@ -54,19 +53,8 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
     return max(0.0, (moment - now).total_seconds())
 
 
-async def _read_head(response: httpx.Response, limit: int) -> bytes:
-    head = bytearray()
-    if limit <= 0:
-        return b""
-    async for piece in response.aiter_raw():
-        head += piece
-        if len(head) >= limit:
-            break
-    return bytes(head[:limit])
-
-
 async def attempt(
-    client: httpx.AsyncClient,
+    pools: ConnectionPools,
     *,
     url: str,
     event_id: str,
@@ -79,8 +67,6 @@ async def attempt(
     behaviour (it is all in the outcome)."""
     timestamp = int(time.time())
     headers = {
-        "content-type": "application/json",
-        "user-agent": USER_AGENT,
         "webhook-id": event_id,
         "webhook-timestamp": str(timestamp),
         "webhook-signature": signature_header(secrets, event_id, timestamp, body),
@@ -92,17 +78,18 @@ async def attempt(
 
     try:
         async with asyncio.timeout(timeout_s):
-            async with client.stream("POST", url, content=body, headers=headers) as response:
-                head = await _read_head(response, read_bytes)
+            answer = await pools.post(url, headers, body, keep_bytes=read_bytes)
     except TimeoutError:
         return Outcome("timeout", elapsed(), error=f"no complete answer within {timeout_s:g} s")
-    except JisikError as exc:  # the address guard refused the host
+    except JisikError as exc:  # the address guard refused the host, or it does not resolve
         return Outcome("error", elapsed(), error=exc.message[:500])
-    except httpx.HTTPError as exc:
+    except MalformedAnswer as exc:
+        return Outcome("error", elapsed(), error=f"the answer is not HTTP/1.1: {exc}"[:500])
+    except OSError as exc:
         return Outcome("error", elapsed(), error=f"{type(exc).__name__}: {str(exc)[:400]}")
-    code = response.status_code
+    code = answer.status
     # PostgreSQL text cannot hold NUL; the log shows a replacement character instead.
-    text = head.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
-    retry_after = parse_retry_after(response.headers.get("retry-after"), datetime.now(UTC)) if code == 429 else None
+    text = answer.body_head.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
+    retry_after = parse_retry_after(answer.retry_after, datetime.now(UTC)) if code == 429 else None
     result: Result = "succeeded" if 200 <= code < 300 else "failed"
     return Outcome(result, elapsed(), code, text, "", retry_after)

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,7 +20,7 @@ from jisik.billing import Metric, Usage, record_usages
 from .delivery import Outcome
 from .schedule import Decision
 
-__all__ = ["Claimed", "Recorded", "claim", "record"]
+__all__ = ["Claimed", "Recorded", "claim", "record", "release"]
 
 _CLAIM = text(
     """
@@ -45,26 +44,46 @@ _CLAIM = text(
     SET next_attempt_at = now() + make_interval(secs => :lease_s)
     FROM picked, webhook_endpoints AS e
     WHERE m.id = picked.id AND e.id = m.endpoint_id
-    RETURNING m.id, m.tenant_id, m.endpoint_id, m.event_id, m.payload, m.attempts, m.created_at,
+    RETURNING m.id, m.tenant_id, m.endpoint_id, m.event_id, m.payload::text AS body, m.attempts, m.created_at,
+              m.next_attempt_at AS leased_until,
               e.url, e.secret, e.previous_secret, e.previous_secret_expires_at
     """
 )
 
-_UPDATE_MESSAGE = text(
+# One statement per batch: every attempt is inserted and its message moved on (a message whose outcome
+# was already written by another worker, after a lease ran out, keeps that outcome).
+_RECORD = text(
     """
-    UPDATE webhook_messages
-    SET status = :status, attempts = attempts + 1, next_attempt_at = :next_attempt_at,
-        last_attempt_at = :attempted_at, last_response_code = :response_code
-    WHERE id = :id AND status = 'pending'
+    WITH outcome AS (
+        SELECT * FROM unnest(
+            CAST(:ids AS varchar[]), CAST(:tenant_ids AS varchar[]), CAST(:endpoint_ids AS varchar[]),
+            CAST(:attempted_at AS timestamptz[]), CAST(:results AS varchar[]), CAST(:response_codes AS int[]),
+            CAST(:latencies_ms AS float8[]), CAST(:response_bodies AS varchar[]), CAST(:errors AS varchar[]),
+            CAST(:statuses AS varchar[]), CAST(:next_attempt_at AS timestamptz[])
+        ) AS o(id, tenant_id, endpoint_id, attempted_at, result, response_code, latency_ms, response_body, error,
+               status, next_attempt_at)
+    ), attempts AS (
+        INSERT INTO webhook_attempts
+            (id, tenant_id, message_id, endpoint_id, attempted_at, result, response_code, latency_ms, response_body,
+             error)
+        SELECT gen_random_uuid()::text, tenant_id, id, endpoint_id, attempted_at, result, response_code, latency_ms,
+               response_body, error
+        FROM outcome
+    )
+    UPDATE webhook_messages AS m
+    SET status = o.status, attempts = m.attempts + 1, next_attempt_at = o.next_attempt_at,
+        last_attempt_at = o.attempted_at, last_response_code = o.response_code
+    FROM outcome AS o
+    WHERE m.id = o.id AND m.status = 'pending'
     """
 )
 
-_INSERT_ATTEMPT = text(
+# Only where the lease is still ours: after it ran out another worker may have claimed the message.
+_RELEASE = text(
     """
-    INSERT INTO webhook_attempts
-        (id, tenant_id, message_id, endpoint_id, attempted_at, result, response_code, latency_ms, response_body, error)
-    VALUES (gen_random_uuid()::text, :tenant_id, :id, :endpoint_id, :attempted_at, :result, :response_code,
-            :latency_ms, :response_body, :error)
+    UPDATE webhook_messages AS m SET next_attempt_at = now()
+    FROM unnest(CAST(:ids AS varchar[]), CAST(:leased_until AS timestamptz[])) AS l(id, leased_until)
+    WHERE m.id = l.id AND m.status = 'pending' AND m.next_attempt_at = l.leased_until
     """
 )
 
@@ -90,10 +109,6 @@ _DISABLE_LONG_FAILING = text(
     """
 )
 
-_ATTEMPT_KEYS = tuple(_INSERT_ATTEMPT.compile().params)
-_MESSAGE_KEYS = tuple(_UPDATE_MESSAGE.compile().params)
-
-
 @dataclass(frozen=True, slots=True)
 class Claimed:
     """A message leased to this worker, with what it takes to send it."""
@@ -102,10 +117,13 @@ class Claimed:
     tenant_id: str
     endpoint_id: str
     event_id: str
-    payload: dict[str, Any]
+    # The exact JSON text sent (and signed).
+    body: str
     attempts: int
     created_at: datetime
+    leased_until: datetime
     url: str
+    # Sealed (jisik.secret_box); the worker opens them.
     secret: str
     previous_secret: str
     previous_secret_expires_at: datetime | None
@@ -146,6 +164,12 @@ async def claim(
     return [Claimed(**row._mapping) for row in rows]
 
 
+async def release(session: AsyncSession, messages: Sequence[Claimed]) -> None:
+    """End the lease of claimed messages that were never attempted, so any worker may claim them now."""
+    await session.execute(_RELEASE, {"ids": [message.id for message in messages],
+                                     "leased_until": [message.leased_until for message in messages]})
+
+
 async def record(session: AsyncSession, batch: Sequence[Recorded], *, now: datetime, disable_after_s: float) -> list[str]:
     """Write the attempts, move the messages on, and keep the endpoints' failure runs.
 
@@ -153,24 +177,19 @@ async def record(session: AsyncSession, batch: Sequence[Recorded], *, now: datet
     """
     if not batch:
         return []
-    rows = [
-        {
-            "id": item.message.id,
-            "tenant_id": item.message.tenant_id,
-            "endpoint_id": item.message.endpoint_id,
-            "attempted_at": item.attempted_at,
-            "result": item.outcome.result,
-            "response_code": item.outcome.status_code,
-            "latency_ms": item.outcome.latency_ms,
-            "response_body": item.outcome.body[:1024],
-            "error": item.outcome.error[:500],
-            "status": item.decision.status,
-            "next_attempt_at": item.decision.next_attempt_at,
-        }
-        for item in batch
-    ]
-    await session.execute(_INSERT_ATTEMPT, [{key: row[key] for key in _ATTEMPT_KEYS} for row in rows])
-    await session.execute(_UPDATE_MESSAGE, [{key: row[key] for key in _MESSAGE_KEYS} for row in rows])
+    await session.execute(_RECORD, {
+        "ids": [item.message.id for item in batch],
+        "tenant_ids": [item.message.tenant_id for item in batch],
+        "endpoint_ids": [item.message.endpoint_id for item in batch],
+        "attempted_at": [item.attempted_at for item in batch],
+        "results": [item.outcome.result for item in batch],
+        "response_codes": [item.outcome.status_code for item in batch],
+        "latencies_ms": [item.outcome.latency_ms for item in batch],
+        "response_bodies": [item.outcome.body[:1024] for item in batch],
+        "errors": [item.outcome.error[:500] for item in batch],
+        "statuses": [item.decision.status for item in batch],
+        "next_attempt_at": [item.decision.next_attempt_at for item in batch],
+    })
     # A message delivered is billed once, whatever it took to get there.
     await record_usages(session, [
         Usage(f"webhook_deliveries:{item.message.id}", item.message.tenant_id, Metric.WEBHOOK_DELIVERIES, 1)

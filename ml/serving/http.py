@@ -13,7 +13,7 @@ import email.utils
 import json
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -132,25 +132,17 @@ class RemoteEndpoint:
 
     async def post_json(self, path: str, payload: dict[str, Any]) -> Any:
         """POST JSON and return the decoded JSON body, retrying transient failures."""
-
-        async def once() -> Any:
-            try:
-                response = await self._client.post(path, json=payload)
-            except httpx.HTTPError as exc:
-                raise self._transport_error(exc) from exc
-            if response.status_code >= 400:
-                raise self._status_error(response)
-            try:
-                return response.json()
-            except json.JSONDecodeError as exc:
-                raise Unavailable(self.unreachable) from exc
-
-        return await self._with_retries(once)
+        return await self._json(lambda: self._client.post(path, json=payload))
 
     async def get_json(self, path: str) -> Any:
+        return await self._json(lambda: self._client.get(path))
+
+    async def _json(self, send: Callable[[], Awaitable[httpx.Response]]) -> Any:
+        """The decoded JSON body of the response ``send`` gets, retrying transient failures."""
+
         async def once() -> Any:
             try:
-                response = await self._client.get(path)
+                response = await send()
             except httpx.HTTPError as exc:
                 raise self._transport_error(exc) from exc
             if response.status_code >= 400:

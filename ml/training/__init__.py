@@ -5,5 +5,7 @@
 ``bundle`` (the registered artifact), ``metrics`` / ``evaluate`` (held-out R@k, MRR@10, nDCG@10),
 ``trainer`` (one job end to end), ``worker`` (the supervised trainer process), ``registry`` (versions
 and aliases), ``rollout`` (canary routing and automatic rollback), ``serving`` (what the chat pipeline
-uses).
+uses). The field tagger: ``field_labels`` (labelled, masked blocks from review corrections), ``tagger``
+(CRF training, entity F1), ``tagger_job`` (one job end to end), ``tagger_registry`` (per knowledge base
+aliases, promote, rollback); its run-time side is :mod:`fields.tagger`.
 """

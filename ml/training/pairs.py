@@ -6,11 +6,12 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from jisik.errors import InvalidInput, TooLarge
 from jisik.pii import scrub
 
-__all__ = ["Pair", "decode_snapshot", "encode_snapshot", "parse_labelled_jsonl"]
+__all__ = ["Pair", "decode_records", "decode_snapshot", "encode_records", "encode_snapshot", "parse_labelled_jsonl"]
 
 MAX_TEXT_CHARS = 8000
 
@@ -31,16 +32,25 @@ class Pair:
         return Pair(scrub(self.query), scrub(self.passage), self.label, self.source, self.chunk_id, scrub(self.title))
 
 
-def encode_snapshot(tenant_id: str, pairs: Iterable[Pair]) -> tuple[str, bytes]:
-    """(id, content) of the masked pairs as sorted JSON lines; the id is the sha256 of the tenant and the
-    content, so equal data gives the same id."""
-    lines = sorted({json.dumps(asdict(pair.masked()), ensure_ascii=False, sort_keys=True) for pair in pairs})
+def encode_records(owner: str, records: Iterable[dict[str, Any]]) -> tuple[str, bytes]:
+    """(id, content) of ``records`` as sorted, distinct JSON lines; the id is the sha256 of the owner
+    (the tenant, and what the records are for) and the content, so equal data gives the same id."""
+    lines = sorted({json.dumps(record, ensure_ascii=False, sort_keys=True) for record in records})
     content = ("\n".join(lines) + "\n").encode() if lines else b""
-    return hashlib.sha256(tenant_id.encode() + b"\0" + content).hexdigest(), content
+    return hashlib.sha256(owner.encode() + b"\0" + content).hexdigest(), content
+
+
+def decode_records(content: bytes) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in content.decode().splitlines() if line.strip()]
+
+
+def encode_snapshot(tenant_id: str, pairs: Iterable[Pair]) -> tuple[str, bytes]:
+    """(id, content) of the masked pairs (see :func:`encode_records`)."""
+    return encode_records(tenant_id, (asdict(pair.masked()) for pair in pairs))
 
 
 def decode_snapshot(content: bytes) -> list[Pair]:
-    return [Pair(**json.loads(line)) for line in content.decode().splitlines() if line.strip()]
+    return [Pair(**record) for record in decode_records(content)]
 
 
 def parse_labelled_jsonl(data: bytes, *, max_lines: int) -> list[Pair]:

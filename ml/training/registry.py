@@ -26,7 +26,9 @@ __all__ = [
     "CHALLENGER",
     "CHAMPION",
     "Serving",
+    "add_version",
     "aliases",
+    "announce",
     "promote",
     "register",
     "rollback",
@@ -54,15 +56,18 @@ class Serving:
 
 
 def _headline(metrics: dict[str, Any]) -> dict[str, float]:
+    if "entity" in metrics:
+        return {f"entity_{name}": float(metrics["entity"][name]) for name in ("f1", "precision", "recall")}
     reranked = metrics.get("reranked", {})
     return {f"reranked_{name}": float(value) for name, value in reranked.items()}
 
 
-async def _announce(session: AsyncSession, version: ModelVersion, action: str) -> None:
+async def announce(session: AsyncSession, version: ModelVersion, action: str) -> None:
+    """Stage the ``ml.model.updated`` webhook for a change of ``version``."""
     await stage_webhook_event(
         session, version.tenant_id, EventType.ML_MODEL_UPDATED,
-        ModelUpdated(model_id=version.id, name=MODEL_NAME, model_version=str(version.version), action=action,
-                     metrics=_headline(version.metrics)),
+        ModelUpdated(model_id=version.id, name=version.kind or MODEL_NAME, model_version=str(version.version),
+                     action=action, metrics=_headline(version.metrics)),
     )
 
 
@@ -100,28 +105,35 @@ async def register(
     """Store a new version (number = last + 1) with its ``artifact`` (a ``TunedBundle``'s bytes, or a
     fine-tuned transformer's archive); with ``challenger`` it becomes the challenger at 0% (promote starts
     its canary)."""
-    number = (await session.scalar(
-        select(func.max(col(ModelVersion.version))).where(col(ModelVersion.tenant_id) == tenant_id)
-    ) or 0) + 1
-    version = ModelVersion(
-        tenant_id=tenant_id, version=number, snapshot_id=snapshot_id, job_id=job_id, metrics=metrics,
-        champion_metrics=champion_metrics, artifact=artifact, artifact_sha256=checksum(artifact),
-        training_s=round(training_s, 3),
-    )
-    session.add(version)
-    await session.flush()
+    version = await add_version(
+        session, ModelVersion(tenant_id=tenant_id, snapshot_id=snapshot_id, job_id=job_id, metrics=metrics,
+                              champion_metrics=champion_metrics, artifact=artifact, artifact_sha256="",
+                              training_s=round(training_s, 3), version=0), challenger=challenger)
     if challenger:
         await _set_alias(session, tenant_id, CHALLENGER, version.id)
         rollout = await _rollout(session, tenant_id)
         rollout.percent, rollout.state, rollout.reason, rollout.breach_since = 0, "canary", "", None
+    return version
+
+
+async def add_version(session: AsyncSession, version: ModelVersion, *, challenger: bool) -> ModelVersion:
+    """Number ``version`` (the tenant's last + 1), checksum its artifact, store it and stage its
+    ``ml.models.registered`` record and ``registered`` webhook."""
+    version.version = (await session.scalar(
+        select(func.max(col(ModelVersion.version))).where(col(ModelVersion.tenant_id) == version.tenant_id)
+    ) or 0) + 1
+    version.artifact_sha256 = checksum(version.artifact)
+    session.add(version)
+    await session.flush()
     add_record(
-        session, tenant_id=tenant_id, topic=Topic.ML_MODELS_REGISTERED, aggregate_type="model_version",
+        session, tenant_id=version.tenant_id, topic=Topic.ML_MODELS_REGISTERED, aggregate_type="model_version",
         aggregate_id=version.id,
-        payload={"schema_version": 1, "tenant_id": tenant_id, "version_id": version.id, "version": number,
-                 "snapshot_id": snapshot_id, "artifact_sha256": version.artifact_sha256,
-                 "challenger": challenger, "metrics": metrics},
+        payload={"schema_version": 1, "tenant_id": version.tenant_id, "version_id": version.id,
+                 "version": version.version, "kind": version.kind, "knowledge_base_id": version.knowledge_base_id,
+                 "snapshot_id": version.snapshot_id, "artifact_sha256": version.artifact_sha256,
+                 "challenger": challenger, "metrics": version.metrics},
     )
-    await _announce(session, version, "registered")
+    await announce(session, version, "registered")
     return version
 
 
@@ -141,10 +153,10 @@ async def promote(session: AsyncSession, tenant_id: str, steps: tuple[int, ...])
         await _set_alias(session, tenant_id, CHAMPION, state.challenger.id)
         await _set_alias(session, tenant_id, CHALLENGER, None)
         rollout.percent, rollout.state, rollout.reason = 100, "promoted", ""
-        await _announce(session, state.challenger, "promoted")
+        await announce(session, state.challenger, "promoted")
     else:
         rollout.percent, rollout.state, rollout.reason = following, "canary", ""
-        await _announce(session, state.challenger, "canary")
+        await announce(session, state.challenger, "canary")
     rollout.breach_since = None
     await session.flush()
     return await serving_state(session, tenant_id)
@@ -169,6 +181,6 @@ async def rollback(session: AsyncSession, tenant_id: str, reason: str) -> Servin
     else:
         raise NotFound("no tuned model serves this tenant; nothing to roll back", field="version")
     rollout.percent, rollout.state, rollout.reason, rollout.breach_since = 0, "rolled_back", reason, None
-    await _announce(session, rolled_back, "rolled_back")
+    await announce(session, rolled_back, "rolled_back")
     await session.flush()
     return await serving_state(session, tenant_id)

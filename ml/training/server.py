@@ -7,6 +7,7 @@ import signal
 
 from jisik.db.engine import create_engine, session_factory
 from jisik.settings import Settings
+from jisik.storage import open_store
 
 from .worker import TrainerWorker, default_embed
 
@@ -17,7 +18,7 @@ async def run(settings: Settings, *, port: int | None = None) -> None:
     """The trainer listens on no port; ``port`` exists for the service convention."""
     del port
     engine = create_engine(settings.database.dsn, pool_size=settings.database.pool_size)
-    worker = TrainerWorker(settings, session_factory(engine), default_embed)
+    worker = TrainerWorker(settings, session_factory(engine), default_embed, store=open_store(settings.storage))
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, worker.stop)

@@ -18,7 +18,7 @@ from jisik.errors import ConsentRequired, NotFound
 from .pairs import Pair, encode_snapshot
 from .synthetic import synthetic_queries
 
-__all__ = ["build_snapshot", "require_consent"]
+__all__ = ["build_snapshot", "require_consent", "store_snapshot"]
 
 
 async def require_consent(session: AsyncSession, tenant_id: str) -> Tenant:
@@ -84,6 +84,12 @@ async def build_snapshot(session: AsyncSession, tenant_id: str, *, max_pairs: in
     counts: dict[str, Any] = dict(Counter(pair.source for pair in pairs))
     counts["total"] = len(pairs)
     counts["negative"] = sum(1 for pair in pairs if not pair.label)
+    return await store_snapshot(session, tenant_id, snapshot_id, content, counts)
+
+
+async def store_snapshot(session: AsyncSession, tenant_id: str, snapshot_id: str, content: bytes,
+                         counts: dict[str, Any]) -> TrainingSnapshot:
+    """The snapshot row of ``snapshot_id``, written unless it exists (equal data, equal id)."""
     await session.execute(
         insert(TrainingSnapshot)
         .values(id=snapshot_id, tenant_id=tenant_id, counts=counts, content=content)

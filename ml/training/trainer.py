@@ -134,8 +134,8 @@ def _cuda() -> bool:
 
 def training_kind(settings: TrainingSettings) -> str:
     """``adapter`` or ``transformer``: the setting, with ``auto`` meaning transformer when a CUDA GPU is present."""
-    if settings.kind != "auto":
-        return settings.kind
+    if settings.retrieval_trainer != "auto":
+        return settings.retrieval_trainer
     return "transformer" if _cuda() else "adapter"
 
 

@@ -1,4 +1,5 @@
-"""The trainer worker: takes jobs from ``ml.training.jobs`` (and from the database, so a lost event or
+"""The trainer worker: takes jobs (retrieval models, or a knowledge base's field tagger when the job's
+parameters say ``kind: field_tagger``) from ``ml.training.jobs`` (and from the database, so a lost event or
 a killed trainer loses no job), runs one at a time with heartbeats, progress, logs and cancel, and
 watches every tenant's canary for an automatic rollback.
 
@@ -25,9 +26,13 @@ from jisik.errors import JisikError
 from jisik.events import Topic
 from jisik.kafka import create_consumer, decode_value, ensure_topics
 from jisik.settings import Settings
+from jisik.storage import ObjectStore
 
+from .field_labels import DocumentReader
 from .jobs import append_log, claim, finish, queued_jobs, recover_stale
 from .rollout import watch_rollout
+from .tagger_job import run_tagger_training
+from .tagger_registry import FIELD_TAGGER
 from .trainer import Embed, run_training
 
 __all__ = ["JobCancelled", "TrainerWorker", "default_embed"]
@@ -86,8 +91,10 @@ class _JobReporter:
 
 class TrainerWorker:
     def __init__(self, settings: Settings, sessions: async_sessionmaker[AsyncSession], embed: Embed, *,
-                 bootstrap_servers: str | None = None) -> None:
+                 bootstrap_servers: str | None = None, store: ObjectStore | None = None) -> None:
         self.settings = settings
+        self._reader = DocumentReader(store, ocr=settings.docreader.ocr_engine != "none",
+                                      languages=settings.ingest.fields_ocr_languages)
         self._sessions = sessions
         self._embed = embed
         self._servers = bootstrap_servers
@@ -187,8 +194,14 @@ class TrainerWorker:
         beat = asyncio.create_task(reporter.heartbeat(self.settings.training.heartbeat_s))
         status, error, version_id, snapshot_id = "failed", "", "", ""
         try:
-            outcome = await run_training(self._sessions, tenant_id=job.tenant_id, job_id=job_id,
-                                         settings=self.settings.training, embed=self._embed, reporter=reporter)
+            if job.parameters.get("kind") == FIELD_TAGGER:
+                outcome = await run_tagger_training(
+                    self._sessions, tenant_id=job.tenant_id, job_id=job_id, settings=self.settings.training,
+                    knowledge_base_id=str(job.parameters.get("knowledge_base_id", "")), reporter=reporter,
+                    reader=self._reader)
+            else:
+                outcome = await run_training(self._sessions, tenant_id=job.tenant_id, job_id=job_id,
+                                             settings=self.settings.training, embed=self._embed, reporter=reporter)
             status, version_id, snapshot_id = "succeeded", outcome.version_id, outcome.snapshot_id
         except JobCancelled:
             status = "cancelled"

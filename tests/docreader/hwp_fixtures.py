@@ -30,8 +30,9 @@ def _sectors(length: int, size: int) -> int:
     return -(-length // size)
 
 
-def compound_file(streams: dict[str, bytes]) -> bytes:
-    """A version-3 compound file with the given streams ("Storage/Stream" paths)."""
+def compound_file(streams: dict[str, bytes], *, directory_last: bool = False) -> bytes:
+    """A version-3 compound file with the given streams ("Storage/Stream" paths). The directory comes
+    right after the FAT, or with ``directory_last`` after every stream (as in many large files)."""
     # Directory tree: storages and streams under the root, as entries [name, type, children, data].
     root: list = ["Root Entry", 5, [], b""]
     for path, data in streams.items():
@@ -77,22 +78,24 @@ def compound_file(streams: dict[str, bytes]) -> bytes:
         fat_count += 1
 
     fat = [_FATSECT] * fat_count
-    chains: list[tuple[int, int]] = []
+    placed: list[str | int] = []  # what each chain holds, in file order: a part's name or a big stream's id
 
-    def chain(count: int) -> int:
+    def chain(count: int, part: str | int) -> int:
         if not count:
             return _END
         start = len(fat)
         fat.extend(start + i + 1 for i in range(count))
         fat[-1] = _END
-        chains.append((start, count))
+        placed.append(part)
         return start
 
-    dir_start = chain(dir_count)
-    minifat_start = chain(minifat_count)
-    ministream_start = chain(ministream_count)
+    dir_start = chain(dir_count, "directory") if not directory_last else _END
+    minifat_start = chain(minifat_count, "minifat")
+    ministream_start = chain(ministream_count, "ministream")
     for node, count in zip(big, big_counts, strict=True):
-        starts[id(node)] = chain(count)
+        starts[id(node)] = chain(count, id(node))
+    if directory_last:
+        dir_start = chain(dir_count, "directory")
     fat += [_FREE] * (fat_count * 128 - len(fat))
 
     def entry(node: list | None) -> bytes:
@@ -154,12 +157,14 @@ def compound_file(streams: dict[str, bytes]) -> bytes:
         0,
         *difat,
     )
+    contents: dict[str | int, bytes] = {
+        "directory": directory,
+        "minifat": b"".join(struct.pack("<I", value) for value in mini_fat),
+        "ministream": mini_stream,
+        **{id(node): node[3] for node in big},
+    }
     body = b"".join(struct.pack("<I", value) for value in fat)
-    body += _pad(directory, _SECTOR)
-    body += _pad(b"".join(struct.pack("<I", value) for value in mini_fat), _SECTOR) if mini_fat else b""
-    body += _pad(mini_stream, _SECTOR)
-    for node in big:
-        body += _pad(node[3], _SECTOR)
+    body += b"".join(_pad(contents[part], _SECTOR) for part in placed)
     return header + body
 
 

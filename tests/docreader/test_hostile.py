@@ -26,6 +26,7 @@ from jisik.settings import DocreaderSettings, Settings, StorageSettings, get_set
 from tests import hostile_files as hostile
 
 from . import fixtures as fx
+from . import xls_fixtures as xls
 
 pytestmark = pytest.mark.integration
 ROOT = str(Path(__file__).resolve().parents[2])
@@ -81,6 +82,15 @@ class TestHostileFiles:
         assert len(flood) < 2 * 1024 * 1024
         with pytest.raises(TooLarge, match="flood.docx: too large to read: more than 5,000,000 XML elements"):
             await _text(service, flood, "flood.docx")
+        assert fx.KO in await _text(service, fx.docx_document(), "after.docx")
+
+    async def test_hostile_old_excel_files_are_read_by_what_they_hold_or_refused(
+        self, service: DocReaderService
+    ) -> None:
+        corners = await _text(service, xls.far_corner_cell_xls(), "corners.xls")
+        assert "top left" in corners and "bottom right" in corners
+        with pytest.raises(TooLarge, match="merges.xls: too large to read: more than 100,000 merged cell ranges"):
+            await _text(service, xls.many_merged_ranges_xls(120_000), "merges.xls")
         assert fx.KO in await _text(service, fx.docx_document(), "after.docx")
 
     async def test_a_table_over_the_worker_memory_limit_fails_alone(self, tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from jisik.settings import DocreaderSettings
 from tests import hostile_files as hostile
 
 from . import fixtures as fx
+from . import xls_fixtures as xls
 
 
 def parse(data: bytes, name: str, **limits: int) -> list[str]:
@@ -67,6 +68,15 @@ class TestLimitsWhileReading:
         with pytest.raises(TooLarge, match=rf"{name}: too large to read: more than {message}.*{setting}"):
             parse(data(), name, **limits)  # type: ignore[operator]  # data is a parametrized factory, typed object by the test signature
 
+    def test_merged_ranges_stacked_over_the_same_cells_count_every_cell_they_cover(self) -> None:
+        # 1,000 cells under 2,000 copies of one merged range: two million visits to repeat a value
+        rows = b"".join(b'<row r="%d">' % row + b"".join(b'<c r="%s%d"><v>1</v></c>' % (_column(col).encode(), row)
+                                                        for col in range(1, 11)) + b"</row>"
+                        for row in range(1, 101))
+        merges = b'<mergeCells count="2000">' + b'<mergeCell ref="A1:J100"/>' * 2000 + b"</mergeCells>"
+        with pytest.raises(TooLarge, match="stacked.xlsx: .* 50,000 spreadsheet cells under merged ranges"):
+            parse(hostile.xlsx(rows, tail=merges), "stacked.xlsx", max_cells=50_000)
+
     def test_a_dense_table_from_few_cells_counts_its_blanks(self) -> None:
         # 300 cells on a diagonal render as a 300 x 300 table: 90,000 cells, over a 10,000 limit
         diagonal = b"".join(
@@ -74,6 +84,61 @@ class TestLimitsWhileReading:
         )
         with pytest.raises(TooLarge, match="spreadsheet cells in tables"):
             parse(hostile.xlsx(diagonal), "diagonal.xlsx", max_cells=10_000)
+
+
+class TestOldExcel:
+    """.xls (BIFF8) files: the same limits, counted from the record headers before xlrd loads anything."""
+
+    def test_cells_are_read_with_their_text_and_numbers(self) -> None:
+        data = xls.workbook([xls.Sheet("매출", [xls.label(0, 0, 0), xls.label(0, 1, 1), xls.number(1, 0, 3.5),
+                                                xls.mulrk(1, 1, [120])])], ["지역", "금액"])
+        assert parse(data, "sales.xls") == ["## 매출\n\n| 지역 | 금액 |\n|---|---|\n| 3.5 | 120 |"]
+
+    def test_a_merged_value_repeats_in_the_covered_cells_of_rows_with_data(self) -> None:
+        # 서울 merged over A2:A3, as in the XLSX fixture: row 3 reads on its own
+        records = [xls.label(0, 0, 0), xls.label(0, 1, 1), xls.label(1, 0, 2), xls.label(1, 1, 3),
+                   xls.label(2, 1, 4), *xls.merged([(1, 2, 0, 0)])]
+        data = xls.workbook([xls.Sheet("S", records)], ["지역", "분기", "서울", "Q1", "Q2"])
+        assert "| 서울 | Q2 |" in parse(data, "merged.xls")[0]
+
+    def test_the_declared_grid_and_a_sheet_wide_merge_are_not_read(self) -> None:
+        assert parse(xls.sheet_wide_merge_xls(), "merge.xls") == ["## Sheet1\n\nmerged over everything"]
+        assert parse(xls.far_corner_cell_xls(), "corner.xls") == ["## Sheet1\n\ntop left\n\nbottom right"]
+
+    def test_rows_up_to_a_far_cell_count_against_the_row_limit(self) -> None:
+        # each sheet reaches row 65536: sixteen of them are over a million rows before any is loaded
+        corner = [xls.label(0, 0, 0), xls.label(xls.LAST_ROW, xls.LAST_COLUMN, 0)]
+        data = xls.workbook([xls.Sheet(f"S{n}", corner) for n in range(16)], ["x"])
+        with pytest.raises(TooLarge, match="corners.xls: too large to read: more than 1,000,000 spreadsheet rows"):
+            parse(data, "corners.xls")
+
+    @pytest.mark.parametrize(
+        ("data", "limits", "message"),
+        [
+            (lambda: xls.many_cells_xls(400, 256), {"max_cells": 100_000}, "100,000 spreadsheet cells"),
+            (lambda: xls.many_cells_xls(2000, 1, sheets=3), {"max_rows": 5000}, "5,000 spreadsheet rows"),
+            (lambda: xls.many_merged_ranges_xls(120_000), {}, "100,000 merged cell ranges"),
+            (lambda: xls.many_shared_strings_xls(50_000), {"max_cells": 10_000}, "10,000 shared strings"),
+            (lambda: xls.many_shared_strings_xls(5_000), {"max_text_chars": 20_000}, "20,000 characters of text"),
+        ],
+        ids=["cells", "rows", "merged-ranges", "shared-strings", "text"],
+    )
+    def test_over_a_limit_is_too_large_naming_it(self, data: object, limits: dict[str, int], message: str) -> None:
+        setting = "JISIK_DOCREADER_" + (next(iter(limits)) if limits else "max_merged_ranges").upper()
+        with pytest.raises(TooLarge, match=rf"hostile.xls: too large to read: more than {message}.*{setting}"):
+            parse(data(), "hostile.xls", **limits)  # type: ignore[operator]  # data is a parametrized factory, typed object by the test signature
+
+    def test_a_string_continued_across_records_counts_every_character(self) -> None:
+        table = xls.continued_shared_strings("abcd", "가나다라마바")
+        data = xls.workbook([xls.Sheet("S", [xls.label(0, 0, 0)])], shared_table=table)
+        assert parse(data, "continued.xls") == ["## S\n\nabcd가나다라마바"]
+        with pytest.raises(TooLarge, match="more than 9 characters"):
+            parse(data, "continued.xls", max_text_chars=9)
+
+    def test_a_workbook_whose_directory_lies_past_the_first_megabyte_is_found(self) -> None:
+        rows = [xls.mulrk(row, 0, [row] * 200) for row in range(1200)]
+        data = xls.workbook([xls.Sheet("S", rows)], directory_last=True)
+        assert len(data) > 1 << 20 and detect_format(data, "big.xls") == "xls"
 
 
 def _column(number: int) -> str:

@@ -281,6 +281,18 @@ class TestErrors:
         assert caught.value.code() == grpc.StatusCode.NOT_FOUND
 
 
+async def _deck_images(stub: pb_grpc.DocReaderStub, vlm: pb.VLMConfig) -> list[Any]:
+    """The images of a generated slide deck read with multimodal on and ``vlm`` as the vision model."""
+    response = await stub.ReadFromFile(
+        pb.ReadFromFileRequest(
+            file_content=fx.pptx_document(),
+            file_name="deck.pptx",
+            read_config=pb.ReadConfig(enable_multimodal=True, vlm_config=vlm),
+        )
+    )
+    return [image for chunk in response.chunks for image in chunk.images]
+
+
 class TestMultimodal:
     async def test_images_stored_and_reported_when_no_vision_model(
         self, stub: pb_grpc.DocReaderStub, settings: Settings
@@ -308,24 +320,10 @@ class TestMultimodal:
         vlm = pb.VLMConfig(
             model_name="tiny-vl", base_url=f"{http_base}/v1", api_key="k", interface_type="openai"
         )
-        response = await stub.ReadFromFile(
-            pb.ReadFromFileRequest(
-                file_content=fx.pptx_document(),
-                file_name="deck.pptx",
-                read_config=pb.ReadConfig(enable_multimodal=True, vlm_config=vlm),
-            )
-        )
-        images = [image for chunk in response.chunks for image in chunk.images]
+        images = await _deck_images(stub, vlm)
         assert images and all(image.caption == "a small square" for image in images)
 
     async def test_vision_model_on_blocked_address_is_refused(self, stub: pb_grpc.DocReaderStub) -> None:
         vlm = pb.VLMConfig(model_name="m", base_url="http://169.254.169.254/v1")
-        response = await stub.ReadFromFile(
-            pb.ReadFromFileRequest(
-                file_content=fx.pptx_document(),
-                file_name="deck.pptx",
-                read_config=pb.ReadConfig(enable_multimodal=True, vlm_config=vlm),
-            )
-        )
-        images = [image for chunk in response.chunks for image in chunk.images]
+        images = await _deck_images(stub, vlm)
         assert images and all("vision model URL refused" in image.error for image in images)

@@ -90,3 +90,16 @@ def test_a_date_split_across_cells_is_joined_and_sent_to_review() -> None:
     assert found["issued"].normalized == "2024-07-11"
     outcome = evaluate(SCHEMA, found)
     assert outcome.status == "needs_review"
+
+
+def test_words_of_one_line_stay_in_one_row_whatever_their_box_heights() -> None:
+    # OCR glued a speck above the label into its box and reads the value a little lower: the centres differ
+    # by more than half a line, but the boxes overlap, so it is one line.
+    words = [Word("상호:", (0.10, 0.111, 0.16, 0.138), 0.95), Word("유한회사", (0.18, 0.126, 0.26, 0.137), 0.95),
+             Word("원더바이오", (0.27, 0.126, 0.37, 0.137), 0.95),
+             Word("합계금액:", (0.10, 0.20, 0.18, 0.211), 0.95), Word("1,100원", (0.20, 0.20, 0.27, 0.211), 0.95)]
+    rows = layout_rows_from_words(words, 1, ocr=True)
+    assert [[segment.text for segment in row.segments] for row in rows] == [
+        ["상호: 유한회사 원더바이오"], ["합계금액: 1,100원"]]
+    schema = parse_schema({"fields": [{"name": "company", "label": "상호", "type": "text"}]})
+    assert extract_fields(Layout(rows), schema)["company"].normalized == "유한회사 원더바이오"

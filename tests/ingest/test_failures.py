@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import socket
 from typing import Any
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from ingest.failures import Fault, TryLedger, classify
+from jisik.db.engine import create_engine
 from jisik.errors import (
     Blocked,
     DeadlineExceeded,
@@ -37,11 +41,32 @@ def ledger(**settings: Any) -> TryLedger:
         (ParserCrashed("the parser process crashed"), Fault.CRASH_OR_DEADLINE),
         (DeadlineExceeded("docreader did not answer in time"), Fault.CRASH_OR_DEADLINE),
         (Unavailable("docreader is unavailable"), Fault.OUTAGE),
+        (OperationalError("SELECT 1", {}, OSError("server closed the connection unexpectedly")), Fault.OUTAGE),
         (RuntimeError("bug"), Fault.TRANSIENT),
     ],
 )
 def test_classify(error: Exception, fault: Fault) -> None:
     assert classify(error) is fault
+
+
+async def test_a_database_that_refuses_connections_is_an_outage() -> None:
+    """What the ingest stages meet while PostgreSQL restarts: waited out, not counted as tries."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    engine = create_engine(f"postgresql://jisik@127.0.0.1:{closed_port}/jisik")
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - whatever the driver raises is what ingest meets
+        refused: BaseException = exc
+    else:
+        pytest.fail("a closed port accepted a database connection")
+    finally:
+        await engine.dispose()
+    assert classify(refused) is Fault.OUTAGE
+    tries = ledger(max_attempts=1)
+    assert tries.failed(refused, "an internal error stopped the parse step", 0.0) is None and tries.attempts == 0
 
 
 class TestTryLedger:
@@ -78,3 +103,13 @@ class TestTryLedger:
         assert tries.failed(RuntimeError("bug"), "an internal error stopped the parse step", 0.0) == (
             "an internal error stopped the parse step (gave up after 3 tries)")
         assert delays == [1.0, 2.0] and tries.backoff_s() == 4.0
+
+    def test_an_outage_is_tried_again_at_least_every_outage_retry_s(self) -> None:
+        tries = ledger(retry_backoff_max_s=30.0, outage_retry_s=2.0, outage_budget_s=600)
+        delays = []
+        for now in range(6):
+            assert tries.failed(Unavailable("u"), "docreader is unavailable", float(now)) is None
+            delays.append(tries.backoff_s())
+        assert delays == [1.0, 2.0, 2.0, 2.0, 2.0, 2.0]
+        tries.failed(RuntimeError("bug"), "an internal error stopped the parse step", 6.0)
+        assert tries.backoff_s() == 30.0  # the outage is over: the usual backoff again

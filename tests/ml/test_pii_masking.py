@@ -13,23 +13,13 @@ from jisik.db.engine import create_engine, session_factory, transaction
 from jisik.db.models import ModelSource, ModelType, Tenant
 from jisik.pii import PiiType, StreamRestorer, Vault
 from ml.serving.registry import register_model
-from ml.serving.secrets import SecretBox
 from ml.serving.types import ChatInput, Message
+from tests.privacy.seeded import SEEDED
 
 from .test_service_remote import service_with_default_chat, sse
 
 pytestmark = pytest.mark.integration
 
-SEEDED = {
-    "RRN": "850315-1234567",
-    "PHONE": "010-2345-6789",
-    "EMAIL": "minjun.kim@example.co.kr",
-    "CARD": "4111-1111-1111-1111",
-    "BRN": "220-81-62517",
-    "NAME": "김민준",
-    "ACCOUNT": "110-123-456789",
-    "ADDRESS": "서울특별시 강남구 테헤란로 152",
-}
 DOCUMENT = (
     f"계약자 성명: {SEEDED['NAME']}\n주민등록번호 {SEEDED['RRN']}\n휴대폰 {SEEDED['PHONE']}\n"
     f"이메일 {SEEDED['EMAIL']}\n카드번호 {SEEDED['CARD']}\n사업자등록번호 {SEEDED['BRN']}\n"
@@ -170,7 +160,7 @@ async def test_a_remote_embedder_gets_placeholders_and_a_local_policy_off_tenant
     try:
         async with transaction(session_factory(engine)) as session:
             model = await register_model(
-                session, SecretBox(service.settings.encryption_key.get_secret_value()), tenant_id=tenant,
+                session, service.box, tenant_id=tenant,
                 name="hosted-embedder", type=ModelType.EMBEDDING, source=ModelSource.REMOTE,
                 parameters={"base_url": server.url, "model": "embed", "dimension": 4},
             )

@@ -4,8 +4,10 @@ counted and timed under bounded labels, and a real scrape of each endpoint parse
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import subprocess
+import time
 from collections.abc import AsyncIterator, Iterator
 
 import grpc
@@ -27,7 +29,7 @@ CHAT = "/jisik.model.v1.Model/ChatStream"
 
 
 class Scripted(model_pb2_grpc.ModelServicer):
-    """``model_id`` picks the ending: ok, a jisik error, a bare abort, or a crash."""
+    """``model_id`` picks the ending: ok, a jisik error, a bare abort, a crash, or (streams) slow."""
 
     async def Embed(self, request: model_pb2.EmbedRequest, context: grpc.aio.ServicerContext) -> model_pb2.EmbedResponse:
         if request.model_id == "missing":
@@ -43,6 +45,8 @@ class Scripted(model_pb2_grpc.ModelServicer):
     ) -> AsyncIterator[model_pb2.ChatChunk]:
         for word in ("a", "b", "c"):
             yield model_pb2.ChatChunk(delta=word)
+            if request.model_id == "slow":
+                await asyncio.sleep(30)
         if request.model_id == "missing":
             raise errors.NotFound("no such model")
 
@@ -115,6 +119,25 @@ async def test_rpc_calls_are_counted_by_method_and_status(stub: model_pb2_grpc.M
     assert delta("jisik_rpc_request_duration_seconds_count", method=EMBED) == 5
     assert delta("jisik_rpc_request_duration_seconds_bucket", method=EMBED, le="+Inf") == 5
     check_with_promtool(text)
+
+
+async def test_a_stream_the_caller_cancels_is_counted_as_cancelled(
+    stub: model_pb2_grpc.ModelStub, metrics_url: str
+) -> None:
+    before = samples(await scrape(metrics_url))
+    call = stub.ChatStream(model_pb2.ChatRequest(model_id="slow"))
+    assert (await call.read()).delta == "a"
+    call.cancel()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:  # the server learns of the cancellation a moment later
+        after = samples(await scrape(metrics_url))
+        counted = {code: value(after, "jisik_rpc_requests_total", method=CHAT, code=code)
+                   - value(before, "jisik_rpc_requests_total", method=CHAT, code=code)
+                   for code in ("CANCELLED", "OK", "UNKNOWN")}
+        if any(counted.values()):
+            break
+        await asyncio.sleep(0.05)
+    assert counted == {"CANCELLED": 1, "OK": 0, "UNKNOWN": 0}
 
 
 async def test_health_checks_are_not_counted(stub: model_pb2_grpc.ModelStub, metrics_url: str) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 from collections.abc import AsyncIterator
 
+import asyncpg
 import grpc
 import pytest
 from model_server import model_channel
@@ -42,7 +43,19 @@ class Raising(model_pb2_grpc.ModelServicer):
             await context.abort(grpc.StatusCode[request.model_id.removeprefix("status:")], "refused")
         if request.model_id == "rate_limited":
             raise errors.RateLimited("slow down", retry_after_s=3)
+        if request.model_id == "database_down":  # what the driver raises while PostgreSQL is down
+            await asyncpg.connect(host="127.0.0.1", port=_closed_port(), user="jisik", timeout=5)
+        if request.model_id == "database_starting":  # ... and while it restarts
+            raise asyncpg.exceptions.CannotConnectNowError("the database system is starting up")
+        if request.model_id == "bug":
+            raise RuntimeError("a bug")
         raise RAISED[request.model_id](f"refused by {request.model_id}", field="texts")
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:  # a port that was free a moment ago; nothing listens on it
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -68,10 +81,7 @@ async def test_a_bare_status_maps_by_status(client: ModelClient, status: str) ->
 
 
 async def test_no_server_is_unavailable() -> None:
-    with socket.socket() as probe:  # a port that was free a moment ago; nothing listens on it
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    channel = grpc_channel(f"127.0.0.1:{port}", EndpointSettings())
+    channel = grpc_channel(f"127.0.0.1:{_closed_port()}", EndpointSettings())
     try:
         with pytest.raises(errors.Unavailable):
             await ModelClient(channel, timeout_s=2, rerank_timeout_s=2, stream_timeout_s=2).embed(
@@ -90,3 +100,17 @@ def test_every_status_a_jisik_error_uses_means_something_bare() -> None:
 
     used = {grpc.StatusCode[getattr(errors, name).grpc_status] for name in errors.__all__} - {grpc.StatusCode.INTERNAL}
     assert used <= set(_BY_STATUS)
+
+
+@pytest.mark.parametrize("model_id", ["database_down", "database_starting"])
+async def test_a_service_whose_database_is_down_answers_unavailable(client: ModelClient, model_id: str) -> None:
+    """So the caller (ingest) waits the restart out instead of failing the document after a few tries."""
+    with pytest.raises(errors.Unavailable) as raised:
+        await client.embed(tenant_id="t", model_id=model_id, texts=["x"])
+    assert "PostgreSQL" in raised.value.message
+
+
+async def test_any_other_unexpected_error_stays_internal(client: ModelClient) -> None:
+    with pytest.raises(errors.JisikError) as raised:
+        await client.embed(tenant_id="t", model_id="bug", texts=["x"])
+    assert type(raised.value) is errors.JisikError

@@ -137,6 +137,21 @@ class TestRestart:
         finally:
             stack.stop()
 
+    def test_after_postgres_comes_back_ingest_keeps_running_and_cdc_restarts(self, data_root: Path) -> None:
+        """Ingest waits a database outage out with its documents in hand (a restart would cost a
+        consumer-group rejoin); cdc's replication connection needs a fresh start."""
+        stack = _stack(data_root, {"ingest": RUNS_UNTIL_STOPPED, "cdc": RUNS_UNTIL_STOPPED})
+        stack.start()
+        try:
+            ingest, cdc, postgres = (_pid_of(stack, name) for name in ("ingest", "cdc", "postgres"))
+            os.kill(postgres, signal.SIGKILL)
+            _heal_until(stack, lambda: _restarted(stack, "postgres", postgres) and _restarted(stack, "cdc", cdc))
+            with psycopg.connect(stack.database_url, connect_timeout=10) as conn:
+                assert conn.execute("SELECT name FROM tenants").fetchall() == [("default",)]
+            assert _pid_of(stack, "ingest") == ingest and _alive(ingest)
+        finally:
+            stack.stop()
+
     def test_crash_loop_ends_with_a_clear_error(self, data_root: Path) -> None:
         stack = _stack(data_root, {"ingest": RUNS_UNTIL_STOPPED, "cdc": CRASHES_LATER}, crash_loop_limit=3)
         stack.start()

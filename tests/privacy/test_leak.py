@@ -18,21 +18,12 @@ from aiokafka import AIOKafkaConsumer
 
 from tests.gateway.sse_testkit import ask
 from tests.ml.test_service_remote import sse
+from tests.privacy.seeded import SEEDED
 from tests.stack import EmbeddedStack, running_stack
 
 pytestmark = pytest.mark.integration
 
 API = "/api/v1"
-SEEDED = {
-    "RRN": "850315-1234567",
-    "PHONE": "010-2345-6789",
-    "EMAIL": "minjun.kim@example.co.kr",
-    "CARD": "4111-1111-1111-1111",
-    "BRN": "220-81-62517",
-    "NAME": "김민준",
-    "ACCOUNT": "110-123-456789",
-    "ADDRESS": "서울특별시 강남구 테헤란로 152",
-}
 CONTRACT = (
     "# 임대차 계약 확인서\n\n"
     f"계약자 성명: {SEEDED['NAME']}\n\n주민등록번호 {SEEDED['RRN']}\n\n휴대폰 {SEEDED['PHONE']}\n\n"

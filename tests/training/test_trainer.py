@@ -189,7 +189,7 @@ async def test_the_transformer_kind_fine_tunes_the_packaged_minilm_within_its_bu
     tenant_id = await _tenant(sessions, consent=True)
     async with sessions() as session, session.begin():
         job = await jobs.create_job(session, tenant_id, {})
-    settings = _settings(kafka, kind="transformer", transformer_budget_s=1.0)
+    settings = _settings(kafka, retrieval_trainer="transformer", transformer_budget_s=1.0)
     assert training_kind(settings.training) == "transformer"
     await TrainerWorker(settings, sessions, default_embed, bootstrap_servers=kafka.bootstrap_servers).run_job(job.id)
     async with sessions() as session:
@@ -212,5 +212,5 @@ async def test_the_transformer_kind_fine_tunes_the_packaged_minilm_within_its_bu
 def test_auto_picks_the_adapter_without_a_gpu() -> None:
     import torch
 
-    kind = training_kind(Settings.load().training.model_copy(update={"kind": "auto"}))
+    kind = training_kind(Settings.load().training.model_copy(update={"retrieval_trainer": "auto"}))
     assert kind == ("transformer" if torch.cuda.is_available() else "adapter")

@@ -5,10 +5,6 @@ a real OpenID Connect provider (oidc-provider-mock) for the sign-in."""
 from __future__ import annotations
 
 import asyncio
-import json
-import os
-import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,10 +13,10 @@ import pytest
 from pydantic import SecretStr
 
 from jisik.runtime.tansu import EmbeddedTansu
-from ml.serving.secrets import SecretBox
+from jisik.secret_box import SecretBox
 from tests.gateway.gateway_testkit import RunningGateway, gateway_settings, running_gateway
 from tests.oidc_provider import running_provider
-from tests.web.webapp import CHROMIUM, WEB, require_node, run_npm
+from tests.web.webapp import WEB, require_browser, run_npm, run_scenario
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
@@ -28,28 +24,9 @@ SUBJECT = "park-sub"
 CLAIMS = {"email": "park@acme.example", "email_verified": True, "name": "Park Minji", "groups": ["finance"]}
 
 
-def run_scenario(gateway_url: str, api_key: str, name: str, workdir: Path, **env: str) -> dict[str, Any]:
-    """Runs one scenario of web/e2e/run.mjs; fails the test with its output when it fails."""
-    environment = {**os.environ, "JISIK_GATEWAY_URL": gateway_url, "JISIK_API_KEY": api_key,
-                   "JISIK_E2E_WORKDIR": str(workdir), **env}
-    if shots := os.environ.get("JISIK_E2E_SCREENSHOTS"):
-        environment["JISIK_E2E_SCREENSHOTS"] = str((WEB.parent / shots).resolve())
-    result = subprocess.run(["node", "e2e/run.mjs", name], cwd=WEB, env=environment, capture_output=True, text=True,
-                            timeout=240, check=False)
-    if result.returncode != 0:
-        pytest.fail(f"scenario {name} failed:\n{result.stderr[-5000:]}\n{result.stdout[-2000:]}", pytrace=False)
-    report: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
-    assert report["ok"] is True and report["problems"] == [], report["problems"]
-    return report
-
-
 @pytest.fixture(scope="module")
 def built_web() -> Iterator[Path]:
-    require_node()
-    if not CHROMIUM.exists() or shutil.which("node") is None:
-        pytest.skip("headless Chromium (Debian packages chromium, chromium-driver) is not installed")
-    if not (WEB / "node_modules" / "playwright-core").is_dir():
-        pytest.skip("web/node_modules lacks playwright-core; run npm ci in web/")
+    require_browser()
     if not (WEB / "dist" / "index.html").is_file():
         run_npm("run", "build")
     yield WEB / "dist"
@@ -71,7 +48,7 @@ async def web_gateway(
     settings = settings.model_copy(update={
         "gateway": settings.gateway.model_copy(update={"web_dist": str(built_web)}),
         "accounts": settings.accounts.model_copy(update={"session_cookie_secure": False}),
-        "model": settings.model.model_copy(update={"encryption_key": SecretStr(SecretBox.generate_key())}),
+        "endpoints": settings.endpoints.model_copy(update={"encryption_key": SecretStr(SecretBox.generate_key())}),
     })
     async with running_gateway(settings) as running:
         yield running

@@ -6,9 +6,7 @@ Set JISIK_E2E_SCREENSHOTS=docs/screenshots to refresh the README's screenshots w
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
+import random
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,40 +19,20 @@ from jisik.billing import month_of, period_bounds
 from jisik.db.engine import create_engine, session_factory, transaction
 from jisik.db.models import UsageRecord
 from jisik.runtime.bootstrap import new_tenant, run_coroutine
-from tests.web.webapp import CHROMIUM, WEB, require_node
+from tests.fields.tagger_docs import SCHEMA, invoice
+from tests.web.webapp import require_browser, run_scenario
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.slow]
 
 
 def _run_scenario(stack, name: str, workdir: Path, api_key: str = "") -> dict:  # noqa: ANN001 - EmbeddedStack
-    env = {
-        **os.environ,
-        "JISIK_GATEWAY_URL": stack.gateway_url,
-        "JISIK_API_KEY": api_key or stack.api_key,
-        "JISIK_E2E_WORKDIR": str(workdir),
-    }
-    if shots := os.environ.get("JISIK_E2E_SCREENSHOTS"):
-        # Relative to the repository root, not to web/ where node runs.
-        env["JISIK_E2E_SCREENSHOTS"] = str((WEB.parent / shots).resolve())
-    result = subprocess.run(
-        ["node", "e2e/run.mjs", name], cwd=WEB, env=env, capture_output=True, text=True, timeout=290, check=False
-    )
-    if result.returncode != 0:
-        pytest.fail(f"scenario {name} failed:\n{result.stderr[-5000:]}\n{result.stdout[-2000:]}", pytrace=False)
-    report = json.loads(result.stdout.strip().splitlines()[-1])
-    assert report["ok"] is True
-    assert report["problems"] == [], report["problems"]
-    return report
+    return run_scenario(stack.gateway_url, api_key or stack.api_key, name, workdir, timeout=290)
 
 
 @pytest.fixture(scope="module")
 def web_stack(embedded_stack):  # noqa: ANN001, ANN201
     """The stack, once its gateway serves the built web app at /."""
-    require_node()
-    if not CHROMIUM.exists() or shutil.which("node") is None:
-        pytest.skip("headless Chromium (Debian packages chromium, chromium-driver) is not installed")
-    if not (WEB / "node_modules" / "playwright-core").is_dir():
-        pytest.skip("web/node_modules lacks playwright-core; run npm ci in web/")
+    require_browser()
     page = httpx.get(embedded_stack.gateway_url + "/", timeout=10)
     if page.status_code != 200 or '<div id="root">' not in page.text:
         pytest.fail("the gateway does not serve web/dist at /; build it (npm run build in web/) before the stack starts")
@@ -193,6 +171,58 @@ class TestBrowser:
         assert state["rollout"]["percent"] == 10 and state["challenger"] == state["versions"][0]["id"]
         assert state["data"]["feedback"] == 2
         assert (tmp_path / "models.png").stat().st_size > 10_000 and (tmp_path / "thumbs.png").stat().st_size > 0
+
+    def test_review_corrections_train_a_field_tagger_promoted_to_champion(self, web_stack, tmp_path: Path) -> None:  # noqa: ANN001
+        # Reviewers approve invoices whose supply amount stands behind 물품대금 (not a schema label) with the
+        # amount typed in; the last correction happens in the browser, then the tagger is trained and promoted
+        # there; a new invoice in a layout no reviewed one had gets its supply amount from the champion.
+        tenant_id, key = run_coroutine(new_tenant(web_stack.settings.database.url, "field-tagger"))
+        with httpx.Client(base_url=f"{web_stack.gateway_url}/api/v1", headers={"X-API-Key": key}, timeout=30) as api:
+            api.put(f"/tenants/{tenant_id}", json={"training_consent": True}).raise_for_status()
+            kb_id = api.post("/knowledge-bases", json={"name": "물품 명세서"}).json()["data"]["id"]
+            schema = SCHEMA.model_dump(mode="json")
+            next(spec for spec in schema["fields"] if spec["name"] == "supply")["required"] = True  # missing: review
+            api.put(f"/knowledge-bases/{kb_id}/field-schema", json=schema).raise_for_status()
+            rng = random.Random(31)
+            docs = [invoice(rng, ("lines", "header")[i % 2]) for i in range(12)]
+            ids = [_upload_text(api, kb_id, f"invoice-{i:02d}", doc.text) for i, doc in enumerate(docs)]
+            for knowledge_id, doc in zip(ids[:-1], docs[:-1], strict=True):
+                api.post(f"/knowledge/{knowledge_id}/review", json={
+                    "decision": "approve", "corrections": {"supply": doc.values["supply"]}, "reviewer": "e2e",
+                }).raise_for_status()
+            (tmp_path / "field-tagger.json").write_text(json.dumps(
+                {"kbId": kb_id, "pending": {"name": "invoice-11", "supply": f"{int(docs[-1].values['supply']):,}원"}}))
+            report = _run_scenario(web_stack, "field-tagger", tmp_path, api_key=key)
+            assert "12" in report["reviewed"] and report["kind"] in ("field tagger", "필드 태거")
+            assert "registered version 1" in report["log"] and report["aliases"] == "champion"
+            tagger = next(t for t in api.get("/ml/models").json()["data"]["taggers"] if t["knowledge_base_id"] == kb_id)
+            assert tagger["versions"][0]["aliases"] == ["champion"]
+            assert tagger["versions"][0]["metrics"]["entity"]["f1"] >= 0.9
+            assert f"{tagger['versions'][0]['metrics']['entity']['f1']:.3f}" in report["f1"]
+            unseen = invoice(random.Random(77), "grid")
+            fields = _wait_fields(api, _upload_text(api, kb_id, "invoice-new", unseen.text))
+            supply = next(item for item in fields["fields"] if item["name"] == "supply")
+            assert supply["normalized"] == unseen.normalized["supply"] and "field tagger" in supply["note"]
+            assert (tmp_path / "field-tagger.png").stat().st_size > 10_000
+
+
+def _upload_text(api: httpx.Client, kb_id: str, name: str, text: str) -> str:
+    """Upload ``text`` as ``name``.txt and wait until its fields are read; returns its id."""
+    response = api.post(f"/knowledge-bases/{kb_id}/knowledge/file", files={"file": (f"{name}.txt", text.encode())})
+    response.raise_for_status()
+    knowledge_id = str(response.json()["data"]["id"])
+    _wait_fields(api, knowledge_id)
+    return knowledge_id
+
+
+def _wait_fields(api: httpx.Client, knowledge_id: str, timeout_s: float = 120) -> dict:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        fields = api.get(f"/knowledge/{knowledge_id}/fields").json()["data"]
+        if fields["status"] != "not_extracted":
+            return fields
+        time.sleep(0.5)
+    raise AssertionError(f"document {knowledge_id} got no fields in {timeout_s:g}s")
 
 
 def _write_invoice(path: Path) -> None:

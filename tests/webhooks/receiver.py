@@ -3,17 +3,11 @@
 Paths: ``/ok`` answers 204 (``/slow`` after 0.2 s); ``/fail`` 500; ``/gone`` 410; ``/busy?after=N`` 429 with Retry-After N;
 ``/redirect`` 307 to itself (a loop); ``/hang`` answers only once ``release`` is set; ``/huge`` answers 200 and streams a
 1 GB body. ``fail_ratio`` makes that share of ``/ok`` and ``/slow`` requests answer 503. Every request is recorded.
-
-``python -m tests.webhooks.receiver --port P --log FILE --secret whsec_...`` runs it alone (for the
-bench): each request is appended to FILE as a JSON line with its webhook-id, arrival time and whether
-its signature verifies.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import json
 import random
 import time
 from dataclasses import dataclass, field
@@ -113,44 +107,3 @@ class Receiver:
         received.status = status
         writer.write(f"HTTP/1.1 {status} X\r\n{extra}content-length: 0\r\n\r\n".encode())
         await writer.drain()
-
-
-class _LoggingReceiver(Receiver):
-    """Appends every request to a JSON-lines file; ``POST /control {"fail_ratio": R}`` sets the failing share."""
-
-    def __init__(self, log_path: str, secret: str) -> None:
-        super().__init__()
-        from standardwebhooks.webhooks import Webhook
-
-        self._verifier = Webhook(secret)
-        self._log = open(log_path, "a", buffering=1)  # noqa: SIM115 - closed with the process
-
-    def on_request(self, received: Received) -> None:
-        if received.path == "/control":
-            self.fail_ratio = float(json.loads(received.body or b"{}").get("fail_ratio", 0))
-            return
-        try:
-            self._verifier.verify(received.body, received.headers)
-            signed = True
-        except Exception:  # noqa: BLE001 - any verification failure counts as unsigned
-            signed = False
-        self._log.write(json.dumps({"id": received.headers.get("webhook-id", ""), "at": received.at,
-                                    "status": received.status, "signed": signed,
-                                    "event": json.loads(received.body).get("data", {}).get("knowledge_id", "")})
-                        + "\n")
-        self.records.clear()
-
-
-async def _main(port: int, log_path: str, secret: str) -> None:
-    receiver = _LoggingReceiver(log_path, secret)
-    await receiver.start(port)
-    await asyncio.Event().wait()
-
-
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--log", required=True)
-    parser.add_argument("--secret", required=True)
-    arguments = parser.parse_args()
-    asyncio.run(_main(arguments.port, arguments.log, arguments.secret))

@@ -17,7 +17,7 @@ from jisik.settings import WebhookSettings
 from jisik.webhooks import DocumentIndexedData, EventType, stage_webhook_event
 from jisik.webhooks.endpoints import rotate_secret
 from tests.webhooks.receiver import Receiver
-from tests.webhooks.webhook_db import new_endpoint, new_tenant, sessions_for
+from tests.webhooks.webhook_db import BOX, new_endpoint, new_tenant, sessions_for
 from tests.webhooks.worker_run import FAST, running_worker, wait_until
 
 INDEXED = EventType.DOCUMENT_INDEXED
@@ -138,7 +138,7 @@ async def test_rotation_signs_with_old_and_new_secret(fresh_database: str, recei
         async with sessions.begin() as session:
             current = await session.get(WebhookEndpoint, endpoint.id)
             assert current is not None
-            new = (await rotate_secret(session, endpoint=current, overlap_s=86400)).secret
+            _, new = await rotate_secret(session, endpoint=current, overlap_s=86400, box=BOX)
             await stage_webhook_event(session, tenant, INDEXED, indexed(1))
         async with running_worker(sessions, FAST):
             await wait_until(sessions, lambda rows: rows[0].status == "succeeded")
@@ -170,3 +170,31 @@ async def test_an_endpoint_failing_for_days_is_disabled_with_a_notice(
             young = await session.get(WebhookEndpoint, recent.id)
         assert old is not None and not old.enabled and old.disabled_reason.startswith("every attempt failed since")
         assert young is not None and young.enabled and not young.disabled_reason
+
+
+async def test_a_clean_stop_hands_back_queued_messages_at_once(
+    fresh_database: str, receiver: tuple[Receiver, str]
+) -> None:
+    server, base = receiver
+    # One slot for the endpoint: the first message hangs in it, the second waits in the worker's queue.
+    settings = WebhookSettings(attempt_timeout_s=2, poll_interval_s=0.05, endpoint_concurrency=1, lease_s=600,
+                               backoff_base_s=600)
+    async with sessions_for(fresh_database) as sessions:
+        tenant = await new_tenant(sessions)
+        await new_endpoint(sessions, tenant, f"{base}/hang", [INDEXED.value])
+        async with sessions.begin() as session:
+            for number in range(2):
+                await stage_webhook_event(session, tenant, INDEXED, indexed(number))
+        async with running_worker(sessions, settings):
+            # Both are claimed (leased for 600 s) while only one is sent.
+            await wait_until(sessions, lambda rows: all(
+                r.next_attempt_at > datetime.now(UTC) + timedelta(seconds=300) for r in rows))
+            assert len([r for r in server.records if r.path == "/hang"]) == 1
+        rows = await wait_until(sessions, lambda rows: True)
+    attempted = [r for r in rows if r.attempts == 1]
+    queued = [r for r in rows if r.attempts == 0]
+    assert len(attempted) == 1 and len(queued) == 1
+    # The queued message is due now, not after its 600 s lease; the timed-out one waits for its backoff.
+    assert queued[0].status == "pending" and queued[0].next_attempt_at <= datetime.now(UTC)
+    assert attempted[0].next_attempt_at > datetime.now(UTC) + timedelta(seconds=300)
+    assert len(server.records) == 1

@@ -96,8 +96,8 @@ export function App() {
         {link("#/settings", ["settings"], <SettingsIcon size={16} />, t("nav.settings"))}
         <span className="spacer" />
         {session?.user && (
-          <span className="row small">
-            <span className="muted" data-testid="signed-in-as">{session.user.email}</span>
+          <span className="row small account">
+            <span className="muted signed-in-as" data-testid="signed-in-as">{session.user.email}</span>
             <button type="button" className="ghost" onClick={() => void signOut(false)} data-testid="sign-out" title={t("nav.signOut")}>
               <LogOut size={16} />
             </button>

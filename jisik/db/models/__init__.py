@@ -17,6 +17,7 @@ from .training import (
     ModelVersion,
     Rollout,
     ServingSignal,
+    TaggerAlias,
     TrainingJob,
     TrainingSnapshot,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "LabelledPair",
     "ModelAlias",
     "ModelVersion",
+    "TaggerAlias",
     "Rollout",
     "ServingSignal",
     "TrainingJob",

@@ -81,8 +81,9 @@ class TrainingJob(SQLModel, table=True):
 
 
 class ModelVersion(SQLModel, table=True):
-    """A registered tuned model (query adapter + feature reranker), its held-out metrics and those of the
-    champion it was measured against, the snapshot it learned from and its artifact's checksum."""
+    """A registered tuned model, its held-out metrics and those of the champion it was measured against,
+    the snapshot it learned from and its artifact's checksum. ``kind``: ``retrieval`` (query adapter +
+    feature reranker, for the whole tenant) or ``field_tagger`` (a CRF for one knowledge base's schema)."""
 
     __tablename__ = "ml_model_versions"
     __table_args__ = (UniqueConstraint("tenant_id", "version", name="uq_ml_model_versions_tenant_version"),)
@@ -90,6 +91,9 @@ class ModelVersion(SQLModel, table=True):
     id: str = id_field()
     tenant_id: str = tenant_field()
     version: int
+    kind: str = Field(default="retrieval", max_length=32)
+    # The knowledge base a field tagger reads ('' for retrieval models).
+    knowledge_base_id: str = Field(default="", max_length=36)
     snapshot_id: str = Field(max_length=64)
     job_id: str = Field(default="", max_length=36)
     metrics: dict[str, Any] = json_field()
@@ -106,6 +110,20 @@ class ModelAlias(SQLModel, table=True):
     __tablename__ = "ml_model_aliases"
 
     tenant_id: str = Field(foreign_key="tenants.id", primary_key=True, max_length=36, ondelete="CASCADE")
+    alias: str = Field(primary_key=True, max_length=16)
+    version_id: str = Field(foreign_key="ml_model_versions.id", max_length=36, ondelete="CASCADE")
+    updated_at: datetime = timestamp_field(onupdate=True)
+
+
+class TaggerAlias(SQLModel, table=True):
+    """A knowledge base's field taggers: ``champion`` (what the extractor uses), ``challenger`` (trained,
+    better on held-out documents, waiting for a promote) and ``previous`` (what a rollback restores)."""
+
+    __tablename__ = "ml_tagger_aliases"
+
+    tenant_id: str = Field(foreign_key="tenants.id", primary_key=True, max_length=36, ondelete="CASCADE")
+    knowledge_base_id: str = Field(foreign_key="knowledge_bases.id", primary_key=True, max_length=36,
+                                   ondelete="CASCADE")
     alias: str = Field(primary_key=True, max_length=16)
     version_id: str = Field(foreign_key="ml_model_versions.id", max_length=36, ondelete="CASCADE")
     updated_at: datetime = timestamp_field(onupdate=True)

@@ -571,9 +571,15 @@ class InvitationPublic(ApiModel):
     created_at: datetime
 
 
+class JobCreate(ApiModel):
+    kind: Literal['retrieval', 'field_tagger'] = 'retrieval'
+    knowledge_base_id: str | None = None
+
+
 class JobPublic(ApiModel):
     id: str
     status: str
+    parameters: dict[str, Any]
     progress: float
     logs: list[str]
     error: str
@@ -772,6 +778,7 @@ class ModelUpdate(ApiModel):
 
 class ModelsPublic(ApiModel):
     versions: list[VersionPublic]
+    taggers: list[TaggerPublic] | None = None
     champion: str | None
     challenger: str | None
     rollout: dict[str, Any]
@@ -917,10 +924,6 @@ class ServiceAccountCreate(ApiModel):
 
 
 class SessionCreate(ApiModel):
-    title: str | None = None
-    description: str | None = None
-    knowledge_base_id: str | None = None
-    knowledge_base_ids: list[str] | None = None
     max_rounds: int | None = None
     enable_rewrite: bool | None = None
     fallback_strategy: Literal['fixed', 'model'] | None = None
@@ -933,6 +936,10 @@ class SessionCreate(ApiModel):
     rerank_threshold: float | None = None
     summary_model_id: str | None = None
     summary_parameters: dict[str, Any] | None = None
+    title: str | None = None
+    description: str | None = None
+    knowledge_base_id: str | None = None
+    knowledge_base_ids: list[str] | None = None
     session_strategy: SessionStrategy | None = None
 
 
@@ -962,10 +969,6 @@ class SessionPublic(ApiModel):
 class SessionSettingsUpdate(ApiModel):
     """Every retrieval setting; absent fields keep their value."""
 
-    title: str | None = None
-    description: str | None = None
-    knowledge_base_id: str | None = None
-    knowledge_base_ids: list[str] | None = None
     max_rounds: int | None = None
     enable_rewrite: bool | None = None
     fallback_strategy: Literal['fixed', 'model'] | None = None
@@ -978,6 +981,10 @@ class SessionSettingsUpdate(ApiModel):
     rerank_threshold: float | None = None
     summary_model_id: str | None = None
     summary_parameters: dict[str, Any] | None = None
+    title: str | None = None
+    description: str | None = None
+    knowledge_base_id: str | None = None
+    knowledge_base_ids: list[str] | None = None
 
 
 class SessionStrategy(ApiModel):
@@ -1022,6 +1029,28 @@ class SsoSettingsUpdate(ApiModel):
     group_claim: str = 'groups'
     scopes: str = 'openid email profile'
     default_role: str = 'viewer'
+
+
+class TaggerPublic(ApiModel):
+    """A knowledge base with a field schema: its reviewed documents (the tagger's training data) and its tagger versions."""
+
+    knowledge_base_id: str
+    name: str
+    reviewed_documents: int
+    versions: list[TaggerVersionPublic]
+
+
+class TaggerVersionPublic(ApiModel):
+    id: str
+    version: int
+    snapshot_id: str
+    job_id: str
+    metrics: dict[str, Any]
+    champion_metrics: dict[str, Any]
+    artifact_sha256: str
+    training_s: float
+    aliases: list[str]
+    created_at: datetime
 
 
 class TenantCreate(ApiModel):
@@ -1126,6 +1155,8 @@ class ValidationError(ApiModel):
 
 
 class VersionPublic(ApiModel):
+    """A retrieval model version, with its online signals."""
+
     id: str
     version: int
     snapshot_id: str
@@ -1135,8 +1166,8 @@ class VersionPublic(ApiModel):
     artifact_sha256: str
     training_s: float
     aliases: list[str]
-    signals: dict[str, float]
     created_at: datetime
+    signals: dict[str, float]
 
 
 for _model in list(globals().values()):

@@ -13,6 +13,7 @@ import type {
   FeedbackCreate,
   FeedbackPublic,
   JobPublic,
+  JobCreate,
   ModelsPublic,
   KnowledgeBaseAccess,
   ReplayResult,
@@ -364,11 +365,15 @@ export class ApiClient {
   rate = (input: FeedbackCreate) => this.post<FeedbackPublic>("/ml/feedback", input);
   models = () => this.get<ModelsPublic>("/ml/models");
   trainingJobs = () => this.get<JobPublic[]>("/ml/training-jobs");
-  startTraining = () => this.post<JobPublic>("/ml/training-jobs");
+  /** Retrieval models by default; ``{kind: "field_tagger", knowledge_base_id}`` trains a knowledge base's field tagger. */
+  startTraining = (input?: JobCreate) => this.post<JobPublic>("/ml/training-jobs", input);
   cancelTraining = (id: string) => this.post<JobPublic>(`/ml/training-jobs/${enc(id)}/cancel`);
   /** Steps the challenger's canary (10% -> 50% -> champion). */
   promoteModel = () => this.post<ModelsPublic>("/ml/models/promote");
   rollbackModel = (reason: string) => this.post<ModelsPublic>("/ml/models/rollback", { reason });
+  /** Makes the knowledge base's challenger tagger its champion. */
+  promoteTagger = (knowledgeBaseId: string) => this.post<ModelsPublic>(`/ml/taggers/${enc(knowledgeBaseId)}/promote`);
+  rollbackTagger = (knowledgeBaseId: string) => this.post<ModelsPublic>(`/ml/taggers/${enc(knowledgeBaseId)}/rollback`);
 
   // Webhooks ----------------------------------------------------------------------------------
   listWebhooks = () => this.get<EndpointPublic[]>("/webhooks");

@@ -546,9 +546,15 @@ export type InvitationPublic = {
   created_at: string;
 };
 
+export type JobCreate = {
+  kind?: "retrieval" | "field_tagger";
+  knowledge_base_id?: string | null;
+};
+
 export type JobPublic = {
   id: string;
   status: string;
+  parameters: Record<string, unknown>;
   progress: number;
   logs: Array<string>;
   error: string;
@@ -751,6 +757,7 @@ export type ModelUpdate = {
 
 export type ModelsPublic = {
   versions: Array<VersionPublic>;
+  taggers?: Array<TaggerPublic>;
   champion: string | null;
   challenger: string | null;
   rollout: Record<string, unknown>;
@@ -897,10 +904,6 @@ export type ServiceAccountCreate = {
 };
 
 export type SessionCreate = {
-  title?: string | null;
-  description?: string | null;
-  knowledge_base_id?: string | null;
-  knowledge_base_ids?: Array<string> | null;
   max_rounds?: number | null;
   enable_rewrite?: boolean | null;
   fallback_strategy?: ("fixed" | "model") | null;
@@ -913,6 +916,10 @@ export type SessionCreate = {
   rerank_threshold?: number | null;
   summary_model_id?: string | null;
   summary_parameters?: (Record<string, unknown>) | null;
+  title?: string | null;
+  description?: string | null;
+  knowledge_base_id?: string | null;
+  knowledge_base_ids?: Array<string> | null;
   session_strategy?: SessionStrategy | null;
 };
 
@@ -941,10 +948,6 @@ export type SessionPublic = {
 
 /** Every retrieval setting; absent fields keep their value. */
 export type SessionSettingsUpdate = {
-  title?: string | null;
-  description?: string | null;
-  knowledge_base_id?: string | null;
-  knowledge_base_ids?: Array<string> | null;
   max_rounds?: number | null;
   enable_rewrite?: boolean | null;
   fallback_strategy?: ("fixed" | "model") | null;
@@ -957,6 +960,10 @@ export type SessionSettingsUpdate = {
   rerank_threshold?: number | null;
   summary_model_id?: string | null;
   summary_parameters?: (Record<string, unknown>) | null;
+  title?: string | null;
+  description?: string | null;
+  knowledge_base_id?: string | null;
+  knowledge_base_ids?: Array<string> | null;
 };
 
 /** WeKnora clients send the retrieval settings nested as ``session_strategy``; fields jisik does not have (e.g. ``no_match_prefix``) are ignored. */
@@ -1000,6 +1007,27 @@ export type SsoSettingsUpdate = {
   group_claim?: string;
   scopes?: string;
   default_role?: string;
+};
+
+/** A knowledge base with a field schema: its reviewed documents (the tagger's training data) and its tagger versions. */
+export type TaggerPublic = {
+  knowledge_base_id: string;
+  name: string;
+  reviewed_documents: number;
+  versions: Array<TaggerVersionPublic>;
+};
+
+export type TaggerVersionPublic = {
+  id: string;
+  version: number;
+  snapshot_id: string;
+  job_id: string;
+  metrics: Record<string, unknown>;
+  champion_metrics: Record<string, unknown>;
+  artifact_sha256: string;
+  training_s: number;
+  aliases: Array<string>;
+  created_at: string;
 };
 
 export type TenantCreate = {
@@ -1103,6 +1131,7 @@ export type ValidationError = {
   ctx?: Record<string, unknown>;
 };
 
+/** A retrieval model version, with its online signals. */
 export type VersionPublic = {
   id: string;
   version: number;
@@ -1113,8 +1142,8 @@ export type VersionPublic = {
   artifact_sha256: string;
   training_s: number;
   aliases: Array<string>;
-  signals: Record<string, number>;
   created_at: string;
+  signals: Record<string, number>;
 };
 
 /** Every /api/v1 operation, keyed by `METHOD /path` (the path without /api/v1). */
@@ -1776,7 +1805,7 @@ export interface Operations {
   "POST /ml/training-jobs": {
     path: {};
     query: {};
-    body: never;
+    body: JobCreate | null;
     response: Envelope_JobPublic_;
   };
   "GET /ml/training-jobs/{job_id}": {
@@ -1807,6 +1836,18 @@ export interface Operations {
     path: {};
     query: {};
     body: RollbackBody;
+    response: Envelope_ModelsPublic_;
+  };
+  "POST /ml/taggers/{knowledge_base_id}/promote": {
+    path: { knowledge_base_id: string; };
+    query: {};
+    body: never;
+    response: Envelope_ModelsPublic_;
+  };
+  "POST /ml/taggers/{knowledge_base_id}/rollback": {
+    path: { knowledge_base_id: string; };
+    query: {};
+    body: never;
     response: Envelope_ModelsPublic_;
   };
 }
@@ -1903,6 +1944,8 @@ export interface ApiRoutes {
     | `/ml/feedback`
     | `/ml/models/promote`
     | `/ml/models/rollback`
+    | `/ml/taggers/${string}/promote`
+    | `/ml/taggers/${string}/rollback`
     | `/ml/training-data`
     | `/ml/training-jobs/${string}/cancel`
     | `/ml/training-jobs`

@@ -19,6 +19,9 @@ export function TrainingJobs({ jobs, onCancel }: Props) {
         <li key={job.id} data-testid="training-job" data-status={job.status}>
           <div className="row">
             <strong data-testid="job-status">{job.status}</strong>
+            <span className="muted small" data-testid="job-kind">
+              {t(job.parameters?.kind === "field_tagger" ? "models.kind.field_tagger" : "models.kind.retrieval")}
+            </span>
             <span className="meter">
               <span className="meter-fill" style={{ width: `${Math.round(job.progress * 100)}%` }} />
               <span data-testid="job-progress">{Math.round(job.progress * 100)}%</span>

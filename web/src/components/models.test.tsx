@@ -2,13 +2,14 @@ import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/re
 import type { ReactNode } from "react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ApiProvider } from "../api/context";
-import type { JobPublic, ModelsPublic, VersionPublic } from "../api/openapi";
+import type { JobPublic, ModelsPublic, TaggerPublic, VersionPublic } from "../api/openapi";
 import type { Reference } from "../api/types";
 import { I18nProvider } from "../i18n";
 import { emptyAnswer } from "../lib/answer";
 import { useFeedback } from "../lib/useFeedback";
 import { ModelsPage } from "../pages/ModelsPage";
 import { AnswerView } from "./AnswerView";
+import { FieldTaggers } from "./FieldTaggers";
 import { ModelVersions } from "./ModelVersions";
 import { RolloutPanel } from "./RolloutPanel";
 import { TrainingJobs } from "./TrainingJobs";
@@ -46,7 +47,7 @@ const models = (patch: Partial<ModelsPublic>): ModelsPublic => ({
 });
 
 const job = (patch: Partial<JobPublic>): JobPublic => ({
-  id: "j1", status: "running", progress: 0.4, logs: ["snapshot: 40 pairs", "training"], error: "", snapshot_id: "",
+  id: "j1", status: "running", parameters: {}, progress: 0.4, logs: ["snapshot: 40 pairs", "training"], error: "", snapshot_id: "",
   version_id: "", attempts: 1, cancel_requested: false, created_at: "2026-12-06T10:00:00Z", updated_at: "2026-12-06T10:00:00Z",
   ...patch,
 });
@@ -173,5 +174,34 @@ describe("models", () => {
     await waitFor(() => expect(screen.getByTestId("jobs-empty")).toBeTruthy());
     expect((screen.getByTestId("start-training") as HTMLButtonElement).disabled).toBe(true);
     expect(screen.getByTestId("training-data").textContent).toContain("consent");
+  });
+});
+
+
+describe("FieldTaggers", () => {
+  const tagger = (aliases: string[]): TaggerPublic => ({
+    knowledge_base_id: "kb-1", name: "명세서", reviewed_documents: 30,
+    versions: [{
+      id: "t-2", version: 2, snapshot_id: "s", job_id: "j", artifact_sha256: "cd".repeat(32), training_s: 2.5,
+      metrics: { entity: { f1: 0.975, precision: 1, recall: 0.95 }, held_out: 14 },
+      champion_metrics: { entity: { f1: 0.5 }, name: "v1" }, aliases, created_at: "2026-12-06T10:00:00Z",
+    }],
+  });
+
+  it("shows entity F1 beside the champion's and promotes the challenger of its knowledge base", () => {
+    const onPromote = vi.fn();
+    wrap(<FieldTaggers taggers={[tagger(["challenger"])]} busy={false} canTrain onTrain={vi.fn()} onPromote={onPromote} onRollback={vi.fn()} />);
+    expect(screen.getByTestId("tagger-f1").textContent).toContain("0.975");
+    expect(screen.getByTestId("tagger-f1").textContent).toContain("v1: 0.500");
+    expect(screen.getByTestId("tagger-reviewed").textContent).toContain("30");
+    fireEvent.click(screen.getByTestId("promote-tagger"));
+    expect(onPromote).toHaveBeenCalledWith("kb-1");
+  });
+
+  it("offers no promote without a challenger and no training without consent", () => {
+    wrap(<FieldTaggers taggers={[tagger(["champion"])]} busy={false} canTrain={false} onTrain={vi.fn()} onPromote={vi.fn()} onRollback={vi.fn()} />);
+    expect((screen.getByTestId("promote-tagger") as HTMLButtonElement).disabled).toBe(true);
+    expect((screen.getByTestId("train-tagger") as HTMLButtonElement).disabled).toBe(true);
+    expect((screen.getByTestId("rollback-tagger") as HTMLButtonElement).disabled).toBe(false);
   });
 });

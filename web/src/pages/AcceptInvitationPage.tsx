@@ -26,6 +26,7 @@ export function AcceptInvitationPage({ token }: { token: string }) {
     <div className="gate">
       <form className="card gate-card" onSubmit={submit}>
         <h1>{t("invite.acceptTitle")}</h1>
+        <p className="muted">{t("invite.prompt")}</p>
         <label>
           {t("people.name")}
           <input value={name} onChange={(e) => setName(e.target.value)} data-testid="accept-name" />
@@ -36,7 +37,9 @@ export function AcceptInvitationPage({ token }: { token: string }) {
             onChange={(e) => setPassword(e.target.value)} data-testid="accept-password" required />
         </label>
         {error && <p className="error">{error}</p>}
-        <button type="submit" className="primary" data-testid="accept-submit">{t("invite.accept")}</button>
+        <div className="row">
+          <button type="submit" className="primary" data-testid="accept-submit">{t("invite.accept")}</button>
+        </div>
       </form>
     </div>
   );

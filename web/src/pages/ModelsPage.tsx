@@ -1,9 +1,11 @@
 // Own models: the tenant's registered versions with their held-out metrics, the canary rollout (promote,
-// rollback) and training jobs with progress and logs (polled while one runs).
+// rollback), training jobs with progress and logs (polled while one runs) and each knowledge base's field
+// tagger (entity F1, train, promote, roll back).
 import { Play } from "lucide-react";
 import { useEffect, useState } from "react";
 import { useApi } from "../api/context";
 import type { ModelsPublic } from "../api/openapi";
+import { FieldTaggers } from "../components/FieldTaggers";
 import { ModelVersions } from "../components/ModelVersions";
 import { RolloutPanel } from "../components/RolloutPanel";
 import { ACTIVE_JOB, TrainingJobs } from "../components/TrainingJobs";
@@ -78,6 +80,16 @@ export function ModelsPage() {
           <TrainingJobs jobs={jobs.data ?? []} onCancel={(id) => void act(() => api.cancelTraining(id), () => void jobs.reload())} />
           <h2>{t("models.versions")}</h2>
           <ModelVersions versions={data.versions} />
+          <h2>{t("models.taggers")}</h2>
+          <p className="muted small">{t("models.taggersIntro")}</p>
+          <FieldTaggers
+            taggers={data.taggers ?? []}
+            busy={busy}
+            canTrain={!running && data.training_consent}
+            onTrain={(id) => void act(() => api.startTraining({ kind: "field_tagger", knowledge_base_id: id }), () => void jobs.reload())}
+            onPromote={(id) => void act(() => api.promoteTagger(id), setModels)}
+            onRollback={(id) => void act(() => api.rollbackTagger(id), setModels)}
+          />
         </>
       )}
     </div>

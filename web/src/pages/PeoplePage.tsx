@@ -1,16 +1,19 @@
 import { useState, type FormEvent, type ReactNode } from "react";
 import { useApi } from "../api/context";
 import type { ApiKeyPublic, GroupPublic, UserPublic } from "../api/openapi";
+import { KeyForm, KeyTable, ShownKey, type KeyRequest } from "../components/ApiKeys";
 import { useI18n, type T } from "../i18n";
+import { useAction, type Act } from "../lib/useAction";
 import { useLoad } from "../lib/useLoad";
 
 const ROLES = ["owner", "admin", "editor", "reviewer", "viewer"] as const;
-const SCOPES = ["read", "write", "review", "admin"] as const;
 
-/** People, groups and API keys of the tenant (#/people/users | groups | keys). */
+/** People, groups, service accounts and API keys of the tenant (#/people/users | groups | service | keys). */
 export function PeoplePage({ tab }: { tab: string }) {
   const { t } = useI18n();
-  const tabs: [string, string][] = [["users", t("people.users")], ["groups", t("people.groups")], ["keys", t("people.keys")]];
+  const tabs: [string, string][] = [
+    ["users", t("people.users")], ["groups", t("people.groups")], ["service", t("service.title")], ["keys", t("people.keys")],
+  ];
   return (
     <div className="page">
       <h1>{t("people.title")}</h1>
@@ -21,27 +24,13 @@ export function PeoplePage({ tab }: { tab: string }) {
           </a>
         ))}
       </div>
-      {tab === "groups" ? <GroupsTab /> : tab === "keys" ? <KeysTab /> : <UsersTab />}
+      {tab === "groups" ? <GroupsTab /> : tab === "keys" ? <KeysTab /> : tab === "service" ? <ServiceAccountsTab /> : <UsersTab />}
     </div>
   );
 }
 
 function Failure({ error }: { error: string }) {
   return error ? <p className="error">{error}</p> : null;
-}
-
-function useAction(reload: () => Promise<void>): [string, (run: () => Promise<unknown>) => Promise<void>] {
-  const [error, setError] = useState("");
-  const act = async (run: () => Promise<unknown>) => {
-    try {
-      await run();
-      setError("");
-      await reload();
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
-  return [error, act];
 }
 
 function roleLabel(t: T, role: string): string {
@@ -91,7 +80,7 @@ function UsersTab() {
         </p>
       )}
       {data && (
-        <table className="docs" data-testid="users-table">
+        <table className="docs middle" data-testid="users-table">
           <thead>
             <tr><th>{t("people.name")}</th><th>{t("people.email")}</th><th>{t("people.role")}</th><th>{t("people.status")}</th><th /></tr>
           </thead>
@@ -111,7 +100,7 @@ function UsersTab() {
   );
 }
 
-function UserRow({ user, act }: { user: UserPublic; act: (run: () => Promise<unknown>) => Promise<void> }) {
+function UserRow({ user, act }: { user: UserPublic; act: Act }) {
   const { api } = useApi();
   const { t } = useI18n();
   return (
@@ -162,7 +151,7 @@ function GroupsTab() {
   );
 }
 
-function GroupCard(props: { group: GroupPublic; users: UserPublic[]; act: (run: () => Promise<unknown>) => Promise<void> }) {
+function GroupCard(props: { group: GroupPublic; users: UserPublic[]; act: Act }) {
   const { group, users, act } = props;
   const { api } = useApi();
   const { t } = useI18n();
@@ -195,69 +184,85 @@ function GroupCard(props: { group: GroupPublic; users: UserPublic[]; act: (run: 
   );
 }
 
+/** The caller's keys (an administrator: every key of the tenant, with whose it is). */
 function KeysTab() {
   const { api } = useApi();
-  const { t } = useI18n();
-  const loaded = useLoad(() => api.listApiKeys(), [api]);
+  const loaded = useLoad(async () => {
+    const [keys, users] = await Promise.all([api.listApiKeys(), api.listUsers().catch(() => [])]);
+    return { keys, users };
+  }, [api]);
   const [error, act] = useAction(loaded.reload);
-  const [name, setName] = useState("");
-  const [scopes, setScopes] = useState<string[]>(["read"]);
-  const [days, setDays] = useState(90);
   const [shown, setShown] = useState("");
-  const create = (event: FormEvent) => {
-    event.preventDefault();
-    void act(async () => {
-      setShown((await api.createApiKey({ name: name.trim(), scopes, expires_in_days: days })).key);
-      setName("");
-    });
+  const create = (request: KeyRequest) => act(async () => setShown((await api.createApiKey(request)).key));
+  const owner = (key: ApiKeyPublic) => {
+    const user = loaded.data?.users.find((u) => u.id === key.user_id);
+    return user ? user.email ?? user.name : "—";
   };
-  const toggle = (scope: string) => setScopes((s) => (s.includes(scope) ? s.filter((x) => x !== scope) : [...s, scope]));
-  const status = (key: ApiKeyPublic) =>
-    key.revoked_at ? t("keys.revoked") : key.expires_at && new Date(key.expires_at) < new Date() ? t("keys.expired") : t("people.active");
   return (
     <>
       <Failure error={loaded.error || error} />
-      <form className="card row" onSubmit={create}>
-        <input placeholder={t("keys.name")} value={name} onChange={(e) => setName(e.target.value)} data-testid="key-name" required />
-        {SCOPES.map((scope) => (
-          <label key={scope} className="row">
-            <input type="checkbox" checked={scopes.includes(scope)} onChange={() => toggle(scope)} data-testid={`key-scope-${scope}`} />
-            {scope}
-          </label>
-        ))}
-        <label className="row">
-          {t("keys.days")}
-          <input type="number" min={1} max={365} value={days} onChange={(e) => setDays(Number(e.target.value))} style={{ width: "5rem" }} />
-        </label>
-        <button type="submit" className="primary" data-testid="key-create">{t("common.create")}</button>
-      </form>
-      {shown && (
-        <p className="notice" data-testid="key-shown">
-          {t("keys.shownOnce")} <code>{shown}</code>
-        </p>
-      )}
-      <table className="docs" data-testid="keys-table">
-        <thead>
-          <tr><th>{t("keys.name")}</th><th>{t("keys.prefix")}</th><th>{t("keys.scopes")}</th><th>{t("keys.expires")}</th><th>{t("people.status")}</th><th /></tr>
-        </thead>
-        <tbody>
-          {(loaded.data ?? []).map((key) => (
-            <tr key={key.id} data-testid="key-row" data-name={key.name}>
-              <td>{key.name}</td><td><code>{key.prefix}…</code></td><td>{key.scopes.join(", ")}</td>
-              <td>{key.expires_at ? new Date(key.expires_at).toLocaleDateString() : "—"}</td>
-              <td>{status(key)}</td>
-              <td>
-                {!key.revoked_at && (
-                  <div className="row">
-                    <button type="button" className="ghost" onClick={() => void act(async () => setShown((await api.rotateApiKey(key.id)).key))}>{t("keys.rotate")}</button>
-                    <button type="button" className="ghost" onClick={() => void act(() => api.revokeApiKey(key.id))}>{t("keys.revoke")}</button>
-                  </div>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <div className="card"><KeyForm create={create} /></div>
+      <ShownKey secret={shown} />
+      <KeyTable keys={loaded.data?.keys ?? []} act={act} owner={owner}
+        rotate={async (id) => setShown((await api.rotateApiKey(id)).key)} revoke={api.revokeApiKey} />
     </>
+  );
+}
+
+/** Service accounts: made here with a role, each with its keys (made, rotated and revoked in its card). */
+function ServiceAccountsTab() {
+  const { api } = useApi();
+  const { t } = useI18n();
+  const loaded = useLoad(async () => {
+    const [users, keys] = await Promise.all([api.listUsers(), api.listApiKeys()]);
+    return { accounts: users.filter((u) => u.kind === "service"), keys };
+  }, [api]);
+  const [error, act] = useAction(loaded.reload);
+  const [name, setName] = useState("");
+  const [role, setRole] = useState("viewer");
+  const add = async (event: FormEvent) => {
+    event.preventDefault();
+    if (await act(() => api.addServiceAccount(name.trim(), role))) setName("");
+  };
+  const accounts = loaded.data?.accounts ?? [];
+  return (
+    <>
+      <p className="muted">{t("service.intro")}</p>
+      <Failure error={loaded.error || error} />
+      <form className="card row" onSubmit={add}>
+        <input placeholder={t("service.name")} value={name} onChange={(e) => setName(e.target.value)} data-testid="service-name" required />
+        <select value={role} onChange={(e) => setRole(e.target.value)} data-testid="service-role">
+          {ROLES.filter((r) => r !== "owner").map((r) => <option key={r} value={r}>{roleLabel(t, r)}</option>)}
+        </select>
+        <button type="submit" className="primary" data-testid="service-create">{t("service.create")}</button>
+      </form>
+      {loaded.data && !accounts.length && <p className="muted" data-testid="service-empty">{t("service.none")}</p>}
+      {accounts.map((account) => (
+        <ServiceAccountCard key={account.id} account={account} act={act}
+          keys={(loaded.data?.keys ?? []).filter((key) => key.user_id === account.id)} />
+      ))}
+    </>
+  );
+}
+
+function ServiceAccountCard({ account, keys, act }: { account: UserPublic; keys: ApiKeyPublic[]; act: Act }) {
+  const { api } = useApi();
+  const { t } = useI18n();
+  const [shown, setShown] = useState("");
+  const create = (request: KeyRequest) =>
+    act(async () => setShown((await api.createApiKey({ ...request, user_id: account.id })).key));
+  return (
+    <div className="card" data-testid="service-card" data-name={account.name}>
+      <div className="row">
+        <strong>{account.name}</strong>
+        <span className="badge" data-testid="service-card-role">{roleLabel(t, account.role)}</span>
+        {account.disabled && <span className="badge status-failed">{t("people.disabled")}</span>}
+        <span className="spacer" />
+        <span className="muted small">{t("service.keys", { n: keys.filter((k) => !k.revoked_at).length })}</span>
+      </div>
+      <KeyTable keys={keys} act={act} rotate={async (id) => setShown((await api.rotateApiKey(id)).key)} revoke={api.revokeApiKey} />
+      <ShownKey secret={shown} />
+      <KeyForm create={create} />
+    </div>
   );
 }

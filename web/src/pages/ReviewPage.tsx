@@ -9,7 +9,9 @@ import { FieldStatusBadge } from "../components/FieldStatusBadge";
 import { useI18n } from "../i18n";
 import { useLoad } from "../lib/useLoad";
 
-function PageImage({ knowledgeId, field }: { knowledgeId: string; field: FieldValue | undefined }) {
+/** The page image with the field's box; ``hasPages`` undefined while the document loads, false for formats
+ * without page images (only PDFs have them), which show the field's source text instead. */
+function PageImage({ knowledgeId, field, hasPages }: { knowledgeId: string; field: FieldValue | undefined; hasPages: boolean | undefined }) {
   const { api } = useApi();
   const { t } = useI18n();
   const page = field?.page ?? 1;
@@ -17,6 +19,11 @@ function PageImage({ knowledgeId, field }: { knowledgeId: string; field: FieldVa
   const [missing, setMissing] = useState(false);
   useEffect(() => {
     let made = "";
+    if (hasPages === undefined) return;
+    if (!hasPages) {
+      setMissing(true);
+      return;
+    }
     api.pageImage(knowledgeId, page, []).then(
       ({ blob }) => {
         made = URL.createObjectURL(blob);
@@ -28,7 +35,7 @@ function PageImage({ knowledgeId, field }: { knowledgeId: string; field: FieldVa
     return () => {
       if (made) URL.revokeObjectURL(made);
     };
-  }, [api, knowledgeId, page]);
+  }, [api, knowledgeId, page, hasPages]);
   if (missing)
     return (
       <div className="review-source">
@@ -82,11 +89,14 @@ export function ReviewPage({ knowledgeId }: { knowledgeId: string }) {
   if (!fields.data) return <p className="muted page">{t("common.loading")}</p>;
   const f = fields.data;
   const field = f.fields.find((x) => x.name === selected);
+  // Required fields the extractor did not find: the reviewer types them in (a labelled example for the tagger).
+  const missing = [...new Set(f.errors.filter((e) => e.rule === "required" && !f.fields.some((x) => x.name === e.field)).map((e) => e.field))];
 
   const decide = async (decision: "approve" | "reject") => {
-    const corrections = Object.fromEntries(
-      f.fields.filter((x) => values[x.name] !== undefined && values[x.name] !== x.value).map((x) => [x.name, values[x.name]]),
-    );
+    const corrections = Object.fromEntries([
+      ...f.fields.filter((x) => values[x.name] !== undefined && values[x.name] !== x.value).map((x) => [x.name, values[x.name]]),
+      ...missing.filter((name) => (values[name] ?? "").trim()).map((name) => [name, values[name].trim()]),
+    ]);
     try {
       const saved = await api.review(knowledgeId, { decision, corrections, comment, revision: f.revision });
       fields.setData(saved);
@@ -107,7 +117,7 @@ export function ReviewPage({ knowledgeId }: { knowledgeId: string }) {
         <FieldStatusBadge status={f.status} />
       </div>
       <div className="review-layout">
-        <PageImage knowledgeId={knowledgeId} field={field} />
+        <PageImage knowledgeId={knowledgeId} field={field} hasPages={doc.data ? doc.data.file_type.toLowerCase() === "pdf" : doc.error ? false : undefined} />
         <div className="review-fields">
           {f.fields.map((x) => (
             <div
@@ -135,7 +145,17 @@ export function ReviewPage({ knowledgeId }: { knowledgeId: string }) {
               ))}
             </div>
           ))}
-          {f.errors.filter((e) => !f.fields.some((x) => x.name === e.field)).map((e, i) => (
+          {missing.map((name) => (
+            <div key={name} className="review-field missing" data-testid="review-field" data-name={name} data-missing="true">
+              <label>
+                <span>
+                  {name} <small className="muted">{t("review.missing")}</small>
+                </span>
+                <input value={values[name] ?? ""} onChange={(e) => setValues({ ...values, [name]: e.target.value })} data-testid="review-input" />
+              </label>
+            </div>
+          ))}
+          {f.errors.filter((e) => !f.fields.some((x) => x.name === e.field) && !missing.includes(e.field)).map((e, i) => (
             <div key={i} className="error small">
               {e.message}
             </div>
