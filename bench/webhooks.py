@@ -43,6 +43,7 @@ from jisik.db.models import WebhookEndpoint, WebhookMessage
 from jisik.db.tenants import create_tenant
 from jisik.netguard import AddressPolicy
 from jisik.runtime.postgres import EmbeddedPostgres
+from jisik.secret_box import SecretBox
 from jisik.settings import WebhookSettings
 from jisik.webhooks import DocumentIndexedData, EventType, stage_webhook_event
 from jisik.webhooks.endpoints import create_endpoint
@@ -53,6 +54,8 @@ RESULTS = Path(__file__).parent / "results" / "webhooks.json"
 # LEASE_S, failed attempts are retried after ~BACKOFF_S (doubling).
 LEASE_S = 3
 BACKOFF_S = 1
+# The operator's key of the run: the endpoint's secret is stored sealed with it.
+ENCRYPTION_KEY = SecretBox.generate_key()
 
 
 def _free_port() -> int:
@@ -126,7 +129,7 @@ def start_worker(database_url: str, port: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "JISIK_DB_URL": database_url,
            "JISIK_EGRESS_ALLOW_LIST": f'["127.0.0.1:{port}"]', "JISIK_WEBHOOKS_LEASE_S": str(LEASE_S),
            "JISIK_WEBHOOKS_BACKOFF_BASE_S": str(BACKOFF_S), "JISIK_METRICS_WEBHOOKS_PORT": "0",
-           "JISIK_LOG_LEVEL": "WARNING"}
+           "JISIK_LOG_LEVEL": "WARNING", "JISIK_ENCRYPTION_KEY": ENCRYPTION_KEY}
     return subprocess.Popen([sys.executable, "-m", "jisik", "serve", "webhooks"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
@@ -293,10 +296,11 @@ async def _setup(url: str) -> tuple[async_sessionmaker[AsyncSession], str]:
 
 async def _endpoint(sessions: async_sessionmaker[AsyncSession], tenant: str, url: str) -> tuple[str, str]:
     async with sessions.begin() as session:
-        endpoint = await create_endpoint(
+        endpoint, secret = await create_endpoint(
             session, tenant_id=tenant, url=f"{url}/ok", event_types=[EventType.DOCUMENT_INDEXED.value],
-            description="bench", enabled=True, policy=AddressPolicy(["127.0.0.1"]), settings=WebhookSettings())
-        return endpoint.id, endpoint.secret
+            description="bench", enabled=True, policy=AddressPolicy(["127.0.0.1"]), settings=WebhookSettings(),
+            box=SecretBox(ENCRYPTION_KEY))
+        return endpoint.id, secret
 
 
 async def run(arguments: argparse.Namespace, database_url: str, postgres_pid: int) -> dict[str, Any]:

@@ -10,7 +10,9 @@ edges (``123-45-67890`` is five tokens, ``2023년 5월`` four). Per token:
 * regex hits of the field types' shapes (brn, 13-digit ids, phone, e-mail, card, date, amount), shape only,
   no checksums, for the same reason;
 * the nearest schema label or alias to the left in the line and in the cells above that line up with the
-  token's cell (as the field's name, so every alias counts the same), and how far away it is;
+  token's cell (as the field's name, so every alias counts the same), and how far away it is; and one
+  feature for either (a label just to the left, else one above), so a tagger trained on key: value lines
+  also reads a header row;
 * context: the neighbouring words, the last two nouns before the token in its line, the head word of its
   cell, of the cell before it and of the cell above (so a label the schema does not know still counts);
 * position: the token's index in its cell, the cell's index in the line, first and last.
@@ -30,7 +32,7 @@ from .schema import FieldSchema
 
 __all__ = ["FEATURE_VERSION", "Cell", "Line", "Token", "label_spans", "line_features", "schema_labels", "tokens_of"]
 
-FEATURE_VERSION = 1
+FEATURE_VERSION = 2
 Cell = tuple[str, float, float]
 Line = Sequence[Cell]
 
@@ -52,6 +54,7 @@ _SHAPES: dict[str, re.Pattern[str]] = {
     ),
 }
 _NOUN_TAGS = frozenset({"NNG", "NNP", "SL"})
+_NEAR_TOKENS = 3  # a label to the left counts as the token's own this many tokens after it
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +207,10 @@ def line_features(lines: Sequence[Line], row: int, labels: Sequence[tuple[str, s
             f.append(f"above={label_above}")
         if head_above:
             f.append(f"above_head={head_above}")
+        near = last_label[0] if last_label is not None and not inside and i - last_label[1] <= _NEAR_TOKENS \
+            else label_above
+        if near and not inside:  # the same for a label to the left and one above: one layout teaches the other
+            f.append(f"near={near}")
         features.append(f)
         if tag in _NOUN_TAGS and not token.text[0].isdigit():
             nouns.append(form.casefold()[:20])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession as SQLModelSession
@@ -16,6 +17,7 @@ from jisik.db import audit_context
 from jisik.db.engine import create_engine
 from jisik.health import BusyTolerance
 from jisik.netguard import AddressPolicy
+from jisik.secret_box import SecretBox
 from jisik.settings import Settings
 from jisik.sso import ProviderConnections
 from jisik.storage import ObjectStore, open_store
@@ -84,20 +86,22 @@ class GatewayResources:
             )
         return self._sso
 
+    @cached_property
+    def secret_box(self) -> SecretBox:
+        """Seals and opens stored secrets (webhook signing secrets, model API keys, SSO client secrets)."""
+        return SecretBox(self.settings.endpoints.encryption_key.get_secret_value())
+
     def unseal_secret(self, sealed: str) -> str:
         """A secret sealed by :meth:`seal_api_key` (a tenant's SSO client secret), in clear."""
-        from ml.serving.secrets import SecretBox
-
-        return SecretBox(self.settings.model.encryption_key.get_secret_value()).decrypt(sealed, model="sso")
+        return self.secret_box.decrypt(sealed, owner="the SSO configuration")
 
     def seal_api_key(self, api_key: str) -> str:
-        """Encrypt a model's API key with the model service's key (it decrypts it to call the model).
+        """Encrypt a model's API key or SSO client secret with the operator's key (the model service
+        opens API keys to call the model).
 
-        :raises InvalidInput: no JISIK_MODEL_ENCRYPTION_KEY is set (keys are never stored in clear).
+        :raises InvalidInput: no JISIK_ENCRYPTION_KEY is set (secrets are never stored in clear).
         """
-        from ml.serving.secrets import SecretBox
-
-        return SecretBox(self.settings.model.encryption_key.get_secret_value()).encrypt(api_key)
+        return self.secret_box.encrypt(api_key, field="api_key")
 
     async def aclose(self) -> None:
         if self._sso is not None:

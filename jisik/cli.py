@@ -235,7 +235,7 @@ def _migrate(args: argparse.Namespace) -> int:
     settings = _load_settings()
     _configure_logging(settings.telemetry.log_level)
     try:
-        migrate(settings.database.dsn)
+        migrate(settings.database.dsn, encryption_key=settings.endpoints.encryption_key.get_secret_value())
     except OSError as exc:
         raise _CliError(f"cannot reach PostgreSQL (set JISIK_DB_URL or run `jisik up`): {exc}") from None
     print("database is at the newest schema revision")

@@ -14,7 +14,7 @@ from jisik.webhooks import endpoints as repo
 from jisik.webhooks import event_schemas
 from jisik.webhooks.log import list_deliveries, replay_message, replay_range
 
-from ..deps import SessionDep, SettingsDep, TenantDep, require_scope
+from ..deps import ResourcesDep, SessionDep, SettingsDep, TenantDep, require_scope
 from ..schemas.common import Envelope, Paged
 from ..schemas.webhook import (
     DeliveryPublic,
@@ -29,18 +29,15 @@ from ..schemas.webhook import (
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
-_SECRET_SHOWN = 12
-
-
 def _policy(settings: Settings) -> AddressPolicy:
     return AddressPolicy(settings.endpoints.egress_allow_list)
 
 
-def _public(endpoint: WebhookEndpoint, *, with_secret: bool = False) -> dict[str, Any]:
+def _public(endpoint: WebhookEndpoint, *, secret: str = "") -> dict[str, Any]:
+    """The endpoint as shown; with ``secret`` (in clear) only right after it was made."""
     data = endpoint.model_dump(exclude={"secret", "previous_secret", "tenant_id"})
-    data["secret_prefix"] = endpoint.secret[:_SECRET_SHOWN]
-    if with_secret:
-        data["secret"] = endpoint.secret
+    if secret:
+        data["secret"] = secret
     return data
 
 
@@ -57,13 +54,16 @@ async def event_types() -> dict[str, Any]:
     "", status_code=201, response_model=Envelope[EndpointCreated],
     dependencies=[require_scope("admin")],
 )
-async def create(body: EndpointCreate, tenant: TenantDep, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
+async def create(
+    body: EndpointCreate, tenant: TenantDep, session: SessionDep, resources: ResourcesDep
+) -> dict[str, Any]:
     """Register an endpoint. The answer carries its signing secret; it is never shown again."""
-    endpoint = await repo.create_endpoint(
+    settings = resources.settings
+    endpoint, secret = await repo.create_endpoint(
         session, tenant_id=tenant.id, url=body.url, event_types=body.event_types, description=body.description,
-        enabled=body.enabled, policy=_policy(settings), settings=settings.webhooks,
+        enabled=body.enabled, policy=_policy(settings), settings=settings.webhooks, box=resources.secret_box,
     )
-    return {"success": True, "data": _public(endpoint, with_secret=True)}
+    return {"success": True, "data": _public(endpoint, secret=secret)}
 
 
 @router.get("", response_model=Envelope[list[EndpointPublic]], dependencies=[require_scope("admin")])
@@ -103,11 +103,14 @@ async def delete(endpoint_id: str, tenant: TenantDep, session: SessionDep) -> di
     "/{endpoint_id}/rotate-secret", response_model=Envelope[EndpointCreated],
     dependencies=[require_scope("admin")],
 )
-async def rotate(endpoint_id: str, tenant: TenantDep, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
+async def rotate(endpoint_id: str, tenant: TenantDep, session: SessionDep, resources: ResourcesDep) -> dict[str, Any]:
     """A new signing secret (shown once); the previous one keeps signing beside it for 24 hours."""
     endpoint = await repo.get_endpoint(session, tenant_id=tenant.id, endpoint_id=endpoint_id)
-    rotated = await repo.rotate_secret(session, endpoint=endpoint, overlap_s=settings.webhooks.rotation_overlap_s)
-    return {"success": True, "data": _public(rotated, with_secret=True)}
+    rotated, secret = await repo.rotate_secret(
+        session, endpoint=endpoint, overlap_s=resources.settings.webhooks.rotation_overlap_s,
+        box=resources.secret_box,
+    )
+    return {"success": True, "data": _public(rotated, secret=secret)}
 
 
 @router.get(

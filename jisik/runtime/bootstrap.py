@@ -27,12 +27,14 @@ from jisik.db.migrate import upgrade
 from jisik.db.models import Tenant, User
 from jisik.db.tenants import authenticate, create_tenant, revoke_api_key, rotate_api_key
 from jisik.errors import NotFound, Unauthenticated
+from jisik.secret_box import SecretBox
 from jisik.settings import AccountSettings
 
 __all__ = [
     "BOOTSTRAP_TENANT",
     "FirstAdmin",
     "ensure_bootstrap_key",
+    "ensure_encryption_key",
     "ensure_first_admin",
     "migrate",
     "new_tenant",
@@ -46,9 +48,24 @@ T = TypeVar("T")
 BOOTSTRAP_TENANT = "default"
 
 
-def migrate(url: str) -> None:
-    """Bring the database schema to the newest revision."""
-    upgrade(url)
+def migrate(url: str, *, encryption_key: str = "") -> None:
+    """Bring the database schema to the newest revision (``encryption_key`` seals secrets still in clear)."""
+    upgrade(url, encryption_key=encryption_key)
+
+
+def ensure_encryption_key(path: Path) -> str:
+    """The key sealing stored secrets, kept in ``path``; generated there (owner-only) on first start.
+
+    Losing the file loses the stored secrets: webhook secrets must then be rotated, model API keys and
+    SSO client secrets entered again.
+    """
+    if path.exists():
+        key = path.read_text().strip()
+        SecretBox(key)  # a damaged file is an error now, not at the first secret
+        return key
+    key = SecretBox.generate_key()
+    _write_secret(path, key)
+    return key
 
 
 def _write_secret(path: Path, value: str) -> None:

@@ -23,7 +23,14 @@ from typing import NoReturn
 from jisik.health import database_status, kafka_status
 from jisik.settings import MetricsSettings, Settings
 
-from .bootstrap import FirstAdmin, ensure_bootstrap_key, ensure_first_admin, migrate, run_coroutine
+from .bootstrap import (
+    FirstAdmin,
+    ensure_bootstrap_key,
+    ensure_encryption_key,
+    ensure_first_admin,
+    migrate,
+    run_coroutine,
+)
 from .healing import CrashHistory, CrashLoop, RestartPolicy
 from .infrastructure import BROKER, POSTGRES, EmbeddedInfrastructure, InfrastructureError
 from .ports import in_ephemeral_range, port_is_free
@@ -126,6 +133,8 @@ class Stack:
         self.first_admin: FirstAdmin | None = None
         # The children authenticate to each other with the operator's token, or one made for this run.
         self.service_token = settings.endpoints.service_token.get_secret_value() or secrets.token_urlsafe(32)
+        # The key sealing stored secrets: the operator's, or the one kept in the data folder (made at start).
+        self.encryption_key = settings.endpoints.encryption_key.get_secret_value()
 
     # -- addresses -------------------------------------------------------------------------------
 
@@ -138,6 +147,10 @@ class Stack:
     @property
     def key_file(self) -> Path:
         return self.data_dir / "bootstrap_api_key"
+
+    @property
+    def encryption_key_file(self) -> Path:
+        return self.data_dir / "encryption_key"
 
     @property
     def logs_dir(self) -> Path:
@@ -158,6 +171,7 @@ class Stack:
             "JISIK_RETRIEVER_ADDR": endpoints.retriever_addr,
             "JISIK_MODEL_ADDR": endpoints.model_addr,
             "JISIK_SERVICE_TOKEN": self.service_token,
+            **({"JISIK_ENCRYPTION_KEY": self.encryption_key} if self.encryption_key else {}),
             "JISIK_DATA_DIR": str(self.data_dir),
             "JISIK_STORAGE_LOCAL_DIR": str(self.settings.storage.local_dir.resolve()),
             **{
@@ -237,7 +251,9 @@ class Stack:
         except InfrastructureError as exc:
             raise StackError(str(exc)) from exc
         self._check_external()
-        migrate(self.database_url)
+        if not self.encryption_key:
+            self.encryption_key = ensure_encryption_key(self.encryption_key_file)
+        migrate(self.database_url, encryption_key=self.encryption_key)
         self.api_key = ensure_bootstrap_key(self.database_url, self.key_file)
         self.first_admin = ensure_first_admin(self.database_url, self.api_key, self.settings.accounts)
 

@@ -33,6 +33,7 @@ class CdcSettings(JisikSettings):
          "messages.model_input", "sessions.title", "sessions.description",
          "document_fields.fields", "document_fields.validated_data", "document_fields.errors",
          "field_reviews.corrections", "webhook_endpoints.secret", "webhook_endpoints.previous_secret",
+         "webhook_endpoints.secret_prefix",
          "users.password_hash", "api_keys.key_hash", "invitations.token_hash"),
         description="table.column pairs never copied into change events (secrets, chat and document text)",
     )

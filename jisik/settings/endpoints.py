@@ -47,6 +47,12 @@ class EndpointSettings(JisikSettings):
         SecretStr(""),
         description="Shared secret every internal gRPC call carries; required when a service binds beyond loopback",
     )
+    encryption_key: SecretStr = Field(
+        SecretStr(""),
+        validation_alias=AliasChoices("JISIK_ENCRYPTION_KEY", "JISIK_MODEL_ENCRYPTION_KEY"),
+        description="Fernet key (url-safe base64, 32 bytes) sealing stored secrets: webhook signing secrets, "
+        "remote models' API keys, SSO client secrets; `jisik up` generates one in its data folder when unset",
+    )
     egress_allow_list: list[str] = Field(
         default=[],
         validation_alias=AliasChoices("JISIK_EGRESS_ALLOW_LIST", "JISIK_DOCREADER_URL_ALLOW_LIST"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from jisik.pii import MaskPolicy, PiiType
@@ -35,9 +35,6 @@ class ModelSettings(JisikSettings):
     embed_cache_entries: int = Field(50_000, ge=0, description="Embedding cache size (0 disables)")
     threads: int = Field(0, ge=0, description="Threads of the local embedding engine (0 = all cores)")
     cache_dir: Path | None = Field(None, description="Converted local models; default ~/.cache/jisik/models")
-    encryption_key: SecretStr = Field(
-        SecretStr(""), description="Fernet key for stored model API keys (urlsafe base64, 32 bytes)"
-    )
     gguf_path: Path | None = Field(None, description="Local GGUF chat model for the llama-cpp backend")
     models_dir: Path | None = Field(
         None,

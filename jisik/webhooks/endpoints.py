@@ -13,6 +13,7 @@ from sqlmodel import col
 from jisik.db.models import WebhookEndpoint
 from jisik.errors import Blocked, InvalidInput, NotFound
 from jisik.netguard import AddressPolicy
+from jisik.secret_box import SecretBox
 from jisik.settings import WebhookSettings
 
 from .events import EventType
@@ -31,6 +32,7 @@ __all__ = [
 ]
 
 MAX_URL_LENGTH = 2048
+SECRET_PREFIX_SHOWN = 12
 
 
 def _now() -> datetime:
@@ -76,10 +78,13 @@ async def create_endpoint(
     enabled: bool,
     policy: AddressPolicy,
     settings: WebhookSettings,
-) -> WebhookEndpoint:
-    """A new endpoint with a fresh secret (the caller shows ``endpoint.secret`` once).
+    box: SecretBox,
+) -> tuple[WebhookEndpoint, str]:
+    """A new endpoint with a fresh secret, stored sealed by ``box``.
 
-    :raises InvalidInput: bad URL or event types, or the tenant has as many endpoints as it may.
+    :returns: the endpoint and its secret in clear (for the caller to show once).
+    :raises InvalidInput: bad URL or event types, the tenant has as many endpoints as it may, or ``box``
+        has no key.
     """
     count = await session.scalar(
         select(func.count()).select_from(WebhookEndpoint).where(col(WebhookEndpoint.tenant_id) == tenant_id)
@@ -88,17 +93,19 @@ async def create_endpoint(
         raise InvalidInput(
             f"a tenant may have at most {settings.max_endpoints_per_tenant} webhook endpoints", field="url"
         )
+    secret = new_secret()
     endpoint = WebhookEndpoint(
         tenant_id=tenant_id,
         url=check_endpoint_url(url, policy),
         event_types=check_event_types(event_types),
         description=description,
         enabled=enabled,
-        secret=new_secret(),
+        secret=box.encrypt(secret),
+        secret_prefix=secret[:SECRET_PREFIX_SHOWN],
     )
     session.add(endpoint)
     await session.flush()
-    return endpoint
+    return endpoint, secret
 
 
 async def get_endpoint(session: AsyncSession, *, tenant_id: str, endpoint_id: str) -> WebhookEndpoint:
@@ -146,14 +153,22 @@ async def update_endpoint(
     return endpoint
 
 
-async def rotate_secret(session: AsyncSession, *, endpoint: WebhookEndpoint, overlap_s: float) -> WebhookEndpoint:
-    """Give the endpoint a new secret; the current one keeps signing (beside the new) for ``overlap_s``."""
+async def rotate_secret(
+    session: AsyncSession, *, endpoint: WebhookEndpoint, overlap_s: float, box: SecretBox
+) -> tuple[WebhookEndpoint, str]:
+    """Give the endpoint a new secret; the current one keeps signing (beside the new) for ``overlap_s``.
+
+    :returns: the endpoint and its new secret in clear (for the caller to show once).
+    """
+    secret = new_secret()
+    sealed = box.encrypt(secret)
     endpoint.previous_secret = endpoint.secret
     endpoint.previous_secret_expires_at = _now() + timedelta(seconds=overlap_s)
-    endpoint.secret = new_secret()
+    endpoint.secret = sealed
+    endpoint.secret_prefix = secret[:SECRET_PREFIX_SHOWN]
     session.add(endpoint)
     await session.flush()
-    return endpoint
+    return endpoint, secret
 
 
 async def delete_endpoint(session: AsyncSession, *, endpoint: WebhookEndpoint) -> None:

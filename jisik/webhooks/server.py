@@ -8,6 +8,7 @@ import signal
 
 from jisik.db.engine import create_engine, session_factory
 from jisik.netguard import AddressPolicy
+from jisik.secret_box import SecretBox
 from jisik.settings import Settings
 
 from .worker import DeliveryWorker
@@ -28,7 +29,8 @@ async def run(settings: Settings, *, port: int | None = None) -> None:
     policy = AddressPolicy(settings.endpoints.egress_allow_list)
     logger.info("webhook delivery starting")
     try:
-        await DeliveryWorker(session_factory(engine), settings.webhooks, policy).run(stop)
+        box = SecretBox(settings.endpoints.encryption_key.get_secret_value())
+        await DeliveryWorker(session_factory(engine), settings.webhooks, policy, box).run(stop)
     finally:
         await engine.dispose()
     logger.info("webhook delivery stopped")

@@ -123,6 +123,7 @@ class Claimed:
     created_at: datetime
     leased_until: datetime
     url: str
+    # Sealed (jisik.secret_box); the worker opens them.
     secret: str
     previous_secret: str
     previous_secret_expires_at: datetime | None

@@ -22,11 +22,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from jisik.errors import Unavailable
 from jisik.netguard import AddressPolicy
+from jisik.secret_box import SecretBox
 from jisik.settings import WebhookSettings
 
 from . import metrics
-from .delivery import USER_AGENT, attempt
+from .delivery import USER_AGENT, Outcome, attempt
 from .http1 import ConnectionPools
 from .schedule import decide
 from .store import Claimed, Recorded, claim, record, release
@@ -37,11 +39,13 @@ logger = logging.getLogger(__name__)
 
 _FLUSH_INTERVAL_S = 0.05
 _REFILL_DELAY_S = 0.02
+_OPENED_SECRETS_KEPT = 10_000
 
 
 class DeliveryWorker:
     """Delivers webhook messages from the database until ``stop`` is set.
 
+    :param box: opens the endpoints' sealed signing secrets.
     :param ssl_context: trust for https receivers (tests pass their own CA); by default the system's.
     """
 
@@ -50,6 +54,7 @@ class DeliveryWorker:
         sessions: async_sessionmaker[AsyncSession],
         settings: WebhookSettings,
         policy: AddressPolicy,
+        box: SecretBox,
         *,
         ssl_context: ssl.SSLContext | None = None,
     ) -> None:
@@ -57,6 +62,8 @@ class DeliveryWorker:
         self._settings = settings
         self._policy = policy
         self._ssl_context = ssl_context
+        self._box = box
+        self._opened: dict[str, str] = {}
         # Per endpoint: attempts running, and claimed messages (running or queued) with their claim time.
         self._busy: Counter[str] = Counter()
         self._queues: dict[str, deque[tuple[Claimed, float]]] = {}
@@ -178,11 +185,15 @@ class DeliveryWorker:
     async def _deliver(self, pools: ConnectionPools, message: Claimed) -> None:
         try:
             now = datetime.now(UTC)
-            outcome = await attempt(
-                pools, url=message.url, event_id=message.event_id, body=message.body.encode(),
-                secrets=message.secrets_at(now),
-                timeout_s=self._settings.attempt_timeout_s, read_bytes=self._settings.response_body_bytes,
-            )
+            try:
+                secrets = [self._open(sealed, message.endpoint_id) for sealed in message.secrets_at(now)]
+            except Unavailable as exc:  # never sent unsigned: retried, and the log says why
+                outcome = Outcome("error", 0.0, error=exc.message[:500])
+            else:
+                outcome = await attempt(
+                    pools, url=message.url, event_id=message.event_id, body=message.body.encode(), secrets=secrets,
+                    timeout_s=self._settings.attempt_timeout_s, read_bytes=self._settings.response_body_bytes,
+                )
             metrics.observe(outcome)
             finished = datetime.now(UTC)
             decision = decide(outcome, attempts=message.attempts + 1, created_at=message.created_at, now=finished,
@@ -191,6 +202,16 @@ class DeliveryWorker:
         finally:
             self._busy[message.endpoint_id] -= 1
             del self._held[message.id]
+
+    def _open(self, sealed: str, endpoint_id: str) -> str:
+        """The signing secret in clear (opened once per sealed value)."""
+        secret = self._opened.get(sealed)
+        if secret is None:
+            secret = self._box.decrypt(sealed, owner=f"webhook endpoint {endpoint_id}")
+            if len(self._opened) >= _OPENED_SECRETS_KEPT:
+                self._opened.clear()
+            self._opened[sealed] = secret
+        return secret
 
     async def _write_outcomes(self, stop: asyncio.Event) -> None:
         """Flush recorded outcomes every few milliseconds; after ``stop``, until none are left."""

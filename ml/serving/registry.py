@@ -10,9 +10,8 @@ from sqlmodel import select
 
 from jisik.db.models import ModelSource, ModelType, RegisteredModel
 from jisik.errors import InvalidInput, NotFound
+from jisik.secret_box import SecretBox
 from jisik.settings.model import ModelSettings
-
-from .secrets import SecretBox
 
 __all__ = ["BUILTINS", "ModelRegistry", "ModelSpec", "register_model"]
 
@@ -63,7 +62,7 @@ def _spec(row: RegisteredModel, box: SecretBox) -> ModelSpec:
         type=ModelType(row.type),
         source=ModelSource(row.source),
         parameters=dict(row.parameters or {}),
-        api_key=box.decrypt(row.api_key_encrypted, model=row.name),
+        api_key=box.decrypt(row.api_key_encrypted, owner=f"model {row.name!r}"),
         is_default=row.is_default,
         version=row.updated_at.isoformat() if row.updated_at else "",
     )
@@ -183,7 +182,7 @@ async def register_model(
         type=type,
         source=source,
         parameters=params,
-        api_key_encrypted=box.encrypt(api_key),
+        api_key_encrypted=box.encrypt(api_key, field="api_key"),
         is_default=is_default,
         status="active",
     )

@@ -15,6 +15,7 @@ from jisik.grpc_server import serve_forever
 from jisik.netguard import AddressPolicy
 from jisik.proto import model_pb2 as pb
 from jisik.proto import model_pb2_grpc as pb_grpc
+from jisik.secret_box import SecretBox
 from jisik.settings import Settings
 
 from .backends import extractive
@@ -119,6 +120,7 @@ async def create_server(
         session_factory(engine) if engine else None,
         engine=engine,
         address_policy=AddressPolicy(settings.endpoints.egress_allow_list),
+        box=SecretBox(settings.endpoints.encryption_key.get_secret_value()),
     )
     servicer = ModelServicer(service)
     server, bound, health_servicer = create_grpc_server(

@@ -15,6 +15,7 @@ from jisik.errors import DeadlineExceeded, InvalidInput, JisikError, TooLarge
 from jisik.netguard import AddressPolicy
 from jisik.pii import MaskPolicy, PiiType, Vault
 from jisik.pii.policy import tenant_mask
+from jisik.secret_box import SecretBox
 from jisik.settings.model import ModelSettings
 
 from .batching import DynamicBatcher
@@ -22,7 +23,6 @@ from .cache import CachedEmbedder, EmbeddingCache
 from .factory import BackendFactory
 from .masking import announced, masked_stream
 from .registry import BUILTINS, CHAT_TYPES, ModelRegistry, ModelSpec
-from .secrets import SecretBox
 from .types import ChatEvent, ChatInput, ChatModel, Embedder, Embeddings, Reranker, Role
 
 __all__ = ["ModelInfo", "ModelService"]
@@ -48,14 +48,15 @@ class ModelService:
         *,
         engine: AsyncEngine | None = None,
         address_policy: AddressPolicy | None = None,
+        box: SecretBox | None = None,
     ) -> None:
-        """``address_policy`` governs remote backends' URLs; the default refuses every internal address."""
+        """``address_policy`` governs remote backends' URLs; the default refuses every internal address.
+        ``box`` opens stored API keys (default: no key, so remote models with a key are unavailable)."""
         self.settings = settings
         self._sessions = sessions
         self._engine = engine
-        self.registry = ModelRegistry(
-            sessions, SecretBox(settings.encryption_key.get_secret_value()), settings
-        )
+        self.box = box or SecretBox("")
+        self.registry = ModelRegistry(sessions, self.box, settings)
         self.factory = BackendFactory(settings, address_policy or AddressPolicy())
         self.cache = EmbeddingCache(settings.embed_cache_entries)
         self._backends: dict[tuple[str, str, str], object] = {}

@@ -16,9 +16,9 @@ from collections.abc import AsyncIterator
 import grpc
 import numpy as np
 
-from jisik.grpc_server import create_server
 from jisik.proto import model_pb2, model_pb2_grpc
 from jisik.settings import EndpointSettings
+from tests.platform.model_server import serve_model
 
 SLOW_DELTAS = 120
 REWRITTEN = "Where are visitor badges issued?"
@@ -83,11 +83,5 @@ async def start_scripted_llm(
     endpoints: EndpointSettings, *, dimension: int
 ) -> tuple[grpc.aio.Server, int, ScriptedLLM]:
     servicer = ScriptedLLM(dimension)
-    server, port, _ = create_server(
-        register=lambda server: model_pb2_grpc.add_ModelServicer_to_server(servicer, server),
-        service_names=[model_pb2.DESCRIPTOR.services_by_name["Model"].full_name],
-        address="127.0.0.1:0",
-        endpoints=endpoints,
-    )
-    await server.start()
+    server, port = await serve_model(servicer, endpoints)
     return server, port, servicer

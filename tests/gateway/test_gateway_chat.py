@@ -4,7 +4,7 @@ the SSE contract, stored turns, stop, disconnect, session deletion mid-stream, r
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -324,6 +324,20 @@ class TestModelCheck:
             assert (await client.post(f"{API}/models/{chat_model}/test")).status_code == 404
 
 
+async def _slow_answer_interrupted(
+    env: ChatEnv, session_id: str, when: Callable[[list[dict[str, Any]]], bool], act: Callable[[], Awaitable[None]]
+) -> list[dict[str, Any]]:
+    """Every event of a slowly streamed answer in the session; ``act`` runs once the events so far meet ``when``."""
+    received: list[dict[str, Any]] = []
+    async with env.client() as client:
+        async with client.stream("POST", f"{API}/knowledge-chat/{session_id}", json={"query": "badges slowly"}) as response:
+            async for event in events(response):
+                received.append(event)
+                if when(received):
+                    await act()
+    return received
+
+
 class TestInterruptions:
     async def test_client_disconnect_stops_and_stores_the_partial_answer(self, env: ChatEnv) -> None:
         session_id = await env.session()
@@ -354,30 +368,28 @@ class TestInterruptions:
 
     async def test_stop_ends_the_stream(self, env: ChatEnv) -> None:
         session_id = await env.session()
-        async with env.client() as client:
-            async with client.stream("POST", f"{API}/knowledge-chat/{session_id}", json={"query": "badges slowly"}) as response:
-                received = []
-                async for event in events(response):
-                    received.append(event)
-                    if event["response_type"] == "answer" and len(received) == 3:
-                        async with env.client() as other:
-                            stop = await other.post(f"{API}/sessions/{session_id}/stop")
-                        assert stop.json()["data"] == {"stopped": True}
+
+        async def stop() -> None:
+            async with env.client() as other:
+                stopped = await other.post(f"{API}/sessions/{session_id}/stop")
+            assert stopped.json()["data"] == {"stopped": True}
+
+        received = await _slow_answer_interrupted(
+            env, session_id, lambda seen: seen[-1]["response_type"] == "answer" and len(seen) == 3, stop)
         assert received[-1]["done"] is True and received[-1]["status"] == "interrupted"
         await _assistant_status(env, session_id, "interrupted")
 
     async def test_session_deleted_mid_stream_ends_cleanly(self, env: ChatEnv) -> None:
         session_id = await env.session()
+
+        async def delete() -> None:
+            async with env.client() as other:
+                assert (await other.delete(f"{API}/sessions/{session_id}")).status_code == 200
+
+        received = await _slow_answer_interrupted(env, session_id, lambda seen: len(seen) == 2, delete)
+        assert received[-1]["done"] is True
+        assert received[-1]["stop_reason"] == "session deleted"
         async with env.client() as client:
-            async with client.stream("POST", f"{API}/knowledge-chat/{session_id}", json={"query": "badges slowly"}) as response:
-                received = []
-                async for event in events(response):
-                    received.append(event)
-                    if len(received) == 2:
-                        async with env.client() as other:
-                            assert (await other.delete(f"{API}/sessions/{session_id}")).status_code == 200
-            assert received[-1]["done"] is True
-            assert received[-1]["stop_reason"] == "session deleted"
             assert (await client.get(f"{API}/sessions/{session_id}")).status_code == 404
 
     async def test_a_database_failure_while_storing_is_unavailable_not_a_deleted_session(self, env: ChatEnv) -> None:

@@ -35,7 +35,7 @@ async def web_gateway(module_database: str, tmp_path_factory: pytest.TempPathFac
     settings = settings.model_copy(
         update={
             "gateway": settings.gateway.model_copy(update={"web_dist": str(dist), "max_upload_mb": 1}),
-            "model": settings.model.model_copy(update={"encryption_key": SecretStr(Fernet.generate_key().decode())}),
+            "endpoints": settings.endpoints.model_copy(update={"encryption_key": SecretStr(Fernet.generate_key().decode())}),
         }
     )
     async with running_gateway(settings) as running:

@@ -18,7 +18,7 @@ from sqlmodel import col
 
 from jisik.db.models import SsoIdentity, User
 from jisik.runtime.tansu import EmbeddedTansu
-from ml.serving.secrets import SecretBox
+from jisik.secret_box import SecretBox
 from tests.oidc_provider import running_provider
 
 pytestmark = pytest.mark.integration
@@ -43,7 +43,7 @@ async def sso_gateway(
                                 endpoints={"egress_allow_list": [f"127.0.0.1:{port}"]})
     settings = settings.model_copy(update={
         "accounts": settings.accounts.model_copy(update={"session_cookie_secure": False}),
-        "model": settings.model.model_copy(update={"encryption_key": SecretStr(SecretBox.generate_key())}),
+        "endpoints": settings.endpoints.model_copy(update={"encryption_key": SecretStr(SecretBox.generate_key())}),
     })
     async with running_gateway(settings) as running:
         async with running.client(running.acme) as client:

@@ -10,11 +10,14 @@ from typing import Any
 
 import pytest
 from gateway_testkit import RunningGateway, gateway_settings, running_gateway
+from pydantic import SecretStr
+from sqlalchemy import text
 from standardwebhooks.webhooks import Webhook
 
 from jisik.settings import WebhookSettings
 from jisik.webhooks import DocumentIndexedData, EventType, stage_webhook_event
 from tests.webhooks.receiver import Receiver
+from tests.webhooks.webhook_db import BOX, ENCRYPTION_KEY
 from tests.webhooks.worker_run import running_worker, wait_until
 
 API = "/api/v1/webhooks"
@@ -37,7 +40,8 @@ async def gateway(
     port = base.rsplit(":", 1)[1]
     # Only the receiver's port on loopback is allowed: every other internal target stays refused.
     settings = gateway_settings(module_database, Path(tmp_path_factory.mktemp("webhooks")),
-                                endpoints={"egress_allow_list": [f"127.0.0.1:{port}"]})
+                                endpoints={"egress_allow_list": [f"127.0.0.1:{port}"],
+                                           "encryption_key": SecretStr(ENCRYPTION_KEY)})
     async with running_gateway(settings) as running:
         yield running
 
@@ -82,6 +86,17 @@ async def test_secret_shown_once_rotation_and_tenant_isolation(gateway: RunningG
         assert "secret" not in shown and endpoint["secret"] not in str((await client.get(API)).json())
         rotated = (await client.post(f"{API}/{endpoint['id']}/rotate-secret")).json()["data"]
         assert rotated["secret"] != endpoint["secret"]
+        assert rotated["secret"].startswith(rotated["secret_prefix"]) and len(rotated["secret_prefix"]) == 12
+    # The row holds both secrets sealed: neither appears in any column.
+    async with gateway.sessions() as session:
+        row = (await session.execute(text("SELECT * FROM webhook_endpoints WHERE id = :id"),
+                                     {"id": endpoint["id"]})).mappings().one()
+    stored = " ".join(str(value) for value in row.values())
+    for secret in (endpoint["secret"], rotated["secret"]):
+        assert secret not in stored and secret.removeprefix("whsec_") not in stored
+    assert BOX.decrypt(row["secret"], owner="test") == rotated["secret"]
+    assert BOX.decrypt(row["previous_secret"], owner="test") == endpoint["secret"]
+    async with gateway.client(gateway.acme) as client:
         expires = datetime.fromisoformat(rotated["previous_secret_expires_at"])
         assert timedelta(hours=23) < expires - datetime.now(UTC) <= timedelta(hours=24)
         changed = await client.put(f"{API}/{endpoint['id']}", json={"enabled": False, "event_types": [INDEXED]})

@@ -13,7 +13,7 @@ import pytest
 from gateway_testkit import RunningGateway, gateway_settings, running_gateway
 from pydantic import SecretStr
 
-from ml.serving.secrets import SecretBox
+from jisik.secret_box import SecretBox
 from ml.serving.server import create_server
 
 API = "/api/v1"
@@ -52,9 +52,9 @@ def capture_url() -> Iterator[str]:
 async def gateway(module_database: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[RunningGateway]:
     key = SecretBox.generate_key()
     base = gateway_settings(module_database, tmp_path_factory.mktemp("model-keys"))
-    model_settings = base.model.model_copy(update={"encryption_key": SecretStr(key), "max_retries": 0})
+    model_settings = base.model.model_copy(update={"max_retries": 0})
     # The operator allow-lists loopback so the stand-in endpoint is reachable at all.
-    endpoints = base.endpoints.model_copy(update={"egress_allow_list": ["127.0.0.1"]})
+    endpoints = base.endpoints.model_copy(update={"egress_allow_list": ["127.0.0.1"], "encryption_key": SecretStr(key)})
     service_settings = base.model_copy(update={"model": model_settings, "endpoints": endpoints})
     server, port, _, service = await create_server(service_settings, 0, module_database)
     await server.start()

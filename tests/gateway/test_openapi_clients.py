@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import ast
 import copy
-import importlib.util
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -22,6 +21,7 @@ import pytest
 from gateway.codegen import gateway_openapi, operations, schema_name
 from gateway.codegen.python_models import render_python_models
 from gateway.codegen.typescript import render_typescript
+from tests.scripts import load_script
 
 ROOT = Path(__file__).resolve().parents[2]
 SDK_CLIENT = ROOT / "sdk" / "python" / "jisik_sdk" / "client.py"
@@ -38,11 +38,7 @@ def document() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("openapi_clients", ROOT / "scripts" / "openapi_clients.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("openapi_clients")
 
 
 def sdk_calls(source: str) -> list[tuple[str, str, str, str | None]]:

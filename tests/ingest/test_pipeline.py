@@ -35,6 +35,7 @@ from jisik.settings import EndpointSettings, RuntimeSettings, StorageSettings, W
 from jisik.storage import open_store
 from jisik.webhooks.endpoints import create_endpoint
 from tests.conftest import free_port
+from tests.webhooks.webhook_db import BOX
 
 REQUIRED = ("docreader.server", "retriever.server", "ml.serving.server", "cdc.server")
 MISSING = [name for name in REQUIRED if importlib.util.find_spec(name.rsplit(".", 1)[0]) is None
@@ -103,7 +104,8 @@ class Deployment:
         async with self.ws.sessions.begin() as session:
             await create_endpoint(session, tenant_id=self.ws.tenant_id, url="https://example.com/hook",
                                   event_types=["document.validated", "document.indexed", "document.failed"],
-                                  description="", enabled=True, policy=AddressPolicy(), settings=WebhookSettings())
+                                  description="", enabled=True, policy=AddressPolicy(), settings=WebhookSettings(),
+                                  box=BOX)
 
     async def webhooks(self, knowledge_id: str) -> dict[str, dict[str, Any]]:
         """The document's staged webhook events: type -> data."""

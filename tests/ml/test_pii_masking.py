@@ -13,7 +13,6 @@ from jisik.db.engine import create_engine, session_factory, transaction
 from jisik.db.models import ModelSource, ModelType, Tenant
 from jisik.pii import PiiType, StreamRestorer, Vault
 from ml.serving.registry import register_model
-from ml.serving.secrets import SecretBox
 from ml.serving.types import ChatInput, Message
 from tests.privacy.seeded import SEEDED
 
@@ -161,7 +160,7 @@ async def test_a_remote_embedder_gets_placeholders_and_a_local_policy_off_tenant
     try:
         async with transaction(session_factory(engine)) as session:
             model = await register_model(
-                session, SecretBox(service.settings.encryption_key.get_secret_value()), tenant_id=tenant,
+                session, service.box, tenant_id=tenant,
                 name="hosted-embedder", type=ModelType.EMBEDDING, source=ModelSource.REMOTE,
                 parameters={"base_url": server.url, "model": "embed", "dimension": 4},
             )

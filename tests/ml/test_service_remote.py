@@ -13,9 +13,9 @@ from jisik.db.models import ModelSource, ModelType
 from jisik.db.tenants import create_tenant
 from jisik.errors import DeadlineExceeded
 from jisik.netguard import AddressPolicy
+from jisik.secret_box import SecretBox
 from jisik.settings.model import ModelSettings
 from ml.serving.registry import register_model
-from ml.serving.secrets import SecretBox
 from ml.serving.service import ModelService
 from ml.serving.types import ChatInput, Message
 
@@ -48,8 +48,9 @@ async def service_with_default_chat(
             api_key="sk-abc",
             is_default=True,
         )
-    settings = ModelSettings(encryption_key=key, request_timeout_s=1.0, max_retries=0)
-    service = ModelService(settings, sessions, engine=engine, address_policy=AddressPolicy(["127.0.0.1"]))
+    settings = ModelSettings(request_timeout_s=1.0, max_retries=0)
+    service = ModelService(settings, sessions, engine=engine, address_policy=AddressPolicy(["127.0.0.1"]),
+                           box=SecretBox(key))
     return service, tenant.id, other.id
 
 

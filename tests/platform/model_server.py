@@ -12,10 +12,10 @@ from jisik.proto import model_pb2, model_pb2_grpc
 from jisik.settings import EndpointSettings
 
 
-@asynccontextmanager
-async def model_channel(servicer: model_pb2_grpc.ModelServicer) -> AsyncIterator[grpc.aio.Channel]:
-    """A channel to ``servicer`` served on a free loopback port, closed and stopped on exit."""
-    endpoints = EndpointSettings()
+async def serve_model(
+    servicer: model_pb2_grpc.ModelServicer, endpoints: EndpointSettings
+) -> tuple[grpc.aio.Server, int]:
+    """``servicer`` as the model service on a free loopback port, started: (server, port)."""
     server, port, _ = create_server(
         register=lambda server: model_pb2_grpc.add_ModelServicer_to_server(servicer, server),
         service_names=[model_pb2.DESCRIPTOR.services_by_name["Model"].full_name],
@@ -23,6 +23,14 @@ async def model_channel(servicer: model_pb2_grpc.ModelServicer) -> AsyncIterator
         endpoints=endpoints,
     )
     await server.start()
+    return server, port
+
+
+@asynccontextmanager
+async def model_channel(servicer: model_pb2_grpc.ModelServicer) -> AsyncIterator[grpc.aio.Channel]:
+    """A channel to ``servicer`` served on a free loopback port, closed and stopped on exit."""
+    endpoints = EndpointSettings()
+    server, port = await serve_model(servicer, endpoints)
     channel = grpc_channel(f"127.0.0.1:{port}", endpoints)
     try:
         yield channel

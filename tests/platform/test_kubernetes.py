@@ -7,7 +7,6 @@ topics, and the same settings and secrets as docker compose."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 import subprocess
@@ -22,6 +21,7 @@ import yaml
 from ingest.topology import STAGES
 from jisik.runtime.services import SERVICES
 from jisik.runtime.settings_catalog import env_names
+from tests.scripts import load_script
 
 ROOT = Path(__file__).resolve().parents[2]
 KUBERNETES = ROOT / "deploy" / "kubernetes"
@@ -34,11 +34,7 @@ Resource = dict[str, Any]
 
 @pytest.fixture(scope="module")
 def kustomize() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("kustomize_build", ROOT / "scripts" / "kustomize_build.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("kustomize_build")
 
 
 @pytest.fixture(scope="module")

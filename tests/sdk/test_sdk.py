@@ -19,8 +19,10 @@ import pytest
 import standardwebhooks
 from jisik_sdk import ApiError, Jisik, WebhookVerificationError, verify_webhook
 from jisik_sdk.streaming import sse_data
+from pydantic import SecretStr
 
 from jisik.runtime.tansu import EmbeddedTansu
+from jisik.secret_box import SecretBox
 from jisik.webhooks.signing import new_secret, signature_header
 from tests.gateway.gateway_testkit import RunningGateway, gateway_settings, running_gateway
 
@@ -78,7 +80,8 @@ def _datetime(seconds: int):  # noqa: ANN202 - the reference signer takes a date
 async def gateway(module_database: str, kafka: EmbeddedTansu,
                   tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[RunningGateway]:
     settings = gateway_settings(module_database, tmp_path_factory.mktemp("sdk-gateway"),
-                                kafka_servers=kafka.bootstrap_servers)
+                                kafka_servers=kafka.bootstrap_servers,
+                                endpoints={"encryption_key": SecretStr(SecretBox.generate_key())})
     async with running_gateway(settings) as running:
         yield running
 

@@ -13,7 +13,7 @@ import pytest
 from pydantic import SecretStr
 
 from jisik.runtime.tansu import EmbeddedTansu
-from ml.serving.secrets import SecretBox
+from jisik.secret_box import SecretBox
 from tests.gateway.gateway_testkit import RunningGateway, gateway_settings, running_gateway
 from tests.oidc_provider import running_provider
 from tests.web.webapp import WEB, require_browser, run_npm, run_scenario
@@ -48,7 +48,7 @@ async def web_gateway(
     settings = settings.model_copy(update={
         "gateway": settings.gateway.model_copy(update={"web_dist": str(built_web)}),
         "accounts": settings.accounts.model_copy(update={"session_cookie_secure": False}),
-        "model": settings.model.model_copy(update={"encryption_key": SecretStr(SecretBox.generate_key())}),
+        "endpoints": settings.endpoints.model_copy(update={"encryption_key": SecretStr(SecretBox.generate_key())}),
     })
     async with running_gateway(settings) as running:
         yield running

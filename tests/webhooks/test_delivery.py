@@ -17,7 +17,7 @@ from jisik.settings import WebhookSettings
 from jisik.webhooks import DocumentIndexedData, EventType, stage_webhook_event
 from jisik.webhooks.endpoints import rotate_secret
 from tests.webhooks.receiver import Receiver
-from tests.webhooks.webhook_db import new_endpoint, new_tenant, sessions_for
+from tests.webhooks.webhook_db import BOX, new_endpoint, new_tenant, sessions_for
 from tests.webhooks.worker_run import FAST, running_worker, wait_until
 
 INDEXED = EventType.DOCUMENT_INDEXED
@@ -138,7 +138,7 @@ async def test_rotation_signs_with_old_and_new_secret(fresh_database: str, recei
         async with sessions.begin() as session:
             current = await session.get(WebhookEndpoint, endpoint.id)
             assert current is not None
-            new = (await rotate_secret(session, endpoint=current, overlap_s=86400)).secret
+            _, new = await rotate_secret(session, endpoint=current, overlap_s=86400, box=BOX)
             await stage_webhook_event(session, tenant, INDEXED, indexed(1))
         async with running_worker(sessions, FAST):
             await wait_until(sessions, lambda rows: rows[0].status == "succeeded")

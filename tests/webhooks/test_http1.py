@@ -8,7 +8,7 @@ import datetime as dt
 import ipaddress
 import socket
 import ssl
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +26,8 @@ from jisik.webhooks.http1 import ConnectionPools
 LOOPBACK = AddressPolicy(["127.0.0.1"])
 NO_CONTENT = b"HTTP/1.1 204 No Content\r\n\r\n"
 
+# Starts a server with a script (and TLS context); returns it and its port.
+Start = Callable[..., Awaitable[tuple["Server", int]]]
 # How the server answers the n-th request (from 1) on a connection: bytes to send, then close or not.
 Script = Callable[[int], tuple[bytes | None, bool]]
 
@@ -61,7 +63,7 @@ class Server:
 
 
 @pytest.fixture
-async def serve() -> AsyncIterator[Callable[..., asyncio.Future[tuple[Server, int]]]]:
+async def serve() -> AsyncIterator[Start]:
     servers: list[asyncio.Server] = []
 
     async def start(script: Script, context: ssl.SSLContext | None = None) -> tuple[Server, int]:
@@ -70,7 +72,7 @@ async def serve() -> AsyncIterator[Callable[..., asyncio.Future[tuple[Server, in
         servers.append(listening)
         return server, listening.sockets[0].getsockname()[1]
 
-    yield start  # type: ignore[misc]
+    yield start
     for listening in servers:
         listening.close()
 
@@ -80,7 +82,7 @@ async def post(pools: ConnectionPools, url: str, body: bytes = b"{}") -> int:
     return answer.status
 
 
-async def test_requests_share_one_keep_alive_connection(serve: Callable[..., asyncio.Future[tuple[Server, int]]]) -> None:
+async def test_requests_share_one_keep_alive_connection(serve: Start) -> None:
     server, port = await serve(lambda n: (NO_CONTENT, False))
     pools = ConnectionPools(LOOPBACK, user_agent="test")
     for number in range(20):
@@ -94,7 +96,7 @@ async def test_requests_share_one_keep_alive_connection(serve: Callable[..., asy
 
 
 async def test_a_request_on_a_connection_the_receiver_dropped_is_sent_again_on_a_new_one(
-    serve: Callable[..., asyncio.Future[tuple[Server, int]]]
+    serve: Start
 ) -> None:
     # The receiver answers the first request of each connection and drops the second unanswered (as a
     # server closing an idle keep-alive connection just as the next request arrives).
@@ -108,7 +110,7 @@ async def test_a_request_on_a_connection_the_receiver_dropped_is_sent_again_on_a
 
 
 async def test_a_reset_after_part_of_an_answer_is_not_retried(
-    serve: Callable[..., asyncio.Future[tuple[Server, int]]]
+    serve: Start
 ) -> None:
     server, port = await serve(lambda n: (NO_CONTENT, False) if n == 1 else (b"HTTP/1.1 200 OK\r\ncontent-le", True))
     pools = ConnectionPools(LOOPBACK, user_agent="test")
@@ -119,7 +121,7 @@ async def test_a_reset_after_part_of_an_answer_is_not_retried(
 
 
 async def test_unframed_answers_close_and_chunked_ones_keep_the_connection(
-    serve: Callable[..., asyncio.Future[tuple[Server, int]]]
+    serve: Start
 ) -> None:
     unframed, port = await serve(lambda n: (b"HTTP/1.1 200 OK\r\n\r\nuntil the end", True))
     pools = ConnectionPools(LOOPBACK, user_agent="test")
@@ -160,7 +162,7 @@ def _certificate(tmp_path: Path) -> tuple[ssl.SSLContext, ssl.SSLContext]:
 
 
 async def test_https_verifies_the_receivers_certificate(
-    serve: Callable[..., asyncio.Future[tuple[Server, int]]], tmp_path: Path
+    serve: Start, tmp_path: Path
 ) -> None:
     server_context, client_context = _certificate(tmp_path)
     server, port = await serve(lambda n: (NO_CONTENT, False), server_context)
@@ -177,7 +179,7 @@ async def test_https_verifies_the_receivers_certificate(
 
 
 async def test_internal_addresses_are_refused_before_connecting(
-    serve: Callable[..., asyncio.Future[tuple[Server, int]]]
+    serve: Start
 ) -> None:
     server, port = await serve(lambda n: (NO_CONTENT, False))
     pools = ConnectionPools(AddressPolicy(), user_agent="test")
@@ -197,7 +199,7 @@ async def test_internal_addresses_are_refused_before_connecting(
     assert server.requests == []
 
 
-async def test_a_malformed_answer_is_an_error_outcome(serve: Callable[..., asyncio.Future[tuple[Server, int]]]) -> None:
+async def test_a_malformed_answer_is_an_error_outcome(serve: Start) -> None:
     _, port = await serve(lambda n: (b"SSH-2.0-OpenSSH_9.6\r\n\r\n", False))
     outcome = await attempt(ConnectionPools(LOOPBACK, user_agent="test"), url=f"http://127.0.0.1:{port}/",
                             event_id="msg_4", body=b"{}", secrets=[], timeout_s=5, read_bytes=10)

@@ -13,7 +13,7 @@ from standardwebhooks.webhooks import Webhook
 
 from jisik.webhooks import DocumentIndexedData, EventType, stage_webhook_event
 from tests.webhooks.receiver import Receiver
-from tests.webhooks.webhook_db import new_endpoint, new_tenant, sessions_for
+from tests.webhooks.webhook_db import ENCRYPTION_KEY, new_endpoint, new_tenant, sessions_for
 from tests.webhooks.worker_run import wait_until
 
 EVENTS = 300
@@ -27,6 +27,7 @@ def start_worker(database_url: str) -> subprocess.Popen[bytes]:
         "JISIK_WEBHOOKS_LEASE_S": "2",
         "JISIK_WEBHOOKS_POLL_INTERVAL_S": "0.05",
         "JISIK_METRICS_WEBHOOKS_PORT": "0",
+        "JISIK_ENCRYPTION_KEY": ENCRYPTION_KEY,
     }
     return subprocess.Popen([sys.executable, "-m", "jisik", "serve", "webhooks"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -11,13 +12,24 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
 from jisik.db.engine import create_engine, session_factory
-from jisik.db.models import WebhookEndpoint, WebhookMessage
+from jisik.db.models import WebhookMessage
 from jisik.db.tenants import create_tenant
 from jisik.netguard import AddressPolicy
+from jisik.secret_box import SecretBox
 from jisik.settings import WebhookSettings
 from jisik.webhooks.endpoints import create_endpoint
 
 LOOPBACK = AddressPolicy(["127.0.0.1"])
+# The operator's key of these tests: endpoints are stored sealed with it, workers open them with it.
+ENCRYPTION_KEY = SecretBox.generate_key()
+BOX = SecretBox(ENCRYPTION_KEY)
+
+
+@dataclass(frozen=True)
+class NewEndpoint:
+    id: str
+    # In clear, as the API shows it once; the row holds it sealed.
+    secret: str
 
 
 @asynccontextmanager
@@ -42,12 +54,13 @@ async def new_endpoint(
     event_types: list[str],
     *,
     enabled: bool = True,
-) -> WebhookEndpoint:
+) -> NewEndpoint:
     async with sessions.begin() as session:
-        return await create_endpoint(
+        endpoint, secret = await create_endpoint(
             session, tenant_id=tenant_id, url=url, event_types=event_types, description="", enabled=enabled,
-            policy=LOOPBACK, settings=WebhookSettings(),
+            policy=LOOPBACK, settings=WebhookSettings(), box=BOX,
         )
+        return NewEndpoint(endpoint.id, secret)
 
 
 async def staged(sessions: async_sessionmaker[AsyncSession], event_type: str) -> list[dict[str, Any]]:

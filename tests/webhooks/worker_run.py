@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from jisik.db.models import WebhookMessage
 from jisik.settings import WebhookSettings
 from jisik.webhooks.worker import DeliveryWorker
-from tests.webhooks.webhook_db import LOOPBACK
+from tests.webhooks.webhook_db import BOX, LOOPBACK
 
 FAST = WebhookSettings(attempt_timeout_s=3, poll_interval_s=0.05, backoff_base_s=60, lease_s=30)
 
@@ -22,7 +22,7 @@ async def running_worker(
     sessions: async_sessionmaker[AsyncSession], settings: WebhookSettings = FAST
 ) -> AsyncIterator[None]:
     stop = asyncio.Event()
-    task = asyncio.create_task(DeliveryWorker(sessions, settings, LOOPBACK).run(stop))
+    task = asyncio.create_task(DeliveryWorker(sessions, settings, LOOPBACK, BOX).run(stop))
     try:
         yield
     finally:

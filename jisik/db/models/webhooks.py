@@ -31,9 +31,12 @@ class WebhookEndpoint(SQLModel, table=True):
     enabled: bool = True
     # Why the endpoint was switched off by jisik (410 Gone, failing for days); empty when a person did it.
     disabled_reason: str = Field(default="", max_length=500)
-    # Signing secrets (whsec_ + base64). After a rotation the previous one still signs until it expires.
-    secret: str = Field(max_length=100)
-    previous_secret: str = Field(default="", max_length=100)
+    # Signing secrets (whsec_ + base64), sealed with the operator's key (jisik.secret_box): never in clear.
+    # After a rotation the previous one still signs until it expires.
+    secret: str = Field(max_length=255)
+    previous_secret: str = Field(default="", max_length=255)
+    # The first characters of the current secret in clear, so people can tell secrets apart.
+    secret_prefix: str = Field(default="", max_length=12)
     previous_secret_expires_at: datetime | None = _optional_timestamp()
     # Start of the current run of failed attempts (None while the receiver answers 2xx).
     failing_since: datetime | None = _optional_timestamp()
