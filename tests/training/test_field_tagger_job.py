@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from collections.abc import AsyncIterator
 
+import numpy as np
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -52,7 +53,7 @@ async def sessions(fresh_database: str) -> AsyncIterator[async_sessionmaker[Asyn
     await engine.dispose()
 
 
-def _no_embedder(texts: list[str]) -> object:
+def _no_embedder(texts: list[str]) -> np.ndarray:
     raise AssertionError("a field-tagger job embeds nothing")
 
 
@@ -91,7 +92,7 @@ async def _run(sessions: async_sessionmaker[AsyncSession], tenant_id: str, base_
     settings = Settings.load()
     async with sessions() as session, session.begin():
         job = await jobs.create_job(session, tenant_id, {"kind": "field_tagger", "knowledge_base_id": base_id})
-    await TrainerWorker(settings, sessions, _no_embedder).run_job(job.id)  # type: ignore[arg-type]
+    await TrainerWorker(settings, sessions, _no_embedder).run_job(job.id)
     async with sessions() as session:
         done = await session.get(TrainingJob, job.id)
     assert done is not None
