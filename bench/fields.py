@@ -38,6 +38,7 @@ from fields.sources import layout_of  # noqa: E402
 
 ROOT = _HERE.parent
 SCHEMA = parse_schema(BENCH_SCHEMA)
+_TYPES = {spec.name: spec.type.value for spec in SCHEMA.fields}
 
 
 def _read(file_type: str, data: bytes) -> tuple[dict[str, str], dict[str, float], str]:
@@ -63,11 +64,17 @@ class Tally:
         self.documents = self.reviewed = self.auto = 0
         self.auto_fields = self.auto_correct = 0
         self.errors: dict[str, int] = {}
+        # Per field type: how its readings went (correct, wrong value, missed, extra).
+        self.by_type: dict[str, dict[str, int]] = {}
 
     def add(self, truth: dict[str, str], predicted: dict[str, str], status: str) -> None:
         for name in set(truth) | set(predicted):
             want, got = truth.get(name), predicted.get(name)
-            if got is not None and got == want:
+            outcome = "correct" if got is not None and got == want else \
+                "missed" if got is None else "extra" if want is None else "wrong"
+            counts = self.by_type.setdefault(_TYPES[name], {"correct": 0, "wrong": 0, "missed": 0, "extra": 0})
+            counts[outcome] += 1
+            if outcome == "correct":
                 self.tp += 1
             else:
                 self.fp += got is not None
@@ -92,6 +99,7 @@ class Tally:
             "review_rate": round(self.reviewed / max(self.documents, 1), 4),
             "auto_approved_field_precision": round(self.auto_correct / max(self.auto_fields, 1), 4),
             "errors_by_field": dict(sorted(self.errors.items())),
+            "readings_by_type": dict(sorted(self.by_type.items())),
         }
 
 
@@ -157,6 +165,7 @@ def main() -> None:
     print(f"validate p95 (10-page PDF, OCR excluded): {report['validate_ms_10_pages']['p95']} ms; "
           f"machine load {report['machine']['load_1m']}")
     print("errors by field:", "text", report["text"]["errors_by_field"], "scans", report["scans"]["errors_by_field"])
+    print("scan readings by type:", report["scans"]["readings_by_type"])
 
 
 if __name__ == "__main__":

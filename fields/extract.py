@@ -16,10 +16,13 @@ from dataclasses import dataclass
 
 from jisik.identifiers import Verdict
 
+from .agreement import combined, settled_by_rules
 from .checks import identifier_verdict
+from .extracted import Extracted
 from .fallback import shape_fallbacks
-from .layout import Box, Layout, Row, Segment, Word
+from .layout import Box, Layout, Row, SecondReader, Segment, Word
 from .normalize import Value, find_value, repair_ocr_date
+from .ocr import clean_ocr_text, value_start
 from .schema import FieldSchema, FieldSpec, FieldType
 
 __all__ = ["Extracted", "extract_fields"]
@@ -32,20 +35,6 @@ _TEXT_VALUE = 0.97  # free text has no format to confirm it
 _VERDICT_CONFIDENCE = {Verdict.VALID: 1.0, Verdict.UNVERIFIABLE: 0.95, Verdict.INVALID: 0.6}
 _MAX_ROWS_BELOW = 2
 _REPAIRED_DATE = 0.8  # the digits were re-read by guesswork: a person confirms
-
-
-@dataclass
-class Extracted:
-    name: str
-    value: str
-    normalized: str
-    confidence: float
-    page: int | None
-    bbox: Box | None
-    source_text: str
-    note: str = ""
-    ocr: bool = False
-    placed: bool = False  # found by its value's shape alone, not next to a label: a person confirms it
 
 
 @dataclass(frozen=True)
@@ -177,6 +166,8 @@ def _value_text(segment: Segment, start: int, stop: int) -> tuple[str, int]:
 def _reading(spec: FieldSpec, segment: Segment, start: int, stop: int, place: str) -> tuple[Value, float,
                                                                                           tuple[int, int]] | None:
     text, offset = _value_text(segment, start, stop)
+    if segment.ocr:
+        text = clean_ocr_text(text)
     if not text:
         return None
     # Cells joined across a split are read only as a garbled date: a clean one would have parsed before.
@@ -250,16 +241,83 @@ def _read_anchor(layout: Layout, anchor: _Anchor, next_starts: dict[tuple[int, i
         places.append((*_joined(row, anchor, next_starts), "joined"))
     for place_segment, start, stop, place in places:
         reading = _reading(anchor.field, place_segment, start, stop, place)
-        if reading is None:
+        if reading is not None:
+            return _extracted(anchor, place_segment, reading)
+    return None
+
+
+def _extracted(anchor: _Anchor, segment: Segment, reading: tuple[Value, float, tuple[int, int]]) -> Extracted:
+    value, confidence, span = reading
+    if anchor.fuzzy:
+        confidence *= _FUZZY_LABEL
+    return Extracted(
+        name=anchor.field.name, value=value.raw, normalized=value.normalized, confidence=round(confidence, 4),
+        page=segment.page, bbox=segment.box_of(*span), source_text=segment.text[:300], note=value.note,
+        ocr=segment.ocr,
+    )
+
+
+def _label_box(layout: Layout, anchor: _Anchor) -> Box | None:
+    """The label's box on the page. OCR word boxes overlap and a word may run on past the label (``상호:``,
+    or the value glued on): the right edge stops where the label's characters end within its last word
+    (in proportion) and before the next word starts."""
+    segment = layout.rows[anchor.row].segments[anchor.segment]
+    box = segment.box_of(anchor.start, anchor.end)
+    if box is None:
+        return None
+    right = box[2]
+    for start, end, word in segment.words:
+        if start < anchor.end < end:
+            right = min(right, word.box[0] + (word.box[2] - word.box[0]) * (anchor.end - start) / (end - start))
+        elif start >= anchor.end and word.box[0] > box[0]:
+            right = min(right, word.box[0])
+            break
+    return box[0], box[1], max(right, box[0]), box[3]
+
+
+def _after_label(spec: FieldSpec, text: str) -> int | None:
+    """Where the value starts in a second read that began at the label: after the field's label (exactly or
+    fuzzily read) that starts first, else after the first colon; None when neither is there."""
+    compact, offsets = _compact(text)
+    ends = []
+    for label in spec.labels():
+        needle = _compact(label)[0]
+        at = compact.find(needle) if needle else -1
+        span = (offsets[at], offsets[at + len(needle) - 1] + 1) if at >= 0 else _find_fuzzy(text, label)
+        if span is not None:
+            ends.append(span)
+    if ends:
+        return min(ends, key=lambda span: (span[0], -span[1]))[1]
+    colon = min((at for at in (text.find(":"), text.find("：")) if at >= 0), default=-1)
+    return colon + 1 if colon >= 0 else None
+
+
+def _reader_for(layout: Layout, anchor: _Anchor) -> SecondReader | None:
+    """The page that can read this label's value again: a scan whose label has a box."""
+    segment = layout.rows[anchor.row].segments[anchor.segment]
+    if not segment.ocr or segment.page is None or _label_box(layout, anchor) is None:
+        return None
+    return layout.readers.get(segment.page)
+
+
+def _second_reading(layout: Layout, anchor: _Anchor, anchors: list[_Anchor], reader: SecondReader) -> Extracted | None:
+    """The value next to an OCR-read label read again from its own region of the page image."""
+    segment = layout.rows[anchor.row].segments[anchor.segment]
+    label = _label_box(layout, anchor)
+    assert label is not None  # checked by _reader_for
+    others = [box for other in anchors if other.row == anchor.row and other is not anchor
+              and (box := _label_box(layout, other)) is not None and box[0] > label[2]]
+    stop = min((box[0] for box in others), default=1.0)
+    for reread in reader.reread(label, stop, anchor.field.type):
+        start = _after_label(anchor.field, reread.text) if reread.place == "right" else 0
+        if start is None:
             continue
-        value, confidence, span = reading
-        if anchor.fuzzy:
-            confidence *= _FUZZY_LABEL
-        return Extracted(
-            name=anchor.field.name, value=value.raw, normalized=value.normalized, confidence=round(confidence, 4),
-            page=place_segment.page, bbox=place_segment.box_of(*span), source_text=place_segment.text[:300],
-            note=value.note, ocr=place_segment.ocr,
-        )
+        start = value_start(reread.text, start)
+        region = Segment(reread.text, segment.page, (reread.box[0], reread.box[2]),
+                         [(0, len(reread.text), Word(reread.text, reread.box))], ocr=True)
+        reading = _reading(anchor.field, region, start, len(reread.text), reread.place)
+        if reading is not None:
+            return _extracted(anchor, region, reading)
     return None
 
 
@@ -276,6 +334,9 @@ def extract_fields(layout: Layout, schema: FieldSchema) -> dict[str, Extracted]:
     found: dict[str, Extracted] = {}
     for anchor in anchors:
         reading = _read_anchor(layout, anchor, next_starts)
+        reader = _reader_for(layout, anchor) if anchor.field.name not in found else None
+        if reader is not None:
+            reading = combined(reading, _second_reading(layout, anchor, anchors, reader), anchor.field.type)
         if reading is None:
             continue
         first = found.get(reading.name)
@@ -284,6 +345,7 @@ def extract_fields(layout: Layout, schema: FieldSchema) -> dict[str, Extracted]:
         elif first.normalized != reading.normalized and not anchor.fuzzy:
             first.confidence = round(min(first.confidence, 0.75), 4)
             first.note = "; ".join(filter(None, [first.note, "another reading differs"]))
+    settled_by_rules(schema, found)
     known = {name: reading.normalized for name, reading in found.items()}
     for name, shaped in shape_fallbacks(layout, schema, known).items():
         found[name] = Extracted(

@@ -12,8 +12,13 @@ import io
 import re
 from dataclasses import dataclass, field
 from statistics import median
+from typing import TYPE_CHECKING, Protocol
 
-__all__ = ["Layout", "Row", "Segment", "Word", "layout_from_text", "layout_from_words", "union_box"]
+if TYPE_CHECKING:
+    from .schema import FieldType
+
+__all__ = ["Layout", "Reread", "Row", "SecondReader", "Segment", "Word", "layout_from_text", "layout_from_words",
+           "union_box"]
 
 Box = tuple[float, float, float, float]
 
@@ -49,10 +54,30 @@ class Row:
     segments: list[Segment]
 
 
+@dataclass(frozen=True)
+class Reread:
+    """A value region read a second time: where it was (``right`` of the label or ``below`` it), the text,
+    and the region's box."""
+
+    place: str
+    text: str
+    box: Box
+
+
+class SecondReader(Protocol):
+    """A scanned page that can read the value next to a label again, independently of the first pass."""
+
+    def reread(self, label: Box, stop: float, field_type: FieldType) -> list[Reread]:
+        """Readings right of and below ``label``, not reaching ``stop`` (a page fraction across)."""
+        ...
+
+
 @dataclass
 class Layout:
     rows: list[Row]
     page_count: int = 1
+    # Scanned pages (by number) that can read a value region again.
+    readers: dict[int, SecondReader] = field(default_factory=dict)
 
     def text(self) -> str:
         return "\n".join("  ".join(segment.text for segment in row.segments) for row in self.rows)
