@@ -101,7 +101,7 @@ def fit_bundle(
     strength, temperature, weight = max(scores, key=lambda key: (scores[key], -key[2], -key[0]))
     report(0.6)
     memory = CorpusMemory(memory.keys, memory.values, memory.targets, temperature, weight)
-    rows, labels = [], []
+    rows, labels, groups = [], [], []
     for step, (fold_map, chosen) in enumerate(zip(maps, held, strict=True)):
         mapped = normalise(vectors[chosen] @ _blend(fold_map, strength).T)
         adapted = memory.pull(mapped, *memory.neighbours(mapped, own_key[chosen]), temperature, weight) if weight else mapped
@@ -111,8 +111,9 @@ def fit_bundle(
                 ranking[-1] = int(target_array[i])
             rows.append(corpus.features(queries[i], vectors[i], adapted_vector, ranking))
             labels.append(np.asarray([c == target_array[i] for c in ranking], dtype=np.int64))
+            groups.append(np.full(len(ranking), i))
         report(0.6 + 0.2 * (step + 1))
-    reranker = train_reranker(np.concatenate(rows), np.concatenate(labels))
+    reranker = train_reranker(np.concatenate(rows), np.concatenate(labels), np.concatenate(groups))
     report(1.0)
     served_map = _blend(np.mean(maps, axis=0), strength)
     return TunedBundle(QueryAdapter(served_map, memory), reranker, strength)

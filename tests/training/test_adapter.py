@@ -86,3 +86,41 @@ def test_long_sentences_give_their_clauses_as_questions() -> None:
     assert clauses("짧은 문장이다.") == []
     sources = [source for _, source in synthetic_queries("", sentence)]
     assert sources == ["sentence", "clause", "clause"]
+
+
+class TestPairwiseReranker:
+    @staticmethod
+    def _lists(seed: int, count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Lists of 8 candidates; the relevant one is best on feature 0 within its list, but every list
+        has its own offset, so feature 0 alone does not separate relevant from irrelevant across lists."""
+        rng = np.random.default_rng(seed)
+        rows, labels, groups = [], [], []
+        for group in range(count):
+            offset = rng.normal(scale=2.0)
+            relevant = int(rng.integers(8))
+            for candidate in range(8):
+                signal = offset + (1.0 if candidate == relevant else rng.uniform(-1.0, 0.6))
+                rows.append([signal, rng.normal(scale=0.1)])  # feature 1 is noise
+                labels.append(int(candidate == relevant))
+                groups.append(group)
+        return np.asarray(rows, np.float32), np.asarray(labels), np.asarray(groups)
+
+    def test_the_relevant_candidate_ranks_first_in_new_lists(self) -> None:
+        from ml.training.reranker import train_reranker
+
+        reranker = train_reranker(*self._lists(0, 200))
+        features, labels, groups = self._lists(1, 100)
+        firsts = [labels[groups == g][np.argmax(reranker.score(features[groups == g]))] for g in range(100)]
+        assert sum(firsts) >= 97
+        assert reranker.coef[0] > 0 and abs(reranker.coef[1]) < reranker.coef[0] / 5
+
+    def test_lists_without_both_kinds_of_candidate_are_refused(self) -> None:
+        from ml.training.reranker import train_reranker
+
+        with pytest.raises(ValueError, match="relevant and irrelevant"):
+            train_reranker(np.ones((3, 2), np.float32), np.zeros(3, np.int64), np.arange(3))
+
+    def test_confident_candidates_keep_distinct_scores(self) -> None:
+        reranker = FeatureReranker(np.zeros(1, np.float32), np.ones(1, np.float32), np.ones(1, np.float32), 0.0)
+        scores = reranker.score(np.asarray([[20.0], [30.0]], np.float32))  # a float32 sigmoid gives 1.0 twice
+        assert scores[1] > scores[0]

@@ -22,7 +22,7 @@ _SCENARIO = textwrap.dedent(
     memory = CorpusMemory(np.eye(2, dtype=np.float32), np.eye(2, dtype=np.float32), np.array([1, 0]), 0.01, 1.0)
     assert np.allclose(QueryAdapter(np.eye(2, dtype=np.float32))(np.array([3.0, 4.0])), [0.6, 0.8])
     assert np.allclose(QueryAdapter(np.eye(2, dtype=np.float32), memory)(np.array([1.0, 0.0])), [0.5**0.5] * 2)
-    assert np.allclose(scores.score(np.ones((1, 2))), [1 / (1 + np.exp(-2.0))])
+    assert np.allclose(scores.score(np.ones((1, 2))), [2.0])
     assert "torch" not in {name.split(".")[0] for name, module in sys.modules.items() if module is not None}
     print("served")
     """
