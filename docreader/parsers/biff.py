@@ -82,7 +82,7 @@ class _SharedStrings:
         return self.segments[self.index] if self.index < len(self.segments) else None
 
     def read(self, size: int) -> bytes | None:
-        """``size`` bytes across record breaks (None when the records end first)."""
+        """``size`` bytes (a few: a header) across record breaks; None when the records end first."""
         taken = b""
         while len(taken) < size:
             segment = self._current()
@@ -92,6 +92,17 @@ class _SharedStrings:
             taken += bytes(piece)
             self.offset += len(piece)
         return taken
+
+    def skip(self, size: int) -> bool:
+        """Step over ``size`` bytes across record breaks without copying them; False when the records end first."""
+        while size:
+            segment = self._current()
+            if segment is None:
+                return False
+            step = min(size, len(segment) - self.offset)
+            self.offset += step
+            size -= step
+        return True
 
     def skip_characters(self, count: int, wide: bool) -> bool:
         """Step over ``count`` characters; False when the records end first."""
@@ -123,8 +134,7 @@ class _SharedStrings:
             if runs is None or extension is None or not self.skip_characters(length, bool(options & 0x01)):
                 return
             yield length
-            tail = 4 * struct.unpack("<H", runs)[0] + struct.unpack("<I", extension)[0]
-            if self.read(tail) is None:
+            if not self.skip(4 * struct.unpack("<H", runs)[0] + struct.unpack("<I", extension)[0]):
                 return
 
 

@@ -68,6 +68,9 @@ def error_from_rpc(service: str, error: grpc.aio.AioRpcError) -> JisikError:
     kind = _BY_CODE.get(code) or _BY_STATUS.get(status, JisikError)
     if status == grpc.StatusCode.DEADLINE_EXCEEDED and not code:  # our own deadline ran out
         message = f"{service} did not answer in time"
+    elif status in (grpc.StatusCode.UNKNOWN, grpc.StatusCode.INTERNAL) and not code:
+        # an exception the service did not expect: its text (a query, a path, a value) stays in its log
+        message = f"{service}: internal error"
     else:
         message = f"{service}: {error.details() or status.name}"
     return kind(message, field=_metadata_value(error, FIELD_KEY) or None)

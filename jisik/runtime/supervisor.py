@@ -48,10 +48,11 @@ EXTERNAL_TIMEOUT_S = 5.0
 SUPERVISE_TICK_S = 0.5
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "0.0.0.0", "::", "[::]", ""}
 SUPERVISOR = "supervisor"
-# Services restarted whenever an embedded server they hold state in came back. The broker keeps
-# events in memory, so everything consuming it starts over (ingest re-drives its in-flight documents
-# at start). PostgreSQL keeps its data: ingest waits a database outage out with its documents in hand
-# and goes on at once, only the replication slot and job leases need a fresh start.
+# Services stopped when an embedded server they hold state in dies, and started again once it is back.
+# The broker keeps events in memory, so everything using it starts over (ingest re-drives its in-flight
+# documents at start); stopping them at once keeps a producer from writing what it held for the old
+# broker into the new one while its replacement starts. PostgreSQL keeps its data: ingest waits a
+# database outage out with its documents in hand, only the replication slot and job leases start over.
 DEPENDENTS = {BROKER: ("ingest", "cdc", "trainer"), POSTGRES: ("cdc", "trainer")}
 
 
@@ -122,6 +123,7 @@ class Stack:
                                      runtime.crash_loop_limit, runtime.crash_loop_window_s)
         self._crashes: dict[str, CrashHistory] = {}
         self._restart_due: dict[str, float] = {}
+        self._held: dict[str, list[str]] = {}  # embedded server -> dependents stopped until it is back
         infrastructure = self._infrastructure
         self.database_url = infrastructure.postgres.url if infrastructure.postgres else settings.database.url
         self.bootstrap_servers = (
@@ -339,6 +341,8 @@ class Stack:
             if name not in self._restart_due and child.process.exit_code() is not None
         ]
         for name, child in crashed:
+            if child is not None and self._children.get(name) is not child:
+                continue  # held meanwhile: it starts again with the server it depends on
             try:
                 delay = self._crashes.setdefault(name, CrashHistory(name, self._policy)).record(now)
             except CrashLoop as exc:
@@ -346,6 +350,8 @@ class Stack:
                 raise StackError(f"{exc}{tail}") from None
             if child is not None:
                 child.process.clear_group()
+            else:
+                self._hold_dependents(name)
             what = f"exited with code {child.process.exit_code()}" if child is not None else "is down"
             logger.warning("%s %s; restarting it in %.1fs", name, what, delay)
             self._restart_due[name] = now + delay
@@ -363,12 +369,22 @@ class Stack:
         except InfrastructureError as exc:
             logger.warning("restarting %s failed: %s", name, exc)
             return  # still down: the next pass counts it as another crash
-        logger.info("%s is back; restarting %s", name, ", ".join(DEPENDENTS[name]))
+        held = self._held.pop(name, [])
+        if held:
+            logger.info("%s is back; starting %s again", name, ", ".join(held))
+        for dependent in held:
+            self._spawn(service(dependent))
+
+    def _hold_dependents(self, name: str) -> None:
+        """Stop the services that depend on the embedded server ``name``, which just died."""
         for dependent in DEPENDENTS[name]:
-            child = self._children.get(dependent)
-            if child is not None and dependent not in self._restart_due:
-                child.process.kill()
-                self._spawn(child.spec)
+            child = self._children.pop(dependent, None)
+            self._restart_due.pop(dependent, None)
+            if child is None:  # not run by this stack, or already held for the other server
+                continue
+            child.process.kill()
+            self._pid_files.forget(dependent)
+            self._held.setdefault(name, []).append(dependent)
 
     # -- control ---------------------------------------------------------------------------------
 
@@ -406,6 +422,7 @@ class Stack:
         children = list(self._children.values())[::-1]
         self._children.clear()
         self._restart_due.clear()
+        self._held.clear()
         for child in children:
             child.process.signal(child.process.stop_signal)
         grace_s = self.settings.runtime.stop_grace_s

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
@@ -18,7 +20,18 @@ class TrainingSettings(JisikSettings):
     min_pairs: int = Field(8, ge=4, description="Fewest question-passage pairs a training job accepts")
     max_pairs: int = Field(50_000, ge=10, description="Most pairs one snapshot takes (newest feedback first)")
     max_upload_bytes: int = Field(20 * 1024**2, ge=1024, description="Largest labelled JSONL upload")
-    adapter_epochs: int = Field(5, ge=1, description="Passes of the query adapter's training over the pairs")
+    adapter_epochs: int = Field(8, ge=1, description="Most passes of the query adapter's map over the pairs (it stops early)")
+    retrieval_trainer: Literal["auto", "adapter", "transformer"] = Field(
+        "auto",
+        description="What a retrieval job trains: adapter (query adapter + feature reranker, CPU minutes), "
+        "transformer (sentence-transformers fine-tuning), auto = transformer when a CUDA GPU is present",
+    )
+    transformer_budget_s: float = Field(
+        900.0, gt=0, description="Time budget of a transformer fine-tuning; it stops and saves at the budget"
+    )
+    transformer_base: str = Field(
+        "", description="Directory of the sentence-transformers model to fine-tune (empty = packaged all-MiniLM-L6-v2)"
+    )
     tagger_min_documents: int = Field(
         4, ge=1, description="Fewest reviewed documents (after the held-out split) a field-tagger job trains on"
     )

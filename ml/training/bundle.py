@@ -1,5 +1,6 @@
-"""The registered artifact of a tuned model: the query adapter and the feature reranker in one ``.npz``,
-with its sha256. Loading checks the checksum, so a damaged artifact never serves."""
+"""The registered artifact of a tuned model: the query adapter (map and corpus memory) and the feature
+reranker in one ``.npz``, with its sha256. Loading checks the checksum, so a damaged artifact never serves.
+The memory is kept in float16 (half the bytes; the adapter's choices are unchanged at that precision)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import numpy as np
 
 from jisik.errors import InvalidInput
 
-from .adapter import adapt
+from .adapter import CorpusMemory, QueryAdapter
 from .features import FEATURES
 from .reranker import FeatureReranker
 
@@ -24,18 +25,18 @@ def checksum(artifact: bytes) -> str:
 
 @dataclass(frozen=True, slots=True)
 class TunedBundle:
-    adapter: np.ndarray
+    adapter: QueryAdapter
     reranker: FeatureReranker
-    adapter_strength: float = 1.0  # how far the adapter moved from the identity (chosen on held-back folds)
+    adapter_strength: float = 1.0  # how far the map moved from the identity (chosen on held-back folds)
 
     def adapt(self, vector: np.ndarray) -> np.ndarray:
-        return adapt(self.adapter, vector)
+        return self.adapter(vector)
 
     def to_bytes(self) -> bytes:
         buffer = io.BytesIO()
-        np.savez_compressed(
-            buffer,
-            adapter=self.adapter,
+        arrays = dict(
+            adapter=self.adapter.weights,
+            **self._memory_arrays(),
             mean=self.reranker.mean,
             scale=self.reranker.scale,
             coef=self.reranker.coef,
@@ -43,7 +44,16 @@ class TunedBundle:
             strength=np.asarray([self.adapter_strength], dtype=np.float32),
             features=np.asarray(FEATURES),
         )
+        np.savez_compressed(buffer, **arrays)  # type: ignore[arg-type]  # the stub types one keyword as bool
         return buffer.getvalue()
+
+    def _memory_arrays(self) -> dict[str, np.ndarray]:
+        memory = self.adapter.memory
+        if memory is None:
+            return {}
+        return {"memory_keys": memory.keys.astype(np.float16), "memory_values": memory.values.astype(np.float16),
+                "memory_targets": memory.targets.astype(np.int32),
+                "memory_shape": np.asarray([memory.temperature, memory.weight], dtype=np.float32)}
 
     @classmethod
     def from_bytes(cls, artifact: bytes, expected_sha256: str) -> TunedBundle:
@@ -54,4 +64,9 @@ class TunedBundle:
             if tuple(str(name) for name in data["features"]) != FEATURES:
                 raise InvalidInput("the model artifact was trained on other features", field="artifact")
             reranker = FeatureReranker(data["mean"], data["scale"], data["coef"], float(data["intercept"][0]))
-            return cls(data["adapter"], reranker, float(data["strength"][0]))
+            memory = None
+            if "memory_keys" in data:
+                temperature, weight = (float(x) for x in data["memory_shape"])
+                memory = CorpusMemory(data["memory_keys"].astype(np.float32), data["memory_values"].astype(np.float32),
+                                      data["memory_targets"], temperature, weight)
+            return cls(QueryAdapter(data["adapter"], memory), reranker, float(data["strength"][0]))

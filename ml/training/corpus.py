@@ -79,14 +79,14 @@ class Corpus:
     def candidates(self, ranking: Sequence[int]) -> list[Candidate]:
         return [Candidate(self.texts[i], self.titles[i], self.vectors[i], rank) for rank, i in enumerate(ranking)]
 
-    def features(self, query: str, query_vector: np.ndarray, bundle: TunedBundle | None,
+    def features(self, query: str, query_vector: np.ndarray, adapted_vector: np.ndarray,
                  ranking: Sequence[int]) -> np.ndarray:
-        adapted = bundle.adapt(query_vector) if bundle else query_vector
-        return candidate_features(query, query_vector, adapted, self.candidates(ranking))
+        return candidate_features(query, query_vector, adapted_vector, self.candidates(ranking))
 
     def reranked_ranking(self, query: str, query_vector: np.ndarray, bundle: TunedBundle, k: int) -> list[int]:
         """The hybrid ranking with the adapted vector, its first ``RERANK_DEPTH`` reordered by the reranker."""
-        ranking = self.hybrid_ranking(query, bundle.adapt(query_vector), RERANK_DEPTH)
-        scores = bundle.reranker.score(self.features(query, query_vector, bundle, ranking))
+        adapted = bundle.adapt(query_vector)
+        ranking = self.hybrid_ranking(query, adapted, RERANK_DEPTH)
+        scores = bundle.reranker.score(self.features(query, query_vector, adapted, ranking))
         order = np.argsort(-scores, kind="stable")
         return [ranking[i] for i in order][:k]

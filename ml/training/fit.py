@@ -1,52 +1,61 @@
-"""Fit a tuned bundle on training questions over a corpus: the adapter on every question, the reranker
-on candidate lists scored with adapters that did not see those questions (two-fold cross-fitting, so
-the adapter feature is as good in training as it will be on new questions).
+"""Fit a tuned bundle on training pairs over a corpus.
 
-The same two folds choose the adapter's strength: ``I + a (W - I)`` with ``a`` in ``STRENGTHS`` picked
-by the vector MRR@10 on the questions each fold's adapter did not see; 0 keeps the base embedder's
-question vectors when the adapter does not generalise."""
+The questions are split by document into two folds. On each fold a linear map is trained (early-stopped on
+the other fold's questions); the corpus memory holds the synthetic pairs. The map's strength
+(``I + a (W - I)``) and the memory's temperature and weight are chosen together by the vector MRR@10 of
+each fold's held-out questions under the other fold's map, so the choice measures documents the map never
+saw. The served map is the mean of the two folds' maps. The reranker learns from the held-out questions'
+candidate lists scored with the adapter that did not see them (cross-fitting, so the adapter feature is as
+good in training as it will be on new questions).
+
+Real questions (feedback, uploads) are the ones evaluated and reranked; synthetic pairs train the map and
+fill the memory. A tenant with synthetic pairs only has them play both parts, each never finding itself
+in the memory.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .adapter import AdapterConfig, adapt, train_adapter
+from .adapter import AdapterConfig, CorpusMemory, QueryAdapter, normalise, train_map, vector_mrr
 from .bundle import TunedBundle
 from .corpus import RERANK_DEPTH, Corpus
-from .reranker import FeatureReranker, train_reranker
+from .reranker import train_reranker
 
-__all__ = ["STRENGTHS", "fit_bundle"]
+__all__ = ["MEMORY_TEMPERATURES", "MEMORY_WEIGHTS", "STRENGTHS", "fit_bundle"]
 
-STRENGTHS = (0.0, 0.25, 0.5, 1.0)
-
-
-def _blend(adapter: np.ndarray, strength: float) -> np.ndarray:
-    identity = np.eye(adapter.shape[0], dtype=np.float32)
-    return (identity + strength * (adapter - identity)).astype(np.float32)
+STRENGTHS = (0.0, 0.5, 1.0)
+MEMORY_TEMPERATURES = (0.005, 0.01, 0.02)
+MEMORY_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4)
 
 
-def _vector_mrr(corpus: Corpus, adapter: np.ndarray, vectors: np.ndarray, targets: np.ndarray) -> float:
-    scores = adapt(adapter, vectors) @ corpus.vectors.T
-    target_scores = scores[np.arange(len(targets)), targets]
-    ranks = (scores > target_scores[:, None]).sum(axis=1) + 1
-    return float(np.where(ranks <= 10, 1.0 / ranks, 0.0).mean())
+def _blend(weights: np.ndarray, strength: float) -> np.ndarray:
+    identity = np.eye(weights.shape[0], dtype=np.float32)
+    return (identity + strength * (weights - identity)).astype(np.float32)
 
 
-def _reranker_rows(
-    corpus: Corpus, queries: Sequence[str], vectors: np.ndarray, targets: Sequence[int], adapter: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    placeholder = FeatureReranker(np.zeros(1), np.ones(1), np.zeros(1), 0.0)
-    bundle = TunedBundle(adapter, placeholder)
-    rows, labels = [], []
-    for query, vector, target in zip(queries, vectors, targets, strict=True):
-        ranking = corpus.hybrid_ranking(query, bundle.adapt(vector), RERANK_DEPTH)
-        if target not in ranking:
-            ranking[-1] = target
-        rows.append(corpus.features(query, vector, bundle, ranking))
-        labels.append(np.asarray([i == target for i in ranking], dtype=np.int64))
-    return np.concatenate(rows), np.concatenate(labels)
+def _folds(corpus: Corpus, targets: np.ndarray, asked: np.ndarray) -> np.ndarray:
+    """0/1 per pair by a hash of its passage's document (its title, else the chunk id); by position when
+    the asked questions would all land in one fold."""
+    documents = [corpus.titles[t] or corpus.ids[t] for t in targets]
+    fold = np.asarray([int(hashlib.sha256(d.encode()).hexdigest()[:8], 16) % 2 for d in documents])
+    if len(set(fold[asked].tolist())) < 2:
+        fold = np.arange(len(targets)) % 2
+    return fold
+
+
+def _share_of(report: Callable[[float], None], start: float, width: float) -> Callable[[float], None]:
+    return lambda share: report(start + width * share)
+
+
+def _memory(vectors: np.ndarray, targets: np.ndarray, rows: np.ndarray, corpus: Corpus) -> CorpusMemory:
+    chunks, index = np.unique(targets[rows], return_inverse=True)
+    return CorpusMemory(vectors[rows].astype(np.float32), corpus.vectors[chunks].astype(np.float32),
+                        index.astype(np.int32))
 
 
 def fit_bundle(
@@ -54,33 +63,57 @@ def fit_bundle(
     queries: Sequence[str],
     vectors: np.ndarray,
     targets: Sequence[int],
+    real: Sequence[bool] | np.ndarray,
     config: AdapterConfig | None = None,
     progress: Callable[[float], None] | None = None,
 ) -> TunedBundle:
-    """:raises ValueError: fewer than 4 training questions."""
+    """``real[i]`` marks question ``i`` as asked by a person (feedback or upload) rather than synthetic.
+
+    :raises ValueError: fewer than 4 training questions.
+    """
     if len(queries) < 4:
         raise ValueError(f"{len(queries)} training questions; at least 4 are needed")
-    config = config or AdapterConfig()
     report = progress or (lambda share: None)
     target_array = np.asarray(targets)
-    adapter = train_adapter(vectors, target_array, corpus.vectors, config, lambda s: report(0.4 * s))
-    half = np.arange(len(queries)) % 2 == 0
-    folds = []
-    for fit_on, score_on in ((half, ~half), (~half, half)):
-        folds.append((train_adapter(vectors[fit_on], target_array[fit_on], corpus.vectors, config),
-                      np.flatnonzero(score_on)))
+    is_real = np.asarray(real, dtype=bool)
+    asked = is_real if is_real.any() else np.ones(len(queries), dtype=bool)
+    memory_rows = np.flatnonzero(~is_real) if is_real.any() else np.arange(len(queries))
+    memory = _memory(vectors, target_array, memory_rows, corpus)
+    own_key = np.full(len(queries), -1)
+    own_key[memory_rows] = np.arange(len(memory_rows))
+    fold = _folds(corpus, target_array, asked)
+    maps, held = [], []
+    for k in (0, 1):
+        chosen = np.flatnonzero(asked & (fold == k))
+        trained = np.flatnonzero(fold != k)
+        maps.append(train_map(vectors[trained], target_array[trained], corpus.vectors,
+                              (vectors[chosen], target_array[chosen]), config, _share_of(report, 0.25 * k, 0.25)))
+        held.append(chosen)
+    scores: dict[tuple[float, float, float], float] = {}
+    for strength in STRENGTHS:
+        for fold_map, chosen in zip(maps, held, strict=True):
+            mapped = normalise(vectors[chosen] @ _blend(fold_map, strength).T)
+            near = memory.neighbours(mapped, own_key[chosen])
+            for temperature, weight in itertools.product(MEMORY_TEMPERATURES, MEMORY_WEIGHTS):
+                adapted = memory.pull(mapped, *near, temperature, weight) if weight else mapped
+                key = (strength, temperature, weight)
+                scores[key] = scores.get(key, 0.0) + vector_mrr(adapted, target_array[chosen], corpus.vectors) * len(chosen)
+    strength, temperature, weight = max(scores, key=lambda key: (scores[key], -key[2], -key[0]))
     report(0.6)
-    strength = max(STRENGTHS, key=lambda a: sum(
-        _vector_mrr(corpus, _blend(fold, a), vectors[chosen], target_array[chosen]) for fold, chosen in folds
-    ))
-    rows, labels = [], []
-    for step, (fold, chosen) in enumerate(folds):
-        fold_rows, fold_labels = _reranker_rows(
-            corpus, [queries[int(i)] for i in chosen], vectors[chosen], target_array[chosen].tolist(), _blend(fold, strength)
-        )
-        rows.append(fold_rows)
-        labels.append(fold_labels)
+    memory = CorpusMemory(memory.keys, memory.values, memory.targets, temperature, weight)
+    rows, labels, groups = [], [], []
+    for step, (fold_map, chosen) in enumerate(zip(maps, held, strict=True)):
+        mapped = normalise(vectors[chosen] @ _blend(fold_map, strength).T)
+        adapted = memory.pull(mapped, *memory.neighbours(mapped, own_key[chosen]), temperature, weight) if weight else mapped
+        for i, adapted_vector in zip(chosen.tolist(), adapted, strict=True):
+            ranking = corpus.hybrid_ranking(queries[i], adapted_vector, RERANK_DEPTH)
+            if target_array[i] not in ranking:
+                ranking[-1] = int(target_array[i])
+            rows.append(corpus.features(queries[i], vectors[i], adapted_vector, ranking))
+            labels.append(np.asarray([c == target_array[i] for c in ranking], dtype=np.int64))
+            groups.append(np.full(len(ranking), i))
         report(0.6 + 0.2 * (step + 1))
-    reranker = train_reranker(np.concatenate(rows), np.concatenate(labels))
+    reranker = train_reranker(np.concatenate(rows), np.concatenate(labels), np.concatenate(groups))
     report(1.0)
-    return TunedBundle(_blend(adapter, strength), reranker, strength)
+    served_map = _blend(np.mean(maps, axis=0), strength)
+    return TunedBundle(QueryAdapter(served_map, memory), reranker, strength)

@@ -20,7 +20,7 @@ from jisik.errors import Conflict, NotFound
 from jisik.events import Topic
 from jisik.webhooks import EventType, ModelUpdated, stage_webhook_event
 
-from .bundle import TunedBundle, checksum
+from .bundle import checksum
 
 __all__ = [
     "CHALLENGER",
@@ -99,14 +99,15 @@ async def serving_state(session: AsyncSession, tenant_id: str) -> Serving:
 
 
 async def register(
-    session: AsyncSession, *, tenant_id: str, bundle: TunedBundle, snapshot_id: str, job_id: str,
+    session: AsyncSession, *, tenant_id: str, artifact: bytes, snapshot_id: str, job_id: str,
     metrics: dict[str, Any], champion_metrics: dict[str, Any], training_s: float, challenger: bool,
 ) -> ModelVersion:
-    """Store a new version (number = last + 1); with ``challenger`` it becomes the challenger at 0%
-    (promote starts its canary)."""
+    """Store a new version (number = last + 1) with its ``artifact`` (a ``TunedBundle``'s bytes, or a
+    fine-tuned transformer's archive); with ``challenger`` it becomes the challenger at 0% (promote starts
+    its canary)."""
     version = await add_version(
         session, ModelVersion(tenant_id=tenant_id, snapshot_id=snapshot_id, job_id=job_id, metrics=metrics,
-                              champion_metrics=champion_metrics, artifact=bundle.to_bytes(), artifact_sha256="",
+                              champion_metrics=champion_metrics, artifact=artifact, artifact_sha256="",
                               training_s=round(training_s, 3), version=0), challenger=challenger)
     if challenger:
         await _set_alias(session, tenant_id, CHALLENGER, version.id)

@@ -4,6 +4,8 @@ by what they hold."""
 
 from __future__ import annotations
 
+import struct
+
 import pytest
 
 from docreader.parsers.base import ParseOptions
@@ -134,6 +136,15 @@ class TestOldExcel:
         assert parse(data, "continued.xls") == ["## S\n\nabcd가나다라마바"]
         with pytest.raises(TooLarge, match="more than 9 characters"):
             parse(data, "continued.xls", max_text_chars=9)
+
+    def test_rich_text_runs_between_shared_strings_are_stepped_over(self) -> None:
+        # "abc" with two formatting runs (8 bytes after its characters), then "de"
+        table = xls.record(0x00FC, struct.pack("<IIHBH", 2, 2, 3, 0x08, 2) + b"abc" + bytes(8)
+                           + struct.pack("<HB", 2, 0) + b"de")
+        data = xls.workbook([xls.Sheet("S", [xls.label(0, 0, 0), xls.label(0, 1, 1)])], shared_table=table)
+        assert parse(data, "rich.xls") == ["## S\n\n| abc | de |\n|---|---|"]
+        with pytest.raises(TooLarge, match="more than 4 characters"):
+            parse(data, "rich.xls", max_text_chars=4)
 
     def test_a_workbook_whose_directory_lies_past_the_first_megabyte_is_found(self) -> None:
         rows = [xls.mulrk(row, 0, [row] * 200) for row in range(1200)]

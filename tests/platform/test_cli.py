@@ -170,6 +170,36 @@ class TestTenantCreate:
         assert key not in str(rows)
 
 
+    def test_rotate_key_replaces_the_key_and_revoke_key_leaves_none(
+        self, fresh_database: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        import psycopg
+
+        from jisik.db.tenants import hash_api_key
+
+        monkeypatch.setenv("JISIK_DB_URL", fresh_database)
+        get_settings.cache_clear()
+        try:
+            assert main(["tenant", "create", "acme"]) == 0
+            old_key = capsys.readouterr().out.strip().splitlines()[-1].split(": ", 1)[1]
+            with psycopg.connect(fresh_database) as conn:
+                tenant_id = str(conn.execute("SELECT id FROM tenants").fetchone()[0])  # type: ignore[index]  # one tenant was just created
+            assert main(["tenant", "rotate-key", tenant_id]) == 0
+            new_key = capsys.readouterr().out.strip().rsplit(": ", 1)[1]
+            with psycopg.connect(fresh_database) as conn:
+                stored = conn.execute("SELECT api_key_hash FROM tenants").fetchone()
+            assert new_key.startswith("sk-") and new_key != old_key
+            assert stored == (hash_api_key(new_key),)
+            assert main(["tenant", "revoke-key", tenant_id]) == 0
+            assert "revoked" in capsys.readouterr().out
+            with psycopg.connect(fresh_database) as conn:
+                stored = conn.execute("SELECT api_key_hash FROM tenants").fetchone()
+            assert stored not in ((hash_api_key(new_key),), (hash_api_key(old_key),))
+            assert main(["tenant", "rotate-key", "00000000-0000-0000-0000-000000000000"]) != 0
+        finally:
+            get_settings.cache_clear()
+
+
 @pytest.mark.integration
 class TestExitWithParent:
     def test_service_stops_when_its_supervisor_dies(self, tmp_path: Path) -> None:

