@@ -16,11 +16,11 @@ from dataclasses import dataclass
 
 from jisik.identifiers import Verdict
 
-from .agreement import combined, settled_by_rules
+from .agreement import combined, confirm_by_value_read, settled_by_rules, shows_digits, unsettled
 from .checks import identifier_verdict
 from .extracted import Extracted
 from .fallback import shape_fallbacks
-from .layout import Box, Layout, Row, SecondReader, Segment, Word
+from .layout import Box, Layout, Reread, Row, SecondReader, Segment, Word
 from .normalize import Value, find_value, repair_ocr_date
 from .ocr import clean_ocr_text, value_start
 from .schema import FieldSchema, FieldSpec, FieldType
@@ -35,6 +35,8 @@ _TEXT_VALUE = 0.97  # free text has no format to confirm it
 _VERDICT_CONFIDENCE = {Verdict.VALID: 1.0, Verdict.UNVERIFIABLE: 0.95, Verdict.INVALID: 0.6}
 _MAX_ROWS_BELOW = 2
 _REPAIRED_DATE = 0.8  # the digits were re-read by guesswork: a person confirms
+_LABEL_REACH = 0.4  # how far left of a number found by its shape (a page fraction) its label is looked for
+_LABEL_SHOWN = 0.95
 
 
 @dataclass(frozen=True)
@@ -300,15 +302,18 @@ def _reader_for(layout: Layout, anchor: _Anchor) -> SecondReader | None:
     return layout.readers.get(segment.page)
 
 
-def _second_reading(layout: Layout, anchor: _Anchor, anchors: list[_Anchor], reader: SecondReader) -> Extracted | None:
-    """The value next to an OCR-read label read again from its own region of the page image."""
+def _second_reading(layout: Layout, anchor: _Anchor, anchors: list[_Anchor],
+                    reader: SecondReader) -> tuple[Extracted | None, list[Reread]]:
+    """The value next to an OCR-read label read again from its own region of the page image, and the texts
+    read there."""
     segment = layout.rows[anchor.row].segments[anchor.segment]
     label = _label_box(layout, anchor)
     assert label is not None  # checked by _reader_for
     others = [box for other in anchors if other.row == anchor.row and other is not anchor
               and (box := _label_box(layout, other)) is not None and box[0] > label[2]]
     stop = min((box[0] for box in others), default=1.0)
-    for reread in reader.reread(label, stop, anchor.field.type):
+    rereads = reader.reread(label, stop, anchor.field.type)
+    for reread in rereads:
         start = _after_label(anchor.field, reread.text) if reread.place == "right" else 0
         if start is None:
             continue
@@ -317,8 +322,45 @@ def _second_reading(layout: Layout, anchor: _Anchor, anchors: list[_Anchor], rea
                          [(0, len(reread.text), Word(reread.text, reread.box))], ocr=True)
         reading = _reading(anchor.field, region, start, len(reread.text), reread.place)
         if reading is not None:
-            return _extracted(anchor, region, reading)
-    return None
+            return _extracted(anchor, region, reading), rereads
+    return None, rereads
+
+
+def _label_before(schema: FieldSchema, spec: FieldSpec, text: str, *, whole_line: bool) -> int | None:
+    """Where the label nearest before the end of ``text`` ends, if that label is the field's own; None
+    otherwise. A label inside another of its type's labels (``등록번호`` in ``공급받는자 등록번호``) counts only
+    when ``text`` is its whole line and no letter stands before it (nothing can be the rest of the other)."""
+    rivals = [other for other in schema.fields if other.type == spec.type]
+    compact, offsets = _compact(text)
+    nearest: tuple[int, int, int, str, str] | None = None
+    for other in rivals:
+        for label in other.labels():
+            needle = _compact(label)[0]
+            at = compact.rfind(needle) if needle else -1
+            span = (offsets[at], offsets[at + len(needle) - 1] + 1) if at >= 0 else _find_fuzzy(text, label)
+            if span is not None and (nearest is None or (span[1], span[1] - span[0]) > nearest[1:3]):
+                nearest = (span[0], span[1], span[1] - span[0], other.name, needle)
+    if nearest is None or nearest[3] != spec.name:
+        return None
+    inside_another = any(nearest[4] in _compact(label)[0] for other in rivals if other is not spec
+                         for label in other.labels())
+    if inside_another and (not whole_line or any(char.isalpha() for char in text[:nearest[0]])):
+        return None
+    return nearest[1]
+
+
+def _confirm_by_label(layout: Layout, schema: FieldSchema, spec: FieldSpec, reading: Extracted) -> None:
+    """A number found by its shape alone, whose line a second OCR read shows with the field's own label
+    before it, is the field's after all (in place)."""
+    reader = layout.readers.get(reading.page) if reading.page is not None else None
+    if reader is None or reading.bbox is None:
+        return
+    text = reader.read_before(reading.bbox, _LABEL_REACH)
+    end = _label_before(schema, spec, text, whole_line=reading.bbox[0] <= _LABEL_REACH)
+    if end is not None and shows_digits(text[end:], reading.normalized):
+        reading.placed = False
+        reading.confidence = _LABEL_SHOWN
+        reading.note = "found by its shape; a second OCR read of its line shows its label"
 
 
 def extract_fields(layout: Layout, schema: FieldSchema) -> dict[str, Extracted]:
@@ -336,7 +378,10 @@ def extract_fields(layout: Layout, schema: FieldSchema) -> dict[str, Extracted]:
         reading = _read_anchor(layout, anchor, next_starts)
         reader = _reader_for(layout, anchor) if anchor.field.name not in found else None
         if reader is not None:
-            reading = combined(reading, _second_reading(layout, anchor, anchors, reader), anchor.field.type)
+            second, rereads = _second_reading(layout, anchor, anchors, reader)
+            reading = combined(reading, second, anchor.field.type, rereads)
+            if reading is not None and reading.bbox is not None and unsettled(reading):
+                reading = confirm_by_value_read(reading, reader.read_value(reading.bbox), anchor.field.type)
         if reading is None:
             continue
         first = found.get(reading.name)
@@ -353,4 +398,6 @@ def extract_fields(layout: Layout, schema: FieldSchema) -> dict[str, Extracted]:
             page=shaped.segment.page, bbox=shaped.segment.box_of(shaped.start, shaped.end),
             source_text=shaped.segment.text[:300], note="found by its shape, not by a label", ocr=True,
             placed=shaped.placed)
+        if shaped.placed and (spec := schema.field(name)) is not None:
+            _confirm_by_label(layout, schema, spec, found[name])
     return found

@@ -71,6 +71,14 @@ class SecondReader(Protocol):
         """Readings right of and below ``label``, not reaching ``stop`` (a page fraction across)."""
         ...
 
+    def read_value(self, value: Box) -> str:
+        """The text of the run of text on the value's line that holds the value's box."""
+        ...
+
+    def read_before(self, value: Box, reach: float) -> str:
+        """The text of the value's line from ``reach`` (a page fraction) left of the value to its end."""
+        ...
+
 
 @dataclass
 class Layout:

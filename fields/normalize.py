@@ -288,8 +288,13 @@ def _normalize_account(text: str) -> Value | None:
     return Value(match.group(0), match.group(0)) if match else None
 
 
+# A company's legal form written before its name is a word of its own, however closely it was printed.
+_LEGAL_FORM = re.compile(r"^((?:\((?:주|유)\)|주식회사|유한회사|유한책임회사|합자회사|합명회사))(?=[가-힣A-Za-z0-9])")
+
+
 def _normalize_text(text: str) -> Value | None:
     cleaned = re.sub(r"\(\s+|\s+\)", lambda m: m.group(0).strip(), " ".join(text.split())).strip(" :：|")
+    cleaned = _LEGAL_FORM.sub(r"\1 ", cleaned)
     return Value(cleaned, cleaned) if cleaned else None
 
 

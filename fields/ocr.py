@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from jisik.errors import DeadlineExceeded, ParseFailed
 
 from .layout import Box, Reread, Word
-from .regions import PixelBox, below_region, right_region
+from .regions import PixelBox, before_region, below_region, right_region, value_region
 from .schema import FieldType
 
 if TYPE_CHECKING:
@@ -171,28 +171,46 @@ class ScanPage:
         width, height = self._image.size
         return (int(box[0] * width), int(box[1] * height), int(box[2] * width), int(box[3] * height))
 
+    def _read_line(self, region: PixelBox) -> tuple[str, Box] | None:
+        """The crop read as one text line (specks dropped), and its box as page fractions."""
+        width, height = self._image.size
+        try:
+            data = _tesseract(self._image.crop(region).convert("L"), languages=self._languages, config="--psm 7",
+                              timeout_s=self._timeout_s)
+        except ParseFailed:  # Tesseract gave up on this crop: the first pass's reading stands alone
+            return None
+        text = clean_ocr_text(_line_text(data))
+        return (text, (region[0] / width, region[1] / height, region[2] / width, region[3] / height)) if text else None
+
+    def read_before(self, value: Box, reach: float) -> str:
+        """The text of the value's line from ``reach`` (a page fraction) left of the value to its end: where
+        the label of a number found by its shape alone would stand."""
+        import numpy as np
+
+        ink = ~np.asarray(self._image)
+        read = self._read_line(before_region(ink, self._pixels(value), int(reach * self._image.width), self._line))
+        return read[0] if read else ""
+
+    def read_value(self, value: Box) -> str:
+        """The text of the run of text that holds the value's box, read alone as one line."""
+        import numpy as np
+
+        region = value_region(~np.asarray(self._image), self._pixels(value), self._line)
+        read = self._read_line(region) if region is not None else None
+        return read[0] if read else ""
+
     def reread(self, label: Box, stop: float, field_type: FieldType) -> list[Reread]:
         """The text right of the label and the text under it, each read alone as one line."""
         import numpy as np
 
-        width, height = self._image.size
         ink = ~np.asarray(self._image)
-        label_px, stop_px = self._pixels(label), int(stop * width)
-        config = "--psm 7"
+        label_px, stop_px = self._pixels(label), int(stop * self._image.width)
         reads = []
         for place, region in (("right", right_region(ink, label_px, stop_px, self._line)),
                               ("below", below_region(ink, label_px, stop_px, self._line))):
-            if region is None:
-                continue
-            try:
-                data = _tesseract(self._image.crop(region).convert("L"), languages=self._languages, config=config,
-                                  timeout_s=self._timeout_s)
-            except ParseFailed:  # Tesseract gave up on this crop: the first pass's reading stands alone
-                continue
-            text = clean_ocr_text(_line_text(data))
-            if text:
-                box = (region[0] / width, region[1] / height, region[2] / width, region[3] / height)
-                reads.append(Reread(place, text, box))
+            read = self._read_line(region) if region is not None else None
+            if read is not None:
+                reads.append(Reread(place, *read))
         return reads
 
 

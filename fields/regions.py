@@ -8,14 +8,17 @@ pixels, given the box of the value's label and the page's line height:
 * :func:`right_region`: the label and the first run of text after it on that line (up to the next
   label);
 * :func:`below_region`: the first text line under the label, within the label's column (a header cell
-  over its value).
+  over its value);
+* :func:`before_region`: a value's line from some way left of it to its end (where its label would be);
+* :func:`value_region`: the run of text on a value's line that holds the value's box (all of it, should the
+  box cover only part of the value).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["PixelBox", "below_region", "line_band", "right_region"]
+__all__ = ["PixelBox", "before_region", "below_region", "line_band", "right_region", "value_region"]
 
 PixelBox = tuple[int, int, int, int]  # x0, y0, x1, y1
 
@@ -114,3 +117,19 @@ def below_region(ink: Any, label: PixelBox, stop: int, line: float) -> PixelBox 
     value_band = (band[1] + rows[0][0], band[1] + min(rows[0][1], rows[0][0] + int(line * _TALLEST_LINE)))
     clusters = _clusters(ink, value_band, left, stop, line)
     return _padded(ink, clusters[0], value_band, line) if clusters else None
+
+
+def before_region(ink: Any, value: PixelBox, reach: int, line: float) -> PixelBox:
+    """The value's line band from ``reach`` pixels left of the value to the value's right edge."""
+    band = line_band(ink, value, line)
+    return _padded(ink, (max(0, value[0] - reach), value[2]), band, line)
+
+
+def value_region(ink: Any, value: PixelBox, line: float) -> PixelBox | None:
+    """The runs of text on the value's line that overlap the value's box, each whole."""
+    band = line_band(ink, value, line)
+    reach = int(line * _VALUE_GAP * 4)
+    clusters = [(left, right) for left, right in _clusters(ink, band, max(0, value[0] - reach),
+                                                          min(ink.shape[1], value[2] + reach), line)
+                if left < value[2] and right > value[0]]
+    return _padded(ink, (clusters[0][0], clusters[-1][1]), band, line) if clusters else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fields.normalize import find_value, normalize_amount, normalize_date, parse_korean_number
-from fields.schema import FieldSpec
+from fields.schema import FieldSpec, FieldType
 
 pytestmark = pytest.mark.unit
 
@@ -79,3 +79,12 @@ def test_enum_takes_the_allowed_value() -> None:
     value = find_value(spec, "결제: 카드")
     assert value is not None and value.normalized == "카드"
     assert find_value(spec, "계좌이체") is None
+
+
+@pytest.mark.parametrize("text", ["주식회사한빛바이오", "주식회사 한빛바이오", "주식회사  한빛바이오"])
+def test_a_legal_form_before_a_company_name_is_a_word_of_its_own(text: str) -> None:
+    spec = FieldSpec(name="company", label="상호", type=FieldType.TEXT)
+    value = find_value(spec, text)
+    assert value is not None and value.normalized == "주식회사 한빛바이오"
+    glued = find_value(spec, "(주)한강")
+    assert glued is not None and glued.normalized == "(주) 한강"
