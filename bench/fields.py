@@ -64,6 +64,7 @@ class Tally:
         self.documents = self.reviewed = self.auto = 0
         self.auto_fields = self.auto_correct = 0
         self.errors: dict[str, int] = {}
+        self.auto_wrong: dict[str, int] = {}  # wrong fields of auto-approved documents, by field
         # Per field type: how its readings went (correct, wrong value, missed, extra).
         self.by_type: dict[str, dict[str, int]] = {}
 
@@ -85,6 +86,9 @@ class Tally:
             self.auto += 1
             self.auto_fields += len(predicted)
             self.auto_correct += sum(truth.get(name) == value for name, value in predicted.items())
+            for name, value in predicted.items():
+                if truth.get(name) != value:
+                    self.auto_wrong[name] = self.auto_wrong.get(name, 0) + 1
         else:
             self.reviewed += 1
 
@@ -99,6 +103,7 @@ class Tally:
             "review_rate": round(self.reviewed / max(self.documents, 1), 4),
             "auto_approved_field_precision": round(self.auto_correct / max(self.auto_fields, 1), 4),
             "errors_by_field": dict(sorted(self.errors.items())),
+            "auto_approved_wrong_by_field": dict(sorted(self.auto_wrong.items())),
             "readings_by_type": dict(sorted(self.by_type.items())),
         }
 

@@ -53,10 +53,6 @@ def _preferred(first: Extracted, second: Extracted, field_type: FieldType) -> Ex
     return first
 
 
-def _compact(text: str) -> str:
-    return "".join(text.split())
-
-
 def _numeric(word: str) -> bool:
     """A word of digits and separators, with at most one stray mark (a speck read as ``ㄴ``, a unit ``원``)."""
     return sum(not char.isdigit() and char not in _SEPARATORS for char in word) <= 1
@@ -143,9 +139,10 @@ def combined(first: Extracted | None, second: Extracted | None, field_type: Fiel
     """One reading of a scanned value from its first-pass reading and its second read (either may be None),
     given the texts of the second read (``rereads``).
 
-    Free text that differs only in its spaces agrees; the second read's spacing is kept (it measures the
-    gaps between syllables on the crop). A first-pass number the second read shows, though it parsed
-    nothing or something else from it, agrees too (:func:`shown_by`)."""
+    Reads agree when their normalised values are the same: free text that differs only where its spaces
+    fall does not (one of the two put them wrong; on the generated scans such a pair was auto-approved with
+    the wrong spacing). A first-pass number the second read shows, though it parsed nothing or something
+    else from it, agrees too (:func:`shown_by`)."""
     if first is not None and (second is None or first.normalized != second.normalized) and \
             shown_by(first, rereads, field_type):
         return _noted(first, "the second OCR read shows the same number", max(first.confidence, SHOWN_AGAIN))
@@ -155,10 +152,8 @@ def combined(first: Extracted | None, second: Extracted | None, field_type: Fiel
             return None
         note = _ONE_READ if single is first else "only the second OCR read found it"
         return _noted(single, note, min(single.confidence, SINGLE_READ))
-    if first.normalized == second.normalized or (
-            field_type in (FieldType.TEXT, FieldType.REGEX) and _compact(first.normalized) == _compact(second.normalized)):
-        kept = second if field_type in (FieldType.TEXT, FieldType.REGEX) else first
-        return _noted(kept, "two OCR reads agree", max(first.confidence, second.confidence))
+    if first.normalized == second.normalized:
+        return _noted(first, "two OCR reads agree", max(first.confidence, second.confidence))
     chosen = _preferred(first, second, field_type)
     other = second if chosen is first else first
     chosen.alternative = other

@@ -98,8 +98,11 @@ def _reading(name: str, normalized: str, confidence: float = 0.9) -> Extracted:
 
 @pytest.mark.unit
 def test_differing_reads_are_held_below_the_threshold_and_agreeing_ones_confirmed() -> None:
-    agreed = combined(_reading("company", "(주) 한강", 0.6), _reading("company", "(주)  한강", 0.95), FieldType.TEXT)
+    agreed = combined(_reading("company", "(주) 한강", 0.6), _reading("company", "(주) 한강", 0.95), FieldType.TEXT)
     assert agreed is not None and agreed.confidence == 0.95 and "agree" in agreed.note
+    # Reads that differ only where their spaces fall do not agree: one of them is wrong.
+    spaced = combined(_reading("company", "한빛바이오", 0.99), _reading("company", "한빛 바이오", 0.99), FieldType.TEXT)
+    assert spaced is not None and spaced.confidence < 0.9
     differ = combined(_reading("company", "(주) 한깅", 0.99), _reading("company", "(주) 한강", 0.99), FieldType.TEXT)
     assert differ is not None and differ.normalized == "(주) 한깅" and differ.confidence < 0.9
     assert differ.alternative is not None and differ.alternative.normalized == "(주) 한강"
