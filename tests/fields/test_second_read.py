@@ -125,9 +125,11 @@ def test_the_rules_settle_which_of_two_amount_reads_is_right() -> None:
     assert found["supply"].normalized == "1234000"  # ... until the rules single out the second
     assert evaluate(SCHEMA, found).status == "auto_approved"
     # Where no combination passes more rules than another, nothing is swapped.
-    alone = {"supply": combined(_reading("supply", "1234"), _reading("supply", "1234000"), FieldType.AMOUNT)}
-    settled_by_rules(SCHEMA, alone)  # type: ignore[arg-type]
-    assert alone["supply"] is not None and alone["supply"].normalized == "1234"
+    torn = combined(_reading("supply", "1234"), _reading("supply", "1234000"), FieldType.AMOUNT)
+    assert torn is not None
+    alone = {"supply": torn}
+    settled_by_rules(SCHEMA, alone)
+    assert alone["supply"].normalized == "1234"
 
 
 @pytest.mark.unit

@@ -200,7 +200,8 @@ async def test_the_transformer_kind_fine_tunes_the_packaged_minilm_within_its_bu
     assert version is not None and challenger is None  # registered, never served by the feature path
     metrics = version.metrics
     # a real fine-tuning: it ran, stopped at the 1 s budget (the pairs fill more than one batch) and was evaluated
-    assert metrics["kind"] == "transformer" and metrics["base"] == minilm_path().name  # type: ignore[union-attr]
+    base = minilm_path()
+    assert base is not None and metrics["kind"] == "transformer" and metrics["base"] == base.name
     assert metrics["steps"] >= 1 and metrics["stopped_by_budget"] is True and metrics["train"] > 16
     assert 0 <= metrics["vector"]["mrr@10"] <= 1 and version.champion_metrics["name"].startswith("base ")
     assert hashlib.sha256(version.artifact).hexdigest() == version.artifact_sha256

@@ -1,5 +1,5 @@
 // A knowledge base's documents, polled while any of them is still moving through ingest.
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { useApi } from "../api/context";
 import type { ErasureReceipt, Knowledge } from "../api/types";
 import { isTerminal } from "./stages";
@@ -22,11 +22,14 @@ export function useDocuments(kbId: string): Documents {
   const [items, setItems] = useState<Knowledge[]>([]);
   const [error, setError] = useState("");
   const [loading, setLoading] = useState(true);
+  // Documents uploaded from this page: a list that was read before an upload finished must not drop them.
+  const uploaded = useRef(new Set<string>());
 
   const refresh = useCallback(async () => {
     try {
       const page = await api.listKnowledge(kbId);
-      setItems(page.items);
+      const listed = new Set(page.items.map((d) => d.id));
+      setItems((current) => [...current.filter((d) => uploaded.current.has(d.id) && !listed.has(d.id)), ...page.items]);
       setError("");
     } catch (e) {
       setError((e as Error).message);
@@ -36,6 +39,7 @@ export function useDocuments(kbId: string): Documents {
   }, [api, kbId]);
 
   useEffect(() => {
+    uploaded.current.clear();
     void refresh();
   }, [refresh]);
 
@@ -56,11 +60,13 @@ export function useDocuments(kbId: string): Documents {
   }, [api, movingKey]);
 
   const track = useCallback((doc: Knowledge) => {
+    uploaded.current.add(doc.id);
     setItems((current) => [doc, ...current.filter((d) => d.id !== doc.id)]);
   }, []);
   const remove = useCallback(
     async (id: string) => {
       await api.deleteKnowledge(id);
+      uploaded.current.delete(id);
       setItems((current) => current.filter((d) => d.id !== id));
     },
     [api],
@@ -68,6 +74,7 @@ export function useDocuments(kbId: string): Documents {
   const erase = useCallback(
     async (id: string) => {
       const receipt = await api.eraseKnowledge(id);
+      uploaded.current.delete(id);
       setItems((current) => current.filter((d) => d.id !== id));
       return receipt;
     },
