@@ -81,12 +81,12 @@ async def run_tagger_training(
     better = candidate["f1"] > 0 and candidate["f1"] >= champion["f1"]
     await reporter.log(f"held-out entity F1 {candidate['f1']:.3f} vs {champion_metrics['name']} {champion['f1']:.3f}"
                        + ("" if better else "; not better than the champion, registered without an alias"))
+    await reporter.progress(0.95)  # a cancel's last chance: once registered, the version and its job stand
     async with sessions() as session, session.begin():
         version = await register_tagger(
             session, tenant_id=tenant_id, knowledge_base_id=knowledge_base_id, artifact=artifact,
             snapshot_id=snapshot.id, job_id=job_id, metrics=metrics, champion_metrics=champion_metrics,
             training_s=training_s, challenger=better,
         )
-    await reporter.progress(1.0)
     await reporter.log(f"registered version {version.version} ({version.artifact_sha256[:12]})")
     return TrainingOutcome(version.id, snapshot.id, better)

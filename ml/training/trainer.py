@@ -252,11 +252,11 @@ async def _register(
     metrics: dict[str, Any], champion_metrics: dict[str, Any], training_s: float, challenger: bool,
     reporter: Reporter,
 ) -> TrainingOutcome:
+    await reporter.progress(0.95)  # a cancel's last chance: once registered, the version and its job stand
     async with sessions() as session, session.begin():
         version = await register(
             session, tenant_id=tenant_id, artifact=artifact, snapshot_id=prepared.snapshot.id, job_id=job_id,
             metrics=metrics, champion_metrics=champion_metrics, training_s=training_s, challenger=challenger,
         )
-    await reporter.progress(1.0)
     await reporter.log(f"registered version {version.version} ({version.artifact_sha256[:12]})")
     return TrainingOutcome(version.id, prepared.snapshot.id, challenger)

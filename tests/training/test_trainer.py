@@ -6,10 +6,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+import threading
 import zipfile
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -163,18 +165,21 @@ async def test_a_running_job_is_cancelled_at_its_next_step(
     tenant_id = await _tenant(sessions, consent=True)
     async with sessions() as session, session.begin():
         job = await jobs.create_job(session, tenant_id, {})
-    worker = TrainerWorker(_settings(kafka, adapter_epochs=400), sessions, default_embed,
-                           bootstrap_servers=kafka.bootstrap_servers)
+    entered, release = threading.Event(), threading.Event()
+
+    def held_embed(texts: list[str]) -> np.ndarray:
+        """Embeds once the test has asked for the cancel, so the job is surely running when it arrives."""
+        entered.set()
+        release.wait(30)
+        return default_embed(texts)
+
+    worker = TrainerWorker(_settings(kafka), sessions, held_embed, bootstrap_servers=kafka.bootstrap_servers)
     running = asyncio.create_task(worker.run_job(job.id))
-    while True:
-        async with sessions() as session:
-            row = await session.get(TrainingJob, job.id)
-            assert row is not None
-            if row.progress > 0.1:
-                break
-        await asyncio.sleep(0.2)
+    assert await asyncio.to_thread(entered.wait, 30)
     async with sessions() as session, session.begin():
         await jobs.request_cancel(session, tenant_id, job.id)
+    await asyncio.sleep(1.0)  # several heartbeats (0.2 s): the running job has seen the request
+    release.set()
     await asyncio.wait_for(running, 60)
     async with sessions() as session:
         row = await session.get(TrainingJob, job.id)
