@@ -7,6 +7,7 @@ serves it (``ml.training``): the candidates keep their order of relevance, none 
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 
 import numpy as np
@@ -63,6 +64,9 @@ class ChunkRerank:
             for rank, passage in enumerate(ctx.search_results)
         ]
         bundle = ctx.tuned.bundle
-        scores = bundle.reranker.score(candidate_features(ctx.query, base, bundle.adapt(base), candidates))
+        # off the event loop: the features analyse the passages' sentences (Kiwi) the first time they are seen
+        scores = await asyncio.to_thread(
+            lambda: bundle.reranker.score(candidate_features(ctx.query, base, bundle.adapt(base), candidates))
+        )
         rescored = [replace(passage, score=float(score)) for passage, score in zip(ctx.search_results, scores, strict=True)]
         ctx.rerank_results = sorted(rescored, key=lambda passage: (-passage.score, passage.chunk_id))
