@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import tempfile
+import threading
 import time
 import zipfile
 from collections.abc import Callable, Sequence
@@ -25,6 +26,7 @@ import numpy as np
 from jisik.errors import InvalidInput
 from jisik.passages import passage_text
 
+from .budget import epoch_batches, run_within_budget
 from .bundle import checksum
 from .corpus import Corpus
 from .metrics import ranking_metrics
@@ -118,13 +120,9 @@ def fine_tune_cross_encoder(
     model = _load(base, device)
     model.train()
     optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate)
-    generator = np.random.default_rng(seed)
-    batches = [order[i : i + batch_size] for order in (generator.permutation(len(groups)) for _ in range(epochs))
-               for i in range(0, len(groups), batch_size)]
     width = 1 + len(groups[0].negatives)
-    steps = seen = 0
-    stopped = False
-    for number, batch in enumerate(batches, start=1):
+
+    def step(batch: np.ndarray) -> int:
         pairs = [(groups[i].query, passage) for i in batch for passage in (groups[i].positive, *groups[i].negatives)]
         features = {key: value.to(device) if hasattr(value, "to") else value
                     for key, value in model.preprocess(pairs).items()}
@@ -133,22 +131,19 @@ def fine_tune_cross_encoder(
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-        steps += 1
-        seen += len(batch)
-        elapsed = time.perf_counter() - started
-        if progress is not None:
-            progress(max(number / len(batches), elapsed / budget_s))
-        if elapsed >= budget_s and number < len(batches):
-            stopped = True
-            break
+        return len(batch)
+
+    run = run_within_budget(epoch_batches(len(groups), batch_size, epochs, seed), step, started=started,
+                            budget_s=budget_s, progress=progress)
     model.eval()
     out.mkdir(parents=True, exist_ok=True)
     model.save(str(out))
-    return FineTunedReranker(out, steps, seen, time.perf_counter() - started, stopped, device)
+    return FineTunedReranker(out, run.steps, run.seen, time.perf_counter() - started, run.stopped_by_budget, device)
 
 
 class CrossEncoderScorer:
-    """A loaded cross-encoder: relevance scores of passages for a question (higher = more relevant)."""
+    """A loaded cross-encoder: relevance scores (logits) of passages for a question, higher = more relevant.
+    One scoring at a time (concurrent callers would only share the same cores)."""
 
     def __init__(self, path: Path, device: str = "cpu") -> None:
         import torch
@@ -156,12 +151,14 @@ class CrossEncoderScorer:
         self._model = _load(path, device)
         self._model.eval()
         self._logits = torch.nn.Identity()  # raw logits: a sigmoid ties confident passages at 1.0 in float32
+        self._slot = threading.Lock()
 
     def scores(self, query: str, passages: Sequence[str]) -> np.ndarray:
         if not passages:
             return np.zeros(0, dtype=np.float32)
-        raw = self._model.predict([(query, passage) for passage in passages], batch_size=32,
-                                  show_progress_bar=False, activation_fn=self._logits, convert_to_numpy=True)
+        with self._slot:
+            raw = self._model.predict([(query, passage) for passage in passages], batch_size=32,
+                                      show_progress_bar=False, activation_fn=self._logits, convert_to_numpy=True)
         return np.asarray(raw, dtype=np.float32).reshape(-1)
 
 
