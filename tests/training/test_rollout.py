@@ -4,7 +4,6 @@ rollback, automatic rollback from online signals, and switching under concurrent
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -13,7 +12,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
-from jisik.db.engine import create_engine, session_factory
 from jisik.db.models import ModelVersion, OutboxEvent, ServingSignal
 from jisik.db.tenants import create_tenant
 from jisik.settings import TrainingSettings
@@ -33,13 +31,6 @@ def _bundle(seed: int) -> TunedBundle:
     size = 10
     return TunedBundle(QueryAdapter(np.eye(384, dtype=np.float32)), FeatureReranker(
         np.zeros(size, np.float32), np.ones(size, np.float32), rng.normal(size=size).astype(np.float32), 0.0))
-
-
-@pytest.fixture
-async def sessions(fresh_database: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = create_engine(fresh_database, pool_size=10)
-    yield session_factory(engine)
-    await engine.dispose()
 
 
 async def _register(sessions: async_sessionmaker[AsyncSession], tenant_id: str, seed: int) -> ModelVersion:

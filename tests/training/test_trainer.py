@@ -8,7 +8,6 @@ import hashlib
 import io
 import threading
 import zipfile
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -17,7 +16,6 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
-from jisik.db.engine import create_engine, session_factory
 from jisik.db.models import ModelAlias, ModelVersion, OutboxEvent, TrainingJob, TrainingSnapshot
 from jisik.db.tenants import create_tenant
 from jisik.events import Topic
@@ -44,13 +42,6 @@ def _settings(kafka: EmbeddedTansu, **training: object) -> Settings:
         "training": base.training.model_copy(update={"poll_s": 0.5, "heartbeat_s": 0.2, "adapter_epochs": 5,
                                                      **training}),
     })
-
-
-@pytest.fixture
-async def sessions(fresh_database: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = create_engine(fresh_database, pool_size=5)
-    yield session_factory(engine)
-    await engine.dispose()
 
 
 async def _tenant(sessions: async_sessionmaker[AsyncSession], *, consent: bool) -> str:
