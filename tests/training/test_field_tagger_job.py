@@ -43,6 +43,8 @@ from ml.training.tagger_registry import promote_tagger, rollback_tagger
 from ml.training.worker import TrainerWorker
 from tests.fields.tagger_docs import SCHEMA, Invoice, invoice
 
+from .registration import cancel_while_registering
+
 pytestmark = pytest.mark.integration
 
 
@@ -152,3 +154,21 @@ async def test_without_consent_the_tagger_job_fails_and_stores_nothing(
                                     .where(col(TrainingSnapshot.tenant_id) == tenant_id)) == 0
         assert await session.scalar(select(func.count()).select_from(ModelVersion)
                                     .where(col(ModelVersion.tenant_id) == tenant_id)) == 0
+
+
+async def test_a_cancel_that_arrives_while_the_tagger_is_registered_keeps_the_job_succeeded(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    tenant_id, base_id, _ = await _reviewed_tenant(sessions, consent=True, count=12)
+    base = Settings.load()
+    settings = base.model_copy(update={"training": base.training.model_copy(update={"heartbeat_s": 0.2})})
+    async with sessions() as session, session.begin():
+        job = await jobs.create_job(session, tenant_id, {"kind": "field_tagger", "knowledge_base_id": base_id})
+    worker = TrainerWorker(settings, sessions, _no_embedder)
+    await cancel_while_registering(sessions, tenant_id=tenant_id, job_id=job.id, run=worker.run_job(job.id),
+                                   heartbeat_s=settings.training.heartbeat_s)
+    async with sessions() as session:
+        row = await session.get(TrainingJob, job.id)
+        versions = (await session.scalars(select(ModelVersion))).all()
+    assert row is not None and row.cancel_requested
+    assert row.status == "succeeded" and [version.id for version in versions] == [row.version_id], row.logs

