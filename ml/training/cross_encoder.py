@@ -145,10 +145,11 @@ class CrossEncoderScorer:
     """A loaded cross-encoder: relevance scores (logits) of passages for a question, higher = more relevant.
     One scoring at a time (concurrent callers would only share the same cores)."""
 
-    def __init__(self, path: Path, device: str = "cpu") -> None:
+    def __init__(self, path: Path, device: str | None = None) -> None:
+        """Loads on ``device``; by default the GPU when torch sees one, else the CPU."""
         import torch
 
-        self._model = _load(path, device)
+        self._model = _load(path, device or ("cuda" if torch.cuda.is_available() else "cpu"))
         self._model.eval()
         self._logits = torch.nn.Identity()  # raw logits: a sigmoid ties confident passages at 1.0 in float32
         self._slot = threading.Lock()
@@ -162,7 +163,7 @@ class CrossEncoderScorer:
         return np.asarray(raw, dtype=np.float32).reshape(-1)
 
 
-def load_scorer(artifact: bytes, expected_sha256: str, device: str = "cpu") -> CrossEncoderScorer:
+def load_scorer(artifact: bytes, expected_sha256: str, device: str | None = None) -> CrossEncoderScorer:
     """The registered archive (checksum verified) unpacked into a temporary folder and loaded.
 
     :raises InvalidInput: the checksum does not match or the archive is not a model.
