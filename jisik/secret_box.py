@@ -1,8 +1,8 @@
 """Encryption of stored secrets at rest (Fernet: AES-128-CBC + HMAC-SHA256) with the operator's key.
 
-One key (``JISIK_ENCRYPTION_KEY``; ``JISIK_MODEL_ENCRYPTION_KEY`` is still read) seals every secret jisik
-must be able to use again later: webhook signing secrets, remote models' API keys and tenants' SSO
-client secrets. ``jisik up`` generates the key on first start and keeps it in its data folder
+One key (``JISIK_ENCRYPTION_KEY``; ``JISIK_MODEL_ENCRYPTION_KEY`` and the config file's old
+``[model] encryption_key`` are still read) seals every secret jisik must be able to use again later:
+webhook signing secrets, remote models' API keys and tenants' SSO client secrets. ``jisik up`` generates the key on first start and keeps it in its data folder
 (:func:`jisik.runtime.bootstrap.ensure_encryption_key`); other deployments set it themselves.
 """
 

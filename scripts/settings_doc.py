@@ -25,8 +25,9 @@ def _row(setting: SettingInfo) -> str:
     default = "*(secret)*" if setting.secret and setting.default != '""' else setting.default
     type_name = setting.type if "\\|" in setting.type else _cell(setting.type)
     description = _cell(setting.description)
-    if setting.aliases:
-        description += " (also " + ", ".join(f"`{alias}`" for alias in setting.aliases) + ")"
+    aliases = [f"`{alias}`" for alias in setting.aliases] + [f"TOML `{alias}`" for alias in setting.config_aliases]
+    if aliases:
+        description += " (also " + ", ".join(aliases) + ")"
     return f"| `{setting.env}` | {type_name} | `{default}` | {description.strip()} |"
 
 

@@ -25,6 +25,7 @@ from jisik.db.models import (
 )
 from jisik.errors import Conflict, InvalidInput, NotFound, TooLarge
 from ml.training import jobs, registry
+from ml.training.cross_encoder import CROSS_ENCODER
 from ml.training.feedback import record_feedback
 from ml.training.pairs import parse_labelled_jsonl
 from ml.training.rollout import signals_since
@@ -45,6 +46,7 @@ from ..schemas.training import (
 router = APIRouter(prefix="/ml", tags=["models"])
 
 MAX_UPLOAD_PAIRS = 50_000
+SERVED_KINDS = (registry.MODEL_NAME, CROSS_ENCODER)  # the versions chat sessions are routed to
 
 
 @router.post("/feedback", response_model=Envelope[FeedbackPublic], dependencies=[require_scope("read")])
@@ -79,7 +81,8 @@ def _job(row: TrainingJob) -> dict[str, Any]:
 @router.post("/training-jobs", status_code=201, response_model=Envelope[JobPublic], dependencies=[require_scope("write")])
 async def start_job(tenant: TenantDep, session: SessionDep, body: JobCreate | None = None) -> dict[str, Any]:
     """Queue a training job (needs the tenant's training consent; one job at a time per tenant): the
-    retrieval models, or with ``kind: field_tagger`` the field tagger of a knowledge base with a schema."""
+    retrieval models, with ``kind: cross_encoder`` a cross-encoder reranker, or with ``kind: field_tagger``
+    the field tagger of a knowledge base with a schema."""
     body = body or JobCreate()
     await require_consent(session, tenant.id)
     parameters: dict[str, Any] = {}
@@ -88,6 +91,8 @@ async def start_job(tenant: TenantDep, session: SessionDep, body: JobCreate | No
             raise InvalidInput("a field_tagger job needs knowledge_base_id", field="knowledge_base_id")
         await _schema_of(session, tenant.id, body.knowledge_base_id)
         parameters = {"kind": FIELD_TAGGER, "knowledge_base_id": body.knowledge_base_id}
+    elif body.kind == CROSS_ENCODER:
+        parameters = {"kind": CROSS_ENCODER}
     active = await session.scalar(select(col(TrainingJob.id)).where(
         col(TrainingJob.tenant_id) == tenant.id, col(TrainingJob.status).in_(("queued", "running"))
     ).with_for_update())
@@ -159,13 +164,14 @@ async def _models(session: SessionDep, tenant_id: str, window_s: float) -> dict[
     since = datetime.now(UTC) - timedelta(seconds=window_s)
     versions = []
     rows = await session.scalars(select(ModelVersion).where(col(ModelVersion.tenant_id) == tenant_id,
-                                                            col(ModelVersion.kind) == "retrieval")
+                                                            col(ModelVersion.kind).in_(SERVED_KINDS))
                                  .order_by(col(ModelVersion.version).desc()).limit(20))
     for row in rows:
         names = [name for name, held in ((registry.CHAMPION, state.champion), (registry.CHALLENGER, state.challenger))
                  if held is not None and held.id == row.id]
         versions.append({
             **{key: getattr(row, key) for key in _VERSION_KEYS},
+            "kind": row.kind,
             "aliases": names,
             "signals": (await signals_since(session, tenant_id, row.id, since)).to_dict(),
         })

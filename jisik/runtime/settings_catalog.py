@@ -33,6 +33,7 @@ class SettingInfo:
     description: str
     secret: bool
     aliases: tuple[str, ...] = ()
+    config_aliases: tuple[str, ...] = ()  # old places in the TOML file, as "[table] key"
 
 
 def env_name(settings_cls: type[JisikSettings], field: str) -> str:
@@ -53,6 +54,11 @@ def _aliases(settings_cls: type[JisikSettings], field: str) -> list[str]:
     if isinstance(alias, AliasChoices):
         return [choice.upper() for choice in alias.choices if isinstance(choice, str)]
     return [env_name(settings_cls, field)]
+
+
+def _config_aliases(settings_cls: type[JisikSettings], field: str) -> tuple[str, ...]:
+    old_place = settings_cls.config_aliases.get(field)
+    return (f"[{old_place[0]}] {old_place[1]}",) if old_place else ()
 
 
 def _type_name(annotation: Any) -> str:
@@ -102,6 +108,7 @@ def all_settings() -> list[SettingInfo]:
                     aliases=tuple(
                         name for name in _aliases(settings_cls, field) if name != env_name(settings_cls, field)
                     ),
+                    config_aliases=_config_aliases(settings_cls, field),
                 )
             )
     return rows

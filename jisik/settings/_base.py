@@ -1,7 +1,8 @@
 """Shared base for every settings class: env vars first, then an optional TOML config file.
 
 The config file is named by ``JISIK_CONFIG``; each service reads its own table
-(``[gateway]``, ``[docreader]`` ...). Environment variables always win.
+(``[gateway]``, ``[docreader]`` ...). A setting that moved to another table keeps its old place as an
+alias (``config_aliases``), read only when the new table does not set it. Environment variables always win.
 """
 
 from __future__ import annotations
@@ -27,12 +28,20 @@ def _config_tables(path: str) -> dict[str, Any]:
 
 
 class _TomlTableSource(PydanticBaseSettingsSource):
-    """Reads one table of the JISIK_CONFIG file."""
+    """Reads one table of the JISIK_CONFIG file, plus the old places of settings that moved into it.
 
-    def __init__(self, settings_cls: type[BaseSettings], table: str) -> None:
+    :param aliases: field name -> ``(table, key)`` read when ``table`` itself lacks the field.
+    """
+
+    def __init__(self, settings_cls: type[BaseSettings], table: str, aliases: dict[str, tuple[str, str]]) -> None:
         super().__init__(settings_cls)
         path = os.environ.get(CONFIG_FILE_ENV, "")
-        self._values: dict[str, Any] = dict(_config_tables(path).get(table, {})) if path else {}
+        tables = _config_tables(path) if path else {}
+        self._values: dict[str, Any] = dict(tables.get(table, {}))
+        for field, (old_table, old_key) in aliases.items():
+            old_values = tables.get(old_table, {})
+            if field not in self._values and old_key in old_values:
+                self._values[field] = old_values[old_key]
 
     def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
         return self._values.get(field_name), field_name, False
@@ -45,6 +54,7 @@ class JisikSettings(BaseSettings):
     """Base for per-service settings. Subclasses set ``config_table`` and an ``env_prefix``."""
 
     config_table: ClassVar[str] = ""
+    config_aliases: ClassVar[dict[str, tuple[str, str]]] = {}
     model_config = SettingsConfigDict(extra="ignore", frozen=True, populate_by_name=True)
 
     @classmethod
@@ -56,4 +66,4 @@ class JisikSettings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, _TomlTableSource(settings_cls, cls.config_table))
+        return (init_settings, env_settings, _TomlTableSource(settings_cls, cls.config_table, cls.config_aliases))

@@ -34,6 +34,7 @@ class EndpointSettings(JisikSettings):
     """
 
     config_table = "endpoints"
+    config_aliases = {"encryption_key": ("model", "encryption_key")}  # the key's table before it sealed every secret
     model_config = SettingsConfigDict(env_prefix="JISIK_", extra="ignore", frozen=True)
 
     bind_host: str = Field("127.0.0.1", description="Interface every service binds to")

@@ -2,10 +2,12 @@
 challenger for the sessions in its canary share, else the champion, else none) and the stored vectors
 of candidate passages.
 
-Versions are loaded (checksum verified) before they are used and kept by version id, and the tenant's
-serving state is re-read every ``serving_refresh_s``: a promote or rollback changes which loaded
-version the next request gets, never a request in flight. A version that cannot be loaded is skipped
-(the base models answer), so a switch never fails a request.
+A version is a tuned bundle (query adapter + feature reranker) or a cross-encoder reranker (kind
+``cross_encoder``, loaded in a worker thread). Versions are loaded (checksum verified) before they are
+used and kept by version id while they serve, and the tenant's serving state is re-read every
+``serving_refresh_s``: a promote or rollback changes which loaded version the next request gets, never a
+request in flight; while a refresh loads a new version the versions loaded so far keep serving. A
+version that cannot be loaded is skipped (the base models answer), so a switch never fails a request.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from jisik.db.models import ModelVersion
 from jisik.errors import InvalidInput
 
 from .bundle import TunedBundle
+from .cross_encoder import CROSS_ENCODER, CrossEncoderScorer, load_scorer
 from .registry import serving_state
 from .rollout import bucket
 from .vectors import stored_vectors
@@ -36,7 +39,18 @@ logger = logging.getLogger(__name__)
 class TunedModel:
     version_id: str
     version: int
-    bundle: TunedBundle
+    bundle: TunedBundle | None  # query adapter + feature reranker (kind retrieval)
+    cross_encoder: CrossEncoderScorer | None = None  # a cross-encoder reranker (kind cross_encoder)
+
+
+def _open(row: ModelVersion) -> TunedModel:
+    """:raises InvalidInput: the artifact does not match its checksum or does not load."""
+    if row.kind == CROSS_ENCODER:
+        try:
+            return TunedModel(row.id, row.version, None, load_scorer(row.artifact, row.artifact_sha256))
+        except ImportError as exc:
+            raise InvalidInput("sentence-transformers is not installed (pip install 'jisik[st]')") from exc
+    return TunedModel(row.id, row.version, TunedBundle.from_bytes(row.artifact, row.artifact_sha256))
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,35 +65,44 @@ class TunedModels:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], *, refresh_s: float) -> None:
         self._sessions = sessions
         self._refresh_s = refresh_s
-        self._loaded: dict[str, TunedModel] = {}
+        self._loaded: dict[str, TunedModel | None] = {}  # None: the version could not be loaded
         self._serving: dict[str, _Serving] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
-    def _load(self, row: ModelVersion | None) -> TunedModel | None:
+    async def _load(self, row: ModelVersion | None) -> TunedModel | None:
         if row is None:
             return None
-        model = self._loaded.get(row.id)
-        if model is None:
+        if row.id not in self._loaded:
             try:
-                model = TunedModel(row.id, row.version, TunedBundle.from_bytes(row.artifact, row.artifact_sha256))
+                self._loaded[row.id] = await asyncio.to_thread(_open, row)
             except InvalidInput as exc:
                 logger.error("tuned model %s is not served: %s", row.id, exc.message)
-                return None
-            self._loaded[row.id] = model
-        return model
+                self._loaded[row.id] = None
+        return self._loaded[row.id]
+
+    def _forget(self, before: _Serving | None, now: _Serving) -> None:
+        """Drop the loaded versions that served the tenant before this refresh and no longer do."""
+        serving = {model.version_id for model in (now.champion, now.challenger) if model is not None}
+        for model in (before.champion, before.challenger) if before else ():
+            if model is not None and model.version_id not in serving:
+                self._loaded.pop(model.version_id, None)
 
     async def _state(self, tenant_id: str) -> _Serving:
         current = self._serving.get(tenant_id)
         if current is not None and time.monotonic() - current.read_at < self._refresh_s:
             return current
-        async with self._locks.setdefault(tenant_id, asyncio.Lock()):
+        lock = self._locks.setdefault(tenant_id, asyncio.Lock())
+        if current is not None and lock.locked():
+            return current  # another request is refreshing (perhaps loading a new version): no waiting
+        async with lock:
             current = self._serving.get(tenant_id)
             if current is not None and time.monotonic() - current.read_at < self._refresh_s:
                 return current
             async with self._sessions() as session:
                 state = await serving_state(session, tenant_id)
-            fresh = _Serving(self._load(state.champion), self._load(state.challenger), state.percent,
+            fresh = _Serving(await self._load(state.champion), await self._load(state.challenger), state.percent,
                              time.monotonic())
+            self._forget(current, fresh)
             self._serving[tenant_id] = fresh
             return fresh
 

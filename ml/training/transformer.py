@@ -1,6 +1,7 @@
-"""Full fine-tuning of a sentence-transformers bi-encoder on a tenant's question-passage pairs, with
+"""Fine-tuning of a sentence-transformers bi-encoder on a tenant's question-passage pairs, with
 MultipleNegativesRankingLoss (in-batch negatives), under a time budget: training stops at the budget
-(or after its epochs) and the model is saved either way.
+(or after its epochs) and the model is saved either way. Either every weight is trained (full) or only
+LoRA adapters, merged into the weights before saving (see ``lora``).
 
 Meant for a GPU (the trainer picks it when ``torch.cuda.is_available()``); on a CPU it runs too, slowly.
 A tuned embedder puts questions and passages in a new space, so it is evaluated by embedding the
@@ -19,6 +20,9 @@ from typing import Any
 
 import numpy as np
 
+from .budget import epoch_batches, run_within_budget
+from .lora import LoraShape, attach, merge
+
 __all__ = ["FineTuned", "archive", "embed_with", "fine_tune"]
 
 
@@ -30,6 +34,8 @@ class FineTuned:
     seconds: float
     stopped_by_budget: bool
     device: str
+    method: str  # "full" or "lora"
+    trainable_params: int
 
 
 def _load(path: Path, device: str) -> Any:
@@ -54,12 +60,14 @@ def fine_tune(
     device: str,
     epochs: int = 1,
     batch_size: int = 16,
-    learning_rate: float = 2e-5,
+    learning_rate: float | None = None,
+    lora: LoraShape | None = None,
     seed: int = 13,
     progress: Callable[[float], None] | None = None,
 ) -> FineTuned:
     """Fine-tune the model at ``base`` on (question, passage) ``pairs``; save it to ``out``. At least one
     step runs; after that, training stops once ``budget_s`` (counted from the start, loading included) is spent.
+    With ``lora`` only low-rank adapters train (default learning rate 1e-4 instead of 2e-5), merged on save.
 
     :raises ValueError: fewer than two pairs (in-batch negatives need a batch).
     """
@@ -71,15 +79,13 @@ def fine_tune(
     torch.manual_seed(seed)
     started = time.perf_counter()
     model = _load(base, device)
+    parameters = attach(model, lora) if lora is not None else list(model.parameters())
     model.train()
     loss = MultipleNegativesRankingLoss(model)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate)
-    generator = np.random.default_rng(seed)
-    batches = [order[i : i + batch_size] for order in (generator.permutation(len(pairs)) for _ in range(epochs))
-               for i in range(0, len(pairs), batch_size) if len(order[i : i + batch_size]) > 1]
-    steps = seen = 0
-    stopped = False
-    for number, batch in enumerate(batches, start=1):
+    rate = learning_rate if learning_rate is not None else (1e-4 if lora is not None else 2e-5)
+    optimizer = torch.optim.AdamW(parameters, lr=rate)
+
+    def step(batch: np.ndarray) -> int:
         columns = ([pairs[i][0] for i in batch], [pairs[i][1] for i in batch])
         features = [{k: v.to(device) if hasattr(v, "to") else v for k, v in model.preprocess(column).items()}
                     for column in columns]
@@ -87,18 +93,17 @@ def fine_tune(
         optimizer.zero_grad()
         value.backward()
         optimizer.step()
-        steps += 1
-        seen += len(batch)
-        elapsed = time.perf_counter() - started
-        if progress is not None:
-            progress(max(number / len(batches), elapsed / budget_s))
-        if elapsed >= budget_s and number < len(batches):
-            stopped = True
-            break
+        return len(batch)
+
+    run = run_within_budget(epoch_batches(len(pairs), batch_size, epochs, seed, smallest=2), step, started=started,
+                            budget_s=budget_s, progress=progress)
     model.eval()
+    if lora is not None:
+        merge(model)
     out.mkdir(parents=True, exist_ok=True)
     model.save(str(out))
-    return FineTuned(out, steps, seen, time.perf_counter() - started, stopped, device)
+    return FineTuned(out, run.steps, run.seen, time.perf_counter() - started, run.stopped_by_budget, device,
+                     "lora" if lora is not None else "full", sum(p.numel() for p in parameters))
 
 
 def archive(path: Path) -> bytes:

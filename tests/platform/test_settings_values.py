@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from jisik.secret_box import SecretBox
 from jisik.settings import EndpointSettings, Settings
 from jisik.settings._paths import INSTALL_ROOT
 from jisik.settings.endpoints import Endpoint
@@ -60,3 +61,34 @@ def test_endpoints_are_typed_and_checked() -> None:
     for bad in ("retriever", "host:", "host:99999", ":7000"):
         with pytest.raises(ValidationError):
             EndpointSettings(retriever_addr=bad)
+
+
+ENCRYPTION_KEY_VARIABLES = ("JISIK_ENCRYPTION_KEY", "JISIK_MODEL_ENCRYPTION_KEY")
+
+
+def _config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    for name in ENCRYPTION_KEY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    config = tmp_path / "jisik.toml"
+    config.write_text(text)
+    monkeypatch.setenv("JISIK_CONFIG", str(config))
+
+
+def test_an_old_config_files_model_encryption_key_still_opens_its_secrets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = SecretBox.generate_key()
+    sealed = SecretBox(key).encrypt("whsec-old-deployment")
+    _config(tmp_path, monkeypatch, f'[model]\nencryption_key = "{key}"\n')
+    loaded = Settings.load().endpoints.encryption_key.get_secret_value()
+    assert SecretBox(loaded).decrypt(sealed, owner="a webhook") == "whsec-old-deployment"
+
+
+def test_the_encryption_keys_new_place_wins_over_its_old_one_and_the_environment_over_both(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old, new, from_env = (SecretBox.generate_key() for _ in range(3))
+    _config(tmp_path, monkeypatch, f'[model]\nencryption_key = "{old}"\n[endpoints]\nencryption_key = "{new}"\n')
+    assert Settings.load().endpoints.encryption_key.get_secret_value() == new
+    monkeypatch.setenv("JISIK_MODEL_ENCRYPTION_KEY", from_env)
+    assert Settings.load().endpoints.encryption_key.get_secret_value() == from_env

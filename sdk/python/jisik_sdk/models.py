@@ -572,7 +572,7 @@ class InvitationPublic(ApiModel):
 
 
 class JobCreate(ApiModel):
-    kind: Literal['retrieval', 'field_tagger'] = 'retrieval'
+    kind: Literal['retrieval', 'cross_encoder', 'field_tagger'] = 'retrieval'
     knowledge_base_id: str | None = None
 
 
@@ -1155,7 +1155,7 @@ class ValidationError(ApiModel):
 
 
 class VersionPublic(ApiModel):
-    """A retrieval model version, with its online signals."""
+    """A retrieval model version (``kind``: retrieval or cross_encoder), with its online signals."""
 
     id: str
     version: int
@@ -1167,6 +1167,7 @@ class VersionPublic(ApiModel):
     training_s: float
     aliases: list[str]
     created_at: datetime
+    kind: str
     signals: dict[str, float]
 
 

@@ -547,7 +547,7 @@ export type InvitationPublic = {
 };
 
 export type JobCreate = {
-  kind?: "retrieval" | "field_tagger";
+  kind?: "retrieval" | "cross_encoder" | "field_tagger";
   knowledge_base_id?: string | null;
 };
 
@@ -1131,7 +1131,7 @@ export type ValidationError = {
   ctx?: Record<string, unknown>;
 };
 
-/** A retrieval model version, with its online signals. */
+/** A retrieval model version (``kind``: retrieval or cross_encoder), with its online signals. */
 export type VersionPublic = {
   id: string;
   version: number;
@@ -1143,6 +1143,7 @@ export type VersionPublic = {
   training_s: number;
   aliases: Array<string>;
   created_at: string;
+  kind: string;
   signals: Record<string, number>;
 };
 

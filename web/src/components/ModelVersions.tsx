@@ -1,5 +1,6 @@
 import type { VersionPublic } from "../api/openapi";
 import { useI18n } from "../i18n";
+import { jobKindKey } from "./TrainingJobs";
 
 const COLUMNS = ["r@1", "r@5", "mrr@10", "ndcg@10"];
 
@@ -54,9 +55,10 @@ export function ModelVersions({ versions }: { versions: VersionPublic[] }) {
   return (
     <div className="versions">
       {versions.map((version) => (
-        <section key={version.id} className="card" data-testid="model-version" data-version={version.version} data-aliases={version.aliases.join(",")}>
+        <section key={version.id} className="card" data-testid="model-version" data-version={version.version} data-aliases={version.aliases.join(",")} data-kind={version.kind}>
           <header className="row">
             <strong>v{version.version}</strong>
+            <span className="badge subtle" data-testid="version-kind">{t(jobKindKey(version.kind))}</span>
             {version.aliases.map((alias) => (
               <span key={alias} className={`badge ${alias}`}>{t(alias === "champion" ? "models.champion" : "models.challenger")}</span>
             ))}

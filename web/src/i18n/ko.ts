@@ -43,6 +43,9 @@ export const ko: Record<MessageKey, string> = {
   "models.previous": "이전",
   "models.kind.retrieval": "검색",
   "models.kind.field_tagger": "필드 태거",
+  "models.kind.cross_encoder": "크로스 인코더 재순위",
+  "models.startCrossEncoder": "크로스 인코더 학습",
+  "models.crossEncoderHint": "질문으로 크로스 인코더 재순위 모델을 시간 예산 안에서 미세 조정합니다(GPU용이며, CPU에서는 느리게 학습합니다). 배포되면 해당 세션의 검색 결과 순서를 다시 매깁니다.",
 
   "app.title": "지식",
   "nav.chat": "대화",

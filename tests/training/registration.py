@@ -1,0 +1,44 @@
+"""A cancel that arrives once a training job is registering its version (after its last cancel point).
+
+The job runs while the test holds a lock on the outbox, where registering stages the version's
+``ml.models.registered`` record: the job registers up to that insert and waits there, holding its new
+version uncommitted. Then the cancel is requested, the job's heartbeats see it, and the lock is let go.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from ml.training import jobs
+
+_REGISTRATION_WAITS = text(
+    "SELECT count(*) FROM pg_locks JOIN pg_class ON pg_class.oid = pg_locks.relation "
+    "WHERE pg_class.relname = 'outbox' AND NOT pg_locks.granted"
+)
+
+
+async def cancel_while_registering(
+    sessions: async_sessionmaker[AsyncSession], *, tenant_id: str, job_id: str,
+    run: Coroutine[Any, Any, None], heartbeat_s: float, timeout_s: float = 240,
+) -> None:
+    """Run ``run`` (the job) to its end with a cancel requested while it registers its version."""
+    async with sessions() as holder, holder.begin():
+        await holder.execute(text("LOCK TABLE outbox IN SHARE MODE"))
+        job = asyncio.create_task(run)
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        while True:
+            async with sessions() as session:
+                if await session.scalar(_REGISTRATION_WAITS):
+                    break
+            assert not job.done(), "the job ended without registering"
+            assert asyncio.get_running_loop().time() < deadline, "the job never reached its registration"
+            await asyncio.sleep(0.2)
+        async with sessions() as session, session.begin():
+            await jobs.request_cancel(session, tenant_id, job_id)
+        await asyncio.sleep(heartbeat_s * 5)  # several heartbeats: the running job has seen the request
+    await asyncio.wait_for(job, 60)
