@@ -31,7 +31,7 @@ class ChunkRerank:
         if not ctx.search_results:
             return "nothing to rerank"
         if not ctx.settings.rerank_model_id:
-            if ctx.tuned is None or self._tuned is None or ctx.base_query_vector is None:
+            if ctx.tuned is None or ctx.tuned.bundle is None or self._tuned is None or ctx.base_query_vector is None:
                 return "no rerank model configured"
             await self._tuned_rerank(ctx)
             return None
@@ -63,6 +63,7 @@ class ChunkRerank:
             for rank, passage in enumerate(ctx.search_results)
         ]
         bundle = ctx.tuned.bundle
+        assert bundle is not None
         scores = bundle.reranker.score(candidate_features(ctx.query, base, bundle.adapt(base), candidates))
         rescored = [replace(passage, score=float(score)) for passage, score in zip(ctx.search_results, scores, strict=True)]
         ctx.rerank_results = sorted(rescored, key=lambda passage: (-passage.score, passage.chunk_id))
