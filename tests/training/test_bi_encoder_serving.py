@@ -4,17 +4,25 @@ own vectors, the canary's routing, a stale index caught up, deletes, tenants apa
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import cast
 
+import grpc
 import numpy as np
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from chat.clients import ModelClient
+from chat.context import ChatContext, RetrievalSettings
+from chat.stages.search import ChunkSearch
+from gateway.catalog import DatabaseCatalog
+from jisik.access import Access
+from jisik.clients.retriever import RetrieverClient
 from jisik.db.engine import create_engine, session_factory
-from jisik.db.models import ModelVersion, TrainingJob
+from jisik.db.models import Knowledge, KnowledgeBase, ModelVersion, TrainingJob
 from jisik.db.tenants import create_tenant
 from jisik.errors import Conflict, InvalidInput
 from jisik.passages import passage_text
@@ -31,6 +39,7 @@ from ml.training.transformer import archive, fine_tune
 from ml.training.worker import TrainerWorker, default_embed
 from retriever.db import create_pool
 from retriever.index import Selector
+from retriever.server import create_server
 from retriever.service import RetrieverService
 from retriever.types import ChunkInput, Filters, Mode, SearchQuery
 
@@ -206,3 +215,63 @@ async def test_only_a_bi_encoder_of_the_tenant_can_be_made_the_challenger(
             await make_challenger(session, tenant_id, adapter.id)
         with pytest.raises(Exception, match="not found"):
             await make_challenger(session, other_id, version.id)
+
+
+class _LocalE5:
+    """The model client's ``embed`` over the same local e5 the model service runs (in this process)."""
+
+    async def embed(self, *, tenant_id: str, model_id: str, texts: Sequence[str]) -> list[list[float]]:
+        vectors = load_embedder("multilingual-e5-small").embed(list(texts), "query")
+        return [[float(x) for x in vector] for vector in vectors]
+
+
+async def test_chunk_search_asks_a_routed_sessions_question_in_its_bi_encoders_space_through_grpc(
+    sessions: async_sessionmaker[AsyncSession], fresh_database: str, tmp_path: Path,
+) -> None:
+    tenant_id = await _tenant(sessions, "acme")
+    docs = documents()[:6]
+    async with sessions() as session, session.begin():
+        base = KnowledgeBase(tenant_id=tenant_id, name="정수기")
+        session.add(base)
+        await session.flush()
+        knowledges = [Knowledge(tenant_id=tenant_id, knowledge_base_id=base.id, title=doc.title) for doc in docs]
+        session.add_all(knowledges)
+    server, port, _, service = await create_server(Settings.load(), 0, fresh_database)
+    await server.start()
+    try:
+        for doc, knowledge in zip(docs, knowledges, strict=True):
+            await service.index_chunks(tenant_id, [replace(chunk, knowledge_base_id=base.id)
+                                                   for chunk in _chunks(doc, knowledge.id)])
+        version = await _register_lora(sessions, tenant_id, tmp_path / "model")
+        async with sessions() as session, session.begin():
+            job = await make_challenger(session, tenant_id, version.id)
+        assert job is not None
+        await _run(TrainerWorker(Settings.load(), sessions, default_embed), sessions, job.id)
+        await _promote(sessions, tenant_id)
+        models = TunedModels(sessions, refresh_s=0.0)
+        encoder = VersionEncoder(version.artifact, version.artifact_sha256)
+        question = docs[2].questions[0][0]
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+            client = RetrieverClient(channel, timeout_s=30)
+            search = ChunkSearch(client, cast("ModelClient", _LocalE5()), DatabaseCatalog(sessions))  # search only embeds
+            routed = next(s for s in SESSIONS if bucket(s) < 10)
+            others = next(s for s in SESSIONS if bucket(s) >= 10)
+            for session_id, space in ((routed, version.id), (others, "")):
+                ctx = ChatContext(tenant_id, question, [base.id], settings=RetrievalSettings(vector_threshold=0.0),
+                                  session_id=session_id, access=Access.all_documents())
+                ctx.tuned = await models.for_session(tenant_id, session_id)
+                assert await search.run(ctx) is None and ctx.vector_space == space
+                assert ctx.query_vector is not None
+                vector = np.asarray(await ctx.query_vector, np.float32)
+                expected = encoder.embed([question])[0] if space else (await _LocalE5().embed(
+                    tenant_id="", model_id="", texts=[question]))[0]
+                assert np.allclose(vector, expected, atol=1e-5)
+                direct = await client.search(
+                    tenant_id=tenant_id, query_text=question, query_vector=list(vector), top_k=10,
+                    vector_threshold=0.0, keyword_threshold=0.5, knowledge_base_ids=[base.id],
+                    access=Access.all_documents(), vector_space=space)
+                found = [passage.chunk_id for passage in ctx.search_results]
+                assert found and found == [hit.chunk_id for hit in direct][: len(found)]
+    finally:
+        await server.stop(0)
+        await service.close()
