@@ -6,7 +6,7 @@ Every port is picked free, so this runs next to a live `jisik up`.
 
     .venv/bin/python bench/startup.py [--timeout 180]
 
-Prints a table and writes bench/results/startup.json (with cpu count and memory).
+Prints a table and writes bench/results/startup.json (with cpu count, memory and load average).
 """
 
 from __future__ import annotations
@@ -54,22 +54,33 @@ def _environment(data_dir: Path) -> dict[str, str]:
     }
 
 
+def _service_of(process: psutil.Process, root: psutil.Process) -> str:
+    """``<name>`` of the nearest `jisik serve <name>` at or above ``process``, else its program name
+    (postgres, tansu, ``jisik up`` itself)."""
+    here: psutil.Process | None = process
+    while here is not None and here.pid != root.pid:
+        command = here.cmdline()
+        if "serve" in command[:-1]:
+            return command[command.index("serve") + 1]
+        here = here.parent()
+    return "up" if process.pid == root.pid else process.name()
+
+
 def _tree_memory_mib(root: psutil.Process) -> dict[str, Any]:
-    """RSS summed over the tree (counts shared pages once per process) and PSS (shares them out)."""
+    """RSS summed over the tree (counts shared pages once per process) and PSS (shares them out), and
+    RSS per service (its workers included)."""
     processes = [root, *root.children(recursive=True)]
     rss = pss = 0
     by_name: dict[str, float] = {}
     for process in processes:
         try:
             info = process.memory_full_info()
-            command = " ".join(process.cmdline()[-3:])
+            name = _service_of(process, root)
         except (psutil.NoSuchProcess, psutil.AccessDenied):
             continue
         rss += info.rss
         pss += info.pss
-        if "serve" in command:
-            name = command.split("serve", 1)[1].split()[0]
-            by_name[name] = round(info.rss / 2**20, 1)
+        by_name[name] = round(by_name.get(name, 0.0) + info.rss / 2**20, 1)
     return {"rss_mib": round(rss / 2**20, 1), "pss_mib": round(pss / 2**20, 1), "processes": len(processes),
             "service_rss_mib": by_name}
 
@@ -109,7 +120,8 @@ def _one_start(env: dict[str, str], timeout_s: float) -> dict[str, Any]:
 
 
 def machine() -> dict[str, object]:
-    return {"cpu_count": os.cpu_count(), "memory_gib": round(psutil.virtual_memory().total / 2**30, 1)}
+    return {"cpu_count": os.cpu_count(), "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
+            "load_avg_1m": round(os.getloadavg()[0], 2)}
 
 
 def main() -> int:
@@ -117,12 +129,13 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=180.0, help="seconds to wait for /ready")
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="jisik-bench-startup-"))
+    load_at_start = round(os.getloadavg()[0], 2)
     try:
         env = _environment(root / "var")
         runs = {"cold": _one_start(env, args.timeout), "warm": _one_start(env, args.timeout)}
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    report = {"machine": machine(), "goals": GOALS, "runs": runs}
+    report = {"machine": {**machine(), "load_avg_1m_at_start": load_at_start}, "goals": GOALS, "runs": runs}
     print(f"machine: {report['machine']}")
     print(f"{'start':<6} {'ready s':>8} {'RSS MiB':>9} {'PSS MiB':>9} {'procs':>6} {'stop s':>7} {'exit':>5}")
     for name, run in runs.items():

@@ -14,10 +14,13 @@ pipeline calls) while the canary is promoted 10 -> 50 -> 100 and rolled back; fa
 The same run on the field tagger (bench/_field_tagger.py): trained on generated documents' reviewed
 values, entity F1 on held-out generated documents, and field extraction F1 without and with the tagger.
 
-    .venv/bin/python bench/training.py [--cache-dir DIR] [--part all|retrieval|tagger]
+    .venv/bin/python bench/training.py [--cache-dir DIR] [--part all|retrieval|tagger|cross_encoder]
+
+``--part cross_encoder`` (bench/_cross_encoder.py) fine-tunes a cross-encoder reranker on A's questions on
+the CPU within ``--cross-encoder-budget`` seconds and reports its reranked R@1/MRR@10 on a sample of B.
 
 The retrieval part skips cleanly when ../shared/bench/korquad is absent. Prints tables; writes
-bench/results/training.json and bench/results/training_tagger.json.
+bench/results/training.json, bench/results/training_tagger.json and bench/results/training_cross_encoder.json.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ from ml.training.synthetic import synthetic_queries  # noqa: E402
 KORQUAD = ROOT.parent / "shared" / "bench" / "korquad" / "KorQuAD_v1.0_dev.json"
 RESULTS = ROOT / "bench" / "results" / "training.json"
 TAGGER_RESULTS = ROOT / "bench" / "results" / "training_tagger.json"
+CROSS_ENCODER_RESULTS = ROOT / "bench" / "results" / "training_cross_encoder.json"
 
 
 def _machine() -> dict[str, Any]:
@@ -118,7 +122,7 @@ async def _flip_under_load(bundle: TunedBundle, corpus: Corpus, queries: list[st
                 try:
                     model = await models.for_session(tenant.id, f"session-{i}")
                     name = f"v{model.version}" if model else "base"
-                    if model is not None:
+                    if model is not None and model.bundle is not None:
                         corpus.reranked_ranking(queries[i], vectors[i], model.bundle, 5)
                     served[name] = served.get(name, 0) + 1
                 except Exception:  # noqa: BLE001 - every failure counts, whatever it is
@@ -163,11 +167,28 @@ def _field_tagger_part(train_count: int, held_out_count: int) -> None:
                               encoding="utf-8")
 
 
+def _cross_encoder_part(machine: dict[str, Any], tenant: Corpus, queries: list[str], vectors: np.ndarray,
+                        targets: list[int], corpus_b: Corpus, questions_b: list[str], vectors_b: np.ndarray,
+                        targets_b: list[int], budget_s: float, sample: int) -> None:
+    from bench._cross_encoder import print_cross_encoder, run_cross_encoder_bench
+
+    result = run_cross_encoder_bench(tenant, queries, vectors, targets, corpus_b, questions_b, vectors_b, targets_b,
+                                     budget_s=budget_s, sample=sample)
+    machine["load_1m_end"] = round(os.getloadavg()[0], 2)
+    print_cross_encoder(result)
+    print(f"machine: {machine}")
+    CROSS_ENCODER_RESULTS.write_text(json.dumps({"machine": machine, **result}, indent=2, ensure_ascii=False) + "\n",
+                                     encoding="utf-8")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cache-dir", type=Path, default=Path(tempfile.gettempdir()) / "jisik-bench-embeddings")
-    parser.add_argument("--part", choices=("all", "retrieval", "tagger"), default="all",
-                        help="retrieval models on KorQuAD, the field tagger on generated documents, or both")
+    parser.add_argument("--part", choices=("all", "retrieval", "tagger", "cross_encoder"), default="all",
+                        help="retrieval models on KorQuAD, the field tagger on generated documents, or both; "
+                        "cross_encoder: only a cross-encoder reranker on KorQuAD (CPU, within its budget)")
+    parser.add_argument("--cross-encoder-budget", type=float, default=300.0, help="its training budget in seconds")
+    parser.add_argument("--cross-encoder-sample", type=int, default=200, help="B questions it reranks")
     parser.add_argument("--tagger-train", type=int, default=300, help="generated documents the tagger trains on")
     parser.add_argument("--tagger-held-out", type=int, default=150, help="generated documents it is measured on")
     args = parser.parse_args()
@@ -194,6 +215,10 @@ def main() -> int:
     real = [True] * len(questions_a) + [False] * len(synthetic)
     train_vectors = cached_embeddings(args.cache_dir, "e5-small", "query", train_queries, embed)
     test_vectors = cached_embeddings(args.cache_dir, "e5-small", "query", questions_b, embed)
+    if args.part == "cross_encoder":
+        _cross_encoder_part(machine, tenant, questions_a, train_vectors[: len(questions_a)], targets_a, corpus_b,
+                            questions_b, test_vectors, targets_b, args.cross_encoder_budget, args.cross_encoder_sample)
+        return 0
     started = time.perf_counter()
     bundle = fit_bundle(tenant, train_queries, train_vectors, train_targets, real)
     training_s = time.perf_counter() - started

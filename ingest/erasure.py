@@ -1,11 +1,12 @@
 """Erasure: a document and everything made from it, gone at once, with a receipt of what went.
 
-Removed: the document row with its chunks and field results (they cascade), its index entries and
-vectors in the retriever, its stored objects (the original and every derived file under the document's
-prefix), the extracted images no other chunk uses (images are stored by content hash and may be shared),
-the chat turns that cite it (the answer and its question), and its unpublished outbox events. The
-compacted CDC topics forget it after the commit: the relay follows each deleted row's change event with
-a tombstone, and index.meta follows the deleted document's record with one (cdc/).
+Removed: the document row with its chunks, field results and the lines its field check read (they
+cascade), its index entries and vectors in the retriever, its stored objects (the original and every
+derived file under the document's prefix), the extracted images no other chunk uses (images are stored
+by content hash and may be shared), the chat turns that cite it (the answer and its question), and its
+unpublished outbox events. The compacted CDC topics forget it after the commit: the relay follows each
+deleted row's change event with a tombstone, and index.meta follows the deleted document's record with
+one (cdc/).
 
 The receipt holds counts and sha256 digests of object keys, never document text or file names."""
 

@@ -1,7 +1,8 @@
 """The field check of the validate stage: read the knowledge base's schema fields from the document,
 validate them, store the result (keeping a person's values when the file is unchanged) and hand the
 outcome to the documents.validated event. Knowledge bases without a schema are left alone; one with a
-champion field tagger gets the tagger's readings merged in (:mod:`fields.tagger`)."""
+champion field tagger gets the tagger's readings merged in (:mod:`fields.tagger`). The lines it read are
+kept with the document (:mod:`fields.line_store`) for training a tagger later."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fields.evaluate import Status, evaluate
+from fields.line_store import save_lines
 from fields.reading import document_layout
 from fields.store import current_schema, find_duplicate, load_fields, reviewed_values, save_outcome
 from fields.tagger import extract_with_tagger
@@ -55,4 +57,5 @@ class FieldsCheck:
             outcome.status = Status(previous.status)
         await save_outcome(session, knowledge, outcome, schema_version=version, file_hash=file_hash,
                            reviewer=previous.reviewed_by if corrections and previous is not None else "")
+        await save_lines(session, knowledge, layout, file_hash=file_hash)
         document.fields = outcome

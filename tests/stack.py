@@ -321,6 +321,7 @@ def running_stack(**extra_env: str) -> Iterator[EmbeddedStack]:
 
 @pytest.fixture(scope="session")
 def embedded_stack() -> Iterator[EmbeddedStack]:
-    """The whole platform on embedded defaults, once per test session."""
-    with running_stack() as stack:
+    """The whole platform on embedded defaults, once per test session; transformer and cross-encoder
+    fine-tuning stop at a budget of seconds."""
+    with running_stack(JISIK_TRAINING_TRANSFORMER_BUDGET_S="3") as stack:
         yield stack

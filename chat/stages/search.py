@@ -73,7 +73,7 @@ class ChunkSearch:
         if not vectors:
             return None
         ctx.base_query_vector = vectors[0]
-        if ctx.tuned is not None and ctx.tuned.bundle is not None:  # the query adapter: same index, a better question vector
+        if ctx.tuned is not None and ctx.tuned.bundle is not None:  # the tenant's query adapter: a better vector
             return [float(x) for x in ctx.tuned.bundle.adapt(np.asarray(vectors[0], dtype=np.float32))]
         return vectors[0]
 

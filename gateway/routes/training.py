@@ -25,6 +25,7 @@ from jisik.db.models import (
 )
 from jisik.errors import Conflict, InvalidInput, NotFound, TooLarge
 from ml.training import jobs, reembed, registry
+from ml.training.cross_encoder import CROSS_ENCODER
 from ml.training.feedback import record_feedback
 from ml.training.pairs import parse_labelled_jsonl
 from ml.training.reembed import REEMBED
@@ -47,6 +48,7 @@ from ..schemas.training import (
 router = APIRouter(prefix="/ml", tags=["models"])
 
 MAX_UPLOAD_PAIRS = 50_000
+SERVED_KINDS = (registry.MODEL_NAME, CROSS_ENCODER)  # the versions chat sessions are routed to
 
 
 @router.post("/feedback", response_model=Envelope[FeedbackPublic], dependencies=[require_scope("read")])
@@ -81,7 +83,8 @@ def _job(row: TrainingJob) -> dict[str, Any]:
 @router.post("/training-jobs", status_code=201, response_model=Envelope[JobPublic], dependencies=[require_scope("write")])
 async def start_job(tenant: TenantDep, session: SessionDep, body: JobCreate | None = None) -> dict[str, Any]:
     """Queue a training job (needs the tenant's training consent; one job at a time per tenant): the
-    retrieval models, or with ``kind: field_tagger`` the field tagger of a knowledge base with a schema."""
+    retrieval models, with ``kind: cross_encoder`` a cross-encoder reranker, or with ``kind: field_tagger``
+    the field tagger of a knowledge base with a schema."""
     body = body or JobCreate()
     await require_consent(session, tenant.id)
     parameters: dict[str, Any] = {}
@@ -90,6 +93,8 @@ async def start_job(tenant: TenantDep, session: SessionDep, body: JobCreate | No
             raise InvalidInput("a field_tagger job needs knowledge_base_id", field="knowledge_base_id")
         await _schema_of(session, tenant.id, body.knowledge_base_id)
         parameters = {"kind": FIELD_TAGGER, "knowledge_base_id": body.knowledge_base_id}
+    elif body.kind == CROSS_ENCODER:
+        parameters = {"kind": CROSS_ENCODER}
     active = await session.scalar(select(col(TrainingJob.id)).where(
         col(TrainingJob.tenant_id) == tenant.id, col(TrainingJob.status).in_(("queued", "running"))
     ).with_for_update())
@@ -174,7 +179,7 @@ async def _models(session: SessionDep, tenant_id: str, window_s: float) -> dict[
     index_generation = await generation(session, tenant_id)
     progress = await _reembed_progress(session, tenant_id)
     rows = await session.scalars(select(ModelVersion).where(col(ModelVersion.tenant_id) == tenant_id,
-                                                            col(ModelVersion.kind) == "retrieval")
+                                                            col(ModelVersion.kind).in_(SERVED_KINDS))
                                  .options(registry.WITHOUT_ARTIFACT)
                                  .order_by(col(ModelVersion.version).desc()).limit(20))
     for row in rows:
@@ -182,6 +187,7 @@ async def _models(session: SessionDep, tenant_id: str, window_s: float) -> dict[
                  if held is not None and held.id == row.id]
         versions.append({
             **{key: getattr(row, key) for key in _VERSION_KEYS},
+            "kind": row.kind,
             "aliases": names,
             "signals": (await signals_since(session, tenant_id, row.id, since)).to_dict(),
             "vectors_state": "stale" if row.vectors_state == "ready" and not is_complete(row, index_generation)

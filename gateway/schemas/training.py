@@ -38,8 +38,9 @@ class FeedbackPublic(BaseModel):
 class JobCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    kind: Literal["retrieval", "field_tagger"] = Field(
-        "retrieval", description="retrieval: query adapter + reranker; field_tagger: a knowledge base's field tagger")
+    kind: Literal["retrieval", "cross_encoder", "field_tagger"] = Field(
+        "retrieval", description="retrieval: query adapter + reranker; cross_encoder: a fine-tuned cross-encoder "
+        "reranker (within the transformer time budget); field_tagger: a knowledge base's field tagger")
     knowledge_base_id: str | None = Field(None, max_length=36, description="The knowledge base (field_tagger only)")
 
 
@@ -72,10 +73,11 @@ class TaggerVersionPublic(BaseModel):
 
 
 class VersionPublic(TaggerVersionPublic):
-    """A retrieval model version, with its online signals; a fine-tuned bi-encoder also with the state of
-    its vectors of the knowledge base (queued, embedding, ready, stale, failed; '' when never asked) and the
-    progress of its latest re-embed job."""
+    """A retrieval model version (``kind``: retrieval or cross_encoder), with its online signals; a fine-tuned
+    bi-encoder also with the state of its vectors of the knowledge base (queued, embedding, ready, stale,
+    failed; '' when never asked) and the progress of its latest re-embed job."""
 
+    kind: str
     signals: dict[str, float]
     vectors_state: str = ""
     vectors_progress: float = 0.0

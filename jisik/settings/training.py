@@ -21,13 +21,15 @@ class TrainingSettings(JisikSettings):
     max_pairs: int = Field(50_000, ge=10, description="Most pairs one snapshot takes (newest feedback first)")
     max_upload_bytes: int = Field(20 * 1024**2, ge=1024, description="Largest labelled JSONL upload")
     adapter_epochs: int = Field(8, ge=1, description="Most passes of the query adapter's map over the pairs (it stops early)")
-    retrieval_trainer: Literal["auto", "adapter", "transformer"] = Field(
+    retrieval_trainer: Literal["auto", "adapter", "transformer", "cross_encoder"] = Field(
         "auto",
         description="What a retrieval job trains: adapter (query adapter + feature reranker, CPU minutes), "
-        "transformer (sentence-transformers fine-tuning), auto = transformer when a CUDA GPU is present",
+        "transformer (sentence-transformers fine-tuning), cross_encoder (a cross-encoder reranker), "
+        "auto = transformer when a CUDA GPU is present (a cross_encoder job kind picks the cross-encoder)",
     )
     transformer_budget_s: float = Field(
-        900.0, gt=0, description="Time budget of a transformer fine-tuning; it stops and saves at the budget"
+        900.0, gt=0,
+        description="Time budget of a transformer or cross-encoder fine-tuning; it stops and saves at the budget",
     )
     transformer_method: Literal["full", "lora"] = Field(
         "full",
@@ -37,6 +39,13 @@ class TrainingSettings(JisikSettings):
     transformer_lora_rank: int = Field(8, ge=1, le=256, description="Rank of the LoRA adapters (lora method)")
     transformer_base: str = Field(
         "", description="Directory of the sentence-transformers model to fine-tune (empty = packaged all-MiniLM-L6-v2)"
+    )
+    cross_encoder_base: str = Field(
+        "", description="Directory of the model a cross-encoder reranker is fine-tuned from (a CrossEncoder, or a "
+        "sentence-transformers model that gets a new scoring head; empty = packaged all-MiniLM-L6-v2)",
+    )
+    cross_encoder_epochs: int = Field(
+        1, ge=1, description="Most passes of a cross-encoder fine-tuning over the questions (the budget may stop it first)"
     )
     tagger_min_documents: int = Field(
         4, ge=1, description="Fewest reviewed documents (after the held-out split) a field-tagger job trains on"

@@ -3,19 +3,15 @@ directory, checksum verified) to embed passages and questions."""
 
 from __future__ import annotations
 
-import io
-import tempfile
 import threading
-import zipfile
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from jisik.errors import InvalidInput
 
-from .bundle import checksum
+from .transformer import unpacked
 
 __all__ = ["TRANSFORMER", "VersionEncoder", "is_bi_encoder"]
 
@@ -32,19 +28,12 @@ class VersionEncoder:
 
     def __init__(self, artifact: bytes, artifact_sha256: str, *, device: str = "cpu") -> None:
         """:raises InvalidInput: the artifact does not match its checksum or is not a model archive."""
-        if checksum(artifact) != artifact_sha256:
-            raise InvalidInput("the model artifact does not match its checksum", field="artifact")
         from sentence_transformers import SentenceTransformer
 
-        with tempfile.TemporaryDirectory(prefix="jisik-encoder-") as folder:
-            try:
-                with zipfile.ZipFile(io.BytesIO(artifact)) as archive:
-                    archive.extractall(folder)
-            except zipfile.BadZipFile as exc:
-                raise InvalidInput("the model artifact is not a zip archive", field="artifact") from exc
-            if not (Path(folder) / "modules.json").is_file():
+        with unpacked(artifact, artifact_sha256, "sentence-transformers") as folder:
+            if not (folder / "modules.json").is_file():
                 raise InvalidInput("the model artifact holds no sentence-transformers model", field="artifact")
-            self._model = SentenceTransformer(folder, device=device, local_files_only=True)
+            self._model = SentenceTransformer(str(folder), device=device, local_files_only=True)
         self._lock = threading.Lock()  # one encode at a time: torch already uses every core
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:

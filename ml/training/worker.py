@@ -1,8 +1,9 @@
-"""The trainer worker: takes jobs (retrieval models, a knowledge base's field tagger when the job's
-parameters say ``kind: field_tagger``, a bi-encoder version's vectors of the chunks with ``kind: reembed``)
-from ``ml.training.jobs`` (and from the database, so a lost event or a killed trainer loses no job), runs
-one at a time with heartbeats, progress, logs and cancel, queues the re-embedding of a serving bi-encoder
-whose index changed, and watches every tenant's canary for an automatic rollback.
+"""The trainer worker: takes jobs (retrieval models, a cross-encoder reranker when the job's parameters
+say ``kind: cross_encoder``, a knowledge base's field tagger with ``kind: field_tagger``, a bi-encoder
+version's vectors of the chunks with ``kind: reembed``) from ``ml.training.jobs`` (and from the database,
+so a lost event or a killed trainer loses no job), runs one at a time with heartbeats, progress, logs and
+cancel, queues the re-embedding of a serving bi-encoder whose index changed, and watches every tenant's
+canary for an automatic rollback.
 
 A job whose trainer died (no heartbeat for ``stale_after_s``) is queued again and resumed from its
 start, until it has been started ``max_attempts`` times; then it is failed with that reason.
@@ -29,6 +30,7 @@ from jisik.kafka import create_consumer, decode_value, ensure_topics
 from jisik.settings import Settings
 from jisik.storage import ObjectStore
 
+from .cross_encoder import CROSS_ENCODER
 from .field_labels import DocumentReader
 from .jobs import append_log, claim, finish, queued_jobs, recover_stale
 from .reembed import REEMBED, queue_stale, run_reembed
@@ -206,8 +208,10 @@ class TrainerWorker:
                     knowledge_base_id=str(job.parameters.get("knowledge_base_id", "")), reporter=reporter,
                     reader=self._reader)
             else:
+                kind = job.parameters.get("kind")
                 outcome = await run_training(self._sessions, tenant_id=job.tenant_id, job_id=job_id,
-                                             settings=self.settings.training, embed=self._embed, reporter=reporter)
+                                             settings=self.settings.training, embed=self._embed, reporter=reporter,
+                                             kind=CROSS_ENCODER if kind == CROSS_ENCODER else None)
             status, version_id, snapshot_id = "succeeded", outcome.version_id, outcome.snapshot_id
         except JobCancelled:
             status = "cancelled"

@@ -7,7 +7,6 @@ Without consent nothing is stored."""
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator
 
 import numpy as np
 import pytest
@@ -18,23 +17,17 @@ from sqlmodel import col
 from fields.evaluate import evaluate
 from fields.extract import extract_fields
 from fields.layout import layout_from_text
-from fields.review import review_document
-from fields.store import save_outcome, save_schema
+from fields.store import save_outcome
 from fields.tag_features import tokens_of
 from fields.tagger_store import tagger_aliases
 from ingest.checks import DocumentText
 from ingest.field_check import FieldsCheck
-from jisik.db.engine import create_engine, session_factory
 from jisik.db.models import (
-    Chunk,
-    Knowledge,
-    KnowledgeBase,
     ModelVersion,
     OutboxEvent,
     TrainingJob,
     TrainingSnapshot,
 )
-from jisik.db.tenants import create_tenant
 from jisik.events import Topic
 from jisik.settings import Settings
 from ml.training import jobs
@@ -44,28 +37,13 @@ from ml.training.worker import TrainerWorker
 from tests.fields.tagger_docs import SCHEMA, Invoice, invoice
 
 from .registration import cancel_while_registering
+from .reviewed_invoices import add_invoice, approve_supply, schema_base
 
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-async def sessions(fresh_database: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = create_engine(fresh_database, pool_size=5)
-    yield session_factory(engine)
-    await engine.dispose()
-
-
 def _no_embedder(texts: list[str]) -> np.ndarray:
     raise AssertionError("a field-tagger job embeds nothing")
-
-
-async def _document(session: AsyncSession, tenant_id: str, base_id: str, doc: Invoice) -> Knowledge:
-    knowledge = Knowledge(tenant_id=tenant_id, knowledge_base_id=base_id, title="거래명세서", file_hash=str(id(doc)))
-    session.add(knowledge)
-    await session.flush()
-    session.add(Chunk(id=f"{knowledge.id[:8]}-0", tenant_id=tenant_id, knowledge_base_id=base_id,
-                      knowledge_id=knowledge.id, content=doc.text, chunk_index=0, start_at=0, end_at=len(doc.text)))
-    return knowledge
 
 
 async def _reviewed_tenant(sessions: async_sessionmaker[AsyncSession], *, consent: bool, count: int = 30
@@ -74,20 +52,13 @@ async def _reviewed_tenant(sessions: async_sessionmaker[AsyncSession], *, consen
     rng = random.Random(21)
     docs = [invoice(rng, ("lines", "header")[i % 2]) for i in range(count)]
     async with sessions() as session, session.begin():
-        tenant, _ = await create_tenant(session, name="acme")
-        tenant.training_consent = consent
-        base = KnowledgeBase(tenant_id=tenant.id, name="명세서")
-        session.add(base)
-        await session.flush()
-        version = await save_schema(session, tenant.id, base.id, SCHEMA)
+        tenant_id, base_id, version = await schema_base(session, consent=consent)
         for doc in docs:
-            knowledge = await _document(session, tenant.id, base.id, doc)
+            knowledge = await add_invoice(session, tenant_id, base_id, doc)
             outcome = evaluate(SCHEMA, extract_fields(layout_from_text(doc.text), SCHEMA))
             await save_outcome(session, knowledge, outcome, schema_version=version, file_hash=knowledge.file_hash)
-            await review_document(session, tenant_id=tenant.id, knowledge_id=knowledge.id, decision="approve",
-                                  corrections={"supply": doc.values["supply"]}, comment="", reviewer="kim@example.com",
-                                  revision=None)
-        return tenant.id, base.id, docs
+            await approve_supply(session, knowledge, doc)
+        return tenant_id, base_id, docs
 
 
 async def _run(sessions: async_sessionmaker[AsyncSession], tenant_id: str, base_id: str) -> TrainingJob:
@@ -130,7 +101,7 @@ async def test_corrections_train_a_tagger_that_the_field_check_uses_once_promote
     unseen = invoice(random.Random(99), "grid")
     check = FieldsCheck(None)
     async with sessions() as session, session.begin():
-        knowledge = await _document(session, tenant_id, base_id, unseen)
+        knowledge = await add_invoice(session, tenant_id, base_id, unseen)
         document = DocumentText(knowledge, [unseen.text], "hash-1")
         await check.run(session, document)  # a challenger is not used
         assert document.fields is not None and "supply" not in document.fields.validated_data

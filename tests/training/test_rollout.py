@@ -4,7 +4,6 @@ rollback, automatic rollback from online signals, and switching under concurrent
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -13,7 +12,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
-from jisik.db.engine import create_engine, session_factory
 from jisik.db.models import ModelVersion, OutboxEvent, ServingSignal
 from jisik.db.tenants import create_tenant
 from jisik.settings import TrainingSettings
@@ -24,8 +22,9 @@ from ml.training.reranker import FeatureReranker
 from ml.training.rollout import bucket, watch_rollout
 from ml.training.serving import TunedModels
 
+from .runs import STEPS, flip
+
 pytestmark = pytest.mark.integration
-STEPS = (10, 50, 100)
 
 
 def _bundle(seed: int) -> TunedBundle:
@@ -33,13 +32,6 @@ def _bundle(seed: int) -> TunedBundle:
     size = 10
     return TunedBundle(QueryAdapter(np.eye(384, dtype=np.float32)), FeatureReranker(
         np.zeros(size, np.float32), np.ones(size, np.float32), rng.normal(size=size).astype(np.float32), 0.0))
-
-
-@pytest.fixture
-async def sessions(fresh_database: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = create_engine(fresh_database, pool_size=10)
-    yield session_factory(engine)
-    await engine.dispose()
 
 
 async def _register(sessions: async_sessionmaker[AsyncSession], tenant_id: str, seed: int) -> ModelVersion:
@@ -127,22 +119,14 @@ async def test_switching_versions_fails_no_concurrent_request(sessions: async_se
             try:
                 model = await models.for_session(tenant_id, f"chat-{n}")
                 served.add(model.version_id if model else "base")
-                if model is not None:
+                if model is not None and model.bundle is not None:
                     model.bundle.adapt(np.ones(384, dtype=np.float32))
             except Exception as exc:  # noqa: BLE001 - any failure is what this test counts
                 failures.append(exc)
 
     callers = [asyncio.create_task(caller(n)) for n in range(20)]
-    for action in ("promote", "promote", "rollback", "register", "promote", "promote", "promote", "rollback"):
-        await asyncio.sleep(0.2)
-        if action == "register":
-            await _register(sessions, tenant_id, 3)
-            continue
-        async with sessions() as session, session.begin():
-            if action == "promote":
-                await registry.promote(session, tenant_id, STEPS)
-            else:
-                await registry.rollback(session, tenant_id, "test")
+    await flip(sessions, tenant_id, ("promote", "promote", "rollback", "register", "promote", "promote", "promote",
+                                      "rollback"), lambda: _register(sessions, tenant_id, 3), pause_s=0.2)
     await asyncio.sleep(0.2)
     stop.set()
     await asyncio.gather(*callers)

@@ -8,7 +8,6 @@ import hashlib
 import io
 import threading
 import zipfile
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -17,7 +16,6 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
-from jisik.db.engine import create_engine, session_factory
 from jisik.db.models import ModelAlias, ModelVersion, OutboxEvent, TrainingJob, TrainingSnapshot
 from jisik.db.tenants import create_tenant
 from jisik.events import Topic
@@ -33,24 +31,9 @@ from ml.training.worker import TrainerWorker, default_embed
 
 from .corpus import PHONE, load_corpus
 from .registration import cancel_while_registering
+from .runs import run_to_version, trainer_settings
 
 pytestmark = pytest.mark.integration
-
-
-def _settings(kafka: EmbeddedTansu, **training: object) -> Settings:
-    base = Settings.load()
-    return base.model_copy(update={
-        "kafka": base.kafka.model_copy(update={"bootstrap_servers": kafka.bootstrap_servers}),
-        "training": base.training.model_copy(update={"poll_s": 0.5, "heartbeat_s": 0.2, "adapter_epochs": 5,
-                                                     **training}),
-    })
-
-
-@pytest.fixture
-async def sessions(fresh_database: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = create_engine(fresh_database, pool_size=5)
-    yield session_factory(engine)
-    await engine.dispose()
 
 
 async def _tenant(sessions: async_sessionmaker[AsyncSession], *, consent: bool) -> str:
@@ -90,7 +73,7 @@ async def test_a_job_from_the_topic_trains_evaluates_and_registers_a_challenger(
 ) -> None:
     tenant_id = await _tenant(sessions, consent=True)
     # the database scan runs at start and then not for 10 minutes: only the broker's event can start the job
-    worker = TrainerWorker(_settings(kafka, poll_s=600), sessions, default_embed,
+    worker = TrainerWorker(trainer_settings(kafka, poll_s=600), sessions, default_embed,
                            bootstrap_servers=kafka.bootstrap_servers)
     running = asyncio.create_task(worker.run())
     try:
@@ -130,7 +113,7 @@ async def test_without_consent_the_job_fails_with_the_reason_and_nothing_is_stor
     tenant_id = await _tenant(sessions, consent=False)
     async with sessions() as session, session.begin():
         job = await jobs.create_job(session, tenant_id, {})
-    worker = TrainerWorker(_settings(kafka), sessions, default_embed, bootstrap_servers=kafka.bootstrap_servers)
+    worker = TrainerWorker(trainer_settings(kafka), sessions, default_embed, bootstrap_servers=kafka.bootstrap_servers)
     await worker.run_job(job.id)
     async with sessions() as session:
         done = await session.get(TrainingJob, job.id)
@@ -174,7 +157,7 @@ async def test_a_running_job_is_cancelled_at_its_next_step(
         release.wait(30)
         return default_embed(texts)
 
-    worker = TrainerWorker(_settings(kafka), sessions, held_embed, bootstrap_servers=kafka.bootstrap_servers)
+    worker = TrainerWorker(trainer_settings(kafka), sessions, held_embed, bootstrap_servers=kafka.bootstrap_servers)
     running = asyncio.create_task(worker.run_job(job.id))
     assert await asyncio.to_thread(entered.wait, 30)
     async with sessions() as session, session.begin():
@@ -194,7 +177,7 @@ async def test_a_cancel_that_arrives_while_the_version_is_registered_keeps_the_j
     tenant_id = await _tenant(sessions, consent=True)
     async with sessions() as session, session.begin():
         job = await jobs.create_job(session, tenant_id, {})
-    settings = _settings(kafka)
+    settings = trainer_settings(kafka)
     worker = TrainerWorker(settings, sessions, default_embed, bootstrap_servers=kafka.bootstrap_servers)
     await cancel_while_registering(sessions, tenant_id=tenant_id, job_id=job.id, run=worker.run_job(job.id),
                                    heartbeat_s=settings.training.heartbeat_s)
@@ -213,15 +196,10 @@ async def test_the_transformer_kind_fine_tunes_the_packaged_minilm_within_its_bu
     tenant_id = await _tenant(sessions, consent=True)
     async with sessions() as session, session.begin():
         job = await jobs.create_job(session, tenant_id, {})
-    settings = _settings(kafka, retrieval_trainer="transformer", transformer_budget_s=1.0, transformer_method=method)
+    settings = trainer_settings(kafka, retrieval_trainer="transformer", transformer_budget_s=1.0, transformer_method=method)
     assert training_kind(settings.training) == "transformer"
-    await TrainerWorker(settings, sessions, default_embed, bootstrap_servers=kafka.bootstrap_servers).run_job(job.id)
-    async with sessions() as session:
-        done = await session.get(TrainingJob, job.id)
-        assert done is not None and done.status == "succeeded", done.logs if done else None
-        version = await session.get(ModelVersion, done.version_id)
-        challenger = await session.get(ModelAlias, (tenant_id, "challenger"))
-    assert version is not None and challenger is None  # registered, never served by the feature path
+    done, version, challenger = await run_to_version(sessions, settings, kafka, tenant_id, job.id)
+    assert challenger is None  # registered, never served by the feature path
     metrics = version.metrics
     # a real fine-tuning: it ran, stopped at the 1 s budget (the pairs fill more than one batch) and was evaluated
     base = minilm_path()

@@ -199,6 +199,20 @@ class TestBrowser:
         assert state["challenger"] == version["id"] and state["rollout"]["percent"] == 10
         assert version["vectors_state"] == "ready" and version["vectors_progress"] == 1.0
         assert (tmp_path / "bi-encoder.png").stat().st_size > 10_000
+    def test_a_cross_encoder_job_started_on_the_models_page_is_registered(self, web_stack, tmp_path: Path) -> None:  # noqa: ANN001
+        # A tenant of its own; the stack gives transformer fine-tuning a budget of seconds (tests/stack.py).
+        _, key = run_coroutine(new_tenant(web_stack.settings.database.url, "cross-encoder"))
+        report = _run_scenario(web_stack, "cross-encoder", tmp_path, api_key=key)
+        job = report["job"]
+        assert job["status"] == "succeeded" and job["kind"] == "cross-encoder reranker", job["log"]
+        assert "stopped at the budget" in job["log"] and "registered version 1" in job["log"]
+        assert report["label"] == "cross-encoder reranker" and report["labelKo"] == "크로스 인코더 재순위"
+        assert report["jobKindKo"] == "크로스 인코더 재순위" and "reranked" in report["runs"]
+        state = httpx.get(f"{web_stack.gateway_url}/api/v1/ml/models", headers={"X-API-Key": key}, timeout=10).json()["data"]
+        version = state["versions"][0]
+        assert version["kind"] == "cross_encoder" and version["metrics"]["stopped_by_budget"] is True
+        assert version["champion_metrics"]["name"] == "base"
+        assert (tmp_path / "cross-encoder.png").stat().st_size > 10_000
 
     def test_review_corrections_train_a_field_tagger_promoted_to_champion(self, web_stack, tmp_path: Path) -> None:  # noqa: ANN001
         # Reviewers approve invoices whose supply amount stands behind 물품대금 (not a schema label) with the

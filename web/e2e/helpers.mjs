@@ -225,3 +225,20 @@ export async function waitForAttribute(locator, name, value, timeout = 15_000) {
   }
   throw new Error(`expectation failed: ${name} stayed ${seen}, not ${value}`);
 }
+
+/** Waits until the newest training job on the Models page has ended: its final status, the statuses seen, its kind and log. */
+export async function watchNewestJob(page, timeout) {
+  const job = page.getByTestId("training-job").first();
+  await job.waitFor();
+  const seen = new Set();
+  const deadline = Date.now() + timeout;
+  let status = "";
+  while (Date.now() < deadline) {
+    status = (await job.getAttribute("data-status")) ?? "";
+    seen.add(status);
+    if (!["queued", "running"].includes(status)) break;
+    await page.waitForTimeout(500);
+  }
+  const text = async (id) => (await job.getByTestId(id).textContent()) ?? "";
+  return { status, seen: [...seen], kind: await text("job-kind"), log: await text("job-log") };
+}

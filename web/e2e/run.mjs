@@ -3,15 +3,16 @@
 // and optionally JISIK_E2E_SCREENSHOTS (a folder for PNGs of the main screens). The steps they share are in
 // helpers.mjs. Scenarios: upload-chat, editor, pdf-citation (needs ferry-timetable.pdf in the work folder), screens,
 // fields-review (needs fields-invoice.pdf), key-rotation, hwp-upload (needs busan-port.hwp), lag-status, privacy-settings,
-// stream-monitor, privacy-erase, usage-page, webhooks, own-models, field-tagger (needs field-tagger.json), bi-encoder, and with
-// JISIK_E2E_EMAIL and JISIK_E2E_PASSWORD of an owner: accounts, service-accounts, invitation-accept.
+// stream-monitor, privacy-erase, usage-page, webhooks, own-models, cross-encoder, bi-encoder, field-tagger
+// (needs field-tagger.json), and with JISIK_E2E_EMAIL and JISIK_E2E_PASSWORD of an owner: accounts,
+// service-accounts, invitation-accept.
 // Exits non-zero with a message when an expectation fails.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   ANSWER_TIMEOUT, BASE, INGEST_TIMEOUT, KEY, WORK, ask, askThisBase, baseWithDocument, capture, chatOnBase, check,
   createKnowledgeBase, launch, openCitation, savePrivacy, scenario, setLanguage, shot, signIn, signInWithPassword,
-  uploadAndWait, waitForAttribute, waitForDocument, whoIsKey,
+  uploadAndWait, waitForAttribute, waitForDocument, watchNewestJob, whoIsKey,
 } from "./helpers.mjs";
 
 /**
@@ -774,12 +775,7 @@ const ssoSignIn = scenario(async (page, problems) => {
 });
 
 /**
- * Own models end to end: training consent on, a handbook uploaded, a thumbs up on an answer's citation
- * (then changed to down and back), a training job started on the Models page and watched to its end, the
- * registered challenger promoted into its first canary step.
- */
-/**
- * A fine-tuned LoRA bi-encoder registered for the tenant (bi-encoder.json names its version): the Models page
+ * A fine-tuned LoRA bi-encoder registered for the tenant as its version 1 (by the Python test): the Models page
  * shows its method, "Serve as challenger" queues the knowledge base's re-embedding, whose progress shows on
  * the version until its vectors are complete; then the canary starts.
  */
@@ -809,11 +805,11 @@ const biEncoder = scenario(async (page) => {
   return { method, before, states: [...states], vectors, percent: 10 };
 });
 
-const ownModels = scenario(async (page, problems) => {
+/** With training consent on, a knowledge base named `name` (plus a timestamp) holding a ten-section harbour handbook. */
+async function baseWithHandbook(page, name) {
   await signIn(page);
   await savePrivacy(page, { consent: true });
-
-  const kbId = await createKnowledgeBase(page, `e2e models ${Date.now()}`);
+  const kbId = await createKnowledgeBase(page, `${name} ${Date.now()}`);
   await page.goto(`${BASE}/#/kbs/${kbId}`);
   const file = join(WORK, "harbour-handbook.md");
   const sections = [
@@ -830,6 +826,16 @@ const ownModels = scenario(async (page, problems) => {
   ];
   writeFileSync(file, `# Harbour handbook\n\n${sections.map(([h, body]) => `## ${h}\n\n${body}\n`).join("\n")}`);
   await uploadAndWait(page, [file]);
+  return kbId;
+}
+
+/**
+ * Own models end to end: training consent on, a handbook uploaded, a thumbs up on an answer's citation
+ * (then changed to down and back), a training job started on the Models page and watched to its end, the
+ * registered challenger promoted into its first canary step.
+ */
+const ownModels = scenario(async (page, problems) => {
+  await baseWithHandbook(page, "e2e models");
   await askThisBase(page);
   const { answer } = await ask(page, "When does the morning ferry to Jeju leave?");
 
@@ -855,17 +861,7 @@ const ownModels = scenario(async (page, problems) => {
   const feedbackShown = (await page.getByTestId("training-data").textContent()) ?? "";
   await page.waitForSelector('[data-testid="start-training"]:not([disabled])', { timeout: 15_000 });
   await page.getByTestId("start-training").click();
-  await page.getByTestId("training-job").first().waitFor();
-  const seen = new Set();
-  const deadline = Date.now() + 240_000;
-  let status = "";
-  while (Date.now() < deadline) {
-    status = (await page.getByTestId("training-job").first().getAttribute("data-status")) ?? "";
-    seen.add(status);
-    if (!["queued", "running"].includes(status)) break;
-    await page.waitForTimeout(500);
-  }
-  const log = (await page.getByTestId("job-log").first().textContent()) ?? "";
+  const { status, seen, log } = await watchNewestJob(page, 240_000);
   check(status === "succeeded", `the training job ended as ${status}: ${log}`);
   await page.waitForFunction(
     () => document.querySelector('[data-testid="rollout-challenger"]')?.textContent?.startsWith("v"), null, { timeout: 15_000 },
@@ -879,7 +875,36 @@ const ownModels = scenario(async (page, problems) => {
   };
   await capture(page, "models.png", "models", { fullPage: true });
   const metricRuns = await page.locator('[data-testid="version-metrics"] tr[data-run]').count();
-  return { changed, citationRating, feedbackShown, seen: [...seen], log, challenger, afterPromote, metricRuns, problems };
+  return { changed, citationRating, feedbackShown, seen, log, challenger, afterPromote, metricRuns, problems };
+});
+
+/**
+ * Cross-encoder reranker: with a handbook indexed, "Train cross-encoder" on the Models page starts a job of
+ * that kind (the test stack gives transformer fine-tuning a budget of seconds), watched to its end; the
+ * registered version shows as a cross-encoder reranker with its held-out metrics, in English and Korean.
+ */
+const crossEncoder = scenario(async (page, problems) => {
+  await baseWithHandbook(page, "e2e cross-encoder");
+  await page.getByTestId("nav-models").click();
+  await page.getByTestId("models-page").waitFor();
+  await page.waitForSelector('[data-testid="start-cross-encoder"]:not([disabled])', { timeout: 15_000 });
+  await page.getByTestId("start-cross-encoder").click();
+  const job = await watchNewestJob(page, 300_000);
+  check(job.status === "succeeded", `the cross-encoder job ended as ${job.status}: ${job.log}`);
+  const version = page.locator('[data-testid="model-version"][data-kind="cross_encoder"]').first();
+  await version.waitFor({ timeout: 15_000 });
+  const label = (await version.getByTestId("version-kind").textContent()) ?? "";
+  const runs = await version.locator("tr[data-run]").evaluateAll((rows) => rows.map((row) => row.getAttribute("data-run")));
+  await version.scrollIntoViewIfNeeded();
+  await capture(page, "cross-encoder.png", "models-cross-encoder");
+  await setLanguage(page, "ko");
+  await page.getByTestId("nav-models").click();
+  await version.waitFor();
+  await version.scrollIntoViewIfNeeded();
+  const labelKo = (await version.getByTestId("version-kind").textContent()) ?? "";
+  const jobKindKo = (await page.getByTestId("job-kind").first().textContent()) ?? "";
+  await capture(page, "cross-encoder-ko.png", "models-cross-encoder-ko");
+  return { job, label, labelKo, jobKindKo, runs, version: await version.getAttribute("data-version"), problems };
 });
 
 /**
@@ -908,16 +933,7 @@ const fieldTagger = scenario(async (page, problems) => {
   const reviewed = (await card.getByTestId("tagger-reviewed").textContent()) ?? "";
   await page.waitForSelector(`[data-kb="${setup.kbId}"] [data-testid="train-tagger"]:not([disabled])`, { timeout: 15_000 });
   await card.getByTestId("train-tagger").click();
-  await page.getByTestId("training-job").first().waitFor();
-  const kind = (await page.getByTestId("job-kind").first().textContent()) ?? "";
-  const deadline = Date.now() + 180_000;
-  let status = "";
-  while (Date.now() < deadline) {
-    status = (await page.getByTestId("training-job").first().getAttribute("data-status")) ?? "";
-    if (!["queued", "running"].includes(status)) break;
-    await page.waitForTimeout(500);
-  }
-  const log = (await page.getByTestId("job-log").first().textContent()) ?? "";
+  const { status, kind, log } = await watchNewestJob(page, 180_000);
   check(status === "succeeded", `the tagger job ended as ${status}: ${log}`);
   const version = card.getByTestId("tagger-version").first();
   await page.waitForFunction(
@@ -940,7 +956,7 @@ const SCENARIOS = {
   "key-rotation": keyRotation, "hwp-upload": hwpUpload, "lag-status": lagStatus, "privacy-settings": privacySettings,
   "stream-monitor": streamMonitor, "audit-timeline": auditTimeline, "access-lists": accessLists,
   "privacy-erase": privacyErase, "usage-page": usagePage, webhooks, accounts, "sso-signin": ssoSignIn,
-  "own-models": ownModels, "service-accounts": serviceAccounts, "invitation-accept": invitationAccept,
+  "own-models": ownModels, "cross-encoder": crossEncoder, "service-accounts": serviceAccounts, "invitation-accept": invitationAccept,
   "field-tagger": fieldTagger, "bi-encoder": biEncoder,
 };
 const name = process.argv[2];

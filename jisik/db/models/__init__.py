@@ -4,7 +4,7 @@ from .accounts import ApiKey, Group, GroupMember, Invitation, User, WebSession
 from .audit import SYSTEM_ACTOR, AuditContext, AuditEvent
 from .billing import BillingThreshold, BillingUsage, Plan, TenantPlan, UsageRecord
 from .chat import DEFAULT_FALLBACK_RESPONSE, ChatSession, Message
-from .fields import DocumentFields, FieldReview, FieldSchemaVersion
+from .fields import DocumentFields, DocumentLines, FieldReview, FieldSchemaVersion
 from .knowledge import DEFAULT_CHUNKING, Chunk, Knowledge, KnowledgeBase, KnowledgeType, ParseStatus
 from .model_registry import ModelSource, ModelType, RegisteredModel
 from .outbox import OutboxEvent
@@ -47,6 +47,7 @@ __all__ = [
     "DEFAULT_CHUNKING",
     "DEFAULT_FALLBACK_RESPONSE",
     "DocumentFields",
+    "DocumentLines",
     "FieldReview",
     "FieldSchemaVersion",
     "ChatSession",

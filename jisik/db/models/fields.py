@@ -56,6 +56,24 @@ class DocumentFields(SQLModel, table=True):
     updated_at: datetime = timestamp_field(onupdate=True)
 
 
+class DocumentLines(SQLModel, table=True):
+    """The lines the field check read from a document (its original's layout, else its text), kept so
+    the field tagger's training reads the same lines without opening the original or running OCR again.
+
+    Document text, like chunks: never logged, not captured by CDC; it goes with the document.
+    """
+
+    __tablename__ = "document_lines"
+
+    knowledge_id: str = Field(foreign_key="knowledges.id", primary_key=True, max_length=36, ondelete="CASCADE")
+    tenant_id: str = tenant_field()
+    file_hash: str = Field(default="", max_length=64)  # the file the lines were read from
+    # Rows of cells: [text, x0, x1, page, box]; x0/x1 the cell's extent across (a page fraction or a text
+    # column), page None and box None for formats without pages or word boxes.
+    lines: list[list[list[Any]]] = json_field(default=list)
+    updated_at: datetime = timestamp_field(onupdate=True)
+
+
 class FieldReview(SQLModel, table=True):
     """A person's decision on a document's fields: who, when, what they changed (before -> after)."""
 

@@ -572,7 +572,7 @@ class InvitationPublic(ApiModel):
 
 
 class JobCreate(ApiModel):
-    kind: Literal['retrieval', 'field_tagger'] = 'retrieval'
+    kind: Literal['retrieval', 'cross_encoder', 'field_tagger'] = 'retrieval'
     knowledge_base_id: str | None = None
 
 
@@ -1155,7 +1155,7 @@ class ValidationError(ApiModel):
 
 
 class VersionPublic(ApiModel):
-    """A retrieval model version, with its online signals; a fine-tuned bi-encoder also with the state of its vectors of the knowledge base (queued, embedding, ready, stale, failed; '' when never asked) and the progress of its latest re-embed job."""
+    """A retrieval model version (``kind``: retrieval or cross_encoder), with its online signals; a fine-tuned bi-encoder also with the state of its vectors of the knowledge base (queued, embedding, ready, stale, failed; '' when never asked) and the progress of its latest re-embed job."""
 
     id: str
     version: int
@@ -1167,6 +1167,7 @@ class VersionPublic(ApiModel):
     training_s: float
     aliases: list[str]
     created_at: datetime
+    kind: str
     signals: dict[str, float]
     vectors_state: str = ''
     vectors_progress: float = 0.0

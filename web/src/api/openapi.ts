@@ -547,7 +547,7 @@ export type InvitationPublic = {
 };
 
 export type JobCreate = {
-  kind?: "retrieval" | "field_tagger";
+  kind?: "retrieval" | "cross_encoder" | "field_tagger";
   knowledge_base_id?: string | null;
 };
 
@@ -1131,7 +1131,7 @@ export type ValidationError = {
   ctx?: Record<string, unknown>;
 };
 
-/** A retrieval model version, with its online signals; a fine-tuned bi-encoder also with the state of its vectors of the knowledge base (queued, embedding, ready, stale, failed; '' when never asked) and the progress of its latest re-embed job. */
+/** A retrieval model version (``kind``: retrieval or cross_encoder), with its online signals; a fine-tuned bi-encoder also with the state of its vectors of the knowledge base (queued, embedding, ready, stale, failed; '' when never asked) and the progress of its latest re-embed job. */
 export type VersionPublic = {
   id: string;
   version: number;
@@ -1143,6 +1143,7 @@ export type VersionPublic = {
   training_s: number;
   aliases: Array<string>;
   created_at: string;
+  kind: string;
   signals: Record<string, number>;
   vectors_state?: string;
   vectors_progress?: number;

@@ -1,6 +1,7 @@
 import type { VersionPublic } from "../api/openapi";
 import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/en";
+import { jobKindKey } from "./TrainingJobs";
 
 const COLUMNS = ["r@1", "r@5", "mrr@10", "ndcg@10"];
 
@@ -96,9 +97,10 @@ export function ModelVersions({ versions, busy, onServe }: Props) {
   return (
     <div className="versions">
       {versions.map((version) => (
-        <section key={version.id} className="card" data-testid="model-version" data-version={version.version} data-aliases={version.aliases.join(",")}>
+        <section key={version.id} className="card" data-testid="model-version" data-version={version.version} data-aliases={version.aliases.join(",")} data-kind={version.kind}>
           <header className="row">
             <strong>v{version.version}</strong>
+            <span className="badge subtle" data-testid="version-kind">{t(jobKindKey(version.kind))}</span>
             {version.aliases.map((alias) => (
               <span key={alias} className={`badge ${alias}`}>{t(alias === "champion" ? "models.champion" : "models.challenger")}</span>
             ))}

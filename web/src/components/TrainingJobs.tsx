@@ -1,8 +1,19 @@
 import { X } from "lucide-react";
 import type { JobPublic } from "../api/openapi";
 import { useI18n } from "../i18n";
+import type { MessageKey } from "../i18n/en";
 
 export const ACTIVE_JOB = new Set(["queued", "running"]);
+
+const KIND_KEYS: Record<string, MessageKey> = {
+  field_tagger: "models.kind.field_tagger",
+  cross_encoder: "models.kind.cross_encoder",
+  reembed: "models.kind.reembed",
+};
+
+/** The label key of a job's or a version's kind (retrieval unless it names another). */
+export const jobKindKey = (kind: unknown): MessageKey =>
+  (typeof kind === "string" && KIND_KEYS[kind]) || "models.kind.retrieval";
 
 interface Props {
   jobs: JobPublic[];
@@ -20,7 +31,7 @@ export function TrainingJobs({ jobs, onCancel }: Props) {
           <div className="row">
             <strong data-testid="job-status">{job.status}</strong>
             <span className="muted small" data-testid="job-kind">
-              {t(job.parameters?.kind === "field_tagger" ? "models.kind.field_tagger" : "models.kind.retrieval")}
+              {t(jobKindKey(job.parameters?.kind))}
             </span>
             <span className="meter">
               <span className="meter-fill" style={{ width: `${Math.round(job.progress * 100)}%` }} />

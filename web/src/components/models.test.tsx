@@ -33,7 +33,7 @@ const reference: Reference = {
 };
 
 const version = (patch: Partial<VersionPublic>): VersionPublic => ({
-  id: "v-1", version: 1, snapshot_id: "s1", job_id: "j1", artifact_sha256: "ab".repeat(32), training_s: 3.25,
+  id: "v-1", version: 1, kind: "retrieval", snapshot_id: "s1", job_id: "j1", artifact_sha256: "ab".repeat(32), training_s: 3.25,
   metrics: { vector: { "r@1": 0.5, "r@5": 0.75, "mrr@10": 0.6, "ndcg@10": 0.65 }, held_out: 12 },
   champion_metrics: { vector: { "r@1": 0.25, "r@5": 0.5, "mrr@10": 0.4, "ndcg@10": 0.45 }, name: "base" },
   aliases: [], signals: { answers: 3, no_answer_rate: 0, latency_p95_ms: 120, thumbs: 1, thumbs_down_rate: 0 },
@@ -184,6 +184,23 @@ describe("models", () => {
     await waitFor(() => expect(screen.getByTestId("rollout-challenger").textContent).toBe("v1"));
     expect(jobPolls).toBeGreaterThanOrEqual(3);
   }, 10_000);
+
+  it("labels each version's kind and starts a cross-encoder job with its kind", async () => {
+    const started: unknown[] = [];
+    vi.stubGlobal("fetch", async (url: string, init?: RequestInit) => {
+      if (init?.method === "POST") {
+        started.push(JSON.parse(String(init.body)));
+        return new Response(JSON.stringify({ success: true, data: job({ status: "queued", parameters: { kind: "cross_encoder" } }) }));
+      }
+      const data = url.endsWith("/ml/training-jobs") ? [] : models({ versions: [version({ id: "v-2", version: 2, kind: "cross_encoder" }), version({})] });
+      return new Response(JSON.stringify({ success: true, data }));
+    });
+    wrap(<ModelsPage />);
+    await waitFor(() => expect(screen.getAllByTestId("version-kind")).toHaveLength(2));
+    expect(screen.getAllByTestId("version-kind").map((label) => label.textContent)).toEqual(["cross-encoder reranker", "retrieval"]);
+    fireEvent.click(screen.getByTestId("start-cross-encoder"));
+    await waitFor(() => expect(started).toEqual([{ kind: "cross_encoder" }]));
+  });
 
   it("refuses to start training without the tenant's consent", async () => {
     vi.stubGlobal("fetch", async (url: string) => {

@@ -52,6 +52,10 @@ export const ko: Record<MessageKey, string> = {
   "models.vectors.stale": "새 문서가 있어 임베딩한 뒤 다시 서비스합니다",
   "models.vectors.failed": "재임베딩 실패",
   "models.vectors.none": "서비스하려면 이 모델로 지식베이스를 다시 임베딩해야 합니다",
+  "models.kind.cross_encoder": "크로스 인코더 재순위",
+  "models.kind.reembed": "재임베딩",
+  "models.startCrossEncoder": "크로스 인코더 학습",
+  "models.crossEncoderHint": "질문으로 크로스 인코더 재순위 모델을 시간 예산 안에서 미세 조정합니다(GPU용이며, CPU에서는 느리게 학습합니다). 배포되면 해당 세션의 검색 결과 순서를 다시 매깁니다.",
 
   "app.title": "지식",
   "nav.chat": "대화",

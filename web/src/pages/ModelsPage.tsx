@@ -1,5 +1,6 @@
-// Own models: the tenant's registered versions with their held-out metrics, the canary rollout (promote,
-// rollback), training jobs with progress and logs (polled while one runs) and each knowledge base's field
+// Own models: the tenant's registered versions (query adapter + feature reranker, or a cross-encoder
+// reranker) with their held-out metrics, the canary rollout (promote, rollback), training jobs (either kind)
+// with progress and logs (polled while one runs) and each knowledge base's field
 // tagger (entity F1, train, promote, roll back).
 import { Play } from "lucide-react";
 import { useEffect, useState } from "react";
@@ -78,6 +79,15 @@ export function ModelsPage() {
               data-testid="start-training"
             >
               <Play size={14} /> {t("models.start")}
+            </button>
+            <button
+              type="button"
+              disabled={busy || running || !data.training_consent}
+              title={t("models.crossEncoderHint")}
+              onClick={() => void act(() => api.startTraining({ kind: "cross_encoder" }), () => void jobs.reload())}
+              data-testid="start-cross-encoder"
+            >
+              <Play size={14} /> {t("models.startCrossEncoder")}
             </button>
           </div>
           <TrainingJobs jobs={jobs.data ?? []} onCancel={(id) => void act(() => api.cancelTraining(id), () => void jobs.reload())} />

@@ -5,8 +5,8 @@ A row goes with its chunk (a deleted or re-indexed chunk drops its vectors) and 
 version records the index generation (``retriever_stats.generation``) its vectors were complete at: a
 later write to the tenant's index makes them stale until the missing chunks are embedded too.
 
-Revision ID: 0020_version_vectors
-Revises: 0019_webhook_secrets_sealed
+Revision ID: 0021_version_vectors
+Revises: 0020_document_lines
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-revision = '0020_version_vectors'
-down_revision = '0019_webhook_secrets_sealed'
+revision = '0021_version_vectors'
+down_revision = '0020_document_lines'
 branch_labels = None
 depends_on = None
 
