@@ -76,7 +76,11 @@ class ChunkRerank:
             for rank, passage in enumerate(ctx.search_results)
         ]
         bundle = ctx.tuned.bundle
-        self._reorder(ctx, bundle.reranker.score(candidate_features(ctx.query, base, bundle.adapt(base), candidates)))
+        # off the event loop: the features analyse the passages' sentences (Kiwi) the first time they are seen
+        scores = await asyncio.to_thread(
+            lambda: bundle.reranker.score(candidate_features(ctx.query, base, bundle.adapt(base), candidates))
+        )
+        self._reorder(ctx, scores)
 
     @staticmethod
     def _reorder(ctx: ChatContext, scores: np.ndarray) -> None:
