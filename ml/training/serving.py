@@ -39,7 +39,7 @@ logger = logging.getLogger(__name__)
 class TunedModel:
     version_id: str
     version: int
-    bundle: TunedBundle | None  # query adapter + feature reranker (kind retrieval)
+    bundle: TunedBundle | None = None  # query adapter + feature reranker (kind retrieval)
     cross_encoder: CrossEncoderScorer | None = None  # a cross-encoder reranker (kind cross_encoder)
 
 
@@ -47,7 +47,7 @@ def _open(row: ModelVersion) -> TunedModel:
     """:raises InvalidInput: the artifact does not match its checksum or does not load."""
     if row.kind == CROSS_ENCODER:
         try:
-            return TunedModel(row.id, row.version, None, load_scorer(row.artifact, row.artifact_sha256))
+            return TunedModel(row.id, row.version, cross_encoder=load_scorer(row.artifact, row.artifact_sha256))
         except ImportError as exc:
             raise InvalidInput("sentence-transformers is not installed (pip install 'jisik[st]')") from exc
     return TunedModel(row.id, row.version, TunedBundle.from_bytes(row.artifact, row.artifact_sha256))
