@@ -123,12 +123,16 @@ def unsettled(reading: Extracted) -> bool:
     return _ONE_READ in reading.note or _OTHER_READ in reading.note
 
 
-def confirm_by_value_read(reading: Extracted, text: str, field_type: FieldType) -> Extracted:
-    """An unsettled number or date confirmed when a read of the run of text its value came from shows the
-    same value: a third read, of the value alone, with no label or neighbour in the crop to confuse it.
-    Free text is never confirmed this way: where the spaces between syllables fall is what such reads
-    most often get wrong, and the same crop read again tends to repeat it."""
-    if not _shown_in(reading.normalized, [text], field_type):
+def confirm_by_value_read(reading: Extracted, text: str, field_type: FieldType, value: str | None = None) -> Extracted:
+    """An unsettled reading confirmed by a read of the run of text its value came from, alone, with no
+    label or neighbour in the crop to confuse it: a number or date when that read shows the same value
+    (``text``); free text only when the value parsed from that read (``value``) is exactly the first
+    pass's. Such a read repeats the second read's crop, and with it where that read put the spaces between
+    syllables: it is a second opinion on the first pass, never on the second read."""
+    if field_type in (FieldType.TEXT, FieldType.REGEX):
+        if value is None or value != reading.normalized or not unsettled(reading):
+            return reading
+    elif not _shown_in(reading.normalized, [text], field_type):
         return reading
     reading.alternative = None
     return _noted(reading, "a read of the value alone shows it", max(reading.confidence, SHOWN_AGAIN))

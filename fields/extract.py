@@ -294,6 +294,14 @@ def _after_label(spec: FieldSpec, text: str) -> int | None:
     return colon + 1 if colon >= 0 else None
 
 
+def _value_in(spec: FieldSpec, text: str) -> str | None:
+    """The normalised value in a read of a value's run of text, past the field's label should the run
+    begin with it."""
+    start = value_start(text, _after_label(spec, text) or 0)
+    value = find_value(spec, clean_ocr_text(text[start:]))
+    return value.normalized if value is not None else None
+
+
 def _reader_for(layout: Layout, anchor: _Anchor) -> SecondReader | None:
     """The page that can read this label's value again: a scan whose label has a box."""
     segment = layout.rows[anchor.row].segments[anchor.segment]
@@ -302,10 +310,19 @@ def _reader_for(layout: Layout, anchor: _Anchor) -> SecondReader | None:
     return layout.readers.get(segment.page)
 
 
-def _second_reading(layout: Layout, anchor: _Anchor, anchors: list[_Anchor],
-                    reader: SecondReader) -> tuple[Extracted | None, list[Reread]]:
-    """The value next to an OCR-read label read again from its own region of the page image, and the texts
-    read there."""
+def _on_its_line(reread: Reread, first: Extracted | None) -> bool:
+    """Whether a second read covers the first pass's value (its box holds the value's vertical centre): a
+    read of the line under the label says nothing about a value read beside it."""
+    if first is None or first.bbox is None:
+        return True
+    centre = (first.bbox[1] + first.bbox[3]) / 2
+    return reread.box[1] <= centre <= reread.box[3]
+
+
+def _second_reading(layout: Layout, anchor: _Anchor, anchors: list[_Anchor], reader: SecondReader,
+                    first: Extracted | None) -> tuple[Extracted | None, list[Reread]]:
+    """The value next to an OCR-read label read again from its own region of the page image (where the
+    first pass found it), and the texts read there."""
     segment = layout.rows[anchor.row].segments[anchor.segment]
     label = _label_box(layout, anchor)
     assert label is not None  # checked by _reader_for
@@ -315,7 +332,7 @@ def _second_reading(layout: Layout, anchor: _Anchor, anchors: list[_Anchor],
     rereads = reader.reread(label, stop, anchor.field.type)
     for reread in rereads:
         start = _after_label(anchor.field, reread.text) if reread.place == "right" else 0
-        if start is None:
+        if start is None or not _on_its_line(reread, first):
             continue
         start = value_start(reread.text, start)
         region = Segment(reread.text, segment.page, (reread.box[0], reread.box[2]),
@@ -378,10 +395,11 @@ def extract_fields(layout: Layout, schema: FieldSchema) -> dict[str, Extracted]:
         reading = _read_anchor(layout, anchor, next_starts)
         reader = _reader_for(layout, anchor) if anchor.field.name not in found else None
         if reader is not None:
-            second, rereads = _second_reading(layout, anchor, anchors, reader)
+            second, rereads = _second_reading(layout, anchor, anchors, reader, reading)
             reading = combined(reading, second, anchor.field.type, rereads)
             if reading is not None and reading.bbox is not None and unsettled(reading):
-                reading = confirm_by_value_read(reading, reader.read_value(reading.bbox), anchor.field.type)
+                alone = reader.read_value(reading.bbox)
+                reading = confirm_by_value_read(reading, alone, anchor.field.type, _value_in(anchor.field, alone))
         if reading is None:
             continue
         first = found.get(reading.name)

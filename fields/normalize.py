@@ -202,6 +202,19 @@ _OCR_DATE = re.compile(r"(20\d\d)([\d\s.년월일]{2,14})(?![A-Za-z\d])")
 _YEAR_MARKS, _MONTH_MARKS = ".년4", ".월2"  # Tesseract often reads 년 as 4 and 월 as 2
 
 
+def _marked_tokens(text: str) -> date | None:
+    """The date of ``2024? 10? 20?``: exactly three words, a year, a month and a day, each followed by one
+    mark OCR turned into a digit or a dot (년, 월, 일 read as ``4``, ``8``, ``2``). The words' boundaries say
+    which digit is the mark where the digits alone fit several dates."""
+    words = text.split()
+    if len(words) != 3 or not all(len(word) >= 2 and word[:-1].isdigit() for word in words):
+        return None
+    year, month, day = (word[:-1] for word in words)
+    if len(year) != 4 or len(month) > 2 or len(day) > 2:
+        return None
+    return _to_date(int(year), int(month), int(day))
+
+
 def repair_ocr_date(text: str) -> Value | None:
     """A Korean date whose marks OCR garbled (``20234 102 14 일`` for 2023년 10월 14일, ``2024. 7  1 1``),
     when exactly one reading of the digits makes a valid date; None when none or several do."""
@@ -221,6 +234,8 @@ def repair_ocr_date(text: str) -> Value | None:
                     parsed = _to_date(year, int(month), int(day_digits))
                     if parsed is not None:
                         found.add(parsed)
+    if len(found) > 1 or not found:
+        found = {day} if (day := _marked_tokens(match.group(0))) is not None else set()
     if len(found) != 1:
         return None
     (repaired,) = found
@@ -288,13 +303,25 @@ def _normalize_account(text: str) -> Value | None:
     return Value(match.group(0), match.group(0)) if match else None
 
 
-# A company's legal form written before its name is a word of its own, however closely it was printed.
-_LEGAL_FORM = re.compile(r"^((?:\((?:주|유)\)|주식회사|유한회사|유한책임회사|합자회사|합명회사))(?=[가-힣A-Za-z0-9])")
+# A company's legal form written before its name is a word of its own, however closely it was printed, and
+# whatever spaces or specks (a dot, a colon) OCR put inside or after it: the forms are a closed list of
+# words whose spelling carries no spaces.
+_LEGAL_FORMS = ("(주)", "(유)", "주식회사", "유한회사", "유한책임회사", "합자회사", "합명회사")
+_LEGAL_FORM = re.compile(r"^(" + "|".join(r"\s*".join(re.escape(char) for char in form) for form in _LEGAL_FORMS)
+                         + r")[\s.,:;：]*(?=[가-힣A-Za-z0-9])")
+
+
+def _legal_form(match: re.Match[str]) -> str:
+    return "".join(match.group(1).split()) + " "
 
 
 def _normalize_text(text: str) -> Value | None:
     cleaned = re.sub(r"\(\s+|\s+\)", lambda m: m.group(0).strip(), " ".join(text.split())).strip(" :：|")
-    cleaned = _LEGAL_FORM.sub(r"\1 ", cleaned)
+    cleaned = _LEGAL_FORM.sub(_legal_form, cleaned)
+    # A full stop after Hangul ends a sentence (or is a speck OCR read as one): not part of the value.
+    cleaned = re.sub(r"(?<=[가-힣])[.。]+$", "", cleaned)
+    if "".join(cleaned.split()) in _LEGAL_FORMS:  # a legal form alone: the name itself was cut off
+        return None
     return Value(cleaned, cleaned) if cleaned else None
 
 

@@ -88,3 +88,17 @@ def test_a_legal_form_before_a_company_name_is_a_word_of_its_own(text: str) -> N
     assert value is not None and value.normalized == "주식회사 한빛바이오"
     glued = find_value(spec, "(주)한강")
     assert glued is not None and glued.normalized == "(주) 한강"
+
+
+@pytest.mark.parametrize(("text", "normalized"), [
+    ("유한회 사 원더바이오", "유한회사 원더바이오"),  # OCR's spaces inside the legal form
+    ("유한 회사 라온반도체", "유한회사 라온반도체"),
+    ("(유). 에코기술", "(유) 에코기술"),  # a speck after it
+    ("주식회사: 원더", "주식회사 원더"),
+    ("주식회사 미래시스템.", "주식회사 미래시스템"),  # a full stop after Hangul ends a sentence
+    ("Samsung Co., Ltd.", "Samsung Co., Ltd."),  # ... but not after an abbreviation
+    ("( 유 )", None),  # a legal form alone: the name was cut off
+])
+def test_ocr_spacing_and_specks_around_a_legal_form_do_not_change_the_name(text: str, normalized: str | None) -> None:
+    value = find_value(FieldSpec(name="company", label="상호", type=FieldType.TEXT), text)
+    assert (value.normalized if value else None) == normalized

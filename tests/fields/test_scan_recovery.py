@@ -78,6 +78,10 @@ def test_an_unlabelled_valid_number_is_placed_but_always_reviewed() -> None:
     ("2024. 4  13.", "2024-04-13"),
     ("20244 3H 214", None),  # letters inside: not a date to guess at
     ("2024 1 1 1", None),  # 1/11 or 11/1: ambiguous
+    # Each mark read as a digit: three words, each a number and its mark, say which digit is the mark.
+    ("20244 108 202", "2024-10-20"),
+    ("20244 99 244", "2024-09-24"),
+    ("20244 1O8 202", None),  # a letter inside a number: nothing to guess at
 ])
 def test_ocr_garbled_korean_dates_are_repaired_only_when_unambiguous(text: str, want: str | None) -> None:
     repaired = repair_ocr_date(text)

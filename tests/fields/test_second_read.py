@@ -149,3 +149,18 @@ def test_regions_take_the_label_and_its_value_and_the_cell_under_a_header() -> N
     ink[160:180, 45:300] = True  # a value cell under the label
     below = below_region(ink, (50, 100, 130, 120), 600, line)
     assert below is not None and below[1] <= 160 and below[3] >= 180 and below[3] < 220
+
+
+@pytest.mark.integration
+def test_a_name_whose_label_the_second_read_cannot_find_is_confirmed_by_a_read_of_the_name_alone() -> None:
+    # The second read uses the main language (Korean): it cannot read the English label, so the read
+    # beside the label gives nothing; the read under it is the next pair's line, which says nothing about
+    # this value. The name read alone agrees with the first pass.
+    schema = parse_schema({"fields": [
+        {"name": "company", "label": "상호", "type": "text", "aliases": ["Company"]},
+        {"name": "issued", "label": "작성일자", "type": "date", "aliases": ["Issue Date"]}]})
+    found = extract_fields(_scan(["Company              (주) 한강전자", "Issue Date           2024-05-11"], {}), schema)
+    assert found["company"].normalized == "(주) 한강전자"
+    assert found["company"].alternative is None
+    assert found["company"].confidence >= schema.review_threshold
+    assert evaluate(schema, found).status == "auto_approved"

@@ -48,10 +48,15 @@ def test_a_read_of_the_value_alone_confirms_exactly_what_it_shows() -> None:
     assert single is not None and unsettled(single)
     assert confirm_by_value_read(single, "3,689,000", FieldType.AMOUNT).confidence < 0.9
     assert confirm_by_value_read(single, "₩3,689", FieldType.AMOUNT).confidence >= 0.9
-    # Free text is never confirmed by reading the same crop again (its spaces are what such reads get wrong).
-    torn = combined(_reading("company", "한빛바이오"), _reading("company", "한빛바이어"), FieldType.TEXT)
+    # Free text: a read of the value alone is a second opinion on the first pass only. It repeats the
+    # second read's crop (and where that read put its spaces), so it never confirms the second read.
+    torn = combined(_reading("company", "한빛바이오"), _reading("company", "한빛 바이오"), FieldType.TEXT)
     assert torn is not None and unsettled(torn)
-    assert confirm_by_value_read(torn, "한빛바이오", FieldType.TEXT).confidence < 0.9
+    assert confirm_by_value_read(torn, "한빛 바이오", FieldType.TEXT, "한빛 바이오").confidence < 0.9
+    assert confirm_by_value_read(torn, "한빛바이오", FieldType.TEXT, "한빛바이오").confidence >= 0.9
+    second_only = combined(None, _reading("company", "한빛바이오"), FieldType.TEXT)
+    assert second_only is not None
+    assert confirm_by_value_read(second_only, "한빛바이오", FieldType.TEXT, "한빛바이오").confidence < 0.9
 
 
 TWO_NUMBERS = parse_schema({"fields": [
