@@ -46,7 +46,7 @@ logger = logging.getLogger(__name__)
 class TunedModel:
     version_id: str
     version: int
-    bundle: TunedBundle | None  # query adapter + feature reranker (kind retrieval)
+    bundle: TunedBundle | None = None  # query adapter + feature reranker (kind retrieval)
     cross_encoder: CrossEncoderScorer | None = None  # a cross-encoder reranker (kind cross_encoder)
     # a fine-tuned bi-encoder: the question is embedded with it and searched in its vectors of the chunks
     encoder: VersionEncoder | None = None
@@ -57,8 +57,8 @@ def _open(row: ModelVersion, artifact: bytes) -> TunedModel:
     if row.kind == CROSS_ENCODER or is_bi_encoder(row.metrics):
         try:
             if row.kind == CROSS_ENCODER:
-                return TunedModel(row.id, row.version, None, load_scorer(artifact, row.artifact_sha256))
-            return TunedModel(row.id, row.version, None, encoder=VersionEncoder(artifact, row.artifact_sha256))
+                return TunedModel(row.id, row.version, cross_encoder=load_scorer(artifact, row.artifact_sha256))
+            return TunedModel(row.id, row.version, encoder=VersionEncoder(artifact, row.artifact_sha256))
         except ImportError as exc:
             raise InvalidInput("sentence-transformers is not installed (pip install 'jisik[st]')") from exc
     return TunedModel(row.id, row.version, TunedBundle.from_bytes(artifact, row.artifact_sha256))
