@@ -190,7 +190,7 @@ class TestBrowser:
             assert base is not None
             tuned = fine_tune(base, [(f"What about {topic.lower()}?", body) for topic, body in HARBOUR],
                               tmp_path / "model", budget_s=1.0, device="cpu", lora=LoraShape(rank=4))
-            run_coroutine(_register(url, tenant_id, archive(tuned.path), tuned.method))
+            run_coroutine(_register(url, tenant_id, archive(tuned.path), tuned.method, tuned.seconds))
             report = _run_scenario(web_stack, "bi-encoder", tmp_path, api_key=key)
             assert report["method"] == "LoRA bi-encoder" and report["before"] == "none"
             assert report["states"][-1] == "ready" and "complete" in report["vectors"]
@@ -268,14 +268,14 @@ def _upload_parsed(api: httpx.Client, kb_id: str, name: str, content: bytes) -> 
     return knowledge_id
 
 
-async def _register(url: str, tenant_id: str, artifact: bytes, method: str) -> None:
+async def _register(url: str, tenant_id: str, artifact: bytes, method: str, training_s: float) -> None:
     engine = create_engine(url, pool_size=1)
     try:
         async with transaction(session_factory(engine)) as session:
             await registry.add_version(session, ModelVersion(
                 tenant_id=tenant_id, version=0, snapshot_id="e2e", champion_metrics={"name": "base"},
                 metrics={"kind": "transformer", "method": method, "held_out": 0}, artifact=artifact,
-                artifact_sha256=""), challenger=False)
+                artifact_sha256="", training_s=round(training_s, 3)), challenger=False)
     finally:
         await engine.dispose()
 

@@ -779,7 +779,7 @@ const ssoSignIn = scenario(async (page, problems) => {
  * shows its method, "Serve as challenger" queues the knowledge base's re-embedding, whose progress shows on
  * the version until its vectors are complete; then the canary starts.
  */
-const biEncoder = scenario(async (page) => {
+const biEncoder = scenario(async (page, problems) => {
   await signIn(page);
   await page.getByTestId("nav-models").click();
   await page.getByTestId("models-page").waitFor();
@@ -802,7 +802,7 @@ const biEncoder = scenario(async (page) => {
   await page.getByTestId("promote").click();
   await waitForAttribute(page.getByTestId("rollout"), "data-percent", "10");
   await capture(page, "bi-encoder.png", "models-bi-encoder", { fullPage: true });
-  return { method, before, states: [...states], vectors, percent: 10 };
+  return { method, before, states: [...states], vectors, percent: 10, problems };
 });
 
 /** With training consent on, a knowledge base named `name` (plus a timestamp) holding a ten-section harbour handbook. */

@@ -20,6 +20,7 @@ const fixed = (value: number | undefined) => (typeof value === "number" ? value.
 function MetricsTable({ version }: { version: VersionPublic }) {
   const { t } = useI18n();
   const runs = runsOf(version.metrics);
+  if (Object.keys(runs).length === 0) return null; // measured on no held-out questions
   const before = runsOf(version.champion_metrics);
   const against = String(version.champion_metrics.name ?? "");
   return (
