@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
 from jisik.db.models import ModelAlias, ModelVersion, TrainingJob
-from jisik.errors import InvalidInput, NotFound
+from jisik.errors import Conflict, InvalidInput, NotFound
 from jisik.passages import passage_text
 
 from . import registry
@@ -49,8 +49,11 @@ async def make_challenger(session: AsyncSession, tenant_id: str, version_id: str
     with it unless its vectors are already complete (returns that job). Promote waits for the vectors.
 
     :raises NotFound: no such retrieval version of the tenant. :raises InvalidInput: not a bi-encoder.
+    :raises Conflict: it is the champion already.
     """
     version = await _bi_encoder(session, tenant_id, version_id)
+    if (await registry.aliases(session, tenant_id)).get(registry.CHAMPION) == version.id:
+        raise Conflict(f"version {version.version} is the champion already", field="version_id")
     await registry.set_challenger(session, tenant_id, version)
     await registry.announce(session, version, "challenger")
     if is_complete(version, await generation(session, tenant_id)):

@@ -195,6 +195,20 @@ async def test_a_bi_encoder_serves_once_its_vectors_cover_the_index_and_searches
     stored = await _version_vectors(sessions, version.id)
     assert len(stored) == 24 and not {"doc3-0", "doc3-1"} & set(stored)
 
+    # a delete changes the index too: the catch-up finds nothing to embed and the version is complete again
+    async with sessions() as session, session.begin():
+        (caught_up,) = await queue_stale(session)
+    await _run(worker, sessions, caught_up)
+    assert len(await _version_vectors(sessions, version.id)) == 24
+
+    # promoted to champion it serves every session, and cannot be made the challenger again
+    for _ in range(2):
+        await _promote(sessions, tenant_id)
+    assert await _served(models, tenant_id) == set(SESSIONS)
+    async with sessions() as session:
+        with pytest.raises(Conflict, match="champion already"):
+            await make_challenger(session, tenant_id, version.id)
+
     # rollback removes the routing
     async with sessions() as session, session.begin():
         await registry.rollback(session, tenant_id, "test")
