@@ -37,7 +37,7 @@ class ChunkRerank:
             if ctx.tuned is not None and ctx.tuned.cross_encoder is not None:
                 await self._cross_encoder_rerank(ctx)
                 return None
-            if ctx.tuned is None or self._tuned is None or ctx.base_query_vector is None:
+            if ctx.tuned is None or ctx.tuned.bundle is None or self._tuned is None or ctx.base_query_vector is None:
                 return "no rerank model configured"
             await self._tuned_rerank(ctx)
             return None
@@ -76,7 +76,11 @@ class ChunkRerank:
             for rank, passage in enumerate(ctx.search_results)
         ]
         bundle = ctx.tuned.bundle
-        self._reorder(ctx, bundle.reranker.score(candidate_features(ctx.query, base, bundle.adapt(base), candidates)))
+        # off the event loop: the features analyse the passages' sentences (Kiwi) the first time they are seen
+        scores = await asyncio.to_thread(
+            lambda: bundle.reranker.score(candidate_features(ctx.query, base, bundle.adapt(base), candidates))
+        )
+        self._reorder(ctx, scores)
 
     @staticmethod
     def _reorder(ctx: ChatContext, scores: np.ndarray) -> None:

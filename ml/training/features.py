@@ -4,7 +4,15 @@ evaluation and serving.
 Features (``FEATURES``): BM25 of the passage within the candidate set (absolute and relative to the
 best), sentence evidence (the largest share of the question's terms one sentence holds), term
 coverage, title match, the base vector score, the adapter's vector score (each absolute and relative
-to the best candidate), and the candidate's search rank.
+to the best candidate), and the candidate's search rank. These read the light tokens (words and
+Hangul bigrams, ``tokens``).
+
+Topic evidence reads content morphemes (Kiwi, ``ml.answering.terms``) instead: of the question's
+terms that are not in the candidate's title, the IDF-weighted share (IDF over the candidate set) that
+its best sentence holds, absolute and relative to the best candidate. Most questions name their
+article's subject, which every paragraph of that article mentions; what tells those paragraphs apart
+is the rest of the question meeting in one sentence. Chosen on article folds of KorQuAD half A (MRR@10
+0.960 -> 0.971, bench/training.py).
 """
 
 from __future__ import annotations
@@ -15,6 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+from ml.answering.terms import question_terms, terms
 
 from .tokens import sentences, tokens
 
@@ -31,6 +41,8 @@ FEATURES = (
     "adapter",
     "adapter_relative",
     "search_rank",
+    "topic_evidence",
+    "topic_evidence_relative",
 )
 
 _K1, _B = 1.2, 0.75
@@ -66,6 +78,25 @@ def _share(terms: set[str], text: str) -> float:
     return len(terms & set(tokens(text))) / len(terms) if terms else 0.0
 
 
+def _idf(query_terms: frozenset[str], documents: list[frozenset[str]]) -> dict[str, float]:
+    frequency = Counter(term for doc in documents for term in query_terms & doc)
+    n = len(documents)
+    return {term: math.log(1 + (n - frequency[term] + 0.5) / (frequency[term] + 0.5)) for term in query_terms}
+
+
+def _topic_evidence(question: frozenset[str], candidates: Sequence[Candidate]) -> np.ndarray:
+    """Per candidate: the IDF-weighted share of the question's terms outside its title held by its best sentence."""
+    by_sentence = [[terms(sentence) for sentence in sentences(c.text)] for c in candidates]
+    idf = _idf(question, [frozenset().union(*parts) for parts in by_sentence])
+    out = np.zeros(len(candidates), dtype=np.float64)
+    for i, (candidate, parts) in enumerate(zip(candidates, by_sentence, strict=True)):
+        asked = question - terms(candidate.title)
+        total = sum(idf[term] for term in asked)
+        if total > 0:
+            out[i] = max((sum(idf[term] for term in asked & part) for part in parts), default=0.0) / total
+    return out
+
+
 def _relative(values: np.ndarray) -> np.ndarray:
     return values - values.max() if len(values) else values
 
@@ -97,8 +128,13 @@ def candidate_features(
             adapter[i],
             0.0,
             1.0 / (candidate.rank + 1),
+            0.0,
+            0.0,
         ])
     out = np.asarray(rows, dtype=np.float32)
     out[:, FEATURES.index("vector_relative")] = _relative(vector)
     out[:, FEATURES.index("adapter_relative")] = _relative(adapter)
+    topic = _topic_evidence(question_terms(query), candidates)
+    out[:, FEATURES.index("topic_evidence")] = topic
+    out[:, FEATURES.index("topic_evidence_relative")] = _relative(topic)
     return out

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -26,7 +27,7 @@ from .bundle import TunedBundle
 from .corpus import RERANK_DEPTH, Corpus
 from .reranker import train_reranker
 
-__all__ = ["MEMORY_TEMPERATURES", "MEMORY_WEIGHTS", "STRENGTHS", "fit_bundle"]
+__all__ = ["MEMORY_TEMPERATURES", "MEMORY_WEIGHTS", "STRENGTHS", "AdapterFit", "candidate_lists", "fit_adapter", "fit_bundle"]
 
 STRENGTHS = (0.0, 0.5, 1.0)
 MEMORY_TEMPERATURES = (0.005, 0.01, 0.02)
@@ -58,6 +59,76 @@ def _memory(vectors: np.ndarray, targets: np.ndarray, rows: np.ndarray, corpus: 
                         index.astype(np.int32))
 
 
+@dataclass(frozen=True, slots=True)
+class AdapterFit:
+    """The served adapter, and for every asked question (``rows``) its vector adapted by the fold's map that
+    never saw it (``held_out``), what the reranker learns from."""
+
+    adapter: QueryAdapter
+    strength: float
+    rows: np.ndarray
+    held_out: np.ndarray
+
+
+def fit_adapter(
+    corpus: Corpus,
+    vectors: np.ndarray,
+    targets: np.ndarray,
+    real: np.ndarray,
+    config: AdapterConfig | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> AdapterFit:
+    """The map and corpus memory (the first 60% of ``fit_bundle``'s progress)."""
+    report = progress or (lambda share: None)
+    asked = real if real.any() else np.ones(len(vectors), dtype=bool)
+    memory_rows = np.flatnonzero(~real) if real.any() else np.arange(len(vectors))
+    memory = _memory(vectors, targets, memory_rows, corpus)
+    own_key = np.full(len(vectors), -1)
+    own_key[memory_rows] = np.arange(len(memory_rows))
+    fold = _folds(corpus, targets, asked)
+    maps, held = [], []
+    for k in (0, 1):
+        chosen = np.flatnonzero(asked & (fold == k))
+        trained = np.flatnonzero(fold != k)
+        maps.append(train_map(vectors[trained], targets[trained], corpus.vectors,
+                              (vectors[chosen], targets[chosen]), config, _share_of(report, 0.25 * k, 0.25)))
+        held.append(chosen)
+    scores: dict[tuple[float, float, float], float] = {}
+    for strength in STRENGTHS:
+        for fold_map, chosen in zip(maps, held, strict=True):
+            mapped = normalise(vectors[chosen] @ _blend(fold_map, strength).T)
+            near = memory.neighbours(mapped, own_key[chosen])
+            for temperature, weight in itertools.product(MEMORY_TEMPERATURES, MEMORY_WEIGHTS):
+                adapted = memory.pull(mapped, *near, temperature, weight) if weight else mapped
+                key = (strength, temperature, weight)
+                scores[key] = scores.get(key, 0.0) + vector_mrr(adapted, targets[chosen], corpus.vectors) * len(chosen)
+    strength, temperature, weight = max(scores, key=lambda key: (scores[key], -key[2], -key[0]))
+    memory = CorpusMemory(memory.keys, memory.values, memory.targets, temperature, weight)
+    adapted_rows = []
+    for fold_map, chosen in zip(maps, held, strict=True):
+        mapped = normalise(vectors[chosen] @ _blend(fold_map, strength).T)
+        adapted_rows.append(memory.pull(mapped, *memory.neighbours(mapped, own_key[chosen]), temperature, weight)
+                            if weight else mapped)
+    report(0.6)
+    served = QueryAdapter(_blend(np.mean(maps, axis=0), strength), memory)
+    return AdapterFit(served, strength, np.concatenate(held), np.concatenate(adapted_rows))
+
+
+def candidate_lists(corpus: Corpus, queries: Sequence[str], vectors: np.ndarray, targets: np.ndarray,
+                    rows: np.ndarray, adapted: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Features, 0/1 labels and list ids of question ``rows[j]``'s hybrid candidates under ``adapted[j]``
+    (its own passage put last when the search missed it)."""
+    features, labels, groups = [], [], []
+    for i, adapted_vector in zip(rows.tolist(), adapted, strict=True):
+        ranking = corpus.hybrid_ranking(queries[i], adapted_vector, RERANK_DEPTH)
+        if targets[i] not in ranking:
+            ranking[-1] = int(targets[i])
+        features.append(corpus.features(queries[i], vectors[i], adapted_vector, ranking))
+        labels.append(np.asarray([c == targets[i] for c in ranking], dtype=np.int64))
+        groups.append(np.full(len(ranking), i))
+    return np.concatenate(features), np.concatenate(labels), np.concatenate(groups)
+
+
 def fit_bundle(
     corpus: Corpus,
     queries: Sequence[str],
@@ -75,45 +146,9 @@ def fit_bundle(
         raise ValueError(f"{len(queries)} training questions; at least 4 are needed")
     report = progress or (lambda share: None)
     target_array = np.asarray(targets)
-    is_real = np.asarray(real, dtype=bool)
-    asked = is_real if is_real.any() else np.ones(len(queries), dtype=bool)
-    memory_rows = np.flatnonzero(~is_real) if is_real.any() else np.arange(len(queries))
-    memory = _memory(vectors, target_array, memory_rows, corpus)
-    own_key = np.full(len(queries), -1)
-    own_key[memory_rows] = np.arange(len(memory_rows))
-    fold = _folds(corpus, target_array, asked)
-    maps, held = [], []
-    for k in (0, 1):
-        chosen = np.flatnonzero(asked & (fold == k))
-        trained = np.flatnonzero(fold != k)
-        maps.append(train_map(vectors[trained], target_array[trained], corpus.vectors,
-                              (vectors[chosen], target_array[chosen]), config, _share_of(report, 0.25 * k, 0.25)))
-        held.append(chosen)
-    scores: dict[tuple[float, float, float], float] = {}
-    for strength in STRENGTHS:
-        for fold_map, chosen in zip(maps, held, strict=True):
-            mapped = normalise(vectors[chosen] @ _blend(fold_map, strength).T)
-            near = memory.neighbours(mapped, own_key[chosen])
-            for temperature, weight in itertools.product(MEMORY_TEMPERATURES, MEMORY_WEIGHTS):
-                adapted = memory.pull(mapped, *near, temperature, weight) if weight else mapped
-                key = (strength, temperature, weight)
-                scores[key] = scores.get(key, 0.0) + vector_mrr(adapted, target_array[chosen], corpus.vectors) * len(chosen)
-    strength, temperature, weight = max(scores, key=lambda key: (scores[key], -key[2], -key[0]))
-    report(0.6)
-    memory = CorpusMemory(memory.keys, memory.values, memory.targets, temperature, weight)
-    rows, labels, groups = [], [], []
-    for step, (fold_map, chosen) in enumerate(zip(maps, held, strict=True)):
-        mapped = normalise(vectors[chosen] @ _blend(fold_map, strength).T)
-        adapted = memory.pull(mapped, *memory.neighbours(mapped, own_key[chosen]), temperature, weight) if weight else mapped
-        for i, adapted_vector in zip(chosen.tolist(), adapted, strict=True):
-            ranking = corpus.hybrid_ranking(queries[i], adapted_vector, RERANK_DEPTH)
-            if target_array[i] not in ranking:
-                ranking[-1] = int(target_array[i])
-            rows.append(corpus.features(queries[i], vectors[i], adapted_vector, ranking))
-            labels.append(np.asarray([c == target_array[i] for c in ranking], dtype=np.int64))
-            groups.append(np.full(len(ranking), i))
-        report(0.6 + 0.2 * (step + 1))
-    reranker = train_reranker(np.concatenate(rows), np.concatenate(labels), np.concatenate(groups))
+    fitted = fit_adapter(corpus, vectors, target_array, np.asarray(real, dtype=bool), config, report)
+    lists = candidate_lists(corpus, queries, vectors, target_array, fitted.rows, fitted.held_out)
+    report(0.8)
+    reranker = train_reranker(*lists)
     report(1.0)
-    served_map = _blend(np.mean(maps, axis=0), strength)
-    return TunedBundle(QueryAdapter(served_map, memory), reranker, strength)
+    return TunedBundle(fitted.adapter, reranker, fitted.strength)
