@@ -19,13 +19,17 @@ nearest keys and the agreement of the adapted vectors.
 The same run on the field tagger (bench/_field_tagger.py): trained on generated documents' reviewed
 values, entity F1 on held-out generated documents, and field extraction F1 without and with the tagger.
 
-    .venv/bin/python bench/training.py [--cache-dir DIR] [--part all|retrieval|tagger|cross_encoder]
+    .venv/bin/python bench/training.py [--cache-dir DIR] [--part all|retrieval|tagger|cross_encoder|bi_encoder]
 
 ``--part cross_encoder`` (bench/_cross_encoder.py) fine-tunes a cross-encoder reranker on A's questions on
 the CPU within ``--cross-encoder-budget`` seconds and reports its reranked R@1/MRR@10 on a sample of B.
+``--part bi_encoder`` (bench/_bi_encoder.py) fine-tunes all-MiniLM-L6-v2 on A's questions, fully and with
+LoRA, each within ``--bi-encoder-budget`` seconds, and reports pairs/s, re-embedding speed and vector
+R@1/MRR@10 on a sample of B.
 
 The retrieval part skips cleanly when ../shared/bench/korquad is absent. Prints tables; writes
-bench/results/training.json, bench/results/training_tagger.json and bench/results/training_cross_encoder.json.
+bench/results/training.json, bench/results/training_tagger.json, bench/results/training_cross_encoder.json
+and bench/results/training_bi_encoder.json.
 """
 
 from __future__ import annotations
@@ -60,6 +64,7 @@ KORQUAD = ROOT.parent / "shared" / "bench" / "korquad" / "KorQuAD_v1.0_dev.json"
 RESULTS = ROOT / "bench" / "results" / "training.json"
 TAGGER_RESULTS = ROOT / "bench" / "results" / "training_tagger.json"
 CROSS_ENCODER_RESULTS = ROOT / "bench" / "results" / "training_cross_encoder.json"
+BI_ENCODER_RESULTS = ROOT / "bench" / "results" / "training_bi_encoder.json"
 
 
 def _machine() -> dict[str, Any]:
@@ -233,12 +238,30 @@ def _cross_encoder_part(machine: dict[str, Any], tenant: Corpus, queries: list[s
                                      encoding="utf-8")
 
 
+def _bi_encoder_part(machine: dict[str, Any], corpus_a: Corpus, questions_a: list[str], targets_a: list[int],
+                     corpus_b: Corpus, questions_b: list[str], targets_b: list[int], budget_s: float,
+                     sample: int) -> None:
+    from bench._bi_encoder import print_bi_encoder, run_bi_encoder_bench
+
+    result = run_bi_encoder_bench(corpus_a, questions_a, targets_a, corpus_b, questions_b, targets_b,
+                                  budget_s=budget_s, sample=sample)
+    machine["load_1m_end"] = round(os.getloadavg()[0], 2)
+    print_bi_encoder(result)
+    print(f"machine: {machine}")
+    BI_ENCODER_RESULTS.write_text(json.dumps({"machine": machine, **result}, indent=2, ensure_ascii=False) + "\n",
+                                  encoding="utf-8")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cache-dir", type=Path, default=Path(tempfile.gettempdir()) / "jisik-bench-embeddings")
-    parser.add_argument("--part", choices=("all", "retrieval", "tagger", "cross_encoder"), default="all",
+    parser.add_argument("--part", choices=("all", "retrieval", "tagger", "cross_encoder", "bi_encoder"),
+                        default="all",
                         help="retrieval models on KorQuAD, the field tagger on generated documents, or both; "
-                        "cross_encoder: only a cross-encoder reranker on KorQuAD (CPU, within its budget)")
+                        "cross_encoder: only a cross-encoder reranker on KorQuAD (CPU, within its budget); "
+                        "bi_encoder: only full and LoRA fine-tuning of MiniLM on KorQuAD (CPU, within its budget)")
+    parser.add_argument("--bi-encoder-budget", type=float, default=120.0, help="each method's training budget (s)")
+    parser.add_argument("--bi-encoder-sample", type=int, default=300, help="B questions the bi-encoders are asked")
     parser.add_argument("--cross-encoder-budget", type=float, default=300.0, help="its training budget in seconds")
     parser.add_argument("--cross-encoder-sample", type=int, default=200, help="B questions it reranks")
     parser.add_argument("--tagger-train", type=int, default=300, help="generated documents the tagger trains on")
@@ -257,6 +280,10 @@ def main() -> int:
     _, embed = default_embedder()
     corpus_a, questions_a, targets_a = _half(half_a, embed, args.cache_dir)
     corpus_b, questions_b, targets_b = _half(half_b, embed, args.cache_dir)
+    if args.part == "bi_encoder":
+        _bi_encoder_part(machine, corpus_a, questions_a, targets_a, corpus_b, questions_b, targets_b,
+                         args.bi_encoder_budget, args.bi_encoder_sample)
+        return 0
     # The tenant has indexed both halves; it trains on A's questions and on synthetic pairs from all of its
     # chunks (B's passages included, never B's questions).
     tenant = Corpus(corpus_a.ids + corpus_b.ids, corpus_a.texts + corpus_b.texts, corpus_a.titles + corpus_b.titles,

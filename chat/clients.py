@@ -42,6 +42,7 @@ class RetrieverClient(Protocol):
         mode: SearchMode = SearchMode.HYBRID,
         knowledge_ids: Sequence[str] = (),
         access: Access,
+        vector_space: str = "",
     ) -> list[SearchHit]: ...
 
 

@@ -146,6 +146,8 @@ class ChatContext:
     # chunk_search (the sentence's embedding may start early, overlapping preprocess_query)
     query_vector: asyncio.Future[list[float] | None] | None = None
     base_query_vector: list[float] | None = None  # before the tuned model's adapter
+    # The vector space query_vector belongs to: '' (the index's embeddings) or a bi-encoder version's id.
+    vector_space: str = ""
     search_detail: dict[str, float] = field(default_factory=dict)
     # chunk_search / chunk_rerank / chunk_merge / filter_top_k
     search_results: list[Passage] = field(default_factory=list)

@@ -152,6 +152,7 @@ class RetrieverServicer(pb_grpc.RetrieverServicer):
             sentence_weight=(
                 request.sentence_weight if request.HasField("sentence_weight") else settings.sentence_weight
             ),
+            vector_space=request.vector_space,
         )
         hits = await self._service.search(query)
         return pb.SearchResponse(hits=[_hit(hit) for hit in hits])

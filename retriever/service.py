@@ -128,7 +128,8 @@ class RetrieverService:
         assert query.vector is not None
         async with self._pool.acquire() as connection:
             return await self._vector.search(
-                connection, query.vector, query.filters, limit=depth, threshold=query.vector_threshold
+                connection, query.vector, query.filters, limit=depth, threshold=query.vector_threshold,
+                space=query.vector_space,
             )
 
     async def _keyword_hits(self, query: SearchQuery, depth: int) -> list[ChannelHit]:

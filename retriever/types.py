@@ -72,6 +72,8 @@ class SearchQuery:
     vector_weight: float = 0.3
     keyword_weight: float = 0.7
     sentence_weight: float = 0.5
+    # '' = the index's own embeddings; else a fine-tuned bi-encoder version's vectors of the chunks.
+    vector_space: str = ""
 
 
 @dataclass(frozen=True)

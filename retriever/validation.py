@@ -80,6 +80,8 @@ def check_query(query: SearchQuery, settings: RetrieverSettings) -> None:
         raise InvalidInput("give query_text, query_vector or both", field="query_text")
     if query.vector is not None:
         check_vector(query.vector, settings.embedding_dimension, "query_vector")
+    if query.vector_space:
+        check_id(query.vector_space, "vector_space")
     for name in ("vector_threshold", "keyword_threshold", "vector_weight", "keyword_weight", "sentence_weight"):
         if not math.isfinite(getattr(query, name)):
             raise InvalidInput(f"{name} is not a finite number", field=name)

@@ -1,4 +1,5 @@
-"""The vector channel: cosine similarity through pgvector's HNSW index."""
+"""The vector channel: cosine similarity through pgvector's HNSW index, over the index's own embeddings
+or over a fine-tuned bi-encoder version's vectors of the same chunks (``retriever_version_vectors``)."""
 
 from __future__ import annotations
 
@@ -27,10 +28,20 @@ class VectorChannel:
         self._options = options
 
     async def search(
-        self, connection: asyncpg.Connection, vector: np.ndarray, filters: Filters, *, limit: int, threshold: float
+        self, connection: asyncpg.Connection, vector: np.ndarray, filters: Filters, *, limit: int, threshold: float,
+        space: str = "",
     ) -> list[ChannelHit]:
+        """Nearest chunks to ``vector``; with ``space`` (a model version id) among that version's vectors,
+        which carry the tenant too, so a version of another tenant finds nothing."""
         params: list[object] = []
         where = filter_sql(filters, params)
+        if space:
+            params.append(space)
+            source = (f"retriever_version_vectors v JOIN retriever_chunks c ON c.id = v.chunk_ref "
+                      f"AND v.version_id = ${len(params)} AND v.tenant_id = c.tenant_id")
+            column = "v.embedding"
+        else:
+            source, column = "retriever_chunks c", "c.embedding"
         params += [vector, limit]
         vector_p, limit_p = f"${len(params) - 1}", f"${len(params)}"
         async with connection.transaction(readonly=True):
@@ -45,10 +56,10 @@ class VectorChannel:
             )
             rows = await connection.fetch(
                 f"""
-                SELECT c.id, c.chunk_id, 1 - (c.embedding <=> {vector_p}::vector) AS score
-                FROM retriever_chunks c
+                SELECT c.id, c.chunk_id, 1 - ({column} <=> {vector_p}::vector) AS score
+                FROM {source}
                 WHERE {where}
-                ORDER BY c.embedding <=> {vector_p}::vector
+                ORDER BY {column} <=> {vector_p}::vector
                 LIMIT {limit_p}::int
                 """,
                 *params,

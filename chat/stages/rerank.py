@@ -37,7 +37,7 @@ class ChunkRerank:
             if ctx.tuned is not None and ctx.tuned.cross_encoder is not None:
                 await self._cross_encoder_rerank(ctx)
                 return None
-            if ctx.tuned is None or self._tuned is None or ctx.base_query_vector is None:
+            if ctx.tuned is None or ctx.tuned.bundle is None or self._tuned is None or ctx.base_query_vector is None:
                 return "no rerank model configured"
             await self._tuned_rerank(ctx)
             return None

@@ -56,6 +56,11 @@ class ChunkSearch:
 
     async def _embed(self, ctx: ChatContext, text: str) -> list[float] | None:
         started = time.perf_counter()
+        if ctx.tuned is not None and ctx.tuned.encoder is not None:
+            vector = await self._embed_with_version(ctx, text)
+            if vector is not None:
+                ctx.search_detail["embed_ms"] = round((time.perf_counter() - started) * 1000, 2)
+                return vector
         try:
             vectors = await self._model.embed(
                 tenant_id=ctx.tenant_id, model_id=ctx.settings.embedding_model_id, texts=[text]
@@ -71,6 +76,18 @@ class ChunkSearch:
         if ctx.tuned is not None and ctx.tuned.bundle is not None:  # the tenant's query adapter: a better vector
             return [float(x) for x in ctx.tuned.bundle.adapt(np.asarray(vectors[0], dtype=np.float32))]
         return vectors[0]
+
+    async def _embed_with_version(self, ctx: ChatContext, text: str) -> list[float] | None:
+        """The question's vector from the session's fine-tuned bi-encoder, searched in its own vector space;
+        None when it fails (the default embedder and the index's vectors answer instead)."""
+        assert ctx.tuned is not None and ctx.tuned.encoder is not None
+        try:
+            vectors = await asyncio.to_thread(ctx.tuned.encoder.embed, [text])
+        except (RuntimeError, ValueError, OSError) as exc:
+            logger.warning("the tuned bi-encoder failed, embedding with the default model: %s", type(exc).__name__)
+            return None
+        ctx.vector_space = ctx.tuned.version_id
+        return [float(x) for x in vectors[0]]
 
     def start_embedding(self, ctx: ChatContext) -> None:
         """Begin embedding the search sentence in the background (no-op without knowledge bases)."""
@@ -91,6 +108,7 @@ class ChunkSearch:
             mode=mode,
             knowledge_ids=ctx.knowledge_ids,
             access=ctx.access,
+            vector_space=ctx.vector_space if vector else "",
         )
         return [Passage.from_hit(hit) for hit in hits]
 

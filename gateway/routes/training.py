@@ -24,13 +24,15 @@ from jisik.db.models import (
     TrainingJob,
 )
 from jisik.errors import Conflict, InvalidInput, NotFound, TooLarge
-from ml.training import jobs, registry
+from ml.training import jobs, reembed, registry
 from ml.training.cross_encoder import CROSS_ENCODER
 from ml.training.feedback import record_feedback
 from ml.training.pairs import parse_labelled_jsonl
+from ml.training.reembed import REEMBED
 from ml.training.rollout import signals_since
 from ml.training.snapshots import require_consent
 from ml.training.tagger_registry import FIELD_TAGGER, promote_tagger, rollback_tagger
+from ml.training.version_vectors import generation, is_complete
 
 from ..deps import SessionDep, SettingsDep, TenantDep, require_scope
 from ..schemas.common import Envelope
@@ -158,13 +160,27 @@ async def _taggers(session: SessionDep, tenant_id: str) -> list[dict[str, Any]]:
     return out
 
 
+async def _reembed_progress(session: SessionDep, tenant_id: str) -> dict[str, float]:
+    """Each bi-encoder version's latest re-embed job's progress."""
+    rows = await session.scalars(select(TrainingJob).where(col(TrainingJob.tenant_id) == tenant_id)
+                                 .order_by(col(TrainingJob.created_at).desc()).limit(50))
+    progress: dict[str, float] = {}
+    for job in rows:
+        if job.parameters.get("kind") == REEMBED:
+            progress.setdefault(str(job.parameters.get("version_id", "")), job.progress)
+    return progress
+
+
 async def _models(session: SessionDep, tenant_id: str, window_s: float) -> dict[str, Any]:
     tenant = await session.get(Tenant, tenant_id)
-    state = await registry.serving_state(session, tenant_id)
+    state = await registry.serving_state(session, tenant_id, artifacts=False)
     since = datetime.now(UTC) - timedelta(seconds=window_s)
     versions = []
+    index_generation = await generation(session, tenant_id)
+    progress = await _reembed_progress(session, tenant_id)
     rows = await session.scalars(select(ModelVersion).where(col(ModelVersion.tenant_id) == tenant_id,
                                                             col(ModelVersion.kind).in_(SERVED_KINDS))
+                                 .options(registry.WITHOUT_ARTIFACT)
                                  .order_by(col(ModelVersion.version).desc()).limit(20))
     for row in rows:
         names = [name for name, held in ((registry.CHAMPION, state.champion), (registry.CHALLENGER, state.challenger))
@@ -174,6 +190,9 @@ async def _models(session: SessionDep, tenant_id: str, window_s: float) -> dict[
             "kind": row.kind,
             "aliases": names,
             "signals": (await signals_since(session, tenant_id, row.id, since)).to_dict(),
+            "vectors_state": "stale" if row.vectors_state == "ready" and not is_complete(row, index_generation)
+            else row.vectors_state,
+            "vectors_progress": 1.0 if is_complete(row, index_generation) else progress.get(row.id, 0.0),
         })
     rollout = state.rollout
     counts = {
@@ -204,6 +223,16 @@ async def promote(tenant: TenantDep, session: SessionDep, settings: SettingsDep)
     """Step the challenger's canary (10% -> 50% -> champion at 100%)."""
     steps = tuple(int(step) for step in settings.training.canary_steps.split(",") if step.strip())
     await registry.promote(session, tenant.id, steps)
+    return {"success": True, "data": await _models(session, tenant.id, settings.training.rollback_window_s)}
+
+
+@router.post("/models/{version_id}/challenger", response_model=Envelope[ModelsPublic],
+             dependencies=[require_scope("admin")])
+async def make_challenger(version_id: str, tenant: TenantDep, session: SessionDep,
+                          settings: SettingsDep) -> dict[str, Any]:
+    """Make a fine-tuned bi-encoder version the challenger at 0%: a re-embed job embeds the knowledge
+    base's chunks with it (progress on the job); promote is refused until its vectors are complete."""
+    await reembed.make_challenger(session, tenant.id, version_id)
     return {"success": True, "data": await _models(session, tenant.id, settings.training.rollback_window_s)}
 
 

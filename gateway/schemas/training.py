@@ -73,10 +73,14 @@ class TaggerVersionPublic(BaseModel):
 
 
 class VersionPublic(TaggerVersionPublic):
-    """A retrieval model version (``kind``: retrieval or cross_encoder), with its online signals."""
+    """A retrieval model version (``kind``: retrieval or cross_encoder), with its online signals; a fine-tuned
+    bi-encoder also with the state of its vectors of the knowledge base (queued, embedding, ready, stale,
+    failed; '' when never asked) and the progress of its latest re-embed job."""
 
     kind: str
     signals: dict[str, float]
+    vectors_state: str = ""
+    vectors_progress: float = 0.0
 
 
 class TaggerPublic(BaseModel):

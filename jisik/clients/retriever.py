@@ -141,9 +141,11 @@ class RetrieverClient:
         mode: SearchMode = SearchMode.HYBRID,
         knowledge_ids: Sequence[str] = (),
         access: Access,
+        vector_space: str = "",
     ) -> list[SearchHit]:
         """Hybrid search; ``knowledge_ids`` (when not empty) restricts it to those documents, ``access``
-        to what the caller may read."""
+        to what the caller may read; ``vector_space`` names a fine-tuned bi-encoder version whose vectors
+        the query vector is compared with."""
         request = pb.SearchRequest(
             tenant_id=tenant_id,
             query_text=query_text,
@@ -156,6 +158,7 @@ class RetrieverClient:
             knowledge_ids=list(knowledge_ids),
             acl_principals=sorted(access.principals),
             all_documents=access.everything,
+            vector_space=vector_space,
         )
         with rpc_errors(_SERVICE):
             reply = await self._stub.Search(request, timeout=self._timeout)

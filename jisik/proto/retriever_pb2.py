@@ -24,19 +24,19 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x0fretriever.proto\x12\x12jisik.retriever.v1\"\xa2\x02\n\x0cIndexedChunk\x12\x10\n\x08\x63hunk_id\x18\x01 \x01(\t\x12\x11\n\ttenant_id\x18\x02 \x01(\t\x12\x19\n\x11knowledge_base_id\x18\x03 \x01(\t\x12\x14\n\x0cknowledge_id\x18\x04 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x05 \x01(\t\x12\x11\n\tembedding\x18\x06 \x03(\x02\x12\x16\n\x0e\x61\x63l_principals\x18\x08 \x03(\t\x12\x0b\n\x03seq\x18\t \x01(\x05\x12\r\n\x05start\x18\n \x01(\x05\x12\x0b\n\x03\x65nd\x18\x0b \x01(\x05\x12\r\n\x05title\x18\x0c \x01(\t\x12\x33\n\x08metadata\x18\r \x01(\x0b\x32!.jisik.retriever.v1.ChunkMetadataJ\x04\x08\x07\x10\x08R\rmetadata_json\"V\n\rChunkMetadata\x12\x11\n\tfile_name\x18\x01 \x01(\t\x12\r\n\x05pages\x18\x02 \x03(\x05\x12\x12\n\nchunk_type\x18\x03 \x01(\t\x12\x0f\n\x07version\x18\x04 \x01(\x05\"F\n\x12IndexChunksRequest\x12\x30\n\x06\x63hunks\x18\x01 \x03(\x0b\x32 .jisik.retriever.v1.IndexedChunk\"&\n\x13IndexChunksResponse\x12\x0f\n\x07indexed\x18\x01 \x01(\x05\"t\n\x17ReplaceKnowledgeRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x14\n\x0cknowledge_id\x18\x02 \x01(\t\x12\x30\n\x06\x63hunks\x18\x03 \x03(\x0b\x32 .jisik.retriever.v1.IndexedChunk\"h\n\rDeleteRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x11\n\tchunk_ids\x18\x02 \x03(\t\x12\x15\n\rknowledge_ids\x18\x03 \x03(\t\x12\x1a\n\x12knowledge_base_ids\x18\x04 \x03(\t\"!\n\x0e\x44\x65leteResponse\x12\x0f\n\x07\x64\x65leted\x18\x01 \x01(\x05\"\xcc\x03\n\rSearchRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x12\n\nquery_text\x18\x02 \x01(\t\x12\x14\n\x0cquery_vector\x18\x03 \x03(\x02\x12\r\n\x05top_k\x18\x04 \x01(\x05\x12\x18\n\x10vector_threshold\x18\x05 \x01(\x02\x12\x19\n\x11keyword_threshold\x18\x06 \x01(\x02\x12,\n\x04mode\x18\x07 \x01(\x0e\x32\x1e.jisik.retriever.v1.SearchMode\x12/\n\x06\x66usion\x18\x08 \x01(\x0e\x32\x1a.jisik.retriever.v1.FusionH\x00\x88\x01\x01\x12\r\n\x05rrf_k\x18\t \x01(\x05\x12\x15\n\rvector_weight\x18\n \x01(\x02\x12\x16\n\x0ekeyword_weight\x18\x0b \x01(\x02\x12\x1a\n\x12knowledge_base_ids\x18\x0c \x03(\t\x12\x15\n\rknowledge_ids\x18\r \x03(\t\x12\x16\n\x0e\x61\x63l_principals\x18\x0e \x03(\t\x12\x1c\n\x0fsentence_weight\x18\x0f \x01(\x02H\x01\x88\x01\x01\x12\x15\n\rall_documents\x18\x10 \x01(\x08\x42\t\n\x07_fusionB\x12\n\x10_sentence_weight\"\x98\x03\n\tSearchHit\x12\x10\n\x08\x63hunk_id\x18\x01 \x01(\t\x12\x19\n\x11knowledge_base_id\x18\x02 \x01(\t\x12\x14\n\x0cknowledge_id\x18\x03 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x04 \x01(\t\x12\r\n\x05score\x18\x06 \x01(\x01\x12\x14\n\x0cvector_score\x18\x07 \x01(\x01\x12\x13\n\x0bvector_rank\x18\x08 \x01(\x05\x12\x15\n\rkeyword_score\x18\t \x01(\x01\x12\x14\n\x0ckeyword_rank\x18\n \x01(\x05\x12\x31\n\nmatch_type\x18\x0b \x01(\x0e\x32\x1d.jisik.retriever.v1.MatchType\x12\x0b\n\x03seq\x18\x0c \x01(\x05\x12\r\n\x05start\x18\r \x01(\x05\x12\x0b\n\x03\x65nd\x18\x0e \x01(\x05\x12\x12\n\nbm25_score\x18\x0f \x01(\x01\x12\x16\n\x0esentence_score\x18\x10 \x01(\x01\x12\x33\n\x08metadata\x18\x11 \x01(\x0b\x32!.jisik.retriever.v1.ChunkMetadataJ\x04\x08\x05\x10\x06R\rmetadata_json\"=\n\x0eSearchResponse\x12+\n\x04hits\x18\x01 \x03(\x0b\x32\x1d.jisik.retriever.v1.SearchHit\"\x1e\n\x0e\x41nalyzeRequest\x12\x0c\n\x04text\x18\x01 \x01(\t\"!\n\x0f\x41nalyzeResponse\x12\x0e\n\x06tokens\x18\x01 \x03(\t\"\x84\x01\n\x19SetKnowledgeAccessRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x14\n\x0cknowledge_id\x18\x02 \x01(\t\x12\x16\n\x0e\x61\x63l_principals\x18\x03 \x03(\t\x12\x0f\n\x07\x65nabled\x18\x04 \x01(\x08\x12\x15\n\rknowledge_ids\x18\x05 \x03(\t\"-\n\x1aSetKnowledgeAccessResponse\x12\x0f\n\x07updated\x18\x01 \x01(\x05*U\n\nSearchMode\x12\x16\n\x12SEARCH_MODE_HYBRID\x10\x00\x12\x16\n\x12SEARCH_MODE_VECTOR\x10\x01\x12\x17\n\x13SEARCH_MODE_KEYWORD\x10\x02*-\n\x06\x46usion\x12\x0e\n\nFUSION_RRF\x10\x00\x12\x13\n\x0f\x46USION_WEIGHTED\x10\x01*U\n\tMatchType\x12\x18\n\x14MATCH_TYPE_EMBEDDING\x10\x00\x12\x17\n\x13MATCH_TYPE_KEYWORDS\x10\x01\x12\x15\n\x11MATCH_TYPE_HYBRID\x10\x02\x32\xc0\x04\n\tRetriever\x12^\n\x0bIndexChunks\x12&.jisik.retriever.v1.IndexChunksRequest\x1a\'.jisik.retriever.v1.IndexChunksResponse\x12O\n\x06\x44\x65lete\x12!.jisik.retriever.v1.DeleteRequest\x1a\".jisik.retriever.v1.DeleteResponse\x12O\n\x06Search\x12!.jisik.retriever.v1.SearchRequest\x1a\".jisik.retriever.v1.SearchResponse\x12h\n\x10ReplaceKnowledge\x12+.jisik.retriever.v1.ReplaceKnowledgeRequest\x1a\'.jisik.retriever.v1.IndexChunksResponse\x12R\n\x07\x41nalyze\x12\".jisik.retriever.v1.AnalyzeRequest\x1a#.jisik.retriever.v1.AnalyzeResponse\x12s\n\x12SetKnowledgeAccess\x12-.jisik.retriever.v1.SetKnowledgeAccessRequest\x1a..jisik.retriever.v1.SetKnowledgeAccessResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x0fretriever.proto\x12\x12jisik.retriever.v1\"\xa2\x02\n\x0cIndexedChunk\x12\x10\n\x08\x63hunk_id\x18\x01 \x01(\t\x12\x11\n\ttenant_id\x18\x02 \x01(\t\x12\x19\n\x11knowledge_base_id\x18\x03 \x01(\t\x12\x14\n\x0cknowledge_id\x18\x04 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x05 \x01(\t\x12\x11\n\tembedding\x18\x06 \x03(\x02\x12\x16\n\x0e\x61\x63l_principals\x18\x08 \x03(\t\x12\x0b\n\x03seq\x18\t \x01(\x05\x12\r\n\x05start\x18\n \x01(\x05\x12\x0b\n\x03\x65nd\x18\x0b \x01(\x05\x12\r\n\x05title\x18\x0c \x01(\t\x12\x33\n\x08metadata\x18\r \x01(\x0b\x32!.jisik.retriever.v1.ChunkMetadataJ\x04\x08\x07\x10\x08R\rmetadata_json\"V\n\rChunkMetadata\x12\x11\n\tfile_name\x18\x01 \x01(\t\x12\r\n\x05pages\x18\x02 \x03(\x05\x12\x12\n\nchunk_type\x18\x03 \x01(\t\x12\x0f\n\x07version\x18\x04 \x01(\x05\"F\n\x12IndexChunksRequest\x12\x30\n\x06\x63hunks\x18\x01 \x03(\x0b\x32 .jisik.retriever.v1.IndexedChunk\"&\n\x13IndexChunksResponse\x12\x0f\n\x07indexed\x18\x01 \x01(\x05\"t\n\x17ReplaceKnowledgeRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x14\n\x0cknowledge_id\x18\x02 \x01(\t\x12\x30\n\x06\x63hunks\x18\x03 \x03(\x0b\x32 .jisik.retriever.v1.IndexedChunk\"h\n\rDeleteRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x11\n\tchunk_ids\x18\x02 \x03(\t\x12\x15\n\rknowledge_ids\x18\x03 \x03(\t\x12\x1a\n\x12knowledge_base_ids\x18\x04 \x03(\t\"!\n\x0e\x44\x65leteResponse\x12\x0f\n\x07\x64\x65leted\x18\x01 \x01(\x05\"\xe2\x03\n\rSearchRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x12\n\nquery_text\x18\x02 \x01(\t\x12\x14\n\x0cquery_vector\x18\x03 \x03(\x02\x12\r\n\x05top_k\x18\x04 \x01(\x05\x12\x18\n\x10vector_threshold\x18\x05 \x01(\x02\x12\x19\n\x11keyword_threshold\x18\x06 \x01(\x02\x12,\n\x04mode\x18\x07 \x01(\x0e\x32\x1e.jisik.retriever.v1.SearchMode\x12/\n\x06\x66usion\x18\x08 \x01(\x0e\x32\x1a.jisik.retriever.v1.FusionH\x00\x88\x01\x01\x12\r\n\x05rrf_k\x18\t \x01(\x05\x12\x15\n\rvector_weight\x18\n \x01(\x02\x12\x16\n\x0ekeyword_weight\x18\x0b \x01(\x02\x12\x1a\n\x12knowledge_base_ids\x18\x0c \x03(\t\x12\x15\n\rknowledge_ids\x18\r \x03(\t\x12\x16\n\x0e\x61\x63l_principals\x18\x0e \x03(\t\x12\x1c\n\x0fsentence_weight\x18\x0f \x01(\x02H\x01\x88\x01\x01\x12\x15\n\rall_documents\x18\x10 \x01(\x08\x12\x14\n\x0cvector_space\x18\x11 \x01(\tB\t\n\x07_fusionB\x12\n\x10_sentence_weight\"\x98\x03\n\tSearchHit\x12\x10\n\x08\x63hunk_id\x18\x01 \x01(\t\x12\x19\n\x11knowledge_base_id\x18\x02 \x01(\t\x12\x14\n\x0cknowledge_id\x18\x03 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x04 \x01(\t\x12\r\n\x05score\x18\x06 \x01(\x01\x12\x14\n\x0cvector_score\x18\x07 \x01(\x01\x12\x13\n\x0bvector_rank\x18\x08 \x01(\x05\x12\x15\n\rkeyword_score\x18\t \x01(\x01\x12\x14\n\x0ckeyword_rank\x18\n \x01(\x05\x12\x31\n\nmatch_type\x18\x0b \x01(\x0e\x32\x1d.jisik.retriever.v1.MatchType\x12\x0b\n\x03seq\x18\x0c \x01(\x05\x12\r\n\x05start\x18\r \x01(\x05\x12\x0b\n\x03\x65nd\x18\x0e \x01(\x05\x12\x12\n\nbm25_score\x18\x0f \x01(\x01\x12\x16\n\x0esentence_score\x18\x10 \x01(\x01\x12\x33\n\x08metadata\x18\x11 \x01(\x0b\x32!.jisik.retriever.v1.ChunkMetadataJ\x04\x08\x05\x10\x06R\rmetadata_json\"=\n\x0eSearchResponse\x12+\n\x04hits\x18\x01 \x03(\x0b\x32\x1d.jisik.retriever.v1.SearchHit\"\x1e\n\x0e\x41nalyzeRequest\x12\x0c\n\x04text\x18\x01 \x01(\t\"!\n\x0f\x41nalyzeResponse\x12\x0e\n\x06tokens\x18\x01 \x03(\t\"\x84\x01\n\x19SetKnowledgeAccessRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x14\n\x0cknowledge_id\x18\x02 \x01(\t\x12\x16\n\x0e\x61\x63l_principals\x18\x03 \x03(\t\x12\x0f\n\x07\x65nabled\x18\x04 \x01(\x08\x12\x15\n\rknowledge_ids\x18\x05 \x03(\t\"-\n\x1aSetKnowledgeAccessResponse\x12\x0f\n\x07updated\x18\x01 \x01(\x05*U\n\nSearchMode\x12\x16\n\x12SEARCH_MODE_HYBRID\x10\x00\x12\x16\n\x12SEARCH_MODE_VECTOR\x10\x01\x12\x17\n\x13SEARCH_MODE_KEYWORD\x10\x02*-\n\x06\x46usion\x12\x0e\n\nFUSION_RRF\x10\x00\x12\x13\n\x0f\x46USION_WEIGHTED\x10\x01*U\n\tMatchType\x12\x18\n\x14MATCH_TYPE_EMBEDDING\x10\x00\x12\x17\n\x13MATCH_TYPE_KEYWORDS\x10\x01\x12\x15\n\x11MATCH_TYPE_HYBRID\x10\x02\x32\xc0\x04\n\tRetriever\x12^\n\x0bIndexChunks\x12&.jisik.retriever.v1.IndexChunksRequest\x1a\'.jisik.retriever.v1.IndexChunksResponse\x12O\n\x06\x44\x65lete\x12!.jisik.retriever.v1.DeleteRequest\x1a\".jisik.retriever.v1.DeleteResponse\x12O\n\x06Search\x12!.jisik.retriever.v1.SearchRequest\x1a\".jisik.retriever.v1.SearchResponse\x12h\n\x10ReplaceKnowledge\x12+.jisik.retriever.v1.ReplaceKnowledgeRequest\x1a\'.jisik.retriever.v1.IndexChunksResponse\x12R\n\x07\x41nalyze\x12\".jisik.retriever.v1.AnalyzeRequest\x1a#.jisik.retriever.v1.AnalyzeResponse\x12s\n\x12SetKnowledgeAccess\x12-.jisik.retriever.v1.SetKnowledgeAccessRequest\x1a..jisik.retriever.v1.SetKnowledgeAccessResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'retriever_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_SEARCHMODE']._serialized_start=1977
-  _globals['_SEARCHMODE']._serialized_end=2062
-  _globals['_FUSION']._serialized_start=2064
-  _globals['_FUSION']._serialized_end=2109
-  _globals['_MATCHTYPE']._serialized_start=2111
-  _globals['_MATCHTYPE']._serialized_end=2196
+  _globals['_SEARCHMODE']._serialized_start=1999
+  _globals['_SEARCHMODE']._serialized_end=2084
+  _globals['_FUSION']._serialized_start=2086
+  _globals['_FUSION']._serialized_end=2131
+  _globals['_MATCHTYPE']._serialized_start=2133
+  _globals['_MATCHTYPE']._serialized_end=2218
   _globals['_INDEXEDCHUNK']._serialized_start=40
   _globals['_INDEXEDCHUNK']._serialized_end=330
   _globals['_CHUNKMETADATA']._serialized_start=332
@@ -52,19 +52,19 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_DELETERESPONSE']._serialized_start=756
   _globals['_DELETERESPONSE']._serialized_end=789
   _globals['_SEARCHREQUEST']._serialized_start=792
-  _globals['_SEARCHREQUEST']._serialized_end=1252
-  _globals['_SEARCHHIT']._serialized_start=1255
-  _globals['_SEARCHHIT']._serialized_end=1663
-  _globals['_SEARCHRESPONSE']._serialized_start=1665
-  _globals['_SEARCHRESPONSE']._serialized_end=1726
-  _globals['_ANALYZEREQUEST']._serialized_start=1728
-  _globals['_ANALYZEREQUEST']._serialized_end=1758
-  _globals['_ANALYZERESPONSE']._serialized_start=1760
-  _globals['_ANALYZERESPONSE']._serialized_end=1793
-  _globals['_SETKNOWLEDGEACCESSREQUEST']._serialized_start=1796
-  _globals['_SETKNOWLEDGEACCESSREQUEST']._serialized_end=1928
-  _globals['_SETKNOWLEDGEACCESSRESPONSE']._serialized_start=1930
-  _globals['_SETKNOWLEDGEACCESSRESPONSE']._serialized_end=1975
-  _globals['_RETRIEVER']._serialized_start=2199
-  _globals['_RETRIEVER']._serialized_end=2775
+  _globals['_SEARCHREQUEST']._serialized_end=1274
+  _globals['_SEARCHHIT']._serialized_start=1277
+  _globals['_SEARCHHIT']._serialized_end=1685
+  _globals['_SEARCHRESPONSE']._serialized_start=1687
+  _globals['_SEARCHRESPONSE']._serialized_end=1748
+  _globals['_ANALYZEREQUEST']._serialized_start=1750
+  _globals['_ANALYZEREQUEST']._serialized_end=1780
+  _globals['_ANALYZERESPONSE']._serialized_start=1782
+  _globals['_ANALYZERESPONSE']._serialized_end=1815
+  _globals['_SETKNOWLEDGEACCESSREQUEST']._serialized_start=1818
+  _globals['_SETKNOWLEDGEACCESSREQUEST']._serialized_end=1950
+  _globals['_SETKNOWLEDGEACCESSRESPONSE']._serialized_start=1952
+  _globals['_SETKNOWLEDGEACCESSRESPONSE']._serialized_end=1997
+  _globals['_RETRIEVER']._serialized_start=2221
+  _globals['_RETRIEVER']._serialized_end=2797
 # @@protoc_insertion_point(module_scope)

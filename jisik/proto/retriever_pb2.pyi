@@ -113,7 +113,7 @@ class DeleteResponse(_message.Message):
     def __init__(self, deleted: _Optional[int] = ...) -> None: ...
 
 class SearchRequest(_message.Message):
-    __slots__ = ("tenant_id", "query_text", "query_vector", "top_k", "vector_threshold", "keyword_threshold", "mode", "fusion", "rrf_k", "vector_weight", "keyword_weight", "knowledge_base_ids", "knowledge_ids", "acl_principals", "sentence_weight", "all_documents")
+    __slots__ = ("tenant_id", "query_text", "query_vector", "top_k", "vector_threshold", "keyword_threshold", "mode", "fusion", "rrf_k", "vector_weight", "keyword_weight", "knowledge_base_ids", "knowledge_ids", "acl_principals", "sentence_weight", "all_documents", "vector_space")
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     QUERY_TEXT_FIELD_NUMBER: _ClassVar[int]
     QUERY_VECTOR_FIELD_NUMBER: _ClassVar[int]
@@ -130,6 +130,7 @@ class SearchRequest(_message.Message):
     ACL_PRINCIPALS_FIELD_NUMBER: _ClassVar[int]
     SENTENCE_WEIGHT_FIELD_NUMBER: _ClassVar[int]
     ALL_DOCUMENTS_FIELD_NUMBER: _ClassVar[int]
+    VECTOR_SPACE_FIELD_NUMBER: _ClassVar[int]
     tenant_id: str
     query_text: str
     query_vector: _containers.RepeatedScalarFieldContainer[float]
@@ -146,7 +147,8 @@ class SearchRequest(_message.Message):
     acl_principals: _containers.RepeatedScalarFieldContainer[str]
     sentence_weight: float
     all_documents: bool
-    def __init__(self, tenant_id: _Optional[str] = ..., query_text: _Optional[str] = ..., query_vector: _Optional[_Iterable[float]] = ..., top_k: _Optional[int] = ..., vector_threshold: _Optional[float] = ..., keyword_threshold: _Optional[float] = ..., mode: _Optional[_Union[SearchMode, str]] = ..., fusion: _Optional[_Union[Fusion, str]] = ..., rrf_k: _Optional[int] = ..., vector_weight: _Optional[float] = ..., keyword_weight: _Optional[float] = ..., knowledge_base_ids: _Optional[_Iterable[str]] = ..., knowledge_ids: _Optional[_Iterable[str]] = ..., acl_principals: _Optional[_Iterable[str]] = ..., sentence_weight: _Optional[float] = ..., all_documents: _Optional[bool] = ...) -> None: ...
+    vector_space: str
+    def __init__(self, tenant_id: _Optional[str] = ..., query_text: _Optional[str] = ..., query_vector: _Optional[_Iterable[float]] = ..., top_k: _Optional[int] = ..., vector_threshold: _Optional[float] = ..., keyword_threshold: _Optional[float] = ..., mode: _Optional[_Union[SearchMode, str]] = ..., fusion: _Optional[_Union[Fusion, str]] = ..., rrf_k: _Optional[int] = ..., vector_weight: _Optional[float] = ..., keyword_weight: _Optional[float] = ..., knowledge_base_ids: _Optional[_Iterable[str]] = ..., knowledge_ids: _Optional[_Iterable[str]] = ..., acl_principals: _Optional[_Iterable[str]] = ..., sentence_weight: _Optional[float] = ..., all_documents: _Optional[bool] = ..., vector_space: _Optional[str] = ...) -> None: ...
 
 class SearchHit(_message.Message):
     __slots__ = ("chunk_id", "knowledge_base_id", "knowledge_id", "content", "score", "vector_score", "vector_rank", "keyword_score", "keyword_rank", "match_type", "seq", "start", "end", "bm25_score", "sentence_score", "metadata")

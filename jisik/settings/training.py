@@ -44,6 +44,10 @@ class TrainingSettings(JisikSettings):
         "", description="Directory of the model a cross-encoder reranker is fine-tuned from (a CrossEncoder, or a "
         "sentence-transformers model that gets a new scoring head; empty = packaged all-MiniLM-L6-v2)",
     )
+    cross_encoder_max_held_out: int = Field(
+        300, ge=1, description="Most held-out questions a cross-encoder and its champion are measured on "
+        "(each reranks 10 passages per question; slow on a CPU)",
+    )
     cross_encoder_epochs: int = Field(
         1, ge=1, description="Most passes of a cross-encoder fine-tuning over the questions (the budget may stop it first)"
     )

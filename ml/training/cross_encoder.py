@@ -11,11 +11,8 @@ sentence-transformers are imported only when a model is trained or loaded.
 
 from __future__ import annotations
 
-import io
-import tempfile
 import threading
 import time
-import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,9 +24,9 @@ from jisik.errors import InvalidInput
 from jisik.passages import passage_text
 
 from .budget import epoch_batches, run_within_budget
-from .bundle import checksum
 from .corpus import Corpus
 from .metrics import ranking_metrics
+from .transformer import unpacked
 
 __all__ = [
     "CROSS_ENCODER",
@@ -168,20 +165,9 @@ def load_scorer(artifact: bytes, expected_sha256: str, device: str | None = None
 
     :raises InvalidInput: the checksum does not match or the archive is not a model.
     """
-    if checksum(artifact) != expected_sha256:
-        raise InvalidInput("the model artifact does not match its checksum", field="artifact")
-    with tempfile.TemporaryDirectory(prefix="jisik-cross-encoder-") as folder:
+    with unpacked(artifact, expected_sha256, "cross-encoder") as folder:
         try:
-            with zipfile.ZipFile(io.BytesIO(artifact)) as bundle:
-                root = Path(folder).resolve()
-                for name in bundle.namelist():
-                    if root not in (root / name).resolve().parents:
-                        raise InvalidInput("the model archive holds a path outside its folder", field="artifact")
-                bundle.extractall(root)
-        except zipfile.BadZipFile as exc:
-            raise InvalidInput("the model artifact is not a cross-encoder archive", field="artifact") from exc
-        try:
-            return CrossEncoderScorer(Path(folder), device)
+            return CrossEncoderScorer(folder, device)
         except (OSError, ValueError) as exc:
             raise InvalidInput("the model archive does not load as a cross-encoder", field="artifact") from exc
 

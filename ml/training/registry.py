@@ -8,10 +8,11 @@ Every change is one transaction that also stages its announcements: ``ml.models.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import QueryableAttribute, defer
 from sqlmodel import col
 
 from jisik.db.models import ModelAlias, ModelVersion, Rollout
@@ -21,10 +22,13 @@ from jisik.events import Topic
 from jisik.webhooks import EventType, ModelUpdated, stage_webhook_event
 
 from .bundle import checksum
+from .encoder import is_bi_encoder
+from .version_vectors import generation, is_complete
 
 __all__ = [
     "CHALLENGER",
     "CHAMPION",
+    "WITHOUT_ARTIFACT",
     "Serving",
     "add_version",
     "aliases",
@@ -33,7 +37,11 @@ __all__ = [
     "register",
     "rollback",
     "serving_state",
+    "set_challenger",
 ]
+
+# Loads a version without its artifact (tens of megabytes); touching ``artifact`` then raises.
+WITHOUT_ARTIFACT = defer(cast("QueryableAttribute[bytes]", ModelVersion.artifact), raiseload=True)
 
 CHAMPION = "champion"
 CHALLENGER = "challenger"
@@ -91,10 +99,13 @@ async def _rollout(session: AsyncSession, tenant_id: str) -> Rollout:
     return rollout
 
 
-async def serving_state(session: AsyncSession, tenant_id: str) -> Serving:
+async def serving_state(session: AsyncSession, tenant_id: str, *, artifacts: bool = True) -> Serving:
+    """The tenant's champion, challenger and rollout; without ``artifacts`` the versions' artifacts (tens
+    of megabytes each) are not read (``artifact`` must then not be touched)."""
     named = await aliases(session, tenant_id)
-    champion = await session.get(ModelVersion, named[CHAMPION]) if CHAMPION in named else None
-    challenger = await session.get(ModelVersion, named[CHALLENGER]) if CHALLENGER in named else None
+    options = [] if artifacts else [WITHOUT_ARTIFACT]
+    champion = await session.get(ModelVersion, named[CHAMPION], options=options) if CHAMPION in named else None
+    challenger = await session.get(ModelVersion, named[CHALLENGER], options=options) if CHALLENGER in named else None
     return Serving(champion, challenger, await session.get(Rollout, tenant_id))
 
 
@@ -111,10 +122,15 @@ async def register(
                               champion_metrics=champion_metrics, artifact=artifact, artifact_sha256="",
                               training_s=round(training_s, 3), version=0), challenger=challenger)
     if challenger:
-        await _set_alias(session, tenant_id, CHALLENGER, version.id)
-        rollout = await _rollout(session, tenant_id)
-        rollout.percent, rollout.state, rollout.reason, rollout.breach_since = 0, "canary", "", None
+        await set_challenger(session, tenant_id, version)
     return version
+
+
+async def set_challenger(session: AsyncSession, tenant_id: str, version: ModelVersion) -> None:
+    """``version`` becomes the challenger at 0% (promote starts its canary)."""
+    await _set_alias(session, tenant_id, CHALLENGER, version.id)
+    rollout = await _rollout(session, tenant_id)
+    rollout.percent, rollout.state, rollout.reason, rollout.breach_since = 0, "canary", "", None
 
 
 async def add_version(session: AsyncSession, version: ModelVersion, *, challenger: bool) -> ModelVersion:
@@ -143,9 +159,12 @@ async def promote(session: AsyncSession, tenant_id: str, steps: tuple[int, ...])
 
     :raises Conflict: there is no challenger.
     """
-    state = await serving_state(session, tenant_id)
+    state = await serving_state(session, tenant_id, artifacts=False)
     if state.challenger is None:
         raise Conflict("there is no challenger to promote; train a model first", field="challenger")
+    if is_bi_encoder(state.challenger.metrics) and not is_complete(state.challenger, await generation(session, tenant_id)):
+        raise Conflict("the challenger's vectors of the knowledge base are not complete yet; promote once its "
+                       "re-embed job has finished", field="challenger")
     rollout = await _rollout(session, tenant_id)
     current = rollout.percent if rollout.state == "canary" else 0
     following = next((step for step in steps if step > current), 100)
@@ -160,7 +179,7 @@ async def promote(session: AsyncSession, tenant_id: str, steps: tuple[int, ...])
         await announce(session, state.challenger, "canary")
     rollout.breach_since = None
     await session.flush()
-    return await serving_state(session, tenant_id)
+    return await serving_state(session, tenant_id, artifacts=False)
 
 
 async def rollback(session: AsyncSession, tenant_id: str, reason: str) -> Serving:
@@ -169,7 +188,7 @@ async def rollback(session: AsyncSession, tenant_id: str, reason: str) -> Servin
 
     :raises Conflict: nothing to roll back.
     """
-    state = await serving_state(session, tenant_id)
+    state = await serving_state(session, tenant_id, artifacts=False)
     rollout = await _rollout(session, tenant_id)
     if state.challenger is not None:
         await _set_alias(session, tenant_id, CHALLENGER, None)
@@ -184,4 +203,4 @@ async def rollback(session: AsyncSession, tenant_id: str, reason: str) -> Servin
     rollout.percent, rollout.state, rollout.reason, rollout.breach_since = 0, "rolled_back", reason, None
     await announce(session, rolled_back, "rolled_back")
     await session.flush()
-    return await serving_state(session, tenant_id)
+    return await serving_state(session, tenant_id, artifacts=False)

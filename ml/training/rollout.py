@@ -84,7 +84,7 @@ def judge(champion: Signals, challenger: Signals, settings: TrainingSettings) ->
 
 async def watch_rollout(session: AsyncSession, tenant_id: str, settings: TrainingSettings, now: datetime) -> str | None:
     """Judge the tenant's canary once; returns the rollback reason when it rolled the challenger back."""
-    state = await serving_state(session, tenant_id)
+    state = await serving_state(session, tenant_id, artifacts=False)
     rollout = await session.get(Rollout, tenant_id, with_for_update=True)
     if state.challenger is None or rollout is None or state.percent == 0:
         return None

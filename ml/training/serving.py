@@ -8,6 +8,9 @@ used and kept by version id while they serve, and the tenant's serving state is 
 ``serving_refresh_s``: a promote or rollback changes which loaded version the next request gets, never a
 request in flight; while a refresh loads a new version the versions loaded so far keep serving. A
 version that cannot be loaded is skipped (the base models answer), so a switch never fails a request.
+A fine-tuned bi-encoder (``encoder``) serves only while its vectors cover the tenant's index
+(``version_vectors.is_complete``); until then, and while new chunks wait for their vectors, its sessions
+get what serves the others (the champion, or the base models). Artifacts are read once, when loaded.
 """
 
 from __future__ import annotations
@@ -19,16 +22,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlmodel import col
 
 from jisik.db.models import ModelVersion
 from jisik.errors import InvalidInput
 
 from .bundle import TunedBundle
 from .cross_encoder import CROSS_ENCODER, CrossEncoderScorer, load_scorer
+from .encoder import VersionEncoder, is_bi_encoder
 from .registry import serving_state
 from .rollout import bucket
 from .vectors import stored_vectors
+from .version_vectors import generation, is_complete
 
 __all__ = ["TunedModel", "TunedModels"]
 
@@ -39,18 +46,22 @@ logger = logging.getLogger(__name__)
 class TunedModel:
     version_id: str
     version: int
-    bundle: TunedBundle | None  # query adapter + feature reranker (kind retrieval)
+    bundle: TunedBundle | None = None  # query adapter + feature reranker (kind retrieval)
     cross_encoder: CrossEncoderScorer | None = None  # a cross-encoder reranker (kind cross_encoder)
+    # a fine-tuned bi-encoder: the question is embedded with it and searched in its vectors of the chunks
+    encoder: VersionEncoder | None = None
 
 
-def _open(row: ModelVersion) -> TunedModel:
+def _open(row: ModelVersion, artifact: bytes) -> TunedModel:
     """:raises InvalidInput: the artifact does not match its checksum or does not load."""
-    if row.kind == CROSS_ENCODER:
+    if row.kind == CROSS_ENCODER or is_bi_encoder(row.metrics):
         try:
-            return TunedModel(row.id, row.version, None, load_scorer(row.artifact, row.artifact_sha256))
+            if row.kind == CROSS_ENCODER:
+                return TunedModel(row.id, row.version, cross_encoder=load_scorer(artifact, row.artifact_sha256))
+            return TunedModel(row.id, row.version, encoder=VersionEncoder(artifact, row.artifact_sha256))
         except ImportError as exc:
             raise InvalidInput("sentence-transformers is not installed (pip install 'jisik[st]')") from exc
-    return TunedModel(row.id, row.version, TunedBundle.from_bytes(row.artifact, row.artifact_sha256))
+    return TunedModel(row.id, row.version, TunedBundle.from_bytes(artifact, row.artifact_sha256))
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,12 +80,18 @@ class TunedModels:
         self._serving: dict[str, _Serving] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
-    async def _load(self, row: ModelVersion | None) -> TunedModel | None:
+    async def _load(self, session: AsyncSession, row: ModelVersion | None, index_generation: int) -> TunedModel | None:
+        """The loaded version of ``row`` (read without its artifact; the artifact is read once, to load it)."""
         if row is None:
             return None
+        if is_bi_encoder(row.metrics) and not is_complete(row, index_generation):
+            return None
         if row.id not in self._loaded:
+            artifact = await session.scalar(select(col(ModelVersion.artifact)).where(col(ModelVersion.id) == row.id))
             try:
-                self._loaded[row.id] = await asyncio.to_thread(_open, row)
+                if artifact is None:
+                    raise InvalidInput("the version was deleted", field="version_id")
+                self._loaded[row.id] = await asyncio.to_thread(_open, row, artifact)
             except InvalidInput as exc:
                 logger.error("tuned model %s is not served: %s", row.id, exc.message)
                 self._loaded[row.id] = None
@@ -99,9 +116,11 @@ class TunedModels:
             if current is not None and time.monotonic() - current.read_at < self._refresh_s:
                 return current
             async with self._sessions() as session:
-                state = await serving_state(session, tenant_id)
-            fresh = _Serving(await self._load(state.champion), await self._load(state.challenger), state.percent,
-                             time.monotonic())
+                state = await serving_state(session, tenant_id, artifacts=False)
+                index_generation = await generation(session, tenant_id)
+                fresh = _Serving(await self._load(session, state.champion, index_generation),
+                                 await self._load(session, state.challenger, index_generation), state.percent,
+                                 time.monotonic())
             self._forget(current, fresh)
             self._serving[tenant_id] = fresh
             return fresh

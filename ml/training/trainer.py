@@ -267,7 +267,7 @@ async def _train_cross_encoder(
     def questions(rows: np.ndarray) -> Questions:
         return Questions([labelled.queries[i] for i in rows], vectors[rows], [labelled.targets[i] for i in rows])
 
-    held = questions(prepared.test)
+    held = questions(prepared.test[: settings.cross_encoder_max_held_out])  # scoring is slow on a CPU
     candidate = await train_cross_encoder(
         base=base, corpus=prepared.corpus, training=questions(prepared.train), held=held,
         budget_s=max(settings.transformer_budget_s - (time.perf_counter() - started), 1.0),

@@ -11,19 +11,24 @@ held-out questions and the tenant's passages with it, against the base model the
 from __future__ import annotations
 
 import io
+import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from jisik.errors import InvalidInput
+
 from .budget import epoch_batches, run_within_budget
+from .bundle import checksum
 from .lora import LoraShape, attach, merge
 
-__all__ = ["FineTuned", "archive", "embed_with", "fine_tune"]
+__all__ = ["FineTuned", "archive", "embed_with", "fine_tune", "unpacked"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,3 +118,24 @@ def archive(path: Path) -> bytes:
         for file in sorted(p for p in path.rglob("*") if p.is_file()):
             bundle.write(file, file.relative_to(path).as_posix())
     return buffer.getvalue()
+
+
+@contextmanager
+def unpacked(artifact: bytes, expected_sha256: str, what: str) -> Iterator[Path]:
+    """A registered model archive (checksum verified) unpacked into a temporary folder, removed on exit.
+
+    :raises InvalidInput: the checksum does not match, it is not a zip, or it holds a path outside its folder.
+    """
+    if checksum(artifact) != expected_sha256:
+        raise InvalidInput("the model artifact does not match its checksum", field="artifact")
+    with tempfile.TemporaryDirectory(prefix="jisik-model-") as folder:
+        root = Path(folder).resolve()
+        try:
+            with zipfile.ZipFile(io.BytesIO(artifact)) as bundle:
+                for name in bundle.namelist():
+                    if root not in (root / name).resolve().parents:
+                        raise InvalidInput("the model archive holds a path outside its folder", field="artifact")
+                bundle.extractall(root)
+        except zipfile.BadZipFile as exc:
+            raise InvalidInput(f"the model artifact is not a {what} archive", field="artifact") from exc
+        yield root

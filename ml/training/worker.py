@@ -1,8 +1,9 @@
 """The trainer worker: takes jobs (retrieval models, a cross-encoder reranker when the job's parameters
-say ``kind: cross_encoder``, or a knowledge base's field tagger with ``kind: field_tagger``) from
-``ml.training.jobs`` (and from the database, so a lost event or a killed trainer loses no job), runs one
-at a time with heartbeats, progress, logs and cancel, and watches every tenant's canary for an automatic
-rollback.
+say ``kind: cross_encoder``, a knowledge base's field tagger with ``kind: field_tagger``, a bi-encoder
+version's vectors of the chunks with ``kind: reembed``) from ``ml.training.jobs`` (and from the database,
+so a lost event or a killed trainer loses no job), runs one at a time with heartbeats, progress, logs and
+cancel, queues the re-embedding of a serving bi-encoder whose index changed, and watches every tenant's
+canary for an automatic rollback.
 
 A job whose trainer died (no heartbeat for ``stale_after_s``) is queued again and resumed from its
 start, until it has been started ``max_attempts`` times; then it is failed with that reason.
@@ -32,6 +33,7 @@ from jisik.storage import ObjectStore
 from .cross_encoder import CROSS_ENCODER
 from .field_labels import DocumentReader
 from .jobs import append_log, claim, finish, queued_jobs, recover_stale
+from .reembed import REEMBED, queue_stale, run_reembed
 from .rollout import watch_rollout
 from .tagger_job import run_tagger_training
 from .tagger_registry import FIELD_TAGGER
@@ -159,6 +161,7 @@ class TrainerWorker:
                 async with self._sessions() as session, session.begin():
                     await recover_stale(session, stale_after_s=training.stale_after_s,
                                         max_attempts=training.max_attempts)
+                    await queue_stale(session)
                     for job_id in await queued_jobs(session):
                         self._offer(job_id)
                 await self._watch_rollouts()
@@ -196,7 +199,10 @@ class TrainerWorker:
         beat = asyncio.create_task(reporter.heartbeat(self.settings.training.heartbeat_s))
         status, error, version_id, snapshot_id = "failed", "", "", ""
         try:
-            if job.parameters.get("kind") == FIELD_TAGGER:
+            if job.parameters.get("kind") == REEMBED:
+                outcome = await run_reembed(self._sessions, tenant_id=job.tenant_id, reporter=reporter,
+                                            version_id=str(job.parameters.get("version_id", "")))
+            elif job.parameters.get("kind") == FIELD_TAGGER:
                 outcome = await run_tagger_training(
                     self._sessions, tenant_id=job.tenant_id, job_id=job_id, settings=self.settings.training,
                     knowledge_base_id=str(job.parameters.get("knowledge_base_id", "")), reporter=reporter,

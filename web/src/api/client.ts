@@ -370,6 +370,8 @@ export class ApiClient {
   cancelTraining = (id: string) => this.post<JobPublic>(`/ml/training-jobs/${enc(id)}/cancel`);
   /** Steps the challenger's canary (10% -> 50% -> champion). */
   promoteModel = () => this.post<ModelsPublic>("/ml/models/promote");
+  /** Makes a fine-tuned bi-encoder the challenger; its re-embed job runs before promote is allowed. */
+  serveModel = (versionId: string) => this.post<ModelsPublic>(`/ml/models/${enc(versionId)}/challenger`);
   rollbackModel = (reason: string) => this.post<ModelsPublic>("/ml/models/rollback", { reason });
   /** Makes the knowledge base's challenger tagger its champion. */
   promoteTagger = (knowledgeBaseId: string) => this.post<ModelsPublic>(`/ml/taggers/${enc(knowledgeBaseId)}/promote`);

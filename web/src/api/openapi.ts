@@ -1131,7 +1131,7 @@ export type ValidationError = {
   ctx?: Record<string, unknown>;
 };
 
-/** A retrieval model version (``kind``: retrieval or cross_encoder), with its online signals. */
+/** A retrieval model version (``kind``: retrieval or cross_encoder), with its online signals; a fine-tuned bi-encoder also with the state of its vectors of the knowledge base (queued, embedding, ready, stale, failed; '' when never asked) and the progress of its latest re-embed job. */
 export type VersionPublic = {
   id: string;
   version: number;
@@ -1145,6 +1145,8 @@ export type VersionPublic = {
   created_at: string;
   kind: string;
   signals: Record<string, number>;
+  vectors_state?: string;
+  vectors_progress?: number;
 };
 
 /** Every /api/v1 operation, keyed by `METHOD /path` (the path without /api/v1). */
@@ -1833,6 +1835,12 @@ export interface Operations {
     body: never;
     response: Envelope_ModelsPublic_;
   };
+  "POST /ml/models/{version_id}/challenger": {
+    path: { version_id: string; };
+    query: {};
+    body: never;
+    response: Envelope_ModelsPublic_;
+  };
   "POST /ml/models/rollback": {
     path: {};
     query: {};
@@ -1943,6 +1951,7 @@ export interface ApiRoutes {
     | `/knowledge/${string}/review`
     | `/knowledge/from-answer`
     | `/ml/feedback`
+    | `/ml/models/${string}/challenger`
     | `/ml/models/promote`
     | `/ml/models/rollback`
     | `/ml/taggers/${string}/promote`

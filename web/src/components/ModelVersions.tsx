@@ -1,5 +1,6 @@
 import type { VersionPublic } from "../api/openapi";
 import { useI18n } from "../i18n";
+import type { MessageKey } from "../i18n/en";
 import { jobKindKey } from "./TrainingJobs";
 
 const COLUMNS = ["r@1", "r@5", "mrr@10", "ndcg@10"];
@@ -19,6 +20,7 @@ const fixed = (value: number | undefined) => (typeof value === "number" ? value.
 function MetricsTable({ version }: { version: VersionPublic }) {
   const { t } = useI18n();
   const runs = runsOf(version.metrics);
+  if (Object.keys(runs).length === 0) return null; // measured on no held-out questions
   const before = runsOf(version.champion_metrics);
   const against = String(version.champion_metrics.name ?? "");
   return (
@@ -48,8 +50,49 @@ function MetricsTable({ version }: { version: VersionPublic }) {
   );
 }
 
+const VECTORS: Record<string, MessageKey> = {
+  none: "models.vectors.none",
+  queued: "models.vectors.queued",
+  embedding: "models.vectors.embedding",
+  ready: "models.vectors.ready",
+  stale: "models.vectors.stale",
+  failed: "models.vectors.failed",
+};
+
+/** A fine-tuned bi-encoder's method and the state of its vectors of the knowledge base, with the action
+ * that starts serving it (challenger at 0% and a re-embed job). */
+function BiEncoder({ version, busy, onServe }: { version: VersionPublic; busy: boolean; onServe: (id: string) => void }) {
+  const { t } = useI18n();
+  const state = version.vectors_state || "none";
+  const percent = Math.round((version.vectors_progress ?? 0) * 100);
+  return (
+    <p className="row small" data-testid="bi-encoder" data-vectors={state}>
+      <span className="badge" data-testid="model-method">{t(version.metrics.method === "lora" ? "models.method.lora" : "models.method.full")}</span>
+      <span className={state === "failed" ? "warn grow" : "muted grow"} data-testid="vectors-state">
+        {t(VECTORS[state] ?? "models.vectors.none", { n: percent })}
+      </span>
+      {state === "embedding" && (
+        <span className="meter">
+          <span className="meter-fill" style={{ width: `${percent}%` }} />
+        </span>
+      )}
+      {version.aliases.length === 0 && (
+        <button type="button" disabled={busy} onClick={() => onServe(version.id)} data-testid="serve-version">
+          {t("models.serve")}
+        </button>
+      )}
+    </p>
+  );
+}
+
+interface Props {
+  versions: VersionPublic[];
+  busy: boolean;
+  onServe: (id: string) => void;
+}
+
 /** The tenant's registered versions, newest first: aliases, held-out metrics and online signals. */
-export function ModelVersions({ versions }: { versions: VersionPublic[] }) {
+export function ModelVersions({ versions, busy, onServe }: Props) {
   const { t } = useI18n();
   if (versions.length === 0) return <p className="muted" data-testid="versions-empty">{t("models.noVersions")}</p>;
   return (
@@ -67,6 +110,7 @@ export function ModelVersions({ versions }: { versions: VersionPublic[] }) {
               <code title={version.artifact_sha256}>{version.artifact_sha256.slice(0, 12)}</code>
             </span>
           </header>
+          {version.metrics.kind === "transformer" && <BiEncoder version={version} busy={busy} onServe={onServe} />}
           <MetricsTable version={version} />
           <p className="muted small">
             {t("models.against", { name: String(version.champion_metrics.name ?? "base"), n: Number(version.metrics.held_out ?? 0) })}

@@ -8,6 +8,7 @@ export const ACTIVE_JOB = new Set(["queued", "running"]);
 const KIND_KEYS: Record<string, MessageKey> = {
   field_tagger: "models.kind.field_tagger",
   cross_encoder: "models.kind.cross_encoder",
+  reembed: "models.kind.reembed",
 };
 
 /** The label key of a job's or a version's kind (retrieval unless it names another). */

@@ -109,11 +109,31 @@ describe("feedback thumbs", () => {
 
 describe("models", () => {
   it("shows each run's held-out metrics beside the champion's", () => {
-    wrap(<ModelVersions versions={[version({ aliases: ["champion"] })]} />);
+    wrap(<ModelVersions versions={[version({ aliases: ["champion"] })]} busy={false} onServe={vi.fn()} />);
     const row = document.querySelector('[data-run="vector"]');
     expect(row?.textContent).toContain("0.500");
     expect(row?.textContent).toContain("(0.250)");
     expect(screen.getByTestId("model-version").getAttribute("data-aliases")).toBe("champion");
+  });
+
+  it("shows a LoRA bi-encoder's re-embedding progress and offers to serve it until it has an alias", () => {
+    const onServe = vi.fn();
+    const lora = version({ metrics: { kind: "transformer", method: "lora", vector: { "mrr@10": 0.5 } }, vectors_state: "embedding", vectors_progress: 0.42 });
+    const { rerender } = wrap(<ModelVersions versions={[lora]} busy={false} onServe={onServe} />);
+    expect(screen.getByTestId("model-method").textContent).toBe("LoRA bi-encoder");
+    expect(screen.getByTestId("bi-encoder").getAttribute("data-vectors")).toBe("embedding");
+    expect(screen.getByTestId("vectors-state").textContent).toContain("42%");
+    fireEvent.click(screen.getByTestId("serve-version"));
+    expect(onServe).toHaveBeenCalledWith(lora.id);
+    rerender(
+      <I18nProvider>
+        <ApiProvider>
+          <ModelVersions versions={[{ ...lora, aliases: ["challenger"], vectors_state: "ready", vectors_progress: 1 }]} busy={false} onServe={onServe} />
+        </ApiProvider>
+      </I18nProvider>,
+    );
+    expect(screen.getByTestId("vectors-state").textContent).toContain("complete");
+    expect(screen.queryByTestId("serve-version")).toBeNull();
   });
 
   it("shows the challenger's share and disables promote without a challenger", () => {

@@ -26,7 +26,10 @@ export function ModelsPage() {
 
   useEffect(() => {
     if (!running) return;
-    const timer = window.setInterval(() => void jobs.reload(), POLL_MS);
+    const timer = window.setInterval(() => {
+      void jobs.reload();
+      void models.reload(); // a re-embed job's progress shows on its version
+    }, POLL_MS);
     // When the job ends, the versions and the rollout have changed too.
     return () => {
       window.clearInterval(timer);
@@ -89,7 +92,10 @@ export function ModelsPage() {
           </div>
           <TrainingJobs jobs={jobs.data ?? []} onCancel={(id) => void act(() => api.cancelTraining(id), () => void jobs.reload())} />
           <h2>{t("models.versions")}</h2>
-          <ModelVersions versions={data.versions} />
+          <ModelVersions versions={data.versions} busy={busy} onServe={(id) => void act(() => api.serveModel(id), (value) => {
+            setModels(value);
+            void jobs.reload();
+          })} />
           <h2>{t("models.taggers")}</h2>
           <p className="muted small">{t("models.taggersIntro")}</p>
           <FieldTaggers
