@@ -21,6 +21,7 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -58,24 +59,36 @@ class Candidate:
     rank: int
 
 
-def _bm25(query: list[str], documents: list[list[str]]) -> np.ndarray:
+# Passages recur across questions (training scores each in many candidate lists; serving sees the same
+# chunks again), so their tokens are kept per text. Read-only: callers never change what these return.
+@lru_cache(maxsize=16384)
+def _token_counts(text: str) -> Counter[str]:
+    return Counter(tokens(text))
+
+
+@lru_cache(maxsize=65536)
+def _token_set(text: str) -> frozenset[str]:
+    return frozenset(tokens(text))
+
+
+def _bm25(query: list[str], documents: list[Counter[str]]) -> np.ndarray:
     n = len(documents)
-    average = sum(len(doc) for doc in documents) / n or 1.0
-    frequency = Counter(term for doc in documents for term in set(doc))
+    lengths = [sum(counts.values()) for counts in documents]
+    average = sum(lengths) / n or 1.0
+    frequency = Counter(term for counts in documents for term in counts)
     scores = np.zeros(n, dtype=np.float64)
-    for i, doc in enumerate(documents):
-        counts = Counter(doc)
+    for i, counts in enumerate(documents):
         for term in set(query):
             tf = counts.get(term, 0)
             if not tf:
                 continue
             idf = math.log(1 + (n - frequency[term] + 0.5) / (frequency[term] + 0.5))
-            scores[i] += idf * tf * (_K1 + 1) / (tf + _K1 * (1 - _B + _B * len(doc) / average))
+            scores[i] += idf * tf * (_K1 + 1) / (tf + _K1 * (1 - _B + _B * lengths[i] / average))
     return scores
 
 
 def _share(terms: set[str], text: str) -> float:
-    return len(terms & set(tokens(text))) / len(terms) if terms else 0.0
+    return len(terms & _token_set(text)) / len(terms) if terms else 0.0
 
 
 def _idf(query_terms: frozenset[str], documents: list[frozenset[str]]) -> dict[str, float]:
@@ -109,7 +122,7 @@ def candidate_features(
         return np.zeros((0, len(FEATURES)), dtype=np.float32)
     query_terms = tokens(query)
     unique = set(query_terms)
-    documents = [tokens(f"{c.title}\n{c.text}") for c in candidates]
+    documents = [_token_counts(f"{c.title}\n{c.text}") for c in candidates]
     bm25 = _bm25(query_terms, documents)
     vectors = np.stack([c.vector for c in candidates]).astype(np.float32)
     vector = vectors @ query_vector.astype(np.float32)
@@ -121,7 +134,7 @@ def candidate_features(
             math.log1p(bm25[i]),
             bm25[i] / bm25.max() if bm25.max() > 0 else 0.0,
             evidence,
-            len(unique & set(documents[i])) / len(unique) if unique else 0.0,
+            len(unique & documents[i].keys()) / len(unique) if unique else 0.0,
             _share(unique, candidate.title),
             vector[i],
             0.0,

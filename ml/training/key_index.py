@@ -17,8 +17,8 @@ import numpy as np
 
 __all__ = ["MIN_INDEXED_KEYS", "KeyIndex", "build_key_index"]
 
-# Below this a product over all keys is cheap (2-8 ms at 50,000 keys in bench/training.py) and exact;
-# the index trades a little recall for a cost that grows with sqrt(n) (3 ms instead of 13-27 at 200,000).
+# Below this a product over all keys is cheap (2 ms at 50,000 keys in bench/training.py, 8 on a busy machine)
+# and exact; the index trades a little recall for a cost that grows with sqrt(n) (3 ms instead of 13 at 200,000).
 MIN_INDEXED_KEYS = 32_768
 # Groups a question probes, whatever the memory's size. On the KorQuAD tenant of bench/training.py (14,804
 # keys, 122 groups) 32 probes find 95% of the exact 32 nearest keys and its vector MRR@10 on B is 0.925
