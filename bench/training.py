@@ -11,6 +11,11 @@ Flip under load: a real (embedded) PostgreSQL with a registered challenger; conc
 the serving model per session and rerank with it (``ml.training.serving.TunedModels``, what the chat
 pipeline calls) while the canary is promoted 10 -> 50 -> 100 and rolled back; failed calls are counted.
 
+Adapter lookup: per-question latency of the adapter (map + corpus memory) with the memory searched
+exactly (one product over all keys) and through its key index, on the trained memory and on memories of
+50,000 and 200,000 keys (the trained keys copied with noise), with the index's recall of the exact 32
+nearest keys and the agreement of the adapted vectors.
+
 The same run on the field tagger (bench/_field_tagger.py): trained on generated documents' reviewed
 values, entity F1 on held-out generated documents, and field extraction F1 without and with the tagger.
 
@@ -48,6 +53,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench._retrieval_embed import cached_embeddings, default_embedder  # noqa: E402
 from jisik.passages import passage_text  # noqa: E402
+from ml.training.adapter import CorpusMemory, QueryAdapter, normalise  # noqa: E402
 from ml.training.bundle import TunedBundle  # noqa: E402
 from ml.training.corpus import Corpus  # noqa: E402
 from ml.training.evaluate import evaluate  # noqa: E402
@@ -160,6 +166,52 @@ async def _flip_under_load(bundle: TunedBundle, corpus: Corpus, queries: list[st
         shutil.rmtree(root, ignore_errors=True)
 
 
+def _per_question_ms(adapter: QueryAdapter, questions: np.ndarray) -> float:
+    adapter(questions[0])
+    started = time.perf_counter()
+    for question in questions:
+        adapter(question)
+    return (time.perf_counter() - started) / len(questions) * 1000
+
+
+def _lookup(memory: CorpusMemory, weights: np.ndarray, questions: np.ndarray) -> dict[str, Any]:
+    """Exact against indexed lookup of one memory: latency per question, the index's recall of the exact 32
+    nearest keys, and the agreement of the adapted vectors."""
+    started = time.perf_counter()
+    indexed = memory.indexed(min_keys=0)  # whatever its size, to compare
+    build_s = time.perf_counter() - started
+    assert indexed.index is not None
+    mapped = normalise(questions @ weights.T)
+    wanted, _ = indexed.neighbours(mapped)  # the exact product, over the keys in their grouped order
+    found, _ = indexed.nearest(mapped)
+    recall = np.mean([len(set(w.tolist()) & set(f.tolist())) / len(w) for w, f in zip(wanted, found, strict=True)])
+    exact_adapter, indexed_adapter = QueryAdapter(weights, memory), QueryAdapter(weights, indexed)
+    agreement = np.sum(exact_adapter(questions) * indexed_adapter(questions), axis=1)
+    return {"keys": len(memory.keys), "groups": len(indexed.index.centroids), "probes": indexed.index.probes,
+            "index_build_s": round(build_s, 2),
+            "exact_ms_per_question": round(_per_question_ms(exact_adapter, questions[:300]), 2),
+            "indexed_ms_per_question": round(_per_question_ms(indexed_adapter, questions[:300]), 2),
+            "recall_at_32": round(float(recall), 4), "adapted_cosine_min": round(float(agreement.min()), 4),
+            "adapted_cosine_mean": round(float(agreement.mean()), 5)}
+
+
+def _adapter_lookup(bundle: TunedBundle, questions: np.ndarray) -> list[dict[str, Any]]:
+    memory = bundle.adapter.memory
+    if memory is None or not len(memory.keys):
+        return []
+    rng = np.random.default_rng(7)
+    rows = []
+    for size in (len(memory.keys), 50_000, 200_000):
+        grown = size != len(memory.keys)
+        picked = rng.integers(0, len(memory.keys), size=size) if grown else np.arange(size)
+        keys = memory.keys[picked].astype(np.float32)
+        if grown:  # copies of the trained questions moved by noise, so no two keys coincide
+            keys = normalise(keys + 0.25 * normalise(rng.normal(size=keys.shape).astype(np.float32)))
+        copied = CorpusMemory(keys, memory.values, memory.targets[picked], memory.temperature, memory.weight)
+        rows.append(_lookup(copied, bundle.adapter.weights, questions))
+    return rows
+
+
 def _field_tagger_part(train_count: int, held_out_count: int) -> None:
     from bench._field_tagger import print_field_tagger, run_field_tagger_bench
 
@@ -252,6 +304,7 @@ def main() -> int:
     before = evaluate(corpus_b, questions_b, test_vectors, targets_b, None)
     after = evaluate(corpus_b, questions_b, test_vectors, targets_b, bundle)
     flip = asyncio.run(_flip_under_load(bundle, corpus_b, questions_b, test_vectors))
+    lookup = _adapter_lookup(bundle, test_vectors[:500])
     machine["load_1m_end"] = round(os.getloadavg()[0], 2)
     result = {
         "machine": machine,
@@ -267,6 +320,7 @@ def main() -> int:
         "before": before,
         "after": after,
         "flip": flip,
+        "adapter_lookup": lookup,
     }
     print(f"KorQuAD v1.0 dev, train A ({len(questions_a)} questions + {len(synthetic)} synthetic), "
           f"evaluate B ({len(questions_b)} questions, {len(corpus_b)} paragraphs)")
@@ -278,6 +332,12 @@ def main() -> int:
               f"{b['mrr@10']:>15.3f}{a['mrr@10']:>14.3f}")
     print(f"training {training_s:.1f}s (adapter strength {bundle.adapter_strength:g}); flip under load: "
           f"{flip['failed']} failed of {flip['calls']} calls, steps {flip['steps']}")
+    print(f"adapter per question (500 of B's questions; memory exact vs key index): {'keys':>8}{'groups':>8}{'probes':>8}"
+          f"{'exact ms':>10}{'index ms':>10}{'recall@32':>11}{'min cos':>9}{'build s':>9}")
+    for row in lookup:
+        print(f"{'':<73}{row['keys']:>8}{row['groups']:>8}{row['probes']:>8}{row['exact_ms_per_question']:>10.2f}"
+              f"{row['indexed_ms_per_question']:>10.2f}{row['recall_at_32']:>11.3f}{row['adapted_cosine_min']:>9.4f}"
+              f"{row['index_build_s']:>9.1f}")
     print(f"machine: {machine}")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

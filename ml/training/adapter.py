@@ -8,7 +8,9 @@ Two parts, both applied to the question vector alone:
 - a corpus memory: the query vectors of synthetic questions asked of the tenant's own chunks (a sentence
   or a clause of a chunk asks for that chunk) with the stored vectors of those chunks. A question that
   resembles a memorised one is pulled towards its chunk: ``normalize(x + weight * sum_j softmax(x.k_j / t) v_j)``
-  over the ``MEMORY_NEIGHBOURS`` nearest keys.
+  over the ``MEMORY_NEIGHBOURS`` nearest keys. Training finds them exactly (one product over all keys);
+  a served memory of ``MIN_INDEXED_KEYS`` (32,768) keys or more finds them through an inverted-file index
+  (``key_index``), so a question's cost grows with the square root of the tenant's memory, not with it.
 
 Serving is numpy only; torch (the ``train`` extra) is imported only to train the map.
 """
@@ -19,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+
+from .key_index import MIN_INDEXED_KEYS, KeyIndex, build_key_index
 
 __all__ = ["AdapterConfig", "CorpusMemory", "QueryAdapter", "normalise", "train_map", "vector_mrr"]
 
@@ -50,6 +54,14 @@ class CorpusMemory:
     targets: np.ndarray  # [n] row of ``values`` each key asks for
     temperature: float = 0.01
     weight: float = 0.0
+    index: KeyIndex | None = None  # over ``keys`` as ordered (see ``indexed``)
+
+    def indexed(self, min_keys: int = MIN_INDEXED_KEYS) -> CorpusMemory:
+        """This memory with its keys grouped and indexed for serving (unchanged below ``min_keys`` keys)."""
+        if len(self.keys) < min_keys or not len(self.keys):
+            return self
+        order, index = build_key_index(self.keys)
+        return CorpusMemory(self.keys[order], self.values, self.targets[order], self.temperature, self.weight, index)
 
     def neighbours(self, vectors: np.ndarray, exclude: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Indices and similarities [k, MEMORY_NEIGHBOURS] of the nearest keys of each row of ``vectors``;
@@ -72,10 +84,16 @@ class CorpusMemory:
         chunks = self.values[self.targets[index]]  # [k, neighbours, d]
         return normalise(vectors + weight * np.einsum("kn,knd->kd", shares, chunks))
 
+    def nearest(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Like ``neighbours``, through the index when there is one."""
+        if self.index is None:
+            return self.neighbours(vectors)
+        return self.index.search(self.keys, vectors, MEMORY_NEIGHBOURS)
+
     def apply(self, vectors: np.ndarray) -> np.ndarray:
         if self.weight <= 0 or not len(self.keys):
             return vectors
-        return self.pull(vectors, *self.neighbours(vectors), self.temperature, self.weight)
+        return self.pull(vectors, *self.nearest(vectors), self.temperature, self.weight)
 
 
 @dataclass(frozen=True, slots=True)

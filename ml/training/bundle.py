@@ -14,6 +14,7 @@ from jisik.errors import InvalidInput
 
 from .adapter import CorpusMemory, QueryAdapter
 from .features import FEATURES
+from .key_index import KeyIndex
 from .reranker import FeatureReranker
 
 __all__ = ["TunedBundle", "checksum"]
@@ -51,9 +52,14 @@ class TunedBundle:
         memory = self.adapter.memory
         if memory is None:
             return {}
-        return {"memory_keys": memory.keys.astype(np.float16), "memory_values": memory.values.astype(np.float16),
-                "memory_targets": memory.targets.astype(np.int32),
-                "memory_shape": np.asarray([memory.temperature, memory.weight], dtype=np.float32)}
+        arrays: dict[str, np.ndarray] = {
+            "memory_keys": memory.keys.astype(np.float16), "memory_values": memory.values.astype(np.float16),
+            "memory_targets": memory.targets.astype(np.int32),
+            "memory_shape": np.asarray([memory.temperature, memory.weight], dtype=np.float32)}
+        if memory.index is not None:
+            arrays |= {"index_centroids": memory.index.centroids, "index_offsets": memory.index.offsets,
+                       "index_probes": np.asarray([memory.index.probes], dtype=np.int64)}
+        return arrays
 
     @classmethod
     def from_bytes(cls, artifact: bytes, expected_sha256: str) -> TunedBundle:
@@ -67,6 +73,9 @@ class TunedBundle:
             memory = None
             if "memory_keys" in data:
                 temperature, weight = (float(x) for x in data["memory_shape"])
+                index = None
+                if "index_centroids" in data:
+                    index = KeyIndex(data["index_centroids"], data["index_offsets"], int(data["index_probes"][0]))
                 memory = CorpusMemory(data["memory_keys"].astype(np.float32), data["memory_values"].astype(np.float32),
-                                      data["memory_targets"], temperature, weight)
+                                      data["memory_targets"], temperature, weight, index)
             return cls(QueryAdapter(data["adapter"], memory), reranker, float(data["strength"][0]))

@@ -110,7 +110,7 @@ def fit_adapter(
         adapted_rows.append(memory.pull(mapped, *memory.neighbours(mapped, own_key[chosen]), temperature, weight)
                             if weight else mapped)
     report(0.6)
-    served = QueryAdapter(_blend(np.mean(maps, axis=0), strength), memory)
+    served = QueryAdapter(_blend(np.mean(maps, axis=0), strength), memory.indexed())
     return AdapterFit(served, strength, np.concatenate(held), np.concatenate(adapted_rows))
 
 
