@@ -16,9 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ml.training import jobs
 
+# Only the job's own insert counts: autovacuum or autoanalyze of the outbox waits on the same lock.
 _REGISTRATION_WAITS = text(
     "SELECT count(*) FROM pg_locks JOIN pg_class ON pg_class.oid = pg_locks.relation "
-    "WHERE pg_class.relname = 'outbox' AND NOT pg_locks.granted"
+    "JOIN pg_stat_activity ON pg_stat_activity.pid = pg_locks.pid "
+    "WHERE pg_class.relname = 'outbox' AND NOT pg_locks.granted "
+    "AND pg_stat_activity.query ILIKE 'INSERT INTO outbox%'"
 )
 
 
