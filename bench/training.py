@@ -43,6 +43,7 @@ import socket
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -212,16 +213,21 @@ def _adapter_lookup(bundle: TunedBundle, questions: np.ndarray) -> list[dict[str
     return rows
 
 
+def _report(machine: dict[str, Any], result: dict[str, Any], show: Callable[[dict[str, Any]], None],
+            path: Path) -> None:
+    """One bench part's end: the load as it finished, its table and machine printed, its JSON written."""
+    machine["load_1m_end"] = round(os.getloadavg()[0], 2)
+    show(result)
+    print(f"machine: {machine}")
+    path.write_text(json.dumps({"machine": machine, **result}, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def _field_tagger_part(train_count: int, held_out_count: int) -> None:
     from bench._field_tagger import print_field_tagger, run_field_tagger_bench
 
     machine = _machine()
     result = run_field_tagger_bench(train_count, held_out_count)
-    machine["load_1m_end"] = round(os.getloadavg()[0], 2)
-    print_field_tagger(result)
-    print(f"machine: {machine}")
-    TAGGER_RESULTS.write_text(json.dumps({"machine": machine, **result}, indent=2, ensure_ascii=False) + "\n",
-                              encoding="utf-8")
+    _report(machine, result, print_field_tagger, TAGGER_RESULTS)
 
 
 def _cross_encoder_part(machine: dict[str, Any], tenant: Corpus, queries: list[str], vectors: np.ndarray,
@@ -231,11 +237,7 @@ def _cross_encoder_part(machine: dict[str, Any], tenant: Corpus, queries: list[s
 
     result = run_cross_encoder_bench(tenant, queries, vectors, targets, corpus_b, questions_b, vectors_b, targets_b,
                                      budget_s=budget_s, sample=sample)
-    machine["load_1m_end"] = round(os.getloadavg()[0], 2)
-    print_cross_encoder(result)
-    print(f"machine: {machine}")
-    CROSS_ENCODER_RESULTS.write_text(json.dumps({"machine": machine, **result}, indent=2, ensure_ascii=False) + "\n",
-                                     encoding="utf-8")
+    _report(machine, result, print_cross_encoder, CROSS_ENCODER_RESULTS)
 
 
 def _bi_encoder_part(machine: dict[str, Any], corpus_a: Corpus, questions_a: list[str], targets_a: list[int],
@@ -245,11 +247,7 @@ def _bi_encoder_part(machine: dict[str, Any], corpus_a: Corpus, questions_a: lis
 
     result = run_bi_encoder_bench(corpus_a, questions_a, targets_a, corpus_b, questions_b, targets_b,
                                   budget_s=budget_s, sample=sample)
-    machine["load_1m_end"] = round(os.getloadavg()[0], 2)
-    print_bi_encoder(result)
-    print(f"machine: {machine}")
-    BI_ENCODER_RESULTS.write_text(json.dumps({"machine": machine, **result}, indent=2, ensure_ascii=False) + "\n",
-                                  encoding="utf-8")
+    _report(machine, result, print_bi_encoder, BI_ENCODER_RESULTS)
 
 
 def main() -> int:
