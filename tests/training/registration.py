@@ -11,9 +11,10 @@ import asyncio
 from collections.abc import Coroutine
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from jisik.db.models import ModelVersion, TrainingJob
 from ml.training import jobs
 
 # Only the job's own insert counts: autovacuum or autoanalyze of the outbox waits on the same lock.
@@ -45,3 +46,12 @@ async def cancel_while_registering(
             await jobs.request_cancel(session, tenant_id, job_id)
         await asyncio.sleep(heartbeat_s * 5)  # several heartbeats: the running job has seen the request
     await asyncio.wait_for(job, 60)
+
+
+async def assert_cancelled_too_late(sessions: async_sessionmaker[AsyncSession], job_id: str) -> None:
+    """The job saw the cancel yet ended succeeded, with its one registered version."""
+    async with sessions() as session:
+        row = await session.get(TrainingJob, job_id)
+        versions = (await session.scalars(select(ModelVersion))).all()
+    assert row is not None and row.cancel_requested
+    assert row.status == "succeeded" and [version.id for version in versions] == [row.version_id], row.logs

